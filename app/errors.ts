@@ -60,3 +60,15 @@ export function toAppError(err: unknown): AppError {
   const message = err instanceof Error ? err.message : String(err);
   return new AppError("sdk", SdkCode.Panic, `internal error: ${message}`);
 }
+
+/**
+ * Query failures as the SDK's gRPC layer reports them over ABCI: the gRPC status is kept in
+ * the log text (cosmjs matches "rpc error: code = NotFound") and mapped to an sdk code.
+ */
+export function notFound(description: string): AppError {
+  return sdkError(SdkCode.KeyNotFound, `rpc error: code = NotFound desc = ${description}`);
+}
+
+export function invalidArgument(description: string): AppError {
+  return sdkError(SdkCode.InvalidRequest, `rpc error: code = InvalidArgument desc = ${description}`);
+}

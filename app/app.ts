@@ -1,0 +1,244 @@
+import {
+  CheckTxType,
+  ResponseProcessProposal_ProposalStatus,
+  ResponseVerifyVoteExtension_VerifyStatus,
+  type Event,
+  type ExecTxResult,
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestQuery,
+  type ResponseCheckTx,
+  type ResponseCommit,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponseQuery,
+  type ValidatorUpdate,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "./abci/application.js";
+import type { BlockInfo, Context } from "./context.js";
+import { EventLog } from "./events.js";
+import { GasMeter } from "./gas.js";
+import { GenesisError } from "./genesis-json.js";
+import type { AppModule, RegisteredMsg } from "./module.js";
+import { QueryRouter } from "./query.js";
+import { nextAppHash } from "./store/apphash.js";
+import { CommittedStore } from "./store/committed.js";
+import { Branch, type ChangeSet, type KVStore } from "./store/kvstore.js";
+import type { GasPrice } from "./tx/fees.js";
+import { runTx, type TxOutcome, type TxRunner } from "./tx/runner.js";
+import { VerifiedSignatures } from "./tx/sigcache.js";
+
+export const APP_VERSION = "0.1.0";
+const CHAIN_ID_KEY = "app/chain_id";
+
+export interface AppOptions {
+  /** Node-local mempool fee floor (CheckTx only). */
+  minGasPrices: GasPrice[];
+  /** Check every module invariant after every block and halt on a violation (dev mode). */
+  checkInvariants: boolean;
+  log?: (line: string) => void;
+}
+
+/** A block executed by FinalizeBlock and waiting for Commit. */
+interface PendingBlock {
+  height: bigint;
+  appHash: Uint8Array;
+  changes: ChangeSet;
+  timeSeconds: bigint;
+}
+
+/**
+ * The oGPU state machine behind CometBFT. Committed state is read from memory; a block
+ * executes on a branch of it and is written to LevelDB in one batch at Commit. CheckTx
+ * runs on its own branch, reset after every commit so mempool sequences start from
+ * committed state (CometBFT then rechecks the remaining mempool txs against it).
+ */
+export class OgpuApp implements AbciApplication {
+  private readonly runner: TxRunner;
+  private readonly queries: QueryRouter;
+  private checkState: Branch;
+  /** InitChain's writes, kept until the first block commits them (as the SDK does). */
+  private genesis?: { branch: Branch; appHash: Uint8Array };
+  private pending?: PendingBlock;
+  private chainId: string;
+  private lastBlockTime = 0n;
+
+  constructor(
+    readonly store: CommittedStore,
+    readonly modules: readonly AppModule[],
+    private readonly options: AppOptions,
+  ) {
+    const msgTypes = new Map<string, RegisteredMsg>();
+    for (const m of modules.flatMap((mod) => mod.msgs)) {
+      if (msgTypes.has(m.typeUrl)) throw new Error(`message type registered twice: ${m.typeUrl}`);
+      msgTypes.set(m.typeUrl, m);
+    }
+    this.runner = { msgTypes, ante: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() } };
+    this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx));
+    this.checkState = new Branch(store);
+    this.chainId = readChainId(store);
+  }
+
+  static async open(dbPath: string, modules: readonly AppModule[], options: AppOptions): Promise<OgpuApp> {
+    return new OgpuApp(await CommittedStore.open(dbPath), modules, options);
+  }
+
+  get lastCommit() {
+    return this.store.lastCommit;
+  }
+
+  get currentChainId(): string {
+    return this.chainId;
+  }
+
+  info(): ResponseInfo {
+    const { height, appHash } = this.store.lastCommit;
+    return { data: "ogpud", version: APP_VERSION, appVersion: 1n, lastBlockHeight: height, lastBlockAppHash: appHash };
+  }
+
+  initChain(req: RequestInitChain): ResponseInitChain {
+    if (this.store.lastCommit.height > 0n) throw new Error("InitChain called on a chain that already has committed blocks");
+    const branch = new Branch(this.store);
+    this.chainId = req.chainId;
+    branch.set(CHAIN_ID_KEY, new TextEncoder().encode(req.chainId));
+    const appState = parseAppState(req.appStateBytes);
+    for (const name of Object.keys(appState)) {
+      if (!this.modules.some((m) => m.name === name)) throw new GenesisError(`app_state has a section for unknown module "${name}"`);
+    }
+    const block = this.blockInfo(req.initialHeight, req.time.seconds, new Uint8Array());
+    const ctx = this.context(branch, block);
+    for (const m of this.modules) m.initGenesis(ctx, appState[m.name]);
+    this.assertInvariants(branch, "genesis");
+    const appHash = nextAppHash(new Uint8Array(), branch.changes());
+    this.genesis = { branch, appHash };
+    this.checkState = new Branch(branch);
+    this.options.log?.(`InitChain: chain ${req.chainId}, ${branch.changes().size} genesis entries`);
+    return { consensusParams: undefined, validators: [], appHash };
+  }
+
+  query(req: RequestQuery): ResponseQuery {
+    const { height } = this.store.lastCommit;
+    return this.queries.query({ store: this.store, block: this.blockInfo(height, this.lastBlockTime, new Uint8Array()) }, req);
+  }
+
+  checkTx(req: RequestCheckTx): ResponseCheckTx {
+    const mode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
+    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.lastBlockTime, new Uint8Array());
+    const o = runTx(this.runner, this.checkState, block, mode, req.tx);
+    return { code: o.code, data: o.data, log: o.log, info: "", gasWanted: o.gasWanted, gasUsed: o.gasUsed, events: o.events, codespace: o.codespace };
+  }
+
+  /** Runs a tx against a throwaway branch of committed state (gas estimation). */
+  simulate(txBytes: Uint8Array): TxOutcome {
+    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.lastBlockTime, new Uint8Array());
+    return runTx(this.runner, new Branch(this.genesis?.branch ?? this.store), block, "simulate", txBytes);
+  }
+
+  prepareProposal(req: RequestPrepareProposal) {
+    // Keep CometBFT's order; drop what would exceed the block's byte budget.
+    const txs: Uint8Array[] = [];
+    let bytes = 0n;
+    for (const tx of req.txs) {
+      if (bytes + BigInt(tx.length) > req.maxTxBytes) break;
+      bytes += BigInt(tx.length);
+      txs.push(tx);
+    }
+    return { txs };
+  }
+
+  processProposal() {
+    // Every tx is fully checked when executed; an invalid one fails with its code there.
+    return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  extendVote() {
+    return { voteExtension: new Uint8Array() };
+  }
+
+  verifyVoteExtension() {
+    return { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT };
+  }
+
+  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const base: KVStore = this.genesis?.branch ?? this.store;
+    const branch = new Branch(base);
+    const block = this.blockInfo(req.height, req.time.seconds, req.hash);
+    const blockEvents = new EventLog();
+    const hookCtx: Context = { store: branch, block, mode: "deliver", gas: new GasMeter(), events: blockEvents };
+    for (const m of this.modules) m.beginBlock?.(hookCtx, req);
+    const txResults: ExecTxResult[] = req.txs.map((tx) => {
+      const o = runTx(this.runner, branch, block, "deliver", tx);
+      return { code: o.code, data: o.data, log: o.log, info: "", gasWanted: o.gasWanted, gasUsed: o.gasUsed, events: o.events, codespace: o.codespace };
+    });
+    const validatorUpdates: ValidatorUpdate[] = [];
+    for (const m of this.modules) validatorUpdates.push(...(m.endBlock?.(hookCtx) ?? []));
+    if (this.options.checkInvariants) this.assertInvariants(branch, `block ${req.height}`);
+
+    const previous = this.genesis?.appHash ?? this.store.lastCommit.appHash;
+    const appHash = nextAppHash(previous, branch.changes());
+    const changes: ChangeSet = this.genesis ? new Map([...this.genesis.branch.changes(), ...branch.changes()]) : branch.changes();
+    this.pending = { height: req.height, appHash, changes, timeSeconds: req.time.seconds };
+    const events: Event[] = blockEvents.events;
+    return { events, txResults, validatorUpdates, consensusParamUpdates: undefined, appHash };
+  }
+
+  async commit(): Promise<ResponseCommit> {
+    const block = this.pending;
+    if (!block) throw new Error("Commit without a finalized block");
+    await this.store.commit(block.changes, { height: block.height, appHash: block.appHash });
+    this.pending = undefined;
+    this.genesis = undefined;
+    this.lastBlockTime = block.timeSeconds;
+    this.checkState = new Branch(this.store);
+    return { retainHeight: 0n };
+  }
+
+  /** Runs every invariant; a violation throws, which halts the node (the crisis module's rule). */
+  assertInvariants(store: KVStore, where: string): void {
+    const broken = this.brokenInvariants(store);
+    if (broken.length > 0) throw new Error(`invariant broken at ${where}: ${broken.join("; ")}`);
+  }
+
+  brokenInvariants(store: KVStore = this.store): string[] {
+    return this.modules.flatMap((m) => m.invariants.map((inv) => ({ inv, msg: inv.check(store) })))
+      .filter((r) => r.msg !== null)
+      .map((r) => `${r.inv.name}: ${r.msg}`);
+  }
+
+  /** The whole committed state as genesis app_state JSON (`ogpud export`). */
+  exportAppState(): Record<string, unknown> {
+    return Object.fromEntries(this.modules.map((m) => [m.name, m.exportGenesis(this.store)]));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  private blockInfo(height: bigint, timeSeconds: bigint, hash: Uint8Array): BlockInfo {
+    return { chainId: this.chainId, height, timeSeconds, hash };
+  }
+
+  private context(store: KVStore, block: BlockInfo): Context {
+    return { store, block, mode: "deliver", gas: new GasMeter(), events: new EventLog() };
+  }
+}
+
+function readChainId(store: KVStore): string {
+  const raw = store.get(CHAIN_ID_KEY);
+  return raw === undefined ? "" : new TextDecoder().decode(raw);
+}
+
+function parseAppState(bytes: Uint8Array): Record<string, unknown> {
+  if (bytes.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new GenesisError(`app_state is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new GenesisError("app_state must be a JSON object");
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,105 @@
+import type { RequestFinalizeBlock, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
+import type { Context } from "./context.js";
+import type { KVStore } from "./store/kvstore.js";
+import type { BlockInfo } from "./context.js";
+
+/** Protobuf codec shape shared by cosmjs-types and our generated types. */
+export interface MessageCodec<M> {
+  decode(input: Uint8Array): M;
+  encode(message: M): { finish(): Uint8Array };
+}
+
+/** Encoded msg response, becomes one entry of TxMsgData.msg_responses. */
+export interface MsgResponse {
+  typeUrl: string;
+  value: Uint8Array;
+}
+
+/** The definition a module writes for one message type. */
+export interface MsgDefinition<M> {
+  typeUrl: string;
+  codec: MessageCodec<M>;
+  /** Bech32 signer addresses in order (the SDK's `cosmos.msg.v1.signer` fields). */
+  signers(msg: M): string[];
+  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. */
+  validate?(msg: M): void;
+  /** Flat gas charged before the handler runs. */
+  gas: number;
+  handle(ctx: Context, msg: M): MsgResponse;
+}
+
+/** A message definition with its type erased, so the router can hold many kinds. */
+export interface RegisteredMsg {
+  typeUrl: string;
+  gas: number;
+  decode(value: Uint8Array): DecodedMsg;
+}
+
+/** A decoded message bound to its own definition's functions. */
+export interface DecodedMsg {
+  typeUrl: string;
+  signers(): string[];
+  validate(): void;
+  handle(ctx: Context): MsgResponse;
+}
+
+export function defineMsg<M>(def: MsgDefinition<M>): RegisteredMsg {
+  return {
+    typeUrl: def.typeUrl,
+    gas: def.gas,
+    decode(value) {
+      const msg = def.codec.decode(value);
+      return {
+        typeUrl: def.typeUrl,
+        signers: () => def.signers(msg),
+        validate: () => def.validate?.(msg),
+        handle: (ctx) => def.handle(ctx, msg),
+      };
+    },
+  };
+}
+
+/** Read-only context for queries: committed state at the last height. */
+export interface QueryContext {
+  readonly store: KVStore;
+  readonly block: BlockInfo;
+}
+
+/** One gRPC-style query method: protobuf request bytes in, response bytes out. */
+export interface QueryMethod {
+  path: string;
+  handle(ctx: QueryContext, data: Uint8Array): Uint8Array;
+}
+
+export interface QueryCodecs<Req, Res> {
+  request: { decode(input: Uint8Array): Req };
+  response: { encode(message: Res): { finish(): Uint8Array } };
+}
+
+export function defineQuery<Req, Res>(
+  path: string,
+  codecs: QueryCodecs<Req, Res>,
+  handle: (ctx: QueryContext, req: Req) => Res,
+): QueryMethod {
+  return { path, handle: (ctx, data) => codecs.response.encode(handle(ctx, codecs.request.decode(data))).finish() };
+}
+
+/** A named check over whole state; returns a description of what is broken, or null. */
+export interface Invariant {
+  name: string;
+  check(store: KVStore): string | null;
+}
+
+/** A module: one folder under x/, wired into the app by this shape. */
+export interface AppModule {
+  name: string;
+  msgs: RegisteredMsg[];
+  queries: QueryMethod[];
+  invariants: Invariant[];
+  /** Applies this module's section of genesis app_state (already parsed JSON). */
+  initGenesis(ctx: Context, state: unknown): void;
+  exportGenesis(store: KVStore): unknown;
+  beginBlock?(ctx: Context, req: RequestFinalizeBlock): void;
+  /** May return validator updates for CometBFT. */
+  endBlock?(ctx: Context): ValidatorUpdate[] | void;
+}

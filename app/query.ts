@@ -1,0 +1,70 @@
+import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import { AppError, sdkError, SdkCode, toAppError } from "./errors.js";
+import type { QueryContext, QueryMethod } from "./module.js";
+import type { TxOutcome } from "./tx/runner.js";
+
+export const SIMULATE_PATH = "/cosmos.tx.v1beta1.Service/Simulate";
+
+/**
+ * Answers abci_query at gRPC method paths against committed state. Only the latest height
+ * is served (state is not versioned); the response height is always the last committed one.
+ */
+export class QueryRouter {
+  private readonly methods = new Map<string, QueryMethod>();
+
+  constructor(
+    methods: readonly QueryMethod[],
+    private readonly simulate: (txBytes: Uint8Array) => TxOutcome,
+  ) {
+    for (const m of methods) {
+      if (this.methods.has(m.path)) throw new Error(`query path registered twice: ${m.path}`);
+      this.methods.set(m.path, m);
+    }
+  }
+
+  query(ctx: QueryContext, req: RequestQuery): ResponseQuery {
+    const height = ctx.block.height;
+    try {
+      if (req.height !== 0n && req.height !== height) {
+        throw sdkError(SdkCode.InvalidRequest, `queries are served at the latest height ${height} only, not ${req.height}: invalid request`);
+      }
+      const value = req.path === SIMULATE_PATH ? this.runSimulate(req.data) : this.route(req.path).handle(ctx, req.data);
+      return response({ value, height });
+    } catch (err) {
+      const e = toAppError(err);
+      return response({ code: e.code, codespace: e.codespace, log: e.message, height });
+    }
+  }
+
+  private route(path: string): QueryMethod {
+    const method = this.methods.get(path);
+    if (!method) throw sdkError(SdkCode.UnknownRequest, `unknown query path: ${path}: unknown request`);
+    return method;
+  }
+
+  private runSimulate(data: Uint8Array): Uint8Array {
+    const req = SimulateRequest.decode(data);
+    const outcome = this.simulate(req.txBytes);
+    if (outcome.code !== 0) throw new AppError(outcome.codespace, outcome.code, outcome.log);
+    return SimulateResponse.encode({
+      gasInfo: { gasWanted: outcome.gasWanted, gasUsed: outcome.gasUsed },
+      result: { data: outcome.data, log: outcome.log, events: outcome.events, msgResponses: outcome.msgResponses },
+    }).finish();
+  }
+}
+
+function response(fields: Partial<ResponseQuery>): ResponseQuery {
+  return {
+    code: 0,
+    log: "",
+    info: "",
+    index: 0n,
+    key: new Uint8Array(),
+    value: new Uint8Array(),
+    proofOps: undefined,
+    height: 0n,
+    codespace: "",
+    ...fields,
+  };
+}

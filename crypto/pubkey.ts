@@ -1,0 +1,90 @@
+import { PubKey as PubKeyProto } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import { ripemd160, sha256 } from "./hash.js";
+import { MLDSA65_PUBKEY_LENGTH, verifyMlDsa65 } from "./mldsa65.js";
+import { SECP256K1_PUBKEY_LENGTH, verifySecp256k1 } from "./secp256k1.js";
+
+export const SECP256K1_PUBKEY_TYPE_URL = "/cosmos.crypto.secp256k1.PubKey";
+export const MLDSA65_PUBKEY_TYPE_URL = "/ogpu.crypto.v1.MLDSA65PubKey";
+
+export type PubKeyTypeUrl = typeof SECP256K1_PUBKEY_TYPE_URL | typeof MLDSA65_PUBKEY_TYPE_URL;
+
+export interface PubKey {
+  typeUrl: PubKeyTypeUrl;
+  key: Uint8Array;
+}
+
+export const ADDRESS_LENGTH = 20;
+
+/** Gas per signature, DESIGN §1: 1000 per secp256k1 signature. */
+export const SECP256K1_SIG_VERIFY_GAS = 1000n;
+/**
+ * ML-DSA-65 verification measured ~PLACEHOLDER× slower than secp256k1 on the node's verifier
+ * (bench/crypto.ts), so it costs proportionally more; also pays for its 3.3 KB signature via the
+ * per-byte tx gas.
+ */
+export const MLDSA65_SIG_VERIFY_GAS = 0n;
+
+const EXPECTED_LENGTH: Record<PubKeyTypeUrl, number> = {
+  [SECP256K1_PUBKEY_TYPE_URL]: SECP256K1_PUBKEY_LENGTH,
+  [MLDSA65_PUBKEY_TYPE_URL]: MLDSA65_PUBKEY_LENGTH,
+};
+
+function isPubKeyTypeUrl(typeUrl: string): typeUrl is PubKeyTypeUrl {
+  return typeUrl === SECP256K1_PUBKEY_TYPE_URL || typeUrl === MLDSA65_PUBKEY_TYPE_URL;
+}
+
+/**
+ * Decodes a pubkey Any. Both types are a message with one field `bytes key = 1`, so the
+ * cosmjs-types secp256k1 PubKey codec serves for ML-DSA-65 too (identical wire shape).
+ * Throws on unknown type URL, bad protobuf or wrong key length.
+ */
+export function decodePubKeyAny(any: { typeUrl: string; value: Uint8Array }): PubKey {
+  if (!isPubKeyTypeUrl(any.typeUrl)) throw new Error(`unsupported pubkey type '${any.typeUrl}'`);
+  let key: Uint8Array;
+  try {
+    key = PubKeyProto.decode(any.value).key;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`malformed ${any.typeUrl}: ${reason}`);
+  }
+  const expected = EXPECTED_LENGTH[any.typeUrl];
+  if (key.length !== expected) throw new Error(`${any.typeUrl} key must be ${expected} bytes, got ${key.length}`);
+  return { typeUrl: any.typeUrl, key };
+}
+
+export function encodePubKeyAny(pk: PubKey): Any {
+  return { typeUrl: pk.typeUrl, value: PubKeyProto.encode({ key: pk.key }).finish() };
+}
+
+/** Never throws; an unknown type is simply not a valid signature. */
+export function verifySignature(pk: PubKey, signBytes: Uint8Array, signature: Uint8Array): boolean {
+  switch (pk.typeUrl) {
+    case SECP256K1_PUBKEY_TYPE_URL:
+      return verifySecp256k1(pk.key, signBytes, signature);
+    case MLDSA65_PUBKEY_TYPE_URL:
+      return verifyMlDsa65(pk.key, signBytes, signature);
+    default:
+      return false;
+  }
+}
+
+/**
+ * 20-byte account address. secp256k1: ripemd160(sha256(key)), exactly as the Cosmos SDK.
+ * ML-DSA-65: sha256(key)[0:20] — the truncated-sha256 form the SDK uses for its newer key
+ * types (ed25519, multisig); ripemd160 adds nothing for a 1952-byte key.
+ */
+export function addressOf(pk: PubKey): Uint8Array {
+  switch (pk.typeUrl) {
+    case SECP256K1_PUBKEY_TYPE_URL:
+      return ripemd160(sha256(pk.key));
+    case MLDSA65_PUBKEY_TYPE_URL:
+      return sha256(pk.key).subarray(0, ADDRESS_LENGTH);
+    default:
+      throw new Error(`unsupported pubkey type '${(pk as { typeUrl: string }).typeUrl}'`);
+  }
+}
+
+export function sigVerifyGas(pk: PubKey): bigint {
+  return pk.typeUrl === MLDSA65_PUBKEY_TYPE_URL ? MLDSA65_SIG_VERIFY_GAS : SECP256K1_SIG_VERIFY_GAS;
+}

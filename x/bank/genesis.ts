@@ -1,0 +1,57 @@
+import { BASE_DENOM, MAX_SUPPLY, coinsFromWire, coinsToWire } from "../../app/coins.js";
+import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
+import { accountAddressString, parseAccountAddress } from "../../app/address.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { allBalances, allSupply, checkMaxWallet, getSupply, mintToAccountAtGenesis } from "./keeper.js";
+import { bankParams } from "./params.js";
+
+function readCoins(value: unknown, path: string) {
+  const wire = asArray(value, path).map((c, i) => {
+    const o = asObject(c, `${path}[${i}]`);
+    return { denom: asString(o.denom, `${path}[${i}].denom`), amount: asString(o.amount, `${path}[${i}].amount`) };
+  });
+  return atPath(path, () => coinsFromWire(wire));
+}
+
+/**
+ * Applies balances and checks the ledger rules before the chain can start: the uogpu
+ * total is within the 21M cap, a stated supply matches the balances, and no ordinary
+ * account starts above the max wallet.
+ */
+export function initBankGenesis(store: KVStore, json: unknown): void {
+  const state = asObject(json, "bank");
+  bankParams.set(store, atPath("bank.params", () => bankParams.parse(state.params)));
+  asArray(state.balances, "bank.balances").forEach((entry, i) => {
+    const path = `bank.balances[${i}]`;
+    const o = asObject(entry, path);
+    const address = atPath(`${path}.address`, () => parseAccountAddress(asString(o.address, `${path}.address`)));
+    mintToAccountAtGenesis(store, address, readCoins(o.coins, `${path}.coins`));
+  });
+  const total = getSupply(store, BASE_DENOM);
+  if (total > MAX_SUPPLY) {
+    throw new GenesisError(`bank: genesis balances total ${total}${BASE_DENOM}, above the hard cap of ${MAX_SUPPLY}${BASE_DENOM} (21,000,000 OGPU)`);
+  }
+  if (state.supply !== undefined) {
+    const stated = readCoins(state.supply, "bank.supply");
+    const actual = allSupply(store);
+    if (JSON.stringify(coinsToWire(stated)) !== JSON.stringify(coinsToWire(actual))) {
+      throw new GenesisError("bank.supply does not equal the sum of bank.balances");
+    }
+  }
+  for (const { address } of allBalances(store)) atPath("bank.balances", () => checkMaxWallet(store, address));
+}
+
+export function exportBankGenesis(store: KVStore): unknown {
+  const byAddress = new Map<string, { denom: string; amount: string }[]>();
+  for (const { address, coin } of allBalances(store)) {
+    const key = accountAddressString(address);
+    const list = byAddress.get(key) ?? [];
+    list.push(...coinsToWire([coin]));
+    byAddress.set(key, list);
+  }
+  return {
+    params: bankParams.get(store),
+    balances: [...byAddress].map(([address, coins]) => ({ address, coins })),
+    supply: coinsToWire(allSupply(store)),
+  };
+}

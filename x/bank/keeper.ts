@@ -1,0 +1,140 @@
+import { BASE_DENOM, MAX_SUPPLY, coinsToString, type Coin } from "../../app/coins.js";
+import type { Context } from "../../app/context.js";
+import { SdkCode, sdkError } from "../../app/errors.js";
+import { accountAddressString } from "../../app/address.js";
+import { lengthPrefixed } from "../../app/store/keys.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { ensureAccount, moduleAccountName, moduleAddress } from "../auth/keeper.js";
+import { bankError, BankCode } from "./errors.js";
+import { emitBurn, emitMint, emitTransfer } from "./events.js";
+import { bankParams } from "./params.js";
+
+/** Balances: "bank/bal/" ‖ len‖address ‖ denom → decimal amount; supply: "bank/sup/" ‖ denom. */
+const BALANCE = "bank/bal/";
+const SUPPLY = "bank/sup/";
+
+const encodeAmount = (n: bigint) => Buffer.from(n.toString(), "latin1");
+const decodeAmount = (b: Uint8Array) => BigInt(Buffer.from(b).toString("latin1"));
+
+const balanceKey = (address: Uint8Array, denom: string) => BALANCE + lengthPrefixed(address) + denom;
+
+export function getBalance(store: KVStore, address: Uint8Array, denom: string): bigint {
+  const raw = store.get(balanceKey(address, denom));
+  return raw === undefined ? 0n : decodeAmount(raw);
+}
+
+/** All non-zero balances of an address, sorted by denom. */
+export function getAllBalances(store: KVStore, address: Uint8Array): Coin[] {
+  const prefix = BALANCE + lengthPrefixed(address);
+  return [...store.iterate(prefix)].map(([key, value]) => ({ denom: key.slice(prefix.length), amount: decodeAmount(value) }));
+}
+
+/** Every (address, coin) balance entry, in key order: for invariants and export. */
+export function* allBalances(store: KVStore): Iterable<{ address: Uint8Array; coin: Coin }> {
+  for (const [key, value] of store.iterate(BALANCE)) {
+    const rest = Buffer.from(key.slice(BALANCE.length), "latin1");
+    const len = rest[0]!;
+    yield {
+      address: new Uint8Array(rest.subarray(1, 1 + len)),
+      coin: { denom: rest.subarray(1 + len).toString("latin1"), amount: decodeAmount(value) },
+    };
+  }
+}
+
+function setBalance(store: KVStore, address: Uint8Array, denom: string, amount: bigint): void {
+  if (amount < 0n) throw new Error(`negative balance for ${denom}`);
+  if (amount === 0n) store.delete(balanceKey(address, denom));
+  else store.set(balanceKey(address, denom), encodeAmount(amount));
+}
+
+export function getSupply(store: KVStore, denom: string): bigint {
+  const raw = store.get(SUPPLY + denom);
+  return raw === undefined ? 0n : decodeAmount(raw);
+}
+
+export function allSupply(store: KVStore): Coin[] {
+  return [...store.iterate(SUPPLY)].map(([key, value]) => ({ denom: key.slice(SUPPLY.length), amount: decodeAmount(value) }));
+}
+
+function setSupply(store: KVStore, denom: string, amount: bigint): void {
+  if (amount === 0n) store.delete(SUPPLY + denom);
+  else store.set(SUPPLY + denom, encodeAmount(amount));
+}
+
+/** Takes coins from an account; all-or-nothing, code 5 when any denom is short. */
+export function subtractCoins(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+  const balances = coins.map((c) => getBalance(store, address, c.denom));
+  coins.forEach((c, i) => {
+    if (balances[i]! < c.amount) {
+      const have = `${balances[i]}${c.denom}`;
+      throw sdkError(SdkCode.InsufficientFunds, `spendable balance ${have} is smaller than ${c.amount}${c.denom}: insufficient funds`);
+    }
+  });
+  coins.forEach((c, i) => setBalance(store, address, c.denom, balances[i]! - c.amount));
+}
+
+/** Credits coins, creating the account on first receipt as the SDK does. */
+export function addCoins(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+  ensureAccount(store, address);
+  for (const c of coins) setBalance(store, address, c.denom, getBalance(store, address, c.denom) + c.amount);
+}
+
+/** Moves coins between any two accounts and emits the SDK's transfer events. */
+export function sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+  subtractCoins(ctx.store, from, coins);
+  addCoins(ctx.store, to, coins);
+  emitTransfer(ctx.events, accountAddressString(from), accountAddressString(to), coins);
+}
+
+export function sendFromModule(ctx: Context, module: string, to: Uint8Array, coins: readonly Coin[]): void {
+  sendCoins(ctx, moduleAddress(module), to, coins);
+}
+
+export function sendToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly Coin[]): void {
+  sendCoins(ctx, from, moduleAddress(module), coins);
+}
+
+/** Creates coins in a module account. The 21M uogpu cap can never be passed. */
+export function mintCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
+  for (const c of coins) {
+    const supply = getSupply(ctx.store, c.denom) + c.amount;
+    if (c.denom === BASE_DENOM && supply > MAX_SUPPLY) {
+      throw bankError(BankCode.SupplyCapExceeded, `minting ${coinsToString([c])} would raise supply to ${supply}${c.denom}, above the cap of ${MAX_SUPPLY}${c.denom}`);
+    }
+    setSupply(ctx.store, c.denom, supply);
+  }
+  const address = moduleAddress(module);
+  addCoins(ctx.store, address, coins);
+  emitMint(ctx.events, accountAddressString(address), coins);
+}
+
+/** Destroys coins held by a module account (slashing burns); supply falls. */
+export function burnCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
+  const address = moduleAddress(module);
+  subtractCoins(ctx.store, address, coins);
+  for (const c of coins) setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) - c.amount);
+  emitBurn(ctx.events, accountAddressString(address), coins);
+}
+
+/** Genesis only: credits an account and supply together. */
+export function mintToAccountAtGenesis(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+  addCoins(store, address, coins);
+  for (const c of coins) setSupply(store, c.denom, getSupply(store, c.denom) + c.amount);
+}
+
+/** Largest uogpu balance an ordinary account may hold. */
+export function maxWalletAmount(store: KVStore): bigint {
+  return (MAX_SUPPLY * BigInt(bankParams.get(store).max_wallet_bps)) / 10_000n;
+}
+
+/** Throws when a non-exempt account holds more uogpu than max_wallet_bps allows. */
+export function checkMaxWallet(store: KVStore, address: Uint8Array): void {
+  if (moduleAccountName(store, address) !== undefined) return;
+  const bech32 = accountAddressString(address);
+  if (bankParams.get(store).max_wallet_exempt.includes(bech32)) return;
+  const balance = getBalance(store, address, BASE_DENOM);
+  const limit = maxWalletAmount(store);
+  if (balance > limit) {
+    throw bankError(BankCode.MaxWalletExceeded, `${bech32} would hold ${balance}${BASE_DENOM}, above the max wallet of ${limit}${BASE_DENOM} (max_wallet_bps ${bankParams.get(store).max_wallet_bps})`);
+  }
+}

@@ -1,0 +1,52 @@
+import {
+  QueryAllBalancesRequest,
+  QueryAllBalancesResponse,
+  QueryBalanceRequest,
+  QueryBalanceResponse,
+  QuerySupplyOfRequest,
+  QuerySupplyOfResponse,
+  QueryTotalSupplyRequest,
+  QueryTotalSupplyResponse,
+} from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { coinsToWire, isValidDenom } from "../../app/coins.js";
+import { invalidArgument } from "../../app/errors.js";
+import { parseAccountAddress } from "../../app/address.js";
+import { defineQuery, type QueryMethod } from "../../app/module.js";
+import { allSupply, getAllBalances, getBalance, getSupply } from "./keeper.js";
+
+function queryAddress(address: string): Uint8Array {
+  if (address === "") throw invalidArgument("address cannot be empty");
+  try {
+    return parseAccountAddress(address);
+  } catch (err) {
+    throw invalidArgument((err as Error).message);
+  }
+}
+
+function queryDenom(denom: string): string {
+  if (!isValidDenom(denom)) throw invalidArgument(`invalid denom: ${denom}`);
+  return denom;
+}
+
+/** One page holding everything: balances per account and supply denoms are few. */
+const singlePage = (total: number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
+
+export const bankQueries: QueryMethod[] = [
+  defineQuery("/cosmos.bank.v1beta1.Query/Balance", { request: QueryBalanceRequest, response: QueryBalanceResponse }, (ctx, req) => {
+    const denom = queryDenom(req.denom);
+    const amount = getBalance(ctx.store, queryAddress(req.address), denom);
+    return { balance: { denom, amount: amount.toString() } };
+  }),
+  defineQuery("/cosmos.bank.v1beta1.Query/AllBalances", { request: QueryAllBalancesRequest, response: QueryAllBalancesResponse }, (ctx, req) => {
+    const balances = coinsToWire(getAllBalances(ctx.store, queryAddress(req.address)));
+    return { balances, pagination: singlePage(balances.length) };
+  }),
+  defineQuery("/cosmos.bank.v1beta1.Query/TotalSupply", { request: QueryTotalSupplyRequest, response: QueryTotalSupplyResponse }, (ctx) => {
+    const supply = coinsToWire(allSupply(ctx.store));
+    return { supply, pagination: singlePage(supply.length) };
+  }),
+  defineQuery("/cosmos.bank.v1beta1.Query/SupplyOf", { request: QuerySupplyOfRequest, response: QuerySupplyOfResponse }, (ctx, req) => {
+    const denom = queryDenom(req.denom);
+    return { amount: { denom, amount: getSupply(ctx.store, denom).toString() } };
+  }),
+];
