@@ -1,11 +1,18 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 
 /**
  * Shared plumbing for the `ogpud` and `ogpu-worker` command lines: every command is a
  * function from parsed flags to an exit code; errors are one clear line and a non-zero exit.
  */
 export type Flags = Record<string, string | boolean | undefined>;
-export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+/** A flag: its type, an optional one-letter alias, and the line `--help` shows for it. */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
+  description: string;
+}
+export type OptionSpec = Record<string, FlagSpec>;
 
 export interface Command {
   /** e.g. "keys add" */
@@ -22,9 +29,12 @@ export interface Command {
 export class CliError extends Error {}
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { positionals: string[]; flags: Flags } {
+  const options = Object.fromEntries(
+    Object.entries(cmd.options).map(([name, { description: _, ...parseSpec }]) => [name, parseSpec]),
+  );
   const parsed = parseArgs({
     args: argv,
-    options: { ...cmd.options, help: { type: "boolean", short: "h" } },
+    options: { ...options, help: { type: "boolean", short: "h" } },
     allowPositionals: true,
     strict: true,
   });
@@ -37,7 +47,7 @@ export function helpText(program: string, cmd: Command): string {
   if (opts.length > 0) {
     lines.push("", "Flags:");
     for (const [name, spec] of opts) {
-      const desc = (spec as { description?: string }).description ?? "";
+      const desc = spec.description;
       const arg = spec.type === "string" ? " <value>" : "";
       lines.push(`  --${name}${arg}`.padEnd(32) + desc);
     }

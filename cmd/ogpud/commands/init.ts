@@ -1,0 +1,88 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { CliError, stringFlag, type Command } from "../../cli.js";
+import { cometbftBinary } from "../../paths.js";
+import { DEFAULT_APP_CONFIG, homeFlag, homeOption, nodePaths, readGenesis, writeAppConfig, writeGenesis } from "../home.js";
+import { setTomlValues } from "../toml.js";
+import { defaultAppState } from "../genesis-state.js";
+
+export interface PortOptions {
+  p2p: number;
+  rpc: number;
+  abci: number;
+  rest: number;
+}
+
+export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
+
+function portFlag(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new CliError(`--${name} must be a port number, got ${String(value)}`);
+  return n;
+}
+
+export const initCommand: Command = {
+  name: "init",
+  summary: "Create a node home: CometBFT config and keys, genesis, and ogpud's app.json",
+  usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
+  options: {
+    ...homeOption,
+    "chain-id": { type: "string", description: "chain id (default ogpu-devnet-1)" },
+    "p2p-port": { type: "string", description: "CometBFT p2p port (default 26656)" },
+    "rpc-port": { type: "string", description: "CometBFT RPC port (default 26657)" },
+    "abci-port": { type: "string", description: "ABCI socket port (default 26658)" },
+    "rest-port": { type: "string", description: "REST / metrics port (default 1317)" },
+    "block-time": { type: "string", description: "CometBFT timeout_commit (default 1s)" },
+    "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
+    overwrite: { type: "boolean", description: "replace an existing home" },
+  },
+  async run({ positionals, flags }) {
+    const moniker = positionals[0];
+    if (!moniker) throw new CliError("usage: ogpud init <moniker> [--home <dir>] [--chain-id <id>]");
+    const paths = nodePaths(homeFlag(flags));
+    if (existsSync(paths.genesis)) {
+      if (!flags.overwrite) throw new CliError(`${paths.home} already has a genesis; use --overwrite to replace the node`);
+      await rm(paths.home, { recursive: true, force: true });
+    }
+    const ports: PortOptions = {
+      p2p: portFlag(flags["p2p-port"], DEFAULT_PORTS.p2p, "p2p-port"),
+      rpc: portFlag(flags["rpc-port"], DEFAULT_PORTS.rpc, "rpc-port"),
+      abci: portFlag(flags["abci-port"], DEFAULT_PORTS.abci, "abci-port"),
+      rest: portFlag(flags["rest-port"], DEFAULT_PORTS.rest, "rest-port"),
+    };
+    execFileSync(cometbftBinary(), ["init", "--home", paths.home], { stdio: "pipe" });
+
+    const chainId = stringFlag(flags, "chain-id", "ogpu-devnet-1");
+    const genesis = await readGenesis(paths);
+    await writeGenesis(paths, { ...genesis, chain_id: chainId, initial_height: "1", app_state: defaultAppState() });
+
+    const toml = await readFile(paths.cometConfig, "utf8");
+    await writeFile(
+      paths.cometConfig,
+      setTomlValues(toml, [
+        ["", "moniker", moniker],
+        ["", "proxy_app", `tcp://127.0.0.1:${ports.abci}`],
+        ["rpc", "laddr", `tcp://127.0.0.1:${ports.rpc}`],
+        ["rpc", "cors_allowed_origins", ["*"]],
+        ["p2p", "laddr", `tcp://127.0.0.1:${ports.p2p}`],
+        // Loopback testnets run several nodes on one IP.
+        ["p2p", "addr_book_strict", false],
+        ["p2p", "allow_duplicate_ip", true],
+        // Room for bursts of client txs (the benchmark pushes tens of thousands).
+        ["mempool", "size", 50000],
+        ["mempool", "cache_size", 200000],
+        ["consensus", "timeout_commit", stringFlag(flags, "block-time", "1s")],
+      ]),
+    );
+    await writeAppConfig(paths, {
+      ...DEFAULT_APP_CONFIG,
+      abci_laddr: `tcp://127.0.0.1:${ports.abci}`,
+      rest_laddr: `127.0.0.1:${ports.rest}`,
+      check_invariants: flags["check-invariants"] === true,
+    });
+    const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", paths.home], { encoding: "utf8" }).trim();
+    console.log(JSON.stringify({ moniker, chain_id: chainId, home: paths.home, node_id: nodeId, ports }, null, 2));
+  },
+};

@@ -1,0 +1,44 @@
+import { CliError, type Command } from "../../cli.js";
+import { cometbftBinary } from "../../paths.js";
+import { startNode } from "../../../server/node.js";
+import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
+
+export const startCommand: Command = {
+  name: "start",
+  summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
+  usage: "[--home <dir>] [--no-cometbft]",
+  options: {
+    ...homeOption,
+    "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
+    "rest-laddr": { type: "string", description: "REST listen address host:port (overrides app.json)" },
+    "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
+    "min-gas-prices": { type: "string", description: "mempool fee floor, e.g. 0.001uogpu (overrides app.json)" },
+    "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
+  },
+  async run({ flags }) {
+    const paths = nodePaths(homeFlag(flags));
+    const config = await readAppConfig(paths);
+    const str = (name: string, fallback: string) => (typeof flags[name] === "string" ? (flags[name] as string) : fallback);
+    const abciAddress = str("abci-laddr", config.abci_laddr);
+    const node = await startNode({
+      home: paths.home,
+      appDb: paths.appDb,
+      abciAddress,
+      restAddress: str("rest-laddr", config.rest_laddr),
+      minGasPrices: str("min-gas-prices", config.min_gas_prices),
+      checkInvariants: flags["check-invariants"] === true || config.check_invariants,
+      cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
+      cometbftArgs: ["--proxy_app", abciAddress],
+      log: (line) => console.log(line),
+    }).catch((err: Error) => {
+      throw new CliError(`cannot start the node: ${err.message}`);
+    });
+    const onSignal = (signal: string) => {
+      console.log(`ogpud: ${signal} received, stopping`);
+      void node.stop();
+    };
+    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+    return node.stopped;
+  },
+};

@@ -1,0 +1,78 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { CliError, type Flags, type OptionSpec } from "../cli.js";
+
+/** A node home: CometBFT's config/ and data/ plus our app.json and the app's LevelDB. */
+export interface NodePaths {
+  home: string;
+  config: string;
+  genesis: string;
+  cometConfig: string;
+  appConfig: string;
+  appDb: string;
+}
+
+export function nodePaths(home: string): NodePaths {
+  return {
+    home,
+    config: join(home, "config"),
+    genesis: join(home, "config", "genesis.json"),
+    cometConfig: join(home, "config", "config.toml"),
+    appConfig: join(home, "config", "app.json"),
+    appDb: join(home, "data", "ogpu.db"),
+  };
+}
+
+export const DEFAULT_HOME = join(homedir(), ".ogpud");
+
+export const homeOption: OptionSpec = {
+  home: { type: "string", description: `node home folder (default ${DEFAULT_HOME})` },
+};
+
+export function homeFlag(flags: Flags): string {
+  return typeof flags.home === "string" ? flags.home : DEFAULT_HOME;
+}
+
+/** ogpud's own node settings (config/app.json); CometBFT's stay in config.toml. */
+export interface AppConfig {
+  abci_laddr: string;
+  rest_laddr: string;
+  /** Mempool fee floor, e.g. "0.001uogpu"; enforced in CheckTx only. */
+  min_gas_prices: string;
+  /** Check every invariant after every block and halt on a violation (dev mode). */
+  check_invariants: boolean;
+}
+
+export const DEFAULT_APP_CONFIG: AppConfig = {
+  abci_laddr: "tcp://127.0.0.1:26658",
+  rest_laddr: "127.0.0.1:1317",
+  min_gas_prices: "0.001uogpu",
+  check_invariants: false,
+};
+
+export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {
+  if (!existsSync(paths.appConfig)) throw new CliError(`no node at ${paths.home}: run 'ogpud init <moniker> --home ${paths.home}' first`);
+  const json = JSON.parse(await readFile(paths.appConfig, "utf8")) as Partial<AppConfig>;
+  return { ...DEFAULT_APP_CONFIG, ...json };
+}
+
+export async function writeAppConfig(paths: NodePaths, config: AppConfig): Promise<void> {
+  await writeFile(paths.appConfig, JSON.stringify(config, null, 2) + "\n");
+}
+
+export interface GenesisDoc {
+  chain_id: string;
+  app_state?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export async function readGenesis(paths: NodePaths): Promise<GenesisDoc> {
+  if (!existsSync(paths.genesis)) throw new CliError(`no genesis at ${paths.genesis}: run 'ogpud init' first`);
+  return JSON.parse(await readFile(paths.genesis, "utf8")) as GenesisDoc;
+}
+
+export async function writeGenesis(paths: NodePaths, doc: GenesisDoc): Promise<void> {
+  await writeFile(paths.genesis, JSON.stringify(doc, null, 2) + "\n");
+}

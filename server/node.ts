@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { OgpuApp } from "../app/app.js";
+import { AbciServer } from "../app/abci/server.js";
+import { appModules } from "../app/modules.js";
+import { parseGasPrices } from "../app/tx/fees.js";
+import { instrumentApp } from "./instrument.js";
+import { createNodeMetrics } from "./metrics.js";
+import { createRestServer } from "./rest.js";
+
+export interface NodeOptions {
+  home: string;
+  appDb: string;
+  abciAddress: string;
+  /** host:port for REST and /metrics */
+  restAddress: string;
+  minGasPrices: string;
+  checkInvariants: boolean;
+  /** Path of the cometbft binary to spawn, or undefined to attach to one started separately. */
+  cometbft?: string;
+  /** Extra args for `cometbft start` (port overrides). */
+  cometbftArgs?: string[];
+  log: (line: string) => void;
+}
+
+/** A running node: the app, its ABCI and REST servers, and (usually) a cometbft child. */
+export interface RunningNode {
+  app: OgpuApp;
+  rest: FastifyInstance;
+  /** Resolves with an exit code when the node has stopped (signal or cometbft exit). */
+  stopped: Promise<number>;
+  stop(): Promise<void>;
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(":");
+  return { host: address.slice(0, i) || "127.0.0.1", port: Number(address.slice(i + 1)) };
+}
+
+/**
+ * Starts the node: open state, serve ABCI and REST, then spawn cometbft with the same home
+ * (it connects to our ABCI socket and replays any blocks the app is missing). Stopping
+ * terminates cometbft first, so no block is half-applied, then closes the servers and the DB.
+ */
+export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  const app = await OgpuApp.open(opts.appDb, appModules, {
+    minGasPrices: parseGasPrices(opts.minGasPrices),
+    checkInvariants: opts.checkInvariants,
+    log: opts.log,
+  });
+  const { height, appHash } = app.lastCommit;
+  opts.log(`ogpud: state at height ${height}, app hash ${Buffer.from(appHash).toString("hex").toUpperCase() || "(empty)"}`);
+  const metrics = createNodeMetrics();
+  metrics.height.set(Number(height));
+  const abci = new AbciServer(instrumentApp(app, metrics), { logger: opts.log });
+  await abci.listen(opts.abciAddress);
+  const rest = await createRestServer({
+    query: (req) => app.query(req),
+    metrics,
+    health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
+  });
+  await rest.listen(splitHostPort(opts.restAddress));
+  opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);
+
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  let child: ChildProcess | undefined;
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once("exit", r));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rest.close();
+    await abci.close();
+    await app.close();
+    resolveStopped(code);
+  };
+
+  if (opts.cometbft) {
+    const logFile = createWriteStream(join(opts.home, "cometbft.log"), { flags: "a" });
+    child = spawn(opts.cometbft, ["start", "--home", opts.home, ...(opts.cometbftArgs ?? [])], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.pipe(logFile, { end: false });
+    child.stderr!.pipe(logFile, { end: false });
+    opts.log(`ogpud: cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
+    child.on("exit", (code, signal) => {
+      if (stopping) return;
+      opts.log(`ogpud: cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
+      void shutdown(1);
+    });
+  }
+  return { app, rest, stopped, stop: () => shutdown(0) };
+}
