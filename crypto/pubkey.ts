@@ -1,5 +1,6 @@
 import { PubKey as PubKeyProto } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
+import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
 import { ripemd160, sha256 } from "./hash.js";
 import { MLDSA65_PUBKEY_LENGTH, verifyMlDsa65 } from "./mldsa65.js";
 import { SECP256K1_PUBKEY_LENGTH, verifySecp256k1 } from "./secp256k1.js";
@@ -34,16 +35,18 @@ function isPubKeyTypeUrl(typeUrl: string): typeUrl is PubKeyTypeUrl {
   return typeUrl === SECP256K1_PUBKEY_TYPE_URL || typeUrl === MLDSA65_PUBKEY_TYPE_URL;
 }
 
-/**
- * Decodes a pubkey Any. Both types are a message with one field `bytes key = 1`, so the
- * cosmjs-types secp256k1 PubKey codec serves for ML-DSA-65 too (identical wire shape).
- * Throws on unknown type URL, bad protobuf or wrong key length.
- */
+/** Protobuf codec per key type: cosmjs-types for secp256k1, our generated one for ML-DSA-65. */
+const CODEC: Record<PubKeyTypeUrl, { decode(b: Uint8Array): { key: Uint8Array }; encode(m: { key: Uint8Array }): { finish(): Uint8Array } }> = {
+  [SECP256K1_PUBKEY_TYPE_URL]: PubKeyProto,
+  [MLDSA65_PUBKEY_TYPE_URL]: MLDSA65PubKey,
+};
+
+/** Decodes a pubkey Any; throws on unknown type URL, bad protobuf or wrong key length. */
 export function decodePubKeyAny(any: { typeUrl: string; value: Uint8Array }): PubKey {
   if (!isPubKeyTypeUrl(any.typeUrl)) throw new Error(`unsupported pubkey type '${any.typeUrl}'`);
   let key: Uint8Array;
   try {
-    key = PubKeyProto.decode(any.value).key;
+    key = CODEC[any.typeUrl].decode(any.value).key;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`malformed ${any.typeUrl}: ${reason}`);
@@ -54,7 +57,7 @@ export function decodePubKeyAny(any: { typeUrl: string; value: Uint8Array }): Pu
 }
 
 export function encodePubKeyAny(pk: PubKey): Any {
-  return { typeUrl: pk.typeUrl, value: PubKeyProto.encode({ key: pk.key }).finish() };
+  return { typeUrl: pk.typeUrl, value: CODEC[pk.typeUrl].encode({ key: pk.key }).finish() };
 }
 
 /** Never throws; an unknown type is simply not a valid signature. */

@@ -1,0 +1,49 @@
+# oGPU — set-up, node, tests. `make start` and `make test` work on a fresh machine.
+COMETBFT_VERSION := v0.38.26
+BIN := $(CURDIR)/.bin
+COMETBFT := $(BIN)/cometbft
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+
+.PHONY: install cometbft build start test bench proto clean clean-devnet
+
+## install: npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
+install: node_modules/.installed cometbft
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## cometbft: go install the pinned version, skipped when .bin/cometbft already is that version
+cometbft:
+	@if [ "$$($(COMETBFT) version 2>/dev/null)" = "$(COMETBFT_VERSION:v%=%)" ]; then \
+		echo "cometbft $(COMETBFT_VERSION) present"; \
+	else \
+		echo "installing cometbft $(COMETBFT_VERSION) into $(BIN)"; \
+		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION); \
+	fi
+
+## build: compile TypeScript to dist/
+build: install
+	npm run build
+
+## start: a single-node devnet producing blocks, with a funded dev key
+start: build
+	node dist/testnet/start-devnet.js
+
+## test: the whole suite (unit + end-to-end on real cometbft)
+test: build
+	npx vitest run
+
+## bench: all benchmarks (`make bench B=tx` for one)
+bench: build
+	node dist/bench/run.js $(B)
+
+## proto: regenerate TypeScript from proto/ (needs protoc)
+proto:
+	bash proto/generate.sh
+
+clean-devnet:
+	rm -rf .devnet
+
+clean:
+	rm -rf dist .devnet

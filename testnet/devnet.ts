@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { packageRoot } from "../cmd/paths.js";
+import { initCommand } from "../cmd/ogpud/commands/init.js";
+import { genesisAddAccountCommand } from "../cmd/ogpud/commands/genesis.js";
+import { Keyring } from "../crypto/keyring.js";
+
+/** Ports of one node; `portsFrom(P)` gives P..P+3 (tests give each suite its own range). */
+export interface NodePorts {
+  p2p: number;
+  rpc: number;
+  abci: number;
+  rest: number;
+}
+
+export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
+
+export function portsFrom(base: number): NodePorts {
+  return { p2p: base, rpc: base + 1, abci: base + 2, rest: base + 3 };
+}
+
+export interface DevAccount {
+  name: string;
+  address: string;
+  mnemonic: string;
+}
+
+export interface Devnet {
+  home: string;
+  chainId: string;
+  ports: NodePorts;
+  rpcUrl: string;
+  restUrl: string;
+  accounts: DevAccount[];
+}
+
+export interface DevnetOptions {
+  home: string;
+  ports: NodePorts;
+  chainId?: string;
+  blockTime?: string;
+  checkInvariants?: boolean;
+  /** Funded keys to create (test keyring); default one "dev" key with 100,000 OGPU. */
+  accounts?: { name: string; coins: string }[];
+}
+
+async function runCommand(cmd: typeof initCommand, positionals: string[], flags: Record<string, string | boolean>): Promise<void> {
+  const code = await cmd.run({ positionals, flags });
+  if (code) throw new Error(`ogpud ${cmd.name} failed with exit code ${code}`);
+}
+
+/**
+ * Creates a single-validator devnet home: CometBFT config on the given ports, funded keys
+ * in a test keyring, invariants checked every block unless turned off.
+ */
+export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
+  const ports = opts.ports;
+  const chainId = opts.chainId ?? "ogpu-devnet-1";
+  await mkdir(opts.home, { recursive: true });
+  const quiet = console.log;
+  console.log = () => {};
+  try {
+    await runCommand(initCommand, ["devnet"], {
+      home: opts.home,
+      "chain-id": chainId,
+      "p2p-port": String(ports.p2p),
+      "rpc-port": String(ports.rpc),
+      "abci-port": String(ports.abci),
+      "rest-port": String(ports.rest),
+      "block-time": opts.blockTime ?? "1s",
+      "check-invariants": opts.checkInvariants ?? true,
+      overwrite: true,
+    });
+    const keyring = Keyring.open(opts.home, "test");
+    const accounts: DevAccount[] = [];
+    for (const { name, coins } of opts.accounts ?? [{ name: "dev", coins: "100000000000uogpu" }]) {
+      const { info, mnemonic } = await keyring.add(name);
+      await runCommand(genesisAddAccountCommand, [info.address, coins], { home: opts.home });
+      accounts.push({ name, address: info.address, mnemonic });
+    }
+    return {
+      home: opts.home,
+      chainId,
+      ports,
+      rpcUrl: `http://127.0.0.1:${ports.rpc}`,
+      restUrl: `http://127.0.0.1:${ports.rest}`,
+      accounts,
+    };
+  } finally {
+    console.log = quiet;
+  }
+}
+
+/** An `ogpud start` child process (which itself runs cometbft as its child). */
+export interface NodeProcess {
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+  /** SIGTERM and wait: a clean shutdown. */
+  stop(): Promise<void>;
+  /** SIGKILL ogpud, and its cometbft child too (kill -9 leaves no chance to clean up). */
+  kill9(): Promise<void>;
+}
+
+/** The compiled CLI; tests and benchmarks run the real binary, built by `npm run build`. */
+export function ogpudScript(): string {
+  const script = join(packageRoot(), "dist", "cmd", "ogpud", "main.js");
+  if (!existsSync(script)) throw new Error(`${script} not found: run 'npm run build' first`);
+  return script;
+}
+
+export function spawnNode(home: string, extraArgs: string[] = []): NodeProcess {
+  const log = createWriteStream(join(home, "ogpud.log"), { flags: "a" });
+  const proc = spawn(process.execPath, [ogpudScript(), "start", "--home", home, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  proc.stdout!.pipe(log, { end: false });
+  proc.stderr!.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return {
+    proc,
+    exited,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      await exited;
+    },
+    async kill9() {
+      const cometPid = await childPid(proc.pid!);
+      proc.kill("SIGKILL");
+      if (cometPid !== undefined) {
+        try {
+          process.kill(cometPid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
+    },
+  };
+}
+
+/** PID of a process's first child (cometbft under ogpud), from /proc. */
+async function childPid(pid: number): Promise<number | undefined> {
+  const { readFile } = await import("node:fs/promises");
+  try {
+    const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8");
+    const first = text.trim().split(/\s+/)[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RpcStatus {
+  height: bigint;
+  appHash: string;
+  catchingUp: boolean;
+}
+
+export async function rpcStatus(rpcUrl: string): Promise<RpcStatus> {
+  const res = await fetch(`${rpcUrl}/status`);
+  const body = (await res.json()) as { result: { sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean } } };
+  const s = body.result.sync_info;
+  return { height: BigInt(s.latest_block_height), appHash: s.latest_app_hash, catchingUp: s.catching_up };
+}
+
+/** Polls CometBFT's /status until the chain reaches `height` (or the deadline passes). */
+export async function waitForHeight(rpcUrl: string, height: bigint, timeoutMs = 60_000): Promise<RpcStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const s = await rpcStatus(rpcUrl);
+      if (s.height >= height) return s;
+      last = `height ${s.height}`;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for height ${height} at ${rpcUrl} (last: ${String(last)})`);
+}
