@@ -106,7 +106,9 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
     const pk = signerPubKey(account, info.publicKey, i);
     ctx.gas.consume(pk.typeUrl === SECP256K1 ? params.sig_verify_cost_secp256k1 : Number(sigVerifyGas(pk)), "ante verify: " + pk.typeUrl);
     const mode = info.modeInfo?.single?.mode;
-    if (mode !== SignMode.SIGN_MODE_DIRECT) {
+    // Simulate carries no real signature (cosmjs sends SIGN_MODE_UNSPECIFIED and empty bytes, as
+    // the SDK accepts), so the mode only matters when a signature is verified.
+    if (!simulate && mode !== SignMode.SIGN_MODE_DIRECT) {
       throw sdkError(SdkCode.Unauthorized, `signature mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT: unauthorized`);
     }
     if (info.sequence !== account.sequence) {
