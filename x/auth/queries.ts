@@ -1,19 +1,10 @@
 import { QueryAccountRequest, QueryAccountResponse, QueryParamsRequest, QueryParamsResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
-import { invalidArgument, notFound } from "../../app/errors.js";
-import { accountAddressString, parseAccountAddress } from "../../app/address.js";
+import { notFound } from "../../app/errors.js";
+import { accountAddressString, parseQueryAddress } from "../../app/address.js";
 import { getAccount, moduleAccountName } from "./keeper.js";
 import { authParams } from "./params.js";
-
-function parseQueryAddress(address: string): Uint8Array {
-  if (address === "") throw invalidArgument("Address cannot be empty");
-  try {
-    return parseAccountAddress(address);
-  } catch (err) {
-    throw invalidArgument((err as Error).message);
-  }
-}
 
 export const authQueries: QueryMethod[] = [
   defineQuery("/cosmos.auth.v1beta1.Query/Account", { request: QueryAccountRequest, response: QueryAccountResponse }, (ctx, req) => {

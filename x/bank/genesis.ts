@@ -31,7 +31,8 @@ export function initBankGenesis(store: KVStore, json: unknown): void {
   if (total > MAX_SUPPLY) {
     throw new GenesisError(`bank: genesis balances total ${total}${BASE_DENOM}, above the hard cap of ${MAX_SUPPLY}${BASE_DENOM} (21,000,000 OGPU)`);
   }
-  if (state.supply !== undefined) {
+  // An empty or absent supply means "derive it"; a stated one must match exactly.
+  if (asArray(state.supply, "bank.supply").length > 0) {
     const stated = readCoins(state.supply, "bank.supply");
     const actual = allSupply(store);
     if (JSON.stringify(coinsToWire(stated)) !== JSON.stringify(coinsToWire(actual))) {

@@ -10,18 +10,9 @@ import {
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { coinsToWire, isValidDenom } from "../../app/coins.js";
 import { invalidArgument } from "../../app/errors.js";
-import { parseAccountAddress } from "../../app/address.js";
+import { parseQueryAddress } from "../../app/address.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import { allSupply, getAllBalances, getBalance, getSupply } from "./keeper.js";
-
-function queryAddress(address: string): Uint8Array {
-  if (address === "") throw invalidArgument("address cannot be empty");
-  try {
-    return parseAccountAddress(address);
-  } catch (err) {
-    throw invalidArgument((err as Error).message);
-  }
-}
 
 function queryDenom(denom: string): string {
   if (!isValidDenom(denom)) throw invalidArgument(`invalid denom: ${denom}`);
@@ -34,11 +25,11 @@ const singlePage = (total: number) => ({ nextKey: new Uint8Array(), total: BigIn
 export const bankQueries: QueryMethod[] = [
   defineQuery("/cosmos.bank.v1beta1.Query/Balance", { request: QueryBalanceRequest, response: QueryBalanceResponse }, (ctx, req) => {
     const denom = queryDenom(req.denom);
-    const amount = getBalance(ctx.store, queryAddress(req.address), denom);
+    const amount = getBalance(ctx.store, parseQueryAddress(req.address), denom);
     return { balance: { denom, amount: amount.toString() } };
   }),
   defineQuery("/cosmos.bank.v1beta1.Query/AllBalances", { request: QueryAllBalancesRequest, response: QueryAllBalancesResponse }, (ctx, req) => {
-    const balances = coinsToWire(getAllBalances(ctx.store, queryAddress(req.address)));
+    const balances = coinsToWire(getAllBalances(ctx.store, parseQueryAddress(req.address)));
     return { balances, pagination: singlePage(balances.length) };
   }),
   defineQuery("/cosmos.bank.v1beta1.Query/TotalSupply", { request: QueryTotalSupplyRequest, response: QueryTotalSupplyResponse }, (ctx) => {
