@@ -6,8 +6,8 @@ export default defineConfig({
     exclude: ["node_modules/**", "dist/**"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // e2e suites start real cometbft processes on distinct ports; files run in parallel
-    // workers but never share a port range (see test/e2e/ports.ts).
+    // e2e suites start real cometbft processes; files run in parallel workers, so every
+    // suite owns its own port range (a constant at the top of each file).
     fileParallelism: true,
     maxWorkers: 2,
   },

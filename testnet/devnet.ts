@@ -152,6 +152,7 @@ async function childPid(pid: number): Promise<number | undefined> {
 
 export interface RpcStatus {
   height: bigint;
+  /** CometBFT's latest_app_hash: block H's header hash, i.e. the state after H-1. */
   appHash: string;
   catchingUp: boolean;
 }

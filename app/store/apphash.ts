@@ -27,7 +27,7 @@ export function nextAppHash(previous: Uint8Array, changes: ChangeSet): Uint8Arra
       digest.update(value);
     }
   }
-  return createHash("sha256").update(previous).update(digest.digest()).digest();
+  return new Uint8Array(createHash("sha256").update(previous).update(digest.digest()).digest());
 }
 
 const SET = Uint8Array.of(1);

@@ -2,7 +2,7 @@
  * Shared harness for the end-to-end suites: a real `ogpud start` (with its cometbft child)
  * on a temp home, driven only through stock cosmjs clients, CometBFT RPC and plain REST.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 } from "@cosmjs/crypto";
@@ -39,11 +39,23 @@ export interface TestNodeOptions {
 /** initDevnet + spawnNode + wait for the first blocks; removes the home if startup fails. */
 export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
   const home = await mkdtemp(join(tmpdir(), "ogpu-e2e-"));
-  let node: NodeProcess | undefined;
+  let devnet: Devnet;
+  try {
+    devnet = await initDevnet({
+      home,
+      ports: portsFrom(opts.portBase),
+      blockTime: opts.blockTime ?? "300ms",
+      checkInvariants: true,
+      accounts: opts.accounts,
+    });
+  } catch (err) {
+    await rm(home, { recursive: true, force: true });
+    throw err;
+  }
+  let node = spawnNode(home);
   const handle: TestNode = {
-    devnet: undefined as unknown as Devnet,
+    devnet,
     get node() {
-      if (!node) throw new Error("node not started");
       return node;
     },
     restart() {
@@ -51,25 +63,17 @@ export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
       return node;
     },
     async cleanup() {
-      await node?.stop();
+      await node.stop();
       await rm(home, { recursive: true, force: true });
     },
   };
   try {
-    handle.devnet = await initDevnet({
-      home,
-      ports: portsFrom(opts.portBase),
-      blockTime: opts.blockTime ?? "300ms",
-      checkInvariants: true,
-      accounts: opts.accounts,
-    });
-    handle.restart();
-    await waitForHeight(handle.devnet.rpcUrl, 2n);
-    return handle;
+    await waitForHeight(devnet.rpcUrl, 2n);
   } catch (err) {
     await handle.cleanup();
     throw err;
   }
+  return handle;
 }
 
 /** A stock cosmjs signing client for one devnet account. */
@@ -152,4 +156,11 @@ export async function rpcGet<T>(rpcUrl: string, pathAndQuery: string): Promise<T
   const body = (await res.json()) as { result?: T; error?: unknown };
   if (body.error !== undefined || body.result === undefined) throw new Error(`RPC ${pathAndQuery}: ${JSON.stringify(body.error)}`);
   return body.result;
+}
+
+/** PID of ogpud's cometbft child (its only child process), read from /proc. */
+export async function cometbftPid(ogpudPid: number): Promise<number> {
+  const children = (await readFile(`/proc/${ogpudPid}/task/${ogpudPid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
+  if (children.length !== 1) throw new Error(`expected ogpud (pid ${ogpudPid}) to have one child, found [${children.join(", ")}]`);
+  return Number(children[0]);
 }
