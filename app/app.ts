@@ -110,13 +110,16 @@ export class OgpuApp implements AbciApplication {
     }
     const block = this.blockInfo(req.initialHeight, req.time.seconds, new Uint8Array());
     const ctx = this.context(branch, block);
-    for (const m of this.modules) m.initGenesis(ctx, appState[m.name]);
+    const tools = { deliverTx: (tx: Uint8Array) => runTx(this.runner, branch, block, "deliver", tx) };
+    const validators: ValidatorUpdate[] = [];
+    for (const m of this.modules) validators.push(...(m.initGenesis(ctx, appState[m.name], tools) ?? []));
     this.assertInvariants(branch, "genesis");
     const appHash = nextAppHash(new Uint8Array(), branch.changes());
     this.genesis = { branch, appHash };
     this.checkState = new Branch(branch);
     this.options.log?.(`InitChain: chain ${req.chainId}, ${branch.changes().size} genesis entries`);
-    return { consensusParams: undefined, validators: [], appHash };
+    // No validators from the app = CometBFT keeps the genesis.json set.
+    return { consensusParams: undefined, validators, appHash };
   }
 
   query(req: RequestQuery): ResponseQuery {

@@ -90,14 +90,22 @@ export interface Invariant {
   check(store: KVStore): string | null;
 }
 
+export interface GenesisTools {
+  deliverTx(tx: Uint8Array): { code: number; codespace: string; log: string };
+}
+
 /** A module: one folder under x/, wired into the app by this shape. */
 export interface AppModule {
   name: string;
   msgs: RegisteredMsg[];
   queries: QueryMethod[];
   invariants: Invariant[];
-  /** Applies this module's section of genesis app_state (already parsed JSON). */
-  initGenesis(ctx: Context, state: unknown): void;
+  /**
+   * Applies this module's section of genesis app_state (already parsed JSON). May return
+   * the initial validator set (x/staking); `deliverTx` runs a genesis tx (gentx) through
+   * the full tx pipeline on the genesis state.
+   */
+  initGenesis(ctx: Context, state: unknown, tools: GenesisTools): ValidatorUpdate[] | void;
   exportGenesis(store: KVStore): unknown;
   beginBlock?(ctx: Context, req: RequestFinalizeBlock): void;
   /** May return validator updates for CometBFT. */
