@@ -108,7 +108,8 @@ export class OgpuApp implements AbciApplication {
     for (const name of Object.keys(appState)) {
       if (!this.modules.some((m) => m.name === name)) throw new GenesisError(`app_state has a section for unknown module "${name}"`);
     }
-    const block = this.blockInfo(req.initialHeight, req.time.seconds, new Uint8Array());
+    // Genesis runs at height 0, before the first block (gentxs are signed for it).
+    const block = this.blockInfo(0n, req.time.seconds, new Uint8Array());
     const ctx = this.context(branch, block);
     const tools = { deliverTx: (tx: Uint8Array) => runTx(this.runner, branch, block, "deliver", tx) };
     const validators: ValidatorUpdate[] = [];

@@ -119,7 +119,8 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
         bodyBytes: tx.raw.bodyBytes,
         authInfoBytes: tx.raw.authInfoBytes,
         chainId: ctx.block.chainId,
-        accountNumber: account.accountNumber,
+        // Genesis txs (gentxs) are signed before accounts have numbers: the SDK signs them with 0.
+        accountNumber: ctx.block.height === 0n ? 0n : account.accountNumber,
       }).finish();
       if (!opts.signatures.verify(pk, signBytes, sigs[i]!)) {
         throw sdkError(
