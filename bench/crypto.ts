@@ -1,4 +1,3 @@
-import { pathToFileURL } from "node:url";
 import { sha256 } from "../crypto/hash.js";
 import { mlDsa65KeyPair, signMlDsa65, verifyMlDsa65 } from "../crypto/mldsa65.js";
 import {
@@ -8,6 +7,7 @@ import {
   verifySecp256k1Noble,
   verifySecp256k1Node,
 } from "../crypto/secp256k1.js";
+import { printFigures, type Benchmark, type Figure } from "./report.js";
 
 /**
  * Signature-verification throughput, single thread: the node verifies every tx twice
@@ -43,17 +43,17 @@ export async function benchCrypto(): Promise<void> {
   const pqSig = signMlDsa65(pq.secretKey, doc);
 
   const native = verifySecp256k1Native;
-  const figures: Array<[string, number]> = [];
-  if (native) figures.push(["secp256k1_verify_native", opsPerSecond(() => native(secpPub, doc, secpSig))]);
-  figures.push(["secp256k1_verify_node", opsPerSecond(() => verifySecp256k1Node(secpPub, doc, secpSig))]);
-  figures.push(["secp256k1_verify_noble", opsPerSecond(() => verifySecp256k1Noble(secpPub, doc, secpSig))]);
-  figures.push(["mldsa65_verify", opsPerSecond(() => verifyMlDsa65(pq.publicKey, doc, pqSig))]);
-
-  console.log("figure                      verify/s");
-  for (const [name, value] of figures) console.log(`${name.padEnd(28)}${String(value).padStart(8)}`);
-  for (const [figure, value] of figures) console.log(JSON.stringify({ bench: "crypto", figure, value, unit: "verify/s" }));
+  const figures: Figure[] = [];
+  const add = (figure: string, value: number) => figures.push({ figure, value, unit: "verify/s" });
+  if (native) add("secp256k1_verify_native", opsPerSecond(() => native(secpPub, doc, secpSig)));
+  add("secp256k1_verify_node", opsPerSecond(() => verifySecp256k1Node(secpPub, doc, secpSig)));
+  add("secp256k1_verify_noble", opsPerSecond(() => verifySecp256k1Noble(secpPub, doc, secpSig)));
+  add("mldsa65_verify", opsPerSecond(() => verifyMlDsa65(pq.publicKey, doc, pqSig)));
+  printFigures("crypto", figures);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchCrypto();
-}
+export const cryptoBenchmark: Benchmark = {
+  name: "crypto",
+  description: "single-thread signature verification rate (secp256k1 native/OpenSSL/noble, ML-DSA-65)",
+  run: benchCrypto,
+};

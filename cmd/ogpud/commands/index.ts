@@ -1,8 +1,21 @@
 import type { Command } from "../../cli.js";
+import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
+import { queryCommands } from "./query.js";
 import { startCommand } from "./start.js";
+import { statusCommand } from "./status.js";
+import { txCommands } from "./tx.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
-export const ogpudCommands: Command[] = [initCommand, startCommand, genesisAddAccountCommand, ...keysCommands];
+export const ogpudCommands: Command[] = [
+  initCommand,
+  startCommand,
+  genesisAddAccountCommand,
+  ...keysCommands,
+  ...txCommands,
+  ...queryCommands,
+  statusCommand,
+  exportCommand,
+];

@@ -1,0 +1,58 @@
+import { CliError, type Command } from "../../cli.js";
+import { OgpuApp } from "../../../app/app.js";
+import { appModules } from "../../../app/modules.js";
+import { homeFlag, homeOption, nodePaths, readGenesis, type GenesisDoc } from "../home.js";
+
+/**
+ * `ogpud export`: the committed state as a new genesis file (for a chain restart or an
+ * upgrade by export/import). Reads the node's LevelDB directly, so the node must be stopped:
+ * LevelDB allows one process at a time and the running node holds its lock.
+ */
+export const exportCommand: Command = {
+  name: "export",
+  summary: "Print a genesis JSON made from the node's committed state (node must be stopped)",
+  usage: "[--home <dir>]",
+  options: { ...homeOption },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new CliError("usage: export [--home <dir>]");
+    const paths = nodePaths(homeFlag(flags));
+    const genesis = await readGenesis(paths);
+    const app = await openCommittedState(paths.appDb);
+    try {
+      const { height, appHash } = app.lastCommit;
+      if (height === 0n) throw new CliError(`the node at ${paths.home} has no committed block yet: nothing to export`);
+      const exported: GenesisDoc = {
+        ...genesis,
+        chain_id: app.currentChainId || genesis.chain_id,
+        // The new chain continues where this one stopped (CometBFT's initial_height is a string).
+        initial_height: String(height + 1n),
+        app_hash: "",
+        app_state: app.exportAppState(),
+      };
+      console.log(JSON.stringify(exported, null, 2));
+      console.error(`exported state at height ${height}, app hash ${Buffer.from(appHash).toString("hex").toUpperCase()}`);
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+async function openCommittedState(dbPath: string): Promise<OgpuApp> {
+  try {
+    // No mempool or invariant work happens here; the options only matter to a serving node.
+    return await OgpuApp.open(dbPath, appModules, { minGasPrices: [], checkInvariants: false });
+  } catch (err) {
+    if (isLockError(err)) throw new CliError(`cannot open ${dbPath}: the database is in use — stop the node first`);
+    throw new CliError(`cannot open ${dbPath}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** classic-level reports a held LOCK file as LEVEL_DATABASE_NOT_OPEN caused by LEVEL_LOCKED. */
+function isLockError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (code === "LEVEL_LOCKED" || /lock/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,238 @@
+import { createInterface } from "node:readline/promises";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { DirectSecp256k1Wallet, makeAuthInfoBytes, makeSignBytes, makeSignDoc, Registry, type EncodeObject } from "@cosmjs/proto-signing";
+import { BroadcastTxError, calculateFee, defaultRegistryTypes, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
+import { CliError, stringFlag, type Command, type Flags } from "../../cli.js";
+import { parseAccountAddress } from "../../../app/address.js";
+import { coinsToWire, parseCoins } from "../../../app/coins.js";
+import { DEFAULT_APP_CONFIG, homeOption } from "../home.js";
+import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
+import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
+import { encodePubKeyAny } from "../../../crypto/pubkey.js";
+import {
+  hexUpper,
+  keyFromNameOrAddress,
+  nodeOption,
+  outputFormat,
+  outputOption,
+  printResult,
+  queryAccount,
+  simulateGas,
+  withNode,
+  type NodeConnection,
+} from "../client.js";
+
+/** The Cosmos SDK's default gas limit when --gas is not given. */
+const DEFAULT_GAS = 200_000;
+const DEFAULT_GAS_ADJUSTMENT = 1.4;
+/** How long to wait for a broadcast tx to land in a block, and how often to look. */
+const INCLUSION_TIMEOUT_MS = 60_000;
+const INCLUSION_POLL_MS = 250;
+
+/** Account number, sequence and chain id: everything a SignDoc binds besides the tx itself. */
+interface SignerData {
+  accountNumber: bigint;
+  sequence: bigint;
+  chainId: string;
+}
+
+/** Signs a tx for one keyring key and returns TxRaw bytes ready to broadcast. */
+type TxSigner = (messages: readonly EncodeObject[], fee: StdFee, memo: string, data: SignerData) => Promise<Uint8Array>;
+
+const registry = new Registry(defaultRegistryTypes);
+
+/**
+ * secp256k1 keys sign through stock cosmjs (DirectSecp256k1Wallet + SigningStargateClient),
+ * which is what any wallet does. cosmjs cannot encode an ML-DSA pubkey into AuthInfo, so
+ * those keys get the same SIGN_MODE_DIRECT tx assembled here and signed by the keyring.
+ */
+async function txSignerFor(keyring: Keyring, key: KeyInfo, node: NodeConnection): Promise<TxSigner> {
+  if (key.type === "secp256k1") {
+    const wallet = await DirectSecp256k1Wallet.fromKey(await keyring.privateKey(key.name), "ogpu");
+    const [account] = await wallet.getAccounts();
+    if (account?.address !== key.address) throw new CliError(`key '${key.name}' derives ${account?.address}, not its recorded address ${key.address}`);
+    const client = SigningStargateClient.createWithSigner(node.comet, wallet);
+    return async (messages, fee, memo, data) => {
+      const raw = await client.sign(key.address, messages, fee, memo, {
+        accountNumber: data.accountNumber,
+        sequence: Number(data.sequence),
+        chainId: data.chainId,
+      });
+      return TxRaw.encode(raw).finish();
+    };
+  }
+  const pubkey = encodePubKeyAny(await keyring.pubKey(key.name));
+  return async (messages, fee, memo, data) => {
+    const bodyBytes = registry.encodeTxBody({ messages: [...messages], memo });
+    const authInfoBytes = makeAuthInfoBytes([{ pubkey, sequence: data.sequence }], fee.amount, Number(fee.gas), fee.granter, fee.payer, SignMode.SIGN_MODE_DIRECT);
+    const signBytes = makeSignBytes(makeSignDoc(bodyBytes, authInfoBytes, data.chainId, data.accountNumber));
+    const { signature } = await keyring.sign(key.name, signBytes);
+    return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [signature] }).finish();
+  };
+}
+
+function positiveNumberFlag(flags: Flags, name: string, fallback: number): number {
+  const text = stringFlag(flags, name, String(fallback));
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--${name} must be a positive number, got '${text}'`);
+  return n;
+}
+
+/** --fees fixes the amount; otherwise gas × --gas-prices (default: the node default floor). */
+function feeFor(flags: Flags, gas: number): StdFee {
+  if (typeof flags.fees === "string") {
+    if (typeof flags["gas-prices"] === "string") throw new CliError("give either --fees or --gas-prices, not both");
+    const amount = cliParse(() => coinsToWire(parseCoins(flags.fees as string)), "--fees");
+    return { amount, gas: String(gas) };
+  }
+  const priceText = stringFlag(flags, "gas-prices", DEFAULT_APP_CONFIG.min_gas_prices);
+  const price = cliParse(() => GasPrice.fromString(priceText), "--gas-prices");
+  return calculateFee(gas, price);
+}
+
+function cliParse<T>(parse: () => T, what: string): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new CliError(`invalid ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** --gas auto simulates the signed tx and scales by --gas-adjustment; a number is used as is. */
+async function gasLimitFor(flags: Flags, simulate: () => Promise<bigint>): Promise<number> {
+  const gasFlag = stringFlag(flags, "gas", String(DEFAULT_GAS));
+  if (gasFlag === "auto") {
+    const used = await simulate();
+    return Math.ceil(Number(used) * positiveNumberFlag(flags, "gas-adjustment", DEFAULT_GAS_ADJUSTMENT));
+  }
+  if (!/^[1-9][0-9]*$/.test(gasFlag)) throw new CliError(`--gas must be 'auto' or a positive integer, got '${gasFlag}'`);
+  return Number(gasFlag);
+}
+
+async function confirm(summary: string): Promise<void> {
+  if (!process.stdin.isTTY) throw new CliError("not a terminal: pass --yes to sign and broadcast without confirmation");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${summary}\nconfirm transaction before signing and broadcasting [y/N]: `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError("aborted: transaction not broadcast");
+  } finally {
+    rl.close();
+  }
+}
+
+/** The DeliverTx result of an included tx, as `ogpud tx` and `ogpud q tx` print it. */
+export interface TxResultView {
+  [key: string]: string | number | bigint;
+  txhash: string;
+  height: number;
+  code: number;
+  codespace: string;
+  raw_log: string;
+  gas_wanted: bigint;
+  gas_used: bigint;
+}
+
+/** Looks a tx up by hash; undefined while it is not (yet) in a block. */
+export async function findTx(node: NodeConnection, hash: string): Promise<TxResultView | undefined> {
+  try {
+    const res = await node.comet.tx({ hash: Buffer.from(hash, "hex") });
+    return {
+      txhash: hexUpper(res.hash),
+      height: res.height,
+      code: res.result.code,
+      codespace: res.result.codespace ?? "",
+      raw_log: res.result.log ?? "",
+      gas_wanted: res.result.gasWanted,
+      gas_used: res.result.gasUsed,
+    };
+  } catch (err) {
+    if (err instanceof Error && /not found/i.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+async function waitForTx(node: NodeConnection, hash: string): Promise<TxResultView> {
+  const deadline = Date.now() + INCLUSION_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const found = await findTx(node, hash);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, INCLUSION_POLL_MS));
+  }
+  throw new CliError(`tx ${hash} passed CheckTx but was not included in a block within ${INCLUSION_TIMEOUT_MS / 1000}s; check later with 'ogpud q tx ${hash}'`);
+}
+
+export function txFailureLine(r: { txhash: string; code: number; codespace: string; raw_log: string }, where: string): string {
+  return `tx ${r.txhash} failed ${where}: code ${r.code} (codespace ${r.codespace || "?"}): ${r.raw_log}`;
+}
+
+export const txBankSendCommand: Command = {
+  name: "tx bank send",
+  summary: "Send coins from a keyring key to an address (signs, broadcasts, waits for the block)",
+  usage: "<from-key-or-address> <to-address> <coins> [--fees 500uogpu | --gas-prices 0.001uogpu] [--gas auto|<n>] [--yes]",
+  options: {
+    ...homeOption,
+    ...keyringOptions,
+    ...nodeOption,
+    ...outputOption,
+    fees: { type: "string", description: "fee to pay, e.g. 500uogpu (instead of --gas-prices)" },
+    "gas-prices": { type: "string", description: `fee per unit of gas (default ${DEFAULT_APP_CONFIG.min_gas_prices})` },
+    gas: { type: "string", description: `gas limit: a number or 'auto' to simulate (default ${DEFAULT_GAS})` },
+    "gas-adjustment": { type: "string", description: `factor applied to the simulated gas with --gas auto (default ${DEFAULT_GAS_ADJUSTMENT})` },
+    memo: { type: "string", description: "note stored with the tx" },
+    "chain-id": { type: "string", description: "chain to sign for (default: the node's, from /status)" },
+    "broadcast-mode": { type: "string", description: "block (wait for inclusion, default) | sync (return after CheckTx)" },
+    yes: { type: "boolean", short: "y", description: "sign and broadcast without asking" },
+  },
+  async run({ positionals, flags }) {
+    const [fromArg, to, coinsText, ...extra] = positionals;
+    if (!fromArg || !to || !coinsText || extra.length > 0) throw new CliError("usage: tx bank send <from-key-or-address> <to-address> <coins>");
+    const format = outputFormat(flags);
+    const mode = stringFlag(flags, "broadcast-mode", "block");
+    if (mode !== "block" && mode !== "sync") throw new CliError(`--broadcast-mode must be block or sync, got '${mode}'`);
+    cliParse(() => parseAccountAddress(to, "to address"), "<to-address>");
+    const amount = cliParse(() => coinsToWire(parseCoins(coinsText)), "<coins>");
+    if (amount.length === 0) throw new CliError("<coins> must not be empty");
+    const memo = stringFlag(flags, "memo", "");
+    const keyring = keyringFromFlags(flags);
+    const key = await keyFromNameOrAddress(keyring, fromArg);
+
+    return withNode(flags, async (node) => {
+      const account = await queryAccount(node, key.address);
+      if (!account) throw new CliError(`account ${key.address} (key '${key.name}') does not exist on chain: send it some uogpu first`);
+      const chainId = typeof flags["chain-id"] === "string" ? flags["chain-id"] : (await node.comet.status()).nodeInfo.network;
+      const signerData: SignerData = { accountNumber: account.accountNumber, sequence: account.sequence, chainId };
+      const messages: EncodeObject[] = [
+        { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.fromPartial({ fromAddress: key.address, toAddress: to, amount }) },
+      ];
+      const sign = await txSignerFor(keyring, key, node);
+      // Simulate the real signed tx (with a provisional fee) so signature bytes count exactly.
+      const gas = await gasLimitFor(flags, async () => simulateGas(node, await sign(messages, feeFor(flags, DEFAULT_GAS), memo, signerData)));
+      const fee = feeFor(flags, gas);
+      if (!flags.yes) {
+        await confirm(`send ${coinsText} from ${key.address} to ${to}, fee ${fee.amount.map((c) => c.amount + c.denom).join(",") || "0"}, gas ${gas}, chain ${chainId}`);
+      }
+      const txBytes = await sign(messages, fee, memo, signerData);
+      let hash: string;
+      try {
+        hash = await node.stargate.broadcastTxSync(txBytes);
+      } catch (err) {
+        if (err instanceof BroadcastTxError) {
+          throw new CliError(`tx rejected by CheckTx: code ${err.code} (codespace ${err.codespace || "?"}): ${err.log ?? ""}`);
+        }
+        throw err;
+      }
+      if (mode === "sync") {
+        printResult(format, { txhash: hash, code: 0 });
+        return 0;
+      }
+      const result = await waitForTx(node, hash);
+      printResult(format, result);
+      if (result.code !== 0) throw new CliError(txFailureLine(result, `at height ${result.height}`));
+      return 0;
+    });
+  },
+};
+
+export const txCommands: Command[] = [txBankSendCommand];
