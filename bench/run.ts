@@ -1,4 +1,5 @@
 import { pathToFileURL } from "node:url";
+import { appTxBenchmark } from "./app-tx.js";
 import { cryptoBenchmark } from "./crypto.js";
 import type { Benchmark } from "./report.js";
 import { txBenchmark } from "./tx.js";
@@ -7,7 +8,7 @@ import { txBenchmark } from "./tx.js";
  * Benchmark runner: `npm run bench -- <name>` runs one benchmark, `npm run bench` runs all of
  * them in the order below (cheap ones first). Benchmarks are compiled by `npm run build`.
  */
-export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, txBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, appTxBenchmark, txBenchmark];
 
 function usage(): string {
   const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;

@@ -93,7 +93,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
       throw err;
     }
   }
-  ctx.events.emit("tx", { fee: coinsToString(feeCoins), fee_payer: accountAddressString(payer) });
+  ctx.events.emit("tx", { fee: coinsToString(feeCoins), fee_payer: accountAddressString(payer) }, ["fee"]);
 
   // Public keys, signature count and gas, sequences and signatures.
   if (sigs.length > params.tx_sig_limit) {
@@ -114,7 +114,9 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
     if (info.sequence !== account.sequence) {
       throw sdkError(SdkCode.WrongSequence, `account sequence mismatch, expected ${account.sequence}, got ${info.sequence}: incorrect account sequence`);
     }
-    if (!simulate) {
+    // Simulation has no signatures; a recheck re-runs a tx whose signature CheckTx verified
+    // (the SDK skips it too) — only sequence and fee can have changed since.
+    if (!simulate && ctx.mode !== "recheck") {
       const signBytes = SignDoc.encode({
         bodyBytes: tx.raw.bodyBytes,
         authInfoBytes: tx.raw.authInfoBytes,
@@ -131,7 +133,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
     }
     setAccount(ctx.store, { ...account, pubKey: account.pubKey ?? info.publicKey, sequence: account.sequence + 1n });
     ctx.events.emit("tx", { acc_seq: `${accountAddressString(address)}/${account.sequence}` });
-    ctx.events.emit("tx", { signature: Buffer.from(sigs[i]!).toString("base64") });
+    ctx.events.emit("tx", { signature: Buffer.from(sigs[i]!).toString("base64") }, ["signature"]);
   });
 }
 

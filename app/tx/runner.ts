@@ -44,7 +44,7 @@ export function runTx(runner: TxRunner, store: KVStore, block: BlockInfo, mode: 
   let gas = new GasMeter(0);
   let tx: DecodedTx;
   const anteStore = new Branch(store);
-  const anteEvents = new EventLog();
+  const anteEvents = new EventLog(mode !== "check" && mode !== "recheck");
   try {
     tx = decodeTx(bytes, runner.msgTypes);
     gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
@@ -64,7 +64,7 @@ export function runTx(runner: TxRunner, store: KVStore, block: BlockInfo, mode: 
     const msg = tx.msgs[i]!;
     try {
       gas.consume(runner.msgTypes.get(msg.typeUrl)!.gas, `msg ${msg.typeUrl}`);
-      msgEvents.emit("message", { action: msg.typeUrl, sender: msg.signers()[0] ?? "", module: moduleOf(msg.typeUrl), msg_index: String(i) });
+      msgEvents.emit("message", { action: msg.typeUrl, sender: msg.signers()[0] ?? "", module: moduleOf(msg.typeUrl), msg_index: String(i) }, ["msg_index"]);
       responses.push(msg.handle(ctx));
     } catch (err) {
       const e = toAppError(err);

@@ -1,7 +1,7 @@
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { sha256 } from "../../crypto/hash.js";
-import { toBech32, ACCOUNT_PREFIX } from "../../crypto/bech32.js";
+import { accountAddressString } from "../../app/address.js";
 import { lengthPrefixed, u64Key, parseU64Key, bytesKey, keyBytes } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 
@@ -32,7 +32,7 @@ export function getAccount(store: KVStore, address: Uint8Array): Account | undef
 
 export function setAccount(store: KVStore, acc: Account): void {
   const value = BaseAccount.encode({
-    address: toBech32(ACCOUNT_PREFIX, acc.address),
+    address: accountAddressString(acc.address),
     pubKey: acc.pubKey,
     accountNumber: acc.accountNumber,
     sequence: acc.sequence,
