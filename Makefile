@@ -47,3 +47,15 @@ clean-devnet:
 
 clean:
 	rm -rf dist .devnet
+
+## testnet: N validators on loopback (default 4): `make testnet N=4`, `make testnet-down`, `make testnet-clean`
+N ?= 4
+.PHONY: testnet testnet-down testnet-clean testnet-status
+testnet: build
+	node dist/testnet/cli.js up $(N)
+testnet-down:
+	node dist/testnet/cli.js down
+testnet-clean:
+	node dist/testnet/cli.js clean
+testnet-status:
+	node dist/testnet/cli.js status

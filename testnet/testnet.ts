@@ -1,0 +1,162 @@
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../cmd/cli.js";
+import { cometbftBinary } from "../cmd/paths.js";
+import { ogpudCommands } from "../cmd/ogpud/commands/index.js";
+import { Keyring } from "../crypto/keyring.js";
+import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
+
+/** One validator node of a loopback testnet, as written to nodes.json. */
+export interface TestnetNode {
+  moniker: string;
+  home: string;
+  rpc: string;
+  rest: string;
+  abci: string;
+  p2p: string;
+  nodeId: string;
+  /** The validator's operator account (its key "validator" in the node's test keyring). */
+  account: string;
+  mnemonic: string;
+}
+
+export interface Testnet {
+  chainId: string;
+  dir: string;
+  nodes: TestnetNode[];
+  /** A funded key in node0's keyring, for clients. */
+  faucet: { name: string; address: string; mnemonic: string };
+}
+
+export interface TestnetOptions {
+  dir: string;
+  validators: number;
+  /** Node i uses basePort + 10·i … +3 (p2p, rpc, abci, rest). */
+  basePort: number;
+  chainId?: string;
+  blockTime?: string;
+  /** Validator self-delegation in uogpu (default 10,000 OGPU). */
+  selfDelegation?: bigint;
+  checkInvariants?: boolean;
+}
+
+const OGPU = 1_000_000n;
+
+export function nodePorts(basePort: number, i: number): NodePorts {
+  const p = basePort + 10 * i;
+  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3 };
+}
+
+/** Runs one ogpud command in-process, silencing its output; throws on a non-zero exit. */
+async function ogpud(args: string[]): Promise<void> {
+  const log = console.log;
+  console.log = () => {};
+  try {
+    const code = await runCli("ogpud", ogpudCommands, args);
+    if (code !== 0) throw new Error(`ogpud ${args.join(" ")} failed (exit ${code})`);
+  } finally {
+    console.log = log;
+  }
+}
+
+/**
+ * Generates N validator homes the Cosmos way: init each node, fund every validator in one
+ * genesis, one gentx per node (self-delegation with its own consensus key), collect the
+ * gentxs in node0, copy the final genesis everywhere, and wire persistent peers.
+ */
+export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
+  const chainId = opts.chainId ?? "ogpu-testnet-1";
+  const selfDelegation = opts.selfDelegation ?? 10_000n * OGPU;
+  rmSync(opts.dir, { recursive: true, force: true });
+  mkdirSync(opts.dir, { recursive: true });
+  const nodes: TestnetNode[] = [];
+  for (let i = 0; i < opts.validators; i++) {
+    const home = join(opts.dir, `node${i}`);
+    const ports = nodePorts(opts.basePort, i);
+    await ogpud([
+      "init", `node${i}`, "--home", home, "--chain-id", chainId,
+      "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest),
+      "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
+    ]);
+    const { info, mnemonic } = await Keyring.open(home, "test").add("validator");
+    const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
+    nodes.push({
+      moniker: `node${i}`, home, nodeId, account: info.address, mnemonic,
+      rpc: `http://127.0.0.1:${ports.rpc}`, rest: `http://127.0.0.1:${ports.rest}`,
+      abci: `tcp://127.0.0.1:${ports.abci}`, p2p: `127.0.0.1:${ports.p2p}`,
+    });
+  }
+  const genesisHome = nodes[0]!.home;
+  const faucetKey = await Keyring.open(genesisHome, "test").add("faucet");
+  for (const node of nodes) await ogpud(["genesis", "add-account", node.account, `${100_000n * OGPU}uogpu`, "--home", genesisHome]);
+  await ogpud(["genesis", "add-account", faucetKey.info.address, `${400_000n * OGPU}uogpu`, "--home", genesisHome]);
+
+  const gentxDir = join(genesisHome, "config", "gentx");
+  mkdirSync(gentxDir, { recursive: true });
+  for (const node of nodes) {
+    if (node.home !== genesisHome) copyFileSync(join(genesisHome, "config", "genesis.json"), join(node.home, "config", "genesis.json"));
+    await ogpud(["genesis", "gentx", "validator", `${selfDelegation}uogpu`, "--home", node.home, "--keyring-backend", "test", "--moniker", node.moniker]);
+    const own = join(node.home, "config", "gentx");
+    if (node.home !== genesisHome) for (const f of readdirSync(own)) copyFileSync(join(own, f), join(gentxDir, f));
+  }
+  await ogpud(["genesis", "collect-gentxs", "--home", genesisHome]);
+  for (const node of nodes) {
+    if (node.home !== genesisHome) copyFileSync(join(genesisHome, "config", "genesis.json"), join(node.home, "config", "genesis.json"));
+    const peers = nodes.filter((n) => n !== node).map((n) => `${n.nodeId}@${n.p2p}`).join(",");
+    const configPath = join(node.home, "config", "config.toml");
+    writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/^persistent_peers = ".*"$/m, `persistent_peers = "${peers}"`));
+  }
+  const testnet: Testnet = { chainId, dir: opts.dir, nodes, faucet: { name: "faucet", address: faucetKey.info.address, mnemonic: faucetKey.mnemonic } };
+  writeFileSync(join(opts.dir, "nodes.json"), JSON.stringify(testnet, null, 2) + "\n");
+  return testnet;
+}
+
+export function readTestnet(dir: string): Testnet {
+  const file = join(dir, "nodes.json");
+  if (!existsSync(file)) throw new Error(`no testnet in ${dir} (nodes.json missing): run the up command first`);
+  return JSON.parse(readFileSync(file, "utf8")) as Testnet;
+}
+
+const pidFile = (node: TestnetNode) => join(node.home, "ogpud.pid");
+
+/** Starts a node in the background (detached: it outlives the command), logging to its home. */
+export function startTestnetNode(node: TestnetNode): number {
+  const out = openSync(join(node.home, "ogpud.log"), "a");
+  const child = spawn(process.execPath, [ogpudScript(), "start", "--home", node.home], { detached: true, stdio: ["ignore", out, out] });
+  child.unref();
+  writeFileSync(pidFile(node), String(child.pid));
+  return child.pid!;
+}
+
+export function testnetNodePid(node: TestnetNode): number | undefined {
+  if (!existsSync(pidFile(node))) return undefined;
+  const pid = Number(readFileSync(pidFile(node), "utf8"));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM (clean stop: ogpud stops its cometbft first) and wait until the process is gone. */
+export async function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Promise<void> {
+  const pid = testnetNodePid(node);
+  if (pid === undefined) return;
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + timeoutMs;
+  while (testnetNodePid(node) !== undefined) {
+    if (Date.now() > deadline) {
+      process.kill(pid, "SIGKILL");
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  rmSync(pidFile(node), { force: true });
+}
+
+/** Heights and app hashes as each node's RPC reports them (undefined for a node that is down). */
+export async function testnetStatus(testnet: Testnet) {
+  return Promise.all(testnet.nodes.map((n) => rpcStatus(n.rpc).catch(() => undefined)));
+}
