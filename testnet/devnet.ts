@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { packageRoot } from "../cmd/paths.js";
 import { initCommand } from "../cmd/ogpud/commands/init.js";
 import { genesisAddAccountCommand } from "../cmd/ogpud/commands/genesis.js";
+import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/commands/gentx.js";
 import { Keyring } from "../crypto/keyring.js";
 
 /** Ports of one node; `portsFrom(P)` gives P..P+3 (tests give each suite its own range). */
@@ -44,6 +45,11 @@ export interface DevnetOptions {
   checkInvariants?: boolean;
   /** Funded keys to create (test keyring); default one "dev" key with 100,000 OGPU. */
   accounts?: { name: string; coins: string }[];
+  /**
+   * Make the first account the genesis validator through a gentx (x/staking computes the
+   * set) instead of CometBFT's genesis.json validator; `stake` is its self-delegation.
+   */
+  validator?: { stake: string; commissionRate?: string };
 }
 
 async function runCommand(cmd: typeof initCommand, positionals: string[], flags: Record<string, string | boolean>): Promise<void> {
@@ -79,6 +85,11 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       const { info, mnemonic } = await keyring.add(name);
       await runCommand(genesisAddAccountCommand, [info.address, coins], { home: opts.home });
       accounts.push({ name, address: info.address, mnemonic });
+    }
+    if (opts.validator) {
+      const flags = { home: opts.home, "keyring-backend": "test", "commission-rate": opts.validator.commissionRate ?? "0.10" };
+      await runCommand(genesisGentxCommand, [accounts[0]!.name, opts.validator.stake], flags);
+      await runCommand(genesisCollectGentxsCommand, [], { home: opts.home });
     }
     return {
       home: opts.home,

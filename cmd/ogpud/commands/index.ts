@@ -1,6 +1,7 @@
 import type { Command } from "../../cli.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
+import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { queryCommands } from "./query.js";
@@ -13,6 +14,7 @@ export const ogpudCommands: Command[] = [
   initCommand,
   startCommand,
   genesisAddAccountCommand,
+  ...gentxCommands,
   ...keysCommands,
   ...txCommands,
   ...queryCommands,

@@ -1,0 +1,37 @@
+import { moduleErrors } from "../../app/errors.js";
+
+/** Codespace `staking`, with the Cosmos SDK x/staking numbers where the meaning matches. */
+export const stakingError = moduleErrors("staking");
+export const StakingCode = {
+  EmptyValidatorAddr: 2,
+  NoValidatorFound: 3,
+  ValidatorOwnerExists: 4,
+  ValidatorPubKeyExists: 5,
+  ValidatorPubKeyTypeNotSupported: 6,
+  ValidatorJailed: 7,
+  CommissionNegative: 9,
+  CommissionHuge: 10,
+  CommissionGTMaxRate: 11,
+  CommissionUpdateTime: 12,
+  CommissionChangeRateNegative: 13,
+  CommissionChangeRateGTMaxRate: 14,
+  CommissionGTMaxChangeRate: 15,
+  SelfDelegationBelowMinimum: 16,
+  MinSelfDelegationDecreased: 17,
+  NoDelegation: 19,
+  InsufficientShares: 22,
+  DelegatorShareExRateInvalid: 34,
+  TooManyUnbondingEntries: 27,
+  SelfRedelegation: 29,
+  TinyRedelegationAmount: 30,
+  BadRedelegationDst: 31,
+  TransitiveRedelegation: 32,
+  TooManyRedelegationEntries: 33,
+  EmptyValidatorPubKey: 39,
+  CommissionLTMinRate: 40,
+  ValidatorTombstoned: 100,
+  ValidatorNotJailed: 104,
+  BadDenom: 101,
+  BadAmount: 102,
+  DescriptionTooLong: 103,
+} as const;

@@ -1,0 +1,39 @@
+import { defineParams } from "../../app/params.js";
+import { parseDec, DEC_ONE } from "./dec.js";
+
+/**
+ * Staking parameters. Durations are in blocks (the chain has no trusted clock for them);
+ * bigint-sized amounts are decimal strings, rates are Cosmos Dec strings (18 decimals).
+ * - unbonding_blocks: an undelegation is paid out in the endBlock of creation height + this.
+ * - epoch_blocks: compute multipliers are recomputed when height % epoch_blocks == 0.
+ * - compute_window_blocks: C_i sums verified compute over the last this-many blocks.
+ * - compute_alpha_bps / compute_kappa: power multiplier 1 + α·min(C_i/C_med, κ).
+ */
+export const stakingParams = defineParams(
+  "staking/params",
+  {
+    bond_denom: "uogpu",
+    unbonding_blocks: 100,
+    max_validators: 100,
+    max_entries: 7,
+    epoch_blocks: 100,
+    compute_window_blocks: 1000,
+    compute_alpha_bps: 10_000,
+    compute_kappa: 3,
+    /** Chain-wide floor for a validator's self-delegation, uogpu (default 1 OGPU). */
+    min_self_delegation: "1000000",
+    min_commission_rate: "0",
+  },
+  (p) => {
+    for (const k of ["unbonding_blocks", "max_validators", "max_entries", "epoch_blocks", "compute_window_blocks"] as const) {
+      if (p[k] < 1) throw new Error(`${k} must be at least 1`);
+    }
+    if (p.compute_alpha_bps < 0) throw new Error("compute_alpha_bps must not be negative");
+    if (p.compute_kappa < 0) throw new Error("compute_kappa must not be negative");
+    if (!/^[0-9]+$/.test(p.min_self_delegation) || BigInt(p.min_self_delegation) < 1n) throw new Error("min_self_delegation must be a positive integer string");
+    const minRate = parseDec(p.min_commission_rate);
+    if (minRate > DEC_ONE) throw new Error("min_commission_rate must be in [0, 1]");
+  },
+);
+
+export type StakingParams = ReturnType<typeof stakingParams.get>;

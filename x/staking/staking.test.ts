@@ -1,0 +1,224 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Branch } from "../../app/store/kvstore.js";
+import { EventLog } from "../../app/events.js";
+import { GasMeter } from "../../app/gas.js";
+import type { Context } from "../../app/context.js";
+import { testKey } from "../../app/testkit.js";
+import { moduleAddress } from "../auth/keeper.js";
+import { getBalance, getSupply } from "../bank/keeper.js";
+import { BONDED_POOL, NOT_BONDED_POOL, recordVerifiedCompute, slash, jail, tokensFromShares, validatorByConsAddress } from "./keeper.js";
+import { computeMultiplierBps, consensusPower, median } from "./power.js";
+import { consAddressOf, getDelegation, getValidator, getUnbonding } from "./store.js";
+import { stakingInvariants } from "./invariants.js";
+import {
+  delegateMsg,
+  gentx,
+  hex,
+  OGPU,
+  powersOf,
+  redelegateMsg,
+  stakingGenesis,
+  startStakingChain,
+  testValidator,
+  undelegateMsg,
+  type StakingChain,
+} from "./testing.js";
+
+const v1 = testValidator(1);
+const v2 = testValidator(2);
+const v3 = testValidator(3);
+const carol = testKey(9);
+const FUNDS = 10_000n * OGPU;
+const funded = (...keys: { address: string }[]) => Object.fromEntries(keys.map((k) => [k.address, FUNDS]));
+
+let chain: StakingChain | undefined;
+afterEach(async () => {
+  await chain?.close();
+  chain = undefined;
+});
+
+function ctxOn(store: Branch, height: bigint): Context {
+  return { store, block: { chainId: "t", height, timeSeconds: 0n, hash: new Uint8Array() }, mode: "deliver", gas: new GasMeter(), events: new EventLog() };
+}
+
+describe("consensus power formula", () => {
+  it("stake × compute multiplier × reliability in basis points", () => {
+    expect(consensusPower(1_500_000n * OGPU + 999_999n, 10_000n, 10_000n)).toBe(1_500_000n);
+    expect(consensusPower(100n * OGPU, 25_000n, 10_000n)).toBe(250n);
+    expect(consensusPower(101n * OGPU, 15_000n, 5_000n)).toBe(75n); // floor(101 × 1.5 × 0.5)
+    expect(computeMultiplierBps(0n, 0n, 10_000n, 3n)).toBe(10_000n); // C_med = 0 → 1
+    expect(computeMultiplierBps(500n, 0n, 10_000n, 3n)).toBe(10_000n);
+    expect(computeMultiplierBps(150n, 100n, 10_000n, 3n)).toBe(25_000n); // 1 + 1.5
+    expect(computeMultiplierBps(1_000n, 100n, 10_000n, 3n)).toBe(40_000n); // capped at κ = 3
+    expect(computeMultiplierBps(1_000n, 100n, 5_000n, 3n)).toBe(25_000n); // α = 0.5
+    expect(median([5n, 1n, 3n])).toBe(3n);
+    expect(median([4n, 1n, 2n, 9n])).toBe(3n);
+  });
+});
+
+describe("genesis validators from gentxs", () => {
+  it("InitChain returns the set computed by x/staking", async () => {
+    chain = await startStakingChain(stakingGenesis(funded(v1.key, v2.key), [gentx(v1, 100n * OGPU), gentx(v2, 250n * OGPU + 5n)]));
+    expect(powersOf(chain.genesisValidators)).toEqual({ [hex(v1)]: 100n, [hex(v2)]: 250n });
+    const { updates } = await chain.block();
+    expect(updates).toEqual([]); // block 1 changes nothing
+    expect(getBalance(chain.app.store, moduleAddress(BONDED_POOL), "uogpu")).toBe(350n * OGPU + 5n);
+  });
+
+  it("a failing gentx stops genesis with a clear error", async () => {
+    await expect(startStakingChain(stakingGenesis(funded(v1.key), [gentx(v1, 100n * OGPU), gentx(v1, 100n * OGPU)]))).rejects.toThrow(
+      /genutil.gen_txs\[1\] failed: codespace sdk code 32/, // same signer, sequence 0 again
+    );
+    await expect(startStakingChain(stakingGenesis(funded(v2.key), [gentx(v2, FUNDS + 1n)]))).rejects.toThrow(/gen_txs\[0\] failed: codespace sdk code 5: .*insufficient funds/);
+  });
+});
+
+describe("validator updates", () => {
+  it("sends only changed powers; stake changes apply at once; max_validators and tie-break", async () => {
+    chain = await startStakingChain(
+      stakingGenesis(funded(v1.key, v2.key, v3.key, carol), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU), gentx(v3, 50n * OGPU)], { max_validators: 2 }),
+    );
+    // Tie at 100: both kept; v3 (50) is outside the set of two.
+    expect(powersOf(chain.genesisValidators)).toEqual({ [hex(v1)]: 100n, [hex(v2)]: 100n });
+    await chain.block();
+    const r = await chain.block([chain.tx(carol, [delegateMsg(carol, v3.valoper, 60n * OGPU)])]);
+    expect(r.results[0]!.code).toBe(0);
+    // v3 (110) enters; of the tied pair the larger operator address leaves.
+    const [keep, drop] = Buffer.compare(Buffer.from(v1.key.addressBytes), Buffer.from(v2.key.addressBytes)) < 0 ? [v1, v2] : [v2, v1];
+    expect(powersOf(r.updates)).toEqual({ [hex(v3)]: 110n, [hex(drop)]: 0n });
+    expect(getValidator(chain.app.store, keep.key.addressBytes)!.status).toBe(3);
+    expect((await chain.block()).updates).toEqual([]);
+    const j = await chain.block([chain.tx(carol, [delegateMsg(carol, keep.valoper, 1n * OGPU)])]);
+    expect(powersOf(j.updates)).toEqual({ [hex(keep)]: 101n });
+  });
+
+  it("a jailed validator gets power 0 and leaves the set", async () => {
+    chain = await startStakingChain(stakingGenesis(funded(v1.key, v2.key), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU)]));
+    await chain.block();
+    const r = await chain.block([], (ctx) => jail(ctx, consAddressOf(v1.consensusKey)));
+    expect(powersOf(r.updates)).toEqual({ [hex(v1)]: 0n });
+  });
+});
+
+describe("compute multiplier", () => {
+  it("recordVerifiedCompute changes power only at the epoch boundary, and leaves the window", async () => {
+    chain = await startStakingChain(
+      stakingGenesis(funded(v1.key, v2.key, v3.key), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU), gentx(v3, 100n * OGPU)], { epoch_blocks: 5, compute_window_blocks: 5 }),
+    );
+    await chain.block(); // 1
+    const attest = (ctx: Context) => {
+      recordVerifiedCompute(ctx.store, v1.key.addressBytes, 300n, ctx.block.height);
+      recordVerifiedCompute(ctx.store, v2.key.addressBytes, 100n, ctx.block.height);
+    };
+    expect((await chain.block([], attest)).updates).toEqual([]); // 2
+    for (let h = 3; h <= 4; h++) expect((await chain.block()).updates).toEqual([]);
+    // Epoch at 5: C = (300, 100, 0), C_med = 100 → v1 1+min(3,3) = 4×, v2 2×, v3 1× (unchanged, not sent).
+    expect(powersOf((await chain.block()).updates)).toEqual({ [hex(v1)]: 400n, [hex(v2)]: 200n });
+    for (let h = 6; h <= 9; h++) expect((await chain.block()).updates).toEqual([]);
+    // Epoch at 10: the records at height 2 left the 5-block window → C_med = 0 → 1× for all.
+    expect(powersOf((await chain.block()).updates)).toEqual({ [hex(v1)]: 100n, [hex(v2)]: 100n });
+  });
+});
+
+describe("unbonding and redelegation", () => {
+  it("an undelegation is paid exactly in the endBlock of its maturity height", async () => {
+    chain = await startStakingChain(stakingGenesis(funded(v1.key, carol), [gentx(v1, 100n * OGPU)], { unbonding_blocks: 3 }));
+    await chain.block();
+    await chain.block([chain.tx(carol, [delegateMsg(carol, v1.valoper, 50n * OGPU)])]); // 2
+    const before = getBalance(chain.app.store, carol.addressBytes, "uogpu");
+    const supply = getSupply(chain.app.store, "uogpu");
+    const r = await chain.block([chain.tx(carol, [undelegateMsg(carol, v1.valoper, 20n * OGPU)])]); // 3 → matures at 6
+    expect(r.results[0]!.code).toBe(0);
+    expect(powersOf(r.updates)).toEqual({ [hex(v1)]: 130n });
+    expect(getBalance(chain.app.store, moduleAddress(NOT_BONDED_POOL), "uogpu")).toBe(20n * OGPU);
+    expect(getUnbonding(chain.app.store, carol.addressBytes, v1.key.addressBytes)!.entries[0]!.balance).toBe((20n * OGPU).toString());
+    await chain.block(); // 4
+    await chain.block(); // 5
+    expect(getBalance(chain.app.store, carol.addressBytes, "uogpu")).toBe(before);
+    await chain.block(); // 6
+    expect(getBalance(chain.app.store, carol.addressBytes, "uogpu")).toBe(before + 20n * OGPU);
+    expect(getBalance(chain.app.store, moduleAddress(NOT_BONDED_POOL), "uogpu")).toBe(0n);
+    expect(getUnbonding(chain.app.store, carol.addressBytes, v1.key.addressBytes)).toBeUndefined();
+    expect(getSupply(chain.app.store, "uogpu")).toBe(supply); // staking moves coins, never mints or burns them
+  });
+
+  it("a redelegation moves power at once and may not hop again while in progress", async () => {
+    chain = await startStakingChain(stakingGenesis(funded(v1.key, v2.key, v3.key, carol), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU), gentx(v3, 100n * OGPU)], { unbonding_blocks: 3 }));
+    await chain.block();
+    await chain.block([chain.tx(carol, [delegateMsg(carol, v1.valoper, 40n * OGPU)])]);
+    const r = await chain.block([chain.tx(carol, [redelegateMsg(carol, v1.valoper, v2.valoper, 30n * OGPU)])]); // 3
+    expect(r.results[0]!.code).toBe(0);
+    expect(powersOf(r.updates)).toEqual({ [hex(v1)]: 110n, [hex(v2)]: 130n });
+    const hop = await chain.block([chain.tx(carol, [redelegateMsg(carol, v2.valoper, v3.valoper, 10n * OGPU)])]); // 4
+    expect(hop.results[0]).toMatchObject({ code: 32, codespace: "staking" });
+    await chain.block(); // 5
+    await chain.block(); // 6: the entry expired
+    const ok = await chain.block([chain.tx(carol, [redelegateMsg(carol, v2.valoper, v3.valoper, 10n * OGPU)])]);
+    expect(ok.results[0]!.code).toBe(0);
+  });
+});
+
+describe("bad input: clear staking errors, nothing changed", () => {
+  it("rejects each with its code", async () => {
+    chain = await startStakingChain(stakingGenesis(funded(v1.key, v2.key, carol), [gentx(v1, 100n * OGPU)], { min_self_delegation: String(10n * OGPU) }));
+    await chain.block();
+    const bonded = () => getBalance(chain!.app.store, moduleAddress(BONDED_POOL), "uogpu");
+    const start = bonded();
+    const c = chain;
+    const cases: [() => Uint8Array, number, RegExp][] = [
+      [() => c.tx(v1.key, [delegateMsg(v1.key, v2.valoper, OGPU)]), 3, /validator ogpuvaloper1.* does not exist/],
+      [() => c.tx(carol, [undelegateMsg(carol, v1.valoper, OGPU)]), 19, /no delegation for \(address, validator\) tuple/],
+      [() => c.tx(v1.key, [undelegateMsg(v1.key, v1.valoper, 101n * OGPU)]), 22, /cannot take 101000000 from a delegation worth 100000000/],
+      [() => c.tx(v1.key, [redelegateMsg(v1.key, v1.valoper, v1.valoper, OGPU)]), 29, /same validator/],
+    ];
+    for (const [tx, code, log] of cases) {
+      const [res] = (await chain.block([tx()])).results;
+      expect(res).toMatchObject({ code, codespace: "staking" });
+      expect(res!.log).toMatch(log);
+      expect(bonded()).toBe(start);
+    }
+    // Gentx-shaped create-validator txs signed at a normal height: exists, below min, commission.
+    const { createValidatorMsg } = await import("../genutil/gentx.js");
+    const { pct } = await import("./testing.js");
+    const create = (v: typeof v1, amount: bigint, rate: string, maxRate = pct(50)) =>
+      createValidatorMsg({ operator: v.key.addressBytes, consensusKey: v.consensusKey, amount, moniker: "m", commissionRate: rate, commissionMaxRate: maxRate, commissionMaxChangeRate: pct(1), minSelfDelegation: 1n });
+    const more: [() => Uint8Array, number][] = [
+      [() => c.tx(v1.key, [create(v1, 20n * OGPU, pct(5))]), 4],
+      [() => c.tx(v2.key, [create(v2, 9n * OGPU, pct(5))]), 16],
+      [() => c.tx(v2.key, [create(v2, 20n * OGPU, pct(60))]), 11],
+      [() => c.tx(v2.key, [create(v2, 20n * OGPU, pct(5), pct(101))]), 10],
+      [() => c.tx(v2.key, [create({ ...v2, consensusKey: v1.consensusKey }, 20n * OGPU, pct(5))]), 5],
+    ];
+    for (const [tx, code] of more) {
+      const [res] = (await chain.block([tx()])).results;
+      expect(res).toMatchObject({ code, codespace: "staking" });
+      expect(bonded()).toBe(start);
+      expect(getValidator(chain.app.store, v2.key.addressBytes)).toBeUndefined();
+    }
+  });
+});
+
+describe("slash", () => {
+  it("burns bonded stake and the unbonding/redelegation entries created at or after the infraction", async () => {
+    chain = await startStakingChain(stakingGenesis(funded(v1.key, v2.key, carol), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU)], { unbonding_blocks: 50 }));
+    await chain.block();
+    await chain.block([chain.tx(carol, [delegateMsg(carol, v1.valoper, 100n * OGPU)])]); // 2
+    await chain.block([chain.tx(carol, [undelegateMsg(carol, v1.valoper, 10n * OGPU)])]); // 3: before the infraction
+    await chain.block([chain.tx(carol, [undelegateMsg(carol, v1.valoper, 20n * OGPU)])]); // 4: at the infraction
+    await chain.block([chain.tx(carol, [redelegateMsg(carol, v1.valoper, v2.valoper, 40n * OGPU)])]); // 5: after
+    const store = new Branch(chain.app.store);
+    const supply = getSupply(store, "uogpu");
+    const cons = consAddressOf(v1.consensusKey);
+    const burned = slash(ctxOn(store, 6n), cons, 4n, 1_000n); // 10 %
+    // v1 holds 100 + 100 − 10 − 20 − 40 = 130 → 13; unbonding at 4: 2; redelegation at 5: 4 from v2.
+    expect(burned).toBe((13n + 2n + 4n) * OGPU);
+    expect(getSupply(store, "uogpu")).toBe(supply - burned);
+    const ubd = getUnbonding(store, carol.addressBytes, v1.key.addressBytes)!;
+    expect(ubd.entries.map((e) => e.balance)).toEqual([(10n * OGPU).toString(), (18n * OGPU).toString()]);
+    expect(BigInt(validatorByConsAddress(store, cons)!.validator.tokens)).toBe(117n * OGPU);
+    const v2state = getValidator(store, v2.key.addressBytes)!;
+    expect(tokensFromShares(v2state, BigInt(getDelegation(store, carol.addressBytes, v2.key.addressBytes)!.shares))).toBe(36n * OGPU);
+    for (const inv of stakingInvariants) expect(inv.check(store)).toBeNull();
+    expect(getBalance(store, moduleAddress(NOT_BONDED_POOL), "uogpu")).toBe(28n * OGPU);
+  });
+});

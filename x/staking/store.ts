@@ -1,0 +1,283 @@
+import { Delegation, Redelegation, UnbondingDelegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519/keys";
+import { sha256 } from "../../crypto/hash.js";
+import { fromBech32, toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
+import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { SdkCode, sdkError } from "../../app/errors.js";
+
+/**
+ * x/staking state. Records that clients read as-is are the Cosmos protobuf types
+ * (Validator, Delegation, UnbondingDelegation, Redelegation) so queries return them
+ * unchanged; our own facts (last power, compute, reliability, queues) are small keys.
+ *
+ *   staking/val/ ‖ lp(operator)                    → Validator
+ *   staking/cons/ ‖ consAddress(20)                → operator
+ *   staking/del/ ‖ lp(delegator) ‖ lp(operator)    → Delegation   (+ staking/delv/ ‖ lp(op) ‖ lp(del) index)
+ *   staking/ubd/ ‖ lp(delegator) ‖ lp(operator)    → UnbondingDelegation (+ staking/ubdv/ index)
+ *   staking/ubdq/ ‖ u64(height) ‖ u64(id)          → lp(del) ‖ lp(op): matures at height
+ *   staking/red/ ‖ lp(del) ‖ lp(src) ‖ lp(dst)     → Redelegation (+ staking/reds/ ‖ lp(src) ‖ … index)
+ *   staking/redq/ ‖ u64(height) ‖ u64(id)          → lp(del) ‖ lp(src) ‖ lp(dst): entry expires at height
+ *   staking/last/ ‖ lp(operator)                   → power last sent to CometBFT
+ *   staking/mult/, staking/rel/ ‖ lp(operator)     → compute multiplier / reliability, bps
+ *   staking/cu/ ‖ lp(operator) ‖ u64(height)       → verified compute units recorded at height
+ *   staking/tomb/ ‖ consAddress                    → tombstoned
+ */
+const VAL = "staking/val/";
+const CONS = "staking/cons/";
+const DEL = "staking/del/";
+const DEL_BY_VAL = "staking/delv/";
+const UBD = "staking/ubd/";
+const UBD_BY_VAL = "staking/ubdv/";
+export const UBD_QUEUE = "staking/ubdq/";
+const RED = "staking/red/";
+const RED_BY_SRC = "staking/reds/";
+export const RED_QUEUE = "staking/redq/";
+const LAST_POWER = "staking/last/";
+const MULTIPLIER = "staking/mult/";
+const RELIABILITY = "staking/rel/";
+export const COMPUTE = "staking/cu/";
+const TOMBSTONE = "staking/tomb/";
+const NEXT_ENTRY_ID = "staking/next_id";
+
+export const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
+export const BPS = 10_000n;
+
+const enc = (n: bigint) => Buffer.from(n.toString(), "latin1");
+const dec = (b: Uint8Array) => BigInt(Buffer.from(b).toString("latin1"));
+const bytesOf = (key: string) => new Uint8Array(keyBytes(key));
+
+/** Splits a key made of length-prefixed components back into byte arrays. */
+export function splitLengthPrefixed(key: string): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let i = 0;
+  while (i < key.length) {
+    const len = key.charCodeAt(i);
+    parts.push(bytesOf(key.slice(i + 1, i + 1 + len)));
+    i += 1 + len;
+  }
+  return parts;
+}
+
+// ---- addresses ----
+export const valoperString = (operator: Uint8Array) => toBech32(VALOPER_PREFIX, operator);
+export const valconsString = (cons: Uint8Array) => toBech32(VALCONS_PREFIX, cons);
+
+export function parseValoper(text: string, field = "validator address"): Uint8Array {
+  if (text === "") throw sdkError(SdkCode.InvalidAddress, `invalid ${field}: empty address string is not allowed`);
+  try {
+    return fromBech32(text, VALOPER_PREFIX);
+  } catch (err) {
+    throw sdkError(SdkCode.InvalidAddress, `invalid ${field}: ${(err as Error).message}`);
+  }
+}
+
+/** CometBFT's validator address: sha256(ed25519 pubkey)[:20]. */
+export function consAddressOf(ed25519Key: Uint8Array): Uint8Array {
+  return sha256(ed25519Key).subarray(0, 20);
+}
+
+export function consensusKeyOf(v: Validator): Uint8Array {
+  if (!v.consensusPubkey) throw new Error(`validator ${v.operatorAddress} has no consensus key`);
+  return Ed25519PubKeyProto.decode(v.consensusPubkey.value).key;
+}
+
+// ---- validators ----
+export function getValidator(store: KVStore, operator: Uint8Array): Validator | undefined {
+  const raw = store.get(VAL + lengthPrefixed(operator));
+  return raw === undefined ? undefined : Validator.decode(raw);
+}
+
+export function setValidator(store: KVStore, v: Validator): void {
+  const operator = parseValoper(v.operatorAddress);
+  store.set(VAL + lengthPrefixed(operator), Validator.encode(v).finish());
+  store.set(CONS + bytesKey(consAddressOf(consensusKeyOf(v))), operator);
+}
+
+/** Every validator in operator-address order. */
+export function* allValidators(store: KVStore): Iterable<{ operator: Uint8Array; validator: Validator }> {
+  for (const [key, value] of store.iterate(VAL)) {
+    yield { operator: splitLengthPrefixed(key.slice(VAL.length))[0]!, validator: Validator.decode(value) };
+  }
+}
+
+export function operatorByConsAddress(store: KVStore, cons: Uint8Array): Uint8Array | undefined {
+  const raw = store.get(CONS + bytesKey(cons));
+  return raw === undefined ? undefined : new Uint8Array(raw);
+}
+
+// ---- delegations ----
+export function getDelegation(store: KVStore, delegator: Uint8Array, operator: Uint8Array): Delegation | undefined {
+  const raw = store.get(DEL + lengthPrefixed(delegator) + lengthPrefixed(operator));
+  return raw === undefined ? undefined : Delegation.decode(raw);
+}
+
+export function setDelegation(store: KVStore, delegator: Uint8Array, operator: Uint8Array, d: Delegation): void {
+  const key = lengthPrefixed(delegator) + lengthPrefixed(operator);
+  if (BigInt(d.shares) === 0n) {
+    store.delete(DEL + key);
+    store.delete(DEL_BY_VAL + lengthPrefixed(operator) + lengthPrefixed(delegator));
+    return;
+  }
+  store.set(DEL + key, Delegation.encode(d).finish());
+  store.set(DEL_BY_VAL + lengthPrefixed(operator) + lengthPrefixed(delegator), new Uint8Array());
+}
+
+export function* delegationsOf(store: KVStore, delegator?: Uint8Array): Iterable<Delegation> {
+  for (const [, value] of store.iterate(DEL + (delegator ? lengthPrefixed(delegator) : ""))) yield Delegation.decode(value);
+}
+
+export function* delegationsTo(store: KVStore, operator: Uint8Array): Iterable<Delegation> {
+  const prefix = DEL_BY_VAL + lengthPrefixed(operator);
+  for (const [key] of store.iterate(prefix)) {
+    const delegator = splitLengthPrefixed(key.slice(prefix.length))[0]!;
+    yield getDelegation(store, delegator, operator)!;
+  }
+}
+
+// ---- unbonding delegations ----
+export function getUnbonding(store: KVStore, delegator: Uint8Array, operator: Uint8Array): UnbondingDelegation | undefined {
+  const raw = store.get(UBD + lengthPrefixed(delegator) + lengthPrefixed(operator));
+  return raw === undefined ? undefined : UnbondingDelegation.decode(raw);
+}
+
+export function setUnbonding(store: KVStore, delegator: Uint8Array, operator: Uint8Array, u: UnbondingDelegation): void {
+  const key = UBD + lengthPrefixed(delegator) + lengthPrefixed(operator);
+  const index = UBD_BY_VAL + lengthPrefixed(operator) + lengthPrefixed(delegator);
+  if (u.entries.length === 0) {
+    store.delete(key);
+    store.delete(index);
+    return;
+  }
+  store.set(key, UnbondingDelegation.encode(u).finish());
+  store.set(index, new Uint8Array());
+}
+
+export function* unbondingsOf(store: KVStore, delegator?: Uint8Array): Iterable<UnbondingDelegation> {
+  for (const [, value] of store.iterate(UBD + (delegator ? lengthPrefixed(delegator) : ""))) yield UnbondingDelegation.decode(value);
+}
+
+export function* unbondingsFrom(store: KVStore, operator: Uint8Array): Iterable<{ delegator: Uint8Array; ubd: UnbondingDelegation }> {
+  const prefix = UBD_BY_VAL + lengthPrefixed(operator);
+  for (const [key] of store.iterate(prefix)) {
+    const delegator = splitLengthPrefixed(key.slice(prefix.length))[0]!;
+    yield { delegator, ubd: getUnbonding(store, delegator, operator)! };
+  }
+}
+
+// ---- redelegations ----
+const redKey = (del: Uint8Array, src: Uint8Array, dst: Uint8Array) => lengthPrefixed(del) + lengthPrefixed(src) + lengthPrefixed(dst);
+
+export function getRedelegation(store: KVStore, del: Uint8Array, src: Uint8Array, dst: Uint8Array): Redelegation | undefined {
+  const raw = store.get(RED + redKey(del, src, dst));
+  return raw === undefined ? undefined : Redelegation.decode(raw);
+}
+
+export function setRedelegation(store: KVStore, del: Uint8Array, src: Uint8Array, dst: Uint8Array, r: Redelegation): void {
+  const index = RED_BY_SRC + lengthPrefixed(src) + lengthPrefixed(del) + lengthPrefixed(dst);
+  if (r.entries.length === 0) {
+    store.delete(RED + redKey(del, src, dst));
+    store.delete(index);
+    return;
+  }
+  store.set(RED + redKey(del, src, dst), Redelegation.encode(r).finish());
+  store.set(index, new Uint8Array());
+}
+
+export function* redelegationsOf(store: KVStore, delegator?: Uint8Array): Iterable<Redelegation> {
+  for (const [, value] of store.iterate(RED + (delegator ? lengthPrefixed(delegator) : ""))) yield Redelegation.decode(value);
+}
+
+export function* redelegationsFrom(store: KVStore, src: Uint8Array): Iterable<{ delegator: Uint8Array; dst: Uint8Array; red: Redelegation }> {
+  const prefix = RED_BY_SRC + lengthPrefixed(src);
+  for (const [key] of store.iterate(prefix)) {
+    const [delegator, dst] = splitLengthPrefixed(key.slice(prefix.length)) as [Uint8Array, Uint8Array];
+    yield { delegator, dst, red: getRedelegation(store, delegator, src, dst)! };
+  }
+}
+
+// ---- maturity queues ----
+export function nextEntryId(store: KVStore): bigint {
+  const raw = store.get(NEXT_ENTRY_ID);
+  const id = raw === undefined ? 1n : dec(raw);
+  store.set(NEXT_ENTRY_ID, enc(id + 1n));
+  return id;
+}
+
+export function setNextEntryId(store: KVStore, id: bigint): void {
+  store.set(NEXT_ENTRY_ID, enc(id));
+}
+
+export function enqueue(store: KVStore, queue: string, height: bigint, id: bigint, parts: Uint8Array[]): void {
+  store.set(queue + u64Key(height) + u64Key(id), keyBytes(parts.map((p) => lengthPrefixed(p)).join("")));
+}
+
+export interface QueueItem {
+  height: bigint;
+  id: bigint;
+  parts: Uint8Array[];
+  key: string;
+}
+
+/** Queue items in (height, id) order, optionally only those due at or before `upTo`. */
+export function* queueItems(store: KVStore, queue: string, upTo?: bigint): Iterable<QueueItem> {
+  for (const [key, value] of store.iterate(queue)) {
+    const height = parseU64Key(key.slice(queue.length, queue.length + 8));
+    if (upTo !== undefined && height > upTo) return;
+    yield { height, id: parseU64Key(key.slice(queue.length + 8)), parts: splitLengthPrefixed(bytesKey(value)), key };
+  }
+}
+
+// ---- consensus power inputs and outputs ----
+function getBig(store: KVStore, key: string, fallback: bigint): bigint {
+  const raw = store.get(key);
+  return raw === undefined ? fallback : dec(raw);
+}
+
+export const getLastPower = (store: KVStore, operator: Uint8Array) => getBig(store, LAST_POWER + lengthPrefixed(operator), 0n);
+
+export function setLastPower(store: KVStore, operator: Uint8Array, power: bigint): void {
+  if (power === 0n) store.delete(LAST_POWER + lengthPrefixed(operator));
+  else store.set(LAST_POWER + lengthPrefixed(operator), enc(power));
+}
+
+/** The set CometBFT currently has: operator → power, in operator order. */
+export function lastPowers(store: KVStore): { operator: Uint8Array; power: bigint }[] {
+  return [...store.iterate(LAST_POWER)].map(([key, value]) => ({ operator: splitLengthPrefixed(key.slice(LAST_POWER.length))[0]!, power: dec(value) }));
+}
+
+export const getMultiplierBps = (store: KVStore, operator: Uint8Array) => getBig(store, MULTIPLIER + lengthPrefixed(operator), BPS);
+export const setMultiplierBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(MULTIPLIER + lengthPrefixed(operator), enc(bps));
+export const getReliabilityBps = (store: KVStore, operator: Uint8Array) => getBig(store, RELIABILITY + lengthPrefixed(operator), BPS);
+export const storeReliabilityBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(RELIABILITY + lengthPrefixed(operator), enc(bps));
+
+export function addComputeUnits(store: KVStore, operator: Uint8Array, height: bigint, units: bigint): void {
+  const key = COMPUTE + lengthPrefixed(operator) + u64Key(height);
+  store.set(key, enc(getBig(store, key, 0n) + units));
+}
+
+/** Σ units recorded at heights in (from, to]; prunes records at or before `from` (they can never count again). */
+export function computeInWindow(store: KVStore, operator: Uint8Array, from: bigint, to: bigint): bigint {
+  const prefix = COMPUTE + lengthPrefixed(operator);
+  let sum = 0n;
+  for (const [key, value] of store.iterate(prefix)) {
+    const h = parseU64Key(key.slice(prefix.length));
+    if (h <= from) store.delete(key);
+    else if (h <= to) sum += dec(value);
+  }
+  return sum;
+}
+
+export function* allComputeRecords(store: KVStore): Iterable<{ operator: Uint8Array; height: bigint; units: bigint }> {
+  for (const [key, value] of store.iterate(COMPUTE)) {
+    const rest = key.slice(COMPUTE.length);
+    const operator = splitLengthPrefixed(rest.slice(0, 1 + rest.charCodeAt(0)))[0]!;
+    yield { operator, height: parseU64Key(rest.slice(1 + rest.charCodeAt(0))), units: dec(value) };
+  }
+}
+
+export const isTombstoned = (store: KVStore, cons: Uint8Array) => store.has(TOMBSTONE + bytesKey(cons));
+export const setTombstoned = (store: KVStore, cons: Uint8Array) => store.set(TOMBSTONE + bytesKey(cons), new Uint8Array([1]));
+export function* allTombstoned(store: KVStore): Iterable<Uint8Array> {
+  for (const [key] of store.iterate(TOMBSTONE)) yield bytesOf(key.slice(TOMBSTONE.length));
+}
