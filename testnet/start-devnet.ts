@@ -18,7 +18,9 @@ let devnet: Devnet;
 if (existsSync(infoFile)) {
   devnet = JSON.parse(await readFile(infoFile, "utf8")) as Devnet;
 } else {
-  devnet = await initDevnet({ home, ports: DEFAULT_NODE_PORTS, blockTime: "1s", checkInvariants: true });
+  // The dev key is also the validator (gentx with 10,000 OGPU self-delegation), so staking,
+  // rewards and slashing run for real on the devnet.
+  devnet = await initDevnet({ home, ports: DEFAULT_NODE_PORTS, blockTime: "1s", checkInvariants: true, validator: { stake: "10000000000uogpu" } });
   await writeFile(infoFile, JSON.stringify(devnet, null, 2) + "\n");
 }
 const dev = devnet.accounts[0]!;
@@ -26,7 +28,7 @@ console.log(`
 oGPU devnet — chain ${devnet.chainId}, home ${home}
   RPC   ${devnet.rpcUrl}
   REST  ${devnet.restUrl}   (metrics: ${devnet.restUrl}/metrics)
-  dev key "${dev.name}" (keyring-backend test, 100,000 OGPU)
+  dev key "${dev.name}" (keyring-backend test, 90,000 OGPU + 10,000 OGPU bonded as the validator)
     address   ${dev.address}
     mnemonic  ${dev.mnemonic}
   try:  node dist/cmd/ogpud/main.js q bank balances ${dev.address} --node ${devnet.rpcUrl}
