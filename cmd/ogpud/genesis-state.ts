@@ -1,6 +1,8 @@
 import { authParams } from "../../x/auth/params.js";
 import { bankParams } from "../../x/bank/params.js";
 import { stakingParams } from "../../x/staking/params.js";
+import { workersParams } from "../../x/workers/params.js";
+import { marketParams } from "../../x/market/params.js";
 
 /** A fresh chain's app_state: every module's default params, no balances, no validators yet. */
 export function defaultAppState(): Record<string, unknown> {
@@ -9,6 +11,8 @@ export function defaultAppState(): Record<string, unknown> {
     bank: { params: bankParams.parse(undefined), balances: [] },
     staking: { params: stakingParams.parse(undefined) },
     distribution: {},
+    workers: { params: workersParams.parse(undefined), workers: [] },
+    market: { params: marketParams.parse(undefined), tasks: [] },
     genutil: { gen_txs: [] },
   };
 }

@@ -1,0 +1,221 @@
+/**
+ * The market on a real node (ogpud + cometbft), driven by stock cosmjs with sdk/registry.ts:
+ * three workers with different GPUs/prices/regions, tasks with different requirements and
+ * priorities, an unplaceable task with its reason, heartbeat liveness, commit-timeout
+ * failover, max retries → EXPIRED, cancel refunds, and the client's balance restored exactly
+ * (minus fees) once every task has ended. The node checks every invariant (escrow = Σ open
+ * escrows, bonds = Σ bonds) after each block and would halt on a violation.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { QueryClient, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
+import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { ogpuRegistry, MSG } from "../../sdk/registry.js";
+import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
+import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market/v1/query.js";
+import { QueryWorkersRequest, QueryWorkersResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
+import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
+import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
+import { GAS_PRICE, moduleAccountAddress, PREFIX, restBalance } from "./helpers.js";
+
+/** Ports 27600..27603 (this suite's range is 27600-27699). */
+const PORT_BASE = 27600;
+const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
+const FEE_AMOUNT = 3000n;
+const PARAMS = { workers: { heartbeat_timeout_blocks: 10 }, market: { commit_timeout_blocks: 10, max_retries: 1 } };
+const OFFERS = [
+  { name: "w1", model: "RTX4090", vram: 24_576n, region: "eu", price: 100n },
+  { name: "w2", model: "A100", vram: 81_920n, region: "us", price: 300n },
+  { name: "w3", model: "H100", vram: 81_920n, region: "eu", price: 500n },
+];
+
+interface Actor {
+  address: string;
+  client: SigningStargateClient;
+}
+
+let home: string;
+let devnet: Devnet;
+let node: NodeProcess | undefined;
+let query: QueryClient;
+let client: Actor;
+const workers: Actor[] = [];
+let clientFees = 0n;
+let beating = new Set<string>();
+let heartbeatLoop: Promise<void> | undefined;
+let stopped = false;
+
+async function connect(mnemonic: string): Promise<Actor> {
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: PREFIX });
+  const [{ address }] = await wallet.getAccounts();
+  const signing = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { registry: ogpuRegistry(), gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
+  return { address: address!, client: signing };
+}
+
+async function send(actor: Actor, msgs: { typeUrl: string; value: unknown }[]): Promise<DeliverTxResponse> {
+  const res = await actor.client.signAndBroadcast(actor.address, msgs, FEE);
+  if (actor === client) clientFees += FEE_AMOUNT;
+  return res;
+}
+
+async function task(id: bigint): Promise<Task> {
+  const res = await query.queryAbci("/ogpu.market.v1.Query/Task", QueryTaskRequest.encode({ taskId: id }).finish());
+  return QueryTaskResponse.decode(res.value).task!;
+}
+
+async function workerStatus(address: string): Promise<WorkerStatus> {
+  const res = await query.queryAbci("/ogpu.workers.v1.Query/Workers", QueryWorkersRequest.encode({ status: 0, gpuModel: "" }).finish());
+  return QueryWorkersResponse.decode(res.value).workers.find((w) => w.worker!.operator === address)!.status;
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 40_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T = await read();
+  while (!check(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await read();
+  }
+  return last;
+}
+
+function submitMsg(spec: { bid: bigint; minVram?: bigint; models?: string[]; priority?: number }) {
+  return {
+    typeUrl: MSG.SubmitTask,
+    value: MsgSubmitTask.fromPartial({
+      client: client.address,
+      kind: "inference",
+      programHash: "cd".repeat(32),
+      inputCid: "bafy-e2e",
+      units: 10n,
+      requirements: { minVramMb: spec.minVram ?? 0n, gpuModels: spec.models ?? [], tier: 0, preferredRegion: "" },
+      redundancy: 1,
+      maxPricePerUnit: spec.bid.toString(),
+      priority: spec.priority ?? 0,
+      deadlineBlocks: 0n,
+      verification: VerificationClass.VERIFICATION_CLASS_BITWISE,
+    }),
+  };
+}
+
+/** Submits tasks in one tx (so one block) and returns their ids from the responses. */
+async function submit(specs: Parameters<typeof submitMsg>[0][]): Promise<bigint[]> {
+  const res = await send(client, specs.map(submitMsg));
+  expect(res.code, res.rawLog).toBe(0);
+  return res.msgResponses.map((r) => MsgSubmitTaskResponse.decode(r.value).taskId);
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-market-"));
+  devnet = await initDevnet({
+    home,
+    ports: portsFrom(PORT_BASE),
+    blockTime: "300ms",
+    checkInvariants: true,
+    accounts: [{ name: "client", coins: "100000000000uogpu" }, ...OFFERS.map((o) => ({ name: o.name, coins: "5000000000uogpu" }))],
+  });
+  const genesisPath = join(home, "config", "genesis.json");
+  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
+  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
+  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
+  node = spawnNode(home);
+  try {
+    await waitForHeight(devnet.rpcUrl, 2n);
+  } catch (err) {
+    // Say why the node did not come up (the home is removed in afterAll).
+    const log = await readFile(join(home, "ogpud.log"), "utf8").catch(() => "(no log)");
+    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
+  }
+  query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
+  client = await connect(devnet.accounts[0]!.mnemonic);
+  for (const account of devnet.accounts.slice(1)) workers.push(await connect(account.mnemonic));
+}, 120_000);
+
+afterAll(async () => {
+  stopped = true;
+  await heartbeatLoop;
+  await node?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe("market on a real node", () => {
+  it("registers three workers, schedules by the rules, fails over, expires and refunds exactly", async () => {
+    const startBalance = await restBalance(devnet, client.address);
+    await Promise.all(
+      workers.map(async (w, i) => {
+        const o = OFFERS[i]!;
+        const res = await send(w, [
+          {
+            typeUrl: MSG.RegisterWorker,
+            value: MsgRegisterWorker.fromPartial({
+              operator: w.address,
+              gpus: [{ vendor: "nvidia", model: o.model, vramMb: o.vram, pciId: "0000:01:00.0", count: 1 }],
+              region: o.region,
+              pricePerUnit: o.price.toString(),
+              maxConcurrent: 4,
+              encPubkey: new Uint8Array(1216).fill(i + 1),
+              // 10 % above min_worker_bond: each commit timeout slashes 1 %, and a bond below the minimum gets no tasks.
+              bond: "1100000000",
+            }),
+          },
+        ]);
+        expect(res.code, res.rawLog).toBe(0);
+      }),
+    );
+    const [w1, w2, w3] = workers.map((w) => w.address);
+    beating = new Set([w1!, w2!, w3!]);
+    heartbeatLoop = (async () => {
+      while (!stopped) {
+        for (const w of workers) if (beating.has(w.address) && !stopped) await send(w, [{ typeUrl: MSG.Heartbeat, value: { operator: w.address } }]);
+        await new Promise((r) => setTimeout(r, 600));
+      }
+    })();
+
+    // One block: the rules predict w2 (cheapest ≥ 40 GB), w1 (cheapest overall), w3 (only H100); 50 is below every price.
+    const [big, urgent, h100, cheap] = await submit([{ bid: 1000n, minVram: 40_000n }, { bid: 1000n, priority: 3 }, { bid: 1000n, models: ["H100"] }, { bid: 50n }]);
+    const first = await Promise.all([big!, urgent!, h100!, cheap!].map(task));
+    expect(first.map((t) => t.assignments.map((a) => a.worker))).toEqual([[w2], [w1], [w3], []]);
+    expect(first[3]).toMatchObject({ status: TaskStatus.TASK_STATUS_PENDING, pendingReason: "requirements_unmet" });
+
+    // Cancel refunds the whole escrow (10 units × 50), reported in the response.
+    const cancel = await send(client, [{ typeUrl: MSG.CancelTask, value: { client: client.address, taskId: cheap! } }]);
+    expect(cancel.code, cancel.rawLog).toBe(0);
+    expect(MsgCancelTaskResponse.decode(cancel.msgResponses[0]!.value).refunded).toBe("500");
+    expect((await task(cheap!)).status).toBe(TaskStatus.TASK_STATUS_CANCELLED);
+
+    // No commit within 10 blocks: w1 loses the urgent task, which goes to the next cheapest (w2).
+    const moved = await until("failover of the urgent task", () => task(urgent!), (t) => t.retries === 1 && t.assignments.length === 1);
+    expect(moved.assignments[0]!.worker).toBe(w2);
+    expect(moved.excludedWorkers).toEqual([w1]);
+    // Second timeout: max_retries (1) used up → EXPIRED.
+    const expired = await until("expiry of the urgent task", () => task(urgent!), (t) => t.status === TaskStatus.TASK_STATUS_EXPIRED);
+    expect(expired).toMatchObject({ statusReason: "max_retries", escrow: "0" });
+
+    // w1 stops heartbeating → offline → a new task goes to a live worker although w1 is cheaper.
+    beating.delete(w1!);
+    await until("w1 offline", () => workerStatus(w1!), (s) => s === WorkerStatus.WORKER_STATUS_OFFLINE);
+    const [late] = await submit([{ bid: 1000n }]);
+    const lateTask = await task(late!);
+    expect(lateTask.assignments.map((a) => a.worker)).toEqual([w2]);
+
+    // End every task (cancel what is still open); afterwards the escrow is empty and the
+    // client has exactly its start balance minus the fees it paid.
+    for (const id of [big!, h100!, late!]) {
+      const t = await task(id);
+      if (t.status === TaskStatus.TASK_STATUS_PENDING || t.status === TaskStatus.TASK_STATUS_ASSIGNED) {
+        await send(client, [{ typeUrl: MSG.CancelTask, value: { client: client.address, taskId: id } }]);
+      }
+    }
+    for (const id of [big!, urgent!, h100!, cheap!, late!]) {
+      await until(`task ${id} ended`, () => task(id), (t) => [TaskStatus.TASK_STATUS_EXPIRED, TaskStatus.TASK_STATUS_CANCELLED].includes(t.status));
+    }
+    expect(await restBalance(devnet, moduleAccountAddress("market_escrow"))).toBe(0n);
+    expect(await restBalance(devnet, client.address)).toBe(startBalance - clientFees);
+  });
+});

@@ -1,0 +1,16 @@
+import { moduleErrors } from "../../app/errors.js";
+
+/** Codespace `market`: task errors a client sees in a failed tx's log. */
+export const marketError = moduleErrors("market");
+export const MarketCode = {
+  InvalidTask: 2,
+  ZeroUnits: 3,
+  UnknownGpuModel: 4,
+  RedundancyUnavailable: 5,
+  PriceOverflow: 6,
+  TaskNotFound: 7,
+  NotTaskClient: 8,
+  NotCancellable: 9,
+  InvalidPrice: 10,
+  InvalidSettlement: 11,
+} as const;

@@ -1,0 +1,45 @@
+import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
+import { ensureModuleAccount } from "../auth/keeper.js";
+import { TREASURY } from "../workers/keeper.js";
+import { MARKET_ESCROW } from "./keeper.js";
+import { marketParams } from "./params.js";
+import { getBasePrice, setBasePrice, TIERS } from "./pricing.js";
+import { addSlotTimeout, allTasks, enqueue, isTerminal, markOpen, nextTaskId, putTask, setNextTaskId } from "./store.js";
+
+/**
+ * `market` genesis: params, base prices per tier (default: the floors), and for exported
+ * chains the tasks (base64 protobuf) and the next task id; indexes are rebuilt from the tasks.
+ */
+export function initMarketGenesis(store: KVStore, json: unknown): void {
+  const state = asObject(json, "market");
+  marketParams.set(store, atPath("market.params", () => marketParams.parse(state.params)));
+  ensureModuleAccount(store, MARKET_ESCROW);
+  ensureModuleAccount(store, TREASURY);
+  const prices = asArray(state.base_prices, "market.base_prices");
+  for (const tier of TIERS) {
+    const given = prices[tier] === undefined ? undefined : asString(prices[tier], `market.base_prices[${tier}]`);
+    if (given !== undefined && !/^[1-9][0-9]{0,11}$/.test(given)) throw new GenesisError(`market.base_prices[${tier}] must be a positive decimal uogpu amount`);
+    setBasePrice(store, tier, given === undefined ? getBasePrice(store, tier) : BigInt(given));
+  }
+  asArray(state.tasks, "market.tasks").forEach((entry, i) => {
+    const path = `market.tasks[${i}]`;
+    const task = atPath(path, () => Task.decode(Buffer.from(asString(entry, path), "base64")));
+    putTask(store, task);
+    if (isTerminal(task.status)) return;
+    markOpen(store, task);
+    if (task.status === TaskStatus.TASK_STATUS_PENDING) enqueue(store, task);
+    for (const a of task.assignments) if (!a.committed) addSlotTimeout(store, a.commitByHeight, task.id, a.worker);
+  });
+  if (state.next_task_id !== undefined) setNextTaskId(store, BigInt(asString(state.next_task_id, "market.next_task_id")));
+}
+
+export function exportMarketGenesis(store: KVStore): unknown {
+  return {
+    params: marketParams.get(store),
+    base_prices: TIERS.map((t) => getBasePrice(store, t).toString()),
+    tasks: [...allTasks(store)].map((t) => Buffer.from(Task.encode(t).finish()).toString("base64")),
+    next_task_id: nextTaskId(store).toString(),
+  };
+}

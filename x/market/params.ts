@@ -1,0 +1,62 @@
+import { defineParams } from "../../app/params.js";
+import { MAX_SOLVER_SIDE } from "./solver/lap.js";
+import { MAX_TIER } from "../workers/params.js";
+
+const bps = (name: string, v: number, max = 10_000) => {
+  if (v < 0 || v > max) throw new Error(`${name} must be in 0..${max}`);
+};
+
+/**
+ * Market parameters (integers and decimal strings only):
+ * - max_tasks_per_block: queue entries the scheduler considers per block (B).
+ * - max_new_slots_per_worker: slots one worker can receive in one block (bounds the matrix width).
+ * - commit_timeout_blocks: an assigned worker must commit within this many blocks or lose the slot.
+ * - max_retries: reassignments after timeouts before the task EXPIRES.
+ * - timeout_slash_bps: share of the worker's bond moved to the treasury on a commit timeout.
+ * - market_fee_bps: share of each worker payout paid to the treasury at settlement.
+ * - max_redundancy: largest k a task may ask for.
+ * - max_deadline_blocks: longest deadline (and the default when a task gives 0).
+ * - target_utilization_bps / max_base_change_bps / base_price_floor: demand pricing λ per tier.
+ * - region_penalty_bps / load_penalty_bps / reliability_credit_bps: scheduler cost terms,
+ *   as shares of worker price × units.
+ */
+export const marketParams = defineParams(
+  "market/params",
+  {
+    max_tasks_per_block: 1000,
+    max_new_slots_per_worker: 4,
+    commit_timeout_blocks: 20,
+    max_retries: 3,
+    timeout_slash_bps: 100,
+    market_fee_bps: 500,
+    max_redundancy: 5,
+    max_deadline_blocks: 10_000,
+    target_utilization_bps: 5000,
+    max_base_change_bps: 1250,
+    base_price_floor: ["1", "1", "1", "1"] as string[],
+    region_penalty_bps: 1000,
+    load_penalty_bps: 500,
+    reliability_credit_bps: 1000,
+  },
+  (p) => {
+    if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
+    if (p.max_new_slots_per_worker < 1 || p.max_new_slots_per_worker > 64) throw new Error("max_new_slots_per_worker must be in 1..64");
+    if (p.commit_timeout_blocks < 1) throw new Error("commit_timeout_blocks must be at least 1");
+    if (p.max_retries < 0 || p.max_retries > 100) throw new Error("max_retries must be in 0..100");
+    if (p.max_redundancy < 1 || p.max_redundancy > 16) throw new Error("max_redundancy must be in 1..16");
+    if (p.max_deadline_blocks < 1) throw new Error("max_deadline_blocks must be at least 1");
+    bps("timeout_slash_bps", p.timeout_slash_bps);
+    bps("market_fee_bps", p.market_fee_bps);
+    bps("target_utilization_bps", p.target_utilization_bps);
+    if (p.target_utilization_bps === 0) throw new Error("target_utilization_bps must be positive");
+    bps("max_base_change_bps", p.max_base_change_bps, 5000);
+    bps("region_penalty_bps", p.region_penalty_bps, 5000);
+    bps("load_penalty_bps", p.load_penalty_bps, 5000);
+    bps("reliability_credit_bps", p.reliability_credit_bps, 5000);
+    if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
+      throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
+    }
+  },
+);
+
+export type MarketParams = ReturnType<typeof marketParams.get>;

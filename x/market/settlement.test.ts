@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { OgpuApp } from "../../app/app.js";
+import { appModules } from "../../app/modules.js";
+import { EventLog } from "../../app/events.js";
+import { GasMeter } from "../../app/gas.js";
+import { Branch } from "../../app/store/kvstore.js";
+import { BASE_DENOM } from "../../app/coins.js";
+import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
+import { moduleAddress } from "../auth/keeper.js";
+import { getBalance } from "../bank/keeper.js";
+import { parseAccountAddress } from "../../app/address.js";
+import { MARKET_ESCROW, marketFixture, TREASURY, type MarketFixture } from "./fixture.js";
+import { assignedWorkers, getTask, markCommitted, settleFinalized } from "./keeper.js";
+import { cancelTaskMsg, exitWorkerMsg, submitTaskMsg } from "./testing.js";
+
+let fx: MarketFixture | undefined;
+afterEach(async () => {
+  await fx?.chain.close();
+  fx = undefined;
+});
+
+/** A deliver context on a branch of committed state, as x/attest will call the keeper. */
+function branchCtx(f: MarketFixture) {
+  const store = new Branch(f.chain.app.store);
+  const block = { chainId: "t", height: f.chain.height + 1n, timeSeconds: 0n, hash: new Uint8Array() };
+  return { store, block, mode: "deliver" as const, gas: new GasMeter(), events: new EventLog() };
+}
+
+describe("settlement API for x/attest", () => {
+  it("settleFinalized pays each worker minus the fee, the fee to the treasury and the rest to the client, exactly", async () => {
+    fx = await marketFixture();
+    await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, units: 33n, k: 2 })])]);
+    const ctx = branchCtx(fx);
+    const task = getTask(ctx.store, 1n)!;
+    const workers = assignedWorkers(task);
+    expect(workers).toHaveLength(2);
+    for (const w of workers) markCommitted(ctx, 1n, w);
+    expect(getTask(ctx.store, 1n)!.status).toBe(TaskStatus.TASK_STATUS_COMMITTED);
+    const bal = (addr: Uint8Array) => getBalance(ctx.store, addr, BASE_DENOM);
+    const addrs = workers.map((w) => parseAccountAddress(w));
+    const before = { workers: addrs.map(bal), treasury: bal(moduleAddress(TREASURY)), client: bal(parseAccountAddress(fx.client.address)) };
+    const payouts = task.assignments.map((a) => ({ worker: a.worker, amount: BigInt(a.pricePerUnit) * task.units }));
+    const { fee, refunded } = settleFinalized(ctx, 1n, payouts);
+    const paid = payouts.reduce((s, p) => s + p.amount, 0n);
+    const fees = payouts.map((p) => (p.amount * 500n) / 10_000n);
+    expect(fee).toBe(fees[0]! + fees[1]!);
+    expect(refunded).toBe(2n * 1000n * 33n - paid);
+    addrs.forEach((a, i) => expect(bal(a) - before.workers[i]!).toBe(payouts[i]!.amount - fees[i]!));
+    expect(bal(moduleAddress(TREASURY)) - before.treasury).toBe(fee);
+    expect(bal(parseAccountAddress(fx.client.address)) - before.client).toBe(refunded);
+    expect(bal(moduleAddress(MARKET_ESCROW))).toBe(0n);
+    expect(getTask(ctx.store, 1n)).toMatchObject({ status: TaskStatus.TASK_STATUS_FINALIZED, escrow: "0" });
+    expect(fx.chain.app.brokenInvariants(ctx.store)).toEqual([]);
+  });
+
+  it("rejects payouts above price × units or to a worker not on the task", async () => {
+    fx = await marketFixture();
+    await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n })])]);
+    const ctx = branchCtx(fx);
+    const [a] = getTask(ctx.store, 1n)!.assignments;
+    expect(() => settleFinalized(ctx, 1n, [{ worker: a!.worker, amount: BigInt(a!.pricePerUnit) * 10n + 1n }])).toThrow(/exceeds price × units/);
+    expect(() => settleFinalized(ctx, 1n, [{ worker: fx!.client.address, amount: 1n }])).toThrow(/not \(or twice\) an assigned worker/);
+  });
+});
+
+describe("worker exit", () => {
+  it("is refused while tasks are open; afterwards the bond returns after unbonding_blocks", async () => {
+    fx = await marketFixture({ workers: { unbonding_blocks: 2 } });
+    const [w1] = fx.workers;
+    await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, models: ["RTX4090"] })])]);
+    const [refused] = await fx.chain.block([w1!.tx([exitWorkerMsg(w1!.address)])]);
+    expect(refused).toMatchObject({ code: 7, codespace: "workers" });
+    expect(refused!.log).toContain("has 1 open task(s)");
+    await fx.chain.block([fx.client.tx([cancelTaskMsg(fx.client.address, 1n)])]);
+    const balance = fx.balance(w1!.address);
+    const bond = fx.bond(w1!);
+    const [ok] = await fx.chain.block([w1!.tx([exitWorkerMsg(w1!.address)])]);
+    expect(ok!.code).toBe(0);
+    await fx.chain.block([]);
+    expect(fx.balance(w1!.address)).toBe(balance - 1000n);
+    await fx.chain.block([]);
+    expect(fx.balance(w1!.address)).toBe(balance - 1000n + bond);
+    expect(fx.chain.app.brokenInvariants()).toEqual([]);
+  });
+});
+
+describe("determinism", () => {
+  it("a second app instance replaying the same blocks reaches the same app hash", async () => {
+    fx = await marketFixture({ market: { commit_timeout_blocks: 2 } });
+    await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, k: 2 }), submitTaskMsg(fx.client.address, { bid: 400n, priority: 2 })])]);
+    for (let i = 0; i < 4; i++) await fx.chain.block([]);
+    const twin = await replayInto(fx);
+    expect(Buffer.from(twin).toString("hex")).toBe(Buffer.from(fx.chain.app.lastCommit.appHash).toString("hex"));
+  });
+});
+
+/** Opens a fresh app with the fixture's genesis and replays all its FinalizeBlock requests. */
+async function replayInto(f: MarketFixture): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), "ogpu-replay-"));
+  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: true });
+  try {
+    app.initChain(f.genesisRequest);
+    for (const req of f.chain.requests) {
+      app.finalizeBlock(req);
+      await app.commit();
+    }
+    return app.lastCommit.appHash;
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

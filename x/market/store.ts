@@ -1,0 +1,122 @@
+import { parseAccountAddress } from "../../app/address.js";
+import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
+
+/**
+ * Task records and the indexes the block hooks scan, all kept in key order:
+ *   market/t/     ‖ u64(id)                                → Task
+ *   market/q/     ‖ (3−priority) ‖ u64(MAX−bid) ‖ u64(height) ‖ u64(id) → ""   tasks waiting for slots
+ *   market/open/  ‖ u64(id)                                → ""   every non-terminal task
+ *   market/slot/  ‖ u64(timeout height) ‖ u64(id) ‖ len‖worker → ""   uncommitted assignments
+ *   market/dl/    ‖ u64(deadline) ‖ u64(id)                → ""   deadlines of open tasks
+ */
+const TASK = "market/t/";
+const QUEUE = "market/q/";
+const OPEN = "market/open/";
+const SLOT = "market/slot/";
+const DEADLINE = "market/dl/";
+const NEXT_ID = "market/next_id";
+const EMPTY = new Uint8Array();
+const U64_MAX = (1n << 64n) - 1n;
+
+export function getTask(store: KVStore, id: bigint): Task | undefined {
+  const raw = store.get(TASK + u64Key(id));
+  return raw === undefined ? undefined : Task.decode(raw);
+}
+
+export function putTask(store: KVStore, task: Task): void {
+  store.set(TASK + u64Key(task.id), Task.encode(task).finish());
+}
+
+export function* allTasks(store: KVStore, afterId = 0n): Iterable<Task> {
+  for (const [key, value] of store.iterate(TASK)) {
+    if (parseU64Key(key.slice(TASK.length)) <= afterId) continue;
+    yield Task.decode(value);
+  }
+}
+
+export function takeTaskId(store: KVStore): bigint {
+  const raw = store.get(NEXT_ID);
+  const id = raw === undefined ? 1n : parseU64Key(bytesKey(raw));
+  store.set(NEXT_ID, keyBytes(u64Key(id + 1n)));
+  return id;
+}
+
+export function nextTaskId(store: KVStore): bigint {
+  const raw = store.get(NEXT_ID);
+  return raw === undefined ? 1n : parseU64Key(bytesKey(raw));
+}
+
+export function setNextTaskId(store: KVStore, id: bigint): void {
+  store.set(NEXT_ID, keyBytes(u64Key(id)));
+}
+
+/** Queue key: priority desc, bid desc, submit height asc, id asc — plain byte order. */
+function queueKey(task: Task): string {
+  return QUEUE + String.fromCharCode(3 - task.priority) + u64Key(U64_MAX - BigInt(task.maxPricePerUnit)) + u64Key(task.submitHeight) + u64Key(task.id);
+}
+
+export function enqueue(store: KVStore, task: Task): void {
+  store.set(queueKey(task), keyBytes(u64Key(task.id)));
+}
+
+export function dequeue(store: KVStore, task: Task): void {
+  store.delete(queueKey(task));
+}
+
+/** Queued task ids, in scheduling order. */
+export function* queuedTaskIds(store: KVStore): Iterable<bigint> {
+  for (const [, value] of store.iterate(QUEUE)) yield parseU64Key(bytesKey(value));
+}
+
+export function markOpen(store: KVStore, task: Task): void {
+  store.set(OPEN + u64Key(task.id), EMPTY);
+  store.set(DEADLINE + u64Key(task.deadlineHeight) + u64Key(task.id), EMPTY);
+}
+
+export function markClosed(store: KVStore, task: Task): void {
+  store.delete(OPEN + u64Key(task.id));
+  store.delete(DEADLINE + u64Key(task.deadlineHeight) + u64Key(task.id));
+}
+
+export function* openTaskIds(store: KVStore): Iterable<bigint> {
+  for (const [key] of store.iterate(OPEN)) yield parseU64Key(key.slice(OPEN.length));
+}
+
+function slotKey(timeoutHeight: bigint, taskId: bigint, worker: string): string {
+  return SLOT + u64Key(timeoutHeight) + u64Key(taskId) + lengthPrefixed(parseAccountAddress(worker, "worker"));
+}
+
+export function addSlotTimeout(store: KVStore, timeoutHeight: bigint, taskId: bigint, worker: string): void {
+  store.set(slotKey(timeoutHeight, taskId, worker), EMPTY);
+}
+
+export function removeSlotTimeout(store: KVStore, timeoutHeight: bigint, taskId: bigint, worker: string): void {
+  store.delete(slotKey(timeoutHeight, taskId, worker));
+}
+
+/** Entries of an index keyed u64(height) ‖ u64(id) ‖ …, with height ≤ `height`, collected (callers mutate). */
+function dueEntries(store: KVStore, prefix: string, height: bigint): { taskId: bigint; rest: string }[] {
+  const out: { taskId: bigint; rest: string }[] = [];
+  for (const [key] of store.iterate(prefix)) {
+    const body = key.slice(prefix.length);
+    if (parseU64Key(body.slice(0, 8)) > height) break;
+    out.push({ taskId: parseU64Key(body.slice(8, 16)), rest: body.slice(16) });
+  }
+  return out;
+}
+
+/** Uncommitted assignments whose commit deadline is at or before `height`: (task, worker address bytes). */
+export function dueSlots(store: KVStore, height: bigint): { taskId: bigint; worker: Uint8Array }[] {
+  return dueEntries(store, SLOT, height).map((e) => ({ taskId: e.taskId, worker: new Uint8Array(keyBytes(e.rest.slice(1))) }));
+}
+
+export function dueDeadlines(store: KVStore, height: bigint): bigint[] {
+  return dueEntries(store, DEADLINE, height).map((e) => e.taskId);
+}
+
+/** Statuses from which nothing moves any more (escrow fully settled). */
+export function isTerminal(status: TaskStatus): boolean {
+  return [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_EXPIRED, TaskStatus.TASK_STATUS_CANCELLED, TaskStatus.TASK_STATUS_FAILED].includes(status);
+}

@@ -1,0 +1,57 @@
+import { defineParams } from "../../app/params.js";
+
+/** One entry of the GPU catalogue: which models the chain knows and each model's tier (0..3). */
+export interface GpuCatalogEntry {
+  vendor: string;
+  model: string;
+  tier: number;
+}
+
+export const MAX_TIER = 3;
+
+/**
+ * - min_worker_bond: uogpu a worker must bond (default 1,000 OGPU).
+ * - heartbeat_timeout_blocks: a worker without a heartbeat for more blocks than this is offline.
+ * - unbonding_blocks: delay between MsgExitWorker and the bond's return.
+ * - max_concurrent_limit: upper bound of a worker's max_concurrent (keeps the scheduler's matrix bounded).
+ * - ewma_alpha_bps: weight of the newest result in the EWMA success rate.
+ * - initial_ewma_bps: success rate a new worker starts with (neither trusted nor distrusted).
+ * - gpu_catalog: the known GPU models; registering or requiring any other model is an error.
+ */
+export const workersParams = defineParams(
+  "workers/params",
+  {
+    min_worker_bond: "1000000000",
+    heartbeat_timeout_blocks: 100,
+    unbonding_blocks: 100,
+    max_concurrent_limit: 64,
+    ewma_alpha_bps: 1000,
+    initial_ewma_bps: 5000,
+    gpu_catalog: [
+      { vendor: "nvidia", model: "RTX3090", tier: 0 },
+      { vendor: "nvidia", model: "RTX4090", tier: 1 },
+      { vendor: "nvidia", model: "L40S", tier: 1 },
+      { vendor: "nvidia", model: "A100", tier: 2 },
+      { vendor: "nvidia", model: "H100", tier: 3 },
+      { vendor: "amd", model: "MI300X", tier: 3 },
+    ] as GpuCatalogEntry[],
+  },
+  (p) => {
+    if (!/^[0-9]{1,30}$/.test(p.min_worker_bond)) throw new Error("min_worker_bond must be a decimal uogpu amount");
+    if (p.heartbeat_timeout_blocks < 1) throw new Error("heartbeat_timeout_blocks must be at least 1");
+    if (p.unbonding_blocks < 0) throw new Error("unbonding_blocks must not be negative");
+    if (p.max_concurrent_limit < 1 || p.max_concurrent_limit > 1024) throw new Error("max_concurrent_limit must be in 1..1024");
+    if (p.ewma_alpha_bps < 1 || p.ewma_alpha_bps > 10_000) throw new Error("ewma_alpha_bps must be in 1..10000");
+    if (p.initial_ewma_bps < 0 || p.initial_ewma_bps > 10_000) throw new Error("initial_ewma_bps must be in 0..10000");
+    const seen = new Set<string>();
+    for (const e of p.gpu_catalog) {
+      const entry = e as Partial<GpuCatalogEntry>;
+      if (typeof entry.model !== "string" || entry.model === "" || typeof entry.vendor !== "string") throw new Error("gpu_catalog entries need vendor and model strings");
+      if (!Number.isSafeInteger(entry.tier) || entry.tier! < 0 || entry.tier! > MAX_TIER) throw new Error(`gpu_catalog ${entry.model}: tier must be in 0..${MAX_TIER}`);
+      if (seen.has(entry.model)) throw new Error(`gpu_catalog lists ${entry.model} twice`);
+      seen.add(entry.model);
+    }
+  },
+);
+
+export type WorkersParams = ReturnType<typeof workersParams.get>;
