@@ -5,12 +5,13 @@ import { marketFinalizeBenchmark } from "./market-finalize.js";
 import type { Benchmark } from "./report.js";
 import { schedulerBenchmark } from "./scheduler.js";
 import { txBenchmark } from "./tx.js";
+import { testnetTxBenchmark } from "./testnet-tx.js";
 
 /**
  * Benchmark runner: `npm run bench -- <name>` runs one benchmark, `npm run bench` runs all of
  * them in the order below (cheap ones first). Benchmarks are compiled by `npm run build`.
  */
-export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, txBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, txBenchmark, testnetTxBenchmark];
 
 function usage(): string {
   const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;

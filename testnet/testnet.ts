@@ -39,6 +39,8 @@ export interface TestnetOptions {
   /** Validator self-delegation in uogpu (default 10,000 OGPU). */
   selfDelegation?: bigint;
   checkInvariants?: boolean;
+  /** Edits genesis app_state in place after the gentxs are collected (e.g. short slashing windows in tests). */
+  genesisOverrides?: (appState: Record<string, unknown>) => void;
 }
 
 const OGPU = 1_000_000n;
@@ -101,6 +103,12 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     if (node.home !== genesisHome) for (const f of readdirSync(own)) copyFileSync(join(own, f), join(gentxDir, f));
   }
   await ogpud(["genesis", "collect-gentxs", "--home", genesisHome]);
+  if (opts.genesisOverrides) {
+    const genesisPath = join(genesisHome, "config", "genesis.json");
+    const genesis = JSON.parse(readFileSync(genesisPath, "utf8")) as { app_state: Record<string, unknown> };
+    opts.genesisOverrides(genesis.app_state);
+    writeFileSync(genesisPath, JSON.stringify(genesis, null, 2) + "\n");
+  }
   for (const node of nodes) {
     if (node.home !== genesisHome) copyFileSync(join(genesisHome, "config", "genesis.json"), join(node.home, "config", "genesis.json"));
     const peers = nodes.filter((n) => n !== node).map((n) => `${n.nodeId}@${n.p2p}`).join(",");

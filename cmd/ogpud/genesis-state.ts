@@ -1,6 +1,7 @@
 import { authParams } from "../../x/auth/params.js";
 import { bankParams } from "../../x/bank/params.js";
 import { stakingParams } from "../../x/staking/params.js";
+import { slashingParams } from "../../x/slashing/params.js";
 import { workersParams } from "../../x/workers/params.js";
 import { marketParams } from "../../x/market/params.js";
 
@@ -11,6 +12,7 @@ export function defaultAppState(): Record<string, unknown> {
     bank: { params: bankParams.parse(undefined), balances: [] },
     staking: { params: stakingParams.parse(undefined) },
     distribution: {},
+    slashing: { params: slashingParams.parse(undefined) },
     workers: { params: workersParams.parse(undefined), workers: [] },
     market: { params: marketParams.parse(undefined), tasks: [] },
     genutil: { gen_txs: [] },
