@@ -12,3 +12,4 @@ import { marketModule } from "../x/market/module.js";
  * The modules of the oGPU chain, in genesis and block-hook order. genutil is last: its
  * gentxs need balances and pools, and it returns the validator set staking computed.
  */
+export const appModules: readonly AppModule[] = [authModule, bankModule, stakingModule, distributionModule, slashingModule, workersModule, marketModule, genutilModule];
