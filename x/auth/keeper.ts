@@ -2,7 +2,8 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { sha256 } from "../../crypto/hash.js";
 import { accountAddressString } from "../../app/address.js";
-import { lengthPrefixed, u64Key, parseU64Key, bytesKey, keyBytes } from "../../app/store/keys.js";
+import { lengthPrefixed, keyBytes } from "../../app/store/keys.js";
+import { defineCounter } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 
 /**
@@ -49,17 +50,9 @@ export function ensureAccount(store: KVStore, address: Uint8Array): Account {
   return acc;
 }
 
-function takeAccountNumber(store: KVStore): bigint {
-  const raw = store.get(NEXT_ACCOUNT_NUMBER);
-  const next = raw === undefined ? 0n : parseU64Key(bytesKey(raw));
-  store.set(NEXT_ACCOUNT_NUMBER, keyBytes(u64Key(next + 1n)));
-  return next;
-}
-
-export function nextAccountNumber(store: KVStore): bigint {
-  const raw = store.get(NEXT_ACCOUNT_NUMBER);
-  return raw === undefined ? 0n : parseU64Key(bytesKey(raw));
-}
+const accountNumbers = defineCounter(NEXT_ACCOUNT_NUMBER, 0n);
+const takeAccountNumber = accountNumbers.take;
+export const nextAccountNumber = accountNumbers.peek;
 
 /** All accounts in address order. */
 export function* allAccounts(store: KVStore): Iterable<Account> {

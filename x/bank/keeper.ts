@@ -3,6 +3,7 @@ import type { Context } from "../../app/context.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { accountAddressString } from "../../app/address.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
+import { bpsOf, decodeBigInt as decodeAmount, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { ensureAccount, moduleAccountName, moduleAddress } from "../auth/keeper.js";
 import { bankError, BankCode } from "./errors.js";
@@ -13,14 +14,11 @@ import { bankParams } from "./params.js";
 const BALANCE = "bank/bal/";
 const SUPPLY = "bank/sup/";
 
-const encodeAmount = (n: bigint) => Buffer.from(n.toString(), "latin1");
-const decodeAmount = (b: Uint8Array) => BigInt(Buffer.from(b).toString("latin1"));
 
 const balanceKey = (address: Uint8Array, denom: string) => BALANCE + lengthPrefixed(address) + denom;
 
 export function getBalance(store: KVStore, address: Uint8Array, denom: string): bigint {
-  const raw = store.get(balanceKey(address, denom));
-  return raw === undefined ? 0n : decodeAmount(raw);
+  return getBigInt(store, balanceKey(address, denom));
 }
 
 /** All non-zero balances of an address, sorted by denom. */
@@ -43,13 +41,11 @@ export function* allBalances(store: KVStore): Iterable<{ address: Uint8Array; co
 
 function setBalance(store: KVStore, address: Uint8Array, denom: string, amount: bigint): void {
   if (amount < 0n) throw new Error(`negative balance for ${denom}`);
-  if (amount === 0n) store.delete(balanceKey(address, denom));
-  else store.set(balanceKey(address, denom), encodeAmount(amount));
+  setBigInt(store, balanceKey(address, denom), amount, 0n);
 }
 
 export function getSupply(store: KVStore, denom: string): bigint {
-  const raw = store.get(SUPPLY + denom);
-  return raw === undefined ? 0n : decodeAmount(raw);
+  return getBigInt(store, SUPPLY + denom);
 }
 
 export function allSupply(store: KVStore): Coin[] {
@@ -57,8 +53,7 @@ export function allSupply(store: KVStore): Coin[] {
 }
 
 function setSupply(store: KVStore, denom: string, amount: bigint): void {
-  if (amount === 0n) store.delete(SUPPLY + denom);
-  else store.set(SUPPLY + denom, encodeAmount(amount));
+  setBigInt(store, SUPPLY + denom, amount, 0n);
 }
 
 /** Takes coins from an account; all-or-nothing, code 5 when any denom is short. */
@@ -124,7 +119,7 @@ export function mintToAccountAtGenesis(store: KVStore, address: Uint8Array, coin
 
 /** Largest uogpu balance an ordinary account may hold. */
 export function maxWalletAmount(store: KVStore): bigint {
-  return (MAX_SUPPLY * BigInt(bankParams.get(store).max_wallet_bps)) / 10_000n;
+  return bpsOf(MAX_SUPPLY, bankParams.get(store).max_wallet_bps);
 }
 
 /** Throws when a non-exempt account holds more uogpu than max_wallet_bps allows. */

@@ -12,6 +12,7 @@ import { coinsToWire, isValidDenom } from "../../app/coins.js";
 import { invalidArgument } from "../../app/errors.js";
 import { parseQueryAddress } from "../../app/address.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
+import { singlePage } from "../../app/pagination.js";
 import { allSupply, getAllBalances, getBalance, getSupply } from "./keeper.js";
 
 function queryDenom(denom: string): string {
@@ -19,8 +20,6 @@ function queryDenom(denom: string): string {
   return denom;
 }
 
-/** One page holding everything: balances per account and supply denoms are few. */
-const singlePage = (total: number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
 
 export const bankQueries: QueryMethod[] = [
   defineQuery("/cosmos.bank.v1beta1.Query/Balance", { request: QueryBalanceRequest, response: QueryBalanceResponse }, (ctx, req) => {

@@ -1,6 +1,7 @@
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
+import { decodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { FEE_COLLECTOR, moduleAddress } from "../auth/keeper.js";
 import { getBalance, sendCoins, sendFromModule } from "../bank/keeper.js";
@@ -30,15 +31,8 @@ const PAID = "dist/paid";
 /** Share atomics are already 10^18 per token, so 10^36 keeps sub-uogpu precision per share. */
 export const RPS_SCALE = 10n ** 36n;
 
-const enc = (n: bigint) => Buffer.from(n.toString(), "latin1");
-function getBig(store: KVStore, key: string): bigint {
-  const raw = store.get(key);
-  return raw === undefined ? 0n : BigInt(Buffer.from(raw).toString("latin1"));
-}
-function setBig(store: KVStore, key: string, n: bigint): void {
-  if (n === 0n) store.delete(key);
-  else store.set(key, enc(n));
-}
+const getBig = (store: KVStore, key: string) => getBigInt(store, key);
+const setBig = (store: KVStore, key: string, n: bigint) => setBigInt(store, key, n, 0n);
 
 export const rewardPerShare = (store: KVStore, operator: Uint8Array) => getBig(store, RPS + lengthPrefixed(operator));
 export const setRewardPerShare = (store: KVStore, operator: Uint8Array, v: bigint) => setBig(store, RPS + lengthPrefixed(operator), v);
@@ -143,6 +137,6 @@ export function allocateFees(ctx: Context): void {
 export function* allStarts(store: KVStore): Iterable<{ delegator: Uint8Array; operator: Uint8Array; value: bigint }> {
   for (const [key, raw] of store.iterate(START)) {
     const [delegator, operator] = splitLengthPrefixed(key.slice(START.length)) as [Uint8Array, Uint8Array];
-    yield { delegator, operator, value: BigInt(Buffer.from(raw).toString("latin1")) };
+    yield { delegator, operator, value: decodeBigInt(raw) };
   }
 }

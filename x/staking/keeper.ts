@@ -1,6 +1,7 @@
 import type { Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
+import { bpsOf } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { burnCoins, sendCoins, sendFromModule, sendToModule } from "../bank/keeper.js";
 import { moduleAddress } from "../auth/keeper.js";
@@ -244,7 +245,6 @@ export function tombstone(ctx: Context, cons: Uint8Array): void {
   setTombstoned(ctx.store, cons);
 }
 
-const fractionOf = (amount: bigint, bps: bigint) => (amount * bps) / BPS;
 
 /**
  * Slashes `fractionBps` of a validator's stake for an infraction at `infractionHeight` and
@@ -268,7 +268,7 @@ export function slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, 
     const entries = ubd.entries.map((e) => {
       if (e.creationHeight < infractionHeight) return e;
       const balance = BigInt(e.balance);
-      const cut = minBig(fractionOf(BigInt(e.initialBalance), fractionBps), balance);
+      const cut = minBig(bpsOf(BigInt(e.initialBalance), fractionBps), balance);
       if (cut === 0n) return e;
       changed = true;
       fromNotBonded += cut;
@@ -282,14 +282,14 @@ export function slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, 
       if (e.creationHeight < infractionHeight) continue;
       const d = getDelegation(ctx.store, delegator, dst);
       if (!d) continue;
-      const shares = minBig(fractionOf(BigInt(e.sharesDst), fractionBps), BigInt(d.shares));
+      const shares = minBig(bpsOf(BigInt(e.sharesDst), fractionBps), BigInt(d.shares));
       if (shares === 0n) continue;
       fromBonded += removeDelegationShares(ctx, delegator, dst, shares);
     }
   }
 
   const v = getValidator(ctx.store, operator)!;
-  const cut = fractionOf(BigInt(v.tokens), fractionBps);
+  const cut = bpsOf(BigInt(v.tokens), fractionBps);
   setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - cut).toString() });
   fromBonded += cut;
 

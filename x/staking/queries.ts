@@ -21,6 +21,7 @@ import {
 import { BondStatus, bondStatusFromJSON, type Delegation, type DelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
+import { singlePage } from "../../app/pagination.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { getBalance } from "../bank/keeper.js";
@@ -31,7 +32,6 @@ import { stakingParams } from "./params.js";
 import { allValidators, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, parseValoper, unbondingsOf } from "./store.js";
 
 /** Everything in one page: validator and delegation counts are small. */
-const singlePage = (total: number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
 
 function queryValoper(text: string): Uint8Array {
   if (text === "") throw invalidArgument("validator address cannot be empty");

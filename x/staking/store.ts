@@ -3,6 +3,7 @@ import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519
 import { sha256 } from "../../crypto/hash.js";
 import { fromBech32, toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import { decodeBigInt, defineCounter, encodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 
@@ -43,8 +44,6 @@ const NEXT_ENTRY_ID = "staking/next_id";
 export const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
 export const BPS = 10_000n;
 
-const enc = (n: bigint) => Buffer.from(n.toString(), "latin1");
-const dec = (b: Uint8Array) => BigInt(Buffer.from(b).toString("latin1"));
 const bytesOf = (key: string) => new Uint8Array(keyBytes(key));
 
 /** Splits a key made of length-prefixed components back into byte arrays. */
@@ -197,15 +196,11 @@ export function* redelegationsFrom(store: KVStore, src: Uint8Array): Iterable<{ 
 }
 
 // ---- maturity queues ----
-export function nextEntryId(store: KVStore): bigint {
-  const raw = store.get(NEXT_ENTRY_ID);
-  const id = raw === undefined ? 1n : dec(raw);
-  store.set(NEXT_ENTRY_ID, enc(id + 1n));
-  return id;
-}
+const entryIds = defineCounter(NEXT_ENTRY_ID, 1n);
+export const nextEntryId = entryIds.take;
 
 export function setNextEntryId(store: KVStore, id: bigint): void {
-  store.set(NEXT_ENTRY_ID, enc(id));
+  setBigInt(store, NEXT_ENTRY_ID, id);
 }
 
 export function enqueue(store: KVStore, queue: string, height: bigint, id: bigint, parts: Uint8Array[]): void {
@@ -229,31 +224,26 @@ export function* queueItems(store: KVStore, queue: string, upTo?: bigint): Itera
 }
 
 // ---- consensus power inputs and outputs ----
-function getBig(store: KVStore, key: string, fallback: bigint): bigint {
-  const raw = store.get(key);
-  return raw === undefined ? fallback : dec(raw);
-}
-
-export const getLastPower = (store: KVStore, operator: Uint8Array) => getBig(store, LAST_POWER + lengthPrefixed(operator), 0n);
+export const getLastPower = (store: KVStore, operator: Uint8Array) => getBigInt(store, LAST_POWER + lengthPrefixed(operator), 0n);
 
 export function setLastPower(store: KVStore, operator: Uint8Array, power: bigint): void {
   if (power === 0n) store.delete(LAST_POWER + lengthPrefixed(operator));
-  else store.set(LAST_POWER + lengthPrefixed(operator), enc(power));
+  else store.set(LAST_POWER + lengthPrefixed(operator), encodeBigInt(power));
 }
 
 /** The set CometBFT currently has: operator → power, in operator order. */
 export function lastPowers(store: KVStore): { operator: Uint8Array; power: bigint }[] {
-  return [...store.iterate(LAST_POWER)].map(([key, value]) => ({ operator: splitLengthPrefixed(key.slice(LAST_POWER.length))[0]!, power: dec(value) }));
+  return [...store.iterate(LAST_POWER)].map(([key, value]) => ({ operator: splitLengthPrefixed(key.slice(LAST_POWER.length))[0]!, power: decodeBigInt(value) }));
 }
 
-export const getMultiplierBps = (store: KVStore, operator: Uint8Array) => getBig(store, MULTIPLIER + lengthPrefixed(operator), BPS);
-export const setMultiplierBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(MULTIPLIER + lengthPrefixed(operator), enc(bps));
-export const getReliabilityBps = (store: KVStore, operator: Uint8Array) => getBig(store, RELIABILITY + lengthPrefixed(operator), BPS);
-export const storeReliabilityBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(RELIABILITY + lengthPrefixed(operator), enc(bps));
+export const getMultiplierBps = (store: KVStore, operator: Uint8Array) => getBigInt(store, MULTIPLIER + lengthPrefixed(operator), BPS);
+export const setMultiplierBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(MULTIPLIER + lengthPrefixed(operator), encodeBigInt(bps));
+export const getReliabilityBps = (store: KVStore, operator: Uint8Array) => getBigInt(store, RELIABILITY + lengthPrefixed(operator), BPS);
+export const storeReliabilityBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(RELIABILITY + lengthPrefixed(operator), encodeBigInt(bps));
 
 export function addComputeUnits(store: KVStore, operator: Uint8Array, height: bigint, units: bigint): void {
   const key = COMPUTE + lengthPrefixed(operator) + u64Key(height);
-  store.set(key, enc(getBig(store, key, 0n) + units));
+  store.set(key, encodeBigInt(getBigInt(store, key, 0n) + units));
 }
 
 /** Σ units recorded at heights in (from, to]; prunes records at or before `from` (they can never count again). */
@@ -263,7 +253,7 @@ export function computeInWindow(store: KVStore, operator: Uint8Array, from: bigi
   for (const [key, value] of store.iterate(prefix)) {
     const h = parseU64Key(key.slice(prefix.length));
     if (h <= from) store.delete(key);
-    else if (h <= to) sum += dec(value);
+    else if (h <= to) sum += decodeBigInt(value);
   }
   return sum;
 }
@@ -272,7 +262,7 @@ export function* allComputeRecords(store: KVStore): Iterable<{ operator: Uint8Ar
   for (const [key, value] of store.iterate(COMPUTE)) {
     const rest = key.slice(COMPUTE.length);
     const operator = splitLengthPrefixed(rest.slice(0, 1 + rest.charCodeAt(0)))[0]!;
-    yield { operator, height: parseU64Key(rest.slice(1 + rest.charCodeAt(0))), units: dec(value) };
+    yield { operator, height: parseU64Key(rest.slice(1 + rest.charCodeAt(0))), units: decodeBigInt(value) };
   }
 }
 
