@@ -1,0 +1,165 @@
+/**
+ * LCD routes of the Cosmos SDK modules (bank, auth, staking, distribution, slashing), at the
+ * SDK's gRPC-gateway paths, so Keplr, cosmjs' LCD clients and explorers find them.
+ */
+import * as auth from "cosmjs-types/cosmos/auth/v1beta1/query";
+import * as bank from "cosmjs-types/cosmos/bank/v1beta1/query";
+import * as distribution from "cosmjs-types/cosmos/distribution/v1beta1/query";
+import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/query";
+import * as staking from "cosmjs-types/cosmos/staking/v1beta1/query";
+import { defineRoute, fromPagination, fromPath, fromQuery, parseBool, queryMethod as q, type LcdRoute } from "./routes-table.js";
+
+/** Cosmos LegacyDec fields of the staking types (commission rates, shares). */
+const STAKING_DECIMALS = ["delegator_shares", "shares", "rate", "max_rate", "max_change_rate", "min_commission_rate"];
+
+const validatorAddr = fromPath("validator_addr", "validator operator address (ogpuvaloper1…)");
+const delegatorAddr = fromPath("delegator_addr", "delegator account address (ogpu1…)");
+
+const STAKING = "/cosmos/staking/v1beta1";
+const DISTRIBUTION = "/cosmos/distribution/v1beta1";
+const SLASHING = "/cosmos/slashing/v1beta1";
+
+export const bankRoutes: LcdRoute[] = [
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/balances/{address}",
+    summary: "All balances of an account",
+    method: q("/cosmos.bank.v1beta1.Query/AllBalances", bank.QueryAllBalancesRequest, bank.QueryAllBalancesResponse),
+    request: {
+      address: fromPath("address", "account address"),
+      pagination: fromPagination,
+      resolveDenom: fromQuery("resolve_denom", "resolve denoms from metadata", parseBool),
+    },
+    render: { pageOf: "balances" },
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/balances/{address}/by_denom",
+    summary: "One denom's balance of an account",
+    method: q("/cosmos.bank.v1beta1.Query/Balance", bank.QueryBalanceRequest, bank.QueryBalanceResponse),
+    request: { address: fromPath("address", "account address"), denom: fromQuery("denom", "denom, e.g. uogpu") },
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/supply",
+    summary: "Total supply of every denom",
+    method: q("/cosmos.bank.v1beta1.Query/TotalSupply", bank.QueryTotalSupplyRequest, bank.QueryTotalSupplyResponse),
+    request: { pagination: fromPagination },
+    render: { pageOf: "supply" },
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/supply/by_denom",
+    summary: "Total supply of one denom",
+    method: q("/cosmos.bank.v1beta1.Query/SupplyOf", bank.QuerySupplyOfRequest, bank.QuerySupplyOfResponse),
+    request: { denom: fromQuery("denom", "denom, e.g. uogpu") },
+  }),
+  defineRoute({
+    path: "/cosmos/auth/v1beta1/accounts/{address}",
+    summary: "An account (BaseAccount or ModuleAccount) with its public key",
+    method: q("/cosmos.auth.v1beta1.Query/Account", auth.QueryAccountRequest, auth.QueryAccountResponse),
+    request: { address: fromPath("address", "account address") },
+  }),
+];
+
+export const stakingRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${STAKING}/validators`,
+    summary: "All validators, optionally of one status",
+    method: q("/cosmos.staking.v1beta1.Query/Validators", staking.QueryValidatorsRequest, staking.QueryValidatorsResponse),
+    request: { status: fromQuery("status", "BOND_STATUS_BONDED, BOND_STATUS_UNBONDING or BOND_STATUS_UNBONDED"), pagination: fromPagination },
+    render: { decimals: STAKING_DECIMALS, pageOf: "validators" },
+  }),
+  defineRoute({
+    path: `${STAKING}/validators/{validator_addr}`,
+    summary: "One validator",
+    method: q("/cosmos.staking.v1beta1.Query/Validator", staking.QueryValidatorRequest, staking.QueryValidatorResponse),
+    request: { validatorAddr },
+    render: { decimals: STAKING_DECIMALS },
+  }),
+  defineRoute({
+    path: `${STAKING}/validators/{validator_addr}/delegations`,
+    summary: "Delegations to a validator",
+    method: q("/cosmos.staking.v1beta1.Query/ValidatorDelegations", staking.QueryValidatorDelegationsRequest, staking.QueryValidatorDelegationsResponse),
+    request: { validatorAddr, pagination: fromPagination },
+    render: { decimals: STAKING_DECIMALS, pageOf: "delegationResponses" },
+  }),
+  defineRoute({
+    path: `${STAKING}/validators/{validator_addr}/delegations/{delegator_addr}`,
+    summary: "One delegation with its token balance",
+    method: q("/cosmos.staking.v1beta1.Query/Delegation", staking.QueryDelegationRequest, staking.QueryDelegationResponse),
+    request: { validatorAddr, delegatorAddr },
+    render: { decimals: STAKING_DECIMALS },
+  }),
+  defineRoute({
+    path: `${STAKING}/validators/{validator_addr}/delegations/{delegator_addr}/unbonding_delegation`,
+    summary: "One delegator's unbonding entries from a validator",
+    method: q("/cosmos.staking.v1beta1.Query/UnbondingDelegation", staking.QueryUnbondingDelegationRequest, staking.QueryUnbondingDelegationResponse),
+    request: { validatorAddr, delegatorAddr },
+  }),
+  defineRoute({
+    path: `${STAKING}/delegations/{delegator_addr}`,
+    summary: "All delegations of a delegator",
+    method: q("/cosmos.staking.v1beta1.Query/DelegatorDelegations", staking.QueryDelegatorDelegationsRequest, staking.QueryDelegatorDelegationsResponse),
+    request: { delegatorAddr, pagination: fromPagination },
+    render: { decimals: STAKING_DECIMALS, pageOf: "delegationResponses" },
+  }),
+  defineRoute({
+    path: `${STAKING}/delegators/{delegator_addr}/unbonding_delegations`,
+    summary: "All unbonding delegations of a delegator",
+    method: q("/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations", staking.QueryDelegatorUnbondingDelegationsRequest, staking.QueryDelegatorUnbondingDelegationsResponse),
+    request: { delegatorAddr, pagination: fromPagination },
+    render: { pageOf: "unbondingResponses" },
+  }),
+  defineRoute({
+    path: `${STAKING}/pool`,
+    summary: "Bonded and not-bonded token totals",
+    method: q("/cosmos.staking.v1beta1.Query/Pool", staking.QueryPoolRequest, staking.QueryPoolResponse),
+  }),
+  defineRoute({
+    path: `${STAKING}/params`,
+    summary: "Staking parameters (unbonding_time carries the unbonding period in blocks as seconds)",
+    method: q("/cosmos.staking.v1beta1.Query/Params", staking.QueryParamsRequest, staking.QueryParamsResponse),
+    render: { decimals: STAKING_DECIMALS },
+  }),
+];
+
+export const distributionRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${DISTRIBUTION}/delegators/{delegator_address}/rewards/{validator_address}`,
+    summary: "Pending rewards of one delegation",
+    method: q("/cosmos.distribution.v1beta1.Query/DelegationRewards", distribution.QueryDelegationRewardsRequest, distribution.QueryDelegationRewardsResponse),
+    request: {
+      delegatorAddress: fromPath("delegator_address", "delegator account address (ogpu1…)"),
+      validatorAddress: fromPath("validator_address", "validator operator address (ogpuvaloper1…)"),
+    },
+    render: { decimals: ["amount"] },
+  }),
+  defineRoute({
+    path: `${DISTRIBUTION}/validators/{validator_address}/commission`,
+    summary: "Accumulated commission of a validator",
+    method: q("/cosmos.distribution.v1beta1.Query/ValidatorCommission", distribution.QueryValidatorCommissionRequest, distribution.QueryValidatorCommissionResponse),
+    request: { validatorAddress: fromPath("validator_address", "validator operator address (ogpuvaloper1…)") },
+    render: { decimals: ["amount"] },
+  }),
+];
+
+const SLASHING_DECIMALS = ["min_signed_per_window", "slash_fraction_double_sign", "slash_fraction_downtime"];
+
+export const slashingRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${SLASHING}/signing_infos`,
+    summary: "Liveness records of all validators",
+    method: q("/cosmos.slashing.v1beta1.Query/SigningInfos", slashing.QuerySigningInfosRequest, slashing.QuerySigningInfosResponse),
+    request: { pagination: fromPagination },
+    render: { pageOf: "info" },
+  }),
+  defineRoute({
+    path: `${SLASHING}/signing_infos/{cons_address}`,
+    summary: "Liveness record of one validator",
+    method: q("/cosmos.slashing.v1beta1.Query/SigningInfo", slashing.QuerySigningInfoRequest, slashing.QuerySigningInfoResponse),
+    request: { consAddress: fromPath("cons_address", "validator consensus address (ogpuvalcons1…)") },
+  }),
+  defineRoute({
+    path: `${SLASHING}/params`,
+    summary: "Slashing parameters (downtime_jail_duration carries the jail in blocks as seconds)",
+    method: q("/cosmos.slashing.v1beta1.Query/Params", slashing.QueryParamsRequest, slashing.QueryParamsResponse),
+    render: { decimals: SLASHING_DECIMALS },
+  }),
+];

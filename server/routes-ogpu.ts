@@ -1,0 +1,68 @@
+/**
+ * LCD routes of oGPU's own modules (workers, market), laid out the way the SDK's gateway
+ * lays out module routes: /ogpu/<module>/v1/<query>.
+ */
+import { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
+import * as market from "../proto/gen/ogpu/market/v1/query.js";
+import * as workers from "../proto/gen/ogpu/workers/v1/query.js";
+import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+import { defineRoute, fromPath, fromQuery, fromQueryEnum, parseUint32, parseUint64, queryMethod as q, type LcdRoute } from "./routes-table.js";
+
+const WORKERS = "/ogpu/workers/v1";
+const MARKET = "/ogpu/market/v1";
+
+// Our ts-proto codecs have no toJSON, so their enums are named here.
+const WORKER_ENUMS = { status: WorkerStatus };
+const TASK_ENUMS = { status: TaskStatus, verification: VerificationClass };
+
+export const workersRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${WORKERS}/workers`,
+    summary: "Registered workers in operator order, with their status and tier",
+    method: q("/ogpu.workers.v1.Query/Workers", workers.QueryWorkersRequest, workers.QueryWorkersResponse),
+    request: {
+      status: fromQueryEnum("status", "only workers with this status (name or number)", WorkerStatus),
+      gpuModel: fromQuery("gpu_model", "only workers with at least one GPU of this model"),
+    },
+    render: { enums: WORKER_ENUMS },
+  }),
+  defineRoute({
+    path: `${WORKERS}/workers/{address}`,
+    summary: "One worker by its operator address",
+    method: q("/ogpu.workers.v1.Query/Worker", workers.QueryWorkerRequest, workers.QueryWorkerResponse),
+    request: { operator: fromPath("address", "worker operator address (ogpu1…)") },
+    render: { enums: WORKER_ENUMS },
+  }),
+];
+
+export const marketRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${MARKET}/tasks`,
+    summary: "Tasks in id order, optionally filtered; page on with after_id",
+    method: q("/ogpu.market.v1.Query/Tasks", market.QueryTasksRequest, market.QueryTasksResponse),
+    request: {
+      status: fromQueryEnum("status", "only tasks with this status (name or number)", TaskStatus),
+      client: fromQuery("client", "only tasks submitted by this account"),
+      limit: fromQuery("limit", "most tasks to return (0 = the server's cap, 1000)", parseUint32),
+      afterId: fromQuery("after_id", "only tasks with a larger id", parseUint64),
+    },
+    render: { enums: TASK_ENUMS },
+  }),
+  defineRoute({
+    path: `${MARKET}/tasks/{id}`,
+    summary: "One task by id",
+    method: q("/ogpu.market.v1.Query/Task", market.QueryTaskRequest, market.QueryTaskResponse),
+    request: { taskId: fromPath("id", "task id", parseUint64) },
+    render: { enums: TASK_ENUMS },
+  }),
+  defineRoute({
+    path: `${MARKET}/params`,
+    summary: "Market parameters as the module's canonical JSON (params_json)",
+    method: q("/ogpu.market.v1.Query/Params", market.QueryParamsRequest, market.QueryParamsResponse),
+  }),
+  defineRoute({
+    path: `${MARKET}/base_price`,
+    summary: "Current base price per compute unit and utilisation of every GPU tier",
+    method: q("/ogpu.market.v1.Query/BasePrice", market.QueryBasePriceRequest, market.QueryBasePriceResponse),
+  }),
+];
