@@ -11,6 +11,7 @@ import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { MsgCancelTask, MsgSubmitTask } from "../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
+import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../proto/gen/ogpu/attest/v1/tx.js";
 
 /** Type URLs of oGPU's messages. */
 export const MSG = {
@@ -20,6 +21,9 @@ export const MSG = {
   ExitWorker: "/ogpu.workers.v1.MsgExitWorker",
   SubmitTask: "/ogpu.market.v1.MsgSubmitTask",
   CancelTask: "/ogpu.market.v1.MsgCancelTask",
+  CommitResult: "/ogpu.attest.v1.MsgCommitResult",
+  RevealResult: "/ogpu.attest.v1.MsgRevealResult",
+  Attest: "/ogpu.attest.v1.MsgAttest",
 } as const;
 
 export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = [
@@ -29,6 +33,9 @@ export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = [
   [MSG.ExitWorker, MsgExitWorker],
   [MSG.SubmitTask, MsgSubmitTask],
   [MSG.CancelTask, MsgCancelTask],
+  [MSG.CommitResult, MsgCommitResult],
+  [MSG.RevealResult, MsgRevealResult],
+  [MSG.Attest, MsgAttest],
 ];
 
 /** Default Cosmos types (bank, staking, gov, …) plus oGPU's. */

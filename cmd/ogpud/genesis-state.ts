@@ -4,6 +4,7 @@ import { stakingParams } from "../../x/staking/params.js";
 import { slashingParams } from "../../x/slashing/params.js";
 import { workersParams } from "../../x/workers/params.js";
 import { marketParams } from "../../x/market/params.js";
+import { attestParams } from "../../x/attest/params.js";
 
 /** A fresh chain's app_state: every module's default params, no balances, no validators yet. */
 export function defaultAppState(): Record<string, unknown> {
@@ -15,6 +16,7 @@ export function defaultAppState(): Record<string, unknown> {
     slashing: { params: slashingParams.parse(undefined) },
     workers: { params: workersParams.parse(undefined), workers: [] },
     market: { params: marketParams.parse(undefined), tasks: [] },
+    attest: { params: attestParams.parse(undefined), records: [], duties: [] },
     genutil: { gen_txs: [] },
   };
 }

@@ -1,0 +1,229 @@
+/**
+ * Proof of Sync on a real node (ogpud + cometbft), driven by stock cosmjs with
+ * sdk/registry.ts. The dev key is the genesis validator (gentx) and the only auditor; the
+ * test signs for two GPU workers directly (the sidecar comes later):
+ *  - honest k=2 → audited (new workers: p = 1) → the validator's MATCH → FINALIZED, with
+ *    exact balances for workers, treasury and client;
+ *  - a lying worker → DISPUTED → the validator's vote → RESOLVED, liar slashed and jailed;
+ *  - the validator's own worker finalises a task → its voting power rises at the next epoch,
+ *    as CometBFT's /validators shows.
+ * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { QueryClient, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
+import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { ogpuRegistry, MSG } from "../../sdk/registry.js";
+import { sha256 } from "../../crypto/hash.js";
+import { parseAccountAddress } from "../../app/address.js";
+import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
+import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market/v1/query.js";
+import { QueryWorkerRequest, QueryWorkerResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
+import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
+import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
+import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { computeSeal } from "../../x/attest/seal.js";
+import { GAS_PRICE, moduleAccountAddress, OGPU, PREFIX, restBalance, restSupply, rpcGet } from "./helpers.js";
+
+/** Ports 27900..27903 (this suite's range is 27900-27999). */
+const PORT_BASE = 27900;
+const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
+const FEE_AMOUNT = 3000n;
+const STAKE = 10_000n * OGPU;
+const EPOCH_BLOCKS = 5;
+const PARAMS = { workers: { heartbeat_timeout_blocks: 100_000 }, staking: { epoch_blocks: EPOCH_BLOCKS }, attest: { audit_timeout_blocks: 40 } };
+const RIGHT = sha256(new TextEncoder().encode("the right output"));
+const WRONG = sha256(new TextEncoder().encode("a made-up output"));
+
+interface Actor {
+  address: string;
+  client: SigningStargateClient;
+}
+
+let home: string;
+let devnet: Devnet;
+let node: NodeProcess | undefined;
+let query: QueryClient;
+let validator: Actor;
+let client: Actor;
+const workers: Actor[] = [];
+
+async function connect(mnemonic: string): Promise<Actor> {
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: PREFIX });
+  const [{ address }] = await wallet.getAccounts();
+  const signing = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { registry: ogpuRegistry(), gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
+  return { address: address!, client: signing };
+}
+
+async function send(actor: Actor, msgs: { typeUrl: string; value: unknown }[]): Promise<DeliverTxResponse> {
+  const res = await actor.client.signAndBroadcast(actor.address, msgs, FEE);
+  expect(res.code, res.rawLog).toBe(0);
+  return res;
+}
+
+async function abci<T>(path: string, data: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
+  return decode((await query.queryAbci(path, data)).value);
+}
+const task = (id: bigint): Promise<Task> => abci("/ogpu.market.v1.Query/Task", QueryTaskRequest.encode({ taskId: id }).finish(), (b) => QueryTaskResponse.decode(b).task!);
+const record = (id: bigint): Promise<TaskRecord> => abci("/ogpu.attest.v1.Query/Record", QueryRecordRequest.encode({ taskId: id }).finish(), (b) => QueryRecordResponse.decode(b).record!);
+const worker = (operator: string) => abci("/ogpu.workers.v1.Query/Worker", QueryWorkerRequest.encode({ operator }).finish(), (b) => QueryWorkerResponse.decode(b).worker!);
+
+async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T = await read();
+  while (!check(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await read();
+  }
+  return last;
+}
+
+const cometPower = async () => BigInt((await rpcGet<{ validators: { voting_power: string }[] }>(devnet.rpcUrl, "validators")).validators[0]!.voting_power);
+
+function registerMsg(actor: Actor, model: string, price: bigint) {
+  return {
+    typeUrl: MSG.RegisterWorker,
+    value: MsgRegisterWorker.fromPartial({
+      operator: actor.address,
+      gpus: [{ vendor: "nvidia", model, vramMb: 81_920n, pciId: "0000:01:00.0", count: 1 }],
+      region: "eu",
+      pricePerUnit: price.toString(),
+      maxConcurrent: 4,
+      encPubkey: new Uint8Array(1216).fill(3),
+      bond: (1000n * OGPU).toString(),
+    }),
+  };
+}
+
+async function submit(spec: { k: number; models: string[] }): Promise<bigint> {
+  const msg = MsgSubmitTask.fromPartial({
+    client: client.address,
+    kind: "inference",
+    programHash: "cd".repeat(32),
+    inputCid: "bafy-e2e",
+    units: 10n,
+    requirements: { minVramMb: 0n, gpuModels: spec.models, tier: 0, preferredRegion: "" },
+    redundancy: spec.k,
+    maxPricePerUnit: "1000",
+    priority: 0,
+    deadlineBlocks: 0n,
+    verification: VerificationClass.VERIFICATION_CLASS_BITWISE,
+  });
+  const res = await send(client, [{ typeUrl: MSG.SubmitTask, value: msg }]);
+  return MsgSubmitTaskResponse.decode(res.msgResponses[0]!.value).taskId;
+}
+
+const salt = (who: string, id: bigint) => sha256(new TextEncoder().encode(`e2e salt ${who} ${id}`));
+
+/** Each worker seals, then (once all sealed) reveals its digest. */
+async function commitAndReveal(id: bigint, actors: Actor[], digests: Uint8Array[]): Promise<void> {
+  await Promise.all(
+    actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeSeal(id, parseAccountAddress(a.address), digests[i]!, salt(a.address, id)) } }])),
+  );
+  await Promise.all(
+    actors.map((a, i) => send(a, [{ typeUrl: MSG.RevealResult, value: { worker: a.address, taskId: id, resultDigest: digests[i]!, salt: salt(a.address, id), outputCid: `bafy-out-${id}` } }])),
+  );
+}
+
+const vote = (id: bigint, digest: Uint8Array) => send(validator, [{ typeUrl: MSG.Attest, value: { validator: validator.address, taskId: id, resultDigest: digest, verdict: Verdict.VERDICT_MATCH } }]);
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-attest-"));
+  devnet = await initDevnet({
+    home,
+    ports: portsFrom(PORT_BASE),
+    blockTime: "300ms",
+    checkInvariants: true,
+    accounts: [
+      { name: "val", coins: `${100_000n * OGPU}uogpu` },
+      { name: "client", coins: `${100_000n * OGPU}uogpu` },
+      { name: "w1", coins: `${5_000n * OGPU}uogpu` },
+      { name: "w2", coins: `${5_000n * OGPU}uogpu` },
+    ],
+    validator: { stake: `${STAKE}uogpu` },
+  });
+  const genesisPath = join(home, "config", "genesis.json");
+  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
+  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
+  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
+  node = spawnNode(home);
+  try {
+    await waitForHeight(devnet.rpcUrl, 2n);
+  } catch (err) {
+    const log = await readFile(join(home, "ogpud.log"), "utf8").catch(() => "(no log)");
+    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
+  }
+  query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
+  [validator, client] = [await connect(devnet.accounts[0]!.mnemonic), await connect(devnet.accounts[1]!.mnemonic)];
+  for (const account of devnet.accounts.slice(2)) workers.push(await connect(account.mnemonic));
+  await Promise.all(workers.map((w, i) => send(w, [registerMsg(w, "RTX4090", 100n + 50n * BigInt(i))])));
+  // The validator's operator key also runs a worker (the only H100): its verified compute raises its power.
+  await send(validator, [registerMsg(validator, "H100", 200n)]);
+}, 120_000);
+
+afterAll(async () => {
+  await node?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe("Proof of Sync on a real node", () => {
+  it("honest k=2: audited, the validator's MATCH finalises it, with exact balances", async () => {
+    const treasury = moduleAccountAddress("treasury");
+    const before = { client: await restBalance(devnet, client.address), treasury: await restBalance(devnet, treasury), w: await Promise.all(workers.map((w) => restBalance(devnet, w.address))) };
+    const id = await submit({ k: 2, models: ["RTX4090"] });
+    const t = await task(id);
+    expect(t.assignments.map((a) => a.worker).sort()).toEqual(workers.map((w) => w.address).sort());
+    await commitAndReveal(id, workers, [RIGHT, RIGHT]);
+    const auditing = await until("audit draw", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_AUDITING);
+    expect(auditing.statusReason).toBe("audit_drawn");
+    const rec = await record(id);
+    expect(rec.audit!.members.map((m) => m.validator)).toEqual([validator.address]);
+    await vote(id, RIGHT);
+    const done = await until("finality", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_FINALIZED);
+    expect(done.escrow).toBe("0");
+
+    const pay = workers.map((w) => BigInt(done.assignments.find((a) => a.worker === w.address)!.pricePerUnit) * 10n);
+    const fee = pay.map((p) => (p * 500n) / 10_000n);
+    for (const [i, w] of workers.entries()) expect(await restBalance(devnet, w.address)).toBe(before.w[i]! + pay[i]! - fee[i]! - 2n * FEE_AMOUNT);
+    expect(await restBalance(devnet, treasury)).toBe(before.treasury + fee[0]! + fee[1]!);
+    expect(await restBalance(devnet, client.address)).toBe(before.client - FEE_AMOUNT - pay[0]! - pay[1]!);
+    expect(await restBalance(devnet, moduleAccountAddress("market_escrow"))).toBe(0n);
+  });
+
+  it("a lying worker: DISPUTED, the committee's majority resolves it, the liar is slashed (supply falls) and jailed", async () => {
+    const id = await submit({ k: 2, models: ["RTX4090"] });
+    const [honest, liar] = workers as [Actor, Actor];
+    const honestBefore = await restBalance(devnet, honest.address);
+    await commitAndReveal(id, [honest, liar], [RIGHT, WRONG]);
+    await until("dispute", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_DISPUTED);
+    expect((await record(id)).dispute!.members.map((m) => m.validator)).toEqual([validator.address]);
+    const supply = await restSupply(devnet);
+    await vote(id, RIGHT);
+    const done = await until("resolution", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_RESOLVED);
+    const slashed = (1000n * OGPU) / 2n;
+    expect(BigInt((await worker(liar.address)).worker!.bond)).toBe(1000n * OGPU - slashed);
+    expect((await worker(liar.address)).worker!.reliability!.jailedUntil).toBeGreaterThan(0n);
+    expect(await restSupply(devnet)).toBe(supply - slashed / 2n);
+    const pay = BigInt(done.assignments.find((a) => a.worker === honest.address)!.pricePerUnit) * 10n;
+    expect(await restBalance(devnet, honest.address)).toBe(honestBefore + pay - (pay * 500n) / 10_000n - 2n * FEE_AMOUNT);
+  });
+
+  it("the validator's power rises at the next epoch after its own worker's task is finalised (CometBFT /validators)", async () => {
+    const power = await cometPower();
+    expect(power).toBe(STAKE / OGPU);
+    const id = await submit({ k: 1, models: ["H100"] });
+    expect((await task(id)).assignments[0]!.worker).toBe(validator.address);
+    await commitAndReveal(id, [validator], [RIGHT]);
+    // No validator other than the worker's own can audit: the reveal alone finalises it.
+    await until("finality", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_FINALIZED);
+    // C_i = C_med (the only validator) → multiplier 1 + α·1 = 2 from the next epoch boundary.
+    const risen = await until("power update", cometPower, (p) => p !== power, 30_000);
+    expect(risen).toBe(2n * power);
+  });
+});

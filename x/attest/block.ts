@@ -1,0 +1,34 @@
+import type { Context } from "../../app/context.js";
+import { handleCommitteeDeadline, runDraw } from "./committee.js";
+import { handleRevealTimeout } from "./keeper.js";
+import { slashAbsentAuditor } from "./settle.js";
+import { clearDuty, COMMITTEE_DEADLINES, DRAWS, dueDuties, dueTasks, removeDue, REVEAL_DEADLINES } from "./store.js";
+
+/**
+ * BeginBlock at height H: the draws scheduled for H (tasks whose last reveal, or whose
+ * dispute opening, was in H−1), seeded by ctx.block.hash — the hash of block H itself,
+ * which did not exist when any of those commits or reveals were made.
+ */
+export function attestBeginBlock(ctx: Context): void {
+  for (const { height, taskId } of dueTasks(ctx.store, DRAWS, ctx.block.height)) {
+    removeDue(ctx.store, DRAWS, height, taskId);
+    runDraw(ctx, taskId);
+  }
+}
+
+/**
+ * EndBlock (after x/market's, so a task the scheduler reassigns this block keeps its slots):
+ * reveal timeouts, then committee deadlines, then votes owed and not delivered.
+ */
+export function attestEndBlock(ctx: Context): void {
+  const h = ctx.block.height;
+  for (const { height, taskId } of dueTasks(ctx.store, REVEAL_DEADLINES, h)) {
+    removeDue(ctx.store, REVEAL_DEADLINES, height, taskId);
+    handleRevealTimeout(ctx, taskId);
+  }
+  for (const { height, taskId } of dueTasks(ctx.store, COMMITTEE_DEADLINES, h)) handleCommitteeDeadline(ctx, taskId, height);
+  for (const { taskId, validator } of dueDuties(ctx.store, h)) {
+    clearDuty(ctx.store, taskId, validator);
+    slashAbsentAuditor(ctx, taskId, validator);
+  }
+}

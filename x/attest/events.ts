@@ -1,0 +1,24 @@
+import type { EventLog } from "../../app/events.js";
+
+/**
+ * Proof-of-Sync events, each with an indexed `task_id` so a client, worker or validator
+ * follows one task over the websocket (e.g. `attest_committee.task_id='7'`).
+ */
+export const AttestEvent = {
+  Committed: "attest_commit",
+  Revealed: "attest_reveal",
+  RevealTimeout: "attest_reveal_timeout",
+  Draw: "attest_draw",
+  Committee: "attest_committee",
+  Vote: "attest_vote",
+  Finalized: "attest_finalized",
+  Disputed: "attest_disputed",
+  Resolved: "attest_resolved",
+  Failed: "attest_failed",
+  WrongResult: "attest_wrong_result",
+  AuditorAbsent: "attest_auditor_absent",
+} as const;
+
+export function emitAttestEvent(events: EventLog, type: string, taskId: bigint, attributes: Record<string, string> = {}): void {
+  events.emit(type, { task_id: taskId.toString(), ...attributes });
+}

@@ -1,0 +1,37 @@
+import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { Phase, TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { attestParams } from "./params.js";
+import { addDue, addDuty, allDuties, allRecords, COMMITTEE_DEADLINES, DRAWS, putRecord, REVEAL_DEADLINES } from "./store.js";
+import { parseAccountAddress, accountAddressString } from "../../app/address.js";
+
+/**
+ * `attest` genesis: params and, for exported chains, the open records (base64 protobuf) and
+ * the votes still owed; the deadline indexes are rebuilt from the records.
+ */
+export function initAttestGenesis(store: KVStore, json: unknown): void {
+  const state = asObject(json, "attest");
+  attestParams.set(store, atPath("attest.params", () => attestParams.parse(state.params)));
+  asArray(state.records, "attest.records").forEach((entry, i) => {
+    const path = `attest.records[${i}]`;
+    const record = atPath(path, () => TaskRecord.decode(Buffer.from(asString(entry, path), "base64")));
+    putRecord(store, record);
+    if (record.phase === Phase.PHASE_REVEAL && record.revealByHeight > 0n) addDue(store, REVEAL_DEADLINES, record.revealByHeight, record.taskId);
+    if (record.drawHeight > 0n) addDue(store, DRAWS, record.drawHeight, record.taskId);
+    const committee = record.phase === Phase.PHASE_AUDIT ? record.audit : record.phase === Phase.PHASE_DISPUTE ? record.dispute : undefined;
+    if (committee && committee.members.length > 0) addDue(store, COMMITTEE_DEADLINES, committee.deadlineHeight, record.taskId);
+  });
+  asArray(state.duties, "attest.duties").forEach((entry, i) => {
+    const path = `attest.duties[${i}]`;
+    const o = asObject(entry, path);
+    atPath(path, () => addDuty(store, BigInt(asString(o.task_id, `${path}.task_id`)), parseAccountAddress(asString(o.validator, `${path}.validator`)), BigInt(asString(o.deadline, `${path}.deadline`))));
+  });
+}
+
+export function exportAttestGenesis(store: KVStore): unknown {
+  return {
+    params: attestParams.get(store),
+    records: [...allRecords(store)].map((r) => Buffer.from(TaskRecord.encode(r).finish()).toString("base64")),
+    duties: [...allDuties(store)].map((d) => ({ task_id: d.taskId.toString(), validator: accountAddressString(d.validator), deadline: d.deadline.toString() })),
+  };
+}

@@ -1,0 +1,94 @@
+import { keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+
+/**
+ * x/attest state, all in key order:
+ *   attest/r/    ‖ u64(task)                              → TaskRecord   open tasks with a commit
+ *   attest/rdl/  ‖ u64(reveal_by) ‖ u64(task)             → ""   reveal deadlines
+ *   attest/draw/ ‖ u64(draw height) ‖ u64(task)           → ""   draws due (BeginBlock)
+ *   attest/cdl/  ‖ u64(committee deadline) ‖ u64(task)    → ""   audit / dispute deadlines
+ *   attest/duty/ ‖ u64(task) ‖ len‖validator              → u64(deadline)  votes owed
+ *   attest/dd/   ‖ u64(deadline) ‖ u64(task) ‖ len‖validator → ""   votes owed, by deadline
+ * Duties outlive the record: a validator drawn for an audit owes its vote even when the
+ * task was finalised by the others' votes first.
+ */
+const RECORD = "attest/r/";
+export const REVEAL_DEADLINES = "attest/rdl/";
+export const DRAWS = "attest/draw/";
+export const COMMITTEE_DEADLINES = "attest/cdl/";
+const DUTY = "attest/duty/";
+const DUTY_DEADLINES = "attest/dd/";
+const EMPTY = new Uint8Array();
+
+export function getRecord(store: KVStore, taskId: bigint): TaskRecord | undefined {
+  const raw = store.get(RECORD + u64Key(taskId));
+  return raw === undefined ? undefined : TaskRecord.decode(raw);
+}
+
+export function putRecord(store: KVStore, record: TaskRecord): void {
+  store.set(RECORD + u64Key(record.taskId), TaskRecord.encode(record).finish());
+}
+
+export function deleteRecord(store: KVStore, taskId: bigint): void {
+  store.delete(RECORD + u64Key(taskId));
+}
+
+export function* allRecords(store: KVStore): Iterable<TaskRecord> {
+  for (const [, value] of store.iterate(RECORD)) yield TaskRecord.decode(value);
+}
+
+/** A (height, task) index entry. */
+export const addDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => store.set(index + u64Key(height) + u64Key(taskId), EMPTY);
+export const removeDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => store.delete(index + u64Key(height) + u64Key(taskId));
+
+/** Task ids of an index with height ≤ `height`, collected first (callers mutate the index). */
+export function dueTasks(store: KVStore, index: string, height: bigint): { height: bigint; taskId: bigint }[] {
+  const out: { height: bigint; taskId: bigint }[] = [];
+  for (const [key] of store.iterate(index)) {
+    const body = key.slice(index.length);
+    const at = parseU64Key(body.slice(0, 8));
+    if (at > height) break;
+    out.push({ height: at, taskId: parseU64Key(body.slice(8, 16)) });
+  }
+  return out;
+}
+
+const dutyKey = (taskId: bigint, validator: Uint8Array) => DUTY + u64Key(taskId) + lengthPrefixed(validator);
+const dutyDeadlineKey = (deadline: bigint, taskId: bigint, validator: Uint8Array) => DUTY_DEADLINES + u64Key(deadline) + u64Key(taskId) + lengthPrefixed(validator);
+
+/** One vote owed per (task, validator): a newer committee's deadline replaces an older one. */
+export function addDuty(store: KVStore, taskId: bigint, validator: Uint8Array, deadline: bigint): void {
+  clearDuty(store, taskId, validator);
+  store.set(dutyKey(taskId, validator), keyBytes(u64Key(deadline)));
+  store.set(dutyDeadlineKey(deadline, taskId, validator), EMPTY);
+}
+
+/** Clears a vote owed; returns false when none was owed. */
+export function clearDuty(store: KVStore, taskId: bigint, validator: Uint8Array): boolean {
+  const raw = store.get(dutyKey(taskId, validator));
+  if (raw === undefined) return false;
+  store.delete(dutyKey(taskId, validator));
+  store.delete(dutyDeadlineKey(Buffer.from(raw).readBigUInt64BE(0), taskId, validator));
+  return true;
+}
+
+export const hasDuty = (store: KVStore, taskId: bigint, validator: Uint8Array) => store.has(dutyKey(taskId, validator));
+
+/** Votes owed whose deadline is at or before `height`. */
+export function dueDuties(store: KVStore, height: bigint): { taskId: bigint; validator: Uint8Array }[] {
+  const out: { taskId: bigint; validator: Uint8Array }[] = [];
+  for (const [key] of store.iterate(DUTY_DEADLINES)) {
+    const body = key.slice(DUTY_DEADLINES.length);
+    if (parseU64Key(body.slice(0, 8)) > height) break;
+    out.push({ taskId: parseU64Key(body.slice(8, 16)), validator: new Uint8Array(keyBytes(body.slice(17))) });
+  }
+  return out;
+}
+
+export function* allDuties(store: KVStore): Iterable<{ taskId: bigint; validator: Uint8Array; deadline: bigint }> {
+  for (const [key, value] of store.iterate(DUTY)) {
+    const body = key.slice(DUTY.length);
+    yield { taskId: parseU64Key(body.slice(0, 8)), validator: new Uint8Array(keyBytes(body.slice(9))), deadline: Buffer.from(value).readBigUInt64BE(0) };
+  }
+}
