@@ -9,6 +9,7 @@ import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
+import { registerBlobRoutes } from "./blobs.js";
 
 export interface NodeOptions {
   home: string;
@@ -61,6 +62,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     metrics,
     health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
   });
+  // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server.
+  await registerBlobRoutes(rest, { dir: join(opts.home, "data", "blobs"), currentHeight: () => app.lastCommit.height });
   await rest.listen(splitHostPort(opts.restAddress));
   opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);
 

@@ -1,0 +1,158 @@
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
+import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
+
+/**
+ * Hybrid KEM: X25519 + ML-KEM-768, combined with HKDF-SHA256 (the X-Wing construction's shape).
+ * The shared secret stays safe while either component holds: X25519 against today's attackers,
+ * ML-KEM-768 against a future quantum computer that records ciphertexts now.
+ *
+ *   public key  = x25519_pub(32) ‖ mlkem_pub(1184)            — a worker's registered `enc_pubkey`
+ *   ciphertext  = x25519_ephemeral_pub(32) ‖ mlkem_ct(1088)
+ *   secret      = HKDF-SHA256(ikm  = x25519_ss ‖ mlkem_ss,
+ *                             salt = "ogpu/kem/v1",
+ *                             info = "ogpu/kem/v1" ‖ x25519_ephemeral_pub ‖ x25519_recipient_pub)
+ *
+ * Only the X25519 public parts go into `info`: ML-KEM is IND-CCA2 and already binds its own
+ * ciphertext and public key into its secret, while raw X25519 output does not (X-Wing makes the
+ * same choice). Node's HKDF also caps `info` at 1024 bytes, which the ML-KEM parts would exceed.
+ *
+ * X25519 runs on node:crypto (OpenSSL): measured ~2–5× faster than @noble/curves here
+ * (~2,000 vs ~900 shared secrets/s with key import, ~4,300 vs ~670 with ephemeral keygen).
+ */
+
+export const X25519_KEY_LENGTH = 32;
+export const MLKEM768_PUBKEY_LENGTH = 1184;
+export const MLKEM768_SECRET_LENGTH = 2400;
+export const MLKEM768_CIPHERTEXT_LENGTH = 1088;
+export const KEM_SEED_LENGTH = 64;
+export const KEM_SHARED_SECRET_LENGTH = 32;
+/** 1216 bytes: the `enc_pubkey` length x/workers checks. */
+export const KEM_PUBKEY_LENGTH = X25519_KEY_LENGTH + MLKEM768_PUBKEY_LENGTH;
+/** x25519_secret(32) ‖ x25519_pub(32) ‖ mlkem_secret(2400); the X25519 public part feeds `info`. */
+export const KEM_SECRET_LENGTH = 2 * X25519_KEY_LENGTH + MLKEM768_SECRET_LENGTH;
+export const KEM_CIPHERTEXT_LENGTH = X25519_KEY_LENGTH + MLKEM768_CIPHERTEXT_LENGTH;
+
+const LABEL = new TextEncoder().encode("ogpu/kem/v1");
+const X25519_SEED_INFO = new TextEncoder().encode("ogpu/kem/v1/seed/x25519");
+const MLKEM_SEED_INFO = new TextEncoder().encode("ogpu/kem/v1/seed/ml-kem-768");
+
+/** DER prefixes of PKCS#8 and SPKI for X25519 (OID 1.3.101.110) followed by the raw 32 bytes. */
+const X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+const X25519_SPKI_PREFIX = Buffer.from("302a300506032b656e032100", "hex");
+
+export interface KemKeyPair {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+export interface KemEncapsulation {
+  ciphertext: Uint8Array;
+  sharedSecret: Uint8Array;
+}
+
+/** Plain Uint8Array (not a pooled Buffer), so callers can compare and serialise it as bytes. */
+function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+function x25519PrivateKey(secret: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: "der", type: "pkcs8" });
+}
+
+function x25519PublicKey(pub: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, pub]), format: "der", type: "spki" });
+}
+
+/** Raw 32-byte public key from a KeyObject (the last 32 bytes of its SPKI DER). */
+function rawX25519Public(key: KeyObject): Uint8Array {
+  const der = key.export({ format: "der", type: "spki" });
+  return new Uint8Array(der.subarray(der.length - X25519_KEY_LENGTH));
+}
+
+/** X25519 shared secret; an all-zero result means a small-order peer key and is refused. */
+function x25519SharedSecret(privateKey: KeyObject, peerPublic: Uint8Array): Uint8Array {
+  let secret: Buffer;
+  try {
+    secret = diffieHellman({ privateKey, publicKey: x25519PublicKey(peerPublic) });
+  } catch (err) {
+    throw new Error(`hybrid KEM: invalid X25519 public key: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (secret.every((b) => b === 0)) throw new Error("hybrid KEM: X25519 public key has small order");
+  return new Uint8Array(secret);
+}
+
+function combine(x25519Secret: Uint8Array, mlkemSecret: Uint8Array, ephemeralPub: Uint8Array, recipientPub: Uint8Array): Uint8Array {
+  const ikm = Buffer.concat([x25519Secret, mlkemSecret]);
+  const info = Buffer.concat([LABEL, ephemeralPub, recipientPub]);
+  return new Uint8Array(hkdfSync("sha256", ikm, LABEL, info, KEM_SHARED_SECRET_LENGTH));
+}
+
+function expectLength(what: string, bytes: Uint8Array, length: number): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
+    throw new Error(`hybrid KEM: ${what} must be ${length} bytes, got ${got}`);
+  }
+}
+
+/**
+ * Deterministic key pair from a 64-byte seed, so a keyring can store just the seed. Each
+ * component gets its own HKDF-expanded seed, so neither key reveals anything about the other.
+ */
+export function kemKeyPairFromSeed(seed: Uint8Array): KemKeyPair {
+  expectLength("seed", seed, KEM_SEED_LENGTH);
+  const xSecret = new Uint8Array(hkdfSync("sha256", seed, LABEL, X25519_SEED_INFO, X25519_KEY_LENGTH));
+  const mlkemSeed = new Uint8Array(hkdfSync("sha256", seed, LABEL, MLKEM_SEED_INFO, KEM_SEED_LENGTH));
+  const xPublic = rawX25519Public(createPublicKey(x25519PrivateKey(xSecret)));
+  const mlkem = ml_kem768.keygen(mlkemSeed);
+  return {
+    publicKey: concatBytes(xPublic, mlkem.publicKey),
+    secretKey: concatBytes(xSecret, xPublic, mlkem.secretKey),
+  };
+}
+
+/** A key pair from a fresh random seed; returns the seed too, for a keyring to store. */
+export function generateKemKeyPair(): KemKeyPair & { seed: Uint8Array } {
+  const seed = new Uint8Array(randomBytes(KEM_SEED_LENGTH));
+  return { seed, ...kemKeyPairFromSeed(seed) };
+}
+
+/** Public key of a secret key (the embedded X25519 public part ‖ the ML-KEM key's own copy). */
+export function kemPublicKey(secretKey: Uint8Array): Uint8Array {
+  expectLength("secret key", secretKey, KEM_SECRET_LENGTH);
+  const mlkemSecret = secretKey.subarray(2 * X25519_KEY_LENGTH);
+  return concatBytes(secretKey.subarray(X25519_KEY_LENGTH, 2 * X25519_KEY_LENGTH), ml_kem768.getPublicKey(mlkemSecret));
+}
+
+/** A fresh shared secret for `recipientPub` and the ciphertext that lets its owner recover it. */
+export function kemEncapsulate(recipientPub: Uint8Array): KemEncapsulation {
+  expectLength("public key", recipientPub, KEM_PUBKEY_LENGTH);
+  const recipientX = recipientPub.subarray(0, X25519_KEY_LENGTH);
+  const recipientMlkem = recipientPub.subarray(X25519_KEY_LENGTH);
+  const ephemeral = generateKeyPairSync("x25519");
+  const ephemeralPub = rawX25519Public(ephemeral.publicKey);
+  const xSecret = x25519SharedSecret(ephemeral.privateKey, recipientX);
+  let mlkem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
+  try {
+    mlkem = ml_kem768.encapsulate(recipientMlkem);
+  } catch (err) {
+    throw new Error(`hybrid KEM: invalid ML-KEM-768 public key: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return {
+    ciphertext: concatBytes(ephemeralPub, mlkem.cipherText),
+    sharedSecret: combine(xSecret, mlkem.sharedSecret, ephemeralPub, recipientX),
+  };
+}
+
+/**
+ * The shared secret inside `ciphertext`. A ciphertext made for another key does not throw
+ * (ML-KEM's implicit rejection yields an unrelated secret); the AEAD keyed from it fails instead.
+ */
+export function kemDecapsulate(secretKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  expectLength("secret key", secretKey, KEM_SECRET_LENGTH);
+  expectLength("ciphertext", ciphertext, KEM_CIPHERTEXT_LENGTH);
+  const ephemeralPub = ciphertext.subarray(0, X25519_KEY_LENGTH);
+  const recipientX = secretKey.subarray(X25519_KEY_LENGTH, 2 * X25519_KEY_LENGTH);
+  const xSecret = x25519SharedSecret(x25519PrivateKey(secretKey.subarray(0, X25519_KEY_LENGTH)), ephemeralPub);
+  const mlkemSecret = ml_kem768.decapsulate(ciphertext.subarray(X25519_KEY_LENGTH), secretKey.subarray(2 * X25519_KEY_LENGTH));
+  return combine(xSecret, mlkemSecret, ephemeralPub, recipientX);
+}
