@@ -4,10 +4,12 @@ import { genesisAddAccountCommand } from "./genesis.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
+import { marketCommands } from "./market.js";
 import { queryCommands } from "./query.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { workersCommands } from "./workers.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
 export const ogpudCommands: Command[] = [
@@ -18,6 +20,8 @@ export const ogpudCommands: Command[] = [
   ...keysCommands,
   ...txCommands,
   ...queryCommands,
+  ...marketCommands,
+  ...workersCommands,
   statusCommand,
   exportCommand,
 ];

@@ -2,15 +2,16 @@ import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { DirectSecp256k1Wallet, makeAuthInfoBytes, makeSignBytes, makeSignDoc, Registry, type EncodeObject } from "@cosmjs/proto-signing";
-import { BroadcastTxError, calculateFee, defaultRegistryTypes, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
-import { CliError, stringFlag, type Command, type Flags } from "../../cli.js";
+import { DirectSecp256k1Wallet, makeAuthInfoBytes, makeSignBytes, makeSignDoc, type EncodeObject } from "@cosmjs/proto-signing";
+import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
+import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
 import { parseAccountAddress } from "../../../app/address.js";
 import { coinsToWire, parseCoins } from "../../../app/coins.js";
 import { DEFAULT_APP_CONFIG, homeOption } from "../home.js";
 import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { encodePubKeyAny } from "../../../crypto/pubkey.js";
+import { ogpuRegistry } from "../../../sdk/registry.js";
 import {
   hexUpper,
   keyFromNameOrAddress,
@@ -41,7 +42,8 @@ interface SignerData {
 /** Signs a tx for one keyring key and returns TxRaw bytes ready to broadcast. */
 type TxSigner = (messages: readonly EncodeObject[], fee: StdFee, memo: string, data: SignerData) => Promise<Uint8Array>;
 
-const registry = new Registry(defaultRegistryTypes);
+/** Cosmos messages plus oGPU's (market, workers, attest), so every `tx` command can sign them. */
+const registry = ogpuRegistry();
 
 /**
  * secp256k1 keys sign through stock cosmjs (DirectSecp256k1Wallet + SigningStargateClient),
@@ -53,7 +55,7 @@ async function txSignerFor(keyring: Keyring, key: KeyInfo, node: NodeConnection)
     const wallet = await DirectSecp256k1Wallet.fromKey(await keyring.privateKey(key.name), "ogpu");
     const [account] = await wallet.getAccounts();
     if (account?.address !== key.address) throw new CliError(`key '${key.name}' derives ${account?.address}, not its recorded address ${key.address}`);
-    const client = SigningStargateClient.createWithSigner(node.comet, wallet);
+    const client = SigningStargateClient.createWithSigner(node.comet, wallet, { registry });
     return async (messages, fee, memo, data) => {
       const raw = await client.sign(key.address, messages, fee, memo, {
         accountNumber: data.accountNumber,
@@ -167,67 +169,86 @@ export function txFailureLine(r: { txhash: string; code: number; codespace: stri
   return `tx ${r.txhash} failed ${where}: code ${r.code} (codespace ${r.codespace || "?"}): ${r.raw_log}`;
 }
 
+/** Flags of every command that signs and broadcasts a tx. */
+export const txOptions: OptionSpec = {
+  ...homeOption,
+  ...keyringOptions,
+  ...nodeOption,
+  ...outputOption,
+  fees: { type: "string", description: "fee to pay, e.g. 500uogpu (instead of --gas-prices)" },
+  "gas-prices": { type: "string", description: `fee per unit of gas (default ${DEFAULT_APP_CONFIG.min_gas_prices})` },
+  gas: { type: "string", description: `gas limit: a number or 'auto' to simulate (default ${DEFAULT_GAS})` },
+  "gas-adjustment": { type: "string", description: `factor applied to the simulated gas with --gas auto (default ${DEFAULT_GAS_ADJUSTMENT})` },
+  memo: { type: "string", description: "note stored with the tx" },
+  "chain-id": { type: "string", description: "chain to sign for (default: the node's, from /status)" },
+  "broadcast-mode": { type: "string", description: "block (wait for inclusion, default) | sync (return after CheckTx)" },
+  yes: { type: "boolean", short: "y", description: "sign and broadcast without asking" },
+};
+
+/** A broadcast tx: its hash, and its block result unless --broadcast-mode sync. */
+export interface BroadcastOutcome {
+  hash: string;
+  result?: TxResultView;
+}
+
+/**
+ * Signs `messages` with a keyring key (gas, fees, memo, chain id and confirmation from the
+ * flags), broadcasts, and waits for the block unless --broadcast-mode sync. A tx rejected by
+ * CheckTx throws; one that fails in its block is returned with its code (the caller prints it).
+ */
+export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyring: Keyring, key: KeyInfo, messages: EncodeObject[], summary: string): Promise<BroadcastOutcome> {
+  const mode = stringFlag(flags, "broadcast-mode", "block");
+  if (mode !== "block" && mode !== "sync") throw new CliError(`--broadcast-mode must be block or sync, got '${mode}'`);
+  const memo = stringFlag(flags, "memo", "");
+  const account = await queryAccount(node, key.address);
+  if (!account) throw new CliError(`account ${key.address} (key '${key.name}') does not exist on chain: send it some uogpu first`);
+  const chainId = typeof flags["chain-id"] === "string" ? flags["chain-id"] : (await node.comet.status()).nodeInfo.network;
+  const signerData: SignerData = { accountNumber: account.accountNumber, sequence: account.sequence, chainId };
+  const sign = await txSignerFor(keyring, key, node);
+  // Simulate the real signed tx (with a provisional fee) so signature bytes count exactly.
+  const gas = await gasLimitFor(flags, async () => simulateGas(node, await sign(messages, feeFor(flags, DEFAULT_GAS), memo, signerData)));
+  const fee = feeFor(flags, gas);
+  if (!flags.yes) {
+    await confirm(`${summary}, fee ${fee.amount.map((c) => c.amount + c.denom).join(",") || "0"}, gas ${gas}, chain ${chainId}`);
+  }
+  const txBytes = await sign(messages, fee, memo, signerData);
+  let hash: string;
+  try {
+    hash = await node.stargate.broadcastTxSync(txBytes);
+  } catch (err) {
+    if (err instanceof BroadcastTxError) {
+      throw new CliError(`tx rejected by CheckTx: code ${err.code} (codespace ${err.codespace || "?"}): ${err.log ?? ""}`);
+    }
+    throw err;
+  }
+  if (mode === "sync") return { hash };
+  return { hash, result: await waitForTx(node, hash) };
+}
+
 export const txBankSendCommand: Command = {
   name: "tx bank send",
   summary: "Send coins from a keyring key to an address (signs, broadcasts, waits for the block)",
   usage: "<from-key-or-address> <to-address> <coins> [--fees 500uogpu | --gas-prices 0.001uogpu] [--gas auto|<n>] [--yes]",
-  options: {
-    ...homeOption,
-    ...keyringOptions,
-    ...nodeOption,
-    ...outputOption,
-    fees: { type: "string", description: "fee to pay, e.g. 500uogpu (instead of --gas-prices)" },
-    "gas-prices": { type: "string", description: `fee per unit of gas (default ${DEFAULT_APP_CONFIG.min_gas_prices})` },
-    gas: { type: "string", description: `gas limit: a number or 'auto' to simulate (default ${DEFAULT_GAS})` },
-    "gas-adjustment": { type: "string", description: `factor applied to the simulated gas with --gas auto (default ${DEFAULT_GAS_ADJUSTMENT})` },
-    memo: { type: "string", description: "note stored with the tx" },
-    "chain-id": { type: "string", description: "chain to sign for (default: the node's, from /status)" },
-    "broadcast-mode": { type: "string", description: "block (wait for inclusion, default) | sync (return after CheckTx)" },
-    yes: { type: "boolean", short: "y", description: "sign and broadcast without asking" },
-  },
+  options: txOptions,
   async run({ positionals, flags }) {
     const [fromArg, to, coinsText, ...extra] = positionals;
     if (!fromArg || !to || !coinsText || extra.length > 0) throw new CliError("usage: tx bank send <from-key-or-address> <to-address> <coins>");
     const format = outputFormat(flags);
-    const mode = stringFlag(flags, "broadcast-mode", "block");
-    if (mode !== "block" && mode !== "sync") throw new CliError(`--broadcast-mode must be block or sync, got '${mode}'`);
     cliParse(() => parseAccountAddress(to, "to address"), "<to-address>");
     const amount = cliParse(() => coinsToWire(parseCoins(coinsText)), "<coins>");
     if (amount.length === 0) throw new CliError("<coins> must not be empty");
-    const memo = stringFlag(flags, "memo", "");
     const keyring = keyringFromFlags(flags);
     const key = await keyFromNameOrAddress(keyring, fromArg);
 
     return withNode(flags, async (node) => {
-      const account = await queryAccount(node, key.address);
-      if (!account) throw new CliError(`account ${key.address} (key '${key.name}') does not exist on chain: send it some uogpu first`);
-      const chainId = typeof flags["chain-id"] === "string" ? flags["chain-id"] : (await node.comet.status()).nodeInfo.network;
-      const signerData: SignerData = { accountNumber: account.accountNumber, sequence: account.sequence, chainId };
       const messages: EncodeObject[] = [
         { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.fromPartial({ fromAddress: key.address, toAddress: to, amount }) },
       ];
-      const sign = await txSignerFor(keyring, key, node);
-      // Simulate the real signed tx (with a provisional fee) so signature bytes count exactly.
-      const gas = await gasLimitFor(flags, async () => simulateGas(node, await sign(messages, feeFor(flags, DEFAULT_GAS), memo, signerData)));
-      const fee = feeFor(flags, gas);
-      if (!flags.yes) {
-        await confirm(`send ${coinsText} from ${key.address} to ${to}, fee ${fee.amount.map((c) => c.amount + c.denom).join(",") || "0"}, gas ${gas}, chain ${chainId}`);
-      }
-      const txBytes = await sign(messages, fee, memo, signerData);
-      let hash: string;
-      try {
-        hash = await node.stargate.broadcastTxSync(txBytes);
-      } catch (err) {
-        if (err instanceof BroadcastTxError) {
-          throw new CliError(`tx rejected by CheckTx: code ${err.code} (codespace ${err.codespace || "?"}): ${err.log ?? ""}`);
-        }
-        throw err;
-      }
-      if (mode === "sync") {
+      const { hash, result } = await broadcastFromKey(flags, node, keyring, key, messages, `send ${coinsText} from ${key.address} to ${to}`);
+      if (!result) {
         printResult(format, { txhash: hash, code: 0 });
         return 0;
       }
-      const result = await waitForTx(node, hash);
       printResult(format, result);
       if (result.code !== 0) throw new CliError(txFailureLine(result, `at height ${result.height}`));
       return 0;

@@ -1,0 +1,261 @@
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
+import { messageJson } from "../../../server/lcd-json.js";
+import { TaskStatus, VerificationClass, type Task } from "../../../proto/gen/ogpu/market/v1/market.js";
+import { MsgCancelTaskResponse, MsgSubmitTaskResponse } from "../../../proto/gen/ogpu/market/v1/tx.js";
+import { OgpuClient, submitTaskMsg, type SubmitTaskParams } from "../../../sdk/client.js";
+import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
+import { MSG } from "../../../sdk/registry.js";
+import { basePrices, getTask, listTasks, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
+import { keyringFromFlags } from "../keyring-flags.js";
+import { keyFromNameOrAddress, nodeOption, outputFormat, outputOption, printResult, withNode, type NodeConnection, type OutputFormat } from "../client.js";
+import { broadcastFromKey, txFailureLine, txOptions, type BroadcastOutcome } from "./tx.js";
+
+/**
+ * `ogpud tx market …` and `ogpud q market …`: submit, cancel and follow tasks, read tasks and
+ * base prices. Signing goes through tx.ts (keyring, fees, gas); queries and progress through
+ * the SDK (sdk/queries.ts, sdk/progress.ts), so the CLI shows exactly what a client script sees.
+ */
+
+const TASK_ENUMS = { status: TaskStatus, verification: VerificationClass };
+const queryOptions: OptionSpec = { ...nodeOption, ...outputOption };
+const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
+
+/** A task as the REST server renders it (snake_case, 64-bit integers as strings, enums by name). */
+export function taskJson(task: Task) {
+  return messageJson(task, undefined, { enums: TASK_ENUMS });
+}
+
+function uintFlag(flags: Flags, name: string, fallback?: string): bigint {
+  const text = stringFlag(flags, name, fallback);
+  if (!/^[0-9]+$/.test(text)) throw new CliError(`--${name} must be a non-negative integer, got '${text}'`);
+  return BigInt(text);
+}
+
+function smallIntFlag(flags: Flags, name: string, fallback: number): number {
+  const n = uintFlag(flags, name, String(fallback));
+  if (n > 1_000_000n) throw new CliError(`--${name} is too large: ${n}`);
+  return Number(n);
+}
+
+function taskIdArg(positionals: string[], usage: string): bigint {
+  const [arg, ...rest] = positionals;
+  if (!arg || rest.length > 0) throw new CliError(`usage: ${usage}`);
+  if (!/^[1-9][0-9]*$/.test(arg)) throw new CliError(`invalid task id '${arg}': expected a positive integer`);
+  return BigInt(arg);
+}
+
+/**
+ * Broadcasts the messages `build` makes for the --from key's address; a tx that failed in its
+ * block is one error line.
+ */
+async function signAndSend(flags: Flags, node: NodeConnection, build: (signer: string) => EncodeObject[], summary: string): Promise<BroadcastOutcome> {
+  const keyring = keyringFromFlags(flags);
+  const key = await keyFromNameOrAddress(keyring, stringFlag(flags, "from"));
+  const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
+  if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
+  return outcome;
+}
+
+/** The first message response of an included tx (its TxMsgData). */
+async function firstMsgResponse(node: NodeConnection, hash: string): Promise<Uint8Array> {
+  const tx = await node.comet.tx({ hash: Buffer.from(hash, "hex") });
+  const response = TxMsgData.decode(tx.result.data ?? new Uint8Array()).msgResponses[0];
+  if (!response) throw new CliError(`tx ${hash} has no message response`);
+  return response.value;
+}
+
+/** One line per state change, e.g. "height 12  task 3  pending → assigned  (scheduled)  worker ogpu1…". */
+export function progressLine(u: TaskUpdate): string {
+  const worker = u.events.filter((e) => e.type === "task_assigned").map((e) => e.attributes.worker);
+  const extra = worker.length > 0 ? `  worker ${worker.join(",")}` : "";
+  return `height ${u.height}  task ${u.taskId}  ${u.from} → ${u.state}  (${u.reason || "-"})${extra}`;
+}
+
+async function waitAndPrint(node: NodeConnection, taskId: bigint, format: OutputFormat, timeoutMs: number): Promise<void> {
+  const sdk = await OgpuClient.connectReadOnly(node.url);
+  const onUpdate = (u: TaskUpdate) => {
+    if (format === "json") printResult(format, { task_id: u.taskId, height: u.height, from: u.from, state: u.state, reason: u.reason, source: u.source });
+    else console.log(progressLine(u));
+  };
+  try {
+    const result = await sdk.waitForResult(taskId, { timeoutMs, onUpdate });
+    printResult(format, { task_id: result.taskId, state: result.state, height: result.height, result_digest: result.digest, output_cid: result.outputCid });
+  } catch (err) {
+    if (err instanceof TaskEndedError || err instanceof WaitTimeoutError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    sdk.disconnect();
+  }
+}
+
+const submitTask: Command = {
+  name: "tx market submit-task",
+  summary: "Submit a compute task (escrows max-price × units × k); --wait follows it to its end",
+  usage: "--from <key> --kind <kind> --input-cid <cid> --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait]",
+  options: {
+    ...txOptions,
+    ...fromOption,
+    kind: { type: "string", description: "program kind, e.g. matmul (required)" },
+    "program-hash": { type: "string", description: "program identity (default: hex sha256 of the kind, a built-in kernel)" },
+    "input-cid": { type: "string", description: "CID of the uploaded input blob (required)" },
+    units: { type: "string", description: "compute units (required)" },
+    k: { type: "string", description: "redundancy: distinct workers that run it (default 1)" },
+    "max-price": { type: "string", description: "highest price per unit, uogpu (required)" },
+    priority: { type: "string", description: "0-3, higher is scheduled first (default 0)" },
+    "deadline-blocks": { type: "string", description: "expire if not committed within this many blocks (default: chain maximum)" },
+    "min-vram-mb": { type: "string", description: "minimum GPU memory, MB" },
+    "gpu-models": { type: "string", description: "comma-separated acceptable GPU models, e.g. A100,H100" },
+    tier: { type: "string", description: "minimum worker tier 0-3 (default 0)" },
+    region: { type: "string", description: "preferred worker region" },
+    verification: { type: "string", description: "bitwise (default) | class" },
+    wait: { type: "boolean", description: "follow the task and print one line per state change until it ends" },
+    timeout: { type: "string", description: "with --wait: give up after this many seconds (default 600)" },
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (every field is a flag)`);
+    const format = outputFormat(flags);
+    const verification = stringFlag(flags, "verification", "bitwise");
+    if (verification !== "bitwise" && verification !== "class") throw new CliError(`--verification must be bitwise or class, got '${verification}'`);
+    const params: SubmitTaskParams = {
+      kind: stringFlag(flags, "kind"),
+      programHash: typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
+      inputCid: stringFlag(flags, "input-cid"),
+      units: uintFlag(flags, "units"),
+      maxPricePerUnit: uintFlag(flags, "max-price"),
+      redundancy: smallIntFlag(flags, "k", 1),
+      priority: smallIntFlag(flags, "priority", 0),
+      deadlineBlocks: uintFlag(flags, "deadline-blocks", "0"),
+      requirements: {
+        minVramMb: uintFlag(flags, "min-vram-mb", "0"),
+        gpuModels: stringFlag(flags, "gpu-models", "").split(",").map((m) => m.trim()).filter(Boolean),
+        tier: smallIntFlag(flags, "tier", 0),
+        preferredRegion: stringFlag(flags, "region", ""),
+      },
+      verification,
+    };
+    const timeoutMs = Number(uintFlag(flags, "timeout", "600")) * 1000;
+    stringFlag(flags, "from");
+    return withNode(flags, async (node) => {
+      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, params) }];
+      const { hash, result } = await signAndSend(flags, node, build, `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`);
+      if (!result) {
+        printResult(format, { txhash: hash, code: 0 });
+        return 0;
+      }
+      const response = MsgSubmitTaskResponse.decode(await firstMsgResponse(node, hash));
+      printResult(format, { ...result, task_id: response.taskId, escrow: `${response.escrow}uogpu` });
+      if (flags.wait) await waitAndPrint(node, response.taskId, format, timeoutMs);
+      return 0;
+    });
+  },
+};
+
+const cancelTask: Command = {
+  name: "tx market cancel-task",
+  summary: "Cancel a PENDING or ASSIGNED task of yours; the whole escrow is refunded",
+  usage: "<task-id> --from <key>",
+  options: { ...txOptions, ...fromOption },
+  async run({ positionals, flags }) {
+    const taskId = taskIdArg(positionals, "tx market cancel-task <task-id> --from <key>");
+    const format = outputFormat(flags);
+    stringFlag(flags, "from");
+    return withNode(flags, async (node) => {
+      const build = (client: string) => [{ typeUrl: MSG.CancelTask, value: { client, taskId } }];
+      const { hash, result } = await signAndSend(flags, node, build, `cancel task ${taskId}`);
+      if (!result) {
+        printResult(format, { txhash: hash, code: 0 });
+        return 0;
+      }
+      const refunded = MsgCancelTaskResponse.decode(await firstMsgResponse(node, hash)).refunded;
+      printResult(format, { ...result, task_id: taskId, refunded: `${refunded}uogpu` });
+      return 0;
+    });
+  },
+};
+
+/** Query errors (bad status name, app errors) become one CLI line. */
+async function cliQuery<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof QueryError || (err instanceof Error && /^unknown (task|worker) status/.test(err.message))) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+const queryTask: Command = {
+  name: "q market task",
+  summary: "One task: status, reason, assignments, escrow",
+  usage: "<task-id>",
+  options: queryOptions,
+  async run({ positionals, flags }) {
+    const taskId = taskIdArg(positionals, "q market task <task-id>");
+    const format = outputFormat(flags);
+    return withNode(flags, async (node) => {
+      const task = await cliQuery(() => getTask(node.comet, taskId));
+      if (!task) throw new CliError(`task ${taskId} not found`);
+      printResult(format, taskJson(task));
+      return 0;
+    });
+  },
+};
+
+const queryTasks: Command = {
+  name: "q market tasks",
+  summary: "Tasks in id order, optionally by status or client",
+  usage: "[--status pending|assigned|…] [--client <address>] [--limit n] [--after-id n]",
+  options: {
+    ...queryOptions,
+    status: { type: "string", description: "only tasks in this state (pending, assigned, committed, finalized, expired, …)" },
+    client: { type: "string", description: "only tasks of this client address" },
+    limit: { type: "string", description: "most tasks to list (default: the node's page, 1000)" },
+    "after-id": { type: "string", description: "only tasks with a larger id (paging)" },
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new CliError("usage: q market tasks [--status <state>] [--client <address>]");
+    const format = outputFormat(flags);
+    const status = typeof flags.status === "string" ? cliParseStatus(flags.status) : undefined;
+    return withNode(flags, async (node) => {
+      const tasks = await cliQuery(() =>
+        listTasks(node.comet, { status, client: stringFlag(flags, "client", ""), limit: smallIntFlag(flags, "limit", 0), afterId: uintFlag(flags, "after-id", "0") }),
+      );
+      printResult(format, { tasks: tasks.map(taskJson) });
+      return 0;
+    });
+  },
+};
+
+function cliParseStatus(text: string): TaskStatus {
+  try {
+    return parseTaskStatus(text);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+const queryBasePrice: Command = {
+  name: "q market base-price",
+  summary: "Base price per unit (uogpu) and last utilisation of every tier, or of one",
+  usage: "[tier]",
+  options: queryOptions,
+  async run({ positionals, flags }) {
+    const [tierArg, ...rest] = positionals;
+    if (rest.length > 0 || (tierArg !== undefined && !/^[0-9]$/.test(tierArg))) throw new CliError("usage: q market base-price [tier 0-3]");
+    const format = outputFormat(flags);
+    return withNode(flags, async (node) => {
+      const prices = (await cliQuery(() => basePrices(node.comet))).map((p) => ({ tier: p.tier, base_price_per_unit: p.basePricePerUnit, utilization_bps: p.utilizationBps }));
+      if (tierArg === undefined) {
+        printResult(format, { prices });
+        return 0;
+      }
+      const one = prices.find((p) => p.tier === Number(tierArg));
+      if (!one) throw new CliError(`no tier ${tierArg}: tiers are ${prices.map((p) => p.tier).join(", ")}`);
+      printResult(format, one);
+      return 0;
+    });
+  },
+};
+
+export const marketCommands: Command[] = [submitTask, cancelTask, queryTask, queryTasks, queryBasePrice];

@@ -1,0 +1,280 @@
+/**
+ * OgpuClient: submit and follow compute tasks, register and run workers, read the market —
+ * a thin layer over stock cosmjs (`SigningStargateClient` with oGPU's message registry, and
+ * CometBFT RPC for queries and event subscriptions). Works from a plain Node script:
+ *
+ *   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "ogpu" });
+ *   const client = await OgpuClient.connect("http://127.0.0.1:26657", wallet);
+ *   const { taskId } = await client.submitTask({ kind: "matmul", inputCid, units: 10n, maxPricePerUnit: 200n });
+ *   for await (const u of client.progress(taskId)) console.log(u.state, u.reason);
+ */
+import { sha256 } from "@cosmjs/crypto";
+import { toHex } from "@cosmjs/encoding";
+import type { EncodeObject, OfflineSigner } from "@cosmjs/proto-signing";
+import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
+import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../proto/gen/ogpu/market/v1/tx.js";
+import type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";
+import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
+import { MsgRegisterWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
+import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
+import { FINAL_STATES, REVEAL_EVENT, resultFrom, SUCCESS_STATES, TaskEndedError, taskEvents, WaitTimeoutError, type TaskResult, type TaskUpdate } from "./events.js";
+import { watchTask, type ProgressOptions, type TaskProgress } from "./progress.js";
+import { basePrices, getTask, getWorker, listTasks, listWorkers, type TaskFilter, type WorkerFilter } from "./queries.js";
+import { MSG, ogpuRegistry } from "./registry.js";
+
+export interface OgpuClientOptions {
+  /** Fee per gas unit (default the node's default floor, 0.001uogpu). */
+  gasPrice?: string | GasPrice;
+  /** Fee for every tx: "auto" simulates (× 1.4, default), a number simulates × that factor, or a fixed StdFee. */
+  fee?: StdFee | "auto" | number;
+  /** How often cosmjs polls for a broadcast tx's inclusion (default 500 ms). */
+  broadcastPollIntervalMs?: number;
+  /** Options of every progress stream. */
+  progress?: ProgressOptions;
+}
+
+export const DEFAULT_GAS_PRICE = "0.001uogpu";
+
+export interface SubmitTaskParams {
+  /** Program kind the workers run, e.g. "matmul" (1–64 characters). */
+  kind: string;
+  /** Identifies the exact program; defaults to hex sha256(kind), which names a built-in kernel. */
+  programHash?: string;
+  /**
+   * CID of the (already uploaded) input blob.
+   * EXTENSION POINT (encrypted inputs): the blob store and envelope encryption (sdk/blobs.ts,
+   * crypto/envelope.ts) will add a variant that takes plaintext, encrypts it under a task data
+   * key, uploads it and fills in this CID, then wraps the key for each assigned worker once the
+   * progress stream reports "assigned". Until then the caller uploads and passes the CID.
+   */
+  inputCid: string;
+  /** Compute units; the escrow is maxPricePerUnit × units × redundancy. */
+  units: bigint | number;
+  /** Highest price per unit, uogpu. */
+  maxPricePerUnit: bigint | number | string;
+  /** k distinct workers run the task (default 1). */
+  redundancy?: number;
+  /** 0–3, higher first (default 0). */
+  priority?: number;
+  /** Expire when not committed within this many blocks (default: the chain's maximum). */
+  deadlineBlocks?: bigint | number;
+  requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string };
+  /** "bitwise" (identical outputs, default) or "class" (equivalent outputs). */
+  verification?: "bitwise" | "class";
+  memo?: string;
+}
+
+export interface SubmittedTask {
+  taskId: bigint;
+  /** uogpu moved into escrow. */
+  escrow: bigint;
+  txHash: string;
+  height: number;
+}
+
+export interface RegisterWorkerParams {
+  gpus: { vendor: string; model: string; vramMb: bigint | number; pciId?: string; count?: number }[];
+  region: string;
+  pricePerUnit: bigint | number | string;
+  maxConcurrent: number;
+  /** X25519 ‖ ML-KEM-768 public key (1,216 bytes) that task inputs are encrypted to. */
+  encPubkey: Uint8Array;
+  /** uogpu to bond (at least the chain's min_worker_bond). */
+  bond: bigint | number | string;
+}
+
+/** A tx the chain executed with a non-zero code. */
+export class TxFailedError extends Error {
+  constructor(readonly response: DeliverTxResponse) {
+    super(`tx ${response.transactionHash} failed at height ${response.height}: code ${response.code}: ${response.rawLog ?? ""}`);
+    this.name = "TxFailedError";
+  }
+}
+
+const VERIFICATION = { bitwise: VerificationClass.VERIFICATION_CLASS_BITWISE, class: VerificationClass.VERIFICATION_CLASS_CLASS } as const;
+
+export class OgpuClient {
+  private constructor(
+    readonly rpcUrl: string,
+    /** HTTP CometBFT client for queries and event searches. */
+    readonly comet: Comet38Client,
+    private readonly signing: SigningStargateClient | undefined,
+    /** The signer's (first) address; undefined for a read-only client. */
+    readonly address: string | undefined,
+    private readonly opts: OgpuClientOptions,
+  ) {}
+
+  /** A client that signs with `signer`'s first account. */
+  static async connect(rpcUrl: string, signer: OfflineSigner, opts: OgpuClientOptions = {}): Promise<OgpuClient> {
+    const gasPrice = typeof opts.gasPrice === "object" ? opts.gasPrice : GasPrice.fromString(opts.gasPrice ?? DEFAULT_GAS_PRICE);
+    const signing = await SigningStargateClient.connectWithSigner(rpcUrl, signer, {
+      registry: ogpuRegistry(),
+      gasPrice,
+      broadcastPollIntervalMs: opts.broadcastPollIntervalMs ?? 500,
+    });
+    const [account] = await signer.getAccounts();
+    if (!account) throw new Error("the signer has no accounts");
+    return new OgpuClient(rpcUrl, await Comet38Client.connect(rpcUrl), signing, account.address, opts);
+  }
+
+  /** Queries and progress only. */
+  static async connectReadOnly(rpcUrl: string, opts: Pick<OgpuClientOptions, "progress"> = {}): Promise<OgpuClient> {
+    return new OgpuClient(rpcUrl, await Comet38Client.connect(rpcUrl), undefined, undefined, opts);
+  }
+
+  disconnect(): void {
+    this.signing?.disconnect();
+    this.comet.disconnect();
+  }
+
+  // ---- transactions ----
+
+  async submitTask(params: SubmitTaskParams): Promise<SubmittedTask> {
+    const msg = submitTaskMsg(this.requireSigner(), params);
+    const res = await this.broadcast([{ typeUrl: MSG.SubmitTask, value: msg }], params.memo);
+    const response = MsgSubmitTaskResponse.decode(res.msgResponses[0]!.value);
+    return { taskId: response.taskId, escrow: BigInt(response.escrow), txHash: res.transactionHash, height: res.height };
+  }
+
+  /** Cancels a PENDING or ASSIGNED task; returns the uogpu refunded. */
+  async cancelTask(taskId: bigint): Promise<{ refunded: bigint; txHash: string; height: number }> {
+    const res = await this.broadcast([{ typeUrl: MSG.CancelTask, value: { client: this.requireSigner(), taskId } }]);
+    const refunded = BigInt(MsgCancelTaskResponse.decode(res.msgResponses[0]!.value).refunded);
+    return { refunded, txHash: res.transactionHash, height: res.height };
+  }
+
+  async registerWorker(params: RegisterWorkerParams): Promise<DeliverTxResponse> {
+    const operator = this.requireSigner();
+    const gpus: Gpu[] = params.gpus.map((g) => ({ vendor: g.vendor, model: g.model, vramMb: BigInt(g.vramMb), pciId: g.pciId ?? "", count: g.count ?? 1 }));
+    const msg = MsgRegisterWorker.fromPartial({
+      operator,
+      gpus,
+      region: params.region,
+      pricePerUnit: String(params.pricePerUnit),
+      maxConcurrent: params.maxConcurrent,
+      encPubkey: params.encPubkey,
+      bond: String(params.bond),
+    });
+    return this.broadcast([{ typeUrl: MSG.RegisterWorker, value: msg }]);
+  }
+
+  /** Keeps the signer's worker online for heartbeat_timeout_blocks more blocks. */
+  heartbeat(): Promise<DeliverTxResponse> {
+    return this.broadcast([{ typeUrl: MSG.Heartbeat, value: { operator: this.requireSigner() } }]);
+  }
+
+  /** Signs and broadcasts any messages (oGPU's or Cosmos'); throws TxFailedError on a non-zero code. */
+  async broadcast(messages: readonly EncodeObject[], memo = ""): Promise<DeliverTxResponse> {
+    const res = await this.signing!.signAndBroadcast(this.requireSigner(), [...messages], this.opts.fee ?? "auto", memo);
+    if (res.code !== 0) throw new TxFailedError(res);
+    return res;
+  }
+
+  private requireSigner(): string {
+    if (!this.signing || !this.address) throw new Error("this client is read-only: use OgpuClient.connect with a signer to send transactions");
+    return this.address;
+  }
+
+  // ---- queries ----
+
+  getTask(taskId: bigint): Promise<Task | undefined> {
+    return getTask(this.comet, taskId);
+  }
+
+  listTasks(filter: TaskFilter = {}): Promise<Task[]> {
+    return listTasks(this.comet, filter);
+  }
+
+  getWorker(operator: string): Promise<WorkerView | undefined> {
+    return getWorker(this.comet, operator);
+  }
+
+  listWorkers(filter: WorkerFilter = {}): Promise<WorkerView[]> {
+    return listWorkers(this.comet, filter);
+  }
+
+  /** Base price per unit (uogpu) of a tier, with its last utilisation. */
+  async basePrice(tier: number): Promise<TierPrice> {
+    const price = (await basePrices(this.comet)).find((p) => p.tier === tier);
+    if (!price) throw new Error(`no base price for tier ${tier}`);
+    return price;
+  }
+
+  basePrices(): Promise<TierPrice[]> {
+    return basePrices(this.comet);
+  }
+
+  // ---- progress ----
+
+  /** The task's state changes, from where it stands now until a final state (see sdk/progress.ts). */
+  progress(taskId: bigint, opts: ProgressOptions = {}): TaskProgress {
+    return watchTask(this.rpcUrl, taskId, { ...this.opts.progress, ...opts });
+  }
+
+  /** Calls `cb` on each change; returns a function that stops following. */
+  onProgress(taskId: bigint, cb: (update: TaskUpdate) => void, onError?: (err: Error) => void): () => void {
+    const stream = this.progress(taskId);
+    void (async () => {
+      try {
+        for await (const u of stream) cb(u);
+      } catch (err) {
+        onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+    return () => stream.close();
+  }
+
+  /**
+   * Resolves with the result once the task is FINALIZED (or RESOLVED by a dispute); rejects with
+   * TaskEndedError (EXPIRED, CANCELLED, FAILED, with the chain's reason) or WaitTimeoutError.
+   */
+  async waitForResult(taskId: bigint, opts: { timeoutMs?: number; onUpdate?: (u: TaskUpdate) => void } = {}): Promise<TaskResult> {
+    const stream = this.progress(taskId);
+    let last: TaskUpdate | undefined;
+    const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+    const timer = setTimeout(() => stream.close(), timeoutMs);
+    try {
+      for await (const u of stream) {
+        last = u;
+        opts.onUpdate?.(u);
+        if (SUCCESS_STATES.has(u.state)) return resultFrom(u, await this.revealEvents(taskId));
+        if (FINAL_STATES.has(u.state)) throw new TaskEndedError(u);
+      }
+    } finally {
+      clearTimeout(timer);
+      stream.close();
+    }
+    throw new WaitTimeoutError(taskId, last?.state, timeoutMs);
+  }
+
+  /** The workers' reveal events (digest, output CID) of a task, from the tx index. */
+  private async revealEvents(taskId: bigint) {
+    const found = await this.comet.txSearchAll({ query: `${REVEAL_EVENT}.task_id='${taskId}'` });
+    return found.txs.flatMap((tx) => taskEvents(tx.result.events, taskId).filter((e) => e.type === REVEAL_EVENT));
+  }
+}
+
+/** The MsgSubmitTask for `params`, signed by `client` (the CLI builds its tx from it too). */
+export function submitTaskMsg(client: string, params: SubmitTaskParams): MsgSubmitTask {
+  const req = params.requirements ?? {};
+  return MsgSubmitTask.fromPartial({
+    client,
+    kind: params.kind,
+    programHash: params.programHash ?? defaultProgramHash(params.kind),
+    inputCid: params.inputCid,
+    units: BigInt(params.units),
+    requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "" },
+    redundancy: params.redundancy ?? 1,
+    maxPricePerUnit: String(params.maxPricePerUnit),
+    priority: params.priority ?? 0,
+    deadlineBlocks: BigInt(params.deadlineBlocks ?? 0),
+    verification: VERIFICATION[params.verification ?? "bitwise"],
+  });
+}
+
+/** Built-in kernels are named by their kind, so their program hash defaults to sha256(kind). */
+export function defaultProgramHash(kind: string): string {
+  return toHex(sha256(new TextEncoder().encode(kind)));
+}

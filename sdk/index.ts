@@ -1,0 +1,18 @@
+/**
+ * The oGPU client SDK: `import { OgpuClient } from "ogpu/sdk"` (see docs/sdk.md).
+ */
+export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, defaultProgramHash, submitTaskMsg } from "./client.js";
+export type { OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
+export { watchTask, websocketUrl } from "./progress.js";
+export type { ProgressOptions, TaskProgress } from "./progress.js";
+export { FINAL_STATES, SUCCESS_STATES, STATUS_EVENT, TaskEndedError, WaitTimeoutError, chainOrder, resultFrom, taskEvents, transitionsIn } from "./events.js";
+export type { AbciEvent, KeyedUpdate, TaskEventView, TaskResult, TaskUpdate } from "./events.js";
+export { QueryError, basePrices, getTask, getWorker, listTasks, listWorkers, parseTaskStatus, parseWorkerStatus, taskStateName } from "./queries.js";
+export type { AbciQuerier, TaskFilter, WorkerFilter } from "./queries.js";
+export { MSG, ogpuRegistry, ogpuTypes } from "./registry.js";
+export { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
+export type { Task, Assignment, Requirements } from "../proto/gen/ogpu/market/v1/market.js";
+export { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+export type { Worker, Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
+export type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
+export type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";

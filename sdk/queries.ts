@@ -1,0 +1,131 @@
+/**
+ * Market and worker queries over `abci_query` at the modules' gRPC paths. Written against the
+ * one method they need, so the SDK (cosmjs' CometClient) and the CLI (its own Comet38Client)
+ * share them.
+ */
+import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import {
+  QueryBasePriceRequest,
+  QueryBasePriceResponse,
+  QueryTaskRequest,
+  QueryTaskResponse,
+  QueryTasksRequest,
+  QueryTasksResponse,
+  type TierPrice,
+} from "../proto/gen/ogpu/market/v1/query.js";
+import { QueryWorkerRequest, QueryWorkerResponse, QueryWorkersRequest, QueryWorkersResponse, type WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
+import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+
+/** What a CometBFT client offers for app queries (cosmjs' Comet38Client has it). */
+export interface AbciQuerier {
+  abciQuery(params: { path: string; data: Uint8Array }): Promise<{ code?: number; log?: string; value: Uint8Array }>;
+}
+
+/** The app refused a query (code and log as it answered). */
+export class QueryError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: number,
+    readonly log: string,
+  ) {
+    super(log || `query ${path} failed with code ${code}`);
+    this.name = "QueryError";
+  }
+  get notFound(): boolean {
+    return /NotFound/.test(this.log);
+  }
+}
+
+interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+async function query<Req, Res>(rpc: AbciQuerier, path: string, req: Codec<Req>, res: Codec<Res>, request: Req): Promise<Res> {
+  const answer = await rpc.abciQuery({ path, data: req.encode(request).finish() });
+  if (answer.code) throw new QueryError(path, answer.code, answer.log ?? "");
+  return res.decode(answer.value);
+}
+
+/** undefined instead of a NotFound error. */
+async function orUndefined<T>(run: Promise<T>): Promise<T | undefined> {
+  try {
+    return await run;
+  } catch (err) {
+    if (err instanceof QueryError && err.notFound) return undefined;
+    throw err;
+  }
+}
+
+/** A task status by name ("pending", "TASK_STATUS_PENDING") or enum value. */
+export function parseTaskStatus(status: TaskStatus | string): TaskStatus {
+  return parseEnum(TaskStatus, "TASK_STATUS_", status, "task status");
+}
+
+export function parseWorkerStatus(status: WorkerStatus | string): WorkerStatus {
+  return parseEnum(WorkerStatus, "WORKER_STATUS_", status, "worker status");
+}
+
+/** Lower-case state name without the enum prefix, as task_status events name it ("pending"). */
+export function taskStateName(status: TaskStatus): string {
+  return (TaskStatus[status] ?? "TASK_STATUS_UNSPECIFIED").replace(/^TASK_STATUS_/, "").toLowerCase();
+}
+
+function parseEnum<E extends number>(names: Record<string, string | number>, prefix: string, value: E | string, what: string): E {
+  if (typeof value === "number") return value;
+  const upper = value.toUpperCase();
+  const n = names[upper.startsWith(prefix) ? upper : prefix + upper];
+  if (typeof n !== "number" || n < 0) {
+    const valid = Object.keys(names).filter((k) => k.startsWith(prefix) && !k.endsWith("UNSPECIFIED")).map((k) => k.slice(prefix.length).toLowerCase());
+    throw new Error(`unknown ${what} '${value}' (one of: ${valid.join(", ")})`);
+  }
+  return n as E;
+}
+
+export function getTask(rpc: AbciQuerier, taskId: bigint): Promise<Task | undefined> {
+  const res = query(rpc, "/ogpu.market.v1.Query/Task", QueryTaskRequest, QueryTaskResponse, { taskId });
+  return orUndefined(res.then((r) => r.task));
+}
+
+export interface TaskFilter {
+  status?: TaskStatus | string;
+  client?: string;
+  /** Most tasks to return (the node caps one page at 1000). */
+  limit?: number;
+  /** Only tasks with a larger id (paging). */
+  afterId?: bigint;
+}
+
+export async function listTasks(rpc: AbciQuerier, filter: TaskFilter = {}): Promise<Task[]> {
+  const status = filter.status === undefined ? TaskStatus.TASK_STATUS_UNSPECIFIED : parseTaskStatus(filter.status);
+  const res = await query(rpc, "/ogpu.market.v1.Query/Tasks", QueryTasksRequest, QueryTasksResponse, {
+    status,
+    client: filter.client ?? "",
+    limit: filter.limit ?? 0,
+    afterId: filter.afterId ?? 0n,
+  });
+  return res.tasks;
+}
+
+export function getWorker(rpc: AbciQuerier, operator: string): Promise<WorkerView | undefined> {
+  const res = query(rpc, "/ogpu.workers.v1.Query/Worker", QueryWorkerRequest, QueryWorkerResponse, { operator });
+  return orUndefined(res.then((r) => r.worker));
+}
+
+export interface WorkerFilter {
+  status?: WorkerStatus | string;
+  /** Workers with at least one GPU of this model. */
+  gpuModel?: string;
+}
+
+export async function listWorkers(rpc: AbciQuerier, filter: WorkerFilter = {}): Promise<WorkerView[]> {
+  const status = filter.status === undefined ? WorkerStatus.WORKER_STATUS_UNSPECIFIED : parseWorkerStatus(filter.status);
+  const res = await query(rpc, "/ogpu.workers.v1.Query/Workers", QueryWorkersRequest, QueryWorkersResponse, { status, gpuModel: filter.gpuModel ?? "" });
+  return res.workers;
+}
+
+/** Base price per unit (uogpu) and last utilisation of every tier, or of one. */
+export async function basePrices(rpc: AbciQuerier): Promise<TierPrice[]> {
+  const res = await query(rpc, "/ogpu.market.v1.Query/BasePrice", QueryBasePriceRequest, QueryBasePriceResponse, {});
+  return res.prices;
+}
