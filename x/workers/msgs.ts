@@ -31,7 +31,8 @@ function validateGpus(gpus: readonly Gpu[]): void {
   if (gpus.length > 16) throw invalid("at most 16 GPU kinds per worker");
   gpus.forEach((g, i) => {
     if (g.model === "" || g.vendor === "") throw invalid(`gpus[${i}]: vendor and model are required`);
-    if (g.vramMb === 0n) throw invalid(`gpus[${i}]: vram_mb must be positive`);
+    // A CPU class has no device memory; every GPU has some.
+    if (g.vramMb === 0n && g.vendor !== "cpu") throw invalid(`gpus[${i}]: vram_mb must be positive`);
     if (g.count === 0) throw invalid(`gpus[${i}]: count must be positive`);
   });
 }

@@ -28,6 +28,8 @@ export const workersParams = defineParams(
     ewma_alpha_bps: 1000,
     initial_ewma_bps: 5000,
     gpu_catalog: [
+      // CPU-only providers run the built-in kernels and exec jobs that need no GPU.
+      { vendor: "cpu", model: "CPU", tier: 0 },
       { vendor: "nvidia", model: "RTX3090", tier: 0 },
       { vendor: "nvidia", model: "RTX4090", tier: 1 },
       { vendor: "nvidia", model: "L40S", tier: 1 },
