@@ -1,0 +1,254 @@
+/**
+ * The worker sidecar end to end: a real node (ogpud + cometbft, the dev key as the genesis
+ * validator so Proof-of-Sync audits happen) and two real `ogpu-worker` processes
+ * (dist/worker/main.js). A client script using the SDK:
+ *  - submits three encrypted tasks (matmul, hash, render, k = 2) → both workers run them →
+ *    audited (the test plays the validator's auditor: it re-executes and votes) → FINALIZED;
+ *    the client downloads a worker's output, decrypts it, and checks it against a local run
+ *    of the same executors;
+ *  - kill -9 the worker running a task → the slot times out, moves to the other worker, the
+ *    task still finalises, and the client's balance moves by exactly fees + payment;
+ *  - stops and restarts the node right after an assignment → the workers reconnect, catch up
+ *    by query and the task finalises.
+ * Ports 28100..28103 (node) and 28110.. (worker metrics); this suite's range is 28100-28199.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import type { StdFee } from "@cosmjs/stargate";
+import { deriveKey } from "../../crypto/keyring.js";
+import { generateKemKeyPair } from "../../crypto/kem.js";
+import { signSecp256k1 } from "../../crypto/secp256k1.js";
+import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
+import { Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { OgpuClient } from "../../sdk/client.js";
+import { fetchBlob, uploadBlob, type BlobSigner } from "../../sdk/blobs.js";
+import { MSG } from "../../sdk/registry.js";
+import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { packageRoot } from "../../cmd/paths.js";
+import { resultDigest } from "../../worker/digest.js";
+import { executors } from "../../worker/executors/index.js";
+import { openTaskOutput, sealTaskInput } from "../../worker/task-crypto.js";
+import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
+
+const PORT_BASE = 28100;
+const METRICS_PORT = 28110;
+const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
+const FEE_AMOUNT = 3000n;
+const UNITS = 10n;
+const PARAMS = {
+  workers: { heartbeat_timeout_blocks: 60 },
+  market: { commit_timeout_blocks: 25, max_retries: 3 },
+  attest: { audit_timeout_blocks: 60, reveal_timeout_blocks: 40 },
+};
+const INPUTS: Record<string, object> = {
+  matmul: { n: 32, seed: 7 },
+  hash: { rounds: 20_000, data: "worker e2e" },
+  render: { width: 64, height: 48, max_iter: 200 },
+};
+
+interface WorkerProc {
+  home: string;
+  address: string;
+  proc: ChildProcess;
+  exited: Promise<unknown>;
+}
+
+let home: string;
+let devnet: Devnet;
+let node: NodeProcess | undefined;
+let client: OgpuClient;
+let validator: OgpuClient;
+let blobSigner: BlobSigner;
+const clientKem = generateKemKeyPair();
+const workers: WorkerProc[] = [];
+/** Plaintext input of every task the test submitted, for the auditor's re-execution. */
+const inputs = new Map<bigint, { kind: string; input: Uint8Array }>();
+let clientFees = 0n;
+let auditing = true;
+let auditLoop: Promise<void> | undefined;
+
+const workerScript = () => join(packageRoot(), "dist", "worker", "main.js");
+const bytesOf = (o: object) => new TextEncoder().encode(JSON.stringify(o));
+const localRun = async (kind: string, input: Uint8Array) => executors.get(kind)!.run(input, { signal: new AbortController().signal, slot: 0 });
+
+function initWorker(dir: string): string {
+  const r = spawnSync(process.execPath, [workerScript(), "init", "--home", dir, "--keyring-backend", "test"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`ogpu-worker init failed: ${r.stderr}`);
+  return /address:\s+(\S+)/.exec(r.stdout)![1]!;
+}
+
+function startWorker(w: Omit<WorkerProc, "proc" | "exited">, index: number): WorkerProc {
+  const log = createWriteStream(join(w.home, "worker.log"), { flags: "a" });
+  const args = ["start", "--home", w.home, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl];
+  args.push("--max-concurrent", "2", "--heartbeat-blocks", "10", "--metrics-port", String(METRICS_PORT + index), "--grace-ms", "2000");
+  const proc = spawn(process.execPath, [workerScript(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  proc.stdout!.pipe(log, { end: false });
+  proc.stderr!.pipe(log, { end: false });
+  return { ...w, proc, exited: new Promise((resolve) => proc.once("exit", resolve)) };
+}
+
+async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read().catch(() => undefined);
+    if (v !== undefined && check(v)) return v;
+    if (Date.now() > deadline) {
+      const logs = await Promise.all(workers.map((w) => readFile(join(w.home, "worker.log"), "utf8").catch(() => "")));
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${logs.map((l) => l.slice(-1500)).join("\n---\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const task = async (id: bigint): Promise<Task> => (await client.getTask(id))!;
+
+/** The validator's auditor: re-executes every task under audit or dispute and votes. */
+async function auditor(): Promise<void> {
+  const voted = new Set<string>();
+  while (auditing) {
+    for (const [id, { kind, input }] of inputs) {
+      const t = await client.getTask(id).catch(() => undefined);
+      if (!t || (t.status !== TaskStatus.TASK_STATUS_AUDITING && t.status !== TaskStatus.TASK_STATUS_DISPUTED)) continue;
+      const key = `${id}:${t.status}`;
+      if (voted.has(key)) continue;
+      const digest = resultDigest(await localRun(kind, input));
+      const record = await client.comet.abciQuery({ path: "/ogpu.attest.v1.Query/Record", data: QueryRecordRequest.encode({ taskId: id }).finish() });
+      if (record.code) continue;
+      const committee = QueryRecordResponse.decode(record.value).record?.[t.status === TaskStatus.TASK_STATUS_AUDITING ? "audit" : "dispute"]?.members ?? [];
+      if (!committee.some((m) => m.validator === validator.address)) continue;
+      voted.add(key);
+      await validator.broadcast([{ typeUrl: MSG.Attest, value: { validator: validator.address, taskId: id, resultDigest: digest, verdict: Verdict.VERDICT_MATCH } }]).catch(() => voted.delete(key));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Encrypts `input` to the online workers and submits it; the client pays FEE per tx. */
+async function submitEncrypted(kind: string, input: Uint8Array, redundancy: number): Promise<bigint> {
+  const online = await client.listWorkers({ status: "online" });
+  const { payload, manifest } = sealTaskInput(
+    input,
+    clientKem.publicKey,
+    online.map((w) => ({ address: w.worker!.operator, encPubkey: w.worker!.encPubkey })),
+  );
+  const height = BigInt((await client.comet.status()).syncInfo.latestBlockHeight);
+  await uploadBlob(devnet.restUrl, payload, blobSigner, height);
+  const { cid } = await uploadBlob(devnet.restUrl, manifest, blobSigner, height);
+  const { taskId } = await client.submitTask({ kind, inputCid: cid, units: UNITS, maxPricePerUnit: 200n, redundancy });
+  clientFees += FEE_AMOUNT;
+  inputs.set(taskId, { kind, input });
+  return taskId;
+}
+
+/** Downloads, decrypts and checks one worker's output against a local recomputation. */
+async function checkResult(id: bigint): Promise<void> {
+  const result = await client.waitForResult(id, { timeoutMs: 60_000 });
+  const { kind, input } = inputs.get(id)!;
+  const expected = await localRun(kind, input);
+  expect(result.digest).toBe(Buffer.from(resultDigest(expected)).toString("hex"));
+  const output = openTaskOutput(await fetchBlob(devnet.restUrl, result.outputCid), clientKem.secretKey, id);
+  expect(Buffer.from(output).equals(Buffer.from(expected))).toBe(true);
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-worker-"));
+  devnet = await initDevnet({
+    home,
+    ports: portsFrom(PORT_BASE),
+    blockTime: "300ms",
+    checkInvariants: true,
+    accounts: [
+      { name: "val", coins: `${100_000n * OGPU}uogpu` },
+      { name: "client", coins: `${100_000n * OGPU}uogpu` },
+    ],
+    validator: { stake: `${10_000n * OGPU}uogpu` },
+  });
+  const genesisPath = join(home, "config", "genesis.json");
+  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
+  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
+  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
+  node = spawnNode(home);
+  try {
+    await waitForHeight(devnet.rpcUrl, 2n);
+  } catch (err) {
+    const log = await readFile(join(home, "ogpud.log"), "utf8").catch(() => "(no log)");
+    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
+  }
+
+  const opts = { fee: FEE, broadcastPollIntervalMs: 200 };
+  const wallet = (m: string) => DirectSecp256k1HdWallet.fromMnemonic(m, { prefix: PREFIX });
+  validator = await OgpuClient.connect(devnet.rpcUrl, await wallet(devnet.accounts[0]!.mnemonic), opts);
+  client = await OgpuClient.connect(devnet.rpcUrl, await wallet(devnet.accounts[1]!.mnemonic), opts);
+  const key = await deriveKey(devnet.accounts[1]!.mnemonic, "secp256k1");
+  blobSigner = { account: client.address!, pubkey: key.pubkey.key, sign: (b) => signSecp256k1(key.privateKey, b) };
+
+  for (const i of [0, 1]) {
+    const dir = join(home, `worker${i}`);
+    const address = initWorker(dir);
+    await validator.broadcast([{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: validator.address, toAddress: address, amount: [{ denom: "uogpu", amount: String(1200n * OGPU) }] } }]);
+    workers.push(startWorker({ home: dir, address }, i));
+  }
+  await until("both workers online", () => client.listWorkers({ status: "online" }), (ws) => ws.length === 2);
+  auditLoop = auditor();
+}, 120_000);
+
+afterAll(async () => {
+  auditing = false;
+  await auditLoop;
+  for (const w of workers) {
+    if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill("SIGTERM");
+    await w.exited;
+  }
+  client?.disconnect();
+  validator?.disconnect();
+  await node?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+}, 60_000);
+
+describe("ogpu-worker on a real node", () => {
+  it("three encrypted tasks (matmul, hash, render) on both workers: finalised, decrypted, equal to a local run", async () => {
+    const ids = [];
+    for (const kind of ["matmul", "hash", "render"]) ids.push(await submitEncrypted(kind, bytesOf(INPUTS[kind]!), 2));
+    await Promise.all(ids.map((id) => checkResult(id)));
+    for (const id of ids) expect((await task(id)).status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
+    // The worker's metrics endpoint counts the reveals.
+    const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+    expect(text).toMatch(/ogpu_worker_jobs_total\{state="revealed",kind="any"\} 3/);
+  }, 90_000);
+
+  it("kill -9 the worker running a task: reassigned after the commit timeout, still finalised, funds exact", async () => {
+    const before = await restBalance(devnet, client.address!);
+    const fees = clientFees;
+    const id = await submitEncrypted("hash", bytesOf({ rounds: 1_000_000, data: "killed mid-task" }), 1);
+    const assigned = await until("assignment", () => task(id), (t) => t.assignments.length === 1);
+    const victim = workers.find((w) => w.address === assigned.assignments[0]!.worker)!;
+    victim.proc.kill("SIGKILL");
+    await victim.exited;
+    await checkResult(id);
+    const done = await task(id);
+    expect(done.status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
+    expect(done.excludedWorkers).toContain(victim.address);
+    expect(done.assignments.map((a) => a.worker)).not.toContain(victim.address);
+    expect(done.escrow).toBe("0");
+    const pay = done.assignments.reduce((sum, a) => sum + BigInt(a.pricePerUnit) * UNITS, 0n);
+    expect(await restBalance(devnet, client.address!)).toBe(before - (clientFees - fees) - pay);
+    expect(await restBalance(devnet, moduleAccountAddress("market_escrow"))).toBe(0n);
+  }, 90_000);
+
+  it("node restarted right after an assignment: the worker reconnects, catches up and the task finalises", async () => {
+    const id = await submitEncrypted("matmul", bytesOf({ n: 24, seed: 99 }), 1);
+    await until("assignment", () => task(id), (t) => t.assignments.length === 1);
+    await node!.stop();
+    node = spawnNode(home);
+    await waitForHeight(devnet.rpcUrl, 1n);
+    await checkResult(id);
+    const log = await readFile(join(workers.find((w) => w.proc.exitCode === null && w.proc.signalCode === null)!.home, "worker.log"), "utf8");
+    expect(log).toMatch(/resync \(connected\)[\s\S]*resync \(connected\)/);
+  }, 90_000);
+});

@@ -1,0 +1,229 @@
+/**
+ * The worker's two links to the chain:
+ *
+ * - ChainFollower: a CometBFT websocket session subscribed to this worker's assignments
+ *   (`tm.event='NewBlockEvents' AND task_assigned.worker='ogpu1…'`: the scheduler assigns in
+ *   the block, so the event is a block event) and to new block headers (height and liveness).
+ *   A session that fails, or shows no header for `staleAfterMs` (a restarted node leaves cosmjs'
+ *   socket reconnected but without our subscriptions), is torn down and started again with
+ *   exponential backoff. Every new session, and every header that skips heights, reports a
+ *   `resync`: the runner then queries all open tasks assigned to it, so an assignment made while
+ *   the socket was down is never lost.
+ * - ChainClient: queries over HTTP and the worker's transactions, one at a time (they share
+ *   the account's sequence), with a fixed gas limit so no simulation round trip is needed.
+ */
+import { calculateFee, GasPrice, SigningStargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
+import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
+import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
+import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
+import { getTask, getWorker, listTasks } from "../sdk/queries.js";
+import { websocketUrl } from "../sdk/progress.js";
+import { MSG, ogpuRegistry } from "../sdk/registry.js";
+
+export type ChainSignal = { type: "assigned"; taskId: bigint; height: number } | { type: "block"; height: number } | { type: "resync"; reason: string };
+
+export interface FollowerOptions {
+  rpcUrl: string;
+  worker: string;
+  onSignal: (signal: ChainSignal) => void;
+  /** Tear a session down when no header arrived for this long (default 10 s). */
+  staleAfterMs?: number;
+  /** First reconnect delay; doubles per failed session up to maxBackoffMs (default 250 ms, 8 s). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  onReconnect?: () => void;
+}
+
+interface Pushed {
+  data?: { value?: { height?: unknown; events?: { type: string; attributes: { key: string; value: string }[] }[] } };
+}
+
+export class ChainFollower {
+  private stopped = false;
+  private endSession: (() => void) | undefined;
+  private lastHeight = 0;
+  private readonly done: Promise<void>;
+
+  constructor(private readonly opts: FollowerOptions) {
+    this.done = this.run();
+  }
+
+  /** Closes the websocket and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.endSession?.();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.opts.backoffMs ?? 250;
+    let sessions = 0;
+    while (!this.stopped) {
+      if (sessions++ > 0) this.opts.onReconnect?.();
+      const healthy = await this.session().catch(() => false);
+      if (this.stopped) break;
+      backoff = healthy ? (this.opts.backoffMs ?? 250) : Math.min(backoff * 2, this.opts.maxBackoffMs ?? 8000);
+      await new Promise((r) => setTimeout(r, backoff));
+    }
+  }
+
+  /** One websocket session; resolves true if it saw at least one block (so backoff resets). */
+  private async session(): Promise<boolean> {
+    let sawBlock = false;
+    const ended = new Promise<void>((resolve) => (this.endSession = resolve));
+    const ws = new WebsocketClient(websocketUrl(this.opts.rpcUrl), () => this.endSession?.());
+    const comet = Comet38Client.create(ws);
+    const subs: { unsubscribe(): void }[] = [];
+    const end = () => this.endSession?.();
+    let lastBeat = Date.now();
+    const query = `tm.event='NewBlockEvents' AND task_assigned.worker='${this.opts.worker}'`;
+    subs.push(
+      ws.listen({ jsonrpc: "2.0", id: `ogpu-worker-assignments-${Date.now()}`, method: "subscribe", params: { query } }).subscribe({
+        next: (pushed) => this.onAssignments(pushed as Pushed),
+        error: end,
+        complete: end,
+      }),
+    );
+    subs.push(
+      comet.subscribeNewBlockHeader().subscribe({
+        next: (header) => {
+          lastBeat = Date.now();
+          sawBlock = true;
+          this.onHeight(header.height);
+        },
+        error: end,
+        complete: end,
+      }),
+    );
+    const staleAfter = this.opts.staleAfterMs ?? 10_000;
+    const timer = setInterval(() => {
+      if (Date.now() - lastBeat > staleAfter) end();
+    }, 250);
+    // Subscriptions are live once requested; whatever happened before them is found by query.
+    this.opts.onSignal({ type: "resync", reason: "connected" });
+    try {
+      await ended;
+    } finally {
+      clearInterval(timer);
+      for (const s of subs) s.unsubscribe();
+      try {
+        ws.disconnect();
+      } catch {
+        // already closed
+      }
+    }
+    return sawBlock;
+  }
+
+  private onHeight(height: number): void {
+    const gap = this.lastHeight > 0 && height > this.lastHeight + 1;
+    this.lastHeight = Math.max(this.lastHeight, height);
+    if (gap) this.opts.onSignal({ type: "resync", reason: `missed blocks ${this.lastHeight + 1}..${height - 1}` });
+    this.opts.onSignal({ type: "block", height });
+  }
+
+  private onAssignments(pushed: Pushed): void {
+    const value = pushed.data?.value;
+    const height = Number(value?.height ?? 0);
+    for (const e of value?.events ?? []) {
+      if (e.type !== "task_assigned") continue;
+      const attrs = Object.fromEntries(e.attributes.map((a) => [a.key, a.value]));
+      if (attrs.worker === this.opts.worker && attrs.task_id) this.opts.onSignal({ type: "assigned", taskId: BigInt(attrs.task_id), height });
+    }
+  }
+}
+
+/** Tasks that can still hold work for a worker: not yet committed by every slot, or awaiting reveals. */
+const OPEN_STATUSES = [TaskStatus.TASK_STATUS_PENDING, TaskStatus.TASK_STATUS_ASSIGNED, TaskStatus.TASK_STATUS_COMMITTED] as const;
+
+/** A tx the chain refused (non-zero code). */
+export class TxRejectedError extends Error {
+  constructor(readonly response: DeliverTxResponse) {
+    super(`tx ${response.transactionHash} failed: code ${response.code}: ${response.rawLog ?? ""}`);
+  }
+}
+
+export interface ChainClientOptions {
+  rpcUrl: string;
+  signer: OfflineDirectSigner;
+  address: string;
+  gasPrice: string;
+  /** Gas limit of every worker tx (default 400,000: commit/reveal/heartbeat need far less). */
+  gasLimit?: number;
+}
+
+export class ChainClient {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly comet: Comet38Client,
+    private readonly signing: SigningStargateClient,
+    readonly address: string,
+    private readonly gasLimit: number,
+    private readonly gasPrice: GasPrice,
+  ) {}
+
+  static async connect(opts: ChainClientOptions): Promise<ChainClient> {
+    const gasPrice = GasPrice.fromString(opts.gasPrice);
+    const signing = await SigningStargateClient.connectWithSigner(opts.rpcUrl, opts.signer, { registry: ogpuRegistry(), gasPrice, broadcastPollIntervalMs: 200 });
+    return new ChainClient(await Comet38Client.connect(opts.rpcUrl), signing, opts.address, opts.gasLimit ?? 400_000, gasPrice);
+  }
+
+  disconnect(): void {
+    this.signing.disconnect();
+    this.comet.disconnect();
+  }
+
+  getTask(taskId: bigint): Promise<Task | undefined> {
+    return getTask(this.comet, taskId);
+  }
+
+  getWorker(): Promise<WorkerView | undefined> {
+    return getWorker(this.comet, this.address);
+  }
+
+  async height(): Promise<bigint> {
+    return BigInt((await this.comet.status()).syncInfo.latestBlockHeight);
+  }
+
+  /** Every open task with a slot of this worker (paged by id). */
+  async openTasksOfMine(): Promise<Task[]> {
+    const mine: Task[] = [];
+    for (const status of OPEN_STATUSES) {
+      let afterId = 0n;
+      for (;;) {
+        const page = await listTasks(this.comet, { status, limit: 500, afterId });
+        mine.push(...page.filter((t) => t.assignments.some((a) => a.worker === this.address)));
+        if (page.length < 500) break;
+        afterId = page[page.length - 1]!.id;
+      }
+    }
+    return mine;
+  }
+
+  commit(taskId: bigint, seal: Uint8Array): Promise<DeliverTxResponse> {
+    return this.send(MSG.CommitResult, { worker: this.address, taskId, seal });
+  }
+
+  reveal(taskId: bigint, resultDigest: Uint8Array, salt: Uint8Array, outputCid: string): Promise<DeliverTxResponse> {
+    return this.send(MSG.RevealResult, { worker: this.address, taskId, resultDigest, salt, outputCid });
+  }
+
+  heartbeat(): Promise<DeliverTxResponse> {
+    return this.send(MSG.Heartbeat, { operator: this.address });
+  }
+
+  /** Any worker message (register/update/exit), through the same one-at-a-time queue. */
+  send(typeUrl: string, value: object): Promise<DeliverTxResponse> {
+    const run = async () => {
+      const fee = calculateFee(this.gasLimit, this.gasPrice);
+      const res = await this.signing.signAndBroadcast(this.address, [{ typeUrl, value }], fee);
+      if (res.code !== 0) throw new TxRejectedError(res);
+      return res;
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+/**
+ * `ogpu-worker`: the GPU provider sidecar (docs/worker.md).
+ *
+ *   ogpu-worker init  --home <dir> [--keyring-backend file|test] [--recover]
+ *   ogpu-worker start --home <dir> --node http://127.0.0.1:26657 --rest http://127.0.0.1:1317 …
+ */
+import { realpathSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { fromBech32 } from "../crypto/bech32.js";
+import type { KeyringBackend } from "../crypto/keyring.js";
+import { MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
+import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
+import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
+import { MSG } from "../sdk/registry.js";
+import { CliError, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
+import { ChainClient, ChainFollower, type ChainSignal } from "./chain.js";
+import { executors } from "./executors/index.js";
+import { gpusForSlot, readInventory } from "./inventory.js";
+import { initWorkerKeys, loadWorkerKeys } from "./keys.js";
+import { WorkerMetrics } from "./metrics.js";
+import { Runner } from "./runner.js";
+import { FileStateStore } from "./state.js";
+
+const DEFAULT_BOND = "1100000000uogpu";
+
+function backendOf(flags: Flags): KeyringBackend {
+  const b = flags["keyring-backend"] ?? "file";
+  if (b !== "file" && b !== "test") throw new CliError(`--keyring-backend must be file or test, got ${String(b)}`);
+  return b;
+}
+
+function intFlag(flags: Flags, name: string, fallback: number): number {
+  const v = flags[name];
+  if (v === undefined) return fallback;
+  if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new CliError(`--${name} must be a non-negative integer`);
+  return Number(v);
+}
+
+/** "1100000000uogpu" or "1100000000" → "1100000000". */
+function uogpu(flag: string, text: string): string {
+  const m = /^([0-9]+)(uogpu)?$/.exec(text);
+  if (!m) throw new CliError(`--${flag} must be an amount in uogpu, e.g. 1100000000uogpu`);
+  return m[1]!;
+}
+
+async function readLine(prompt: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) => rl.question(prompt, (answer) => (rl.close(), resolve(answer))));
+}
+
+const initCommand: Command = {
+  name: "init",
+  summary: "Create the worker's signing key and encryption key pair",
+  usage: "--home <dir> [--keyring-backend file|test] [--recover]",
+  options: {
+    home: { type: "string", description: "worker home directory" },
+    "keyring-backend": { type: "string", description: "file (encrypted with $OGPU_KEYRING_PASSPHRASE, default) or test (plain, for scripts)" },
+    recover: { type: "boolean", description: "recover from a mnemonic read from stdin" },
+  },
+  async run({ flags }) {
+    const home = stringFlag(flags, "home");
+    const mnemonic = flags.recover ? await readLine("mnemonic: ") : undefined;
+    const info = await initWorkerKeys(home, backendOf(flags), mnemonic);
+    console.log(`address:    ${info.address}`);
+    console.log(`enc pubkey: ${info.encPubkey}`);
+    if (!flags.recover) console.log(`\nmnemonic (recovers both keys; write it down):\n${info.mnemonic}`);
+  },
+};
+
+/** `--gpu vendor:model:vram_mb[:count],…` declares the offer by hand (machines without nvidia-smi, tests). */
+function parseGpuFlag(text: string): Gpu[] {
+  return text.split(",").map((entry) => {
+    const [vendor, model, vram, count] = entry.split(":");
+    if (!vendor || !model || !vram || !/^[0-9]+$/.test(vram) || (count !== undefined && !/^[0-9]+$/.test(count))) {
+      throw new CliError(`--gpu entries are vendor:model:vram_mb[:count], got '${entry}'`);
+    }
+    return { vendor, model, vramMb: BigInt(vram), pciId: "", count: count === undefined ? 1 : Number(count) };
+  });
+}
+
+async function connectWithRetry(connect: () => Promise<ChainClient>, timeoutMs: number): Promise<ChainClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      if (Date.now() > deadline) throw new CliError(`cannot reach the node: ${err instanceof Error ? err.message : String(err)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+const startCommand: Command = {
+  name: "start",
+  summary: "Register (or update) this worker, then run assigned tasks until SIGTERM",
+  usage: "--home <dir> --node <rpc url> --rest <rest url> [flags]",
+  options: {
+    home: { type: "string", description: "worker home directory (keys, state file)" },
+    "keyring-backend": { type: "string", description: "file (default) or test" },
+    node: { type: "string", description: "CometBFT RPC (default http://127.0.0.1:26657)" },
+    rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
+    bond: { type: "string", description: `bond on first registration (default ${DEFAULT_BOND})` },
+    "price-per-unit": { type: "string", description: "uogpu per compute unit (default 100)" },
+    region: { type: "string", description: "region label (default local)" },
+    "max-concurrent": { type: "string", description: "jobs at once (default 2)" },
+    "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
+    "gas-prices": { type: "string", description: "gas price of the worker's txs (default 0.001uogpu)" },
+    "heartbeat-blocks": { type: "string", description: "send MsgHeartbeat every N blocks (default 20; keep well under heartbeat_timeout_blocks)" },
+    gpu: { type: "string", description: "declare the offer: vendor:model:vram_mb[:count],… (default: nvidia-smi inventory)" },
+    "grace-ms": { type: "string", description: "on SIGTERM, wait this long for running jobs (default 10000)" },
+  },
+  async run({ flags }) {
+    const home = stringFlag(flags, "home");
+    const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
+    const restUrl = stringFlag(flags, "rest", "http://127.0.0.1:1317");
+    const maxConcurrent = intFlag(flags, "max-concurrent", 2);
+    const heartbeatBlocks = Math.max(1, intFlag(flags, "heartbeat-blocks", 20));
+    const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+
+    const keys = await loadWorkerKeys(home, backendOf(flags));
+    const chain = await connectWithRetry(
+      () => ChainClient.connect({ rpcUrl, signer: keys.signer, address: keys.address, gasPrice: stringFlag(flags, "gas-prices", "0.001uogpu") }),
+      60_000,
+    );
+    const inventory = await readInventory();
+    for (const w of inventory.warnings) log(`inventory: ${w}`);
+    const gpus = typeof flags.gpu === "string" ? parseGpuFlag(flags.gpu) : inventory.gpus;
+    const offer = {
+      operator: keys.address,
+      gpus,
+      region: stringFlag(flags, "region", "local"),
+      pricePerUnit: uogpu("price-per-unit", stringFlag(flags, "price-per-unit", "100")),
+      maxConcurrent,
+      encPubkey: keys.kem.publicKey,
+    };
+    if (await chain.getWorker()) {
+      await chain.send(MSG.UpdateWorker, MsgUpdateWorker.fromPartial({ ...offer, addBond: "" }));
+      log(`updated worker ${keys.address}`);
+    } else {
+      await chain.send(MSG.RegisterWorker, MsgRegisterWorker.fromPartial({ ...offer, bond: uogpu("bond", stringFlag(flags, "bond", DEFAULT_BOND)) }));
+      log(`registered worker ${keys.address}`);
+    }
+    log(`offer: ${gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`).join(", ")}; ${maxConcurrent} slot(s); executors: ${[...executors.keys()].join(", ")}`);
+
+    const metrics = new WorkerMetrics({ processMetrics: true });
+    const metricsPort = flags["metrics-port"] === undefined ? undefined : intFlag(flags, "metrics-port", 0);
+    const served = metricsPort === undefined ? undefined : await metrics.serve(metricsPort);
+    if (served) log(`metrics on http://127.0.0.1:${served.port}/metrics`);
+    let height = await chain.height();
+    const gpuIndices = inventory.devices.map((d) => d.index);
+    const runner = new Runner({
+      address: keys.address,
+      addressBytes: fromBech32(keys.address, "ogpu"),
+      chain,
+      blobs: { fetch: (cid) => fetchBlob(restUrl, cid), upload: async (bytes) => (await uploadBlob(restUrl, bytes, keys.blobSigner, height)).cid },
+      executors,
+      state: await FileStateStore.open(join(home, "worker-state.json")),
+      maxConcurrent,
+      kemSecret: keys.kem.secretKey,
+      metrics,
+      gpusForSlot: gpuIndices.length > 0 ? (slot) => gpusForSlot(slot, maxConcurrent, gpuIndices) : undefined,
+      log,
+    });
+
+    let lastBeat = height;
+    const onSignal = (signal: ChainSignal) => {
+      if (signal.type === "block") {
+        height = BigInt(signal.height);
+        metrics.height.set(signal.height);
+        if (height - lastBeat >= BigInt(heartbeatBlocks)) {
+          lastBeat = height;
+          chain.heartbeat().then(
+            () => metrics.txs.inc({ msg: "heartbeat", outcome: "ok" }),
+            (err: unknown) => (metrics.txs.inc({ msg: "heartbeat", outcome: "error" }), log(`heartbeat: ${err instanceof Error ? err.message : String(err)}`)),
+          );
+        }
+      }
+      if (signal.type === "resync") log(`resync (${signal.reason})`);
+      if (signal.type === "assigned") log(`task ${signal.taskId}: assigned at height ${signal.height}`);
+      void runner.handle(signal);
+    };
+    const follower = new ChainFollower({ rpcUrl, worker: keys.address, onSignal, onReconnect: () => metrics.reconnects.inc() });
+    const utilisation = inventory.source === "nvidia-smi" ? setInterval(() => void sampleUtilisation(metrics), 15_000) : undefined;
+    log(`following assignments of ${keys.address} at ${rpcUrl}`);
+
+    await new Promise<void>((resolve) => {
+      process.once("SIGTERM", resolve);
+      process.once("SIGINT", resolve);
+    });
+    log("stopping: no new work; finishing running jobs");
+    clearInterval(utilisation);
+    await runner.stop(intFlag(flags, "grace-ms", 10_000));
+    await follower.stop();
+    served?.server.close();
+    chain.disconnect();
+    log("stopped");
+  },
+};
+
+async function sampleUtilisation(metrics: WorkerMetrics): Promise<void> {
+  const inv = await readInventory({ timeoutMs: 5000 });
+  for (const d of inv.devices) if (d.utilizationPct !== null) metrics.gpuUtilisation.set({ gpu: String(d.index) }, d.utilizationPct);
+}
+
+export const workerCommands: Command[] = [initCommand, startCommand];
+
+/** True when run as a program (also through an npm bin symlink), false when imported. */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // Exit explicitly: a half-closed socket of a dead node must not keep a stopped worker alive.
+  process.exit(await runCli("ogpu-worker", workerCommands, process.argv.slice(2)));
+}

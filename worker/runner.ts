@@ -1,0 +1,295 @@
+/**
+ * The worker's job state machine. For each slot assigned to this worker:
+ *
+ *   fetch input blob → (encrypted manifest? fetch payload, unwrap, open) → run the executor of
+ *   the task's kind → digest = sha256(plaintext output) → upload the output (sealed to the
+ *   client's key when the input was encrypted) → persist {salt, digest, output CID} as "sealed"
+ *   → MsgCommitResult → "committed" → once every slot has committed (task COMMITTED) →
+ *   MsgRevealResult → "revealed".
+ *
+ * The salt is on disk before the commit is broadcast, so a worker killed at any point can
+ * still reveal what it committed; a "sealed" record after a restart is simply committed again
+ * (the chain says whether the first attempt landed). Runs at most `maxConcurrent` jobs; more
+ * assignments wait for a slot. Driven by ChainSignals (worker/chain.ts): an assignment starts a
+ * job, a block advances committed/sealed records, a resync re-reads every open task of this
+ * worker. A job that fails (bad input, crash, timeout, no key for this worker) is recorded and
+ * not retried: its slot times out on chain and moves to another worker.
+ */
+import { EnvelopeError } from "../crypto/envelope.js";
+import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { newSalt, resultDigest, seal } from "./digest.js";
+import { runJob, type Executor } from "./executors/index.js";
+import type { ChainSignal } from "./chain.js";
+import type { WorkerMetrics } from "./metrics.js";
+import type { StateStore, TaskRecord } from "./state.js";
+import { NoKeyForWorkerError, openTaskInput, parseManifest, sealTaskOutput } from "./task-crypto.js";
+
+/** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
+export interface RunnerChain {
+  getTask(taskId: bigint): Promise<Task | undefined>;
+  openTasksOfMine(): Promise<Task[]>;
+  commit(taskId: bigint, seal: Uint8Array): Promise<unknown>;
+  reveal(taskId: bigint, digest: Uint8Array, salt: Uint8Array, outputCid: string): Promise<unknown>;
+}
+
+export interface RunnerBlobs {
+  fetch(cid: string): Promise<Uint8Array>;
+  /** Uploads and returns the CID. */
+  upload(bytes: Uint8Array): Promise<string>;
+}
+
+export interface RunnerOptions {
+  /** bech32 and raw 20-byte address of the worker (the seal binds the raw bytes). */
+  address: string;
+  addressBytes: Uint8Array;
+  chain: RunnerChain;
+  blobs: RunnerBlobs;
+  executors: ReadonlyMap<string, Executor>;
+  state: StateStore;
+  maxConcurrent: number;
+  /** Hybrid KEM secret key, for encrypted inputs. */
+  kemSecret: Uint8Array;
+  metrics?: WorkerMetrics;
+  /** CUDA_VISIBLE_DEVICES of a slot (worker/inventory.ts gpusForSlot). */
+  gpusForSlot?: (slot: number) => string | undefined;
+  log?: (line: string) => void;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A failure that running again cannot fix (it is the task's or the client's, not the network's). */
+class PermanentFailure extends Error {}
+
+export class Runner {
+  private accepting = true;
+  /** Tasks with a job or a tx in flight: never handled twice at once. */
+  private readonly busy = new Set<string>();
+  /** Assignments waiting for a free slot, in arrival order. */
+  private readonly waiting = new Map<string, Task>();
+  private readonly slots: (AbortController | undefined)[];
+  private readonly jobs = new Set<Promise<void>>();
+  private reconciling: Promise<void> | undefined;
+  private advancing = false;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.slots = new Array<AbortController | undefined>(Math.max(1, opts.maxConcurrent)).fill(undefined);
+  }
+
+  get runningJobs(): number {
+    return this.slots.filter((s) => s !== undefined).length;
+  }
+
+  /** Entry point for the chain follower's signals; never throws (errors are logged). */
+  handle(signal: ChainSignal): Promise<void> {
+    const run = async () => {
+      if (signal.type === "assigned") await this.consider(signal.taskId);
+      else if (signal.type === "resync") await this.reconcile();
+      else await this.advance();
+    };
+    return run().catch((err: unknown) => this.log(`${signal.type}: ${errText(err)}`));
+  }
+
+  /** Re-reads every open task of this worker and acts on each; also forgets finished records. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= (async () => {
+      const tasks = await this.opts.chain.openTasksOfMine();
+      const open = new Set(tasks.map((t) => t.id.toString()));
+      for (const t of tasks) await this.act(t);
+      for (const r of this.opts.state.all()) {
+        if (!open.has(r.taskId) && !this.busy.has(r.taskId)) await this.settleRecord(r);
+      }
+    })().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  /** Per block: commits left "sealed" and reveals now due. */
+  async advance(): Promise<void> {
+    if (this.advancing) return;
+    this.advancing = true;
+    try {
+      for (const r of this.opts.state.all()) {
+        if ((r.phase === "sealed" || r.phase === "committed") && !this.busy.has(r.taskId)) await this.consider(BigInt(r.taskId));
+      }
+    } finally {
+      this.advancing = false;
+    }
+  }
+
+  /**
+   * Stops taking work; waits up to `graceMs` for running jobs, then aborts the rest (their slots
+   * are released: not committed, they time out on chain and are reassigned).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.accepting = false;
+    this.waiting.clear();
+    const all = Promise.all([...this.jobs]);
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    if (timedOut) {
+      for (const c of this.slots) c?.abort();
+      await all;
+    }
+  }
+
+  private async consider(taskId: bigint): Promise<void> {
+    const task = await this.opts.chain.getTask(taskId);
+    if (task) await this.act(task);
+    else {
+      const r = this.opts.state.get(taskId);
+      if (r) await this.opts.state.delete(taskId);
+    }
+  }
+
+  /** The one decision point: what this worker should do about `task` now. */
+  private async act(task: Task): Promise<void> {
+    const id = task.id.toString();
+    if (this.busy.has(id)) return;
+    const mine = task.assignments.find((a) => a.worker === this.opts.address);
+    const record = this.opts.state.get(task.id);
+    if (!mine) {
+      if (record) await this.settleRecord(record, task);
+      return;
+    }
+    if (record && record.assignedHeight !== mine.assignedHeight.toString()) await this.opts.state.delete(task.id);
+    const current = this.opts.state.get(task.id);
+    if (current?.phase === "failed" || current?.phase === "revealed") return;
+    if (mine.committed) {
+      if (!current) return; // committed by a previous install whose state is gone: nothing to reveal with
+      if (current.phase === "sealed") await this.opts.state.put({ ...current, phase: "committed" });
+      if (task.status === TaskStatus.TASK_STATUS_COMMITTED) await this.exclusive(id, () => this.reveal(task.id));
+      return;
+    }
+    if (current?.phase === "sealed") {
+      await this.exclusive(id, () => this.commit(task.id));
+      return;
+    }
+    if (current?.phase === "committed") {
+      // The state says committed but the chain does not: the commit never landed. Send it again.
+      await this.opts.state.put({ ...current, phase: "sealed" });
+      await this.exclusive(id, () => this.commit(task.id));
+      return;
+    }
+    if (!this.accepting) return;
+    const slot = this.slots.findIndex((s) => s === undefined);
+    if (slot < 0) {
+      this.waiting.set(id, task);
+      return;
+    }
+    this.startJob(task, slot, mine.assignedHeight);
+  }
+
+  private startJob(task: Task, slot: number, assignedHeight: bigint): void {
+    const id = task.id.toString();
+    const controller = new AbortController();
+    this.slots[slot] = controller;
+    this.busy.add(id);
+    this.waiting.delete(id);
+    this.opts.metrics?.job("started", task.kind);
+    this.opts.metrics?.running.inc();
+    const job = this.runJob(task, slot, assignedHeight, controller.signal)
+      .catch((err: unknown) => this.log(`task ${id}: ${errText(err)}`))
+      .finally(() => {
+        this.slots[slot] = undefined;
+        this.busy.delete(id);
+        this.opts.metrics?.running.dec();
+        this.jobs.delete(job);
+        this.startWaiting();
+      });
+    this.jobs.add(job);
+  }
+
+  private startWaiting(): void {
+    if (!this.accepting) return;
+    for (const task of this.waiting.values()) {
+      const slot = this.slots.findIndex((s) => s === undefined);
+      if (slot < 0) return;
+      void this.act(task).catch((err: unknown) => this.log(`task ${task.id}: ${errText(err)}`));
+      this.waiting.delete(task.id.toString());
+    }
+  }
+
+  private async runJob(task: Task, slot: number, assignedHeight: bigint, signal: AbortSignal): Promise<void> {
+    const kind = task.kind;
+    const base = { taskId: task.id.toString(), assignedHeight: assignedHeight.toString() };
+    try {
+      const executor = this.opts.executors.get(kind);
+      if (!executor) throw new PermanentFailure(`no executor for kind "${kind}" (this worker runs: ${[...this.opts.executors.keys()].join(", ")})`);
+      const raw = await this.opts.blobs.fetch(task.inputCid);
+      const manifest = parseManifest(raw);
+      let input = raw;
+      if (manifest) {
+        try {
+          input = openTaskInput(manifest, await this.opts.blobs.fetch(manifest.payload_cid), this.opts.address, this.opts.kemSecret);
+        } catch (err) {
+          if (err instanceof NoKeyForWorkerError || err instanceof EnvelopeError) throw new PermanentFailure(errText(err));
+          throw err;
+        }
+      }
+      const started = process.hrtime.bigint();
+      const outcome = await runJob(executor, input, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) });
+      this.opts.metrics?.duration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (!outcome.ok) {
+        if (outcome.failure.kind === "cancelled") {
+          this.opts.metrics?.job("abandoned", kind);
+          this.log(`task ${task.id}: abandoned (${outcome.failure.message})`);
+          return;
+        }
+        throw new PermanentFailure(`${outcome.failure.kind}: ${outcome.failure.message}`);
+      }
+      const digest = resultDigest(outcome.output);
+      const blob = manifest ? sealTaskOutput(outcome.output, Buffer.from(manifest.client_key, "base64"), task.id) : outcome.output;
+      const outputCid = await this.opts.blobs.upload(blob);
+      await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
+      await this.commit(task.id);
+    } catch (err) {
+      if (!(err instanceof PermanentFailure)) throw err; // transient: the next resync tries again
+      await this.opts.state.put({ ...base, phase: "failed", error: err.message });
+      this.opts.metrics?.job("failed", kind);
+      this.log(`task ${task.id}: failed: ${err.message}`);
+    }
+  }
+
+  private async commit(taskId: bigint): Promise<void> {
+    const r = this.opts.state.get(taskId);
+    if (!r || r.phase !== "sealed" || !r.salt || !r.digest) return;
+    await this.opts.chain.commit(taskId, seal(taskId, this.opts.addressBytes, unhex(r.digest), unhex(r.salt)));
+    await this.opts.state.put({ ...r, phase: "committed" });
+    this.opts.metrics?.job("committed", "any");
+    this.log(`task ${taskId}: committed`);
+    // When this was the last slot, the task is COMMITTED now: reveal without waiting a block.
+    const task = await this.opts.chain.getTask(taskId);
+    if (task?.status === TaskStatus.TASK_STATUS_COMMITTED) await this.reveal(taskId);
+  }
+
+  private async reveal(taskId: bigint): Promise<void> {
+    const r = this.opts.state.get(taskId);
+    if (!r || r.phase !== "committed" || !r.salt || !r.digest || r.outputCid === undefined) return;
+    await this.opts.chain.reveal(taskId, unhex(r.digest), unhex(r.salt), r.outputCid);
+    await this.opts.state.put({ ...r, phase: "revealed" });
+    this.opts.metrics?.job("revealed", "any");
+    this.log(`task ${taskId}: revealed`);
+  }
+
+  /** A record whose task no longer lists this worker, or is no longer open: nothing left to do. */
+  private async settleRecord(record: TaskRecord, task?: Task): Promise<void> {
+    const t = task ?? (await this.opts.chain.getTask(BigInt(record.taskId)));
+    const stillMine = t?.assignments.some((a) => a.worker === this.opts.address && a.assignedHeight.toString() === record.assignedHeight);
+    const open = t && [TaskStatus.TASK_STATUS_PENDING, TaskStatus.TASK_STATUS_ASSIGNED, TaskStatus.TASK_STATUS_COMMITTED].includes(t.status);
+    if (!stillMine || !open) await this.opts.state.delete(BigInt(record.taskId));
+  }
+
+  private async exclusive(id: string, fn: () => Promise<void>): Promise<void> {
+    if (this.busy.has(id)) return;
+    this.busy.add(id);
+    try {
+      await fn();
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * How an encrypted task's input reaches its workers and its output returns to the client, with
+ * no chain message beyond MsgSubmitTask and nothing in the blob store but immutable blobs.
+ *
+ * The task's `input_cid` names a small JSON **manifest** (public tasks name their plaintext input
+ * instead; a manifest is recognised by its `ogpu_encrypted_input` field):
+ *
+ *   { "ogpu_encrypted_input": 1,
+ *     "payload_cid": "<cid of the sealed input, crypto/envelope.ts sealPayload>",
+ *     "client_key":  "<base64 1216-byte hybrid KEM key the outputs are wrapped to>",
+ *     "keys": { "<worker ogpu1…>": "<base64 key envelope of the data key>" , … } }
+ *
+ * The client wraps the data key, at submission, for every worker that can be assigned (online,
+ * meeting the task's requirements): the manifest must exist before MsgSubmitTask names it, and
+ * content addressing leaves no place to add envelopes later without a new message or a mutable
+ * name in the store. Cost ~1.2 kB and ~1 ms per candidate worker; a worker that joins later and
+ * is assigned finds no envelope, does not commit, and the slot moves on after the commit timeout.
+ * Envelope contexts bind each envelope to the payload and the worker, so none can be replayed
+ * for another task's payload or opened by another worker.
+ *
+ * Output blob (each worker uploads its own; the digest is over the *plaintext* output, so honest
+ * workers' digests agree although their ciphertexts differ):
+ *   key envelope (1173 B, wrapped to client_key) ‖ sealed payload of the output
+ *   both with context envelopeContext("ogpu/task-output/v1", task id): the client needs only
+ *   the output CID (TaskResult.outputCid) and the task id to open it.
+ */
+import { blobCid } from "../sdk/blobs.js";
+import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "../crypto/envelope.js";
+
+export const MANIFEST_VERSION = 1;
+const INPUT_KEY_LABEL = "ogpu/task-key/v1";
+const INPUT_PAYLOAD_LABEL = "ogpu/task-input/v1";
+const OUTPUT_LABEL = "ogpu/task-output/v1";
+
+export interface EncryptedInputManifest {
+  ogpu_encrypted_input: number;
+  payload_cid: string;
+  client_key: string;
+  keys: Record<string, string>;
+}
+
+export interface Recipient {
+  address: string;
+  encPubkey: Uint8Array;
+}
+
+/** Client side: the sealed input payload and the manifest to upload (submit with blobCid(manifest)). */
+export function sealTaskInput(plaintext: Uint8Array, clientKey: Uint8Array, workers: readonly Recipient[]): { payload: Uint8Array; manifest: Uint8Array } {
+  const dataKey = generateDataKey();
+  const payload = sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL);
+  const payloadCid = blobCid(payload);
+  const keys: Record<string, string> = {};
+  for (const w of workers) keys[w.address] = Buffer.from(wrapKey(w.encPubkey, dataKey, envelopeContext(INPUT_KEY_LABEL, payloadCid, w.address))).toString("base64");
+  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: Buffer.from(clientKey).toString("base64"), keys };
+  return { payload, manifest: new TextEncoder().encode(JSON.stringify(manifest)) };
+}
+
+/** The manifest when `input` is one; undefined for a public (plaintext) input. */
+export function parseManifest(input: Uint8Array): EncryptedInputManifest | undefined {
+  if (input.length === 0 || input.length > 4 << 20 || input[0] !== 0x7b) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(input));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || !("ogpu_encrypted_input" in value)) return undefined;
+  const m = value as Partial<EncryptedInputManifest>;
+  if (m.ogpu_encrypted_input !== MANIFEST_VERSION) throw new Error(`encrypted input manifest version ${String(m.ogpu_encrypted_input)} is not supported`);
+  if (typeof m.payload_cid !== "string" || typeof m.client_key !== "string" || typeof m.keys !== "object" || m.keys === null) {
+    throw new Error("encrypted input manifest is malformed (needs payload_cid, client_key, keys)");
+  }
+  return m as EncryptedInputManifest;
+}
+
+/** Thrown when the manifest carries no key envelope for this worker. */
+export class NoKeyForWorkerError extends Error {}
+
+/** Worker side: the plaintext input, from the manifest and the fetched sealed payload. */
+export function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, worker: string, kemSecret: Uint8Array): Uint8Array {
+  const envelope = manifest.keys[worker];
+  if (envelope === undefined) throw new NoKeyForWorkerError(`the task's input was not encrypted to worker ${worker}`);
+  const dataKey = unwrapKey(kemSecret, Buffer.from(envelope, "base64"), envelopeContext(INPUT_KEY_LABEL, manifest.payload_cid, worker));
+  return openPayload(dataKey, payload, INPUT_PAYLOAD_LABEL);
+}
+
+/** Worker side: the output blob for the client. */
+export function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint): Uint8Array {
+  const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
+  const dataKey = generateDataKey();
+  return new Uint8Array(Buffer.concat([wrapKey(clientKey, dataKey, context), sealPayload(dataKey, output, context)]));
+}
+
+/** Client side: the plaintext output of task `taskId` from its output blob. */
+export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint): Uint8Array {
+  const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
+  const dataKey = unwrapKey(clientSecret, blob.subarray(0, KEY_ENVELOPE_LENGTH), context);
+  return openPayload(dataKey, blob.subarray(KEY_ENVELOPE_LENGTH), context);
+}
