@@ -33,6 +33,8 @@ interface Config {
   txCount: number;
   accounts: number;
   concurrency: number;
+  /** broadcast_tx_sync calls per JSON-RPC batch request. */
+  batch: number;
   blockTime: string;
 }
 
@@ -44,6 +46,7 @@ function readConfig(): Config {
     txCount: Math.ceil(envInt("BENCH_TESTNET_TX_COUNT", 30_000) / accounts) * accounts,
     accounts,
     concurrency: Math.min(accounts, envInt("BENCH_TX_CONCURRENCY", 256)),
+    batch: envInt("BENCH_TX_BATCH", 10),
     blockTime: process.env.BENCH_TX_BLOCK_TIME || "500ms",
   };
 }
@@ -118,6 +121,7 @@ async function measure(config: Config, validators: number, basePort: number, acc
     const startHeight = Number((await rpcStatus(node0.rpc)).height) + 1;
     const { broadcast, blocks } = await runLoad(agent, testnet.nodes.map((n) => new URL(n.rpc)), new URL(node0.rpc), startHeight, txs, {
       concurrency: config.concurrency,
+      batch: config.batch,
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
       onBroadcastDone: (b) => progress(BENCH, `${label}: broadcast done in ${(b.durationMs / 1000).toFixed(1)} s: ${b.accepted} accepted; waiting for blocks`),
     });
@@ -153,7 +157,7 @@ function networkFigures(prefix: string, m: Measurement): Figure[] {
 async function runTestnetTxBench(): Promise<void> {
   const config = readConfig();
   const load = loadavg();
-  progress(BENCH, `config: ${config.validators} validators, block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} in flight; load average ${load.map((x) => x.toFixed(2)).join(" ")}`);
+  progress(BENCH, `config: ${config.validators} validators, block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request; load average ${load.map((x) => x.toFixed(2)).join(" ")}`);
   const accounts = await benchAccounts(config.accounts);
   const testnet = await measure(config, config.validators, TESTNET_PORT_BASE, accounts);
   const single = await measure(config, 1, SINGLE_PORT_BASE, accounts);

@@ -31,6 +31,8 @@ interface TxBenchConfig {
   txCount: number;
   accounts: number;
   concurrency: number;
+  /** broadcast_tx_sync calls per JSON-RPC batch request. */
+  batch: number;
 }
 
 function readConfig(): TxBenchConfig {
@@ -45,6 +47,7 @@ function readConfig(): TxBenchConfig {
     // CometBFT's ABCI socket client flushes CheckTx requests in ~20 ms batches, so a few dozen
     // requests in flight cap admission at ~1k tx/s no matter how fast the app is; 256 does not.
     concurrency: Math.min(accounts, envInt("BENCH_TX_CONCURRENCY", 256)),
+    batch: envInt("BENCH_TX_BATCH", 10),
   };
 }
 
@@ -122,7 +125,7 @@ function profileFigures(before: ProfileSnapshot, after: ProfileSnapshot): Figure
 async function runTxBench(): Promise<void> {
   const config = readConfig();
   const perAccount = config.txCount / config.accounts;
-  progress(BENCH, `config: block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} in flight`);
+  progress(BENCH, `config: block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request`);
   const verifyRate = secp256k1VerifyRate();
 
   const home = await mkdtemp(join(tmpdir(), "ogpu-bench-tx-"));
@@ -159,6 +162,7 @@ async function runTxBench(): Promise<void> {
     const startHeight = Number((await rpcStatus(devnet.rpcUrl)).height) + 1;
     const { broadcast, blocks } = await runLoad(agent, [rpcUrl], rpcUrl, startHeight, txs, {
       concurrency: config.concurrency,
+      batch: config.batch,
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
       onBroadcastDone: (b) => progress(BENCH, `broadcast done in ${(b.durationMs / 1000).toFixed(1)} s: ${b.accepted} accepted; waiting for blocks`),
     });
