@@ -46,6 +46,22 @@ describe("branches", () => {
     expect(block.has("x")).toBe(false);
   });
 
+  it("a scan survives writes between its steps and stops early without reading the rest", () => {
+    const store = new MemStore();
+    for (const k of ["p/1", "p/2", "p/3", "p/4"]) store.set(k, v(k));
+    const seen: string[] = [];
+    for (const [k] of store.iterate("p/")) {
+      seen.push(k);
+      if (k === "p/1") store.delete("p/2"); // removed ahead of the cursor: not visited
+      if (k === "p/3") store.delete("p/3"); // removed under the cursor: the scan goes on after it
+    }
+    expect(seen).toEqual(["p/1", "p/3", "p/4"]);
+    const branch = new Branch(store);
+    branch.set("p/0", v("x"));
+    branch.delete("p/4");
+    expect(entries(branch.iterate("p/"))).toEqual([["p/0", "x"], ["p/1", "p/1"]]);
+  });
+
   it("u64 keys sort numerically", () => {
     const store = new MemStore();
     for (const n of [300n, 2n, 70_000n, 1n]) store.set("n/" + u64Key(n), v(String(n)));

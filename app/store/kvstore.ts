@@ -41,20 +41,28 @@ export class SortedKeys {
     if (this.keys[i] !== key) this.keys.splice(i, 0, key);
   }
 
+  clear(): void {
+    this.keys.length = 0;
+  }
+
   remove(key: StoreKey): void {
     const i = this.lowerBound(key);
     if (this.keys[i] === key) this.keys.splice(i, 1);
   }
 
-  /** Keys starting with `prefix`, ascending. Snapshot: safe to mutate the set while iterating. */
-  withPrefix(prefix: StoreKey): StoreKey[] {
-    const out: StoreKey[] = [];
-    for (let i = this.lowerBound(prefix); i < this.keys.length; i++) {
-      const k = this.keys[i]!;
-      if (!k.startsWith(prefix)) break;
-      out.push(k);
+  /**
+   * Keys starting with `prefix`, ascending, produced lazily (a scan that stops early costs
+   * only what it read). The set may change between steps: each step resumes after the last
+   * key yielded, wherever it now sits.
+   */
+  *withPrefix(prefix: StoreKey): Iterable<StoreKey> {
+    let i = this.lowerBound(prefix);
+    while (i < this.keys.length) {
+      const key = this.keys[i]!;
+      if (!key.startsWith(prefix)) return;
+      yield key;
+      i = this.keys[i] === key ? i + 1 : this.lowerBound(key + "\u0000");
     }
-    return out;
   }
 }
 
@@ -106,6 +114,8 @@ export class MemStore implements KVStore {
  */
 export class Branch implements KVStore {
   private readonly writes: ChangeSet = new Map();
+  /** The written keys in order, so prefix scans do not sort every write on each call. */
+  private readonly written = new SortedKeys();
 
   constructor(private readonly parent: KVStore) {}
 
@@ -122,15 +132,17 @@ export class Branch implements KVStore {
   }
 
   set(key: StoreKey, value: Uint8Array): void {
+    if (!this.writes.has(key)) this.written.insert(key);
     this.writes.set(key, value);
   }
 
   delete(key: StoreKey): void {
+    if (!this.writes.has(key)) this.written.insert(key);
     this.writes.set(key, null);
   }
 
   *iterate(prefix: StoreKey): Iterable<[StoreKey, Uint8Array]> {
-    const own = [...this.writes.keys()].filter((k) => k.startsWith(prefix)).sort();
+    const own = [...this.written.withPrefix(prefix)];
     const base = this.parent.iterate(prefix)[Symbol.iterator]();
     let next = base.next();
     let i = 0;
@@ -160,5 +172,6 @@ export class Branch implements KVStore {
       else this.parent.set(key, value);
     }
     this.writes.clear();
+    this.written.clear();
   }
 }
