@@ -15,17 +15,52 @@
 import { calculateFee, GasPrice, SigningStargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
+import type { TaskRecord as AttestRecord, Verdict } from "../proto/gen/ogpu/attest/v1/attest.js";
+import { QueryRecordRequest, QueryRecordResponse } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { getTask, getWorker, listTasks } from "../sdk/queries.js";
 import { websocketUrl } from "../sdk/progress.js";
 import { MSG, ogpuRegistry } from "../sdk/registry.js";
 
-export type ChainSignal = { type: "assigned"; taskId: bigint; height: number } | { type: "block"; height: number } | { type: "resync"; reason: string };
+export type ChainSignal =
+  | { type: "assigned"; taskId: bigint; height: number }
+  | { type: "committee"; taskId: bigint; kind: string; deadline: bigint; height: number }
+  | { type: "block"; height: number }
+  | { type: "resync"; reason: string };
+
+/** Which block events a follower subscribes to, and the signals they become. */
+export interface EventWatch {
+  /** CometBFT subscription query (the scheduler and the draws act in blocks: NewBlockEvents). */
+  query: string;
+  toSignal(type: string, attributes: Record<string, string>, height: number): ChainSignal | undefined;
+}
+
+/** Assignments of a worker's slots (x/market `task_assigned{task_id, worker}`). */
+export function assignmentsOf(worker: string): EventWatch {
+  return {
+    query: `tm.event='NewBlockEvents' AND task_assigned.worker='${worker}'`,
+    toSignal: (type, a, height) => (type === "task_assigned" && a.worker === worker && a.task_id ? { type: "assigned", taskId: BigInt(a.task_id), height } : undefined),
+  };
+}
+
+/** Committees (audit or dispute) that seat a validator operator (x/attest `attest_committee{task_id, kind, members, deadline}`). */
+export function committeesOf(operator: string): EventWatch {
+  return {
+    query: `tm.event='NewBlockEvents' AND attest_committee.members CONTAINS '${operator}'`,
+    toSignal: (type, a, height) =>
+      type === "attest_committee" && a.task_id && (a.members ?? "").split(",").includes(operator)
+        ? { type: "committee", taskId: BigInt(a.task_id), kind: a.kind ?? "", deadline: BigInt(a.deadline ?? "0"), height }
+        : undefined,
+  };
+}
 
 export interface FollowerOptions {
   rpcUrl: string;
-  worker: string;
+  /** The worker whose assignments to follow (shorthand for `watch: assignmentsOf(worker)`). */
+  worker?: string;
+  /** What to follow besides block headers; takes precedence over `worker`. */
+  watch?: EventWatch;
   onSignal: (signal: ChainSignal) => void;
   /** Tear a session down when no header arrived for this long (default 10 s). */
   staleAfterMs?: number;
@@ -44,8 +79,11 @@ export class ChainFollower {
   private endSession: (() => void) | undefined;
   private lastHeight = 0;
   private readonly done: Promise<void>;
+  private readonly watch: EventWatch;
 
   constructor(private readonly opts: FollowerOptions) {
+    if (!opts.watch && !opts.worker) throw new Error("ChainFollower needs a worker or a watch");
+    this.watch = opts.watch ?? assignmentsOf(opts.worker!);
     this.done = this.run();
   }
 
@@ -77,10 +115,10 @@ export class ChainFollower {
     const subs: { unsubscribe(): void }[] = [];
     const end = () => this.endSession?.();
     let lastBeat = Date.now();
-    const query = `tm.event='NewBlockEvents' AND task_assigned.worker='${this.opts.worker}'`;
+    const query = this.watch.query;
     subs.push(
-      ws.listen({ jsonrpc: "2.0", id: `ogpu-worker-assignments-${Date.now()}`, method: "subscribe", params: { query } }).subscribe({
-        next: (pushed) => this.onAssignments(pushed as Pushed),
+      ws.listen({ jsonrpc: "2.0", id: `ogpu-worker-events-${Date.now()}`, method: "subscribe", params: { query } }).subscribe({
+        next: (pushed) => this.onEvents(pushed as Pushed),
         error: end,
         complete: end,
       }),
@@ -123,13 +161,12 @@ export class ChainFollower {
     this.opts.onSignal({ type: "block", height });
   }
 
-  private onAssignments(pushed: Pushed): void {
+  private onEvents(pushed: Pushed): void {
     const value = pushed.data?.value;
     const height = Number(value?.height ?? 0);
     for (const e of value?.events ?? []) {
-      if (e.type !== "task_assigned") continue;
-      const attrs = Object.fromEntries(e.attributes.map((a) => [a.key, a.value]));
-      if (attrs.worker === this.opts.worker && attrs.task_id) this.opts.onSignal({ type: "assigned", taskId: BigInt(attrs.task_id), height });
+      const signal = this.watch.toSignal(e.type, Object.fromEntries(e.attributes.map((a) => [a.key, a.value])), height);
+      if (signal) this.opts.onSignal(signal);
     }
   }
 }
@@ -189,17 +226,38 @@ export class ChainClient {
 
   /** Every open task with a slot of this worker (paged by id). */
   async openTasksOfMine(): Promise<Task[]> {
-    const mine: Task[] = [];
-    for (const status of OPEN_STATUSES) {
+    const tasks = await this.tasksWithStatus(OPEN_STATUSES);
+    return tasks.filter((t) => t.assignments.some((a) => a.worker === this.address));
+  }
+
+  /** Every task in one of `statuses` (paged by id). */
+  async tasksWithStatus(statuses: readonly TaskStatus[]): Promise<Task[]> {
+    const found: Task[] = [];
+    for (const status of statuses) {
       let afterId = 0n;
       for (;;) {
         const page = await listTasks(this.comet, { status, limit: 500, afterId });
-        mine.push(...page.filter((t) => t.assignments.some((a) => a.worker === this.address)));
+        found.push(...page);
         if (page.length < 500) break;
         afterId = page[page.length - 1]!.id;
       }
     }
-    return mine;
+    return found;
+  }
+
+  /** x/attest's record of an open task (seals, reveals, committees); undefined once the task closed. */
+  async getAttestRecord(taskId: bigint): Promise<AttestRecord | undefined> {
+    const answer = await this.comet.abciQuery({ path: "/ogpu.attest.v1.Query/Record", data: QueryRecordRequest.encode({ taskId }).finish() });
+    if (answer.code) {
+      if (/not ?found/i.test(answer.log ?? "")) return undefined;
+      throw new Error(`attest record of task ${taskId}: ${answer.log ?? `code ${answer.code}`}`);
+    }
+    return QueryRecordResponse.decode(answer.value).record;
+  }
+
+  /** MsgAttest from this (validator operator) account. */
+  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict): Promise<DeliverTxResponse> {
+    return this.send(MSG.Attest, { validator: this.address, taskId, resultDigest, verdict });
   }
 
   commit(taskId: bigint, seal: Uint8Array): Promise<DeliverTxResponse> {

@@ -24,8 +24,12 @@ import type { BlobSigner } from "../sdk/blobs.js";
 
 export const WORKER_KEY_NAME = "worker";
 const PUBLIC_FILE = "worker.json";
-const KEM_SEED_SALT = Buffer.from("ogpu/worker/v1", "utf8");
-const KEM_SEED_INFO = Buffer.from("ogpu/worker/v1/kem-seed", "utf8");
+/**
+ * Whose encryption key a mnemonic derives: a worker's, or a validator operator's auditor key
+ * (docs/worker.md "Auditor"). Distinct HKDF labels keep the two independent even when one
+ * account is both a worker and a validator operator.
+ */
+export type KemRole = "worker" | "auditor";
 
 export interface WorkerPublicInfo {
   address: string;
@@ -44,9 +48,11 @@ export interface WorkerKeys {
 }
 
 /** The KEM seed bound to a mnemonic (see the file comment). */
-export async function kemSeedFromMnemonic(mnemonic: string): Promise<Uint8Array> {
+export async function kemSeedFromMnemonic(mnemonic: string, role: KemRole = "worker"): Promise<Uint8Array> {
   const seed = await Bip39.mnemonicToSeed(new EnglishMnemonic(mnemonic.trim().split(/\s+/).join(" ")));
-  return new Uint8Array(hkdfSync("sha256", seed, KEM_SEED_SALT, KEM_SEED_INFO, KEM_SEED_LENGTH));
+  const salt = Buffer.from(`ogpu/${role}/v1`, "utf8");
+  const info = Buffer.from(`ogpu/${role}/v1/kem-seed`, "utf8");
+  return new Uint8Array(hkdfSync("sha256", seed, salt, info, KEM_SEED_LENGTH));
 }
 
 /**
@@ -64,14 +70,26 @@ export async function initWorkerKeys(home: string, backend: KeyringBackend, mnem
 }
 
 /** Unlocks the worker's keys (the file backend needs $OGPU_KEYRING_PASSPHRASE). */
-export async function loadWorkerKeys(home: string, backend: KeyringBackend): Promise<WorkerKeys> {
+export function loadWorkerKeys(home: string, backend: KeyringBackend): Promise<WorkerKeys> {
+  return loadRoleKeys(home, backend, WORKER_KEY_NAME, "worker", `run 'ogpu-worker init --home ${home}' first`);
+}
+
+/**
+ * Unlocks a validator's operator key `keyName` (in the keyring of `home`, e.g. ogpud's) for the
+ * auditor role: its transactions are MsgAttest, its encryption key the operator's auditor key.
+ */
+export function loadAuditorKeys(home: string, backend: KeyringBackend, keyName: string): Promise<WorkerKeys> {
+  return loadRoleKeys(home, backend, keyName, "auditor", "pass --key with the validator operator's key name");
+}
+
+async function loadRoleKeys(home: string, backend: KeyringBackend, keyName: string, role: KemRole, hint: string): Promise<WorkerKeys> {
   const keyring = Keyring.open(home, backend);
-  const info = await keyring.show(WORKER_KEY_NAME).catch((err: unknown) => {
-    throw new Error(`no worker key in ${home} (${backend} keyring): run 'ogpu-worker init --home ${home}' first (${err instanceof Error ? err.message : String(err)})`);
+  const info = await keyring.show(keyName).catch((err: unknown) => {
+    throw new Error(`no key '${keyName}' in ${home} (${backend} keyring): ${hint} (${err instanceof Error ? err.message : String(err)})`);
   });
-  const privkey = await keyring.privateKey(WORKER_KEY_NAME);
-  const pubkey = (await keyring.pubKey(WORKER_KEY_NAME)).key;
-  const kem = kemKeyPairFromSeed(await kemSeedFromMnemonic(await keyring.mnemonic(WORKER_KEY_NAME)));
+  const privkey = await keyring.privateKey(keyName);
+  const pubkey = (await keyring.pubKey(keyName)).key;
+  const kem = kemKeyPairFromSeed(await kemSeedFromMnemonic(await keyring.mnemonic(keyName), role));
   const signer = await DirectSecp256k1Wallet.fromKey(privkey, ACCOUNT_PREFIX);
   return {
     address: info.address,
@@ -79,6 +97,20 @@ export async function loadWorkerKeys(home: string, backend: KeyringBackend): Pro
     blobSigner: { account: info.address, pubkey, sign: (bytes) => signSecp256k1(privkey, bytes) },
     kem,
   };
+}
+
+const AUDITOR_PUBLIC_FILE = "auditor.json";
+
+/**
+ * `<home>/auditor.json`: the validator operator's account and auditor encryption key, written by
+ * `ogpu-worker audit` so a client on the same machine (devnet, tests) can wrap inputs for it.
+ */
+export async function writeAuditorPublicInfo(home: string, info: WorkerPublicInfo): Promise<void> {
+  await writeFile(join(home, AUDITOR_PUBLIC_FILE), JSON.stringify(info, null, 2) + "\n", { mode: 0o644 });
+}
+
+export async function readAuditorPublicInfo(home: string): Promise<WorkerPublicInfo> {
+  return JSON.parse(await readFile(join(home, AUDITOR_PUBLIC_FILE), "utf8")) as WorkerPublicInfo;
 }
 
 /** The public file written by init (no passphrase needed). */

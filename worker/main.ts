@@ -4,6 +4,7 @@
  *
  *   ogpu-worker init  --home <dir> [--keyring-backend file|test] [--recover]
  *   ogpu-worker start --home <dir> --node http://127.0.0.1:26657 --rest http://127.0.0.1:1317 …
+ *   ogpu-worker audit --home <validator home> --key <operator key name> --node … --rest …
  */
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
@@ -16,10 +17,11 @@ import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
 import { CliError, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
-import { ChainClient, ChainFollower, type ChainSignal } from "./chain.js";
+import { Auditor } from "./auditor.js";
+import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { executors } from "./executors/index.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
-import { initWorkerKeys, loadWorkerKeys } from "./keys.js";
+import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
 import { WorkerMetrics } from "./metrics.js";
 import { Runner } from "./runner.js";
 import { FileStateStore } from "./state.js";
@@ -93,21 +95,48 @@ async function connectWithRetry(connect: () => Promise<ChainClient>, timeoutMs: 
   }
 }
 
+const timestamped = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+
+/** The chain client of a role's key, retrying for 60 s so a role can start together with its node. */
+function connectChain(flags: Flags, keys: WorkerKeys): Promise<ChainClient> {
+  const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
+  const gasPrice = stringFlag(flags, "gas-prices", "0.001uogpu");
+  return connectWithRetry(() => ChainClient.connect({ rpcUrl, signer: keys.signer, address: keys.address, gasPrice }), 60_000);
+}
+
+/** Serves --metrics-port when given; returns the server to close. */
+async function serveMetrics(flags: Flags, metrics: WorkerMetrics, log: (line: string) => void) {
+  const port = flags["metrics-port"] === undefined ? undefined : intFlag(flags, "metrics-port", 0);
+  const served = port === undefined ? undefined : await metrics.serve(port);
+  if (served) log(`metrics on http://127.0.0.1:${served.port}/metrics`);
+  return served;
+}
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+
+const connectionOptions = {
+  "keyring-backend": { type: "string", description: "file (default) or test" },
+  node: { type: "string", description: "CometBFT RPC (default http://127.0.0.1:26657)" },
+  rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
+  "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
+  "gas-prices": { type: "string", description: "gas price of the role's txs (default 0.001uogpu)" },
+} as const;
+
 const startCommand: Command = {
   name: "start",
   summary: "Register (or update) this worker, then run assigned tasks until SIGTERM",
   usage: "--home <dir> --node <rpc url> --rest <rest url> [flags]",
   options: {
     home: { type: "string", description: "worker home directory (keys, state file)" },
-    "keyring-backend": { type: "string", description: "file (default) or test" },
-    node: { type: "string", description: "CometBFT RPC (default http://127.0.0.1:26657)" },
-    rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
+    ...connectionOptions,
     bond: { type: "string", description: `bond on first registration (default ${DEFAULT_BOND})` },
     "price-per-unit": { type: "string", description: "uogpu per compute unit (default 100)" },
     region: { type: "string", description: "region label (default local)" },
     "max-concurrent": { type: "string", description: "jobs at once (default 2)" },
-    "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
-    "gas-prices": { type: "string", description: "gas price of the worker's txs (default 0.001uogpu)" },
     "heartbeat-blocks": { type: "string", description: "send MsgHeartbeat every N blocks (default 20; keep well under heartbeat_timeout_blocks)" },
     gpu: { type: "string", description: "declare the offer: vendor:model:vram_mb[:count],… (default: nvidia-smi inventory)" },
     "grace-ms": { type: "string", description: "on SIGTERM, wait this long for running jobs (default 10000)" },
@@ -118,13 +147,10 @@ const startCommand: Command = {
     const restUrl = stringFlag(flags, "rest", "http://127.0.0.1:1317");
     const maxConcurrent = intFlag(flags, "max-concurrent", 2);
     const heartbeatBlocks = Math.max(1, intFlag(flags, "heartbeat-blocks", 20));
-    const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+    const log = timestamped;
 
     const keys = await loadWorkerKeys(home, backendOf(flags));
-    const chain = await connectWithRetry(
-      () => ChainClient.connect({ rpcUrl, signer: keys.signer, address: keys.address, gasPrice: stringFlag(flags, "gas-prices", "0.001uogpu") }),
-      60_000,
-    );
+    const chain = await connectChain(flags, keys);
     const inventory = await readInventory();
     for (const w of inventory.warnings) log(`inventory: ${w}`);
     const gpus = typeof flags.gpu === "string" ? parseGpuFlag(flags.gpu) : inventory.gpus;
@@ -146,9 +172,7 @@ const startCommand: Command = {
     log(`offer: ${gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`).join(", ")}; ${maxConcurrent} slot(s); executors: ${[...executors.keys()].join(", ")}`);
 
     const metrics = new WorkerMetrics({ processMetrics: true });
-    const metricsPort = flags["metrics-port"] === undefined ? undefined : intFlag(flags, "metrics-port", 0);
-    const served = metricsPort === undefined ? undefined : await metrics.serve(metricsPort);
-    if (served) log(`metrics on http://127.0.0.1:${served.port}/metrics`);
+    const served = await serveMetrics(flags, metrics, log);
     let height = await chain.height();
     const gpuIndices = inventory.devices.map((d) => d.index);
     const runner = new Runner({
@@ -186,10 +210,7 @@ const startCommand: Command = {
     const utilisation = inventory.source === "nvidia-smi" ? setInterval(() => void sampleUtilisation(metrics), 15_000) : undefined;
     log(`following assignments of ${keys.address} at ${rpcUrl}`);
 
-    await new Promise<void>((resolve) => {
-      process.once("SIGTERM", resolve);
-      process.once("SIGINT", resolve);
-    });
+    await untilSignal();
     log("stopping: no new work; finishing running jobs");
     clearInterval(utilisation);
     await runner.stop(intFlag(flags, "grace-ms", 10_000));
@@ -205,7 +226,46 @@ async function sampleUtilisation(metrics: WorkerMetrics): Promise<void> {
   for (const d of inv.devices) if (d.utilizationPct !== null) metrics.gpuUtilisation.set({ gpu: String(d.index) }, d.utilizationPct);
 }
 
-export const workerCommands: Command[] = [initCommand, startCommand];
+const auditCommand: Command = {
+  name: "audit",
+  summary: "Run a validator's auditor: re-execute tasks its operator is drawn to audit and vote (MsgAttest)",
+  usage: "--home <dir with the operator's keyring> --key <operator key name> --node <rpc url> --rest <rest url> [flags]",
+  options: {
+    home: { type: "string", description: "home whose keyring holds the validator operator's key (e.g. the ogpud home)" },
+    key: { type: "string", description: "keyring name of the validator's operator account" },
+    ...connectionOptions,
+  },
+  async run({ flags }) {
+    const home = stringFlag(flags, "home");
+    const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
+    const restUrl = stringFlag(flags, "rest", "http://127.0.0.1:1317");
+    const log = timestamped;
+    const keys = await loadAuditorKeys(home, backendOf(flags), stringFlag(flags, "key"));
+    const encPubkey = Buffer.from(keys.kem.publicKey).toString("base64");
+    await writeAuditorPublicInfo(home, { address: keys.address, encPubkey });
+    const chain = await connectChain(flags, keys);
+    const metrics = new WorkerMetrics({ processMetrics: true });
+    const served = await serveMetrics(flags, metrics, log);
+    const auditor = new Auditor({ operator: keys.address, chain, fetchBlob: (cid) => fetchBlob(restUrl, cid), executors, kemSecret: keys.kem.secretKey, metrics, log });
+    const onSignal = (signal: ChainSignal) => {
+      if (signal.type === "block") metrics.height.set(signal.height);
+      if (signal.type === "resync") log(`resync (${signal.reason})`);
+      void auditor.handle(signal);
+    };
+    const follower = new ChainFollower({ rpcUrl, watch: committeesOf(keys.address), onSignal, onReconnect: () => metrics.reconnects.inc() });
+    log(`auditing for validator operator ${keys.address} at ${rpcUrl}; executors: ${[...executors.keys()].join(", ")}`);
+    log(`auditor enc pubkey (clients wrap encrypted inputs to it; also in ${join(home, "auditor.json")}): ${encPubkey.slice(0, 24)}…`);
+    await untilSignal();
+    log("stopping");
+    await auditor.stop();
+    await follower.stop();
+    served?.server.close();
+    chain.disconnect();
+    log("stopped");
+  },
+};
+
+export const workerCommands: Command[] = [initCommand, startCommand, auditCommand];
 
 /** True when run as a program (also through an npm bin symlink), false when imported. */
 function isMain(): boolean {

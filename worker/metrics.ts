@@ -21,6 +21,12 @@ export class WorkerMetrics {
   readonly txs = new Counter({ name: "ogpu_worker_txs_total", help: "Transactions by message and outcome", labelNames: ["msg", "outcome"] as const, registers: [this.registry] });
   readonly gpuUtilisation = new Gauge({ name: "ogpu_worker_gpu_utilisation_percent", help: "GPU utilisation from nvidia-smi", labelNames: ["gpu"] as const, registers: [this.registry] });
   readonly height = new Gauge({ name: "ogpu_worker_chain_height", help: "Last block height seen on the websocket", registers: [this.registry] });
+  readonly votes = new Counter({
+    name: "ogpu_auditor_votes_total",
+    help: "Auditor duties by outcome: VERDICT_MATCH / VERDICT_MISMATCH sent, abstain, missed, rejected, already_voted, closed",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
   readonly reconnects = new Counter({ name: "ogpu_worker_ws_reconnects_total", help: "Websocket sessions started after the first", registers: [this.registry] });
 
   constructor(opts: { processMetrics?: boolean } = {}) {

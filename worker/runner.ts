@@ -15,14 +15,14 @@
  * worker. A job that fails (bad input, crash, timeout, no key for this worker) is recorded and
  * not retried: its slot times out on chain and moves to another worker.
  */
-import { EnvelopeError } from "../crypto/envelope.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
-import { newSalt, resultDigest, seal } from "./digest.js";
-import { runJob, type Executor } from "./executors/index.js";
+import { newSalt, seal } from "./digest.js";
+import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
-import { NoKeyForWorkerError, openTaskInput, parseManifest, sealTaskOutput } from "./task-crypto.js";
+import { sealTaskOutput } from "./task-crypto.js";
+import { executeTask, UnrunnableTaskError } from "./task-input.js";
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
 export interface RunnerChain {
@@ -86,7 +86,7 @@ export class Runner {
     const run = async () => {
       if (signal.type === "assigned") await this.consider(signal.taskId);
       else if (signal.type === "resync") await this.reconcile();
-      else await this.advance();
+      else if (signal.type === "block") await this.advance();
     };
     return run().catch((err: unknown) => this.log(`${signal.type}: ${errText(err)}`));
   }
@@ -213,32 +213,22 @@ export class Runner {
     const kind = task.kind;
     const base = { taskId: task.id.toString(), assignedHeight: assignedHeight.toString() };
     try {
-      const executor = this.opts.executors.get(kind);
-      if (!executor) throw new PermanentFailure(`no executor for kind "${kind}" (this worker runs: ${[...this.opts.executors.keys()].join(", ")})`);
-      const raw = await this.opts.blobs.fetch(task.inputCid);
-      const manifest = parseManifest(raw);
-      let input = raw;
-      if (manifest) {
-        try {
-          input = openTaskInput(manifest, await this.opts.blobs.fetch(manifest.payload_cid), this.opts.address, this.opts.kemSecret);
-        } catch (err) {
-          if (err instanceof NoKeyForWorkerError || err instanceof EnvelopeError) throw new PermanentFailure(errText(err));
-          throw err;
-        }
-      }
-      const started = process.hrtime.bigint();
-      const outcome = await runJob(executor, input, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) });
-      this.opts.metrics?.duration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-      if (!outcome.ok) {
-        if (outcome.failure.kind === "cancelled") {
+      const reader = { address: this.opts.address, role: "worker" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.blobs.fetch(cid) };
+      const run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) }).catch((err: unknown) => {
+        throw err instanceof UnrunnableTaskError ? new PermanentFailure(err.message) : err;
+      });
+      if (!run.ok) {
+        if (run.failure.kind === "cancelled") {
           this.opts.metrics?.job("abandoned", kind);
-          this.log(`task ${task.id}: abandoned (${outcome.failure.message})`);
+          this.log(`task ${task.id}: abandoned (${run.failure.message})`);
           return;
         }
-        throw new PermanentFailure(`${outcome.failure.kind}: ${outcome.failure.message}`);
+        throw new PermanentFailure(`${run.failure.kind}: ${run.failure.message}`);
       }
-      const digest = resultDigest(outcome.output);
-      const blob = manifest ? sealTaskOutput(outcome.output, Buffer.from(manifest.client_key, "base64"), task.id) : outcome.output;
+      this.opts.metrics?.duration.observe({ kind }, run.seconds);
+      const digest = run.digest;
+      const manifest = run.input.manifest;
+      const blob = manifest ? sealTaskOutput(run.output, Buffer.from(manifest.client_key, "base64"), task.id) : run.output;
       const outputCid = await this.opts.blobs.upload(blob);
       await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
       await this.commit(task.id);

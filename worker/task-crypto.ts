@@ -18,6 +18,12 @@
  * Envelope contexts bind each envelope to the payload and the worker, so none can be replayed
  * for another task's payload or opened by another worker.
  *
+ * Auditors (validators re-executing an audited task, worker/auditor.ts) need the data key too.
+ * The client may add `"auditor_keys": { "<validator operator ogpu1…>": "<envelope>" }`, each
+ * wrapped to that validator's auditor key (worker/keys.ts, role "auditor") under its own label,
+ * so an account that is both a worker and a validator operator has two independent envelopes.
+ * Nothing on chain publishes auditor keys: a client includes those it knows (docs/worker.md).
+ *
  * Output blob (each worker uploads its own; the digest is over the *plaintext* output, so honest
  * workers' digests agree although their ciphertexts differ):
  *   key envelope (1173 B, wrapped to client_key) ‖ sealed payload of the output
@@ -29,6 +35,7 @@ import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sea
 
 export const MANIFEST_VERSION = 1;
 const INPUT_KEY_LABEL = "ogpu/task-key/v1";
+const AUDITOR_KEY_LABEL = "ogpu/task-key/auditor/v1";
 const INPUT_PAYLOAD_LABEL = "ogpu/task-input/v1";
 const OUTPUT_LABEL = "ogpu/task-output/v1";
 
@@ -37,21 +44,38 @@ export interface EncryptedInputManifest {
   payload_cid: string;
   client_key: string;
   keys: Record<string, string>;
+  /** Envelopes for validators' auditor keys, by operator account (optional). */
+  auditor_keys?: Record<string, string>;
 }
+
+/** Who opens an input: an assigned worker, or a committee member re-executing it. */
+export type InputRole = "worker" | "auditor";
+
+const keyLabel = (role: InputRole) => (role === "worker" ? INPUT_KEY_LABEL : AUDITOR_KEY_LABEL);
 
 export interface Recipient {
   address: string;
   encPubkey: Uint8Array;
 }
 
-/** Client side: the sealed input payload and the manifest to upload (submit with blobCid(manifest)). */
-export function sealTaskInput(plaintext: Uint8Array, clientKey: Uint8Array, workers: readonly Recipient[]): { payload: Uint8Array; manifest: Uint8Array } {
+/**
+ * Client side: the sealed input payload and the manifest to upload (submit with
+ * blobCid(manifest)). `auditors`: validator operators with their auditor keys; a validator left
+ * out cannot re-execute the task if a committee draws it.
+ */
+export function sealTaskInput(
+  plaintext: Uint8Array,
+  clientKey: Uint8Array,
+  workers: readonly Recipient[],
+  auditors: readonly Recipient[] = [],
+): { payload: Uint8Array; manifest: Uint8Array } {
   const dataKey = generateDataKey();
   const payload = sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL);
   const payloadCid = blobCid(payload);
-  const keys: Record<string, string> = {};
-  for (const w of workers) keys[w.address] = Buffer.from(wrapKey(w.encPubkey, dataKey, envelopeContext(INPUT_KEY_LABEL, payloadCid, w.address))).toString("base64");
-  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: Buffer.from(clientKey).toString("base64"), keys };
+  const envelopes = (recipients: readonly Recipient[], role: InputRole) =>
+    Object.fromEntries(recipients.map((r) => [r.address, Buffer.from(wrapKey(r.encPubkey, dataKey, envelopeContext(keyLabel(role), payloadCid, r.address))).toString("base64")]));
+  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: Buffer.from(clientKey).toString("base64"), keys: envelopes(workers, "worker") };
+  if (auditors.length > 0) manifest.auditor_keys = envelopes(auditors, "auditor");
   return { payload, manifest: new TextEncoder().encode(JSON.stringify(manifest)) };
 }
 
@@ -70,17 +94,18 @@ export function parseManifest(input: Uint8Array): EncryptedInputManifest | undef
   if (typeof m.payload_cid !== "string" || typeof m.client_key !== "string" || typeof m.keys !== "object" || m.keys === null) {
     throw new Error("encrypted input manifest is malformed (needs payload_cid, client_key, keys)");
   }
+  if (m.auditor_keys !== undefined && (typeof m.auditor_keys !== "object" || m.auditor_keys === null)) throw new Error("encrypted input manifest is malformed (auditor_keys must be an object)");
   return m as EncryptedInputManifest;
 }
 
-/** Thrown when the manifest carries no key envelope for this worker. */
+/** Thrown when the manifest carries no key envelope for this worker (or auditor). */
 export class NoKeyForWorkerError extends Error {}
 
-/** Worker side: the plaintext input, from the manifest and the fetched sealed payload. */
-export function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, worker: string, kemSecret: Uint8Array): Uint8Array {
-  const envelope = manifest.keys[worker];
-  if (envelope === undefined) throw new NoKeyForWorkerError(`the task's input was not encrypted to worker ${worker}`);
-  const dataKey = unwrapKey(kemSecret, Buffer.from(envelope, "base64"), envelopeContext(INPUT_KEY_LABEL, manifest.payload_cid, worker));
+/** Worker (or auditor) side: the plaintext input, from the manifest and the fetched sealed payload. */
+export function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, recipient: string, kemSecret: Uint8Array, role: InputRole = "worker"): Uint8Array {
+  const envelope = (role === "worker" ? manifest.keys : manifest.auditor_keys ?? {})[recipient];
+  if (envelope === undefined) throw new NoKeyForWorkerError(`the task's input was not encrypted to ${role} ${recipient}`);
+  const dataKey = unwrapKey(kemSecret, Buffer.from(envelope, "base64"), envelopeContext(keyLabel(role), manifest.payload_cid, recipient));
   return openPayload(dataKey, payload, INPUT_PAYLOAD_LABEL);
 }
 

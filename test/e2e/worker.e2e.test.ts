@@ -1,16 +1,19 @@
 /**
  * The worker sidecar end to end: a real node (ogpud + cometbft, the dev key as the genesis
  * validator so Proof-of-Sync audits happen) and two real `ogpu-worker` processes
- * (dist/worker/main.js). A client script using the SDK:
- *  - submits three encrypted tasks (matmul, hash, render, k = 2) → both workers run them →
- *    audited (the test plays the validator's auditor: it re-executes and votes) → FINALIZED;
+ * (dist/worker/main.js) plus the validator's real auditor (`ogpu-worker audit` with the
+ * validator's operator key). A client script using the SDK:
+ *  - submits three encrypted tasks (matmul, hash, render, k = 2; the data key is wrapped for
+ *    both workers and for the auditor key the auditor published) → both workers run them →
+ *    audited (the auditor re-executes and votes MATCH) → FINALIZED;
  *    the client downloads a worker's output, decrypts it, and checks it against a local run
  *    of the same executors;
  *  - kill -9 the worker running a task → the slot times out, moves to the other worker, the
  *    task still finalises, and the client's balance moves by exactly fees + payment;
  *  - stops and restarts the node right after an assignment → the workers reconnect, catch up
  *    by query and the task finalises.
- * Ports 28100..28103 (node) and 28110.. (worker metrics); this suite's range is 28100-28199.
+ * Ports 28100..28103 (node), 28110.. (worker metrics), 28120 (auditor metrics); this suite's
+ * range is 28100-28199.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -23,21 +26,20 @@ import type { StdFee } from "@cosmjs/stargate";
 import { deriveKey } from "../../crypto/keyring.js";
 import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
-import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
-import { Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { OgpuClient } from "../../sdk/client.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "../../sdk/blobs.js";
-import { MSG } from "../../sdk/registry.js";
 import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
+import { readAuditorPublicInfo, type WorkerPublicInfo } from "../../worker/keys.js";
 import { openTaskOutput, sealTaskInput } from "../../worker/task-crypto.js";
 import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
 
 const PORT_BASE = 28100;
 const METRICS_PORT = 28110;
+const AUDITOR_METRICS_PORT = 28120;
 const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
 const FEE_AMOUNT = 3000n;
 const UNITS = 10n;
@@ -67,11 +69,12 @@ let validator: OgpuClient;
 let blobSigner: BlobSigner;
 const clientKem = generateKemKeyPair();
 const workers: WorkerProc[] = [];
-/** Plaintext input of every task the test submitted, for the auditor's re-execution. */
+let auditor: { proc: ChildProcess; exited: Promise<unknown> } | undefined;
+/** The validator's auditor key as `ogpu-worker audit` published it (<home>/auditor.json). */
+let auditorKey: WorkerPublicInfo;
+/** Plaintext input of every task the test submitted, to check outputs against a local run. */
 const inputs = new Map<bigint, { kind: string; input: Uint8Array }>();
 let clientFees = 0n;
-let auditing = true;
-let auditLoop: Promise<void> | undefined;
 
 const workerScript = () => join(packageRoot(), "dist", "worker", "main.js");
 const bytesOf = (o: object) => new TextEncoder().encode(JSON.stringify(o));
@@ -83,15 +86,24 @@ function initWorker(dir: string): string {
   return /address:\s+(\S+)/.exec(r.stdout)![1]!;
 }
 
-function startWorker(w: Omit<WorkerProc, "proc" | "exited">, index: number): WorkerProc {
-  const log = createWriteStream(join(w.home, "worker.log"), { flags: "a" });
-  const args = ["start", "--home", w.home, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl];
-  args.push("--max-concurrent", "2", "--heartbeat-blocks", "10", "--metrics-port", String(METRICS_PORT + index), "--grace-ms", "2000");
-  const proc = spawn(process.execPath, [workerScript(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** `ogpu-worker <args>` as a child process, its output appended to `logFile`. */
+function spawnWorkerBinary(args: string[], logFile: string): { proc: ChildProcess; exited: Promise<unknown> } {
+  const log = createWriteStream(logFile, { flags: "a" });
+  const proc = spawn(process.execPath, [workerScript(), ...args, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl], { stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout!.pipe(log, { end: false });
   proc.stderr!.pipe(log, { end: false });
-  return { ...w, proc, exited: new Promise((resolve) => proc.once("exit", resolve)) };
+  return { proc, exited: new Promise((resolve) => proc.once("exit", resolve)) };
 }
+
+function startWorker(w: Omit<WorkerProc, "proc" | "exited">, index: number): WorkerProc {
+  const args = ["start", "--home", w.home, "--max-concurrent", "2", "--heartbeat-blocks", "10", "--metrics-port", String(METRICS_PORT + index), "--grace-ms", "2000"];
+  return { ...w, ...spawnWorkerBinary(args, join(w.home, "worker.log")) };
+}
+
+const logTails = async () => {
+  const files = [...workers.map((w) => join(w.home, "worker.log")), join(home, "auditor.log")];
+  return (await Promise.all(files.map((f) => readFile(f, "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
+};
 
 async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -99,8 +111,7 @@ async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => b
     const v = await read().catch(() => undefined);
     if (v !== undefined && check(v)) return v;
     if (Date.now() > deadline) {
-      const logs = await Promise.all(workers.map((w) => readFile(join(w.home, "worker.log"), "utf8").catch(() => "")));
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${logs.map((l) => l.slice(-1500)).join("\n---\n")}`);
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${await logTails()}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -108,34 +119,14 @@ async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => b
 
 const task = async (id: bigint): Promise<Task> => (await client.getTask(id))!;
 
-/** The validator's auditor: re-executes every task under audit or dispute and votes. */
-async function auditor(): Promise<void> {
-  const voted = new Set<string>();
-  while (auditing) {
-    for (const [id, { kind, input }] of inputs) {
-      const t = await client.getTask(id).catch(() => undefined);
-      if (!t || (t.status !== TaskStatus.TASK_STATUS_AUDITING && t.status !== TaskStatus.TASK_STATUS_DISPUTED)) continue;
-      const key = `${id}:${t.status}`;
-      if (voted.has(key)) continue;
-      const digest = resultDigest(await localRun(kind, input));
-      const record = await client.comet.abciQuery({ path: "/ogpu.attest.v1.Query/Record", data: QueryRecordRequest.encode({ taskId: id }).finish() });
-      if (record.code) continue;
-      const committee = QueryRecordResponse.decode(record.value).record?.[t.status === TaskStatus.TASK_STATUS_AUDITING ? "audit" : "dispute"]?.members ?? [];
-      if (!committee.some((m) => m.validator === validator.address)) continue;
-      voted.add(key);
-      await validator.broadcast([{ typeUrl: MSG.Attest, value: { validator: validator.address, taskId: id, resultDigest: digest, verdict: Verdict.VERDICT_MATCH } }]).catch(() => voted.delete(key));
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-/** Encrypts `input` to the online workers and submits it; the client pays FEE per tx. */
+/** Encrypts `input` to the online workers and the validator's auditor, and submits it; the client pays FEE per tx. */
 async function submitEncrypted(kind: string, input: Uint8Array, redundancy: number): Promise<bigint> {
   const online = await client.listWorkers({ status: "online" });
   const { payload, manifest } = sealTaskInput(
     input,
     clientKem.publicKey,
     online.map((w) => ({ address: w.worker!.operator, encPubkey: w.worker!.encPubkey })),
+    [{ address: auditorKey.address, encPubkey: Buffer.from(auditorKey.encPubkey, "base64") }],
   );
   const height = BigInt((await client.comet.status()).syncInfo.latestBlockHeight);
   await uploadBlob(devnet.restUrl, payload, blobSigner, height);
@@ -195,13 +186,13 @@ beforeAll(async () => {
     workers.push(startWorker({ home: dir, address }, i));
   }
   await until("both workers online", () => client.listWorkers({ status: "online" }), (ws) => ws.length === 2);
-  auditLoop = auditor();
+  // The devnet's validator operator is the "val" key of the node's keyring: its auditor runs from there.
+  auditor = spawnWorkerBinary(["audit", "--home", home, "--key", "val", "--metrics-port", String(AUDITOR_METRICS_PORT)], join(home, "auditor.log"));
+  auditorKey = await until("the auditor's published key", () => readAuditorPublicInfo(home), (k) => k.address === validator.address);
 }, 120_000);
 
 afterAll(async () => {
-  auditing = false;
-  await auditLoop;
-  for (const w of workers) {
+  for (const w of [...workers, ...(auditor ? [auditor] : [])]) {
     if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill("SIGTERM");
     await w.exited;
   }
@@ -220,6 +211,15 @@ describe("ogpu-worker on a real node", () => {
     // The worker's metrics endpoint counts the reveals.
     const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
     expect(text).toMatch(/ogpu_worker_jobs_total\{state="revealed",kind="any"\} 3/);
+    // The first draw sees CV 0 (p = 100 %); later ones may see CV 1 after a settlement (p = 50 %).
+    // Every committee that drew the validator got a MATCH vote from its auditor, nothing else.
+    const auditorState = async () => ({
+      drawn: (await readFile(join(home, "auditor.log"), "utf8")).match(/drawn on its audit committee/g)?.length ?? 0,
+      metrics: await (await fetch(`http://127.0.0.1:${AUDITOR_METRICS_PORT}/metrics`)).text(),
+    });
+    const matches = (t: string) => Number(/ogpu_auditor_votes_total\{outcome="VERDICT_MATCH"\} (\d+)/.exec(t)?.[1] ?? 0);
+    const { metrics: votes } = await until("a MATCH vote per audit committee", auditorState, (a) => a.drawn >= 1 && matches(a.metrics) === a.drawn);
+    expect(votes).not.toMatch(/outcome="(abstain|missed|rejected)"/);
   }, 90_000);
 
   it("kill -9 the worker running a task: reassigned after the commit timeout, still finalised, funds exact", async () => {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { blobCid } from "../sdk/blobs.js";
+import { generateKemKeyPair } from "../crypto/kem.js";
+import { Phase, Verdict, type TaskRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
+import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { Auditor, verdictFor, type AuditorChain } from "./auditor.js";
+import { resultDigest } from "./digest.js";
+import { executors } from "./executors/index.js";
+import { sealTaskInput } from "./task-crypto.js";
+
+const ME = "ogpu1auditor";
+const input = new TextEncoder().encode(JSON.stringify({ rounds: 100, data: "audit" }));
+const honest = async () => resultDigest(await executors.get("hash")!.run(input, { signal: new AbortController().signal, slot: 0 }));
+
+/** One task under audit (or dispute) with `revealed` digests, this auditor on the committee. */
+function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE_AUDIT) {
+  const votes: { digest: string; verdict: Verdict }[] = [];
+  const task = { id: 1n, kind: "hash", inputCid, status: phase === Phase.PHASE_AUDIT ? TaskStatus.TASK_STATUS_AUDITING : TaskStatus.TASK_STATUS_DISPUTED } as Task;
+  const committee = { members: [{ validator: ME, power: 1n, voted: false, verdict: 0, resultDigest: new Uint8Array() }], drawnHeight: 5n, deadlineHeight: 50n };
+  const record = { taskId: 1n, phase, results: revealed.map((d) => ({ worker: "w", revealed: true, resultDigest: d })), audit: committee, dispute: committee } as unknown as TaskRecord;
+  const chain: AuditorChain = {
+    getTask: async () => task,
+    getAttestRecord: async () => record,
+    tasksWithStatus: async () => [task],
+    attest: async (_id, digest, verdict) => void votes.push({ digest: Buffer.from(digest).toString("hex"), verdict }),
+  };
+  return { chain, votes };
+}
+
+async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], phase?: Phase, kemSecret = new Uint8Array(32)) {
+  const inputCid = [...blobs.keys()].at(-1)!;
+  const { chain, votes } = fakeChain(inputCid, revealed, phase);
+  const auditor = new Auditor({ operator: ME, chain, fetchBlob: async (cid) => blobs.get(cid)!, executors, kemSecret });
+  await auditor.handle({ type: "resync", reason: "test" });
+  return { votes, owed: auditor.owed };
+}
+
+const publicBlob = () => new Map([[blobCid(input), input]]);
+
+describe("Auditor", () => {
+  it("votes MATCH with the agreed digest when its re-execution gives it", async () => {
+    const digest = await honest();
+    expect((await audit(publicBlob(), [digest, digest])).votes).toEqual([{ digest: Buffer.from(digest).toString("hex"), verdict: Verdict.VERDICT_MATCH }]);
+  });
+
+  it("votes MISMATCH carrying its own digest against a wrong agreed digest", async () => {
+    const { votes } = await audit(publicBlob(), [new Uint8Array(32).fill(7)]);
+    expect(votes).toEqual([{ digest: Buffer.from(await honest()).toString("hex"), verdict: Verdict.VERDICT_MISMATCH }]);
+  });
+
+  it("in a dispute names its own digest, MATCH when a worker revealed it", async () => {
+    const digest = await honest();
+    const { votes } = await audit(publicBlob(), [new Uint8Array(32).fill(7), digest], Phase.PHASE_DISPUTE);
+    expect(votes).toEqual([{ digest: Buffer.from(digest).toString("hex"), verdict: Verdict.VERDICT_MATCH }]);
+    expect(verdictFor("audit", [new Uint8Array(32).fill(7), digest], digest)).toBe(Verdict.VERDICT_MISMATCH);
+  });
+
+  it("opens an encrypted input with its auditor envelope; without one it abstains", async () => {
+    const auditorKem = generateKemKeyPair();
+    const client = generateKemKeyPair();
+    const sealed = (auditors: { address: string; encPubkey: Uint8Array }[]) => {
+      const { payload, manifest } = sealTaskInput(input, client.publicKey, [], auditors);
+      return new Map([[blobCid(payload), payload], [blobCid(manifest), manifest]]);
+    };
+    const digest = await honest();
+    const withKey = await audit(sealed([{ address: ME, encPubkey: auditorKem.publicKey }]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
+    expect(withKey.votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
+    const without = await audit(sealed([]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
+    expect(without).toEqual({ votes: [], owed: 0 });
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The validator's auditor (`ogpu-worker audit`): Proof of Sync draws committees of validators
+ * that must re-execute a task and vote (MsgAttest) by the committee's deadline, or lose
+ * `auditor_absent_slash_bps` of their stake (docs/proof-of-sync.md). For each committee that
+ * seats this validator operator:
+ *
+ *   attest_committee event (or a resync finding an open committee) → fetch + open the input
+ *   (worker/task-input.ts, the worker's own code path, with the operator's auditor key) → run the
+ *   executor → digest → audit: MATCH if it equals the agreed digest, else MISMATCH with ours;
+ *   dispute: ours, MATCH if a worker revealed it, else MISMATCH → MsgAttest.
+ *
+ * A digest is computed once per task (an audit that turns into a dispute reuses it). The vote is
+ * owed even when the others' votes decided first, so a closed task (record gone) is still voted
+ * on until the deadline. Nothing is persisted: after a restart the chain's committee records say
+ * which votes are still owed (a member's `voted` flag). A task this auditor cannot run (no
+ * executor, no envelope for it, input rejected) gets no vote: guessing would be dishonest, and the
+ * 0.1 % absent-auditor slash is the price (docs/worker.md).
+ */
+import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
+import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import type { Executor } from "./executors/index.js";
+import { TxRejectedError, type ChainSignal } from "./chain.js";
+import type { WorkerMetrics } from "./metrics.js";
+import { executeTask, UnrunnableTaskError } from "./task-input.js";
+
+/** What the auditor needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
+export interface AuditorChain {
+  getTask(taskId: bigint): Promise<Task | undefined>;
+  getAttestRecord(taskId: bigint): Promise<AttestRecord | undefined>;
+  tasksWithStatus(statuses: readonly TaskStatus[]): Promise<Task[]>;
+  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict): Promise<unknown>;
+}
+
+export interface AuditorOptions {
+  /** The validator's operator account: committee members are named by it, MsgAttest signed by it. */
+  operator: string;
+  chain: AuditorChain;
+  fetchBlob(cid: string): Promise<Uint8Array>;
+  executors: ReadonlyMap<string, Executor>;
+  /** The operator's auditor KEM secret (worker/keys.ts loadAuditorKeys), for encrypted inputs. */
+  kemSecret: Uint8Array;
+  /** Re-read open committees every this many blocks besides resyncs (default 20). */
+  reconcileEveryBlocks?: number;
+  metrics?: WorkerMetrics;
+  log?: (line: string) => void;
+}
+
+/** A vote this operator owes: one per task at a time (the chain keeps one duty per task and validator). */
+interface Duty {
+  taskId: bigint;
+  kind: string;
+  deadline: bigint;
+  /** Transient failure: try again from this height. */
+  retryAt: bigint;
+}
+
+const AUDITED_STATUSES = [TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED] as const;
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** The committee voting now, by the record's phase. */
+function currentCommittee(record: AttestRecord): { kind: "audit" | "dispute"; committee: Committee } | undefined {
+  if (record.phase === Phase.PHASE_AUDIT && record.audit) return { kind: "audit", committee: record.audit };
+  if (record.phase === Phase.PHASE_DISPUTE && record.dispute) return { kind: "dispute", committee: record.dispute };
+  return undefined;
+}
+
+/**
+ * The vote for `ours`: in an audit MATCH only on the agreed digest (every reveal is it), in a
+ * dispute MATCH on any revealed digest; otherwise MISMATCH carrying our digest.
+ */
+export function verdictFor(kind: string, revealed: readonly Uint8Array[], ours: Uint8Array): Verdict {
+  const candidates = kind === "audit" ? revealed.slice(0, 1) : revealed;
+  return candidates.some((d) => hex(d) === hex(ours)) ? Verdict.VERDICT_MATCH : Verdict.VERDICT_MISMATCH;
+}
+
+export class Auditor {
+  private readonly duties = new Map<string, Duty>();
+  /** Digest per task, or "abstain" when this auditor cannot run it. */
+  private readonly results = new Map<string, Uint8Array | "abstain">();
+  /** Revealed digests last seen per task (the record is gone once the task closes). */
+  private readonly revealed = new Map<string, Uint8Array[]>();
+  private readonly abort = new AbortController();
+  private height = 0n;
+  private lastReconcile = 0n;
+  private draining: Promise<void> | undefined;
+  private reconciling: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: AuditorOptions) {}
+
+  /** Votes owed and not yet sent (for tests and logs). */
+  get owed(): number {
+    return this.duties.size;
+  }
+
+  /** Entry point for the chain follower's signals; never throws (errors are logged). */
+  handle(signal: ChainSignal): Promise<void> {
+    const run = async () => {
+      if (signal.type === "committee") this.owe(signal.taskId, signal.kind, signal.deadline);
+      else if (signal.type === "resync") await this.reconcile();
+      else if (signal.type === "block") {
+        this.height = BigInt(signal.height);
+        if (this.height - this.lastReconcile >= BigInt(this.opts.reconcileEveryBlocks ?? 20)) await this.reconcile();
+      }
+      await this.drain();
+    };
+    return run().catch((err: unknown) => this.opts.log?.(`${signal.type}: ${errText(err)}`));
+  }
+
+  /** Stops voting; aborts a re-execution in progress and waits for it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.draining;
+  }
+
+  /** Re-reads every task under audit or dispute; owes a vote where this operator sits unvoted. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= (async () => {
+      this.lastReconcile = this.height;
+      const tasks = await this.opts.chain.tasksWithStatus(AUDITED_STATUSES);
+      // Forget digests of tasks that left audit/dispute and owe nothing (keeps memory bounded).
+      const open = new Set(tasks.map((t) => t.id.toString()));
+      for (const id of [...this.results.keys()]) if (!open.has(id) && !this.duties.has(id)) (this.results.delete(id), this.revealed.delete(id));
+      for (const task of tasks) {
+        const record = await this.opts.chain.getAttestRecord(task.id);
+        const current = record && currentCommittee(record);
+        const me = current?.committee.members.find((m) => m.validator === this.opts.operator);
+        if (current && me && !me.voted) this.owe(task.id, current.kind, current.committee.deadlineHeight);
+      }
+    })().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  private owe(taskId: bigint, kind: string, deadline: bigint): void {
+    const known = this.duties.get(taskId.toString());
+    if (known && known.kind === kind && known.deadline === deadline) return;
+    this.duties.set(taskId.toString(), { taskId, kind, deadline, retryAt: 0n });
+    this.opts.log?.(`task ${taskId}: drawn on its ${kind} committee (deadline ${deadline})`);
+  }
+
+  /** Works through the owed votes one at a time (re-execution is the expensive part). */
+  private drain(): Promise<void> {
+    this.draining ??= (async () => {
+      for (const duty of [...this.duties.values()]) {
+        if (this.stopped) return;
+        if (duty.retryAt > this.height) continue;
+        try {
+          await this.discharge(duty);
+        } catch (err) {
+          if (this.stopped) return;
+          duty.retryAt = this.height + 1n;
+          this.opts.log?.(`task ${duty.taskId}: ${errText(err)} (retrying next block)`);
+        }
+      }
+    })().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private done(duty: Duty, outcome: string, line: string): void {
+    this.duties.delete(duty.taskId.toString());
+    this.opts.metrics?.votes.inc({ outcome });
+    this.opts.log?.(`task ${duty.taskId}: ${line}`);
+  }
+
+  private async discharge(duty: Duty): Promise<void> {
+    const id = duty.taskId.toString();
+    if (this.height > 0n && this.height > duty.deadline) return this.done(duty, "missed", `${duty.kind} deadline ${duty.deadline} passed before a vote`);
+    const record = await this.opts.chain.getAttestRecord(duty.taskId);
+    if (record) {
+      this.revealed.set(id, record.results.filter((r) => r.revealed).map((r) => r.resultDigest));
+      const me = record && currentCommittee(record)?.committee.members.find((m) => m.validator === this.opts.operator);
+      if (me?.voted) return this.done(duty, "already_voted", "vote already on chain");
+    }
+    const digest = await this.digestOf(duty.taskId);
+    if (digest === undefined) return this.done(duty, "closed", "task no longer exists");
+    if (digest === "abstain") return this.done(duty, "abstain", "cannot re-execute: no vote (an absent auditor is slashed at the deadline)");
+    const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
+    try {
+      await this.opts.chain.attest(duty.taskId, digest, verdict);
+    } catch (err) {
+      // Refused in a block (not on the committee any more, already voted): resending cannot help.
+      if (err instanceof TxRejectedError) return this.done(duty, "rejected", `vote refused: ${err.message}`);
+      throw err;
+    }
+    this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(digest).slice(0, 16)}…`);
+  }
+
+  /** Re-executes the task once; "abstain" when this auditor cannot run it, undefined when it is gone. */
+  private async digestOf(taskId: bigint): Promise<Uint8Array | "abstain" | undefined> {
+    const id = taskId.toString();
+    const cached = this.results.get(id);
+    if (cached) return cached;
+    const task = await this.opts.chain.getTask(taskId);
+    if (!task) return undefined;
+    const reader = { address: this.opts.operator, role: "auditor" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.fetchBlob(cid) };
+    let result: Uint8Array | "abstain";
+    try {
+      const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0 });
+      if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
+      if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
+      result = run.ok ? run.digest : "abstain";
+    } catch (err) {
+      if (!(err instanceof UnrunnableTaskError)) throw err;
+      this.opts.log?.(`task ${id}: ${err.message}`);
+      result = "abstain";
+    }
+    this.results.set(id, result);
+    return result;
+  }
+}

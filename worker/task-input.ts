@@ -1,0 +1,66 @@
+/**
+ * What a worker and an auditor do alike before they diverge: fetch a task's input (opening an
+ * encrypted manifest with their own envelope), run the executor of the task's kind, and digest
+ * the plaintext output. The worker (runner.ts) then seals and commits; the auditor (auditor.ts)
+ * compares with the revealed digests and votes. One code path, so an auditor re-executes
+ * exactly what a worker executed.
+ */
+import { EnvelopeError } from "../crypto/envelope.js";
+import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { resultDigest } from "./digest.js";
+import { runJob, type ExecContext, type Executor, type JobFailure } from "./executors/index.js";
+import { NoKeyForWorkerError, openTaskInput, parseManifest, type EncryptedInputManifest, type InputRole } from "./task-crypto.js";
+
+/** Who reads the input, and with which key (its envelope is looked up under `address`). */
+export interface InputReader {
+  address: string;
+  role: InputRole;
+  kemSecret: Uint8Array;
+  fetch(cid: string): Promise<Uint8Array>;
+}
+
+/**
+ * The task cannot be run by this process whatever happens on the network: no executor for its
+ * kind, no envelope for this reader, an envelope that does not open. Retrying cannot help.
+ */
+export class UnrunnableTaskError extends Error {}
+
+export interface LoadedInput {
+  input: Uint8Array;
+  /** Present when the input was encrypted (the output is then sealed to manifest.client_key). */
+  manifest?: EncryptedInputManifest;
+}
+
+/** The executor of `kind`, or UnrunnableTaskError naming the ones this process has. */
+export function executorFor(executors: ReadonlyMap<string, Executor>, kind: string): Executor {
+  const executor = executors.get(kind);
+  if (!executor) throw new UnrunnableTaskError(`no executor for kind "${kind}" (this process runs: ${[...executors.keys()].join(", ")})`);
+  return executor;
+}
+
+/** The plaintext input of `inputCid`; transient fetch errors propagate as they are. */
+export async function loadTaskInput(inputCid: string, reader: InputReader): Promise<LoadedInput> {
+  const raw = await reader.fetch(inputCid);
+  const manifest = parseManifest(raw);
+  if (!manifest) return { input: raw };
+  const payload = await reader.fetch(manifest.payload_cid);
+  try {
+    return { input: openTaskInput(manifest, payload, reader.address, reader.kemSecret, reader.role), manifest };
+  } catch (err) {
+    if (err instanceof NoKeyForWorkerError || err instanceof EnvelopeError) throw new UnrunnableTaskError(err.message);
+    throw err;
+  }
+}
+
+export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; failure: JobFailure };
+
+/** Fetch (and open) the input, run the task's executor, digest the output. */
+export async function executeTask(task: Pick<Task, "kind" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext): Promise<Execution> {
+  const executor = executorFor(executors, task.kind);
+  const input = await loadTaskInput(task.inputCid, reader);
+  const started = process.hrtime.bigint();
+  const outcome = await runJob(executor, input.input, ctx);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (!outcome.ok) return outcome;
+  return { ok: true, input, output: outcome.output, digest: resultDigest(outcome.output), seconds };
+}
