@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { appTxBenchmark } from "./app-tx.js";
 import { cryptoBenchmark } from "./crypto.js";
+import { e2eBenchmark } from "./e2e.js";
 import { envelopeBenchmark } from "./envelope.js";
 import { marketFinalizeBenchmark } from "./market-finalize.js";
 import { posBenchmark } from "./pos.js";
@@ -13,7 +14,7 @@ import { testnetTxBenchmark } from "./testnet-tx.js";
  * Benchmark runner: `npm run bench -- <name>` runs one benchmark, `npm run bench` runs all of
  * them in the order below (cheap ones first). Benchmarks are compiled by `npm run build`.
  */
-export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, posBenchmark, txBenchmark, testnetTxBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, posBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark];
 
 function usage(): string {
   const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;

@@ -7,10 +7,17 @@
  *   const client = await OgpuClient.connect("http://127.0.0.1:26657", wallet);
  *   const { taskId } = await client.submitTask({ kind: "matmul", inputCid, units: 10n, maxPricePerUnit: 200n });
  *   for await (const u of client.progress(taskId)) console.log(u.state, u.reason);
+ *
+ * With the node's blob store (restUrl) and an encryption key — both set up by
+ * `OgpuClient.fromMnemonic` — it also uploads encrypted inputs and opens verified results:
+ *
+ *   const client = await OgpuClient.fromMnemonic(rpcUrl, mnemonic, { restUrl: "http://127.0.0.1:1317" });
+ *   const { taskId } = await client.submitTask({ kind: "hash", input: bytes, units: 10n, maxPricePerUnit: 200n });
+ *   const { output } = await client.fetchResult(taskId);
  */
 import { sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
-import type { EncodeObject, OfflineSigner } from "@cosmjs/proto-signing";
+import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
@@ -23,6 +30,10 @@ import { FINAL_STATES, REVEAL_EVENT, resultFrom, SUCCESS_STATES, TaskEndedError,
 import { watchTask, type ProgressOptions, type TaskProgress } from "./progress.js";
 import { basePrices, getTask, getWorker, listTasks, listWorkers, type TaskFilter, type WorkerFilter } from "./queries.js";
 import { MSG, ogpuRegistry } from "./registry.js";
+import type { KemKeyPair } from "../crypto/kem.js";
+import type { BlobSigner } from "./blobs.js";
+import type { EncryptedInputManifest } from "../worker/task-crypto.js";
+import { blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskResult, uploadTaskInput, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
   /** Fee per gas unit (default the node's default floor, 0.001uogpu). */
@@ -33,6 +44,16 @@ export interface OgpuClientOptions {
   broadcastPollIntervalMs?: number;
   /** Options of every progress stream. */
   progress?: ProgressOptions;
+  /** The node's REST server (blob store), e.g. http://127.0.0.1:1317: needed for `input` and fetchResult. */
+  restUrl?: string;
+  /** Authorises blob uploads as the signer's account (fromMnemonic derives it). */
+  blobSigner?: BlobSigner;
+  /**
+   * The client's X25519 + ML-KEM-768 key pair: outputs of its encrypted tasks are sealed to the
+   * public half. fromMnemonic derives it from the mnemonic (sdk/task-io.ts clientEncryptionKey),
+   * so the mnemonic alone recovers it; pass one explicitly to use another key.
+   */
+  encryptionKey?: KemKeyPair;
 }
 
 export const DEFAULT_GAS_PRICE = "0.001uogpu";
@@ -42,14 +63,19 @@ export interface SubmitTaskParams {
   kind: string;
   /** Identifies the exact program; defaults to hex sha256(kind), which names a built-in kernel. */
   programHash?: string;
+  /** CID of an already uploaded public input blob (give this or `input`). */
+  inputCid?: string;
   /**
-   * CID of the (already uploaded) input blob.
-   * EXTENSION POINT (encrypted inputs): the blob store and envelope encryption (sdk/blobs.ts,
-   * crypto/envelope.ts) will add a variant that takes plaintext, encrypts it under a task data
-   * key, uploads it and fills in this CID, then wraps the key for each assigned worker once the
-   * progress stream reports "assigned". Until then the caller uploads and passes the CID.
+   * The input bytes (give this or `inputCid`): uploaded to the blob store before submitting,
+   * encrypted unless `encrypt` is false (see sdk/task-io.ts; needs `restUrl`, `blobSigner`
+   * and, when encrypting, `encryptionKey`).
    */
-  inputCid: string;
+  input?: Uint8Array;
+  /**
+   * Seal `input` to every online worker that meets the requirements, outputs back to the
+   * client's key (default true). false uploads it in clear: a public task.
+   */
+  encrypt?: boolean;
   /** Compute units; the escrow is maxPricePerUnit × units × redundancy. */
   units: bigint | number;
   /** Highest price per unit, uogpu. */
@@ -68,6 +94,10 @@ export interface SubmitTaskParams {
 
 export interface SubmittedTask {
   taskId: bigint;
+  /** The input CID the task names (a manifest for an encrypted input). */
+  inputCid: string;
+  /** Whether the input was encrypted (false for `inputCid` and `encrypt: false`). */
+  encrypted: boolean;
   /** uogpu moved into escrow. */
   escrow: bigint;
   txHash: string;
@@ -83,6 +113,13 @@ export interface RegisterWorkerParams {
   encPubkey: Uint8Array;
   /** uogpu to bond (at least the chain's min_worker_bond). */
   bond: bigint | number | string;
+}
+
+/** A verified result: the chain's TaskResult plus the plaintext output whose sha256 is its digest. */
+export interface FetchedResult extends TaskResult {
+  output: Uint8Array;
+  /** Whether the output was decrypted (an encrypted task). */
+  encrypted: boolean;
 }
 
 /** A tx the chain executed with a non-zero code. */
@@ -106,6 +143,22 @@ export class OgpuClient {
     private readonly opts: OgpuClientOptions,
   ) {}
 
+  /** Input manifests of tasks this client submitted with `input` (undefined: public), so fetchResult need not download them. */
+  private readonly manifests = new Map<bigint, EncryptedInputManifest | undefined>();
+
+  /**
+   * A client for the account of a BIP-39 mnemonic (m/44'/118'/0'/0/0) that can also upload
+   * inputs and open encrypted results: the blob signer and the encryption key are derived from
+   * the same mnemonic (opts.blobSigner / opts.encryptionKey override them).
+   */
+  static async fromMnemonic(rpcUrl: string, mnemonic: string, opts: OgpuClientOptions = {}): Promise<OgpuClient> {
+    const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "ogpu" });
+    const [account] = await wallet.getAccounts();
+    const blobSigner = opts.blobSigner ?? (await blobSignerFromMnemonic(mnemonic, account!.address));
+    const encryptionKey = opts.encryptionKey ?? (await clientEncryptionKey(mnemonic));
+    return OgpuClient.connect(rpcUrl, wallet, { ...opts, blobSigner, encryptionKey });
+  }
+
   /** A client that signs with `signer`'s first account. */
   static async connect(rpcUrl: string, signer: OfflineSigner, opts: OgpuClientOptions = {}): Promise<OgpuClient> {
     const gasPrice = typeof opts.gasPrice === "object" ? opts.gasPrice : GasPrice.fromString(opts.gasPrice ?? DEFAULT_GAS_PRICE);
@@ -119,8 +172,8 @@ export class OgpuClient {
     return new OgpuClient(rpcUrl, await Comet38Client.connect(rpcUrl), signing, account.address, opts);
   }
 
-  /** Queries and progress only. */
-  static async connectReadOnly(rpcUrl: string, opts: Pick<OgpuClientOptions, "progress"> = {}): Promise<OgpuClient> {
+  /** Queries, progress and fetchResult only (give restUrl and, for encrypted tasks, encryptionKey). */
+  static async connectReadOnly(rpcUrl: string, opts: Pick<OgpuClientOptions, "progress" | "restUrl" | "encryptionKey"> = {}): Promise<OgpuClient> {
     return new OgpuClient(rpcUrl, await Comet38Client.connect(rpcUrl), undefined, undefined, opts);
   }
 
@@ -131,11 +184,58 @@ export class OgpuClient {
 
   // ---- transactions ----
 
+  /** Uploads `params.input` if given (see SubmitTaskParams), then sends MsgSubmitTask. */
   async submitTask(params: SubmitTaskParams): Promise<SubmittedTask> {
-    const msg = submitTaskMsg(this.requireSigner(), params);
+    const client = this.requireSigner();
+    const uploaded = await this.prepareInput(params);
+    const msg = submitTaskMsg(client, { ...params, inputCid: uploaded.inputCid });
     const res = await this.broadcast([{ typeUrl: MSG.SubmitTask, value: msg }], params.memo);
     const response = MsgSubmitTaskResponse.decode(res.msgResponses[0]!.value);
-    return { taskId: response.taskId, escrow: BigInt(response.escrow), txHash: res.transactionHash, height: res.height };
+    if (params.input !== undefined) this.manifests.set(response.taskId, uploaded.manifest);
+    return { taskId: response.taskId, inputCid: uploaded.inputCid, encrypted: uploaded.encrypted, escrow: BigInt(response.escrow), txHash: res.transactionHash, height: res.height };
+  }
+
+  /** The task's input CID: `inputCid` as given, or `input` uploaded (sealed to the candidate workers unless encrypt is false). */
+  private async prepareInput(params: SubmitTaskParams): Promise<UploadedInput> {
+    if ((params.input === undefined) === (params.inputCid === undefined)) throw new Error("submitTask: give exactly one of `input` (bytes to upload) or `inputCid` (an uploaded public blob)");
+    if (params.input === undefined) return { inputCid: params.inputCid!, encrypted: false, recipients: [] };
+    const signer = this.opts.blobSigner;
+    if (!signer) throw new Error("submitTask with `input` needs a blob signer: create the client with OgpuClient.fromMnemonic or pass opts.blobSigner");
+    const restUrl = this.requireRest();
+    const height = BigInt((await this.comet.status()).syncInfo.latestBlockHeight);
+    if (params.encrypt === false) return uploadTaskInput({ restUrl, signer, height, input: params.input });
+    const key = this.requireEncryptionKey();
+    const recipients = candidateRecipients(await this.listWorkers({ status: "online" }), params.requirements);
+    return uploadTaskInput({ restUrl, signer, height, input: params.input, encryption: { clientKey: key.publicKey, recipients } });
+  }
+
+  /**
+   * Waits for the task's finalised result (see waitForResult), downloads its output blob,
+   * decrypts it (encrypted task) and checks sha256(output) against the finalised digest:
+   * throws ResultDigestMismatchError when they differ, BlobError when the blob is missing or
+   * does not match its CID.
+   */
+  async fetchResult(taskId: bigint, opts: { timeoutMs?: number; onUpdate?: (u: TaskUpdate) => void } = {}): Promise<FetchedResult> {
+    const restUrl = this.requireRest();
+    const result = await this.waitForResult(taskId, opts);
+    let manifest = this.manifests.get(taskId);
+    if (!this.manifests.has(taskId)) {
+      const task = await this.getTask(taskId);
+      if (!task) throw new Error(`task ${taskId} not found`);
+      manifest = await inputManifest(restUrl, task.inputCid);
+    }
+    const output = await openTaskResult({ restUrl, result, manifest, encryptionKey: this.opts.encryptionKey });
+    return { ...result, output, encrypted: manifest !== undefined };
+  }
+
+  private requireRest(): string {
+    if (!this.opts.restUrl) throw new Error("this client has no restUrl: pass opts.restUrl (the node's REST server, e.g. http://127.0.0.1:1317) for blob uploads and results");
+    return this.opts.restUrl;
+  }
+
+  private requireEncryptionKey(): KemKeyPair {
+    if (!this.opts.encryptionKey) throw new Error("encrypting a task needs the client's encryption key: use OgpuClient.fromMnemonic or pass opts.encryptionKey (or encrypt: false)");
+    return this.opts.encryptionKey;
   }
 
   /** Cancels a PENDING or ASSIGNED task; returns the uogpu refunded. */
@@ -257,7 +357,7 @@ export class OgpuClient {
 }
 
 /** The MsgSubmitTask for `params`, signed by `client` (the CLI builds its tx from it too). */
-export function submitTaskMsg(client: string, params: SubmitTaskParams): MsgSubmitTask {
+export function submitTaskMsg(client: string, params: SubmitTaskParams & { inputCid: string }): MsgSubmitTask {
   const req = params.requirements ?? {};
   return MsgSubmitTask.fromPartial({
     client,

@@ -2,7 +2,16 @@
  * The oGPU client SDK: `import { OgpuClient } from "ogpu/sdk"` (see docs/sdk.md).
  */
 export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, defaultProgramHash, submitTaskMsg } from "./client.js";
-export type { OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
+export type { FetchedResult, OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
+export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskResult, uploadTaskInput } from "./task-io.js";
+export type { CandidateFilter, OpenResultOptions, UploadInputOptions, UploadedInput } from "./task-io.js";
+export { BlobError, blobCid, fetchBlob, isBlobCid, uploadBlob } from "./blobs.js";
+export type { BlobRef, BlobSigner } from "./blobs.js";
+// The encrypted-task format is the worker's (worker/task-crypto.ts); re-exported, not copied, for clients that seal by hand.
+export { openTaskOutput, parseManifest, sealTaskInput } from "../worker/task-crypto.js";
+export type { EncryptedInputManifest, Recipient } from "../worker/task-crypto.js";
+export { EnvelopeError } from "../crypto/envelope.js";
+export type { KemKeyPair } from "../crypto/kem.js";
 export { watchTask, websocketUrl } from "./progress.js";
 export type { ProgressOptions, TaskProgress } from "./progress.js";
 export { FINAL_STATES, SUCCESS_STATES, STATUS_EVENT, TaskEndedError, WaitTimeoutError, chainOrder, resultFrom, taskEvents, transitionsIn } from "./events.js";

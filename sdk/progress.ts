@@ -183,6 +183,7 @@ class TaskWatcher implements TaskProgress {
       } catch {
         // already closed
       }
+      cancelReconnect(ws);
     }
   }
 
@@ -270,5 +271,19 @@ class TaskWatcher implements TaskProgress {
     this.queue.push(keyed.update);
     if (FINAL_STATES.has(keyed.update.state)) this.finished = true;
     this.wake();
+  }
+}
+
+/**
+ * cosmjs' ReconnectingSocket (inside WebsocketClient) schedules a reconnect on every
+ * "disconnected" status, including the one its own disconnect() emits, so a closed stream
+ * reconnects forever and keeps a Node script from exiting. disconnect() emits that status
+ * synchronously, so clearing the scheduled timer right after it ends the socket for good.
+ */
+function cancelReconnect(ws: WebsocketClient): void {
+  const socket = (ws as unknown as { socket?: { reconnectTimeout?: ReturnType<typeof setTimeout> | null } }).socket;
+  if (socket?.reconnectTimeout) {
+    clearTimeout(socket.reconnectTimeout);
+    socket.reconnectTimeout = null;
   }
 }

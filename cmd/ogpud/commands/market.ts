@@ -1,3 +1,4 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
@@ -7,7 +8,10 @@ import { MsgCancelTaskResponse, MsgSubmitTaskResponse } from "../../../proto/gen
 import { OgpuClient, submitTaskMsg, type SubmitTaskParams } from "../../../sdk/client.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
-import { basePrices, getTask, listTasks, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
+import { basePrices, getTask, listTasks, listWorkers, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
+import { blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import type { KemKeyPair } from "../../../crypto/kem.js";
+import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
 import { keyFromNameOrAddress, nodeOption, outputFormat, outputOption, printResult, withNode, type NodeConnection, type OutputFormat } from "../client.js";
 import { broadcastFromKey, txFailureLine, txOptions, type BroadcastOutcome } from "./tx.js";
@@ -73,15 +77,48 @@ export function progressLine(u: TaskUpdate): string {
   return `height ${u.height}  task ${u.taskId}  ${u.from} → ${u.state}  (${u.reason || "-"})${extra}`;
 }
 
-async function waitAndPrint(node: NodeConnection, taskId: bigint, format: OutputFormat, timeoutMs: number): Promise<void> {
-  const sdk = await OgpuClient.connectReadOnly(node.url);
+export const DEFAULT_REST = "http://127.0.0.1:1317";
+
+/** Where and how the result is downloaded after --wait (undefined: only the digest and CID are printed). */
+interface ResultDownload {
+  restUrl: string;
+  encryptionKey?: KemKeyPair;
+  outputFile?: string;
+}
+
+/**
+ * Follows the task to its end. With `download`, a finalised result is fetched, decrypted and
+ * checked against the chain's digest (sdk/task-io.ts), then written to the output file or
+ * summarised by its size.
+ */
+async function waitAndPrint(node: NodeConnection, taskId: bigint, format: OutputFormat, timeoutMs: number, download?: ResultDownload): Promise<void> {
+  const sdk = await OgpuClient.connectReadOnly(node.url, { restUrl: download?.restUrl, encryptionKey: download?.encryptionKey });
   const onUpdate = (u: TaskUpdate) => {
     if (format === "json") printResult(format, { task_id: u.taskId, height: u.height, from: u.from, state: u.state, reason: u.reason, source: u.source });
     else console.log(progressLine(u));
   };
   try {
-    const result = await sdk.waitForResult(taskId, { timeoutMs, onUpdate });
-    printResult(format, { task_id: result.taskId, state: result.state, height: result.height, result_digest: result.digest, output_cid: result.outputCid });
+    if (!download) {
+      const result = await sdk.waitForResult(taskId, { timeoutMs, onUpdate });
+      printResult(format, { task_id: result.taskId, state: result.state, height: result.height, result_digest: result.digest, output_cid: result.outputCid });
+      return;
+    }
+    const result = await sdk.fetchResult(taskId, { timeoutMs, onUpdate }).catch((err: unknown) => {
+      if (err instanceof TaskEndedError || err instanceof WaitTimeoutError) throw err;
+      throw new CliError(`task ${taskId}: fetching the result failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    if (download.outputFile) await writeFile(download.outputFile, result.output);
+    printResult(format, {
+      task_id: result.taskId,
+      state: result.state,
+      height: result.height,
+      result_digest: result.digest,
+      output_cid: result.outputCid,
+      output_size: result.output.length,
+      encrypted: result.encrypted,
+      verified: true,
+      ...(download.outputFile ? { output_file: download.outputFile } : {}),
+    });
   } catch (err) {
     if (err instanceof TaskEndedError || err instanceof WaitTimeoutError) throw new CliError(err.message);
     throw err;
@@ -90,16 +127,39 @@ async function waitAndPrint(node: NodeConnection, taskId: bigint, format: Output
   }
 }
 
+/** The --from key's blob signer and encryption key, both from its mnemonic (sdk/task-io.ts). */
+async function clientKeys(keyring: Keyring, key: KeyInfo) {
+  if (key.type !== "secp256k1") throw new CliError(`key '${key.name}' is ${key.type}: blob uploads are authorised by secp256k1 account keys only`);
+  const mnemonic = await keyring.mnemonic(key.name);
+  return { signer: await blobSignerFromMnemonic(mnemonic, key.address), encryptionKey: await clientEncryptionKey(mnemonic) };
+}
+
+/** Uploads --input: sealed to the online workers that meet the requirements, or in clear with --public. */
+async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<ReturnType<typeof clientKeys>>, input: Uint8Array, params: SubmitTaskParams, isPublic: boolean): Promise<UploadedInput> {
+  try {
+    const height = BigInt((await node.comet.status()).syncInfo.latestBlockHeight);
+    if (isPublic) return await uploadTaskInput({ restUrl, signer: keys.signer, height, input });
+    const recipients = candidateRecipients(await listWorkers(node.comet, { status: "online" }), params.requirements);
+    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients } });
+  } catch (err) {
+    throw new CliError(`uploading the input to ${restUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 const submitTask: Command = {
   name: "tx market submit-task",
   summary: "Submit a compute task (escrows max-price × units × k); --wait follows it to its end",
-  usage: "--from <key> --kind <kind> --input-cid <cid> --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait]",
+  usage: "--from <key> --kind <kind> (--input <file> [--public] | --input-cid <cid>) --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait [--output-file <path>]]",
   options: {
     ...txOptions,
     ...fromOption,
     kind: { type: "string", description: "program kind, e.g. matmul (required)" },
     "program-hash": { type: "string", description: "program identity (default: hex sha256 of the kind, a built-in kernel)" },
-    "input-cid": { type: "string", description: "CID of the uploaded input blob (required)" },
+    input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
+    public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
+    "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },
+    rest: { type: "string", description: `the node's REST server / blob store (default ${DEFAULT_REST})` },
+    "output-file": { type: "string", description: "with --wait: write the verified (decrypted) result here" },
     units: { type: "string", description: "compute units (required)" },
     k: { type: "string", description: "redundancy: distinct workers that run it (default 1)" },
     "max-price": { type: "string", description: "highest price per unit, uogpu (required)" },
@@ -110,7 +170,7 @@ const submitTask: Command = {
     tier: { type: "string", description: "minimum worker tier 0-3 (default 0)" },
     region: { type: "string", description: "preferred worker region" },
     verification: { type: "string", description: "bitwise (default) | class" },
-    wait: { type: "boolean", description: "follow the task and print one line per state change until it ends" },
+    wait: { type: "boolean", description: "follow the task (one line per state change); with --input or --output-file, download, decrypt and verify the result" },
     timeout: { type: "string", description: "with --wait: give up after this many seconds (default 600)" },
   },
   async run({ positionals, flags }) {
@@ -121,7 +181,6 @@ const submitTask: Command = {
     const params: SubmitTaskParams = {
       kind: stringFlag(flags, "kind"),
       programHash: typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
-      inputCid: stringFlag(flags, "input-cid"),
       units: uintFlag(flags, "units"),
       maxPricePerUnit: uintFlag(flags, "max-price"),
       redundancy: smallIntFlag(flags, "k", 1),
@@ -136,9 +195,28 @@ const submitTask: Command = {
       verification,
     };
     const timeoutMs = Number(uintFlag(flags, "timeout", "600")) * 1000;
+    const inputFile = typeof flags.input === "string" ? flags.input : undefined;
+    if ((inputFile === undefined) === (typeof flags["input-cid"] !== "string")) throw new CliError("give exactly one of --input <file> or --input-cid <cid>");
+    if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
+    const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
+    if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
+    const restUrl = stringFlag(flags, "rest", DEFAULT_REST);
+    const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read --input ${inputFile}: ${err.code ?? err.message}`);
+    });
     stringFlag(flags, "from");
     return withNode(flags, async (node) => {
-      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, params) }];
+      let inputCid = typeof flags["input-cid"] === "string" ? flags["input-cid"] : "";
+      let download: ResultDownload | undefined = outputFile !== undefined ? { restUrl, outputFile } : undefined;
+      if (input !== undefined) {
+        const keyring = keyringFromFlags(flags);
+        const keys = await clientKeys(keyring, await keyFromNameOrAddress(keyring, stringFlag(flags, "from")));
+        const uploaded = await uploadInput(node, restUrl, keys, new Uint8Array(input), params, flags.public === true);
+        inputCid = uploaded.inputCid;
+        download = { restUrl, outputFile, encryptionKey: keys.encryptionKey };
+        if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s), manifest` : "public, cid"} ${inputCid}`);
+      }
+      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid }) }];
       const { hash, result } = await signAndSend(flags, node, build, `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`);
       if (!result) {
         printResult(format, { txhash: hash, code: 0 });
@@ -146,7 +224,7 @@ const submitTask: Command = {
       }
       const response = MsgSubmitTaskResponse.decode(await firstMsgResponse(node, hash));
       printResult(format, { ...result, task_id: response.taskId, escrow: `${response.escrow}uogpu` });
-      if (flags.wait) await waitAndPrint(node, response.taskId, format, timeoutMs);
+      if (flags.wait) await waitAndPrint(node, response.taskId, format, timeoutMs, download);
       return 0;
     });
   },

@@ -1,0 +1,234 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StdFee } from "@cosmjs/stargate";
+import { packageRoot } from "../cmd/paths.js";
+import { generateKemKeyPair } from "../crypto/kem.js";
+import { OgpuClient } from "../sdk/client.js";
+import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../testnet/devnet.js";
+import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../worker/task-crypto.js";
+import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
+
+/**
+ * End to end on real processes: 1 node (ogpud + cometbft, genesis validator) and 2 real
+ * `ogpu-worker` processes; a client submits small built-in-kernel tasks through the SDK
+ * (encrypted inputs, k = 2) and waits for each verified result. Plus the throughput of the
+ * encrypted-task envelope path (worker/task-crypto.ts) on 1 MiB.
+ *
+ * Audits: no auditor process exists (ogpu-worker has no auditor role), so worker 0 runs under
+ * the genesis validator's own account. x/attest excludes from a committee every validator
+ * whose operator is one of the task's workers, and with k = 2 every task runs on worker 0, so
+ * no validator is eligible and matching reveals finalise the task (docs/proof-of-sync.md,
+ * reason no_eligible_validator). The figures are therefore the unaudited path.
+ *
+ * `startComputeCluster` is also the harness of test/e2e/sdk-results.e2e.test.ts.
+ */
+
+const OGPU = 1_000_000n;
+/** Fixed client fee: no simulation round trip per task. */
+export const CLUSTER_FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
+/** Heartbeats well inside the timeout; generous commit/reveal windows for a loaded 2-core machine. */
+const CLUSTER_PARAMS = {
+  workers: { heartbeat_timeout_blocks: 60 },
+  market: { commit_timeout_blocks: 40, max_retries: 3 },
+  attest: { reveal_timeout_blocks: 40, audit_timeout_blocks: 60 },
+};
+
+export interface ClusterOptions {
+  /** Node ports portsFrom(portBase); worker i serves metrics on metricsPortBase + i. */
+  portBase: number;
+  metricsPortBase: number;
+  /** Client accounts to create (each 100,000 OGPU), named client0, client1, … */
+  clients: number;
+  blockTime?: string;
+  workerMaxConcurrent?: number;
+}
+
+export interface ComputeCluster {
+  home: string;
+  devnet: Devnet;
+  /** SDK clients (fromMnemonic: blob signer and encryption key from the mnemonic), one per client account. */
+  clients: OgpuClient[];
+  /** Worker operator addresses; workers[0] is the genesis validator's account. */
+  workers: string[];
+  /** The last lines of every worker's log (for failure messages). */
+  workerLogs(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface WorkerProcess {
+  proc: ChildProcess;
+  exited: Promise<unknown>;
+}
+
+const workerScript = () => join(packageRoot(), "dist", "worker", "main.js");
+
+/** `ogpu-worker init` (test keyring); `mnemonic` recovers an existing account instead. */
+function initWorker(home: string, mnemonic?: string): string {
+  const args = [workerScript(), "init", "--home", home, "--keyring-backend", "test", ...(mnemonic ? ["--recover"] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", input: mnemonic ? `${mnemonic}\n` : undefined });
+  if (r.status !== 0) throw new Error(`ogpu-worker init failed: ${r.stderr}`);
+  return /address:\s+(\S+)/.exec(r.stdout)![1]!;
+}
+
+function startWorker(home: string, devnet: Devnet, metricsPort: number, maxConcurrent: number): WorkerProcess {
+  const log = createWriteStream(join(home, "worker.log"), { flags: "a" });
+  const args = ["start", "--home", home, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl];
+  args.push("--max-concurrent", String(maxConcurrent), "--heartbeat-blocks", "10", "--metrics-port", String(metricsPort), "--grace-ms", "2000");
+  const proc = spawn(process.execPath, [workerScript(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  proc.stdout!.pipe(log, { end: false });
+  proc.stderr!.pipe(log, { end: false });
+  return { proc, exited: new Promise((resolve) => proc.once("exit", resolve)) };
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Node + 2 workers + funded SDK clients; the caller must stop() it (also on failure after return). */
+export async function startComputeCluster(opts: ClusterOptions): Promise<ComputeCluster> {
+  const home = await mkdtemp(join(tmpdir(), "ogpu-cluster-"));
+  const clientAccounts = Array.from({ length: opts.clients }, (_, i) => ({ name: `client${i}`, coins: `${100_000n * OGPU}uogpu` }));
+  const workerProcs: WorkerProcess[] = [];
+  const clients: OgpuClient[] = [];
+  let node: NodeProcess | undefined;
+  const workerHomes = [join(home, "worker0"), join(home, "worker1")];
+  const workerLogs = async () => (await Promise.all(workerHomes.map((h) => readFile(join(h, "worker.log"), "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
+  const stop = async () => {
+    for (const w of workerProcs) {
+      if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill("SIGTERM");
+      await w.exited;
+    }
+    for (const c of clients) c.disconnect();
+    await node?.stop();
+    await rm(home, { recursive: true, force: true });
+  };
+  try {
+    const devnet = await initDevnet({
+      home,
+      ports: portsFrom(opts.portBase),
+      blockTime: opts.blockTime ?? "300ms",
+      accounts: [{ name: "val", coins: `${100_000n * OGPU}uogpu` }, ...clientAccounts],
+      validator: { stake: `${10_000n * OGPU}uogpu` },
+    });
+    const genesisPath = join(home, "config", "genesis.json");
+    const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
+    for (const [module, params] of Object.entries(CLUSTER_PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
+    await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
+    node = spawnNode(home);
+    await waitForHeight(devnet.rpcUrl, 2n);
+
+    const clientOpts = { restUrl: devnet.restUrl, fee: CLUSTER_FEE, broadcastPollIntervalMs: 200 };
+    for (const account of devnet.accounts.slice(1)) clients.push(await OgpuClient.fromMnemonic(devnet.rpcUrl, account.mnemonic, clientOpts));
+    const validator = devnet.accounts[0]!;
+    // Worker 0 is the validator's own account (see the file comment); worker 1 a fresh one funded by it.
+    const workers = [initWorker(workerHomes[0]!, validator.mnemonic), initWorker(workerHomes[1]!)];
+    const funder = await OgpuClient.fromMnemonic(devnet.rpcUrl, validator.mnemonic, clientOpts);
+    try {
+      await funder.broadcast([{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: validator.address, toAddress: workers[1], amount: [{ denom: "uogpu", amount: String(1200n * OGPU) }] } }]);
+    } finally {
+      funder.disconnect();
+    }
+    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, opts.metricsPortBase + i, opts.workerMaxConcurrent ?? 2)));
+    await until("both workers online", async () => (await clients[0]!.listWorkers({ status: "online" })).length === 2, 90_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await workerLogs()}`);
+    });
+    return { home, devnet, clients, workers, workerLogs, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+// ---- the benchmark ----
+
+const PORT_BASE = 28250;
+const METRICS_PORT_BASE = 28260;
+const TASKS = 24;
+const CLIENTS = 4;
+const MiB = 1024 * 1024;
+const SECONDS_PER_FIGURE = 1.5;
+
+/** Small built-in kernels, alternating, each input distinct. */
+function taskInput(i: number): { kind: string; input: Uint8Array } {
+  const spec = i % 2 === 0 ? { kind: "hash", body: { rounds: 2_000, data: `bench ${i}` } } : { kind: "matmul", body: { n: 16, seed: i } };
+  return { kind: spec.kind, input: new TextEncoder().encode(JSON.stringify(spec.body)) };
+}
+
+/** Each client submits its share one after another (one account sequence); results are awaited concurrently. */
+async function measureTasks(cluster: ComputeCluster): Promise<Figure[]> {
+  const latencies: number[] = [];
+  const waits: Promise<void>[] = [];
+  const start = performance.now();
+  await Promise.all(
+    cluster.clients.map(async (client, c) => {
+      for (let i = c; i < TASKS; i += cluster.clients.length) {
+        const { kind, input } = taskInput(i);
+        const submitted = performance.now();
+        const { taskId } = await client.submitTask({ kind, input, units: 10n, maxPricePerUnit: 200n, redundancy: 2 });
+        let finalised = 0;
+        const onUpdate = (u: { state: string }) => void (u.state === "finalized" && (finalised = performance.now()));
+        waits.push(client.fetchResult(taskId, { timeoutMs: 300_000, onUpdate }).then(() => void latencies.push((finalised || performance.now()) - submitted)));
+      }
+    }),
+  );
+  await Promise.all(waits);
+  const elapsedS = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  progress("e2e", `${TASKS} tasks finalised and verified in ${elapsedS.toFixed(1)} s`);
+  return [
+    { figure: "tasks", value: TASKS, unit: "tasks", note: `k = 2, hash 2000 rounds / matmul 16×16, encrypted, ${cluster.clients.length} clients` },
+    { figure: "tasks_per_s", value: TASKS / elapsedS, unit: "tasks/s", note: "first submit → last result verified" },
+    { figure: "latency_p50_ms", value: Math.round(quantile(latencies, 0.5)), unit: "ms", note: "submitTask called → FINALIZED seen" },
+    { figure: "latency_p95_ms", value: Math.round(quantile(latencies, 0.95)), unit: "ms" },
+  ];
+}
+
+function mbPerSecond(bytes: number, fn: () => void): number {
+  fn(); // warm-up; a failure throws here, untimed
+  const startMs = performance.now();
+  let calls = 0;
+  while (performance.now() - startMs < SECONDS_PER_FIGURE * 1000 || calls < 2) {
+    fn();
+    calls++;
+  }
+  return Math.round((calls * bytes) / 1e6 / ((performance.now() - startMs) / 1000));
+}
+
+/** sealTaskInput (payload seal + 2 key wraps + manifest) and openTaskOutput (unwrap + open) on 1 MiB. */
+function envelopeFigures(): Figure[] {
+  const client = generateKemKeyPair();
+  const workers = [generateKemKeyPair(), generateKemKeyPair()].map((k, i) => ({ address: `ogpu1worker${i}`, encPubkey: k.publicKey }));
+  const plaintext = new Uint8Array(MiB).map((_, i) => i & 0xff);
+  const outputBlob = sealTaskOutput(plaintext, client.publicKey, 1n);
+  return [
+    { figure: "envelope_seal_mb_s", value: mbPerSecond(MiB, () => sealTaskInput(plaintext, client.publicKey, workers)), unit: "MB/s", note: "sealTaskInput 1 MiB, 2 workers" },
+    { figure: "envelope_open_mb_s", value: mbPerSecond(MiB, () => openTaskOutput(outputBlob, client.secretKey, 1n)), unit: "MB/s", note: "openTaskOutput 1 MiB" },
+  ];
+}
+
+export async function benchE2e(): Promise<void> {
+  const figures = envelopeFigures();
+  progress("e2e", "starting 1 node + 2 ogpu-worker processes");
+  const cluster = await startComputeCluster({ portBase: PORT_BASE, metricsPortBase: METRICS_PORT_BASE, clients: CLIENTS });
+  try {
+    figures.push(...(await measureTasks(cluster)));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await cluster.workerLogs()}`);
+  } finally {
+    await cluster.stop();
+  }
+  printFigures("e2e", figures);
+}
+
+export const e2eBenchmark: Benchmark = {
+  name: "e2e",
+  description: "1 node + 2 real workers: tasks/s and p50/p95 submit→finalised latency (SDK, encrypted); envelope path MB/s",
+  run: benchE2e,
+};

@@ -1,0 +1,147 @@
+/**
+ * A task's input and output as the client handles them: upload the input (sealed to the
+ * candidate workers, or public), then download the agreed output, decrypt it and check it
+ * against the digest the chain finalised. OgpuClient (sdk/client.ts) and the CLI
+ * (`ogpud tx market submit-task --input`) both go through these functions.
+ *
+ * The encrypted format itself (manifest, key envelopes, output blob) is worker/task-crypto.ts:
+ * it is called here, never restated, so the client and the workers cannot drift apart.
+ *
+ * The client's encryption key (X25519 + ML-KEM-768, crypto/kem.ts) is either passed explicitly
+ * or derived from the account's mnemonic with HKDF under the client's own label, the same way
+ * worker/keys.ts derives a worker's: the mnemonic alone recovers it (so results of old tasks can
+ * still be opened), and it is independent of the signing key.
+ */
+import { hkdfSync } from "node:crypto";
+import { Bip39, EnglishMnemonic } from "@cosmjs/crypto";
+import { sha256 } from "../crypto/hash.js";
+import { KEM_SEED_LENGTH, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
+import { deriveKey } from "../crypto/keyring.js";
+import { signSecp256k1 } from "../crypto/secp256k1.js";
+import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
+import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+import { openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../worker/task-crypto.js";
+import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
+import type { TaskResult } from "./events.js";
+
+const CLIENT_KEM_SALT = Buffer.from("ogpu/client/v1", "utf8");
+const CLIENT_KEM_INFO = Buffer.from("ogpu/client/v1/kem-seed", "utf8");
+
+/** The client's encryption key pair bound to its account mnemonic (see the file comment). */
+export async function clientEncryptionKey(mnemonic: string): Promise<KemKeyPair> {
+  const seed = await Bip39.mnemonicToSeed(new EnglishMnemonic(mnemonic.trim().split(/\s+/).join(" ")));
+  return kemKeyPairFromSeed(new Uint8Array(hkdfSync("sha256", seed, CLIENT_KEM_SALT, CLIENT_KEM_INFO, KEM_SEED_LENGTH)));
+}
+
+/** A blob upload signer for the account (secp256k1, m/44'/118'/0'/0/0) of `mnemonic`. */
+export async function blobSignerFromMnemonic(mnemonic: string, account: string): Promise<BlobSigner> {
+  const key = await deriveKey(mnemonic, "secp256k1");
+  return { account, pubkey: key.pubkey.key, sign: (bytes) => signSecp256k1(key.privateKey, bytes) };
+}
+
+/** What the task asks of a worker; the subset of SubmitTaskParams.requirements that filters. */
+export interface CandidateFilter {
+  minVramMb?: bigint | number;
+  gpuModels?: readonly string[];
+  tier?: number;
+}
+
+/**
+ * The online workers the scheduler may assign a task with these requirements to, as envelope
+ * recipients. Deliberately looser than the scheduler (each condition on any GPU): an extra
+ * recipient costs ~1 ms and 1.2 kB, a missing one makes its assignment fail and time out.
+ */
+export function candidateRecipients(workers: readonly WorkerView[], req: CandidateFilter = {}): Recipient[] {
+  const minVram = BigInt(req.minVramMb ?? 0);
+  const models = req.gpuModels ?? [];
+  return workers
+    .filter((v) => v.status === WorkerStatus.WORKER_STATUS_ONLINE && v.worker !== undefined && v.tier >= (req.tier ?? 0))
+    .filter((v) => minVram === 0n || v.worker!.gpus.some((g) => g.vramMb >= minVram))
+    .filter((v) => models.length === 0 || v.worker!.gpus.some((g) => models.includes(g.model)))
+    .map((v) => ({ address: v.worker!.operator, encPubkey: v.worker!.encPubkey }));
+}
+
+export interface UploadedInput {
+  /** What MsgSubmitTask names: the manifest's CID (encrypted) or the plaintext's (public). */
+  inputCid: string;
+  encrypted: boolean;
+  /** Workers the data key was wrapped for (empty for a public input). */
+  recipients: string[];
+  /** The uploaded manifest (encrypted input only): fetchResult opens the output with it. */
+  manifest?: EncryptedInputManifest;
+}
+
+export interface UploadInputOptions {
+  restUrl: string;
+  signer: BlobSigner;
+  /** A recent block height (the store refuses signatures more than ~100 blocks off). */
+  height: bigint;
+  input: Uint8Array;
+  /** Seal to `recipients` with outputs back to `clientKey`; otherwise upload the plaintext. */
+  encryption?: { clientKey: Uint8Array; recipients: readonly Recipient[] };
+}
+
+/** Uploads a task input: sealed payload + manifest when encrypting, the plaintext otherwise. */
+export async function uploadTaskInput(opts: UploadInputOptions): Promise<UploadedInput> {
+  if (!opts.encryption) {
+    const { cid } = await uploadBlob(opts.restUrl, opts.input, opts.signer, opts.height);
+    return { inputCid: cid, encrypted: false, recipients: [] };
+  }
+  const { clientKey, recipients } = opts.encryption;
+  if (recipients.length === 0) {
+    throw new Error("no online worker meets the task's requirements, so there is nobody to encrypt the input to (retry later, or submit a public task)");
+  }
+  const { payload, manifest } = sealTaskInput(opts.input, clientKey, recipients);
+  await uploadBlob(opts.restUrl, payload, opts.signer, opts.height);
+  const { cid } = await uploadBlob(opts.restUrl, manifest, opts.signer, opts.height);
+  return { inputCid: cid, encrypted: true, recipients: recipients.map((r) => r.address), manifest: parseManifest(manifest) };
+}
+
+/** The manifest named by a task's input CID, or undefined for a public input. */
+export async function inputManifest(restUrl: string, inputCid: string): Promise<EncryptedInputManifest | undefined> {
+  return parseManifest(await fetchBlob(restUrl, inputCid));
+}
+
+/** The downloaded output does not hash to the digest the chain finalised. */
+export class ResultDigestMismatchError extends Error {
+  constructor(
+    readonly taskId: bigint,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`task ${taskId}: the output blob decodes to bytes with sha256 ${actual}, but the chain finalised digest ${expected}; the result is not trusted`);
+    this.name = "ResultDigestMismatchError";
+  }
+}
+
+export interface OpenResultOptions {
+  restUrl: string;
+  result: TaskResult;
+  /** The task's input manifest (encrypted task) or undefined (public task). */
+  manifest: EncryptedInputManifest | undefined;
+  /** Needed for an encrypted task: the key pair whose public half is the manifest's client_key. */
+  encryptionKey?: KemKeyPair;
+}
+
+/**
+ * The plaintext output of a finalised task: downloads the output blob (its CID is checked by
+ * fetchBlob), decrypts it for an encrypted task, and checks sha256(output) against the
+ * finalised digest, so neither the node nor the worker that uploaded it has to be trusted.
+ */
+export async function openTaskResult(opts: OpenResultOptions): Promise<Uint8Array> {
+  const { result, manifest } = opts;
+  if (!result.outputCid) throw new Error(`task ${result.taskId} is ${result.state} but no reveal names an output CID for digest ${result.digest || "(none)"}`);
+  const blob = await fetchBlob(opts.restUrl, result.outputCid);
+  let output = blob;
+  if (manifest) {
+    const key = opts.encryptionKey;
+    if (!key) throw new Error(`task ${result.taskId} is encrypted: the client needs its encryption key to open the result`);
+    if (Buffer.from(manifest.client_key, "base64").compare(Buffer.from(key.publicKey)) !== 0) {
+      throw new Error(`task ${result.taskId}'s output is encrypted to another client key than this client's`);
+    }
+    output = openTaskOutput(blob, key.secretKey, result.taskId);
+  }
+  const actual = Buffer.from(sha256(output)).toString("hex");
+  if (actual !== result.digest.toLowerCase()) throw new ResultDigestMismatchError(result.taskId, result.digest, actual);
+  return output;
+}
