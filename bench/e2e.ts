@@ -1,13 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StdFee } from "@cosmjs/stargate";
 import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
-import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../testnet/devnet.js";
+import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
 import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../worker/task-crypto.js";
 import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
 
@@ -116,13 +116,9 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
       blockTime: opts.blockTime ?? "300ms",
       accounts: [{ name: "val", coins: `${100_000n * OGPU}uogpu` }, ...clientAccounts],
       validator: { stake: `${10_000n * OGPU}uogpu` },
+      params: CLUSTER_PARAMS,
     });
-    const genesisPath = join(home, "config", "genesis.json");
-    const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
-    for (const [module, params] of Object.entries(CLUSTER_PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
-    await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
-    node = spawnNode(home);
-    await waitForHeight(devnet.rpcUrl, 2n);
+    node = await startDevnetNode(devnet);
 
     const clientOpts = { restUrl: devnet.restUrl, fee: CLUSTER_FEE, broadcastPollIntervalMs: 200 };
     for (const account of devnet.accounts.slice(1)) clients.push(await OgpuClient.fromMnemonic(devnet.rpcUrl, account.mnemonic, clientOpts));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { packageRoot } from "../cmd/paths.js";
 import { initCommand } from "../cmd/ogpud/commands/init.js";
@@ -50,6 +50,8 @@ export interface DevnetOptions {
    * set) instead of CometBFT's genesis.json validator; `stake` is its self-delegation.
    */
   validator?: { stake: string; commissionRate?: string };
+  /** Genesis param overrides per module, e.g. `{ market: { max_retries: 1 } }` (short test timeouts). */
+  params?: Record<string, Record<string, unknown>>;
 }
 
 async function runCommand(cmd: typeof initCommand, positionals: string[], flags: Record<string, string | boolean>): Promise<void> {
@@ -91,6 +93,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       await runCommand(genesisGentxCommand, [accounts[0]!.name, opts.validator.stake], flags);
       await runCommand(genesisCollectGentxsCommand, [], { home: opts.home });
     }
+    if (opts.params) await overrideGenesisParams(opts.home, opts.params);
     return {
       home: opts.home,
       chainId,
@@ -102,6 +105,17 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
   } finally {
     console.log = quiet;
   }
+}
+
+async function overrideGenesisParams(home: string, params: Record<string, Record<string, unknown>>): Promise<void> {
+  const path = join(home, "config", "genesis.json");
+  const genesis = JSON.parse(await readFile(path, "utf8")) as { app_state: Record<string, { params?: Record<string, unknown> }> };
+  for (const [module, values] of Object.entries(params)) {
+    const section = genesis.app_state[module];
+    if (!section) throw new Error(`genesis has no ${module} section to override`);
+    section.params = { ...section.params, ...values };
+  }
+  await writeFile(path, JSON.stringify(genesis, null, 2) + "\n");
 }
 
 /** An `ogpud start` child process (which itself runs cometbft as its child). */
@@ -119,6 +133,22 @@ export function ogpudScript(): string {
   const script = join(packageRoot(), "dist", "cmd", "ogpud", "main.js");
   if (!existsSync(script)) throw new Error(`${script} not found: run 'npm run build' first`);
   return script;
+}
+
+/**
+ * Starts the devnet's node and waits for its first blocks; if it does not come up, the error
+ * carries the tail of its log (the home is usually deleted before anyone could read it).
+ */
+export async function startDevnetNode(devnet: Devnet, timeoutMs = 60_000): Promise<NodeProcess> {
+  const node = spawnNode(devnet.home);
+  try {
+    await waitForHeight(devnet.rpcUrl, 2n, timeoutMs);
+    return node;
+  } catch (err) {
+    await node.stop();
+    const log = await readFile(join(devnet.home, "ogpud.log"), "utf8").catch(() => "(no log)");
+    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
+  }
 }
 
 export function spawnNode(home: string, extraArgs: string[] = []): NodeProcess {
@@ -151,7 +181,6 @@ export function spawnNode(home: string, extraArgs: string[] = []): NodeProcess {
 
 /** PID of a process's first child (cometbft under ogpud), from /proc. */
 async function childPid(pid: number): Promise<number | undefined> {
-  const { readFile } = await import("node:fs/promises");
   try {
     const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8");
     const first = text.trim().split(/\s+/)[0];

@@ -9,14 +9,14 @@
  *    as CometBFT's /validators shows.
  * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { QueryClient, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
-import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { ogpuRegistry, MSG } from "../../sdk/registry.js";
 import { sha256 } from "../../crypto/hash.js";
 import { parseAccountAddress } from "../../app/address.js";
@@ -147,18 +147,9 @@ beforeAll(async () => {
       { name: "w2", coins: `${5_000n * OGPU}uogpu` },
     ],
     validator: { stake: `${STAKE}uogpu` },
+    params: PARAMS,
   });
-  const genesisPath = join(home, "config", "genesis.json");
-  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
-  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
-  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
-  node = spawnNode(home);
-  try {
-    await waitForHeight(devnet.rpcUrl, 2n);
-  } catch (err) {
-    const log = await readFile(join(home, "ogpud.log"), "utf8").catch(() => "(no log)");
-    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
-  }
+  node = await startDevnetNode(devnet);
   query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
   [validator, client] = [await connect(devnet.accounts[0]!.mnemonic), await connect(devnet.accounts[1]!.mnemonic)];
   for (const account of devnet.accounts.slice(2)) workers.push(await connect(account.mnemonic));

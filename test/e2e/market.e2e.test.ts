@@ -6,14 +6,14 @@
  * (minus fees) once every task has ended. The node checks every invariant (escrow = Σ open
  * escrows, bonds = Σ bonds) after each block and would halt on a violation.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { QueryClient, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
-import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { ogpuRegistry, MSG } from "../../sdk/registry.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
@@ -119,19 +119,9 @@ beforeAll(async () => {
     blockTime: "300ms",
     checkInvariants: true,
     accounts: [{ name: "client", coins: "100000000000uogpu" }, ...OFFERS.map((o) => ({ name: o.name, coins: "5000000000uogpu" }))],
+    params: PARAMS,
   });
-  const genesisPath = join(home, "config", "genesis.json");
-  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
-  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
-  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
-  node = spawnNode(home);
-  try {
-    await waitForHeight(devnet.rpcUrl, 2n);
-  } catch (err) {
-    // Say why the node did not come up (the home is removed in afterAll).
-    const log = await readFile(join(home, "ogpud.log"), "utf8").catch(() => "(no log)");
-    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
-  }
+  node = await startDevnetNode(devnet);
   query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
   client = await connect(devnet.accounts[0]!.mnemonic);
   for (const account of devnet.accounts.slice(1)) workers.push(await connect(account.mnemonic));

@@ -4,7 +4,7 @@
  * catch-up), expiry after the commit timeouts (nobody commits here), exact refunds on cancel,
  * and the `ogpud tx market` / `q market` / `q workers` commands showing what the SDK sees.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { StdFee } from "@cosmjs/stargate";
 import { runCli } from "../../cmd/cli.js";
 import { ogpudCommands } from "../../cmd/ogpud/commands/index.js";
-import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { initDevnet, startDevnetNode, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { OgpuClient, TaskEndedError, TaskStatus, WorkerStatus, type SubmitTaskParams, type TaskUpdate } from "../../sdk/index.js";
 import { PREFIX, restBalance } from "./helpers.js";
 
@@ -83,13 +83,9 @@ beforeAll(async () => {
     blockTime: "250ms",
     checkInvariants: true,
     accounts: [{ name: "client", coins: "100000000000uogpu" }, ...WORKERS.map((w) => ({ name: w.name, coins: "5000000000uogpu" }))],
+    params: PARAMS,
   });
-  const genesisPath = join(home, "config", "genesis.json");
-  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
-  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
-  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
-  node = spawnNode(home);
-  await waitForHeight(devnet.rpcUrl, 2n);
+  node = await startDevnetNode(devnet);
   client = await OgpuClient.connect(devnet.rpcUrl, await wallet(devnet.accounts[0]!.mnemonic), { fee: CLIENT_FEE, broadcastPollIntervalMs: 200 });
   for (const account of devnet.accounts.slice(1)) {
     // Workers pay "auto" fees (simulated gas × 1.4 at the default gas price).
