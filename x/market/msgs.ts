@@ -143,6 +143,10 @@ export const msgCancelTask = defineMsg<MsgCancelTask>({
     if (task.status !== TaskStatus.TASK_STATUS_PENDING && task.status !== TaskStatus.TASK_STATUS_ASSIGNED) {
       throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} is ${TaskStatus[task.status]}; only PENDING or ASSIGNED tasks can be cancelled`);
     }
+    // A committed worker has done the work; its result may already be public after a reveal.
+    if (task.assignments.some((a) => a.committed)) {
+      throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} has committed results; it settles through Proof of Sync and cannot be cancelled`);
+    }
     const refunded = refundAndClose(ctx, task, TaskStatus.TASK_STATUS_CANCELLED, "cancelled_by_client");
     return { typeUrl: "/ogpu.market.v1.MsgCancelTaskResponse", value: MsgCancelTaskResponse.encode({ refunded: refunded.toString() }).finish() };
   },

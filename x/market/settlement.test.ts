@@ -15,6 +15,8 @@ import { parseAccountAddress } from "../../app/address.js";
 import { MARKET_ESCROW, marketFixture, TREASURY, type MarketFixture } from "./fixture.js";
 import { assignedWorkers, getTask, markCommitted, settleFinalized } from "./keeper.js";
 import { cancelTaskMsg, exitWorkerMsg, submitTaskMsg } from "./testing.js";
+import { msgCancelTask } from "./msgs.js";
+import { MsgCancelTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 
 let fx: MarketFixture | undefined;
 afterEach(async () => {
@@ -54,6 +56,18 @@ describe("settlement API for x/attest", () => {
     expect(bal(moduleAddress(MARKET_ESCROW))).toBe(0n);
     expect(getTask(ctx.store, 1n)).toMatchObject({ status: TaskStatus.TASK_STATUS_FINALIZED, escrow: "0" });
     expect(fx.chain.app.brokenInvariants(ctx.store)).toEqual([]);
+  });
+
+  it("a task with a committed result cannot be cancelled, even while still ASSIGNED", async () => {
+    fx = await marketFixture();
+    await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, units: 33n, k: 2 })])]);
+    const ctx = branchCtx(fx);
+    const [first] = assignedWorkers(getTask(ctx.store, 1n)!);
+    markCommitted(ctx, 1n, first!);
+    expect(getTask(ctx.store, 1n)!.status).toBe(TaskStatus.TASK_STATUS_ASSIGNED);
+    const cancel = msgCancelTask.decode(MsgCancelTask.encode({ client: fx.client.address, taskId: 1n }).finish());
+    expect(() => cancel.handle(ctx)).toThrow(/has committed results/);
+    expect(getTask(ctx.store, 1n)!.status).toBe(TaskStatus.TASK_STATUS_ASSIGNED);
   });
 
   it("rejects payouts above price × units or to a worker not on the task", async () => {
