@@ -33,7 +33,7 @@ import { MSG, ogpuRegistry } from "./registry.js";
 import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
 import type { EncryptedInputManifest } from "../worker/task-crypto.js";
-import { blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskResult, uploadTaskInput, type UploadedInput } from "./task-io.js";
+import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskResult, uploadTaskInput, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
   /** Fee per gas unit (default the node's default floor, 0.001uogpu). */
@@ -198,15 +198,15 @@ export class OgpuClient {
   /** The task's input CID: `inputCid` as given, or `input` uploaded (sealed to the candidate workers unless encrypt is false). */
   private async prepareInput(params: SubmitTaskParams): Promise<UploadedInput> {
     if ((params.input === undefined) === (params.inputCid === undefined)) throw new Error("submitTask: give exactly one of `input` (bytes to upload) or `inputCid` (an uploaded public blob)");
-    if (params.input === undefined) return { inputCid: params.inputCid!, encrypted: false, recipients: [] };
+    if (params.input === undefined) return { inputCid: params.inputCid!, encrypted: false, recipients: [], auditors: [] };
     const signer = this.opts.blobSigner;
     if (!signer) throw new Error("submitTask with `input` needs a blob signer: create the client with OgpuClient.fromMnemonic or pass opts.blobSigner");
     const restUrl = this.requireRest();
     const height = BigInt((await this.comet.status()).syncInfo.latestBlockHeight);
     if (params.encrypt === false) return uploadTaskInput({ restUrl, signer, height, input: params.input });
     const key = this.requireEncryptionKey();
-    const recipients = candidateRecipients(await this.listWorkers({ status: "online" }), params.requirements);
-    return uploadTaskInput({ restUrl, signer, height, input: params.input, encryption: { clientKey: key.publicKey, recipients } });
+    const { recipients, auditors } = await inputRecipients(this.comet, params.requirements);
+    return uploadTaskInput({ restUrl, signer, height, input: params.input, encryption: { clientKey: key.publicKey, recipients, auditors } });
   }
 
   /**

@@ -15,6 +15,7 @@ import {
 } from "../proto/gen/ogpu/market/v1/query.js";
 import { QueryWorkerRequest, QueryWorkerResponse, QueryWorkersRequest, QueryWorkersResponse, type WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+import { QueryAuditorKeysRequest, QueryAuditorKeysResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 
 /** What a CometBFT client offers for app queries (cosmjs' Comet38Client has it). */
 export interface AbciQuerier {
@@ -128,4 +129,12 @@ export async function listWorkers(rpc: AbciQuerier, filter: WorkerFilter = {}): 
 export async function basePrices(rpc: AbciQuerier): Promise<TierPrice[]> {
   const res = await query(rpc, "/ogpu.market.v1.Query/BasePrice", QueryBasePriceRequest, QueryBasePriceResponse, {});
   return res.prices;
+}
+
+/**
+ * The auditor keys the active validators published (MsgSetAuditorKey): an encrypted input's
+ * data key is wrapped to each, so whichever validator a committee draws can re-execute it.
+ */
+export async function listAuditorKeys(rpc: AbciQuerier): Promise<AuditorKey[]> {
+  return (await query(rpc, "/ogpu.attest.v1.Query/AuditorKeys", QueryAuditorKeysRequest, QueryAuditorKeysResponse, {})).auditorKeys;
 }

@@ -18,11 +18,13 @@ import { sha256 } from "../crypto/hash.js";
 import { KEM_SEED_LENGTH, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
 import { deriveKey } from "../crypto/keyring.js";
 import { signSecp256k1 } from "../crypto/secp256k1.js";
+import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../worker/task-crypto.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
+import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
 
 const CLIENT_KEM_SALT = Buffer.from("ogpu/client/v1", "utf8");
 const CLIENT_KEM_INFO = Buffer.from("ogpu/client/v1/kem-seed", "utf8");
@@ -61,12 +63,36 @@ export function candidateRecipients(workers: readonly WorkerView[], req: Candida
     .map((v) => ({ address: v.worker!.operator, encPubkey: v.worker!.encPubkey }));
 }
 
+/**
+ * Auditor recipients, keyed by the validator's operator account: worker/auditor.ts opens its
+ * envelope as `auditor_keys[<its operator ogpu1…>]` under the auditor label.
+ */
+export const auditorRecipients = (keys: readonly AuditorKey[]): Recipient[] => keys.map((k) => ({ address: k.validator, encPubkey: k.encPubkey }));
+
+/** Whom an encrypted input is sealed to: the candidate workers, and every active validator's auditor. */
+export interface InputRecipients {
+  recipients: Recipient[];
+  auditors: Recipient[];
+}
+
+/**
+ * Reads both recipient lists from the chain: online workers meeting `req`, and the auditor keys
+ * the active validators published (Query/AuditorKeys). Any active validator can be drawn on the
+ * task's audit or dispute committee, and one that cannot open the input cannot vote.
+ */
+export async function inputRecipients(rpc: AbciQuerier, req: CandidateFilter = {}): Promise<InputRecipients> {
+  const [workers, auditors] = await Promise.all([listWorkers(rpc, { status: "online" }), listAuditorKeys(rpc)]);
+  return { recipients: candidateRecipients(workers, req), auditors: auditorRecipients(auditors) };
+}
+
 export interface UploadedInput {
   /** What MsgSubmitTask names: the manifest's CID (encrypted) or the plaintext's (public). */
   inputCid: string;
   encrypted: boolean;
   /** Workers the data key was wrapped for (empty for a public input). */
   recipients: string[];
+  /** Validator operators whose auditor keys the data key was wrapped for (empty for a public input). */
+  auditors: string[];
   /** The uploaded manifest (encrypted input only): fetchResult opens the output with it. */
   manifest?: EncryptedInputManifest;
 }
@@ -77,24 +103,28 @@ export interface UploadInputOptions {
   /** A recent block height (the store refuses signatures more than ~100 blocks off). */
   height: bigint;
   input: Uint8Array;
-  /** Seal to `recipients` with outputs back to `clientKey`; otherwise upload the plaintext. */
-  encryption?: { clientKey: Uint8Array; recipients: readonly Recipient[] };
+  /**
+   * Seal to `recipients` (workers) and `auditors` (validators' auditor keys, inputRecipients)
+   * with outputs back to `clientKey`; otherwise upload the plaintext.
+   */
+  encryption?: { clientKey: Uint8Array; recipients: readonly Recipient[]; auditors?: readonly Recipient[] };
 }
 
 /** Uploads a task input: sealed payload + manifest when encrypting, the plaintext otherwise. */
 export async function uploadTaskInput(opts: UploadInputOptions): Promise<UploadedInput> {
   if (!opts.encryption) {
     const { cid } = await uploadBlob(opts.restUrl, opts.input, opts.signer, opts.height);
-    return { inputCid: cid, encrypted: false, recipients: [] };
+    return { inputCid: cid, encrypted: false, recipients: [], auditors: [] };
   }
-  const { clientKey, recipients } = opts.encryption;
+  const { clientKey, recipients, auditors = [] } = opts.encryption;
   if (recipients.length === 0) {
     throw new Error("no online worker meets the task's requirements, so there is nobody to encrypt the input to (retry later, or submit a public task)");
   }
-  const { payload, manifest } = sealTaskInput(opts.input, clientKey, recipients);
+  const { payload, manifest } = sealTaskInput(opts.input, clientKey, recipients, auditors);
   await uploadBlob(opts.restUrl, payload, opts.signer, opts.height);
   const { cid } = await uploadBlob(opts.restUrl, manifest, opts.signer, opts.height);
-  return { inputCid: cid, encrypted: true, recipients: recipients.map((r) => r.address), manifest: parseManifest(manifest) };
+  const addresses = (rs: readonly Recipient[]) => rs.map((r) => r.address);
+  return { inputCid: cid, encrypted: true, recipients: addresses(recipients), auditors: addresses(auditors), manifest: parseManifest(manifest) };
 }
 
 /** The manifest named by a task's input CID, or undefined for a public input. */

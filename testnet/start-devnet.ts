@@ -155,8 +155,10 @@ oGPU devnet — chain ${devnet.chainId}, home ${home}
   worker    ${worker} (home ${rel(workerHome)}, log ${rel(join(home, "worker.log"))})
   auditor   the validator's, signing with "${dev.name}" (log ${rel(join(home, "auditor.log"))})
   try:  node dist/cmd/ogpud/main.js q bank balances ${dev.address} --node ${devnet.rpcUrl}
-  run a task and get its result (a public input; the worker registers within a few blocks):
-    node dist/cmd/ogpud/main.js tx market submit-task --from ${CLIENT_KEY} --keyring-backend test --home ${rel(home)} --node ${devnet.rpcUrl} --rest ${devnet.restUrl} --kind matmul --input ${rel(input)} --public --units 10 --max-price 200 --yes --wait --output-file ${rel(join(home, "example-result.bin"))}
+  run a task and get its result (the input is encrypted to the online workers and the auditor key
+  the validator published on chain, so wait a few blocks for the worker to register; --public
+  uploads it in clear instead):
+    node dist/cmd/ogpud/main.js tx market submit-task --from ${CLIENT_KEY} --keyring-backend test --home ${rel(home)} --node ${devnet.rpcUrl} --rest ${devnet.restUrl} --kind matmul --input ${rel(input)} --units 10 --max-price 200 --yes --wait --output-file ${rel(join(home, "example-result.bin"))}
 Stop with Ctrl-C; 'make clean-devnet' wipes the chain.
 `);
 }

@@ -3,7 +3,9 @@ import { blobCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { Phase, Verdict, type TaskRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
-import { Auditor, verdictFor, type AuditorChain } from "./auditor.js";
+import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
+import { auditorRecipients } from "../sdk/task-io.js";
+import { Auditor, publishAuditorKey, verdictFor, type AuditorChain, type AuditorKeyChain } from "./auditor.js";
 import { resultDigest } from "./digest.js";
 import { executors } from "./executors/index.js";
 import { sealTaskInput } from "./task-crypto.js";
@@ -67,5 +69,38 @@ describe("Auditor", () => {
     expect(withKey.votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
     const without = await audit(sealed([]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
     expect(without).toEqual({ votes: [], owed: 0 });
+  });
+});
+
+/** A chain that stores published auditor keys as x/attest does (one per operator, replaced on change). */
+function fakeKeyChain(operator: string) {
+  const keys = new Map<string, Uint8Array>();
+  let sent = 0;
+  const chain: AuditorKeyChain = {
+    auditorKeys: async (): Promise<AuditorKey[]> => [...keys].map(([validator, encPubkey]) => ({ validator, encPubkey })),
+    setAuditorKey: async (encPubkey) => void (sent++, keys.set(operator, encPubkey)),
+  };
+  return { chain, sent: () => sent };
+}
+
+describe("publishAuditorKey", () => {
+  it("sends MsgSetAuditorKey only when the chain's key differs from the auditor's own", async () => {
+    const { chain, sent } = fakeKeyChain(ME);
+    const kem = generateKemKeyPair();
+    expect(await publishAuditorKey(chain, ME, kem.publicKey)).toBe(true);
+    expect(await publishAuditorKey(chain, ME, kem.publicKey)).toBe(false);
+    expect(sent()).toBe(1);
+    expect(await publishAuditorKey(chain, ME, generateKemKeyPair().publicKey)).toBe(true);
+    expect(sent()).toBe(2);
+  });
+
+  it("a client sealing to the published keys gives the auditor an envelope it opens", async () => {
+    const { chain } = fakeKeyChain(ME);
+    const kem = generateKemKeyPair();
+    await publishAuditorKey(chain, ME, kem.publicKey);
+    const { payload, manifest } = sealTaskInput(input, generateKemKeyPair().publicKey, [], auditorRecipients(await chain.auditorKeys()));
+    const digest = await honest();
+    const { votes } = await audit(new Map([[blobCid(payload), payload], [blobCid(manifest), manifest]]), [digest], Phase.PHASE_AUDIT, kem.secretKey);
+    expect(votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
   });
 });

@@ -17,6 +17,7 @@
  * 0.1 % absent-auditor slash is the price (docs/worker.md).
  */
 import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
+import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { Executor } from "./executors/index.js";
 import { TxRejectedError, type ChainSignal } from "./chain.js";
@@ -43,6 +44,32 @@ export interface AuditorOptions {
   reconcileEveryBlocks?: number;
   metrics?: WorkerMetrics;
   log?: (line: string) => void;
+}
+
+/** What publishing the auditor key needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
+export interface AuditorKeyChain {
+  /** The active set's published auditor keys (x/attest Query/AuditorKeys). */
+  auditorKeys(): Promise<AuditorKey[]>;
+  /** MsgSetAuditorKey from the operator account. */
+  setAuditorKey(encPubkey: Uint8Array): Promise<unknown>;
+}
+
+/**
+ * Publishes the operator's auditor key on chain unless it is already there, so clients wrap
+ * encrypted inputs to it (sdk/task-io.ts inputRecipients). Called at start: the key derives from
+ * the operator's mnemonic, so it only changes with the account, and a second run sends nothing.
+ * A validator outside the active set is not listed by the query and re-sends its (unchanged)
+ * key, which the chain accepts as a no-op. Returns true when a transaction was sent.
+ */
+export async function publishAuditorKey(chain: AuditorKeyChain, operator: string, encPubkey: Uint8Array, log?: (line: string) => void): Promise<boolean> {
+  const published = (await chain.auditorKeys()).find((k) => k.validator === operator);
+  if (published && hex(published.encPubkey) === hex(encPubkey)) {
+    log?.("auditor key already published on chain");
+    return false;
+  }
+  await chain.setAuditorKey(encPubkey);
+  log?.(`auditor key ${published ? "replaced" : "published"} on chain (MsgSetAuditorKey)`);
+  return true;
 }
 
 /** A vote this operator owes: one per task at a time (the chain keeps one duty per task and validator). */

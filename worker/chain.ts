@@ -16,10 +16,10 @@ import { calculateFee, GasPrice, SigningStargateClient, type DeliverTxResponse }
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
 import type { TaskRecord as AttestRecord, Verdict } from "../proto/gen/ogpu/attest/v1/attest.js";
-import { QueryRecordRequest, QueryRecordResponse } from "../proto/gen/ogpu/attest/v1/query.js";
+import { QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
-import { getTask, getWorker, listTasks } from "../sdk/queries.js";
+import { getTask, getWorker, listAuditorKeys, listTasks } from "../sdk/queries.js";
 import { websocketUrl } from "../sdk/progress.js";
 import { MSG, ogpuRegistry } from "../sdk/registry.js";
 
@@ -253,6 +253,16 @@ export class ChainClient {
       throw new Error(`attest record of task ${taskId}: ${answer.log ?? `code ${answer.code}`}`);
     }
     return QueryRecordResponse.decode(answer.value).record;
+  }
+
+  /** The auditor keys the active validators published (x/attest Query/AuditorKeys). */
+  auditorKeys(): Promise<AuditorKey[]> {
+    return listAuditorKeys(this.comet);
+  }
+
+  /** MsgSetAuditorKey from this (validator operator) account. */
+  setAuditorKey(encPubkey: Uint8Array): Promise<DeliverTxResponse> {
+    return this.send(MSG.SetAuditorKey, { validator: this.address, encPubkey });
   }
 
   /** MsgAttest from this (validator operator) account. */

@@ -17,7 +17,7 @@ import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
 import { CliError, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
-import { Auditor } from "./auditor.js";
+import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { executors } from "./executors/index.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
@@ -244,6 +244,9 @@ const auditCommand: Command = {
     const encPubkey = Buffer.from(keys.kem.publicKey).toString("base64");
     await writeAuditorPublicInfo(home, { address: keys.address, encPubkey });
     const chain = await connectChain(flags, keys);
+    // Clients wrap encrypted inputs to the keys published on chain: without ours, every
+    // encrypted task a committee draws us for is one we cannot re-execute.
+    await publishAuditorKey(chain, keys.address, keys.kem.publicKey, log);
     const metrics = new WorkerMetrics({ processMetrics: true });
     const served = await serveMetrics(flags, metrics, log);
     const auditor = new Auditor({ operator: keys.address, chain, fetchBlob: (cid) => fetchBlob(restUrl, cid), executors, kemSecret: keys.kem.secretKey, metrics, log });
@@ -254,7 +257,7 @@ const auditCommand: Command = {
     };
     const follower = new ChainFollower({ rpcUrl, watch: committeesOf(keys.address), onSignal, onReconnect: () => metrics.reconnects.inc() });
     log(`auditing for validator operator ${keys.address} at ${rpcUrl}; executors: ${[...executors.keys()].join(", ")}`);
-    log(`auditor enc pubkey (clients wrap encrypted inputs to it; also in ${join(home, "auditor.json")}): ${encPubkey.slice(0, 24)}…`);
+    log(`auditor enc pubkey (published on chain, clients wrap encrypted inputs to it; also in ${join(home, "auditor.json")}): ${encPubkey.slice(0, 24)}…`);
     await untilSignal();
     log("stopping");
     await auditor.stop();

@@ -19,10 +19,11 @@
  * for another task's payload or opened by another worker.
  *
  * Auditors (validators re-executing an audited task, worker/auditor.ts) need the data key too.
- * The client may add `"auditor_keys": { "<validator operator ogpu1…>": "<envelope>" }`, each
+ * The client adds `"auditor_keys": { "<validator operator ogpu1…>": "<envelope>" }`, each
  * wrapped to that validator's auditor key (worker/keys.ts, role "auditor") under its own label,
  * so an account that is both a worker and a validator operator has two independent envelopes.
- * Nothing on chain publishes auditor keys: a client includes those it knows (docs/worker.md).
+ * Auditors publish their keys with MsgSetAuditorKey; the client wraps to every key the active set
+ * published (x/attest Query/AuditorKeys, sdk/task-io.ts inputRecipients; docs/worker.md).
  *
  * Output blob (each worker uploads its own; the digest is over the *plaintext* output, so honest
  * workers' digests agree although their ciphertexts differ):

@@ -4,7 +4,8 @@
  * (dist/worker/main.js) plus the validator's real auditor (`ogpu-worker audit` with the
  * validator's operator key). A client script using the SDK:
  *  - submits three encrypted tasks (matmul, hash, render, k = 2; the data key is wrapped for
- *    both workers and for the auditor key the auditor published) → both workers run them →
+ *    both workers and for the auditor key the auditor published on chain at start,
+ *    MsgSetAuditorKey → Query/AuditorKeys) → both workers run them →
  *    audited (the auditor re-executes and votes MATCH) → FINALIZED;
  *    the client downloads a worker's output, decrypts it, and checks it against a local run
  *    of the same executors;
@@ -28,13 +29,15 @@ import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { OgpuClient } from "../../sdk/client.js";
-import { fetchBlob, uploadBlob, type BlobSigner } from "../../sdk/blobs.js";
+import { fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
+import { listAuditorKeys } from "../../sdk/queries.js";
+import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
 import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
-import { readAuditorPublicInfo, type WorkerPublicInfo } from "../../worker/keys.js";
-import { openTaskOutput, sealTaskInput } from "../../worker/task-crypto.js";
+import { readAuditorPublicInfo } from "../../worker/keys.js";
+import { openTaskOutput } from "../../worker/task-crypto.js";
 import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
 
 const PORT_BASE = 28100;
@@ -70,8 +73,6 @@ let blobSigner: BlobSigner;
 const clientKem = generateKemKeyPair();
 const workers: WorkerProc[] = [];
 let auditor: { proc: ChildProcess; exited: Promise<unknown> } | undefined;
-/** The validator's auditor key as `ogpu-worker audit` published it (<home>/auditor.json). */
-let auditorKey: WorkerPublicInfo;
 /** Plaintext input of every task the test submitted, to check outputs against a local run. */
 const inputs = new Map<bigint, { kind: string; input: Uint8Array }>();
 let clientFees = 0n;
@@ -119,18 +120,16 @@ async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => b
 
 const task = async (id: bigint): Promise<Task> => (await client.getTask(id))!;
 
-/** Encrypts `input` to the online workers and the validator's auditor, and submits it; the client pays FEE per tx. */
+/**
+ * Encrypts `input` the way OgpuClient.submitTask does — to the online workers and to the auditor
+ * keys published on chain (Query/AuditorKeys) — and submits it; the client pays FEE per tx.
+ */
 async function submitEncrypted(kind: string, input: Uint8Array, redundancy: number): Promise<bigint> {
-  const online = await client.listWorkers({ status: "online" });
-  const { payload, manifest } = sealTaskInput(
-    input,
-    clientKem.publicKey,
-    online.map((w) => ({ address: w.worker!.operator, encPubkey: w.worker!.encPubkey })),
-    [{ address: auditorKey.address, encPubkey: Buffer.from(auditorKey.encPubkey, "base64") }],
-  );
+  const { recipients, auditors } = await inputRecipients(client.comet);
+  expect(auditors.map((a) => a.address)).toEqual([validator.address]);
   const height = BigInt((await client.comet.status()).syncInfo.latestBlockHeight);
-  await uploadBlob(devnet.restUrl, payload, blobSigner, height);
-  const { cid } = await uploadBlob(devnet.restUrl, manifest, blobSigner, height);
+  const { inputCid: cid, manifest } = await uploadTaskInput({ restUrl: devnet.restUrl, signer: blobSigner, height, input, encryption: { clientKey: clientKem.publicKey, recipients, auditors } });
+  expect(Object.keys(manifest?.auditor_keys ?? {})).toEqual([validator.address]);
   const { taskId } = await client.submitTask({ kind, inputCid: cid, units: UNITS, maxPricePerUnit: 200n, redundancy });
   clientFees += FEE_AMOUNT;
   inputs.set(taskId, { kind, input });
@@ -188,7 +187,10 @@ beforeAll(async () => {
   await until("both workers online", () => client.listWorkers({ status: "online" }), (ws) => ws.length === 2);
   // The devnet's validator operator is the "val" key of the node's keyring: its auditor runs from there.
   auditor = spawnWorkerBinary(["audit", "--home", home, "--key", "val", "--metrics-port", String(AUDITOR_METRICS_PORT)], join(home, "auditor.log"));
-  auditorKey = await until("the auditor's published key", () => readAuditorPublicInfo(home), (k) => k.address === validator.address);
+  // At start the auditor publishes its key on chain (MsgSetAuditorKey); clients find it there.
+  const local = await until("the auditor's local key file", () => readAuditorPublicInfo(home), (k) => k.address === validator.address);
+  const onChain = await until("the auditor's key on chain", () => listAuditorKeys(client.comet), (ks) => ks.some((k) => k.validator === validator.address));
+  expect(Buffer.from(onChain[0]!.encPubkey).toString("base64")).toBe(local.encPubkey);
 }, 120_000);
 
 afterAll(async () => {

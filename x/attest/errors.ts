@@ -14,4 +14,6 @@ export const AttestCode = {
   NotOnCommittee: 10,
   AlreadyVoted: 11,
   InconsistentVerdict: 12,
+  /** MsgSetAuditorKey from an account that operates no validator. */
+  NotValidator: 13,
 } as const;

@@ -17,6 +17,8 @@ export const AttestEvent = {
   Failed: "attest_failed",
   WrongResult: "attest_wrong_result",
   AuditorAbsent: "attest_auditor_absent",
+  /** A validator published or replaced its auditor key (attributes validator, changed); no task_id. */
+  AuditorKeySet: "attest_auditor_key",
 } as const;
 
 export function emitAttestEvent(events: EventLog, type: string, taskId: bigint, attributes: Record<string, string> = {}): void {

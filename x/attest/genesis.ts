@@ -1,13 +1,16 @@
-import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
+import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Phase, TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { KEM_PUBKEY_LENGTH } from "../../crypto/kem.js";
+import { allAuditorKeys, putAuditorKey } from "./auditor-keys.js";
 import { attestParams } from "./params.js";
 import { addDue, addDuty, allDuties, allRecords, COMMITTEE_DEADLINES, DRAWS, putRecord, REVEAL_DEADLINES } from "./store.js";
 import { parseAccountAddress, accountAddressString } from "../../app/address.js";
 
 /**
  * `attest` genesis: params and, for exported chains, the open records (base64 protobuf) and
- * the votes still owed; the deadline indexes are rebuilt from the records.
+ * the votes still owed; the deadline indexes are rebuilt from the records. `auditor_keys`
+ * ({validator: ogpu1…, enc_pubkey: base64}) carries the validators' published auditor keys.
  */
 export function initAttestGenesis(store: KVStore, json: unknown): void {
   const state = asObject(json, "attest");
@@ -26,6 +29,14 @@ export function initAttestGenesis(store: KVStore, json: unknown): void {
     const o = asObject(entry, path);
     atPath(path, () => addDuty(store, BigInt(asString(o.task_id, `${path}.task_id`)), parseAccountAddress(asString(o.validator, `${path}.validator`)), BigInt(asString(o.deadline, `${path}.deadline`))));
   });
+  asArray(state.auditor_keys, "attest.auditor_keys").forEach((entry, i) => {
+    const path = `attest.auditor_keys[${i}]`;
+    const o = asObject(entry, path);
+    const operator = atPath(path, () => parseAccountAddress(asString(o.validator, `${path}.validator`)));
+    const encPubkey = Buffer.from(asString(o.enc_pubkey, `${path}.enc_pubkey`), "base64");
+    if (encPubkey.length !== KEM_PUBKEY_LENGTH) throw new GenesisError(`${path}.enc_pubkey must be ${KEM_PUBKEY_LENGTH} bytes, got ${encPubkey.length}`);
+    putAuditorKey(store, operator, new Uint8Array(encPubkey));
+  });
 }
 
 export function exportAttestGenesis(store: KVStore): unknown {
@@ -33,5 +44,6 @@ export function exportAttestGenesis(store: KVStore): unknown {
     params: attestParams.get(store),
     records: [...allRecords(store)].map((r) => Buffer.from(TaskRecord.encode(r).finish()).toString("base64")),
     duties: [...allDuties(store)].map((d) => ({ task_id: d.taskId.toString(), validator: accountAddressString(d.validator), deadline: d.deadline.toString() })),
+    auditor_keys: [...allAuditorKeys(store)].map((k) => ({ validator: accountAddressString(k.operator), enc_pubkey: Buffer.from(k.encPubkey).toString("base64") })),
   };
 }

@@ -8,7 +8,11 @@ import {
   MsgCommitResultResponse,
   MsgRevealResult,
   MsgRevealResultResponse,
+  MsgSetAuditorKey,
+  MsgSetAuditorKeyResponse,
 } from "../../proto/gen/ogpu/attest/v1/tx.js";
+import { KEM_PUBKEY_LENGTH } from "../../crypto/kem.js";
+import { setAuditorKey } from "./auditor-keys.js";
 import { attest } from "./committee.js";
 import { attestError, AttestCode } from "./errors.js";
 import { commitResult, revealResult } from "./keeper.js";
@@ -77,4 +81,19 @@ export const msgAttest = defineMsg<MsgAttest>({
   },
 });
 
-export const attestMsgs: RegisteredMsg[] = [msgCommitResult, msgRevealResult, msgAttest];
+export const msgSetAuditorKey = defineMsg<MsgSetAuditorKey>({
+  typeUrl: "/ogpu.attest.v1.MsgSetAuditorKey",
+  codec: MsgSetAuditorKey,
+  gas: 20_000,
+  signers: (msg) => [msg.validator],
+  validate(msg) {
+    parseAccountAddress(msg.validator, "validator");
+    if (msg.encPubkey.length !== KEM_PUBKEY_LENGTH) throw invalid(`enc_pubkey must be ${KEM_PUBKEY_LENGTH} bytes (X25519 ‖ ML-KEM-768), got ${msg.encPubkey.length}`);
+  },
+  handle(ctx, msg) {
+    setAuditorKey(ctx, parseAccountAddress(msg.validator, "validator"), msg.encPubkey);
+    return { typeUrl: "/ogpu.attest.v1.MsgSetAuditorKeyResponse", value: MsgSetAuditorKeyResponse.encode({}).finish() };
+  },
+});
+
+export const attestMsgs: RegisteredMsg[] = [msgCommitResult, msgRevealResult, msgAttest, msgSetAuditorKey];

@@ -1,10 +1,19 @@
 import { notFound } from "../../app/errors.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
-import { QueryParamsRequest, QueryParamsResponse, QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
+import { accountAddressString } from "../../app/address.js";
+import {
+  QueryAuditorKeysRequest,
+  QueryAuditorKeysResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
+  QueryRecordRequest,
+  QueryRecordResponse,
+} from "../../proto/gen/ogpu/attest/v1/query.js";
+import { activeAuditorKeys } from "./auditor-keys.js";
 import { attestParams } from "./params.js";
 import { getRecord } from "./store.js";
 
-/** Record of an open task (seals, reveals, committees) and the params as JSON. */
+/** Record of an open task (seals, reveals, committees), the params as JSON, the active set's auditor keys. */
 export const attestQueries: QueryMethod[] = [
   defineQuery("/ogpu.attest.v1.Query/Record", { request: QueryRecordRequest, response: QueryRecordResponse }, (ctx, req) => {
     const record = getRecord(ctx.store, req.taskId);
@@ -13,5 +22,8 @@ export const attestQueries: QueryMethod[] = [
   }),
   defineQuery("/ogpu.attest.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({
     paramsJson: JSON.stringify(attestParams.get(ctx.store)),
+  })),
+  defineQuery("/ogpu.attest.v1.Query/AuditorKeys", { request: QueryAuditorKeysRequest, response: QueryAuditorKeysResponse }, (ctx) => ({
+    auditorKeys: activeAuditorKeys(ctx.store).map((k) => ({ validator: accountAddressString(k.operator), encPubkey: k.encPubkey })),
   })),
 ];

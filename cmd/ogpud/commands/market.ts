@@ -8,8 +8,8 @@ import { MsgCancelTaskResponse, MsgSubmitTaskResponse } from "../../../proto/gen
 import { OgpuClient, submitTaskMsg, type SubmitTaskParams } from "../../../sdk/client.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
-import { basePrices, getTask, listTasks, listWorkers, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
-import { blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { basePrices, getTask, listTasks, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
+import { blobSignerFromMnemonic, clientEncryptionKey, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
 import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
@@ -139,8 +139,8 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
   try {
     const height = BigInt((await node.comet.status()).syncInfo.latestBlockHeight);
     if (isPublic) return await uploadTaskInput({ restUrl, signer: keys.signer, height, input });
-    const recipients = candidateRecipients(await listWorkers(node.comet, { status: "online" }), params.requirements);
-    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients } });
+    const { recipients, auditors } = await inputRecipients(node.comet, params.requirements);
+    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients, auditors } });
   } catch (err) {
     throw new CliError(`uploading the input to ${restUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -214,7 +214,7 @@ const submitTask: Command = {
         const uploaded = await uploadInput(node, restUrl, keys, new Uint8Array(input), params, flags.public === true);
         inputCid = uploaded.inputCid;
         download = { restUrl, outputFile, encryptionKey: keys.encryptionKey };
-        if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s), manifest` : "public, cid"} ${inputCid}`);
+        if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s) and ${uploaded.auditors.length} auditor(s), manifest` : "public, cid"} ${inputCid}`);
       }
       const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid }) }];
       const { hash, result } = await signAndSend(flags, node, build, `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`);

@@ -27,6 +27,20 @@ export interface QueryParamsResponse {
   paramsJson: string;
 }
 
+/** QueryAuditorKeysRequest lists the auditor keys of the current active validator set. */
+export interface QueryAuditorKeysRequest {
+}
+
+export interface AuditorKey {
+  /** The validator's operator account (ogpu1…), as committees name their members. */
+  validator: string;
+  encPubkey: Uint8Array;
+}
+
+export interface QueryAuditorKeysResponse {
+  auditorKeys: AuditorKey[];
+}
+
 function createBaseQueryRecordRequest(): QueryRecordRequest {
   return { taskId: 0n };
 }
@@ -236,6 +250,171 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
   fromPartial(object: DeepPartial<QueryParamsResponse>): QueryParamsResponse {
     const message = createBaseQueryParamsResponse();
     message.paramsJson = object.paramsJson ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryAuditorKeysRequest(): QueryAuditorKeysRequest {
+  return {};
+}
+
+export const QueryAuditorKeysRequest: MessageFns<QueryAuditorKeysRequest> = {
+  encode(_: QueryAuditorKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAuditorKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAuditorKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<QueryAuditorKeysRequest>): QueryAuditorKeysRequest {
+    return QueryAuditorKeysRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<QueryAuditorKeysRequest>): QueryAuditorKeysRequest {
+    const message = createBaseQueryAuditorKeysRequest();
+    return message;
+  },
+};
+
+function createBaseAuditorKey(): AuditorKey {
+  return { validator: "", encPubkey: new Uint8Array(0) };
+}
+
+export const AuditorKey: MessageFns<AuditorKey> = {
+  encode(message: AuditorKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.encPubkey.length !== 0) {
+      writer.uint32(18).bytes(message.encPubkey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditorKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditorKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.encPubkey = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<AuditorKey>): AuditorKey {
+    return AuditorKey.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuditorKey>): AuditorKey {
+    const message = createBaseAuditorKey();
+    message.validator = object.validator ?? "";
+    message.encPubkey = object.encPubkey ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseQueryAuditorKeysResponse(): QueryAuditorKeysResponse {
+  return { auditorKeys: [] };
+}
+
+export const QueryAuditorKeysResponse: MessageFns<QueryAuditorKeysResponse> = {
+  encode(message: QueryAuditorKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.auditorKeys) {
+      AuditorKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAuditorKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAuditorKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.auditorKeys.push(AuditorKey.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<QueryAuditorKeysResponse>): QueryAuditorKeysResponse {
+    return QueryAuditorKeysResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryAuditorKeysResponse>): QueryAuditorKeysResponse {
+    const message = createBaseQueryAuditorKeysResponse();
+    message.auditorKeys = object.auditorKeys?.map((e) => AuditorKey.fromPartial(e)) || [];
     return message;
   },
 };

@@ -46,6 +46,19 @@ export interface MsgAttest {
 export interface MsgAttestResponse {
 }
 
+/**
+ * MsgSetAuditorKey publishes the encryption key a validator's auditor opens encrypted task inputs
+ * with (1216 bytes: X25519 ‖ ML-KEM-768), signed by the validator's operator account. Clients
+ * wrap each encrypted input's data key to the keys of the active set (Query/AuditorKeys).
+ */
+export interface MsgSetAuditorKey {
+  validator: string;
+  encPubkey: Uint8Array;
+}
+
+export interface MsgSetAuditorKeyResponse {
+}
+
 function createBaseMsgCommitResult(): MsgCommitResult {
   return { worker: "", taskId: 0n, seal: new Uint8Array(0) };
 }
@@ -453,6 +466,116 @@ export const MsgAttestResponse: MessageFns<MsgAttestResponse> = {
   },
   fromPartial(_: DeepPartial<MsgAttestResponse>): MsgAttestResponse {
     const message = createBaseMsgAttestResponse();
+    return message;
+  },
+};
+
+function createBaseMsgSetAuditorKey(): MsgSetAuditorKey {
+  return { validator: "", encPubkey: new Uint8Array(0) };
+}
+
+export const MsgSetAuditorKey: MessageFns<MsgSetAuditorKey> = {
+  encode(message: MsgSetAuditorKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.encPubkey.length !== 0) {
+      writer.uint32(18).bytes(message.encPubkey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSetAuditorKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSetAuditorKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.encPubkey = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgSetAuditorKey>): MsgSetAuditorKey {
+    return MsgSetAuditorKey.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgSetAuditorKey>): MsgSetAuditorKey {
+    const message = createBaseMsgSetAuditorKey();
+    message.validator = object.validator ?? "";
+    message.encPubkey = object.encPubkey ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseMsgSetAuditorKeyResponse(): MsgSetAuditorKeyResponse {
+  return {};
+}
+
+export const MsgSetAuditorKeyResponse: MessageFns<MsgSetAuditorKeyResponse> = {
+  encode(_: MsgSetAuditorKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSetAuditorKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSetAuditorKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgSetAuditorKeyResponse>): MsgSetAuditorKeyResponse {
+    return MsgSetAuditorKeyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgSetAuditorKeyResponse>): MsgSetAuditorKeyResponse {
+    const message = createBaseMsgSetAuditorKeyResponse();
     return message;
   },
 };
