@@ -1,9 +1,8 @@
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../cmd/cli.js";
 import { cometbftBinary } from "../cmd/paths.js";
-import { ogpudCommands } from "../cmd/ogpud/commands/index.js";
+import { runOgpud } from "../cmd/ogpud/run.js";
 import { Keyring } from "../crypto/keyring.js";
 import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 
@@ -50,16 +49,10 @@ export function nodePorts(basePort: number, i: number): NodePorts {
   return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3 };
 }
 
-/** Runs one ogpud command in-process, silencing its output; throws on a non-zero exit. */
+/** Runs one ogpud command in-process (output captured); throws with its stderr on failure. */
 async function ogpud(args: string[]): Promise<void> {
-  const log = console.log;
-  console.log = () => {};
-  try {
-    const code = await runCli("ogpud", ogpudCommands, args);
-    if (code !== 0) throw new Error(`ogpud ${args.join(" ")} failed (exit ${code})`);
-  } finally {
-    console.log = log;
-  }
+  const run = await runOgpud(args);
+  if (run.code !== 0) throw new Error(`ogpud ${args.join(" ")} failed (exit ${run.code}): ${run.stderr}`);
 }
 
 /**

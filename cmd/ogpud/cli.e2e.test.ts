@@ -2,10 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../cli.js";
 import { Keyring } from "../../crypto/keyring.js";
 import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
-import { ogpudCommands } from "./commands/index.js";
+import { runOgpud, type OgpudRun } from "./run.js";
 
 /**
  * The client half of the CLI (`tx`, `q`, `status`, `export`) against a real node: `ogpud
@@ -19,27 +18,8 @@ const GENESIS_ACCOUNTS = [
 ];
 const GENESIS_SUPPLY = GENESIS_ACCOUNTS.reduce((sum, a) => sum + BigInt(a.coins.replace("uogpu", "")), 0n);
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `ogpud <argv>` in this process with console output captured. */
-async function ogpud(...argv: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await runCli("ogpud", ogpudCommands, argv);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const ogpud = (...argv: string[]) => runOgpud(argv);
 
 /** Like `ogpud`, but with --output json and the parsed stdout; fails the test on a non-zero exit. */
 async function ogpudJson<T>(...argv: string[]): Promise<T> {
@@ -70,7 +50,7 @@ async function balance(address: string): Promise<bigint> {
   return BigInt(coin.amount);
 }
 
-async function send(from: string, to: string, coins: string, ...extra: string[]): Promise<CliRun> {
+async function send(from: string, to: string, coins: string, ...extra: string[]): Promise<OgpudRun> {
   return ogpud("tx", "bank", "send", from, to, coins, ...keyringFlags, ...node_, "--yes", "--output", "json", ...extra);
 }
 

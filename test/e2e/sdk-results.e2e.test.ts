@@ -17,8 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_FEE, startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
-import { runCli } from "../../cmd/cli.js";
-import { ogpudCommands } from "../../cmd/ogpud/commands/index.js";
+import { runOgpud } from "../../cmd/ogpud/run.js";
 import { sha256 } from "../../crypto/hash.js";
 import { clientEncryptionKey, openTaskResult, ResultDigestMismatchError, TaskStatus } from "../../sdk/index.js";
 import { executors } from "../../worker/executors/index.js";
@@ -37,20 +36,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const localRun = (kind: string, input: Uint8Array) => executors.get(kind)!.run(input, { signal: new AbortController().signal, slot: 0 });
 
 /** `ogpud <argv>` in this process, output captured. */
-async function ogpud(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await runCli("ogpud", ogpudCommands, argv);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const ogpud = (...argv: string[]) => runOgpud(argv);
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "ogpu-e2e-sdk-results-"));

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { StdFee } from "@cosmjs/stargate";
-import { runCli } from "../../cmd/cli.js";
-import { ogpudCommands } from "../../cmd/ogpud/commands/index.js";
+import { runOgpud } from "../../cmd/ogpud/run.js";
 import { initDevnet, startDevnetNode, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { OgpuClient, TaskEndedError, TaskStatus, WorkerStatus, type SubmitTaskParams, type TaskUpdate } from "../../sdk/index.js";
 import { PREFIX, restBalance } from "./helpers.js";
@@ -46,27 +45,8 @@ async function collect(sdk: OgpuClient, taskId: bigint): Promise<TaskUpdate[]> {
   return updates;
 }
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `ogpud <argv>` in this process with console output captured. */
-async function ogpud(...argv: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await runCli("ogpud", ogpudCommands, [...argv, "--node", devnet.rpcUrl]);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+/** `ogpud <argv>` in this process with console output captured, against the test node. */
+const ogpud = (...argv: string[]) => runOgpud([...argv, "--node", devnet.rpcUrl]);
 
 async function ogpudJson<T>(...argv: string[]): Promise<T> {
   const run = await ogpud(...argv, "--output", "json");
