@@ -232,7 +232,7 @@ const submitTask: Command = {
 
 const cancelTask: Command = {
   name: "tx market cancel-task",
-  summary: "Cancel a PENDING or ASSIGNED task of yours; the whole escrow is refunded",
+  summary: "Cancel a PENDING or ASSIGNED task of yours that has no committed result; the whole escrow is refunded",
   usage: "<task-id> --from <key>",
   options: { ...txOptions, ...fromOption },
   async run({ positionals, flags }) {
