@@ -111,7 +111,14 @@ export function finalizeRequest(height: bigint, txs: Uint8Array[]): RequestFinal
 export async function startTestChain(appState: Record<string, unknown>, opts: { minGasPrices?: GasPrice[]; dir?: string } = {}): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
   const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true });
-  if (app.lastCommit.height === 0n) app.initChain(initChainRequest(appState));
+  try {
+    if (app.lastCommit.height === 0n) app.initChain(initChainRequest(appState));
+  } catch (err) {
+    // A rejected genesis (tests expect that) must not leave its database behind.
+    await app.close();
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const chain: TestChain = {
     app,
     dir,

@@ -98,7 +98,14 @@ export async function startStakingChain(appState: Record<string, unknown>): Prom
   // Stands in for modules that do not exist yet (attest, slashing) calling the keeper mid-block.
   const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
   const app = await OgpuApp.open(join(dir, "db"), [...appModules, caller], { minGasPrices: [], checkInvariants: true });
-  const init = app.initChain(initChainRequest(appState));
+  let init: ReturnType<typeof app.initChain>;
+  try {
+    init = app.initChain(initChainRequest(appState));
+  } catch (err) {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const chain: StakingChain = {
     app,
     genesisValidators: init.validators,
