@@ -46,7 +46,7 @@ function readConfig(): Config {
     txCount: Math.ceil(envInt("BENCH_TESTNET_TX_COUNT", 30_000) / accounts) * accounts,
     accounts,
     concurrency: Math.min(accounts, envInt("BENCH_TX_CONCURRENCY", 256)),
-    batch: envInt("BENCH_TX_BATCH", 10),
+    batch: envInt("BENCH_TX_BATCH", 1),
     blockTime: process.env.BENCH_TX_BLOCK_TIME || "500ms",
   };
 }

@@ -47,7 +47,7 @@ function readConfig(): TxBenchConfig {
     // CometBFT's ABCI socket client flushes CheckTx requests in ~20 ms batches, so a few dozen
     // requests in flight cap admission at ~1k tx/s no matter how fast the app is; 256 does not.
     concurrency: Math.min(accounts, envInt("BENCH_TX_CONCURRENCY", 256)),
-    batch: envInt("BENCH_TX_BATCH", 10),
+    batch: envInt("BENCH_TX_BATCH", 1),
   };
 }
 
