@@ -1,5 +1,6 @@
 import type { Context } from "../../app/context.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { decodeBigInt, setBigInt } from "../../app/store/values.js";
 import { MAX_TIER } from "../workers/params.js";
 import { TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
@@ -16,11 +17,11 @@ export const TIERS = Array.from({ length: MAX_TIER + 1 }, (_, t) => t);
 
 export function getBasePrice(store: KVStore, tier: number): bigint {
   const raw = store.get(BASE + String.fromCharCode(tier));
-  return raw === undefined ? BigInt(marketParams.get(store).base_price_floor[tier]!) : BigInt(Buffer.from(raw).toString("latin1"));
+  return raw === undefined ? BigInt(marketParams.get(store).base_price_floor[tier]!) : decodeBigInt(raw);
 }
 
 export function setBasePrice(store: KVStore, tier: number, price: bigint): void {
-  store.set(BASE + String.fromCharCode(tier), Buffer.from(price.toString(), "latin1"));
+  setBigInt(store, BASE + String.fromCharCode(tier), price);
 }
 
 export function getUtilization(store: KVStore, tier: number): number {

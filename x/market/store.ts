@@ -1,6 +1,7 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { defineCounter, setBigInt } from "../../app/store/values.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 
 /**
@@ -36,20 +37,12 @@ export function* allTasks(store: KVStore, afterId = 0n): Iterable<Task> {
   }
 }
 
-export function takeTaskId(store: KVStore): bigint {
-  const raw = store.get(NEXT_ID);
-  const id = raw === undefined ? 1n : parseU64Key(bytesKey(raw));
-  store.set(NEXT_ID, keyBytes(u64Key(id + 1n)));
-  return id;
-}
-
-export function nextTaskId(store: KVStore): bigint {
-  const raw = store.get(NEXT_ID);
-  return raw === undefined ? 1n : parseU64Key(bytesKey(raw));
-}
+const taskIds = defineCounter(NEXT_ID, 1n);
+export const takeTaskId = taskIds.take;
+export const nextTaskId = taskIds.peek;
 
 export function setNextTaskId(store: KVStore, id: bigint): void {
-  store.set(NEXT_ID, keyBytes(u64Key(id)));
+  setBigInt(store, NEXT_ID, id);
 }
 
 /** Queue key: priority desc, bid desc, submit height asc, id asc — plain byte order. */
