@@ -131,7 +131,7 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
     } finally {
       funder.disconnect();
     }
-    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, opts.metricsPortBase + i, opts.workerMaxConcurrent ?? 2)));
+    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, opts.metricsPortBase + Number(process.env.OGPU_PORT_OFFSET ?? 0) + i, opts.workerMaxConcurrent ?? 2)));
     await until("both workers online", async () => (await clients[0]!.listWorkers({ status: "online" })).length === 2, 90_000).catch(async (err: Error) => {
       throw new Error(`${err.message}\n${await workerLogs()}`);
     });

@@ -19,7 +19,9 @@ export interface NodePorts {
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
 
 export function portsFrom(base: number): NodePorts {
-  return { p2p: base, rpc: base + 1, abci: base + 2, rest: base + 3 };
+  // OGPU_PORT_OFFSET shifts every range, so two checkouts can run their suites at once.
+  const at = base + Number(process.env.OGPU_PORT_OFFSET ?? 0);
+  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3 };
 }
 
 export interface DevAccount {
