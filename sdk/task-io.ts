@@ -4,7 +4,7 @@
  * against the digest the chain finalised. OgpuClient (sdk/client.ts) and the CLI
  * (`ogpud tx market submit-task --input`) both go through these functions.
  *
- * The encrypted format itself (manifest, key envelopes, output blob) is worker/task-crypto.ts:
+ * The encrypted format itself (manifest, key envelopes, output blob) is crypto/task-crypto.ts:
  * it is called here, never restated, so the client and the workers cannot drift apart.
  *
  * The client's encryption key (X25519 + ML-KEM-768, crypto/kem.ts) is either passed explicitly
@@ -21,7 +21,7 @@ import { signSecp256k1 } from "../crypto/secp256k1.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../worker/task-crypto.js";
+import { openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";

@@ -13,12 +13,12 @@ import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { commissionOf, pendingReward } from "../x/distribution/keeper.js";
 import { getTask } from "../x/market/store.js";
 import { ChainSigner, gpu, registerWorkerMsg, submitTaskMsg, testEncPubkey } from "../x/market/testing.js";
-import { decToString, DEC_ONE } from "../x/staking/dec.js";
 import { stakingParams } from "../x/staking/params.js";
-import { consAddressOf, parseValoper, valconsString } from "../x/staking/store.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, testValidator, undelegateMsg } from "../x/staking/testing.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer, LCD_ROUTES } from "./rest.js";
+import { consAddressOf, parseValoper, valconsString } from "../app/validator-address.js";
+import { decToString, DEC_ONE } from "../app/dec.js";
 
 const validator = testValidator(41);
 const SELF_STAKE = 1_000n * OGPU;

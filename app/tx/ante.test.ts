@@ -4,8 +4,8 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../testkit.js";
 import { getAccount } from "../../x/auth/keeper.js";
 import { getBalance } from "../../x/bank/keeper.js";
-import { moduleAddress } from "../../x/auth/keeper.js";
 import { parseGasPrices } from "./fees.js";
+import { moduleAddress } from "../address.js";
 
 const alice = testKey(1);
 const bob = testKey(2);

@@ -37,7 +37,7 @@ import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
 import { readAuditorPublicInfo } from "../../worker/keys.js";
-import { openTaskOutput } from "../../worker/task-crypto.js";
+import { openTaskOutput } from "../../crypto/task-crypto.js";
 import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
 
 const PORT_BASE = 28100;

@@ -15,10 +15,10 @@ import type { Context } from "../../app/context.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { getValidator, lastPowers } from "../staking/keeper.js";
-import { splitLengthPrefixed } from "../staking/store.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent } from "./events.js";
 import { bytesEqual } from "./keeper.js";
+import { splitLengthPrefixed } from "../../app/store/keys.js";
 
 const AUDITOR_KEY = "attest/ak/";
 

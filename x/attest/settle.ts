@@ -11,11 +11,11 @@ import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js"
 import { burnCoins, sendFromModule } from "../bank/keeper.js";
 import { failTask, settleFinalized, type Payout } from "../market/keeper.js";
 import { getValidator, recordVerifiedCompute, slash } from "../staking/keeper.js";
-import { consAddressOf, consensusKeyOf } from "../staking/store.js";
 import { jailWorker, recordResult, requireWorker, setWorker, WORKER_BONDS } from "../workers/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
 import { bytesEqual, hex } from "./keeper.js";
 import { attestParams } from "./params.js";
+import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 
 /**
  * Settles the task on `digest`: agreeing workers get price × units each (minus the market

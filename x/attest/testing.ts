@@ -21,7 +21,6 @@ import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogp
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { allBalances, getBalance, getSupply } from "../bank/keeper.js";
 import { MARKET_ESCROW } from "../market/keeper.js";
 import { getTask } from "../market/store.js";
@@ -32,6 +31,7 @@ import { gentx, stakingGenesis, testValidator, type TestValidator } from "../sta
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
 import { computeSeal } from "./seal.js";
 import { getRecord } from "./store.js";
+import { moduleAddress } from "../../app/address.js";
 
 export { OGPU, Verdict };
 

@@ -1,7 +1,6 @@
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { sha256 } from "../../crypto/hash.js";
-import { accountAddressString } from "../../app/address.js";
+import { accountAddressString, moduleAddress } from "../../app/address.js";
 import { lengthPrefixed, keyBytes } from "../../app/store/keys.js";
 import { defineCounter } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
@@ -63,10 +62,6 @@ export function* allAccounts(store: KVStore): Iterable<Account> {
   }
 }
 
-/** Module account address: sha256(name)[:20], as the Cosmos SDK derives it. */
-export function moduleAddress(name: string): Uint8Array {
-  return sha256(new TextEncoder().encode(name)).subarray(0, 20);
-}
 
 /** Creates (once) the account of a module such as the fee collector and records its name. */
 export function ensureModuleAccount(store: KVStore, name: string): Uint8Array {

@@ -6,9 +6,10 @@ import { Branch } from "../../app/store/kvstore.js";
 import { MAX_SUPPLY } from "../../app/coins.js";
 import { AppError } from "../../app/errors.js";
 import { accountAddressString } from "../../app/address.js";
-import { moduleAddress, FEE_COLLECTOR } from "../auth/keeper.js";
+import { FEE_COLLECTOR } from "../auth/keeper.js";
 import { bankInvariants } from "./invariants.js";
 import { burnCoins, getBalance, getSupply, mintCoins } from "./keeper.js";
+import { moduleAddress } from "../../app/address.js";
 
 const alice = testKey(1);
 const bob = testKey(2);

@@ -5,10 +5,11 @@ import { accountAddressString } from "../../app/address.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
 import { bpsOf, decodeBigInt as decodeAmount, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { ensureAccount, moduleAccountName, moduleAddress } from "../auth/keeper.js";
+import { ensureAccount, moduleAccountName } from "../auth/keeper.js";
 import { bankError, BankCode } from "./errors.js";
 import { emitBurn, emitMint, emitTransfer } from "./events.js";
 import { bankParams } from "./params.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Balances: "bank/bal/" ‖ len‖address ‖ denom → decimal amount; supply: "bank/sup/" ‖ denom. */
 const BALANCE = "bank/bal/";

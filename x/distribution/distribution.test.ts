@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { testKey } from "../../app/testkit.js";
-import { FEE_COLLECTOR, moduleAddress } from "../auth/keeper.js";
+import { FEE_COLLECTOR } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, startStakingChain, testValidator, withdrawCommissionMsg, withdrawMsg, type StakingChain } from "../staking/testing.js";
 import { distributionInvariants } from "./invariants.js";
 import { commissionOf, DISTRIBUTION, pendingReward, remainderOf, totals } from "./keeper.js";
+import { moduleAddress } from "../../app/address.js";
 
 const v1 = testValidator(11);
 const v2 = testValidator(12);

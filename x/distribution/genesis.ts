@@ -2,8 +2,9 @@ import { parseAccountAddress, accountAddressString } from "../../app/address.js"
 import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { ensureModuleAccount } from "../auth/keeper.js";
-import { allValidators, parseValoper, valoperString } from "../staking/store.js";
+import { allValidators } from "../staking/store.js";
 import { allStarts, commissionOf, DISTRIBUTION, remainderOf, rewardPerShare, setCommission, setRewardPerShare, setStart, setTotals, totals } from "./keeper.js";
+import { parseValoper, valoperString } from "../../app/validator-address.js";
 
 /** Genesis section `distribution`: totals, remainder, per-validator accumulators and delegation starts. */
 export function initDistributionGenesis(store: KVStore, json: unknown): void {

@@ -1,10 +1,10 @@
 import type { Invariant } from "../../app/module.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { stakingParams } from "../staking/params.js";
 import { allValidators, delegationsTo } from "../staking/store.js";
 import { commissionOf, DISTRIBUTION, pendingReward, remainderOf, totals } from "./keeper.js";
 import { parseAccountAddress } from "../../app/address.js";
+import { moduleAddress } from "../../app/address.js";
 
 /**
  * The distribution account holds exactly fees collected − rewards paid, and that covers

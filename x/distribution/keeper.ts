@@ -3,13 +3,16 @@ import type { Context } from "../../app/context.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
 import { decodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { FEE_COLLECTOR, moduleAddress } from "../auth/keeper.js";
+import { FEE_COLLECTOR } from "../auth/keeper.js";
 import { getBalance, sendCoins, sendFromModule } from "../bank/keeper.js";
-import { DEC_ONE } from "../staking/dec.js";
 import { getValidator, lastPowers } from "../staking/keeper.js";
 import { stakingParams } from "../staking/params.js";
-import { getDelegation, splitLengthPrefixed, valoperString } from "../staking/store.js";
+import { getDelegation } from "../staking/store.js";
 import { distributionError, DistributionCode } from "./errors.js";
+import { valoperString } from "../../app/validator-address.js";
+import { splitLengthPrefixed } from "../../app/store/keys.js";
+import { DEC_ONE } from "../../app/dec.js";
+import { moduleAddress } from "../../app/address.js";
 
 export const DISTRIBUTION = "distribution";
 

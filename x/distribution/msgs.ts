@@ -7,8 +7,8 @@ import {
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { stakingParams } from "../staking/params.js";
-import { parseValoper } from "../staking/store.js";
 import { withdrawDelegatorReward, withdrawValidatorCommission } from "./keeper.js";
+import { parseValoper } from "../../app/validator-address.js";
 
 const coins = (denom: string, amount: bigint) => (amount === 0n ? [] : [{ denom, amount: amount.toString() }]);
 

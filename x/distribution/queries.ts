@@ -8,10 +8,11 @@ import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { DEC_ONE } from "../staking/dec.js";
 import { stakingParams } from "../staking/params.js";
-import { getDelegation, getValidator, parseValoper } from "../staking/store.js";
+import { getDelegation, getValidator } from "../staking/store.js";
 import { commissionOf, pendingReward } from "./keeper.js";
+import { parseValoper } from "../../app/validator-address.js";
+import { DEC_ONE } from "../../app/dec.js";
 
 function queryValoper(text: string): Uint8Array {
   try {

@@ -1,10 +1,10 @@
 import { BASE_DENOM } from "../../app/coins.js";
 import type { Invariant } from "../../app/module.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { allWorkers } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { getTask, openTaskIds } from "./store.js";
+import { moduleAddress } from "../../app/address.js";
 
 /**
  * - market/escrow: the escrow account holds exactly the open tasks' escrows (nothing leaks,

@@ -2,13 +2,13 @@ import { BASE_DENOM } from "../../app/coins.js";
 import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { sendFromModule } from "../bank/keeper.js";
 import { adjustOpenTasks, recordResult, slashBond, TREASURY } from "../workers/keeper.js";
 import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
 import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout } from "./store.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every open task's escrow. */
 export const MARKET_ESCROW = "market_escrow";

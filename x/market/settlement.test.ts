@@ -9,7 +9,6 @@ import { GasMeter } from "../../app/gas.js";
 import { Branch } from "../../app/store/kvstore.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { MARKET_ESCROW, marketFixture, TREASURY, type MarketFixture } from "./fixture.js";
@@ -17,6 +16,7 @@ import { assignedWorkers, getTask, markCommitted, settleFinalized } from "./keep
 import { cancelTaskMsg, exitWorkerMsg, submitTaskMsg } from "./testing.js";
 import { msgCancelTask } from "./msgs.js";
 import { MsgCancelTask } from "../../proto/gen/ogpu/market/v1/tx.js";
+import { moduleAddress } from "../../app/address.js";
 
 let fx: MarketFixture | undefined;
 afterEach(async () => {

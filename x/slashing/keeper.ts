@@ -3,10 +3,10 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { Context } from "../../app/context.js";
 import { getDelegation, getValidator, isTombstoned, jail, slash, tokensFromShares, tombstone, unjail, validatorByConsAddress } from "../staking/keeper.js";
 import { stakingParams } from "../staking/params.js";
-import { consAddressOf, consensusKeyOf, valconsString } from "../staking/store.js";
 import { slashingError, SlashingCode } from "./errors.js";
 import { maxMissedBlocks, slashingParams } from "./params.js";
 import { clearMissedBits, getBit, getMissedBits, getSigningInfo, JAILED_FOREVER, jailedUntilHeight, newSigningInfo, setBit, setMissedBits, setSigningInfo } from "./store.js";
+import { consAddressOf, consensusKeyOf, valconsString } from "../../app/validator-address.js";
 
 /** The `slash` event clients search for (address = ogpuvalcons…), one per slashing. */
 function emitSlash(ctx: Context, cons: Uint8Array, reason: "double_sign" | "missing_signature", power: bigint, burned: bigint): void {

@@ -1,8 +1,8 @@
 import { MsgUnjail, MsgUnjailResponse } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { accountAddressString } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { parseValoper } from "../staking/store.js";
 import { unjailValidator } from "./keeper.js";
+import { parseValoper } from "../../app/validator-address.js";
 
 /** cosmos.slashing.v1beta1.MsgUnjail: signed by the operator account (same bytes as the valoper). */
 export const msgUnjail = defineMsg<MsgUnjail>({

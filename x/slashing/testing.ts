@@ -14,8 +14,8 @@ import { appModules } from "../../app/modules.js";
 import { finalizeRequest, initChainRequest, signTx, type TestKey } from "../../app/testkit.js";
 import { getAccount } from "../auth/keeper.js";
 import { getValidator, lastPowers } from "../staking/keeper.js";
-import { consAddressOf, consensusKeyOf } from "../staking/store.js";
 import type { TestValidator } from "../staking/testing.js";
+import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 
 export const unjailMsg = (valoper: string): Any => ({ typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail", value: MsgUnjail.encode({ validatorAddr: valoper }).finish() });
 

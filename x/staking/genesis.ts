@@ -5,33 +5,9 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import { ensureModuleAccount } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import {
-  addComputeUnits,
-  allComputeRecords,
-  allTombstoned,
-  allValidators,
-  delegationsOf,
-  enqueue,
-  getMultiplierBps,
-  getReliabilityBps,
-  parseValoper,
-  queueItems,
-  RED_QUEUE,
-  redelegationsOf,
-  setDelegation,
-  setMultiplierBps,
-  setRedelegation,
-  setTombstoned,
-  setUnbonding,
-  setValidator,
-  storeReliabilityBps,
-  UBD_QUEUE,
-  unbondingsOf,
-  valconsString,
-  valoperString,
-  setNextEntryId,
-} from "./store.js";
+import { addComputeUnits, allComputeRecords, allTombstoned, allValidators, delegationsOf, enqueue, getMultiplierBps, getReliabilityBps, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setMultiplierBps, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
 import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
+import { parseValoper, valconsString, valoperString } from "../../app/validator-address.js";
 
 /**
  * Genesis section `staking`: params plus, for an exported chain, every record in Cosmos JSON

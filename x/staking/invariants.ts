@@ -1,9 +1,9 @@
 import type { Invariant } from "../../app/module.js";
 import { getBalance } from "../bank/keeper.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keeper.js";
 import { stakingParams } from "./params.js";
 import { allValidators, delegationsTo, unbondingsOf } from "./store.js";
+import { moduleAddress } from "../../app/address.js";
 
 /**
  * Staking's conservation laws. Every validator's tokens sit in the bonded pool (oGPU keeps

@@ -4,37 +4,13 @@ import type { Context } from "../../app/context.js";
 import { bpsOf } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { burnCoins, sendCoins, sendFromModule, sendToModule } from "../bank/keeper.js";
-import { moduleAddress } from "../auth/keeper.js";
-import { DEC_ONE } from "./dec.js";
 import { stakingError, StakingCode } from "./errors.js";
 import { beforeDelegationSharesChange } from "./hooks.js";
 import { stakingParams } from "./params.js";
-import {
-  addComputeUnits,
-  BPS,
-  enqueue,
-  getDelegation,
-  getRedelegation,
-  getUnbonding,
-  getValidator,
-  nextEntryId,
-  operatorByConsAddress,
-  queueItems,
-  RED_QUEUE,
-  redelegationsFrom,
-  redelegationsOf,
-  setDelegation,
-  setRedelegation,
-  setTombstoned,
-  setUnbonding,
-  setValidator,
-  storeReliabilityBps,
-  UBD_QUEUE,
-  unbondingsFrom,
-  valconsString,
-  valoperString,
-  isTombstoned,
-} from "./store.js";
+import { addComputeUnits, BPS, enqueue, getDelegation, getRedelegation, getUnbonding, getValidator, nextEntryId, operatorByConsAddress, queueItems, RED_QUEUE, redelegationsFrom, redelegationsOf, setDelegation, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsFrom, isTombstoned } from "./store.js";
+import { valconsString, valoperString } from "../../app/validator-address.js";
+import { DEC_ONE } from "../../app/dec.js";
+import { moduleAddress } from "../../app/address.js";
 
 export const BONDED_POOL = "bonded_tokens_pool";
 export const NOT_BONDED_POOL = "not_bonded_tokens_pool";

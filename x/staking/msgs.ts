@@ -16,11 +16,12 @@ import { accountAddressString, parseAccountAddress } from "../../app/address.js"
 import type { Context } from "../../app/context.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { DEC_ONE, parseDec } from "./dec.js";
 import { stakingError, StakingCode } from "./errors.js";
 import { delegate, redelegate, requireValidator, tokensFromShares, undelegate } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { consAddressOf, ED25519_PUBKEY_TYPE_URL, getDelegation, getValidator, isTombstoned, operatorByConsAddress, parseValoper, setValidator } from "./store.js";
+import { getDelegation, getValidator, isTombstoned, operatorByConsAddress, setValidator } from "./store.js";
+import { consAddressOf, ED25519_PUBKEY_TYPE_URL, parseValoper } from "../../app/validator-address.js";
+import { DEC_ONE, parseDec } from "../../app/dec.js";
 
 /** The account that operates a validator: the same 20 bytes under the account prefix. */
 const operatorAccount = (valoper: string) => accountAddressString(parseValoper(valoper));

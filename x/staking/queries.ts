@@ -25,11 +25,12 @@ import { singlePage } from "../../app/pagination.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { getBalance } from "../bank/keeper.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares } from "./keeper.js";
-import { parseDec } from "./dec.js";
 import { stakingParams } from "./params.js";
-import { allValidators, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, parseValoper, unbondingsOf } from "./store.js";
+import { allValidators, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, unbondingsOf } from "./store.js";
+import { parseValoper } from "../../app/validator-address.js";
+import { parseDec } from "../../app/dec.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Everything in one page: validator and delegation counts are small. */
 

@@ -4,11 +4,10 @@ import { EventLog } from "../../app/events.js";
 import { GasMeter } from "../../app/gas.js";
 import type { Context } from "../../app/context.js";
 import { testKey } from "../../app/testkit.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance, getSupply } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, recordVerifiedCompute, slash, jail, tokensFromShares, validatorByConsAddress } from "./keeper.js";
 import { computeMultiplierBps, consensusPower, median } from "./power.js";
-import { consAddressOf, getDelegation, getValidator, getUnbonding } from "./store.js";
+import { getDelegation, getValidator, getUnbonding } from "./store.js";
 import { stakingInvariants } from "./invariants.js";
 import {
   delegateMsg,
@@ -23,6 +22,8 @@ import {
   undelegateMsg,
   type StakingChain,
 } from "./testing.js";
+import { consAddressOf } from "../../app/validator-address.js";
+import { moduleAddress } from "../../app/address.js";
 
 const v1 = testValidator(1);
 const v2 = testValidator(2);

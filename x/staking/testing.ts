@@ -17,8 +17,8 @@ import { finalizeRequest, initChainRequest, signTx, testGenesis, testKey, type T
 import { sha256 } from "../../crypto/hash.js";
 import { getAccount } from "../auth/keeper.js";
 import { createValidatorMsg } from "../genutil/gentx.js";
-import { DEC_ONE } from "./dec.js";
-import { valoperString } from "./store.js";
+import { valoperString } from "../../app/validator-address.js";
+import { DEC_ONE } from "../../app/dec.js";
 
 export const OGPU = 1_000_000n;
 

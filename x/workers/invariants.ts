@@ -1,8 +1,8 @@
 import { BASE_DENOM } from "../../app/coins.js";
 import type { Invariant } from "../../app/module.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { allWorkers, WORKER_BONDS } from "./keeper.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** The worker_bonds account holds exactly the registered bonds (exiting workers' included). */
 export const workersInvariants: Invariant[] = [

@@ -4,11 +4,11 @@ import { parseAccountAddress } from "../../app/address.js";
 import { lengthPrefixed, u64Key } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { sendFromModule } from "../bank/keeper.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry } from "./params.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";

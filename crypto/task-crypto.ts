@@ -31,8 +31,8 @@
  *   both with context envelopeContext("ogpu/task-output/v1", task id): the client needs only
  *   the output CID (TaskResult.outputCid) and the task id to open it.
  */
-import { blobCid } from "../sdk/blobs.js";
-import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "../crypto/envelope.js";
+import { blobCid } from "./hash.js";
+import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
 
 export const MANIFEST_VERSION = 1;
 const INPUT_KEY_LABEL = "ogpu/task-key/v1";
