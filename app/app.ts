@@ -28,7 +28,7 @@ import { nextAppHash } from "./store/apphash.js";
 import { CommittedStore } from "./store/committed.js";
 import { Branch, type ChangeSet, type KVStore } from "./store/kvstore.js";
 import type { GasPrice } from "./tx/fees.js";
-import { runTx, type TxOutcome, type TxRunner } from "./tx/runner.js";
+import { runTx, type AnteHandler, type TxOutcome, type TxRunner } from "./tx/runner.js";
 import { VerifiedSignatures } from "./tx/sigcache.js";
 
 export const APP_VERSION = "0.1.0";
@@ -40,6 +40,12 @@ export interface AppOptions {
   /** Check every module invariant after every block and halt on a violation (dev mode). */
   checkInvariants: boolean;
   log?: (line: string) => void;
+}
+
+/** What the app is built from (app/modules.ts makes it): the modules in order and x/auth's ante handler. */
+export interface AppParts {
+  modules: readonly AppModule[];
+  ante: AnteHandler;
 }
 
 /** A block executed by FinalizeBlock and waiting for Commit. */
@@ -66,24 +72,28 @@ export class OgpuApp implements AbciApplication {
   private chainId: string;
   private lastBlockTime = 0n;
 
+  readonly modules: readonly AppModule[];
+
   constructor(
     readonly store: CommittedStore,
-    readonly modules: readonly AppModule[],
+    parts: AppParts,
     private readonly options: AppOptions,
   ) {
+    const modules = parts.modules;
+    this.modules = modules;
     const msgTypes = new Map<string, RegisteredMsg>();
     for (const m of modules.flatMap((mod) => mod.msgs)) {
       if (msgTypes.has(m.typeUrl)) throw new Error(`message type registered twice: ${m.typeUrl}`);
       msgTypes.set(m.typeUrl, m);
     }
-    this.runner = { msgTypes, ante: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() } };
+    this.runner = { msgTypes, ante: parts.ante, anteOptions: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() } };
     this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx));
     this.checkState = new Branch(store);
     this.chainId = readChainId(store);
   }
 
-  static async open(dbPath: string, modules: readonly AppModule[], options: AppOptions): Promise<OgpuApp> {
-    return new OgpuApp(await CommittedStore.open(dbPath), modules, options);
+  static async open(dbPath: string, parts: AppParts, options: AppOptions): Promise<OgpuApp> {
+    return new OgpuApp(await CommittedStore.open(dbPath), parts, options);
   }
 
   get lastCommit() {

@@ -16,7 +16,7 @@ import { secp256k1PublicKey, signSecp256k1 } from "../crypto/secp256k1.js";
 import { addressOf, encodePubKeyAny, SECP256K1_PUBKEY_TYPE_URL } from "../crypto/pubkey.js";
 import { accountAddressString } from "./address.js";
 import { OgpuApp } from "./app.js";
-import { appModules } from "./modules.js";
+import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
 
 export const TEST_CHAIN_ID = "ogpu-test-1";
@@ -67,6 +67,8 @@ export function signTx(key: TestKey, messages: Any[], opts: TxOptions): Uint8Arr
 
 export interface TestChain {
   app: OgpuApp;
+  /** This app instance's keepers, for reading and driving state directly in tests. */
+  keepers: AppKeepers;
   dir: string;
   height: bigint;
   /** Executes and commits one block; returns the tx results. */
@@ -110,7 +112,8 @@ export function finalizeRequest(height: bigint, txs: Uint8Array[]): RequestFinal
 
 export async function startTestChain(appState: Record<string, unknown>, opts: { minGasPrices?: GasPrice[]; dir?: string } = {}): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true });
+  const wiring = createAppWiring();
+  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true });
   try {
     if (app.lastCommit.height === 0n) app.initChain(initChainRequest(appState));
   } catch (err) {
@@ -121,6 +124,7 @@ export async function startTestChain(appState: Record<string, unknown>, opts: { 
   }
   const chain: TestChain = {
     app,
+    keepers: wiring.keepers,
     dir,
     height: app.lastCommit.height,
     requests: [],

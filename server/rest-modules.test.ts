@@ -10,8 +10,8 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { finalizeRequest, startTestChain, testKey, type TestChain } from "../app/testkit.js";
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { commissionOf, pendingReward } from "../x/distribution/keeper.js";
-import { getTask } from "../x/market/store.js";
+import { commissionOf } from "../x/distribution/keeper.js";
+import { getTask } from "../x/market/keeper.js";
 import { ChainSigner, gpu, registerWorkerMsg, submitTaskMsg, testEncPubkey } from "../x/market/testing.js";
 import { stakingParams } from "../x/staking/params.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, testValidator, undelegateMsg } from "../x/staking/testing.js";
@@ -168,7 +168,7 @@ describe("staking routes", () => {
 describe("distribution and slashing routes", () => {
   it("renders rewards and commission as DecCoins in human form, matching the keeper", async () => {
     const operator = parseValoper(validator.valoper);
-    const reward = pendingReward(chain.app.store, delegatorKey.addressBytes, operator);
+    const reward = chain.keepers.distribution.pendingReward(chain.app.store, delegatorKey.addressBytes, operator);
     const rewards = await ok(`/cosmos/distribution/v1beta1/delegators/${delegatorKey.address}/rewards/${validator.valoper}`);
     expect(rewards).toEqual({ rewards: reward === 0n ? [] : [{ denom: "uogpu", amount: human(reward) }] });
     const commission = commissionOf(chain.app.store, operator);

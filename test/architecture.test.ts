@@ -49,6 +49,11 @@ const where = (i: ImportLine) => `${i.file}:${i.line} imports ${i.target}`;
 const moduleOf = (path: string) => /^x\/([^/]+)\//.exec(path)?.[1];
 const topOf = (path: string) => path.split("/")[0]!;
 const isTest = (file: string) => file.endsWith(".test.ts");
+/**
+ * A module's test fixtures (x/<m>/testing.ts, fixture.ts) build whole chains and read other
+ * modules' state, as tests do; they are exempt from the cross-module rule (not from the store rule).
+ */
+const isFixture = (file: string) => /^x\/[^/]+\/(testing|fixture)\.ts$/.test(file);
 
 /** Every rule returns the offending import lines; the assertion message lists them. */
 export function storeImportsFromOutside(imports: readonly ImportLine[]): string[] {
@@ -59,7 +64,7 @@ export function storeImportsFromOutside(imports: readonly ImportLine[]): string[
 
 export function crossModuleValueImports(imports: readonly ImportLine[]): string[] {
   return imports
-    .filter((i) => !i.typeOnly && !isTest(i.file))
+    .filter((i) => !i.typeOnly && !isTest(i.file) && !isFixture(i.file))
     .filter((i) => moduleOf(i.file) !== undefined && moduleOf(i.target) !== undefined && moduleOf(i.file) !== moduleOf(i.target))
     .map(where);
 }

@@ -83,3 +83,18 @@ export function moduleAccounts(store: KVStore): { name: string; address: Uint8Ar
 }
 
 export const FEE_COLLECTOR = "fee_collector";
+
+/** x/auth's surface for other modules (the ante handler, bank, module genesis). */
+export interface AuthKeeper {
+  /** Name of the module account that collects tx fees (x/distribution pays them out). */
+  readonly feeCollector: string;
+  getAccount(store: KVStore, address: Uint8Array): Account | undefined;
+  /** Creates the account (next account number) on first use. */
+  ensureAccount(store: KVStore, address: Uint8Array): Account;
+  ensureModuleAccount(store: KVStore, name: string): Uint8Array;
+  moduleAccountName(store: KVStore, address: Uint8Array): string | undefined;
+}
+
+export function createAuthKeeper(): AuthKeeper {
+  return { feeCollector: FEE_COLLECTOR, getAccount, ensureAccount, ensureModuleAccount, moduleAccountName };
+}

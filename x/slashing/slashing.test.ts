@@ -5,7 +5,7 @@ import { testKey } from "../../app/testkit.js";
 import { getBalance, getSupply } from "../bank/keeper.js";
 import { BONDED_POOL, isTombstoned, NOT_BONDED_POOL, tokensFromShares } from "../staking/keeper.js";
 import { consensusPower } from "../staking/power.js";
-import { getDelegation, getUnbonding, getValidator } from "../staking/store.js";
+import { getDelegation, getUnbonding, getValidator } from "../staking/keeper.js";
 import { Branch } from "../../app/store/kvstore.js";
 import { delegateMsg, gentx, hex, OGPU, powersOf, stakingGenesis, testValidator, undelegateMsg, type TestValidator } from "../staking/testing.js";
 import { slashingInvariants } from "./invariants.js";

@@ -2,7 +2,7 @@ import { Delegation, Redelegation, UnbondingDelegation, Validator } from "cosmjs
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { ensureModuleAccount } from "../auth/keeper.js";
+import type { AuthKeeper } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keeper.js";
 import { stakingParams } from "./params.js";
 import { addComputeUnits, allComputeRecords, allTombstoned, allValidators, delegationsOf, enqueue, getMultiplierBps, getReliabilityBps, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setMultiplierBps, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
@@ -15,11 +15,11 @@ import { parseValoper, valconsString, valoperString } from "../../app/validator-
  * validators arrive as gentxs through x/genutil. The active set is not stored here: x/genutil
  * computes it after all genesis txs ran and returns it to CometBFT.
  */
-export function initStakingGenesis(store: KVStore, json: unknown): void {
+export function initStakingGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">, store: KVStore, json: unknown): void {
   const s = asObject(json, "staking");
   stakingParams.set(store, atPath("staking.params", () => stakingParams.parse(s.params)));
-  ensureModuleAccount(store, BONDED_POOL);
-  ensureModuleAccount(store, NOT_BONDED_POOL);
+  auth.ensureModuleAccount(store, BONDED_POOL);
+  auth.ensureModuleAccount(store, NOT_BONDED_POOL);
   const list = (name: string) => asArray(s[name], `staking.${name}`).map((x, i) => [asObject(x, `staking.${name}[${i}]`), `staking.${name}[${i}]`] as const);
   for (const [o, path] of list("validators")) atPath(path, () => setValidator(store, Validator.fromJSON(o)));
   for (const [o, path] of list("delegations")) {

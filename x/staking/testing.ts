@@ -10,7 +10,7 @@ import { MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosm
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { OgpuApp } from "../../app/app.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring, type AppKeepers } from "../../app/modules.js";
 import type { AppModule } from "../../app/module.js";
 import type { Context } from "../../app/context.js";
 import { finalizeRequest, initChainRequest, signTx, testGenesis, testKey, type TestKey } from "../../app/testkit.js";
@@ -82,6 +82,8 @@ export interface BlockResult {
 
 export interface StakingChain {
   app: OgpuApp;
+  /** This app instance's keepers (for `during` callbacks and direct state reads). */
+  keepers: AppKeepers;
   genesisValidators: ValidatorUpdate[];
   height: bigint;
   /** Runs a block; `during` runs in its beginBlock, after the real modules' (keeper calls from "other modules"). */
@@ -97,7 +99,8 @@ export async function startStakingChain(appState: Record<string, unknown>): Prom
   let during: ((ctx: Context) => void) | undefined;
   // Stands in for modules that do not exist yet (attest, slashing) calling the keeper mid-block.
   const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
-  const app = await OgpuApp.open(join(dir, "db"), [...appModules, caller], { minGasPrices: [], checkInvariants: true });
+  const wiring = createAppWiring();
+  const app = await OgpuApp.open(join(dir, "db"), { ...wiring, modules: [...wiring.modules, caller] }, { minGasPrices: [], checkInvariants: true });
   let init: ReturnType<typeof app.initChain>;
   try {
     init = app.initChain(initChainRequest(appState));
@@ -108,6 +111,7 @@ export async function startStakingChain(appState: Record<string, unknown>): Prom
   }
   const chain: StakingChain = {
     app,
+    keepers: wiring.keepers,
     genesisValidators: init.validators,
     height: 0n,
     async block(txs = [], hook) {
