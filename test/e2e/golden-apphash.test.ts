@@ -338,6 +338,9 @@ describe("golden app hashes (in process)", () => {
       writeFileSync(FIXTURE, `${JSON.stringify({ chainId: CHAIN_ID, appHashes: hashes }, null, 2)}\n`);
     }
     const golden = JSON.parse(readFileSync(FIXTURE, "utf8")) as { appHashes: Record<string, string> };
+    // The first differing height says which step of the script changed behaviour.
+    const firstDiff = Object.keys(hashes).find((h) => hashes[h] !== golden.appHashes[h]);
+    expect(firstDiff, `app hash differs first at height ${firstDiff}`).toBeUndefined();
     expect(hashes).toEqual(golden.appHashes);
   });
 });
