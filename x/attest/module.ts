@@ -1,6 +1,6 @@
 import type { AppModule } from "../../app/module.js";
 import { attestBeginBlock, attestEndBlock } from "./block.js";
-import { exportAttestGenesis, initAttestGenesis } from "./genesis.js";
+import { defaultAttestGenesis, exportAttestGenesis, initAttestGenesis } from "./genesis.js";
 import { attestInvariants } from "./invariants.js";
 import type { AttestDeps, AttestKeeper } from "./keeper.js";
 import { attestMsgs } from "./msgs.js";
@@ -19,6 +19,7 @@ export function createAttestModule(keeper: AttestKeeper, deps: AttestDeps): AppM
     invariants: attestInvariants(deps),
     initGenesis: (ctx, state) => initAttestGenesis(ctx.store, state),
     exportGenesis: exportAttestGenesis,
+    defaultGenesis: defaultAttestGenesis,
     beginBlock: (ctx) => attestBeginBlock(keeper, ctx),
     endBlock: (ctx) => attestEndBlock(keeper, ctx),
   };

@@ -1,5 +1,5 @@
 import type { AppModule } from "../../app/module.js";
-import { exportAuthGenesis, initAuthGenesis } from "./genesis.js";
+import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis } from "./genesis.js";
 import { authInvariants } from "./invariants.js";
 import { authQueries } from "./queries.js";
 
@@ -12,5 +12,6 @@ export function createAuthModule(): AppModule {
     invariants: authInvariants,
     initGenesis: (ctx, state) => initAuthGenesis(ctx.store, state),
     exportGenesis: exportAuthGenesis,
+    defaultGenesis: defaultAuthGenesis,
   };
 }

@@ -56,3 +56,8 @@ export function exportBankGenesis(store: KVStore): unknown {
     supply: coinsToWire(allSupply(store)),
   };
 }
+
+/** A fresh chain's `bank` section (`ogpud init`): default params, no records. */
+export function defaultBankGenesis(): unknown {
+  return { params: bankParams.parse(undefined), balances: [] };
+}

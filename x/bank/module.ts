@@ -1,5 +1,5 @@
 import type { AppModule } from "../../app/module.js";
-import { exportBankGenesis, initBankGenesis } from "./genesis.js";
+import { defaultBankGenesis, exportBankGenesis, initBankGenesis } from "./genesis.js";
 import { bankInvariants } from "./invariants.js";
 import { bankMsgs } from "./msgs.js";
 import type { BankDeps, BankKeeper } from "./keeper.js";
@@ -14,5 +14,6 @@ export function createBankModule(keeper: BankKeeper, deps: BankDeps): AppModule 
     invariants: bankInvariants,
     initGenesis: (ctx, state) => initBankGenesis(keeper, ctx.store, state),
     exportGenesis: exportBankGenesis,
+    defaultGenesis: defaultBankGenesis,
   };
 }

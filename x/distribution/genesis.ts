@@ -42,3 +42,8 @@ export function exportDistributionGenesis(staking: Pick<StakingKeeper, "allValid
     delegation_starts: [...allStarts(store)].map((x) => ({ delegator: accountAddressString(x.delegator), validator: valoperString(x.operator), reward_per_share: x.value.toString() })),
   };
 }
+
+/** A fresh chain's `distribution` section (`ogpud init`): default params, no records. */
+export function defaultDistributionGenesis(): unknown {
+  return {};
+}

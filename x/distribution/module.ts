@@ -1,6 +1,6 @@
 import type { AppModule } from "../../app/module.js";
 import type { AuthKeeper } from "../auth/keeper.js";
-import { exportDistributionGenesis, initDistributionGenesis } from "./genesis.js";
+import { defaultDistributionGenesis, exportDistributionGenesis, initDistributionGenesis } from "./genesis.js";
 import { distributionInvariants } from "./invariants.js";
 import type { DistributionDeps, DistributionKeeper } from "./keeper.js";
 import { distributionMsgs } from "./msgs.js";
@@ -15,6 +15,7 @@ export function createDistributionModule(keeper: DistributionKeeper, deps: Distr
     invariants: distributionInvariants(keeper, deps),
     initGenesis: (ctx, state) => initDistributionGenesis(deps.auth, ctx.store, state),
     exportGenesis: (store) => exportDistributionGenesis(deps.staking, store),
+    defaultGenesis: defaultDistributionGenesis,
     beginBlock: (ctx) => keeper.allocateFees(ctx),
   };
 }

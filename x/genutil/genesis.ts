@@ -25,3 +25,8 @@ export function exportGenutilGenesis(): unknown {
   // An exported chain carries its validators in the staking section; no txs to replay.
   return { gen_txs: [] };
 }
+
+/** A fresh chain's `genutil` section (`ogpud init`): default params, no records. */
+export function defaultGenutilGenesis(): unknown {
+  return { gen_txs: [] };
+}

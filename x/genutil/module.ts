@@ -1,6 +1,6 @@
 import type { AppModule } from "../../app/module.js";
 import type { StakingKeeper } from "../staking/keeper.js";
-import { exportGenutilGenesis, initGenutilGenesis } from "./genesis.js";
+import { defaultGenutilGenesis, exportGenutilGenesis, initGenutilGenesis } from "./genesis.js";
 
 /**
  * x/genutil: genesis transactions. Last in the module order so gentxs run once balances,
@@ -14,5 +14,6 @@ export function createGenutilModule(deps: { staking: Pick<StakingKeeper, "applyV
     invariants: [],
     initGenesis: (ctx, state, tools) => initGenutilGenesis(deps.staking, ctx, state, tools),
     exportGenesis: exportGenutilGenesis,
+    defaultGenesis: defaultGenutilGenesis,
   };
 }

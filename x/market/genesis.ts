@@ -43,3 +43,8 @@ export function exportMarketGenesis(store: KVStore): unknown {
     next_task_id: nextTaskId(store).toString(),
   };
 }
+
+/** A fresh chain's `market` section (`ogpud init`): default params, no records. */
+export function defaultMarketGenesis(): unknown {
+  return { params: marketParams.parse(undefined), tasks: [] };
+}

@@ -1,7 +1,7 @@
 import type { AppModule } from "../../app/module.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { createMarketEndBlock } from "./block.js";
-import { exportMarketGenesis, initMarketGenesis } from "./genesis.js";
+import { defaultMarketGenesis, exportMarketGenesis, initMarketGenesis } from "./genesis.js";
 import { marketInvariants } from "./invariants.js";
 import type { MarketDeps, MarketKeeper } from "./keeper.js";
 import { marketMsgs } from "./msgs.js";
@@ -19,6 +19,7 @@ export function createMarketModule(keeper: MarketKeeper, deps: MarketDeps & { au
     invariants: marketInvariants(deps),
     initGenesis: (ctx, state) => initMarketGenesis(deps, ctx.store, state),
     exportGenesis: exportMarketGenesis,
+    defaultGenesis: defaultMarketGenesis,
     endBlock: createMarketEndBlock(keeper, deps),
   };
 }

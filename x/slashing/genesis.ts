@@ -63,3 +63,8 @@ export function exportSlashingGenesis(store: KVStore): unknown {
     }),
   };
 }
+
+/** A fresh chain's `slashing` section (`ogpud init`): default params, no records. */
+export function defaultSlashingGenesis(): unknown {
+  return { params: slashingParams.parse(undefined) };
+}

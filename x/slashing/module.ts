@@ -1,5 +1,5 @@
 import type { AppModule } from "../../app/module.js";
-import { exportSlashingGenesis, initSlashingGenesis } from "./genesis.js";
+import { defaultSlashingGenesis, exportSlashingGenesis, initSlashingGenesis } from "./genesis.js";
 import { slashingInvariants } from "./invariants.js";
 import type { SlashingKeeper } from "./keeper.js";
 import { slashingMsgs } from "./msgs.js";
@@ -18,6 +18,7 @@ export function createSlashingModule(keeper: SlashingKeeper): AppModule {
     invariants: slashingInvariants,
     initGenesis: (ctx, state) => initSlashingGenesis(ctx.store, state),
     exportGenesis: exportSlashingGenesis,
+    defaultGenesis: defaultSlashingGenesis,
     beginBlock: (ctx, req) => keeper.beginBlockSlashing(ctx, req.misbehavior, req.decidedLastCommit.votes),
   };
 }

@@ -94,3 +94,8 @@ export function exportStakingGenesis(store: KVStore): unknown {
     tombstoned: [...allTombstoned(store)].map(valconsString),
   };
 }
+
+/** A fresh chain's `staking` section (`ogpud init`): default params, no records. */
+export function defaultStakingGenesis(): unknown {
+  return { params: stakingParams.parse(undefined) };
+}

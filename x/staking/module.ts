@@ -1,5 +1,5 @@
 import type { AppModule } from "../../app/module.js";
-import { exportStakingGenesis, initStakingGenesis } from "./genesis.js";
+import { defaultStakingGenesis, exportStakingGenesis, initStakingGenesis } from "./genesis.js";
 import { stakingInvariants } from "./invariants.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import type { BankKeeper } from "../bank/keeper.js";
@@ -22,6 +22,7 @@ export function createStakingModule(keeper: StakingKeeper, deps: { auth: Pick<Au
     invariants: stakingInvariants(deps.bank),
     initGenesis: (ctx, state) => initStakingGenesis(deps.auth, ctx.store, state),
     exportGenesis: exportStakingGenesis,
+    defaultGenesis: defaultStakingGenesis,
     endBlock(ctx) {
       keeper.completeMaturedEntries(ctx);
       if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeMultipliers(ctx.store, ctx.block.height);

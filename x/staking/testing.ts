@@ -98,7 +98,7 @@ export async function startStakingChain(appState: Record<string, unknown>): Prom
   const dir = mkdtempSync(join(tmpdir(), "ogpu-staking-"));
   let during: ((ctx: Context) => void) | undefined;
   // Stands in for modules that do not exist yet (attest, slashing) calling the keeper mid-block.
-  const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
+  const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
   const wiring = createAppWiring();
   const app = await OgpuApp.open(join(dir, "db"), { ...wiring, modules: [...wiring.modules, caller] }, { minGasPrices: [], checkInvariants: true });
   let init: ReturnType<typeof app.initChain>;

@@ -27,3 +27,8 @@ export function exportWorkersGenesis(store: KVStore): unknown {
     workers: [...allWorkers(store)].map((w) => Buffer.from(Worker.encode(w).finish()).toString("base64")),
   };
 }
+
+/** A fresh chain's `workers` section (`ogpud init`): default params, no records. */
+export function defaultWorkersGenesis(): unknown {
+  return { params: workersParams.parse(undefined), workers: [] };
+}

@@ -1,5 +1,5 @@
 import type { AppModule } from "../../app/module.js";
-import { exportWorkersGenesis, initWorkersGenesis } from "./genesis.js";
+import { defaultWorkersGenesis, exportWorkersGenesis, initWorkersGenesis } from "./genesis.js";
 import { workersInvariants } from "./invariants.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import type { WorkersDeps, WorkersKeeper } from "./keeper.js";
@@ -15,6 +15,7 @@ export function createWorkersModule(keeper: WorkersKeeper, deps: WorkersDeps & {
     invariants: workersInvariants(deps.bank),
     initGenesis: (ctx, state) => initWorkersGenesis(deps.auth, ctx.store, state),
     exportGenesis: exportWorkersGenesis,
+    defaultGenesis: defaultWorkersGenesis,
     // Bonds of finished exits return before the market schedules (x/market's endBlock runs after).
     endBlock: (ctx) => keeper.completeExits(ctx),
   };
