@@ -10,6 +10,7 @@ import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
 import { registerBlobRoutes } from "./blobs.js";
+import { readConsensusSigner } from "./consensus-key.js";
 
 export interface NodeOptions {
   home: string;
@@ -50,6 +51,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     minGasPrices: parseGasPrices(opts.minGasPrices),
     checkInvariants: opts.checkInvariants,
     log: opts.log,
+    signBeacon: readConsensusSigner(opts.home),
   });
   const { height, appHash } = app.lastCommit;
   opts.log(`ogpud: state at height ${height}, app hash ${Buffer.from(appHash).toString("hex").toUpperCase() || "(empty)"}`);

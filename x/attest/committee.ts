@@ -46,7 +46,7 @@ function revealsAgree(record: TaskRecord): boolean {
 
 /** Draws a committee, owes each member a vote by the deadline, indexes the deadline. */
 function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispute", size: number): Committee {
-  const drawn = sampleByPower(ctx.block.hash, label, record.taskId, eligibleValidators(ctx, record), size);
+  const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record), size);
   const deadline = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
   const committee: Committee = {
     members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array() })),
@@ -65,7 +65,7 @@ function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispu
   return committee;
 }
 
-/** BeginBlock at the draw height: ctx.block.hash is this block's hash, unknown to every earlier tx. */
+/** BeginBlock at the draw height: ctx.block.beacon is this block's hash, unknown to every earlier tx. */
 export function runDraw(ctx: Context, taskId: bigint): void {
   const record = getRecord(ctx.store, taskId);
   if (!record || record.drawHeight === 0n) return;
@@ -80,7 +80,7 @@ export function runDraw(ctx: Context, taskId: bigint): void {
   // before a reassigned slot committed: only an audit can check the result.
   const forced = record.revealsExposed || (task.redundancy < 2 && cv < BigInt(p.adaptive_min_cv));
   record.auditPBps = forced ? 10_000 : auditProbabilityBps(cv, p.p_floor_bps);
-  record.audited = drawAudit(ctx.block.hash, taskId, record.auditPBps);
+  record.audited = drawAudit(ctx.block.beacon, taskId, record.auditPBps);
   emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
   const digest = record.results[0]!.resultDigest;
   if (!record.audited) return settleOnDigest(ctx, record, task, digest, "finalized");
