@@ -133,9 +133,10 @@ export interface PosChain extends TestChain {
   /**
    * Runs one block; `beacon` puts a beacon tx with these entries first, which sets the block's
    * draw seed (the tasks revealed just before). FinalizeBlock trusts it as ProcessProposal
-   * admitted it, so tests may use any bytes. Without it: the fallback seed.
+   * admitted it, so tests may use any bytes. Without it: the fallback seed. `blockHash`
+   * replaces the header hash (tests that a proposer's block contents do not move draws).
    */
-  run(txs: Uint8Array[], beacon?: BeaconEntry[]): Promise<BlockOutcome>;
+  run(txs: Uint8Array[], beacon?: BeaconEntry[], blockHash?: Uint8Array): Promise<BlockOutcome>;
   task(id: bigint): Task;
   record(id: bigint): TaskRecord | undefined;
   balance(address: string): bigint;
@@ -203,9 +204,10 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
     async block(txs) {
       return (await chain.run(txs)).txResults;
     },
-    async run(txs, beacon) {
+    async run(txs, beacon, blockHash) {
       chain.height += 1n;
-      return execute(finalizeRequest(chain.height, beacon ? [encodeBeaconTx(beacon), ...txs] : txs));
+      const req = finalizeRequest(chain.height, beacon ? [encodeBeaconTx(beacon), ...txs] : txs);
+      return execute(blockHash ? { ...req, hash: blockHash } : req);
     },
     async close() {
       await app.close();
