@@ -65,7 +65,7 @@ function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispu
   return committee;
 }
 
-/** BeginBlock at the draw height: ctx.block.beacon is this block's hash, unknown to every earlier tx. */
+/** BeginBlock at the draw height: ctx.block.beacon is this block's beacon, unknown to every earlier tx. */
 export function runDraw(ctx: Context, taskId: bigint): void {
   const record = getRecord(ctx.store, taskId);
   if (!record || record.drawHeight === 0n) return;
@@ -97,7 +97,7 @@ export function runDraw(ctx: Context, taskId: bigint): void {
 }
 
 /**
- * DISPUTED. `drawNow`: the current block's hash may seed the committee (we are in BeginBlock
+ * DISPUTED. `drawNow`: the current block's beacon may seed the committee (we are in BeginBlock
  * and no tx of this block ran); otherwise (a vote tx or EndBlock) the next block draws it.
  */
 function openDispute(ctx: Context, record: TaskRecord, task: Task, reason: string, drawNow: boolean): void {

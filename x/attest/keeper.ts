@@ -82,7 +82,7 @@ export function revealResult(ctx: Context, worker: string, taskId: bigint, diges
   putRecord(ctx.store, record);
 }
 
-/** The draw runs in the BeginBlock of the next block, seeded by that block's hash. */
+/** The draw runs in the BeginBlock of the next block, seeded by that block's beacon. */
 export function scheduleDraw(ctx: Context, record: TaskRecord): void {
   record.phase = record.phase === Phase.PHASE_DISPUTE ? Phase.PHASE_DISPUTE : Phase.PHASE_DRAW;
   record.drawHeight = ctx.block.height + 1n;

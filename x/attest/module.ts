@@ -15,7 +15,7 @@ onTaskClosed(dropRecord);
 setTrustPolicy((ctx) => BigInt(attestParams.get(ctx.store).adaptive_min_cv));
 
 /**
- * x/attest: Proof of Sync — commit/reveal of results, audit draws from a later block's hash,
+ * x/attest: Proof of Sync — commit/reveal of results, audit draws from a later block's beacon,
  * validator committees, BFT finality, settlement and slashing (docs/proof-of-sync.md).
  */
 export const attestModule: AppModule = {

@@ -38,7 +38,7 @@ function portFlag(value: unknown, fallback: number, name: string): number {
 
 export const initCommand: Command = {
   name: "init",
-  summary: "Create a node home: CometBFT config and keys, genesis, and ogpud's app.json",
+  summary: "Create a node home: CometBFT config and keys, genesis (vote extensions from height 1), and ogpud's app.json",
   usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
   options: {
     ...homeOption,
