@@ -102,6 +102,8 @@ describe("randomness beacon (vote extensions)", () => {
     const user = new Uint8Array([1, 2, 3]);
 
     expect(await status([honest, user])).toBe(ACCEPT);
+    // The mempool never admits one (it is not a Cosmos tx), so only a proposer can place it.
+    expect(app.checkTx({ tx: honest, type: 0 }).code).not.toBe(0);
     // Forged: one signature byte flipped; a signature by another validator's key.
     const flipped = sig(d);
     flipped[0]! ^= 1;
