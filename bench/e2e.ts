@@ -7,7 +7,7 @@ import type { StdFee } from "@cosmjs/stargate";
 import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
-import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
+import { initDevnet, startDevnetNode, offsetPort, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
 import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../worker/task-crypto.js";
 import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
 
@@ -131,7 +131,7 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
     } finally {
       funder.disconnect();
     }
-    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, opts.metricsPortBase + Number(process.env.OGPU_PORT_OFFSET ?? 0) + i, opts.workerMaxConcurrent ?? 2)));
+    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, offsetPort(opts.metricsPortBase) + i, opts.workerMaxConcurrent ?? 2)));
     await until("both workers online", async () => (await clients[0]!.listWorkers({ status: "online" })).length === 2, 90_000).catch(async (err: Error) => {
       throw new Error(`${err.message}\n${await workerLogs()}`);
     });

@@ -18,9 +18,13 @@ export interface NodePorts {
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
 
+/** A test port shifted by OGPU_PORT_OFFSET, so two checkouts can run their suites at once. */
+export function offsetPort(port: number): number {
+  return port + Number(process.env.OGPU_PORT_OFFSET ?? 0);
+}
+
 export function portsFrom(base: number): NodePorts {
-  // OGPU_PORT_OFFSET shifts every range, so two checkouts can run their suites at once.
-  const at = base + Number(process.env.OGPU_PORT_OFFSET ?? 0);
+  const at = offsetPort(base);
   return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3 };
 }
 

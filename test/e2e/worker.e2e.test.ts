@@ -14,7 +14,7 @@
  *  - stops and restarts the node right after an assignment → the workers reconnect, catch up
  *    by query and the task finalises.
  * Ports 28100..28103 (node), 28110.. (worker metrics), 28120 (auditor metrics); this suite's
- * range is 28100-28199.
+ * range is 28100-28199, all shifted by OGPU_PORT_OFFSET.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -32,7 +32,7 @@ import { OgpuClient } from "../../sdk/client.js";
 import { fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
 import { listAuditorKeys } from "../../sdk/queries.js";
 import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
-import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { initDevnet, offsetPort, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
@@ -41,8 +41,8 @@ import { openTaskOutput } from "../../worker/task-crypto.js";
 import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
 
 const PORT_BASE = 28100;
-const METRICS_PORT = 28110;
-const AUDITOR_METRICS_PORT = 28120;
+const METRICS_PORT = offsetPort(28110);
+const AUDITOR_METRICS_PORT = offsetPort(28120);
 const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
 const FEE_AMOUNT = 3000n;
 const UNITS = 10n;
