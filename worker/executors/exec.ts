@@ -226,7 +226,7 @@ export function createExecExecutor(config: ExecConfig): Executor {
             tmpBytes: (config.tmpSizeMb ?? DEFAULT_TMP_MB) * MIB,
           },
         };
-        const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status.runAs?.uid ?? process.getuid?.() ?? 0));
+        const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status));
         const end = await runProcess(argv, dir, config.timeoutMs, ctx.signal);
         const failure = classify(kind, end, config, maxOutputBytes);
         if (failure) throw failure;

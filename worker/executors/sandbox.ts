@@ -124,9 +124,10 @@ export function tasksOwnedBy(uid: number): number {
   return count;
 }
 
-/** The RLIMIT_NPROC that lets the job have `processes` more tasks than the uid has now. */
-export function nprocLimit(processes: number, uid: number): number {
-  return tasksOwnedBy(uid) + BWRAP_PROCESSES + processes;
+/** The RLIMIT_NPROC that lets the job have `processes` more tasks than its host uid has now. */
+export function nprocLimit(processes: number, status: Extract<SandboxStatus, { available: true }>): number {
+  const hostUid = status.runAs?.uid ?? process.getuid?.() ?? 0;
+  return tasksOwnedBy(hostUid) + BWRAP_PROCESSES + processes;
 }
 
 function prlimitArgs(limits: SandboxLimits, nproc: number): string[] {
@@ -183,7 +184,7 @@ export function probeSandboxWith(searchPath: string): SandboxStatus {
   const version = spawnSync(bwrap, ["--version"], { encoding: "utf8", timeout: PROBE_TIMEOUT_MS }).stdout?.trim() ?? "";
   const status = { available: true as const, bwrap, prlimit, version, runAs };
   const spec: SandboxSpec = { argv: ["true"], env: { PATH: SANDBOX_PATH }, readOnly: [], writable: [], cwd: "/", limits: { fileSizeBytes: 1 << 20, processes: 8, tmpBytes: 1 << 20 } };
-  const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, runAs?.uid ?? process.getuid?.() ?? 0));
+  const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status));
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", env: {}, timeout: PROBE_TIMEOUT_MS });
   if (r.error || r.status !== 0) {
     const why = r.error?.message ?? (r.stderr.trim() || `exit ${r.status}`);
