@@ -3,6 +3,7 @@
  * A worker seals its result (MsgCommitResult); once every slot of the task is committed the
  * workers open their seals (MsgRevealResult); the block after the last reveal draws the audit.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
@@ -15,9 +16,6 @@ import { AttestEvent, emitAttestEvent } from "./events.js";
 import { attestParams } from "./params.js";
 import { computeSeal } from "./seal.js";
 import { addDue, deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue, REVEAL_DEADLINES } from "./store.js";
-
-export const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
-export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** The open task or an `attest` code 3 error. */
 export function requireOpenTask(ctx: Context, taskId: bigint): Task {
