@@ -2,6 +2,7 @@
  * Shared harness for the end-to-end suites: a real `ogpud start` (with its cometbft child)
  * on a temp home, driven only through stock cosmjs clients, CometBFT RPC and plain REST.
  */
+import { MICRO_PER_OGPU } from "../../app/coins.js";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type DevAcc
 export const DENOM = "uogpu";
 export const PREFIX = "ogpu";
 /** 1 OGPU in uogpu. */
-export const OGPU = 1_000_000n;
+export const OGPU = MICRO_PER_OGPU;
 /** The node's default CheckTx floor, which the stock client pays. */
 export const GAS_PRICE = GasPrice.fromString("0.001uogpu");
 /** A fee comfortably above min gas price × gas for a one-MsgSend tx. */

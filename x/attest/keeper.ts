@@ -9,7 +9,7 @@ import type { Context } from "../../app/context.js";
 import { Phase, TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { getTask, markCommitted, reassignSlot, setTaskStatus } from "../market/keeper.js";
-import { putTask } from "../market/store.js";
+import { isTerminal, putTask } from "../market/store.js";
 import { recordResult, slashBond } from "../workers/keeper.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
@@ -112,8 +112,7 @@ export function handleRevealTimeout(ctx: Context, taskId: bigint): void {
   }
 }
 
-const TERMINAL = [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_EXPIRED, TaskStatus.TASK_STATUS_CANCELLED, TaskStatus.TASK_STATUS_FAILED];
-export const isOpen = (task: Task) => !TERMINAL.includes(task.status);
+export const isOpen = (task: Task) => !isTerminal(task.status);
 
 /** Market close hook: the task ended (settled, expired, cancelled) — its record and index entries go. */
 export function dropRecord(ctx: Context, taskId: bigint): void {
