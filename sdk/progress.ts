@@ -176,13 +176,7 @@ class TaskWatcher implements TaskProgress {
       if (!lost && !this.stopped) await ended;
     } finally {
       clearInterval(timer);
-      for (const s of subscriptions) s.unsubscribe();
-      try {
-        ws.disconnect();
-      } catch {
-        // already closed
-      }
-      cancelReconnect(ws);
+      closeSession(ws, subscriptions);
     }
   }
 
@@ -271,6 +265,17 @@ class TaskWatcher implements TaskProgress {
     if (FINAL_STATES.has(keyed.update.state)) this.finished = true;
     this.wake();
   }
+}
+
+/** Ends a websocket session for good: its subscriptions, the socket, and cosmjs' reconnect. */
+export function closeSession(ws: WebsocketClient, subscriptions: readonly { unsubscribe(): void }[]): void {
+  for (const s of subscriptions) s.unsubscribe();
+  try {
+    ws.disconnect();
+  } catch {
+    // already closed
+  }
+  cancelReconnect(ws);
 }
 
 /**

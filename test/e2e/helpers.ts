@@ -2,6 +2,7 @@
  * Shared harness for the end-to-end suites: a real `ogpud start` (with its cometbft child)
  * on a temp home, driven only through stock cosmjs clients, CometBFT RPC and plain REST.
  */
+import { ogpuRegistry } from "../../sdk/registry.js";
 import { MICRO_PER_OGPU } from "../../app/coins.js";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,9 @@ export const OGPU = MICRO_PER_OGPU;
 /** The node's default CheckTx floor, which the stock client pays. */
 export const GAS_PRICE = GasPrice.fromString("0.001uogpu");
 /** A fee comfortably above min gas price × gas for a one-MsgSend tx. */
+/** The fee the market, attest and worker suites pay per tx: gas enough for any of their msgs. */
+export const TASK_TX_FEE_AMOUNT = 3000n;
+export const TASK_TX_FEE: StdFee = { amount: [{ denom: DENOM, amount: TASK_TX_FEE_AMOUNT.toString() }], gas: "3000000" };
 export const EXPLICIT_FEE: StdFee = { amount: [{ denom: DENOM, amount: "500" }], gas: "200000" };
 
 /** A running single-validator devnet in a temp home, with the means to stop and remove it. */
@@ -89,7 +93,7 @@ export async function connectSigner(devnet: Devnet, account: DevAccount): Promis
   const [{ address }] = await wallet.getAccounts();
   if (address !== account.address) throw new Error(`wallet derived ${address}, keyring says ${account.address}`);
   // Poll for inclusion every 200 ms instead of cosmjs's default 3 s: blocks here are ~300 ms.
-  const client = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
+  const client = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { registry: ogpuRegistry(), gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
   return { address, wallet, client };
 }
 

@@ -16,6 +16,7 @@
  * Ports 28100..28103 (node), 28110.. (worker metrics), 28120 (auditor metrics); this suite's
  * range is 28100-28199.
  */
+import { TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT } from "./helpers.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -23,7 +24,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import type { StdFee } from "@cosmjs/stargate";
 import { deriveKey } from "../../crypto/keyring.js";
 import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
@@ -43,8 +43,6 @@ import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
 const PORT_BASE = 28100;
 const METRICS_PORT = 28110;
 const AUDITOR_METRICS_PORT = 28120;
-const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
-const FEE_AMOUNT = 3000n;
 const UNITS = 10n;
 const PARAMS = {
   workers: { heartbeat_timeout_blocks: 60 },
