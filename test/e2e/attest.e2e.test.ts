@@ -9,7 +9,6 @@
  *    as CometBFT's /validators shows.
  * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
  */
-import { TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT } from "./helpers.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +27,7 @@ import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { computeSeal } from "../../x/attest/seal.js";
-import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, type Signer } from "./helpers.js";
+import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 
 /** Ports 27900..27903 (this suite's range is 27900-27999). */
 const PORT_BASE = 27900;
@@ -58,17 +57,6 @@ async function abci<T>(path: string, data: Uint8Array, decode: (b: Uint8Array) =
 const task = (id: bigint): Promise<Task> => abci("/ogpu.market.v1.Query/Task", QueryTaskRequest.encode({ taskId: id }).finish(), (b) => QueryTaskResponse.decode(b).task!);
 const record = (id: bigint): Promise<TaskRecord> => abci("/ogpu.attest.v1.Query/Record", QueryRecordRequest.encode({ taskId: id }).finish(), (b) => QueryRecordResponse.decode(b).record!);
 const worker = (operator: string) => abci("/ogpu.workers.v1.Query/Worker", QueryWorkerRequest.encode({ operator }).finish(), (b) => QueryWorkerResponse.decode(b).worker!);
-
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await read();
-  }
-  return last;
-}
 
 const cometPower = async () => BigInt((await rpcGet<{ validators: { voting_power: string }[] }>(devnet.rpcUrl, "validators")).validators[0]!.voting_power);
 

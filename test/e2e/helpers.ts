@@ -169,3 +169,19 @@ export async function cometbftPid(ogpudPid: number): Promise<number> {
   if (children.length !== 1) throw new Error(`expected ogpud (pid ${ogpudPid}) to have one child, found [${children.join(", ")}]`);
   return Number(children[0]);
 }
+
+/**
+ * Polls `read` every 250 ms until `check` accepts its value; a read that throws counts as
+ * "not yet". On timeout the error names `what`, the last value and `context()` (log tails).
+ */
+export async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 60_000, context: () => Promise<string> = async () => ""): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read().catch(() => undefined);
+    if (v !== undefined && check(v)) return v;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${await context()}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -6,7 +6,6 @@
  * (minus fees) once every task has ended. The node checks every invariant (escrow = Σ open
  * escrows, bonds = Σ bonds) after each block and would halt on a violation.
  */
-import { TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT } from "./helpers.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +20,7 @@ import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market
 import { QueryWorkersRequest, QueryWorkersResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { connectSigner, moduleAccountAddress, restBalance, type Signer } from "./helpers.js";
+import { connectSigner, moduleAccountAddress, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 
 /** Ports 27600..27603 (this suite's range is 27600-27699). */
 const PORT_BASE = 27600;
@@ -60,17 +59,6 @@ async function workerStatus(address: string): Promise<WorkerStatus> {
 }
 
 /** Polls until `check` holds (or fails after `ms`). */
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 40_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await read();
-  }
-  return last;
-}
-
 function submitMsg(spec: { bid: bigint; minVram?: bigint; models?: string[]; priority?: number }) {
   return {
     typeUrl: MSG.SubmitTask,

@@ -16,7 +16,6 @@
  * Ports 28100..28103 (node), 28110.. (worker metrics), 28120 (auditor metrics); this suite's
  * range is 28100-28199.
  */
-import { TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT } from "./helpers.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,7 +37,7 @@ import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
 import { readAuditorPublicInfo } from "../../worker/keys.js";
 import { openTaskOutput } from "../../worker/task-crypto.js";
-import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
+import { moduleAccountAddress, OGPU, PREFIX, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until as pollUntil } from "./helpers.js";
 
 const PORT_BASE = 28100;
 const METRICS_PORT = 28110;
@@ -104,17 +103,8 @@ const logTails = async () => {
   return (await Promise.all(files.map((f) => readFile(f, "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
 };
 
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read().catch(() => undefined);
-    if (v !== undefined && check(v)) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${await logTails()}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** The shared poll, with the node's and workers' log tails in its timeout error. */
+const until = <T>(what: string, read: () => Promise<T>, check: (v: T) => boolean) => pollUntil(what, read, check, 60_000, logTails);
 
 const task = async (id: bigint): Promise<Task> => (await client.getTask(id))!;
 
