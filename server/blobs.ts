@@ -8,6 +8,7 @@
  *
  * Errors are JSON `{ "code", "message" }`. Storage is in blob-store.ts.
  */
+import { bytesEqual } from "../crypto/bytes.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ACCOUNT_PREFIX, fromBech32 } from "../crypto/bech32.js";
 import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
@@ -79,7 +80,7 @@ function checkUploader(request: FastifyRequest, currentHeight: bigint, maxSkew: 
   const signature = decodeBase64(signatureText, 64);
   if (signature === null) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 64-byte signature`);
   if (!/^\d{1,20}$/.test(heightText)) throw unauthorized("invalid_height", `${BLOB_HEADERS.height} must be a block height, got '${heightText}'`);
-  if (!Buffer.from(addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey })).equals(address)) {
+  if (!bytesEqual(addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey }), address)) {
     throw unauthorized("pubkey_mismatch", `${BLOB_HEADERS.pubkey} is not the key of account ${account}`);
   }
   const height = BigInt(heightText);

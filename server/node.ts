@@ -1,3 +1,4 @@
+import { hexUpper } from "../crypto/bytes.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
@@ -52,7 +53,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log: opts.log,
   });
   const { height, appHash } = app.lastCommit;
-  opts.log(`ogpud: state at height ${height}, app hash ${Buffer.from(appHash).toString("hex").toUpperCase() || "(empty)"}`);
+  opts.log(`ogpud: state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
   const abci = new AbciServer(instrumentApp(app, metrics), { logger: opts.log });

@@ -12,6 +12,7 @@
  * them) before the node: a worker stopped after its node would spend its grace period
  * failing to reach it.
  */
+import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -27,7 +28,6 @@ import { getWorker, type AbciQuerier } from "../sdk/queries.js";
 import { initWorkerKeys, readWorkerPublicInfo } from "../worker/keys.js";
 import { DEFAULT_NODE_PORTS, initDevnet, waitForHeight, type Devnet } from "./devnet.js";
 
-const OGPU = 1_000_000n;
 /** The worker's default bond (1,100 OGPU) plus fees for a long while. */
 const WORKER_FUNDING = 1_200n * OGPU;
 const CLIENT_FUNDING = 10_000n * OGPU;

@@ -1,3 +1,4 @@
+import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,8 +42,6 @@ export interface TestnetOptions {
   /** Edits genesis app_state in place after the gentxs are collected (e.g. short slashing windows in tests). */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
 }
-
-const OGPU = 1_000_000n;
 
 export function nodePorts(basePort: number, i: number): NodePorts {
   const p = basePort + 10 * i;
