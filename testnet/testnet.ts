@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { cometbftBinary } from "../cmd/paths.js";
 import { runOgpud } from "../cmd/ogpud/run.js";
 import { Keyring } from "../crypto/keyring.js";
+import { writeSecretFile } from "../crypto/secret-file.js";
 import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 
 /** One validator node of a loopback testnet, as written to nodes.json. */
@@ -109,7 +110,8 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/^persistent_peers = ".*"$/m, `persistent_peers = "${peers}"`));
   }
   const testnet: Testnet = { chainId, dir: opts.dir, nodes, faucet: { name: "faucet", address: faucetKey.info.address, mnemonic: faucetKey.mnemonic } };
-  writeFileSync(join(opts.dir, "nodes.json"), JSON.stringify(testnet, null, 2) + "\n");
+  // nodes.json holds every validator's and the faucet's mnemonic.
+  await writeSecretFile(join(opts.dir, "nodes.json"), JSON.stringify(testnet, null, 2) + "\n");
   return testnet;
 }
 
