@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       break;
     }
     default:
-      console.log("usage: node dist/testnet/cli.js up [N] | start | down | clean | status");
+      console.log("usage: node dist/testnet/cli.js up [N] | start | down | clean | status\n  up refuses while the testnet in testnet/nodes (or $OGPU_TESTNET_DIR) runs or its ports are taken (down or clean first);\n  up and start exit non-zero with log tails when a node does not come up");
       process.exitCode = command === "help" ? 0 : 1;
   }
 }
