@@ -60,7 +60,7 @@ clean-devnet:
 clean:
 	rm -rf dist .devnet
 
-## testnet: N validators on loopback (default 4): `make testnet N=4`, `make testnet-down`, `make testnet-clean`
+## testnet: N validators on loopback (default 4): `make testnet N=4` (refuses while one runs), `make testnet-down`, `make testnet-clean`
 N ?= 4
 .PHONY: testnet testnet-down testnet-clean testnet-status
 testnet: build

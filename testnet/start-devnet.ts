@@ -24,6 +24,7 @@ import { packageRoot } from "../cmd/paths.js";
 import { runCli } from "../cmd/cli.js";
 import { startCommand } from "../cmd/ogpud/commands/start.js";
 import { Keyring } from "../crypto/keyring.js";
+import { writeSecretFile } from "../crypto/secret-file.js";
 import { getWorker, type AbciQuerier } from "../sdk/queries.js";
 import { initWorkerKeys, readWorkerPublicInfo } from "../worker/keys.js";
 import { DEFAULT_NODE_PORTS, initDevnet, waitForHeight, type Devnet } from "./devnet.js";
@@ -47,7 +48,7 @@ if (existsSync(infoFile)) {
   // The dev key is also the validator (gentx with 10,000 OGPU self-delegation), so staking,
   // rewards, slashing and Proof-of-Sync audits run for real on the devnet.
   devnet = await initDevnet({ home, ports: DEFAULT_NODE_PORTS, blockTime: "1s", checkInvariants: true, validator: { stake: "10000000000uogpu" } });
-  await writeFile(infoFile, JSON.stringify(devnet, null, 2) + "\n");
+  await writeSecretFile(infoFile, JSON.stringify(devnet, null, 2) + "\n"); // holds the dev key's mnemonic
 }
 const dev = devnet.accounts[0]!;
 
