@@ -159,8 +159,10 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
       const admission = await store.admit(claim.account, claim.cid, claim.size, allowance, opts.currentHeight());
       // Fastify skips the parser for an empty body, leaving it undefined: that is an empty blob.
       const body = (request.body as Readable | undefined) ?? EMPTY_BODY;
-      if (!admission.present) await store.receive(admission.reservation, body);
-      reply.removeHeader("connection");
+      if (!admission.present) {
+        await store.receive(admission.reservation, body);
+        reply.removeHeader("connection");
+      }
       return reply.code(admission.present || !admission.reservation.charged ? 200 : 201).send({ cid: claim.cid, size: claim.size });
     });
 
