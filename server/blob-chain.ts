@@ -3,6 +3,7 @@
  * the last committed height (never the modules' stores): an uploader's balance, and the CIDs
  * that tasks not yet in an end state still name.
  */
+import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { BASE_DENOM } from "../app/coins.js";
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { getBalance, getTaskRecord, listTasks, type AbciQuerier } from "../sdk/queries.js";
@@ -18,6 +19,11 @@ const LIVE_STATUSES = [
 ] as const;
 const HAS_REVEALS = new Set<TaskStatus>([TaskStatus.TASK_STATUS_COMMITTED, TaskStatus.TASK_STATUS_REVEALED, TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED]);
 const PAGE = 1000;
+
+/** The app's own query method (OgpuApp.query) as the SDK's querier, at the last committed height. */
+export function appQuerier(app: { query(req: RequestQuery): ResponseQuery }): AbciQuerier {
+  return { abciQuery: async ({ path, data }) => app.query({ path, data, height: 0n, prove: false }) };
+}
 
 export function spendableUogpu(rpc: AbciQuerier, account: string): Promise<bigint> {
   return getBalance(rpc, account, BASE_DENOM);

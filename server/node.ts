@@ -9,9 +9,8 @@ import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
-import { liveTaskCids, spendableUogpu } from "./blob-chain.js";
+import { appQuerier, liveTaskCids, spendableUogpu } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
-import type { AbciQuerier } from "../sdk/queries.js";
 
 export interface NodeOptions {
   home: string;
@@ -68,7 +67,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server. Quota and
   // expiry read chain state through the app's own query interface at the last committed height.
-  const chain: AbciQuerier = { abciQuery: async ({ path, data }) => app.query({ path, data, height: 0n, prove: false }) };
+  const chain = appQuerier(app);
   await registerBlobRoutes(rest, {
     ...opts.blobs,
     dir: join(opts.home, "data", "blobs"),
