@@ -16,7 +16,7 @@ import { MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1
 import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
-import { CliError, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
+import { CliError, intFlag, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
 import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
@@ -32,13 +32,6 @@ function backendOf(flags: Flags): KeyringBackend {
   const b = flags["keyring-backend"] ?? "file";
   if (b !== "file" && b !== "test") throw new CliError(`--keyring-backend must be file or test, got ${String(b)}`);
   return b;
-}
-
-function intFlag(flags: Flags, name: string, fallback: number): number {
-  const v = flags[name];
-  if (v === undefined) return fallback;
-  if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new CliError(`--${name} must be a non-negative integer`);
-  return Number(v);
 }
 
 /** "1100000000uogpu" or "1100000000" → "1100000000". */

@@ -22,7 +22,7 @@ import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
-import { sealTaskOutput } from "./task-crypto.js";
+import { saltPublicOutput, sealTaskOutput } from "./task-crypto.js";
 import { executeTask, UnrunnableTaskError } from "./task-input.js";
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
@@ -227,7 +227,7 @@ export class Runner {
       this.opts.metrics?.duration.observe({ kind }, run.seconds);
       const digest = run.digest;
       const manifest = run.input.manifest;
-      const blob = manifest ? sealTaskOutput(run.output, Buffer.from(manifest.client_key, "base64"), task.id) : run.output;
+      const blob = manifest ? sealTaskOutput(run.output, Buffer.from(manifest.client_key, "base64"), task.id) : saltPublicOutput(run.output);
       const outputCid = await this.opts.blobs.upload(blob);
       await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
       await this.commit(task.id);
