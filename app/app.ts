@@ -75,7 +75,6 @@ export class OgpuApp implements AbciApplication {
   private genesis?: { branch: Branch; appHash: Uint8Array };
   private pending?: PendingBlock;
   private chainId: string;
-  private lastBlockTime = 0n;
 
   constructor(
     readonly store: CommittedStore,
@@ -139,19 +138,19 @@ export class OgpuApp implements AbciApplication {
 
   query(req: RequestQuery): ResponseQuery {
     const { height } = this.store.lastCommit;
-    return this.queries.query({ store: this.store, block: this.blockInfo(height, this.lastBlockTime, new Uint8Array()) }, req);
+    return this.queries.query({ store: this.store, block: this.blockInfo(height, this.store.lastCommit.timeSeconds, new Uint8Array()) }, req);
   }
 
   checkTx(req: RequestCheckTx): ResponseCheckTx {
     const mode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
-    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.lastBlockTime, new Uint8Array());
+    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.store.lastCommit.timeSeconds, new Uint8Array());
     const o = runTx(this.runner, this.checkState, block, mode, req.tx);
     return { code: o.code, data: o.data, log: o.log, info: "", gasWanted: o.gasWanted, gasUsed: o.gasUsed, events: o.events, codespace: o.codespace };
   }
 
   /** Runs a tx against a throwaway branch of committed state (gas estimation). */
   simulate(txBytes: Uint8Array): TxOutcome {
-    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.lastBlockTime, new Uint8Array());
+    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.store.lastCommit.timeSeconds, new Uint8Array());
     return runTx(this.runner, new Branch(this.genesis?.branch ?? this.store), block, "simulate", txBytes);
   }
 
@@ -228,10 +227,9 @@ export class OgpuApp implements AbciApplication {
   async commit(): Promise<ResponseCommit> {
     const block = this.pending;
     if (!block) throw new Error("Commit without a finalized block");
-    await this.store.commit(block.changes, { height: block.height, appHash: block.appHash });
+    await this.store.commit(block.changes, { height: block.height, appHash: block.appHash, timeSeconds: block.timeSeconds });
     this.pending = undefined;
     this.genesis = undefined;
-    this.lastBlockTime = block.timeSeconds;
     this.checkState = new Branch(this.store);
     return { retainHeight: 0n };
   }

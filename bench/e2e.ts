@@ -1,3 +1,4 @@
+import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -26,7 +27,6 @@ import { printFigures, progress, quantile, type Benchmark, type Figure } from ".
  * `startComputeCluster` is also the harness of test/e2e/sdk-results.e2e.test.ts.
  */
 
-const OGPU = 1_000_000n;
 /** Fixed client fee: no simulation round trip per task. */
 export const CLUSTER_FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
 /** Heartbeats well inside the timeout; generous commit/reveal windows for a loaded 2-core machine. */

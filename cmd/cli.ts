@@ -95,3 +95,11 @@ export function stringFlag(flags: Flags, name: string, fallback?: string): strin
   if (fallback !== undefined) return fallback;
   throw new CliError(`missing required flag --${name}`);
 }
+
+/** A non-negative integer flag, or `fallback` when absent. */
+export function intFlag(flags: Flags, name: string, fallback: number): number {
+  const v = flags[name];
+  if (v === undefined) return fallback;
+  if (typeof v !== "string" || !/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CliError(`--${name} must be a non-negative integer`);
+  return Number(v);
+}

@@ -201,13 +201,15 @@ export interface RpcStatus {
   /** CometBFT's latest_app_hash: block H's header hash, i.e. the state after H-1. */
   appHash: string;
   catchingUp: boolean;
+  /** The answering node's p2p id: tells a node apart from another process holding its port. */
+  nodeId: string;
 }
 
 export async function rpcStatus(rpcUrl: string): Promise<RpcStatus> {
   const res = await fetch(`${rpcUrl}/status`);
-  const body = (await res.json()) as { result: { sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean } } };
+  const body = (await res.json()) as { result: { node_info: { id: string }; sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean } } };
   const s = body.result.sync_info;
-  return { height: BigInt(s.latest_block_height), appHash: s.latest_app_hash, catchingUp: s.catching_up };
+  return { height: BigInt(s.latest_block_height), appHash: s.latest_app_hash, catchingUp: s.catching_up, nodeId: body.result.node_info.id };
 }
 
 /** Polls CometBFT's /status until the chain reaches `height` (or the deadline passes). */

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestnet, startTestnetNode, stopTestnetNode, type Testnet } from "../../testnet/testnet.js";
-import { rpcStatus, waitForHeight } from "../../testnet/devnet.js";
+import { portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
 import { beaconMessage, decodeBeaconTx } from "../../app/beacon.js";
 import { ed25519Verify } from "../../crypto/ed25519.js";
 
-const BASE_PORT = 27700; // node i: 27700 + 10i … +3
+const BASE_PORT = portsFrom(27700).p2p; // node i: 27700 + 10i … +3, shifted by OGPU_PORT_OFFSET
 let testnet: Testnet;
 
 beforeAll(async () => {

@@ -23,7 +23,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import type { StdFee } from "@cosmjs/stargate";
 import { deriveKey } from "../../crypto/keyring.js";
 import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
@@ -38,13 +37,11 @@ import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
 import { readAuditorPublicInfo } from "../../worker/keys.js";
 import { openTaskOutput } from "../../worker/task-crypto.js";
-import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
+import { moduleAccountAddress, OGPU, PREFIX, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until as pollUntil } from "./helpers.js";
 
 const PORT_BASE = 28100;
 const METRICS_PORT = offsetPort(28110);
 const AUDITOR_METRICS_PORT = offsetPort(28120);
-const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
-const FEE_AMOUNT = 3000n;
 const UNITS = 10n;
 const PARAMS = {
   workers: { heartbeat_timeout_blocks: 60 },
@@ -106,17 +103,8 @@ const logTails = async () => {
   return (await Promise.all(files.map((f) => readFile(f, "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
 };
 
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read().catch(() => undefined);
-    if (v !== undefined && check(v)) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${await logTails()}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** The shared poll, with the node's and workers' log tails in its timeout error. */
+const until = <T>(what: string, read: () => Promise<T>, check: (v: T) => boolean) => pollUntil(what, read, check, 60_000, logTails);
 
 const task = async (id: bigint): Promise<Task> => (await client.getTask(id))!;
 

@@ -10,6 +10,7 @@
  * their members. A key outlives its validator leaving the active set: the query filters by the
  * set, so a validator that comes back needs no new transaction.
  */
+import { bytesEqual } from "../../crypto/bytes.js";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
@@ -18,7 +19,6 @@ import { getValidator, lastPowers } from "../staking/keeper.js";
 import { splitLengthPrefixed } from "../staking/store.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent } from "./events.js";
-import { bytesEqual } from "./keeper.js";
 
 const AUDITOR_KEY = "attest/ak/";
 

@@ -8,6 +8,7 @@
  *  - a dispute committee of 2k+1 validators, drawn in the next block's BeginBlock, decides by
  *    weighted majority (> 1/2 of its power on one digest); none by the deadline → FAILED.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, Verdict, type Committee, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
@@ -17,7 +18,7 @@ import { getWorker } from "../workers/keeper.js";
 import { auditProbabilityBps, drawAudit, sampleByPower, type Candidate } from "./draw.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
-import { bytesEqual, hex, isOpen, moveTask, requireOpenTask, scheduleDraw } from "./keeper.js";
+import { isOpen, moveTask, requireOpenTask, scheduleDraw } from "./keeper.js";
 import { attestParams } from "./params.js";
 import { failUndecided, settleOnDigest } from "./settle.js";
 import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue } from "./store.js";

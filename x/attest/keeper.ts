@@ -3,21 +3,19 @@
  * A worker seals its result (MsgCommitResult); once every slot of the task is committed the
  * workers open their seals (MsgRevealResult); the block after the last reveal draws the audit.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { getTask, markCommitted, reassignSlot, setTaskStatus } from "../market/keeper.js";
-import { putTask } from "../market/store.js";
+import { isTerminal, putTask } from "../market/store.js";
 import { recordResult, slashBond } from "../workers/keeper.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
 import { attestParams } from "./params.js";
 import { computeSeal } from "./seal.js";
 import { addDue, deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue, REVEAL_DEADLINES } from "./store.js";
-
-export const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
-export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** The open task or an `attest` code 3 error. */
 export function requireOpenTask(ctx: Context, taskId: bigint): Task {
@@ -114,8 +112,7 @@ export function handleRevealTimeout(ctx: Context, taskId: bigint): void {
   }
 }
 
-const TERMINAL = [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_EXPIRED, TaskStatus.TASK_STATUS_CANCELLED, TaskStatus.TASK_STATUS_FAILED];
-export const isOpen = (task: Task) => !TERMINAL.includes(task.status);
+export const isOpen = (task: Task) => !isTerminal(task.status);
 
 /** Market close hook: the task ended (settled, expired, cancelled) — its record and index entries go. */
 export function dropRecord(ctx: Context, taskId: bigint): void {

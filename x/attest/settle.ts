@@ -3,6 +3,7 @@
  * is the final digest (x/market settles exactly), credit their reliability and their
  * validator's verified compute (x/staking), punish the wrong ones, or fail with a refund.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
@@ -14,7 +15,6 @@ import { getValidator, recordVerifiedCompute, slash } from "../staking/keeper.js
 import { consAddressOf, consensusKeyOf } from "../staking/store.js";
 import { jailWorker, recordResult, requireWorker, setWorker, WORKER_BONDS } from "../workers/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
-import { bytesEqual, hex } from "./keeper.js";
 import { attestParams } from "./params.js";
 
 /**

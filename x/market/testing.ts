@@ -2,6 +2,7 @@
  * Helpers for market/worker tests and the market-finalize benchmark: messages built the way a
  * client builds them, and a signer that tracks its own account number and sequence.
  */
+import { MICRO_PER_OGPU } from "../../app/coins.js";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { finalizeRequest, signTx, type TestChain, type TestKey } from "../../app/testkit.js";
@@ -13,7 +14,7 @@ import { MSG } from "../../sdk/registry.js";
 import { getAccount } from "../auth/keeper.js";
 import { ENC_PUBKEY_LENGTH } from "../workers/msgs.js";
 
-export const OGPU = 1_000_000n;
+export const OGPU = MICRO_PER_OGPU;
 /** The default min_worker_bond. */
 export const MIN_BOND = 1000n * OGPU;
 

@@ -1,3 +1,4 @@
+import { bytesEqual } from "../../crypto/bytes.js";
 import type { Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
@@ -115,7 +116,7 @@ function removeDelegationShares(ctx: Context, delegator: Uint8Array, operator: U
   setDelegation(ctx.store, delegator, operator, { ...d, shares: (BigInt(d.shares) - shares).toString() });
   setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - tokens).toString(), delegatorShares: (total - shares).toString() });
   // An operator whose own stake drops below its promise is jailed, as in the SDK.
-  if (Buffer.compare(Buffer.from(delegator), Buffer.from(operator)) === 0 && !v.jailed) {
+  if (bytesEqual(delegator, operator) && !v.jailed) {
     const left = getDelegation(ctx.store, delegator, operator);
     const after = getValidator(ctx.store, operator)!;
     if (tokensFromShares(after, left ? BigInt(left.shares) : 0n) < BigInt(v.minSelfDelegation)) setValidator(ctx.store, { ...after, jailed: true });
@@ -152,7 +153,7 @@ export function undelegate(ctx: Context, delegator: Uint8Array, operator: Uint8A
 
 /** Moves stake between validators at once; the entry stays slashable for the unbonding period. */
 export function redelegate(ctx: Context, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint } {
-  if (Buffer.compare(Buffer.from(src), Buffer.from(dst)) === 0) throw stakingError(StakingCode.SelfRedelegation, "cannot redelegate to the same validator");
+  if (bytesEqual(src, dst)) throw stakingError(StakingCode.SelfRedelegation, "cannot redelegate to the same validator");
   requireValidator(ctx.store, dst);
   const p = stakingParams.get(ctx.store);
   // Stake that arrived at src by a redelegation still in progress may not hop again (SDK rule).
@@ -244,7 +245,6 @@ export function unjail(ctx: Context, cons: Uint8Array): void {
 export function tombstone(ctx: Context, cons: Uint8Array): void {
   setTombstoned(ctx.store, cons);
 }
-
 
 /**
  * Slashes `fractionBps` of a validator's stake for an infraction at `infractionHeight` and

@@ -1,12 +1,13 @@
-import { CliError, type Command } from "../../cli.js";
+import { CliError, intFlag, type Command, type Flags } from "../../cli.js";
 import { cometbftBinary } from "../../paths.js";
 import { startNode } from "../../../server/node.js";
+import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 
 export const startCommand: Command = {
   name: "start",
   summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft]",
+  usage: "[--home <dir>] [--no-cometbft] [--blob-* <n>]",
   options: {
     ...homeOption,
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
@@ -14,6 +15,12 @@ export const startCommand: Command = {
     "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
     "min-gas-prices": { type: "string", description: "mempool fee floor, e.g. 0.001uogpu (overrides app.json)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
+    "blob-bytes-per-ogpu": { type: "string", description: `blob quota per whole OGPU of the uploader's spendable balance; 0 OGPU → 0 bytes (default ${BLOB_DEFAULTS.bytesPerOgpu})` },
+    "blob-max-bytes": { type: "string", description: `largest single blob (default ${BLOB_DEFAULTS.maxBlobBytes})` },
+    "blob-max-total-bytes": { type: "string", description: `most bytes the blob store holds in all; beyond it uploads get 507 (default ${BLOB_DEFAULTS.maxTotalBytes})` },
+    "blob-min-free-bytes": { type: "string", description: `free space the blob store leaves on its disk; below it uploads get 507 (default ${BLOB_DEFAULTS.minFreeDiskBytes})` },
+    "blob-retention-blocks": { type: "string", description: `blobs no live task references are deleted this many blocks after upload (default ${BLOB_DEFAULTS.retentionBlocks})` },
+    "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
   },
   async run({ flags }) {
     const paths = nodePaths(homeFlag(flags));
@@ -29,6 +36,7 @@ export const startCommand: Command = {
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
+      blobs: blobSettings(flags),
       log: (line) => console.log(line),
     }).catch((err: Error) => {
       throw new CliError(`cannot start the node: ${err.message}`);
@@ -42,3 +50,17 @@ export const startCommand: Command = {
     return node.stopped;
   },
 };
+
+/** The --blob-* flags given; the rest take BLOB_DEFAULTS in the store. */
+function blobSettings(flags: Flags): BlobSettings {
+  const int = (name: string) => (flags[name] === undefined ? undefined : intFlag(flags, name, 0));
+  const retention = int("blob-retention-blocks");
+  return {
+    bytesPerOgpu: int("blob-bytes-per-ogpu"),
+    maxBlobBytes: int("blob-max-bytes"),
+    maxTotalBytes: int("blob-max-total-bytes"),
+    minFreeDiskBytes: int("blob-min-free-bytes"),
+    retentionBlocks: retention === undefined ? undefined : BigInt(retention),
+    sweepMaxBlobs: int("blob-sweep-max"),
+  };
+}
