@@ -110,6 +110,8 @@ describe("blob store routes", () => {
       [authHeaders(alice, bytes, { height: NODE_HEIGHT + 101n }), "stale_height"],
       [{ ...authHeaders(alice, bytes), [BLOB_HEADERS.signature]: "not base64!" }, "invalid_signature"],
       [{ ...authHeaders(alice, bytes), [BLOB_HEADERS.account]: "cosmos1qqqq" }, "invalid_account"],
+      // An uppercase twin of an account would otherwise get its own quota (issue 10 item 11).
+      [authHeaders({ ...alice, account: alice.account.toUpperCase() }, bytes), "invalid_account"],
     ];
     for (const [headers, code] of cases) {
       const res = await upload(bytes, headers);

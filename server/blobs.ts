@@ -9,7 +9,7 @@
  * Errors are JSON `{ "code", "message" }`. Storage is in blob-store.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ACCOUNT_PREFIX, fromBech32 } from "../crypto/bech32.js";
+import { parseAccountAddress } from "../app/address.js";
 import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
 import { verifySecp256k1 } from "../crypto/secp256k1.js";
 import { BLOB_HEADERS, blobCid, blobUploadSignBytes, isBlobCid } from "../sdk/blobs.js";
@@ -70,7 +70,7 @@ function checkUploader(request: FastifyRequest, currentHeight: bigint, maxSkew: 
   }
   let address: Uint8Array;
   try {
-    address = fromBech32(account, ACCOUNT_PREFIX);
+    address = parseAccountAddress(account, BLOB_HEADERS.account);
   } catch (err) {
     throw unauthorized("invalid_account", err instanceof Error ? err.message : String(err));
   }
