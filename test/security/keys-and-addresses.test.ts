@@ -130,6 +130,33 @@ describe("issue 10 item 11: keys and addresses", () => {
     expect(c.balance(c.client.address)).toBe(before);
   });
 
+  it("item 11 addresses: every address field of every registered Msg refuses an uppercase or 32-byte address (sdk code 7)", () => {
+    const registry = ogpuRegistry();
+    registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
+    const twenty = new Uint8Array(20).fill(7);
+    const addressFor = (field: string, bytes: Uint8Array) => toBech32(VALOPER_FIELDS.has(field) ? "ogpuvaloper" : "ogpu", bytes);
+    let checked = 0;
+    for (const registered of appModules.flatMap((m) => m.msgs)) {
+      const codec = registry.lookupType(registered.typeUrl)!;
+      const template = codec.fromPartial({}) as Record<string, unknown>;
+      const fields = Object.keys(template).filter((k) => ADDRESS_FIELDS.has(k));
+      expect(fields.length, registered.typeUrl).toBeGreaterThan(0);
+      const canonical = Object.fromEntries(fields.map((f) => [f, addressFor(f, twenty)]));
+      // Baseline: with canonical addresses nothing fails on an address (other checks may fail).
+      const baseline = catchError(() => registered.decode(codec.encode(codec.fromPartial(canonical)).finish()).validate());
+      expect(baseline?.code, `${registered.typeUrl} baseline: ${baseline?.message}`).not.toBe(SdkCode.InvalidAddress);
+      for (const field of fields) {
+        for (const bad of [canonical[field]!.toUpperCase(), addressFor(field, new Uint8Array(32).fill(7))]) {
+          const msg = codec.fromPartial({ ...canonical, [field]: bad });
+          const err = catchError(() => registered.decode(codec.encode(msg).finish()).validate());
+          expect(err, `${registered.typeUrl} ${field} = ${bad}`).toMatchObject({ codespace: "sdk", code: SdkCode.InvalidAddress });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2 * 20);
+  });
+
   it("item 11 string caps: every registered Msg refuses an oversize string in each of its string fields (sdk code 18)", () => {
     const registry = ogpuRegistry();
     registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
@@ -153,6 +180,10 @@ describe("issue 10 item 11: keys and addresses", () => {
     expect(checked.get("/cosmos.staking.v1beta1.MsgCreateValidator")).toBeGreaterThanOrEqual(12);
   });
 });
+
+/** Top-level fields that name an account (ogpu1…), and those of them that name a valoper. */
+const VALOPER_FIELDS = new Set(["validatorAddress", "validatorSrcAddress", "validatorDstAddress", "validatorAddr"]);
+const ADDRESS_FIELDS = new Set([...VALOPER_FIELDS, "fromAddress", "toAddress", "delegatorAddress", "operator", "client", "worker", "validator"]);
 
 /** Nested messages and repeated fields filled in, so their strings are exercised too. */
 const coin = { denom: "", amount: "" };
