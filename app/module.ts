@@ -22,7 +22,7 @@ export interface MsgDefinition<M> {
   codec: MessageCodec<M>;
   /** Bech32 signer addresses in order (the SDK's `cosmos.msg.v1.signer` fields). */
   signers(msg: M): string[];
-  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. */
+  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. String length caps (app/string-caps.ts) run first, for every msg. */
   validate?(msg: M): void;
   /** Flat gas charged before the handler runs. */
   gas: number;
