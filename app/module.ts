@@ -2,6 +2,7 @@ import type { RequestFinalizeBlock, ValidatorUpdate } from "cosmjs-types/tenderm
 import type { Context } from "./context.js";
 import type { KVStore } from "./store/kvstore.js";
 import type { BlockInfo } from "./context.js";
+import { checkMsgStringCaps } from "./string-caps.js";
 
 /** Protobuf codec shape shared by cosmjs-types and our generated types. */
 export interface MessageCodec<M> {
@@ -21,7 +22,7 @@ export interface MsgDefinition<M> {
   codec: MessageCodec<M>;
   /** Bech32 signer addresses in order (the SDK's `cosmos.msg.v1.signer` fields). */
   signers(msg: M): string[];
-  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. */
+  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. String length caps (app/string-caps.ts) run first, for every msg. */
   validate?(msg: M): void;
   /** Flat gas charged before the handler runs. */
   gas: number;
@@ -52,7 +53,7 @@ export function defineMsg<M>(def: MsgDefinition<M>): RegisteredMsg {
       return {
         typeUrl: def.typeUrl,
         signers: () => def.signers(msg),
-        validate: () => def.validate?.(msg),
+        validate: () => (checkMsgStringCaps(def.typeUrl, msg), def.validate?.(msg)),
         handle: (ctx) => def.handle(ctx, msg),
       };
     },

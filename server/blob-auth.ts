@@ -3,7 +3,7 @@
  * CID, size and expiry of the body, so a bad uploader is refused before any of the body is read.
  */
 import type { FastifyRequest } from "fastify";
-import { ACCOUNT_PREFIX, fromBech32 } from "../crypto/bech32.js";
+import { parseAccountAddress } from "../app/address.js";
 import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
 import { verifySecp256k1 } from "../crypto/secp256k1.js";
 import { BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
@@ -38,7 +38,7 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
   }
   let address: Uint8Array;
   try {
-    address = fromBech32(account, ACCOUNT_PREFIX);
+    address = parseAccountAddress(account, BLOB_HEADERS.account);
   } catch (err) {
     throw unauthorized("invalid_account", err instanceof Error ? err.message : String(err));
   }

@@ -57,6 +57,8 @@ describe("blob store routes", () => {
       [await authHeaders(alice, bytes, { expiry: NODE_HEIGHT + 201n }), "expiry_too_far", 401],
       [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.signature]: "not base64!" }, "invalid_signature", 401],
       [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.account]: "cosmos1qqqq" }, "invalid_account", 401],
+      // An uppercase twin of an account would otherwise get its own quota (issue 10 item 11).
+      [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.account]: alice.account.toUpperCase() }, "invalid_account", 401],
       [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.size]: "-1" }, "invalid_size", 400],
       [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.cid]: "ABC" }, "invalid_cid", 400],
     ];

@@ -11,7 +11,7 @@ import {
   MsgSetAuditorKey,
   MsgSetAuditorKeyResponse,
 } from "../../proto/gen/ogpu/attest/v1/tx.js";
-import { KEM_PUBKEY_LENGTH } from "../../crypto/kem.js";
+import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
 import { setAuditorKey } from "./auditor-keys.js";
 import { attest } from "./committee.js";
 import { attestError, AttestCode } from "./errors.js";
@@ -88,7 +88,8 @@ export const msgSetAuditorKey = defineMsg<MsgSetAuditorKey>({
   signers: (msg) => [msg.validator],
   validate(msg) {
     parseAccountAddress(msg.validator, "validator");
-    if (msg.encPubkey.length !== KEM_PUBKEY_LENGTH) throw invalid(`enc_pubkey must be ${KEM_PUBKEY_LENGTH} bytes (X25519 ‖ ML-KEM-768), got ${msg.encPubkey.length}`);
+    const keyDefect = kemPublicKeyDefect(msg.encPubkey);
+    if (keyDefect) throw invalid(`enc_pubkey ${keyDefect}`);
   },
   handle(ctx, msg) {
     setAuditorKey(ctx, parseAccountAddress(msg.validator, "validator"), msg.encPubkey);

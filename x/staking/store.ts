@@ -1,12 +1,12 @@
 import { Delegation, Redelegation, UnbondingDelegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { sha256 } from "../../crypto/hash.js";
-import { fromBech32, toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
+import { toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
 import { addDue, dueEntries } from "../../app/store/due-index.js";
+import { parseBech32Address } from "../../app/address.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
 import { decodeBigInt, defineCounter, encodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { SdkCode, sdkError } from "../../app/errors.js";
 
 /**
  * x/staking state. Records that clients read as-is are the Cosmos protobuf types
@@ -63,14 +63,7 @@ export function splitLengthPrefixed(key: string): Uint8Array[] {
 export const valoperString = (operator: Uint8Array) => toBech32(VALOPER_PREFIX, operator);
 export const valconsString = (cons: Uint8Array) => toBech32(VALCONS_PREFIX, cons);
 
-export function parseValoper(text: string, field = "validator address"): Uint8Array {
-  if (text === "") throw sdkError(SdkCode.InvalidAddress, `invalid ${field}: empty address string is not allowed`);
-  try {
-    return fromBech32(text, VALOPER_PREFIX);
-  } catch (err) {
-    throw sdkError(SdkCode.InvalidAddress, `invalid ${field}: ${(err as Error).message}`);
-  }
-}
+export const parseValoper = (text: string, field = "validator address"): Uint8Array => parseBech32Address(text, VALOPER_PREFIX, field);
 
 /** CometBFT's validator address: sha256(ed25519 pubkey)[:20]. */
 export function consAddressOf(ed25519Key: Uint8Array): Uint8Array {
