@@ -76,136 +76,164 @@ interface Frame {
   end: number;
   /** Nesting depth of this frame's own fields (outermost message = 1). */
   depth: number;
-  schema?: MessageSchema;
+  schema: MessageSchema | undefined;
   allowNonCritical: boolean;
   /** Field numbers of the groups open in this frame, innermost last. */
   groups: number[];
 }
 
-/** Thrown inside a maybe frame: the payload is not a message, which is fine. */
-class NotAMessage extends Error {}
-
 /** Checks `bytes` as a message of `schema`. */
 export function checkSchemaWire(bytes: Uint8Array, schema: MessageSchema, limits: WireLimits): void {
-  scan(bytes, { kind: "schema", schema, allowNonCritical: schema.allowNonCritical === true }, limits);
+  new WireScan(bytes, limits).run({ kind: "schema", end: bytes.length, depth: 1, schema, allowNonCritical: schema.allowNonCritical === true, groups: [] });
 }
 
 /** Checks `bytes` as a message whose schema is not known here: no groups, bounded depth. */
 export function checkMessageWire(bytes: Uint8Array, limits: WireLimits): void {
-  scan(bytes, { kind: "message", allowNonCritical: false }, limits);
+  new WireScan(bytes, limits).run({ kind: "message", end: bytes.length, depth: 1, schema: undefined, allowNonCritical: false, groups: [] });
 }
 
-function scan(bytes: Uint8Array, root: Pick<Frame, "kind" | "schema" | "allowNonCritical">, limits: WireLimits): void {
-  if (bytes.length > limits.maxBytes) throw new ProtoWireError(`message is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit`);
-  const stack: Frame[] = [{ ...root, end: bytes.length, depth: 1, groups: [] }];
-  let pos = 0;
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    try {
-      if (pos === frame.end) {
-        if (frame.groups.length > 0) fail(frame, `group ${frame.groups[frame.groups.length - 1]} is not closed`);
-        stack.pop();
-        continue;
-      }
-      const child = scanField(bytes, pos, frame, limits);
-      pos = child.next;
-      if (child.frame) stack.push(child.frame);
-    } catch (err) {
-      if (!(err instanceof NotAMessage)) throw err;
-      // Not a message after all: the parent already treats these bytes as opaque.
-      pos = frame.end;
-      stack.pop();
-    }
-  }
-}
+/** Returned by the readers on malformed input; the reason is left in `WireScan.reason`. */
+const MALFORMED = -1;
 
 /**
- * Reads one field at `pos`. Returns where the scan goes next: past the value, or into the
- * payload when it is entered as a child frame (the parent resumes at the child's end).
+ * One scan. Malformed input is reported by return value, not by exception: most strings
+ * fail a speculative parse on their first byte, and exceptions there would dominate the cost.
  */
-function scanField(bytes: Uint8Array, pos: number, frame: Frame, limits: WireLimits): { next: number; frame?: Frame } {
-  // Depth counts where a decoder would be while reading this field.
-  checkDepth(frame.depth + frame.groups.length, limits);
-  const key = readVarint(bytes, pos, frame);
-  const field = Math.floor(key.value / 8);
-  const wire = key.value % 8;
-  if (field === 0 || field > MAX_FIELD_NUMBER) fail(frame, `invalid field number ${field}`);
-  if (wire === WireType.startGroup || wire === WireType.endGroup) return scanGroupTag(field, wire, key.next, frame);
-  const value = skipValue(bytes, key.next, wire, frame);
-  const enter = (kind: FrameKind, allowNonCritical: boolean, schema?: MessageSchema) => ({
-    next: value.start,
-    frame: { kind, end: value.end, depth: frame.depth + frame.groups.length + 1, allowNonCritical, schema, groups: [] },
-  });
-  const skip = { next: value.end };
-  if (frame.kind !== "schema") return wire === WireType.bytes ? enter("maybe", frame.allowNonCritical) : skip;
-  const schema = frame.schema!;
-  const spec = schema.fields.get(field);
-  if (spec === undefined) {
-    if (!frame.allowNonCritical || (field & NON_CRITICAL_BIT) === 0) {
-      fail(frame, `unknown field in ${schema.name}: {TagNum: ${field}, WireType:"${WIRE_NAMES[wire]}"}`);
-    }
-    return wire === WireType.bytes ? enter("maybe", true) : skip;
-  }
-  if (spec.wire !== wire) fail(frame, `field ${field} of ${schema.name} has wire type ${WIRE_NAMES[wire]}, want ${WIRE_NAMES[spec.wire]}`);
-  if (spec.message) {
-    const sub = spec.message();
-    return enter("schema", frame.allowNonCritical || sub.allowNonCritical === true, sub);
-  }
-  return spec.opaqueMessage ? enter("maybe", frame.allowNonCritical) : skip;
-}
+class WireScan {
+  private readonly stack: Frame[] = [];
+  /** Why the last reader returned MALFORMED. */
+  private reason = "";
+  /** The value decoded by the last readVarint. */
+  private varint = 0;
 
-function scanGroupTag(field: number, wire: number, next: number, frame: Frame): { next: number } {
-  if (frame.kind !== "maybe") fail(frame, `group wire type (field ${field}) is not allowed`);
-  if (wire === WireType.startGroup) {
-    frame.groups.push(field);
-  } else if (frame.groups.pop() !== field) {
-    fail(frame, `unmatched end of group ${field}`);
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly limits: WireLimits,
+  ) {
+    if (bytes.length > limits.maxBytes) throw new ProtoWireError(`message is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit`);
   }
-  return { next };
+
+  run(root: Frame): void {
+    const stack = this.stack;
+    stack.push(root);
+    let pos = 0;
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      let next: number;
+      if (pos === frame.end) {
+        if (frame.groups.length === 0) {
+          stack.pop();
+          continue;
+        }
+        next = this.malformed(`group ${frame.groups[frame.groups.length - 1]} is not closed`);
+      } else {
+        next = this.field(pos, frame);
+      }
+      if (next !== MALFORMED) {
+        pos = next;
+      } else if (frame.kind === "maybe") {
+        // Not a message after all: the parent already treats these bytes as opaque.
+        pos = frame.end;
+        stack.pop();
+      } else {
+        throw new ProtoWireError(this.reason);
+      }
+    }
+  }
+
+  /**
+   * Reads one field at `pos`. Returns where the scan goes next: past the value, or into the
+   * payload when it is entered as a child frame (the parent resumes at the child's end).
+   */
+  private field(pos: number, frame: Frame): number {
+    // Depth counts where a decoder would be while reading this field; too deep is always an error.
+    checkDepth(frame.depth + frame.groups.length, this.limits);
+    const valueStart = this.readVarint(pos, frame.end);
+    if (valueStart === MALFORMED) return MALFORMED;
+    const field = Math.floor(this.varint / 8);
+    const wire = this.varint % 8;
+    if (field === 0 || field > MAX_FIELD_NUMBER) return this.malformed(`invalid field number ${field}`);
+    if (wire === WireType.startGroup || wire === WireType.endGroup) return this.group(field, wire, valueStart, frame);
+    const end = this.skipValue(valueStart, wire, frame.end);
+    if (end === MALFORMED) return MALFORMED;
+    // For bytes, skipValue left the payload length in `varint`.
+    const payloadStart = end - this.varint;
+    if (frame.kind !== "schema") return wire === WireType.bytes ? this.enter(frame, "maybe", payloadStart, end, frame.allowNonCritical) : end;
+    const schema = frame.schema!;
+    const spec = schema.fields.get(field);
+    if (spec === undefined) {
+      if (!frame.allowNonCritical || (field & NON_CRITICAL_BIT) === 0) {
+        throw new ProtoWireError(`unknown field in ${schema.name}: {TagNum: ${field}, WireType:"${WIRE_NAMES[wire]}"}`);
+      }
+      return wire === WireType.bytes ? this.enter(frame, "maybe", payloadStart, end, true) : end;
+    }
+    if (spec.wire !== wire) throw new ProtoWireError(`field ${field} of ${schema.name} has wire type ${WIRE_NAMES[wire]}, want ${WIRE_NAMES[spec.wire]}`);
+    if (spec.message) {
+      const sub = spec.message();
+      return this.enter(frame, "schema", payloadStart, end, frame.allowNonCritical || sub.allowNonCritical === true, sub);
+    }
+    return spec.opaqueMessage ? this.enter(frame, "maybe", payloadStart, end, frame.allowNonCritical) : end;
+  }
+
+  private enter(parent: Frame, kind: FrameKind, start: number, end: number, allowNonCritical: boolean, schema?: MessageSchema): number {
+    this.stack.push({ kind, end, depth: parent.depth + parent.groups.length + 1, schema, allowNonCritical, groups: [] });
+    return start;
+  }
+
+  private group(field: number, wire: number, next: number, frame: Frame): number {
+    if (frame.kind !== "maybe") throw new ProtoWireError(`group wire type (field ${field}) is not allowed`);
+    if (wire === WireType.startGroup) frame.groups.push(field);
+    else if (frame.groups.pop() !== field) return this.malformed(`unmatched end of group ${field}`);
+    return next;
+  }
+
+  /** Skips a non-group value; returns the position after it (for bytes, its length stays in `varint`). */
+  private skipValue(pos: number, wire: number, end: number): number {
+    switch (wire) {
+      case WireType.varint: {
+        const next = this.readVarint(pos, end);
+        this.varint = 0;
+        return next;
+      }
+      case WireType.fixed64:
+        this.varint = 0;
+        return pos + 8 <= end ? pos + 8 : this.malformed("fixed64 runs past the end of its message");
+      case WireType.fixed32:
+        this.varint = 0;
+        return pos + 4 <= end ? pos + 4 : this.malformed("fixed32 runs past the end of its message");
+      case WireType.bytes: {
+        const start = this.readVarint(pos, end);
+        if (start === MALFORMED) return MALFORMED;
+        return start + this.varint <= end ? start + this.varint : this.malformed("bytes run past the end of their message");
+      }
+      default:
+        return this.malformed(`invalid wire type ${wire}`);
+    }
+  }
+
+  /** A base-128 varint of at most 10 bytes into `varint` (exact up to 2^53: enough for tags and lengths). */
+  private readVarint(pos: number, end: number): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = pos; i < pos + 10; i++) {
+      if (i >= end) return this.malformed("truncated varint");
+      const b = this.bytes[i]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.varint = value;
+        return i + 1;
+      }
+      scale *= 128;
+    }
+    return this.malformed("varint longer than 10 bytes");
+  }
+
+  private malformed(reason: string): number {
+    this.reason = reason;
+    return MALFORMED;
+  }
 }
 
 function checkDepth(depth: number, limits: WireLimits): void {
   if (depth > limits.maxDepth) throw new ProtoWireError(`nesting deeper than ${limits.maxDepth} levels`);
-}
-
-/** Skips a non-group value: `start` is where its payload begins (bytes), `end` is past it. */
-function skipValue(bytes: Uint8Array, pos: number, wire: number, frame: Frame): { start: number; end: number } {
-  switch (wire) {
-    case WireType.varint:
-      return { start: pos, end: readVarint(bytes, pos, frame).next };
-    case WireType.fixed64:
-      return { start: pos, end: within(pos + 8, frame) };
-    case WireType.fixed32:
-      return { start: pos, end: within(pos + 4, frame) };
-    case WireType.bytes: {
-      const len = readVarint(bytes, pos, frame);
-      return { start: len.next, end: within(len.next + len.value, frame) };
-    }
-    default:
-      return fail(frame, `invalid wire type ${wire}`);
-  }
-}
-
-function within(end: number, frame: Frame): number {
-  if (end > frame.end) fail(frame, "value runs past the end of its message");
-  return end;
-}
-
-/** A base-128 varint of at most 10 bytes; the value is exact up to 2^53 (enough for tags and lengths). */
-function readVarint(bytes: Uint8Array, pos: number, frame: Frame): { value: number; next: number } {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos + i >= frame.end) fail(frame, "truncated varint");
-    const b = bytes[pos + i]!;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) return { value, next: pos + i + 1 };
-    scale *= 128;
-  }
-  return fail(frame, "varint longer than 10 bytes");
-}
-
-function fail(frame: Frame, reason: string): never {
-  if (frame.kind === "maybe") throw new NotAMessage(reason);
-  throw new ProtoWireError(reason);
 }
