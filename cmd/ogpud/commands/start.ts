@@ -14,12 +14,19 @@ export const startCommand: Command = {
     "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
     "min-gas-prices": { type: "string", description: "mempool fee floor, e.g. 0.001uogpu (overrides app.json)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
+    "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
+    "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
   },
   async run({ flags }) {
     const paths = nodePaths(homeFlag(flags));
     const config = await readAppConfig(paths);
     const str = (name: string, fallback: string) => (typeof flags[name] === "string" ? (flags[name] as string) : fallback);
     const abciAddress = str("abci-laddr", config.abci_laddr);
+    const positive = (name: string, fallback: number) => {
+      const value = Number(str(name, String(fallback)));
+      if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
+      return value;
+    };
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
@@ -27,6 +34,8 @@ export const startCommand: Command = {
       restAddress: str("rest-laddr", config.rest_laddr),
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
+      simulationGasLimit: positive("simulation-gas-limit", config.simulation_gas_limit),
+      queryMaxBytes: positive("query-max-bytes", config.query_max_bytes),
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
       log: (line) => console.log(line),
