@@ -4,6 +4,7 @@
  */
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import { sha256 } from "../../crypto/hash.js";
 import { finalizeRequest, signTx, type TestChain, type TestKey } from "../../app/testkit.js";
 import { VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTask, MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
@@ -17,8 +18,16 @@ export const OGPU = 1_000_000n;
 /** The default min_worker_bond. */
 export const MIN_BOND = 1000n * OGPU;
 
-/** A deterministic X25519 ‖ ML-KEM-768 key-shaped byte string (contents are not checked on chain). */
-export const testEncPubkey = (seed: number) => new Uint8Array(ENC_PUBKEY_LENGTH).fill(seed & 0xff);
+/**
+ * A deterministic X25519 ‖ ML-KEM-768 key-shaped byte string (contents are not checked on
+ * chain). Pseudo-random like a real key: a constant fill such as 0x2b (a protobuf start-group
+ * tag) repeated 1,216 times reads as deep group nesting to the wire check (app/proto-guard.ts).
+ */
+export function testEncPubkey(seed: number): Uint8Array {
+  const out = new Uint8Array(ENC_PUBKEY_LENGTH);
+  for (let i = 0; i < out.length; i += 32) out.set(sha256(new TextEncoder().encode(`test enc key ${seed} ${i}`)).subarray(0, out.length - i), i);
+  return out;
+}
 
 export interface WorkerOffer {
   gpus: Partial<Gpu>[];
