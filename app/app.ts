@@ -28,7 +28,7 @@ import { EventLog } from "./events.js";
 import { GasMeter } from "./gas.js";
 import { GenesisError } from "./genesis-json.js";
 import type { AppModule, RegisteredMsg } from "./module.js";
-import { QueryRouter } from "./query.js";
+import { DEFAULT_QUERY_MAX_BYTES, QueryRouter } from "./query.js";
 import { nextAppHash } from "./store/apphash.js";
 import { CommittedStore } from "./store/committed.js";
 import { Branch, type ChangeSet, type KVStore } from "./store/kvstore.js";
@@ -44,6 +44,10 @@ export interface AppOptions {
   minGasPrices: GasPrice[];
   /** Check every module invariant after every block and halt on a violation (dev mode). */
   checkInvariants: boolean;
+  /** Gas cap for one Simulate query (`simulation_gas_limit`); default DEFAULT_SIMULATION_GAS_LIMIT. */
+  simulationGasLimit?: number;
+  /** Largest abci_query request accepted (`query_max_bytes`); default DEFAULT_QUERY_MAX_BYTES. */
+  queryMaxBytes?: number;
   log?: (line: string) => void;
   /**
    * Signs this node's beacon contribution (vote extension) with its consensus key, read from
@@ -52,6 +56,9 @@ export interface AppOptions {
    */
   signBeacon?: (message: Uint8Array) => Uint8Array;
 }
+
+/** Like the SDK's 10M simulation gas ceiling: far above any real tx, bounded work per query. */
+export const DEFAULT_SIMULATION_GAS_LIMIT = 10_000_000;
 
 /** A block executed by FinalizeBlock and waiting for Commit. */
 interface PendingBlock {
@@ -86,8 +93,12 @@ export class OgpuApp implements AbciApplication {
       if (msgTypes.has(m.typeUrl)) throw new Error(`message type registered twice: ${m.typeUrl}`);
       msgTypes.set(m.typeUrl, m);
     }
-    this.runner = { msgTypes, ante: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() } };
-    this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx));
+    this.runner = {
+      msgTypes,
+      ante: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() },
+      simulationGasLimit: options.simulationGasLimit ?? DEFAULT_SIMULATION_GAS_LIMIT,
+    };
+    this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx), options.queryMaxBytes ?? DEFAULT_QUERY_MAX_BYTES);
     this.checkState = new Branch(store);
     this.chainId = readChainId(store);
   }

@@ -49,7 +49,8 @@ export function helpText(program: string, cmd: Command): string {
     for (const [name, spec] of opts) {
       const desc = spec.description;
       const arg = spec.type === "string" ? " <value>" : "";
-      lines.push(`  --${name}${arg}`.padEnd(32) + desc);
+      // At least one space between a long flag and its description.
+      lines.push(`  --${name}${arg}`.padEnd(31) + " " + desc);
     }
   }
   return lines.join("\n");

@@ -22,6 +22,10 @@ export interface NodeOptions {
   restAddress: string;
   minGasPrices: string;
   checkInvariants: boolean;
+  /** Gas cap for one Simulate query (app.json simulation_gas_limit). */
+  simulationGasLimit?: number;
+  /** Largest query request accepted, in bytes (app.json query_max_bytes). */
+  queryMaxBytes?: number;
   /** Path of the cometbft binary to spawn, or undefined to attach to one started separately. */
   cometbft?: string;
   /** Extra args for `cometbft start` (port overrides). */
@@ -54,6 +58,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const app = await OgpuApp.open(opts.appDb, appModules, {
     minGasPrices: parseGasPrices(opts.minGasPrices),
     checkInvariants: opts.checkInvariants,
+    simulationGasLimit: opts.simulationGasLimit,
+    queryMaxBytes: opts.queryMaxBytes,
     log: opts.log,
     signBeacon: readConsensusSigner(opts.home),
   });

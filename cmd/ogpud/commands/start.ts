@@ -21,12 +21,19 @@ export const startCommand: Command = {
     "blob-min-free-bytes": { type: "string", description: `free space the blob store leaves on its disk; below it uploads get 507 (default ${BLOB_DEFAULTS.minFreeDiskBytes})` },
     "blob-retention-blocks": { type: "string", description: `blobs no live task references are deleted this many blocks after upload (default ${BLOB_DEFAULTS.retentionBlocks})` },
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
+    "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
+    "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
   },
   async run({ flags }) {
     const paths = nodePaths(homeFlag(flags));
     const config = await readAppConfig(paths);
     const str = (name: string, fallback: string) => (typeof flags[name] === "string" ? (flags[name] as string) : fallback);
     const abciAddress = str("abci-laddr", config.abci_laddr);
+    const positive = (name: string, fallback: number) => {
+      const value = Number(str(name, String(fallback)));
+      if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
+      return value;
+    };
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
@@ -34,6 +41,8 @@ export const startCommand: Command = {
       restAddress: str("rest-laddr", config.rest_laddr),
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
+      simulationGasLimit: positive("simulation-gas-limit", config.simulation_gas_limit),
+      queryMaxBytes: positive("query-max-bytes", config.query_max_bytes),
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
