@@ -85,6 +85,13 @@ describe("groups and depth", () => {
     expect(() => checkMessageWire(bytesField, DEFAULT_WIRE_LIMITS)).not.toThrow();
     const notAMessage = lengthDelimited(4, [0x0b, 0xff]);
     expect(() => checkMessageWire(notAMessage, DEFAULT_WIRE_LIMITS)).not.toThrow();
+    // Strings whose characters are start-group tags ("s" = 0x73, "[" = 0x5b, "c" = 0x63), far
+    // deeper than the limit but never closed: not a message, so opaque, never a false rejection.
+    for (const text of ["s".repeat(40), "[".repeat(500), "cs[k".repeat(100)]) {
+      expect(() => checkMessageWire(lengthDelimited(4, [...new TextEncoder().encode(text)]), DEFAULT_WIRE_LIMITS)).not.toThrow();
+    }
+    // The same depth, closed so that it parses as a message, is rejected.
+    expect(() => checkMessageWire(lengthDelimited(4, nestedGroups(14, MAX_WIRE_DEPTH + 1)), DEFAULT_WIRE_LIMITS)).toThrow(/nesting deeper than/);
   });
 
   it("is iterative: a million nested groups end in a ProtoWireError, not a stack overflow", () => {

@@ -19,6 +19,11 @@
  * Groups (wire types 3/4) are rejected in schema and message frames. In maybe frames they
  * only count towards depth: rejecting them there would also reject honest random bytes
  * (digests, ciphertexts) that happen to look like a group, while depth is what matters.
+ * Too deep inside a maybe frame is a verdict deferred to the outermost maybe frame's end:
+ * if that payload parses as a message it is rejected; if it turns out malformed it is
+ * opaque bytes (a string such as 40 × "s" — each 0x73 a start-group tag — stays valid).
+ * Malformed payloads are safe to let through: a decoder that does treat them as a message
+ * fails on them in every process, so the verdict (code 2) does not depend on the stack.
  */
 
 export const WireType = { varint: 0, fixed64: 1, bytes: 2, startGroup: 3, endGroup: 4, fixed32: 5 } as const;
@@ -80,6 +85,8 @@ interface Frame {
   allowNonCritical: boolean;
   /** Field numbers of the groups open in this frame, innermost last. */
   groups: number[];
+  /** Maybe frames: something in this frame (or a child that parsed) is nested too deep. */
+  tooDeep?: boolean;
 }
 
 /** Checks `bytes` as a message of `schema`. */
@@ -123,6 +130,7 @@ class WireScan {
       if (pos === frame.end) {
         if (frame.groups.length === 0) {
           stack.pop();
+          if (frame.tooDeep) this.deepFrameParsed(stack);
           continue;
         }
         next = this.malformed(`group ${frame.groups[frame.groups.length - 1]} is not closed`);
@@ -146,8 +154,12 @@ class WireScan {
    * payload when it is entered as a child frame (the parent resumes at the child's end).
    */
   private field(pos: number, frame: Frame): number {
-    // Depth counts where a decoder would be while reading this field; too deep is always an error.
-    checkDepth(frame.depth + frame.groups.length, this.limits);
+    // Depth counts where a decoder would be while reading this field; too deep is an error
+    // outside maybe frames, and a deferred one inside them (see the header).
+    if (frame.depth + frame.groups.length > this.limits.maxDepth) {
+      if (frame.kind !== "maybe") throw tooDeepError(this.limits);
+      frame.tooDeep = true;
+    }
     const valueStart = this.readVarint(pos, frame.end);
     if (valueStart === MALFORMED) return MALFORMED;
     const field = Math.floor(this.varint / 8);
@@ -173,6 +185,13 @@ class WireScan {
       return this.enter(frame, "schema", payloadStart, end, frame.allowNonCritical || sub.allowNonCritical === true, sub);
     }
     return spec.opaqueMessage ? this.enter(frame, "maybe", payloadStart, end, frame.allowNonCritical) : end;
+  }
+
+  /** A maybe frame that holds too-deep nesting parsed as a message: its parent inherits it. */
+  private deepFrameParsed(stack: Frame[]): void {
+    const parent = stack[stack.length - 1];
+    if (parent === undefined || parent.kind !== "maybe") throw tooDeepError(this.limits);
+    parent.tooDeep = true;
   }
 
   private enter(parent: Frame, kind: FrameKind, start: number, end: number, allowNonCritical: boolean, schema?: MessageSchema): number {
@@ -234,6 +253,6 @@ class WireScan {
   }
 }
 
-function checkDepth(depth: number, limits: WireLimits): void {
-  if (depth > limits.maxDepth) throw new ProtoWireError(`nesting deeper than ${limits.maxDepth} levels`);
+function tooDeepError(limits: WireLimits): ProtoWireError {
+  return new ProtoWireError(`nesting deeper than ${limits.maxDepth} levels`);
 }
