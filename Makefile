@@ -4,10 +4,22 @@ BIN := $(CURDIR)/.bin
 COMETBFT := $(BIN)/cometbft
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install cometbft build start test bench proto clean clean-devnet
+.PHONY: install deps cometbft build start test bench proto clean clean-devnet
 
-## install: npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
-install: node_modules/.installed cometbft
+## install: system packages (deps), npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
+install: deps node_modules/.installed cometbft
+
+## deps: bubblewrap, the worker's job sandbox (Debian package `bubblewrap`; apt-get, via sudo
+## when not root), skipped when `bwrap` is already on PATH. prlimit/setpriv come with util-linux.
+deps:
+	@if command -v bwrap >/dev/null 2>&1; then \
+		echo "bubblewrap present"; \
+	else \
+		echo "installing bubblewrap (job sandbox)"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap || \
+			{ $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap; }; \
+	fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -48,7 +60,7 @@ clean-devnet:
 clean:
 	rm -rf dist .devnet
 
-## testnet: N validators on loopback (default 4): `make testnet N=4`, `make testnet-down`, `make testnet-clean`
+## testnet: N validators on loopback (default 4): `make testnet N=4` (refuses while one runs), `make testnet-down`, `make testnet-clean`
 N ?= 4
 .PHONY: testnet testnet-down testnet-clean testnet-status
 testnet: build

@@ -5,10 +5,13 @@ import {
   type Event,
   type ExecTxResult,
   type RequestCheckTx,
+  type RequestExtendVote,
   type RequestFinalizeBlock,
   type RequestInitChain,
   type RequestPrepareProposal,
+  type RequestProcessProposal,
   type RequestQuery,
+  type RequestVerifyVoteExtension,
   type ResponseCheckTx,
   type ResponseCommit,
   type ResponseFinalizeBlock,
@@ -18,12 +21,14 @@ import {
   type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abci/application.js";
+import { beaconEntriesFromCommit, beaconMessage, beaconOf, beaconRequired, checkProposalBeacon, decodeBeaconTx, encodeBeaconTx, fallbackBeacon, isBeaconTx, verifyBeaconSignature } from "./beacon.js";
+import { consensusKeyByAddress, lastBlockHash, recordConsensusKeys, setLastBlockHash, setVoteExtensionsEnableHeight, voteExtensionsEnableHeight } from "./consensus-state.js";
 import type { BlockInfo, Context } from "./context.js";
 import { EventLog } from "./events.js";
 import { GasMeter } from "./gas.js";
 import { GenesisError } from "./genesis-json.js";
 import type { AppModule, RegisteredMsg } from "./module.js";
-import { QueryRouter } from "./query.js";
+import { DEFAULT_QUERY_MAX_BYTES, QueryRouter } from "./query.js";
 import { nextAppHash } from "./store/apphash.js";
 import { CommittedStore } from "./store/committed.js";
 import { Branch, type ChangeSet, type KVStore } from "./store/kvstore.js";
@@ -39,7 +44,17 @@ export interface AppOptions {
   minGasPrices: GasPrice[];
   /** Check every module invariant after every block and halt on a violation (dev mode). */
   checkInvariants: boolean;
+  /** Gas cap for one Simulate query (`simulation_gas_limit`); default DEFAULT_SIMULATION_GAS_LIMIT. */
+  simulationGasLimit?: number;
+  /** Largest abci_query request accepted (`query_max_bytes`); default DEFAULT_QUERY_MAX_BYTES. */
+  queryMaxBytes?: number;
   log?: (line: string) => void;
+  /**
+   * Signs this node's beacon contribution (vote extension) with its consensus key, read from
+   * the node home's config/priv_validator_key.json. Absent: empty extensions, which other
+   * validators reject, so a validator must have it once vote extensions are enabled.
+   */
+  signBeacon?: (message: Uint8Array) => Uint8Array;
 }
 
 /** What the app is built from (app/modules.ts makes it): the modules in order and x/auth's ante handler. */
@@ -47,6 +62,9 @@ export interface AppParts {
   modules: readonly AppModule[];
   ante: AnteHandler;
 }
+
+/** Like the SDK's 10M simulation gas ceiling: far above any real tx, bounded work per query. */
+export const DEFAULT_SIMULATION_GAS_LIMIT = 10_000_000;
 
 /** A block executed by FinalizeBlock and waiting for Commit. */
 interface PendingBlock {
@@ -70,7 +88,6 @@ export class OgpuApp implements AbciApplication {
   private genesis?: { branch: Branch; appHash: Uint8Array };
   private pending?: PendingBlock;
   private chainId: string;
-  private lastBlockTime = 0n;
 
   readonly modules: readonly AppModule[];
 
@@ -86,8 +103,13 @@ export class OgpuApp implements AbciApplication {
       if (msgTypes.has(m.typeUrl)) throw new Error(`message type registered twice: ${m.typeUrl}`);
       msgTypes.set(m.typeUrl, m);
     }
-    this.runner = { msgTypes, ante: parts.ante, anteOptions: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() } };
-    this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx));
+    this.runner = {
+      msgTypes,
+      ante: parts.ante,
+      anteOptions: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() },
+      simulationGasLimit: options.simulationGasLimit ?? DEFAULT_SIMULATION_GAS_LIMIT,
+    };
+    this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx), options.queryMaxBytes ?? DEFAULT_QUERY_MAX_BYTES);
     this.checkState = new Branch(store);
     this.chainId = readChainId(store);
   }
@@ -121,9 +143,12 @@ export class OgpuApp implements AbciApplication {
     // Genesis runs at height 0, before the first block (gentxs are signed for it).
     const block = this.blockInfo(0n, req.time.seconds, new Uint8Array());
     const ctx = this.context(branch, block);
+    setVoteExtensionsEnableHeight(branch, req.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n);
+    recordConsensusKeys(branch, req.validators);
     const tools = { deliverTx: (tx: Uint8Array) => runTx(this.runner, branch, block, "deliver", tx) };
     const validators: ValidatorUpdate[] = [];
     for (const m of this.modules) validators.push(...(m.initGenesis(ctx, appState[m.name], tools) ?? []));
+    recordConsensusKeys(branch, validators);
     this.assertInvariants(branch, "genesis");
     const appHash = nextAppHash(new Uint8Array(), branch.changes());
     this.genesis = { branch, appHash };
@@ -135,27 +160,33 @@ export class OgpuApp implements AbciApplication {
 
   query(req: RequestQuery): ResponseQuery {
     const { height } = this.store.lastCommit;
-    return this.queries.query({ store: this.store, block: this.blockInfo(height, this.lastBlockTime, new Uint8Array()) }, req);
+    return this.queries.query({ store: this.store, block: this.blockInfo(height, this.store.lastCommit.timeSeconds, new Uint8Array()) }, req);
   }
 
   checkTx(req: RequestCheckTx): ResponseCheckTx {
     const mode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
-    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.lastBlockTime, new Uint8Array());
+    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.store.lastCommit.timeSeconds, new Uint8Array());
     const o = runTx(this.runner, this.checkState, block, mode, req.tx);
     return { code: o.code, data: o.data, log: o.log, info: "", gasWanted: o.gasWanted, gasUsed: o.gasUsed, events: o.events, codespace: o.codespace };
   }
 
   /** Runs a tx against a throwaway branch of committed state (gas estimation). */
   simulate(txBytes: Uint8Array): TxOutcome {
-    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.lastBlockTime, new Uint8Array());
+    const block = this.blockInfo(this.store.lastCommit.height + 1n, this.store.lastCommit.timeSeconds, new Uint8Array());
     return runTx(this.runner, new Branch(this.genesis?.branch ?? this.store), block, "simulate", txBytes);
   }
 
   prepareProposal(req: RequestPrepareProposal) {
-    // Keep CometBFT's order; drop what would exceed the block's byte budget.
+    // The beacon tx first (when the last commit had extensions), then CometBFT's order;
+    // drop what would exceed the block's byte budget.
     const txs: Uint8Array[] = [];
-    let bytes = 0n;
+    if (beaconRequired(voteExtensionsEnableHeight(this.latestState()), req.height)) {
+      const keyOf = this.consensusKeys();
+      txs.push(encodeBeaconTx(beaconEntriesFromCommit(this.lastBlock(req.height), req.localLastCommit ?? { round: 0, votes: [] }, keyOf)));
+    }
+    let bytes = txs.reduce((n, tx) => n + BigInt(tx.length), 0n);
     for (const tx of req.txs) {
+      if (isBeaconTx(tx)) continue;
       if (bytes + BigInt(tx.length) > req.maxTxBytes) break;
       bytes += BigInt(tx.length);
       txs.push(tx);
@@ -163,32 +194,48 @@ export class OgpuApp implements AbciApplication {
     return { txs };
   }
 
-  processProposal() {
-    // Every tx is fully checked when executed; an invalid one fails with its code there.
-    return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+  processProposal(req: RequestProcessProposal) {
+    // Txs are fully checked when executed (an invalid one fails with its code there); the
+    // beacon is checked here, since a block with a forged or trimmed one must not be decided.
+    const problem = checkProposalBeacon({
+      lastBlock: this.lastBlock(req.height),
+      required: beaconRequired(voteExtensionsEnableHeight(this.latestState()), req.height),
+      txs: req.txs,
+      lastCommit: req.proposedLastCommit,
+      keyOf: this.consensusKeys(),
+    });
+    if (problem === null) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+    this.options.log?.(`ProcessProposal: rejecting block ${req.height}: ${problem}`);
+    return { status: ResponseProcessProposal_ProposalStatus.REJECT };
   }
 
-  extendVote() {
-    return { voteExtension: new Uint8Array() };
+  extendVote(req: RequestExtendVote) {
+    return { voteExtension: this.options.signBeacon?.(beaconMessage(this.chainId, req.height, req.hash)) ?? new Uint8Array() };
   }
 
-  verifyVoteExtension() {
-    return { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT };
+  verifyVoteExtension(req: RequestVerifyVoteExtension) {
+    const block = { chainId: this.chainId, height: req.height, hash: req.hash };
+    const ok = verifyBeaconSignature(block, { validator: req.validatorAddress, signature: req.voteExtension }, this.consensusKeys());
+    return { status: ok ? ResponseVerifyVoteExtension_VerifyStatus.ACCEPT : ResponseVerifyVoteExtension_VerifyStatus.REJECT };
   }
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     const base: KVStore = this.genesis?.branch ?? this.store;
     const branch = new Branch(base);
-    const block = this.blockInfo(req.height, req.time.seconds, req.hash);
+    const block = this.blockInfo(req.height, req.time.seconds, this.blockBeacon(req));
     const blockEvents = new EventLog();
     const hookCtx: Context = { store: branch, block, mode: "deliver", gas: new GasMeter(), events: blockEvents };
     for (const m of this.modules) m.beginBlock?.(hookCtx, req);
-    const txResults: ExecTxResult[] = req.txs.map((tx) => {
+    const txResults: ExecTxResult[] = req.txs.map((tx, i) => {
+      // ProcessProposal admitted the beacon tx; it carries randomness, not messages.
+      if (i === 0 && isBeaconTx(tx)) return { code: 0, data: new Uint8Array(), log: "", info: "beacon", gasWanted: 0n, gasUsed: 0n, events: [], codespace: "" };
       const o = runTx(this.runner, branch, block, "deliver", tx);
       return { code: o.code, data: o.data, log: o.log, info: "", gasWanted: o.gasWanted, gasUsed: o.gasUsed, events: o.events, codespace: o.codespace };
     });
     const validatorUpdates: ValidatorUpdate[] = [];
     for (const m of this.modules) validatorUpdates.push(...(m.endBlock?.(hookCtx) ?? []));
+    recordConsensusKeys(branch, validatorUpdates);
+    setLastBlockHash(branch, req.hash);
     if (this.options.checkInvariants) this.assertInvariants(branch, `block ${req.height}`);
 
     const previous = this.genesis?.appHash ?? this.store.lastCommit.appHash;
@@ -202,10 +249,9 @@ export class OgpuApp implements AbciApplication {
   async commit(): Promise<ResponseCommit> {
     const block = this.pending;
     if (!block) throw new Error("Commit without a finalized block");
-    await this.store.commit(block.changes, { height: block.height, appHash: block.appHash });
+    await this.store.commit(block.changes, { height: block.height, appHash: block.appHash, timeSeconds: block.timeSeconds });
     this.pending = undefined;
     this.genesis = undefined;
-    this.lastBlockTime = block.timeSeconds;
     this.checkState = new Branch(this.store);
     return { retainHeight: 0n };
   }
@@ -231,8 +277,32 @@ export class OgpuApp implements AbciApplication {
     await this.store.close();
   }
 
-  private blockInfo(height: bigint, timeSeconds: bigint, hash: Uint8Array): BlockInfo {
-    return { chainId: this.chainId, height, timeSeconds, hash };
+  private blockInfo(height: bigint, timeSeconds: bigint, beacon: Uint8Array): BlockInfo {
+    return { chainId: this.chainId, height, timeSeconds, beacon };
+  }
+
+  /** Genesis state until block 1 commits, then committed state. */
+  private latestState(): KVStore {
+    return this.genesis?.branch ?? this.store;
+  }
+
+  /** The block before `height`, as its precommits (and so its beacon signatures) named it. */
+  private lastBlock(height: bigint) {
+    return { chainId: this.chainId, height: height - 1n, hash: lastBlockHash(this.latestState()) };
+  }
+
+  private consensusKeys() {
+    const state = this.latestState();
+    return (address: Uint8Array) => consensusKeyByAddress(state, address);
+  }
+
+  /** The draw seed of a block: its beacon tx (admitted by ProcessProposal), else the fallback. */
+  private blockBeacon(req: RequestFinalizeBlock): Uint8Array {
+    const first = req.txs[0];
+    const entries = first !== undefined && isBeaconTx(first) ? decodeBeaconTx(first) : undefined;
+    if (entries !== undefined && typeof entries !== "string") return beaconOf(entries);
+    const previous = this.genesis?.appHash ?? this.store.lastCommit.appHash;
+    return fallbackBeacon(this.chainId, req.height, previous);
   }
 
   private context(store: KVStore, block: BlockInfo): Context {

@@ -11,8 +11,11 @@ export interface BlockInfo {
   height: bigint;
   /** Block time from the header, unix seconds (never the wall clock). */
   timeSeconds: bigint;
-  /** Hash of the block being executed (empty in CheckTx), used as a randomness seed later. */
-  hash: Uint8Array;
+  /**
+   * The block's randomness beacon (app/beacon.ts): validators' signatures from the last
+   * commit, never this block's hash or tx order. Empty outside FinalizeBlock.
+   */
+  beacon: Uint8Array;
 }
 
 /** Everything a message or query handler gets: state, block facts, gas, events. */

@@ -2,6 +2,9 @@ import type { RequestFinalizeBlock, ValidatorUpdate } from "cosmjs-types/tenderm
 import type { Context } from "./context.js";
 import type { KVStore } from "./store/kvstore.js";
 import type { BlockInfo } from "./context.js";
+import { checkMsgStringCaps } from "./string-caps.js";
+import { invalidArgument } from "./errors.js";
+import { checkMessageWire, DEFAULT_WIRE_LIMITS } from "./proto-guard.js";
 
 /** Protobuf codec shape shared by cosmjs-types and our generated types. */
 export interface MessageCodec<M> {
@@ -21,7 +24,7 @@ export interface MsgDefinition<M> {
   codec: MessageCodec<M>;
   /** Bech32 signer addresses in order (the SDK's `cosmos.msg.v1.signer` fields). */
   signers(msg: M): string[];
-  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. */
+  /** Stateless checks (the SDK's ValidateBasic); throw an AppError. String length caps (app/string-caps.ts) run first, for every msg. */
   validate?(msg: M): void;
   /** Flat gas charged before the handler runs. */
   gas: number;
@@ -48,11 +51,13 @@ export function defineMsg<M>(def: MsgDefinition<M>): RegisteredMsg {
     typeUrl: def.typeUrl,
     gas: def.gas,
     decode(value) {
+      // Wire-checked first: the generated decoder recurses (see app/proto-guard.ts).
+      checkMessageWire(value, DEFAULT_WIRE_LIMITS);
       const msg = def.codec.decode(value);
       return {
         typeUrl: def.typeUrl,
         signers: () => def.signers(msg),
-        validate: () => def.validate?.(msg),
+        validate: () => (checkMsgStringCaps(def.typeUrl, msg), def.validate?.(msg)),
         handle: (ctx) => def.handle(ctx, msg),
       };
     },
@@ -81,7 +86,21 @@ export function defineQuery<Req, Res>(
   codecs: QueryCodecs<Req, Res>,
   handle: (ctx: QueryContext, req: Req) => Res,
 ): QueryMethod {
-  return { path, handle: (ctx, data) => codecs.response.encode(handle(ctx, codecs.request.decode(data))).finish() };
+  return { path, handle: (ctx, data) => codecs.response.encode(handle(ctx, decodeRequest(codecs.request, data))).finish() };
+}
+
+/**
+ * Decodes a query request after the same wire check as Msgs; a malformed request is the
+ * caller's fault (InvalidArgument), never an internal error.
+ */
+export function decodeRequest<Req>(codec: { decode(input: Uint8Array): Req }, data: Uint8Array): Req {
+  try {
+    checkMessageWire(data, DEFAULT_WIRE_LIMITS);
+    return codec.decode(data);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw invalidArgument(`invalid request: ${reason}`);
+  }
 }
 
 /** A named check over whole state; returns a description of what is broken, or null. */

@@ -1,10 +1,16 @@
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { AppError, sdkError, SdkCode, toAppError } from "./errors.js";
-import type { QueryContext, QueryMethod } from "./module.js";
+import { decodeRequest, type QueryContext, type QueryMethod } from "./module.js";
 import type { TxOutcome } from "./tx/runner.js";
 
 export const SIMULATE_PATH = "/cosmos.tx.v1beta1.Service/Simulate";
+
+/**
+ * Default cap on one query's request bytes: room for a Simulate of a tx at the auth
+ * `max_tx_bytes` default (1 MiB) with its envelope; every other request is tiny.
+ */
+export const DEFAULT_QUERY_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
  * Answers abci_query at gRPC method paths against committed state. Only the latest height
@@ -16,6 +22,8 @@ export class QueryRouter {
   constructor(
     methods: readonly QueryMethod[],
     private readonly simulate: (txBytes: Uint8Array) => TxOutcome,
+    /** Requests over this many bytes are refused before anything decodes them. */
+    private readonly maxRequestBytes: number = DEFAULT_QUERY_MAX_BYTES,
   ) {
     for (const m of methods) {
       if (this.methods.has(m.path)) throw new Error(`query path registered twice: ${m.path}`);
@@ -28,6 +36,12 @@ export class QueryRouter {
     try {
       if (req.height !== 0n && req.height !== height) {
         throw sdkError(SdkCode.InvalidRequest, `queries are served at the latest height ${height} only, not ${req.height}: invalid request`);
+      }
+      if (req.data.length > this.maxRequestBytes) {
+        throw sdkError(
+          SdkCode.InvalidRequest,
+          `rpc error: code = ResourceExhausted desc = query request is ${req.data.length} bytes, over this node's query_max_bytes limit of ${this.maxRequestBytes}`,
+        );
       }
       const value = req.path === SIMULATE_PATH ? this.runSimulate(req.data) : this.route(req.path).handle(ctx, req.data);
       return response({ value, height });
@@ -44,7 +58,7 @@ export class QueryRouter {
   }
 
   private runSimulate(data: Uint8Array): Uint8Array {
-    const req = SimulateRequest.decode(data);
+    const req = decodeRequest(SimulateRequest, data);
     const outcome = this.simulate(req.txBytes);
     if (outcome.code !== 0) throw new AppError(outcome.codespace, outcome.code, outcome.log);
     return SimulateResponse.encode({

@@ -110,10 +110,14 @@ export function finalizeRequest(height: bigint, txs: Uint8Array[]): RequestFinal
   };
 }
 
-export async function startTestChain(appState: Record<string, unknown>, opts: { minGasPrices?: GasPrice[]; dir?: string } = {}): Promise<TestChain> {
+export async function startTestChain(
+  appState: Record<string, unknown>,
+  opts: { minGasPrices?: GasPrice[]; dir?: string; simulationGasLimit?: number; queryMaxBytes?: number } = {},
+): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
   const wiring = createAppWiring();
-  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true });
+  const { simulationGasLimit, queryMaxBytes } = opts;
+  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true, simulationGasLimit, queryMaxBytes });
   try {
     if (app.lastCommit.height === 0n) app.initChain(initChainRequest(appState));
   } catch (err) {

@@ -1,8 +1,8 @@
 import type { Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { sha256 } from "../crypto/hash.js";
-import { fromBech32, toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../crypto/bech32.js";
-import { SdkCode, sdkError } from "./errors.js";
+import { toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../crypto/bech32.js";
+import { parseBech32Address } from "./address.js";
 
 /**
  * Validator address codecs (operator "ogpuvaloper…", consensus "ogpuvalcons…"). Shared by
@@ -13,14 +13,7 @@ export const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
 export const valoperString = (operator: Uint8Array) => toBech32(VALOPER_PREFIX, operator);
 export const valconsString = (cons: Uint8Array) => toBech32(VALCONS_PREFIX, cons);
 
-export function parseValoper(text: string, field = "validator address"): Uint8Array {
-  if (text === "") throw sdkError(SdkCode.InvalidAddress, `invalid ${field}: empty address string is not allowed`);
-  try {
-    return fromBech32(text, VALOPER_PREFIX);
-  } catch (err) {
-    throw sdkError(SdkCode.InvalidAddress, `invalid ${field}: ${(err as Error).message}`);
-  }
-}
+export const parseValoper = (text: string, field = "validator address"): Uint8Array => parseBech32Address(text, VALOPER_PREFIX, field);
 
 /** CometBFT's validator address: sha256(ed25519 pubkey)[:20]. */
 export function consAddressOf(ed25519Key: Uint8Array): Uint8Array {

@@ -1,3 +1,4 @@
+import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -7,7 +8,7 @@ import type { StdFee } from "@cosmjs/stargate";
 import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
-import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
+import { initDevnet, startDevnetNode, offsetPort, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
 import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../crypto/task-crypto.js";
 import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
 
@@ -26,7 +27,6 @@ import { printFigures, progress, quantile, type Benchmark, type Figure } from ".
  * `startComputeCluster` is also the harness of test/e2e/sdk-results.e2e.test.ts.
  */
 
-const OGPU = 1_000_000n;
 /** Fixed client fee: no simulation round trip per task. */
 export const CLUSTER_FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
 /** Heartbeats well inside the timeout; generous commit/reveal windows for a loaded 2-core machine. */
@@ -131,7 +131,7 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
     } finally {
       funder.disconnect();
     }
-    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, opts.metricsPortBase + Number(process.env.OGPU_PORT_OFFSET ?? 0) + i, opts.workerMaxConcurrent ?? 2)));
+    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, offsetPort(opts.metricsPortBase) + i, opts.workerMaxConcurrent ?? 2)));
     await until("both workers online", async () => (await clients[0]!.listWorkers({ status: "online" })).length === 2, 90_000).catch(async (err: Error) => {
       throw new Error(`${err.message}\n${await workerLogs()}`);
     });

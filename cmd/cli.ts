@@ -49,7 +49,8 @@ export function helpText(program: string, cmd: Command): string {
     for (const [name, spec] of opts) {
       const desc = spec.description;
       const arg = spec.type === "string" ? " <value>" : "";
-      lines.push(`  --${name}${arg}`.padEnd(32) + desc);
+      // At least one space between a long flag and its description.
+      lines.push(`  --${name}${arg}`.padEnd(31) + " " + desc);
     }
   }
   return lines.join("\n");
@@ -94,4 +95,12 @@ export function stringFlag(flags: Flags, name: string, fallback?: string): strin
   if (typeof v === "string") return v;
   if (fallback !== undefined) return fallback;
   throw new CliError(`missing required flag --${name}`);
+}
+
+/** A non-negative integer flag, or `fallback` when absent. */
+export function intFlag(flags: Flags, name: string, fallback: number): number {
+  const v = flags[name];
+  if (v === undefined) return fallback;
+  if (typeof v !== "string" || !/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CliError(`--${name} must be a non-negative integer`);
+  return Number(v);
 }

@@ -1,7 +1,6 @@
+import { hex } from "./bytes.js";
 import { describe, expect, it } from "vitest";
 import { ripemd160, sha256 } from "./hash.js";
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 describe("hash", () => {
   it("sha256 matches the FIPS 180 'abc' vector", () => {

@@ -1,3 +1,4 @@
+import { concatBytes } from "./bytes.js";
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 
@@ -48,11 +49,6 @@ export interface KemKeyPair {
 export interface KemEncapsulation {
   ciphertext: Uint8Array;
   sharedSecret: Uint8Array;
-}
-
-/** Plain Uint8Array (not a pooled Buffer), so callers can compare and serialise it as bytes. */
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
 }
 
 function x25519PrivateKey(secret: Uint8Array): KeyObject {

@@ -1,11 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, type ScryptOptions } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Bip39, EnglishMnemonic, Random, Slip10, Slip10Curve, stringToPath } from "@cosmjs/crypto";
 import { ACCOUNT_PREFIX, toBech32 } from "./bech32.js";
 import { mlDsa65KeyPair, MLDSA65_SEED_LENGTH, signMlDsa65 } from "./mldsa65.js";
 import { addressOf, MLDSA65_PUBKEY_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, type PubKey } from "./pubkey.js";
 import { secp256k1PublicKey, signSecp256k1 } from "./secp256k1.js";
+import { writeSecretFile } from "./secret-file.js";
 
 /**
  * A local keyring in the spirit of the Cosmos SDK's. One JSON file per key holding the
@@ -141,9 +142,7 @@ export class Keyring {
     }
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const path = this.pathOf(name);
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(file, null, 2) + "\n", { mode: 0o600, flag: "wx" });
-    await rename(tmp, path); // atomic: a crash never leaves a half-written key file
+    await writeSecretFile(path, JSON.stringify(file, null, 2) + "\n");
     this.unlocked.set(name, derived);
     return { info, mnemonic };
   }

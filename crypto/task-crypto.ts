@@ -30,7 +30,13 @@
  *   key envelope (1173 B, wrapped to client_key) ‖ sealed payload of the output
  *   both with context envelopeContext("ogpu/task-output/v1", task id): the client needs only
  *   the output CID (TaskResult.outputCid) and the task id to open it.
+ *
+ * Public output blob: "OGPO" ‖ 0x01 ‖ salt(32, random) ‖ plaintext output. Stored bare, its CID
+ * would be sha256(output) = the result digest, so anyone could test a guessed output with
+ * HEAD /blobs/<sha256(guess)> before the reveal; the salt makes the CID unguessable until the
+ * reveal publishes it (docs/security.md, item 13).
  */
+import { randomBytes } from "node:crypto";
 import { blobCid } from "./hash.js";
 import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
 
@@ -122,4 +128,21 @@ export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskI
   const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
   const dataKey = unwrapKey(clientSecret, blob.subarray(0, KEY_ENVELOPE_LENGTH), context);
   return openPayload(dataKey, blob.subarray(KEY_ENVELOPE_LENGTH), context);
+}
+
+const PUBLIC_OUTPUT_HEADER = Buffer.from("OGPO\x01", "latin1");
+const PUBLIC_OUTPUT_SALT_LENGTH = 32;
+
+/** Worker side: the blob of a public task's output, salted so its CID is not sha256(output). */
+export function saltPublicOutput(output: Uint8Array): Uint8Array {
+  return new Uint8Array(Buffer.concat([PUBLIC_OUTPUT_HEADER, randomBytes(PUBLIC_OUTPUT_SALT_LENGTH), output]));
+}
+
+/** Reader side: the plaintext output of a public task from its output blob. */
+export function openPublicOutput(blob: Uint8Array): Uint8Array {
+  const start = PUBLIC_OUTPUT_HEADER.length + PUBLIC_OUTPUT_SALT_LENGTH;
+  if (blob.length < start || !Buffer.from(blob.subarray(0, PUBLIC_OUTPUT_HEADER.length)).equals(PUBLIC_OUTPUT_HEADER)) {
+    throw new Error("not a public output blob (expected the \"OGPO\" v1 header and a 32-byte salt)");
+  }
+  return blob.subarray(start);
 }

@@ -4,30 +4,78 @@ export { blobCid };
 
 /**
  * Client side of the node's content-addressed blob store (server/blobs.ts), and the protocol
- * pieces both sides share: the CID rule, the upload headers and the bytes an uploader signs.
+ * pieces both sides share: the CID rule, the upload headers, the bytes an uploader signs and
+ * the error codes.
  *
- * An upload is authorised by the uploader's account key signing
- *   "ogpu-blob-upload/v1" ‖ cid ‖ height (decimal) ‖ account     (UTF-8; ECDSA over its sha256)
- * The height must be recent, so a leaked signature expires; the CID binds it to these bytes.
+ * An upload is authorised by the uploader's account key signing (UTF-8, ECDSA over its sha256)
+ *   "ogpu-blob-upload/v2" \n cid \n size \n expiry height \n account \n pubkey (hex)
+ * All of it travels in headers, so the node checks the signature, the quota and the disk before
+ * it reads a byte of the body; the body must then hash to the signed CID and be exactly `size`
+ * bytes. A signature is void after its expiry height, so a leaked one stops working.
  */
 
 export const BLOB_HEADERS = {
   account: "x-ogpu-account",
   pubkey: "x-ogpu-pubkey",
-  height: "x-ogpu-height",
+  cid: "x-ogpu-cid",
+  size: "x-ogpu-size",
+  expiry: "x-ogpu-expiry",
   signature: "x-ogpu-signature",
 } as const;
 
-const SIGN_DOMAIN = "ogpu-blob-upload/v1";
+/** Blocks an SDK upload signature stays valid for, counted from the height the client passes. */
+export const UPLOAD_VALIDITY_BLOCKS = 100n;
+
+/** Codespace of the store's errors: `{code, codespace: "blobs", reason, message}`. */
+export const BLOB_CODESPACE = "blobs";
+
+/** Numeric codes of the store's refusals (stable: clients may match on them), by reason. */
+export const BLOB_ERROR_CODES = {
+  internal: 1,
+  bad_request: 2,
+  invalid_cid: 3,
+  missing_auth: 4,
+  invalid_account: 5,
+  invalid_pubkey: 6,
+  invalid_signature: 7,
+  invalid_expiry: 8,
+  invalid_size: 9,
+  pubkey_mismatch: 10,
+  signature_expired: 11,
+  expiry_too_far: 12,
+  blob_too_large: 13,
+  size_mismatch: 14,
+  digest_mismatch: 15,
+  quota_exceeded: 16,
+  insufficient_storage: 17,
+  blob_not_found: 18,
+  unsupported_media_type: 19,
+  blob_corrupted: 20,
+} as const;
+
+export type BlobErrorReason = keyof typeof BLOB_ERROR_CODES;
+
+const SIGN_DOMAIN = "ogpu-blob-upload/v2";
 const CID_PATTERN = /^[0-9a-f]{64}$/;
 
 export function isBlobCid(text: string): boolean {
   return CID_PATTERN.test(text);
 }
 
+/** What an upload signature covers. */
+export interface UploadClaim {
+  cid: string;
+  size: number;
+  /** Last block height at which the signature is accepted. */
+  expiry: bigint;
+  account: string;
+  pubkey: Uint8Array;
+}
+
 /** The message an uploader signs (the signer hashes it with sha256, as for Cosmos sign bytes). */
-export function blobUploadSignBytes(cid: string, height: bigint, account: string): Uint8Array {
-  return new TextEncoder().encode(`${SIGN_DOMAIN}${cid}${height.toString()}${account}`);
+export function blobUploadSignBytes(claim: UploadClaim): Uint8Array {
+  const fields = [SIGN_DOMAIN, claim.cid, String(claim.size), claim.expiry.toString(), claim.account, Buffer.from(claim.pubkey).toString("hex")];
+  return new TextEncoder().encode(fields.join("\n"));
 }
 
 /** An account key able to authorise uploads, e.g. from crypto/secp256k1.ts signSecp256k1. */
@@ -45,12 +93,16 @@ export interface BlobRef {
   size: number;
 }
 
-/** A refusal by the store (`code`/`message` from its JSON error) or a failed client-side check. */
+/**
+ * A refusal by the store or a failed client-side check. `code` is the reason name
+ * (e.g. "quota_exceeded"); `abciCode` the store's numeric code in codespace "blobs".
+ */
 export class BlobError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status?: number,
+    readonly abciCode?: number,
   ) {
     super(message);
     this.name = "BlobError";
@@ -62,33 +114,42 @@ function blobUrl(restUrl: string, cid?: string): string {
   return cid === undefined ? `${base}/blobs` : `${base}/blobs/${cid}`;
 }
 
-/** The store's `{code, message}` error as a BlobError; falls back to the HTTP status text. */
+/** The store's `{code, codespace, reason, message}` error as a BlobError; falls back to the HTTP status text. */
 async function errorFrom(response: Response): Promise<BlobError> {
   const text = await response.text();
   try {
-    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
-    if (typeof body.code === "string" && typeof body.message === "string") return new BlobError(body.code, body.message, response.status);
+    const body = JSON.parse(text) as { code?: unknown; reason?: unknown; message?: unknown };
+    if (typeof body.reason === "string" && typeof body.message === "string") {
+      return new BlobError(body.reason, body.message, response.status, typeof body.code === "number" ? body.code : undefined);
+    }
   } catch {
     // Not JSON: report the raw status below.
   }
   return new BlobError("http_error", `blob store answered ${response.status} ${response.statusText}: ${text.slice(0, 200)}`, response.status);
 }
 
-/** Uploads `bytes` authorised by `signer` at a recent block `height`; idempotent. */
+/** The headers that authorise uploading `bytes` until block `expiry`. */
+export async function blobUploadHeaders(bytes: Uint8Array, signer: BlobSigner, expiry: bigint): Promise<Record<string, string>> {
+  const claim: UploadClaim = { cid: blobCid(bytes), size: bytes.length, expiry, account: signer.account, pubkey: signer.pubkey };
+  const signature = await signer.sign(blobUploadSignBytes(claim));
+  return {
+    "content-type": "application/octet-stream",
+    [BLOB_HEADERS.account]: signer.account,
+    [BLOB_HEADERS.pubkey]: Buffer.from(signer.pubkey).toString("base64"),
+    [BLOB_HEADERS.cid]: claim.cid,
+    [BLOB_HEADERS.size]: String(claim.size),
+    [BLOB_HEADERS.expiry]: expiry.toString(),
+    [BLOB_HEADERS.signature]: Buffer.from(signature).toString("base64"),
+  };
+}
+
+/**
+ * Uploads `bytes` authorised by `signer`; `height` is a recent block height and the signature
+ * expires UPLOAD_VALIDITY_BLOCKS after it. Idempotent.
+ */
 export async function uploadBlob(restUrl: string, bytes: Uint8Array, signer: BlobSigner, height: bigint): Promise<BlobRef> {
   const cid = blobCid(bytes);
-  const signature = await signer.sign(blobUploadSignBytes(cid, height, signer.account));
-  const response = await fetch(blobUrl(restUrl), {
-    method: "POST",
-    headers: {
-      "content-type": "application/octet-stream",
-      [BLOB_HEADERS.account]: signer.account,
-      [BLOB_HEADERS.pubkey]: Buffer.from(signer.pubkey).toString("base64"),
-      [BLOB_HEADERS.height]: height.toString(),
-      [BLOB_HEADERS.signature]: Buffer.from(signature).toString("base64"),
-    },
-    body: bytes,
-  });
+  const response = await fetch(blobUrl(restUrl), { method: "POST", headers: await blobUploadHeaders(bytes, signer, height + UPLOAD_VALIDITY_BLOCKS), body: bytes });
   if (!response.ok) throw await errorFrom(response);
   const ref = (await response.json()) as BlobRef;
   // The store names what it stored; a different CID means it is not the blob we sent.

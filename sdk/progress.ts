@@ -13,6 +13,7 @@
  * - a session with no block header for `staleAfterMs` (node restarted, socket silently
  *   reconnected without our subscriptions) is torn down and started again.
  */
+import { hexUpper } from "../crypto/bytes.js";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { chainOrder, FINAL_STATES, transitionsIn, type AbciEvent, type KeyedUpdate, type TaskUpdate } from "./events.js";
 import { getTask, taskStateName } from "./queries.js";
@@ -56,8 +57,6 @@ interface Observable<T> {
 }
 
 class TaskNotFoundError extends Error {}
-
-const hexUpper = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
 
 export function watchTask(rpcUrl: string, taskId: bigint, opts: ProgressOptions = {}): TaskProgress {
   return new TaskWatcher(rpcUrl, taskId, opts);
@@ -177,13 +176,7 @@ class TaskWatcher implements TaskProgress {
       if (!lost && !this.stopped) await ended;
     } finally {
       clearInterval(timer);
-      for (const s of subscriptions) s.unsubscribe();
-      try {
-        ws.disconnect();
-      } catch {
-        // already closed
-      }
-      cancelReconnect(ws);
+      closeSession(ws, subscriptions);
     }
   }
 
@@ -272,6 +265,17 @@ class TaskWatcher implements TaskProgress {
     if (FINAL_STATES.has(keyed.update.state)) this.finished = true;
     this.wake();
   }
+}
+
+/** Ends a websocket session for good: its subscriptions, the socket, and cosmjs' reconnect. */
+export function closeSession(ws: WebsocketClient, subscriptions: readonly { unsubscribe(): void }[]): void {
+  for (const s of subscriptions) s.unsubscribe();
+  try {
+    ws.disconnect();
+  } catch {
+    // already closed
+  }
+  cancelReconnect(ws);
 }
 
 /**

@@ -15,7 +15,9 @@ import {
 } from "../proto/gen/ogpu/market/v1/query.js";
 import { QueryWorkerRequest, QueryWorkerResponse, QueryWorkersRequest, QueryWorkersResponse, type WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { QueryAuditorKeysRequest, QueryAuditorKeysResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
+import { QueryAuditorKeysRequest, QueryAuditorKeysResponse, QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
+import type { TaskRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
+import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 
 /** What a CometBFT client offers for app queries (cosmjs' Comet38Client has it). */
 export interface AbciQuerier {
@@ -137,4 +139,15 @@ export async function basePrices(rpc: AbciQuerier): Promise<TierPrice[]> {
  */
 export async function listAuditorKeys(rpc: AbciQuerier): Promise<AuditorKey[]> {
   return (await query(rpc, "/ogpu.attest.v1.Query/AuditorKeys", QueryAuditorKeysRequest, QueryAuditorKeysResponse, {})).auditorKeys;
+}
+
+/** The bank balance of `address` in `denom` (0 when it holds none). */
+export async function getBalance(rpc: AbciQuerier, address: string, denom: string): Promise<bigint> {
+  const res = await query(rpc, "/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest, QueryBalanceResponse, { address, denom });
+  return BigInt(res.balance?.amount ?? "0");
+}
+
+/** The Proof of Sync record of a task (commits, reveals with their output CIDs), if it has one. */
+export function getTaskRecord(rpc: AbciQuerier, taskId: bigint): Promise<TaskRecord | undefined> {
+  return orUndefined(query(rpc, "/ogpu.attest.v1.Query/Record", QueryRecordRequest, QueryRecordResponse, { taskId }).then((r) => r.record));
 }

@@ -21,7 +21,7 @@ import { signSecp256k1 } from "../crypto/secp256k1.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
+import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
@@ -162,7 +162,8 @@ export async function openTaskResult(opts: OpenResultOptions): Promise<Uint8Arra
   const { result, manifest } = opts;
   if (!result.outputCid) throw new Error(`task ${result.taskId} is ${result.state} but no reveal names an output CID for digest ${result.digest || "(none)"}`);
   const blob = await fetchBlob(opts.restUrl, result.outputCid);
-  let output = blob;
+  // A public output is salted (crypto/task-crypto.ts saltPublicOutput) so its CID is unguessable.
+  let output = manifest ? blob : openPublicOutput(blob);
   if (manifest) {
     const key = opts.encryptionKey;
     if (!key) throw new Error(`task ${result.taskId} is encrypted: the client needs its encryption key to open the result`);

@@ -1,65 +1,98 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, rm, stat, statfs, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
-import { blobCid } from "../sdk/blobs.js";
+import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid, type BlobErrorReason } from "../sdk/blobs.js";
 
 /**
- * Disk side of the blob store (HTTP side: blobs.ts).
+ * Disk side of the node-local blob store (HTTP side: blobs.ts). Another backend (IPFS) offers
+ * the same methods: admit → receive, read, size, sweep.
  *
  *   <dir>/objects/<cid[0:2]>/<cid>   blob files, sharded so no directory grows huge
  *   <dir>/tmp/                       uploads in progress; renamed into objects/ when complete
  *   <dir>/quarantine/                files found corrupted on read, kept for inspection
- *   <dir>/index/                     LevelDB: per-account usage and each blob's first uploader
+ *   <dir>/index/                     LevelDB: per-account usage, total, each blob's record, age index
  *
- * A blob is charged once, to its first uploader; re-uploading the same bytes (by anyone) is free
- * and restores a missing or quarantined file. Writes go to tmp, are fsynced and renamed, so a
- * reader never sees a partial file; the file lands before its index entry, so a crash between the
- * two leaves an uncharged file that the next upload charges, never a charge without a file.
+ * A blob is charged to its first uploader until it is swept; re-uploading the same bytes (by
+ * anyone) is free and restores a missing file. An upload is admitted (quota, total cap, free
+ * disk) before its body is read, and holds a reservation while it streams, so concurrent
+ * uploads cannot together overshoot a limit.
  */
 
-/** A refusal with its HTTP status and a machine-readable code. */
+/** A refusal with its HTTP status and a reason from BLOB_ERROR_CODES. */
 export class BlobStoreError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly reason: BlobErrorReason,
     message: string,
   ) {
     super(message);
     this.name = "BlobStoreError";
   }
+
+  /** The Cosmos-style JSON body: numeric code in codespace "blobs", reason name, message. */
+  toJSON(): { code: number; codespace: string; reason: BlobErrorReason; message: string } {
+    return { code: BLOB_ERROR_CODES[this.reason], codespace: BLOB_CODESPACE, reason: this.reason, message: this.message };
+  }
+}
+
+export interface StoreLimits {
+  /** Most bytes the store holds in all (committed plus uploads in progress). */
+  maxTotalBytes: number;
+  /** Uploads are refused when they would leave less than this free on the store's filesystem. */
+  minFreeDiskBytes: number;
 }
 
 interface BlobRecord {
   owner: string;
   size: number;
+  /** Height at which the blob was stored, or last seen referenced by a live task. */
+  height: string;
 }
+
+/** An admitted upload: its bytes are reserved until receive() stores or drops them. */
+export interface Reservation {
+  account: string;
+  cid: string;
+  size: number;
+  height: bigint;
+  /** False when the blob is already indexed and only its file is being restored. */
+  charged: boolean;
+}
+
+export type Admission = { present: true } | { present: false; reservation: Reservation };
 
 const usageKey = (account: string) => `usage/${account}`;
 const blobKey = (cid: string) => `blob/${cid}`;
+const TOTAL_KEY = "total";
+/** Age index: blobs by the height they were stored or last referenced, oldest first. */
+const ageKey = (height: bigint, cid: string) => `age/${height.toString().padStart(20, "0")}/${cid}`;
+const MAX_MANIFEST_BYTES = 4 << 20;
 
 function isNotFound(err: unknown): boolean {
   return typeof err === "object" && err !== null && "code" in err && err.code === "ENOENT";
 }
 
 export class BlobStore {
-  /** Uploads run one at a time, so the quota check and the charge cannot interleave. */
+  /** Index updates and admissions run one at a time, so a check and its charge cannot interleave. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly reservedBy = new Map<string, number>();
+  private reservedTotal = 0;
 
   private constructor(
     readonly dir: string,
     private readonly db: Level<string, string>,
-    readonly quotaBytesPerAccount: number,
+    readonly limits: StoreLimits,
   ) {}
 
-  static async open(dir: string, opts: { quotaBytesPerAccount: number }): Promise<BlobStore> {
+  static async open(dir: string, limits: StoreLimits): Promise<BlobStore> {
     for (const sub of ["objects", "tmp", "quarantine"]) await mkdir(join(dir, sub), { recursive: true });
     // Left over from a crash mid-upload; never referenced by anything.
     await rm(join(dir, "tmp"), { recursive: true, force: true });
     await mkdir(join(dir, "tmp"));
     const db = new Level<string, string>(join(dir, "index"), { valueEncoding: "utf8" });
     await db.open();
-    return new BlobStore(dir, db, opts.quotaBytesPerAccount);
+    return new BlobStore(dir, db, limits);
   }
 
   async close(): Promise<void> {
@@ -67,65 +100,175 @@ export class BlobStore {
     await this.db.close();
   }
 
-  pathOf(cid: string): string {
-    return join(this.dir, "objects", cid.slice(0, 2), cid);
-  }
-
-  /** Bytes charged to `account` so far. */
-  async usage(account: string): Promise<number> {
-    return Number((await this.db.get(usageKey(account))) ?? "0");
-  }
-
-  /** Stores `bytes` (whose CID the caller computed) for `account`; `created` is false for a re-upload. */
-  put(account: string, cid: string, bytes: Uint8Array): Promise<{ size: number; created: boolean }> {
-    const run = this.queue.then(() => this.putNow(account, cid, bytes));
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async putNow(account: string, cid: string, bytes: Uint8Array): Promise<{ size: number; created: boolean }> {
-    const existing = await this.db.get(blobKey(cid));
-    if (existing !== undefined) {
-      const record = JSON.parse(existing) as BlobRecord;
-      if ((await this.fileSize(cid)) !== record.size) await this.writeAtomically(cid, bytes);
-      return { size: record.size, created: false };
-    }
-    const used = await this.usage(account);
-    if (used + bytes.length > this.quotaBytesPerAccount) {
-      throw new BlobStoreError(
-        403,
-        "quota_exceeded",
-        `account ${account} has stored ${used} of its ${this.quotaBytesPerAccount} quota bytes; this ${bytes.length}-byte blob would exceed it`,
-      );
-    }
-    await this.writeAtomically(cid, bytes);
-    const record: BlobRecord = { owner: account, size: bytes.length };
-    await this.db.batch([
-      { type: "put", key: blobKey(cid), value: JSON.stringify(record) },
-      { type: "put", key: usageKey(account), value: String(used + bytes.length) },
-    ]);
-    return { size: bytes.length, created: true };
+  pathOf(cid: string): string {
+    return join(this.dir, "objects", cid.slice(0, 2), cid);
   }
 
-  /** tmp file → fsync → rename → fsync the directory, so the blob survives a crash whole or not at all. */
-  private async writeAtomically(cid: string, bytes: Uint8Array): Promise<void> {
-    const tmp = join(this.dir, "tmp", `${cid}.${randomBytes(6).toString("hex")}`);
-    const file = await open(tmp, "wx");
+  /** Bytes charged to `account` (stored blobs it uploaded first). */
+  async usage(account: string): Promise<number> {
+    return Number((await this.db.get(usageKey(account))) ?? "0");
+  }
+
+  /** Bytes of all indexed blobs. */
+  async totalBytes(): Promise<number> {
+    return Number((await this.db.get(TOTAL_KEY)) ?? "0");
+  }
+
+  private async record(cid: string): Promise<BlobRecord | undefined> {
+    const raw = await this.db.get(blobKey(cid));
+    return raw === undefined ? undefined : (JSON.parse(raw) as BlobRecord);
+  }
+
+  /**
+   * Decides an upload from its signed claim, before any body byte is read: `present` when the
+   * blob is stored already, else a reservation once quota (`allowance` bytes for the account),
+   * the total cap and the free-disk floor all have room for it.
+   */
+  admit(account: string, cid: string, size: number, allowance: number, height: bigint): Promise<Admission> {
+    return this.serial(async () => {
+      const existing = await this.record(cid);
+      if (existing !== undefined) {
+        if ((await this.fileSize(cid)) === existing.size) return { present: true };
+        return { present: false, reservation: this.reserve({ account, cid, size, height, charged: false }) };
+      }
+      const used = (await this.usage(account)) + (this.reservedBy.get(account) ?? 0);
+      if (used + size > allowance) {
+        throw new BlobStoreError(403, "quota_exceeded", `account ${account} may store ${allowance} bytes (from its spendable balance) and uses ${used}; this ${size}-byte blob would exceed it`);
+      }
+      const total = (await this.totalBytes()) + this.reservedTotal;
+      if (total + size > this.limits.maxTotalBytes) {
+        throw new BlobStoreError(507, "insufficient_storage", `the node's blob store is full: ${total} of its ${this.limits.maxTotalBytes} bytes used; try another node or later`);
+      }
+      const fs = await statfs(this.dir);
+      const free = Number(fs.bavail) * Number(fs.bsize) - this.reservedTotal;
+      if (free - size < this.limits.minFreeDiskBytes) {
+        throw new BlobStoreError(507, "insufficient_storage", `storing ${size} bytes would leave ${free - size} bytes free on the node's disk, below its ${this.limits.minFreeDiskBytes}-byte floor`);
+      }
+      return { present: false, reservation: this.reserve({ account, cid, size, height, charged: true }) };
+    });
+  }
+
+  private reserve(r: Reservation): Reservation {
+    this.reservedBy.set(r.account, (this.reservedBy.get(r.account) ?? 0) + r.size);
+    this.reservedTotal += r.size;
+    return r;
+  }
+
+  private release(r: Reservation): void {
+    const left = (this.reservedBy.get(r.account) ?? 0) - r.size;
+    if (left > 0) this.reservedBy.set(r.account, left);
+    else this.reservedBy.delete(r.account);
+    this.reservedTotal -= r.size;
+  }
+
+  /**
+   * Streams an admitted upload to a temp file while hashing it. Refused at the first byte past
+   * the signed size, or at the end if short or not hashing to the signed CID; only then is the
+   * file renamed into place and charged.
+   */
+  async receive(r: Reservation, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const tmp = join(this.dir, "tmp", `${r.cid}.${randomBytes(6).toString("hex")}`);
+    let file: FileHandle | undefined;
     try {
-      await file.writeFile(bytes);
+      file = await open(tmp, "wx");
+      const hash = createHash("sha256");
+      let received = 0;
+      for await (const chunk of body) {
+        received += chunk.length;
+        if (received > r.size) throw new BlobStoreError(413, "size_mismatch", `body is longer than the signed size of ${r.size} bytes; refused at byte ${received}`);
+        hash.update(chunk);
+        await file.write(chunk);
+      }
+      if (received !== r.size) throw new BlobStoreError(400, "size_mismatch", `body has ${received} bytes, the signed size is ${r.size}`);
+      const actual = hash.digest("hex");
+      if (actual !== r.cid) throw new BlobStoreError(400, "digest_mismatch", `body hashes to ${actual}, not to the signed CID ${r.cid}`);
       await file.sync();
-    } finally {
       await file.close();
+      file = undefined;
+      await this.serial(() => this.commit(r, tmp));
+    } finally {
+      await file?.close();
+      await rm(tmp, { force: true });
+      this.release(r);
     }
-    const shard = join(this.dir, "objects", cid.slice(0, 2));
+  }
+
+  /** tmp file → rename → fsync the directory → index, so a crash leaves no charge without a file. */
+  private async commit(r: Reservation, tmp: string): Promise<void> {
+    const shard = join(this.dir, "objects", r.cid.slice(0, 2));
     await mkdir(shard, { recursive: true });
-    await rename(tmp, this.pathOf(cid));
+    await rename(tmp, this.pathOf(r.cid));
     const dir = await open(shard, "r");
     try {
       await dir.sync();
     } finally {
       await dir.close();
     }
+    // Indexed meanwhile by a concurrent upload of the same bytes, or a restore: no new charge.
+    if (!r.charged || (await this.record(r.cid)) !== undefined) return;
+    const record: BlobRecord = { owner: r.account, size: r.size, height: r.height.toString() };
+    await this.db.batch([
+      { type: "put", key: blobKey(r.cid), value: JSON.stringify(record) },
+      { type: "put", key: ageKey(r.height, r.cid), value: "" },
+      { type: "put", key: usageKey(r.account), value: String((await this.usage(r.account)) + r.size) },
+      { type: "put", key: TOTAL_KEY, value: String((await this.totalBytes()) + r.size) },
+    ]);
+  }
+
+  /**
+   * One bounded sweep: looks at up to `maxBlobs` blobs whose age (height stored or last seen
+   * referenced) is at least `retentionBlocks`, keeps those in `referenced` (re-aged to `height`)
+   * and deletes the rest, refunding their uploader's quota.
+   */
+  sweep(opts: { height: bigint; retentionBlocks: bigint; maxBlobs: number; referenced: (candidates: string[]) => Promise<ReadonlySet<string>> }): Promise<{ deleted: string[]; kept: string[] }> {
+    return this.serial(async () => {
+      const cutoff = opts.height - opts.retentionBlocks;
+      if (cutoff < 0n) return { deleted: [], kept: [] };
+      const candidates: Array<{ key: string; cid: string }> = [];
+      for await (const key of this.db.keys({ gte: "age/", lt: ageKey(cutoff + 1n, ""), limit: opts.maxBlobs })) {
+        candidates.push({ key, cid: key.slice(key.lastIndexOf("/") + 1) });
+      }
+      if (candidates.length === 0) return { deleted: [], kept: [] };
+      const referenced = await opts.referenced(candidates.map((c) => c.cid));
+      const deleted: string[] = [];
+      const kept: string[] = [];
+      for (const { key, cid } of candidates) {
+        const record = await this.record(cid);
+        if (record === undefined) {
+          await this.db.del(key);
+        } else if (referenced.has(cid)) {
+          await this.db.batch([
+            { type: "del", key },
+            { type: "put", key: ageKey(opts.height, cid), value: "" },
+            { type: "put", key: blobKey(cid), value: JSON.stringify({ ...record, height: opts.height.toString() }) },
+          ]);
+          kept.push(cid);
+        } else {
+          await rm(this.pathOf(cid), { force: true });
+          await this.db.batch([
+            { type: "del", key },
+            { type: "del", key: blobKey(cid) },
+            { type: "put", key: usageKey(record.owner), value: String(Math.max(0, (await this.usage(record.owner)) - record.size)) },
+            { type: "put", key: TOTAL_KEY, value: String(Math.max(0, (await this.totalBytes()) - record.size)) },
+          ]);
+          deleted.push(cid);
+        }
+      }
+      return { deleted, kept };
+    });
+  }
+
+  /** The bytes of `cid` when stored and small enough to be an input manifest, else undefined. */
+  async readSmall(cid: string): Promise<Buffer | undefined> {
+    const size = await this.fileSize(cid);
+    if (size === null || size > MAX_MANIFEST_BYTES) return undefined;
+    return this.read(cid).catch(() => undefined);
   }
 
   private async fileSize(cid: string): Promise<number | null> {

@@ -2,103 +2,91 @@
  * The node's content-addressed blob store (DESIGN §5): task inputs and outputs, usually sealed
  * envelopes (crypto/envelope.ts), live here while the chain holds only their CIDs.
  *
- *   POST /blobs        raw bytes; authorised by the uploader's account signature (sdk/blobs.ts)
+ *   POST /blobs        raw bytes, streamed; authorised by signed headers (sdk/blobs.ts) checked
+ *                      with quota, total cap and free disk before the body is read
  *   GET  /blobs/:cid   the bytes, re-hashed on every read: a corrupted file is never served
  *   HEAD /blobs/:cid   existence and size, without reading the file
  *
- * Errors are JSON `{ "code", "message" }`. Storage is in blob-store.ts.
+ * Errors are Cosmos-style JSON `{ code, codespace: "blobs", reason, message }`. Storage is in
+ * blob-store.ts; a periodic bounded sweep deletes blobs no live task references once they are
+ * older than the retention.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ACCOUNT_PREFIX, fromBech32 } from "../crypto/bech32.js";
-import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
-import { verifySecp256k1 } from "../crypto/secp256k1.js";
-import { BLOB_HEADERS, blobCid, blobUploadSignBytes, isBlobCid } from "../sdk/blobs.js";
+import type { Readable } from "node:stream";
+import { parseManifest } from "../crypto/task-crypto.js";
+import { isBlobCid } from "../sdk/blobs.js";
+import { header, verifyUploadClaim } from "./blob-auth.js";
 import { BlobStore, BlobStoreError } from "./blob-store.js";
 
 export { BlobStore, BlobStoreError } from "./blob-store.js";
 
-export const DEFAULT_MAX_BLOB_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_QUOTA_BYTES_PER_ACCOUNT = 256 * 1024 * 1024;
-export const DEFAULT_MAX_HEIGHT_SKEW = 100n;
+const MiB = 1024 * 1024;
+export const BLOB_DEFAULTS = {
+  maxBlobBytes: 16 * MiB,
+  /** Quota per whole OGPU of spendable balance (docs/security.md: why this figure). */
+  bytesPerOgpu: 16 * MiB,
+  maxTotalBytes: 10 * 1024 * MiB,
+  minFreeDiskBytes: 2 * 1024 * MiB,
+  /** ~1 day at 5 s blocks. */
+  retentionBlocks: 17_280n,
+  sweepMaxBlobs: 1000,
+  sweepIntervalMs: 60_000,
+  maxSignatureValidity: 200n,
+} as const;
 
-export interface BlobStoreOptions {
-  /** Directory of the store (blob files and the quota index); created if missing. */
-  dir: string;
-  /** The node's latest committed height, against which upload heights are checked. */
-  currentHeight: () => bigint;
+/** Node settings of the store (ogpud start flags); unset fields take BLOB_DEFAULTS. */
+export interface BlobSettings {
   maxBlobBytes?: number;
-  quotaBytesPerAccount?: number;
-  /** How far (in blocks, either way) an upload's signed height may be from the node's. */
-  maxHeightSkew?: bigint;
+  bytesPerOgpu?: number;
+  maxTotalBytes?: number;
+  minFreeDiskBytes?: number;
+  retentionBlocks?: bigint;
+  sweepMaxBlobs?: number;
+  /** 0 turns the periodic sweep off (sweep() still works). */
+  sweepIntervalMs?: number;
+  /** Furthest an upload signature's expiry may be ahead of the node's height. */
+  maxSignatureValidity?: bigint;
 }
 
-/** Base64 of exactly `length` bytes, else null (Buffer.from silently skips bad characters). */
-function decodeBase64(text: string, length: number): Uint8Array | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
-  const bytes = Buffer.from(text, "base64");
-  return bytes.length === length ? new Uint8Array(bytes) : null;
+export interface BlobStoreOptions extends BlobSettings {
+  /** Directory of the store (blob files and the index); created if missing. */
+  dir: string;
+  /** The node's latest committed height. */
+  currentHeight: () => bigint;
+  /** Spendable uogpu of `account` at the last committed height (0 for an unknown account). */
+  spendableUogpu: (account: string) => Promise<bigint>;
+  /** CIDs that tasks not in an end state name (inputs, revealed outputs): never swept. */
+  liveCids: () => Promise<ReadonlySet<string>>;
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const raw = request.headers[name];
-  return Array.isArray(raw) ? raw[0] : raw;
+/** Bytes an account may keep stored: bytesPerOgpu per whole OGPU held, zero when unfunded. */
+export function quotaFromBalance(uogpu: bigint, bytesPerOgpu: number): number {
+  const bytes = (uogpu * BigInt(bytesPerOgpu)) / 1_000_000n;
+  return bytes > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(bytes);
 }
 
-interface UploadAuth {
-  account: string;
-  pubkey: Uint8Array;
-  height: bigint;
-  signature: Uint8Array;
+export interface BlobService {
+  store: BlobStore;
+  /** One bounded sweep now; the node also runs it every sweepIntervalMs. */
+  sweep(): Promise<{ deleted: string[]; kept: string[] }>;
 }
+
+const EMPTY_BODY: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: async function* () {} };
 
 const UPLOAD_MEDIA_TYPE_MESSAGE = "POST /blobs takes the raw bytes with Content-Type application/octet-stream";
 
-const unauthorized = (code: string, message: string) => new BlobStoreError(401, code, message);
-
-/**
- * Everything about the uploader that can be checked before the body arrives: headers present and
- * well formed, pubkey owns the account, height recent. The signature needs the CID, so it waits.
- */
-function checkUploader(request: FastifyRequest, currentHeight: bigint, maxSkew: bigint): UploadAuth {
-  const account = header(request, BLOB_HEADERS.account);
-  const pubkeyText = header(request, BLOB_HEADERS.pubkey);
-  const heightText = header(request, BLOB_HEADERS.height);
-  const signatureText = header(request, BLOB_HEADERS.signature);
-  const missing = Object.values(BLOB_HEADERS).filter((name) => header(request, name) === undefined);
-  if (account === undefined || pubkeyText === undefined || heightText === undefined || signatureText === undefined) {
-    throw unauthorized("missing_auth", `upload must be signed: missing header(s) ${missing.join(", ")}`);
-  }
-  let address: Uint8Array;
-  try {
-    address = fromBech32(account, ACCOUNT_PREFIX);
-  } catch (err) {
-    throw unauthorized("invalid_account", err instanceof Error ? err.message : String(err));
-  }
-  const pubkey = decodeBase64(pubkeyText, 33);
-  if (pubkey === null) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 key`);
-  const signature = decodeBase64(signatureText, 64);
-  if (signature === null) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 64-byte signature`);
-  if (!/^\d{1,20}$/.test(heightText)) throw unauthorized("invalid_height", `${BLOB_HEADERS.height} must be a block height, got '${heightText}'`);
-  if (!Buffer.from(addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey })).equals(address)) {
-    throw unauthorized("pubkey_mismatch", `${BLOB_HEADERS.pubkey} is not the key of account ${account}`);
-  }
-  const height = BigInt(heightText);
-  const skew = height > currentHeight ? height - currentHeight : currentHeight - height;
-  if (skew > maxSkew) {
-    throw unauthorized("stale_height", `upload signed at height ${height}, node is at ${currentHeight}: must be within ${maxSkew} blocks; sign again with a recent height`);
-  }
-  return { account, pubkey, height, signature };
+function fastifyStatus(err: unknown): number {
+  return typeof err === "object" && err !== null && "statusCode" in err && typeof err.statusCode === "number" ? err.statusCode : 500;
 }
 
-/** Maps any failure to `{code, message}`; fastify's own errors keep their status (413, 415, …). */
+/** Maps any failure to the Cosmos-style body; fastify's own errors keep their status (415, …). */
 function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof BlobStoreError) return reply.code(err.status).send({ code: err.code, message: err.message });
-  const status = typeof err === "object" && err !== null && "statusCode" in err && typeof err.statusCode === "number" ? err.statusCode : 500;
+  if (err instanceof BlobStoreError) return reply.code(err.status).send(err.toJSON());
+  const status = fastifyStatus(err);
   const message = err instanceof Error ? err.message : String(err);
-  if (status === 413) return reply.code(413).send({ code: "blob_too_large", message });
-  if (status === 415) return reply.code(415).send({ code: "unsupported_media_type", message: UPLOAD_MEDIA_TYPE_MESSAGE });
+  if (status === 415) return reply.code(415).send(new BlobStoreError(415, "unsupported_media_type", UPLOAD_MEDIA_TYPE_MESSAGE).toJSON());
   if (status >= 500) request.log.error({ err }, "blob request failed");
-  return reply.code(status).send({ code: status >= 500 ? "internal" : "bad_request", message });
+  return reply.code(status).send(new BlobStoreError(status, status >= 500 ? "internal" : "bad_request", message).toJSON());
 }
 
 function cidParam(request: FastifyRequest<{ Params: { cid: string } }>): string {
@@ -107,45 +95,76 @@ function cidParam(request: FastifyRequest<{ Params: { cid: string } }>): string 
   return cid;
 }
 
+/** Live CIDs plus the payloads that live encrypted-input manifests name (the chain holds only the manifest's CID). */
+async function referencedClosure(store: BlobStore, live: ReadonlySet<string>): Promise<Set<string>> {
+  const all = new Set(live);
+  for (const cid of live) {
+    const bytes = await store.readSmall(cid);
+    if (bytes === undefined) continue;
+    try {
+      const manifest = parseManifest(bytes);
+      if (manifest) all.add(manifest.payload_cid);
+    } catch {
+      // Not a manifest this version reads: it names no payload.
+    }
+  }
+  return all;
+}
+
 /**
  * Opens the store under `opts.dir` and mounts the /blobs routes on `app` in their own fastify
- * scope (raw-body parser, JSON error shape), closing the store when `app` closes. Call before
- * `app.listen()`.
+ * scope, closing the store (and stopping the sweep) when `app` closes. Call before `app.listen()`.
  */
-export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOptions): Promise<BlobStore> {
-  const maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
-  const maxSkew = opts.maxHeightSkew ?? DEFAULT_MAX_HEIGHT_SKEW;
-  const store = await BlobStore.open(opts.dir, { quotaBytesPerAccount: opts.quotaBytesPerAccount ?? DEFAULT_QUOTA_BYTES_PER_ACCOUNT });
-  app.addHook("onClose", async () => store.close());
+export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOptions): Promise<BlobService> {
+  const settings = { ...BLOB_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<BlobSettings>;
+  const store = await BlobStore.open(opts.dir, { maxTotalBytes: settings.maxTotalBytes, minFreeDiskBytes: settings.minFreeDiskBytes });
+
+  const sweep = () =>
+    store.sweep({
+      height: opts.currentHeight(),
+      retentionBlocks: settings.retentionBlocks,
+      maxBlobs: settings.sweepMaxBlobs,
+      referenced: async () => referencedClosure(store, await opts.liveCids()),
+    });
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer = settings.sweepIntervalMs > 0
+    ? setInterval(() => {
+        sweeping = sweep().catch((err: unknown) => app.log.error({ err }, "blob sweep failed"));
+      }, settings.sweepIntervalMs)
+    : undefined;
+  timer?.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(timer);
+    await sweeping;
+    await store.close();
+  });
 
   await app.register(async (scope) => {
     scope.setErrorHandler((err, request, reply) => sendError(err, request, reply));
-    scope.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: maxBlobBytes }, (_request, body, done) => done(null, body));
+    // Hand the handler the unread stream: it decides on the headers before reading any of it. No
+    // other parser stays, so no other content type gets its body buffered (fastify answers 415).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
 
-    scope.post(
-      "/blobs",
-      {
-        bodyLimit: maxBlobBytes,
-        // Reject a bad uploader or an announced oversize body before reading megabytes of it.
-        onRequest: async (request) => {
-          const length = Number(header(request, "content-length") ?? "0");
-          if (length > maxBlobBytes) throw new BlobStoreError(413, "blob_too_large", `blob of ${length} bytes exceeds the ${maxBlobBytes}-byte limit`);
-          checkUploader(request, opts.currentHeight(), maxSkew);
-        },
-      },
-      async (request, reply) => {
-        // Fastify skips the parser for an empty body, leaving it undefined: that is an empty blob.
-        const body = request.body ?? Buffer.alloc(0);
-        if (!Buffer.isBuffer(body)) throw new BlobStoreError(415, "unsupported_media_type", UPLOAD_MEDIA_TYPE_MESSAGE);
-        const auth = checkUploader(request, opts.currentHeight(), maxSkew);
-        const cid = blobCid(body);
-        if (!verifySecp256k1(auth.pubkey, blobUploadSignBytes(cid, auth.height, auth.account), auth.signature)) {
-          throw unauthorized("invalid_signature", `signature does not authorise ${auth.account} to upload blob ${cid} at height ${auth.height}`);
-        }
-        const { size, created } = await store.put(auth.account, cid, body);
-        return reply.code(created ? 201 : 200).send({ cid, size });
-      },
-    );
+    scope.post("/blobs", async (request, reply) => {
+      // A refused upload closes the connection rather than draining the rest of its body.
+      reply.header("connection", "close");
+      const claim = verifyUploadClaim(request, opts.currentHeight(), settings.maxSignatureValidity);
+      if (claim.size > settings.maxBlobBytes) throw new BlobStoreError(413, "blob_too_large", `blob of ${claim.size} bytes exceeds the ${settings.maxBlobBytes}-byte limit`);
+      const length = header(request, "content-length");
+      if (length !== undefined && length !== String(claim.size)) {
+        throw new BlobStoreError(400, "size_mismatch", `Content-Length ${length} is not the signed size ${claim.size}`);
+      }
+      const allowance = quotaFromBalance(await opts.spendableUogpu(claim.account), settings.bytesPerOgpu);
+      const admission = await store.admit(claim.account, claim.cid, claim.size, allowance, opts.currentHeight());
+      // Fastify skips the parser for an empty body, leaving it undefined: that is an empty blob.
+      const body = (request.body as Readable | undefined) ?? EMPTY_BODY;
+      if (!admission.present) {
+        await store.receive(admission.reservation, body);
+        reply.removeHeader("connection");
+      }
+      return reply.code(admission.present || !admission.reservation.charged ? 200 : 201).send({ cid: claim.cid, size: claim.size });
+    });
 
     // HEAD answers from the file's size alone; GET's implicit HEAD would read and hash it.
     scope.get<{ Params: { cid: string } }>("/blobs/:cid", { exposeHeadRoute: false }, async (request, reply) => {
@@ -157,5 +176,5 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
       return reply.type("application/octet-stream").header("content-length", size).send();
     });
   });
-  return store;
+  return { store, sweep };
 }

@@ -1,3 +1,4 @@
+import { hexUpper } from "../crypto/bytes.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +10,9 @@ import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
-import { registerBlobRoutes } from "./blobs.js";
+import { appQuerier, liveTaskCids, spendableUogpu } from "./blob-chain.js";
+import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
+import { readConsensusSigner } from "./consensus-key.js";
 
 export interface NodeOptions {
   home: string;
@@ -19,10 +22,16 @@ export interface NodeOptions {
   restAddress: string;
   minGasPrices: string;
   checkInvariants: boolean;
+  /** Gas cap for one Simulate query (app.json simulation_gas_limit). */
+  simulationGasLimit?: number;
+  /** Largest query request accepted, in bytes (app.json query_max_bytes). */
+  queryMaxBytes?: number;
   /** Path of the cometbft binary to spawn, or undefined to attach to one started separately. */
   cometbft?: string;
   /** Extra args for `cometbft start` (port overrides). */
   cometbftArgs?: string[];
+  /** Blob store settings (ogpud start --blob-* flags); unset ones take BLOB_DEFAULTS. */
+  blobs?: BlobSettings;
   log: (line: string) => void;
 }
 
@@ -49,10 +58,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const app = await OgpuApp.open(opts.appDb, createAppWiring(), {
     minGasPrices: parseGasPrices(opts.minGasPrices),
     checkInvariants: opts.checkInvariants,
+    simulationGasLimit: opts.simulationGasLimit,
+    queryMaxBytes: opts.queryMaxBytes,
     log: opts.log,
+    signBeacon: readConsensusSigner(opts.home),
   });
   const { height, appHash } = app.lastCommit;
-  opts.log(`ogpud: state at height ${height}, app hash ${Buffer.from(appHash).toString("hex").toUpperCase() || "(empty)"}`);
+  opts.log(`ogpud: state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
   const abci = new AbciServer(instrumentApp(app, metrics), { logger: opts.log });
@@ -62,8 +74,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     metrics,
     health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
   });
-  // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server.
-  await registerBlobRoutes(rest, { dir: join(opts.home, "data", "blobs"), currentHeight: () => app.lastCommit.height });
+  // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server. Quota and
+  // expiry read chain state through the app's own query interface at the last committed height.
+  const chain = appQuerier(app);
+  await registerBlobRoutes(rest, {
+    ...opts.blobs,
+    dir: join(opts.home, "data", "blobs"),
+    currentHeight: () => app.lastCommit.height,
+    spendableUogpu: (account) => spendableUogpu(chain, account),
+    liveCids: () => liveTaskCids(chain),
+  });
   await rest.listen(splitHostPort(opts.restAddress));
   opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);
 

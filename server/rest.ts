@@ -3,6 +3,7 @@
  * and Prometheus /metrics. LCD routes read state only through the ABCI query function and
  * answer with the JSON and error shapes of the Cosmos SDK's gRPC-gateway.
  */
+import { hexUpper } from "../crypto/bytes.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes } from "./routes-cosmos.js";
@@ -69,10 +70,6 @@ function toStatusError(err: unknown): GrpcStatusError {
   // Fastify's own request errors (bad header, body, …) are client errors.
   if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return invalidArgument(message);
   return new GrpcStatusError(GrpcCode.Internal, message);
-}
-
-function hexUpper(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex").toUpperCase();
 }
 
 export async function createRestServer(opts: RestServerOptions): Promise<FastifyInstance> {

@@ -18,9 +18,13 @@ export interface NodePorts {
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
 
+/** A test port shifted by OGPU_PORT_OFFSET, so two checkouts can run their suites at once. */
+export function offsetPort(port: number): number {
+  return port + Number(process.env.OGPU_PORT_OFFSET ?? 0);
+}
+
 export function portsFrom(base: number): NodePorts {
-  // OGPU_PORT_OFFSET shifts every range, so two checkouts can run their suites at once.
-  const at = base + Number(process.env.OGPU_PORT_OFFSET ?? 0);
+  const at = offsetPort(base);
   return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3 };
 }
 
@@ -197,13 +201,15 @@ export interface RpcStatus {
   /** CometBFT's latest_app_hash: block H's header hash, i.e. the state after H-1. */
   appHash: string;
   catchingUp: boolean;
+  /** The answering node's p2p id: tells a node apart from another process holding its port. */
+  nodeId: string;
 }
 
 export async function rpcStatus(rpcUrl: string): Promise<RpcStatus> {
   const res = await fetch(`${rpcUrl}/status`);
-  const body = (await res.json()) as { result: { sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean } } };
+  const body = (await res.json()) as { result: { node_info: { id: string }; sync_info: { latest_block_height: string; latest_app_hash: string; catching_up: boolean } } };
   const s = body.result.sync_info;
-  return { height: BigInt(s.latest_block_height), appHash: s.latest_app_hash, catchingUp: s.catching_up };
+  return { height: BigInt(s.latest_block_height), appHash: s.latest_app_hash, catchingUp: s.catching_up, nodeId: body.result.node_info.id };
 }
 
 /** Polls CometBFT's /status until the chain reaches `height` (or the deadline passes). */

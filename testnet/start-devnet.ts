@@ -12,6 +12,7 @@
  * them) before the node: a worker stopped after its node would spend its grace period
  * failing to reach it.
  */
+import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -23,11 +24,11 @@ import { packageRoot } from "../cmd/paths.js";
 import { runCli } from "../cmd/cli.js";
 import { startCommand } from "../cmd/ogpud/commands/start.js";
 import { Keyring } from "../crypto/keyring.js";
+import { writeSecretFile } from "../crypto/secret-file.js";
 import { getWorker, type AbciQuerier } from "../sdk/queries.js";
 import { initWorkerKeys, readWorkerPublicInfo } from "../worker/keys.js";
 import { DEFAULT_NODE_PORTS, initDevnet, waitForHeight, type Devnet } from "./devnet.js";
 
-const OGPU = 1_000_000n;
 /** The worker's default bond (1,100 OGPU) plus fees for a long while. */
 const WORKER_FUNDING = 1_200n * OGPU;
 const CLIENT_FUNDING = 10_000n * OGPU;
@@ -47,7 +48,7 @@ if (existsSync(infoFile)) {
   // The dev key is also the validator (gentx with 10,000 OGPU self-delegation), so staking,
   // rewards, slashing and Proof-of-Sync audits run for real on the devnet.
   devnet = await initDevnet({ home, ports: DEFAULT_NODE_PORTS, blockTime: "1s", checkInvariants: true, validator: { stake: "10000000000uogpu" } });
-  await writeFile(infoFile, JSON.stringify(devnet, null, 2) + "\n");
+  await writeSecretFile(infoFile, JSON.stringify(devnet, null, 2) + "\n"); // holds the dev key's mnemonic
 }
 const dev = devnet.accounts[0]!;
 

@@ -1,9 +1,12 @@
+import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { cometbftBinary } from "../cmd/paths.js";
 import { runOgpud } from "../cmd/ogpud/run.js";
 import { Keyring } from "../crypto/keyring.js";
+import { writeSecretFile } from "../crypto/secret-file.js";
 import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 
 /** One validator node of a loopback testnet, as written to nodes.json. */
@@ -41,8 +44,6 @@ export interface TestnetOptions {
   /** Edits genesis app_state in place after the gentxs are collected (e.g. short slashing windows in tests). */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
 }
-
-const OGPU = 1_000_000n;
 
 export function nodePorts(basePort: number, i: number): NodePorts {
   const p = basePort + 10 * i;
@@ -109,7 +110,8 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/^persistent_peers = ".*"$/m, `persistent_peers = "${peers}"`));
   }
   const testnet: Testnet = { chainId, dir: opts.dir, nodes, faucet: { name: "faucet", address: faucetKey.info.address, mnemonic: faucetKey.mnemonic } };
-  writeFileSync(join(opts.dir, "nodes.json"), JSON.stringify(testnet, null, 2) + "\n");
+  // nodes.json holds every validator's and the faucet's mnemonic.
+  await writeSecretFile(join(opts.dir, "nodes.json"), JSON.stringify(testnet, null, 2) + "\n");
   return testnet;
 }
 
@@ -155,6 +157,72 @@ export async function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
   rmSync(pidFile(node), { force: true });
+}
+
+/** Nodes of this testnet whose process is alive (per their pid files). */
+export function runningTestnetNodes(testnet: Testnet): { node: TestnetNode; pid: number }[] {
+  return testnet.nodes.flatMap((node) => {
+    const pid = testnetNodePid(node);
+    return pid === undefined ? [] : [{ node, pid }];
+  });
+}
+
+/** Every port a node listens on (from its addresses in nodes.json). */
+export function testnetNodePortList(node: TestnetNode): number[] {
+  return [node.p2p, node.rpc, node.abci, node.rest].map((address) => Number(address.slice(address.lastIndexOf(":") + 1)));
+}
+
+/** The given loopback ports that something on this machine already listens on. */
+export async function busyPorts(ports: readonly number[]): Promise<number[]> {
+  const busy: number[] = [];
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (!free) busy.push(port);
+  }
+  return busy;
+}
+
+/** The last lines of a node's ogpud and cometbft logs (for failure reports). */
+export function testnetNodeLogTail(node: TestnetNode, lines = 15): string {
+  return ["ogpud.log", "cometbft.log"].map((name) => {
+    const path = join(node.home, name);
+    const text = existsSync(path) ? readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "(no log)";
+    return `--- ${node.moniker} ${name} (tail) ---\n${text}`;
+  }).join("\n");
+}
+
+/**
+ * Waits until every node's own process is alive and its RPC (answering with its own node id,
+ * not some other process on the port) reports `height`. Throws with every node's state and log
+ * tail as soon as a node's process exits, or at the deadline.
+ */
+export async function waitForTestnet(testnet: Testnet, height: bigint, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const state = new Map<string, string>();
+  for (;;) {
+    const exited = testnet.nodes.filter((n) => testnetNodePid(n) === undefined);
+    let ready = exited.length === 0;
+    if (ready) {
+      for (const node of testnet.nodes) {
+        const s = await rpcStatus(node.rpc).catch((err: Error) => err);
+        const summary = s instanceof Error ? `rpc ${node.rpc} not answering` : s.nodeId !== node.nodeId ? `rpc ${node.rpc} answered by another node (${s.nodeId})` : `height ${s.height}`;
+        state.set(node.moniker, summary);
+        if (s instanceof Error || s.nodeId !== node.nodeId || s.height < height) ready = false;
+      }
+      if (ready) return;
+    }
+    if (exited.length > 0 || Date.now() > deadline) {
+      for (const node of exited) state.set(node.moniker, "process exited");
+      const why = exited.length > 0 ? `${exited.map((n) => n.moniker).join(", ")} exited` : `not all nodes reached height ${height} within ${timeoutMs / 1000}s`;
+      const report = testnet.nodes.map((n) => `  ${n.moniker}: ${state.get(n.moniker) ?? "unknown"}`).join("\n");
+      throw new Error(`testnet did not come up: ${why}\n${report}\n${testnet.nodes.map((n) => testnetNodeLogTail(n)).join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Heights and app hashes as each node's RPC reports them (undefined for a node that is down). */

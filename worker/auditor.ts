@@ -16,6 +16,7 @@
  * executor, no envelope for it, input rejected) gets no vote: guessing would be dishonest, and the
  * 0.1 % absent-auditor slash is the price (docs/worker.md).
  */
+import { hex } from "../crypto/bytes.js";
 import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
@@ -83,7 +84,6 @@ interface Duty {
 
 const AUDITED_STATUSES = [TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED] as const;
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** The committee voting now, by the record's phase. */
 function currentCommittee(record: AttestRecord): { kind: "audit" | "dispute"; committee: Committee } | undefined {

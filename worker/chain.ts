@@ -20,7 +20,7 @@ import { QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../pro
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { getTask, getWorker, listAuditorKeys, listTasks } from "../sdk/queries.js";
-import { websocketUrl } from "../sdk/progress.js";
+import { closeSession, websocketUrl } from "../sdk/progress.js";
 import { MSG, ogpuRegistry } from "../sdk/registry.js";
 
 export type ChainSignal =
@@ -144,12 +144,7 @@ export class ChainFollower {
       await ended;
     } finally {
       clearInterval(timer);
-      for (const s of subs) s.unsubscribe();
-      try {
-        ws.disconnect();
-      } catch {
-        // already closed
-      }
+      closeSession(ws, subs);
     }
     return sawBlock;
   }

@@ -16,10 +16,10 @@ import { MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1
 import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
-import { CliError, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
+import { CliError, intFlag, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
 import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
-import { executors } from "./executors/index.js";
+import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
 import { WorkerMetrics } from "./metrics.js";
@@ -32,13 +32,6 @@ function backendOf(flags: Flags): KeyringBackend {
   const b = flags["keyring-backend"] ?? "file";
   if (b !== "file" && b !== "test") throw new CliError(`--keyring-backend must be file or test, got ${String(b)}`);
   return b;
-}
-
-function intFlag(flags: Flags, name: string, fallback: number): number {
-  const v = flags[name];
-  if (v === undefined) return fallback;
-  if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new CliError(`--${name} must be a non-negative integer`);
-  return Number(v);
 }
 
 /** "1100000000uogpu" or "1100000000" → "1100000000". */
@@ -170,6 +163,8 @@ const startCommand: Command = {
       log(`registered worker ${keys.address}`);
     }
     log(`offer: ${gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`).join(", ")}; ${maxConcurrent} slot(s); executors: ${[...executors.keys()].join(", ")}`);
+    // Said at start so an operator sees whether exec jobs could run here, and why not.
+    log(describeSandbox(probeSandbox()));
 
     const metrics = new WorkerMetrics({ processMetrics: true });
     const served = await serveMetrics(flags, metrics, log);
@@ -257,6 +252,8 @@ const auditCommand: Command = {
     };
     const follower = new ChainFollower({ rpcUrl, watch: committeesOf(keys.address), onSignal, onReconnect: () => metrics.reconnects.inc() });
     log(`auditing for validator operator ${keys.address} at ${rpcUrl}; executors: ${[...executors.keys()].join(", ")}`);
+    // Said at start so an operator sees whether exec jobs could run here, and why not.
+    log(describeSandbox(probeSandbox()));
     log(`auditor enc pubkey (published on chain, clients wrap encrypted inputs to it; also in ${join(home, "auditor.json")}): ${encPubkey.slice(0, 24)}…`);
     await untilSignal();
     log("stopping");

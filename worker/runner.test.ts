@@ -15,7 +15,7 @@ import { executors } from "./executors/index.js";
 import { ExecutorError, type Executor } from "./executors/types.js";
 import { Runner, type RunnerChain } from "./runner.js";
 import { FileStateStore, MemoryStateStore, type StateStore } from "./state.js";
-import { openTaskOutput, sealTaskInput } from "../crypto/task-crypto.js";
+import { openPublicOutput, openTaskOutput, sealTaskInput } from "../crypto/task-crypto.js";
 
 const ME = "ogpu1me";
 const OTHER = "ogpu1other";
@@ -130,8 +130,9 @@ describe("Runner", () => {
     await r.handle({ type: "block", height: 7 });
     expect(chain.reveals).toHaveLength(1);
     expect(chain.reveals[0]!.digest).toEqual(await expectedHashDigest());
-    // The public output is uploaded as is.
-    expect(resultDigest(await blobs.fetch(chain.reveals[0]!.outputCid))).toEqual(chain.reveals[0]!.digest);
+    // The public output is uploaded salted: its CID is not the digest, the salted blob opens to the output.
+    expect(chain.reveals[0]!.outputCid).not.toBe(Buffer.from(chain.reveals[0]!.digest).toString("hex"));
+    expect(resultDigest(openPublicOutput(await blobs.fetch(chain.reveals[0]!.outputCid)))).toEqual(chain.reveals[0]!.digest);
     expect(state.get(1n)?.phase).toBe("revealed");
   });
 
@@ -265,5 +266,26 @@ describe("Runner", () => {
     chain.addTask(8n, "endless", blobs.put(new Uint8Array([0])), [ME]);
     await r.handle({ type: "assigned", taskId: 8n, height: 6 });
     expect(r.runningJobs).toBe(0);
+  });
+});
+
+describe("issue 10 item 13: public outputs are not guessable before reveal", () => {
+  it("item 13: a public task's output is not stored under its digest, so HEAD /blobs/<sha256(guess)> cannot confirm a guess", async () => {
+    const chain = new FakeChain();
+    const blobs = new FakeBlobs();
+    chain.addTask(9n, "hash", blobs.put(HASH_INPUT), [ME, OTHER]);
+    const r = runner(chain, blobs, new MemoryStateStore());
+    await r.handle({ type: "assigned", taskId: 9n, height: 5 });
+    await settle(r);
+    // Committed, not revealed: the output is uploaded, and an attacker who guessed it right
+    // looks it up by the digest (= sha256 of the plaintext output), as HEAD /blobs/:cid would.
+    expect(chain.commits).toBe(1);
+    expect(chain.reveals).toHaveLength(0);
+    const guessedCid = Buffer.from(await expectedHashDigest()).toString("hex");
+    expect(blobs.store.has(guessedCid)).toBe(false);
+    // The one blob the worker uploaded is the salted output: only the reveal names its CID.
+    const uploaded = [...blobs.store.values()].filter((b) => b !== HASH_INPUT);
+    expect(uploaded).toHaveLength(1);
+    expect(resultDigest(openPublicOutput(uploaded[0]!))).toEqual(await expectedHashDigest());
   });
 });

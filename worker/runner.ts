@@ -15,13 +15,14 @@
  * worker. A job that fails (bad input, crash, timeout, no key for this worker) is recorded and
  * not retried: its slot times out on chain and moves to another worker.
  */
+import { fromHex, hex } from "../crypto/bytes.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { newSalt, seal } from "./digest.js";
 import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
-import { sealTaskOutput } from "../crypto/task-crypto.js";
+import { saltPublicOutput, sealTaskOutput } from "../crypto/task-crypto.js";
 import { executeTask, UnrunnableTaskError } from "./task-input.js";
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
@@ -55,8 +56,6 @@ export interface RunnerOptions {
   log?: (line: string) => void;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** A failure that running again cannot fix (it is the task's or the client's, not the network's). */
@@ -228,7 +227,7 @@ export class Runner {
       this.opts.metrics?.duration.observe({ kind }, run.seconds);
       const digest = run.digest;
       const manifest = run.input.manifest;
-      const blob = manifest ? sealTaskOutput(run.output, Buffer.from(manifest.client_key, "base64"), task.id) : run.output;
+      const blob = manifest ? sealTaskOutput(run.output, Buffer.from(manifest.client_key, "base64"), task.id) : saltPublicOutput(run.output);
       const outputCid = await this.opts.blobs.upload(blob);
       await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
       await this.commit(task.id);
@@ -243,7 +242,7 @@ export class Runner {
   private async commit(taskId: bigint): Promise<void> {
     const r = this.opts.state.get(taskId);
     if (!r || r.phase !== "sealed" || !r.salt || !r.digest) return;
-    await this.opts.chain.commit(taskId, seal(taskId, this.opts.addressBytes, unhex(r.digest), unhex(r.salt)));
+    await this.opts.chain.commit(taskId, seal(taskId, this.opts.addressBytes, fromHex(r.digest), fromHex(r.salt)));
     await this.opts.state.put({ ...r, phase: "committed" });
     this.opts.metrics?.job("committed", "any");
     this.log(`task ${taskId}: committed`);
@@ -255,7 +254,7 @@ export class Runner {
   private async reveal(taskId: bigint): Promise<void> {
     const r = this.opts.state.get(taskId);
     if (!r || r.phase !== "committed" || !r.salt || !r.digest || r.outputCid === undefined) return;
-    await this.opts.chain.reveal(taskId, unhex(r.digest), unhex(r.salt), r.outputCid);
+    await this.opts.chain.reveal(taskId, fromHex(r.digest), fromHex(r.salt), r.outputCid);
     await this.opts.state.put({ ...r, phase: "revealed" });
     this.opts.metrics?.job("revealed", "any");
     this.log(`task ${taskId}: revealed`);

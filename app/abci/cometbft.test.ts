@@ -1,9 +1,9 @@
 /**
  * Integration: the real CometBFT binary drives AbciServer with a tiny counter app over TCP.
- * Ports 27050-27052 belong to this file.
+ * Ports 27050-27052 (shifted by OGPU_PORT_OFFSET) belong to this file. The binary is the project's
+ * own lookup (cmd/paths.ts); a missing binary fails the test with how to install it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,13 +15,13 @@ import {
   type RequestPrepareProposal,
   type ResponseFinalizeBlock,
 } from "cosmjs-types/tendermint/abci/types";
+import { cometbftBinary } from "../../cmd/paths.js";
+import { portsFrom } from "../../testnet/devnet.js";
 import type { AbciApplication } from "./application.js";
 import { AbciServer } from "./server.js";
 
-const COMETBFT = "/work/main/.bin/cometbft";
-const ABCI_PORT = 27050;
-const RPC_PORT = 27051;
-const P2P_PORT = 27052;
+const COMETBFT = cometbftBinary();
+const { abci: ABCI_PORT, rpc: RPC_PORT, p2p: P2P_PORT } = portsFrom(27050);
 const RPC = `http://127.0.0.1:${RPC_PORT}`;
 
 /** Accepts every tx, counts them; the app hash is the count as 8 big-endian bytes. */
@@ -89,9 +89,15 @@ function setTomlKey(toml: string, section: string, key: string, value: string): 
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(COMETBFT, args, { stdio: "ignore" });
-    child.once("error", reject);
+    child.once("error", (err) => reject(missingBinary(err)));
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`cometbft ${args[0]} exited ${code}`))));
   });
+}
+
+/** ENOENT from spawn becomes a message that says which binary was looked for and how to get it. */
+function missingBinary(err: Error): Error {
+  if ((err as NodeJS.ErrnoException).code !== "ENOENT") return err;
+  return new Error(`cometbft binary not found ("${COMETBFT}": $OGPU_COMETBFT, else .bin/cometbft, else PATH); run \`make install\``);
 }
 
 async function rpc<T>(path: string): Promise<T> {
@@ -110,10 +116,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, att
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const binaryPresent = existsSync(COMETBFT);
-
-const TITLE = "produces blocks and commits a broadcast tx";
-
 describe("AbciServer with the real cometbft binary", () => {
   let home = "";
   let node: ChildProcess | undefined;
@@ -131,7 +133,7 @@ describe("AbciServer with the real cometbft binary", () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it.skipIf(!binaryPresent)(binaryPresent ? TITLE : `${TITLE} (skipped: ${COMETBFT} not found)`, async () => {
+  it("produces blocks and commits a broadcast tx", async () => {
     home = await mkdtemp(join(tmpdir(), "ogpu-cometbft-"));
     await run(["init", "--home", home]);
     const configPath = join(home, "config", "config.toml");

@@ -1,12 +1,9 @@
+import { concatBytes } from "../../crypto/bytes.js";
 import { describe, expect, it } from "vitest";
 import { FrameDecoder, FrameError, MAX_FRAME_BYTES, encodeFrame, encodeUvarint } from "./framing.js";
 
 function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 
 function filled(length: number, seed: number): Uint8Array {
@@ -35,7 +32,7 @@ describe("encodeFrame", () => {
   it("prefixes the message with its uvarint length", () => {
     expect(encodeFrame(bytes(9, 8, 7))).toEqual(bytes(3, 9, 8, 7));
     const big = filled(200, 1);
-    expect(encodeFrame(big)).toEqual(concat(bytes(0xc8, 0x01), big));
+    expect(encodeFrame(big)).toEqual(concatBytes(bytes(0xc8, 0x01), big));
     expect(encodeFrame(new Uint8Array(0))).toEqual(bytes(0));
   });
 });
@@ -44,13 +41,13 @@ describe("FrameDecoder", () => {
   it("decodes several frames delivered in one chunk", () => {
     const messages = [filled(5, 1), new Uint8Array(0), filled(130, 2), filled(1, 3)];
     const decoder = new FrameDecoder();
-    expect(decoder.push(concat(...messages.map(encodeFrame)))).toEqual(messages);
+    expect(decoder.push(concatBytes(...messages.map(encodeFrame)))).toEqual(messages);
     expect(decoder.bufferedBytes).toBe(0);
   });
 
   it("decodes frames fed one byte at a time, including a split length prefix", () => {
     const messages = [filled(300, 4), filled(2, 5), filled(128, 6)]; // 300 and 128 need 2-byte prefixes
-    const stream = concat(...messages.map(encodeFrame));
+    const stream = concatBytes(...messages.map(encodeFrame));
     const decoder = new FrameDecoder();
     const out: Uint8Array[] = [];
     for (const b of stream) out.push(...decoder.push(bytes(b)));
@@ -59,7 +56,7 @@ describe("FrameDecoder", () => {
 
   it("decodes the same stream under every two-way split point", () => {
     const messages = [filled(20, 7), filled(140, 8), filled(3, 9)];
-    const stream = concat(...messages.map(encodeFrame));
+    const stream = concatBytes(...messages.map(encodeFrame));
     for (let cut = 0; cut <= stream.length; cut++) {
       const decoder = new FrameDecoder();
       const out = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];

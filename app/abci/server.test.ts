@@ -148,7 +148,7 @@ async function leaveStaleSocket(path: string): Promise<void> {
 describe("parseAbciAddress", () => {
   it("understands tcp, unix and bare host:port addresses", () => {
     expect(parseAbciAddress("tcp://127.0.0.1:26658")).toEqual({ kind: "tcp", host: "127.0.0.1", port: 26658 });
-    expect(parseAbciAddress("unix:///tmp/app.sock")).toEqual({ kind: "unix", path: "/tmp/app.sock" });
+    expect(parseAbciAddress("unix:///run/ogpud/app.sock")).toEqual({ kind: "unix", path: "/run/ogpud/app.sock" });
     expect(parseAbciAddress("[::1]:1")).toEqual({ kind: "tcp", host: "::1", port: 1 });
     expect(() => parseAbciAddress("tcp://nowhere")).toThrow(/invalid ABCI address/);
   });

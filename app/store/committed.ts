@@ -6,21 +6,25 @@ import { MemStore, type ChangeSet, type KVStore } from "./kvstore.js";
 const STATE_PREFIX = "s";
 const META_HEIGHT = Buffer.from("m/height");
 const META_APP_HASH = Buffer.from("m/app_hash");
+/** Metadata, not state: outside the app hash, so chains that existed before it keep their hashes. */
+const META_BLOCK_TIME = Buffer.from("m/block_time");
 
 export interface CommitInfo {
   height: bigint;
   appHash: Uint8Array;
+  /** The committed block's header time (seconds); CheckTx, simulate and queries run "at" it. */
+  timeSeconds: bigint;
 }
 
 /**
  * Committed state: a full in-memory image (reads are synchronous map lookups) made durable
- * by LevelDB. `commit` writes every change of a block plus the new height and app hash in
+ * by LevelDB. `commit` writes every change of a block plus the new height, app hash and time in
  * one atomic batch, so after kill -9 the database holds either the whole block or none of it
  * and CometBFT's handshake replays whatever is missing.
  */
 export class CommittedStore implements KVStore {
   private readonly mem = new MemStore();
-  private last: CommitInfo = { height: 0n, appHash: new Uint8Array() };
+  private last: CommitInfo = { height: 0n, appHash: new Uint8Array(), timeSeconds: 0n };
 
   private constructor(private readonly db: Level<Buffer, Buffer>) {}
 
@@ -40,8 +44,10 @@ export class CommittedStore implements KVStore {
     }
     const height = await this.db.get(META_HEIGHT);
     const appHash = await this.db.get(META_APP_HASH);
+    // Databases written before the block time was kept have none: 0 until their next commit.
+    const time = await this.db.get(META_BLOCK_TIME);
     if (height !== undefined && appHash !== undefined) {
-      this.last = { height: height.readBigUInt64BE(0), appHash: new Uint8Array(appHash) };
+      this.last = { height: height.readBigUInt64BE(0), appHash: new Uint8Array(appHash), timeSeconds: time === undefined ? 0n : time.readBigInt64BE(0) };
     }
   }
 
@@ -73,7 +79,7 @@ export class CommittedStore implements KVStore {
     return this.mem.iterate(prefix);
   }
 
-  /** Durably applies one block's changes together with its height and app hash. */
+  /** Durably applies one block's changes together with its height, app hash and time. */
   async commit(changes: ChangeSet, info: CommitInfo): Promise<void> {
     const batch = this.db.batch();
     for (const [key, value] of changes) {
@@ -85,9 +91,12 @@ export class CommittedStore implements KVStore {
     h.writeBigUInt64BE(info.height);
     batch.put(META_HEIGHT, h);
     batch.put(META_APP_HASH, Buffer.from(info.appHash));
+    const t = Buffer.alloc(8);
+    t.writeBigInt64BE(info.timeSeconds);
+    batch.put(META_BLOCK_TIME, t);
     await batch.write({ sync: true });
     this.mem.apply(changes);
-    this.last = { height: info.height, appHash: info.appHash };
+    this.last = { ...info };
   }
 
   async close(): Promise<void> {

@@ -92,11 +92,11 @@ describe("committed store on LevelDB", () => {
     try {
       const store = await CommittedStore.open(join(dir, "db"));
       expect(store.lastCommit.height).toBe(0n);
-      await store.commit(new Map([["a", v("1")], ["b", v("2")]]), { height: 1n, appHash: v("h1") });
-      await store.commit(new Map([["a", null], ["c", v("3")]]), { height: 2n, appHash: v("h2") });
+      await store.commit(new Map([["a", v("1")], ["b", v("2")]]), { height: 1n, appHash: v("h1"), timeSeconds: 1n });
+      await store.commit(new Map([["a", null], ["c", v("3")]]), { height: 2n, appHash: v("h2"), timeSeconds: 2n });
       await store.close();
       const reopened = await CommittedStore.open(join(dir, "db"));
-      expect(reopened.lastCommit).toEqual({ height: 2n, appHash: v("h2") });
+      expect(reopened.lastCommit).toEqual({ height: 2n, appHash: v("h2"), timeSeconds: 2n });
       expect(entries(reopened.iterate(""))).toEqual([["b", "2"], ["c", "3"]]);
       expect(() => reopened.set()).toThrow();
       await reopened.close();

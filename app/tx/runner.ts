@@ -40,6 +40,8 @@ export interface TxRunner {
   msgTypes: ReadonlyMap<string, RegisteredMsg>;
   ante: AnteHandler;
   anteOptions: AnteOptions;
+  /** Gas cap for simulation (a node setting): simulate is unsigned and fee-less, so only this bounds its work. */
+  simulationGasLimit?: number;
 }
 
 /** Module name for the `message` event, from a type URL like "/cosmos.bank.v1beta1.MsgSend". */
@@ -62,7 +64,7 @@ export function runTx(runner: TxRunner, store: KVStore, block: BlockInfo, mode: 
   try {
     tx = decodeTx(bytes, runner.msgTypes);
     gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
-    gas = new GasMeter(mode === "simulate" ? undefined : Number(gasWanted > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : gasWanted));
+    gas = new GasMeter(mode === "simulate" ? runner.simulationGasLimit : Number(gasWanted > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : gasWanted));
     runner.ante({ store: anteStore, block, mode, gas, events: anteEvents }, tx, runner.anteOptions);
   } catch (err) {
     return failure(err, gasWanted, gas, []);

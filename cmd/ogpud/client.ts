@@ -212,7 +212,3 @@ export async function keyFromNameOrAddress(keyring: Keyring, nameOrAddress: stri
     throw err;
   }
 }
-
-export function hexUpper(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex").toUpperCase();
-}

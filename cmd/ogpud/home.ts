@@ -3,6 +3,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CliError, type Flags, type OptionSpec } from "../cli.js";
+import { DEFAULT_SIMULATION_GAS_LIMIT } from "../../app/app.js";
+import { DEFAULT_QUERY_MAX_BYTES } from "../../app/query.js";
 
 /** A node home: CometBFT's config/ and data/ plus our app.json and the app's LevelDB. */
 export interface NodePaths {
@@ -43,6 +45,10 @@ export interface AppConfig {
   min_gas_prices: string;
   /** Check every invariant after every block and halt on a violation (dev mode). */
   check_invariants: boolean;
+  /** Gas cap for one Simulate query: simulate is unsigned and fee-less, so this bounds its work. */
+  simulation_gas_limit: number;
+  /** Largest abci_query / REST query request accepted, in bytes. */
+  query_max_bytes: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -50,6 +56,8 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   rest_laddr: "127.0.0.1:1317",
   min_gas_prices: "0.001uogpu",
   check_invariants: false,
+  simulation_gas_limit: DEFAULT_SIMULATION_GAS_LIMIT,
+  query_max_bytes: DEFAULT_QUERY_MAX_BYTES,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {

@@ -13,11 +13,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { QueryClient, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
+import { QueryClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
-import { ogpuRegistry, MSG } from "../../sdk/registry.js";
+import { MSG } from "../../sdk/registry.js";
 import { sha256 } from "../../crypto/hash.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -28,39 +27,25 @@ import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { computeSeal } from "../../x/attest/seal.js";
-import { GAS_PRICE, moduleAccountAddress, OGPU, PREFIX, restBalance, restSupply, rpcGet } from "./helpers.js";
+import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 
 /** Ports 27900..27903 (this suite's range is 27900-27999). */
 const PORT_BASE = 27900;
-const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
-const FEE_AMOUNT = 3000n;
 const STAKE = 10_000n * OGPU;
 const EPOCH_BLOCKS = 5;
 const PARAMS = { workers: { heartbeat_timeout_blocks: 100_000 }, staking: { epoch_blocks: EPOCH_BLOCKS }, attest: { audit_timeout_blocks: 40 } };
 const RIGHT = sha256(new TextEncoder().encode("the right output"));
 const WRONG = sha256(new TextEncoder().encode("a made-up output"));
 
-interface Actor {
-  address: string;
-  client: SigningStargateClient;
-}
-
 let home: string;
 let devnet: Devnet;
 let node: NodeProcess | undefined;
 let query: QueryClient;
-let validator: Actor;
-let client: Actor;
-const workers: Actor[] = [];
+let validator: Signer;
+let client: Signer;
+const workers: Signer[] = [];
 
-async function connect(mnemonic: string): Promise<Actor> {
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: PREFIX });
-  const [{ address }] = await wallet.getAccounts();
-  const signing = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { registry: ogpuRegistry(), gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
-  return { address: address!, client: signing };
-}
-
-async function send(actor: Actor, msgs: { typeUrl: string; value: unknown }[]): Promise<DeliverTxResponse> {
+async function send(actor: Signer, msgs: { typeUrl: string; value: unknown }[]): Promise<DeliverTxResponse> {
   const res = await actor.client.signAndBroadcast(actor.address, msgs, FEE);
   expect(res.code, res.rawLog).toBe(0);
   return res;
@@ -73,20 +58,9 @@ const task = (id: bigint): Promise<Task> => abci("/ogpu.market.v1.Query/Task", Q
 const record = (id: bigint): Promise<TaskRecord> => abci("/ogpu.attest.v1.Query/Record", QueryRecordRequest.encode({ taskId: id }).finish(), (b) => QueryRecordResponse.decode(b).record!);
 const worker = (operator: string) => abci("/ogpu.workers.v1.Query/Worker", QueryWorkerRequest.encode({ operator }).finish(), (b) => QueryWorkerResponse.decode(b).worker!);
 
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await read();
-  }
-  return last;
-}
-
 const cometPower = async () => BigInt((await rpcGet<{ validators: { voting_power: string }[] }>(devnet.rpcUrl, "validators")).validators[0]!.voting_power);
 
-function registerMsg(actor: Actor, model: string, price: bigint) {
+function registerMsg(actor: Signer, model: string, price: bigint) {
   return {
     typeUrl: MSG.RegisterWorker,
     value: MsgRegisterWorker.fromPartial({
@@ -122,7 +96,7 @@ async function submit(spec: { k: number; models: string[] }): Promise<bigint> {
 const salt = (who: string, id: bigint) => sha256(new TextEncoder().encode(`e2e salt ${who} ${id}`));
 
 /** Each worker seals, then (once all sealed) reveals its digest. */
-async function commitAndReveal(id: bigint, actors: Actor[], digests: Uint8Array[]): Promise<void> {
+async function commitAndReveal(id: bigint, actors: Signer[], digests: Uint8Array[]): Promise<void> {
   await Promise.all(
     actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeSeal(id, parseAccountAddress(a.address), digests[i]!, salt(a.address, id)) } }])),
   );
@@ -151,8 +125,8 @@ beforeAll(async () => {
   });
   node = await startDevnetNode(devnet);
   query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
-  [validator, client] = [await connect(devnet.accounts[0]!.mnemonic), await connect(devnet.accounts[1]!.mnemonic)];
-  for (const account of devnet.accounts.slice(2)) workers.push(await connect(account.mnemonic));
+  [validator, client] = [await connectSigner(devnet, devnet.accounts[0]!), await connectSigner(devnet, devnet.accounts[1]!)];
+  for (const account of devnet.accounts.slice(2)) workers.push(await connectSigner(devnet, account));
   await Promise.all(workers.map((w, i) => send(w, [registerMsg(w, "RTX4090", 100n + 50n * BigInt(i))])));
   // The validator's operator key also runs a worker (the only H100): its verified compute raises its power.
   await send(validator, [registerMsg(validator, "H100", 200n)]);
@@ -189,7 +163,7 @@ describe("Proof of Sync on a real node", () => {
 
   it("a lying worker: DISPUTED, the committee's majority resolves it, the liar is slashed (supply falls) and jailed", async () => {
     const id = await submit({ k: 2, models: ["RTX4090"] });
-    const [honest, liar] = workers as [Actor, Actor];
+    const [honest, liar] = workers as [Signer, Signer];
     const honestBefore = await restBalance(devnet, honest.address);
     await commitAndReveal(id, [honest, liar], [RIGHT, WRONG]);
     await until("dispute", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_DISPUTED);

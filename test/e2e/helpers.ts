@@ -2,6 +2,8 @@
  * Shared harness for the end-to-end suites: a real `ogpud start` (with its cometbft child)
  * on a temp home, driven only through stock cosmjs clients, CometBFT RPC and plain REST.
  */
+import { ogpuRegistry } from "../../sdk/registry.js";
+import { MICRO_PER_OGPU } from "../../app/coins.js";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,10 +16,13 @@ import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type DevAcc
 export const DENOM = "uogpu";
 export const PREFIX = "ogpu";
 /** 1 OGPU in uogpu. */
-export const OGPU = 1_000_000n;
+export const OGPU = MICRO_PER_OGPU;
 /** The node's default CheckTx floor, which the stock client pays. */
 export const GAS_PRICE = GasPrice.fromString("0.001uogpu");
 /** A fee comfortably above min gas price × gas for a one-MsgSend tx. */
+/** The fee the market, attest and worker suites pay per tx: gas enough for any of their msgs. */
+export const TASK_TX_FEE_AMOUNT = 3000n;
+export const TASK_TX_FEE: StdFee = { amount: [{ denom: DENOM, amount: TASK_TX_FEE_AMOUNT.toString() }], gas: "3000000" };
 export const EXPLICIT_FEE: StdFee = { amount: [{ denom: DENOM, amount: "500" }], gas: "200000" };
 
 /** A running single-validator devnet in a temp home, with the means to stop and remove it. */
@@ -88,7 +93,7 @@ export async function connectSigner(devnet: Devnet, account: DevAccount): Promis
   const [{ address }] = await wallet.getAccounts();
   if (address !== account.address) throw new Error(`wallet derived ${address}, keyring says ${account.address}`);
   // Poll for inclusion every 200 ms instead of cosmjs's default 3 s: blocks here are ~300 ms.
-  const client = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
+  const client = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { registry: ogpuRegistry(), gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
   return { address, wallet, client };
 }
 
@@ -163,4 +168,20 @@ export async function cometbftPid(ogpudPid: number): Promise<number> {
   const children = (await readFile(`/proc/${ogpudPid}/task/${ogpudPid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
   if (children.length !== 1) throw new Error(`expected ogpud (pid ${ogpudPid}) to have one child, found [${children.join(", ")}]`);
   return Number(children[0]);
+}
+
+/**
+ * Polls `read` every 250 ms until `check` accepts its value; a read that throws counts as
+ * "not yet". On timeout the error names `what`, the last value and `context()` (log tails).
+ */
+export async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 60_000, context: () => Promise<string> = async () => ""): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read().catch(() => undefined);
+    if (v !== undefined && check(v)) return v;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${await context()}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

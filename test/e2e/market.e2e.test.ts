@@ -10,23 +10,20 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { QueryClient, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
+import { QueryClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
-import { ogpuRegistry, MSG } from "../../sdk/registry.js";
+import { MSG } from "../../sdk/registry.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import { QueryWorkersRequest, QueryWorkersResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { GAS_PRICE, moduleAccountAddress, PREFIX, restBalance } from "./helpers.js";
+import { connectSigner, moduleAccountAddress, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 
 /** Ports 27600..27603 (this suite's range is 27600-27699). */
 const PORT_BASE = 27600;
-const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
-const FEE_AMOUNT = 3000n;
 const PARAMS = { workers: { heartbeat_timeout_blocks: 10 }, market: { commit_timeout_blocks: 10, max_retries: 1 } };
 const OFFERS = [
   { name: "w1", model: "RTX4090", vram: 24_576n, region: "eu", price: 100n },
@@ -34,30 +31,18 @@ const OFFERS = [
   { name: "w3", model: "H100", vram: 81_920n, region: "eu", price: 500n },
 ];
 
-interface Actor {
-  address: string;
-  client: SigningStargateClient;
-}
-
 let home: string;
 let devnet: Devnet;
 let node: NodeProcess | undefined;
 let query: QueryClient;
-let client: Actor;
-const workers: Actor[] = [];
+let client: Signer;
+const workers: Signer[] = [];
 let clientFees = 0n;
 let beating = new Set<string>();
 let heartbeatLoop: Promise<void> | undefined;
 let stopped = false;
 
-async function connect(mnemonic: string): Promise<Actor> {
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: PREFIX });
-  const [{ address }] = await wallet.getAccounts();
-  const signing = await SigningStargateClient.connectWithSigner(devnet.rpcUrl, wallet, { registry: ogpuRegistry(), gasPrice: GAS_PRICE, broadcastPollIntervalMs: 200 });
-  return { address: address!, client: signing };
-}
-
-async function send(actor: Actor, msgs: { typeUrl: string; value: unknown }[]): Promise<DeliverTxResponse> {
+async function send(actor: Signer, msgs: { typeUrl: string; value: unknown }[]): Promise<DeliverTxResponse> {
   const res = await actor.client.signAndBroadcast(actor.address, msgs, FEE);
   if (actor === client) clientFees += FEE_AMOUNT;
   return res;
@@ -74,17 +59,6 @@ async function workerStatus(address: string): Promise<WorkerStatus> {
 }
 
 /** Polls until `check` holds (or fails after `ms`). */
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 40_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await read();
-  }
-  return last;
-}
-
 function submitMsg(spec: { bid: bigint; minVram?: bigint; models?: string[]; priority?: number }) {
   return {
     typeUrl: MSG.SubmitTask,
@@ -123,8 +97,8 @@ beforeAll(async () => {
   });
   node = await startDevnetNode(devnet);
   query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
-  client = await connect(devnet.accounts[0]!.mnemonic);
-  for (const account of devnet.accounts.slice(1)) workers.push(await connect(account.mnemonic));
+  client = await connectSigner(devnet, devnet.accounts[0]!);
+  for (const account of devnet.accounts.slice(1)) workers.push(await connectSigner(devnet, account));
 }, 120_000);
 
 afterAll(async () => {

@@ -12,6 +12,7 @@
  * (docs/proof-of-sync.md, no_eligible_validator); no auditor process is needed.
  * Ports 28200..28203 (node) and 28210..28211 (worker metrics); this suite's range is 28200-28299.
  */
+import { hex } from "../../crypto/bytes.js";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +33,6 @@ let cluster: ComputeCluster;
 let scratch: string;
 
 const bytesOf = (o: object) => new TextEncoder().encode(JSON.stringify(o));
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const localRun = (kind: string, input: Uint8Array) => executors.get(kind)!.run(input, { signal: new AbortController().signal, slot: 0 });
 
 /** `ogpud <argv>` in this process, output captured. */

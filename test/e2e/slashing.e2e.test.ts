@@ -8,14 +8,14 @@ import { defaultRegistryTypes, GasPrice, QueryClient, setupSlashingExtension, se
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { createTestnet, startTestnetNode, stopTestnetNode, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
-import { rpcStatus, waitForHeight } from "../../testnet/devnet.js";
+import { portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
 
 /**
  * Downtime on a real 4-validator testnet: a validator kept down is jailed by x/slashing and
  * leaves CometBFT's /validators; restarted, and after its jail, a stock-cosmjs MsgUnjail
  * signed by its operator brings it back.
  */
-const BASE_PORT = 27800; // node i: 27800 + 10i … +3
+const BASE_PORT = portsFrom(27800).p2p; // node i: 27800 + 10i … +3, shifted by OGPU_PORT_OFFSET
 const WINDOW = 20;
 const JAIL_BLOCKS = 20;
 let testnet: Testnet;

@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestnet, startTestnetNode, stopTestnetNode, type Testnet } from "../../testnet/testnet.js";
-import { rpcStatus, waitForHeight } from "../../testnet/devnet.js";
+import { portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
+import { beaconMessage, decodeBeaconTx } from "../../app/beacon.js";
+import { ed25519Verify } from "../../crypto/ed25519.js";
 
-const BASE_PORT = 27700; // node i: 27700 + 10i … +3
+const BASE_PORT = portsFrom(27700).p2p; // node i: 27700 + 10i … +3, shifted by OGPU_PORT_OFFSET
 let testnet: Testnet;
 
 beforeAll(async () => {
@@ -48,6 +50,25 @@ describe("4-validator loopback testnet", () => {
       expect(new Set(hashes).size).toBe(1);
       expect(hashes[0]).toMatch(/^[0-9A-F]{64}$/);
     }
+  });
+
+  it("every block after the first carries a beacon signed by > 2/3 of the validators over the previous block", async () => {
+    const rpc = testnet.nodes[0]!.rpc;
+    const vals = (await (await fetch(`${rpc}/validators`)).json()) as { result: { validators: { address: string; pub_key: { value: string } }[] } };
+    const keyOf = new Map(vals.result.validators.map((v) => [v.address, Buffer.from(v.pub_key.value, "base64")]));
+    const { height } = await rpcStatus(rpc);
+    type BlockJson = { result: { block_id: { hash: string }; block: { header: { chain_id: string }; data: { txs: string[] | null } } } };
+    const blockAt = async (h: bigint) => (await (await fetch(`${rpc}/block?height=${h}`)).json()) as BlockJson;
+    for (const h of [2n, height - 1n, height]) {
+      const [previous, block] = [await blockAt(h - 1n), await blockAt(h)];
+      const entries = decodeBeaconTx(Buffer.from(block.result.block.data.txs?.[0] ?? "", "base64"));
+      if (typeof entries === "string") throw new Error(`block ${h}: ${entries}`);
+      expect(entries.length * 3).toBeGreaterThan(keyOf.size * 2); // equal powers: > 2/3 by count
+      const message = beaconMessage(block.result.block.header.chain_id, h - 1n, Buffer.from(previous.result.block_id.hash, "hex"));
+      for (const e of entries) expect(ed25519Verify(keyOf.get(Buffer.from(e.validator).toString("hex").toUpperCase())!, message, e.signature)).toBe(true);
+    }
+    // Block 1 has no last commit, so nothing to carry: it uses the fallback seed.
+    expect((await blockAt(1n)).result.block.data.txs ?? []).toHaveLength(0);
   });
 
   it("keeps producing blocks with one validator down, and the restarted one catches up", async () => {

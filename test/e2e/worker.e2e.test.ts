@@ -14,7 +14,7 @@
  *  - stops and restarts the node right after an assignment → the workers reconnect, catch up
  *    by query and the task finalises.
  * Ports 28100..28103 (node), 28110.. (worker metrics), 28120 (auditor metrics); this suite's
- * range is 28100-28199.
+ * range is 28100-28199, all shifted by OGPU_PORT_OFFSET.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -23,7 +23,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import type { StdFee } from "@cosmjs/stargate";
 import { deriveKey } from "../../crypto/keyring.js";
 import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
@@ -32,19 +31,17 @@ import { OgpuClient } from "../../sdk/client.js";
 import { fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
 import { listAuditorKeys } from "../../sdk/queries.js";
 import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
-import { initDevnet, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { initDevnet, offsetPort, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
 import { readAuditorPublicInfo } from "../../worker/keys.js";
 import { openTaskOutput } from "../../crypto/task-crypto.js";
-import { moduleAccountAddress, OGPU, PREFIX, restBalance } from "./helpers.js";
+import { moduleAccountAddress, OGPU, PREFIX, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until as pollUntil } from "./helpers.js";
 
 const PORT_BASE = 28100;
-const METRICS_PORT = 28110;
-const AUDITOR_METRICS_PORT = 28120;
-const FEE: StdFee = { amount: [{ denom: "uogpu", amount: "3000" }], gas: "3000000" };
-const FEE_AMOUNT = 3000n;
+const METRICS_PORT = offsetPort(28110);
+const AUDITOR_METRICS_PORT = offsetPort(28120);
 const UNITS = 10n;
 const PARAMS = {
   workers: { heartbeat_timeout_blocks: 60 },
@@ -106,17 +103,8 @@ const logTails = async () => {
   return (await Promise.all(files.map((f) => readFile(f, "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
 };
 
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read().catch(() => undefined);
-    if (v !== undefined && check(v)) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))}\n${await logTails()}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** The shared poll, with the node's and workers' log tails in its timeout error. */
+const until = <T>(what: string, read: () => Promise<T>, check: (v: T) => boolean) => pollUntil(what, read, check, 60_000, logTails);
 
 const task = async (id: bigint): Promise<Task> => (await client.getTask(id))!;
 

@@ -1,43 +1,51 @@
 /**
- * `exec` runtime: runs a configured command for real jobs. The command is an argv array (never
- * a shell string); the job reads its input from $OGPU_INPUT and writes its result to
- * $OGPU_OUTPUT, both inside a private temp directory removed afterwards. Limits: wall-clock
- * timeout (the whole process group is SIGKILLed), address-space limit, no network when the
- * machine supports `unshare -rn` (see sandbox.ts). Every failure resolves to an ExecutorError
- * with a kind; the returned promise always settles once the process group is gone.
+ * `exec` runtime: runs a configured command for real jobs, always inside the bubblewrap job
+ * sandbox (sandbox.ts) — never unsandboxed. The command is an argv array (never a shell
+ * string); the job reads its input at $OGPU_INPUT (read-only) and writes its result to
+ * $OGPU_OUTPUT inside the only writable host directory it sees. Limits: wall-clock timeout
+ * (the job's whole pid namespace is killed), address space, CPU time, file size, process
+ * count, no network. Every failure resolves to an ExecutorError with a kind; the returned
+ * promise always settles once every job process is gone.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chown, mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { detectSandbox, wrapArgv, type SandboxSupport } from "./sandbox.js";
+import { nprocLimit, probeSandbox, SANDBOX_PATH, sandboxArgv, type SandboxSpec, type SandboxStatus } from "./sandbox.js";
 import { ExecutorError, type ExecContext, type Executor } from "./types.js";
 
 export interface ExecConfig {
   /** Task kind served (default "exec"). */
   kind?: string;
-  /** Command and arguments; argv[0] is looked up in PATH. */
+  /** Command and arguments; argv[0] is looked up in the sandbox's PATH (/usr/local/bin:/usr/bin:/bin). */
   argv: readonly string[];
   timeoutMs: number;
-  /** Address-space limit (virtual memory, not RSS). Absent = unlimited. */
+  /** Address-space limit of each job process (virtual memory, not RSS). Absent = unlimited. */
   memoryLimitMb?: number;
-  /** "deny" (default) isolates the job from the network when the machine allows it. */
-  network?: "deny" | "allow";
+  /** CPU-time limit of each job process. Absent = unlimited (the wall-clock timeout still applies). */
+  cpuSeconds?: number;
+  /** How many processes/threads the job may run at once (default 64). */
+  maxProcesses?: number;
+  /** Size of the job's private /tmp (default 64 MiB). */
+  tmpSizeMb?: number;
   /** Extra environment for the job. The worker's own environment is NOT inherited. */
   env?: Readonly<Record<string, string>>;
-  /** Output files larger than this are rejected as bad_output (default 256 MiB). */
+  /** Largest output, and largest file the job may write at all (default 256 MiB). */
   maxOutputBytes?: number;
+  /** Extra host paths the job may read (an interpreter outside /usr, a model directory). */
+  readOnlyPaths?: readonly string[];
   /** Parent directory of the per-job temp directories (default os.tmpdir()). */
   tmpRoot?: string;
-  /** Overrides the probed sandbox support (tests, or operators who know better). */
-  sandbox?: SandboxSupport;
-  /** Receives the one-time "no network isolation" warning (default console.warn). */
-  warn?: (message: string) => void;
+  /** Overrides the probed sandbox (tests: an unavailable one). */
+  sandbox?: SandboxStatus;
 }
 
 const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
+const DEFAULT_MAX_PROCESSES = 64;
+const DEFAULT_TMP_MB = 64;
 const TAIL_BYTES = 2048;
 /** Messages a process prints when an allocation fails under an address-space limit. */
+const FSIZE_PATTERN = /EFBIG|file too large/i;
 const OOM_PATTERN = /out of memory|\bOOM\b|cannot allocate memory|bad_alloc|MemoryError|allocation failed|failed to reserve/i;
 
 /** Keeps the last TAIL_BYTES of a stream: enough for an error message, bounded for chatty jobs. */
@@ -70,14 +78,16 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-function runProcess(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal): Promise<ProcessEnd> {
+function runProcess(argv: string[], cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ProcessEnd> {
   return new Promise((resolve) => {
     let timedOut = false;
     let cancelled = false;
     let spawnError: Error | undefined;
     const stderr = new Tail();
-    // detached ⇒ setsid(): the job leads its own process group, which we can kill as a whole.
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    // argv[0] is prlimit, which execs into bwrap: killing this pid's group kills the outer
+    // bwrap, whose child (pid 1 of the job's pid namespace) dies with it, taking every job
+    // process along. The job's environment travels as --setenv, so bwrap itself gets none.
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: {}, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.resume(); // drained, not kept: results go to $OGPU_OUTPUT
     child.stderr.on("data", (c: Buffer) => stderr.push(c));
     const timer = setTimeout(() => {
@@ -103,15 +113,29 @@ function runProcess(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeout
   });
 }
 
-function classify(kind: string, end: ProcessEnd, config: ExecConfig): ExecutorError | undefined {
+/** bwrap exits 128 + N when the job died of signal N (like a shell). */
+function jobSignal(end: ProcessEnd): string | undefined {
+  if (end.signal) return end.signal;
+  if (end.code === null || end.code <= 128) return undefined;
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === (end.code as number) - 128)?.[0];
+  return name;
+}
+
+function classify(kind: string, end: ProcessEnd, config: ExecConfig, maxOutputBytes: number): ExecutorError | undefined {
   const detail = end.stderr ? `: ${end.stderr.split("\n").slice(-3).join(" | ")}` : "";
   if (end.cancelled) return new ExecutorError("cancelled", `${kind}: cancelled`);
   if (end.timedOut) return new ExecutorError("timeout", `${kind}: killed after the ${config.timeoutMs} ms timeout`);
-  if (end.spawnError) return new ExecutorError("crash", `${kind}: cannot start ${config.argv[0]}: ${end.spawnError.message}`);
+  if (end.spawnError) return new ExecutorError("crash", `${kind}: cannot start the sandbox: ${end.spawnError.message}`);
   if (end.code === 0) return undefined;
-  const how = end.signal ? `killed by ${end.signal}` : `exited with code ${end.code}`;
+  const signal = jobSignal(end);
+  const how = signal ? `killed by ${signal}` : `exited with code ${end.code}`;
+  if (signal === "SIGXCPU") return new ExecutorError("timeout", `${kind}: exceeded the ${config.cpuSeconds} s CPU-time limit (${how})`);
+  // Runtimes that ignore SIGXFSZ (Node, Python) see EFBIG instead and exit with an error.
+  if (signal === "SIGXFSZ" || FSIZE_PATTERN.test(end.stderr)) {
+    return new ExecutorError("bad_output", `${kind}: wrote past the ${maxOutputBytes}-byte file-size limit (${how})${signal === "SIGXFSZ" ? "" : detail}`);
+  }
   // SIGKILL we did not send comes from the kernel's OOM killer (cgroup or system-wide).
-  const oom = config.memoryLimitMb !== undefined && (OOM_PATTERN.test(end.stderr) || end.signal === "SIGKILL");
+  const oom = config.memoryLimitMb !== undefined && (OOM_PATTERN.test(end.stderr) || signal === "SIGKILL");
   if (oom) return new ExecutorError("oom", `${kind}: exceeded the ${config.memoryLimitMb} MB memory limit (${how})${detail}`);
   return new ExecutorError("crash", `${kind}: ${how}${detail}`);
 }
@@ -133,54 +157,80 @@ async function readOutput(kind: string, path: string, maxBytes: number): Promise
   }
 }
 
+function positiveInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw new Error(`exec: ${name} must be a positive integer`);
+}
+
 function validateConfig(config: ExecConfig): void {
   if (config.argv.length === 0 || config.argv.some((a) => typeof a !== "string" || a.includes("\0"))) {
     throw new Error("exec: argv must be a non-empty array of strings without NUL bytes");
   }
   if (config.argv[0] === "") throw new Error("exec: argv[0] must name a program");
   if (!Number.isSafeInteger(config.timeoutMs) || config.timeoutMs < 1) throw new Error("exec: timeoutMs must be a positive integer");
-  if (config.memoryLimitMb !== undefined && (!Number.isSafeInteger(config.memoryLimitMb) || config.memoryLimitMb < 1)) {
-    throw new Error("exec: memoryLimitMb must be a positive integer");
-  }
+  for (const key of ["memoryLimitMb", "cpuSeconds", "maxProcesses", "tmpSizeMb", "maxOutputBytes"] as const) positiveInteger(key, config[key]);
+}
+
+const MIB = 1024 * 1024;
+/** Where the job's paths appear inside the sandbox. */
+const JOB_INPUT = "/job/input";
+const JOB_OUT_DIR = "/job/out";
+
+/**
+ * Lays out a job directory on the host: `input` (0600) and `out/` (0700), both given to the
+ * uid the job runs as. The directory itself is 0700, so other host users cannot read it.
+ */
+async function prepareJobDir(dir: string, input: Uint8Array, status: Extract<SandboxStatus, { available: true }>): Promise<{ input: string; out: string }> {
+  const paths = { input: join(dir, "input"), out: join(dir, "out") };
+  await writeFile(paths.input, input, { mode: 0o600 });
+  await mkdir(paths.out, { mode: 0o700 });
+  if (status.runAs) for (const p of [dir, paths.input, paths.out]) await chown(p, status.runAs.uid, status.runAs.gid);
+  return paths;
 }
 
 export function createExecExecutor(config: ExecConfig): Executor {
   validateConfig(config);
   const kind = config.kind ?? "exec";
-  const denyNetwork = (config.network ?? "deny") === "deny";
-  let warnedNoNetworkIsolation = false;
+  const maxOutputBytes = config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return {
     kind,
     async run(input: Uint8Array, ctx: ExecContext): Promise<Uint8Array> {
       if (ctx.signal.aborted) throw new ExecutorError("cancelled", `${kind}: cancelled`);
-      const support = config.sandbox ?? detectSandbox();
-      if (denyNetwork && !support.networkIsolation && !warnedNoNetworkIsolation) {
-        warnedNoNetworkIsolation = true;
-        (config.warn ?? console.warn)("ogpu-worker: `unshare -rn` is not available here; exec jobs run WITH network access");
-      }
+      const status = config.sandbox ?? probeSandbox();
+      // Never unsandboxed: a job must not see the worker's keys, salts or network.
+      if (!status.available) throw new ExecutorError("unavailable", `${kind}: refusing to run the job unsandboxed: ${status.reason}`);
       const dir = await mkdtemp(join(config.tmpRoot ?? tmpdir(), "ogpu-job-"));
       try {
-        const inputPath = join(dir, "input");
-        const outputPath = join(dir, "output");
-        await writeFile(inputPath, input, { mode: 0o600 });
-        const env: NodeJS.ProcessEnv = {
-          PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-          LANG: "C",
-          ...config.env,
-          HOME: dir,
-          TMPDIR: dir,
-          OGPU_INPUT: inputPath,
-          OGPU_OUTPUT: outputPath,
-          OGPU_SLOT: String(ctx.slot),
-          // Empty = no GPU visible: a job must never land on another slot's devices by default.
-          CUDA_VISIBLE_DEVICES: ctx.gpus ?? "",
+        const paths = await prepareJobDir(dir, input, status);
+        const spec: SandboxSpec = {
+          argv: config.argv,
+          env: {
+            PATH: SANDBOX_PATH,
+            LANG: "C",
+            ...config.env,
+            HOME: "/tmp",
+            TMPDIR: "/tmp",
+            OGPU_INPUT: JOB_INPUT,
+            OGPU_OUTPUT: `${JOB_OUT_DIR}/output`,
+            OGPU_SLOT: String(ctx.slot),
+            // Empty = no GPU visible: a job must never land on another slot's devices by default.
+            CUDA_VISIBLE_DEVICES: ctx.gpus ?? "",
+          },
+          readOnly: [{ host: paths.input, sandbox: JOB_INPUT }, ...(config.readOnlyPaths ?? []).map((p) => ({ host: p, sandbox: p }))],
+          writable: [{ host: paths.out, sandbox: JOB_OUT_DIR }],
+          cwd: JOB_OUT_DIR,
+          limits: {
+            memoryBytes: config.memoryLimitMb === undefined ? undefined : config.memoryLimitMb * MIB,
+            cpuSeconds: config.cpuSeconds,
+            fileSizeBytes: maxOutputBytes,
+            processes: config.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+            tmpBytes: (config.tmpSizeMb ?? DEFAULT_TMP_MB) * MIB,
+          },
         };
-        const memoryLimitBytes = config.memoryLimitMb === undefined ? undefined : config.memoryLimitMb * 1024 * 1024;
-        const argv = wrapArgv(config.argv, { memoryLimitBytes, denyNetwork }, support);
-        const end = await runProcess(argv, dir, env, config.timeoutMs, ctx.signal);
-        const failure = classify(kind, end, config);
+        const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status));
+        const end = await runProcess(argv, dir, config.timeoutMs, ctx.signal);
+        const failure = classify(kind, end, config, maxOutputBytes);
         if (failure) throw failure;
-        return await readOutput(kind, outputPath, config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
+        return await readOutput(kind, join(paths.out, "output"), maxOutputBytes);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

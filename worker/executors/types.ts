@@ -26,8 +26,9 @@ export interface Executor {
  * - oom: the job exceeded its memory limit.
  * - bad_output: the job exited 0 but produced no (or oversized) output.
  * - cancelled: ctx.signal was aborted.
+ * - unavailable: this worker cannot run the job safely at all (no job sandbox); not the job's fault.
  */
-export type FailureKind = "bad_input" | "crash" | "timeout" | "oom" | "bad_output" | "cancelled";
+export type FailureKind = "bad_input" | "crash" | "timeout" | "oom" | "bad_output" | "cancelled" | "unavailable";
 
 export interface JobFailure {
   kind: FailureKind;

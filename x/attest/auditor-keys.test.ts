@@ -1,3 +1,4 @@
+import { hex } from "../../crypto/bytes.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemStore } from "../../app/store/kvstore.js";
 import { generateKemKeyPair } from "../../crypto/kem.js";
@@ -22,10 +23,9 @@ const newKey = () => generateKemKeyPair().publicKey;
 function auditorKeys(c: PosChain): { validator: string; encPubkey: string }[] {
   const res = c.app.query({ path: "/ogpu.attest.v1.Query/AuditorKeys", data: QueryAuditorKeysRequest.encode({}).finish(), height: 0n, prove: false });
   expect(res.code).toBe(0);
-  return QueryAuditorKeysResponse.decode(res.value).auditorKeys.map((k) => ({ validator: k.validator, encPubkey: Buffer.from(k.encPubkey).toString("hex") }));
+  return QueryAuditorKeysResponse.decode(res.value).auditorKeys.map((k) => ({ validator: k.validator, encPubkey: hex(k.encPubkey) }));
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const send = (c: PosChain, signer: ChainSigner, encPubkey: Uint8Array) => c.run([signer.tx([setKeyMsg(signer.address, encPubkey)])]);
 const keyEvent = (outcome: BlockOutcome) => outcome.txResults[0]?.events.find((e) => e.type === "attest_auditor_key");
 const attr = (outcome: BlockOutcome, key: string) => keyEvent(outcome)?.attributes.find((a) => a.key === key)?.value;

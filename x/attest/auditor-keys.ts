@@ -10,15 +10,14 @@
  * their members. A key outlives its validator leaving the active set: the query filters by the
  * set, so a validator that comes back needs no new transaction.
  */
+import { bytesEqual } from "../../crypto/bytes.js";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
-import { lengthPrefixed } from "../../app/store/keys.js";
+import { lengthPrefixed, splitLengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent } from "./events.js";
 import type { AttestDeps } from "./keeper.js";
-import { bytesEqual } from "./tasks.js";
-import { splitLengthPrefixed } from "../../app/store/keys.js";
 
 const AUDITOR_KEY = "attest/ak/";
 

@@ -4,8 +4,8 @@ import { clearDuty, COMMITTEE_DEADLINES, DRAWS, dueDuties, dueTasks, removeDue, 
 
 /**
  * BeginBlock at height H: the draws scheduled for H (tasks whose last reveal, or whose
- * dispute opening, was in H−1), seeded by ctx.block.hash — the hash of block H itself,
- * which did not exist when any of those commits or reveals were made.
+ * dispute opening, was in H−1), seeded by ctx.block.beacon — validators' signatures over
+ * block H−1, which nobody knew when any of those commits or reveals were made.
  */
 export function attestBeginBlock(keeper: AttestKeeper, ctx: Context): void {
   for (const { height, taskId } of dueTasks(ctx.store, DRAWS, ctx.block.height)) {

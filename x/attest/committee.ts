@@ -1,13 +1,14 @@
 /**
  * Audit draws, committees and their votes (docs/proof-of-sync.md):
  *  - the BeginBlock of the block after the last reveal draws the audit with that block's
- *    hash; disagreeing reveals open a dispute instead;
+ *    beacon; disagreeing reveals open a dispute instead;
  *  - an audit committee of m validators is sampled by power (the workers' own validators
  *    excluded); MATCH votes carrying ≥ 2/3 of its power finalise; once that is impossible
  *    (or at the deadline) the task is DISPUTED;
  *  - a dispute committee of 2k+1 validators, drawn in the next block's BeginBlock, decides by
  *    weighted majority (> 1/2 of its power on one digest); none by the deadline → FAILED.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, Verdict, type Committee, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
@@ -18,7 +19,7 @@ import { AttestEvent, emitAttestEvent } from "./events.js";
 import type { AttestDeps } from "./keeper.js";
 import { attestParams } from "./params.js";
 import type { Settlement } from "./settle.js";
-import { bytesEqual, hex, isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
+import { isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
 import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue } from "./store.js";
 
 export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided }: Pick<Settlement, "settleOnDigest" | "failUndecided">) {
@@ -46,7 +47,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
 
   /** Draws a committee, owes each member a vote by the deadline, indexes the deadline. */
   function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispute", size: number): Committee {
-    const drawn = sampleByPower(ctx.block.hash, label, record.taskId, eligibleValidators(ctx, record), size);
+    const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record), size);
     const deadline = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
     const committee: Committee = {
       members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array() })),
@@ -65,7 +66,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     return committee;
   }
 
-  /** BeginBlock at the draw height: ctx.block.hash is this block's hash, unknown to every earlier tx. */
+  /** BeginBlock at the draw height: ctx.block.beacon is this block's beacon, unknown to every earlier tx. */
   function runDraw(ctx: Context, taskId: bigint): void {
     const record = getRecord(ctx.store, taskId);
     if (!record || record.drawHeight === 0n) return;
@@ -80,7 +81,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     // before a reassigned slot committed: only an audit can check the result.
     const forced = record.revealsExposed || (task.redundancy < 2 && cv < BigInt(p.adaptive_min_cv));
     record.auditPBps = forced ? 10_000 : auditProbabilityBps(cv, p.p_floor_bps);
-    record.audited = drawAudit(ctx.block.hash, taskId, record.auditPBps);
+    record.audited = drawAudit(ctx.block.beacon, taskId, record.auditPBps);
     emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
     const digest = record.results[0]!.resultDigest;
     if (!record.audited) return settleOnDigest(ctx, record, task, digest, "finalized");
@@ -97,7 +98,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   }
 
   /**
-   * DISPUTED. `drawNow`: the current block's hash may seed the committee (we are in BeginBlock
+   * DISPUTED. `drawNow`: the current block's beacon may seed the committee (we are in BeginBlock
    * and no tx of this block ran); otherwise (a vote tx or EndBlock) the next block draws it.
    */
   function openDispute(ctx: Context, record: TaskRecord, task: Task, reason: string, drawNow: boolean): void {
@@ -200,7 +201,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   function getTaskIfOpen(ctx: Context, taskId: bigint): Task | undefined {
     try {
       const task = requireOpenTask(market, ctx, taskId);
-      return isOpen(task) ? task : undefined;
+      return isOpen(market, task) ? task : undefined;
     } catch {
       return undefined;
     }

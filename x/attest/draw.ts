@@ -1,7 +1,8 @@
 /**
  * Deterministic randomness for audit draws and committee sampling. The only entropy is a
- * block hash that did not exist when the workers committed (docs/proof-of-sync.md says which
- * block seeds which draw); everything else is integer math on it, identical on every node.
+ * block's randomness beacon (app/beacon.ts), which did not exist when the workers committed
+ * (docs/proof-of-sync.md says which beacon seeds which draw); everything else is integer
+ * math on it, identical on every node.
  */
 import { sha256 } from "../../crypto/hash.js";
 

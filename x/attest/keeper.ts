@@ -3,6 +3,7 @@
  * A worker seals its result (MsgCommitResult); once every slot of the task is committed the
  * workers open their seals (MsgRevealResult); the block after the last reveal draws the audit.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, TaskRecord, type Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
@@ -19,7 +20,7 @@ import { AttestEvent, emitAttestEvent } from "./events.js";
 import { attestParams } from "./params.js";
 import { computeSeal } from "./seal.js";
 import { createSettlement } from "./settle.js";
-import { bytesEqual, hex, isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
+import { isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
 import { addDue, deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue, REVEAL_DEADLINES } from "./store.js";
 
 /** What Proof of Sync needs: tasks and settlement (market), worker penalties, validator power and slashing, bond moves. */
@@ -128,7 +129,7 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
       const slashed = workers.slashBond(ctx, worker, p.reveal_timeout_slash_bps, "reveal_timeout", { task_id: taskId.toString() });
       emitAttestEvent(ctx.events, AttestEvent.RevealTimeout, taskId, { worker, slashed: slashed.toString() });
       const task = market.getTask(ctx.store, taskId);
-      if (task && task.assignments.some((a) => a.worker === worker) && isOpen(task)) market.reassignSlot(ctx, taskId, worker, "reveal_timeout");
+      if (task && task.assignments.some((a) => a.worker === worker) && isOpen(market, task)) market.reassignSlot(ctx, taskId, worker, "reveal_timeout");
     }
   }
 

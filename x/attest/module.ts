@@ -7,7 +7,7 @@ import { attestMsgs } from "./msgs.js";
 import { attestQueries } from "./queries.js";
 
 /**
- * x/attest: Proof of Sync — commit/reveal of results, audit draws from a later block's hash,
+ * x/attest: Proof of Sync — commit/reveal of results, audit draws from a later block's beacon,
  * validator committees, BFT finality, settlement and slashing (docs/proof-of-sync.md).
  * Its market hooks (dropRecord, minTrustedCv) are wired in app/modules.ts.
  */

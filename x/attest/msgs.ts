@@ -11,7 +11,7 @@ import {
   MsgSetAuditorKey,
   MsgSetAuditorKeyResponse,
 } from "../../proto/gen/ogpu/attest/v1/tx.js";
-import { KEM_PUBKEY_LENGTH } from "../../crypto/kem.js";
+import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
 import { attestError, AttestCode } from "./errors.js";
 import type { AttestKeeper } from "./keeper.js";
 import { DIGEST_LENGTH, MAX_SALT_LENGTH, MIN_SALT_LENGTH } from "./seal.js";
@@ -87,7 +87,8 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     signers: (msg) => [msg.validator],
     validate(msg) {
       parseAccountAddress(msg.validator, "validator");
-      if (msg.encPubkey.length !== KEM_PUBKEY_LENGTH) throw invalid(`enc_pubkey must be ${KEM_PUBKEY_LENGTH} bytes (X25519 ‖ ML-KEM-768), got ${msg.encPubkey.length}`);
+      const keyDefect = kemPublicKeyDefect(msg.encPubkey);
+      if (keyDefect) throw invalid(`enc_pubkey ${keyDefect}`);
     },
     handle(ctx, msg) {
       keeper.setAuditorKey(ctx, parseAccountAddress(msg.validator, "validator"), msg.encPubkey);

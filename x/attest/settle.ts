@@ -3,6 +3,7 @@
  * is the final digest (x/market settles exactly), credit their reliability and their
  * validator's verified compute (x/staking), punish the wrong ones, or fail with a refund.
  */
+import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
@@ -11,7 +12,6 @@ import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js"
 import type { Payout } from "../market/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
 import type { AttestDeps } from "./keeper.js";
-import { bytesEqual, hex } from "./tasks.js";
 import { attestParams } from "./params.js";
 import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 

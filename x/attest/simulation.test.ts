@@ -1,13 +1,13 @@
 /**
  * The audit draw as a random process: over 10,000 tasks (deterministic seeds: each task's
- * draw block hash is sha256 of a counter) the audit frequency stays within 4 binomial sigmas
- * of p, and the outcome depends on the hash of the block after the last reveal — which no
- * worker knows when it commits — not on anything fixed at commit time.
+ * draw seed is sha256 of a counter) the audit frequency stays within 4 binomial sigmas of p,
+ * and the outcome depends on the beacon of the block after the last reveal — which no worker
+ * knows when it commits — not on anything fixed at commit time.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { finalizeRequest } from "../../app/testkit.js";
+import { beaconOf, fallbackBeacon, type BeaconEntry } from "../../app/beacon.js";
 import { nextTaskId } from "../market/keeper.js";
 import { submitTaskMsg } from "../market/testing.js";
 import { auditProbabilityBps, drawAudit } from "./draw.js";
@@ -77,19 +77,20 @@ describe("the draw seed on a chain", () => {
     return { c, id };
   }
 
-  it("is seeded by the hash of the block after the last reveal: same state up to the reveal, different hash, different outcome", async () => {
+  it("is seeded by the beacon of the block after the last reveal: same state up to the reveal, different beacon, different outcome", async () => {
     const a = await throughReveal();
     const b = await throughReveal();
     expect(Buffer.from(b.c.app.lastCommit.appHash)).toEqual(Buffer.from(a.c.app.lastCommit.appHash));
     expect(b.c.record(b.id)).toEqual(a.c.record(a.id));
 
     const drawHeight = a.c.height + 1n;
-    const usual = finalizeRequest(drawHeight, []).hash;
+    const usual = fallbackBeacon(a.c.app.currentChainId, drawHeight, a.c.app.lastCommit.appHash);
     const auditedUsual = drawAudit(usual, a.id, 5000);
-    let other = usual;
-    for (let i = 0; drawAudit(other, a.id, 5000) === auditedUsual; i++) other = blockHash("another draw block", i);
+    const entries = (i: number): BeaconEntry[] => [{ validator: new Uint8Array(20).fill(1), signature: new Uint8Array([...blockHash("another beacon", i), ...blockHash("another beacon", i)]) }];
+    let i = 0;
+    while (drawAudit(beaconOf(entries(i)), a.id, 5000) === auditedUsual) i++;
     await a.c.run([]);
-    await b.c.run([], other);
+    await b.c.run([], entries(i));
     const statusOf = (audited: boolean) => (audited ? TaskStatus.TASK_STATUS_AUDITING : TaskStatus.TASK_STATUS_FINALIZED);
     expect(a.c.task(a.id).status).toBe(statusOf(auditedUsual));
     expect(b.c.task(b.id).status).toBe(statusOf(!auditedUsual));

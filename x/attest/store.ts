@@ -1,4 +1,5 @@
-import { keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import { addDue as addDueEntry, dueEntries, removeDue as removeDueEntry } from "../../app/store/due-index.js";
+import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 
@@ -19,7 +20,6 @@ export const DRAWS = "attest/draw/";
 export const COMMITTEE_DEADLINES = "attest/cdl/";
 const DUTY = "attest/duty/";
 const DUTY_DEADLINES = "attest/dd/";
-const EMPTY = new Uint8Array();
 
 export function getRecord(store: KVStore, taskId: bigint): TaskRecord | undefined {
   const raw = store.get(RECORD + u64Key(taskId));
@@ -39,29 +39,22 @@ export function* allRecords(store: KVStore): Iterable<TaskRecord> {
 }
 
 /** A (height, task) index entry. */
-export const addDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => store.set(index + u64Key(height) + u64Key(taskId), EMPTY);
-export const removeDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => store.delete(index + u64Key(height) + u64Key(taskId));
+export const addDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => addDueEntry(store, index, height, u64Key(taskId));
+export const removeDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => removeDueEntry(store, index, height, u64Key(taskId));
 
 /** Task ids of an index with height ≤ `height`, collected first (callers mutate the index). */
 export function dueTasks(store: KVStore, index: string, height: bigint): { height: bigint; taskId: bigint }[] {
-  const out: { height: bigint; taskId: bigint }[] = [];
-  for (const [key] of store.iterate(index)) {
-    const body = key.slice(index.length);
-    const at = parseU64Key(body.slice(0, 8));
-    if (at > height) break;
-    out.push({ height: at, taskId: parseU64Key(body.slice(8, 16)) });
-  }
-  return out;
+  return dueEntries(store, index, height).map((e) => ({ height: e.height, taskId: parseU64Key(e.rest) }));
 }
 
 const dutyKey = (taskId: bigint, validator: Uint8Array) => DUTY + u64Key(taskId) + lengthPrefixed(validator);
-const dutyDeadlineKey = (deadline: bigint, taskId: bigint, validator: Uint8Array) => DUTY_DEADLINES + u64Key(deadline) + u64Key(taskId) + lengthPrefixed(validator);
+const dutyRest = (taskId: bigint, validator: Uint8Array) => u64Key(taskId) + lengthPrefixed(validator);
 
 /** One vote owed per (task, validator): a newer committee's deadline replaces an older one. */
 export function addDuty(store: KVStore, taskId: bigint, validator: Uint8Array, deadline: bigint): void {
   clearDuty(store, taskId, validator);
   store.set(dutyKey(taskId, validator), keyBytes(u64Key(deadline)));
-  store.set(dutyDeadlineKey(deadline, taskId, validator), EMPTY);
+  addDueEntry(store, DUTY_DEADLINES, deadline, dutyRest(taskId, validator));
 }
 
 /** Clears a vote owed; returns false when none was owed. */
@@ -69,7 +62,7 @@ export function clearDuty(store: KVStore, taskId: bigint, validator: Uint8Array)
   const raw = store.get(dutyKey(taskId, validator));
   if (raw === undefined) return false;
   store.delete(dutyKey(taskId, validator));
-  store.delete(dutyDeadlineKey(Buffer.from(raw).readBigUInt64BE(0), taskId, validator));
+  removeDueEntry(store, DUTY_DEADLINES, parseU64Key(bytesKey(raw)), dutyRest(taskId, validator));
   return true;
 }
 
@@ -77,13 +70,7 @@ export const hasDuty = (store: KVStore, taskId: bigint, validator: Uint8Array) =
 
 /** Votes owed whose deadline is at or before `height`. */
 export function dueDuties(store: KVStore, height: bigint): { taskId: bigint; validator: Uint8Array }[] {
-  const out: { taskId: bigint; validator: Uint8Array }[] = [];
-  for (const [key] of store.iterate(DUTY_DEADLINES)) {
-    const body = key.slice(DUTY_DEADLINES.length);
-    if (parseU64Key(body.slice(0, 8)) > height) break;
-    out.push({ taskId: parseU64Key(body.slice(8, 16)), validator: new Uint8Array(keyBytes(body.slice(17))) });
-  }
-  return out;
+  return dueEntries(store, DUTY_DEADLINES, height).map((e) => ({ taskId: parseU64Key(e.rest), validator: new Uint8Array(keyBytes(e.rest.slice(9))) }));
 }
 
 export function* allDuties(store: KVStore): Iterable<{ taskId: bigint; validator: Uint8Array; deadline: bigint }> {

@@ -1,14 +1,10 @@
 /** Helpers shared by attest's commit/reveal (keeper.ts), committees (committee.ts) and settlement (settle.ts). */
 import type { Context } from "../../app/context.js";
 import { Phase, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { MarketKeeper } from "../market/keeper.js";
 import { attestError, AttestCode } from "./errors.js";
 import { addDue, DRAWS } from "./store.js";
-
-export const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
-
-export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** The open task or an `attest` code 3 error. */
 export function requireOpenTask(market: Pick<MarketKeeper, "getTask">, ctx: Context, taskId: bigint): Task {
@@ -17,12 +13,12 @@ export function requireOpenTask(market: Pick<MarketKeeper, "getTask">, ctx: Cont
   return task;
 }
 
-/** The draw runs in the BeginBlock of the next block, seeded by that block's hash. */
+/** The draw runs in the BeginBlock of the next block, seeded by that block's beacon. */
 export function scheduleDraw(ctx: Context, record: TaskRecord): void {
   record.phase = record.phase === Phase.PHASE_DISPUTE ? Phase.PHASE_DISPUTE : Phase.PHASE_DRAW;
   record.drawHeight = ctx.block.height + 1n;
   addDue(ctx.store, DRAWS, record.drawHeight, record.taskId);
 }
 
-const TERMINAL = [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_EXPIRED, TaskStatus.TASK_STATUS_CANCELLED, TaskStatus.TASK_STATUS_FAILED];
-export const isOpen = (task: Task) => !TERMINAL.includes(task.status);
+/** Terminal statuses are x/market's (one definition); anything else is still open. */
+export const isOpen = (market: Pick<MarketKeeper, "isTerminal">, task: Task) => !market.isTerminal(task.status);

@@ -16,6 +16,7 @@ import { BASE_DENOM } from "../../app/coins.js";
 import { createAppWiring } from "../../app/modules.js";
 import { finalizeRequest, initChainRequest, testKey, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
+import { encodeBeaconTx, type BeaconEntry } from "../../app/beacon.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -128,8 +129,13 @@ export interface PosChain extends TestChain {
   client: ChainSigner;
   workers: ChainSigner[];
   validators: { v: TestValidator; signer: ChainSigner }[];
-  /** Runs one block; `hash` replaces the block hash (the draw seed of the tasks revealed just before). */
-  run(txs: Uint8Array[], hash?: Uint8Array): Promise<BlockOutcome>;
+  /**
+   * Runs one block; `beacon` puts a beacon tx with these entries first, which sets the block's
+   * draw seed (the tasks revealed just before). FinalizeBlock trusts it as ProcessProposal
+   * admitted it, so tests may use any bytes. Without it: the fallback seed. `blockHash`
+   * replaces the header hash (tests that a proposer's block contents do not move draws).
+   */
+  run(txs: Uint8Array[], beacon?: BeaconEntry[], blockHash?: Uint8Array): Promise<BlockOutcome>;
   task(id: bigint): Task;
   record(id: bigint): TaskRecord | undefined;
   balance(address: string): bigint;
@@ -199,10 +205,10 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
     async block(txs) {
       return (await chain.run(txs)).txResults;
     },
-    async run(txs, hash) {
+    async run(txs, beacon, blockHash) {
       chain.height += 1n;
-      const req = finalizeRequest(chain.height, txs);
-      return execute(hash ? { ...req, hash } : req);
+      const req = finalizeRequest(chain.height, beacon ? [encodeBeaconTx(beacon), ...txs] : txs);
+      return execute(blockHash ? { ...req, hash: blockHash } : req);
     },
     async close() {
       await app.close();

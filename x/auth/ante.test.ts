@@ -1,3 +1,4 @@
+import { MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
@@ -10,7 +11,6 @@ import { moduleAddress } from "../../app/address.js";
 const alice = testKey(1);
 const bob = testKey(2);
 const carol = testKey(3);
-const OGPU = 1_000_000n;
 
 let chain: TestChain;
 afterEach(async () => chain?.close());

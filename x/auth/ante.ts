@@ -1,3 +1,4 @@
+import { bytesEqual } from "../../crypto/bytes.js";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { coinsFromWire, coinsToString } from "../../app/coins.js";
@@ -159,7 +160,7 @@ function coinsOrError(wire: readonly { denom: string; amount: string }[]) {
 function signerPubKey(account: Account, provided: { typeUrl: string; value: Uint8Array } | undefined, index: number): PubKey {
   const address = accountAddressString(account.address);
   if (account.pubKey) {
-    if (provided && (provided.typeUrl !== account.pubKey.typeUrl || Buffer.compare(Buffer.from(provided.value), Buffer.from(account.pubKey.value)) !== 0)) {
+    if (provided && (provided.typeUrl !== account.pubKey.typeUrl || !bytesEqual(provided.value, account.pubKey.value))) {
       throw sdkError(SdkCode.InvalidPubKey, `pubKey does not match the key on account ${address} with signer index: ${index}: invalid pubkey`);
     }
     return decodePubKeyAny(account.pubKey);
@@ -171,7 +172,7 @@ function signerPubKey(account: Account, provided: { typeUrl: string; value: Uint
   } catch (err) {
     throw sdkError(SdkCode.InvalidPubKey, `${(err as Error).message}: invalid pubkey`);
   }
-  if (Buffer.compare(Buffer.from(addressOf(pk)), Buffer.from(account.address)) !== 0) {
+  if (!bytesEqual(addressOf(pk), account.address)) {
     throw sdkError(SdkCode.InvalidPubKey, `pubKey does not match signer address ${address} with signer index: ${index}: invalid pubkey`);
   }
   return pk;

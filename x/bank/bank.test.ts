@@ -3,7 +3,7 @@ import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain }
 import { EventLog } from "../../app/events.js";
 import { GasMeter } from "../../app/gas.js";
 import { Branch } from "../../app/store/kvstore.js";
-import { MAX_SUPPLY } from "../../app/coins.js";
+import { MAX_SUPPLY, MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
 import { AppError } from "../../app/errors.js";
 import { accountAddressString } from "../../app/address.js";
 import { FEE_COLLECTOR } from "../auth/keeper.js";
@@ -13,7 +13,6 @@ import { moduleAddress } from "../../app/address.js";
 
 const alice = testKey(1);
 const bob = testKey(2);
-const OGPU = 1_000_000n;
 const MAX_WALLET = 420_000n * OGPU;
 
 let chain: TestChain | undefined;

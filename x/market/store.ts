@@ -1,4 +1,5 @@
 import { parseAccountAddress } from "../../app/address.js";
+import { addDue, dueEntries, removeDue } from "../../app/store/due-index.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { defineCounter, setBigInt } from "../../app/store/values.js";
@@ -65,48 +66,36 @@ export function* queuedTaskIds(store: KVStore): Iterable<bigint> {
 
 export function markOpen(store: KVStore, task: Task): void {
   store.set(OPEN + u64Key(task.id), EMPTY);
-  store.set(DEADLINE + u64Key(task.deadlineHeight) + u64Key(task.id), EMPTY);
+  addDue(store, DEADLINE, task.deadlineHeight, u64Key(task.id));
 }
 
 export function markClosed(store: KVStore, task: Task): void {
   store.delete(OPEN + u64Key(task.id));
-  store.delete(DEADLINE + u64Key(task.deadlineHeight) + u64Key(task.id));
+  removeDue(store, DEADLINE, task.deadlineHeight, u64Key(task.id));
 }
 
 export function* openTaskIds(store: KVStore): Iterable<bigint> {
   for (const [key] of store.iterate(OPEN)) yield parseU64Key(key.slice(OPEN.length));
 }
 
-function slotKey(timeoutHeight: bigint, taskId: bigint, worker: string): string {
-  return SLOT + u64Key(timeoutHeight) + u64Key(taskId) + lengthPrefixed(parseAccountAddress(worker, "worker"));
-}
+/** Slot key tail after the timeout height: u64(task) ‖ len‖worker. */
+const slotRest = (taskId: bigint, worker: string) => u64Key(taskId) + lengthPrefixed(parseAccountAddress(worker, "worker"));
 
 export function addSlotTimeout(store: KVStore, timeoutHeight: bigint, taskId: bigint, worker: string): void {
-  store.set(slotKey(timeoutHeight, taskId, worker), EMPTY);
+  addDue(store, SLOT, timeoutHeight, slotRest(taskId, worker));
 }
 
 export function removeSlotTimeout(store: KVStore, timeoutHeight: bigint, taskId: bigint, worker: string): void {
-  store.delete(slotKey(timeoutHeight, taskId, worker));
-}
-
-/** Entries of an index keyed u64(height) ‖ u64(id) ‖ …, with height ≤ `height`, collected (callers mutate). */
-function dueEntries(store: KVStore, prefix: string, height: bigint): { taskId: bigint; rest: string }[] {
-  const out: { taskId: bigint; rest: string }[] = [];
-  for (const [key] of store.iterate(prefix)) {
-    const body = key.slice(prefix.length);
-    if (parseU64Key(body.slice(0, 8)) > height) break;
-    out.push({ taskId: parseU64Key(body.slice(8, 16)), rest: body.slice(16) });
-  }
-  return out;
+  removeDue(store, SLOT, timeoutHeight, slotRest(taskId, worker));
 }
 
 /** Uncommitted assignments whose commit deadline is at or before `height`: (task, worker address bytes). */
 export function dueSlots(store: KVStore, height: bigint): { taskId: bigint; worker: Uint8Array }[] {
-  return dueEntries(store, SLOT, height).map((e) => ({ taskId: e.taskId, worker: new Uint8Array(keyBytes(e.rest.slice(1))) }));
+  return dueEntries(store, SLOT, height).map((e) => ({ taskId: parseU64Key(e.rest), worker: new Uint8Array(keyBytes(e.rest.slice(9))) }));
 }
 
 export function dueDeadlines(store: KVStore, height: bigint): bigint[] {
-  return dueEntries(store, DEADLINE, height).map((e) => e.taskId);
+  return dueEntries(store, DEADLINE, height).map((e) => parseU64Key(e.rest));
 }
 
 /** Statuses from which nothing moves any more (escrow fully settled). */

@@ -2,8 +2,12 @@
  * Helpers for market/worker tests and the market-finalize benchmark: messages built the way a
  * client builds them, and a signer that tracks its own account number and sequence.
  */
+import { MICRO_PER_OGPU } from "../../app/coins.js";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import { sha256 } from "../../crypto/hash.js";
+import { concatBytes } from "../../crypto/bytes.js";
+import { kemKeyPairFromSeed } from "../../crypto/kem.js";
 import { finalizeRequest, signTx, type TestChain, type TestKey } from "../../app/testkit.js";
 import { VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTask, MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
@@ -11,14 +15,26 @@ import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker } from "../../proto/gen/
 import type { Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
 import { getAccount } from "../auth/keeper.js";
-import { ENC_PUBKEY_LENGTH } from "../workers/msgs.js";
 
-export const OGPU = 1_000_000n;
+export const OGPU = MICRO_PER_OGPU;
 /** The default min_worker_bond. */
 export const MIN_BOND = 1000n * OGPU;
 
-/** A deterministic X25519 ‖ ML-KEM-768 key-shaped byte string (contents are not checked on chain). */
-export const testEncPubkey = (seed: number) => new Uint8Array(ENC_PUBKEY_LENGTH).fill(seed & 0xff);
+/**
+ * A real X25519 ‖ ML-KEM-768 public key from a fixed seed: registration checks the key
+ * (low-order point, FIPS 203 modulus check), and a constant fill would also read as deep
+ * group nesting to the wire check (app/proto-guard.ts). Memoised: keygen costs ~1 ms.
+ */
+const testKeys = new Map<number, Uint8Array>();
+export function testEncPubkey(seed: number): Uint8Array {
+  let key = testKeys.get(seed);
+  if (!key) {
+    const half = sha256(new TextEncoder().encode(`test enc key ${seed}`));
+    key = kemKeyPairFromSeed(concatBytes(half, sha256(half))).publicKey;
+    testKeys.set(seed, key);
+  }
+  return key;
+}
 
 export interface WorkerOffer {
   gpus: Partial<Gpu>[];

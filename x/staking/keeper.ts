@@ -1,5 +1,6 @@
 import type { Delegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
+import { bytesEqual } from "../../crypto/bytes.js";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { bpsOf } from "../../app/store/values.js";
@@ -195,7 +196,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     setDelegation(ctx.store, delegator, operator, { ...d, shares: (BigInt(d.shares) - shares).toString() });
     setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - tokens).toString(), delegatorShares: (total - shares).toString() });
     // An operator whose own stake drops below its promise is jailed, as in the SDK.
-    if (Buffer.compare(Buffer.from(delegator), Buffer.from(operator)) === 0 && !v.jailed) {
+    if (bytesEqual(delegator, operator) && !v.jailed) {
       const left = getDelegation(ctx.store, delegator, operator);
       const after = getValidator(ctx.store, operator)!;
       if (tokensFromShares(after, left ? BigInt(left.shares) : 0n) < BigInt(v.minSelfDelegation)) setValidator(ctx.store, { ...after, jailed: true });
@@ -223,7 +224,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
 
   /** Moves stake between validators at once; the entry stays slashable for the unbonding period. */
   function redelegate(ctx: Context, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint } {
-    if (Buffer.compare(Buffer.from(src), Buffer.from(dst)) === 0) throw stakingError(StakingCode.SelfRedelegation, "cannot redelegate to the same validator");
+    if (bytesEqual(src, dst)) throw stakingError(StakingCode.SelfRedelegation, "cannot redelegate to the same validator");
     requireValidator(ctx.store, dst);
     const p = stakingParams.get(ctx.store);
     // Stake that arrived at src by a redelegation still in progress may not hop again (SDK rule).

@@ -1,3 +1,4 @@
+import { compareBytes, hex } from "../../crypto/bytes.js";
 import { BondStatus, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { MICRO_PER_OGPU } from "../../app/coins.js";
@@ -48,14 +49,12 @@ export function recomputeComputeMultipliers(store: KVStore, height: bigint): voi
   const p = stakingParams.get(store);
   const from = height - BigInt(p.compute_window_blocks);
   const compute = [...allValidators(store)].map(({ operator }) => ({ operator, c: computeInWindow(store, operator, from, height) }));
-  const active = new Set(lastPowers(store).map((l) => Buffer.from(l.operator).toString("hex")));
-  const cMed = median(compute.filter((x) => active.has(Buffer.from(x.operator).toString("hex"))).map((x) => x.c));
+  const active = new Set(lastPowers(store).map((l) => hex(l.operator)));
+  const cMed = median(compute.filter((x) => active.has(hex(x.operator))).map((x) => x.c));
   for (const { operator, c } of compute) {
     setMultiplierBps(store, operator, computeMultiplierBps(c, cMed, BigInt(p.compute_alpha_bps), BigInt(p.compute_kappa)));
   }
 }
-
-const compareBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** The active set: top max_validators by power (desc), ties by operator bytes (asc); power > 0 only. */
 export function activeSet(store: KVStore): { operator: Uint8Array; validator: Validator; power: bigint }[] {
@@ -71,13 +70,13 @@ export function activeSet(store: KVStore): { operator: Uint8Array; validator: Va
  * recording the new powers and each validator's bond status.
  */
 export function applyValidatorSetChanges(store: KVStore): ValidatorUpdate[] {
-  const next = new Map(activeSet(store).map((x) => [Buffer.from(x.operator).toString("hex"), x]));
-  const prev = new Map(lastPowers(store).map((l) => [Buffer.from(l.operator).toString("hex"), l.power]));
+  const next = new Map(activeSet(store).map((x) => [hex(x.operator), x]));
+  const prev = new Map(lastPowers(store).map((l) => [hex(l.operator), l.power]));
   const updates: { operator: Uint8Array; update: ValidatorUpdate }[] = [];
   for (const { operator, validator } of allValidators(store)) {
-    const hex = Buffer.from(operator).toString("hex");
-    const before = prev.get(hex) ?? 0n;
-    const after = next.get(hex)?.power ?? 0n;
+    const key = hex(operator);
+    const before = prev.get(key) ?? 0n;
+    const after = next.get(key)?.power ?? 0n;
     if (before === after) continue;
     updates.push({ operator, update: { pubKey: { ed25519: consensusKeyOf(validator) }, power: after } });
     setLastPower(store, operator, after);

@@ -1,3 +1,4 @@
+import { MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,6 @@ import { valoperString } from "../../app/validator-address.js";
  * delegate / undelegate / withdrawRewards, with CometBFT's own /validators as the witness.
  */
 const PORT_BASE = 27500;
-const OGPU = 1_000_000n;
 const STAKE = 50_000n * OGPU;
 const UNBONDING_BLOCKS = 20;
 const fee = (amount: number): StdFee => ({ amount: [{ denom: "uogpu", amount: String(amount) }], gas: "300000" });

@@ -1,9 +1,9 @@
 import { Delegation, Redelegation, UnbondingDelegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
-import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import { addDue, dueEntries } from "../../app/store/due-index.js";
+import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, splitLengthPrefixed, u64Key } from "../../app/store/keys.js";
 import { decodeBigInt, defineCounter, encodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { consAddressOf, consensusKeyOf, parseValoper } from "../../app/validator-address.js";
-import { splitLengthPrefixed } from "../../app/store/keys.js";
 
 /**
  * x/staking state. Records that clients read as-is are the Cosmos protobuf types
@@ -164,7 +164,7 @@ export function setNextEntryId(store: KVStore, id: bigint): void {
 }
 
 export function enqueue(store: KVStore, queue: string, height: bigint, id: bigint, parts: Uint8Array[]): void {
-  store.set(queue + u64Key(height) + u64Key(id), keyBytes(parts.map((p) => lengthPrefixed(p)).join("")));
+  addDue(store, queue, height, u64Key(id), keyBytes(parts.map((p) => lengthPrefixed(p)).join("")));
 }
 
 export interface QueueItem {
@@ -175,12 +175,8 @@ export interface QueueItem {
 }
 
 /** Queue items in (height, id) order, optionally only those due at or before `upTo`. */
-export function* queueItems(store: KVStore, queue: string, upTo?: bigint): Iterable<QueueItem> {
-  for (const [key, value] of store.iterate(queue)) {
-    const height = parseU64Key(key.slice(queue.length, queue.length + 8));
-    if (upTo !== undefined && height > upTo) return;
-    yield { height, id: parseU64Key(key.slice(queue.length + 8)), parts: splitLengthPrefixed(bytesKey(value)), key };
-  }
+export function queueItems(store: KVStore, queue: string, upTo?: bigint): QueueItem[] {
+  return dueEntries(store, queue, upTo).map((e) => ({ height: e.height, id: parseU64Key(e.rest), parts: splitLengthPrefixed(bytesKey(e.value)), key: e.key }));
 }
 
 // ---- consensus power inputs and outputs ----

@@ -2,6 +2,7 @@
  * Test helpers for x/staking and x/distribution: genesis with gentxs, staking messages built
  * as cosmjs builds them, and an in-process chain that also reports validator updates.
  */
+import { MICRO_PER_OGPU } from "../../app/coins.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ import { createValidatorMsg } from "../genutil/gentx.js";
 import { valoperString } from "../../app/validator-address.js";
 import { DEC_ONE } from "../../app/dec.js";
 
-export const OGPU = 1_000_000n;
+export const OGPU = MICRO_PER_OGPU;
 
 export interface TestValidator {
   key: TestKey;

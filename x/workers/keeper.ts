@@ -1,7 +1,8 @@
 import { BASE_DENOM } from "../../app/coins.js";
 import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
-import { lengthPrefixed, u64Key } from "../../app/store/keys.js";
+import { addDue, dueEntries } from "../../app/store/due-index.js";
+import { keyBytes, lengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { BankKeeper } from "../bank/keeper.js";
@@ -20,7 +21,6 @@ const WORKER = "workers/w/";
 const EXIT_QUEUE = "workers/exit/";
 
 const workerKey = (operator: Uint8Array) => WORKER + lengthPrefixed(operator);
-const exitKey = (height: bigint, operator: Uint8Array) => EXIT_QUEUE + u64Key(height) + lengthPrefixed(operator);
 
 export function getWorker(store: KVStore, operator: string): Worker | undefined {
   const raw = store.get(workerKey(parseAccountAddress(operator, "operator")));
@@ -142,7 +142,7 @@ export function scheduleExit(store: KVStore, w: Worker, height: bigint): bigint 
   const at = height + BigInt(workersParams.get(store).unbonding_blocks);
   w.exitHeight = at;
   setWorker(store, w);
-  store.set(exitKey(at, parseAccountAddress(w.operator)), new Uint8Array());
+  addDue(store, EXIT_QUEUE, at, lengthPrefixed(parseAccountAddress(w.operator)));
   return at;
 }
 
@@ -193,15 +193,8 @@ export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
 
   /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
   function completeExits(ctx: Context): void {
-    // Collected first: the loop deletes the entries it visits.
-    const due: string[] = [];
-    for (const [key] of ctx.store.iterate(EXIT_QUEUE)) {
-      const at = Buffer.from(key.slice(EXIT_QUEUE.length, EXIT_QUEUE.length + 8), "latin1").readBigUInt64BE(0);
-      if (at > ctx.block.height) break;
-      due.push(key);
-    }
-    for (const key of due) {
-      const operator = Buffer.from(key.slice(EXIT_QUEUE.length + 9), "latin1");
+    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
+      const operator = keyBytes(rest.slice(1));
       const w = Worker.decode(ctx.store.get(workerKey(operator))!);
       const bond = bondOf(w);
       if (bond > 0n) bank.sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);

@@ -19,6 +19,7 @@ import { workersError, WorkersCode } from "./errors.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { getWorker, gpuTier, newReliability, requireWorker, scheduleExit, setWorker, WORKER_BONDS } from "./keeper.js";
 import { workersParams } from "./params.js";
+import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
 
 /** X25519 public key (32 B) followed by an ML-KEM-768 encapsulation key (1184 B). */
 export const ENC_PUBKEY_LENGTH = 32 + 1184;
@@ -52,9 +53,8 @@ function validateOffer(msg: { gpus: Gpu[]; region: string; pricePerUnit: string;
   if (!partial || msg.gpus.length > 0) validateGpus(msg.gpus);
   if ((!partial || msg.region !== "") && !REGION_RE.test(msg.region)) throw invalid(`region "${msg.region}" must be 1-32 chars of a-z, 0-9, -`);
   if (!partial || msg.pricePerUnit !== "") validatePrice(msg.pricePerUnit);
-  if ((!partial || msg.encPubkey.length > 0) && msg.encPubkey.length !== ENC_PUBKEY_LENGTH) {
-    throw invalid(`enc_pubkey must be ${ENC_PUBKEY_LENGTH} bytes (X25519 ‖ ML-KEM-768), got ${msg.encPubkey.length}`);
-  }
+  const keyDefect = !partial || msg.encPubkey.length > 0 ? kemPublicKeyDefect(msg.encPubkey) : undefined;
+  if (keyDefect) throw invalid(`enc_pubkey ${keyDefect}`);
 }
 
 /** Checks that depend on params: catalogued models, max_concurrent bound. */

@@ -1,3 +1,4 @@
+import { hexUpper } from "../../../crypto/bytes.js";
 import { CliError, type Command } from "../../cli.js";
 import { OgpuApp } from "../../../app/app.js";
 import { createAppWiring } from "../../../app/modules.js";
@@ -30,7 +31,7 @@ export const exportCommand: Command = {
         app_state: app.exportAppState(),
       };
       console.log(JSON.stringify(exported, null, 2));
-      console.error(`exported state at height ${height}, app hash ${Buffer.from(appHash).toString("hex").toUpperCase()}`);
+      console.error(`exported state at height ${height}, app hash ${hexUpper(appHash)}`);
       return 0;
     } finally {
       await app.close();

@@ -8,18 +8,19 @@ import { BASE_DENOM, parseCoins } from "../../../app/coins.js";
 import { encodePubKeyAny } from "../../../crypto/pubkey.js";
 import { fromBech32, ACCOUNT_PREFIX } from "../../../crypto/bech32.js";
 import { createValidatorMsg, signGentx } from "../../../x/genutil/gentx.js";
+import { readConsensusPubKey } from "../../../server/consensus-key.js";
 import { homeFlag, homeOption, nodePaths, readGenesis, writeGenesis, type NodePaths } from "../home.js";
 import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
 import { valoperString } from "../../../app/validator-address.js";
 import { parseDec } from "../../../app/dec.js";
 
 /** The ed25519 consensus public key CometBFT generated for this node. */
-async function consensusPubKey(paths: NodePaths): Promise<Uint8Array> {
-  const file = join(paths.config, "priv_validator_key.json");
-  if (!existsSync(file)) throw new CliError(`no ${file}: run 'ogpud init' first`);
-  const json = JSON.parse(await readFile(file, "utf8")) as { pub_key?: { type?: string; value?: string } };
-  if (json.pub_key?.type !== "tendermint/PubKeyEd25519" || !json.pub_key.value) throw new CliError(`${file} does not hold an ed25519 key`);
-  return new Uint8Array(Buffer.from(json.pub_key.value, "base64"));
+function consensusPubKey(paths: NodePaths): Uint8Array {
+  try {
+    return readConsensusPubKey(paths.home);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
 }
 
 function decFlag(value: unknown, fallback: string, name: string): string {

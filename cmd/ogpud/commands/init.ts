@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { CliError, stringFlag, type Command } from "../../cli.js";
 import { cometbftBinary } from "../../paths.js";
-import { DEFAULT_APP_CONFIG, homeFlag, homeOption, nodePaths, readGenesis, writeAppConfig, writeGenesis } from "../home.js";
+import { DEFAULT_APP_CONFIG, homeFlag, homeOption, nodePaths, readGenesis, writeAppConfig, writeGenesis, type GenesisDoc } from "../home.js";
 import { setTomlValues } from "../toml.js";
 import { defaultAppState } from "../genesis-state.js";
 
@@ -12,6 +12,19 @@ export interface PortOptions {
   rpc: number;
   abci: number;
   rest: number;
+}
+
+/**
+ * Vote extensions from height 1: validators' extensions carry their beacon signatures, so
+ * every block from 2 on is seeded by the randomness beacon (app/beacon.ts) and block 1 alone
+ * by the fallback seed.
+ */
+export const VOTE_EXTENSIONS_ENABLE_HEIGHT = "1";
+
+function withVoteExtensions(genesis: GenesisDoc): GenesisDoc {
+  const params = (genesis.consensus_params ?? {}) as Record<string, unknown>;
+  const abci = (params.abci ?? {}) as Record<string, unknown>;
+  return { ...genesis, consensus_params: { ...params, abci: { ...abci, vote_extensions_enable_height: VOTE_EXTENSIONS_ENABLE_HEIGHT } } };
 }
 
 export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
@@ -25,7 +38,7 @@ function portFlag(value: unknown, fallback: number, name: string): number {
 
 export const initCommand: Command = {
   name: "init",
-  summary: "Create a node home: CometBFT config and keys, genesis, and ogpud's app.json",
+  summary: "Create a node home: CometBFT config and keys, genesis (vote extensions from height 1), and ogpud's app.json",
   usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
   options: {
     ...homeOption,
@@ -56,7 +69,7 @@ export const initCommand: Command = {
 
     const chainId = stringFlag(flags, "chain-id", "ogpu-devnet-1");
     const genesis = await readGenesis(paths);
-    await writeGenesis(paths, { ...genesis, chain_id: chainId, initial_height: "1", app_state: defaultAppState() });
+    await writeGenesis(paths, { ...withVoteExtensions(genesis), chain_id: chainId, initial_height: "1", app_state: defaultAppState() });
 
     const toml = await readFile(paths.cometConfig, "utf8");
     await writeFile(

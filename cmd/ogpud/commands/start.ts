@@ -1,12 +1,13 @@
-import { CliError, type Command } from "../../cli.js";
+import { CliError, intFlag, type Command, type Flags } from "../../cli.js";
 import { cometbftBinary } from "../../paths.js";
 import { startNode } from "../../../server/node.js";
+import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 
 export const startCommand: Command = {
   name: "start",
   summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft]",
+  usage: "[--home <dir>] [--no-cometbft] [--blob-* <n>]",
   options: {
     ...homeOption,
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
@@ -14,12 +15,25 @@ export const startCommand: Command = {
     "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
     "min-gas-prices": { type: "string", description: "mempool fee floor, e.g. 0.001uogpu (overrides app.json)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
+    "blob-bytes-per-ogpu": { type: "string", description: `blob quota per whole OGPU of the uploader's spendable balance; 0 OGPU → 0 bytes (default ${BLOB_DEFAULTS.bytesPerOgpu})` },
+    "blob-max-bytes": { type: "string", description: `largest single blob (default ${BLOB_DEFAULTS.maxBlobBytes})` },
+    "blob-max-total-bytes": { type: "string", description: `most bytes the blob store holds in all; beyond it uploads get 507 (default ${BLOB_DEFAULTS.maxTotalBytes})` },
+    "blob-min-free-bytes": { type: "string", description: `free space the blob store leaves on its disk; below it uploads get 507 (default ${BLOB_DEFAULTS.minFreeDiskBytes})` },
+    "blob-retention-blocks": { type: "string", description: `blobs no live task references are deleted this many blocks after upload (default ${BLOB_DEFAULTS.retentionBlocks})` },
+    "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
+    "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
+    "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
   },
   async run({ flags }) {
     const paths = nodePaths(homeFlag(flags));
     const config = await readAppConfig(paths);
     const str = (name: string, fallback: string) => (typeof flags[name] === "string" ? (flags[name] as string) : fallback);
     const abciAddress = str("abci-laddr", config.abci_laddr);
+    const positive = (name: string, fallback: number) => {
+      const value = Number(str(name, String(fallback)));
+      if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
+      return value;
+    };
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
@@ -27,8 +41,11 @@ export const startCommand: Command = {
       restAddress: str("rest-laddr", config.rest_laddr),
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
+      simulationGasLimit: positive("simulation-gas-limit", config.simulation_gas_limit),
+      queryMaxBytes: positive("query-max-bytes", config.query_max_bytes),
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
+      blobs: blobSettings(flags),
       log: (line) => console.log(line),
     }).catch((err: Error) => {
       throw new CliError(`cannot start the node: ${err.message}`);
@@ -42,3 +59,17 @@ export const startCommand: Command = {
     return node.stopped;
   },
 };
+
+/** The --blob-* flags given; the rest take BLOB_DEFAULTS in the store. */
+function blobSettings(flags: Flags): BlobSettings {
+  const int = (name: string) => (flags[name] === undefined ? undefined : intFlag(flags, name, 0));
+  const retention = int("blob-retention-blocks");
+  return {
+    bytesPerOgpu: int("blob-bytes-per-ogpu"),
+    maxBlobBytes: int("blob-max-bytes"),
+    maxTotalBytes: int("blob-max-total-bytes"),
+    minFreeDiskBytes: int("blob-min-free-bytes"),
+    retentionBlocks: retention === undefined ? undefined : BigInt(retention),
+    sweepMaxBlobs: int("blob-sweep-max"),
+  };
+}

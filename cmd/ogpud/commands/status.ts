@@ -1,5 +1,6 @@
+import { hex, hexUpper } from "../../../crypto/bytes.js";
 import { CliError, type Command } from "../../cli.js";
-import { hexUpper, nodeOption, outputFormat, outputOption, printResult, withNode } from "../client.js";
+import { nodeOption, outputFormat, outputOption, printResult, withNode } from "../client.js";
 
 /** `ogpud status`: the node's view of the chain, from CometBFT's RPC /status. */
 export const statusCommand: Command = {
@@ -14,7 +15,7 @@ export const statusCommand: Command = {
       const { nodeInfo, syncInfo, validatorInfo } = await comet.status();
       printResult(format, {
         node_info: {
-          id: hexUpper(nodeInfo.id).toLowerCase(),
+          id: hex(nodeInfo.id),
           moniker: nodeInfo.moniker,
           network: nodeInfo.network,
           version: nodeInfo.version,

@@ -1,3 +1,4 @@
+import { hexUpper } from "../../../crypto/bytes.js";
 import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
@@ -13,7 +14,6 @@ import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { encodePubKeyAny } from "../../../crypto/pubkey.js";
 import { ogpuRegistry } from "../../../sdk/registry.js";
 import {
-  hexUpper,
   keyFromNameOrAddress,
   nodeOption,
   outputFormat,

@@ -1,0 +1,33 @@
+/**
+ * Byte helpers for every layer. They live in crypto/, the bottom layer, so that app/, x/,
+ * server/, sdk/ and worker/ can all share them without an import pointing upwards.
+ */
+
+/** Lower-case hex, the form digests and keys take in events, state files and logs. */
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** Upper-case hex, the form CometBFT uses for tx and block hashes. */
+export function hexUpper(bytes: Uint8Array): string {
+  return hex(bytes).toUpperCase();
+}
+
+/** Hex (either case) → plain Uint8Array. */
+export function fromHex(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, "hex"));
+}
+
+/** Byte order (shorter first on a common prefix): the order of keys and addresses. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return compareBytes(a, b) === 0;
+}
+
+/** Plain Uint8Array (not a pooled Buffer), so callers can compare and serialise it as bytes. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}

@@ -1,0 +1,65 @@
+/**
+ * Upload authorisation for POST /blobs, decided from the headers alone: the signature covers the
+ * CID, size and expiry of the body, so a bad uploader is refused before any of the body is read.
+ */
+import type { FastifyRequest } from "fastify";
+import { parseAccountAddress } from "../app/address.js";
+import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
+import { verifySecp256k1 } from "../crypto/secp256k1.js";
+import { BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
+import { BlobStoreError } from "./blob-store.js";
+
+/** Base64 of exactly `length` bytes, else null (Buffer.from silently skips bad characters). */
+function decodeBase64(text: string, length: number): Uint8Array | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+  const bytes = Buffer.from(text, "base64");
+  return bytes.length === length ? new Uint8Array(bytes) : null;
+}
+
+export function header(request: FastifyRequest, name: string): string | undefined {
+  const raw = request.headers[name];
+  return Array.isArray(raw) ? raw[0] : raw;
+}
+
+const unauthorized = (reason: "missing_auth" | "invalid_account" | "invalid_pubkey" | "invalid_signature" | "pubkey_mismatch" | "signature_expired" | "expiry_too_far", message: string) =>
+  new BlobStoreError(401, reason, message);
+const badRequest = (reason: "invalid_cid" | "invalid_size" | "invalid_expiry", message: string) => new BlobStoreError(400, reason, message);
+
+/**
+ * The verified claim of an upload: headers present and well formed, pubkey owns the account,
+ * `currentHeight ≤ expiry ≤ currentHeight + maxValidity`, and the signature covers all of it.
+ */
+export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint, maxValidity: bigint): UploadClaim {
+  const values = Object.fromEntries(Object.entries(BLOB_HEADERS).map(([key, name]) => [key, header(request, name)])) as Record<keyof typeof BLOB_HEADERS, string | undefined>;
+  const missing = Object.entries(BLOB_HEADERS).filter(([key]) => values[key as keyof typeof BLOB_HEADERS] === undefined).map(([, name]) => name);
+  const { account, pubkey: pubkeyText, cid, size: sizeText, expiry: expiryText, signature: signatureText } = values;
+  if (account === undefined || pubkeyText === undefined || cid === undefined || sizeText === undefined || expiryText === undefined || signatureText === undefined) {
+    throw unauthorized("missing_auth", `upload must be signed: missing header(s) ${missing.join(", ")}`);
+  }
+  let address: Uint8Array;
+  try {
+    address = parseAccountAddress(account, BLOB_HEADERS.account);
+  } catch (err) {
+    throw unauthorized("invalid_account", err instanceof Error ? err.message : String(err));
+  }
+  const pubkey = decodeBase64(pubkeyText, 33);
+  if (pubkey === null) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 key`);
+  const signature = decodeBase64(signatureText, 64);
+  if (signature === null) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 64-byte signature`);
+  if (!isBlobCid(cid)) throw badRequest("invalid_cid", `${BLOB_HEADERS.cid} must be the sha256 of the body as 64 lowercase hex characters, got '${cid.slice(0, 80)}'`);
+  if (!/^\d{1,15}$/.test(sizeText)) throw badRequest("invalid_size", `${BLOB_HEADERS.size} must be the body's length in bytes, got '${sizeText.slice(0, 40)}'`);
+  if (!/^\d{1,20}$/.test(expiryText)) throw badRequest("invalid_expiry", `${BLOB_HEADERS.expiry} must be a block height, got '${expiryText.slice(0, 40)}'`);
+  if (!Buffer.from(addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey })).equals(address)) {
+    throw unauthorized("pubkey_mismatch", `${BLOB_HEADERS.pubkey} is not the key of account ${account}`);
+  }
+  const expiry = BigInt(expiryText);
+  if (expiry < currentHeight) throw unauthorized("signature_expired", `upload signature expired at height ${expiry}, node is at ${currentHeight}; sign again`);
+  if (expiry > currentHeight + maxValidity) {
+    throw unauthorized("expiry_too_far", `upload signature expires at height ${expiry}, more than ${maxValidity} blocks after the node's height ${currentHeight}`);
+  }
+  const claim: UploadClaim = { cid, size: Number(sizeText), expiry, account, pubkey };
+  if (!verifySecp256k1(pubkey, blobUploadSignBytes(claim), signature)) {
+    throw unauthorized("invalid_signature", `signature does not authorise ${account} to upload blob ${cid} of ${claim.size} bytes until height ${expiry}`);
+  }
+  return claim;
+}

@@ -1,0 +1,50 @@
+/**
+ * What the blob store needs to know about the chain, read through the app's query interface at
+ * the last committed height (never the modules' stores): an uploader's balance, and the CIDs
+ * that tasks not yet in an end state still name.
+ */
+import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { BASE_DENOM } from "../app/coins.js";
+import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
+import { getBalance, getTaskRecord, listTasks, type AbciQuerier } from "../sdk/queries.js";
+
+/** Task states whose input (and, once revealed, output) blobs must stay. */
+const LIVE_STATUSES = [
+  TaskStatus.TASK_STATUS_PENDING,
+  TaskStatus.TASK_STATUS_ASSIGNED,
+  TaskStatus.TASK_STATUS_COMMITTED,
+  TaskStatus.TASK_STATUS_REVEALED,
+  TaskStatus.TASK_STATUS_AUDITING,
+  TaskStatus.TASK_STATUS_DISPUTED,
+] as const;
+const HAS_REVEALS = new Set<TaskStatus>([TaskStatus.TASK_STATUS_COMMITTED, TaskStatus.TASK_STATUS_REVEALED, TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED]);
+const PAGE = 1000;
+
+/** The app's own query method (OgpuApp.query) as the SDK's querier, at the last committed height. */
+export function appQuerier(app: { query(req: RequestQuery): ResponseQuery }): AbciQuerier {
+  return { abciQuery: async ({ path, data }) => app.query({ path, data, height: 0n, prove: false }) };
+}
+
+export function spendableUogpu(rpc: AbciQuerier, account: string): Promise<bigint> {
+  return getBalance(rpc, account, BASE_DENOM);
+}
+
+/** Input CIDs of live tasks and the output CIDs their reveals name. */
+export async function liveTaskCids(rpc: AbciQuerier): Promise<Set<string>> {
+  const cids = new Set<string>();
+  for (const status of LIVE_STATUSES) {
+    let afterId = 0n;
+    for (;;) {
+      const tasks = await listTasks(rpc, { status, limit: PAGE, afterId });
+      for (const task of tasks) {
+        if (task.inputCid !== "") cids.add(task.inputCid);
+        if (!HAS_REVEALS.has(task.status)) continue;
+        const record = await getTaskRecord(rpc, task.id);
+        for (const result of record?.results ?? []) if (result.outputCid !== "") cids.add(result.outputCid);
+      }
+      if (tasks.length < PAGE) break;
+      afterId = tasks[tasks.length - 1]!.id;
+    }
+  }
+  return cids;
+}
