@@ -11,7 +11,7 @@ import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { MsgCancelTask, MsgSubmitTask } from "../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
-import { MsgAttest, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../proto/gen/ogpu/attest/v1/tx.js";
+import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../proto/gen/ogpu/attest/v1/tx.js";
 
 /** Type URLs of oGPU's messages. */
 export const MSG = {
@@ -24,6 +24,7 @@ export const MSG = {
   CommitResult: "/ogpu.attest.v1.MsgCommitResult",
   RevealResult: "/ogpu.attest.v1.MsgRevealResult",
   Attest: "/ogpu.attest.v1.MsgAttest",
+  CommitAudit: "/ogpu.attest.v1.MsgCommitAudit",
   SetAuditorKey: "/ogpu.attest.v1.MsgSetAuditorKey",
 } as const;
 
@@ -37,6 +38,7 @@ export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = [
   [MSG.CommitResult, MsgCommitResult],
   [MSG.RevealResult, MsgRevealResult],
   [MSG.Attest, MsgAttest],
+  [MSG.CommitAudit, MsgCommitAudit],
   [MSG.SetAuditorKey, MsgSetAuditorKey],
 ];
 

@@ -5,7 +5,7 @@ import { MARKET_ESCROW } from "../market/keeper.js";
 import { nextTaskId } from "../market/keeper.js";
 import { submitTaskMsg, TX_FEE, type TaskSpec } from "../market/testing.js";
 import { getWorker, TREASURY } from "../workers/keeper.js";
-import { attestMsg, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, rawCommitMsg, revealMsg, startPosChain, Verdict, type PosChain, type PosOptions } from "./testing.js";
+import { attestMsg, auditSealMsg, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, rawCommitMsg, revealMsg, startPosChain, Verdict, type PosChain, type PosOptions } from "./testing.js";
 
 let chain: PosChain | undefined;
 afterEach(async () => {
@@ -33,6 +33,9 @@ async function submit(c: PosChain, spec: TaskSpec): Promise<{ id: bigint; assign
 
 const commitAll = (c: PosChain, id: bigint, ws: ChainSigner[], digests: Uint8Array[]) => c.run(ws.map((w, i) => w.tx([commitMsg(w.address, id, digests[i]!)])));
 const revealAll = (c: PosChain, id: bigint, ws: ChainSigner[], digests: Uint8Array[]) => c.run(ws.map((w, i) => w.tx([revealMsg(w.address, id, digests[i]!)])));
+/** Every member of the task's audit committee seals `digest` (its own re-execution) in one block. */
+const sealAudit = (c: PosChain, id: bigint, digest: Uint8Array) =>
+  c.run(c.record(id)!.audit!.members.map((m) => c.validators.find((v) => v.v.key.address === m.validator)!.signer.tx([auditSealMsg(m.validator, id, digest)])));
 const cv = (c: PosChain, w: ChainSigner) => getWorker(c.app.store, w.address)!.reliability!.cv;
 
 describe("Proof of Sync, in process", () => {
@@ -45,7 +48,7 @@ describe("Proof of Sync, in process", () => {
     const before = assigned.map((w) => c.balance(w.address));
     expectOk(await commitAll(c, id, assigned, [RIGHT, RIGHT]));
     expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_COMMITTED);
-    expect(c.record(id)!.phase).toBe(Phase.PHASE_REVEAL);
+    expect(c.record(id)!.phase).toBe(Phase.PHASE_DRAW); // the next block's beacon draws the audit, before any reveal
     expectOk(await revealAll(c, id, assigned, [RIGHT, RIGHT]));
     const revealHeight = c.height;
     expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_REVEALED);
@@ -129,8 +132,8 @@ describe("Proof of Sync, in process", () => {
     const [revealer, silent] = assigned as [ChainSigner, ChainSigner];
     const third = c.workers.find((w) => !assigned.includes(w))!;
     expectOk(await commitAll(c, id, [revealer, silent], [RIGHT, RIGHT]));
+    expectOk(await c.run([revealer.tx([revealMsg(revealer.address, id, RIGHT)])])); // the draw (no audit) opened reveals in this block
     const revealBy = c.record(id)!.revealByHeight;
-    expectOk(await c.run([revealer.tx([revealMsg(revealer.address, id, RIGHT)])]));
     const treasury0 = c.moduleBalance(TREASURY);
     while (c.height < revealBy) await c.run([]);
     const penalty = (1000n * OGPU * 2000n) / 10_000n;
@@ -142,10 +145,13 @@ describe("Proof of Sync, in process", () => {
     await c.run([]); // the scheduler gives the slot to the third worker
     expect(c.task(id).assignments.map((a) => a.worker).sort()).toEqual([revealer.address, third.address].sort());
     expectOk(await c.run([third.tx([commitMsg(third.address, id, RIGHT)])]));
+    await c.run([]);
+    expect(c.record(id)!).toMatchObject({ revealsExposed: true, auditPBps: 10_000, audited: true, phase: Phase.PHASE_AUDIT_SEAL });
+    expectOk(await sealAudit(c, id, RIGHT));
     expectOk(await c.run([third.tx([revealMsg(third.address, id, RIGHT)])]));
     await c.run([]);
     const record = c.record(id)!;
-    expect(record).toMatchObject({ revealsExposed: true, auditPBps: 10_000, audited: true, phase: Phase.PHASE_AUDIT });
+    expect(record.phase).toBe(Phase.PHASE_AUDIT);
     const [auditor] = record.audit!.members;
     expectOk(await c.run([c.validators[0]!.signer.tx([attestMsg(auditor!.validator, id, RIGHT, Verdict.VERDICT_MATCH)])]));
     expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
@@ -155,10 +161,13 @@ describe("Proof of Sync, in process", () => {
     const c = await start({ validatorStakes: [400n * OGPU, 300n * OGPU, 200n * OGPU, 100n * OGPU], workers: [{ cv: 0n }] });
     const { id, assigned } = await submit(c, { bid: 1000n, k: 1 });
     expectOk(await commitAll(c, id, assigned, [RIGHT]));
+    await c.run([]);
+    expect(c.record(id)!).toMatchObject({ audited: true, auditPBps: 10_000, phase: Phase.PHASE_AUDIT_SEAL }); // CV 0 → p = 1
+    expectOk(await sealAudit(c, id, RIGHT));
     expectOk(await revealAll(c, id, assigned, [RIGHT]));
     await c.run([]);
     const record = c.record(id)!;
-    expect(record).toMatchObject({ audited: true, auditPBps: 10_000, phase: Phase.PHASE_AUDIT }); // CV 0 → p = 1
+    expect(record.phase).toBe(Phase.PHASE_AUDIT);
     const members = [...record.audit!.members].sort((x, y) => Number(x.power - y.power));
     expect(members).toHaveLength(3);
     const total = members.reduce((s, m) => s + m.power, 0n);

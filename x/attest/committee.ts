@@ -1,10 +1,13 @@
 /**
  * Audit draws, committees and their votes (docs/proof-of-sync.md):
- *  - the BeginBlock of the block after the last reveal draws the audit with that block's
- *    beacon; disagreeing reveals open a dispute instead;
+ *  - the BeginBlock of the block after the last commit draws the audit with that block's
+ *    beacon, before any worker reveal;
  *  - an audit committee of m validators is sampled by power (the workers' own validators
- *    excluded); MATCH votes carrying ≥ 2/3 of its power finalise; once that is impossible
- *    (or at the deadline) the task is DISPUTED;
+ *    excluded); each member seals its own digest (MsgCommitAudit) while no worker digest is
+ *    public; worker reveals open when all sealed or at the seal deadline;
+ *  - the block after the last reveal decides: disagreeing reveals open a dispute; an audited
+ *    task's members open their seals (MsgAttest); MATCH votes carrying ≥ 2/3 of the
+ *    committee's power finalise; once that is impossible (or at the deadline) → DISPUTED;
  *  - a dispute committee of 2k+1 validators, drawn in the next block's BeginBlock, decides by
  *    weighted majority (> 1/2 of its power on one digest); none by the deadline → FAILED.
  */
@@ -19,7 +22,8 @@ import { AttestEvent, emitAttestEvent } from "./events.js";
 import type { AttestDeps } from "./keeper.js";
 import { attestParams } from "./params.js";
 import type { Settlement } from "./settle.js";
-import { isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
+import { computeSeal } from "./seal.js";
+import { isOpen, openReveals, requireOpenTask, scheduleDraw } from "./tasks.js";
 import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue } from "./store.js";
 
 export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided }: Pick<Settlement, "settleOnDigest" | "failUndecided">) {
@@ -45,12 +49,12 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     return first !== undefined && record.results.every((r) => bytesEqual(r.resultDigest, first.resultDigest));
   }
 
-  /** Draws a committee, owes each member a vote by the deadline, indexes the deadline. */
+  /** Draws a committee, owes each member a vote (audit: a seal) by the deadline, indexes the deadline. */
   function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispute", size: number): Committee {
     const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record), size);
     const deadline = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
     const committee: Committee = {
-      members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array() })),
+      members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array(), seal: new Uint8Array() })),
       drawnHeight: ctx.block.height,
       deadlineHeight: deadline,
     };
@@ -66,7 +70,10 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     return committee;
   }
 
-  /** BeginBlock at the draw height: ctx.block.beacon is this block's beacon, unknown to every earlier tx. */
+  /**
+   * BeginBlock at the draw height: ctx.block.beacon is this block's beacon, unknown to every
+   * earlier tx. Before the reveals it draws the audit; after them it decides.
+   */
   function runDraw(ctx: Context, taskId: bigint): void {
     const record = getRecord(ctx.store, taskId);
     if (!record || record.drawHeight === 0n) return;
@@ -74,7 +81,16 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const task = requireOpenTask(market, ctx, taskId);
     if (record.phase === Phase.PHASE_DISPUTE) return drawDispute(ctx, record, task);
     if (record.phase !== Phase.PHASE_DRAW) return putRecord(ctx.store, record);
-    if (!revealsAgree(record)) return openDispute(ctx, record, task, "reveals_disagree", true);
+    if (record.results.every((r) => r.revealed)) return decideRevealed(ctx, record, task);
+    drawAuditBeforeReveals(ctx, record, task);
+  }
+
+  /**
+   * Every slot sealed, nothing (new) revealed: draw the audit. Audited → a committee seals its
+   * own digests first; otherwise reveals open now.
+   */
+  function drawAuditBeforeReveals(ctx: Context, record: TaskRecord, task: Task): void {
+    const taskId = record.taskId;
     const p = attestParams.get(ctx.store);
     const cv = minCv(ctx, record);
     // An untrusted worker alone on a task (no trusted worker had room) or reveals that were public
@@ -83,18 +99,62 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     record.auditPBps = forced ? 10_000 : auditProbabilityBps(cv, p.p_floor_bps);
     record.audited = drawAudit(ctx.block.beacon, taskId, record.auditPBps);
     emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
-    const digest = record.results[0]!.resultDigest;
-    if (!record.audited) return settleOnDigest(ctx, record, task, digest, "finalized");
-    record.audit = seatCommittee(ctx, record, "audit", p.committee_size);
-    if (record.audit.members.length === 0) {
+    record.audit = undefined;
+    if (record.audited) {
+      record.audit = seatCommittee(ctx, record, "audit", p.committee_size);
+      if (record.audit.members.length > 0) {
+        record.phase = Phase.PHASE_AUDIT_SEAL;
+        return putRecord(ctx.store, record);
+      }
       // Nobody but the workers' own validators could audit: the reveals alone decide.
       emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: "false", reason: "no_eligible_validator", seed_height: ctx.block.height.toString() });
       record.audited = false;
-      return settleOnDigest(ctx, record, task, digest, "finalized");
+      record.audit = undefined;
     }
-    record.phase = Phase.PHASE_AUDIT;
+    openReveals(ctx, record);
     putRecord(ctx.store, record);
-    market.moveTask(ctx, task, TaskStatus.TASK_STATUS_AUDITING, "audit_drawn");
+  }
+
+  /** MsgCommitAudit: only while no worker has revealed (the seal window), once per member. */
+  function commitAudit(ctx: Context, validator: string, taskId: bigint, seal: Uint8Array): void {
+    const operator = parseAccountAddress(validator, "validator");
+    const record = getRecord(ctx.store, taskId);
+    const juror = record?.audit?.members.find((m) => m.validator === validator);
+    if (!record || !juror) throw attestError(AttestCode.NotOnCommittee, `${validator} is not on the audit committee of task ${taskId}`);
+    if (record.phase !== Phase.PHASE_AUDIT_SEAL) throw attestError(AttestCode.WrongPhase, `task ${taskId} is not taking audit seals (${Phase[record.phase]}): seals are only accepted before worker reveals open`);
+    if (juror.seal.length > 0) throw attestError(AttestCode.AlreadyCommitted, `${validator} already sealed its audit of task ${taskId}`);
+    const seals = [...record.results.map((r) => r.seal), ...record.audit!.members.map((m) => m.seal)];
+    if (seals.some((s) => bytesEqual(s, seal))) throw attestError(AttestCode.DuplicateSeal, `seal equals another seal of task ${taskId} (a copied seal can never be opened)`);
+    juror.seal = seal;
+    clearDuty(ctx.store, taskId, operator);
+    emitAttestEvent(ctx.events, AttestEvent.AuditSealed, taskId, { validator });
+    if (record.audit!.members.every((m) => m.seal.length > 0)) closeSealWindow(ctx, record);
+    putRecord(ctx.store, record);
+  }
+
+  /** Every member sealed, or the seal deadline passed (the unsealed ones are slashed as absent): workers may reveal. */
+  function closeSealWindow(ctx: Context, record: TaskRecord): void {
+    removeDue(ctx.store, COMMITTEE_DEADLINES, record.audit!.deadlineHeight, record.taskId);
+    openReveals(ctx, record);
+  }
+
+  /**
+   * BeginBlock after the last reveal: disagreeing reveals → dispute; unaudited → FINALIZED;
+   * audited → the sealed members open their seals by a new deadline (owed again as a duty).
+   */
+  function decideRevealed(ctx: Context, record: TaskRecord, task: Task): void {
+    if (!revealsAgree(record)) return openDispute(ctx, record, task, "reveals_disagree", true);
+    const digest = record.results[0]!.resultDigest;
+    if (!record.audited || !record.audit) return settleOnDigest(ctx, record, task, digest, "finalized");
+    const c = record.audit;
+    c.deadlineHeight = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
+    const sealed = c.members.filter((m) => m.seal.length > 0);
+    for (const m of sealed) addDuty(ctx.store, record.taskId, parseAccountAddress(m.validator, "validator"), c.deadlineHeight);
+    addDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
+    emitAttestEvent(ctx.events, AttestEvent.Committee, record.taskId, { kind: "audit_open", members: sealed.map((m) => m.validator).join(","), deadline: c.deadlineHeight.toString(), seed_height: c.drawnHeight.toString() });
+    record.phase = Phase.PHASE_AUDIT;
+    market.moveTask(ctx, task, TaskStatus.TASK_STATUS_AUDITING, "audit_open");
+    tallyAudit(ctx, record, task, false);
   }
 
   /**
@@ -112,8 +172,20 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     putRecord(ctx.store, record);
   }
 
-  /** A fresh committee of 2k+1 validators; none eligible → the task fails (refund, no slash). */
+  /**
+   * Digests a dispute may settle on. After an audit, only digests an audit member sealed before
+   * any reveal and then opened: dispute jurors vote with every digest public, so a result no
+   * validator computed independently must not win by copied votes. Otherwise (workers disagreed
+   * without an audit) any vote counts: each worker digest was itself sealed before any reveal.
+   */
+  function independentDigests(record: TaskRecord): Uint8Array[] | undefined {
+    if (!record.audited || !record.audit) return undefined;
+    return record.audit.members.filter((m) => m.voted && m.seal.length > 0).map((m) => m.resultDigest);
+  }
+
+  /** A fresh committee of 2k+1 validators; none eligible, or nothing independent to decide on → the task fails (refund, no slash). */
   function drawDispute(ctx: Context, record: TaskRecord, task: Task): void {
+    if (independentDigests(record)?.length === 0) return failUndecided(ctx, record, "no_independent_result");
     record.dispute = seatCommittee(ctx, record, "dispute", 2 * task.redundancy + 1);
     if (record.dispute.members.length === 0) return failUndecided(ctx, record, "no_eligible_validator");
     putRecord(ctx.store, record);
@@ -124,9 +196,13 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
    * tx); a member of an earlier committee of the task, or of an audit already decided by the
    * others, may still deliver its owed vote until its deadline (it is then not slashed).
    */
-  function attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict): void {
+  function attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void {
     const operator = parseAccountAddress(validator, "validator");
     const record = getRecord(ctx.store, taskId);
+    const beforeAuditOpens = [Phase.PHASE_AUDIT_SEAL, Phase.PHASE_REVEAL, Phase.PHASE_DRAW].includes(record?.phase ?? Phase.PHASE_UNSPECIFIED);
+    if (record && (record.phase === Phase.PHASE_AUDIT_SEAL || (record.audited && beforeAuditOpens))) {
+      throw attestError(AttestCode.WrongPhase, `task ${taskId}: audit votes open after the worker reveals; seal your digest with MsgCommitAudit first`);
+    }
     const committee = record?.phase === Phase.PHASE_AUDIT ? record.audit : record?.phase === Phase.PHASE_DISPUTE ? record.dispute : undefined;
     const juror = committee?.members.find((m) => m.validator === validator);
     if (!record || !committee || !juror) {
@@ -134,6 +210,10 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
       throw attestError(AttestCode.NotOnCommittee, `${validator} is not on a committee of task ${taskId} that is voting`);
     }
     if (juror.voted) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${taskId}`);
+    if (record.phase === Phase.PHASE_AUDIT) {
+      if (juror.seal.length === 0) throw attestError(AttestCode.SealMismatch, `${validator} did not seal its audit of task ${taskId} before the reveals: its vote cannot count`);
+      if (!bytesEqual(computeSeal(taskId, operator, digest, salt), juror.seal)) throw attestError(AttestCode.SealMismatch, `result_digest and salt do not open ${validator}'s audit seal on task ${taskId}`);
+    }
     checkVerdict(record, digest, verdict);
     Object.assign(juror, { voted: true, verdict, resultDigest: digest });
     clearDuty(ctx.store, taskId, operator);
@@ -158,7 +238,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const c = record.audit!;
     const total = powerOf(c, () => true);
     const match = powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_MATCH);
-    const open = powerOf(c, (m) => !m.voted);
+    // Only a member that sealed before the reveals can still vote.
+    const open = powerOf(c, (m) => !m.voted && m.seal.length > 0);
     if (3n * match >= 2n * total) {
       removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
       return settleOnDigest(ctx, record, task, record.results[0]!.resultDigest, "finalized");
@@ -172,8 +253,9 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const c = record.dispute!;
     const total = powerOf(c, () => true);
     const open = powerOf(c, (m) => !m.voted);
+    const allowed = independentDigests(record);
     const byDigest = new Map<string, bigint>();
-    for (const m of c.members) if (m.voted) byDigest.set(hex(m.resultDigest), (byDigest.get(hex(m.resultDigest)) ?? 0n) + m.power);
+    for (const m of c.members) if (m.voted && (!allowed || allowed.some((d) => bytesEqual(d, m.resultDigest)))) byDigest.set(hex(m.resultDigest), (byDigest.get(hex(m.resultDigest)) ?? 0n) + m.power);
     const sorted = [...byDigest].sort(([a, x], [b, y]) => (x !== y ? (x > y ? -1 : 1) : a < b ? -1 : 1));
     const [best] = sorted;
     if (best && 2n * best[1] > total) {
@@ -194,7 +276,10 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const record = getRecord(ctx.store, taskId);
     const task = getTaskIfOpen(ctx, taskId);
     if (!record || !task) return;
-    if (record.phase === Phase.PHASE_AUDIT && record.audit?.deadlineHeight === height) tallyAudit(ctx, record, task, true);
+    if (record.phase === Phase.PHASE_AUDIT_SEAL && record.audit?.deadlineHeight === height) {
+      closeSealWindow(ctx, record);
+      putRecord(ctx.store, record);
+    } else if (record.phase === Phase.PHASE_AUDIT && record.audit?.deadlineHeight === height) tallyAudit(ctx, record, task, true);
     else if (record.phase === Phase.PHASE_DISPUTE && record.dispute?.deadlineHeight === height) tallyDispute(ctx, record, task, true);
   }
 
@@ -207,7 +292,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     }
   }
 
-  return { runDraw, attest, handleCommitteeDeadline };
+  return { runDraw, attest, commitAudit, handleCommitteeDeadline };
 }
 
 export type Committees = ReturnType<typeof createCommittees>;

@@ -11,6 +11,10 @@ export const AttestEvent = {
   Draw: "attest_draw",
   Committee: "attest_committee",
   Vote: "attest_vote",
+  /** An audit committee member sealed its own digest (before any reveal). */
+  AuditSealed: "attest_audit_seal",
+  /** A committee member's vote named a digest other than the settled one: its stake is slashed. */
+  AuditorWrong: "attest_auditor_wrong",
   Finalized: "attest_finalized",
   Disputed: "attest_disputed",
   Resolved: "attest_resolved",

@@ -1,7 +1,8 @@
 /**
  * Commit and reveal: the first two steps of Proof of Sync (docs/proof-of-sync.md).
- * A worker seals its result (MsgCommitResult); once every slot of the task is committed the
- * workers open their seals (MsgRevealResult); the block after the last reveal draws the audit.
+ * A worker seals its result (MsgCommitResult); the block after the last commit draws the audit
+ * (committee.ts), whose auditors seal their own digests before any reveal; then the workers open
+ * their seals (MsgRevealResult); the block after the last reveal decides.
  */
 import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { parseAccountAddress } from "../../app/address.js";
@@ -21,7 +22,7 @@ import { attestParams } from "./params.js";
 import { computeSeal } from "./seal.js";
 import { createSettlement } from "./settle.js";
 import { isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
-import { addDue, deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue, REVEAL_DEADLINES } from "./store.js";
+import { deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue, REVEAL_DEADLINES } from "./store.js";
 
 /** What Proof of Sync needs: tasks and settlement (market), worker penalties, validator power and slashing, bond moves. */
 export interface AttestDeps {
@@ -37,8 +38,10 @@ export interface AttestKeeper {
   commitResult(ctx: Context, worker: string, taskId: bigint, seal: Uint8Array): void;
   /** MsgRevealResult: opens the worker's own seal; the last reveal schedules the audit draw. */
   revealResult(ctx: Context, worker: string, taskId: bigint, digest: Uint8Array, salt: Uint8Array, outputCid: string): void;
-  /** MsgAttest: a committee member's vote. */
-  attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict): void;
+  /** MsgAttest: a committee member's vote (on an audit: the opening of its seal). */
+  attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void;
+  /** MsgCommitAudit: an audit member's seal over its own digest, before any worker reveal. */
+  commitAudit(ctx: Context, validator: string, taskId: bigint, seal: Uint8Array): void;
   /** MsgSetAuditorKey: only a validator's operator may publish a key, and only its own. */
   setAuditorKey(ctx: Context, operator: Uint8Array, encPubkey: Uint8Array): void;
   activeAuditorKeys(store: KVStore): AuditorKeyEntry[];
@@ -75,15 +78,9 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
     record.results.push({ worker, seal, committedHeight: ctx.block.height, revealed: false, resultDigest: new Uint8Array(), salt: new Uint8Array(), outputCid: "", revealedHeight: 0n });
     market.markCommitted(ctx, taskId, worker);
     emitAttestEvent(ctx.events, AttestEvent.Committed, taskId, { worker });
-    if (market.getTask(ctx.store, taskId)!.status === TaskStatus.TASK_STATUS_COMMITTED) openReveals(ctx, record);
+    // Every slot sealed: the next block's beacon draws the audit before anything is revealed.
+    if (market.getTask(ctx.store, taskId)!.status === TaskStatus.TASK_STATUS_COMMITTED) scheduleDraw(ctx, record);
     putRecord(ctx.store, record);
-  }
-
-  /** Every slot is committed: reveals are accepted until reveal_by (inclusive). */
-  function openReveals(ctx: Context, record: TaskRecord): void {
-    record.phase = Phase.PHASE_REVEAL;
-    record.revealByHeight = ctx.block.height + BigInt(attestParams.get(ctx.store).reveal_timeout_blocks);
-    addDue(ctx.store, REVEAL_DEADLINES, record.revealByHeight, record.taskId);
   }
 
   /** MsgRevealResult: opens the worker's own seal; the last reveal schedules the audit draw. */
@@ -92,7 +89,7 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
     const record = getRecord(ctx.store, taskId);
     const result = record?.results.find((r) => r.worker === worker);
     if (!record || !result) throw attestError(AttestCode.NotAssigned, `${worker} has no commitment on task ${taskId}`);
-    if (record.phase !== Phase.PHASE_REVEAL) throw attestError(AttestCode.WrongPhase, `task ${taskId} is not revealing (${Phase[record.phase]}): reveals open once all ${task.redundancy} slots are committed`);
+    if (record.phase !== Phase.PHASE_REVEAL) throw attestError(AttestCode.WrongPhase, `task ${taskId} is not revealing (${Phase[record.phase]}): reveals open after every slot committed, the audit draw ran and any audit committee sealed`);
     if (result.revealed) throw attestError(AttestCode.AlreadyRevealed, `${worker} already revealed on task ${taskId}`);
     if (!bytesEqual(computeSeal(taskId, parseAccountAddress(worker), digest, salt), result.seal)) {
       throw attestError(AttestCode.SealMismatch, `result_digest and salt do not open ${worker}'s seal on task ${taskId}`);
@@ -112,7 +109,9 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
    * EndBlock: workers that committed but did not reveal by reveal_by lose
    * reveal_timeout_slash_bps of their bond (to the treasury) and their slot; the market
    * requeues the task (or expires it after max_retries). Reveals already public make the
-   * next round's audit certain (a newcomer could copy them).
+   * next round's audit certain (a newcomer could copy them). A worker that withholds after
+   * its task was drawn for audit is punished as a wrong result: withholding must not be the
+   * cheaper way out for a cheater that learns it will be checked.
    */
   function handleRevealTimeout(ctx: Context, taskId: bigint): void {
     const record = getRecord(ctx.store, taskId);
@@ -125,9 +124,15 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
     record.revealByHeight = 0n;
     putRecord(ctx.store, record);
     for (const worker of silent) {
-      workers.recordResult(ctx, worker, false, "reveal_timeout");
-      const slashed = workers.slashBond(ctx, worker, p.reveal_timeout_slash_bps, "reveal_timeout", { task_id: taskId.toString() });
-      emitAttestEvent(ctx.events, AttestEvent.RevealTimeout, taskId, { worker, slashed: slashed.toString() });
+      const audited = record.audited && record.audit !== undefined && record.audit.members.length > 0;
+      const before = market.getTask(ctx.store, taskId);
+      let slashed: bigint;
+      if (audited && before) slashed = settlement.punishWrongResult(ctx, worker, before);
+      else {
+        workers.recordResult(ctx, worker, false, "reveal_timeout");
+        slashed = workers.slashBond(ctx, worker, p.reveal_timeout_slash_bps, "reveal_timeout", { task_id: taskId.toString() });
+      }
+      emitAttestEvent(ctx.events, AttestEvent.RevealTimeout, taskId, { worker, slashed: slashed.toString(), audited: String(audited) });
       const task = market.getTask(ctx.store, taskId);
       if (task && task.assignments.some((a) => a.worker === worker) && isOpen(market, task)) market.reassignSlot(ctx, taskId, worker, "reveal_timeout");
     }

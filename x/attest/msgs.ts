@@ -4,6 +4,8 @@ import { Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import {
   MsgAttest,
   MsgAttestResponse,
+  MsgCommitAudit,
+  MsgCommitAuditResponse,
   MsgCommitResult,
   MsgCommitResultResponse,
   MsgRevealResult,
@@ -27,6 +29,10 @@ function checkDigest(digest: Uint8Array, field = "result_digest"): void {
 }
 
 const MAX_CID_LENGTH = 256;
+
+function checkSalt(salt: Uint8Array): void {
+  if (salt.length < MIN_SALT_LENGTH || salt.length > MAX_SALT_LENGTH) throw invalid(`salt must be ${MIN_SALT_LENGTH}-${MAX_SALT_LENGTH} bytes`);
+}
 
 export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
   const msgCommitResult = defineMsg<MsgCommitResult>({
@@ -54,7 +60,7 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       parseAccountAddress(msg.worker, "worker");
       checkTaskId(msg.taskId);
       checkDigest(msg.resultDigest);
-      if (msg.salt.length < MIN_SALT_LENGTH || msg.salt.length > MAX_SALT_LENGTH) throw invalid(`salt must be ${MIN_SALT_LENGTH}-${MAX_SALT_LENGTH} bytes`);
+      checkSalt(msg.salt);
       if (msg.outputCid.length > MAX_CID_LENGTH) throw invalid(`output_cid must be at most ${MAX_CID_LENGTH} characters`);
     },
     handle(ctx, msg) {
@@ -73,10 +79,27 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       checkTaskId(msg.taskId);
       checkDigest(msg.resultDigest);
       if (msg.verdict !== Verdict.VERDICT_MATCH && msg.verdict !== Verdict.VERDICT_MISMATCH) throw invalid("verdict must be VERDICT_MATCH or VERDICT_MISMATCH");
+      if (msg.salt.length > 0) checkSalt(msg.salt);
     },
     handle(ctx, msg) {
-      keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict);
+      keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict, msg.salt);
       return { typeUrl: "/ogpu.attest.v1.MsgAttestResponse", value: MsgAttestResponse.encode({}).finish() };
+    },
+  });
+
+  const msgCommitAudit = defineMsg<MsgCommitAudit>({
+    typeUrl: "/ogpu.attest.v1.MsgCommitAudit",
+    codec: MsgCommitAudit,
+    gas: 20_000,
+    signers: (msg) => [msg.validator],
+    validate(msg) {
+      parseAccountAddress(msg.validator, "validator");
+      checkTaskId(msg.taskId);
+      checkDigest(msg.seal, "seal");
+    },
+    handle(ctx, msg) {
+      keeper.commitAudit(ctx, msg.validator, msg.taskId, msg.seal);
+      return { typeUrl: "/ogpu.attest.v1.MsgCommitAuditResponse", value: MsgCommitAuditResponse.encode({}).finish() };
     },
   });
 
@@ -96,5 +119,5 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     },
   });
 
-  return [msgCommitResult, msgRevealResult, msgAttest, msgSetAuditorKey];
+  return [msgCommitResult, msgRevealResult, msgAttest, msgCommitAudit, msgSetAuditorKey];
 }

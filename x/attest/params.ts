@@ -18,6 +18,8 @@ const bps = (name: string, v: number) => {
  * - wrong_result_slash_bps: share of a wrong worker's bond taken: half to the client, rest burned.
  * - wrong_result_jail_blocks: how long a wrong worker is jailed.
  * - auditor_absent_slash_bps: share of a validator's stake burned when it does not vote in time.
+ * - auditor_wrong_slash_bps: share of a validator's stake burned when its committee vote names a
+ *   digest other than the one the task settles on (it did not compute, or computed wrongly).
  */
 export const attestParams = defineParams(
   "attest/params",
@@ -31,6 +33,7 @@ export const attestParams = defineParams(
     wrong_result_slash_bps: 5000,
     wrong_result_jail_blocks: 10_000,
     auditor_absent_slash_bps: 10,
+    auditor_wrong_slash_bps: 100,
   },
   (p) => {
     if (p.reveal_timeout_blocks < 1) throw new Error("reveal_timeout_blocks must be at least 1");
@@ -42,6 +45,7 @@ export const attestParams = defineParams(
     bps("p_floor_bps", p.p_floor_bps);
     bps("wrong_result_slash_bps", p.wrong_result_slash_bps);
     bps("auditor_absent_slash_bps", p.auditor_absent_slash_bps);
+    bps("auditor_wrong_slash_bps", p.auditor_wrong_slash_bps);
   },
 );
 

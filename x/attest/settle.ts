@@ -25,6 +25,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     const right = record.results.filter((r) => bytesEqual(r.resultDigest, digest));
     const wrong = record.results.filter((r) => !bytesEqual(r.resultDigest, digest));
     for (const r of wrong) punishWrongResult(ctx, r.worker, task);
+    slashWrongVoters(ctx, record, digest);
     const payouts: Payout[] = right.map((r) => {
       const slot = task.assignments.find((a) => a.worker === r.worker)!;
       return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
@@ -95,7 +96,26 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     emitAttestEvent(ctx.events, AttestEvent.AuditorAbsent, taskId, { validator: v.operatorAddress, burned: burned.toString() });
   }
 
-  return { settleOnDigest, failUndecided, slashAbsentAuditor };
+  /**
+   * Committee members whose vote named a digest other than the settled one lose
+   * auditor_wrong_slash_bps of their stake (burned): an audit member sealed that digest before
+   * any reveal, so it is its own (wrong) computation or a guess; a dispute juror backed a
+   * result the majority refuted.
+   */
+  function slashWrongVoters(ctx: Context, record: TaskRecord, digest: Uint8Array): void {
+    const bps = BigInt(attestParams.get(ctx.store).auditor_wrong_slash_bps);
+    for (const committee of [record.audit, record.dispute]) {
+      for (const m of committee?.members ?? []) {
+        if (!m.voted || bytesEqual(m.resultDigest, digest)) continue;
+        const v = staking.getValidator(ctx.store, parseAccountAddress(m.validator, "validator"));
+        if (!v) continue;
+        const burned = bps === 0n ? 0n : staking.slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
+        emitAttestEvent(ctx.events, AttestEvent.AuditorWrong, record.taskId, { validator: m.validator, result_digest: hex(m.resultDigest), burned: burned.toString() });
+      }
+    }
+  }
+
+  return { settleOnDigest, failUndecided, slashAbsentAuditor, punishWrongResult };
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;

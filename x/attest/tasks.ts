@@ -4,7 +4,8 @@ import { Phase, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { MarketKeeper } from "../market/keeper.js";
 import { attestError, AttestCode } from "./errors.js";
-import { addDue, DRAWS } from "./store.js";
+import { attestParams } from "./params.js";
+import { addDue, DRAWS, REVEAL_DEADLINES } from "./store.js";
 
 /** The open task or an `attest` code 3 error. */
 export function requireOpenTask(market: Pick<MarketKeeper, "getTask">, ctx: Context, taskId: bigint): Task {
@@ -13,11 +14,24 @@ export function requireOpenTask(market: Pick<MarketKeeper, "getTask">, ctx: Cont
   return task;
 }
 
-/** The draw runs in the BeginBlock of the next block, seeded by that block's beacon. */
+/**
+ * The draw runs in the BeginBlock of the next block, seeded by that block's beacon: after the
+ * last commit (the audit draw, before any reveal) and after the last reveal (the decision).
+ */
 export function scheduleDraw(ctx: Context, record: TaskRecord): void {
   record.phase = record.phase === Phase.PHASE_DISPUTE ? Phase.PHASE_DISPUTE : Phase.PHASE_DRAW;
   record.drawHeight = ctx.block.height + 1n;
   addDue(ctx.store, DRAWS, record.drawHeight, record.taskId);
+}
+
+/**
+ * Worker reveals open: the audit draw found no audit, or the audit committee's seal window
+ * closed (every member sealed, or its deadline). Accepted until reveal_by (inclusive).
+ */
+export function openReveals(ctx: Context, record: TaskRecord): void {
+  record.phase = Phase.PHASE_REVEAL;
+  record.revealByHeight = ctx.block.height + BigInt(attestParams.get(ctx.store).reveal_timeout_blocks);
+  addDue(ctx.store, REVEAL_DEADLINES, record.revealByHeight, record.taskId);
 }
 
 /** Terminal statuses are x/market's (one definition); anything else is still open. */

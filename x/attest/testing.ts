@@ -18,7 +18,7 @@ import { finalizeRequest, initChainRequest, testKey, type TestChain, type TestKe
 import { sha256 } from "../../crypto/hash.js";
 import { encodeBeaconTx, type BeaconEntry } from "../../app/beacon.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogpu/attest/v1/tx.js";
+import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
@@ -77,10 +77,17 @@ export function revealMsg(worker: string, taskId: bigint, digest: Uint8Array, sa
   return { typeUrl: MSG.RevealResult, value: MsgRevealResult.encode({ worker, taskId, resultDigest: digest, salt, outputCid: `bafy-out-${taskId}` }).finish() };
 }
 
-export const attestMsg = (validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict): Any => ({
+/** A committee vote; on an audit the salt opens the member's MsgCommitAudit seal (same salt as auditSealMsg). */
+export const attestMsg = (validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt = saltFor(validator, taskId)): Any => ({
   typeUrl: MSG.Attest,
-  value: MsgAttest.encode({ validator, taskId, resultDigest: digest, verdict }).finish(),
+  value: MsgAttest.encode({ validator, taskId, resultDigest: digest, verdict, salt }).finish(),
 });
+
+/** An audit member's seal over its own digest, sent before any worker reveal. */
+export function auditSealMsg(validator: string, taskId: bigint, digest: Uint8Array, salt = saltFor(validator, taskId)): Any {
+  const seal = computeSeal(taskId, parseAccountAddress(validator), digest, salt);
+  return { typeUrl: MSG.CommitAudit, value: MsgCommitAudit.encode({ validator, taskId, seal }).finish() };
+}
 
 
 export interface GenesisWorker {

@@ -26,14 +26,19 @@ export enum Phase {
   PHASE_UNSPECIFIED = 0,
   /** PHASE_COMMIT - Waiting for the assigned workers' seals. */
   PHASE_COMMIT = 1,
-  /** PHASE_REVEAL - Every slot committed: reveals open until reveal_by_height. */
+  /** PHASE_REVEAL - Reveals open (no audit drawn, or the audit committee's seal window closed) until reveal_by_height. */
   PHASE_REVEAL = 2,
-  /** PHASE_DRAW - Every reveal in (or an audit failed): a draw runs in draw_height's BeginBlock. */
+  /** PHASE_DRAW - Every slot committed (the audit draw), or every reveal in (the decision): runs in draw_height's BeginBlock. */
   PHASE_DRAW = 3,
-  /** PHASE_AUDIT - A sampled validator committee re-executes. */
+  /** PHASE_AUDIT - Every reveal in and the audit committee sealed: its members open their seals (MsgAttest). */
   PHASE_AUDIT = 4,
   /** PHASE_DISPUTE - Reveals or audit disagreed: a committee of 2k+1 decides by weighted majority. */
   PHASE_DISPUTE = 5,
+  /**
+   * PHASE_AUDIT_SEAL - An audit committee is drawn before any reveal: its members seal their own digests
+   * (MsgCommitAudit) until the committee's deadline; worker reveals wait.
+   */
+  PHASE_AUDIT_SEAL = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -58,12 +63,17 @@ export interface Juror {
   voted: boolean;
   verdict: Verdict;
   resultDigest: Uint8Array;
+  /**
+   * Audit members only: sha256(u64be(task_id) ‖ operator address bytes ‖ result_digest ‖ salt),
+   * sent before any worker reveal (MsgCommitAudit); empty when the member did not seal.
+   */
+  seal: Uint8Array;
 }
 
 export interface Committee {
   members: Juror[];
   drawnHeight: bigint;
-  /** Votes are accepted up to and including this height. */
+  /** Votes (audit: seals, then after the reveals the openings) are accepted up to and including this height. */
   deadlineHeight: bigint;
 }
 
@@ -247,7 +257,14 @@ export const WorkerResult: MessageFns<WorkerResult> = {
 };
 
 function createBaseJuror(): Juror {
-  return { validator: "", power: 0n, voted: false, verdict: 0, resultDigest: new Uint8Array(0) };
+  return {
+    validator: "",
+    power: 0n,
+    voted: false,
+    verdict: 0,
+    resultDigest: new Uint8Array(0),
+    seal: new Uint8Array(0),
+  };
 }
 
 export const Juror: MessageFns<Juror> = {
@@ -269,6 +286,9 @@ export const Juror: MessageFns<Juror> = {
     }
     if (message.resultDigest.length !== 0) {
       writer.uint32(42).bytes(message.resultDigest);
+    }
+    if (message.seal.length !== 0) {
+      writer.uint32(50).bytes(message.seal);
     }
     return writer;
   },
@@ -326,6 +346,14 @@ export const Juror: MessageFns<Juror> = {
             message.resultDigest = reader.bytes();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.seal = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -348,6 +376,7 @@ export const Juror: MessageFns<Juror> = {
     message.voted = object.voted ?? false;
     message.verdict = object.verdict ?? 0;
     message.resultDigest = object.resultDigest ?? new Uint8Array(0);
+    message.seal = object.seal ?? new Uint8Array(0);
     return message;
   },
 };

@@ -35,15 +35,33 @@ export interface MsgRevealResult {
 export interface MsgRevealResultResponse {
 }
 
-/** MsgAttest is a committee member's vote, signed by the validator's operator account. */
+/**
+ * MsgAttest is a committee member's vote, signed by the validator's operator account. On an
+ * audit committee it opens the member's seal (salt), so the digest was fixed before any reveal.
+ */
 export interface MsgAttest {
   validator: string;
   taskId: bigint;
   resultDigest: Uint8Array;
   verdict: Verdict;
+  /** Audit votes: the salt of the member's MsgCommitAudit seal (16–64 bytes); empty on disputes. */
+  salt: Uint8Array;
 }
 
 export interface MsgAttestResponse {
+}
+
+/**
+ * MsgCommitAudit seals an audit committee member's own re-execution digest before any worker
+ * reveal opens: seal = sha256(u64be(task_id) ‖ operator address bytes ‖ result_digest ‖ salt).
+ */
+export interface MsgCommitAudit {
+  validator: string;
+  taskId: bigint;
+  seal: Uint8Array;
+}
+
+export interface MsgCommitAuditResponse {
 }
 
 /**
@@ -334,7 +352,7 @@ export const MsgRevealResultResponse: MessageFns<MsgRevealResultResponse> = {
 };
 
 function createBaseMsgAttest(): MsgAttest {
-  return { validator: "", taskId: 0n, resultDigest: new Uint8Array(0), verdict: 0 };
+  return { validator: "", taskId: 0n, resultDigest: new Uint8Array(0), verdict: 0, salt: new Uint8Array(0) };
 }
 
 export const MsgAttest: MessageFns<MsgAttest> = {
@@ -353,6 +371,9 @@ export const MsgAttest: MessageFns<MsgAttest> = {
     }
     if (message.verdict !== 0) {
       writer.uint32(32).int32(message.verdict);
+    }
+    if (message.salt.length !== 0) {
+      writer.uint32(42).bytes(message.salt);
     }
     return writer;
   },
@@ -402,6 +423,14 @@ export const MsgAttest: MessageFns<MsgAttest> = {
             message.verdict = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.salt = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -423,6 +452,7 @@ export const MsgAttest: MessageFns<MsgAttest> = {
     message.taskId = (object.taskId !== undefined && object.taskId !== null) ? BigInt(object.taskId) : 0n;
     message.resultDigest = object.resultDigest ?? new Uint8Array(0);
     message.verdict = object.verdict ?? 0;
+    message.salt = object.salt ?? new Uint8Array(0);
     return message;
   },
 };
@@ -466,6 +496,131 @@ export const MsgAttestResponse: MessageFns<MsgAttestResponse> = {
   },
   fromPartial(_: DeepPartial<MsgAttestResponse>): MsgAttestResponse {
     const message = createBaseMsgAttestResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCommitAudit(): MsgCommitAudit {
+  return { validator: "", taskId: 0n, seal: new Uint8Array(0) };
+}
+
+export const MsgCommitAudit: MessageFns<MsgCommitAudit> = {
+  encode(message: MsgCommitAudit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.taskId !== 0n) {
+      if (BigInt.asUintN(64, message.taskId) !== message.taskId) {
+        throw new globalThis.Error("value provided for field message.taskId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.taskId);
+    }
+    if (message.seal.length !== 0) {
+      writer.uint32(26).bytes(message.seal);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCommitAudit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCommitAudit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.taskId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.seal = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgCommitAudit>): MsgCommitAudit {
+    return MsgCommitAudit.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgCommitAudit>): MsgCommitAudit {
+    const message = createBaseMsgCommitAudit();
+    message.validator = object.validator ?? "";
+    message.taskId = (object.taskId !== undefined && object.taskId !== null) ? BigInt(object.taskId) : 0n;
+    message.seal = object.seal ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseMsgCommitAuditResponse(): MsgCommitAuditResponse {
+  return {};
+}
+
+export const MsgCommitAuditResponse: MessageFns<MsgCommitAuditResponse> = {
+  encode(_: MsgCommitAuditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCommitAuditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCommitAuditResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgCommitAuditResponse>): MsgCommitAuditResponse {
+    return MsgCommitAuditResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgCommitAuditResponse>): MsgCommitAuditResponse {
+    const message = createBaseMsgCommitAuditResponse();
     return message;
   },
 };
