@@ -19,7 +19,7 @@ import { MSG, ogpuRegistry } from "../../sdk/registry.js";
 import { inputRecipients } from "../../sdk/task-io.js";
 import { sealTaskInput } from "../../crypto/task-crypto.js";
 import { AttestCode } from "../../x/attest/errors.js";
-import { attestMsg, ChainSigner, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "../../x/attest/testing.js";
+import { attestMsg, auditSealMsg, ChainSigner, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "../../x/attest/testing.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
 import { nextTaskId } from "../../x/market/keeper.js";
 import { gpu, registerWorkerMsg } from "../../x/market/testing.js";
@@ -102,10 +102,13 @@ describe("issue 10 item 11: keys and addresses", () => {
     const worker = c.workers.find((w) => w.address === c.task(id).assignments[0]!.worker)!;
     const right = digestOf("the right output");
     expectOk(await c.run([worker.tx([commitMsg(worker.address, id, right)])]));
+    await c.run([]); // the audit draw; the committee seals its own digests before the reveal
+    const signerOf = (validator: string) => c.validators.find((v) => v.v.key.address === validator)!.signer;
+    expectOk(await c.run(c.record(id)!.audit!.members.map((m) => signerOf(m.validator).tx([auditSealMsg(m.validator, id, right)]))));
     expectOk(await c.run([worker.tx([revealMsg(worker.address, id, right)])]));
     await c.run([]);
     const member = c.record(id)!.audit!.members[0]!;
-    const signer = c.validators.find((v) => v.v.key.address === member.validator)!.signer;
+    const signer = signerOf(member.validator);
 
     const upper = await c.run([signer.tx([attestMsg(member.validator.toUpperCase(), id, right, Verdict.VERDICT_MATCH)])]);
     expect(upper.txResults[0]).toMatchObject({ codespace: "sdk", code: SdkCode.InvalidAddress });

@@ -1,17 +1,17 @@
 /**
  * The audit draw as a random process: over 10,000 tasks (deterministic seeds: each task's
  * draw seed is sha256 of a counter) the audit frequency stays within 4 binomial sigmas of p,
- * and the outcome depends on the beacon of the block after the last reveal — which no worker
+ * and the outcome depends on the beacon of the block after the last commit — which no worker
  * knows when it commits — not on anything fixed at commit time.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
-import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
+import { Phase } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { beaconOf, fallbackBeacon, type BeaconEntry } from "../../app/beacon.js";
 import { nextTaskId } from "../market/keeper.js";
 import { submitTaskMsg } from "../market/testing.js";
 import { auditProbabilityBps, drawAudit } from "./draw.js";
-import { commitMsg, digestOf, expectOk, revealMsg, startPosChain, type PosChain } from "./testing.js";
+import { commitMsg, digestOf, expectOk, startPosChain, type PosChain } from "./testing.js";
 
 const TASKS = 10_000;
 const blockHash = (label: string, i: number) => sha256(new TextEncoder().encode(`${label} ${i}`));
@@ -64,8 +64,8 @@ describe("the draw seed on a chain", () => {
     for (const c of chains.splice(0)) await c.close();
   });
 
-  /** Submit, commit, reveal a k=1 task of a trusted worker (p = 50 %); returns the task id. */
-  async function throughReveal(): Promise<{ c: PosChain; id: bigint }> {
+  /** Submit and commit a k=1 task of a trusted worker (p = 50 %); returns the task id. The audit is drawn before any reveal. */
+  async function throughCommit(): Promise<{ c: PosChain; id: bigint }> {
     const c = await startPosChain({ workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000 } } });
     chains.push(c);
     const id = nextTaskId(c.app.store);
@@ -73,13 +73,12 @@ describe("the draw seed on a chain", () => {
     const [w] = c.workers;
     const digest = digestOf("output");
     expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
-    expectOk(await c.run([w!.tx([revealMsg(w!.address, id, digest)])]));
     return { c, id };
   }
 
-  it("is seeded by the beacon of the block after the last reveal: same state up to the reveal, different beacon, different outcome", async () => {
-    const a = await throughReveal();
-    const b = await throughReveal();
+  it("is seeded by the beacon of the block after the last commit: same state up to the commit, different beacon, different outcome", async () => {
+    const a = await throughCommit();
+    const b = await throughCommit();
     expect(Buffer.from(b.c.app.lastCommit.appHash)).toEqual(Buffer.from(a.c.app.lastCommit.appHash));
     expect(b.c.record(b.id)).toEqual(a.c.record(a.id));
 
@@ -91,8 +90,9 @@ describe("the draw seed on a chain", () => {
     while (drawAudit(beaconOf(entries(i)), a.id, 5000) === auditedUsual) i++;
     await a.c.run([]);
     await b.c.run([], entries(i));
-    const statusOf = (audited: boolean) => (audited ? TaskStatus.TASK_STATUS_AUDITING : TaskStatus.TASK_STATUS_FINALIZED);
-    expect(a.c.task(a.id).status).toBe(statusOf(auditedUsual));
-    expect(b.c.task(b.id).status).toBe(statusOf(!auditedUsual));
+    // Audited: the committee seals before any reveal; not audited: reveals open at once.
+    const phaseOf = (audited: boolean) => (audited ? Phase.PHASE_AUDIT_SEAL : Phase.PHASE_REVEAL);
+    expect(a.c.record(a.id)!.phase).toBe(phaseOf(auditedUsual));
+    expect(b.c.record(b.id)!.phase).toBe(phaseOf(!auditedUsual));
   });
 });
