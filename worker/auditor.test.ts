@@ -6,35 +6,45 @@ import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { auditorRecipients } from "../sdk/task-io.js";
 import { Auditor, publishAuditorKey, verdictFor, type AuditorChain, type AuditorKeyChain } from "./auditor.js";
-import { resultDigest } from "./digest.js";
+import { auditSalt, resultDigest, seal } from "./digest.js";
+import { toBech32 } from "../crypto/bech32.js";
 import { executors } from "./executors/index.js";
 import { sealTaskInput } from "../crypto/task-crypto.js";
 
-const ME = "ogpu1auditor";
+const ME_BYTES = new Uint8Array(20).fill(3);
+const ME = toBech32("ogpu", ME_BYTES);
 const input = new TextEncoder().encode(JSON.stringify({ rounds: 100, data: "audit" }));
 const honest = async () => resultDigest(await executors.get("hash")!.run(input, { signal: new AbortController().signal, slot: 0 }));
 
-/** One task under audit (or dispute) with `revealed` digests, this auditor on the committee. */
+/**
+ * One task under audit (or dispute) with `revealed` digests, this auditor on the committee. In
+ * PHASE_AUDIT this member already sealed (it owes the opening); in PHASE_AUDIT_SEAL it owes a seal.
+ */
 function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE_AUDIT) {
   const votes: { digest: string; verdict: Verdict }[] = [];
-  const task = { id: 1n, kind: "hash", inputCid, status: phase === Phase.PHASE_AUDIT ? TaskStatus.TASK_STATUS_AUDITING : TaskStatus.TASK_STATUS_DISPUTED } as Task;
-  const committee = { members: [{ validator: ME, power: 1n, voted: false, verdict: 0, resultDigest: new Uint8Array() }], drawnHeight: 5n, deadlineHeight: 50n };
+  const seals: Uint8Array[] = [];
+  const salts: Uint8Array[] = [];
+  const status = phase === Phase.PHASE_AUDIT ? TaskStatus.TASK_STATUS_AUDITING : phase === Phase.PHASE_AUDIT_SEAL ? TaskStatus.TASK_STATUS_COMMITTED : TaskStatus.TASK_STATUS_DISPUTED;
+  const task = { id: 1n, kind: "hash", inputCid, status } as Task;
+  const sealed = phase === Phase.PHASE_AUDIT ? new Uint8Array(32).fill(1) : new Uint8Array();
+  const committee = { members: [{ validator: ME, power: 1n, voted: false, verdict: 0, resultDigest: new Uint8Array(), seal: sealed }], drawnHeight: 5n, deadlineHeight: 50n };
   const record = { taskId: 1n, phase, results: revealed.map((d) => ({ worker: "w", revealed: true, resultDigest: d })), audit: committee, dispute: committee } as unknown as TaskRecord;
   const chain: AuditorChain = {
     getTask: async () => task,
     getAttestRecord: async () => record,
     tasksWithStatus: async () => [task],
-    attest: async (_id, digest, verdict) => void votes.push({ digest: Buffer.from(digest).toString("hex"), verdict }),
+    attest: async (_id, digest, verdict, salt) => void (votes.push({ digest: Buffer.from(digest).toString("hex"), verdict }), salts.push(salt)),
+    commitAudit: async (_id, s) => void seals.push(s),
   };
-  return { chain, votes };
+  return { chain, votes, seals, salts };
 }
 
 async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], phase?: Phase, kemSecret = new Uint8Array(32)) {
   const inputCid = [...blobs.keys()].at(-1)!;
-  const { chain, votes } = fakeChain(inputCid, revealed, phase);
+  const { chain, votes, seals, salts } = fakeChain(inputCid, revealed, phase);
   const auditor = new Auditor({ operator: ME, chain, fetchBlob: async (cid) => blobs.get(cid)!, executors, kemSecret });
   await auditor.handle({ type: "resync", reason: "test" });
-  return { votes, owed: auditor.owed };
+  return { votes, owed: auditor.owed, seals, salts };
 }
 
 const publicBlob = () => new Map([[blobCid(input), input]]);
@@ -57,6 +67,15 @@ describe("Auditor", () => {
     expect(verdictFor("audit", [new Uint8Array(32).fill(7), digest], digest)).toBe(Verdict.VERDICT_MISMATCH);
   });
 
+  it("drawn before the reveals, it seals its own digest (salt from its key) and votes nothing yet; the opening carries that salt", async () => {
+    const kemSecret = new Uint8Array(32).fill(5);
+    const sealing = await audit(publicBlob(), [], Phase.PHASE_AUDIT_SEAL, kemSecret);
+    expect(sealing.votes).toEqual([]);
+    expect(sealing.seals).toEqual([seal(1n, ME_BYTES, await honest(), auditSalt(kemSecret, 1n))]);
+    const opening = await audit(publicBlob(), [await honest()], Phase.PHASE_AUDIT, kemSecret);
+    expect(opening.salts).toEqual([auditSalt(kemSecret, 1n)]);
+  });
+
   it("opens an encrypted input with its auditor envelope; without one it abstains", async () => {
     const auditorKem = generateKemKeyPair();
     const client = generateKemKeyPair();
@@ -68,7 +87,7 @@ describe("Auditor", () => {
     const withKey = await audit(sealed([{ address: ME, encPubkey: auditorKem.publicKey }]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
     expect(withKey.votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
     const without = await audit(sealed([]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
-    expect(without).toEqual({ votes: [], owed: 0 });
+    expect(without).toMatchObject({ votes: [], owed: 0 });
   });
 });
 

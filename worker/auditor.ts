@@ -1,12 +1,14 @@
 /**
  * The validator's auditor (`ogpu-worker audit`): Proof of Sync draws committees of validators
- * that must re-execute a task and vote (MsgAttest) by the committee's deadline, or lose
+ * that must re-execute a task and vote by the committee's deadline, or lose
  * `auditor_absent_slash_bps` of their stake (docs/proof-of-sync.md). For each committee that
  * seats this validator operator:
  *
- *   attest_committee event (or a resync finding an open committee) → fetch + open the input
- *   (worker/task-input.ts, the worker's own code path, with the operator's auditor key) → run the
- *   executor → digest → audit: MATCH if it equals the agreed digest, else MISMATCH with ours;
+ *   audit (drawn before any worker reveal; attest_committee kind `audit`) → fetch + open the
+ *   input (worker/task-input.ts, the worker's own code path, with the operator's auditor key) →
+ *   run the executor → digest → MsgCommitAudit(seal of our digest, salt derived from our key);
+ *   once the workers revealed (kind `audit_open`) → MsgAttest opening the seal: MATCH if our
+ *   digest is the agreed one, else MISMATCH with ours;
  *   dispute: ours, MATCH if a worker revealed it, else MISMATCH → MsgAttest.
  *
  * A digest is computed once per task (an audit that turns into a dispute reuses it). The vote is
@@ -17,6 +19,7 @@
  * 0.1 % absent-auditor slash is the price (docs/worker.md).
  */
 import { hex } from "../crypto/bytes.js";
+import { fromBech32 } from "../crypto/bech32.js";
 import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
@@ -24,13 +27,15 @@ import type { Executor } from "./executors/index.js";
 import { TxRejectedError, type ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { executeTask, UnrunnableTaskError } from "./task-input.js";
+import { auditSalt, seal } from "./digest.js";
 
 /** What the auditor needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
 export interface AuditorChain {
   getTask(taskId: bigint): Promise<Task | undefined>;
   getAttestRecord(taskId: bigint): Promise<AttestRecord | undefined>;
   tasksWithStatus(statuses: readonly TaskStatus[]): Promise<Task[]>;
-  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict): Promise<unknown>;
+  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict, salt: Uint8Array): Promise<unknown>;
+  commitAudit(taskId: bigint, seal: Uint8Array): Promise<unknown>;
 }
 
 export interface AuditorOptions {
@@ -82,12 +87,14 @@ interface Duty {
   retryAt: bigint;
 }
 
-const AUDITED_STATUSES = [TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED] as const;
+/** An audit committee seals while the task is still COMMITTED (no reveal yet). */
+const AUDITED_STATUSES = [TaskStatus.TASK_STATUS_COMMITTED, TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED] as const;
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The committee voting now, by the record's phase. */
-function currentCommittee(record: AttestRecord): { kind: "audit" | "dispute"; committee: Committee } | undefined {
-  if (record.phase === Phase.PHASE_AUDIT && record.audit) return { kind: "audit", committee: record.audit };
+/** The committee acting now, by the record's phase: `audit` seals, `audit_open` opens, `dispute` votes. */
+function currentCommittee(record: AttestRecord): { kind: "audit" | "audit_open" | "dispute"; committee: Committee } | undefined {
+  if (record.phase === Phase.PHASE_AUDIT_SEAL && record.audit) return { kind: "audit", committee: record.audit };
+  if (record.phase === Phase.PHASE_AUDIT && record.audit) return { kind: "audit_open", committee: record.audit };
   if (record.phase === Phase.PHASE_DISPUTE && record.dispute) return { kind: "dispute", committee: record.dispute };
   return undefined;
 }
@@ -97,7 +104,7 @@ function currentCommittee(record: AttestRecord): { kind: "audit" | "dispute"; co
  * dispute MATCH on any revealed digest; otherwise MISMATCH carrying our digest.
  */
 export function verdictFor(kind: string, revealed: readonly Uint8Array[], ours: Uint8Array): Verdict {
-  const candidates = kind === "audit" ? revealed.slice(0, 1) : revealed;
+  const candidates = kind === "dispute" ? revealed : revealed.slice(0, 1);
   return candidates.some((d) => hex(d) === hex(ours)) ? Verdict.VERDICT_MATCH : Verdict.VERDICT_MISMATCH;
 }
 
@@ -154,7 +161,8 @@ export class Auditor {
         const record = await this.opts.chain.getAttestRecord(task.id);
         const current = record && currentCommittee(record);
         const me = current?.committee.members.find((m) => m.validator === this.opts.operator);
-        if (current && me && !me.voted) this.owe(task.id, current.kind, current.committee.deadlineHeight);
+        const owed = current?.kind === "audit" ? me && me.seal.length === 0 : current?.kind === "audit_open" ? me && me.seal.length > 0 && !me.voted : me && !me.voted;
+        if (current && owed) this.owe(task.id, current.kind, current.committee.deadlineHeight);
       }
     })().finally(() => (this.reconciling = undefined));
     return this.reconciling;
@@ -195,23 +203,31 @@ export class Auditor {
     const id = duty.taskId.toString();
     if (this.height > 0n && this.height > duty.deadline) return this.done(duty, "missed", `${duty.kind} deadline ${duty.deadline} passed before a vote`);
     const record = await this.opts.chain.getAttestRecord(duty.taskId);
-    if (record) {
-      this.revealed.set(id, record.results.filter((r) => r.revealed).map((r) => r.resultDigest));
-      const me = record && currentCommittee(record)?.committee.members.find((m) => m.validator === this.opts.operator);
-      if (me?.voted) return this.done(duty, "already_voted", "vote already on chain");
-    }
+    const current = record && currentCommittee(record);
+    const me = current?.committee.members.find((m) => m.validator === this.opts.operator);
+    if (record) this.revealed.set(id, record.results.filter((r) => r.revealed).map((r) => r.resultDigest));
+    if (duty.kind === "audit") {
+      // The seal window: only while the record still takes seals and ours is not there.
+      if (current?.kind !== "audit") return this.done(duty, "missed", "the audit no longer takes seals");
+      if (me && me.seal.length > 0) return this.done(duty, "already_sealed", "seal already on chain");
+    } else if (me?.voted) return this.done(duty, "already_voted", "vote already on chain");
     const digest = await this.digestOf(duty.taskId);
     if (digest === undefined) return this.done(duty, "closed", "task no longer exists");
     if (digest === "abstain") return this.done(duty, "abstain", "cannot re-execute: no vote (an absent auditor is slashed at the deadline)");
-    const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
+    const salt = auditSalt(this.opts.kemSecret, duty.taskId);
     try {
-      await this.opts.chain.attest(duty.taskId, digest, verdict);
+      if (duty.kind === "audit") {
+        await this.opts.chain.commitAudit(duty.taskId, seal(duty.taskId, fromBech32(this.opts.operator, "ogpu"), digest, salt));
+        return this.done(duty, "sealed", `sealed its audit digest ${hex(digest).slice(0, 16)}… (opened after the workers reveal)`);
+      }
+      const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
+      await this.opts.chain.attest(duty.taskId, digest, verdict, duty.kind === "audit_open" ? salt : new Uint8Array());
+      this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(digest).slice(0, 16)}…`);
     } catch (err) {
       // Refused in a block (not on the committee any more, already voted): resending cannot help.
       if (err instanceof TxRejectedError) return this.done(duty, "rejected", `vote refused: ${err.message}`);
       throw err;
     }
-    this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(digest).slice(0, 16)}…`);
   }
 
   /** Re-executes the task once; "abstain" when this auditor cannot run it, undefined when it is gone. */

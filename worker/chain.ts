@@ -260,9 +260,14 @@ export class ChainClient {
     return this.send(MSG.SetAuditorKey, { validator: this.address, encPubkey });
   }
 
-  /** MsgAttest from this (validator operator) account. */
-  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict): Promise<DeliverTxResponse> {
-    return this.send(MSG.Attest, { validator: this.address, taskId, resultDigest, verdict });
+  /** MsgAttest from this (validator operator) account; `salt` opens its audit seal (empty on disputes). */
+  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict, salt: Uint8Array): Promise<DeliverTxResponse> {
+    return this.send(MSG.Attest, { validator: this.address, taskId, resultDigest, verdict, salt });
+  }
+
+  /** MsgCommitAudit from this (validator operator) account: its audit digest, sealed before any reveal. */
+  commitAudit(taskId: bigint, seal: Uint8Array): Promise<DeliverTxResponse> {
+    return this.send(MSG.CommitAudit, { validator: this.address, taskId, seal });
   }
 
   commit(taskId: bigint, seal: Uint8Array): Promise<DeliverTxResponse> {

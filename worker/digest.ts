@@ -22,6 +22,17 @@ export function seal(taskId: bigint, workerAddress: Uint8Array, digest: Uint8Arr
   return computeSeal(taskId, workerAddress, digest, salt);
 }
 
+/**
+ * An auditor's salt for its audit seal: sha256("ogpu-audit-salt" ‖ secret ‖ u64be(taskId)).
+ * Derived from the auditor's secret key, so a restart between seal and opening still opens it,
+ * and nobody without the key can brute-force the sealed digest.
+ */
+export function auditSalt(secret: Uint8Array, taskId: bigint): Uint8Array {
+  const id = Buffer.alloc(8);
+  id.writeBigUInt64BE(taskId);
+  return sha256(Buffer.concat([Buffer.from("ogpu-audit-salt"), Buffer.from(secret), id]));
+}
+
 /** A fresh random salt (32 bytes) for a commit; keep it until the reveal. */
 export function newSalt(): Uint8Array {
   return new Uint8Array(randomBytes(32));

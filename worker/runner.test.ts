@@ -14,6 +14,7 @@ import { resultDigest } from "./digest.js";
 import { executors } from "./executors/index.js";
 import { ExecutorError, type Executor } from "./executors/types.js";
 import { Runner, type RunnerChain } from "./runner.js";
+import { Phase, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { FileStateStore, MemoryStateStore, type StateStore } from "./state.js";
 import { openPublicOutput, openTaskOutput, sealTaskInput } from "../crypto/task-crypto.js";
 
@@ -65,6 +66,10 @@ class FakeChain implements RunnerChain {
     if (!seal || !Buffer.from(computeSeal(taskId, ME_BYTES, digest, salt)).equals(Buffer.from(seal))) throw new Error("reveal does not open the seal");
     if (this.tasks.get(taskId)!.status !== TaskStatus.TASK_STATUS_COMMITTED) throw new Error("not all slots committed");
     this.reveals.push({ taskId, digest, salt, outputCid });
+  }
+  /** No audit drawn: reveals are open as soon as every slot committed. */
+  async getAttestRecord(taskId: bigint) {
+    return this.tasks.get(taskId)?.status === TaskStatus.TASK_STATUS_COMMITTED ? ({ phase: Phase.PHASE_REVEAL } as AttestRecord) : undefined;
   }
   private updateStatus(id: bigint): void {
     const t = this.tasks.get(id)!;

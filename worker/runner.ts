@@ -4,8 +4,9 @@
  *   fetch input blob → (encrypted manifest? fetch payload, unwrap, open) → run the executor of
  *   the task's kind → digest = sha256(plaintext output) → upload the output (sealed to the
  *   client's key when the input was encrypted) → persist {salt, digest, output CID} as "sealed"
- *   → MsgCommitResult → "committed" → once every slot has committed (task COMMITTED) →
- *   MsgRevealResult → "revealed".
+ *   → MsgCommitResult → "committed" → once every slot has committed (task COMMITTED) and the
+ *   chain opened reveals (after the audit draw and any audit committee's seal window: attest
+ *   phase REVEAL) → MsgRevealResult → "revealed".
  *
  * The salt is on disk before the commit is broadcast, so a worker killed at any point can
  * still reveal what it committed; a "sealed" record after a restart is simply committed again
@@ -17,6 +18,7 @@
  */
 import { fromHex, hex } from "../crypto/bytes.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { Phase, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { newSalt, seal } from "./digest.js";
 import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
@@ -31,6 +33,8 @@ export interface RunnerChain {
   openTasksOfMine(): Promise<Task[]>;
   commit(taskId: bigint, seal: Uint8Array): Promise<unknown>;
   reveal(taskId: bigint, digest: Uint8Array, salt: Uint8Array, outputCid: string): Promise<unknown>;
+  /** x/attest's record: its phase says when reveals are open. */
+  getAttestRecord(taskId: bigint): Promise<AttestRecord | undefined>;
 }
 
 export interface RunnerBlobs {
@@ -246,7 +250,8 @@ export class Runner {
     await this.opts.state.put({ ...r, phase: "committed" });
     this.opts.metrics?.job("committed", "any");
     this.log(`task ${taskId}: committed`);
-    // When this was the last slot, the task is COMMITTED now: reveal without waiting a block.
+    // When this was the last slot, the task is COMMITTED now: the reveal waits for the audit draw
+    // (next block) and any audit committee's seals; each block's advance() tries again.
     const task = await this.opts.chain.getTask(taskId);
     if (task?.status === TaskStatus.TASK_STATUS_COMMITTED) await this.reveal(taskId);
   }
@@ -254,6 +259,8 @@ export class Runner {
   private async reveal(taskId: bigint): Promise<void> {
     const r = this.opts.state.get(taskId);
     if (!r || r.phase !== "committed" || !r.salt || !r.digest || r.outputCid === undefined) return;
+    // Reveals open only after the audit draw and the auditors' seal window; earlier ones are refused.
+    if ((await this.opts.chain.getAttestRecord(taskId))?.phase !== Phase.PHASE_REVEAL) return;
     await this.opts.chain.reveal(taskId, fromHex(r.digest), fromHex(r.salt), r.outputCid);
     await this.opts.state.put({ ...r, phase: "revealed" });
     this.opts.metrics?.job("revealed", "any");
