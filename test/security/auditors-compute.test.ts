@@ -122,6 +122,29 @@ describe("issue 10 item 8: auditors must actually compute", () => {
     expect(supplyBefore - c.supply()).toBe((small!.power * OGPU * 100n) / 10_000n); // auditor_wrong_slash_bps = 1 %
   });
 
+  it("item 8: workers that disagree after an audit draw: the dispute settles only on a digest an auditor sealed before the reveals", async () => {
+    const c = await startPosChain({ validatorStakes: [400n * OGPU, 300n * OGPU, 200n * OGPU], workers: [{ cv: 0n }, { cv: 0n }], params: { attest: { audit_timeout_blocks: AUDIT_TIMEOUT, committee_size: 3 } } });
+    chain = c;
+    const id = nextTaskId(c.app.store);
+    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n, units: 10n, k: 2 })])]));
+    const [honest, liar] = c.task(id).assignments.map((a) => c.workers.find((w) => w.address === a.worker)!) as [ChainSigner, ChainSigner];
+    expectOk(await c.run([honest.tx([commitMsg(honest.address, id, RIGHT)]), liar.tx([commitMsg(liar.address, id, GARBAGE)])]));
+    await c.run([]);
+    const committee = members(c, id);
+    expectOk(await c.run(committee.map((m) => signerOf(c, m.validator).tx([auditSealMsg(m.validator, id, RIGHT)]))));
+    expectOk(await c.run([honest.tx([revealMsg(honest.address, id, RIGHT)]), liar.tx([revealMsg(liar.address, id, GARBAGE)])]));
+    await c.run([]);
+    expect(c.record(id)!.phase).toBe(Phase.PHASE_AUDIT); // the sealed members open even though the workers disagree
+    expectOk(await c.run(committee.map((m) => signerOf(c, m.validator).tx([attestMsg(m.validator, id, RIGHT, Verdict.VERDICT_MATCH)]))));
+    expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_DISPUTED);
+    await c.run([]); // the dispute committee is drawn
+    const jurors = c.record(id)!.dispute!.members;
+    // Jurors copying the liar's public digest cannot make it win: it has no sealed support.
+    expectOk(await c.run(jurors.map((m) => signerOf(c, m.validator).tx([attestMsg(m.validator, id, GARBAGE, Verdict.VERDICT_MATCH, new Uint8Array())]))));
+    expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_FAILED);
+    expect(c.bond(liar.address)).toBe(1000n * OGPU); // nothing resolved: nobody slashed, the client refunded
+  });
+
   it("item 8: a worker that withholds its reveal once its task is drawn for audit is punished as a wrong result", async () => {
     const { c, id, worker } = await forcedAudit([400n * OGPU]);
     expectOk(await c.run([worker.tx([commitMsg(worker.address, id, GARBAGE)])]));

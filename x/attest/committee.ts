@@ -139,14 +139,18 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   }
 
   /**
-   * BeginBlock after the last reveal: disagreeing reveals → dispute; unaudited → FINALIZED;
-   * audited → the sealed members open their seals by a new deadline (owed again as a duty).
+   * BeginBlock after the last reveal: unaudited → FINALIZED, or a dispute when the reveals
+   * disagree; audited → the sealed members open their seals by a new deadline (owed again as a
+   * duty), and the audit tally decides.
    */
   function decideRevealed(ctx: Context, record: TaskRecord, task: Task): void {
-    if (!revealsAgree(record)) return openDispute(ctx, record, task, "reveals_disagree", true);
-    const digest = record.results[0]!.resultDigest;
-    if (!record.audited || !record.audit) return settleOnDigest(ctx, record, task, digest, "finalized");
     const c = record.audit;
+    if (!record.audited || !c?.members.some((m) => m.seal.length > 0)) {
+      if (!revealsAgree(record)) return openDispute(ctx, record, task, "reveals_disagree", true);
+      if (!record.audited || !c) return settleOnDigest(ctx, record, task, record.results[0]!.resultDigest, "finalized");
+    }
+    // Audited: the sealed members open their digests even when the workers disagree — a later
+    // dispute may only settle on a digest some member sealed before the reveals.
     c.deadlineHeight = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
     const sealed = c.members.filter((m) => m.seal.length > 0);
     for (const m of sealed) addDuty(ctx.store, record.taskId, parseAccountAddress(m.validator, "validator"), c.deadlineHeight);
@@ -223,9 +227,9 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     else tallyDispute(ctx, record, task, false);
   }
 
-  /** MATCH must name the agreed digest (audit) or a revealed one (dispute); MISMATCH must not. */
+  /** MATCH must name a revealed digest (in an audit of agreeing workers: the agreed one); MISMATCH must not. */
   function checkVerdict(record: TaskRecord, digest: Uint8Array, verdict: Verdict): void {
-    const known = record.phase === Phase.PHASE_AUDIT ? [record.results[0]!.resultDigest] : record.results.map((r) => r.resultDigest);
+    const known = record.results.map((r) => r.resultDigest);
     const matches = known.some((d) => bytesEqual(d, digest));
     if (verdict === Verdict.VERDICT_MATCH && !matches) throw attestError(AttestCode.InconsistentVerdict, "MATCH must carry a digest the workers revealed (the agreed one in an audit)");
     if (verdict === Verdict.VERDICT_MISMATCH && matches) throw attestError(AttestCode.InconsistentVerdict, "MISMATCH must carry the auditor's own digest, which no worker revealed");
@@ -240,6 +244,11 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const match = powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_MATCH);
     // Only a member that sealed before the reveals can still vote.
     const open = powerOf(c, (m) => !m.voted && m.seal.length > 0);
+    if (!revealsAgree(record)) {
+      // Workers disagree: nothing to finalise; once every sealed member opened, a dispute decides.
+      if (atDeadline || open === 0n) return openDispute(ctx, record, task, "reveals_disagree", false);
+      return putRecord(ctx.store, record);
+    }
     if (3n * match >= 2n * total) {
       removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
       return settleOnDigest(ctx, record, task, record.results[0]!.resultDigest, "finalized");
