@@ -2,9 +2,11 @@
  * Proof of Sync on a real node (ogpud + cometbft), driven by stock cosmjs with
  * sdk/registry.ts. The dev key is the genesis validator (gentx) and the only auditor; the
  * test signs for two GPU workers directly (the sidecar comes later):
- *  - honest k=2 → audited (new workers: p = 1) → the validator's MATCH → FINALIZED, with
+ *  - honest k=2 → audited (new workers: p = 1; drawn after the commits, before any reveal) →
+ *    the validator seals its digest → reveals → it opens its seal (MATCH) → FINALIZED, with
  *    exact balances for workers, treasury and client;
- *  - a lying worker → DISPUTED → the validator's vote → RESOLVED, liar slashed and jailed;
+ *  - a lying worker → the sealed audit opens → DISPUTED → the validator's vote → RESOLVED,
+ *    liar slashed and jailed;
  *  - the validator's own worker finalises a task → its voting power rises at the next epoch,
  *    as CometBFT's /validators shows.
  * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
@@ -25,7 +27,7 @@ import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market
 import { QueryWorkerRequest, QueryWorkerResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
-import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { Phase, Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { computeSeal } from "../../x/attest/seal.js";
 import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 
@@ -95,17 +97,29 @@ async function submit(spec: { k: number; models: string[] }): Promise<bigint> {
 
 const salt = (who: string, id: bigint) => sha256(new TextEncoder().encode(`e2e salt ${who} ${id}`));
 
-/** Each worker seals, then (once all sealed) reveals its digest. */
-async function commitAndReveal(id: bigint, actors: Signer[], digests: Uint8Array[]): Promise<void> {
+/**
+ * Each worker seals; the next block draws the audit. When the validator is drawn it seals its own
+ * digest (`audit`) before anything is revealed; then (reveals open) each worker reveals.
+ */
+async function commitAndReveal(id: bigint, actors: Signer[], digests: Uint8Array[], audit?: Uint8Array): Promise<void> {
   await Promise.all(
     actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeSeal(id, parseAccountAddress(a.address), digests[i]!, salt(a.address, id)) } }])),
   );
+  const drawn = await until("audit draw", () => record(id), (r) => r.phase === Phase.PHASE_AUDIT_SEAL || r.phase === Phase.PHASE_REVEAL);
+  if (drawn.phase === Phase.PHASE_AUDIT_SEAL) {
+    if (!audit) throw new Error(`task ${id} was drawn for audit, the test gave no auditor digest`);
+    expect(drawn.audit!.members.map((m) => m.validator)).toEqual([validator.address]);
+    const seal = computeSeal(id, parseAccountAddress(validator.address), audit, salt(validator.address, id));
+    await send(validator, [{ typeUrl: MSG.CommitAudit, value: { validator: validator.address, taskId: id, seal } }]);
+  }
   await Promise.all(
     actors.map((a, i) => send(a, [{ typeUrl: MSG.RevealResult, value: { worker: a.address, taskId: id, resultDigest: digests[i]!, salt: salt(a.address, id), outputCid: `bafy-out-${id}` } }])),
   );
 }
 
-const vote = (id: bigint, digest: Uint8Array) => send(validator, [{ typeUrl: MSG.Attest, value: { validator: validator.address, taskId: id, resultDigest: digest, verdict: Verdict.VERDICT_MATCH } }]);
+/** The validator's vote: on an audit it opens its seal (same salt). */
+const vote = (id: bigint, digest: Uint8Array) =>
+  send(validator, [{ typeUrl: MSG.Attest, value: { validator: validator.address, taskId: id, resultDigest: digest, verdict: Verdict.VERDICT_MATCH, salt: salt(validator.address, id) } }]);
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), "ogpu-e2e-attest-"));
@@ -144,11 +158,12 @@ describe("Proof of Sync on a real node", () => {
     const id = await submit({ k: 2, models: ["RTX4090"] });
     const t = await task(id);
     expect(t.assignments.map((a) => a.worker).sort()).toEqual(workers.map((w) => w.address).sort());
-    await commitAndReveal(id, workers, [RIGHT, RIGHT]);
-    const auditing = await until("audit draw", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_AUDITING);
-    expect(auditing.statusReason).toBe("audit_drawn");
+    await commitAndReveal(id, workers, [RIGHT, RIGHT], RIGHT);
+    const auditing = await until("audit opening", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_AUDITING);
+    expect(auditing.statusReason).toBe("audit_open");
     const rec = await record(id);
     expect(rec.audit!.members.map((m) => m.validator)).toEqual([validator.address]);
+    expect(rec.audit!.members[0]!.seal).toHaveLength(32);
     await vote(id, RIGHT);
     const done = await until("finality", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_FINALIZED);
     expect(done.escrow).toBe("0");
@@ -165,9 +180,14 @@ describe("Proof of Sync on a real node", () => {
     const id = await submit({ k: 2, models: ["RTX4090"] });
     const [honest, liar] = workers as [Signer, Signer];
     const honestBefore = await restBalance(devnet, honest.address);
-    await commitAndReveal(id, [honest, liar], [RIGHT, WRONG]);
+    await commitAndReveal(id, [honest, liar], [RIGHT, WRONG], RIGHT);
+    // Both workers now have CV 1 (p = 50 %): when the draw audited, the validator opens its seal
+    // first (the dispute may then settle only on RIGHT, which it sealed before the reveals).
+    const decided = await until("audit opening or dispute", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_AUDITING || x.status === TaskStatus.TASK_STATUS_DISPUTED);
+    if (decided.status === TaskStatus.TASK_STATUS_AUDITING) await vote(id, RIGHT);
     await until("dispute", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_DISPUTED);
-    expect((await record(id)).dispute!.members.map((m) => m.validator)).toEqual([validator.address]);
+    // The vote opened the dispute; the next block's beacon draws its committee.
+    expect((await until("dispute committee", () => record(id), (r) => r.dispute !== undefined)).dispute!.members.map((m) => m.validator)).toEqual([validator.address]);
     const supply = await restSupply(devnet);
     await vote(id, RIGHT);
     const done = await until("resolution", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_RESOLVED);
