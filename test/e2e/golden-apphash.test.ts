@@ -8,7 +8,7 @@
  * tx bytes are fixed too). It touches bank, staking (gentx validators, delegate, redelegate,
  * undelegate and its payout), distribution (reward and commission withdrawal), workers
  * (register, heartbeat), market (submit, scheduler assignment, settlement), attest (commit,
- * reveal, audit committee votes, finality) and slashing (downtime jail via the last-commit
+ * audit draw, auditors' seals, reveal, audit openings, finality) and slashing (downtime jail via the last-commit
  * votes, unjail, double-sign evidence). Every tx must succeed, and end-state facts are checked
  * through the ABCI query paths, so the hashes pin paths that really ran.
  *
@@ -277,35 +277,42 @@ describe("golden app hashes (in process)", () => {
     expect(task(taskId).assignments.map((a) => a.worker).sort()).toEqual(workers.map((w) => w.address).sort());
     const digest = sha256(utf8("the golden output"));
     const salt = (w: Party) => sha256(utf8(`golden salt ${w.name}`));
-    // 8: commits (seals), 9: reveals
+    // 8: commits (seals)
     await block(
       await Promise.all(
         workers.map((w) => sign(w, [{ typeUrl: MSG.CommitResult, value: { worker: w.address, taskId, seal: computeSeal(taskId, fromBech32(w.address).data, digest, salt(w)) } }])),
       ),
     );
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_COMMITTED);
+    // 9: the draw, before any reveal: CV-0 workers are audited, a committee of validators is drawn
+    await block();
+    const drawn = record(taskId);
+    expect(drawn?.phase).toBe(Phase.PHASE_AUDIT_SEAL);
+    const members = drawn!.audit!.members.map((m) => m.validator);
+    expect(members.length).toBeGreaterThan(0);
+    // 10: every member seals its own digest; reveals open once all sealed
+    const operatorOf = (address: string) => validators.find((v) => v.operator.address === address)!.operator;
+    const auditSalt = (m: string) => sha256(utf8(`golden audit salt ${m}`));
+    await block(await Promise.all(members.map((m) => sign(operatorOf(m), [{ typeUrl: MSG.CommitAudit, value: { validator: m, taskId, seal: computeSeal(taskId, fromBech32(m).data, digest, auditSalt(m)) } }]))));
+    expect(record(taskId)?.phase).toBe(Phase.PHASE_REVEAL);
+    // 11: reveals, 12: the sealed members' openings are due
     await block(await Promise.all(workers.map((w) => sign(w, [{ typeUrl: MSG.RevealResult, value: { worker: w.address, taskId, resultDigest: digest, salt: salt(w), outputCid: "bafy-golden-out" } }]))));
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_REVEALED);
-    // 10: the draw: CV-0 workers are audited, a committee of validators is drawn
     await block();
-    const audit = record(taskId);
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_AUDITING);
-    expect(audit?.phase).toBe(Phase.PHASE_AUDIT);
-    const members = audit!.audit!.members.map((m) => m.validator);
-    expect(members.length).toBeGreaterThan(0);
-    // 11: every committee member attests MATCH → FINALIZED and settled
-    const operatorOf = (address: string) => validators.find((v) => v.operator.address === address)!.operator;
+    expect(record(taskId)?.phase).toBe(Phase.PHASE_AUDIT);
+    // 13: every committee member opens its seal with MATCH → FINALIZED and settled
     const workerBefore = workers.map((w) => balance(w.address));
-    await block(await Promise.all(members.map((m) => sign(operatorOf(m), [{ typeUrl: MSG.Attest, value: { validator: m, taskId, resultDigest: digest, verdict: Verdict.VERDICT_MATCH } }]))));
-    await block(); // 12
+    await block(await Promise.all(members.map((m) => sign(operatorOf(m), [{ typeUrl: MSG.Attest, value: { validator: m, taskId, resultDigest: digest, verdict: Verdict.VERDICT_MATCH, salt: auditSalt(m) } }]))));
+    await block(); // 14
     expect(task(taskId)).toMatchObject({ status: TaskStatus.TASK_STATUS_FINALIZED, escrow: "0" });
     workers.forEach((w, i) => expect(balance(w.address)).toBeGreaterThan(workerBefore[i]!));
-    // 13: distribution withdrawals
+    // 15: distribution withdrawals
     await block([
       await sign(p.alice, [{ typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward", value: { delegatorAddress: p.alice.address, validatorAddress: v0.valoper } }]),
       await sign(p.val0, [{ typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission", value: { validatorAddress: v0.valoper } }]),
     ]);
-    // 14..: v2 stops signing until downtime jails it (window 10, at most 5 misses)
+    // 16..: v2 stops signing until downtime jails it (window 10, at most 5 misses)
     while (!validator(v2).jailed && height < 40n) await block([], { absent: [v2] });
     expect(validator(v2).jailed).toBe(true);
     expect(powers.has(toHex(v2.consensusKey))).toBe(false);
