@@ -1,15 +1,16 @@
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { nextTaskId } from "../x/market/keeper.js";
 import { submitTaskMsg } from "../x/market/testing.js";
-import { attestMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict } from "../x/attest/testing.js";
+import { attestMsg, auditSealMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict } from "../x/attest/testing.js";
 import { printFigures, progress, type Benchmark } from "./report.js";
 
 /**
  * Proof of Sync in steady state, in process (invariants off, as on a production node):
  * 4 validators, BENCH_POS_WORKERS trusted workers (CV 1000, so p = p_floor = 2 %), k = 1,
- * committee m = 3. Each round submits one task per worker, then one block of commits, one
- * of reveals (timed: finalize_ms_1000_reveals), the draw block (unaudited tasks finalise),
- * and one block in which the drawn committees vote.
+ * committee m = 3. Each round submits one task per worker, then one block of commits, the
+ * draw block (audit committees drawn before any reveal), one block of the committees' seals,
+ * one of reveals (timed: finalize_ms_1000_reveals), the decision block (unaudited tasks
+ * finalise; audits open) and one block in which the committees open their seals.
  *  - executions_per_task = (Σ k + Σ committee sizes of audited tasks) / tasks
  *  - blocks_to_final = blocks from the last reveal to FINALIZED, unaudited tasks (max)
  * Knobs (env): BENCH_POS_WORKERS (default 1000), BENCH_POS_ROUNDS (default 5).
@@ -41,6 +42,11 @@ async function runPos(): Promise<void> {
       const workerOf = (id: bigint) => chain.workers.find((w) => w.address === chain.task(id).assignments[0]!.worker)!;
       const digest = (id: bigint) => digestOf(`output of task ${id}`);
       expectOk(await chain.run(ids.map((id) => workerOf(id).tx([commitMsg(workerOf(id).address, id, digest(id))]))));
+      await chain.run([]); // the audit draw, before any reveal
+      const seals = new Map<string, ReturnType<typeof auditSealMsg>[]>();
+      for (const id of ids) for (const m of chain.record(id)!.audit?.members ?? []) seals.set(m.validator, [...(seals.get(m.validator) ?? []), auditSealMsg(m.validator, id, digest(id))]);
+      const signerOf = (validator: string) => chain.validators.find((v) => v.v.key.address === validator)!.signer;
+      expectOk(await chain.run([...seals].map(([validator, msgs]) => signerOf(validator).tx(msgs))));
       expectOk(await chain.run(ids.map((id) => workerOf(id).tx([revealMsg(workerOf(id).address, id, digest(id))]))));
       revealMs.push(chain.lastFinalizeMs);
       const revealHeight = chain.height;
@@ -63,7 +69,7 @@ async function runPos(): Promise<void> {
           votes.set(m.validator, [...(votes.get(m.validator) ?? []), attestMsg(m.validator, id, digest(id), Verdict.VERDICT_MATCH)]);
         }
       }
-      const signers = [...votes].map(([validator, msgs]) => chain.validators.find((v) => v.v.key.address === validator)!.signer.tx(msgs));
+      const signers = [...votes].map(([validator, msgs]) => signerOf(validator).tx(msgs));
       expectOk(await chain.run(signers));
       const open = ids.filter((id) => chain.task(id).status !== TaskStatus.TASK_STATUS_FINALIZED);
       if (open.length > 0) throw new Error(`${open.length} tasks not finalised after their audits`);
@@ -73,7 +79,7 @@ async function runPos(): Promise<void> {
       { figure: "executions_per_task", value: round(executions / tasks, 4), unit: "x", note: `${tasks} tasks, k=1, ${audited} audited (${((100 * audited) / tasks).toFixed(2)} %), m=3; expectation 1 + 0.02·3 = 1.06` },
       { figure: "blocks_to_final", value: Number(maxBlocksToFinal), unit: "blocks", note: "last reveal → FINALIZED, unaudited tasks (max)" },
       { figure: "finalize_ms_1000_reveals", value: round(median(revealMs), 1), unit: "ms", note: `FinalizeBlock of a block with ${n} MsgRevealResult txs (median of ${rounds})` },
-      { figure: "finalize_ms_1000_draws", value: round(median(drawMs), 1), unit: "ms", note: `BeginBlock draws + settlement of ${n} tasks (median of ${rounds})` },
+      { figure: "finalize_ms_1000_draws", value: round(median(drawMs), 1), unit: "ms", note: `BeginBlock decisions + settlement of ${n} revealed tasks (median of ${rounds})` },
     ]);
   } finally {
     await chain.close();
