@@ -5,7 +5,7 @@ import type { AuthKeeper } from "../auth/keeper.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import type { StakingKeeper } from "./keeper.js";
 import { stakingMsgs } from "./msgs.js";
-import { isEpochBoundary, recomputeComputeMultipliers } from "./power.js";
+import { isEpochBoundary, recomputeComputeCredits } from "./power.js";
 import { stakingQueries } from "./queries.js";
 
 /**
@@ -25,7 +25,7 @@ export function createStakingModule(keeper: StakingKeeper, deps: { auth: Pick<Au
     defaultGenesis: defaultStakingGenesis,
     endBlock(ctx) {
       keeper.completeMaturedEntries(ctx);
-      if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeMultipliers(ctx.store, ctx.block.height);
+      if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeCredits(ctx.store, ctx.block.height);
       return keeper.applyValidatorSetChanges(ctx.store);
     },
   };
