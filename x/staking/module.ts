@@ -10,7 +10,7 @@ import { stakingQueries } from "./queries.js";
 
 /**
  * x/staking: compute-weighted proof of stake. endBlock pays matured unbondings, recomputes
- * compute multipliers at epoch boundaries, and sends CometBFT only the powers that changed.
+ * compute credits at epoch boundaries, and sends CometBFT only the powers that changed.
  * Its initGenesis returns nothing: x/genutil (last in the module order) returns the set
  * once the genesis txs have created the validators.
  */

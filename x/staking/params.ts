@@ -5,7 +5,7 @@ import { parseDec, DEC_ONE } from "../../app/dec.js";
  * Staking parameters. Durations are in blocks (the chain has no trusted clock for them);
  * bigint-sized amounts are decimal strings, rates are Cosmos Dec strings (18 decimals).
  * - unbonding_blocks: an undelegation is paid out in the endBlock of creation height + this.
- * - epoch_blocks: compute multipliers are recomputed when height % epoch_blocks == 0.
+ * - epoch_blocks: compute credits are recomputed when height % epoch_blocks == 0.
  * - compute_window_blocks: C_i sums verified compute over the last this-many blocks.
  * - compute_alpha_bps / compute_kappa: power = S + α·min(κ·S, credit), credit = market fees (OGPU)
  *   the validator's verified work paid in the window; α ≤ 1 so compute never buys power cheaper

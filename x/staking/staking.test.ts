@@ -99,7 +99,7 @@ describe("validator updates", () => {
   });
 });
 
-describe("compute multiplier", () => {
+describe("compute bonus", () => {
   it("recordVerifiedCompute changes power only at the epoch boundary, and leaves the window", async () => {
     chain = await startStakingChain(
       stakingGenesis(funded(v1.key, v2.key, v3.key), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU), gentx(v3, 100n * OGPU)], { epoch_blocks: 5, compute_window_blocks: 5 }),
