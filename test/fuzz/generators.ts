@@ -148,7 +148,7 @@ export function msgAny(key: TestKey): fc.Arbitrary<Any> {
 }
 
 /** Signed txs of 1–3 generated msgs (fees and gas varied); a quarter mutated after signing. */
-export function signedMsgTx(key: TestKey, accountNumber: bigint): fc.Arbitrary<Uint8Array> {
+export function signedMsgTx(key: TestKey, accountNumber: bigint, sequence = 0n): fc.Arbitrary<Uint8Array> {
   const tx = fc
     .record({
       msgs: fc.array(msgAny(key), { minLength: 1, maxLength: 3 }),
@@ -156,6 +156,6 @@ export function signedMsgTx(key: TestKey, accountNumber: bigint): fc.Arbitrary<U
       gas: fc.constantFrom(200_000n, 5_000_000n, 1n),
       memo: fc.constantFrom("", "fuzz", "m".repeat(300)),
     })
-    .map(({ msgs, fee, gas, memo }) => signTx(key, msgs, { accountNumber, sequence: 0n, fee: [{ denom: "uogpu", amount: fee }], gas, memo }));
+    .map(({ msgs, fee, gas, memo }) => signTx(key, msgs, { accountNumber, sequence, fee: [{ denom: "uogpu", amount: fee }], gas, memo }));
   return fc.oneof({ arbitrary: tx, weight: 3 }, { arbitrary: tx.chain(mutated), weight: 1 });
 }
