@@ -1,4 +1,5 @@
 import { ACCOUNT_PREFIX, fromBech32, toBech32 } from "../crypto/bech32.js";
+import { sha256 } from "../crypto/hash.js";
 import { invalidArgument, SdkCode, sdkError } from "./errors.js";
 
 /**
@@ -74,4 +75,9 @@ export function parseQueryAddress(text: string): Uint8Array {
   } catch (err) {
     throw invalidArgument((err as Error).message);
   }
+}
+
+/** Module account address: sha256(name)[:20], as the Cosmos SDK derives it. */
+export function moduleAddress(name: string): Uint8Array {
+  return sha256(new TextEncoder().encode(name)).subarray(0, 20);
 }

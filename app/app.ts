@@ -33,7 +33,7 @@ import { nextAppHash } from "./store/apphash.js";
 import { CommittedStore } from "./store/committed.js";
 import { Branch, type ChangeSet, type KVStore } from "./store/kvstore.js";
 import type { GasPrice } from "./tx/fees.js";
-import { runTx, type TxOutcome, type TxRunner } from "./tx/runner.js";
+import { runTx, type AnteHandler, type TxOutcome, type TxRunner } from "./tx/runner.js";
 import { VerifiedSignatures } from "./tx/sigcache.js";
 
 export const APP_VERSION = "0.1.0";
@@ -55,6 +55,12 @@ export interface AppOptions {
    * validators reject, so a validator must have it once vote extensions are enabled.
    */
   signBeacon?: (message: Uint8Array) => Uint8Array;
+}
+
+/** What the app is built from (app/modules.ts makes it): the modules in order and x/auth's ante handler. */
+export interface AppParts {
+  modules: readonly AppModule[];
+  ante: AnteHandler;
 }
 
 /** Like the SDK's 10M simulation gas ceiling: far above any real tx, bounded work per query. */
@@ -83,11 +89,15 @@ export class OgpuApp implements AbciApplication {
   private pending?: PendingBlock;
   private chainId: string;
 
+  readonly modules: readonly AppModule[];
+
   constructor(
     readonly store: CommittedStore,
-    readonly modules: readonly AppModule[],
+    parts: AppParts,
     private readonly options: AppOptions,
   ) {
+    const modules = parts.modules;
+    this.modules = modules;
     const msgTypes = new Map<string, RegisteredMsg>();
     for (const m of modules.flatMap((mod) => mod.msgs)) {
       if (msgTypes.has(m.typeUrl)) throw new Error(`message type registered twice: ${m.typeUrl}`);
@@ -95,7 +105,8 @@ export class OgpuApp implements AbciApplication {
     }
     this.runner = {
       msgTypes,
-      ante: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() },
+      ante: parts.ante,
+      anteOptions: { minGasPrices: options.minGasPrices, signatures: new VerifiedSignatures() },
       simulationGasLimit: options.simulationGasLimit ?? DEFAULT_SIMULATION_GAS_LIMIT,
     };
     this.queries = new QueryRouter(modules.flatMap((m) => m.queries), (tx) => this.simulate(tx), options.queryMaxBytes ?? DEFAULT_QUERY_MAX_BYTES);
@@ -103,8 +114,8 @@ export class OgpuApp implements AbciApplication {
     this.chainId = readChainId(store);
   }
 
-  static async open(dbPath: string, modules: readonly AppModule[], options: AppOptions): Promise<OgpuApp> {
-    return new OgpuApp(await CommittedStore.open(dbPath), modules, options);
+  static async open(dbPath: string, parts: AppParts, options: AppOptions): Promise<OgpuApp> {
+    return new OgpuApp(await CommittedStore.open(dbPath), parts, options);
   }
 
   get lastCommit() {

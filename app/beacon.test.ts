@@ -14,7 +14,7 @@ import { ed25519Signer } from "../crypto/ed25519.js";
 import { sha256 } from "../crypto/hash.js";
 import { OgpuApp } from "./app.js";
 import { beaconMessage, beaconOf, decodeBeaconTx, encodeBeaconTx, type BeaconEntry } from "./beacon.js";
-import { appModules } from "./modules.js";
+import { createAppWiring } from "./modules.js";
 import { finalizeRequest, initChainRequest, TEST_CHAIN_ID, testGenesis } from "./testkit.js";
 
 const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
@@ -37,7 +37,7 @@ describe("randomness beacon (vote extensions)", () => {
   async function chainWithExtensions() {
     const validators = [newValidator(), newValidator(), newValidator(), newValidator()];
     const dir = mkdtempSync(join(tmpdir(), "ogpu-beacon-"));
-    const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: true, signBeacon: validators[0]!.sign });
+    const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true, signBeacon: validators[0]!.sign });
     cleanup.push(async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -126,6 +126,8 @@ export interface AppModule {
    */
   initGenesis(ctx: Context, state: unknown, tools: GenesisTools): ValidatorUpdate[] | void;
   exportGenesis(store: KVStore): unknown;
+  /** This module's section of a fresh chain's app_state (`ogpud init`). */
+  defaultGenesis(): unknown;
   beginBlock?(ctx: Context, req: RequestFinalizeBlock): void;
   /** May return validator updates for CometBFT. */
   endBlock?(ctx: Context): ValidatorUpdate[] | void;

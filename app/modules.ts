@@ -1,16 +1,83 @@
 import type { AppModule } from "./module.js";
-import { authModule } from "../x/auth/module.js";
-import { bankModule } from "../x/bank/module.js";
-import { stakingModule } from "../x/staking/module.js";
-import { distributionModule } from "../x/distribution/module.js";
-import { slashingModule } from "../x/slashing/module.js";
-import { genutilModule } from "../x/genutil/module.js";
-import { workersModule } from "../x/workers/module.js";
-import { marketModule } from "../x/market/module.js";
-import { attestModule } from "../x/attest/module.js";
+import type { AnteHandler } from "./tx/runner.js";
+import { createAnteHandler } from "../x/auth/ante.js";
+import { createAuthKeeper, type AuthKeeper } from "../x/auth/keeper.js";
+import { createAuthModule } from "../x/auth/module.js";
+import { createBankKeeper, type BankKeeper } from "../x/bank/keeper.js";
+import { createBankModule } from "../x/bank/module.js";
+import { createStakingKeeper, type StakingKeeper } from "../x/staking/keeper.js";
+import { createStakingModule } from "../x/staking/module.js";
+import { createDistributionKeeper, type DistributionKeeper } from "../x/distribution/keeper.js";
+import { createDistributionModule } from "../x/distribution/module.js";
+import { createSlashingKeeper, type SlashingKeeper } from "../x/slashing/keeper.js";
+import { createSlashingModule } from "../x/slashing/module.js";
+import { createWorkersKeeper, type WorkersKeeper } from "../x/workers/keeper.js";
+import { createWorkersModule } from "../x/workers/module.js";
+import { createMarketKeeper, type MarketHooks, type MarketKeeper } from "../x/market/keeper.js";
+import { createMarketModule } from "../x/market/module.js";
+import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
+import { createAttestModule } from "../x/attest/module.js";
+import { createGenutilModule } from "../x/genutil/module.js";
+import type { StakingHooks } from "../x/staking/hooks.js";
+
+export interface AppKeepers {
+  auth: AuthKeeper;
+  bank: BankKeeper;
+  staking: StakingKeeper;
+  distribution: DistributionKeeper;
+  slashing: SlashingKeeper;
+  workers: WorkersKeeper;
+  market: MarketKeeper;
+  attest: AttestKeeper;
+}
+
+/** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
+export interface AppWiring {
+  modules: readonly AppModule[];
+  ante: AnteHandler;
+  keepers: AppKeepers;
+}
 
 /**
- * The modules of the oGPU chain, in genesis and block-hook order. genutil is last: its
- * gentxs need balances and pools, and it returns the validator set staking computed.
+ * The composition root (the SDK's app.go): builds every keeper in dependency order, hands
+ * each the keepers it calls and the hooks others registered on it, and lists the modules in
+ * genesis and block-hook order. Each call builds a fresh, independent wiring.
+ *
+ * Hooks point at keepers built later (staking → distribution, market → attest); they are
+ * only called while blocks run, after this function has returned.
  */
-export const appModules: readonly AppModule[] = [authModule, bankModule, stakingModule, distributionModule, slashingModule, workersModule, marketModule, attestModule, genutilModule];
+export function createAppWiring(): AppWiring {
+  const auth = createAuthKeeper();
+  const bank = createBankKeeper({ auth });
+
+  // Staking hooks: rewards are settled before a delegation's shares change.
+  const stakingHooks: StakingHooks = {
+    beforeDelegationSharesChange: (ctx, delegator, operator) => void distribution.settleDelegation(ctx, delegator, operator),
+  };
+  const staking = createStakingKeeper({ bank, hooks: stakingHooks });
+  const distribution = createDistributionKeeper({ auth, bank, staking });
+  const slashing = createSlashingKeeper({ staking });
+  const workers = createWorkersKeeper({ bank });
+
+  // Market hooks: a closed task drops its Proof-of-Sync record; k = 1 tasks need a trusted worker.
+  const marketHooks: MarketHooks = {
+    taskClosed: (ctx, taskId) => attest.dropRecord(ctx, taskId),
+    minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
+  };
+  const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
+  const attest = createAttestKeeper({ bank, market, staking, workers });
+
+  // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
+  const modules: AppModule[] = [
+    createAuthModule(),
+    createBankModule(bank, { auth }),
+    createStakingModule(staking, { auth, bank }),
+    createDistributionModule(distribution, { auth, bank, staking }),
+    createSlashingModule(slashing),
+    createWorkersModule(workers, { auth, bank }),
+    createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
+    createAttestModule(attest, { bank, market, staking, workers }),
+    createGenutilModule({ staking }),
+  ];
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest } };
+}

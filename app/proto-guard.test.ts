@@ -5,13 +5,15 @@
 import { describe, expect, it } from "vitest";
 import { QueryBalanceRequest } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { AppError } from "./errors.js";
-import { appModules } from "./modules.js";
+import { createAppWiring } from "./modules.js";
 import type { RegisteredMsg } from "./module.js";
 import { checkMessageWire, DEFAULT_WIRE_LIMITS, MAX_WIRE_DEPTH, ProtoWireError } from "./proto-guard.js";
 import { QueryRouter } from "./query.js";
 import { testKey } from "./testkit.js";
 import { decodeTx } from "./tx/decode.js";
 import { concat, lengthDelimited, nestedGroups, nestedModeInfo, sendAny, signRawTx, tag, varint, WIRE } from "../test/support/adversarial-proto.js";
+
+const appModules = createAppWiring().modules;
 
 const msgTypes = new Map<string, RegisteredMsg>(appModules.flatMap((m) => m.msgs).map((m) => [m.typeUrl, m]));
 const key = testKey(1);
@@ -105,7 +107,7 @@ describe("groups and depth", () => {
 });
 
 describe("query requests", () => {
-  const ctx = { store: { get: () => undefined }, block: { chainId: "t", height: 1n, timeSeconds: 0n, hash: new Uint8Array() } } as never;
+  const ctx = { store: { get: () => undefined }, block: { chainId: "t", height: 1n, timeSeconds: 0n, beacon: new Uint8Array() } } as never;
   const router = new QueryRouter(appModules.flatMap((m) => m.queries), () => {
     throw new Error("no simulate here");
   });

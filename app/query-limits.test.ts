@@ -10,7 +10,6 @@ import type { ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { DEFAULT_SIMULATION_GAS_LIMIT } from "./app.js";
 import { DEFAULT_QUERY_MAX_BYTES, SIMULATE_PATH } from "./query.js";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "./testkit.js";
-import { getAccount } from "../x/auth/keeper.js";
 import { grpcErrorFromAbci } from "../server/abci-query.js";
 
 const client = testKey(7);
@@ -37,7 +36,7 @@ function simulate(c: TestChain, txBytes: Uint8Array): ResponseQuery {
  * MsgSend standing in for MsgSubmitTask, which would need a registered worker fleet.
  */
 function manySends(c: TestChain, count: number): Uint8Array {
-  const accountNumber = getAccount(c.app.store, client.addressBytes)!.accountNumber;
+  const accountNumber = c.keepers.auth.getAccount(c.app.store, client.addressBytes)!.accountNumber;
   const recipients = Array.from({ length: 50 }, (_, i) => testKey(1000 + i).address);
   const msgs = Array.from({ length: count }, (_, i) => sendMsg(client.address, recipients[i % recipients.length]!, "1"));
   return signTx(client, msgs, { accountNumber, sequence: 0n, gas: 100_000_000n });
@@ -60,7 +59,7 @@ describe("issue 10 item 3: queries can't stall consensus", () => {
 
   it("the cap is a node setting; an ordinary tx under it simulates as before", async () => {
     const c = await start({ simulationGasLimit: 20_000 });
-    const accountNumber = getAccount(c.app.store, client.addressBytes)!.accountNumber;
+    const accountNumber = c.keepers.auth.getAccount(c.app.store, client.addressBytes)!.accountNumber;
     const one = signTx(client, [sendMsg(client.address, testKey(8).address, "5")], { accountNumber, sequence: 0n });
     const two = signTx(client, [sendMsg(client.address, testKey(8).address, "5"), sendMsg(client.address, testKey(8).address, "5")], { accountNumber, sequence: 0n });
     expect(simulate(c, one).code).toBe(0);

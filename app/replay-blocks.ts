@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex } from "@cosmjs/encoding";
 import { OgpuApp } from "./app.js";
-import { appModules } from "./modules.js";
+import { createAppWiring } from "./modules.js";
 import { finalizeRequest, initChainRequest } from "./testkit.js";
 
 export interface ReplayPlan {
@@ -34,7 +34,7 @@ const fromBase64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "bas
 
 async function replay(plan: ReplayPlan): Promise<ReplayedBlock[]> {
   const dir = mkdtempSync(join(tmpdir(), "ogpu-replay-"));
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: true });
+  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true });
   try {
     app.initChain(initChainRequest(plan.appState));
     const warmupTxs = (plan.warmup?.txs ?? []).map(fromBase64);

@@ -16,7 +16,7 @@ import { secp256k1PublicKey, signSecp256k1 } from "../crypto/secp256k1.js";
 import { addressOf, encodePubKeyAny, SECP256K1_PUBKEY_TYPE_URL } from "../crypto/pubkey.js";
 import { accountAddressString } from "./address.js";
 import { OgpuApp } from "./app.js";
-import { appModules } from "./modules.js";
+import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
 
 export const TEST_CHAIN_ID = "ogpu-test-1";
@@ -67,6 +67,8 @@ export function signTx(key: TestKey, messages: Any[], opts: TxOptions): Uint8Arr
 
 export interface TestChain {
   app: OgpuApp;
+  /** This app instance's keepers, for reading and driving state directly in tests. */
+  keepers: AppKeepers;
   dir: string;
   height: bigint;
   /** Executes and commits one block; returns the tx results. */
@@ -113,8 +115,9 @@ export async function startTestChain(
   opts: { minGasPrices?: GasPrice[]; dir?: string; simulationGasLimit?: number; queryMaxBytes?: number } = {},
 ): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
+  const wiring = createAppWiring();
   const { simulationGasLimit, queryMaxBytes } = opts;
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true, simulationGasLimit, queryMaxBytes });
+  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true, simulationGasLimit, queryMaxBytes });
   try {
     if (app.lastCommit.height === 0n) app.initChain(initChainRequest(appState));
   } catch (err) {
@@ -125,6 +128,7 @@ export async function startTestChain(
   }
   const chain: TestChain = {
     app,
+    keepers: wiring.keepers,
     dir,
     height: app.lastCommit.height,
     requests: [],

@@ -9,14 +9,14 @@ import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
 import { initDevnet, startDevnetNode, offsetPort, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
-import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../worker/task-crypto.js";
+import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../crypto/task-crypto.js";
 import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
 
 /**
  * End to end on real processes: 1 node (ogpud + cometbft, genesis validator) and 2 real
  * `ogpu-worker` processes; a client submits small built-in-kernel tasks through the SDK
  * (encrypted inputs, k = 2) and waits for each verified result. Plus the throughput of the
- * encrypted-task envelope path (worker/task-crypto.ts) on 1 MiB.
+ * encrypted-task envelope path (crypto/task-crypto.ts) on 1 MiB.
  *
  * Audits: no auditor process exists (ogpu-worker has no auditor role), so worker 0 runs under
  * the genesis validator's own account. x/attest excludes from a committee every validator

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { OgpuApp } from "../app/app.js";
-import { appModules } from "../app/modules.js";
+import { createAppWiring } from "../app/modules.js";
 import { finalizeRequest, initChainRequest, signTx, testGenesis, testKey, type TestKey } from "../app/testkit.js";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { getAccount } from "../x/auth/keeper.js";
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
-import { allTasks } from "../x/market/store.js";
+import { allTasks } from "../x/market/keeper.js";
 import { gpu, OGPU, registerWorkerMsg, submitTaskMsg } from "../x/market/testing.js";
 import { printFigures, progress, type Benchmark, type Figure } from "./report.js";
 
@@ -30,7 +30,7 @@ async function runMarketFinalize(): Promise<void> {
   const state = testGenesis({ [client.address]: 10_000n * OGPU, ...Object.fromEntries(workerKeys.map((k) => [k.address, 2_000n * OGPU])) });
   state.market = { params: { commit_timeout_blocks: 2, max_tasks_per_block: Math.min(tasks, 2000) } };
   const dir = mkdtempSync(join(tmpdir(), "ogpu-bench-market-"));
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: false });
+  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: false });
   let height = 0n;
   const block = async (txs: Uint8Array[]) => {
     height += 1n;

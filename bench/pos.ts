@@ -1,5 +1,5 @@
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
-import { nextTaskId } from "../x/market/store.js";
+import { nextTaskId } from "../x/market/keeper.js";
 import { submitTaskMsg } from "../x/market/testing.js";
 import { attestMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict } from "../x/attest/testing.js";
 import { printFigures, progress, type Benchmark } from "./report.js";

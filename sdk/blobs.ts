@@ -1,4 +1,6 @@
-import { sha256 } from "../crypto/hash.js";
+import { blobCid } from "../crypto/hash.js";
+
+export { blobCid };
 
 /**
  * Client side of the node's content-addressed blob store (server/blobs.ts), and the protocol
@@ -55,11 +57,6 @@ export type BlobErrorReason = keyof typeof BLOB_ERROR_CODES;
 
 const SIGN_DOMAIN = "ogpu-blob-upload/v2";
 const CID_PATTERN = /^[0-9a-f]{64}$/;
-
-/** CID = lowercase hex sha256 of the bytes. */
-export function blobCid(bytes: Uint8Array): string {
-  return Buffer.from(sha256(bytes)).toString("hex");
-}
 
 export function isBlobCid(text: string): boolean {
   return CID_PATTERN.test(text);

@@ -32,7 +32,7 @@ import { basePrices, getTask, getWorker, listTasks, listWorkers, type TaskFilter
 import { MSG, ogpuRegistry } from "./registry.js";
 import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
-import type { EncryptedInputManifest } from "../worker/task-crypto.js";
+import type { EncryptedInputManifest } from "../crypto/task-crypto.js";
 import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskResult, uploadTaskInput, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {

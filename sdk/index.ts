@@ -7,9 +7,9 @@ export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients,
 export type { CandidateFilter, OpenResultOptions, UploadInputOptions, UploadedInput } from "./task-io.js";
 export { BlobError, blobCid, fetchBlob, isBlobCid, uploadBlob } from "./blobs.js";
 export type { BlobRef, BlobSigner } from "./blobs.js";
-// The encrypted-task format is the worker's (worker/task-crypto.ts); re-exported, not copied, for clients that seal by hand.
-export { openTaskOutput, parseManifest, sealTaskInput } from "../worker/task-crypto.js";
-export type { EncryptedInputManifest, Recipient } from "../worker/task-crypto.js";
+// The encrypted-task format (crypto/task-crypto.ts, shared with the worker); re-exported, not copied, for clients that seal by hand.
+export { openTaskOutput, parseManifest, sealTaskInput } from "../crypto/task-crypto.js";
+export type { EncryptedInputManifest, Recipient } from "../crypto/task-crypto.js";
 export { EnvelopeError } from "../crypto/envelope.js";
 export type { KemKeyPair } from "../crypto/kem.js";
 export { watchTask, websocketUrl } from "./progress.js";

@@ -4,7 +4,7 @@
  * against the digest the chain finalised. OgpuClient (sdk/client.ts) and the CLI
  * (`ogpud tx market submit-task --input`) both go through these functions.
  *
- * The encrypted format itself (manifest, key envelopes, output blob) is worker/task-crypto.ts:
+ * The encrypted format itself (manifest, key envelopes, output blob) is crypto/task-crypto.ts:
  * it is called here, never restated, so the client and the workers cannot drift apart.
  *
  * The client's encryption key (X25519 + ML-KEM-768, crypto/kem.ts) is either passed explicitly
@@ -21,7 +21,7 @@ import { signSecp256k1 } from "../crypto/secp256k1.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../worker/task-crypto.js";
+import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
@@ -162,7 +162,7 @@ export async function openTaskResult(opts: OpenResultOptions): Promise<Uint8Arra
   const { result, manifest } = opts;
   if (!result.outputCid) throw new Error(`task ${result.taskId} is ${result.state} but no reveal names an output CID for digest ${result.digest || "(none)"}`);
   const blob = await fetchBlob(opts.restUrl, result.outputCid);
-  // A public output is salted (worker/task-crypto.ts saltPublicOutput) so its CID is unguessable.
+  // A public output is salted (crypto/task-crypto.ts saltPublicOutput) so its CID is unguessable.
   let output = manifest ? blob : openPublicOutput(blob);
   if (manifest) {
     const key = opts.encryptionKey;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid } from "../sdk/blobs.js";
-import { sealTaskInput } from "../worker/task-crypto.js";
+import { sealTaskInput } from "../crypto/task-crypto.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { alice, authHeaders, BYTES_PER_OGPU, bytesOf, json, NODE_HEIGHT, nodeServer, OGPU, post, postAs, signerFor, type TestNode } from "./blobs.testkit.js";
 import type { BlobStoreOptions } from "./blobs.js";

@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
-import { parseManifest } from "../worker/task-crypto.js";
+import { parseManifest } from "../crypto/task-crypto.js";
 import { isBlobCid } from "../sdk/blobs.js";
 import { header, verifyUploadClaim } from "./blob-auth.js";
 import { BlobStore, BlobStoreError } from "./blob-store.js";

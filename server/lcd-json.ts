@@ -19,7 +19,7 @@ import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
-import { decToString } from "../x/staking/dec.js";
+import { decToString } from "../app/dec.js";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {

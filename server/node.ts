@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { OgpuApp } from "../app/app.js";
 import { AbciServer } from "../app/abci/server.js";
-import { appModules } from "../app/modules.js";
+import { createAppWiring } from "../app/modules.js";
 import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
@@ -55,7 +55,7 @@ function splitHostPort(address: string): { host: string; port: number } {
  * terminates cometbft first, so no block is half-applied, then closes the servers and the DB.
  */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
-  const app = await OgpuApp.open(opts.appDb, appModules, {
+  const app = await OgpuApp.open(opts.appDb, createAppWiring(), {
     minGasPrices: parseGasPrices(opts.minGasPrices),
     checkInvariants: opts.checkInvariants,
     simulationGasLimit: opts.simulationGasLimit,

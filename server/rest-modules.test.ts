@@ -10,15 +10,15 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { finalizeRequest, startTestChain, testKey, type TestChain } from "../app/testkit.js";
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { commissionOf, pendingReward } from "../x/distribution/keeper.js";
-import { getTask } from "../x/market/store.js";
+import { commissionOf } from "../x/distribution/keeper.js";
+import { getTask } from "../x/market/keeper.js";
 import { ChainSigner, gpu, registerWorkerMsg, submitTaskMsg, testEncPubkey } from "../x/market/testing.js";
-import { decToString, DEC_ONE } from "../x/staking/dec.js";
 import { stakingParams } from "../x/staking/params.js";
-import { consAddressOf, parseValoper, valconsString } from "../x/staking/store.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, testValidator, undelegateMsg } from "../x/staking/testing.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer, LCD_ROUTES } from "./rest.js";
+import { consAddressOf, parseValoper, valconsString } from "../app/validator-address.js";
+import { decToString, DEC_ONE } from "../app/dec.js";
 
 const validator = testValidator(41);
 const SELF_STAKE = 1_000n * OGPU;
@@ -168,7 +168,7 @@ describe("staking routes", () => {
 describe("distribution and slashing routes", () => {
   it("renders rewards and commission as DecCoins in human form, matching the keeper", async () => {
     const operator = parseValoper(validator.valoper);
-    const reward = pendingReward(chain.app.store, delegatorKey.addressBytes, operator);
+    const reward = chain.keepers.distribution.pendingReward(chain.app.store, delegatorKey.addressBytes, operator);
     const rewards = await ok(`/cosmos/distribution/v1beta1/delegators/${delegatorKey.address}/rewards/${validator.valoper}`);
     expect(rewards).toEqual({ rewards: reward === 0n ? [] : [{ denom: "uogpu", amount: human(reward) }] });
     const commission = commissionOf(chain.app.store, operator);

@@ -8,7 +8,7 @@ import { auditorRecipients } from "../sdk/task-io.js";
 import { Auditor, publishAuditorKey, verdictFor, type AuditorChain, type AuditorKeyChain } from "./auditor.js";
 import { resultDigest } from "./digest.js";
 import { executors } from "./executors/index.js";
-import { sealTaskInput } from "./task-crypto.js";
+import { sealTaskInput } from "../crypto/task-crypto.js";
 
 const ME = "ogpu1auditor";
 const input = new TextEncoder().encode(JSON.stringify({ rounds: 100, data: "audit" }));

@@ -15,7 +15,7 @@ import { executors } from "./executors/index.js";
 import { ExecutorError, type Executor } from "./executors/types.js";
 import { Runner, type RunnerChain } from "./runner.js";
 import { FileStateStore, MemoryStateStore, type StateStore } from "./state.js";
-import { openPublicOutput, openTaskOutput, sealTaskInput } from "./task-crypto.js";
+import { openPublicOutput, openTaskOutput, sealTaskInput } from "../crypto/task-crypto.js";
 
 const ME = "ogpu1me";
 const OTHER = "ogpu1other";

@@ -22,7 +22,7 @@ import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
-import { saltPublicOutput, sealTaskOutput } from "./task-crypto.js";
+import { saltPublicOutput, sealTaskOutput } from "../crypto/task-crypto.js";
 import { executeTask, UnrunnableTaskError } from "./task-input.js";
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */

@@ -9,7 +9,7 @@ import { EnvelopeError } from "../crypto/envelope.js";
 import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { resultDigest } from "./digest.js";
 import { runJob, type ExecContext, type Executor, type JobFailure } from "./executors/index.js";
-import { NoKeyForWorkerError, openTaskInput, parseManifest, type EncryptedInputManifest, type InputRole } from "./task-crypto.js";
+import { NoKeyForWorkerError, openTaskInput, parseManifest, type EncryptedInputManifest, type InputRole } from "../crypto/task-crypto.js";
 
 /** Who reads the input, and with which key (its envelope is looked up under `address`). */
 export interface InputReader {

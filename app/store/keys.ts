@@ -36,6 +36,18 @@ export function lengthPrefixed(bytes: Uint8Array): StoreKey {
   return String.fromCharCode(bytes.length) + bytesKey(bytes);
 }
 
+/** Splits a key made of length-prefixed components back into byte arrays. */
+export function splitLengthPrefixed(key: StoreKey): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let i = 0;
+  while (i < key.length) {
+    const len = key.charCodeAt(i);
+    parts.push(new Uint8Array(keyBytes(key.slice(i + 1, i + 1 + len))));
+    i += 1 + len;
+  }
+  return parts;
+}
+
 /** Text component of a key (must be ASCII, which is its own latin1 encoding). */
 export function textKey(text: string): StoreKey {
   if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`key text must be printable ASCII: ${text}`);

@@ -7,8 +7,9 @@ import { EventLog } from "../events.js";
 import { GasMeter } from "../gas.js";
 import type { RegisteredMsg } from "../module.js";
 import { Branch, type KVStore } from "../store/kvstore.js";
-import { runAnte, type AnteOptions } from "./ante.js";
 import { decodeTx, type DecodedTx } from "./decode.js";
+import type { GasPrice } from "./fees.js";
+import type { VerifiedSignatures } from "./sigcache.js";
 
 /** What one tx did: the fields of ExecTxResult / ResponseCheckTx. */
 export interface TxOutcome {
@@ -23,9 +24,22 @@ export interface TxOutcome {
   msgResponses: Any[];
 }
 
+/** Node-local inputs of the ante handler (not state): the mempool fee floor and the signature cache. */
+export interface AnteOptions {
+  minGasPrices: readonly GasPrice[];
+  signatures: VerifiedSignatures;
+}
+
+/**
+ * Fee, sequence and signature checks before a tx's messages run. x/auth provides it (it owns
+ * accounts); the composition root hands it to the app, so app/ never imports a module.
+ */
+export type AnteHandler = (ctx: Context, tx: DecodedTx, opts: AnteOptions) => void;
+
 export interface TxRunner {
   msgTypes: ReadonlyMap<string, RegisteredMsg>;
-  ante: AnteOptions;
+  ante: AnteHandler;
+  anteOptions: AnteOptions;
   /** Gas cap for simulation (a node setting): simulate is unsigned and fee-less, so only this bounds its work. */
   simulationGasLimit?: number;
 }
@@ -51,7 +65,7 @@ export function runTx(runner: TxRunner, store: KVStore, block: BlockInfo, mode: 
     tx = decodeTx(bytes, runner.msgTypes);
     gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
     gas = new GasMeter(mode === "simulate" ? runner.simulationGasLimit : Number(gasWanted > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : gasWanted));
-    runAnte({ store: anteStore, block, mode, gas, events: anteEvents }, tx, runner.ante);
+    runner.ante({ store: anteStore, block, mode, gas, events: anteEvents }, tx, runner.anteOptions);
   } catch (err) {
     return failure(err, gasWanted, gas, []);
   }

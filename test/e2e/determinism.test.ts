@@ -16,7 +16,7 @@ import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { RequestFinalizeBlock, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { OgpuApp } from "../../app/app.js";
 import { parseAccountAddress } from "../../app/address.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { defaultAppState } from "../../cmd/ogpud/genesis-state.js";
 import { getAccount } from "../../x/auth/keeper.js";
 import { coins, DENOM, EXPLICIT_FEE, OGPU, PREFIX } from "./helpers.js";
@@ -102,7 +102,7 @@ describe("app hash determinism (in process)", () => {
   async function openApp(dir?: string): Promise<{ app: OgpuApp; dir: string }> {
     const path = dir ?? (await mkdtemp(join(tmpdir(), "ogpu-det-")));
     if (!dir) dirs.push(path);
-    const app = await OgpuApp.open(path, appModules, { minGasPrices: [], checkInvariants: true });
+    const app = await OgpuApp.open(path, createAppWiring(), { minGasPrices: [], checkInvariants: true });
     apps.push(app);
     return { app, dir: path };
   }

@@ -42,7 +42,7 @@ import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { MisbehaviorType, type RequestFinalizeBlock, type RequestInitChain, type ResponseFinalizeBlock, type ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { OgpuApp } from "../../app/app.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { Phase, Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -142,7 +142,7 @@ describe("golden app hashes (in process)", () => {
     };
 
     dir = await mkdtemp(join(tmpdir(), "ogpu-golden-"));
-    app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: true });
+    app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true });
     const chain = app;
     // CometBFT's view of the set: consensus key hex → power, from InitChain and each block's updates.
     const powers = new Map<string, bigint>();

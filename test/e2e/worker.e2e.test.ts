@@ -36,7 +36,7 @@ import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
 import { readAuditorPublicInfo } from "../../worker/keys.js";
-import { openTaskOutput } from "../../worker/task-crypto.js";
+import { openTaskOutput } from "../../crypto/task-crypto.js";
 import { moduleAccountAddress, OGPU, PREFIX, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until as pollUntil } from "./helpers.js";
 
 const PORT_BASE = 28100;

@@ -7,7 +7,7 @@ import type { Any } from "cosmjs-types/google/protobuf/any.js";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError, SdkCode } from "../../app/errors.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { MAX_MSG_STRING_LENGTH, MSG_STRING_CAPS } from "../../app/string-caps.js";
 import { sendMsg } from "../../app/testkit.js";
 import { toBech32 } from "../../crypto/bech32.js";
@@ -17,13 +17,15 @@ import { MsgRegisterWorker, MsgUpdateWorker } from "../../proto/gen/ogpu/workers
 import type { AbciQuerier } from "../../sdk/queries.js";
 import { MSG, ogpuRegistry } from "../../sdk/registry.js";
 import { inputRecipients } from "../../sdk/task-io.js";
-import { sealTaskInput } from "../../worker/task-crypto.js";
+import { sealTaskInput } from "../../crypto/task-crypto.js";
 import { AttestCode } from "../../x/attest/errors.js";
 import { attestMsg, ChainSigner, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "../../x/attest/testing.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
-import { nextTaskId } from "../../x/market/store.js";
+import { nextTaskId } from "../../x/market/keeper.js";
 import { gpu, registerWorkerMsg } from "../../x/market/testing.js";
 import { WorkersCode } from "../../x/workers/errors.js";
+
+const appModules = createAppWiring().modules;
 
 let chain: PosChain | undefined;
 afterEach(async () => {

@@ -13,12 +13,11 @@
 import { bytesEqual } from "../../crypto/bytes.js";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
-import { lengthPrefixed } from "../../app/store/keys.js";
+import { lengthPrefixed, splitLengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { getValidator, lastPowers } from "../staking/keeper.js";
-import { splitLengthPrefixed } from "../staking/store.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent } from "./events.js";
+import type { AttestDeps } from "./keeper.js";
 
 const AUDITOR_KEY = "attest/ak/";
 
@@ -43,21 +42,25 @@ export function* allAuditorKeys(store: KVStore): Iterable<AuditorKeyEntry> {
   }
 }
 
-/** Keys of the validators CometBFT currently has (the ones a committee can draw); keyless ones are left out. */
-export function activeAuditorKeys(store: KVStore): AuditorKeyEntry[] {
-  return lastPowers(store).flatMap(({ operator }) => {
-    const encPubkey = getAuditorKey(store, operator);
-    return encPubkey ? [{ operator, encPubkey }] : [];
-  });
-}
-
-/** MsgSetAuditorKey: only a validator's operator may publish a key, and only its own. */
-export function setAuditorKey(ctx: Context, operator: Uint8Array, encPubkey: Uint8Array): void {
-  if (!getValidator(ctx.store, operator)) {
-    throw attestError(AttestCode.NotValidator, `${accountAddressString(operator)} operates no validator: only a validator operator can publish an auditor key`);
+export function createAuditorKeys({ staking }: Pick<AttestDeps, "staking">) {
+  /** Keys of the validators CometBFT currently has (the ones a committee can draw); keyless ones are left out. */
+  function activeAuditorKeys(store: KVStore): AuditorKeyEntry[] {
+    return staking.lastPowers(store).flatMap(({ operator }) => {
+      const encPubkey = getAuditorKey(store, operator);
+      return encPubkey ? [{ operator, encPubkey }] : [];
+    });
   }
-  const previous = getAuditorKey(ctx.store, operator);
-  const changed = !previous || !bytesEqual(previous, encPubkey);
-  if (changed) putAuditorKey(ctx.store, operator, encPubkey);
-  ctx.events.emit(AttestEvent.AuditorKeySet, { validator: accountAddressString(operator), changed: String(changed) });
+
+  /** MsgSetAuditorKey: only a validator's operator may publish a key, and only its own. */
+  function setAuditorKey(ctx: Context, operator: Uint8Array, encPubkey: Uint8Array): void {
+    if (!staking.getValidator(ctx.store, operator)) {
+      throw attestError(AttestCode.NotValidator, `${accountAddressString(operator)} operates no validator: only a validator operator can publish an auditor key`);
+    }
+    const previous = getAuditorKey(ctx.store, operator);
+    const changed = !previous || !bytesEqual(previous, encPubkey);
+    if (changed) putAuditorKey(ctx.store, operator, encPubkey);
+    ctx.events.emit(AttestEvent.AuditorKeySet, { validator: accountAddressString(operator), changed: String(changed) });
+  }
+
+  return { activeAuditorKeys, setAuditorKey };
 }

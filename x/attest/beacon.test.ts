@@ -8,7 +8,7 @@ import type { BeaconEntry } from "../../app/beacon.js";
 import { sendMsg } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
 import { submitTaskMsg } from "../market/testing.js";
-import { nextTaskId } from "../market/store.js";
+import { nextTaskId } from "../market/keeper.js";
 import { commitMsg, digestOf, expectOk, revealMsg, startPosChain, type PosChain } from "./testing.js";
 
 /** The same extended commit in every variant: four validators' signatures (bytes are opaque here). */

@@ -1,7 +1,5 @@
 import type { Context } from "../../app/context.js";
-import { handleCommitteeDeadline, runDraw } from "./committee.js";
-import { handleRevealTimeout } from "./keeper.js";
-import { slashAbsentAuditor } from "./settle.js";
+import type { AttestKeeper } from "./keeper.js";
 import { clearDuty, COMMITTEE_DEADLINES, DRAWS, dueDuties, dueTasks, removeDue, REVEAL_DEADLINES } from "./store.js";
 
 /**
@@ -9,10 +7,10 @@ import { clearDuty, COMMITTEE_DEADLINES, DRAWS, dueDuties, dueTasks, removeDue, 
  * dispute opening, was in H−1), seeded by ctx.block.beacon — validators' signatures over
  * block H−1, which nobody knew when any of those commits or reveals were made.
  */
-export function attestBeginBlock(ctx: Context): void {
+export function attestBeginBlock(keeper: AttestKeeper, ctx: Context): void {
   for (const { height, taskId } of dueTasks(ctx.store, DRAWS, ctx.block.height)) {
     removeDue(ctx.store, DRAWS, height, taskId);
-    runDraw(ctx, taskId);
+    keeper.runDraw(ctx, taskId);
   }
 }
 
@@ -20,15 +18,15 @@ export function attestBeginBlock(ctx: Context): void {
  * EndBlock (after x/market's, so a task the scheduler reassigns this block keeps its slots):
  * reveal timeouts, then committee deadlines, then votes owed and not delivered.
  */
-export function attestEndBlock(ctx: Context): void {
+export function attestEndBlock(keeper: AttestKeeper, ctx: Context): void {
   const h = ctx.block.height;
   for (const { height, taskId } of dueTasks(ctx.store, REVEAL_DEADLINES, h)) {
     removeDue(ctx.store, REVEAL_DEADLINES, height, taskId);
-    handleRevealTimeout(ctx, taskId);
+    keeper.handleRevealTimeout(ctx, taskId);
   }
-  for (const { height, taskId } of dueTasks(ctx.store, COMMITTEE_DEADLINES, h)) handleCommitteeDeadline(ctx, taskId, height);
+  for (const { height, taskId } of dueTasks(ctx.store, COMMITTEE_DEADLINES, h)) keeper.handleCommitteeDeadline(ctx, taskId, height);
   for (const { taskId, validator } of dueDuties(ctx.store, h)) {
     clearDuty(ctx.store, taskId, validator);
-    slashAbsentAuditor(ctx, taskId, validator);
+    keeper.slashAbsentAuditor(ctx, taskId, validator);
   }
 }

@@ -47,3 +47,8 @@ export function exportAttestGenesis(store: KVStore): unknown {
     auditor_keys: [...allAuditorKeys(store)].map((k) => ({ validator: accountAddressString(k.operator), enc_pubkey: Buffer.from(k.encPubkey).toString("base64") })),
   };
 }
+
+/** A fresh chain's `attest` section (`ogpud init`): default params, no records. */
+export function defaultAttestGenesis(): unknown {
+  return { params: attestParams.parse(undefined), records: [], duties: [] };
+}

@@ -1,8 +1,7 @@
 import { BASE_DENOM } from "../../app/coins.js";
 import type { Invariant } from "../../app/module.js";
 import { Phase } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import { allBalances, getSupply } from "../bank/keeper.js";
-import { isTerminal, getTask } from "../market/store.js";
+import type { AttestDeps } from "./keeper.js";
 import { allRecords } from "./store.js";
 
 /**
@@ -11,29 +10,31 @@ import { allRecords } from "./store.js";
  * - attest/conservation: supply = Σ balances (escrow, treasury, bonds, pools and every
  *   account), so a slash that moves coins or a burn that destroys them is exact.
  */
-export const attestInvariants: Invariant[] = [
-  {
-    name: "attest/records",
-    check(store) {
-      for (const r of allRecords(store)) {
-        const task = getTask(store, r.taskId);
-        if (!task || isTerminal(task.status)) return `record of task ${r.taskId} outlived its task`;
-        if (r.results.length > task.redundancy) return `task ${r.taskId} has ${r.results.length} results for k = ${task.redundancy}`;
-        for (const res of r.results) {
-          if (!task.assignments.some((a) => a.worker === res.worker && a.committed)) return `task ${r.taskId}: ${res.worker} has a result but no committed slot`;
+export function attestInvariants({ bank, market }: Pick<AttestDeps, "bank" | "market">): Invariant[] {
+  return [
+    {
+      name: "attest/records",
+      check(store) {
+        for (const r of allRecords(store)) {
+          const task = market.getTask(store, r.taskId);
+          if (!task || market.isTerminal(task.status)) return `record of task ${r.taskId} outlived its task`;
+          if (r.results.length > task.redundancy) return `task ${r.taskId} has ${r.results.length} results for k = ${task.redundancy}`;
+          for (const res of r.results) {
+            if (!task.assignments.some((a) => a.worker === res.worker && a.committed)) return `task ${r.taskId}: ${res.worker} has a result but no committed slot`;
+          }
+          if (r.phase === Phase.PHASE_UNSPECIFIED) return `task ${r.taskId} has a record without a phase`;
         }
-        if (r.phase === Phase.PHASE_UNSPECIFIED) return `task ${r.taskId} has a record without a phase`;
-      }
-      return null;
+        return null;
+      },
     },
-  },
-  {
-    name: "attest/conservation",
-    check(store) {
-      let sum = 0n;
-      for (const { coin } of allBalances(store)) if (coin.denom === BASE_DENOM) sum += coin.amount;
-      const supply = getSupply(store, BASE_DENOM);
-      return sum === supply ? null : `escrow + treasury + bonds + balances = ${sum}${BASE_DENOM} but supply is ${supply}${BASE_DENOM}`;
+    {
+      name: "attest/conservation",
+      check(store) {
+        let sum = 0n;
+        for (const { coin } of bank.allBalances(store)) if (coin.denom === BASE_DENOM) sum += coin.amount;
+        const supply = bank.getSupply(store, BASE_DENOM);
+        return sum === supply ? null : `escrow + treasury + bonds + balances = ${sum}${BASE_DENOM} but supply is ${supply}${BASE_DENOM}`;
+      },
     },
-  },
-];
+  ];
+}

@@ -12,10 +12,8 @@ import {
   MsgSetAuditorKeyResponse,
 } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
-import { setAuditorKey } from "./auditor-keys.js";
-import { attest } from "./committee.js";
 import { attestError, AttestCode } from "./errors.js";
-import { commitResult, revealResult } from "./keeper.js";
+import type { AttestKeeper } from "./keeper.js";
 import { DIGEST_LENGTH, MAX_SALT_LENGTH, MIN_SALT_LENGTH } from "./seal.js";
 
 const invalid = (message: string) => attestError(AttestCode.InvalidField, message);
@@ -30,71 +28,73 @@ function checkDigest(digest: Uint8Array, field = "result_digest"): void {
 
 const MAX_CID_LENGTH = 256;
 
-export const msgCommitResult = defineMsg<MsgCommitResult>({
-  typeUrl: "/ogpu.attest.v1.MsgCommitResult",
-  codec: MsgCommitResult,
-  gas: 20_000,
-  signers: (msg) => [msg.worker],
-  validate(msg) {
-    parseAccountAddress(msg.worker, "worker");
-    checkTaskId(msg.taskId);
-    checkDigest(msg.seal, "seal");
-  },
-  handle(ctx, msg) {
-    commitResult(ctx, msg.worker, msg.taskId, msg.seal);
-    return { typeUrl: "/ogpu.attest.v1.MsgCommitResultResponse", value: MsgCommitResultResponse.encode({}).finish() };
-  },
-});
+export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
+  const msgCommitResult = defineMsg<MsgCommitResult>({
+    typeUrl: "/ogpu.attest.v1.MsgCommitResult",
+    codec: MsgCommitResult,
+    gas: 20_000,
+    signers: (msg) => [msg.worker],
+    validate(msg) {
+      parseAccountAddress(msg.worker, "worker");
+      checkTaskId(msg.taskId);
+      checkDigest(msg.seal, "seal");
+    },
+    handle(ctx, msg) {
+      keeper.commitResult(ctx, msg.worker, msg.taskId, msg.seal);
+      return { typeUrl: "/ogpu.attest.v1.MsgCommitResultResponse", value: MsgCommitResultResponse.encode({}).finish() };
+    },
+  });
 
-export const msgRevealResult = defineMsg<MsgRevealResult>({
-  typeUrl: "/ogpu.attest.v1.MsgRevealResult",
-  codec: MsgRevealResult,
-  gas: 20_000,
-  signers: (msg) => [msg.worker],
-  validate(msg) {
-    parseAccountAddress(msg.worker, "worker");
-    checkTaskId(msg.taskId);
-    checkDigest(msg.resultDigest);
-    if (msg.salt.length < MIN_SALT_LENGTH || msg.salt.length > MAX_SALT_LENGTH) throw invalid(`salt must be ${MIN_SALT_LENGTH}-${MAX_SALT_LENGTH} bytes`);
-    if (msg.outputCid.length > MAX_CID_LENGTH) throw invalid(`output_cid must be at most ${MAX_CID_LENGTH} characters`);
-  },
-  handle(ctx, msg) {
-    revealResult(ctx, msg.worker, msg.taskId, msg.resultDigest, msg.salt, msg.outputCid);
-    return { typeUrl: "/ogpu.attest.v1.MsgRevealResultResponse", value: MsgRevealResultResponse.encode({}).finish() };
-  },
-});
+  const msgRevealResult = defineMsg<MsgRevealResult>({
+    typeUrl: "/ogpu.attest.v1.MsgRevealResult",
+    codec: MsgRevealResult,
+    gas: 20_000,
+    signers: (msg) => [msg.worker],
+    validate(msg) {
+      parseAccountAddress(msg.worker, "worker");
+      checkTaskId(msg.taskId);
+      checkDigest(msg.resultDigest);
+      if (msg.salt.length < MIN_SALT_LENGTH || msg.salt.length > MAX_SALT_LENGTH) throw invalid(`salt must be ${MIN_SALT_LENGTH}-${MAX_SALT_LENGTH} bytes`);
+      if (msg.outputCid.length > MAX_CID_LENGTH) throw invalid(`output_cid must be at most ${MAX_CID_LENGTH} characters`);
+    },
+    handle(ctx, msg) {
+      keeper.revealResult(ctx, msg.worker, msg.taskId, msg.resultDigest, msg.salt, msg.outputCid);
+      return { typeUrl: "/ogpu.attest.v1.MsgRevealResultResponse", value: MsgRevealResultResponse.encode({}).finish() };
+    },
+  });
 
-export const msgAttest = defineMsg<MsgAttest>({
-  typeUrl: "/ogpu.attest.v1.MsgAttest",
-  codec: MsgAttest,
-  gas: 20_000,
-  signers: (msg) => [msg.validator],
-  validate(msg) {
-    parseAccountAddress(msg.validator, "validator");
-    checkTaskId(msg.taskId);
-    checkDigest(msg.resultDigest);
-    if (msg.verdict !== Verdict.VERDICT_MATCH && msg.verdict !== Verdict.VERDICT_MISMATCH) throw invalid("verdict must be VERDICT_MATCH or VERDICT_MISMATCH");
-  },
-  handle(ctx, msg) {
-    attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict);
-    return { typeUrl: "/ogpu.attest.v1.MsgAttestResponse", value: MsgAttestResponse.encode({}).finish() };
-  },
-});
+  const msgAttest = defineMsg<MsgAttest>({
+    typeUrl: "/ogpu.attest.v1.MsgAttest",
+    codec: MsgAttest,
+    gas: 20_000,
+    signers: (msg) => [msg.validator],
+    validate(msg) {
+      parseAccountAddress(msg.validator, "validator");
+      checkTaskId(msg.taskId);
+      checkDigest(msg.resultDigest);
+      if (msg.verdict !== Verdict.VERDICT_MATCH && msg.verdict !== Verdict.VERDICT_MISMATCH) throw invalid("verdict must be VERDICT_MATCH or VERDICT_MISMATCH");
+    },
+    handle(ctx, msg) {
+      keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict);
+      return { typeUrl: "/ogpu.attest.v1.MsgAttestResponse", value: MsgAttestResponse.encode({}).finish() };
+    },
+  });
 
-export const msgSetAuditorKey = defineMsg<MsgSetAuditorKey>({
-  typeUrl: "/ogpu.attest.v1.MsgSetAuditorKey",
-  codec: MsgSetAuditorKey,
-  gas: 20_000,
-  signers: (msg) => [msg.validator],
-  validate(msg) {
-    parseAccountAddress(msg.validator, "validator");
-    const keyDefect = kemPublicKeyDefect(msg.encPubkey);
-    if (keyDefect) throw invalid(`enc_pubkey ${keyDefect}`);
-  },
-  handle(ctx, msg) {
-    setAuditorKey(ctx, parseAccountAddress(msg.validator, "validator"), msg.encPubkey);
-    return { typeUrl: "/ogpu.attest.v1.MsgSetAuditorKeyResponse", value: MsgSetAuditorKeyResponse.encode({}).finish() };
-  },
-});
+  const msgSetAuditorKey = defineMsg<MsgSetAuditorKey>({
+    typeUrl: "/ogpu.attest.v1.MsgSetAuditorKey",
+    codec: MsgSetAuditorKey,
+    gas: 20_000,
+    signers: (msg) => [msg.validator],
+    validate(msg) {
+      parseAccountAddress(msg.validator, "validator");
+      const keyDefect = kemPublicKeyDefect(msg.encPubkey);
+      if (keyDefect) throw invalid(`enc_pubkey ${keyDefect}`);
+    },
+    handle(ctx, msg) {
+      keeper.setAuditorKey(ctx, parseAccountAddress(msg.validator, "validator"), msg.encPubkey);
+      return { typeUrl: "/ogpu.attest.v1.MsgSetAuditorKeyResponse", value: MsgSetAuditorKeyResponse.encode({}).finish() };
+    },
+  });
 
-export const attestMsgs: RegisteredMsg[] = [msgCommitResult, msgRevealResult, msgAttest, msgSetAuditorKey];
+  return [msgCommitResult, msgRevealResult, msgAttest, msgSetAuditorKey];
+}

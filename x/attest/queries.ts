@@ -9,21 +9,23 @@ import {
   QueryRecordRequest,
   QueryRecordResponse,
 } from "../../proto/gen/ogpu/attest/v1/query.js";
-import { activeAuditorKeys } from "./auditor-keys.js";
+import type { AttestKeeper } from "./keeper.js";
 import { attestParams } from "./params.js";
 import { getRecord } from "./store.js";
 
 /** Record of an open task (seals, reveals, committees), the params as JSON, the active set's auditor keys. */
-export const attestQueries: QueryMethod[] = [
-  defineQuery("/ogpu.attest.v1.Query/Record", { request: QueryRecordRequest, response: QueryRecordResponse }, (ctx, req) => {
-    const record = getRecord(ctx.store, req.taskId);
-    if (!record) throw notFound(`no Proof-of-Sync record for task ${req.taskId} (not committed yet, or already settled)`);
-    return { record };
-  }),
-  defineQuery("/ogpu.attest.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({
-    paramsJson: JSON.stringify(attestParams.get(ctx.store)),
-  })),
-  defineQuery("/ogpu.attest.v1.Query/AuditorKeys", { request: QueryAuditorKeysRequest, response: QueryAuditorKeysResponse }, (ctx) => ({
-    auditorKeys: activeAuditorKeys(ctx.store).map((k) => ({ validator: accountAddressString(k.operator), encPubkey: k.encPubkey })),
-  })),
-];
+export function attestQueries(keeper: Pick<AttestKeeper, "activeAuditorKeys">): QueryMethod[] {
+  return [
+    defineQuery("/ogpu.attest.v1.Query/Record", { request: QueryRecordRequest, response: QueryRecordResponse }, (ctx, req) => {
+      const record = getRecord(ctx.store, req.taskId);
+      if (!record) throw notFound(`no Proof-of-Sync record for task ${req.taskId} (not committed yet, or already settled)`);
+      return { record };
+    }),
+    defineQuery("/ogpu.attest.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({
+      paramsJson: JSON.stringify(attestParams.get(ctx.store)),
+    })),
+    defineQuery("/ogpu.attest.v1.Query/AuditorKeys", { request: QueryAuditorKeysRequest, response: QueryAuditorKeysResponse }, (ctx) => ({
+      auditorKeys: keeper.activeAuditorKeys(ctx.store).map((k) => ({ validator: accountAddressString(k.operator), encPubkey: k.encPubkey })),
+    })),
+  ];
+}

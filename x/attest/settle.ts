@@ -9,89 +9,93 @@ import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
-import { burnCoins, sendFromModule } from "../bank/keeper.js";
-import { failTask, settleFinalized, type Payout } from "../market/keeper.js";
-import { getValidator, recordVerifiedCompute, slash } from "../staking/keeper.js";
-import { consAddressOf, consensusKeyOf } from "../staking/store.js";
-import { jailWorker, recordResult, requireWorker, setWorker, WORKER_BONDS } from "../workers/keeper.js";
+import type { Payout } from "../market/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
+import type { AttestDeps } from "./keeper.js";
 import { attestParams } from "./params.js";
+import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 
-/**
- * Settles the task on `digest`: agreeing workers get price × units each (minus the market
- * fee), CV + 1 and verified compute; the others are punished as wrong. FINALIZED when the
- * workers agreed (and any audit matched), RESOLVED when a dispute committee decided.
- */
-export function settleOnDigest(ctx: Context, record: TaskRecord, task: Task, digest: Uint8Array, how: "finalized" | "resolved"): void {
-  const right = record.results.filter((r) => bytesEqual(r.resultDigest, digest));
-  const wrong = record.results.filter((r) => !bytesEqual(r.resultDigest, digest));
-  for (const r of wrong) punishWrongResult(ctx, r.worker, task);
-  const payouts: Payout[] = right.map((r) => {
-    const slot = task.assignments.find((a) => a.worker === r.worker)!;
-    return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
-  });
-  for (const r of right) {
-    recordResult(ctx, r.worker, true, "result_verified");
-    creditVerifiedCompute(ctx, r.worker, task.units);
+export function createSettlement({ bank, market, staking, workers }: AttestDeps) {
+  /**
+   * Settles the task on `digest`: agreeing workers get price × units each (minus the market
+   * fee), CV + 1 and verified compute; the others are punished as wrong. FINALIZED when the
+   * workers agreed (and any audit matched), RESOLVED when a dispute committee decided.
+   */
+  function settleOnDigest(ctx: Context, record: TaskRecord, task: Task, digest: Uint8Array, how: "finalized" | "resolved"): void {
+    const right = record.results.filter((r) => bytesEqual(r.resultDigest, digest));
+    const wrong = record.results.filter((r) => !bytesEqual(r.resultDigest, digest));
+    for (const r of wrong) punishWrongResult(ctx, r.worker, task);
+    const payouts: Payout[] = right.map((r) => {
+      const slot = task.assignments.find((a) => a.worker === r.worker)!;
+      return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
+    });
+    for (const r of right) {
+      workers.recordResult(ctx, r.worker, true, "result_verified");
+      creditVerifiedCompute(ctx, r.worker, task.units);
+    }
+    const status = how === "finalized" ? TaskStatus.TASK_STATUS_FINALIZED : TaskStatus.TASK_STATUS_RESOLVED;
+    emitAttestEvent(ctx.events, how === "finalized" ? AttestEvent.Finalized : AttestEvent.Resolved, task.id, {
+      result_digest: hex(digest),
+      audited: String(record.audited),
+      paid_workers: right.map((r) => r.worker).join(","),
+      wrong_workers: wrong.map((r) => r.worker).join(","),
+    });
+    market.settleFinalized(ctx, task.id, payouts, how, status);
   }
-  const status = how === "finalized" ? TaskStatus.TASK_STATUS_FINALIZED : TaskStatus.TASK_STATUS_RESOLVED;
-  emitAttestEvent(ctx.events, how === "finalized" ? AttestEvent.Finalized : AttestEvent.Resolved, task.id, {
-    result_digest: hex(digest),
-    audited: String(record.audited),
-    paid_workers: right.map((r) => r.worker).join(","),
-    wrong_workers: wrong.map((r) => r.worker).join(","),
-  });
-  settleFinalized(ctx, task.id, payouts, how, status);
+
+  /**
+   * Verified compute counts toward the validator whose operator account is the worker's
+   * account (x/staking's C_i). Workers that are not validator operators earn no power, and
+   * nothing is stored for them (records are pruned per validator only).
+   */
+  function creditVerifiedCompute(ctx: Context, worker: string, units: bigint): void {
+    const operator = parseAccountAddress(worker);
+    if (staking.getValidator(ctx.store, operator)) staking.recordVerifiedCompute(ctx.store, operator, units, ctx.block.height);
+  }
+
+  /**
+   * Wrong result: wrong_result_slash_bps of the bond leaves worker_bonds — half to the task's
+   * client (compensation), the rest burned (supply falls; the cap is unaffected) — the worker
+   * is jailed for wrong_result_jail_blocks and its CV is reset.
+   */
+  function punishWrongResult(ctx: Context, worker: string, task: Task): bigint {
+    const p = attestParams.get(ctx.store);
+    const w = workers.requireWorker(ctx.store, worker);
+    const bond = BigInt(w.bond);
+    const slashed = (bond * BigInt(p.wrong_result_slash_bps)) / 10_000n;
+    const toClient = slashed / 2n;
+    const burned = slashed - toClient;
+    w.bond = (bond - slashed).toString();
+    workers.setWorker(ctx.store, w);
+    if (toClient > 0n) bank.sendFromModule(ctx, workers.bondsAccount, parseAccountAddress(task.client), [{ denom: BASE_DENOM, amount: toClient }]);
+    if (burned > 0n) bank.burnCoins(ctx, workers.bondsAccount, [{ denom: BASE_DENOM, amount: burned }]);
+    workers.recordResult(ctx, worker, false, "wrong_result");
+    workers.jailWorker(ctx, worker, ctx.block.height + BigInt(p.wrong_result_jail_blocks), "wrong_result");
+    emitAttestEvent(ctx.events, AttestEvent.WrongResult, task.id, { worker, slashed: slashed.toString(), to_client: toClient.toString(), burned: burned.toString() });
+    return slashed;
+  }
+
+  /** No committee majority (or no committee at all): full refund, nobody slashed. */
+  function failUndecided(ctx: Context, record: TaskRecord, reason: string): void {
+    emitAttestEvent(ctx.events, AttestEvent.Failed, record.taskId, { reason });
+    record.phase = Phase.PHASE_UNSPECIFIED;
+    market.failTask(ctx, record.taskId, reason);
+  }
+
+  /**
+   * A drawn validator did not vote by its deadline: auditor_absent_slash_bps of its stake
+   * (and of entries that unbonded or redelegated since) is burned via x/staking's slash,
+   * infraction height = this block. Unknown validators (since removed) are skipped.
+   */
+  function slashAbsentAuditor(ctx: Context, taskId: bigint, operator: Uint8Array): void {
+    const v = staking.getValidator(ctx.store, operator);
+    if (!v) return;
+    const bps = BigInt(attestParams.get(ctx.store).auditor_absent_slash_bps);
+    const burned = bps === 0n ? 0n : staking.slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
+    emitAttestEvent(ctx.events, AttestEvent.AuditorAbsent, taskId, { validator: v.operatorAddress, burned: burned.toString() });
+  }
+
+  return { settleOnDigest, failUndecided, slashAbsentAuditor };
 }
 
-/**
- * Verified compute counts toward the validator whose operator account is the worker's
- * account (x/staking's C_i). Workers that are not validator operators earn no power, and
- * nothing is stored for them (records are pruned per validator only).
- */
-function creditVerifiedCompute(ctx: Context, worker: string, units: bigint): void {
-  const operator = parseAccountAddress(worker);
-  if (getValidator(ctx.store, operator)) recordVerifiedCompute(ctx.store, operator, units, ctx.block.height);
-}
-
-/**
- * Wrong result: wrong_result_slash_bps of the bond leaves worker_bonds — half to the task's
- * client (compensation), the rest burned (supply falls; the cap is unaffected) — the worker
- * is jailed for wrong_result_jail_blocks and its CV is reset.
- */
-export function punishWrongResult(ctx: Context, worker: string, task: Task): bigint {
-  const p = attestParams.get(ctx.store);
-  const w = requireWorker(ctx.store, worker);
-  const bond = BigInt(w.bond);
-  const slashed = (bond * BigInt(p.wrong_result_slash_bps)) / 10_000n;
-  const toClient = slashed / 2n;
-  const burned = slashed - toClient;
-  w.bond = (bond - slashed).toString();
-  setWorker(ctx.store, w);
-  if (toClient > 0n) sendFromModule(ctx, WORKER_BONDS, parseAccountAddress(task.client), [{ denom: BASE_DENOM, amount: toClient }]);
-  if (burned > 0n) burnCoins(ctx, WORKER_BONDS, [{ denom: BASE_DENOM, amount: burned }]);
-  recordResult(ctx, worker, false, "wrong_result");
-  jailWorker(ctx, worker, ctx.block.height + BigInt(p.wrong_result_jail_blocks), "wrong_result");
-  emitAttestEvent(ctx.events, AttestEvent.WrongResult, task.id, { worker, slashed: slashed.toString(), to_client: toClient.toString(), burned: burned.toString() });
-  return slashed;
-}
-
-/** No committee majority (or no committee at all): full refund, nobody slashed. */
-export function failUndecided(ctx: Context, record: TaskRecord, reason: string): void {
-  emitAttestEvent(ctx.events, AttestEvent.Failed, record.taskId, { reason });
-  record.phase = Phase.PHASE_UNSPECIFIED;
-  failTask(ctx, record.taskId, reason);
-}
-
-/**
- * A drawn validator did not vote by its deadline: auditor_absent_slash_bps of its stake
- * (and of entries that unbonded or redelegated since) is burned via x/staking's slash,
- * infraction height = this block. Unknown validators (since removed) are skipped.
- */
-export function slashAbsentAuditor(ctx: Context, taskId: bigint, operator: Uint8Array): void {
-  const v = getValidator(ctx.store, operator);
-  if (!v) return;
-  const bps = BigInt(attestParams.get(ctx.store).auditor_absent_slash_bps);
-  const burned = bps === 0n ? 0n : slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
-  emitAttestEvent(ctx.events, AttestEvent.AuditorAbsent, taskId, { validator: v.operatorAddress, burned: burned.toString() });
-}
+export type Settlement = ReturnType<typeof createSettlement>;

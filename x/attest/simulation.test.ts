@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { beaconOf, fallbackBeacon, type BeaconEntry } from "../../app/beacon.js";
-import { nextTaskId } from "../market/store.js";
+import { nextTaskId } from "../market/keeper.js";
 import { submitTaskMsg } from "../market/testing.js";
 import { auditProbabilityBps, drawAudit } from "./draw.js";
 import { commitMsg, digestOf, expectOk, revealMsg, startPosChain, type PosChain } from "./testing.js";

@@ -13,7 +13,7 @@ import type { Event, ExecTxResult, RequestFinalizeBlock } from "cosmjs-types/ten
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import { OgpuApp } from "../../app/app.js";
 import { BASE_DENOM } from "../../app/coins.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { finalizeRequest, initChainRequest, testKey, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
 import { encodeBeaconTx, type BeaconEntry } from "../../app/beacon.js";
@@ -22,10 +22,8 @@ import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogp
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { allBalances, getBalance, getSupply } from "../bank/keeper.js";
 import { MARKET_ESCROW } from "../market/keeper.js";
-import { getTask } from "../market/store.js";
 import { gpu, OGPU, testEncPubkey } from "../market/testing.js";
 import { getAccount } from "../auth/keeper.js";
 import { signTx } from "../../app/testkit.js";
@@ -33,6 +31,7 @@ import { gentx, stakingGenesis, testValidator, type TestValidator } from "../sta
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
 import { computeSeal } from "./seal.js";
 import { getRecord } from "./store.js";
+import { moduleAddress } from "../../app/address.js";
 
 export { OGPU, Verdict };
 
@@ -172,7 +171,8 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
   state.attest = { params: opts.params?.attest ?? {} };
 
   const dir = mkdtempSync(join(tmpdir(), "ogpu-attest-"));
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: opts.checkInvariants ?? true });
+  const wiring = createAppWiring();
+  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: [], checkInvariants: opts.checkInvariants ?? true });
   app.initChain(initChainRequest(state));
   const store = () => app.store;
   const conservation = () => {
@@ -197,6 +197,7 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
   };
   const chain: PosChain = {
     app,
+    keepers: wiring.keepers,
     dir,
     height: 0n,
     lastFinalizeMs: 0,
@@ -216,7 +217,7 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
     client: undefined as unknown as ChainSigner,
     workers: [],
     validators: [],
-    task: (id) => getTask(store(), id)!,
+    task: (id) => wiring.keepers.market.getTask(store(), id)!,
     record: (id) => getRecord(store(), id),
     balance: (address) => getBalance(store(), parseAccountAddress(address), BASE_DENOM),
     moduleBalance: (name) => getBalance(store(), moduleAddress(name), BASE_DENOM),

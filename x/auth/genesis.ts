@@ -32,3 +32,8 @@ export function exportAuthGenesis(store: KVStore): unknown {
     })),
   };
 }
+
+/** A fresh chain's `auth` section (`ogpud init`): default params, no records. */
+export function defaultAuthGenesis(): unknown {
+  return { params: authParams.parse(undefined), accounts: [] };
+}

@@ -1,7 +1,6 @@
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { sha256 } from "../../crypto/hash.js";
-import { accountAddressString } from "../../app/address.js";
+import { accountAddressString, moduleAddress } from "../../app/address.js";
 import { lengthPrefixed, keyBytes } from "../../app/store/keys.js";
 import { defineCounter } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
@@ -63,10 +62,6 @@ export function* allAccounts(store: KVStore): Iterable<Account> {
   }
 }
 
-/** Module account address: sha256(name)[:20], as the Cosmos SDK derives it. */
-export function moduleAddress(name: string): Uint8Array {
-  return sha256(new TextEncoder().encode(name)).subarray(0, 20);
-}
 
 /** Creates (once) the account of a module such as the fee collector and records its name. */
 export function ensureModuleAccount(store: KVStore, name: string): Uint8Array {
@@ -88,3 +83,18 @@ export function moduleAccounts(store: KVStore): { name: string; address: Uint8Ar
 }
 
 export const FEE_COLLECTOR = "fee_collector";
+
+/** x/auth's surface for other modules (the ante handler, bank, module genesis). */
+export interface AuthKeeper {
+  /** Name of the module account that collects tx fees (x/distribution pays them out). */
+  readonly feeCollector: string;
+  getAccount(store: KVStore, address: Uint8Array): Account | undefined;
+  /** Creates the account (next account number) on first use. */
+  ensureAccount(store: KVStore, address: Uint8Array): Account;
+  ensureModuleAccount(store: KVStore, name: string): Uint8Array;
+  moduleAccountName(store: KVStore, address: Uint8Array): string | undefined;
+}
+
+export function createAuthKeeper(): AuthKeeper {
+  return { feeCollector: FEE_COLLECTOR, getAccount, ensureAccount, ensureModuleAccount, moduleAccountName };
+}

@@ -1,14 +1,17 @@
 import type { AppModule } from "../../app/module.js";
-import { exportAuthGenesis, initAuthGenesis } from "./genesis.js";
+import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis } from "./genesis.js";
 import { authInvariants } from "./invariants.js";
 import { authQueries } from "./queries.js";
 
-/** x/auth: accounts, numbers, sequences, public keys. Its tx checks live in the ante handler. */
-export const authModule: AppModule = {
-  name: "auth",
-  msgs: [],
-  queries: authQueries,
-  invariants: authInvariants,
-  initGenesis: (ctx, state) => initAuthGenesis(ctx.store, state),
-  exportGenesis: exportAuthGenesis,
-};
+/** x/auth: accounts, numbers, sequences, public keys. Its tx checks live in the ante handler (ante.ts), which app/modules.ts hands to the tx runner. */
+export function createAuthModule(): AppModule {
+  return {
+    name: "auth",
+    msgs: [],
+    queries: authQueries,
+    invariants: authInvariants,
+    initGenesis: (ctx, state) => initAuthGenesis(ctx.store, state),
+    exportGenesis: exportAuthGenesis,
+    defaultGenesis: defaultAuthGenesis,
+  };
+}

@@ -2,7 +2,7 @@ import { BASE_DENOM, MAX_SUPPLY, coinsFromWire, coinsToWire } from "../../app/co
 import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { allBalances, allSupply, checkMaxWallet, getSupply, mintToAccountAtGenesis } from "./keeper.js";
+import { allBalances, allSupply, getSupply, type BankKeeper } from "./keeper.js";
 import { bankParams } from "./params.js";
 
 function readCoins(value: unknown, path: string) {
@@ -18,14 +18,14 @@ function readCoins(value: unknown, path: string) {
  * total is within the 21M cap, a stated supply matches the balances, and no ordinary
  * account starts above the max wallet.
  */
-export function initBankGenesis(store: KVStore, json: unknown): void {
+export function initBankGenesis(keeper: BankKeeper, store: KVStore, json: unknown): void {
   const state = asObject(json, "bank");
   bankParams.set(store, atPath("bank.params", () => bankParams.parse(state.params)));
   asArray(state.balances, "bank.balances").forEach((entry, i) => {
     const path = `bank.balances[${i}]`;
     const o = asObject(entry, path);
     const address = atPath(`${path}.address`, () => parseAccountAddress(asString(o.address, `${path}.address`)));
-    mintToAccountAtGenesis(store, address, readCoins(o.coins, `${path}.coins`));
+    keeper.mintToAccountAtGenesis(store, address, readCoins(o.coins, `${path}.coins`));
   });
   const total = getSupply(store, BASE_DENOM);
   if (total > MAX_SUPPLY) {
@@ -39,7 +39,7 @@ export function initBankGenesis(store: KVStore, json: unknown): void {
       throw new GenesisError("bank.supply does not equal the sum of bank.balances");
     }
   }
-  for (const { address } of allBalances(store)) atPath("bank.balances", () => checkMaxWallet(store, address));
+  for (const { address } of allBalances(store)) atPath("bank.balances", () => keeper.checkMaxWallet(store, address));
 }
 
 export function exportBankGenesis(store: KVStore): unknown {
@@ -55,4 +55,9 @@ export function exportBankGenesis(store: KVStore): unknown {
     balances: [...byAddress].map(([address, coins]) => ({ address, coins })),
     supply: coinsToWire(allSupply(store)),
   };
+}
+
+/** A fresh chain's `bank` section (`ogpud init`): default params, no records. */
+export function defaultBankGenesis(): unknown {
+  return { params: bankParams.parse(undefined), balances: [] };
 }

@@ -5,15 +5,15 @@ import { accountAddressString } from "../../app/address.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
 import { bpsOf, decodeBigInt as decodeAmount, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { ensureAccount, moduleAccountName, moduleAddress } from "../auth/keeper.js";
+import type { AuthKeeper } from "../auth/keeper.js";
 import { bankError, BankCode } from "./errors.js";
 import { emitBurn, emitMint, emitTransfer } from "./events.js";
 import { bankParams } from "./params.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Balances: "bank/bal/" ‖ len‖address ‖ denom → decimal amount; supply: "bank/sup/" ‖ denom. */
 const BALANCE = "bank/bal/";
 const SUPPLY = "bank/sup/";
-
 
 const balanceKey = (address: Uint8Array, denom: string) => BALANCE + lengthPrefixed(address) + denom;
 
@@ -68,68 +68,97 @@ export function subtractCoins(store: KVStore, address: Uint8Array, coins: readon
   coins.forEach((c, i) => setBalance(store, address, c.denom, balances[i]! - c.amount));
 }
 
-/** Credits coins, creating the account on first receipt as the SDK does. */
-export function addCoins(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
-  ensureAccount(store, address);
-  for (const c of coins) setBalance(store, address, c.denom, getBalance(store, address, c.denom) + c.amount);
-}
-
-/** Moves coins between any two accounts and emits the SDK's transfer events. */
-export function sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
-  subtractCoins(ctx.store, from, coins);
-  addCoins(ctx.store, to, coins);
-  emitTransfer(ctx.events, accountAddressString(from), accountAddressString(to), coins);
-}
-
-export function sendFromModule(ctx: Context, module: string, to: Uint8Array, coins: readonly Coin[]): void {
-  sendCoins(ctx, moduleAddress(module), to, coins);
-}
-
-export function sendToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly Coin[]): void {
-  sendCoins(ctx, from, moduleAddress(module), coins);
-}
-
-/** Creates coins in a module account. The 21M uogpu cap can never be passed. */
-export function mintCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
-  for (const c of coins) {
-    const supply = getSupply(ctx.store, c.denom) + c.amount;
-    if (c.denom === BASE_DENOM && supply > MAX_SUPPLY) {
-      throw bankError(BankCode.SupplyCapExceeded, `minting ${coinsToString([c])} would raise supply to ${supply}${c.denom}, above the cap of ${MAX_SUPPLY}${c.denom}`);
-    }
-    setSupply(ctx.store, c.denom, supply);
-  }
-  const address = moduleAddress(module);
-  addCoins(ctx.store, address, coins);
-  emitMint(ctx.events, accountAddressString(address), coins);
-}
-
-/** Destroys coins held by a module account (slashing burns); supply falls. */
-export function burnCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
-  const address = moduleAddress(module);
-  subtractCoins(ctx.store, address, coins);
-  for (const c of coins) setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) - c.amount);
-  emitBurn(ctx.events, accountAddressString(address), coins);
-}
-
-/** Genesis only: credits an account and supply together. */
-export function mintToAccountAtGenesis(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
-  addCoins(store, address, coins);
-  for (const c of coins) setSupply(store, c.denom, getSupply(store, c.denom) + c.amount);
-}
-
 /** Largest uogpu balance an ordinary account may hold. */
 export function maxWalletAmount(store: KVStore): bigint {
   return bpsOf(MAX_SUPPLY, bankParams.get(store).max_wallet_bps);
 }
 
-/** Throws when a non-exempt account holds more uogpu than max_wallet_bps allows. */
-export function checkMaxWallet(store: KVStore, address: Uint8Array): void {
-  if (moduleAccountName(store, address) !== undefined) return;
-  const bech32 = accountAddressString(address);
-  if (bankParams.get(store).max_wallet_exempt.includes(bech32)) return;
-  const balance = getBalance(store, address, BASE_DENOM);
-  const limit = maxWalletAmount(store);
-  if (balance > limit) {
-    throw bankError(BankCode.MaxWalletExceeded, `${bech32} would hold ${balance}${BASE_DENOM}, above the max wallet of ${limit}${BASE_DENOM} (max_wallet_bps ${bankParams.get(store).max_wallet_bps})`);
+/** What x/bank needs from x/auth: accounts are created on first receipt; module accounts are exempt from max wallet. */
+export interface BankDeps {
+  auth: Pick<AuthKeeper, "ensureAccount" | "moduleAccountName">;
+}
+
+/** x/bank's surface for other modules and for its own msgs and genesis. */
+export interface BankKeeper {
+  getBalance(store: KVStore, address: Uint8Array, denom: string): bigint;
+  getAllBalances(store: KVStore, address: Uint8Array): Coin[];
+  allBalances(store: KVStore): Iterable<{ address: Uint8Array; coin: Coin }>;
+  getSupply(store: KVStore, denom: string): bigint;
+  allSupply(store: KVStore): Coin[];
+  sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModule(ctx: Context, module: string, to: Uint8Array, coins: readonly Coin[]): void;
+  sendToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly Coin[]): void;
+  /** Creates coins in a module account. The 21M uogpu cap can never be passed. */
+  mintCoins(ctx: Context, module: string, coins: readonly Coin[]): void;
+  /** Destroys coins held by a module account (slashing burns); supply falls. */
+  burnCoins(ctx: Context, module: string, coins: readonly Coin[]): void;
+  /** Genesis only: credits an account and supply together. */
+  mintToAccountAtGenesis(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void;
+  /** Throws when a non-exempt account holds more uogpu than max_wallet_bps allows. */
+  checkMaxWallet(store: KVStore, address: Uint8Array): void;
+}
+
+export function createBankKeeper({ auth }: BankDeps): BankKeeper {
+  /** Credits coins, creating the account on first receipt as the SDK does. */
+  function addCoins(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+    auth.ensureAccount(store, address);
+    for (const c of coins) setBalance(store, address, c.denom, getBalance(store, address, c.denom) + c.amount);
   }
+
+  /** Moves coins between any two accounts and emits the SDK's transfer events. */
+  function sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    subtractCoins(ctx.store, from, coins);
+    addCoins(ctx.store, to, coins);
+    emitTransfer(ctx.events, accountAddressString(from), accountAddressString(to), coins);
+  }
+
+  function sendFromModule(ctx: Context, module: string, to: Uint8Array, coins: readonly Coin[]): void {
+    sendCoins(ctx, moduleAddress(module), to, coins);
+  }
+
+  function sendToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly Coin[]): void {
+    sendCoins(ctx, from, moduleAddress(module), coins);
+  }
+
+  /** Creates coins in a module account. The 21M uogpu cap can never be passed. */
+  function mintCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
+    for (const c of coins) {
+      const supply = getSupply(ctx.store, c.denom) + c.amount;
+      if (c.denom === BASE_DENOM && supply > MAX_SUPPLY) {
+        throw bankError(BankCode.SupplyCapExceeded, `minting ${coinsToString([c])} would raise supply to ${supply}${c.denom}, above the cap of ${MAX_SUPPLY}${c.denom}`);
+      }
+      setSupply(ctx.store, c.denom, supply);
+    }
+    const address = moduleAddress(module);
+    addCoins(ctx.store, address, coins);
+    emitMint(ctx.events, accountAddressString(address), coins);
+  }
+
+  /** Destroys coins held by a module account (slashing burns); supply falls. */
+  function burnCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
+    const address = moduleAddress(module);
+    subtractCoins(ctx.store, address, coins);
+    for (const c of coins) setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) - c.amount);
+    emitBurn(ctx.events, accountAddressString(address), coins);
+  }
+
+  /** Genesis only: credits an account and supply together. */
+  function mintToAccountAtGenesis(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+    addCoins(store, address, coins);
+    for (const c of coins) setSupply(store, c.denom, getSupply(store, c.denom) + c.amount);
+  }
+
+  /** Throws when a non-exempt account holds more uogpu than max_wallet_bps allows. */
+  function checkMaxWallet(store: KVStore, address: Uint8Array): void {
+    if (auth.moduleAccountName(store, address) !== undefined) return;
+    const bech32 = accountAddressString(address);
+    if (bankParams.get(store).max_wallet_exempt.includes(bech32)) return;
+    const balance = getBalance(store, address, BASE_DENOM);
+    const limit = maxWalletAmount(store);
+    if (balance > limit) {
+      throw bankError(BankCode.MaxWalletExceeded, `${bech32} would hold ${balance}${BASE_DENOM}, above the max wallet of ${limit}${BASE_DENOM} (max_wallet_bps ${bankParams.get(store).max_wallet_bps})`);
+    }
+  }
+
+  return { getBalance, getAllBalances, allBalances, getSupply, allSupply, sendCoins, sendFromModule, sendToModule, mintCoins, burnCoins, mintToAccountAtGenesis, checkMaxWallet };
 }

@@ -3,9 +3,8 @@ import { coinsFromWire } from "../../app/coins.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { moduleAccountName } from "../auth/keeper.js";
 import { bankError, BankCode } from "./errors.js";
-import { checkMaxWallet, sendCoins } from "./keeper.js";
+import type { BankDeps, BankKeeper } from "./keeper.js";
 import { bankParams } from "./params.js";
 
 function sendAmount(msg: MsgSend) {
@@ -14,28 +13,30 @@ function sendAmount(msg: MsgSend) {
   return coins;
 }
 
-export const msgSend = defineMsg<MsgSend>({
-  typeUrl: "/cosmos.bank.v1beta1.MsgSend",
-  codec: MsgSend,
-  gas: 10_000,
-  signers: (msg) => [msg.fromAddress],
-  validate(msg) {
-    parseAccountAddress(msg.fromAddress, "from address");
-    parseAccountAddress(msg.toAddress, "to address");
-    sendAmount(msg);
-  },
-  handle(ctx, msg) {
-    if (!bankParams.get(ctx.store).send_enabled) throw bankError(BankCode.SendDisabled, "transfers are currently disabled");
-    const from = parseAccountAddress(msg.fromAddress, "from address");
-    const to = parseAccountAddress(msg.toAddress, "to address");
-    // Module accounts only receive through their module's own logic (escrow, pools, fees).
-    if (moduleAccountName(ctx.store, to) !== undefined) {
-      throw sdkError(SdkCode.Unauthorized, `${msg.toAddress} is not allowed to receive funds: unauthorized`);
-    }
-    sendCoins(ctx, from, to, sendAmount(msg));
-    checkMaxWallet(ctx.store, to);
-    return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() };
-  },
-});
+export function bankMsgs(keeper: BankKeeper, { auth }: BankDeps): RegisteredMsg[] {
+  const msgSend = defineMsg<MsgSend>({
+    typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+    codec: MsgSend,
+    gas: 10_000,
+    signers: (msg) => [msg.fromAddress],
+    validate(msg) {
+      parseAccountAddress(msg.fromAddress, "from address");
+      parseAccountAddress(msg.toAddress, "to address");
+      sendAmount(msg);
+    },
+    handle(ctx, msg) {
+      if (!bankParams.get(ctx.store).send_enabled) throw bankError(BankCode.SendDisabled, "transfers are currently disabled");
+      const from = parseAccountAddress(msg.fromAddress, "from address");
+      const to = parseAccountAddress(msg.toAddress, "to address");
+      // Module accounts only receive through their module's own logic (escrow, pools, fees).
+      if (auth.moduleAccountName(ctx.store, to) !== undefined) {
+        throw sdkError(SdkCode.Unauthorized, `${msg.toAddress} is not allowed to receive funds: unauthorized`);
+      }
+      keeper.sendCoins(ctx, from, to, sendAmount(msg));
+      keeper.checkMaxWallet(ctx.store, to);
+      return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() };
+    },
+  });
 
-export const bankMsgs: RegisteredMsg[] = [msgSend];
+  return [msgSend];
+}

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { testKey } from "../../app/testkit.js";
-import { FEE_COLLECTOR, moduleAddress } from "../auth/keeper.js";
+import { FEE_COLLECTOR } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, startStakingChain, testValidator, withdrawCommissionMsg, withdrawMsg, type StakingChain } from "../staking/testing.js";
 import { distributionInvariants } from "./invariants.js";
-import { commissionOf, DISTRIBUTION, pendingReward, remainderOf, totals } from "./keeper.js";
+import { commissionOf, DISTRIBUTION, remainderOf, totals } from "./keeper.js";
+import { moduleAddress } from "../../app/address.js";
 
 const v1 = testValidator(11);
 const v2 = testValidator(12);
@@ -35,9 +36,9 @@ describe("fee rewards", () => {
     expect(remainderOf(s)).toBe(1n);
     expect(commissionOf(s, v1.key.addressBytes)).toBe(400n); // 10 % of 4000
     expect(commissionOf(s, v2.key.addressBytes)).toBe(0n);
-    expect(pendingReward(s, carol.addressBytes, v1.key.addressBytes)).toBe(1_800n); // half of 3600
-    expect(pendingReward(s, v1.key.addressBytes, v1.key.addressBytes)).toBe(1_800n);
-    expect(pendingReward(s, v2.key.addressBytes, v2.key.addressBytes)).toBe(6_000n);
+    expect(chain!.keepers.distribution.pendingReward(s, carol.addressBytes, v1.key.addressBytes)).toBe(1_800n); // half of 3600
+    expect(chain!.keepers.distribution.pendingReward(s, v1.key.addressBytes, v1.key.addressBytes)).toBe(1_800n);
+    expect(chain!.keepers.distribution.pendingReward(s, v2.key.addressBytes, v2.key.addressBytes)).toBe(6_000n);
 
     const carolBefore = balance(chain, carol.addressBytes);
     const r = await chain.block([chain.tx(carol, [withdrawMsg(carol, v1.valoper)])]);
@@ -55,7 +56,7 @@ describe("fee rewards", () => {
     expect(t.collected).toBe(10_001n);
     expect(t.paid).toBe(1_800n + 1_800n + 400n);
     expect(balance(chain, moduleAddress(DISTRIBUTION))).toBe(t.collected - t.paid);
-    for (const inv of distributionInvariants) expect(inv.check(chain.app.store)).toBeNull();
+    for (const inv of distributionInvariants(chain.keepers.distribution, chain.keepers)) expect(inv.check(chain.app.store)).toBeNull();
   });
 
   it("changing a delegation settles its rewards first; a delegation joining later earns nothing from before", async () => {
@@ -63,13 +64,13 @@ describe("fee rewards", () => {
     await chain.block();
     await chain.block([chain.tx(v1.key, [withdrawMsg(v1.key, v1.valoper)], 5_000n)]); // fee 5000, reward 0 so far
     await chain.block([chain.tx(carol, [delegateMsg(carol, v1.valoper, 100n * OGPU)])]); // 3: the 5000 went to v1 alone
-    expect(pendingReward(chain.app.store, carol.addressBytes, v1.key.addressBytes)).toBe(0n);
-    expect(pendingReward(chain.app.store, v1.key.addressBytes, v1.key.addressBytes)).toBe(5_000n);
+    expect(chain!.keepers.distribution.pendingReward(chain.app.store, carol.addressBytes, v1.key.addressBytes)).toBe(0n);
+    expect(chain!.keepers.distribution.pendingReward(chain.app.store, v1.key.addressBytes, v1.key.addressBytes)).toBe(5_000n);
     const before = balance(chain, v1.key.addressBytes);
     // v1 adds stake: its 5000 reward is paid out automatically by the delegation change.
     await chain.block([chain.tx(v1.key, [delegateMsg(v1.key, v1.valoper, 1n * OGPU)])]);
     expect(balance(chain, v1.key.addressBytes)).toBe(before + 5_000n - 1n * OGPU);
-    expect(pendingReward(chain.app.store, v1.key.addressBytes, v1.key.addressBytes)).toBe(0n);
+    expect(chain!.keepers.distribution.pendingReward(chain.app.store, v1.key.addressBytes, v1.key.addressBytes)).toBe(0n);
     const missing = await chain.block([chain.tx(carol, [withdrawMsg(carol, v2.valoper)])]);
     expect(missing.results[0]).toMatchObject({ code: 12, codespace: "distribution" });
   });
@@ -83,6 +84,6 @@ describe("fee rewards", () => {
     const { setRewardPerShare, rewardPerShare } = await import("./keeper.js");
     const store = new Branch(chain.app.store);
     setRewardPerShare(store, v1.key.addressBytes, rewardPerShare(store, v1.key.addressBytes) * 2n);
-    expect(distributionInvariants[1]!.check(store)).toMatch(/outstanding rewards 10000 exceed the distribution account's 5000/);
+    expect(distributionInvariants(chain.keepers.distribution, chain.keepers)[1]!.check(store)).toMatch(/outstanding rewards 10000 exceed the distribution account's 5000/);
   });
 });

@@ -3,13 +3,14 @@ import type { Context } from "../../app/context.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
 import { decodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { FEE_COLLECTOR, moduleAddress } from "../auth/keeper.js";
-import { getBalance, sendCoins, sendFromModule } from "../bank/keeper.js";
-import { DEC_ONE } from "../staking/dec.js";
-import { getValidator, lastPowers } from "../staking/keeper.js";
-import { stakingParams } from "../staking/params.js";
-import { getDelegation, splitLengthPrefixed, valoperString } from "../staking/store.js";
+import type { AuthKeeper } from "../auth/keeper.js";
+import type { BankKeeper } from "../bank/keeper.js";
+import type { StakingKeeper } from "../staking/keeper.js";
 import { distributionError, DistributionCode } from "./errors.js";
+import { valoperString } from "../../app/validator-address.js";
+import { splitLengthPrefixed } from "../../app/store/keys.js";
+import { DEC_ONE } from "../../app/dec.js";
+import { moduleAddress } from "../../app/address.js";
 
 export const DISTRIBUTION = "distribution";
 
@@ -49,94 +50,120 @@ export function setTotals(store: KVStore, t: { collected: bigint; paid: bigint; 
   setBig(store, REMAINDER, t.remainder);
 }
 
-const denomOf = (store: KVStore) => stakingParams.get(store).bond_denom;
-
-/** Reward a delegation has earned since it was last settled. */
-export function pendingReward(store: KVStore, delegator: Uint8Array, operator: Uint8Array): bigint {
-  const d = getDelegation(store, delegator, operator);
-  if (!d) return 0n;
-  return (BigInt(d.shares) * (rewardPerShare(store, operator) - startOf(store, delegator, operator))) / RPS_SCALE;
-}
-
-function payOut(ctx: Context, to: Uint8Array, amount: bigint): void {
-  if (amount === 0n) return;
-  sendFromModule(ctx, DISTRIBUTION, to, [{ denom: denomOf(ctx.store), amount }]);
-  setBig(ctx.store, PAID, getBig(ctx.store, PAID) + amount);
-}
-
-/**
- * Pays a delegation its pending reward and restarts its accumulator; x/staking calls this
- * (through its hooks) before any change of the delegation's shares. Returns the amount paid.
- */
-export function settleDelegation(ctx: Context, delegator: Uint8Array, operator: Uint8Array): bigint {
-  const pending = pendingReward(ctx.store, delegator, operator);
-  payOut(ctx, delegator, pending);
-  setStart(ctx.store, delegator, operator, rewardPerShare(ctx.store, operator));
-  return pending;
-}
-
-/** MsgWithdrawDelegatorReward. */
-export function withdrawDelegatorReward(ctx: Context, delegator: Uint8Array, operator: Uint8Array): bigint {
-  if (!getValidator(ctx.store, operator)) throw distributionError(DistributionCode.NoValidatorExists, `validator ${valoperString(operator)} does not exist`);
-  if (!getDelegation(ctx.store, delegator, operator)) throw distributionError(DistributionCode.NoDelegationExists, `delegation from ${accountAddressString(delegator)} to ${valoperString(operator)} does not exist`);
-  const amount = settleDelegation(ctx, delegator, operator);
-  ctx.events.emit("withdraw_rewards", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
-  return amount;
-}
-
-/** MsgWithdrawValidatorCommission: pays the operator its accumulated commission. */
-export function withdrawValidatorCommission(ctx: Context, operator: Uint8Array): bigint {
-  const amount = commissionOf(ctx.store, operator);
-  if (amount === 0n) throw distributionError(DistributionCode.NoValidatorCommission, "no validator commission to withdraw");
-  setCommission(ctx.store, operator, 0n);
-  payOut(ctx, operator, amount);
-  ctx.events.emit("withdraw_commission", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator) });
-  return amount;
-}
-
-/**
- * beginBlock: moves the fee collector's balance (fees of the previous block) to the
- * distribution account and splits it, plus the carried remainder, over the validators
- * CometBFT has (the last set sent) pro rata to power. Each share pays the validator's
- * commission rate to its commission account; the rest raises the validator's reward per
- * share. Everything is floor division; what it leaves is carried to the next block.
- * Without validators, fees stay in the fee collector.
- */
-export function allocateFees(ctx: Context): void {
-  const set = lastPowers(ctx.store);
-  const totalPower = set.reduce((s, x) => s + x.power, 0n);
-  if (totalPower === 0n) return;
-  const denom = denomOf(ctx.store);
-  const fees = getBalance(ctx.store, moduleAddress(FEE_COLLECTOR), denom);
-  const carried = remainderOf(ctx.store);
-  if (fees === 0n && carried === 0n) return;
-  if (fees > 0n) {
-    sendCoins(ctx, moduleAddress(FEE_COLLECTOR), moduleAddress(DISTRIBUTION), [{ denom, amount: fees }]);
-    setBig(ctx.store, COLLECTED, getBig(ctx.store, COLLECTED) + fees);
-  }
-  const pot = fees + carried;
-  let handedOut = 0n;
-  for (const { operator, power } of set) {
-    const v = getValidator(ctx.store, operator);
-    if (!v) continue;
-    const share = (pot * power) / totalPower;
-    const commission = (share * BigInt(v.commission.commissionRates.rate)) / DEC_ONE;
-    const toDelegators = share - commission;
-    const shares = BigInt(v.delegatorShares);
-    if (shares === 0n) continue; // (cannot have power) — its share stays in the pot
-    // Per-share rounding leaves at most a few uogpu per delegation unclaimed in the account;
-    // it is not recycled because delegators' floors over several blocks can reclaim part of it.
-    setCommission(ctx.store, operator, commissionOf(ctx.store, operator) + commission);
-    setRewardPerShare(ctx.store, operator, rewardPerShare(ctx.store, operator) + (toDelegators * RPS_SCALE) / shares);
-    handedOut += share;
-  }
-  setBig(ctx.store, REMAINDER, pot - handedOut);
-}
-
 /** Every settled-delegation start, for export. */
 export function* allStarts(store: KVStore): Iterable<{ delegator: Uint8Array; operator: Uint8Array; value: bigint }> {
   for (const [key, raw] of store.iterate(START)) {
     const [delegator, operator] = splitLengthPrefixed(key.slice(START.length)) as [Uint8Array, Uint8Array];
     yield { delegator, operator, value: decodeBigInt(raw) };
   }
+}
+
+/** What x/distribution needs: fees from the fee collector (bank), validators, powers and delegations (staking). */
+export interface DistributionDeps {
+  auth: Pick<AuthKeeper, "feeCollector">;
+  bank: Pick<BankKeeper, "getBalance" | "sendCoins" | "sendFromModule">;
+  staking: Pick<StakingKeeper, "getValidator" | "getDelegation" | "lastPowers" | "params" | "allValidators" | "delegationsTo">;
+}
+
+/** x/distribution's surface: its staking hook (settleDelegation) and what its own msgs and queries use. */
+export interface DistributionKeeper {
+  /** Reward a delegation has earned since it was last settled. */
+  pendingReward(store: KVStore, delegator: Uint8Array, operator: Uint8Array): bigint;
+  /**
+   * Pays a delegation its pending reward and restarts its accumulator; x/staking calls this
+   * (through its hooks) before any change of the delegation's shares. Returns the amount paid.
+   */
+  settleDelegation(ctx: Context, delegator: Uint8Array, operator: Uint8Array): bigint;
+  withdrawDelegatorReward(ctx: Context, delegator: Uint8Array, operator: Uint8Array): bigint;
+  withdrawValidatorCommission(ctx: Context, operator: Uint8Array): bigint;
+  /** beginBlock: the previous block's fees to validators by power, then to delegators. */
+  allocateFees(ctx: Context): void;
+}
+
+export function createDistributionKeeper({ auth, bank, staking }: DistributionDeps): DistributionKeeper {
+  const denomOf = (store: KVStore) => staking.params(store).bond_denom;
+
+  /** Reward a delegation has earned since it was last settled. */
+  function pendingReward(store: KVStore, delegator: Uint8Array, operator: Uint8Array): bigint {
+    const d = staking.getDelegation(store, delegator, operator);
+    if (!d) return 0n;
+    return (BigInt(d.shares) * (rewardPerShare(store, operator) - startOf(store, delegator, operator))) / RPS_SCALE;
+  }
+
+  function payOut(ctx: Context, to: Uint8Array, amount: bigint): void {
+    if (amount === 0n) return;
+    bank.sendFromModule(ctx, DISTRIBUTION, to, [{ denom: denomOf(ctx.store), amount }]);
+    setBig(ctx.store, PAID, getBig(ctx.store, PAID) + amount);
+  }
+
+  /**
+   * Pays a delegation its pending reward and restarts its accumulator; x/staking calls this
+   * (through its hooks) before any change of the delegation's shares. Returns the amount paid.
+   */
+  function settleDelegation(ctx: Context, delegator: Uint8Array, operator: Uint8Array): bigint {
+    const pending = pendingReward(ctx.store, delegator, operator);
+    payOut(ctx, delegator, pending);
+    setStart(ctx.store, delegator, operator, rewardPerShare(ctx.store, operator));
+    return pending;
+  }
+
+  /** MsgWithdrawDelegatorReward. */
+  function withdrawDelegatorReward(ctx: Context, delegator: Uint8Array, operator: Uint8Array): bigint {
+    if (!staking.getValidator(ctx.store, operator)) throw distributionError(DistributionCode.NoValidatorExists, `validator ${valoperString(operator)} does not exist`);
+    if (!staking.getDelegation(ctx.store, delegator, operator)) throw distributionError(DistributionCode.NoDelegationExists, `delegation from ${accountAddressString(delegator)} to ${valoperString(operator)} does not exist`);
+    const amount = settleDelegation(ctx, delegator, operator);
+    ctx.events.emit("withdraw_rewards", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
+    return amount;
+  }
+
+  /** MsgWithdrawValidatorCommission: pays the operator its accumulated commission. */
+  function withdrawValidatorCommission(ctx: Context, operator: Uint8Array): bigint {
+    const amount = commissionOf(ctx.store, operator);
+    if (amount === 0n) throw distributionError(DistributionCode.NoValidatorCommission, "no validator commission to withdraw");
+    setCommission(ctx.store, operator, 0n);
+    payOut(ctx, operator, amount);
+    ctx.events.emit("withdraw_commission", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator) });
+    return amount;
+  }
+
+  /**
+   * beginBlock: moves the fee collector's balance (fees of the previous block) to the
+   * distribution account and splits it, plus the carried remainder, over the validators
+   * CometBFT has (the last set sent) pro rata to power. Each share pays the validator's
+   * commission rate to its commission account; the rest raises the validator's reward per
+   * share. Everything is floor division; what it leaves is carried to the next block.
+   * Without validators, fees stay in the fee collector.
+   */
+  function allocateFees(ctx: Context): void {
+    const set = staking.lastPowers(ctx.store);
+    const totalPower = set.reduce((s, x) => s + x.power, 0n);
+    if (totalPower === 0n) return;
+    const denom = denomOf(ctx.store);
+    const fees = bank.getBalance(ctx.store, moduleAddress(auth.feeCollector), denom);
+    const carried = remainderOf(ctx.store);
+    if (fees === 0n && carried === 0n) return;
+    if (fees > 0n) {
+      bank.sendCoins(ctx, moduleAddress(auth.feeCollector), moduleAddress(DISTRIBUTION), [{ denom, amount: fees }]);
+      setBig(ctx.store, COLLECTED, getBig(ctx.store, COLLECTED) + fees);
+    }
+    const pot = fees + carried;
+    let handedOut = 0n;
+    for (const { operator, power } of set) {
+      const v = staking.getValidator(ctx.store, operator);
+      if (!v) continue;
+      const share = (pot * power) / totalPower;
+      const commission = (share * BigInt(v.commission.commissionRates.rate)) / DEC_ONE;
+      const toDelegators = share - commission;
+      const shares = BigInt(v.delegatorShares);
+      if (shares === 0n) continue; // (cannot have power) — its share stays in the pot
+      // Per-share rounding leaves at most a few uogpu per delegation unclaimed in the account;
+      // it is not recycled because delegators' floors over several blocks can reclaim part of it.
+      setCommission(ctx.store, operator, commissionOf(ctx.store, operator) + commission);
+      setRewardPerShare(ctx.store, operator, rewardPerShare(ctx.store, operator) + (toDelegators * RPS_SCALE) / shares);
+      handedOut += share;
+    }
+    setBig(ctx.store, REMAINDER, pot - handedOut);
+  }
+
+  return { pendingReward, settleDelegation, withdrawDelegatorReward, withdrawValidatorCommission, allocateFees };
 }

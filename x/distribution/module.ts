@@ -1,20 +1,21 @@
 import type { AppModule } from "../../app/module.js";
-import { exportDistributionGenesis, initDistributionGenesis } from "./genesis.js";
-import { registerDistributionHooks } from "./hooks.js";
+import type { AuthKeeper } from "../auth/keeper.js";
+import { defaultDistributionGenesis, exportDistributionGenesis, initDistributionGenesis } from "./genesis.js";
 import { distributionInvariants } from "./invariants.js";
-import { allocateFees } from "./keeper.js";
+import type { DistributionDeps, DistributionKeeper } from "./keeper.js";
 import { distributionMsgs } from "./msgs.js";
 import { distributionQueries } from "./queries.js";
 
-registerDistributionHooks();
-
 /** x/distribution: each block's fees to validators by power, then to delegators after commission. */
-export const distributionModule: AppModule = {
-  name: "distribution",
-  msgs: distributionMsgs,
-  queries: distributionQueries,
-  invariants: distributionInvariants,
-  initGenesis: (ctx, state) => initDistributionGenesis(ctx.store, state),
-  exportGenesis: exportDistributionGenesis,
-  beginBlock: (ctx) => allocateFees(ctx),
-};
+export function createDistributionModule(keeper: DistributionKeeper, deps: DistributionDeps & { auth: Pick<AuthKeeper, "ensureModuleAccount"> }): AppModule {
+  return {
+    name: "distribution",
+    msgs: distributionMsgs(keeper, deps.staking),
+    queries: distributionQueries(keeper, deps.staking),
+    invariants: distributionInvariants(keeper, deps),
+    initGenesis: (ctx, state) => initDistributionGenesis(deps.auth, ctx.store, state),
+    exportGenesis: (store) => exportDistributionGenesis(deps.staking, store),
+    defaultGenesis: defaultDistributionGenesis,
+    beginBlock: (ctx) => keeper.allocateFees(ctx),
+  };
+}

@@ -8,10 +8,9 @@ import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { DEC_ONE } from "../staking/dec.js";
-import { stakingParams } from "../staking/params.js";
-import { getDelegation, getValidator, parseValoper } from "../staking/store.js";
-import { commissionOf, pendingReward } from "./keeper.js";
+import { commissionOf, type DistributionDeps, type DistributionKeeper } from "./keeper.js";
+import { parseValoper } from "../../app/validator-address.js";
+import { DEC_ONE } from "../../app/dec.js";
 
 function queryValoper(text: string): Uint8Array {
   try {
@@ -21,20 +20,22 @@ function queryValoper(text: string): Uint8Array {
   }
 }
 
-/** DecCoins on the wire carry Dec atomics (amount × 10^18), as the SDK's do. */
-const decCoins = (store: KVStore, amount: bigint) => (amount === 0n ? [] : [{ denom: stakingParams.get(store).bond_denom, amount: (amount * DEC_ONE).toString() }]);
+export function distributionQueries(keeper: Pick<DistributionKeeper, "pendingReward">, staking: DistributionDeps["staking"]): QueryMethod[] {
+  /** DecCoins on the wire carry Dec atomics (amount × 10^18), as the SDK's do. */
+  const decCoins = (store: KVStore, amount: bigint) => (amount === 0n ? [] : [{ denom: staking.params(store).bond_denom, amount: (amount * DEC_ONE).toString() }]);
 
-export const distributionQueries: QueryMethod[] = [
-  defineQuery("/cosmos.distribution.v1beta1.Query/DelegationRewards", { request: QueryDelegationRewardsRequest, response: QueryDelegationRewardsResponse }, (ctx, req) => {
-    const delegator = parseQueryAddress(req.delegatorAddress);
-    const operator = queryValoper(req.validatorAddress);
-    if (!getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
-    if (!getDelegation(ctx.store, delegator, operator)) throw notFound(`delegation from ${req.delegatorAddress} to ${req.validatorAddress} does not exist`);
-    return { rewards: decCoins(ctx.store, pendingReward(ctx.store, delegator, operator)) };
-  }),
-  defineQuery("/cosmos.distribution.v1beta1.Query/ValidatorCommission", { request: QueryValidatorCommissionRequest, response: QueryValidatorCommissionResponse }, (ctx, req) => {
-    const operator = queryValoper(req.validatorAddress);
-    if (!getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
-    return { commission: { commission: decCoins(ctx.store, commissionOf(ctx.store, operator)) } };
-  }),
-];
+  return [
+    defineQuery("/cosmos.distribution.v1beta1.Query/DelegationRewards", { request: QueryDelegationRewardsRequest, response: QueryDelegationRewardsResponse }, (ctx, req) => {
+      const delegator = parseQueryAddress(req.delegatorAddress);
+      const operator = queryValoper(req.validatorAddress);
+      if (!staking.getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
+      if (!staking.getDelegation(ctx.store, delegator, operator)) throw notFound(`delegation from ${req.delegatorAddress} to ${req.validatorAddress} does not exist`);
+      return { rewards: decCoins(ctx.store, keeper.pendingReward(ctx.store, delegator, operator)) };
+    }),
+    defineQuery("/cosmos.distribution.v1beta1.Query/ValidatorCommission", { request: QueryValidatorCommissionRequest, response: QueryValidatorCommissionResponse }, (ctx, req) => {
+      const operator = queryValoper(req.validatorAddress);
+      if (!staking.getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
+      return { commission: { commission: decCoins(ctx.store, commissionOf(ctx.store, operator)) } };
+    }),
+  ];
+}

@@ -4,7 +4,7 @@ import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { accountAddressString } from "../../app/address.js";
-import { ED25519_PUBKEY_TYPE_URL, valoperString } from "../staking/store.js";
+import { ED25519_PUBKEY_TYPE_URL, valoperString } from "../../app/validator-address.js";
 
 export interface CreateValidatorParams {
   /** Operator account address bytes (the key that signs). */

@@ -1,15 +1,19 @@
 import type { AppModule } from "../../app/module.js";
-import { exportGenutilGenesis, initGenutilGenesis } from "./genesis.js";
+import type { StakingKeeper } from "../staking/keeper.js";
+import { defaultGenutilGenesis, exportGenutilGenesis, initGenutilGenesis } from "./genesis.js";
 
 /**
  * x/genutil: genesis transactions. Last in the module order so gentxs run once balances,
  * pools and params exist; it returns the initial validator set to InitChain.
  */
-export const genutilModule: AppModule = {
-  name: "genutil",
-  msgs: [],
-  queries: [],
-  invariants: [],
-  initGenesis: (ctx, state, tools) => initGenutilGenesis(ctx, state, tools),
-  exportGenesis: exportGenutilGenesis,
-};
+export function createGenutilModule(deps: { staking: Pick<StakingKeeper, "applyValidatorSetChanges"> }): AppModule {
+  return {
+    name: "genutil",
+    msgs: [],
+    queries: [],
+    invariants: [],
+    initGenesis: (ctx, state, tools) => initGenutilGenesis(deps.staking, ctx, state, tools),
+    exportGenesis: exportGenutilGenesis,
+    defaultGenesis: defaultGenutilGenesis,
+  };
+}

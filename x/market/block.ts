@@ -1,127 +1,122 @@
 import type { Context } from "../../app/context.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { allWorkers, hardwareMatcher, workerStatus, workerTier } from "../workers/keeper.js";
-import { workersParams } from "../workers/params.js";
-import { assignSlot, PendingReason, refundAndClose, setPendingReason, slotsNeeded, timeoutSlot } from "./keeper.js";
+import { PendingReason, setPendingReason, slotsNeeded, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, TIERS, updateBasePrices, type TierLoad } from "./pricing.js";
 import { planAssignments, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
 import { dueDeadlines, dueSlots, getTask, queuedTaskIds } from "./store.js";
 import { accountAddressString } from "../../app/address.js";
 
-/**
- * x/market's EndBlock, after every tx of the block (so a task submitted or a heartbeat sent
- * in this block already counts), in this order:
- *   1. commit timeouts (failover), 2. deadlines, 3. scheduling, 4. base prices.
- */
-export function marketEndBlock(ctx: Context): void {
-  for (const { taskId, worker } of dueSlots(ctx.store, ctx.block.height)) timeoutSlot(ctx, taskId, accountAddressString(worker));
-  for (const id of dueDeadlines(ctx.store, ctx.block.height)) expireAtDeadline(ctx, id);
-  const workers = schedule(ctx);
-  updateBasePrices(ctx, tierLoads(workers));
-}
-
-/** Uncommitted tasks past their deadline expire with a full refund; committed ones are x/attest's. */
-function expireAtDeadline(ctx: Context, id: bigint): void {
-  const task = getTask(ctx.store, id);
-  if (task && (task.status === TaskStatus.TASK_STATUS_PENDING || task.status === TaskStatus.TASK_STATUS_ASSIGNED)) {
-    refundAndClose(ctx, task, TaskStatus.TASK_STATUS_EXPIRED, "deadline");
+export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, hooks }: Pick<MarketDeps, "workers" | "hooks">): (ctx: Context) => void {
+  /**
+   * x/market's EndBlock, after every tx of the block (so a task submitted or a heartbeat sent
+   * in this block already counts), in this order:
+   *   1. commit timeouts (failover), 2. deadlines, 3. scheduling, 4. base prices.
+   */
+  function marketEndBlock(ctx: Context): void {
+    for (const { taskId, worker } of dueSlots(ctx.store, ctx.block.height)) keeper.timeoutSlot(ctx, taskId, accountAddressString(worker));
+    for (const id of dueDeadlines(ctx.store, ctx.block.height)) expireAtDeadline(ctx, id);
+    const workers = schedule(ctx);
+    updateBasePrices(ctx, tierLoads(workers));
   }
-}
 
-/** Consecutive valid results from which a worker may run a k = 1 task alone; set by x/attest (0 = everyone). */
-let minTrustedCv: (ctx: Context) => bigint = () => 0n;
-
-export function setTrustPolicy(policy: (ctx: Context) => bigint): void {
-  minTrustedCv = policy;
-}
-
-interface WorkerRow extends SchedulerWorker {
-  tier: number;
-}
-
-/** Registered, non-exiting workers in address order, with their availability at this height. */
-function schedulerWorkers(ctx: Context): WorkerRow[] {
-  const minBond = BigInt(workersParams.get(ctx.store).min_worker_bond);
-  const trustCv = minTrustedCv(ctx);
-  const rows: WorkerRow[] = [];
-  for (const w of allWorkers(ctx.store)) {
-    const status = workerStatus(ctx.store, w, ctx.block.height);
-    if (status === WorkerStatus.WORKER_STATUS_EXITING) continue;
-    rows.push({
-      operator: w.operator,
-      gpus: w.gpus,
-      price: BigInt(w.pricePerUnit),
-      region: w.region,
-      openTasks: w.openTasks,
-      maxConcurrent: w.maxConcurrent,
-      ewmaSuccessBps: w.reliability?.ewmaSuccessBps ?? 0,
-      available: status === WorkerStatus.WORKER_STATUS_ONLINE && BigInt(w.bond) >= minBond,
-      trusted: (w.reliability?.cv ?? 0n) >= trustCv,
-      tier: workerTier(ctx.store, w),
-    });
+  /** Uncommitted tasks past their deadline expire with a full refund; committed ones are x/attest's. */
+  function expireAtDeadline(ctx: Context, id: bigint): void {
+    const task = getTask(ctx.store, id);
+    if (task && (task.status === TaskStatus.TASK_STATUS_PENDING || task.status === TaskStatus.TASK_STATUS_ASSIGNED)) {
+      keeper.refundAndClose(ctx, task, TaskStatus.TASK_STATUS_EXPIRED, "deadline");
+    }
   }
-  return rows;
-}
 
-function schedulerTask(task: Task): SchedulerTask {
-  const req = task.requirements;
-  return {
-    id: task.id,
-    priority: task.priority,
-    need: slotsNeeded(task),
-    bid: BigInt(task.maxPricePerUnit),
-    units: task.units,
-    requirement: { minVramMb: req?.minVramMb ?? 0n, models: req?.gpuModels ?? [], tier: req?.tier ?? 0 },
-    preferredRegion: req?.preferredRegion ?? "",
-    blocked: new Set([...task.assignments.map((a) => a.worker), ...task.excludedWorkers]),
-    trustedOnly: task.redundancy < 2,
-  };
-}
+  interface WorkerRow extends SchedulerWorker {
+    tier: number;
+  }
 
-/** Plans the first max_tasks_per_block queued tasks against the workers and applies the plan. */
-function schedule(ctx: Context): WorkerRow[] {
-  const p = marketParams.get(ctx.store);
-  const basePrices = TIERS.map((t) => getBasePrice(ctx.store, t));
-  const tasks = new Map<bigint, Task>();
-  const candidates: SchedulerTask[] = [];
-  for (const id of queuedTaskIds(ctx.store)) {
-    if (tasks.size >= p.max_tasks_per_block) break;
-    const task = getTask(ctx.store, id)!;
-    tasks.set(id, task);
-    if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) setPendingReason(ctx, task, PendingReason.PriceBelowBase);
-    else candidates.push(schedulerTask(task));
+  /** Registered, non-exiting workers in address order, with their availability at this height. */
+  function schedulerWorkers(ctx: Context): WorkerRow[] {
+    const minBond = BigInt(registry.params(ctx.store).min_worker_bond);
+    const trustCv = hooks.minTrustedCv?.(ctx) ?? 0n;
+    const rows: WorkerRow[] = [];
+    for (const w of registry.allWorkers(ctx.store)) {
+      const status = registry.workerStatus(ctx.store, w, ctx.block.height);
+      if (status === WorkerStatus.WORKER_STATUS_EXITING) continue;
+      rows.push({
+        operator: w.operator,
+        gpus: w.gpus,
+        price: BigInt(w.pricePerUnit),
+        region: w.region,
+        openTasks: w.openTasks,
+        maxConcurrent: w.maxConcurrent,
+        ewmaSuccessBps: w.reliability?.ewmaSuccessBps ?? 0,
+        available: status === WorkerStatus.WORKER_STATUS_ONLINE && BigInt(w.bond) >= minBond,
+        trusted: (w.reliability?.cv ?? 0n) >= trustCv,
+        tier: registry.workerTier(ctx.store, w),
+      });
+    }
+    return rows;
   }
-  const workers = schedulerWorkers(ctx);
-  if (candidates.length === 0) return workers;
-  const plan = planAssignments(
-    candidates,
-    workers,
-    {
-      regionPenaltyBps: p.region_penalty_bps,
-      loadPenaltyBps: p.load_penalty_bps,
-      reliabilityCreditBps: p.reliability_credit_bps,
-      maxNewSlotsPerWorker: p.max_new_slots_per_worker,
-    },
-    hardwareMatcher(ctx.store),
-  );
-  const byOperator = new Map(workers.map((w) => [w.operator, w]));
-  for (const slot of plan.assignments) {
-    assignSlot(ctx, tasks.get(slot.taskId)!, slot.worker, slot.price);
-    byOperator.get(slot.worker)!.openTasks += 1;
-  }
-  for (const [id, reason] of plan.waiting) setPendingReason(ctx, tasks.get(id)!, reason);
-  return workers;
-}
 
-/** Used and total slots of the available workers, per tier. */
-function tierLoads(workers: readonly WorkerRow[]): TierLoad[] {
-  const loads = TIERS.map(() => ({ used: 0, capacity: 0 }));
-  for (const w of workers) {
-    if (!w.available) continue;
-    loads[w.tier]!.used += w.openTasks;
-    loads[w.tier]!.capacity += w.maxConcurrent;
+  function schedulerTask(task: Task): SchedulerTask {
+    const req = task.requirements;
+    return {
+      id: task.id,
+      priority: task.priority,
+      need: slotsNeeded(task),
+      bid: BigInt(task.maxPricePerUnit),
+      units: task.units,
+      requirement: { minVramMb: req?.minVramMb ?? 0n, models: req?.gpuModels ?? [], tier: req?.tier ?? 0 },
+      preferredRegion: req?.preferredRegion ?? "",
+      blocked: new Set([...task.assignments.map((a) => a.worker), ...task.excludedWorkers]),
+      trustedOnly: task.redundancy < 2,
+    };
   }
-  return loads;
+
+  /** Plans the first max_tasks_per_block queued tasks against the workers and applies the plan. */
+  function schedule(ctx: Context): WorkerRow[] {
+    const p = marketParams.get(ctx.store);
+    const basePrices = TIERS.map((t) => getBasePrice(ctx.store, t));
+    const tasks = new Map<bigint, Task>();
+    const candidates: SchedulerTask[] = [];
+    for (const id of queuedTaskIds(ctx.store)) {
+      if (tasks.size >= p.max_tasks_per_block) break;
+      const task = getTask(ctx.store, id)!;
+      tasks.set(id, task);
+      if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) setPendingReason(ctx, task, PendingReason.PriceBelowBase);
+      else candidates.push(schedulerTask(task));
+    }
+    const workers = schedulerWorkers(ctx);
+    if (candidates.length === 0) return workers;
+    const plan = planAssignments(
+      candidates,
+      workers,
+      {
+        regionPenaltyBps: p.region_penalty_bps,
+        loadPenaltyBps: p.load_penalty_bps,
+        reliabilityCreditBps: p.reliability_credit_bps,
+        maxNewSlotsPerWorker: p.max_new_slots_per_worker,
+      },
+      registry.hardwareMatcher(ctx.store),
+    );
+    const byOperator = new Map(workers.map((w) => [w.operator, w]));
+    for (const slot of plan.assignments) {
+      keeper.assignSlot(ctx, tasks.get(slot.taskId)!, slot.worker, slot.price);
+      byOperator.get(slot.worker)!.openTasks += 1;
+    }
+    for (const [id, reason] of plan.waiting) setPendingReason(ctx, tasks.get(id)!, reason);
+    return workers;
+  }
+
+  /** Used and total slots of the available workers, per tier. */
+  function tierLoads(workers: readonly WorkerRow[]): TierLoad[] {
+    const loads = TIERS.map(() => ({ used: 0, capacity: 0 }));
+    for (const w of workers) {
+      if (!w.available) continue;
+      loads[w.tier]!.used += w.openTasks;
+      loads[w.tier]!.capacity += w.maxConcurrent;
+    }
+    return loads;
+  }
+
+  return marketEndBlock;
 }

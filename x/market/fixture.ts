@@ -3,12 +3,12 @@ import type { RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { initChainRequest, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { Task } from "../../proto/gen/ogpu/market/v1/market.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { getTask, nextTaskId } from "./store.js";
 import { ChainSigner, gpu, OGPU, registerWorkerMsg, type WorkerOffer } from "./testing.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** w1 cheap RTX4090 in eu, w2 mid A100 in us, w3 dear H100 in eu; 2 slots each. */
 export const OFFERS: WorkerOffer[] = [

@@ -1,8 +1,8 @@
 import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { ensureModuleAccount } from "../auth/keeper.js";
-import { TREASURY } from "../workers/keeper.js";
+import type { AuthKeeper } from "../auth/keeper.js";
+import type { WorkersKeeper } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, setBasePrice, TIERS } from "./pricing.js";
@@ -12,11 +12,11 @@ import { addSlotTimeout, allTasks, enqueue, isTerminal, markOpen, nextTaskId, pu
  * `market` genesis: params, base prices per tier (default: the floors), and for exported
  * chains the tasks (base64 protobuf) and the next task id; indexes are rebuilt from the tasks.
  */
-export function initMarketGenesis(store: KVStore, json: unknown): void {
+export function initMarketGenesis(deps: { auth: Pick<AuthKeeper, "ensureModuleAccount">; workers: Pick<WorkersKeeper, "treasury"> }, store: KVStore, json: unknown): void {
   const state = asObject(json, "market");
   marketParams.set(store, atPath("market.params", () => marketParams.parse(state.params)));
-  ensureModuleAccount(store, MARKET_ESCROW);
-  ensureModuleAccount(store, TREASURY);
+  deps.auth.ensureModuleAccount(store, MARKET_ESCROW);
+  deps.auth.ensureModuleAccount(store, deps.workers.treasury);
   const prices = asArray(state.base_prices, "market.base_prices");
   for (const tier of TIERS) {
     const given = prices[tier] === undefined ? undefined : asString(prices[tier], `market.base_prices[${tier}]`);
@@ -42,4 +42,9 @@ export function exportMarketGenesis(store: KVStore): unknown {
     tasks: [...allTasks(store)].map((t) => Buffer.from(Task.encode(t).finish()).toString("base64")),
     next_task_id: nextTaskId(store).toString(),
   };
+}
+
+/** A fresh chain's `market` section (`ogpud init`): default params, no records. */
+export function defaultMarketGenesis(): unknown {
+  return { params: marketParams.parse(undefined), tasks: [] };
 }

@@ -2,13 +2,14 @@ import { BASE_DENOM } from "../../app/coins.js";
 import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { moduleAddress } from "../auth/keeper.js";
-import { sendFromModule } from "../bank/keeper.js";
-import { adjustOpenTasks, recordResult, slashBond, TREASURY } from "../workers/keeper.js";
+import type { BankKeeper } from "../bank/keeper.js";
+import type { WorkersKeeper } from "../workers/keeper.js";
 import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
+import type { KVStore } from "../../app/store/kvstore.js";
 import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout } from "./store.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every open task's escrow. */
 export const MARKET_ESCROW = "market_escrow";
@@ -23,6 +24,14 @@ export const PendingReason = {
 export type PendingReason = (typeof PendingReason)[keyof typeof PendingReason];
 
 export const getTask = readTask;
+/** Read access for tools and tests (benchmarks, fixtures) that must not reach into store.ts. */
+export { allTasks, nextTaskId } from "./store.js";
+
+/** Stores a status change (stamped and emitted by setTaskStatus) made outside this keeper's own flows. */
+export function moveTask(ctx: Context, task: Task, to: TaskStatus, reason: string): void {
+  setTaskStatus(ctx, task, to, reason);
+  putTask(ctx.store, task);
+}
 
 /** The task or a `market` code 7 error. */
 export function requireTask(ctx: Context, taskId: bigint): Task {
@@ -58,73 +67,6 @@ export function setPendingReason(ctx: Context, task: Task, reason: PendingReason
   emitTaskEvent(ctx.events, TaskEvent.Pending, task.id, { reason });
 }
 
-/** Gives one slot of `task` to `worker` at the worker's price (scheduler only). */
-export function assignSlot(ctx: Context, task: Task, worker: string, pricePerUnit: bigint): void {
-  const timeout = ctx.block.height + BigInt(marketParams.get(ctx.store).commit_timeout_blocks);
-  task.assignments.push({ worker, assignedHeight: ctx.block.height, pricePerUnit: pricePerUnit.toString(), committed: false, committedHeight: 0n, commitByHeight: timeout });
-  adjustOpenTasks(ctx.store, worker, 1);
-  addSlotTimeout(ctx.store, timeout, task.id, worker);
-  emitTaskEvent(ctx.events, TaskEvent.Assigned, task.id, { worker, slot: String(task.assignments.length - 1), price_per_unit: pricePerUnit.toString(), commit_by: timeout.toString() });
-  if (slotsNeeded(task) === 0) {
-    dequeue(ctx.store, task);
-    task.pendingReason = "";
-    setTaskStatus(ctx, task, TaskStatus.TASK_STATUS_ASSIGNED, "scheduled");
-  }
-  putTask(ctx.store, task);
-}
-
-/** Frees every slot the task holds (end states): workers get the capacity back. */
-function releaseAllSlots(ctx: Context, task: Task): void {
-  for (const a of task.assignments) {
-    if (!a.committed) removeSlotTimeout(ctx.store, a.commitByHeight, task.id, a.worker);
-    adjustOpenTasks(ctx.store, a.worker, -1);
-  }
-}
-
-/** Called when a task reaches an end state (x/attest drops its per-task record). */
-export type TaskClosedHook = (ctx: Context, taskId: bigint) => void;
-const closedHooks: TaskClosedHook[] = [];
-
-export function onTaskClosed(hook: TaskClosedHook): void {
-  if (!closedHooks.includes(hook)) closedHooks.push(hook);
-}
-
-/** Moves a task to an end state: slots freed, indexes dropped, escrow must already be zero. */
-function close(ctx: Context, task: Task, to: TaskStatus, reason: string): void {
-  if (task.escrow !== "0") throw new Error(`task ${task.id} closed with escrow ${task.escrow} left`);
-  for (const hook of closedHooks) hook(ctx, task.id);
-  releaseAllSlots(ctx, task);
-  if (task.status === TaskStatus.TASK_STATUS_PENDING) dequeue(ctx.store, task);
-  markClosed(ctx.store, task);
-  task.pendingReason = "";
-  setTaskStatus(ctx, task, to, reason);
-  putTask(ctx.store, task);
-}
-
-/** Returns everything left in the task's escrow to its client; returns the amount. */
-function refundRest(ctx: Context, task: Task): bigint {
-  const rest = BigInt(task.escrow);
-  if (rest > 0n) sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(task.client), [{ denom: BASE_DENOM, amount: rest }]);
-  task.escrow = "0";
-  return rest;
-}
-
-/** Refunds the whole escrow and ends the task (EXPIRED, CANCELLED or FAILED). */
-export function refundAndClose(ctx: Context, task: Task, to: TaskStatus, reason: string): bigint {
-  if (isTerminal(task.status)) throw marketError(MarketCode.NotCancellable, `task ${task.id} is already ${TaskStatus[task.status]}`);
-  const refunded = refundRest(ctx, task);
-  emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: "0", fee: "0", refunded: refunded.toString(), client: task.client });
-  close(ctx, task, to, reason);
-  return refunded;
-}
-
-/** x/attest: the result could not be established (e.g. dispute without majority) — full refund. */
-export function failTask(ctx: Context, taskId: bigint, reason: string): bigint {
-  return refundAndClose(ctx, requireTask(ctx, taskId), TaskStatus.TASK_STATUS_FAILED, reason);
-}
-
-export const refundTask = failTask;
-
 /** x/attest: a worker's commitment arrived; the slot no longer times out. All k committed → COMMITTED. */
 export function markCommitted(ctx: Context, taskId: bigint, worker: string): void {
   const task = requireTask(ctx, taskId);
@@ -148,84 +90,189 @@ export interface Payout {
 }
 
 /**
- * x/attest: the result is final. Each payout goes to its worker minus market_fee_bps (to the
- * treasury); the client gets back escrow − Σ payouts. Exact, in this block.
+ * Other modules' reactions to the market, set by the composition root (app/modules.ts):
+ * x/attest drops its per-task record when a task ends and sets who may run k = 1 tasks.
  */
-export function settleFinalized(
-  ctx: Context,
-  taskId: bigint,
-  payouts: readonly Payout[],
-  reason = "finalized",
-  to: TaskStatus = TaskStatus.TASK_STATUS_FINALIZED,
-): { fee: bigint; refunded: bigint } {
-  const task = requireTask(ctx, taskId);
-  if (isTerminal(task.status) || task.status === TaskStatus.TASK_STATUS_PENDING) {
-    throw marketError(MarketCode.InvalidSettlement, `task ${taskId} cannot be settled from ${TaskStatus[task.status]}`);
-  }
-  const feeBps = BigInt(marketParams.get(ctx.store).market_fee_bps);
-  const seen = new Set<string>();
-  let paid = 0n;
-  let fee = 0n;
-  for (const p of payouts) {
-    const a = task.assignments.find((x) => x.worker === p.worker);
-    if (!a || seen.has(p.worker)) throw marketError(MarketCode.InvalidSettlement, `payout to ${p.worker}: not (or twice) an assigned worker of task ${taskId}`);
-    seen.add(p.worker);
-    const cap = BigInt(a.pricePerUnit) * task.units;
-    if (p.amount < 0n || p.amount > cap) throw marketError(MarketCode.InvalidSettlement, `payout ${p.amount} to ${p.worker} exceeds price × units = ${cap}`);
-    paid += p.amount;
-    fee += (p.amount * feeBps) / 10_000n;
-  }
-  const escrow = BigInt(task.escrow);
-  if (paid > escrow) throw marketError(MarketCode.InvalidSettlement, `payouts ${paid} exceed escrow ${escrow}`);
-  for (const p of payouts) {
-    const net = p.amount - (p.amount * feeBps) / 10_000n;
-    if (net > 0n) sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(p.worker), [{ denom: BASE_DENOM, amount: net }]);
-  }
-  if (fee > 0n) sendFromModule(ctx, MARKET_ESCROW, moduleAddress(TREASURY), [{ denom: BASE_DENOM, amount: fee }]);
-  task.escrow = (escrow - paid).toString();
-  const refunded = refundRest(ctx, task);
-  emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: paid.toString(), fee: fee.toString(), refunded: refunded.toString(), client: task.client });
-  close(ctx, task, to, reason);
-  return { fee, refunded };
+export interface MarketHooks {
+  /** Called when a task reaches an end state, before its slots are released. */
+  taskClosed?(ctx: Context, taskId: bigint): void;
+  /** Consecutive valid results from which a worker may run a k = 1 task alone (absent = 0, everyone). */
+  minTrustedCv?(ctx: Context): bigint;
 }
 
-/**
- * Failover: `worker` did not commit in time. It loses the slot (reliability down, part of
- * its bond to the treasury, never again assigned this task) and the task goes back to the
- * queue — or, once max_retries reassignments are used up, EXPIRES with a full refund.
- */
-export function timeoutSlot(ctx: Context, taskId: bigint, worker: string): void {
-  const task = requireTask(ctx, taskId);
-  if (!task.assignments.some((a) => a.worker === worker && !a.committed)) return;
-  const params = marketParams.get(ctx.store);
-  recordResult(ctx, worker, false, "commit_timeout");
-  slashBond(ctx, worker, params.timeout_slash_bps, "commit_timeout", { task_id: taskId.toString() });
-  reassignSlot(ctx, taskId, worker, "commit_timeout");
+/** What x/market needs: bank moves escrow; workers provides the registry and takes penalties. */
+export interface MarketDeps {
+  bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
+  workers: Pick<WorkersKeeper, "treasury" | "params" | "allWorkers" | "workerStatus" | "workerTier" | "gpuTier" | "hardwareMatcher" | "adjustOpenTasks" | "recordResult" | "slashBond">;
+  hooks: MarketHooks;
 }
 
-/**
- * Takes a slot (committed or not) away from `worker`, excludes it from the task and requeues
- * the task (retries + 1) — or EXPIRES it with a full refund once max_retries are used up.
- * x/attest calls this when a committed worker does not reveal; penalties are the caller's.
- */
-export function reassignSlot(ctx: Context, taskId: bigint, worker: string, reason: string): void {
-  const task = requireTask(ctx, taskId);
-  const index = task.assignments.findIndex((a) => a.worker === worker);
-  if (index < 0) return;
-  const params = marketParams.get(ctx.store);
-  const [lost] = task.assignments.splice(index, 1);
-  if (!lost!.committed) removeSlotTimeout(ctx.store, lost!.commitByHeight, taskId, worker);
-  adjustOpenTasks(ctx.store, worker, -1);
-  task.excludedWorkers.push(worker);
-  emitTaskEvent(ctx.events, TaskEvent.SlotTimeout, taskId, { worker, reason });
-  if (task.retries >= params.max_retries) {
-    refundAndClose(ctx, task, TaskStatus.TASK_STATUS_EXPIRED, "max_retries");
-    return;
+/** x/market's surface: tasks for x/attest (commit, reveal, audit, settle) and for its own msgs and EndBlock. */
+export interface MarketKeeper {
+  /** Module account holding every open task's escrow. */
+  readonly escrowAccount: string;
+  getTask(store: KVStore, taskId: bigint): Task | undefined;
+  /** The task or a `market` code 7 error. */
+  requireTask(ctx: Context, taskId: bigint): Task;
+  isTerminal(status: TaskStatus): boolean;
+  /** Changes a task's status (event included) and stores it: x/attest's AUDITING, DISPUTED, REVEALED. */
+  moveTask(ctx: Context, task: Task, to: TaskStatus, reason: string): void;
+  /** Gives one slot of `task` to `worker` at the worker's price (scheduler only). */
+  assignSlot(ctx: Context, task: Task, worker: string, pricePerUnit: bigint): void;
+  /** A worker's commitment arrived; the slot no longer times out. All k committed → COMMITTED. */
+  markCommitted(ctx: Context, taskId: bigint, worker: string): void;
+  /** Takes a slot away from `worker` and requeues the task (or expires it after max_retries). */
+  reassignSlot(ctx: Context, taskId: bigint, worker: string, reason: string): void;
+  /** Failover: `worker` did not commit in time. */
+  timeoutSlot(ctx: Context, taskId: bigint, worker: string): void;
+  /** Refunds the whole escrow and ends the task (EXPIRED, CANCELLED or FAILED). */
+  refundAndClose(ctx: Context, task: Task, to: TaskStatus, reason: string): bigint;
+  /** The result could not be established (e.g. dispute without majority) — full refund. */
+  failTask(ctx: Context, taskId: bigint, reason: string): bigint;
+  /** The result is final: payouts minus the market fee, the rest back to the client. */
+  settleFinalized(ctx: Context, taskId: bigint, payouts: readonly Payout[], reason?: string, to?: TaskStatus): { fee: bigint; refunded: bigint };
+}
+
+export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): MarketKeeper {
+  /** Gives one slot of `task` to `worker` at the worker's price (scheduler only). */
+  function assignSlot(ctx: Context, task: Task, worker: string, pricePerUnit: bigint): void {
+    const timeout = ctx.block.height + BigInt(marketParams.get(ctx.store).commit_timeout_blocks);
+    task.assignments.push({ worker, assignedHeight: ctx.block.height, pricePerUnit: pricePerUnit.toString(), committed: false, committedHeight: 0n, commitByHeight: timeout });
+    workers.adjustOpenTasks(ctx.store, worker, 1);
+    addSlotTimeout(ctx.store, timeout, task.id, worker);
+    emitTaskEvent(ctx.events, TaskEvent.Assigned, task.id, { worker, slot: String(task.assignments.length - 1), price_per_unit: pricePerUnit.toString(), commit_by: timeout.toString() });
+    if (slotsNeeded(task) === 0) {
+      dequeue(ctx.store, task);
+      task.pendingReason = "";
+      setTaskStatus(ctx, task, TaskStatus.TASK_STATUS_ASSIGNED, "scheduled");
+    }
+    putTask(ctx.store, task);
   }
-  task.retries += 1;
-  if (task.status !== TaskStatus.TASK_STATUS_PENDING) {
-    setTaskStatus(ctx, task, TaskStatus.TASK_STATUS_PENDING, reason);
-    enqueue(ctx.store, task);
+
+  /** Frees every slot the task holds (end states): workers get the capacity back. */
+  function releaseAllSlots(ctx: Context, task: Task): void {
+    for (const a of task.assignments) {
+      if (!a.committed) removeSlotTimeout(ctx.store, a.commitByHeight, task.id, a.worker);
+      workers.adjustOpenTasks(ctx.store, a.worker, -1);
+    }
   }
-  putTask(ctx.store, task);
+
+  /** Moves a task to an end state: slots freed, indexes dropped, escrow must already be zero. */
+  function close(ctx: Context, task: Task, to: TaskStatus, reason: string): void {
+    if (task.escrow !== "0") throw new Error(`task ${task.id} closed with escrow ${task.escrow} left`);
+    hooks.taskClosed?.(ctx, task.id);
+    releaseAllSlots(ctx, task);
+    if (task.status === TaskStatus.TASK_STATUS_PENDING) dequeue(ctx.store, task);
+    markClosed(ctx.store, task);
+    task.pendingReason = "";
+    setTaskStatus(ctx, task, to, reason);
+    putTask(ctx.store, task);
+  }
+
+  /** Returns everything left in the task's escrow to its client; returns the amount. */
+  function refundRest(ctx: Context, task: Task): bigint {
+    const rest = BigInt(task.escrow);
+    if (rest > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(task.client), [{ denom: BASE_DENOM, amount: rest }]);
+    task.escrow = "0";
+    return rest;
+  }
+
+  /** Refunds the whole escrow and ends the task (EXPIRED, CANCELLED or FAILED). */
+  function refundAndClose(ctx: Context, task: Task, to: TaskStatus, reason: string): bigint {
+    if (isTerminal(task.status)) throw marketError(MarketCode.NotCancellable, `task ${task.id} is already ${TaskStatus[task.status]}`);
+    const refunded = refundRest(ctx, task);
+    emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: "0", fee: "0", refunded: refunded.toString(), client: task.client });
+    close(ctx, task, to, reason);
+    return refunded;
+  }
+
+  /** x/attest: the result could not be established (e.g. dispute without majority) — full refund. */
+  function failTask(ctx: Context, taskId: bigint, reason: string): bigint {
+    return refundAndClose(ctx, requireTask(ctx, taskId), TaskStatus.TASK_STATUS_FAILED, reason);
+  }
+
+  /**
+   * x/attest: the result is final. Each payout goes to its worker minus market_fee_bps (to the
+   * treasury); the client gets back escrow − Σ payouts. Exact, in this block.
+   */
+  function settleFinalized(
+    ctx: Context,
+    taskId: bigint,
+    payouts: readonly Payout[],
+    reason = "finalized",
+    to: TaskStatus = TaskStatus.TASK_STATUS_FINALIZED,
+  ): { fee: bigint; refunded: bigint } {
+    const task = requireTask(ctx, taskId);
+    if (isTerminal(task.status) || task.status === TaskStatus.TASK_STATUS_PENDING) {
+      throw marketError(MarketCode.InvalidSettlement, `task ${taskId} cannot be settled from ${TaskStatus[task.status]}`);
+    }
+    const feeBps = BigInt(marketParams.get(ctx.store).market_fee_bps);
+    const seen = new Set<string>();
+    let paid = 0n;
+    let fee = 0n;
+    for (const p of payouts) {
+      const a = task.assignments.find((x) => x.worker === p.worker);
+      if (!a || seen.has(p.worker)) throw marketError(MarketCode.InvalidSettlement, `payout to ${p.worker}: not (or twice) an assigned worker of task ${taskId}`);
+      seen.add(p.worker);
+      const cap = BigInt(a.pricePerUnit) * task.units;
+      if (p.amount < 0n || p.amount > cap) throw marketError(MarketCode.InvalidSettlement, `payout ${p.amount} to ${p.worker} exceeds price × units = ${cap}`);
+      paid += p.amount;
+      fee += (p.amount * feeBps) / 10_000n;
+    }
+    const escrow = BigInt(task.escrow);
+    if (paid > escrow) throw marketError(MarketCode.InvalidSettlement, `payouts ${paid} exceed escrow ${escrow}`);
+    for (const p of payouts) {
+      const net = p.amount - (p.amount * feeBps) / 10_000n;
+      if (net > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(p.worker), [{ denom: BASE_DENOM, amount: net }]);
+    }
+    if (fee > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, moduleAddress(workers.treasury), [{ denom: BASE_DENOM, amount: fee }]);
+    task.escrow = (escrow - paid).toString();
+    const refunded = refundRest(ctx, task);
+    emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: paid.toString(), fee: fee.toString(), refunded: refunded.toString(), client: task.client });
+    close(ctx, task, to, reason);
+    return { fee, refunded };
+  }
+
+  /**
+   * Failover: `worker` did not commit in time. It loses the slot (reliability down, part of
+   * its bond to the treasury, never again assigned this task) and the task goes back to the
+   * queue — or, once max_retries reassignments are used up, EXPIRES with a full refund.
+   */
+  function timeoutSlot(ctx: Context, taskId: bigint, worker: string): void {
+    const task = requireTask(ctx, taskId);
+    if (!task.assignments.some((a) => a.worker === worker && !a.committed)) return;
+    const params = marketParams.get(ctx.store);
+    workers.recordResult(ctx, worker, false, "commit_timeout");
+    workers.slashBond(ctx, worker, params.timeout_slash_bps, "commit_timeout", { task_id: taskId.toString() });
+    reassignSlot(ctx, taskId, worker, "commit_timeout");
+  }
+
+  /**
+   * Takes a slot (committed or not) away from `worker`, excludes it from the task and requeues
+   * the task (retries + 1) — or EXPIRES it with a full refund once max_retries are used up.
+   * x/attest calls this when a committed worker does not reveal; penalties are the caller's.
+   */
+  function reassignSlot(ctx: Context, taskId: bigint, worker: string, reason: string): void {
+    const task = requireTask(ctx, taskId);
+    const index = task.assignments.findIndex((a) => a.worker === worker);
+    if (index < 0) return;
+    const params = marketParams.get(ctx.store);
+    const [lost] = task.assignments.splice(index, 1);
+    if (!lost!.committed) removeSlotTimeout(ctx.store, lost!.commitByHeight, taskId, worker);
+    workers.adjustOpenTasks(ctx.store, worker, -1);
+    task.excludedWorkers.push(worker);
+    emitTaskEvent(ctx.events, TaskEvent.SlotTimeout, taskId, { worker, reason });
+    if (task.retries >= params.max_retries) {
+      refundAndClose(ctx, task, TaskStatus.TASK_STATUS_EXPIRED, "max_retries");
+      return;
+    }
+    task.retries += 1;
+    if (task.status !== TaskStatus.TASK_STATUS_PENDING) {
+      setTaskStatus(ctx, task, TaskStatus.TASK_STATUS_PENDING, reason);
+      enqueue(ctx.store, task);
+    }
+    putTask(ctx.store, task);
+  }
+
+  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted, reassignSlot, timeoutSlot, refundAndClose, failTask, settleFinalized };
 }

@@ -1,7 +1,9 @@
 import type { AppModule } from "../../app/module.js";
-import { marketEndBlock } from "./block.js";
-import { exportMarketGenesis, initMarketGenesis } from "./genesis.js";
+import type { AuthKeeper } from "../auth/keeper.js";
+import { createMarketEndBlock } from "./block.js";
+import { defaultMarketGenesis, exportMarketGenesis, initMarketGenesis } from "./genesis.js";
 import { marketInvariants } from "./invariants.js";
+import type { MarketDeps, MarketKeeper } from "./keeper.js";
 import { marketMsgs } from "./msgs.js";
 import { marketQueries } from "./queries.js";
 
@@ -9,12 +11,15 @@ import { marketQueries } from "./queries.js";
  * x/market: tasks, escrow, the scheduler, failover and demand pricing. The scheduler runs in
  * EndBlock so the block's own submissions and heartbeats are seen (docs/market.md).
  */
-export const marketModule: AppModule = {
-  name: "market",
-  msgs: marketMsgs,
-  queries: marketQueries,
-  invariants: marketInvariants,
-  initGenesis: (ctx, state) => initMarketGenesis(ctx.store, state),
-  exportGenesis: exportMarketGenesis,
-  endBlock: (ctx) => marketEndBlock(ctx),
-};
+export function createMarketModule(keeper: MarketKeeper, deps: MarketDeps & { auth: Pick<AuthKeeper, "ensureModuleAccount"> }): AppModule {
+  return {
+    name: "market",
+    msgs: marketMsgs(keeper, deps),
+    queries: marketQueries,
+    invariants: marketInvariants(deps),
+    initGenesis: (ctx, state) => initMarketGenesis(deps, ctx.store, state),
+    exportGenesis: exportMarketGenesis,
+    defaultGenesis: defaultMarketGenesis,
+    endBlock: createMarketEndBlock(keeper, deps),
+  };
+}

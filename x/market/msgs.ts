@@ -5,14 +5,12 @@ import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTask, MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { sendToModule } from "../bank/keeper.js";
-import { allWorkers, gpuTier, hardwareMatcher, workerStatus } from "../workers/keeper.js";
-import { MAX_TIER } from "../workers/params.js";
 import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
-import { MARKET_ESCROW, PendingReason, refundAndClose, requireTask } from "./keeper.js";
+import { MARKET_ESCROW, PendingReason, requireTask, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { enqueue, markOpen, putTask, takeTaskId } from "./store.js";
+import { MAX_TIER } from "../../app/gpu-tiers.js";
 
 /**
  * Largest max_price_per_unit × units of one slot (2^38 uogpu ≈ 275,000 OGPU, above what the
@@ -56,100 +54,102 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   return slot * BigInt(msg.redundancy);
 }
 
-export const msgSubmitTask = defineMsg<MsgSubmitTask>({
-  typeUrl: "/ogpu.market.v1.MsgSubmitTask",
-  codec: MsgSubmitTask,
-  gas: 30_000,
-  signers: (msg) => [msg.client],
-  validate: (msg) => void validateSubmit(msg),
-  handle(ctx, msg) {
-    const escrow = validateSubmit(msg);
-    const p = marketParams.get(ctx.store);
-    const req = { minVramMb: msg.requirements?.minVramMb ?? 0n, models: msg.requirements?.gpuModels ?? [], tier: msg.requirements?.tier ?? 0 };
-    for (const model of req.models) {
-      try {
-        gpuTier(ctx.store, model);
-      } catch (err) {
-        throw marketError(MarketCode.UnknownGpuModel, (err as AppError).message);
+export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketDeps, "bank" | "workers">): RegisteredMsg[] {
+  const msgSubmitTask = defineMsg<MsgSubmitTask>({
+    typeUrl: "/ogpu.market.v1.MsgSubmitTask",
+    codec: MsgSubmitTask,
+    gas: 30_000,
+    signers: (msg) => [msg.client],
+    validate: (msg) => void validateSubmit(msg),
+    handle(ctx, msg) {
+      const escrow = validateSubmit(msg);
+      const p = marketParams.get(ctx.store);
+      const req = { minVramMb: msg.requirements?.minVramMb ?? 0n, models: msg.requirements?.gpuModels ?? [], tier: msg.requirements?.tier ?? 0 };
+      for (const model of req.models) {
+        try {
+          workers.gpuTier(ctx.store, model);
+        } catch (err) {
+          throw marketError(MarketCode.UnknownGpuModel, (err as AppError).message);
+        }
       }
-    }
-    if (msg.redundancy > p.max_redundancy) throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds max_redundancy ${p.max_redundancy}`);
-    // k must not exceed the registered workers that could ever run it (hardware only: prices and liveness change).
-    const matches = hardwareMatcher(ctx.store);
-    // Stops at k matches: a submission costs O(k) decodes in the usual case, not O(workers).
-    let possible = 0;
-    for (const w of allWorkers(ctx.store)) {
-      if (workerStatus(ctx.store, w, ctx.block.height) !== WorkerStatus.WORKER_STATUS_EXITING && matches(w.gpus, req)) possible++;
-      if (possible >= msg.redundancy) break;
-    }
-    if (msg.redundancy > possible) {
-      throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds the ${possible} registered worker(s) whose GPUs meet the requirements`);
-    }
-    const deadlineBlocks = msg.deadlineBlocks === 0n ? BigInt(p.max_deadline_blocks) : msg.deadlineBlocks;
-    if (deadlineBlocks > BigInt(p.max_deadline_blocks)) throw invalid(`deadline_blocks ${msg.deadlineBlocks} exceeds max_deadline_blocks ${p.max_deadline_blocks}`);
+      if (msg.redundancy > p.max_redundancy) throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds max_redundancy ${p.max_redundancy}`);
+      // k must not exceed the registered workers that could ever run it (hardware only: prices and liveness change).
+      const matches = workers.hardwareMatcher(ctx.store);
+      // Stops at k matches: a submission costs O(k) decodes in the usual case, not O(workers).
+      let possible = 0;
+      for (const w of workers.allWorkers(ctx.store)) {
+        if (workers.workerStatus(ctx.store, w, ctx.block.height) !== WorkerStatus.WORKER_STATUS_EXITING && matches(w.gpus, req)) possible++;
+        if (possible >= msg.redundancy) break;
+      }
+      if (msg.redundancy > possible) {
+        throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds the ${possible} registered worker(s) whose GPUs meet the requirements`);
+      }
+      const deadlineBlocks = msg.deadlineBlocks === 0n ? BigInt(p.max_deadline_blocks) : msg.deadlineBlocks;
+      if (deadlineBlocks > BigInt(p.max_deadline_blocks)) throw invalid(`deadline_blocks ${msg.deadlineBlocks} exceeds max_deadline_blocks ${p.max_deadline_blocks}`);
 
-    sendToModule(ctx, parseAccountAddress(msg.client, "client"), MARKET_ESCROW, [{ denom: BASE_DENOM, amount: escrow }]);
-    const task: Task = {
-      id: takeTaskId(ctx.store),
-      client: msg.client,
-      kind: msg.kind,
-      programHash: msg.programHash,
-      inputCid: msg.inputCid,
-      units: msg.units,
-      requirements: { minVramMb: req.minVramMb, gpuModels: req.models, tier: req.tier, preferredRegion: msg.requirements?.preferredRegion ?? "" },
-      redundancy: msg.redundancy,
-      maxPricePerUnit: bidOf(msg).toString(),
-      priority: msg.priority,
-      deadlineHeight: ctx.block.height + deadlineBlocks,
-      verification: msg.verification,
-      status: TaskStatus.TASK_STATUS_PENDING,
-      escrow: escrow.toString(),
-      submitHeight: ctx.block.height,
-      retries: 0,
-      assignments: [],
-      // Until the scheduler looks at it (this block's EndBlock, unless the queue is longer than B).
-      pendingReason: PendingReason.NoCapacity,
-      excludedWorkers: [],
-      statusReason: "submitted",
-      updatedHeight: ctx.block.height,
-    };
-    putTask(ctx.store, task);
-    enqueue(ctx.store, task);
-    markOpen(ctx.store, task);
-    emitTaskEvent(ctx.events, TaskEvent.Submitted, task.id, {
-      client: msg.client,
-      escrow: `${escrow}${BASE_DENOM}`,
-      priority: String(msg.priority),
-      redundancy: String(msg.redundancy),
-      tier: String(req.tier),
-    });
-    emitStatusChange(ctx.events, task.id, task.client, TaskStatus.TASK_STATUS_UNSPECIFIED, TaskStatus.TASK_STATUS_PENDING, "submitted");
-    return { typeUrl: "/ogpu.market.v1.MsgSubmitTaskResponse", value: MsgSubmitTaskResponse.encode({ taskId: task.id, escrow: escrow.toString() }).finish() };
-  },
-});
+      bank.sendToModule(ctx, parseAccountAddress(msg.client, "client"), MARKET_ESCROW, [{ denom: BASE_DENOM, amount: escrow }]);
+      const task: Task = {
+        id: takeTaskId(ctx.store),
+        client: msg.client,
+        kind: msg.kind,
+        programHash: msg.programHash,
+        inputCid: msg.inputCid,
+        units: msg.units,
+        requirements: { minVramMb: req.minVramMb, gpuModels: req.models, tier: req.tier, preferredRegion: msg.requirements?.preferredRegion ?? "" },
+        redundancy: msg.redundancy,
+        maxPricePerUnit: bidOf(msg).toString(),
+        priority: msg.priority,
+        deadlineHeight: ctx.block.height + deadlineBlocks,
+        verification: msg.verification,
+        status: TaskStatus.TASK_STATUS_PENDING,
+        escrow: escrow.toString(),
+        submitHeight: ctx.block.height,
+        retries: 0,
+        assignments: [],
+        // Until the scheduler looks at it (this block's EndBlock, unless the queue is longer than B).
+        pendingReason: PendingReason.NoCapacity,
+        excludedWorkers: [],
+        statusReason: "submitted",
+        updatedHeight: ctx.block.height,
+      };
+      putTask(ctx.store, task);
+      enqueue(ctx.store, task);
+      markOpen(ctx.store, task);
+      emitTaskEvent(ctx.events, TaskEvent.Submitted, task.id, {
+        client: msg.client,
+        escrow: `${escrow}${BASE_DENOM}`,
+        priority: String(msg.priority),
+        redundancy: String(msg.redundancy),
+        tier: String(req.tier),
+      });
+      emitStatusChange(ctx.events, task.id, task.client, TaskStatus.TASK_STATUS_UNSPECIFIED, TaskStatus.TASK_STATUS_PENDING, "submitted");
+      return { typeUrl: "/ogpu.market.v1.MsgSubmitTaskResponse", value: MsgSubmitTaskResponse.encode({ taskId: task.id, escrow: escrow.toString() }).finish() };
+    },
+  });
 
-export const msgCancelTask = defineMsg<MsgCancelTask>({
-  typeUrl: "/ogpu.market.v1.MsgCancelTask",
-  codec: MsgCancelTask,
-  gas: 20_000,
-  signers: (msg) => [msg.client],
-  validate(msg) {
-    parseAccountAddress(msg.client, "client");
-    if (msg.taskId === 0n) throw invalid("task_id must be positive");
-  },
-  handle(ctx, msg) {
-    const task = requireTask(ctx, msg.taskId);
-    if (task.client !== msg.client) throw marketError(MarketCode.NotTaskClient, `task ${msg.taskId} belongs to ${task.client}, not ${msg.client}`);
-    if (task.status !== TaskStatus.TASK_STATUS_PENDING && task.status !== TaskStatus.TASK_STATUS_ASSIGNED) {
-      throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} is ${TaskStatus[task.status]}; only PENDING or ASSIGNED tasks can be cancelled`);
-    }
-    // A committed worker has done the work; its result may already be public after a reveal.
-    if (task.assignments.some((a) => a.committed)) {
-      throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} has committed results; it settles through Proof of Sync and cannot be cancelled`);
-    }
-    const refunded = refundAndClose(ctx, task, TaskStatus.TASK_STATUS_CANCELLED, "cancelled_by_client");
-    return { typeUrl: "/ogpu.market.v1.MsgCancelTaskResponse", value: MsgCancelTaskResponse.encode({ refunded: refunded.toString() }).finish() };
-  },
-});
+  const msgCancelTask = defineMsg<MsgCancelTask>({
+    typeUrl: "/ogpu.market.v1.MsgCancelTask",
+    codec: MsgCancelTask,
+    gas: 20_000,
+    signers: (msg) => [msg.client],
+    validate(msg) {
+      parseAccountAddress(msg.client, "client");
+      if (msg.taskId === 0n) throw invalid("task_id must be positive");
+    },
+    handle(ctx, msg) {
+      const task = requireTask(ctx, msg.taskId);
+      if (task.client !== msg.client) throw marketError(MarketCode.NotTaskClient, `task ${msg.taskId} belongs to ${task.client}, not ${msg.client}`);
+      if (task.status !== TaskStatus.TASK_STATUS_PENDING && task.status !== TaskStatus.TASK_STATUS_ASSIGNED) {
+        throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} is ${TaskStatus[task.status]}; only PENDING or ASSIGNED tasks can be cancelled`);
+      }
+      // A committed worker has done the work; its result may already be public after a reveal.
+      if (task.assignments.some((a) => a.committed)) {
+        throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} has committed results; it settles through Proof of Sync and cannot be cancelled`);
+      }
+      const refunded = keeper.refundAndClose(ctx, task, TaskStatus.TASK_STATUS_CANCELLED, "cancelled_by_client");
+      return { typeUrl: "/ogpu.market.v1.MsgCancelTaskResponse", value: MsgCancelTaskResponse.encode({ refunded: refunded.toString() }).finish() };
+    },
+  });
 
-export const marketMsgs: RegisteredMsg[] = [msgSubmitTask, msgCancelTask];
+  return [msgSubmitTask, msgCancelTask];
+}

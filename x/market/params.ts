@@ -1,6 +1,6 @@
 import { defineParams } from "../../app/params.js";
 import { MAX_SOLVER_SIDE } from "./solver/lap.js";
-import { MAX_TIER } from "../workers/params.js";
+import { MAX_TIER } from "../../app/gpu-tiers.js";
 
 const bps = (name: string, v: number, max = 10_000) => {
   if (v < 0 || v > max) throw new Error(`${name} must be in 0..${max}`);

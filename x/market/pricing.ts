@@ -1,9 +1,9 @@
 import type { Context } from "../../app/context.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { decodeBigInt, setBigInt } from "../../app/store/values.js";
-import { MAX_TIER } from "../workers/params.js";
 import { TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
+import { MAX_TIER } from "../../app/gpu-tiers.js";
 
 /**
  * Demand pricing λ: one base price per tier (uogpu per unit) that every block moves toward

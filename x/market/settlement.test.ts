@@ -3,20 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OgpuApp } from "../../app/app.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { EventLog } from "../../app/events.js";
 import { GasMeter } from "../../app/gas.js";
 import { Branch } from "../../app/store/kvstore.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance } from "../bank/keeper.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { MARKET_ESCROW, marketFixture, TREASURY, type MarketFixture } from "./fixture.js";
-import { assignedWorkers, getTask, markCommitted, settleFinalized } from "./keeper.js";
+import { assignedWorkers, getTask } from "./keeper.js";
 import { cancelTaskMsg, exitWorkerMsg, submitTaskMsg } from "./testing.js";
-import { msgCancelTask } from "./msgs.js";
+import { marketMsgs } from "./msgs.js";
 import { MsgCancelTask } from "../../proto/gen/ogpu/market/v1/tx.js";
+import { moduleAddress } from "../../app/address.js";
 
 let fx: MarketFixture | undefined;
 afterEach(async () => {
@@ -39,6 +39,7 @@ describe("settlement API for x/attest", () => {
     const task = getTask(ctx.store, 1n)!;
     const workers = assignedWorkers(task);
     expect(workers).toHaveLength(2);
+    const { markCommitted, settleFinalized } = fx.chain.keepers.market;
     for (const w of workers) markCommitted(ctx, 1n, w);
     expect(getTask(ctx.store, 1n)!.status).toBe(TaskStatus.TASK_STATUS_COMMITTED);
     const bal = (addr: Uint8Array) => getBalance(ctx.store, addr, BASE_DENOM);
@@ -63,8 +64,9 @@ describe("settlement API for x/attest", () => {
     await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, units: 33n, k: 2 })])]);
     const ctx = branchCtx(fx);
     const [first] = assignedWorkers(getTask(ctx.store, 1n)!);
-    markCommitted(ctx, 1n, first!);
+    fx.chain.keepers.market.markCommitted(ctx, 1n, first!);
     expect(getTask(ctx.store, 1n)!.status).toBe(TaskStatus.TASK_STATUS_ASSIGNED);
+    const msgCancelTask = marketMsgs(fx.chain.keepers.market, fx.chain.keepers).find((m) => m.typeUrl === "/ogpu.market.v1.MsgCancelTask")!;
     const cancel = msgCancelTask.decode(MsgCancelTask.encode({ client: fx.client.address, taskId: 1n }).finish());
     expect(() => cancel.handle(ctx)).toThrow(/has committed results/);
     expect(getTask(ctx.store, 1n)!.status).toBe(TaskStatus.TASK_STATUS_ASSIGNED);
@@ -75,6 +77,7 @@ describe("settlement API for x/attest", () => {
     await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n })])]);
     const ctx = branchCtx(fx);
     const [a] = getTask(ctx.store, 1n)!.assignments;
+    const { settleFinalized } = fx.chain.keepers.market;
     expect(() => settleFinalized(ctx, 1n, [{ worker: a!.worker, amount: BigInt(a!.pricePerUnit) * 10n + 1n }])).toThrow(/exceeds price × units/);
     expect(() => settleFinalized(ctx, 1n, [{ worker: fx!.client.address, amount: 1n }])).toThrow(/not \(or twice\) an assigned worker/);
   });
@@ -114,7 +117,7 @@ describe("determinism", () => {
 /** Opens a fresh app with the fixture's genesis and replays all its FinalizeBlock requests. */
 async function replayInto(f: MarketFixture): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), "ogpu-replay-"));
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: true });
+  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true });
   try {
     app.initChain(f.genesisRequest);
     for (const req of f.chain.requests) {

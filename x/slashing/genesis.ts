@@ -1,9 +1,9 @@
 import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
-import { valconsString } from "../staking/store.js";
 import { slashingParams } from "./params.js";
 import { allMissedBits, allSigningInfos, getBit, setBit, setMissedBits, setSigningInfo } from "./store.js";
+import { valconsString } from "../../app/validator-address.js";
 
 /**
  * Genesis section `slashing`: params, and for an exported chain each validator's signing info
@@ -62,4 +62,9 @@ export function exportSlashingGenesis(store: KVStore): unknown {
       };
     }),
   };
+}
+
+/** A fresh chain's `slashing` section (`ogpud init`): default params, no records. */
+export function defaultSlashingGenesis(): unknown {
+  return { params: slashingParams.parse(undefined) };
 }

@@ -1,7 +1,7 @@
 import type { AppModule } from "../../app/module.js";
-import { exportSlashingGenesis, initSlashingGenesis } from "./genesis.js";
+import { defaultSlashingGenesis, exportSlashingGenesis, initSlashingGenesis } from "./genesis.js";
 import { slashingInvariants } from "./invariants.js";
-import { beginBlockSlashing } from "./keeper.js";
+import type { SlashingKeeper } from "./keeper.js";
 import { slashingMsgs } from "./msgs.js";
 import { slashingQueries } from "./queries.js";
 
@@ -10,12 +10,15 @@ import { slashingQueries } from "./queries.js";
  * FinalizeBlock's misbehavior and last-commit votes, and MsgUnjail. It runs in beginBlock,
  * before staking's endBlock, so a jailed validator leaves CometBFT's set in the same block.
  */
-export const slashingModule: AppModule = {
-  name: "slashing",
-  msgs: slashingMsgs,
-  queries: slashingQueries,
-  invariants: slashingInvariants,
-  initGenesis: (ctx, state) => initSlashingGenesis(ctx.store, state),
-  exportGenesis: exportSlashingGenesis,
-  beginBlock: (ctx, req) => beginBlockSlashing(ctx, req.misbehavior, req.decidedLastCommit.votes),
-};
+export function createSlashingModule(keeper: SlashingKeeper): AppModule {
+  return {
+    name: "slashing",
+    msgs: slashingMsgs(keeper),
+    queries: slashingQueries,
+    invariants: slashingInvariants,
+    initGenesis: (ctx, state) => initSlashingGenesis(ctx.store, state),
+    exportGenesis: exportSlashingGenesis,
+    defaultGenesis: defaultSlashingGenesis,
+    beginBlock: (ctx, req) => keeper.beginBlockSlashing(ctx, req.misbehavior, req.decidedLastCommit.votes),
+  };
+}

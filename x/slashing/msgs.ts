@@ -1,22 +1,24 @@
 import { MsgUnjail, MsgUnjailResponse } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { accountAddressString } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { parseValoper } from "../staking/store.js";
-import { unjailValidator } from "./keeper.js";
+import type { SlashingKeeper } from "./keeper.js";
+import { parseValoper } from "../../app/validator-address.js";
 
-/** cosmos.slashing.v1beta1.MsgUnjail: signed by the operator account (same bytes as the valoper). */
-export const msgUnjail = defineMsg<MsgUnjail>({
-  typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail",
-  codec: MsgUnjail,
-  gas: 20_000,
-  signers: (msg) => [accountAddressString(parseValoper(msg.validatorAddr))],
-  validate(msg) {
-    parseValoper(msg.validatorAddr);
-  },
-  handle(ctx, msg) {
-    unjailValidator(ctx, parseValoper(msg.validatorAddr), msg.validatorAddr);
-    return { typeUrl: "/cosmos.slashing.v1beta1.MsgUnjailResponse", value: MsgUnjailResponse.encode({}).finish() };
-  },
-});
+export function slashingMsgs(keeper: SlashingKeeper): RegisteredMsg[] {
+  /** cosmos.slashing.v1beta1.MsgUnjail: signed by the operator account (same bytes as the valoper). */
+  const msgUnjail = defineMsg<MsgUnjail>({
+    typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail",
+    codec: MsgUnjail,
+    gas: 20_000,
+    signers: (msg) => [accountAddressString(parseValoper(msg.validatorAddr))],
+    validate(msg) {
+      parseValoper(msg.validatorAddr);
+    },
+    handle(ctx, msg) {
+      keeper.unjailValidator(ctx, parseValoper(msg.validatorAddr), msg.validatorAddr);
+      return { typeUrl: "/cosmos.slashing.v1beta1.MsgUnjailResponse", value: MsgUnjailResponse.encode({}).finish() };
+    },
+  });
 
-export const slashingMsgs: RegisteredMsg[] = [msgUnjail];
+  return [msgUnjail];
+}

@@ -1,7 +1,7 @@
 import { ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import { bytesKey, keyBytes } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { valconsString } from "../staking/store.js";
+import { valconsString } from "../../app/validator-address.js";
 
 /**
  * x/slashing state, keyed by the 20-byte consensus address CometBFT puts in votes:

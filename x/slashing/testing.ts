@@ -10,12 +10,12 @@ import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MisbehaviorType, type Event, type ExecTxResult, type Misbehavior, type RequestQuery, type ResponseQuery, type ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { OgpuApp } from "../../app/app.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { finalizeRequest, initChainRequest, signTx, type TestKey } from "../../app/testkit.js";
 import { getAccount } from "../auth/keeper.js";
 import { getValidator, lastPowers } from "../staking/keeper.js";
-import { consAddressOf, consensusKeyOf } from "../staking/store.js";
 import type { TestValidator } from "../staking/testing.js";
+import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 
 export const unjailMsg = (valoper: string): Any => ({ typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail", value: MsgUnjail.encode({ validatorAddr: valoper }).finish() });
 
@@ -60,7 +60,7 @@ function lastCommitVotes(app: OgpuApp, absent: readonly TestValidator[]) {
 
 export async function startSlashingChain(appState: Record<string, unknown>): Promise<SlashingChain> {
   const dir = mkdtempSync(join(tmpdir(), "ogpu-slashing-"));
-  const app = await OgpuApp.open(join(dir, "db"), appModules, { minGasPrices: [], checkInvariants: true });
+  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true });
   app.initChain(initChainRequest(appState));
   const chain: SlashingChain = {
     app,

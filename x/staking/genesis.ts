@@ -2,36 +2,12 @@ import { Delegation, Redelegation, UnbondingDelegation, Validator } from "cosmjs
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { ensureModuleAccount } from "../auth/keeper.js";
+import type { AuthKeeper } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import {
-  addComputeUnits,
-  allComputeRecords,
-  allTombstoned,
-  allValidators,
-  delegationsOf,
-  enqueue,
-  getMultiplierBps,
-  getReliabilityBps,
-  parseValoper,
-  queueItems,
-  RED_QUEUE,
-  redelegationsOf,
-  setDelegation,
-  setMultiplierBps,
-  setRedelegation,
-  setTombstoned,
-  setUnbonding,
-  setValidator,
-  storeReliabilityBps,
-  UBD_QUEUE,
-  unbondingsOf,
-  valconsString,
-  valoperString,
-  setNextEntryId,
-} from "./store.js";
+import { addComputeUnits, allComputeRecords, allTombstoned, allValidators, delegationsOf, enqueue, getMultiplierBps, getReliabilityBps, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setMultiplierBps, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
 import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
+import { parseValoper, valconsString, valoperString } from "../../app/validator-address.js";
 
 /**
  * Genesis section `staking`: params plus, for an exported chain, every record in Cosmos JSON
@@ -39,11 +15,11 @@ import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
  * validators arrive as gentxs through x/genutil. The active set is not stored here: x/genutil
  * computes it after all genesis txs ran and returns it to CometBFT.
  */
-export function initStakingGenesis(store: KVStore, json: unknown): void {
+export function initStakingGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">, store: KVStore, json: unknown): void {
   const s = asObject(json, "staking");
   stakingParams.set(store, atPath("staking.params", () => stakingParams.parse(s.params)));
-  ensureModuleAccount(store, BONDED_POOL);
-  ensureModuleAccount(store, NOT_BONDED_POOL);
+  auth.ensureModuleAccount(store, BONDED_POOL);
+  auth.ensureModuleAccount(store, NOT_BONDED_POOL);
   const list = (name: string) => asArray(s[name], `staking.${name}`).map((x, i) => [asObject(x, `staking.${name}[${i}]`), `staking.${name}[${i}]`] as const);
   for (const [o, path] of list("validators")) atPath(path, () => setValidator(store, Validator.fromJSON(o)));
   for (const [o, path] of list("delegations")) {
@@ -117,4 +93,9 @@ export function exportStakingGenesis(store: KVStore): unknown {
     verified_compute: [...allComputeRecords(store)].map((r) => ({ validator: valoperString(r.operator), height: r.height.toString(), units: r.units.toString() })),
     tombstoned: [...allTombstoned(store)].map(valconsString),
   };
+}
+
+/** A fresh chain's `staking` section (`ogpud init`): default params, no records. */
+export function defaultStakingGenesis(): unknown {
+  return { params: stakingParams.parse(undefined) };
 }

@@ -1,46 +1,25 @@
+import type { Delegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual } from "../../crypto/bytes.js";
-import type { Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { bpsOf } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { burnCoins, sendCoins, sendFromModule, sendToModule } from "../bank/keeper.js";
-import { moduleAddress } from "../auth/keeper.js";
-import { DEC_ONE } from "./dec.js";
+import type { BankKeeper } from "../bank/keeper.js";
+import type { StakingParams } from "./params.js";
 import { stakingError, StakingCode } from "./errors.js";
-import { beforeDelegationSharesChange } from "./hooks.js";
+import type { StakingHooks } from "./hooks.js";
+import { applyValidatorSetChanges } from "./power.js";
 import { stakingParams } from "./params.js";
-import {
-  addComputeUnits,
-  BPS,
-  enqueue,
-  getDelegation,
-  getRedelegation,
-  getUnbonding,
-  getValidator,
-  nextEntryId,
-  operatorByConsAddress,
-  queueItems,
-  RED_QUEUE,
-  redelegationsFrom,
-  redelegationsOf,
-  setDelegation,
-  setRedelegation,
-  setTombstoned,
-  setUnbonding,
-  setValidator,
-  storeReliabilityBps,
-  UBD_QUEUE,
-  unbondingsFrom,
-  valconsString,
-  valoperString,
-  isTombstoned,
-} from "./store.js";
+import { addComputeUnits, allValidators, BPS, delegationsTo, enqueue, lastPowers, getDelegation, getRedelegation, getUnbonding, getValidator, nextEntryId, operatorByConsAddress, queueItems, RED_QUEUE, redelegationsFrom, redelegationsOf, setDelegation, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsFrom, isTombstoned } from "./store.js";
+import { valconsString, valoperString } from "../../app/validator-address.js";
+import { DEC_ONE } from "../../app/dec.js";
+import { moduleAddress } from "../../app/address.js";
 
 export const BONDED_POOL = "bonded_tokens_pool";
 export const NOT_BONDED_POOL = "not_bonded_tokens_pool";
 
-export { getValidator, allValidators, isTombstoned, setTombstoned, getDelegation, lastPowers, getLastPower } from "./store.js";
+export { getValidator, allValidators, isTombstoned, setTombstoned, getDelegation, getUnbonding, lastPowers, getLastPower } from "./store.js";
 
 const bond = (store: KVStore, amount: bigint) => [{ denom: stakingParams.get(store).bond_denom, amount }];
 
@@ -64,36 +43,6 @@ export function tokensFromShares(v: Validator, shares: bigint): bigint {
   return total === 0n ? 0n : (shares * BigInt(v.tokens)) / total;
 }
 
-/**
- * Adds `amount` tokens (already in the bonded pool) to a validator as new shares of `delegator`.
- * The first delegation sets 1 token = 1 share (10^18 share atomics).
- */
-function addDelegationShares(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): bigint {
-  const v = requireValidator(ctx.store, operator);
-  const tokens = BigInt(v.tokens);
-  const total = BigInt(v.delegatorShares);
-  if (tokens === 0n && total > 0n) {
-    throw stakingError(StakingCode.DelegatorShareExRateInvalid, `cannot delegate to validator ${v.operatorAddress}: its tokens were slashed to zero`);
-  }
-  const shares = total === 0n ? amount * DEC_ONE : (amount * total) / tokens;
-  if (shares === 0n) throw stakingError(StakingCode.BadAmount, `delegation of ${amount} is too small for a share of ${v.operatorAddress}`);
-  beforeDelegationSharesChange(ctx, delegator, operator);
-  const d = getDelegation(ctx.store, delegator, operator);
-  const held = d ? BigInt(d.shares) : 0n;
-  setDelegation(ctx.store, delegator, operator, { delegatorAddress: accountAddressString(delegator), validatorAddress: v.operatorAddress, shares: (held + shares).toString() });
-  setValidator(ctx.store, { ...v, tokens: (tokens + amount).toString(), delegatorShares: (total + shares).toString() });
-  return shares;
-}
-
-/** Delegates from the delegator's balance: coins go to the bonded pool, shares to the delegator. */
-export function delegate(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): bigint {
-  requireValidator(ctx.store, operator);
-  sendToModule(ctx, delegator, BONDED_POOL, bond(ctx.store, amount));
-  const shares = addDelegationShares(ctx, delegator, operator, amount);
-  ctx.events.emit("delegate", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${amount}${stakingParams.get(ctx.store).bond_denom}`, new_shares: shares.toString() });
-  return shares;
-}
-
 /** Shares that `amount` tokens of a delegation stand for; fails when the delegation holds less. */
 function sharesForAmount(store: KVStore, delegator: Uint8Array, operator: Uint8Array, amount: bigint): bigint {
   const v = requireValidator(store, operator);
@@ -106,24 +55,6 @@ function sharesForAmount(store: KVStore, delegator: Uint8Array, operator: Uint8A
   return amount === worth ? held : (amount * BigInt(v.delegatorShares)) / BigInt(v.tokens);
 }
 
-/** Removes shares from a delegation; returns the tokens they were worth (still in the bonded pool). */
-function removeDelegationShares(ctx: Context, delegator: Uint8Array, operator: Uint8Array, shares: bigint): bigint {
-  const v = requireValidator(ctx.store, operator);
-  const d = getDelegation(ctx.store, delegator, operator)!;
-  beforeDelegationSharesChange(ctx, delegator, operator);
-  const total = BigInt(v.delegatorShares);
-  const tokens = shares === total ? BigInt(v.tokens) : tokensFromShares(v, shares);
-  setDelegation(ctx.store, delegator, operator, { ...d, shares: (BigInt(d.shares) - shares).toString() });
-  setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - tokens).toString(), delegatorShares: (total - shares).toString() });
-  // An operator whose own stake drops below its promise is jailed, as in the SDK.
-  if (bytesEqual(delegator, operator) && !v.jailed) {
-    const left = getDelegation(ctx.store, delegator, operator);
-    const after = getValidator(ctx.store, operator)!;
-    if (tokensFromShares(after, left ? BigInt(left.shares) : 0n) < BigInt(v.minSelfDelegation)) setValidator(ctx.store, { ...after, jailed: true });
-  }
-  return tokens;
-}
-
 /** Block-time estimate used only for the informational completion_time fields of responses. */
 function estimatedCompletionTime(ctx: Context): { seconds: bigint; nanos: number } {
   return { seconds: ctx.block.timeSeconds + BigInt(stakingParams.get(ctx.store).unbonding_blocks), nanos: 0 };
@@ -131,79 +62,6 @@ function estimatedCompletionTime(ctx: Context): { seconds: bigint; nanos: number
 
 export function completionHeight(ctx: Context): bigint {
   return ctx.block.height + BigInt(stakingParams.get(ctx.store).unbonding_blocks);
-}
-
-/** Starts unbonding `amount` tokens: they leave the validator for the not-bonded pool at once. */
-export function undelegate(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint } {
-  const shares = sharesForAmount(ctx.store, delegator, operator, amount);
-  const p = stakingParams.get(ctx.store);
-  const ubd = getUnbonding(ctx.store, delegator, operator) ?? { delegatorAddress: accountAddressString(delegator), validatorAddress: valoperString(operator), entries: [] };
-  if (ubd.entries.length >= p.max_entries) throw stakingError(StakingCode.TooManyUnbondingEntries, `too many unbonding delegation entries for (delegator, validator) tuple (max ${p.max_entries})`);
-  const tokens = removeDelegationShares(ctx, delegator, operator, shares);
-  if (tokens === 0n) throw stakingError(StakingCode.BadAmount, "undelegation amount rounds to zero tokens");
-  sendCoins(ctx, moduleAddress(BONDED_POOL), moduleAddress(NOT_BONDED_POOL), bond(ctx.store, tokens));
-  const id = nextEntryId(ctx.store);
-  const height = completionHeight(ctx);
-  ubd.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), balance: tokens.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
-  setUnbonding(ctx.store, delegator, operator, ubd);
-  enqueue(ctx.store, UBD_QUEUE, height, id, [delegator, operator]);
-  ctx.events.emit("unbond", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
-  return { tokens, completionHeight: height };
-}
-
-/** Moves stake between validators at once; the entry stays slashable for the unbonding period. */
-export function redelegate(ctx: Context, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint } {
-  if (bytesEqual(src, dst)) throw stakingError(StakingCode.SelfRedelegation, "cannot redelegate to the same validator");
-  requireValidator(ctx.store, dst);
-  const p = stakingParams.get(ctx.store);
-  // Stake that arrived at src by a redelegation still in progress may not hop again (SDK rule).
-  const srcString = valoperString(src);
-  for (const r of redelegationsOf(ctx.store, delegator)) {
-    if (r.validatorDstAddress === srcString && r.entries.length > 0) {
-      throw stakingError(StakingCode.TransitiveRedelegation, `redelegation to ${srcString} already in progress; first redelegation to this validator must complete before next redelegation`);
-    }
-  }
-  const shares = sharesForAmount(ctx.store, delegator, src, amount);
-  const red = getRedelegation(ctx.store, delegator, src, dst) ?? { delegatorAddress: accountAddressString(delegator), validatorSrcAddress: valoperString(src), validatorDstAddress: valoperString(dst), entries: [] };
-  if (red.entries.length >= p.max_entries) throw stakingError(StakingCode.TooManyRedelegationEntries, `too many redelegation entries for (delegator, src-validator, dst-validator) tuple (max ${p.max_entries})`);
-  const tokens = removeDelegationShares(ctx, delegator, src, shares);
-  if (tokens === 0n) throw stakingError(StakingCode.TinyRedelegationAmount, "too few tokens to redelegate (truncates to zero tokens)");
-  const sharesDst = addDelegationShares(ctx, delegator, dst, tokens);
-  const id = nextEntryId(ctx.store);
-  const height = completionHeight(ctx);
-  red.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), sharesDst: sharesDst.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
-  setRedelegation(ctx.store, delegator, src, dst, red);
-  enqueue(ctx.store, RED_QUEUE, height, id, [delegator, src, dst]);
-  ctx.events.emit("redelegate", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
-  return { tokens, completionHeight: height };
-}
-
-/**
- * endBlock step: pays every unbonding entry that matures at or before this height from the
- * not-bonded pool, and drops redelegation entries whose slashable period ended.
- */
-export function completeMaturedEntries(ctx: Context): void {
-  const h = ctx.block.height;
-  const denom = stakingParams.get(ctx.store).bond_denom;
-  for (const item of [...queueItems(ctx.store, UBD_QUEUE, h)]) {
-    const [delegator, operator] = item.parts as [Uint8Array, Uint8Array];
-    const ubd = getUnbonding(ctx.store, delegator, operator);
-    const entry = ubd?.entries.find((e) => e.unbondingId === item.id);
-    ctx.store.delete(item.key);
-    if (!ubd || !entry) continue;
-    const balance = BigInt(entry.balance);
-    if (balance > 0n) sendFromModule(ctx, NOT_BONDED_POOL, delegator, [{ denom, amount: balance }]);
-    setUnbonding(ctx.store, delegator, operator, { ...ubd, entries: ubd.entries.filter((e) => e !== entry) });
-    ctx.events.emit("complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
-  }
-  for (const item of [...queueItems(ctx.store, RED_QUEUE, h)]) {
-    const [delegator, src, dst] = item.parts as [Uint8Array, Uint8Array, Uint8Array];
-    const red = getRedelegation(ctx.store, delegator, src, dst);
-    ctx.store.delete(item.key);
-    if (!red) continue;
-    setRedelegation(ctx.store, delegator, src, dst, { ...red, entries: red.entries.filter((e) => e.unbondingId !== item.id) });
-    ctx.events.emit("complete_redelegation", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator) });
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -246,60 +104,6 @@ export function tombstone(ctx: Context, cons: Uint8Array): void {
   setTombstoned(ctx.store, cons);
 }
 
-/**
- * Slashes `fractionBps` of a validator's stake for an infraction at `infractionHeight` and
- * burns it: the validator's current tokens (bonded pool), the balance of each unbonding entry
- * created at or after the infraction height (not-bonded pool) and, for each redelegation
- * entry created at or after it, the redelegated stake still held at the destination (bonded
- * pool). Entry amounts are fractions of the entry's initial balance, capped by what is left.
- * Returns the total burned. An unknown consensus address slashes nothing (returns 0).
- */
-export function slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint {
-  if (fractionBps < 0n || fractionBps > BPS) throw new Error(`slash fraction ${fractionBps} bps is outside [0, 10000]`);
-  const found = validatorByConsAddress(ctx.store, cons);
-  if (!found) return 0n;
-  const { operator } = found;
-  const denom = stakingParams.get(ctx.store).bond_denom;
-  let fromNotBonded = 0n;
-  let fromBonded = 0n;
-
-  for (const { delegator, ubd } of [...unbondingsFrom(ctx.store, operator)]) {
-    let changed = false;
-    const entries = ubd.entries.map((e) => {
-      if (e.creationHeight < infractionHeight) return e;
-      const balance = BigInt(e.balance);
-      const cut = minBig(bpsOf(BigInt(e.initialBalance), fractionBps), balance);
-      if (cut === 0n) return e;
-      changed = true;
-      fromNotBonded += cut;
-      return { ...e, balance: (balance - cut).toString() };
-    });
-    if (changed) setUnbonding(ctx.store, delegator, operator, { ...ubd, entries });
-  }
-
-  for (const { delegator, dst, red } of [...redelegationsFrom(ctx.store, operator)]) {
-    for (const e of red.entries) {
-      if (e.creationHeight < infractionHeight) continue;
-      const d = getDelegation(ctx.store, delegator, dst);
-      if (!d) continue;
-      const shares = minBig(bpsOf(BigInt(e.sharesDst), fractionBps), BigInt(d.shares));
-      if (shares === 0n) continue;
-      fromBonded += removeDelegationShares(ctx, delegator, dst, shares);
-    }
-  }
-
-  const v = getValidator(ctx.store, operator)!;
-  const cut = bpsOf(BigInt(v.tokens), fractionBps);
-  setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - cut).toString() });
-  fromBonded += cut;
-
-  if (fromBonded > 0n) burnCoins(ctx, BONDED_POOL, [{ denom, amount: fromBonded }]);
-  if (fromNotBonded > 0n) burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromNotBonded }]);
-  const total = fromBonded + fromNotBonded;
-  ctx.events.emit("slash", { address: valconsString(cons), validator: v.operatorAddress, fraction_bps: fractionBps.toString(), infraction_height: infractionHeight.toString(), burned_coins: `${total}${denom}` });
-  return total;
-}
-
 const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /**
@@ -316,4 +120,216 @@ export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, unit
 export function setReliabilityBps(store: KVStore, operator: Uint8Array, bps: bigint): void {
   if (bps < 5_000n || bps > BPS) throw new Error(`reliability ${bps} bps is outside [5000, 10000]`);
   storeReliabilityBps(store, operator, bps);
+}
+
+/** What x/staking needs: bank moves stake between accounts and pools; hooks let others react to delegation changes. */
+export interface StakingDeps {
+  bank: Pick<BankKeeper, "sendCoins" | "sendToModule" | "sendFromModule" | "burnCoins">;
+  hooks: StakingHooks;
+}
+
+type ByCons = { operator: Uint8Array; validator: Validator };
+
+/** x/staking's surface: validators and delegations for distribution, slashing, attest and genutil. */
+export interface StakingKeeper {
+  getValidator(store: KVStore, operator: Uint8Array): Validator | undefined;
+  allValidators(store: KVStore): Iterable<ByCons>;
+  getDelegation(store: KVStore, delegator: Uint8Array, operator: Uint8Array): Delegation | undefined;
+  delegationsTo(store: KVStore, operator: Uint8Array): Iterable<Delegation>;
+  lastPowers(store: KVStore): { operator: Uint8Array; power: bigint }[];
+  isTombstoned(store: KVStore, cons: Uint8Array): boolean;
+  tokensFromShares(v: Validator, shares: bigint): bigint;
+  validatorByConsAddress(store: KVStore, cons: Uint8Array): ByCons | undefined;
+  requireValidator(store: KVStore, operator: Uint8Array): Validator;
+  params(store: KVStore): StakingParams;
+  delegate(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): bigint;
+  undelegate(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint };
+  redelegate(ctx: Context, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint };
+  completeMaturedEntries(ctx: Context): void;
+  jail(ctx: Context, cons: Uint8Array): void;
+  unjail(ctx: Context, cons: Uint8Array): void;
+  tombstone(ctx: Context, cons: Uint8Array): void;
+  slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint;
+  recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void;
+  /** The validator-set diff for CometBFT (x/genutil returns it from InitChain). */
+  applyValidatorSetChanges(store: KVStore): ValidatorUpdate[];
+}
+
+export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper {
+  /**
+   * Adds `amount` tokens (already in the bonded pool) to a validator as new shares of `delegator`.
+   * The first delegation sets 1 token = 1 share (10^18 share atomics).
+   */
+  function addDelegationShares(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): bigint {
+    const v = requireValidator(ctx.store, operator);
+    const tokens = BigInt(v.tokens);
+    const total = BigInt(v.delegatorShares);
+    if (tokens === 0n && total > 0n) {
+      throw stakingError(StakingCode.DelegatorShareExRateInvalid, `cannot delegate to validator ${v.operatorAddress}: its tokens were slashed to zero`);
+    }
+    const shares = total === 0n ? amount * DEC_ONE : (amount * total) / tokens;
+    if (shares === 0n) throw stakingError(StakingCode.BadAmount, `delegation of ${amount} is too small for a share of ${v.operatorAddress}`);
+    hooks.beforeDelegationSharesChange?.(ctx, delegator, operator);
+    const d = getDelegation(ctx.store, delegator, operator);
+    const held = d ? BigInt(d.shares) : 0n;
+    setDelegation(ctx.store, delegator, operator, { delegatorAddress: accountAddressString(delegator), validatorAddress: v.operatorAddress, shares: (held + shares).toString() });
+    setValidator(ctx.store, { ...v, tokens: (tokens + amount).toString(), delegatorShares: (total + shares).toString() });
+    return shares;
+  }
+
+  /** Delegates from the delegator's balance: coins go to the bonded pool, shares to the delegator. */
+  function delegate(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): bigint {
+    requireValidator(ctx.store, operator);
+    bank.sendToModule(ctx, delegator, BONDED_POOL, bond(ctx.store, amount));
+    const shares = addDelegationShares(ctx, delegator, operator, amount);
+    ctx.events.emit("delegate", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${amount}${stakingParams.get(ctx.store).bond_denom}`, new_shares: shares.toString() });
+    return shares;
+  }
+
+  /** Removes shares from a delegation; returns the tokens they were worth (still in the bonded pool). */
+  function removeDelegationShares(ctx: Context, delegator: Uint8Array, operator: Uint8Array, shares: bigint): bigint {
+    const v = requireValidator(ctx.store, operator);
+    const d = getDelegation(ctx.store, delegator, operator)!;
+    hooks.beforeDelegationSharesChange?.(ctx, delegator, operator);
+    const total = BigInt(v.delegatorShares);
+    const tokens = shares === total ? BigInt(v.tokens) : tokensFromShares(v, shares);
+    setDelegation(ctx.store, delegator, operator, { ...d, shares: (BigInt(d.shares) - shares).toString() });
+    setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - tokens).toString(), delegatorShares: (total - shares).toString() });
+    // An operator whose own stake drops below its promise is jailed, as in the SDK.
+    if (bytesEqual(delegator, operator) && !v.jailed) {
+      const left = getDelegation(ctx.store, delegator, operator);
+      const after = getValidator(ctx.store, operator)!;
+      if (tokensFromShares(after, left ? BigInt(left.shares) : 0n) < BigInt(v.minSelfDelegation)) setValidator(ctx.store, { ...after, jailed: true });
+    }
+    return tokens;
+  }
+
+  /** Starts unbonding `amount` tokens: they leave the validator for the not-bonded pool at once. */
+  function undelegate(ctx: Context, delegator: Uint8Array, operator: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint } {
+    const shares = sharesForAmount(ctx.store, delegator, operator, amount);
+    const p = stakingParams.get(ctx.store);
+    const ubd = getUnbonding(ctx.store, delegator, operator) ?? { delegatorAddress: accountAddressString(delegator), validatorAddress: valoperString(operator), entries: [] };
+    if (ubd.entries.length >= p.max_entries) throw stakingError(StakingCode.TooManyUnbondingEntries, `too many unbonding delegation entries for (delegator, validator) tuple (max ${p.max_entries})`);
+    const tokens = removeDelegationShares(ctx, delegator, operator, shares);
+    if (tokens === 0n) throw stakingError(StakingCode.BadAmount, "undelegation amount rounds to zero tokens");
+    bank.sendCoins(ctx, moduleAddress(BONDED_POOL), moduleAddress(NOT_BONDED_POOL), bond(ctx.store, tokens));
+    const id = nextEntryId(ctx.store);
+    const height = completionHeight(ctx);
+    ubd.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), balance: tokens.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
+    setUnbonding(ctx.store, delegator, operator, ubd);
+    enqueue(ctx.store, UBD_QUEUE, height, id, [delegator, operator]);
+    ctx.events.emit("unbond", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
+    return { tokens, completionHeight: height };
+  }
+
+  /** Moves stake between validators at once; the entry stays slashable for the unbonding period. */
+  function redelegate(ctx: Context, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint): { tokens: bigint; completionHeight: bigint } {
+    if (bytesEqual(src, dst)) throw stakingError(StakingCode.SelfRedelegation, "cannot redelegate to the same validator");
+    requireValidator(ctx.store, dst);
+    const p = stakingParams.get(ctx.store);
+    // Stake that arrived at src by a redelegation still in progress may not hop again (SDK rule).
+    const srcString = valoperString(src);
+    for (const r of redelegationsOf(ctx.store, delegator)) {
+      if (r.validatorDstAddress === srcString && r.entries.length > 0) {
+        throw stakingError(StakingCode.TransitiveRedelegation, `redelegation to ${srcString} already in progress; first redelegation to this validator must complete before next redelegation`);
+      }
+    }
+    const shares = sharesForAmount(ctx.store, delegator, src, amount);
+    const red = getRedelegation(ctx.store, delegator, src, dst) ?? { delegatorAddress: accountAddressString(delegator), validatorSrcAddress: valoperString(src), validatorDstAddress: valoperString(dst), entries: [] };
+    if (red.entries.length >= p.max_entries) throw stakingError(StakingCode.TooManyRedelegationEntries, `too many redelegation entries for (delegator, src-validator, dst-validator) tuple (max ${p.max_entries})`);
+    const tokens = removeDelegationShares(ctx, delegator, src, shares);
+    if (tokens === 0n) throw stakingError(StakingCode.TinyRedelegationAmount, "too few tokens to redelegate (truncates to zero tokens)");
+    const sharesDst = addDelegationShares(ctx, delegator, dst, tokens);
+    const id = nextEntryId(ctx.store);
+    const height = completionHeight(ctx);
+    red.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), sharesDst: sharesDst.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
+    setRedelegation(ctx.store, delegator, src, dst, red);
+    enqueue(ctx.store, RED_QUEUE, height, id, [delegator, src, dst]);
+    ctx.events.emit("redelegate", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
+    return { tokens, completionHeight: height };
+  }
+
+  /**
+   * endBlock step: pays every unbonding entry that matures at or before this height from the
+   * not-bonded pool, and drops redelegation entries whose slashable period ended.
+   */
+  function completeMaturedEntries(ctx: Context): void {
+    const h = ctx.block.height;
+    const denom = stakingParams.get(ctx.store).bond_denom;
+    for (const item of [...queueItems(ctx.store, UBD_QUEUE, h)]) {
+      const [delegator, operator] = item.parts as [Uint8Array, Uint8Array];
+      const ubd = getUnbonding(ctx.store, delegator, operator);
+      const entry = ubd?.entries.find((e) => e.unbondingId === item.id);
+      ctx.store.delete(item.key);
+      if (!ubd || !entry) continue;
+      const balance = BigInt(entry.balance);
+      if (balance > 0n) bank.sendFromModule(ctx, NOT_BONDED_POOL, delegator, [{ denom, amount: balance }]);
+      setUnbonding(ctx.store, delegator, operator, { ...ubd, entries: ubd.entries.filter((e) => e !== entry) });
+      ctx.events.emit("complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
+    }
+    for (const item of [...queueItems(ctx.store, RED_QUEUE, h)]) {
+      const [delegator, src, dst] = item.parts as [Uint8Array, Uint8Array, Uint8Array];
+      const red = getRedelegation(ctx.store, delegator, src, dst);
+      ctx.store.delete(item.key);
+      if (!red) continue;
+      setRedelegation(ctx.store, delegator, src, dst, { ...red, entries: red.entries.filter((e) => e.unbondingId !== item.id) });
+      ctx.events.emit("complete_redelegation", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator) });
+    }
+  }
+
+  /**
+   * Slashes `fractionBps` of a validator's stake for an infraction at `infractionHeight` and
+   * burns it: the validator's current tokens (bonded pool), the balance of each unbonding entry
+   * created at or after the infraction height (not-bonded pool) and, for each redelegation
+   * entry created at or after it, the redelegated stake still held at the destination (bonded
+   * pool). Entry amounts are fractions of the entry's initial balance, capped by what is left.
+   * Returns the total burned. An unknown consensus address slashes nothing (returns 0).
+   */
+  function slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint {
+    if (fractionBps < 0n || fractionBps > BPS) throw new Error(`slash fraction ${fractionBps} bps is outside [0, 10000]`);
+    const found = validatorByConsAddress(ctx.store, cons);
+    if (!found) return 0n;
+    const { operator } = found;
+    const denom = stakingParams.get(ctx.store).bond_denom;
+    let fromNotBonded = 0n;
+    let fromBonded = 0n;
+
+    for (const { delegator, ubd } of [...unbondingsFrom(ctx.store, operator)]) {
+      let changed = false;
+      const entries = ubd.entries.map((e) => {
+        if (e.creationHeight < infractionHeight) return e;
+        const balance = BigInt(e.balance);
+        const cut = minBig(bpsOf(BigInt(e.initialBalance), fractionBps), balance);
+        if (cut === 0n) return e;
+        changed = true;
+        fromNotBonded += cut;
+        return { ...e, balance: (balance - cut).toString() };
+      });
+      if (changed) setUnbonding(ctx.store, delegator, operator, { ...ubd, entries });
+    }
+
+    for (const { delegator, dst, red } of [...redelegationsFrom(ctx.store, operator)]) {
+      for (const e of red.entries) {
+        if (e.creationHeight < infractionHeight) continue;
+        const d = getDelegation(ctx.store, delegator, dst);
+        if (!d) continue;
+        const shares = minBig(bpsOf(BigInt(e.sharesDst), fractionBps), BigInt(d.shares));
+        if (shares === 0n) continue;
+        fromBonded += removeDelegationShares(ctx, delegator, dst, shares);
+      }
+    }
+
+    const v = getValidator(ctx.store, operator)!;
+    const cut = bpsOf(BigInt(v.tokens), fractionBps);
+    setValidator(ctx.store, { ...v, tokens: (BigInt(v.tokens) - cut).toString() });
+    fromBonded += cut;
+
+    if (fromBonded > 0n) bank.burnCoins(ctx, BONDED_POOL, [{ denom, amount: fromBonded }]);
+    if (fromNotBonded > 0n) bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromNotBonded }]);
+    const total = fromBonded + fromNotBonded;
+    ctx.events.emit("slash", { address: valconsString(cons), validator: v.operatorAddress, fraction_bps: fractionBps.toString(), infraction_height: infractionHeight.toString(), burned_coins: `${total}${denom}` });
+    return total;
+  }
+
+  return { getValidator, allValidators, getDelegation, delegationsTo, lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, applyValidatorSetChanges };
 }

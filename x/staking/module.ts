@@ -1,9 +1,11 @@
 import type { AppModule } from "../../app/module.js";
-import { exportStakingGenesis, initStakingGenesis } from "./genesis.js";
+import { defaultStakingGenesis, exportStakingGenesis, initStakingGenesis } from "./genesis.js";
 import { stakingInvariants } from "./invariants.js";
-import { completeMaturedEntries } from "./keeper.js";
+import type { AuthKeeper } from "../auth/keeper.js";
+import type { BankKeeper } from "../bank/keeper.js";
+import type { StakingKeeper } from "./keeper.js";
 import { stakingMsgs } from "./msgs.js";
-import { applyValidatorSetChanges, isEpochBoundary, recomputeComputeMultipliers } from "./power.js";
+import { isEpochBoundary, recomputeComputeMultipliers } from "./power.js";
 import { stakingQueries } from "./queries.js";
 
 /**
@@ -12,16 +14,19 @@ import { stakingQueries } from "./queries.js";
  * Its initGenesis returns nothing: x/genutil (last in the module order) returns the set
  * once the genesis txs have created the validators.
  */
-export const stakingModule: AppModule = {
-  name: "staking",
-  msgs: stakingMsgs,
-  queries: stakingQueries,
-  invariants: stakingInvariants,
-  initGenesis: (ctx, state) => initStakingGenesis(ctx.store, state),
-  exportGenesis: exportStakingGenesis,
-  endBlock(ctx) {
-    completeMaturedEntries(ctx);
-    if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeMultipliers(ctx.store, ctx.block.height);
-    return applyValidatorSetChanges(ctx.store);
-  },
-};
+export function createStakingModule(keeper: StakingKeeper, deps: { auth: Pick<AuthKeeper, "ensureModuleAccount">; bank: Pick<BankKeeper, "getBalance"> }): AppModule {
+  return {
+    name: "staking",
+    msgs: stakingMsgs(keeper),
+    queries: stakingQueries(deps.bank),
+    invariants: stakingInvariants(deps.bank),
+    initGenesis: (ctx, state) => initStakingGenesis(deps.auth, ctx.store, state),
+    exportGenesis: exportStakingGenesis,
+    defaultGenesis: defaultStakingGenesis,
+    endBlock(ctx) {
+      keeper.completeMaturedEntries(ctx);
+      if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeMultipliers(ctx.store, ctx.block.height);
+      return keeper.applyValidatorSetChanges(ctx.store);
+    },
+  };
+}

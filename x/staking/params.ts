@@ -1,5 +1,5 @@
 import { defineParams } from "../../app/params.js";
-import { parseDec, DEC_ONE } from "./dec.js";
+import { parseDec, DEC_ONE } from "../../app/dec.js";
 
 /**
  * Staking parameters. Durations are in blocks (the chain has no trusted clock for them);

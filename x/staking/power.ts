@@ -4,18 +4,8 @@ import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { MICRO_PER_OGPU } from "../../app/coins.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { stakingParams } from "./params.js";
-import {
-  allValidators,
-  BPS,
-  computeInWindow,
-  consensusKeyOf,
-  getMultiplierBps,
-  getReliabilityBps,
-  lastPowers,
-  setLastPower,
-  setMultiplierBps,
-  setValidator,
-} from "./store.js";
+import { allValidators, BPS, computeInWindow, getMultiplierBps, getReliabilityBps, lastPowers, setLastPower, setMultiplierBps, setValidator } from "./store.js";
+import { consensusKeyOf } from "../../app/validator-address.js";
 
 /**
  * Compute multiplier in basis points: 1 + α·min(C_i / C_med, κ), i.e.

@@ -24,12 +24,13 @@ import { invalidArgument, notFound } from "../../app/errors.js";
 import { singlePage } from "../../app/pagination.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { getBalance } from "../bank/keeper.js";
-import { moduleAddress } from "../auth/keeper.js";
+import type { BankKeeper } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares } from "./keeper.js";
-import { parseDec } from "./dec.js";
 import { stakingParams } from "./params.js";
-import { allValidators, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, parseValoper, unbondingsOf } from "./store.js";
+import { allValidators, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, unbondingsOf } from "./store.js";
+import { parseValoper } from "../../app/validator-address.js";
+import { parseDec } from "../../app/dec.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Everything in one page: validator and delegation counts are small. */
 
@@ -54,61 +55,63 @@ function delegationResponse(store: KVStore, d: Delegation): DelegationResponse {
   return { delegation: d, balance: { denom: stakingParams.get(store).bond_denom, amount: tokensFromShares(v, BigInt(d.shares)).toString() } };
 }
 
-export const stakingQueries: QueryMethod[] = [
-  defineQuery("/cosmos.staking.v1beta1.Query/Validators", { request: QueryValidatorsRequest, response: QueryValidatorsResponse }, (ctx, req) => {
-    const status = req.status === "" ? undefined : bondStatusFromJSON(req.status);
-    if (status === BondStatus.UNRECOGNIZED) throw invalidArgument(`invalid validator status ${req.status}`);
-    const validators = [...allValidators(ctx.store)].map((x) => x.validator).filter((v) => status === undefined || v.status === status);
-    return { validators, pagination: singlePage(validators.length) };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/Validator", { request: QueryValidatorRequest, response: QueryValidatorResponse }, (ctx, req) => ({
-    validator: requireQueriedValidator(ctx.store, req.validatorAddr),
-  })),
-  defineQuery("/cosmos.staking.v1beta1.Query/ValidatorDelegations", { request: QueryValidatorDelegationsRequest, response: QueryValidatorDelegationsResponse }, (ctx, req) => {
-    requireQueriedValidator(ctx.store, req.validatorAddr);
-    const delegationResponses = [...delegationsTo(ctx.store, queryValoper(req.validatorAddr))].map((d) => delegationResponse(ctx.store, d));
-    return { delegationResponses, pagination: singlePage(delegationResponses.length) };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/Delegation", { request: QueryDelegationRequest, response: QueryDelegationResponse }, (ctx, req) => {
-    const d = getDelegation(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
-    if (!d) throw notFound(`delegation with delegator ${req.delegatorAddr} not found for validator ${req.validatorAddr}`);
-    return { delegationResponse: delegationResponse(ctx.store, d) };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/DelegatorDelegations", { request: QueryDelegatorDelegationsRequest, response: QueryDelegatorDelegationsResponse }, (ctx, req) => {
-    const delegationResponses = [...delegationsOf(ctx.store, parseQueryAddress(req.delegatorAddr))].map((d) => delegationResponse(ctx.store, d));
-    return { delegationResponses, pagination: singlePage(delegationResponses.length) };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/UnbondingDelegation", { request: QueryUnbondingDelegationRequest, response: QueryUnbondingDelegationResponse }, (ctx, req) => {
-    const ubd = getUnbonding(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
-    if (!ubd) throw notFound(`unbonding delegation with delegator ${req.delegatorAddr} not found for validator ${req.validatorAddr}`);
-    return { unbond: ubd };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations", { request: QueryDelegatorUnbondingDelegationsRequest, response: QueryDelegatorUnbondingDelegationsResponse }, (ctx, req) => {
-    const unbondingResponses = [...unbondingsOf(ctx.store, parseQueryAddress(req.delegatorAddr))];
-    return { unbondingResponses, pagination: singlePage(unbondingResponses.length) };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/Pool", { request: QueryPoolRequest, response: QueryPoolResponse }, (ctx) => {
-    const denom = stakingParams.get(ctx.store).bond_denom;
-    return {
-      pool: {
-        bondedTokens: getBalance(ctx.store, moduleAddress(BONDED_POOL), denom).toString(),
-        notBondedTokens: getBalance(ctx.store, moduleAddress(NOT_BONDED_POOL), denom).toString(),
-      },
-    };
-  }),
-  defineQuery("/cosmos.staking.v1beta1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => {
-    const p = stakingParams.get(ctx.store);
-    // Cosmos counts the unbonding period in time; oGPU counts blocks. The Duration carries
-    // unbonding_blocks as seconds (one block per second nominal); ogpu clients read the block count.
-    return {
-      params: {
-        unbondingTime: { seconds: BigInt(p.unbonding_blocks), nanos: 0 },
-        maxValidators: p.max_validators,
-        maxEntries: p.max_entries,
-        historicalEntries: 0,
-        bondDenom: p.bond_denom,
-        minCommissionRate: parseDec(p.min_commission_rate).toString(),
-      },
-    };
-  }),
-];
+export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMethod[] {
+  return [
+    defineQuery("/cosmos.staking.v1beta1.Query/Validators", { request: QueryValidatorsRequest, response: QueryValidatorsResponse }, (ctx, req) => {
+      const status = req.status === "" ? undefined : bondStatusFromJSON(req.status);
+      if (status === BondStatus.UNRECOGNIZED) throw invalidArgument(`invalid validator status ${req.status}`);
+      const validators = [...allValidators(ctx.store)].map((x) => x.validator).filter((v) => status === undefined || v.status === status);
+      return { validators, pagination: singlePage(validators.length) };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/Validator", { request: QueryValidatorRequest, response: QueryValidatorResponse }, (ctx, req) => ({
+      validator: requireQueriedValidator(ctx.store, req.validatorAddr),
+    })),
+    defineQuery("/cosmos.staking.v1beta1.Query/ValidatorDelegations", { request: QueryValidatorDelegationsRequest, response: QueryValidatorDelegationsResponse }, (ctx, req) => {
+      requireQueriedValidator(ctx.store, req.validatorAddr);
+      const delegationResponses = [...delegationsTo(ctx.store, queryValoper(req.validatorAddr))].map((d) => delegationResponse(ctx.store, d));
+      return { delegationResponses, pagination: singlePage(delegationResponses.length) };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/Delegation", { request: QueryDelegationRequest, response: QueryDelegationResponse }, (ctx, req) => {
+      const d = getDelegation(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
+      if (!d) throw notFound(`delegation with delegator ${req.delegatorAddr} not found for validator ${req.validatorAddr}`);
+      return { delegationResponse: delegationResponse(ctx.store, d) };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/DelegatorDelegations", { request: QueryDelegatorDelegationsRequest, response: QueryDelegatorDelegationsResponse }, (ctx, req) => {
+      const delegationResponses = [...delegationsOf(ctx.store, parseQueryAddress(req.delegatorAddr))].map((d) => delegationResponse(ctx.store, d));
+      return { delegationResponses, pagination: singlePage(delegationResponses.length) };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/UnbondingDelegation", { request: QueryUnbondingDelegationRequest, response: QueryUnbondingDelegationResponse }, (ctx, req) => {
+      const ubd = getUnbonding(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
+      if (!ubd) throw notFound(`unbonding delegation with delegator ${req.delegatorAddr} not found for validator ${req.validatorAddr}`);
+      return { unbond: ubd };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations", { request: QueryDelegatorUnbondingDelegationsRequest, response: QueryDelegatorUnbondingDelegationsResponse }, (ctx, req) => {
+      const unbondingResponses = [...unbondingsOf(ctx.store, parseQueryAddress(req.delegatorAddr))];
+      return { unbondingResponses, pagination: singlePage(unbondingResponses.length) };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/Pool", { request: QueryPoolRequest, response: QueryPoolResponse }, (ctx) => {
+      const denom = stakingParams.get(ctx.store).bond_denom;
+      return {
+        pool: {
+          bondedTokens: bank.getBalance(ctx.store, moduleAddress(BONDED_POOL), denom).toString(),
+          notBondedTokens: bank.getBalance(ctx.store, moduleAddress(NOT_BONDED_POOL), denom).toString(),
+        },
+      };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => {
+      const p = stakingParams.get(ctx.store);
+      // Cosmos counts the unbonding period in time; oGPU counts blocks. The Duration carries
+      // unbonding_blocks as seconds (one block per second nominal); ogpu clients read the block count.
+      return {
+        params: {
+          unbondingTime: { seconds: BigInt(p.unbonding_blocks), nanos: 0 },
+          maxValidators: p.max_validators,
+          maxEntries: p.max_entries,
+          historicalEntries: 0,
+          bondDenom: p.bond_denom,
+          minCommissionRate: parseDec(p.min_commission_rate).toString(),
+        },
+      };
+    }),
+  ];
+}

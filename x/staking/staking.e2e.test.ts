@@ -8,8 +8,8 @@ import { GasPrice, QueryClient, setupStakingExtension, SigningStargateClient, ty
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
 import { consensusPower } from "./power.js";
-import { valoperString } from "./store.js";
 import { fromBech32, ACCOUNT_PREFIX } from "../../crypto/bech32.js";
+import { valoperString } from "../../app/validator-address.js";
 
 /**
  * Staking on a real single-node devnet whose only validator comes from a gentx: stock cosmjs

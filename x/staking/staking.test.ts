@@ -4,11 +4,10 @@ import { EventLog } from "../../app/events.js";
 import { GasMeter } from "../../app/gas.js";
 import type { Context } from "../../app/context.js";
 import { testKey } from "../../app/testkit.js";
-import { moduleAddress } from "../auth/keeper.js";
 import { getBalance, getSupply } from "../bank/keeper.js";
-import { BONDED_POOL, NOT_BONDED_POOL, recordVerifiedCompute, slash, jail, tokensFromShares, validatorByConsAddress } from "./keeper.js";
+import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares, validatorByConsAddress } from "./keeper.js";
 import { computeMultiplierBps, consensusPower, median } from "./power.js";
-import { consAddressOf, getDelegation, getValidator, getUnbonding } from "./store.js";
+import { getDelegation, getValidator, getUnbonding } from "./store.js";
 import { stakingInvariants } from "./invariants.js";
 import {
   delegateMsg,
@@ -23,6 +22,8 @@ import {
   undelegateMsg,
   type StakingChain,
 } from "./testing.js";
+import { consAddressOf } from "../../app/validator-address.js";
+import { moduleAddress } from "../../app/address.js";
 
 const v1 = testValidator(1);
 const v2 = testValidator(2);
@@ -95,7 +96,7 @@ describe("validator updates", () => {
   it("a jailed validator gets power 0 and leaves the set", async () => {
     chain = await startStakingChain(stakingGenesis(funded(v1.key, v2.key), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU)]));
     await chain.block();
-    const r = await chain.block([], (ctx) => jail(ctx, consAddressOf(v1.consensusKey)));
+    const r = await chain.block([], (ctx) => chain!.keepers.staking.jail(ctx, consAddressOf(v1.consensusKey)));
     expect(powersOf(r.updates)).toEqual({ [hex(v1)]: 0n });
   });
 });
@@ -107,8 +108,8 @@ describe("compute multiplier", () => {
     );
     await chain.block(); // 1
     const attest = (ctx: Context) => {
-      recordVerifiedCompute(ctx.store, v1.key.addressBytes, 300n, ctx.block.height);
-      recordVerifiedCompute(ctx.store, v2.key.addressBytes, 100n, ctx.block.height);
+      chain!.keepers.staking.recordVerifiedCompute(ctx.store, v1.key.addressBytes, 300n, ctx.block.height);
+      chain!.keepers.staking.recordVerifiedCompute(ctx.store, v2.key.addressBytes, 100n, ctx.block.height);
     };
     expect((await chain.block([], attest)).updates).toEqual([]); // 2
     for (let h = 3; h <= 4; h++) expect((await chain.block()).updates).toEqual([]);
@@ -209,7 +210,7 @@ describe("slash", () => {
     const store = new Branch(chain.app.store);
     const supply = getSupply(store, "uogpu");
     const cons = consAddressOf(v1.consensusKey);
-    const burned = slash(ctxOn(store, 6n), cons, 4n, 1_000n); // 10 %
+    const burned = chain.keepers.staking.slash(ctxOn(store, 6n), cons, 4n, 1_000n); // 10 %
     // v1 holds 100 + 100 − 10 − 20 − 40 = 130 → 13; unbonding at 4: 2; redelegation at 5: 4 from v2.
     expect(burned).toBe((13n + 2n + 4n) * OGPU);
     expect(getSupply(store, "uogpu")).toBe(supply - burned);
@@ -218,7 +219,7 @@ describe("slash", () => {
     expect(BigInt(validatorByConsAddress(store, cons)!.validator.tokens)).toBe(117n * OGPU);
     const v2state = getValidator(store, v2.key.addressBytes)!;
     expect(tokensFromShares(v2state, BigInt(getDelegation(store, carol.addressBytes, v2.key.addressBytes)!.shares))).toBe(36n * OGPU);
-    for (const inv of stakingInvariants) expect(inv.check(store)).toBeNull();
+    for (const inv of stakingInvariants(chain.keepers.bank)) expect(inv.check(store)).toBeNull();
     expect(getBalance(store, moduleAddress(NOT_BONDED_POOL), "uogpu")).toBe(28n * OGPU);
   });
 });

@@ -1,12 +1,9 @@
 import { Delegation, Redelegation, UnbondingDelegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
-import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519/keys";
-import { sha256 } from "../../crypto/hash.js";
-import { toBech32, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
 import { addDue, dueEntries } from "../../app/store/due-index.js";
-import { parseBech32Address } from "../../app/address.js";
-import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, splitLengthPrefixed, u64Key } from "../../app/store/keys.js";
 import { decodeBigInt, defineCounter, encodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { consAddressOf, consensusKeyOf, parseValoper } from "../../app/validator-address.js";
 
 /**
  * x/staking state. Records that clients read as-is are the Cosmos protobuf types
@@ -42,38 +39,7 @@ export const COMPUTE = "staking/cu/";
 const TOMBSTONE = "staking/tomb/";
 const NEXT_ENTRY_ID = "staking/next_id";
 
-export const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
 export const BPS = 10_000n;
-
-const bytesOf = (key: string) => new Uint8Array(keyBytes(key));
-
-/** Splits a key made of length-prefixed components back into byte arrays. */
-export function splitLengthPrefixed(key: string): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  let i = 0;
-  while (i < key.length) {
-    const len = key.charCodeAt(i);
-    parts.push(bytesOf(key.slice(i + 1, i + 1 + len)));
-    i += 1 + len;
-  }
-  return parts;
-}
-
-// ---- addresses ----
-export const valoperString = (operator: Uint8Array) => toBech32(VALOPER_PREFIX, operator);
-export const valconsString = (cons: Uint8Array) => toBech32(VALCONS_PREFIX, cons);
-
-export const parseValoper = (text: string, field = "validator address"): Uint8Array => parseBech32Address(text, VALOPER_PREFIX, field);
-
-/** CometBFT's validator address: sha256(ed25519 pubkey)[:20]. */
-export function consAddressOf(ed25519Key: Uint8Array): Uint8Array {
-  return sha256(ed25519Key).subarray(0, 20);
-}
-
-export function consensusKeyOf(v: Validator): Uint8Array {
-  if (!v.consensusPubkey) throw new Error(`validator ${v.operatorAddress} has no consensus key`);
-  return Ed25519PubKeyProto.decode(v.consensusPubkey.value).key;
-}
 
 // ---- validators ----
 export function getValidator(store: KVStore, operator: Uint8Array): Validator | undefined {
@@ -259,5 +225,5 @@ export function* allComputeRecords(store: KVStore): Iterable<{ operator: Uint8Ar
 export const isTombstoned = (store: KVStore, cons: Uint8Array) => store.has(TOMBSTONE + bytesKey(cons));
 export const setTombstoned = (store: KVStore, cons: Uint8Array) => store.set(TOMBSTONE + bytesKey(cons), new Uint8Array([1]));
 export function* allTombstoned(store: KVStore): Iterable<Uint8Array> {
-  for (const [key] of store.iterate(TOMBSTONE)) yield bytesOf(key.slice(TOMBSTONE.length));
+  for (const [key] of store.iterate(TOMBSTONE)) yield new Uint8Array(keyBytes(key.slice(TOMBSTONE.length)));
 }

@@ -11,15 +11,15 @@ import { MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosm
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { OgpuApp } from "../../app/app.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring, type AppKeepers } from "../../app/modules.js";
 import type { AppModule } from "../../app/module.js";
 import type { Context } from "../../app/context.js";
 import { finalizeRequest, initChainRequest, signTx, testGenesis, testKey, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
 import { getAccount } from "../auth/keeper.js";
 import { createValidatorMsg } from "../genutil/gentx.js";
-import { DEC_ONE } from "./dec.js";
-import { valoperString } from "./store.js";
+import { valoperString } from "../../app/validator-address.js";
+import { DEC_ONE } from "../../app/dec.js";
 
 export const OGPU = MICRO_PER_OGPU;
 
@@ -83,6 +83,8 @@ export interface BlockResult {
 
 export interface StakingChain {
   app: OgpuApp;
+  /** This app instance's keepers (for `during` callbacks and direct state reads). */
+  keepers: AppKeepers;
   genesisValidators: ValidatorUpdate[];
   height: bigint;
   /** Runs a block; `during` runs in its beginBlock, after the real modules' (keeper calls from "other modules"). */
@@ -97,8 +99,9 @@ export async function startStakingChain(appState: Record<string, unknown>): Prom
   const dir = mkdtempSync(join(tmpdir(), "ogpu-staking-"));
   let during: ((ctx: Context) => void) | undefined;
   // Stands in for modules that do not exist yet (attest, slashing) calling the keeper mid-block.
-  const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
-  const app = await OgpuApp.open(join(dir, "db"), [...appModules, caller], { minGasPrices: [], checkInvariants: true });
+  const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
+  const wiring = createAppWiring();
+  const app = await OgpuApp.open(join(dir, "db"), { ...wiring, modules: [...wiring.modules, caller] }, { minGasPrices: [], checkInvariants: true });
   let init: ReturnType<typeof app.initChain>;
   try {
     init = app.initChain(initChainRequest(appState));
@@ -109,6 +112,7 @@ export async function startStakingChain(appState: Record<string, unknown>): Prom
   }
   const chain: StakingChain = {
     app,
+    keepers: wiring.keepers,
     genesisValidators: init.validators,
     height: 0n,
     async block(txs = [], hook) {

@@ -1,7 +1,7 @@
 import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { ensureModuleAccount } from "../auth/keeper.js";
+import type { AuthKeeper } from "../auth/keeper.js";
 import { allWorkers, setWorker, TREASURY, WORKER_BONDS } from "./keeper.js";
 import { workersParams } from "./params.js";
 
@@ -10,11 +10,11 @@ import { workersParams } from "./params.js";
  * (the canonical encoding, so an export re-imports byte for byte). Creates the bond and
  * treasury module accounts.
  */
-export function initWorkersGenesis(store: KVStore, json: unknown): void {
+export function initWorkersGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">, store: KVStore, json: unknown): void {
   const state = asObject(json, "workers");
   workersParams.set(store, atPath("workers.params", () => workersParams.parse(state.params)));
-  ensureModuleAccount(store, WORKER_BONDS);
-  ensureModuleAccount(store, TREASURY);
+  auth.ensureModuleAccount(store, WORKER_BONDS);
+  auth.ensureModuleAccount(store, TREASURY);
   asArray(state.workers, "workers.workers").forEach((entry, i) => {
     const path = `workers.workers[${i}]`;
     atPath(path, () => setWorker(store, Worker.decode(Buffer.from(asString(entry, path), "base64"))));
@@ -26,4 +26,9 @@ export function exportWorkersGenesis(store: KVStore): unknown {
     params: workersParams.get(store),
     workers: [...allWorkers(store)].map((w) => Buffer.from(Worker.encode(w).finish()).toString("base64")),
   };
+}
+
+/** A fresh chain's `workers` section (`ogpud init`): default params, no records. */
+export function defaultWorkersGenesis(): unknown {
+  return { params: workersParams.parse(undefined), workers: [] };
 }

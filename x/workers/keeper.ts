@@ -5,11 +5,11 @@ import { addDue, dueEntries } from "../../app/store/due-index.js";
 import { keyBytes, lengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import { moduleAddress } from "../auth/keeper.js";
-import { sendFromModule } from "../bank/keeper.js";
+import type { BankKeeper } from "../bank/keeper.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { workersError, WorkersCode } from "./errors.js";
-import { workersParams, type GpuCatalogEntry } from "./params.js";
+import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
+import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";
@@ -97,18 +97,6 @@ export function hardwareMatcher(store: KVStore): HardwareMatch {
 
 export const bondOf = (w: Worker): bigint => BigInt(w.bond);
 
-/** Moves part of a worker's bond to the treasury; returns the amount taken. */
-export function slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes: Record<string, string> = {}): bigint {
-  const w = requireWorker(ctx.store, operator);
-  const amount = (bondOf(w) * BigInt(bps)) / 10_000n;
-  if (amount === 0n) return 0n;
-  w.bond = (bondOf(w) - amount).toString();
-  setWorker(ctx.store, w);
-  sendFromModule(ctx, WORKER_BONDS, moduleAddress(TREASURY), [{ denom: BASE_DENOM, amount }]);
-  emitWorkerEvent(ctx.events, WorkerEvent.Slashed, operator, { amount: `${amount}${BASE_DENOM}`, reason, ...attributes });
-  return amount;
-}
-
 /** Jails a worker until `until` (x/attest uses this on a wrong result). */
 export function jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void {
   const w = requireWorker(ctx.store, operator);
@@ -158,15 +146,63 @@ export function scheduleExit(store: KVStore, w: Worker, height: bigint): bigint 
   return at;
 }
 
-/** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
-export function completeExits(ctx: Context): void {
-  for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
-    const operator = keyBytes(rest.slice(1));
-    const w = Worker.decode(ctx.store.get(workerKey(operator))!);
-    const bond = bondOf(w);
-    if (bond > 0n) sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);
-    ctx.store.delete(workerKey(operator));
-    ctx.store.delete(key);
-    emitWorkerEvent(ctx.events, WorkerEvent.Exited, w.operator, { bond_returned: `${bond}${BASE_DENOM}`, reason: "unbonding_complete" });
+/** What x/workers needs: bank moves bonds (to the treasury on a slash, back to the operator on exit). */
+export interface WorkersDeps {
+  bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
+}
+
+/** x/workers' surface: the registry and reliability for x/market (scheduling) and x/attest (verdicts). */
+export interface WorkersKeeper {
+  /** Module account holding worker bonds. */
+  readonly bondsAccount: string;
+  /** Module account receiving slashed bonds and protocol fees. */
+  readonly treasury: string;
+  params(store: KVStore): WorkersParams;
+  getWorker(store: KVStore, operator: string): Worker | undefined;
+  requireWorker(store: KVStore, operator: string): Worker;
+  setWorker(store: KVStore, worker: Worker): void;
+  allWorkers(store: KVStore): Iterable<Worker>;
+  workerStatus(store: KVStore, w: Worker, height: bigint): WorkerStatus;
+  gpuTier(store: KVStore, model: string): number;
+  workerTier(store: KVStore, w: Worker): number;
+  hardwareMatcher(store: KVStore): HardwareMatch;
+  /** Moves part of a worker's bond to the treasury; returns the amount taken. */
+  slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes?: Record<string, string>): bigint;
+  /** Jails a worker until `until` (x/attest uses this on a wrong result). */
+  jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
+  /** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
+  recordResult(ctx: Context, operator: string, success: boolean, reason: string): Reliability;
+  /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
+  adjustOpenTasks(store: KVStore, operator: string, delta: 1 | -1): void;
+  /** endBlock: returns the bonds of exits whose unbonding delay has passed. */
+  completeExits(ctx: Context): void;
+}
+
+export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
+  /** Moves part of a worker's bond to the treasury; returns the amount taken. */
+  function slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes: Record<string, string> = {}): bigint {
+    const w = requireWorker(ctx.store, operator);
+    const amount = (bondOf(w) * BigInt(bps)) / 10_000n;
+    if (amount === 0n) return 0n;
+    w.bond = (bondOf(w) - amount).toString();
+    setWorker(ctx.store, w);
+    bank.sendFromModule(ctx, WORKER_BONDS, moduleAddress(TREASURY), [{ denom: BASE_DENOM, amount }]);
+    emitWorkerEvent(ctx.events, WorkerEvent.Slashed, operator, { amount: `${amount}${BASE_DENOM}`, reason, ...attributes });
+    return amount;
   }
+
+  /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
+  function completeExits(ctx: Context): void {
+    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
+      const operator = keyBytes(rest.slice(1));
+      const w = Worker.decode(ctx.store.get(workerKey(operator))!);
+      const bond = bondOf(w);
+      if (bond > 0n) bank.sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);
+      ctx.store.delete(workerKey(operator));
+      ctx.store.delete(key);
+      emitWorkerEvent(ctx.events, WorkerEvent.Exited, w.operator, { bond_returned: `${bond}${BASE_DENOM}`, reason: "unbonding_complete" });
+    }
+  }
+
+  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult, adjustOpenTasks, completeExits };
 }

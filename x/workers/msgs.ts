@@ -14,7 +14,7 @@ import {
   MsgUpdateWorker,
   MsgUpdateWorkerResponse,
 } from "../../proto/gen/ogpu/workers/v1/tx.js";
-import { sendToModule } from "../bank/keeper.js";
+import type { WorkersDeps } from "./keeper.js";
 import { workersError, WorkersCode } from "./errors.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { getWorker, gpuTier, newReliability, requireWorker, scheduleExit, setWorker, WORKER_BONDS } from "./keeper.js";
@@ -72,117 +72,119 @@ function bondAmount(text: string, field: string): bigint {
   }
 }
 
-function lockBond(ctx: Context, operator: string, amount: bigint): void {
-  if (amount > 0n) sendToModule(ctx, parseAccountAddress(operator, "operator"), WORKER_BONDS, [{ denom: BASE_DENOM, amount }]);
+export function workersMsgs({ bank }: WorkersDeps): RegisteredMsg[] {
+  function lockBond(ctx: Context, operator: string, amount: bigint): void {
+    if (amount > 0n) bank.sendToModule(ctx, parseAccountAddress(operator, "operator"), WORKER_BONDS, [{ denom: BASE_DENOM, amount }]);
+  }
+
+  function requireActive(store: KVStore, operator: string): Worker {
+    const w = requireWorker(store, operator);
+    if (w.exitHeight > 0n) throw workersError(WorkersCode.WorkerExiting, `worker ${operator} is exiting (bond returns at height ${w.exitHeight})`);
+    return w;
+  }
+
+  const ok = (typeUrl: string, value: Uint8Array) => ({ typeUrl, value });
+
+  const msgRegisterWorker = defineMsg<MsgRegisterWorker>({
+    typeUrl: "/ogpu.workers.v1.MsgRegisterWorker",
+    codec: MsgRegisterWorker,
+    gas: 50_000,
+    signers: (msg) => [msg.operator],
+    validate(msg) {
+      parseAccountAddress(msg.operator, "operator");
+      validateOffer(msg, false);
+      bondAmount(msg.bond, "bond");
+    },
+    handle(ctx, msg) {
+      if (getWorker(ctx.store, msg.operator)) throw workersError(WorkersCode.AlreadyRegistered, `worker ${msg.operator} is already registered`);
+      checkOfferAgainstParams(ctx.store, msg.gpus, msg.maxConcurrent);
+      const bond = bondAmount(msg.bond, "bond");
+      const min = BigInt(workersParams.get(ctx.store).min_worker_bond);
+      if (bond < min) throw workersError(WorkersCode.BondTooSmall, `bond ${bond}${BASE_DENOM} is below min_worker_bond ${min}${BASE_DENOM}`);
+      lockBond(ctx, msg.operator, bond);
+      setWorker(ctx.store, {
+        operator: msg.operator,
+        gpus: msg.gpus,
+        region: msg.region,
+        pricePerUnit: validatePrice(msg.pricePerUnit).toString(),
+        maxConcurrent: msg.maxConcurrent,
+        encPubkey: msg.encPubkey,
+        bond: bond.toString(),
+        registeredHeight: ctx.block.height,
+        lastHeartbeatHeight: ctx.block.height,
+        openTasks: 0,
+        reliability: newReliability(ctx.store),
+        exitHeight: 0n,
+      });
+      emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
+        region: msg.region,
+        price_per_unit: msg.pricePerUnit,
+        gpu_models: msg.gpus.map((g) => g.model).join(","),
+        bond: `${bond}${BASE_DENOM}`,
+      });
+      return ok("/ogpu.workers.v1.MsgRegisterWorkerResponse", MsgRegisterWorkerResponse.encode({}).finish());
+    },
+  });
+
+  const msgUpdateWorker = defineMsg<MsgUpdateWorker>({
+    typeUrl: "/ogpu.workers.v1.MsgUpdateWorker",
+    codec: MsgUpdateWorker,
+    gas: 20_000,
+    signers: (msg) => [msg.operator],
+    validate(msg) {
+      parseAccountAddress(msg.operator, "operator");
+      validateOffer(msg, true);
+      if (msg.addBond !== "") bondAmount(msg.addBond, "add_bond");
+    },
+    handle(ctx, msg) {
+      const w = requireActive(ctx.store, msg.operator);
+      if (msg.gpus.length > 0) w.gpus = msg.gpus;
+      if (msg.region !== "") w.region = msg.region;
+      if (msg.pricePerUnit !== "") w.pricePerUnit = validatePrice(msg.pricePerUnit).toString();
+      if (msg.maxConcurrent !== 0) w.maxConcurrent = msg.maxConcurrent;
+      if (msg.encPubkey.length > 0) w.encPubkey = msg.encPubkey;
+      checkOfferAgainstParams(ctx.store, w.gpus, w.maxConcurrent);
+      const added = msg.addBond === "" ? 0n : bondAmount(msg.addBond, "add_bond");
+      lockBond(ctx, msg.operator, added);
+      w.bond = (BigInt(w.bond) + added).toString();
+      // An update is also a sign of life.
+      w.lastHeartbeatHeight = ctx.block.height;
+      setWorker(ctx.store, w);
+      emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
+      return ok("/ogpu.workers.v1.MsgUpdateWorkerResponse", MsgUpdateWorkerResponse.encode({}).finish());
+    },
+  });
+
+  const msgHeartbeat = defineMsg<MsgHeartbeat>({
+    typeUrl: "/ogpu.workers.v1.MsgHeartbeat",
+    codec: MsgHeartbeat,
+    gas: 2_000,
+    signers: (msg) => [msg.operator],
+    validate: (msg) => void parseAccountAddress(msg.operator, "operator"),
+    handle(ctx, msg) {
+      const w = requireActive(ctx.store, msg.operator);
+      w.lastHeartbeatHeight = ctx.block.height;
+      setWorker(ctx.store, w);
+      emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, msg.operator, { height: ctx.block.height.toString() });
+      return ok("/ogpu.workers.v1.MsgHeartbeatResponse", MsgHeartbeatResponse.encode({}).finish());
+    },
+  });
+
+  const msgExitWorker = defineMsg<MsgExitWorker>({
+    typeUrl: "/ogpu.workers.v1.MsgExitWorker",
+    codec: MsgExitWorker,
+    gas: 10_000,
+    signers: (msg) => [msg.operator],
+    validate: (msg) => void parseAccountAddress(msg.operator, "operator"),
+    handle(ctx, msg) {
+      const w = requireActive(ctx.store, msg.operator);
+      // Open tasks still hold the bond as their guarantee: finish or lose them first.
+      if (w.openTasks > 0) throw workersError(WorkersCode.TasksOpen, `worker ${msg.operator} has ${w.openTasks} open task(s); exit after they settle`);
+      const at = scheduleExit(ctx.store, w, ctx.block.height);
+      emitWorkerEvent(ctx.events, WorkerEvent.ExitStarted, msg.operator, { bond_return_height: at.toString(), reason: "exit_requested" });
+      return ok("/ogpu.workers.v1.MsgExitWorkerResponse", MsgExitWorkerResponse.encode({ bondReturnHeight: at }).finish());
+    },
+  });
+
+  return [msgRegisterWorker, msgUpdateWorker, msgHeartbeat, msgExitWorker];
 }
-
-function requireActive(store: KVStore, operator: string): Worker {
-  const w = requireWorker(store, operator);
-  if (w.exitHeight > 0n) throw workersError(WorkersCode.WorkerExiting, `worker ${operator} is exiting (bond returns at height ${w.exitHeight})`);
-  return w;
-}
-
-const ok = (typeUrl: string, value: Uint8Array) => ({ typeUrl, value });
-
-export const msgRegisterWorker = defineMsg<MsgRegisterWorker>({
-  typeUrl: "/ogpu.workers.v1.MsgRegisterWorker",
-  codec: MsgRegisterWorker,
-  gas: 50_000,
-  signers: (msg) => [msg.operator],
-  validate(msg) {
-    parseAccountAddress(msg.operator, "operator");
-    validateOffer(msg, false);
-    bondAmount(msg.bond, "bond");
-  },
-  handle(ctx, msg) {
-    if (getWorker(ctx.store, msg.operator)) throw workersError(WorkersCode.AlreadyRegistered, `worker ${msg.operator} is already registered`);
-    checkOfferAgainstParams(ctx.store, msg.gpus, msg.maxConcurrent);
-    const bond = bondAmount(msg.bond, "bond");
-    const min = BigInt(workersParams.get(ctx.store).min_worker_bond);
-    if (bond < min) throw workersError(WorkersCode.BondTooSmall, `bond ${bond}${BASE_DENOM} is below min_worker_bond ${min}${BASE_DENOM}`);
-    lockBond(ctx, msg.operator, bond);
-    setWorker(ctx.store, {
-      operator: msg.operator,
-      gpus: msg.gpus,
-      region: msg.region,
-      pricePerUnit: validatePrice(msg.pricePerUnit).toString(),
-      maxConcurrent: msg.maxConcurrent,
-      encPubkey: msg.encPubkey,
-      bond: bond.toString(),
-      registeredHeight: ctx.block.height,
-      lastHeartbeatHeight: ctx.block.height,
-      openTasks: 0,
-      reliability: newReliability(ctx.store),
-      exitHeight: 0n,
-    });
-    emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
-      region: msg.region,
-      price_per_unit: msg.pricePerUnit,
-      gpu_models: msg.gpus.map((g) => g.model).join(","),
-      bond: `${bond}${BASE_DENOM}`,
-    });
-    return ok("/ogpu.workers.v1.MsgRegisterWorkerResponse", MsgRegisterWorkerResponse.encode({}).finish());
-  },
-});
-
-export const msgUpdateWorker = defineMsg<MsgUpdateWorker>({
-  typeUrl: "/ogpu.workers.v1.MsgUpdateWorker",
-  codec: MsgUpdateWorker,
-  gas: 20_000,
-  signers: (msg) => [msg.operator],
-  validate(msg) {
-    parseAccountAddress(msg.operator, "operator");
-    validateOffer(msg, true);
-    if (msg.addBond !== "") bondAmount(msg.addBond, "add_bond");
-  },
-  handle(ctx, msg) {
-    const w = requireActive(ctx.store, msg.operator);
-    if (msg.gpus.length > 0) w.gpus = msg.gpus;
-    if (msg.region !== "") w.region = msg.region;
-    if (msg.pricePerUnit !== "") w.pricePerUnit = validatePrice(msg.pricePerUnit).toString();
-    if (msg.maxConcurrent !== 0) w.maxConcurrent = msg.maxConcurrent;
-    if (msg.encPubkey.length > 0) w.encPubkey = msg.encPubkey;
-    checkOfferAgainstParams(ctx.store, w.gpus, w.maxConcurrent);
-    const added = msg.addBond === "" ? 0n : bondAmount(msg.addBond, "add_bond");
-    lockBond(ctx, msg.operator, added);
-    w.bond = (BigInt(w.bond) + added).toString();
-    // An update is also a sign of life.
-    w.lastHeartbeatHeight = ctx.block.height;
-    setWorker(ctx.store, w);
-    emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
-    return ok("/ogpu.workers.v1.MsgUpdateWorkerResponse", MsgUpdateWorkerResponse.encode({}).finish());
-  },
-});
-
-export const msgHeartbeat = defineMsg<MsgHeartbeat>({
-  typeUrl: "/ogpu.workers.v1.MsgHeartbeat",
-  codec: MsgHeartbeat,
-  gas: 2_000,
-  signers: (msg) => [msg.operator],
-  validate: (msg) => void parseAccountAddress(msg.operator, "operator"),
-  handle(ctx, msg) {
-    const w = requireActive(ctx.store, msg.operator);
-    w.lastHeartbeatHeight = ctx.block.height;
-    setWorker(ctx.store, w);
-    emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, msg.operator, { height: ctx.block.height.toString() });
-    return ok("/ogpu.workers.v1.MsgHeartbeatResponse", MsgHeartbeatResponse.encode({}).finish());
-  },
-});
-
-export const msgExitWorker = defineMsg<MsgExitWorker>({
-  typeUrl: "/ogpu.workers.v1.MsgExitWorker",
-  codec: MsgExitWorker,
-  gas: 10_000,
-  signers: (msg) => [msg.operator],
-  validate: (msg) => void parseAccountAddress(msg.operator, "operator"),
-  handle(ctx, msg) {
-    const w = requireActive(ctx.store, msg.operator);
-    // Open tasks still hold the bond as their guarantee: finish or lose them first.
-    if (w.openTasks > 0) throw workersError(WorkersCode.TasksOpen, `worker ${msg.operator} has ${w.openTasks} open task(s); exit after they settle`);
-    const at = scheduleExit(ctx.store, w, ctx.block.height);
-    emitWorkerEvent(ctx.events, WorkerEvent.ExitStarted, msg.operator, { bond_return_height: at.toString(), reason: "exit_requested" });
-    return ok("/ogpu.workers.v1.MsgExitWorkerResponse", MsgExitWorkerResponse.encode({ bondReturnHeight: at }).finish());
-  },
-});
-
-export const workersMsgs: RegisteredMsg[] = [msgRegisterWorker, msgUpdateWorker, msgHeartbeat, msgExitWorker];

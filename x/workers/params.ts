@@ -1,4 +1,5 @@
 import { defineParams } from "../../app/params.js";
+import { MAX_TIER } from "../../app/gpu-tiers.js";
 
 /** One entry of the GPU catalogue: which models the chain knows and each model's tier (0..3). */
 export interface GpuCatalogEntry {
@@ -7,7 +8,6 @@ export interface GpuCatalogEntry {
   tier: number;
 }
 
-export const MAX_TIER = 3;
 
 /**
  * - min_worker_bond: uogpu a worker must bond (default 1,000 OGPU).

@@ -1,7 +1,7 @@
 import { hexUpper } from "../../../crypto/bytes.js";
 import { CliError, type Command } from "../../cli.js";
 import { OgpuApp } from "../../../app/app.js";
-import { appModules } from "../../../app/modules.js";
+import { createAppWiring } from "../../../app/modules.js";
 import { homeFlag, homeOption, nodePaths, readGenesis, type GenesisDoc } from "../home.js";
 
 /**
@@ -42,7 +42,7 @@ export const exportCommand: Command = {
 async function openCommittedState(dbPath: string): Promise<OgpuApp> {
   try {
     // No mempool or invariant work happens here; the options only matter to a serving node.
-    return await OgpuApp.open(dbPath, appModules, { minGasPrices: [], checkInvariants: false });
+    return await OgpuApp.open(dbPath, createAppWiring(), { minGasPrices: [], checkInvariants: false });
   } catch (err) {
     if (isLockError(err)) throw new CliError(`cannot open ${dbPath}: the database is in use — stop the node first`);
     throw new CliError(`cannot open ${dbPath}: ${err instanceof Error ? err.message : String(err)}`);

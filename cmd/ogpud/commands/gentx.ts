@@ -7,12 +7,12 @@ import { cometbftBinary } from "../../paths.js";
 import { BASE_DENOM, parseCoins } from "../../../app/coins.js";
 import { encodePubKeyAny } from "../../../crypto/pubkey.js";
 import { fromBech32, ACCOUNT_PREFIX } from "../../../crypto/bech32.js";
-import { parseDec } from "../../../x/staking/dec.js";
 import { createValidatorMsg, signGentx } from "../../../x/genutil/gentx.js";
-import { valoperString } from "../../../x/staking/store.js";
 import { readConsensusPubKey } from "../../../server/consensus-key.js";
 import { homeFlag, homeOption, nodePaths, readGenesis, writeGenesis, type NodePaths } from "../home.js";
 import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
+import { valoperString } from "../../../app/validator-address.js";
+import { parseDec } from "../../../app/dec.js";
 
 /** The ed25519 consensus public key CometBFT generated for this node. */
 function consensusPubKey(paths: NodePaths): Uint8Array {

@@ -1,12 +1,12 @@
-import { MICRO_PER_OGPU as OGPU } from "../coins.js";
+import { MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
-import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../testkit.js";
+import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
 import { getAccount } from "../../x/auth/keeper.js";
 import { getBalance } from "../../x/bank/keeper.js";
-import { moduleAddress } from "../../x/auth/keeper.js";
-import { parseGasPrices } from "./fees.js";
+import { parseGasPrices } from "../../app/tx/fees.js";
+import { moduleAddress } from "../../app/address.js";
 
 const alice = testKey(1);
 const bob = testKey(2);

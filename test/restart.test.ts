@@ -7,9 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgUndelegateResponse } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { afterEach, describe, expect, it } from "vitest";
-import { getAccount } from "../x/auth/keeper.js";
 import { gentx, OGPU, stakingGenesis, testValidator, undelegateMsg } from "../x/staking/testing.js";
-import { finalizeRequest, signTx, startTestChain } from "./testkit.js";
+import { finalizeRequest, signTx, startTestChain } from "../app/testkit.js";
 
 const v1 = testValidator(1);
 const genesis = stakingGenesis({ [v1.key.address]: 1_000n * OGPU }, [gentx(v1, 100n * OGPU)]);
@@ -24,7 +23,7 @@ describe("issue 10 item 13: lastBlockTime survives restart", () => {
     dir = mkdtempSync(join(tmpdir(), "ogpu-restart-"));
     const first = await startTestChain(genesis, { dir });
     for (let i = 0; i < 3; i++) await first.block([]);
-    const account = getAccount(first.app.store, v1.key.addressBytes)!;
+    const account = first.keepers.auth.getAccount(first.app.store, v1.key.addressBytes)!;
     // MsgUndelegate's completion time is the current block time + the unbonding period.
     const tx = signTx(v1.key, [undelegateMsg(v1.key, v1.valoper, OGPU)], { accountNumber: account.accountNumber, sequence: account.sequence, fee: [], gas: 400_000n });
     const before = first.app.simulate(tx);

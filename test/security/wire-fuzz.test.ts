@@ -18,17 +18,19 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryBalanceRequest } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { SimulateRequest } from "cosmjs-types/cosmos/tx/v1beta1/service";
-import { SdkCode } from "./errors.js";
-import { appModules } from "./modules.js";
-import type { RegisteredMsg } from "./module.js";
-import { SIMULATE_PATH } from "./query.js";
-import { Branch } from "./store/kvstore.js";
-import { runTx, type TxRunner } from "./tx/runner.js";
-import { VerifiedSignatures } from "./tx/sigcache.js";
-import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "./testkit.js";
-import { getAccount } from "../x/auth/keeper.js";
-import { submitTaskMsg } from "../x/market/testing.js";
-import { concat, lengthDelimited, nestedGroups, nestedModeInfo, signRawTx, tag, varint, WIRE } from "../test/support/adversarial-proto.js";
+import { SdkCode } from "../../app/errors.js";
+import { createAppWiring } from "../../app/modules.js";
+import type { RegisteredMsg } from "../../app/module.js";
+import { SIMULATE_PATH } from "../../app/query.js";
+import { Branch } from "../../app/store/kvstore.js";
+import { runTx, type TxRunner } from "../../app/tx/runner.js";
+import { VerifiedSignatures } from "../../app/tx/sigcache.js";
+import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
+import { submitTaskMsg } from "../../x/market/testing.js";
+import { concat, lengthDelimited, nestedGroups, nestedModeInfo, signRawTx, tag, varint, WIRE } from "../support/adversarial-proto.js";
+
+const wiring = createAppWiring();
+const appModules = wiring.modules;
 
 const TX_CASES = 10_000;
 const QUERY_CASES = 10_000;
@@ -90,7 +92,7 @@ describe("wire fuzz: generated and mutated txs and queries", () => {
   beforeAll(async () => {
     chain = await startTestChain(testGenesis({ [sender.address]: 10n ** 11n }));
     await chain.block([]);
-    const accountNumber = getAccount(chain.app.store, sender.addressBytes)!.accountNumber;
+    const accountNumber = chain.keepers.auth.getAccount(chain.app.store, sender.addressBytes)!.accountNumber;
     const opts = { accountNumber, sequence: 0n };
     corpus = [
       signTx(sender, [sendMsg(sender.address, recipient, "5")], opts),
@@ -108,13 +110,13 @@ describe("wire fuzz: generated and mutated txs and queries", () => {
 
   it(`${TX_CASES} mutated txs: a clear code each, nothing thrown, no state change when rejected`, () => {
     const msgTypes = new Map<string, RegisteredMsg>(appModules.flatMap((m) => m.msgs).map((m) => [m.typeUrl, m]));
-    const runner: TxRunner = { msgTypes, ante: { minGasPrices: [], signatures: new VerifiedSignatures() }, simulationGasLimit: 10_000_000 };
+    const runner: TxRunner = { msgTypes, ante: wiring.ante, anteOptions: { minGasPrices: [], signatures: new VerifiedSignatures() }, simulationGasLimit: 10_000_000 };
     const r = prng(0x0ca5e);
     const codes = new Map<string, number>();
     for (let i = 0; i < TX_CASES; i++) {
       const tx = mutate(corpus[r(corpus.length)]!, r);
       const branch = new Branch(chain.app.store);
-      const o = runTx(runner, branch, { chainId: chain.app.currentChainId, height: chain.height + 1n, timeSeconds: 1_700_000_100n, hash: new Uint8Array(32) }, "deliver", tx);
+      const o = runTx(runner, branch, { chainId: chain.app.currentChainId, height: chain.height + 1n, timeSeconds: 1_700_000_100n, beacon: new Uint8Array(32) }, "deliver", tx);
       const where = `case ${i}`;
       expect(o.code, where).not.toBe(SdkCode.Panic);
       if (o.code !== 0) {

@@ -1,22 +1,23 @@
 import { bytesEqual } from "../../crypto/bytes.js";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
-import { coinsFromWire, coinsToString } from "../coins.js";
-import type { Context } from "../context.js";
-import { AppError, SdkCode, sdkError } from "../errors.js";
-import { accountAddressString, parseAccountAddress } from "../address.js";
+import { coinsFromWire, coinsToString } from "../../app/coins.js";
+import type { Context } from "../../app/context.js";
+import { AppError, SdkCode, sdkError } from "../../app/errors.js";
+import { accountAddressString, parseAccountAddress } from "../../app/address.js";
+import type { DecodedTx } from "../../app/tx/decode.js";
+import { checkMinGasPrice } from "../../app/tx/fees.js";
+import type { AnteHandler, AnteOptions } from "../../app/tx/runner.js";
 import { decodePubKeyAny, addressOf, sigVerifyGas, type PubKey } from "../../crypto/pubkey.js";
-import { getAccount, setAccount, FEE_COLLECTOR, type Account } from "../../x/auth/keeper.js";
-import { authParams } from "../../x/auth/params.js";
-import { sendToModule } from "../../x/bank/keeper.js";
-import type { DecodedTx } from "./decode.js";
-import { checkMinGasPrice, type GasPrice } from "./fees.js";
-import type { VerifiedSignatures } from "./sigcache.js";
+import type { BankKeeper } from "../bank/keeper.js";
+import { getAccount, setAccount, FEE_COLLECTOR, type Account } from "./keeper.js";
+import { authParams } from "./params.js";
 
-export interface AnteOptions {
-  minGasPrices: readonly GasPrice[];
-  signatures: VerifiedSignatures;
+/** What the ante handler needs from other modules: fees move to the fee collector. */
+export interface AnteDeps {
+  bank: Pick<BankKeeper, "sendToModule">;
 }
+
 
 /** Signed-size stand-in for an empty signature during simulation (a secp256k1 r‖s). */
 const SIMULATED_SIGNATURE_BYTES = 64;
@@ -42,7 +43,11 @@ function txSigners(tx: DecodedTx): Uint8Array[] {
  * signature count and gas, sequences and signatures, sequence increment. Its writes (fee,
  * sequence) stand even when a message later fails.
  */
-export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
+export function createAnteHandler({ bank }: AnteDeps): AnteHandler {
+  return (ctx, tx, opts) => runAnte(bank, ctx, tx, opts);
+}
+
+function runAnte(bank: AnteDeps["bank"], ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
   const params = authParams.get(ctx.store);
   const simulate = ctx.mode === "simulate";
   if (tx.bytes.length > params.max_tx_bytes) {
@@ -86,7 +91,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, opts: AnteOptions): void {
   }
   if (feeCoins.length > 0) {
     try {
-      sendToModule(ctx, payer, FEE_COLLECTOR, feeCoins);
+      bank.sendToModule(ctx, payer, FEE_COLLECTOR, feeCoins);
     } catch (err) {
       if (err instanceof AppError && err.code === SdkCode.InsufficientFunds) {
         throw sdkError(SdkCode.InsufficientFunds, `${err.message.replace(/: insufficient funds$/, "")}: insufficient funds to pay fees`);

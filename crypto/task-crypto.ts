@@ -37,8 +37,8 @@
  * reveal publishes it (docs/security.md, item 13).
  */
 import { randomBytes } from "node:crypto";
-import { blobCid } from "../sdk/blobs.js";
-import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "../crypto/envelope.js";
+import { blobCid } from "./hash.js";
+import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
 
 export const MANIFEST_VERSION = 1;
 const INPUT_KEY_LABEL = "ogpu/task-key/v1";
