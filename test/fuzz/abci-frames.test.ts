@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AbciApplication } from "../../app/abci/application.js";
 import { encodeFrame, FrameDecoder } from "../../app/abci/framing.js";
 import { AbciServer } from "../../app/abci/server.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
 import { fuzzRuns, mutated } from "./generators.js";
 
@@ -129,7 +129,7 @@ describe("fuzz: generated and mutated ABCI frames on a real socket server", () =
     await chain.block([]);
     const { app } = chain;
     const recorded: AbciApplication = {
-      info: (req) => app.info(req),
+      info: () => app.info(),
       initChain: (req) => recordWrite("initChain", () => app.initChain(req)),
       query: (req) => app.query(req),
       checkTx: (req) => app.checkTx(req),
@@ -154,7 +154,7 @@ describe("fuzz: generated and mutated ABCI frames on a real socket server", () =
 
   it(`${CASES} generated streams: well-formed answers, only the bad connection closes, no crash, no state change`, async () => {
     const before = chain.app.lastCommit;
-    const queryPaths = appModules.flatMap((m) => m.queries.map((q) => q.path));
+    const queryPaths = createAppWiring().modules.flatMap((m) => m.queries.map((q) => q.path));
     const tx = signTx(key, [sendMsg(key.address, testKey(42).address, "1")], { accountNumber: 0n, sequence: 0n });
     let answered = 0;
     let case_ = 0;

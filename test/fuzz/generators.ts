@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { toBech32 } from "@cosmjs/encoding";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { RegisteredMsg } from "../../app/module.js";
-import { appModules } from "../../app/modules.js";
+import { createAppWiring } from "../../app/modules.js";
 import { signTx, type TestKey } from "../../app/testkit.js";
 import { nestedGroups, tag, varint, WIRE } from "../support/adversarial-proto.js";
 
@@ -32,7 +32,7 @@ export const FUZZ_SEED = 0x0f22;
 export const fuzzRuns = (numRuns: number, seedOffset = 0): fc.Parameters<unknown> => ({ seed: FUZZ_SEED + seedOffset, numRuns });
 
 /** Every Msg type the app registers, from the module wiring (never a hand-kept list). */
-export const registeredMsgs: readonly RegisteredMsg[] = appModules.flatMap((m) => m.msgs);
+export const registeredMsgs: readonly RegisteredMsg[] = createAppWiring().modules.flatMap((m) => m.msgs);
 
 const encoder = new TextEncoder();
 

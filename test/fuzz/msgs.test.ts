@@ -13,7 +13,7 @@ import { runTx, type TxRunner } from "../../app/tx/runner.js";
 import { VerifiedSignatures } from "../../app/tx/sigcache.js";
 import type { BlockInfo } from "../../app/context.js";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
-import { getAccount } from "../../x/auth/keeper.js";
+import { createAppWiring } from "../../app/modules.js";
 import { fuzzRuns, registeredMsgs, signedMsgTx, signerField } from "./generators.js";
 
 const CASES = 10_000;
@@ -36,8 +36,9 @@ describe("fuzz: generated and mutated msgs of every registered type", () => {
   beforeAll(async () => {
     chain = await startTestChain(testGenesis({ [sender.address]: 10n ** 11n }));
     await chain.block([]);
-    accountNumber = getAccount(chain.app.store, sender.addressBytes)!.accountNumber;
-    runner = { msgTypes: new Map(registeredMsgs.map((m) => [m.typeUrl, m])), ante: { minGasPrices: [], signatures: new VerifiedSignatures() }, simulationGasLimit: 10_000_000 };
+    accountNumber = chain.keepers.auth.getAccount(chain.app.store, sender.addressBytes)!.accountNumber;
+    const wiring = createAppWiring();
+    runner = { msgTypes: new Map(registeredMsgs.map((m) => [m.typeUrl, m])), ante: wiring.ante, anteOptions: { minGasPrices: [], signatures: new VerifiedSignatures() }, simulationGasLimit: 10_000_000 };
     block = { chainId: chain.app.currentChainId, height: chain.height + 1n, timeSeconds: 1_700_000_100n, beacon: new Uint8Array(32) };
     const overdraft = signTx(sender, [sendMsg(sender.address, recipient, (10n ** 12n).toString())], { accountNumber, sequence: 0n });
     const reference = deliver(overdraft);

@@ -16,7 +16,6 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplayedBlock, ReplayPlan } from "../../app/replay-blocks.js";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey } from "../../app/testkit.js";
-import { getAccount } from "../../x/auth/keeper.js";
 import { FUZZ_SEED, mutated, signedMsgTx } from "./generators.js";
 
 const SENDERS = Array.from({ length: 40 }, (_, i) => testKey(500 + i));
@@ -47,7 +46,7 @@ describe("fuzz: generated blocks replay identically in processes with different 
     inProcessHashes = [toHex(builder.app.lastCommit.appHash)];
     for (let height = 0; height < BLOCKS; height++) {
       const block = SENDERS.map((key, i) => {
-        const { accountNumber, sequence } = getAccount(builder.app.store, key.addressBytes)!;
+        const { accountNumber, sequence } = builder.keepers.auth.getAccount(builder.app.store, key.addressBytes)!;
         const honest = signTx(key, [sendMsg(key.address, SENDERS[(i + 1) % SENDERS.length]!.address, "3")], { accountNumber, sequence });
         const generated = fc.oneof({ arbitrary: signedMsgTx(key, accountNumber, sequence), weight: 3 }, { arbitrary: fc.constant(honest), weight: 1 }, { arbitrary: mutated(honest), weight: 1 });
         return fc.sample(generated, { seed: FUZZ_SEED + height * SENDERS.length + i, numRuns: 1 })[0]!;
