@@ -11,9 +11,9 @@ import { accountAddressString } from "../../app/address.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { nextTaskId } from "../../x/market/keeper.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
-import { TREASURY } from "../../x/workers/keeper.js";
+import { getWorker, TREASURY } from "../../x/workers/keeper.js";
 import { commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, type ChainSigner, type PosChain } from "../../x/attest/testing.js";
-import { computeWeightsOf, consensusPower, type ComputeWeights } from "../../x/staking/power.js";
+import { computeWeightsOf, consensusPower, NO_COMPUTE, type ComputeWeights } from "../../x/staking/power.js";
 import { stakingParams } from "../../x/staking/params.js";
 import { marketParams } from "../../x/market/params.js";
 import fc from "fast-check";
@@ -67,10 +67,13 @@ describe("item 5: self-dealt compute can't buy power cheaper than stake", () => 
     const spent = attackerBalance - c.balance(attacker.address); // fee + its tx fees: all it lost
     while (c.height % BigInt(EPOCH) !== 0n) await c.run([]);
     const { mine, rest } = powerSplit(c, attacker.address);
-    // Before the fix: 400 of 700 (57 %). Now the bonus is capped by the fee in OGPU: 0.15 → 0.
-    expect({ mine, rest }).toEqual({ mine: 100n, rest: 200n });
+    // r_i comes from the EWMA success of the operator's own worker (x/workers), on both routes.
+    const ewma = BigInt(getWorker(c.app.store, attacker.address)!.reliability!.ewmaSuccessBps);
+    const r = ewma < 5_000n ? 5_000n : ewma > 10_000n ? 10_000n : ewma;
+    // Before the fix: 4 × stake, 400 of 700 (57 %). Now the bonus is capped by the fee in OGPU: 0.15 → 0.
+    expect(mine).toBe(consensusPower(STAKE, 0n, r, NO_COMPUTE));
     // The same OGPU bonded instead would give at least this share: compute bought no more.
-    const viaStake = consensusPower(STAKE + spent, 0n, 10_000n, { alphaBps: 0n, kappa: 0n });
+    const viaStake = consensusPower(STAKE + spent, 0n, r, NO_COMPUTE);
     expect(mine * (viaStake + rest)).toBeLessThanOrEqual(viaStake * (mine + rest));
   });
 
