@@ -1,8 +1,6 @@
 import { BASE_DENOM } from "../../app/coins.js";
 import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
-import { addDue, dueEntries } from "../../app/store/due-index.js";
-import { keyBytes, lengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { BankKeeper } from "../bank/keeper.js";
@@ -10,37 +8,21 @@ import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
 import { moduleAddress } from "../../app/address.js";
+import { addExit, allWorkers, dueExits, getWorker, setWorker } from "./store.js";
+
+/** Worker reads and writes for x/workers' own files, tools and tests (the layout stays in store.ts). */
+export { allWorkers, getWorker, setWorker } from "./store.js";
 
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";
 /** Module account receiving market fees and timeout slashes. */
 export const TREASURY = "treasury";
 
-/** Workers: "workers/w/" ‖ len‖operator → Worker; exits: "workers/exit/" ‖ u64(height) ‖ len‖operator. */
-const WORKER = "workers/w/";
-const EXIT_QUEUE = "workers/exit/";
-
-const workerKey = (operator: Uint8Array) => WORKER + lengthPrefixed(operator);
-
-export function getWorker(store: KVStore, operator: string): Worker | undefined {
-  const raw = store.get(workerKey(parseAccountAddress(operator, "operator")));
-  return raw === undefined ? undefined : Worker.decode(raw);
-}
-
 /** The worker or a `workers` code 5 error naming it. */
 export function requireWorker(store: KVStore, operator: string): Worker {
   const w = getWorker(store, operator);
   if (!w) throw workersError(WorkersCode.WorkerNotFound, `worker ${operator} is not registered`);
   return w;
-}
-
-export function setWorker(store: KVStore, worker: Worker): void {
-  store.set(workerKey(parseAccountAddress(worker.operator, "operator")), Worker.encode(worker).finish());
-}
-
-/** Every worker in operator-address order (deterministic). */
-export function* allWorkers(store: KVStore): Iterable<Worker> {
-  for (const [, value] of store.iterate(WORKER)) yield Worker.decode(value);
 }
 
 export function newReliability(store: KVStore): Reliability {
@@ -142,7 +124,7 @@ export function scheduleExit(store: KVStore, w: Worker, height: bigint): bigint 
   const at = height + BigInt(workersParams.get(store).unbonding_blocks);
   w.exitHeight = at;
   setWorker(store, w);
-  addDue(store, EXIT_QUEUE, at, lengthPrefixed(parseAccountAddress(w.operator)));
+  addExit(store, at, w.operator);
   return at;
 }
 
@@ -200,13 +182,10 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
 
   /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
   function completeExits(ctx: Context): void {
-    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
-      const operator = keyBytes(rest.slice(1));
-      const w = Worker.decode(ctx.store.get(workerKey(operator))!);
+    for (const { operator, worker: w, remove } of dueExits(ctx.store, ctx.block.height)) {
       const bond = bondOf(w);
       if (bond > 0n) bank.sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);
-      ctx.store.delete(workerKey(operator));
-      ctx.store.delete(key);
+      remove();
       emitWorkerEvent(ctx.events, WorkerEvent.Exited, w.operator, { bond_returned: `${bond}${BASE_DENOM}`, reason: "unbonding_complete" });
     }
   }
