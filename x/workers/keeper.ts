@@ -191,9 +191,9 @@ export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
     return amount;
   }
 
-  /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
+  /** Returns the bonds of exits whose unbonding delay has passed (at most max_due_per_block a block) and deletes those workers. */
   function completeExits(ctx: Context): void {
-    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
+    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height, workersParams.get(ctx.store).max_due_per_block)) {
       const operator = keyBytes(rest.slice(1));
       const w = Worker.decode(ctx.store.get(workerKey(operator))!);
       const bond = bondOf(w);
