@@ -43,7 +43,7 @@ export const marketParams = defineParams(
     region_penalty_bps: 1000,
     load_penalty_bps: 500,
     reliability_credit_bps: 1000,
-    max_worker_checks_per_block: 200_000,
+    max_worker_checks_per_block: 20_000,
     max_gpu_models: 16,
     max_due_per_block: 1000,
     submit_gas_per_worker: 100,
