@@ -4,7 +4,7 @@ import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { PendingReason, setPendingReason, slotsNeeded, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, TIERS, updateBasePrices, type TierLoad } from "./pricing.js";
-import { planAssignments, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
+import { hardwareChecks, planAssignments, requirementShape, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
 import { dueDeadlines, dueSlots, getTask, queuedTaskIdsFromCursor, setScheduleCursor } from "./store.js";
 import { accountAddressString } from "../../app/address.js";
 
@@ -84,16 +84,36 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     const basePrices = TIERS.map((t) => getBasePrice(ctx.store, t));
     const tasks = new Map<bigint, Task>();
     const candidates: SchedulerTask[] = [];
+    const workers = schedulerWorkers(ctx);
+    // Tasks are loaded only while their shapes fit the check budget (the planner counts the
+    // same way), so a queue of costly shapes costs a block no more than the budget either.
+    const shapes = new Set<string>();
+    let checks = 0;
+    let cut: Task | undefined;
     for (const id of queuedTaskIdsFromCursor(ctx.store)) {
       if (tasks.size >= p.max_tasks_per_block) break;
       const task = getTask(ctx.store, id)!;
+      if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) {
+        tasks.set(id, task);
+        setPendingReason(ctx, task, PendingReason.PriceBelowBase);
+        continue;
+      }
+      const candidate = schedulerTask(task);
+      const shape = requirementShape(candidate.requirement);
+      if (!shapes.has(shape)) {
+        const cost = hardwareChecks(workers.length, candidate.requirement.models.length);
+        if (checks > 0 && checks + cost > p.max_worker_checks_per_block) {
+          cut = task;
+          break;
+        }
+        shapes.add(shape);
+        checks += cost;
+      }
       tasks.set(id, task);
-      if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) setPendingReason(ctx, task, PendingReason.PriceBelowBase);
-      else candidates.push(schedulerTask(task));
+      candidates.push(candidate);
     }
-    const workers = schedulerWorkers(ctx);
     if (candidates.length === 0) {
-      setScheduleCursor(ctx.store, undefined);
+      setScheduleCursor(ctx.store, cut);
       return workers;
     }
     const plan = planAssignments(
@@ -115,8 +135,8 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     }
     for (const [id, reason] of plan.waiting) setPendingReason(ctx, tasks.get(id)!, reason);
     const resume = plan.unexamined[0];
-    setScheduleCursor(ctx.store, resume === undefined ? undefined : tasks.get(resume));
-    ctx.events.emit("schedule", { worker_checks: String(plan.checks), unexamined: String(plan.unexamined.length) });
+    setScheduleCursor(ctx.store, resume === undefined ? cut : tasks.get(resume));
+    ctx.events.emit("schedule", { worker_checks: String(plan.checks), unexamined: String(plan.unexamined.length + (cut === undefined ? 0 : 1)) });
     return workers;
   }
 

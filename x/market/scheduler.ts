@@ -63,7 +63,8 @@ export interface CostWeights {
   /** Most slots one worker may receive in one block. */
   maxNewSlotsPerWorker: number;
   /**
-   * Most hardware checks one block may make (see hardwareChecks); undefined = unbounded. Tasks
+   * Most hardware checks one block may make (see hardwareChecks; the first shape is always
+   * tested, so the bound is max(this, one shape)); undefined = unbounded. Tasks
    * whose check would pass it are not examined this block (SchedulePlan.unexamined).
    */
   maxWorkerChecks?: number;
@@ -92,6 +93,9 @@ export interface SchedulePlan {
  * what the per-block budget counts, so the bound holds whatever the lists hold.
  */
 export const hardwareChecks = (workers: number, models: number): number => workers * Math.max(1, models);
+
+/** Tasks with equal keys have the same hardware fit: tested once per block. */
+export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
 
 
 const MAX_PRIORITY = 3;
@@ -125,11 +129,14 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
   let checks = 0;
   /** The shape's fit per worker, or undefined when testing it would pass the block's budget. */
   const hardwareFor = (req: SchedulerTask["requirement"]) => {
-    const key = `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
+    const key = requirementShape(req);
     let fits = hardware.get(key);
     if (!fits) {
       const cost = hardwareChecks(workers.length, req.models.length);
-      if (checks + cost > budget) return undefined;
+      // The block's first shape is always tested (a shape costlier than the whole budget would
+      // otherwise stop the rotation at itself for ever): a block makes at most
+      // max(budget, workers × max_gpu_models) checks.
+      if (checks > 0 && checks + cost > budget) return undefined;
       checks += cost;
       fits = Uint8Array.from(workers, (w) => (matches(w.gpus, req) ? 1 : 0));
       hardware.set(key, fits);
