@@ -29,13 +29,13 @@ export function removeDue(store: KVStore, prefix: StoreKey, height: bigint, rest
 
 /**
  * Entries in (height, rest) order with height ≤ `upTo` (all of them when omitted), collected
- * before returning so callers may delete what they visit.
+ * before returning so callers may delete what they visit; at most `limit` of them.
  */
-export function dueEntries(store: KVStore, prefix: StoreKey, upTo?: bigint): DueEntry[] {
+export function dueEntries(store: KVStore, prefix: StoreKey, upTo?: bigint, limit = Infinity): DueEntry[] {
   const out: DueEntry[] = [];
   for (const [key, value] of store.iterate(prefix)) {
     const height = parseU64Key(key.slice(prefix.length, prefix.length + 8));
-    if (upTo !== undefined && height > upTo) break;
+    if ((upTo !== undefined && height > upTo) || out.length >= limit) break;
     out.push({ height, rest: key.slice(prefix.length + 8), key, value });
   }
   return out;
