@@ -9,7 +9,7 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
-import { MsgCancelTask, MsgSubmitTask } from "../proto/gen/ogpu/market/v1/tx.js";
+import { MsgCancelTask, MsgDeclineAssignment, MsgSubmitTask } from "../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
 import { MsgAttest, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../proto/gen/ogpu/attest/v1/tx.js";
 
@@ -21,6 +21,7 @@ export const MSG = {
   ExitWorker: "/ogpu.workers.v1.MsgExitWorker",
   SubmitTask: "/ogpu.market.v1.MsgSubmitTask",
   CancelTask: "/ogpu.market.v1.MsgCancelTask",
+  DeclineAssignment: "/ogpu.market.v1.MsgDeclineAssignment",
   CommitResult: "/ogpu.attest.v1.MsgCommitResult",
   RevealResult: "/ogpu.attest.v1.MsgRevealResult",
   Attest: "/ogpu.attest.v1.MsgAttest",
@@ -34,6 +35,7 @@ export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = [
   [MSG.ExitWorker, MsgExitWorker],
   [MSG.SubmitTask, MsgSubmitTask],
   [MSG.CancelTask, MsgCancelTask],
+  [MSG.DeclineAssignment, MsgDeclineAssignment],
   [MSG.CommitResult, MsgCommitResult],
   [MSG.RevealResult, MsgRevealResult],
   [MSG.Attest, MsgAttest],

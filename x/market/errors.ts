@@ -13,4 +13,6 @@ export const MarketCode = {
   NotCancellable: 9,
   InvalidPrice: 10,
   InvalidSettlement: 11,
+  NotAssigned: 12,
+  AlreadyCommitted: 13,
 } as const;

@@ -19,6 +19,12 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - target_utilization_bps / max_base_change_bps / base_price_floor: demand pricing λ per tier.
  * - region_penalty_bps / load_penalty_bps / reliability_credit_bps: scheduler cost terms,
  *   as shares of worker price × units.
+ * - declines_to_fail: distinct workers that must decline a task for the same reason class
+ *   before it FAILS as unexecutable (at least the task's k); one worker alone cannot fail it.
+ * - unexecutable_fee_bps / unexecutable_fee_min: what a client forfeits (to the treasury, never
+ *   to a decliner) when its task fails as unexecutable: this share of the escrow, at least the
+ *   minimum (uogpu), at most the whole escrow.
+ * - max_auditor_key_fingerprints: longest auditor_key_fingerprints list a task may carry.
  */
 export const marketParams = defineParams(
   "market/params",
@@ -37,6 +43,10 @@ export const marketParams = defineParams(
     region_penalty_bps: 1000,
     load_penalty_bps: 500,
     reliability_credit_bps: 1000,
+    declines_to_fail: 2,
+    unexecutable_fee_bps: 1000,
+    unexecutable_fee_min: "10000",
+    max_auditor_key_fingerprints: 150,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -53,6 +63,10 @@ export const marketParams = defineParams(
     bps("region_penalty_bps", p.region_penalty_bps, 5000);
     bps("load_penalty_bps", p.load_penalty_bps, 5000);
     bps("reliability_credit_bps", p.reliability_credit_bps, 5000);
+    if (p.declines_to_fail < 1 || p.declines_to_fail > 100) throw new Error("declines_to_fail must be in 1..100");
+    bps("unexecutable_fee_bps", p.unexecutable_fee_bps);
+    if (typeof p.unexecutable_fee_min !== "string" || !/^(0|[1-9][0-9]{0,17})$/.test(p.unexecutable_fee_min)) throw new Error("unexecutable_fee_min must be a decimal uogpu amount");
+    if (p.max_auditor_key_fingerprints < 0 || p.max_auditor_key_fingerprints > 1000) throw new Error("max_auditor_key_fingerprints must be in 0..1000");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }
