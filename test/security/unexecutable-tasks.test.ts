@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseAccountAddress } from "../../app/address.js";
 import { MarketCode } from "../../x/market/errors.js";
 import { DeclineReason, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
-import { auditorKeyFingerprint } from "../../x/attest/auditor-keys.js";
+import { auditorKeyFingerprint } from "../../crypto/kem-pubkey.js";
 import { attestMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, setAuditorKeyMsg, startPosChain, Verdict, type ChainSigner, type PosChain } from "../../x/attest/testing.js";
 import { nextTaskId } from "../../x/market/keeper.js";
 import { declineMsg, submitTaskMsg, testEncPubkey, type TaskSpec } from "../../x/market/testing.js";

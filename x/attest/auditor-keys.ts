@@ -11,7 +11,7 @@
  * set, so a validator that comes back needs no new transaction.
  */
 import { bytesEqual } from "../../crypto/bytes.js";
-import { sha256 } from "../../crypto/hash.js";
+import { auditorKeyFingerprint } from "../../crypto/kem-pubkey.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
@@ -43,9 +43,6 @@ export function* allAuditorKeys(store: KVStore): Iterable<AuditorKeyEntry> {
     yield { operator: splitLengthPrefixed(key.slice(AUDITOR_KEY.length))[0]!, encPubkey: new Uint8Array(value) };
   }
 }
-
-/** What a task lists in auditor_key_fingerprints for a key: sha256 of the key bytes. */
-export const auditorKeyFingerprint = (encPubkey: Uint8Array): Uint8Array => sha256(encPubkey);
 
 /**
  * Whether `operator`'s auditor can open the task's input: always for a plain input; for an
