@@ -30,9 +30,17 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
    * to: a member must be able to execute the task, or its absence would be the client's doing.
    */
   function eligibleValidators(ctx: Context, record: TaskRecord, task: Task): Candidate[] {
-    const workers = record.results.map((r) => parseAccountAddress(r.worker));
-    return staking.lastPowers(ctx.store).filter((v) => !workers.some((w) => bytesEqual(w, v.operator)) && canOpenInput(ctx.store, task, v.operator));
+    return independentValidators(ctx, record).filter((v) => canOpenInput(ctx.store, task, v.operator));
   }
+
+  /** Active validators that are not the task's workers' own. */
+  function independentValidators(ctx: Context, record: TaskRecord): Candidate[] {
+    const workers = record.results.map((r) => parseAccountAddress(r.worker));
+    return staking.lastPowers(ctx.store).filter((v) => !workers.some((w) => bytesEqual(w, v.operator)));
+  }
+
+  /** Validators could audit but the client wrapped the input to none of them: its fault, not the workers'. */
+  const inputOpensForNoAuditor = (ctx: Context, record: TaskRecord, c: Committee) => c.members.length === 0 && independentValidators(ctx, record).length > 0;
 
   /** Lowest CV among the task's workers: the audit probability follows the least proven one. */
   function minCv(ctx: Context, record: TaskRecord): bigint {
@@ -91,7 +99,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const digest = record.results[0]!.resultDigest;
     if (!record.audited) return settleOnDigest(ctx, record, task, digest, "finalized");
     record.audit = seatCommittee(ctx, record, task, "audit", p.committee_size);
-    if (record.audit.members.length === 0 && task.inputEncrypted) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
+    if (inputOpensForNoAuditor(ctx, record, record.audit)) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
     if (record.audit.members.length === 0) {
       // Nobody but the workers' own validators could audit: the reveals alone decide.
       emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: "false", reason: "no_eligible_validator", seed_height: ctx.block.height.toString() });
@@ -121,7 +129,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   /** A fresh committee of 2k+1 validators; none eligible → the task fails (refund, no slash). */
   function drawDispute(ctx: Context, record: TaskRecord, task: Task): void {
     record.dispute = seatCommittee(ctx, record, task, "dispute", 2 * task.redundancy + 1);
-    if (record.dispute.members.length === 0 && task.inputEncrypted) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
+    if (inputOpensForNoAuditor(ctx, record, record.dispute)) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
     if (record.dispute.members.length === 0) return failUndecided(ctx, record, "no_eligible_validator");
     putRecord(ctx.store, record);
   }
