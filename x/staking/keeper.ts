@@ -1,4 +1,5 @@
 import type { Delegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { emitStakingEvent } from "./events.js";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual } from "../../crypto/bytes.js";
 import { accountAddressString } from "../../app/address.js";
@@ -79,7 +80,7 @@ export function jail(ctx: Context, cons: Uint8Array): void {
   const { validator } = requireByCons(ctx.store, cons);
   if (validator.jailed) return;
   setValidator(ctx.store, { ...validator, jailed: true });
-  ctx.events.emit("jail", { validator: validator.operatorAddress, consensus_address: valconsString(cons) });
+  emitStakingEvent(ctx.events, "jail", { validator: validator.operatorAddress, consensus_address: valconsString(cons) });
 }
 
 /**
@@ -96,7 +97,7 @@ export function unjail(ctx: Context, cons: Uint8Array): void {
     throw stakingError(StakingCode.SelfDelegationBelowMinimum, `validator's self delegation ${selfTokens} is below its minimum ${validator.minSelfDelegation}`);
   }
   setValidator(ctx.store, { ...validator, jailed: false });
-  ctx.events.emit("unjail", { validator: validator.operatorAddress });
+  emitStakingEvent(ctx.events, "unjail", { validator: validator.operatorAddress });
 }
 
 /** Marks a consensus key as permanently banned (double sign); x/slashing also jails it. */
@@ -116,10 +117,23 @@ export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, unit
   if (units > 0n) addComputeUnits(store, operator, height, units);
 }
 
-/** Reliability r_i in basis points, [5000, 10000] (workers module; default 10000). */
+/** r_i's floor: a validator whose worker always fails keeps half its power. */
+const MIN_RELIABILITY_BPS = 5_000n;
+
+/** Reliability r_i in basis points, [5000, 10000] (default 10000 until the operator's worker reports a result). */
 export function setReliabilityBps(store: KVStore, operator: Uint8Array, bps: bigint): void {
-  if (bps < 5_000n || bps > BPS) throw new Error(`reliability ${bps} bps is outside [5000, 10000]`);
+  if (bps < MIN_RELIABILITY_BPS || bps > BPS) throw new Error(`reliability ${bps} bps is outside [5000, 10000]`);
   storeReliabilityBps(store, operator, bps);
+}
+
+/**
+ * x/workers' hook input: the EWMA success rate of the worker registered by `operator`'s
+ * account becomes r_i = clamp(ewma, 5000, 10000). Accounts that run no validator are ignored.
+ */
+export function recordOperatorReliability(store: KVStore, operator: Uint8Array, ewmaSuccessBps: number): void {
+  if (!getValidator(store, operator)) return;
+  const ewma = BigInt(ewmaSuccessBps);
+  setReliabilityBps(store, operator, ewma < MIN_RELIABILITY_BPS ? MIN_RELIABILITY_BPS : ewma > BPS ? BPS : ewma);
 }
 
 /** What x/staking needs: bank moves stake between accounts and pools; hooks let others react to delegation changes. */
@@ -151,6 +165,8 @@ export interface StakingKeeper {
   tombstone(ctx: Context, cons: Uint8Array): void;
   slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint;
   recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void;
+  /** r_i from the EWMA success of the operator's worker (x/workers' reliabilityChanged hook). */
+  recordOperatorReliability(store: KVStore, operator: Uint8Array, ewmaSuccessBps: number): void;
   /** The validator-set diff for CometBFT (x/genutil returns it from InitChain). */
   applyValidatorSetChanges(store: KVStore): ValidatorUpdate[];
 }
@@ -182,7 +198,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     requireValidator(ctx.store, operator);
     bank.sendToModule(ctx, delegator, BONDED_POOL, bond(ctx.store, amount));
     const shares = addDelegationShares(ctx, delegator, operator, amount);
-    ctx.events.emit("delegate", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${amount}${stakingParams.get(ctx.store).bond_denom}`, new_shares: shares.toString() });
+    emitStakingEvent(ctx.events, "delegate", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${amount}${stakingParams.get(ctx.store).bond_denom}`, new_shares: shares.toString() });
     return shares;
   }
 
@@ -218,7 +234,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     ubd.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), balance: tokens.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
     setUnbonding(ctx.store, delegator, operator, ubd);
     enqueue(ctx.store, UBD_QUEUE, height, id, [delegator, operator]);
-    ctx.events.emit("unbond", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
+    emitStakingEvent(ctx.events, "unbond", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
     return { tokens, completionHeight: height };
   }
 
@@ -245,7 +261,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     red.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), sharesDst: sharesDst.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
     setRedelegation(ctx.store, delegator, src, dst, red);
     enqueue(ctx.store, RED_QUEUE, height, id, [delegator, src, dst]);
-    ctx.events.emit("redelegate", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
+    emitStakingEvent(ctx.events, "redelegate", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
     return { tokens, completionHeight: height };
   }
 
@@ -265,7 +281,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
       const balance = BigInt(entry.balance);
       if (balance > 0n) bank.sendFromModule(ctx, NOT_BONDED_POOL, delegator, [{ denom, amount: balance }]);
       setUnbonding(ctx.store, delegator, operator, { ...ubd, entries: ubd.entries.filter((e) => e !== entry) });
-      ctx.events.emit("complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
+      emitStakingEvent(ctx.events, "complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
     }
     for (const item of [...queueItems(ctx.store, RED_QUEUE, h)]) {
       const [delegator, src, dst] = item.parts as [Uint8Array, Uint8Array, Uint8Array];
@@ -273,7 +289,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
       ctx.store.delete(item.key);
       if (!red) continue;
       setRedelegation(ctx.store, delegator, src, dst, { ...red, entries: red.entries.filter((e) => e.unbondingId !== item.id) });
-      ctx.events.emit("complete_redelegation", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator) });
+      emitStakingEvent(ctx.events, "complete_redelegation", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator) });
     }
   }
 
@@ -327,9 +343,9 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     if (fromBonded > 0n) bank.burnCoins(ctx, BONDED_POOL, [{ denom, amount: fromBonded }]);
     if (fromNotBonded > 0n) bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromNotBonded }]);
     const total = fromBonded + fromNotBonded;
-    ctx.events.emit("slash", { address: valconsString(cons), validator: v.operatorAddress, fraction_bps: fractionBps.toString(), infraction_height: infractionHeight.toString(), burned_coins: `${total}${denom}` });
+    emitStakingEvent(ctx.events, "slash", { address: valconsString(cons), validator: v.operatorAddress, fraction_bps: fractionBps.toString(), infraction_height: infractionHeight.toString(), burned_coins: `${total}${denom}` });
     return total;
   }
 
-  return { getValidator, allValidators, getDelegation, delegationsTo, lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, applyValidatorSetChanges };
+  return { getValidator, allValidators, getDelegation, delegationsTo, lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, recordOperatorReliability, applyValidatorSetChanges };
 }

@@ -98,7 +98,7 @@ export interface StakingChain {
 export async function startStakingChain(appState: Record<string, unknown>): Promise<StakingChain> {
   const dir = mkdtempSync(join(tmpdir(), "ogpu-staking-"));
   let during: ((ctx: Context) => void) | undefined;
-  // Stands in for modules that do not exist yet (attest, slashing) calling the keeper mid-block.
+  // Lets a test call the keeper mid-block, the way x/slashing and x/attest do.
   const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
   const wiring = createAppWiring();
   const app = await OgpuApp.open(join(dir, "db"), { ...wiring, modules: [...wiring.modules, caller] }, { minGasPrices: [], checkInvariants: true });

@@ -1,8 +1,6 @@
 import { BASE_DENOM } from "../../app/coins.js";
 import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
-import { addDue, dueEntries } from "../../app/store/due-index.js";
-import { keyBytes, lengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { BankKeeper } from "../bank/keeper.js";
@@ -10,37 +8,21 @@ import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
 import { moduleAddress } from "../../app/address.js";
+import { addExit, allWorkers, dueExits, getWorker, setWorker } from "./store.js";
+
+/** Worker reads and writes for x/workers' own files, tools and tests (the layout stays in store.ts). */
+export { allWorkers, getWorker, setWorker } from "./store.js";
 
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";
 /** Module account receiving market fees and timeout slashes. */
 export const TREASURY = "treasury";
 
-/** Workers: "workers/w/" ‖ len‖operator → Worker; exits: "workers/exit/" ‖ u64(height) ‖ len‖operator. */
-const WORKER = "workers/w/";
-const EXIT_QUEUE = "workers/exit/";
-
-const workerKey = (operator: Uint8Array) => WORKER + lengthPrefixed(operator);
-
-export function getWorker(store: KVStore, operator: string): Worker | undefined {
-  const raw = store.get(workerKey(parseAccountAddress(operator, "operator")));
-  return raw === undefined ? undefined : Worker.decode(raw);
-}
-
 /** The worker or a `workers` code 5 error naming it. */
 export function requireWorker(store: KVStore, operator: string): Worker {
   const w = getWorker(store, operator);
   if (!w) throw workersError(WorkersCode.WorkerNotFound, `worker ${operator} is not registered`);
   return w;
-}
-
-export function setWorker(store: KVStore, worker: Worker): void {
-  store.set(workerKey(parseAccountAddress(worker.operator, "operator")), Worker.encode(worker).finish());
-}
-
-/** Every worker in operator-address order (deterministic). */
-export function* allWorkers(store: KVStore): Iterable<Worker> {
-  for (const [, value] of store.iterate(WORKER)) yield Worker.decode(value);
 }
 
 export function newReliability(store: KVStore): Reliability {
@@ -157,13 +139,20 @@ export function scheduleExit(store: KVStore, w: Worker, height: bigint): bigint 
   const at = height + BigInt(workersParams.get(store).unbonding_blocks);
   w.exitHeight = at;
   setWorker(store, w);
-  addDue(store, EXIT_QUEUE, at, lengthPrefixed(parseAccountAddress(w.operator)));
+  addExit(store, at, w.operator);
   return at;
+}
+
+/** What others learn from x/workers (set in app/modules.ts). */
+export interface WorkersHooks {
+  /** A worker's EWMA success rate changed (x/staking turns it into the operator's reliability r_i). */
+  reliabilityChanged?(ctx: Context, operator: Uint8Array, ewmaSuccessBps: number): void;
 }
 
 /** What x/workers needs: bank moves bonds (to the treasury on a slash, back to the operator on exit). */
 export interface WorkersDeps {
   bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
+  hooks: WorkersHooks;
 }
 
 /** x/workers' surface: the registry and reliability for x/market (scheduling) and x/attest (verdicts). */
@@ -195,7 +184,7 @@ export interface WorkersKeeper {
   completeExits(ctx: Context): void;
 }
 
-export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
+export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper {
   /** Moves part of a worker's bond to the treasury; returns the amount taken. */
   function slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes: Record<string, string> = {}): bigint {
     const w = requireWorker(ctx.store, operator);
@@ -210,16 +199,20 @@ export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
 
   /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
   function completeExits(ctx: Context): void {
-    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
-      const operator = keyBytes(rest.slice(1));
-      const w = Worker.decode(ctx.store.get(workerKey(operator))!);
+    for (const { operator, worker: w, remove } of dueExits(ctx.store, ctx.block.height)) {
       const bond = bondOf(w);
       if (bond > 0n) bank.sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);
-      ctx.store.delete(workerKey(operator));
-      ctx.store.delete(key);
+      remove();
       emitWorkerEvent(ctx.events, WorkerEvent.Exited, w.operator, { bond_returned: `${bond}${BASE_DENOM}`, reason: "unbonding_complete" });
     }
   }
 
-  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult, recordDecline, adjustOpenTasks, completeExits };
+  /** recordResult, then the hook: the operator's reliability follows the new EWMA. */
+  function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string): Reliability {
+    const rel = recordResult(ctx, operator, success, reason);
+    hooks.reliabilityChanged?.(ctx, parseAccountAddress(operator, "operator"), rel.ewmaSuccessBps);
+    return rel;
+  }
+
+  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline, adjustOpenTasks, completeExits };
 }
