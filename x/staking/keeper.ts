@@ -109,12 +109,14 @@ const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /**
  * Verified compute delivered by `operator`'s workers, recorded at `height` (called by the
- * Proof-of-Sync module when a result is finalised). It counts towards C_i from the next
- * epoch boundary for `compute_window_blocks` blocks.
+ * Proof-of-Sync module when a result is finalised) as its credit: the market fee (uogpu) that
+ * the payout sent to the treasury — money that left the client for good, unlike the declared
+ * units or the payout itself (a self-dealing client pays itself). It counts towards C_i from
+ * the next epoch boundary for `compute_window_blocks` blocks.
  */
-export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void {
-  if (units < 0n) throw new Error("compute units must not be negative");
-  if (units > 0n) addComputeUnits(store, operator, height, units);
+export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, feePaid: bigint, height: bigint): void {
+  if (feePaid < 0n) throw new Error("compute credit must not be negative");
+  if (feePaid > 0n) addComputeUnits(store, operator, height, feePaid);
 }
 
 /** r_i's floor: a validator whose worker always fails keeps half its power. */
@@ -164,7 +166,8 @@ export interface StakingKeeper {
   unjail(ctx: Context, cons: Uint8Array): void;
   tombstone(ctx: Context, cons: Uint8Array): void;
   slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint;
-  recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void;
+  /** Credit for verified work = the market fee its payout paid to the treasury (uogpu). */
+  recordVerifiedCompute(store: KVStore, operator: Uint8Array, feePaid: bigint, height: bigint): void;
   /** r_i from the EWMA success of the operator's worker (x/workers' reliabilityChanged hook). */
   recordOperatorReliability(store: KVStore, operator: Uint8Array, ewmaSuccessBps: number): void;
   /** The validator-set diff for CometBFT (x/genutil returns it from InitChain). */
