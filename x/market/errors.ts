@@ -13,6 +13,10 @@ export const MarketCode = {
   NotCancellable: 9,
   InvalidPrice: 10,
   InvalidSettlement: 11,
-  NotAssigned: 12,
-  AlreadyCommitted: 13,
+  /** A commit (or other slot change) on a task that already ended. */
+  TaskEnded: 12,
+  /** MsgDeclineAssignment from a worker that holds no slot of the task. */
+  NotAssigned: 13,
+  /** MsgDeclineAssignment after the worker committed: a sealed result stands. */
+  AlreadyCommitted: 14,
 } as const;

@@ -8,7 +8,7 @@ import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout } from "./store.js";
+import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout, schedulePrune } from "./store.js";
 import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every open task's escrow. */
@@ -69,6 +69,7 @@ export function setPendingReason(ctx: Context, task: Task, reason: PendingReason
 /** x/attest: a worker's commitment arrived; the slot no longer times out. All k committed → COMMITTED. */
 export function markCommitted(ctx: Context, taskId: bigint, worker: string): void {
   const task = requireTask(ctx, taskId);
+  if (isTerminal(task.status)) throw marketError(MarketCode.TaskEnded, `task ${taskId} has ended (${TaskStatus[task.status]}); its slots take no commits`);
   const a = task.assignments.find((x) => x.worker === worker);
   if (!a) throw marketError(MarketCode.InvalidSettlement, `worker ${worker} is not assigned to task ${taskId}`);
   if (a.committed) return;
@@ -171,6 +172,7 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     task.pendingReason = "";
     setTaskStatus(ctx, task, to, reason);
     putTask(ctx.store, task);
+    schedulePrune(ctx.store, ctx.block.height + BigInt(marketParams.get(ctx.store).task_retention_blocks), task.id);
   }
 
   /** Returns everything left in the task's escrow to its client; returns the amount. */
@@ -225,7 +227,8 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
   function declineSlot(ctx: Context, taskId: bigint, worker: string, reasonClass: string): boolean {
     const task = requireTask(ctx, taskId);
     const slot = task.assignments.find((a) => a.worker === worker);
-    if (isTerminal(task.status) || !slot) throw marketError(MarketCode.NotAssigned, `${worker} holds no slot of open task ${taskId}`);
+    if (isTerminal(task.status)) throw marketError(MarketCode.TaskEnded, `task ${taskId} is already ${TaskStatus[task.status]}`);
+    if (!slot) throw marketError(MarketCode.NotAssigned, `${worker} holds no slot of task ${taskId}`);
     if (slot.committed) throw marketError(MarketCode.AlreadyCommitted, `${worker} already committed to task ${taskId}: a sealed result cannot be declined`);
     workers.recordDecline(ctx, worker, "declined");
     task.declines += 1;
