@@ -76,7 +76,7 @@ describe("Auditor", () => {
     expect(opening.salts).toEqual([auditSalt(kemSecret, 1n)]);
   });
 
-  it("opens an encrypted input with its auditor envelope; without one it abstains", async () => {
+  it("item 6a auditor: opens an encrypted input with its auditor envelope; without one it votes UNEXECUTABLE in the seal window instead of sealing or staying absent", async () => {
     const auditorKem = generateKemKeyPair();
     const client = generateKemKeyPair();
     const sealed = (auditors: { address: string; encPubkey: Uint8Array }[]) => {
@@ -86,8 +86,8 @@ describe("Auditor", () => {
     const digest = await honest();
     const withKey = await audit(sealed([{ address: ME, encPubkey: auditorKem.publicKey }]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
     expect(withKey.votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
-    const without = await audit(sealed([]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
-    expect(without).toMatchObject({ votes: [], owed: 0 });
+    const without = await audit(sealed([]), [], Phase.PHASE_AUDIT_SEAL, auditorKem.secretKey);
+    expect(without).toMatchObject({ votes: [{ digest: "00".repeat(32), verdict: Verdict.VERDICT_UNEXECUTABLE }], seals: [], owed: 0 });
   });
 });
 

@@ -8,15 +8,17 @@
  *   input (worker/task-input.ts, the worker's own code path, with the operator's auditor key) →
  *   run the executor → digest → MsgCommitAudit(seal of our digest, salt derived from our key);
  *   once the workers revealed (kind `audit_open`) → MsgAttest opening the seal: MATCH if our
- *   digest is the agreed one, else MISMATCH with ours;
+ *   digest is the agreed one, else MISMATCH with ours; a task we cannot run gets MsgAttest
+ *   VERDICT_UNEXECUTABLE in the seal window instead of a seal;
  *   dispute: ours, MATCH if a worker revealed it, else MISMATCH → MsgAttest.
  *
  * A digest is computed once per task (an audit that turns into a dispute reuses it). The vote is
  * owed even when the others' votes decided first, so a closed task (record gone) is still voted
  * on until the deadline. Nothing is persisted: after a restart the chain's committee records say
  * which votes are still owed (a member's `voted` flag). A task this auditor cannot run (no
- * executor, no envelope for it, input rejected) gets no vote: guessing would be dishonest, and the
- * 0.1 % absent-auditor slash is the price (docs/worker.md).
+ * executor, input missing, no envelope for it, input rejected) gets VERDICT_UNEXECUTABLE: guessing
+ * would be dishonest, and staying silent is slashed; when the committee agrees the task was
+ * unexecutable it fails at the client's cost (docs/security.md, item 6).
  */
 import { hex } from "../crypto/bytes.js";
 import { fromBech32 } from "../crypto/bech32.js";
@@ -110,8 +112,8 @@ export function verdictFor(kind: string, revealed: readonly Uint8Array[], ours: 
 
 export class Auditor {
   private readonly duties = new Map<string, Duty>();
-  /** Digest per task, or "abstain" when this auditor cannot run it. */
-  private readonly results = new Map<string, Uint8Array | "abstain">();
+  /** Digest per task, or "unexecutable" when this auditor cannot run it. */
+  private readonly results = new Map<string, Uint8Array | "unexecutable">();
   /** Revealed digests last seen per task (the record is gone once the task closes). */
   private readonly revealed = new Map<string, Uint8Array[]>();
   private readonly abort = new AbortController();
@@ -210,12 +212,17 @@ export class Auditor {
       // The seal window: only while the record still takes seals and ours is not there.
       if (current?.kind !== "audit") return this.done(duty, "missed", "the audit no longer takes seals");
       if (me && me.seal.length > 0) return this.done(duty, "already_sealed", "seal already on chain");
+      if (me?.voted) return this.done(duty, "already_voted", "UNEXECUTABLE already on chain");
     } else if (me?.voted) return this.done(duty, "already_voted", "vote already on chain");
     const digest = await this.digestOf(duty.taskId);
     if (digest === undefined) return this.done(duty, "closed", "task no longer exists");
-    if (digest === "abstain") return this.done(duty, "abstain", "cannot re-execute: no vote (an absent auditor is slashed at the deadline)");
     const salt = auditSalt(this.opts.kemSecret, duty.taskId);
     try {
+      if (digest === "unexecutable") {
+        // No digest to seal or compare: UNEXECUTABLE (in the seal window it stands for the seal).
+        await this.opts.chain.attest(duty.taskId, new Uint8Array(32), Verdict.VERDICT_UNEXECUTABLE, new Uint8Array());
+        return this.done(duty, Verdict[Verdict.VERDICT_UNEXECUTABLE], `voted VERDICT_UNEXECUTABLE (${duty.kind}): cannot run the task`);
+      }
       if (duty.kind === "audit") {
         await this.opts.chain.commitAudit(duty.taskId, seal(duty.taskId, fromBech32(this.opts.operator, "ogpu"), digest, salt));
         return this.done(duty, "sealed", `sealed its audit digest ${hex(digest).slice(0, 16)}… (opened after the workers reveal)`);
@@ -230,24 +237,24 @@ export class Auditor {
     }
   }
 
-  /** Re-executes the task once; "abstain" when this auditor cannot run it, undefined when it is gone. */
-  private async digestOf(taskId: bigint): Promise<Uint8Array | "abstain" | undefined> {
+  /** Re-executes the task once; "unexecutable" when this auditor cannot run it, undefined when it is gone. */
+  private async digestOf(taskId: bigint): Promise<Uint8Array | "unexecutable" | undefined> {
     const id = taskId.toString();
     const cached = this.results.get(id);
     if (cached) return cached;
     const task = await this.opts.chain.getTask(taskId);
     if (!task) return undefined;
     const reader = { address: this.opts.operator, role: "auditor" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.fetchBlob(cid) };
-    let result: Uint8Array | "abstain";
+    let result: Uint8Array | "unexecutable";
     try {
       const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0 });
       if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
       if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
-      result = run.ok ? run.digest : "abstain";
+      result = run.ok ? run.digest : "unexecutable";
     } catch (err) {
       if (!(err instanceof UnrunnableTaskError)) throw err;
       this.opts.log?.(`task ${id}: ${err.message}`);
-      result = "abstain";
+      result = "unexecutable";
     }
     this.results.set(id, result);
     return result;

@@ -156,4 +156,28 @@ describe("issue 10 item 8: auditors must actually compute", () => {
     while (c.height < revealBy) await c.run([]);
     expect(bond0 - c.bond(worker.address)).toBe((bond0 * 5000n) / 10_000n); // wrong_result_slash_bps, not the 20 % reveal timeout
   });
+
+  it("item 8 with item 6: an UNEXECUTABLE vote in the seal window stands for a seal; below 2/3 the sealed members decide and it is slashed neither as absent nor as wrong", async () => {
+    const { c, id, worker } = await forcedAudit([400n * OGPU, 300n * OGPU, 200n * OGPU, 100n * OGPU]);
+    expectOk(await c.run([worker.tx([commitMsg(worker.address, id, RIGHT)])]));
+    await c.run([]);
+    const [big, mid, small] = members(c, id);
+    const unexecutable = (v: string) => attestMsg(v, id, new Uint8Array(32), Verdict.VERDICT_UNEXECUTABLE, new Uint8Array());
+    const supplyBefore = c.supply();
+    // It carries no digest (nothing to copy) and stands for the seal; another member seals.
+    expectOk(await c.run([signerOf(c, small!.validator).tx([unexecutable(small!.validator)]), signerOf(c, big!.validator).tx([auditSealMsg(big!.validator, id, RIGHT)])]));
+    expect(c.record(id)!.phase).toBe(Phase.PHASE_AUDIT_SEAL);
+    // Sealing after UNEXECUTABLE is refused, and a sealed member cannot take its seal back as UNEXECUTABLE.
+    const refused = await c.run([signerOf(c, small!.validator).tx([auditSealMsg(small!.validator, id, RIGHT)]), signerOf(c, big!.validator).tx([unexecutable(big!.validator)])]);
+    expect(refused.txResults.map((r) => [r.codespace, r.code])).toEqual([["attest", AttestCode.AlreadyVoted], ["attest", AttestCode.AlreadyCommitted]]);
+    expectOk(await c.run([signerOf(c, mid!.validator).tx([auditSealMsg(mid!.validator, id, RIGHT)])]));
+    expect(c.record(id)!.phase).toBe(Phase.PHASE_REVEAL); // every member sealed or voted UNEXECUTABLE
+    expectOk(await c.run([worker.tx([revealMsg(worker.address, id, RIGHT)])]));
+    await c.run([]);
+    expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_AUDITING);
+    expectOk(await c.run([big!, mid!].map((m) => signerOf(c, m.validator).tx([attestMsg(m.validator, id, RIGHT, Verdict.VERDICT_MATCH)]))));
+    expect(c.task(id)).toMatchObject({ status: TaskStatus.TASK_STATUS_FINALIZED, escrow: "0" });
+    for (let h = 0; h < 2 * AUDIT_TIMEOUT; h++) await c.run([]); // past every deadline
+    expect(supplyBefore - c.supply()).toBe(0n); // nobody slashed: not the UNEXECUTABLE member, not the sealed ones
+  });
 });

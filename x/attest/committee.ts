@@ -24,14 +24,27 @@ import { attestParams } from "./params.js";
 import type { Settlement } from "./settle.js";
 import { computeSeal } from "./seal.js";
 import { isOpen, openReveals, requireOpenTask, scheduleDraw } from "./tasks.js";
+import { canOpenInput } from "./auditor-keys.js";
 import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue } from "./store.js";
 
-export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided }: Pick<Settlement, "settleOnDigest" | "failUndecided">) {
-  /** Active validators (CometBFT's current set, with powers) except the task's workers' own. */
-  function eligibleValidators(ctx: Context, record: TaskRecord): Candidate[] {
+export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided, failUnexecutable }: Pick<Settlement, "settleOnDigest" | "failUndecided" | "failUnexecutable">) {
+  /**
+   * Active validators (CometBFT's current set, with powers) except the task's workers' own and,
+   * for an encrypted input, except those whose auditor key the client did not wrap the input
+   * to: a member must be able to execute the task, or its absence would be the client's doing.
+   */
+  function eligibleValidators(ctx: Context, record: TaskRecord, task: Task): Candidate[] {
+    return independentValidators(ctx, record).filter((v) => canOpenInput(ctx.store, task, v.operator));
+  }
+
+  /** Active validators that are not the task's workers' own. */
+  function independentValidators(ctx: Context, record: TaskRecord): Candidate[] {
     const workers = record.results.map((r) => parseAccountAddress(r.worker));
     return staking.lastPowers(ctx.store).filter((v) => !workers.some((w) => bytesEqual(w, v.operator)));
   }
+
+  /** Validators could audit but the client wrapped the input to none of them: its fault, not the workers'. */
+  const inputOpensForNoAuditor = (ctx: Context, record: TaskRecord, c: Committee) => c.members.length === 0 && independentValidators(ctx, record).length > 0;
 
   /** Lowest CV among the task's workers: the audit probability follows the least proven one. */
   function minCv(ctx: Context, record: TaskRecord): bigint {
@@ -49,9 +62,9 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     return first !== undefined && record.results.every((r) => bytesEqual(r.resultDigest, first.resultDigest));
   }
 
-  /** Draws a committee, owes each member a vote (audit: a seal) by the deadline, indexes the deadline. */
-  function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispute", size: number): Committee {
-    const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record), size);
+  /** Draws a committee, owes each member a vote (audit: a seal or UNEXECUTABLE) by the deadline, indexes the deadline. */
+  function seatCommittee(ctx: Context, record: TaskRecord, task: Task, label: "audit" | "dispute", size: number): Committee {
+    const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record, task), size);
     const deadline = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
     const committee: Committee = {
       members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array(), seal: new Uint8Array() })),
@@ -101,7 +114,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
     record.audit = undefined;
     if (record.audited) {
-      record.audit = seatCommittee(ctx, record, "audit", p.committee_size);
+      record.audit = seatCommittee(ctx, record, task, "audit", p.committee_size);
+      if (inputOpensForNoAuditor(ctx, record, record.audit)) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
       if (record.audit.members.length > 0) {
         record.phase = Phase.PHASE_AUDIT_SEAL;
         return putRecord(ctx.store, record);
@@ -123,12 +137,39 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     if (!record || !juror) throw attestError(AttestCode.NotOnCommittee, `${validator} is not on the audit committee of task ${taskId}`);
     if (record.phase !== Phase.PHASE_AUDIT_SEAL) throw attestError(AttestCode.WrongPhase, `task ${taskId} is not taking audit seals (${Phase[record.phase]}): seals are only accepted before worker reveals open`);
     if (juror.seal.length > 0) throw attestError(AttestCode.AlreadyCommitted, `${validator} already sealed its audit of task ${taskId}`);
+    if (juror.voted) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted UNEXECUTABLE on task ${taskId}`);
     const seals = [...record.results.map((r) => r.seal), ...record.audit!.members.map((m) => m.seal)];
     if (seals.some((s) => bytesEqual(s, seal))) throw attestError(AttestCode.DuplicateSeal, `seal equals another seal of task ${taskId} (a copied seal can never be opened)`);
     juror.seal = seal;
     clearDuty(ctx.store, taskId, operator);
     emitAttestEvent(ctx.events, AttestEvent.AuditSealed, taskId, { validator });
-    if (record.audit!.members.every((m) => m.seal.length > 0)) closeSealWindow(ctx, record);
+    if (sealWindowComplete(record.audit!)) closeSealWindow(ctx, record);
+    putRecord(ctx.store, record);
+  }
+
+  /** Every member sealed or voted UNEXECUTABLE: nobody is left to seal. */
+  const sealWindowComplete = (c: Committee) => c.members.every((m) => m.seal.length > 0 || m.voted);
+
+  /**
+   * Seal window: a member that cannot execute the task (input unavailable or not opening for
+   * it) votes UNEXECUTABLE instead of sealing. The vote carries no digest, so nothing can be
+   * copied; it clears the member's duty and counts as its seal. ≥ 2/3 of the committee's power
+   * UNEXECUTABLE → FAILED at the client's cost; otherwise the sealed members go on.
+   */
+  function voteUnexecutableWhileSealing(ctx: Context, record: TaskRecord, validator: string, operator: Uint8Array): void {
+    const c = record.audit!;
+    const juror = c.members.find((m) => m.validator === validator);
+    if (!juror) throw attestError(AttestCode.NotOnCommittee, `${validator} is not on the audit committee of task ${record.taskId}`);
+    if (juror.voted) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${record.taskId}`);
+    if (juror.seal.length > 0) throw attestError(AttestCode.AlreadyCommitted, `${validator} already sealed its audit of task ${record.taskId}: it opens that seal after the reveals`);
+    Object.assign(juror, { voted: true, verdict: Verdict.VERDICT_UNEXECUTABLE, resultDigest: new Uint8Array() });
+    clearDuty(ctx.store, record.taskId, operator);
+    emitAttestEvent(ctx.events, AttestEvent.Vote, record.taskId, { validator, verdict: Verdict[Verdict.VERDICT_UNEXECUTABLE], result_digest: "", counted: "true" });
+    if (3n * unexecutable(c) >= 2n * powerOf(c, () => true)) {
+      removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
+      return failUnexecutable(ctx, record, "unexecutable_by_auditors");
+    }
+    if (sealWindowComplete(c)) closeSealWindow(ctx, record);
     putRecord(ctx.store, record);
   }
 
@@ -190,7 +231,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   /** A fresh committee of 2k+1 validators; none eligible, or nothing independent to decide on → the task fails (refund, no slash). */
   function drawDispute(ctx: Context, record: TaskRecord, task: Task): void {
     if (independentDigests(record)?.length === 0) return failUndecided(ctx, record, "no_independent_result");
-    record.dispute = seatCommittee(ctx, record, "dispute", 2 * task.redundancy + 1);
+    record.dispute = seatCommittee(ctx, record, task, "dispute", 2 * task.redundancy + 1);
+    if (inputOpensForNoAuditor(ctx, record, record.dispute)) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
     if (record.dispute.members.length === 0) return failUndecided(ctx, record, "no_eligible_validator");
     putRecord(ctx.store, record);
   }
@@ -203,9 +245,10 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   function attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void {
     const operator = parseAccountAddress(validator, "validator");
     const record = getRecord(ctx.store, taskId);
+    if (record?.phase === Phase.PHASE_AUDIT_SEAL && verdict === Verdict.VERDICT_UNEXECUTABLE) return voteUnexecutableWhileSealing(ctx, record, validator, operator);
     const beforeAuditOpens = [Phase.PHASE_AUDIT_SEAL, Phase.PHASE_REVEAL, Phase.PHASE_DRAW].includes(record?.phase ?? Phase.PHASE_UNSPECIFIED);
     if (record && (record.phase === Phase.PHASE_AUDIT_SEAL || (record.audited && beforeAuditOpens))) {
-      throw attestError(AttestCode.WrongPhase, `task ${taskId}: audit votes open after the worker reveals; seal your digest with MsgCommitAudit first`);
+      throw attestError(AttestCode.WrongPhase, `task ${taskId}: audit votes open after the worker reveals; seal your digest with MsgCommitAudit first (or vote UNEXECUTABLE during the seal window)`);
     }
     const committee = record?.phase === Phase.PHASE_AUDIT ? record.audit : record?.phase === Phase.PHASE_DISPUTE ? record.dispute : undefined;
     const juror = committee?.members.find((m) => m.validator === validator);
@@ -215,11 +258,12 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     }
     if (juror.voted) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${taskId}`);
     if (record.phase === Phase.PHASE_AUDIT) {
+      if (verdict === Verdict.VERDICT_UNEXECUTABLE) throw attestError(AttestCode.InconsistentVerdict, `${validator} sealed a digest of task ${taskId}: UNEXECUTABLE is voted in the seal window, instead of a seal`);
       if (juror.seal.length === 0) throw attestError(AttestCode.SealMismatch, `${validator} did not seal its audit of task ${taskId} before the reveals: its vote cannot count`);
       if (!bytesEqual(computeSeal(taskId, operator, digest, salt), juror.seal)) throw attestError(AttestCode.SealMismatch, `result_digest and salt do not open ${validator}'s audit seal on task ${taskId}`);
     }
     checkVerdict(record, digest, verdict);
-    Object.assign(juror, { voted: true, verdict, resultDigest: digest });
+    Object.assign(juror, { voted: true, verdict, resultDigest: verdict === Verdict.VERDICT_UNEXECUTABLE ? new Uint8Array() : digest });
     clearDuty(ctx.store, taskId, operator);
     emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], result_digest: hex(digest), counted: "true" });
     const task = requireOpenTask(market, ctx, taskId);
@@ -227,8 +271,9 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     else tallyDispute(ctx, record, task, false);
   }
 
-  /** MATCH must name a revealed digest (in an audit of agreeing workers: the agreed one); MISMATCH must not. */
+  /** MATCH must name a revealed digest (in an audit of agreeing workers: the agreed one); MISMATCH must not; UNEXECUTABLE carries none. */
   function checkVerdict(record: TaskRecord, digest: Uint8Array, verdict: Verdict): void {
+    if (verdict === Verdict.VERDICT_UNEXECUTABLE) return;
     const known = record.results.map((r) => r.resultDigest);
     const matches = known.some((d) => bytesEqual(d, digest));
     if (verdict === Verdict.VERDICT_MATCH && !matches) throw attestError(AttestCode.InconsistentVerdict, "MATCH must carry a digest the workers revealed (the agreed one in an audit)");
@@ -236,13 +281,16 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   }
 
   const powerOf = (c: Committee, pick: (m: Committee["members"][number]) => boolean) => c.members.filter(pick).reduce((s, m) => s + m.power, 0n);
+  /** Power of the members that reported the task unexecutable (input unavailable or not opening for them). */
+  const unexecutable = (c: Committee) => powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_UNEXECUTABLE);
 
   /** ≥ 2/3 of the power on MATCH → FINALIZED; once unreachable (or at the deadline) → DISPUTED. */
   function tallyAudit(ctx: Context, record: TaskRecord, task: Task, atDeadline: boolean): void {
     const c = record.audit!;
     const total = powerOf(c, () => true);
     const match = powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_MATCH);
-    // Only a member that sealed before the reveals can still vote.
+    // Only a member that sealed before the reveals can still vote (UNEXECUTABLE members voted in
+    // the seal window, below 2/3 of the power: their power counts toward the total, not MATCH).
     const open = powerOf(c, (m) => !m.voted && m.seal.length > 0);
     if (!revealsAgree(record)) {
       // Workers disagree: nothing to finalise; once every sealed member opened, a dispute decides.
@@ -264,7 +312,12 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const open = powerOf(c, (m) => !m.voted);
     const allowed = independentDigests(record);
     const byDigest = new Map<string, bigint>();
-    for (const m of c.members) if (m.voted && (!allowed || allowed.some((d) => bytesEqual(d, m.resultDigest)))) byDigest.set(hex(m.resultDigest), (byDigest.get(hex(m.resultDigest)) ?? 0n) + m.power);
+    if (2n * unexecutable(c) > total) {
+      removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
+      return failUnexecutable(ctx, record, "unexecutable_by_auditors");
+    }
+    const counts = (m: Committee["members"][number]) => m.voted && m.verdict !== Verdict.VERDICT_UNEXECUTABLE && (!allowed || allowed.some((d) => bytesEqual(d, m.resultDigest)));
+    for (const m of c.members) if (counts(m)) byDigest.set(hex(m.resultDigest), (byDigest.get(hex(m.resultDigest)) ?? 0n) + m.power);
     const sorted = [...byDigest].sort(([a, x], [b, y]) => (x !== y ? (x > y ? -1 : 1) : a < b ? -1 : 1));
     const [best] = sorted;
     if (best && 2n * best[1] > total) {

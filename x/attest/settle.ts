@@ -7,7 +7,7 @@ import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
-import { Phase, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { Phase, Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { Payout } from "../market/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
@@ -84,6 +84,17 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
   }
 
   /**
+   * Nobody drawn could run the task (its encrypted input opens for no drawn auditor, or the
+   * committee reported it unexecutable): the client's fault — FAILED, the client forfeits
+   * x/market's unexecutable fee, no worker or auditor is penalised.
+   */
+  function failUnexecutable(ctx: Context, record: TaskRecord, reason: string): void {
+    emitAttestEvent(ctx.events, AttestEvent.Failed, record.taskId, { reason });
+    record.phase = Phase.PHASE_UNSPECIFIED;
+    market.failUnexecutable(ctx, record.taskId, reason);
+  }
+
+  /**
    * A drawn validator did not vote by its deadline: auditor_absent_slash_bps of its stake
    * (and of entries that unbonded or redelegated since) is burned via x/staking's slash,
    * infraction height = this block. Unknown validators (since removed) are skipped.
@@ -106,7 +117,8 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     const bps = BigInt(attestParams.get(ctx.store).auditor_wrong_slash_bps);
     for (const committee of [record.audit, record.dispute]) {
       for (const m of committee?.members ?? []) {
-        if (!m.voted || bytesEqual(m.resultDigest, digest)) continue;
+        // UNEXECUTABLE carries no digest: it is neither right nor wrong (item 6).
+        if (!m.voted || m.verdict === Verdict.VERDICT_UNEXECUTABLE || bytesEqual(m.resultDigest, digest)) continue;
         const v = staking.getValidator(ctx.store, parseAccountAddress(m.validator, "validator"));
         if (!v) continue;
         const burned = bps === 0n ? 0n : staking.slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
@@ -115,7 +127,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     }
   }
 
-  return { settleOnDigest, failUndecided, slashAbsentAuditor, punishWrongResult };
+  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor, punishWrongResult };
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;

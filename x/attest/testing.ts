@@ -18,7 +18,7 @@ import { finalizeRequest, initChainRequest, testKey, type TestChain, type TestKe
 import { sha256 } from "../../crypto/hash.js";
 import { encodeBeaconTx, type BeaconEntry } from "../../app/beacon.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogpu/attest/v1/tx.js";
+import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
@@ -89,6 +89,10 @@ export function auditSealMsg(validator: string, taskId: bigint, digest: Uint8Arr
   return { typeUrl: MSG.CommitAudit, value: MsgCommitAudit.encode({ validator, taskId, seal }).finish() };
 }
 
+export const setAuditorKeyMsg = (validator: string, encPubkey: Uint8Array): Any => ({
+  typeUrl: MSG.SetAuditorKey,
+  value: MsgSetAuditorKey.encode({ validator, encPubkey }).finish(),
+});
 
 export interface GenesisWorker {
   key: TestKey;
