@@ -45,7 +45,7 @@ describe("audit draw seed under a byzantine proposer", () => {
       const txs = order.map((i) => pending[i]!);
       // The header hash CometBFT would give this block: it commits to the tx list.
       const blockHash = sha256(Buffer.concat([Buffer.from("block"), ...txs.map((t) => sha256(t))]));
-      await c.run(txs, ENTRIES, blockHash);
+      await c.run(txs, { beacon: ENTRIES, hash: blockHash });
       const record = c.record(id);
       outcomes.push(JSON.stringify({ status: c.task(id).status, audited: record?.audited, committee: record?.audit?.members.map((m) => m.validator) }));
       await c.close();

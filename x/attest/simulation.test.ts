@@ -90,7 +90,7 @@ describe("the draw seed on a chain", () => {
     let i = 0;
     while (drawAudit(beaconOf(entries(i)), a.id, 5000) === auditedUsual) i++;
     await a.c.run([]);
-    await b.c.run([], entries(i));
+    await b.c.run([], { beacon: entries(i) });
     const statusOf = (audited: boolean) => (audited ? TaskStatus.TASK_STATUS_AUDITING : TaskStatus.TASK_STATUS_FINALIZED);
     expect(a.c.task(a.id).status).toBe(statusOf(auditedUsual));
     expect(b.c.task(b.id).status).toBe(statusOf(!auditedUsual));
