@@ -7,9 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BeaconEntry } from "../../app/beacon.js";
 import { sendMsg } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
-import { submitTaskMsg } from "../market/testing.js";
-import { nextTaskId } from "../market/keeper.js";
-import { commitMsg, digestOf, expectOk, revealMsg, startPosChain, type PosChain } from "./testing.js";
+import { revealedTaskChain, type PosChain } from "./testing.js";
 
 /** The same extended commit in every variant: four validators' signatures (bytes are opaque here). */
 const ENTRIES: BeaconEntry[] = [1, 2, 3, 4].map((i) => ({ validator: new Uint8Array(20).fill(i), signature: new Uint8Array(64).fill(0x40 + i) }));
@@ -25,15 +23,9 @@ describe("audit draw seed under a byzantine proposer", () => {
 
   /** A k = 1 task of a trusted worker (p = 50 %) revealed in the block before the draw block. */
   async function throughReveal(): Promise<{ c: PosChain; id: bigint }> {
-    const c = await startPosChain({ validatorStakes: [1000n, 1000n, 1000n, 1000n].map((n) => n * 1_000_000n), workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000, committee_size: 2 } } });
-    chains.push(c);
-    const id = nextTaskId(c.app.store);
-    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n })])]));
-    const [w] = c.workers;
-    const digest = digestOf("output");
-    expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
-    expectOk(await c.run([w!.tx([revealMsg(w!.address, id, digest)])]));
-    return { c, id };
+    const revealed = await revealedTaskChain({ validatorStakes: [1000n, 1000n, 1000n, 1000n].map((n) => n * 1_000_000n), workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000, committee_size: 2 } } });
+    chains.push(revealed.c);
+    return revealed;
   }
 
   it("item 9: a proposer's reordering/dropping of txs can't change a draw", async () => {

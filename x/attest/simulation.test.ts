@@ -8,10 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { beaconOf, fallbackBeacon, type BeaconEntry } from "../../app/beacon.js";
-import { nextTaskId } from "../market/keeper.js";
-import { submitTaskMsg } from "../market/testing.js";
 import { auditProbabilityBps, drawAudit } from "./draw.js";
-import { commitMsg, digestOf, expectOk, revealMsg, startPosChain, type PosChain } from "./testing.js";
+import { revealedTaskChain, type PosChain } from "./testing.js";
 
 const TASKS = 10_000;
 const blockHash = (label: string, i: number) => sha256(new TextEncoder().encode(`${label} ${i}`));
@@ -66,15 +64,9 @@ describe("the draw seed on a chain", () => {
 
   /** Submit, commit, reveal a k=1 task of a trusted worker (p = 50 %); returns the task id. */
   async function throughReveal(): Promise<{ c: PosChain; id: bigint }> {
-    const c = await startPosChain({ workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000 } } });
-    chains.push(c);
-    const id = nextTaskId(c.app.store);
-    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n })])]));
-    const [w] = c.workers;
-    const digest = digestOf("output");
-    expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
-    expectOk(await c.run([w!.tx([revealMsg(w!.address, id, digest)])]));
-    return { c, id };
+    const revealed = await revealedTaskChain({ workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000 } } });
+    chains.push(revealed.c);
+    return revealed;
   }
 
   it("is seeded by the beacon of the block after the last reveal: same state up to the reveal, different beacon, different outcome", async () => {

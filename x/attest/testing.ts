@@ -8,7 +8,7 @@
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import { BASE_DENOM } from "../../app/coins.js";
-import { startTestChain, testKey, type ChainSigner, type TestChain, type TestKey } from "../../app/testkit.js";
+import { expectOk, startTestChain, testKey, type ChainSigner, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogpu/attest/v1/tx.js";
@@ -16,8 +16,8 @@ import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
 import { allBalances, getBalance, getSupply } from "../bank/keeper.js";
-import { MARKET_ESCROW } from "../market/keeper.js";
-import { gpu, OGPU, testEncPubkey } from "../market/testing.js";
+import { MARKET_ESCROW, nextTaskId } from "../market/keeper.js";
+import { gpu, OGPU, submitTaskMsg, testEncPubkey } from "../market/testing.js";
 import { gentx, stakingGenesis, testValidator, type TestValidator } from "../staking/testing.js";
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
 import { computeSeal } from "./seal.js";
@@ -159,4 +159,21 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
   });
   await chain.run([]);
   return chain;
+}
+
+/** A PoS chain (`opts`) with one k = 1 task submitted, committed and revealed by worker 0, in three blocks. */
+export async function revealedTaskChain(opts: PosOptions): Promise<{ c: PosChain; id: bigint }> {
+  const c = await startPosChain(opts);
+  try {
+    const id = nextTaskId(c.app.store);
+    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n })])]));
+    const [w] = c.workers;
+    const digest = digestOf("output");
+    expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
+    expectOk(await c.run([w!.tx([revealMsg(w!.address, id, digest)])]));
+    return { c, id };
+  } catch (err) {
+    await c.close();
+    throw err;
+  }
 }
