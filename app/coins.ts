@@ -72,8 +72,3 @@ export function parseCoins(text: string): Coin[] {
   wire.sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
   return coinsFromWire(wire);
 }
-
-/** Amount of `denom` in a coin list (0 when absent). */
-export function amountOf(coins: readonly Coin[], denom: string): bigint {
-  return coins.find((c) => c.denom === denom)?.amount ?? 0n;
-}

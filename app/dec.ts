@@ -13,11 +13,6 @@ export function parseDec(text: string): bigint {
   return BigInt(m[1]!) * DEC_ONE + BigInt(m[2]!.padEnd(DEC_DECIMALS, "0"));
 }
 
-/** Atomics string, the protobuf wire form. */
-export function decToWire(atomics: bigint): string {
-  return atomics.toString();
-}
-
 /** Human form, e.g. 0.100000000000000000 (as the SDK prints a Dec). */
 export function decToString(atomics: bigint): string {
   const whole = atomics / DEC_ONE;

@@ -5,6 +5,7 @@ import type { BlockInfo } from "./context.js";
 import { checkMsgStringCaps } from "./string-caps.js";
 import { invalidArgument } from "./errors.js";
 import { checkMessageWire, DEFAULT_WIRE_LIMITS } from "./proto-guard.js";
+import type { MsgType } from "../proto/msg-types.js";
 
 /** Protobuf codec shape shared by cosmjs-types and our generated types. */
 export interface MessageCodec<M> {
@@ -19,16 +20,17 @@ export interface MsgResponse {
 }
 
 /** The definition a module writes for one message type. */
-export interface MsgDefinition<M> {
-  typeUrl: string;
-  codec: MessageCodec<M>;
+export interface MsgDefinition<M, R> {
+  /** Type URLs and codecs, built once from the proto package (proto/msg-types.ts `msgType`). */
+  type: MsgType<MessageCodec<M>, MessageCodec<R>>;
   /** Bech32 signer addresses in order (the SDK's `cosmos.msg.v1.signer` fields). */
   signers(msg: M): string[];
   /** Stateless checks (the SDK's ValidateBasic); throw an AppError. String length caps (app/string-caps.ts) run first, for every msg. */
   validate?(msg: M): void;
   /** Flat gas charged before the handler runs. */
   gas: number;
-  handle(ctx: Context, msg: M): MsgResponse;
+  /** Returns the response message; defineMsg encodes it under the response type URL. */
+  handle(ctx: Context, msg: M): R;
 }
 
 /** A message definition with its type erased, so the router can hold many kinds. */
@@ -46,19 +48,20 @@ export interface DecodedMsg {
   handle(ctx: Context): MsgResponse;
 }
 
-export function defineMsg<M>(def: MsgDefinition<M>): RegisteredMsg {
+export function defineMsg<M, R>(def: MsgDefinition<M, R>): RegisteredMsg {
+  const { typeUrl, codec, responseTypeUrl, response } = def.type;
   return {
-    typeUrl: def.typeUrl,
+    typeUrl,
     gas: def.gas,
     decode(value) {
       // Wire-checked first: the generated decoder recurses (see app/proto-guard.ts).
       checkMessageWire(value, DEFAULT_WIRE_LIMITS);
-      const msg = def.codec.decode(value);
+      const msg = codec.decode(value);
       return {
-        typeUrl: def.typeUrl,
+        typeUrl,
         signers: () => def.signers(msg),
-        validate: () => (checkMsgStringCaps(def.typeUrl, msg), def.validate?.(msg)),
-        handle: (ctx) => def.handle(ctx, msg),
+        validate: () => (checkMsgStringCaps(typeUrl, msg), def.validate?.(msg)),
+        handle: (ctx) => ({ typeUrl: responseTypeUrl, value: response.encode(def.handle(ctx, msg)).finish() }),
       };
     },
   };

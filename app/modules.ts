@@ -11,7 +11,7 @@ import { createDistributionKeeper, type DistributionKeeper } from "../x/distribu
 import { createDistributionModule } from "../x/distribution/module.js";
 import { createSlashingKeeper, type SlashingKeeper } from "../x/slashing/keeper.js";
 import { createSlashingModule } from "../x/slashing/module.js";
-import { createWorkersKeeper, type WorkersKeeper } from "../x/workers/keeper.js";
+import { createWorkersKeeper, type WorkersHooks, type WorkersKeeper } from "../x/workers/keeper.js";
 import { createWorkersModule } from "../x/workers/module.js";
 import { createMarketKeeper, type MarketHooks, type MarketKeeper } from "../x/market/keeper.js";
 import { createMarketModule } from "../x/market/module.js";
@@ -57,7 +57,11 @@ export function createAppWiring(): AppWiring {
   const staking = createStakingKeeper({ bank, hooks: stakingHooks });
   const distribution = createDistributionKeeper({ auth, bank, staking });
   const slashing = createSlashingKeeper({ staking });
-  const workers = createWorkersKeeper({ bank });
+  // Workers hooks: the EWMA success of a validator operator's worker is its reliability r_i.
+  const workersHooks: WorkersHooks = {
+    reliabilityChanged: (ctx, operator, ewmaSuccessBps) => staking.recordOperatorReliability(ctx.store, operator, ewmaSuccessBps),
+  };
+  const workers = createWorkersKeeper({ bank, hooks: workersHooks });
 
   // Market hooks: a closed task drops its Proof-of-Sync record; k = 1 tasks need a trusted worker.
   const marketHooks: MarketHooks = {
@@ -74,7 +78,7 @@ export function createAppWiring(): AppWiring {
     createStakingModule(staking, { auth, bank }),
     createDistributionModule(distribution, { auth, bank, staking }),
     createSlashingModule(slashing),
-    createWorkersModule(workers, { auth, bank }),
+    createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
     createGenutilModule({ staking }),

@@ -9,36 +9,14 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
-import { MsgCancelTask, MsgSubmitTask } from "../proto/gen/ogpu/market/v1/tx.js";
-import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
-import { MsgAttest, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../proto/gen/ogpu/attest/v1/tx.js";
+import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
 
-/** Type URLs of oGPU's messages. */
-export const MSG = {
-  RegisterWorker: "/ogpu.workers.v1.MsgRegisterWorker",
-  UpdateWorker: "/ogpu.workers.v1.MsgUpdateWorker",
-  Heartbeat: "/ogpu.workers.v1.MsgHeartbeat",
-  ExitWorker: "/ogpu.workers.v1.MsgExitWorker",
-  SubmitTask: "/ogpu.market.v1.MsgSubmitTask",
-  CancelTask: "/ogpu.market.v1.MsgCancelTask",
-  CommitResult: "/ogpu.attest.v1.MsgCommitResult",
-  RevealResult: "/ogpu.attest.v1.MsgRevealResult",
-  Attest: "/ogpu.attest.v1.MsgAttest",
-  SetAuditorKey: "/ogpu.attest.v1.MsgSetAuditorKey",
-} as const;
+type OgpuMsgName = keyof typeof OGPU_MSG_TYPES;
 
-export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = [
-  [MSG.RegisterWorker, MsgRegisterWorker],
-  [MSG.UpdateWorker, MsgUpdateWorker],
-  [MSG.Heartbeat, MsgHeartbeat],
-  [MSG.ExitWorker, MsgExitWorker],
-  [MSG.SubmitTask, MsgSubmitTask],
-  [MSG.CancelTask, MsgCancelTask],
-  [MSG.CommitResult, MsgCommitResult],
-  [MSG.RevealResult, MsgRevealResult],
-  [MSG.Attest, MsgAttest],
-  [MSG.SetAuditorKey, MsgSetAuditorKey],
-];
+/** Type URLs of oGPU's messages, derived from proto/msg-types.ts (where the chain gets them too). */
+export const MSG = Object.fromEntries(Object.entries(OGPU_MSG_TYPES).map(([name, t]) => [name, t.typeUrl])) as Readonly<Record<OgpuMsgName, string>>;
+
+export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(OGPU_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]);
 
 /** Default Cosmos types (bank, staking, gov, …) plus oGPU's. */
 export function ogpuRegistry(): Registry {

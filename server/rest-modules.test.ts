@@ -11,7 +11,6 @@ import { finalizeRequest, startTestChain, testKey, type TestChain } from "../app
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { commissionOf } from "../x/distribution/keeper.js";
-import { getTask } from "../x/market/keeper.js";
 import { gpu, registerWorkerMsg, submitTaskMsg, testEncPubkey } from "../x/market/testing.js";
 import { stakingParams } from "../x/staking/params.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, testValidator, undelegateMsg } from "../x/staking/testing.js";
@@ -225,7 +224,7 @@ describe("workers and market routes", () => {
   });
 
   it("renders a task and lists tasks with filters", async () => {
-    const task = getTask(chain.app.store, taskId)!;
+    const task = chain.keepers.market.getTask(chain.app.store, taskId)!;
     const body = await ok(`/ogpu/market/v1/tasks/${taskId}`);
     expect(body.task).toMatchObject({
       id: taskId.toString(),

@@ -214,6 +214,14 @@ describe("auth LCD routes", () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 3 });
   });
+
+  it("malformed percent-encoding in the URL: the gateway's 400 InvalidArgument body, not fastify's", async () => {
+    for (const url of ["/%", `/cosmos/auth/v1beta1/accounts/%zz`, "/cosmos/bank/v1beta1/balances/%c0%af"]) {
+      const res = await get(url);
+      expect(res.status, url).toBe(400);
+      expect(res.body, url).toEqual({ code: 3, message: `'${url}' is not a valid url component`, details: [] });
+    }
+  });
 });
 
 describe("node routes", () => {

@@ -73,7 +73,12 @@ function toStatusError(err: unknown): GrpcStatusError {
 }
 
 export async function createRestServer(opts: RestServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Errors fastify raises before routing (a URL that is not valid percent-encoding) skip the
+    // error handler; answer them in the gateway's shape too, so clients see one error format.
+    frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => reply.code(400).send(invalidArgument(err.message).toJSON()),
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const status = toStatusError(err);

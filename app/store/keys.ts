@@ -48,13 +48,3 @@ export function splitLengthPrefixed(key: StoreKey): Uint8Array[] {
   return parts;
 }
 
-/** Text component of a key (must be ASCII, which is its own latin1 encoding). */
-export function textKey(text: string): StoreKey {
-  if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`key text must be printable ASCII: ${text}`);
-  return text;
-}
-
-/** Smallest key greater than every key starting with `prefix` (exclusive end of a scan). */
-export function prefixEnd(prefix: StoreKey): StoreKey {
-  return prefix + "\u0100";
-}

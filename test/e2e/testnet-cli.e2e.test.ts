@@ -87,7 +87,7 @@ describe("testnet CLI over a running testnet (issue 9 item 9)", () => {
     chmodSync(broken, 0o755);
     const failed = await cli(["up", "2"], { OGPU_COMETBFT: broken });
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/testnet up: testnet did not come up: node\d exited/);
+    expect(failed.stderr).toMatch(/testnet up: testnet did not come up: node\d(, node\d)* exited/);
     expect(failed.stderr).toMatch(/node\d cometbft\.log \(tail\) ---\ncometbft refuses to start \(test\)/);
     expect(runningTestnetNodes(readTestnet(dir))).toEqual([]);
   }, 240_000);

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExecExecutor, type ExecConfig } from "./exec.js";
@@ -81,6 +81,9 @@ const ESCAPE_SCRIPT = `
   s.on("connect", () => { r.net = "CONNECTED"; s.destroy(); done(); });
   s.on("error", (e) => { r.net = e.code; done(); });`;
 
+/** A file in the host user's home (whoever runs the tests): the job must not see it. */
+const HOST_SHELL_RC = join(homedir(), ".bashrc");
+
 describe("item 12 — job sandbox: exec jobs run under bubblewrap", () => {
   it("item 12: a job cannot read the worker home (keyring, salts), the repo or other host paths, write outside its output dir, or reach the network", async () => {
     process.env.OGPU_TEST_SECRET = "must-not-leak";
@@ -91,7 +94,7 @@ describe("item 12 — job sandbox: exec jobs run under bubblewrap", () => {
         join(workerHome, "worker-state.json"),
         join(REPO, "package.json"),
         "/etc/hostname",
-        "/root/.bashrc",
+        HOST_SHELL_RC,
       ],
       write: [join(scratch, `${token}-host`), join(REPO, token), "/job/escape", "/usr/escape", "/escape", `/tmp/${token}`, "/job/out/scratch"],
       port: (server.address() as AddressInfo).port,
@@ -101,7 +104,7 @@ describe("item 12 — job sandbox: exec jobs run under bubblewrap", () => {
     const r = JSON.parse(text(outcome)) as { read: Record<string, string>; write: Record<string, string>; env: string[]; net: string; uid: number };
     // Host paths are not denied but absent: nothing outside the sandbox's mounts exists in it.
     for (const path of targets.read.slice(0, 4)) expect([path, r.read[path]]).toEqual([path, "ENOENT"]);
-    expect(r.read["/root/.bashrc"]).toBe("ENOENT");
+    expect(r.read[HOST_SHELL_RC]).toBe("ENOENT");
     for (const path of targets.write.slice(0, 2)) expect([path, r.write[path]]).toEqual([path, "ENOENT"]);
     for (const path of ["/job/escape", "/usr/escape", "/escape"]) expect([path, r.write[path]]).toEqual([path, "EROFS"]);
     // Writable: its output dir and its private /tmp, which is not the host's /tmp.
@@ -160,7 +163,9 @@ describe("item 12 — job sandbox: exec jobs run under bubblewrap", () => {
   it("item 12: memory, private /tmp and CPU time are bounded", async () => {
     const hog = await run({ argv: [NODE, "-e", "const a = []; for (let i = 0; i < 16; i++) a.push(Buffer.alloc(256 << 20, 1))"], memoryLimitMb: 1024 });
     expect(hog.ok ? "ok" : hog.failure.kind).toBe("oom");
-    const fill = await run({ argv: ["sh", "-c", 'head -c 50000000 /dev/zero > /tmp/fill; wc -c < /tmp/fill > "$OGPU_OUTPUT"'], tmpSizeMb: 8 });
+    const fill = await run({ argv: ["sh", "-c", 'head -c 50000000 /dev/zero > "$TMPDIR/fill"; wc -c < "$TMPDIR/fill" > "$OGPU_OUTPUT"'], tmpSizeMb: 8 });
+    // The private /tmp takes writes up to its cap and no further.
+    expect(Number(text(fill).trim())).toBeGreaterThan(4 * 1024 * 1024);
     expect(Number(text(fill).trim())).toBeLessThanOrEqual(8 * 1024 * 1024);
     const spin = await run({ argv: ["sh", "-c", "while :; do :; done"], cpuSeconds: 1, timeoutMs: 60_000 });
     expect(spin.ok ? "ok" : `${spin.failure.kind}: ${spin.failure.message}`).toMatch(/^timeout: .*1 s CPU-time limit \(killed by SIGXCPU\)/);

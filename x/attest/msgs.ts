@@ -1,16 +1,7 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import { Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import {
-  MsgAttest,
-  MsgAttestResponse,
-  MsgCommitResult,
-  MsgCommitResultResponse,
-  MsgRevealResult,
-  MsgRevealResultResponse,
-  MsgSetAuditorKey,
-  MsgSetAuditorKeyResponse,
-} from "../../proto/gen/ogpu/attest/v1/tx.js";
 import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
 import { attestError, AttestCode } from "./errors.js";
 import type { AttestKeeper } from "./keeper.js";
@@ -29,9 +20,8 @@ function checkDigest(digest: Uint8Array, field = "result_digest"): void {
 const MAX_CID_LENGTH = 256;
 
 export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
-  const msgCommitResult = defineMsg<MsgCommitResult>({
-    typeUrl: "/ogpu.attest.v1.MsgCommitResult",
-    codec: MsgCommitResult,
+  const msgCommitResult = defineMsg({
+    type: OGPU_MSG_TYPES.CommitResult,
     gas: 20_000,
     signers: (msg) => [msg.worker],
     validate(msg) {
@@ -41,13 +31,12 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     },
     handle(ctx, msg) {
       keeper.commitResult(ctx, msg.worker, msg.taskId, msg.seal);
-      return { typeUrl: "/ogpu.attest.v1.MsgCommitResultResponse", value: MsgCommitResultResponse.encode({}).finish() };
+      return {};
     },
   });
 
-  const msgRevealResult = defineMsg<MsgRevealResult>({
-    typeUrl: "/ogpu.attest.v1.MsgRevealResult",
-    codec: MsgRevealResult,
+  const msgRevealResult = defineMsg({
+    type: OGPU_MSG_TYPES.RevealResult,
     gas: 20_000,
     signers: (msg) => [msg.worker],
     validate(msg) {
@@ -59,13 +48,12 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     },
     handle(ctx, msg) {
       keeper.revealResult(ctx, msg.worker, msg.taskId, msg.resultDigest, msg.salt, msg.outputCid);
-      return { typeUrl: "/ogpu.attest.v1.MsgRevealResultResponse", value: MsgRevealResultResponse.encode({}).finish() };
+      return {};
     },
   });
 
-  const msgAttest = defineMsg<MsgAttest>({
-    typeUrl: "/ogpu.attest.v1.MsgAttest",
-    codec: MsgAttest,
+  const msgAttest = defineMsg({
+    type: OGPU_MSG_TYPES.Attest,
     gas: 20_000,
     signers: (msg) => [msg.validator],
     validate(msg) {
@@ -76,13 +64,12 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     },
     handle(ctx, msg) {
       keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict);
-      return { typeUrl: "/ogpu.attest.v1.MsgAttestResponse", value: MsgAttestResponse.encode({}).finish() };
+      return {};
     },
   });
 
-  const msgSetAuditorKey = defineMsg<MsgSetAuditorKey>({
-    typeUrl: "/ogpu.attest.v1.MsgSetAuditorKey",
-    codec: MsgSetAuditorKey,
+  const msgSetAuditorKey = defineMsg({
+    type: OGPU_MSG_TYPES.SetAuditorKey,
     gas: 20_000,
     signers: (msg) => [msg.validator],
     validate(msg) {
@@ -92,7 +79,7 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     },
     handle(ctx, msg) {
       keeper.setAuditorKey(ctx, parseAccountAddress(msg.validator, "validator"), msg.encPubkey);
-      return { typeUrl: "/ogpu.attest.v1.MsgSetAuditorKeyResponse", value: MsgSetAuditorKeyResponse.encode({}).finish() };
+      return {};
     },
   });
 

@@ -78,10 +78,6 @@ export function moduleAccountName(store: KVStore, address: Uint8Array): string |
   return name === undefined ? undefined : new TextDecoder().decode(name);
 }
 
-export function moduleAccounts(store: KVStore): { name: string; address: Uint8Array }[] {
-  return [...store.iterate(MODULE_ACCOUNT)].map(([key, value]) => ({ name: key.slice(MODULE_ACCOUNT.length), address: value }));
-}
-
 export const FEE_COLLECTOR = "fee_collector";
 
 /** x/auth's surface for other modules (the ante handler, bank, module genesis). */

@@ -1,8 +1,9 @@
-import { MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgSend, MsgSendResponse, protobufPackage } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { coinsFromWire } from "../../app/coins.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { msgType } from "../../proto/msg-types.js";
 import { bankError, BankCode } from "./errors.js";
 import type { BankDeps, BankKeeper } from "./keeper.js";
 import { bankParams } from "./params.js";
@@ -14,9 +15,8 @@ function sendAmount(msg: MsgSend) {
 }
 
 export function bankMsgs(keeper: BankKeeper, { auth }: BankDeps): RegisteredMsg[] {
-  const msgSend = defineMsg<MsgSend>({
-    typeUrl: "/cosmos.bank.v1beta1.MsgSend",
-    codec: MsgSend,
+  const msgSend = defineMsg({
+    type: msgType(protobufPackage, "MsgSend", MsgSend, MsgSendResponse),
     gas: 10_000,
     signers: (msg) => [msg.fromAddress],
     validate(msg) {
@@ -34,7 +34,7 @@ export function bankMsgs(keeper: BankKeeper, { auth }: BankDeps): RegisteredMsg[
       }
       keeper.sendCoins(ctx, from, to, sendAmount(msg));
       keeper.checkMaxWallet(ctx.store, to);
-      return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() };
+      return {};
     },
   });
 

@@ -3,9 +3,11 @@ import {
   MsgWithdrawDelegatorRewardResponse,
   MsgWithdrawValidatorCommission,
   MsgWithdrawValidatorCommissionResponse,
+  protobufPackage,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { msgType } from "../../proto/msg-types.js";
 import type { StakingKeeper } from "../staking/keeper.js";
 import type { DistributionKeeper } from "./keeper.js";
 import { parseValoper } from "../../app/validator-address.js";
@@ -14,9 +16,8 @@ const coins = (denom: string, amount: bigint) => (amount === 0n ? [] : [{ denom,
 
 export function distributionMsgs(keeper: DistributionKeeper, staking: Pick<StakingKeeper, "params">): RegisteredMsg[] {
   /** cosmjs `withdrawRewards` sends this. */
-  const msgWithdrawDelegatorReward = defineMsg<MsgWithdrawDelegatorReward>({
-    typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward",
-    codec: MsgWithdrawDelegatorReward,
+  const msgWithdrawDelegatorReward = defineMsg({
+    type: msgType(protobufPackage, "MsgWithdrawDelegatorReward", MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse),
     gas: 20_000,
     signers: (msg) => [msg.delegatorAddress],
     validate(msg) {
@@ -25,14 +26,12 @@ export function distributionMsgs(keeper: DistributionKeeper, staking: Pick<Staki
     },
     handle(ctx, msg) {
       const amount = keeper.withdrawDelegatorReward(ctx, parseAccountAddress(msg.delegatorAddress, "delegator address"), parseValoper(msg.validatorAddress));
-      const value = MsgWithdrawDelegatorRewardResponse.encode({ amount: coins(staking.params(ctx.store).bond_denom, amount) }).finish();
-      return { typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorRewardResponse", value };
+      return { amount: coins(staking.params(ctx.store).bond_denom, amount) };
     },
   });
 
-  const msgWithdrawValidatorCommission = defineMsg<MsgWithdrawValidatorCommission>({
-    typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission",
-    codec: MsgWithdrawValidatorCommission,
+  const msgWithdrawValidatorCommission = defineMsg({
+    type: msgType(protobufPackage, "MsgWithdrawValidatorCommission", MsgWithdrawValidatorCommission, MsgWithdrawValidatorCommissionResponse),
     gas: 20_000,
     signers: (msg) => [accountAddressString(parseValoper(msg.validatorAddress))],
     validate(msg) {
@@ -40,8 +39,7 @@ export function distributionMsgs(keeper: DistributionKeeper, staking: Pick<Staki
     },
     handle(ctx, msg) {
       const amount = keeper.withdrawValidatorCommission(ctx, parseValoper(msg.validatorAddress));
-      const value = MsgWithdrawValidatorCommissionResponse.encode({ amount: coins(staking.params(ctx.store).bond_denom, amount) }).finish();
-      return { typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommissionResponse", value };
+      return { amount: coins(staking.params(ctx.store).bond_denom, amount) };
     },
   });
 

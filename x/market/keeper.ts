@@ -23,7 +23,6 @@ export const PendingReason = {
 } as const;
 export type PendingReason = (typeof PendingReason)[keyof typeof PendingReason];
 
-export const getTask = readTask;
 /** Read access for tools and tests (benchmarks, fixtures) that must not reach into store.ts. */
 export { allTasks, nextTaskId } from "./store.js";
 

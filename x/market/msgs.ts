@@ -2,8 +2,9 @@ import { BASE_DENOM, parseAmount } from "../../app/coins.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { AppError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
-import { MsgCancelTask, MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
+import type { MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
@@ -55,9 +56,8 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
 }
 
 export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketDeps, "bank" | "workers">): RegisteredMsg[] {
-  const msgSubmitTask = defineMsg<MsgSubmitTask>({
-    typeUrl: "/ogpu.market.v1.MsgSubmitTask",
-    codec: MsgSubmitTask,
+  const msgSubmitTask = defineMsg({
+    type: OGPU_MSG_TYPES.SubmitTask,
     gas: 30_000,
     signers: (msg) => [msg.client],
     validate: (msg) => void validateSubmit(msg),
@@ -123,13 +123,12 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         tier: String(req.tier),
       });
       emitStatusChange(ctx.events, task.id, task.client, TaskStatus.TASK_STATUS_UNSPECIFIED, TaskStatus.TASK_STATUS_PENDING, "submitted");
-      return { typeUrl: "/ogpu.market.v1.MsgSubmitTaskResponse", value: MsgSubmitTaskResponse.encode({ taskId: task.id, escrow: escrow.toString() }).finish() };
+      return { taskId: task.id, escrow: escrow.toString() };
     },
   });
 
-  const msgCancelTask = defineMsg<MsgCancelTask>({
-    typeUrl: "/ogpu.market.v1.MsgCancelTask",
-    codec: MsgCancelTask,
+  const msgCancelTask = defineMsg({
+    type: OGPU_MSG_TYPES.CancelTask,
     gas: 20_000,
     signers: (msg) => [msg.client],
     validate(msg) {
@@ -147,7 +146,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         throw marketError(MarketCode.NotCancellable, `task ${msg.taskId} has committed results; it settles through Proof of Sync and cannot be cancelled`);
       }
       const refunded = keeper.refundAndClose(ctx, task, TaskStatus.TASK_STATUS_CANCELLED, "cancelled_by_client");
-      return { typeUrl: "/ogpu.market.v1.MsgCancelTaskResponse", value: MsgCancelTaskResponse.encode({ refunded: refunded.toString() }).finish() };
+      return { refunded: refunded.toString() };
     },
   });
 

@@ -1,14 +1,14 @@
-import { MsgUnjail, MsgUnjailResponse } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { MsgUnjail, MsgUnjailResponse, protobufPackage } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { accountAddressString } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { msgType } from "../../proto/msg-types.js";
 import type { SlashingKeeper } from "./keeper.js";
 import { parseValoper } from "../../app/validator-address.js";
 
 export function slashingMsgs(keeper: SlashingKeeper): RegisteredMsg[] {
   /** cosmos.slashing.v1beta1.MsgUnjail: signed by the operator account (same bytes as the valoper). */
-  const msgUnjail = defineMsg<MsgUnjail>({
-    typeUrl: "/cosmos.slashing.v1beta1.MsgUnjail",
-    codec: MsgUnjail,
+  const msgUnjail = defineMsg({
+    type: msgType(protobufPackage, "MsgUnjail", MsgUnjail, MsgUnjailResponse),
     gas: 20_000,
     signers: (msg) => [accountAddressString(parseValoper(msg.validatorAddr))],
     validate(msg) {
@@ -16,7 +16,7 @@ export function slashingMsgs(keeper: SlashingKeeper): RegisteredMsg[] {
     },
     handle(ctx, msg) {
       keeper.unjailValidator(ctx, parseValoper(msg.validatorAddr), msg.validatorAddr);
-      return { typeUrl: "/cosmos.slashing.v1beta1.MsgUnjailResponse", value: MsgUnjailResponse.encode({}).finish() };
+      return {};
     },
   });
 

@@ -116,10 +116,23 @@ export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, unit
   if (units > 0n) addComputeUnits(store, operator, height, units);
 }
 
-/** Reliability r_i in basis points, [5000, 10000] (workers module; default 10000). */
+/** r_i's floor: a validator whose worker always fails keeps half its power. */
+const MIN_RELIABILITY_BPS = 5_000n;
+
+/** Reliability r_i in basis points, [5000, 10000] (default 10000 until the operator's worker reports a result). */
 export function setReliabilityBps(store: KVStore, operator: Uint8Array, bps: bigint): void {
-  if (bps < 5_000n || bps > BPS) throw new Error(`reliability ${bps} bps is outside [5000, 10000]`);
+  if (bps < MIN_RELIABILITY_BPS || bps > BPS) throw new Error(`reliability ${bps} bps is outside [5000, 10000]`);
   storeReliabilityBps(store, operator, bps);
+}
+
+/**
+ * x/workers' hook input: the EWMA success rate of the worker registered by `operator`'s
+ * account becomes r_i = clamp(ewma, 5000, 10000). Accounts that run no validator are ignored.
+ */
+export function recordOperatorReliability(store: KVStore, operator: Uint8Array, ewmaSuccessBps: number): void {
+  if (!getValidator(store, operator)) return;
+  const ewma = BigInt(ewmaSuccessBps);
+  setReliabilityBps(store, operator, ewma < MIN_RELIABILITY_BPS ? MIN_RELIABILITY_BPS : ewma > BPS ? BPS : ewma);
 }
 
 /** What x/staking needs: bank moves stake between accounts and pools; hooks let others react to delegation changes. */
@@ -151,6 +164,8 @@ export interface StakingKeeper {
   tombstone(ctx: Context, cons: Uint8Array): void;
   slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint;
   recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void;
+  /** r_i from the EWMA success of the operator's worker (x/workers' reliabilityChanged hook). */
+  recordOperatorReliability(store: KVStore, operator: Uint8Array, ewmaSuccessBps: number): void;
   /** The validator-set diff for CometBFT (x/genutil returns it from InitChain). */
   applyValidatorSetChanges(store: KVStore): ValidatorUpdate[];
 }
@@ -331,5 +346,5 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     return total;
   }
 
-  return { getValidator, allValidators, getDelegation, delegationsTo, lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, applyValidatorSetChanges };
+  return { getValidator, allValidators, getDelegation, delegationsTo, lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, recordOperatorReliability, applyValidatorSetChanges };
 }

@@ -9,6 +9,7 @@ import {
   MsgEditValidatorResponse,
   MsgUndelegate,
   MsgUndelegateResponse,
+  protobufPackage,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { BondStatus, type CommissionRates, type Description } from "cosmjs-types/cosmos/staking/v1beta1/staking";
@@ -16,6 +17,7 @@ import { accountAddressString, parseAccountAddress } from "../../app/address.js"
 import type { Context } from "../../app/context.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { msgType } from "../../proto/msg-types.js";
 import { stakingError, StakingCode } from "./errors.js";
 import { requireValidator, tokensFromShares, type StakingKeeper } from "./keeper.js";
 import { stakingParams } from "./params.js";
@@ -66,9 +68,8 @@ function checkCommission(ctx: Context, c: CommissionRates): void {
 }
 
 export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
-  const msgCreateValidator = defineMsg<MsgCreateValidator>({
-    typeUrl: "/cosmos.staking.v1beta1.MsgCreateValidator",
-    codec: MsgCreateValidator,
+  const msgCreateValidator = defineMsg({
+    type: msgType(protobufPackage, "MsgCreateValidator", MsgCreateValidator, MsgCreateValidatorResponse),
     gas: 50_000,
     signers: (msg) => [operatorAccount(msg.validatorAddress)],
     validate(msg) {
@@ -121,7 +122,7 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
       });
       ctx.events.emit("create_validator", { validator: msg.validatorAddress, amount: `${amount}${p.bond_denom}` });
       keeper.delegate(ctx, operator, operator, amount);
-      return { typeUrl: "/cosmos.staking.v1beta1.MsgCreateValidatorResponse", value: MsgCreateValidatorResponse.encode({}).finish() };
+      return {};
     },
   });
 
@@ -129,9 +130,8 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
   const DO_NOT_MODIFY = "[do-not-modify]";
   const COMMISSION_CHANGE_INTERVAL_SECONDS = 86_400n;
 
-  const msgEditValidator = defineMsg<MsgEditValidator>({
-    typeUrl: "/cosmos.staking.v1beta1.MsgEditValidator",
-    codec: MsgEditValidator,
+  const msgEditValidator = defineMsg({
+    type: msgType(protobufPackage, "MsgEditValidator", MsgEditValidator, MsgEditValidatorResponse),
     gas: 20_000,
     signers: (msg) => [operatorAccount(msg.validatorAddress)],
     validate(msg) {
@@ -174,13 +174,12 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
       }
       setValidator(ctx.store, { ...v, description: merged, commission, minSelfDelegation });
       ctx.events.emit("edit_validator", { commission_rate: commission.commissionRates.rate, min_self_delegation: minSelfDelegation });
-      return { typeUrl: "/cosmos.staking.v1beta1.MsgEditValidatorResponse", value: MsgEditValidatorResponse.encode({}).finish() };
+      return {};
     },
   });
 
-  const msgDelegate = defineMsg<MsgDelegate>({
-    typeUrl: "/cosmos.staking.v1beta1.MsgDelegate",
-    codec: MsgDelegate,
+  const msgDelegate = defineMsg({
+    type: msgType(protobufPackage, "MsgDelegate", MsgDelegate, MsgDelegateResponse),
     gas: 30_000,
     signers: (msg) => [msg.delegatorAddress],
     validate(msg) {
@@ -191,13 +190,12 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
     handle(ctx, msg) {
       const amount = bondAmount(ctx, msg.amount, "delegation");
       keeper.delegate(ctx, parseAccountAddress(msg.delegatorAddress, "delegator address"), parseValoper(msg.validatorAddress), amount);
-      return { typeUrl: "/cosmos.staking.v1beta1.MsgDelegateResponse", value: MsgDelegateResponse.encode({}).finish() };
+      return {};
     },
   });
 
-  const msgUndelegate = defineMsg<MsgUndelegate>({
-    typeUrl: "/cosmos.staking.v1beta1.MsgUndelegate",
-    codec: MsgUndelegate,
+  const msgUndelegate = defineMsg({
+    type: msgType(protobufPackage, "MsgUndelegate", MsgUndelegate, MsgUndelegateResponse),
     gas: 30_000,
     signers: (msg) => [msg.delegatorAddress],
     validate(msg) {
@@ -209,14 +207,12 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
       const amount = bondAmount(ctx, msg.amount, "undelegation");
       const { tokens } = keeper.undelegate(ctx, parseAccountAddress(msg.delegatorAddress, "delegator address"), parseValoper(msg.validatorAddress), amount);
       const completionTime = { seconds: ctx.block.timeSeconds + BigInt(stakingParams.get(ctx.store).unbonding_blocks), nanos: 0 };
-      const value = MsgUndelegateResponse.encode({ completionTime, amount: { denom: msg.amount.denom, amount: tokens.toString() } }).finish();
-      return { typeUrl: "/cosmos.staking.v1beta1.MsgUndelegateResponse", value };
+      return { completionTime, amount: { denom: msg.amount.denom, amount: tokens.toString() } };
     },
   });
 
-  const msgBeginRedelegate = defineMsg<MsgBeginRedelegate>({
-    typeUrl: "/cosmos.staking.v1beta1.MsgBeginRedelegate",
-    codec: MsgBeginRedelegate,
+  const msgBeginRedelegate = defineMsg({
+    type: msgType(protobufPackage, "MsgBeginRedelegate", MsgBeginRedelegate, MsgBeginRedelegateResponse),
     gas: 40_000,
     signers: (msg) => [msg.delegatorAddress],
     validate(msg) {
@@ -231,7 +227,7 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
       if (!getValidator(ctx.store, dst)) throw stakingError(StakingCode.BadRedelegationDst, "redelegation destination validator not found");
       keeper.redelegate(ctx, parseAccountAddress(msg.delegatorAddress, "delegator address"), parseValoper(msg.validatorSrcAddress, "source validator address"), dst, amount);
       const completionTime = { seconds: ctx.block.timeSeconds + BigInt(stakingParams.get(ctx.store).unbonding_blocks), nanos: 0 };
-      return { typeUrl: "/cosmos.staking.v1beta1.MsgBeginRedelegateResponse", value: MsgBeginRedelegateResponse.encode({ completionTime }).finish() };
+      return { completionTime };
     },
   });
 

@@ -21,6 +21,7 @@ import {
 } from "./testing.js";
 import { consAddressOf } from "../../app/validator-address.js";
 import { moduleAddress } from "../../app/address.js";
+import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 
 const v1 = testValidator(1);
 const v2 = testValidator(2);
@@ -111,6 +112,22 @@ describe("compute multiplier", () => {
     for (let h = 6; h <= 9; h++) expect((await chain.run()).validatorUpdates).toEqual([]);
     // Epoch at 10: the records at height 2 left the 5-block window → C_med = 0 → 1× for all.
     expect(powersOf((await chain.run()).validatorUpdates)).toEqual({ [hex(v1)]: 100n, [hex(v2)]: 100n });
+  });
+});
+
+describe("reliability from x/workers", () => {
+  it("a validator operator's worker EWMA becomes its r_i (floored at 5000 bps); other workers change no power", async () => {
+    chain = await startTestChain(stakingGenesis(funded(v1.key, v2.key), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU)]), STAKING_CHAIN);
+    await chain.run(); // 1
+    const workerResults = (ctx: Context) => {
+      const { workers } = chain!.keepers;
+      for (const key of [v1.key, carol]) workers.setWorker(ctx.store, Worker.fromPartial({ operator: key.address, bond: "0", reliability: { ewmaSuccessBps: 5000 } }));
+      expect(workers.recordResult(ctx, v1.key.address, false, "test").ewmaSuccessBps).toBe(4500);
+      workers.recordResult(ctx, carol.address, false, "test");
+    };
+    // r = clamp(4500, 5000, 10000) = 5000 → v1's power halves in the same block; v2 unchanged.
+    expect(powersOf((await chain.run([], { during: workerResults })).validatorUpdates)).toEqual({ [hex(v1)]: 50n });
+    expect(consensusPower(100n * OGPU, 10_000n, 5_000n)).toBe(50n);
   });
 });
 

@@ -146,9 +146,16 @@ export function scheduleExit(store: KVStore, w: Worker, height: bigint): bigint 
   return at;
 }
 
+/** What others learn from x/workers (set in app/modules.ts). */
+export interface WorkersHooks {
+  /** A worker's EWMA success rate changed (x/staking turns it into the operator's reliability r_i). */
+  reliabilityChanged?(ctx: Context, operator: Uint8Array, ewmaSuccessBps: number): void;
+}
+
 /** What x/workers needs: bank moves bonds (to the treasury on a slash, back to the operator on exit). */
 export interface WorkersDeps {
   bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
+  hooks: WorkersHooks;
 }
 
 /** x/workers' surface: the registry and reliability for x/market (scheduling) and x/attest (verdicts). */
@@ -178,7 +185,7 @@ export interface WorkersKeeper {
   completeExits(ctx: Context): void;
 }
 
-export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
+export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper {
   /** Moves part of a worker's bond to the treasury; returns the amount taken. */
   function slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes: Record<string, string> = {}): bigint {
     const w = requireWorker(ctx.store, operator);
@@ -204,5 +211,12 @@ export function createWorkersKeeper({ bank }: WorkersDeps): WorkersKeeper {
     }
   }
 
-  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult, adjustOpenTasks, completeExits };
+  /** recordResult, then the hook: the operator's reliability follows the new EWMA. */
+  function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string): Reliability {
+    const rel = recordResult(ctx, operator, success, reason);
+    hooks.reliabilityChanged?.(ctx, parseAccountAddress(operator, "operator"), rel.ewmaSuccessBps);
+    return rel;
+  }
+
+  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, adjustOpenTasks, completeExits };
 }

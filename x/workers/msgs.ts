@@ -2,18 +2,9 @@ import { BASE_DENOM, MAX_SUPPLY, parseAmount } from "../../app/coins.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import type { Gpu, Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
-import {
-  MsgExitWorker,
-  MsgExitWorkerResponse,
-  MsgHeartbeat,
-  MsgHeartbeatResponse,
-  MsgRegisterWorker,
-  MsgRegisterWorkerResponse,
-  MsgUpdateWorker,
-  MsgUpdateWorkerResponse,
-} from "../../proto/gen/ogpu/workers/v1/tx.js";
 import type { WorkersDeps } from "./keeper.js";
 import { workersError, WorkersCode } from "./errors.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
@@ -83,11 +74,8 @@ export function workersMsgs({ bank }: WorkersDeps): RegisteredMsg[] {
     return w;
   }
 
-  const ok = (typeUrl: string, value: Uint8Array) => ({ typeUrl, value });
-
-  const msgRegisterWorker = defineMsg<MsgRegisterWorker>({
-    typeUrl: "/ogpu.workers.v1.MsgRegisterWorker",
-    codec: MsgRegisterWorker,
+  const msgRegisterWorker = defineMsg({
+    type: OGPU_MSG_TYPES.RegisterWorker,
     gas: 50_000,
     signers: (msg) => [msg.operator],
     validate(msg) {
@@ -122,13 +110,12 @@ export function workersMsgs({ bank }: WorkersDeps): RegisteredMsg[] {
         gpu_models: msg.gpus.map((g) => g.model).join(","),
         bond: `${bond}${BASE_DENOM}`,
       });
-      return ok("/ogpu.workers.v1.MsgRegisterWorkerResponse", MsgRegisterWorkerResponse.encode({}).finish());
+      return {};
     },
   });
 
-  const msgUpdateWorker = defineMsg<MsgUpdateWorker>({
-    typeUrl: "/ogpu.workers.v1.MsgUpdateWorker",
-    codec: MsgUpdateWorker,
+  const msgUpdateWorker = defineMsg({
+    type: OGPU_MSG_TYPES.UpdateWorker,
     gas: 20_000,
     signers: (msg) => [msg.operator],
     validate(msg) {
@@ -151,13 +138,12 @@ export function workersMsgs({ bank }: WorkersDeps): RegisteredMsg[] {
       w.lastHeartbeatHeight = ctx.block.height;
       setWorker(ctx.store, w);
       emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
-      return ok("/ogpu.workers.v1.MsgUpdateWorkerResponse", MsgUpdateWorkerResponse.encode({}).finish());
+      return {};
     },
   });
 
-  const msgHeartbeat = defineMsg<MsgHeartbeat>({
-    typeUrl: "/ogpu.workers.v1.MsgHeartbeat",
-    codec: MsgHeartbeat,
+  const msgHeartbeat = defineMsg({
+    type: OGPU_MSG_TYPES.Heartbeat,
     gas: 2_000,
     signers: (msg) => [msg.operator],
     validate: (msg) => void parseAccountAddress(msg.operator, "operator"),
@@ -166,13 +152,12 @@ export function workersMsgs({ bank }: WorkersDeps): RegisteredMsg[] {
       w.lastHeartbeatHeight = ctx.block.height;
       setWorker(ctx.store, w);
       emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, msg.operator, { height: ctx.block.height.toString() });
-      return ok("/ogpu.workers.v1.MsgHeartbeatResponse", MsgHeartbeatResponse.encode({}).finish());
+      return {};
     },
   });
 
-  const msgExitWorker = defineMsg<MsgExitWorker>({
-    typeUrl: "/ogpu.workers.v1.MsgExitWorker",
-    codec: MsgExitWorker,
+  const msgExitWorker = defineMsg({
+    type: OGPU_MSG_TYPES.ExitWorker,
     gas: 10_000,
     signers: (msg) => [msg.operator],
     validate: (msg) => void parseAccountAddress(msg.operator, "operator"),
@@ -182,7 +167,7 @@ export function workersMsgs({ bank }: WorkersDeps): RegisteredMsg[] {
       if (w.openTasks > 0) throw workersError(WorkersCode.TasksOpen, `worker ${msg.operator} has ${w.openTasks} open task(s); exit after they settle`);
       const at = scheduleExit(ctx.store, w, ctx.block.height);
       emitWorkerEvent(ctx.events, WorkerEvent.ExitStarted, msg.operator, { bond_return_height: at.toString(), reason: "exit_requested" });
-      return ok("/ogpu.workers.v1.MsgExitWorkerResponse", MsgExitWorkerResponse.encode({ bondReturnHeight: at }).finish());
+      return { bondReturnHeight: at };
     },
   });
 

@@ -1,0 +1,37 @@
+/**
+ * Where each Msg's type URL is spelled, once: "/" + the proto package (the generated file's
+ * `protobufPackage`) + "." + the message name; its response is the same name + "Response".
+ * x/ modules hand these to `defineMsg` (app/module.ts), and sdk/registry.ts derives its
+ * registry from `OGPU_MSG_TYPES`, so neither writes a type URL by hand. Only generated code
+ * is imported here: the SDK can use it without pulling in the node.
+ */
+import * as attest from "./gen/ogpu/attest/v1/tx.js";
+import * as market from "./gen/ogpu/market/v1/tx.js";
+import * as workers from "./gen/ogpu/workers/v1/tx.js";
+
+/** One Msg kind: its generated codec, its response's codec and both type URLs. */
+export interface MsgType<Codec, ResponseCodec> {
+  readonly typeUrl: string;
+  readonly codec: Codec;
+  readonly responseTypeUrl: string;
+  readonly response: ResponseCodec;
+}
+
+/** Builds a MsgType from the proto package and the message name (the only place both appear). */
+export function msgType<Codec, ResponseCodec>(protoPackage: string, name: string, codec: Codec, response: ResponseCodec): MsgType<Codec, ResponseCodec> {
+  return { typeUrl: `/${protoPackage}.${name}`, codec, responseTypeUrl: `/${protoPackage}.${name}Response`, response };
+}
+
+/** oGPU's own messages (the Cosmos ones are defined beside their modules, cosmjs knows them). */
+export const OGPU_MSG_TYPES = {
+  RegisterWorker: msgType(workers.protobufPackage, "MsgRegisterWorker", workers.MsgRegisterWorker, workers.MsgRegisterWorkerResponse),
+  UpdateWorker: msgType(workers.protobufPackage, "MsgUpdateWorker", workers.MsgUpdateWorker, workers.MsgUpdateWorkerResponse),
+  Heartbeat: msgType(workers.protobufPackage, "MsgHeartbeat", workers.MsgHeartbeat, workers.MsgHeartbeatResponse),
+  ExitWorker: msgType(workers.protobufPackage, "MsgExitWorker", workers.MsgExitWorker, workers.MsgExitWorkerResponse),
+  SubmitTask: msgType(market.protobufPackage, "MsgSubmitTask", market.MsgSubmitTask, market.MsgSubmitTaskResponse),
+  CancelTask: msgType(market.protobufPackage, "MsgCancelTask", market.MsgCancelTask, market.MsgCancelTaskResponse),
+  CommitResult: msgType(attest.protobufPackage, "MsgCommitResult", attest.MsgCommitResult, attest.MsgCommitResultResponse),
+  RevealResult: msgType(attest.protobufPackage, "MsgRevealResult", attest.MsgRevealResult, attest.MsgRevealResultResponse),
+  Attest: msgType(attest.protobufPackage, "MsgAttest", attest.MsgAttest, attest.MsgAttestResponse),
+  SetAuditorKey: msgType(attest.protobufPackage, "MsgSetAuditorKey", attest.MsgSetAuditorKey, attest.MsgSetAuditorKeyResponse),
+} as const;
