@@ -129,3 +129,25 @@ describe("import rules (docs/architecture.md)", () => {
     expect(folderCycles([fake("sdk/a.ts", "worker/b.ts"), fake("worker/b.ts", "sdk/c.ts")])).toHaveLength(1);
   });
 });
+
+/** The files every x/<m> has (docs/architecture.md "A module's shape"); "tests" = any *.test.ts. */
+const MODULE_PARTS = ["keeper", "msgs", "queries", "genesis", "params", "events", "errors", "invariants", "store", "module", "tests"];
+/** `// Shape exemption: part, part — why` in module.ts, one line. */
+const EXEMPTION = /^\/\/ Shape exemption: ([a-z, ]+) — \S.*$/m;
+
+describe("module shape", () => {
+  it("every x/<m> has each part, or module.ts documents why not", () => {
+    const missing: string[] = [];
+    for (const m of readdirSync(join(ROOT, "x"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+      const files = readdirSync(join(ROOT, "x", m));
+      const exempt = EXEMPTION.exec(readFileSync(join(ROOT, "x", m, "module.ts"), "utf8"))?.[1]!.split(", ") ?? [];
+      for (const part of MODULE_PARTS) {
+        const present = part === "tests" ? files.some((f) => f.endsWith(".test.ts")) : files.includes(`${part}.ts`);
+        if (present && exempt.includes(part)) missing.push(`x/${m}: ${part} is exempted in module.ts but exists`);
+        if (!present && !exempt.includes(part)) missing.push(`x/${m}/${part === "tests" ? "*.test.ts" : `${part}.ts`}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+

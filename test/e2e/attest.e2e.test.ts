@@ -5,8 +5,8 @@
  *  - honest k=2 → audited (new workers: p = 1) → the validator's MATCH → FINALIZED, with
  *    exact balances for workers, treasury and client;
  *  - a lying worker → DISPUTED → the validator's vote → RESOLVED, liar slashed and jailed;
- *  - the validator's own worker finalises a task → its voting power rises at the next epoch,
- *    as CometBFT's /validators shows.
+ *  - the validator's own worker finalises a task → from the next epoch its voting power is
+ *    (stake + the market fee the task paid, in OGPU) × r, as CometBFT's /validators shows.
  * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +24,8 @@ import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { computeSeal } from "../../x/attest/seal.js";
+import { computeWeightsOf, consensusPower } from "../../x/staking/power.js";
+import { stakingParams } from "../../x/staking/params.js";
 import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 
 /** Ports 27900..27903 (this suite's range is 27900-27999). */
@@ -71,13 +73,13 @@ function registerMsg(actor: Signer, model: string, price: bigint) {
   };
 }
 
-async function submit(spec: { k: number; models: string[] }): Promise<bigint> {
+async function submit(spec: { k: number; models: string[]; units?: bigint }): Promise<bigint> {
   const msg = MsgSubmitTask.fromPartial({
     client: client.address,
     kind: "inference",
     programHash: "cd".repeat(32),
     inputCid: "bafy-e2e",
-    units: 10n,
+    units: spec.units ?? 10n,
     requirements: { minVramMb: 0n, gpuModels: spec.models, tier: 0, preferredRegion: "" },
     redundancy: spec.k,
     maxPricePerUnit: "1000",
@@ -171,16 +173,23 @@ describe("Proof of Sync on a real node", () => {
     expect(await restBalance(devnet, honest.address)).toBe(honestBefore + pay - (pay * 500n) / 10_000n - 2n * FEE_AMOUNT);
   });
 
-  it("the validator's power rises at the next epoch after its own worker's task is finalised (CometBFT /validators)", async () => {
+  it("the validator's power at the next epoch counts the fee its own worker's task paid (CometBFT /validators)", async () => {
     const power = await cometPower();
     expect(power).toBe(STAKE / OGPU);
-    const id = await submit({ k: 1, models: ["H100"] });
+    const units = 10_000_000n;
+    const id = await submit({ k: 1, models: ["H100"], units });
     expect((await task(id)).assignments[0]!.worker).toBe(validator.address);
     await commitAndReveal(id, [validator], [RIGHT]);
     // No validator other than the worker's own can audit: the reveal alone finalises it.
     await until("finality", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_FINALIZED);
-    // C_i = C_med (the only validator) → multiplier 1 + α·1 = 2 from the next epoch boundary.
-    const risen = await until("power update", cometPower, (p) => p !== power, 30_000);
-    expect(risen).toBe(2n * power);
+    // Credit = the market fee the payout paid: 5 % of 200 uogpu × 10^7 units = 100 OGPU, so from the
+    // next epoch boundary the power is (stake + min(κ × stake, 100)) × r, r = the worker's EWMA
+    // success (x/workers), which moves at once; the credit only at the epoch boundary.
+    const fee = (200n * units * 500n) / 10_000n;
+    const ewma = BigInt((await worker(validator.address)).worker!.reliability!.ewmaSuccessBps);
+    const r = ewma < 5_000n ? 5_000n : ewma;
+    const withCredit = consensusPower(STAKE, fee, r, computeWeightsOf(stakingParams.parse(undefined)));
+    expect(withCredit).toBe(((power + fee / OGPU) * r) / 10_000n);
+    expect(await until("power with the credit", cometPower, (p) => p === withCredit, 30_000)).toBe(withCredit);
   });
 });

@@ -18,7 +18,7 @@ import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 export function createSettlement({ bank, market, staking, workers }: AttestDeps) {
   /**
    * Settles the task on `digest`: agreeing workers get price × units each (minus the market
-   * fee), CV + 1 and verified compute; the others are punished as wrong. FINALIZED when the
+   * fee), CV + 1 and verified compute credit (that fee); the others are punished as wrong. FINALIZED when the
    * workers agreed (and any audit matched), RESOLVED when a dispute committee decided.
    */
   function settleOnDigest(ctx: Context, record: TaskRecord, task: Task, digest: Uint8Array, how: "finalized" | "resolved"): void {
@@ -29,10 +29,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
       const slot = task.assignments.find((a) => a.worker === r.worker)!;
       return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
     });
-    for (const r of right) {
-      workers.recordResult(ctx, r.worker, true, "result_verified");
-      creditVerifiedCompute(ctx, r.worker, task.units);
-    }
+    for (const r of right) workers.recordResult(ctx, r.worker, true, "result_verified");
     const status = how === "finalized" ? TaskStatus.TASK_STATUS_FINALIZED : TaskStatus.TASK_STATUS_RESOLVED;
     emitAttestEvent(ctx.events, how === "finalized" ? AttestEvent.Finalized : AttestEvent.Resolved, task.id, {
       result_digest: hex(digest),
@@ -40,17 +37,20 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
       paid_workers: right.map((r) => r.worker).join(","),
       wrong_workers: wrong.map((r) => r.worker).join(","),
     });
-    market.settleFinalized(ctx, task.id, payouts, how, status);
+    const { fees } = market.settleFinalized(ctx, task.id, payouts, how, status);
+    payouts.forEach((p, i) => creditVerifiedCompute(ctx, p.worker, fees[i]!));
   }
 
   /**
    * Verified compute counts toward the validator whose operator account is the worker's
-   * account (x/staking's C_i). Workers that are not validator operators earn no power, and
-   * nothing is stored for them (records are pruned per validator only).
+   * account (x/staking's C_i), valued at the market fee its payout paid to the treasury: the
+   * client-declared units cost nothing to inflate when the client pays its own worker, the fee
+   * is gone for good (issue 10 item 5). Workers that are not validator operators earn no power,
+   * and nothing is stored for them (records are pruned per validator only).
    */
-  function creditVerifiedCompute(ctx: Context, worker: string, units: bigint): void {
+  function creditVerifiedCompute(ctx: Context, worker: string, feePaid: bigint): void {
     const operator = parseAccountAddress(worker);
-    if (staking.getValidator(ctx.store, operator)) staking.recordVerifiedCompute(ctx.store, operator, units, ctx.block.height);
+    if (staking.getValidator(ctx.store, operator)) staking.recordVerifiedCompute(ctx.store, operator, feePaid, ctx.block.height);
   }
 
   /**

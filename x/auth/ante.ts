@@ -1,4 +1,5 @@
 import { bytesEqual } from "../../crypto/bytes.js";
+import { emitTxEvent } from "./events.js";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { coinsFromWire, coinsToString } from "../../app/coins.js";
@@ -99,7 +100,7 @@ function runAnte(bank: AnteDeps["bank"], ctx: Context, tx: DecodedTx, opts: Ante
       throw err;
     }
   }
-  ctx.events.emit("tx", { fee: coinsToString(feeCoins), fee_payer: accountAddressString(payer) }, ["fee"]);
+  emitTxEvent(ctx.events, { fee: coinsToString(feeCoins), fee_payer: accountAddressString(payer) });
 
   // Public keys, signature count and gas, sequences and signatures.
   if (sigs.length > params.tx_sig_limit) {
@@ -138,8 +139,8 @@ function runAnte(bank: AnteDeps["bank"], ctx: Context, tx: DecodedTx, opts: Ante
       }
     }
     setAccount(ctx.store, { ...account, pubKey: account.pubKey ?? info.publicKey, sequence: account.sequence + 1n });
-    ctx.events.emit("tx", { acc_seq: `${accountAddressString(address)}/${account.sequence}` });
-    ctx.events.emit("tx", { signature: Buffer.from(sigs[i]!).toString("base64") }, ["signature"]);
+    emitTxEvent(ctx.events, { acc_seq: `${accountAddressString(address)}/${account.sequence}` });
+    emitTxEvent(ctx.events, { signature: Buffer.from(sigs[i]!).toString("base64") });
   });
 }
 

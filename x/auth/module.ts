@@ -3,6 +3,7 @@ import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis } from "./genesi
 import { authInvariants } from "./invariants.js";
 import { authQueries } from "./queries.js";
 
+// Shape exemption: msgs, errors — accounts are created by receipts and sequences by the ante handler (no Msgs); its errors are the SDK's root codespace (app/errors.ts).
 /** x/auth: accounts, numbers, sequences, public keys. Its tx checks live in the ante handler (ante.ts), which app/modules.ts hands to the tx runner. */
 export function createAuthModule(): AppModule {
   return {

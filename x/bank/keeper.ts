@@ -2,8 +2,8 @@ import { BASE_DENOM, MAX_SUPPLY, coinsToString, type Coin } from "../../app/coin
 import type { Context } from "../../app/context.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { accountAddressString } from "../../app/address.js";
-import { lengthPrefixed } from "../../app/store/keys.js";
-import { bpsOf, decodeBigInt as decodeAmount, getBigInt, setBigInt } from "../../app/store/values.js";
+import { bpsOf } from "../../app/store/values.js";
+import { allBalances, allSupply, getAllBalances, getBalance, getSupply, setBalance, setSupply } from "./store.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { bankError, BankCode } from "./errors.js";
@@ -11,50 +11,8 @@ import { emitBurn, emitMint, emitTransfer } from "./events.js";
 import { bankParams } from "./params.js";
 import { moduleAddress } from "../../app/address.js";
 
-/** Balances: "bank/bal/" ‖ len‖address ‖ denom → decimal amount; supply: "bank/sup/" ‖ denom. */
-const BALANCE = "bank/bal/";
-const SUPPLY = "bank/sup/";
-
-const balanceKey = (address: Uint8Array, denom: string) => BALANCE + lengthPrefixed(address) + denom;
-
-export function getBalance(store: KVStore, address: Uint8Array, denom: string): bigint {
-  return getBigInt(store, balanceKey(address, denom));
-}
-
-/** All non-zero balances of an address, sorted by denom. */
-export function getAllBalances(store: KVStore, address: Uint8Array): Coin[] {
-  const prefix = BALANCE + lengthPrefixed(address);
-  return [...store.iterate(prefix)].map(([key, value]) => ({ denom: key.slice(prefix.length), amount: decodeAmount(value) }));
-}
-
-/** Every (address, coin) balance entry, in key order: for invariants and export. */
-export function* allBalances(store: KVStore): Iterable<{ address: Uint8Array; coin: Coin }> {
-  for (const [key, value] of store.iterate(BALANCE)) {
-    const rest = Buffer.from(key.slice(BALANCE.length), "latin1");
-    const len = rest[0]!;
-    yield {
-      address: new Uint8Array(rest.subarray(1, 1 + len)),
-      coin: { denom: rest.subarray(1 + len).toString("latin1"), amount: decodeAmount(value) },
-    };
-  }
-}
-
-function setBalance(store: KVStore, address: Uint8Array, denom: string, amount: bigint): void {
-  if (amount < 0n) throw new Error(`negative balance for ${denom}`);
-  setBigInt(store, balanceKey(address, denom), amount, 0n);
-}
-
-export function getSupply(store: KVStore, denom: string): bigint {
-  return getBigInt(store, SUPPLY + denom);
-}
-
-export function allSupply(store: KVStore): Coin[] {
-  return [...store.iterate(SUPPLY)].map(([key, value]) => ({ denom: key.slice(SUPPLY.length), amount: decodeAmount(value) }));
-}
-
-function setSupply(store: KVStore, denom: string, amount: bigint): void {
-  setBigInt(store, SUPPLY + denom, amount, 0n);
-}
+/** Balance and supply reads for x/bank's own files, tools and tests (the layout stays in store.ts). */
+export { allBalances, allSupply, getAllBalances, getBalance, getSupply } from "./store.js";
 
 /** Takes coins from an account; all-or-nothing, code 5 when any denom is short. */
 export function subtractCoins(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {

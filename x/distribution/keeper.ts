@@ -1,62 +1,21 @@
 import { accountAddressString } from "../../app/address.js";
+import { emitDistributionEvent } from "./events.js";
 import type { Context } from "../../app/context.js";
-import { lengthPrefixed } from "../../app/store/keys.js";
-import { decodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import type { StakingKeeper } from "../staking/keeper.js";
 import { distributionError, DistributionCode } from "./errors.js";
 import { valoperString } from "../../app/validator-address.js";
-import { splitLengthPrefixed } from "../../app/store/keys.js";
 import { DEC_ONE } from "../../app/dec.js";
 import { moduleAddress } from "../../app/address.js";
 
 export const DISTRIBUTION = "distribution";
 
-/**
- * Fee distribution with a lazy per-share accumulator (F1-style):
- *   dist/rps/ ‖ lp(operator)              → Σ (delegators' reward / validator shares), scaled by 10^36
- *   dist/start/ ‖ lp(del) ‖ lp(operator)  → rps when the delegation was last settled
- *   dist/comm/ ‖ lp(operator)             → commission not yet withdrawn
- *   dist/remainder                        → rounding remainder, added to the next block's pot
- *   dist/collected, dist/paid             → totals ever moved in from fees / paid out
- * A delegator's pending reward is shares × (rps − start) / 10^36: no per-delegator work per block.
- */
-const RPS = "dist/rps/";
-const START = "dist/start/";
-const COMMISSION = "dist/comm/";
-const REMAINDER = "dist/remainder";
-const COLLECTED = "dist/collected";
-const PAID = "dist/paid";
-/** Share atomics are already 10^18 per token, so 10^36 keeps sub-uogpu precision per share. */
-export const RPS_SCALE = 10n ** 36n;
+import { addCollected, addPaid, commissionOf, remainderOf, rewardPerShare, RPS_SCALE, setCommission, setRemainder, setRewardPerShare, setStart, startOf } from "./store.js";
 
-const getBig = (store: KVStore, key: string) => getBigInt(store, key);
-const setBig = (store: KVStore, key: string, n: bigint) => setBigInt(store, key, n, 0n);
-
-export const rewardPerShare = (store: KVStore, operator: Uint8Array) => getBig(store, RPS + lengthPrefixed(operator));
-export const setRewardPerShare = (store: KVStore, operator: Uint8Array, v: bigint) => setBig(store, RPS + lengthPrefixed(operator), v);
-const startKey = (delegator: Uint8Array, operator: Uint8Array) => START + lengthPrefixed(delegator) + lengthPrefixed(operator);
-export const startOf = (store: KVStore, delegator: Uint8Array, operator: Uint8Array) => getBig(store, startKey(delegator, operator));
-export const setStart = (store: KVStore, delegator: Uint8Array, operator: Uint8Array, v: bigint) => setBig(store, startKey(delegator, operator), v);
-export const commissionOf = (store: KVStore, operator: Uint8Array) => getBig(store, COMMISSION + lengthPrefixed(operator));
-export const setCommission = (store: KVStore, operator: Uint8Array, v: bigint) => setBig(store, COMMISSION + lengthPrefixed(operator), v);
-export const remainderOf = (store: KVStore) => getBig(store, REMAINDER);
-export const totals = (store: KVStore) => ({ collected: getBig(store, COLLECTED), paid: getBig(store, PAID) });
-export function setTotals(store: KVStore, t: { collected: bigint; paid: bigint; remainder: bigint }): void {
-  setBig(store, COLLECTED, t.collected);
-  setBig(store, PAID, t.paid);
-  setBig(store, REMAINDER, t.remainder);
-}
-
-/** Every settled-delegation start, for export. */
-export function* allStarts(store: KVStore): Iterable<{ delegator: Uint8Array; operator: Uint8Array; value: bigint }> {
-  for (const [key, raw] of store.iterate(START)) {
-    const [delegator, operator] = splitLengthPrefixed(key.slice(START.length)) as [Uint8Array, Uint8Array];
-    yield { delegator, operator, value: decodeBigInt(raw) };
-  }
-}
+/** Reward state reads for x/distribution's own files, tools and tests (the layout stays in store.ts). */
+export { allStarts, commissionOf, remainderOf, rewardPerShare, RPS_SCALE, setCommission, setRewardPerShare, setStart, setTotals, startOf, totals } from "./store.js";
 
 /** What x/distribution needs: fees from the fee collector (bank), validators, powers and delegations (staking). */
 export interface DistributionDeps {
@@ -93,7 +52,7 @@ export function createDistributionKeeper({ auth, bank, staking }: DistributionDe
   function payOut(ctx: Context, to: Uint8Array, amount: bigint): void {
     if (amount === 0n) return;
     bank.sendFromModule(ctx, DISTRIBUTION, to, [{ denom: denomOf(ctx.store), amount }]);
-    setBig(ctx.store, PAID, getBig(ctx.store, PAID) + amount);
+    addPaid(ctx.store, amount);
   }
 
   /**
@@ -112,7 +71,7 @@ export function createDistributionKeeper({ auth, bank, staking }: DistributionDe
     if (!staking.getValidator(ctx.store, operator)) throw distributionError(DistributionCode.NoValidatorExists, `validator ${valoperString(operator)} does not exist`);
     if (!staking.getDelegation(ctx.store, delegator, operator)) throw distributionError(DistributionCode.NoDelegationExists, `delegation from ${accountAddressString(delegator)} to ${valoperString(operator)} does not exist`);
     const amount = settleDelegation(ctx, delegator, operator);
-    ctx.events.emit("withdraw_rewards", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
+    emitDistributionEvent(ctx.events, "withdraw_rewards", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
     return amount;
   }
 
@@ -122,7 +81,7 @@ export function createDistributionKeeper({ auth, bank, staking }: DistributionDe
     if (amount === 0n) throw distributionError(DistributionCode.NoValidatorCommission, "no validator commission to withdraw");
     setCommission(ctx.store, operator, 0n);
     payOut(ctx, operator, amount);
-    ctx.events.emit("withdraw_commission", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator) });
+    emitDistributionEvent(ctx.events, "withdraw_commission", { amount: `${amount}${denomOf(ctx.store)}`, validator: valoperString(operator) });
     return amount;
   }
 
@@ -144,7 +103,7 @@ export function createDistributionKeeper({ auth, bank, staking }: DistributionDe
     if (fees === 0n && carried === 0n) return;
     if (fees > 0n) {
       bank.sendCoins(ctx, moduleAddress(auth.feeCollector), moduleAddress(DISTRIBUTION), [{ denom, amount: fees }]);
-      setBig(ctx.store, COLLECTED, getBig(ctx.store, COLLECTED) + fees);
+      addCollected(ctx.store, fees);
     }
     const pot = fees + carried;
     let handedOut = 0n;
@@ -162,7 +121,7 @@ export function createDistributionKeeper({ auth, bank, staking }: DistributionDe
       setRewardPerShare(ctx.store, operator, rewardPerShare(ctx.store, operator) + (toDelegators * RPS_SCALE) / shares);
       handedOut += share;
     }
-    setBig(ctx.store, REMAINDER, pot - handedOut);
+    setRemainder(ctx.store, pot - handedOut);
   }
 
   return { pendingReward, settleDelegation, withdrawDelegatorReward, withdrawValidatorCommission, allocateFees };

@@ -6,6 +6,7 @@ import type { DistributionDeps, DistributionKeeper } from "./keeper.js";
 import { distributionMsgs } from "./msgs.js";
 import { distributionQueries } from "./queries.js";
 
+// Shape exemption: params — no community tax or proposer bonus: every fee goes to validators and delegators.
 /** x/distribution: each block's fees to validators by power, then to delegators after commission. */
 export function createDistributionModule(keeper: DistributionKeeper, deps: DistributionDeps & { auth: Pick<AuthKeeper, "ensureModuleAccount"> }): AppModule {
   return {

@@ -129,7 +129,8 @@ export interface MarketKeeper {
   /** The result could not be established (e.g. dispute without majority) — full refund. */
   failTask(ctx: Context, taskId: bigint, reason: string): bigint;
   /** The result is final: payouts minus the market fee, the rest back to the client. */
-  settleFinalized(ctx: Context, taskId: bigint, payouts: readonly Payout[], reason?: string, to?: TaskStatus): { fee: bigint; refunded: bigint };
+  /** `fees[i]` is the market fee payouts[i] paid to the treasury (x/attest credits it as verified compute). */
+  settleFinalized(ctx: Context, taskId: bigint, payouts: readonly Payout[], reason?: string, to?: TaskStatus): { fee: bigint; fees: bigint[]; refunded: bigint };
 }
 
 export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): MarketKeeper {
@@ -200,7 +201,7 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     payouts: readonly Payout[],
     reason = "finalized",
     to: TaskStatus = TaskStatus.TASK_STATUS_FINALIZED,
-  ): { fee: bigint; refunded: bigint } {
+  ): { fee: bigint; fees: bigint[]; refunded: bigint } {
     const task = requireTask(ctx, taskId);
     if (isTerminal(task.status) || task.status === TaskStatus.TASK_STATUS_PENDING) {
       throw marketError(MarketCode.InvalidSettlement, `task ${taskId} cannot be settled from ${TaskStatus[task.status]}`);
@@ -208,7 +209,6 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     const feeBps = BigInt(marketParams.get(ctx.store).market_fee_bps);
     const seen = new Set<string>();
     let paid = 0n;
-    let fee = 0n;
     for (const p of payouts) {
       const a = task.assignments.find((x) => x.worker === p.worker);
       if (!a || seen.has(p.worker)) throw marketError(MarketCode.InvalidSettlement, `payout to ${p.worker}: not (or twice) an assigned worker of task ${taskId}`);
@@ -216,20 +216,21 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
       const cap = BigInt(a.pricePerUnit) * task.units;
       if (p.amount < 0n || p.amount > cap) throw marketError(MarketCode.InvalidSettlement, `payout ${p.amount} to ${p.worker} exceeds price × units = ${cap}`);
       paid += p.amount;
-      fee += (p.amount * feeBps) / 10_000n;
     }
+    const fees = payouts.map((p) => (p.amount * feeBps) / 10_000n);
+    const fee = fees.reduce((sum, f) => sum + f, 0n);
     const escrow = BigInt(task.escrow);
     if (paid > escrow) throw marketError(MarketCode.InvalidSettlement, `payouts ${paid} exceed escrow ${escrow}`);
-    for (const p of payouts) {
-      const net = p.amount - (p.amount * feeBps) / 10_000n;
+    payouts.forEach((p, i) => {
+      const net = p.amount - fees[i]!;
       if (net > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(p.worker), [{ denom: BASE_DENOM, amount: net }]);
-    }
+    });
     if (fee > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, moduleAddress(workers.treasury), [{ denom: BASE_DENOM, amount: fee }]);
     task.escrow = (escrow - paid).toString();
     const refunded = refundRest(ctx, task);
     emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: paid.toString(), fee: fee.toString(), refunded: refunded.toString(), client: task.client });
     close(ctx, task, to, reason);
-    return { fee, refunded };
+    return { fee, fees, refunded };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { MisbehaviorType, type Misbehavior, type VoteInfo } from "cosmjs-types/tendermint/abci/types";
+import { emitSlashingEvent } from "./events.js";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { Context } from "../../app/context.js";
 import type { StakingKeeper } from "../staking/keeper.js";
@@ -22,7 +23,7 @@ export function createSlashingKeeper({ staking }: SlashingDeps): SlashingKeeper 
   /** The `slash` event clients search for (address = ogpuvalcons…), one per slashing. */
   function emitSlash(ctx: Context, cons: Uint8Array, reason: "double_sign" | "missing_signature", power: bigint, burned: bigint): void {
     const denom = staking.params(ctx.store).bond_denom;
-    ctx.events.emit("slash", { address: valconsString(cons), reason, power: power.toString(), burned: `${burned}${denom}` }, ["burned"]);
+    emitSlashingEvent(ctx.events, "slash", { address: valconsString(cons), reason, power: power.toString(), burned: `${burned}${denom}` });
   }
 
   /**
@@ -67,7 +68,7 @@ export function createSlashingKeeper({ staking }: SlashingDeps): SlashingKeeper 
       setMissedBits(ctx.store, cons, bits);
       counter += missed ? 1n : -1n;
     }
-    if (missed) ctx.events.emit("liveness", { address: valconsString(cons), missed_blocks: counter.toString(), height: height.toString() });
+    if (missed) emitSlashingEvent(ctx.events, "liveness", { address: valconsString(cons), missed_blocks: counter.toString(), height: height.toString() });
     let next = { ...info, indexOffset: info.indexOffset + 1n, missedBlocksCounter: counter };
 
     const judged = height > info.startHeight + BigInt(window);

@@ -4,7 +4,7 @@ import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { startTestChain, testKey, type TestChain } from "../../app/testkit.js";
 import { getBalance, getSupply } from "../bank/keeper.js";
 import { BONDED_POOL, isTombstoned, NOT_BONDED_POOL, tokensFromShares } from "../staking/keeper.js";
-import { consensusPower } from "../staking/power.js";
+import { consensusPower, NO_COMPUTE } from "../staking/power.js";
 import { getDelegation, getUnbonding, getValidator } from "../staking/keeper.js";
 import { Branch } from "../../app/store/kvstore.js";
 import { delegateMsg, gentx, hex, OGPU, powersOf, stakingGenesis, testValidator, undelegateMsg, type TestValidator } from "../staking/testing.js";
@@ -139,7 +139,7 @@ describe("downtime", () => {
     expect(back.txResults[0]).toMatchObject({ code: 0 });
     const v = getValidator(c.app.store, v4.key.addressBytes)!;
     expect(v.jailed).toBe(false);
-    expect(powersOf(back.validatorUpdates)).toEqual({ [hex(v4)]: consensusPower(BigInt(v.tokens), BPS, BPS) });
+    expect(powersOf(back.validatorUpdates)).toEqual({ [hex(v4)]: consensusPower(BigInt(v.tokens), 0n, BPS, NO_COMPUTE) });
     expect(back.validatorUpdates[0]!.power).toBe(9_999n);
     // Liveness counting restarts: a returning validator gets a whole window.
     expect(getSigningInfo(c.app.store, consOf(v4))!.startHeight).toBe(c.height);

@@ -5,7 +5,7 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { addComputeUnits, allComputeRecords, allTombstoned, allValidators, delegationsOf, enqueue, getMultiplierBps, getReliabilityBps, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setMultiplierBps, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
+import { addComputeUnits, allComputeRecords, allTombstoned, allValidators, delegationsOf, enqueue, getComputeCredit, getReliabilityBps, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setComputeCredit, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
 import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
 import { parseValoper, valconsString, valoperString } from "../../app/validator-address.js";
 
@@ -57,12 +57,12 @@ export function initStakingGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">
   for (const [o, path] of list("power_inputs")) {
     atPath(path, () => {
       const operator = parseValoper(asString(o.validator, `${path}.validator`));
-      setMultiplierBps(store, operator, BigInt(asString(o.multiplier_bps, `${path}.multiplier_bps`)));
       storeReliabilityBps(store, operator, BigInt(asString(o.reliability_bps, `${path}.reliability_bps`)));
+      if (o.compute_credit !== undefined) setComputeCredit(store, operator, BigInt(asString(o.compute_credit, `${path}.compute_credit`)));
     });
   }
   for (const [o, path] of list("verified_compute")) {
-    atPath(path, () => addComputeUnits(store, parseValoper(asString(o.validator, `${path}.validator`)), BigInt(asString(o.height, `${path}.height`)), BigInt(asString(o.units, `${path}.units`))));
+    atPath(path, () => addComputeUnits(store, parseValoper(asString(o.validator, `${path}.validator`)), BigInt(asString(o.height, `${path}.height`)), BigInt(asString(o.credit, `${path}.credit`))));
   }
   asArray(s.tombstoned, "staking.tombstoned").forEach((c, i) => setTombstoned(store, atPath(`staking.tombstoned[${i}]`, () => fromBech32(asString(c, `staking.tombstoned[${i}]`), VALCONS_PREFIX))));
 }
@@ -87,10 +87,10 @@ export function exportStakingGenesis(store: KVStore): unknown {
     next_entry_id: (ids.reduce((m, id) => (id > m ? id : m), 0n) + 1n).toString(),
     power_inputs: validators.map(({ operator }) => ({
       validator: valoperString(operator),
-      multiplier_bps: getMultiplierBps(store, operator).toString(),
       reliability_bps: getReliabilityBps(store, operator).toString(),
+      compute_credit: getComputeCredit(store, operator).toString(),
     })),
-    verified_compute: [...allComputeRecords(store)].map((r) => ({ validator: valoperString(r.operator), height: r.height.toString(), units: r.units.toString() })),
+    verified_compute: [...allComputeRecords(store)].map((r) => ({ validator: valoperString(r.operator), height: r.height.toString(), credit: r.units.toString() })),
     tombstoned: [...allTombstoned(store)].map(valconsString),
   };
 }

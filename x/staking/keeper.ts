@@ -1,4 +1,5 @@
 import type { Delegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { emitStakingEvent } from "./events.js";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { bytesEqual } from "../../crypto/bytes.js";
 import { accountAddressString } from "../../app/address.js";
@@ -79,7 +80,7 @@ export function jail(ctx: Context, cons: Uint8Array): void {
   const { validator } = requireByCons(ctx.store, cons);
   if (validator.jailed) return;
   setValidator(ctx.store, { ...validator, jailed: true });
-  ctx.events.emit("jail", { validator: validator.operatorAddress, consensus_address: valconsString(cons) });
+  emitStakingEvent(ctx.events, "jail", { validator: validator.operatorAddress, consensus_address: valconsString(cons) });
 }
 
 /**
@@ -96,7 +97,7 @@ export function unjail(ctx: Context, cons: Uint8Array): void {
     throw stakingError(StakingCode.SelfDelegationBelowMinimum, `validator's self delegation ${selfTokens} is below its minimum ${validator.minSelfDelegation}`);
   }
   setValidator(ctx.store, { ...validator, jailed: false });
-  ctx.events.emit("unjail", { validator: validator.operatorAddress });
+  emitStakingEvent(ctx.events, "unjail", { validator: validator.operatorAddress });
 }
 
 /** Marks a consensus key as permanently banned (double sign); x/slashing also jails it. */
@@ -108,12 +109,14 @@ const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /**
  * Verified compute delivered by `operator`'s workers, recorded at `height` (called by the
- * Proof-of-Sync module when a result is finalised). It counts towards C_i from the next
- * epoch boundary for `compute_window_blocks` blocks.
+ * Proof-of-Sync module when a result is finalised) as its credit: the market fee (uogpu) that
+ * the payout sent to the treasury — money that left the client for good, unlike the declared
+ * units or the payout itself (a self-dealing client pays itself). It counts towards C_i from
+ * the next epoch boundary for `compute_window_blocks` blocks.
  */
-export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void {
-  if (units < 0n) throw new Error("compute units must not be negative");
-  if (units > 0n) addComputeUnits(store, operator, height, units);
+export function recordVerifiedCompute(store: KVStore, operator: Uint8Array, feePaid: bigint, height: bigint): void {
+  if (feePaid < 0n) throw new Error("compute credit must not be negative");
+  if (feePaid > 0n) addComputeUnits(store, operator, height, feePaid);
 }
 
 /** r_i's floor: a validator whose worker always fails keeps half its power. */
@@ -163,7 +166,8 @@ export interface StakingKeeper {
   unjail(ctx: Context, cons: Uint8Array): void;
   tombstone(ctx: Context, cons: Uint8Array): void;
   slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, fractionBps: bigint): bigint;
-  recordVerifiedCompute(store: KVStore, operator: Uint8Array, units: bigint, height: bigint): void;
+  /** Credit for verified work = the market fee its payout paid to the treasury (uogpu). */
+  recordVerifiedCompute(store: KVStore, operator: Uint8Array, feePaid: bigint, height: bigint): void;
   /** r_i from the EWMA success of the operator's worker (x/workers' reliabilityChanged hook). */
   recordOperatorReliability(store: KVStore, operator: Uint8Array, ewmaSuccessBps: number): void;
   /** The validator-set diff for CometBFT (x/genutil returns it from InitChain). */
@@ -197,7 +201,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     requireValidator(ctx.store, operator);
     bank.sendToModule(ctx, delegator, BONDED_POOL, bond(ctx.store, amount));
     const shares = addDelegationShares(ctx, delegator, operator, amount);
-    ctx.events.emit("delegate", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${amount}${stakingParams.get(ctx.store).bond_denom}`, new_shares: shares.toString() });
+    emitStakingEvent(ctx.events, "delegate", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${amount}${stakingParams.get(ctx.store).bond_denom}`, new_shares: shares.toString() });
     return shares;
   }
 
@@ -233,7 +237,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     ubd.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), balance: tokens.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
     setUnbonding(ctx.store, delegator, operator, ubd);
     enqueue(ctx.store, UBD_QUEUE, height, id, [delegator, operator]);
-    ctx.events.emit("unbond", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
+    emitStakingEvent(ctx.events, "unbond", { validator: valoperString(operator), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
     return { tokens, completionHeight: height };
   }
 
@@ -260,7 +264,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     red.entries.push({ creationHeight: ctx.block.height, completionTime: estimatedCompletionTime(ctx), initialBalance: tokens.toString(), sharesDst: sharesDst.toString(), unbondingId: id, unbondingOnHoldRefCount: 0n });
     setRedelegation(ctx.store, delegator, src, dst, red);
     enqueue(ctx.store, RED_QUEUE, height, id, [delegator, src, dst]);
-    ctx.events.emit("redelegate", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
+    emitStakingEvent(ctx.events, "redelegate", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator), amount: `${tokens}${p.bond_denom}`, completion_height: height.toString() });
     return { tokens, completionHeight: height };
   }
 
@@ -280,7 +284,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
       const balance = BigInt(entry.balance);
       if (balance > 0n) bank.sendFromModule(ctx, NOT_BONDED_POOL, delegator, [{ denom, amount: balance }]);
       setUnbonding(ctx.store, delegator, operator, { ...ubd, entries: ubd.entries.filter((e) => e !== entry) });
-      ctx.events.emit("complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
+      emitStakingEvent(ctx.events, "complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
     }
     for (const item of [...queueItems(ctx.store, RED_QUEUE, h)]) {
       const [delegator, src, dst] = item.parts as [Uint8Array, Uint8Array, Uint8Array];
@@ -288,7 +292,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
       ctx.store.delete(item.key);
       if (!red) continue;
       setRedelegation(ctx.store, delegator, src, dst, { ...red, entries: red.entries.filter((e) => e.unbondingId !== item.id) });
-      ctx.events.emit("complete_redelegation", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator) });
+      emitStakingEvent(ctx.events, "complete_redelegation", { source_validator: valoperString(src), destination_validator: valoperString(dst), delegator: accountAddressString(delegator) });
     }
   }
 
@@ -342,7 +346,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     if (fromBonded > 0n) bank.burnCoins(ctx, BONDED_POOL, [{ denom, amount: fromBonded }]);
     if (fromNotBonded > 0n) bank.burnCoins(ctx, NOT_BONDED_POOL, [{ denom, amount: fromNotBonded }]);
     const total = fromBonded + fromNotBonded;
-    ctx.events.emit("slash", { address: valconsString(cons), validator: v.operatorAddress, fraction_bps: fractionBps.toString(), infraction_height: infractionHeight.toString(), burned_coins: `${total}${denom}` });
+    emitStakingEvent(ctx.events, "slash", { address: valconsString(cons), validator: v.operatorAddress, fraction_bps: fractionBps.toString(), infraction_height: infractionHeight.toString(), burned_coins: `${total}${denom}` });
     return total;
   }
 

@@ -5,12 +5,12 @@ import type { AuthKeeper } from "../auth/keeper.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import type { StakingKeeper } from "./keeper.js";
 import { stakingMsgs } from "./msgs.js";
-import { isEpochBoundary, recomputeComputeMultipliers } from "./power.js";
+import { isEpochBoundary, recomputeComputeCredits } from "./power.js";
 import { stakingQueries } from "./queries.js";
 
 /**
  * x/staking: compute-weighted proof of stake. endBlock pays matured unbondings, recomputes
- * compute multipliers at epoch boundaries, and sends CometBFT only the powers that changed.
+ * compute credits at epoch boundaries, and sends CometBFT only the powers that changed.
  * Its initGenesis returns nothing: x/genutil (last in the module order) returns the set
  * once the genesis txs have created the validators.
  */
@@ -25,7 +25,7 @@ export function createStakingModule(keeper: StakingKeeper, deps: { auth: Pick<Au
     defaultGenesis: defaultStakingGenesis,
     endBlock(ctx) {
       keeper.completeMaturedEntries(ctx);
-      if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeMultipliers(ctx.store, ctx.block.height);
+      if (isEpochBoundary(ctx.store, ctx.block.height)) recomputeComputeCredits(ctx.store, ctx.block.height);
       return keeper.applyValidatorSetChanges(ctx.store);
     },
   };

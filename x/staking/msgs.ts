@@ -11,6 +11,7 @@ import {
   MsgUndelegateResponse,
   protobufPackage,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { emitStakingEvent } from "./events.js";
 import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { BondStatus, type CommissionRates, type Description } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
@@ -120,7 +121,7 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
         unbondingOnHoldRefCount: 0n,
         unbondingIds: [],
       });
-      ctx.events.emit("create_validator", { validator: msg.validatorAddress, amount: `${amount}${p.bond_denom}` });
+      emitStakingEvent(ctx.events, "create_validator", { validator: msg.validatorAddress, amount: `${amount}${p.bond_denom}` });
       keeper.delegate(ctx, operator, operator, amount);
       return {};
     },
@@ -173,7 +174,7 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
         minSelfDelegation = msg.minSelfDelegation;
       }
       setValidator(ctx.store, { ...v, description: merged, commission, minSelfDelegation });
-      ctx.events.emit("edit_validator", { commission_rate: commission.commissionRates.rate, min_self_delegation: minSelfDelegation });
+      emitStakingEvent(ctx.events, "edit_validator", { commission_rate: commission.commissionRates.rate, min_self_delegation: minSelfDelegation });
       return {};
     },
   });

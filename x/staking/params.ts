@@ -5,9 +5,11 @@ import { parseDec, DEC_ONE } from "../../app/dec.js";
  * Staking parameters. Durations are in blocks (the chain has no trusted clock for them);
  * bigint-sized amounts are decimal strings, rates are Cosmos Dec strings (18 decimals).
  * - unbonding_blocks: an undelegation is paid out in the endBlock of creation height + this.
- * - epoch_blocks: compute multipliers are recomputed when height % epoch_blocks == 0.
+ * - epoch_blocks: compute credits are recomputed when height % epoch_blocks == 0.
  * - compute_window_blocks: C_i sums verified compute over the last this-many blocks.
- * - compute_alpha_bps / compute_kappa: power multiplier 1 + α·min(C_i/C_med, κ).
+ * - compute_alpha_bps / compute_kappa: power = S + α·min(κ·S, credit), credit = market fees (OGPU)
+ *   the validator's verified work paid in the window; α ≤ 1 so compute never buys power cheaper
+ *   than stake (docs/security.md, issue 10 item 5).
  */
 export const stakingParams = defineParams(
   "staking/params",
@@ -28,7 +30,8 @@ export const stakingParams = defineParams(
     for (const k of ["unbonding_blocks", "max_validators", "max_entries", "epoch_blocks", "compute_window_blocks"] as const) {
       if (p[k] < 1) throw new Error(`${k} must be at least 1`);
     }
-    if (p.compute_alpha_bps < 0) throw new Error("compute_alpha_bps must not be negative");
+    // α > 1 would sell a unit of power for less than 1 OGPU of fees: cheaper than stake.
+    if (p.compute_alpha_bps < 0 || p.compute_alpha_bps > 10_000) throw new Error("compute_alpha_bps must be in 0..10000");
     if (p.compute_kappa < 0) throw new Error("compute_kappa must not be negative");
     if (!/^[0-9]+$/.test(p.min_self_delegation) || BigInt(p.min_self_delegation) < 1n) throw new Error("min_self_delegation must be a positive integer string");
     const minRate = parseDec(p.min_commission_rate);

@@ -3,38 +3,41 @@ import { BondStatus, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { MICRO_PER_OGPU } from "../../app/coins.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { stakingParams } from "./params.js";
-import { allValidators, BPS, computeInWindow, getMultiplierBps, getReliabilityBps, lastPowers, setLastPower, setMultiplierBps, setValidator } from "./store.js";
+import { stakingParams, type StakingParams } from "./params.js";
+import { allValidators, BPS, computeInWindow, getComputeCredit, getReliabilityBps, setLastPower, lastPowers, setComputeCredit, setValidator } from "./store.js";
 import { consensusKeyOf } from "../../app/validator-address.js";
 
+/** What the power formula reads from params (α in bps, κ a whole multiple of stake). */
+export interface ComputeWeights {
+  alphaBps: bigint;
+  kappa: bigint;
+}
+
+/** Weights under which compute earns nothing (power = stake × reliability). */
+export const NO_COMPUTE: ComputeWeights = { alphaBps: 0n, kappa: 0n };
+
+export const computeWeightsOf = (p: StakingParams): ComputeWeights => ({ alphaBps: BigInt(p.compute_alpha_bps), kappa: BigInt(p.compute_kappa) });
+
 /**
- * Compute multiplier in basis points: 1 + α·min(C_i / C_med, κ), i.e.
- * 10000 + α_bps · min(floor(C_i·10000 / C_med), κ·10000) / 10000. C_med = 0 → exactly 1.
+ * power = floor((S × 10^4 + α_bps × min(κ × S, credit / 10^6)) × r_bps / 10^8), S = floor(tokens / 10^6),
+ * all in integer bps. credit = market fees the validator's verified work paid to the treasury in
+ * the window (uogpu): the compute bonus is at most κ × stake and at most α × credit in OGPU, so
+ * with α ≤ 1 a unit of power bought through compute costs at least the 1 OGPU it costs through
+ * stake. The bonus depends on the validator's own stake and credit only: nobody can lower an
+ * honest validator's bonus by moving a chain-wide reference such as a median (issue 10 item 5,
+ * docs/security.md).
  */
-export function computeMultiplierBps(c: bigint, cMed: bigint, alphaBps: bigint, kappa: bigint): bigint {
-  if (cMed === 0n) return BPS;
-  const ratio = (c * BPS) / cMed;
-  const capped = ratio < kappa * BPS ? ratio : kappa * BPS;
-  return BPS + (alphaBps * capped) / BPS;
-}
-
-/** power = floor(floor(tokens / 10^6) × multiplier_bps × reliability_bps / 10^8). */
-export function consensusPower(tokens: bigint, multiplierBps: bigint, reliabilityBps: bigint): bigint {
-  return ((tokens / MICRO_PER_OGPU) * multiplierBps * reliabilityBps) / (BPS * BPS);
-}
-
-/** Median of a list; for an even count the floor of the mean of the two middle values. */
-export function median(values: readonly bigint[]): bigint {
-  if (values.length === 0) return 0n;
-  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2n;
+export function consensusPower(tokens: bigint, creditUogpu: bigint, reliabilityBps: bigint, w: ComputeWeights): bigint {
+  const stakeBps = (tokens / MICRO_PER_OGPU) * BPS;
+  const creditBps = (creditUogpu * BPS) / MICRO_PER_OGPU;
+  const earned = w.kappa * stakeBps < creditBps ? w.kappa * stakeBps : creditBps;
+  return ((stakeBps + (earned * w.alphaBps) / BPS) * reliabilityBps) / (BPS * BPS);
 }
 
 /** The power a validator would have now (0 when jailed). */
-export function validatorPower(store: KVStore, operator: Uint8Array, v: Validator): bigint {
+export function validatorPower(store: KVStore, operator: Uint8Array, v: Validator, w: ComputeWeights): bigint {
   if (v.jailed) return 0n;
-  return consensusPower(BigInt(v.tokens), getMultiplierBps(store, operator), getReliabilityBps(store, operator));
+  return consensusPower(BigInt(v.tokens), getComputeCredit(store, operator), getReliabilityBps(store, operator), w);
 }
 
 export function isEpochBoundary(store: KVStore, height: bigint): boolean {
@@ -42,24 +45,19 @@ export function isEpochBoundary(store: KVStore, height: bigint): boolean {
 }
 
 /**
- * Epoch step: C_i over the trailing window (height − window, height] for every validator,
- * C_med over the validators CometBFT currently has, and a new multiplier for each.
+ * Epoch step: each validator's credit becomes the fees recorded over the trailing window
+ * (height − window, height]; it holds until the next epoch while stake changes apply at once.
  */
-export function recomputeComputeMultipliers(store: KVStore, height: bigint): void {
-  const p = stakingParams.get(store);
-  const from = height - BigInt(p.compute_window_blocks);
-  const compute = [...allValidators(store)].map(({ operator }) => ({ operator, c: computeInWindow(store, operator, from, height) }));
-  const active = new Set(lastPowers(store).map((l) => hex(l.operator)));
-  const cMed = median(compute.filter((x) => active.has(hex(x.operator))).map((x) => x.c));
-  for (const { operator, c } of compute) {
-    setMultiplierBps(store, operator, computeMultiplierBps(c, cMed, BigInt(p.compute_alpha_bps), BigInt(p.compute_kappa)));
-  }
+export function recomputeComputeCredits(store: KVStore, height: bigint): void {
+  const from = height - BigInt(stakingParams.get(store).compute_window_blocks);
+  for (const { operator } of [...allValidators(store)]) setComputeCredit(store, operator, computeInWindow(store, operator, from, height));
 }
 
 /** The active set: top max_validators by power (desc), ties by operator bytes (asc); power > 0 only. */
 export function activeSet(store: KVStore): { operator: Uint8Array; validator: Validator; power: bigint }[] {
+  const weights = computeWeightsOf(stakingParams.get(store));
   const candidates = [...allValidators(store)]
-    .map((x) => ({ ...x, power: validatorPower(store, x.operator, x.validator) }))
+    .map((x) => ({ ...x, power: validatorPower(store, x.operator, x.validator, weights) }))
     .filter((x) => x.power > 0n);
   candidates.sort((a, b) => (a.power !== b.power ? (a.power > b.power ? -1 : 1) : compareBytes(a.operator, b.operator)));
   return candidates.slice(0, stakingParams.get(store).max_validators);

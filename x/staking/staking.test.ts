@@ -4,7 +4,7 @@ import type { Context } from "../../app/context.js";
 import { deliverContext, startTestChain, testKey, type TestChain } from "../../app/testkit.js";
 import { getBalance, getSupply } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares, validatorByConsAddress } from "./keeper.js";
-import { computeMultiplierBps, consensusPower, median } from "./power.js";
+import { consensusPower, NO_COMPUTE } from "./power.js";
 import { getDelegation, getValidator, getUnbonding } from "./store.js";
 import { stakingInvariants } from "./invariants.js";
 import {
@@ -39,17 +39,15 @@ afterEach(async () => {
 const ctxOn = deliverContext;
 
 describe("consensus power formula", () => {
-  it("stake × compute multiplier × reliability in basis points", () => {
-    expect(consensusPower(1_500_000n * OGPU + 999_999n, 10_000n, 10_000n)).toBe(1_500_000n);
-    expect(consensusPower(100n * OGPU, 25_000n, 10_000n)).toBe(250n);
-    expect(consensusPower(101n * OGPU, 15_000n, 5_000n)).toBe(75n); // floor(101 × 1.5 × 0.5)
-    expect(computeMultiplierBps(0n, 0n, 10_000n, 3n)).toBe(10_000n); // C_med = 0 → 1
-    expect(computeMultiplierBps(500n, 0n, 10_000n, 3n)).toBe(10_000n);
-    expect(computeMultiplierBps(150n, 100n, 10_000n, 3n)).toBe(25_000n); // 1 + 1.5
-    expect(computeMultiplierBps(1_000n, 100n, 10_000n, 3n)).toBe(40_000n); // capped at κ = 3
-    expect(computeMultiplierBps(1_000n, 100n, 5_000n, 3n)).toBe(25_000n); // α = 0.5
-    expect(median([5n, 1n, 3n])).toBe(3n);
-    expect(median([4n, 1n, 2n, 9n])).toBe(3n);
+  it("stake plus a compute bonus capped by κ × stake and by the fee credit, × reliability, in basis points", () => {
+    const w = { alphaBps: 10_000n, kappa: 3n };
+    expect(consensusPower(1_500_000n * OGPU + 999_999n, 0n, 10_000n, w)).toBe(1_500_000n);
+    expect(consensusPower(100n * OGPU, 150n * OGPU, 10_000n, w)).toBe(250n); // 100 + min(300, 150)
+    expect(consensusPower(101n * OGPU, 50n * OGPU, 5_000n, w)).toBe(75n); // floor((101 + 50) × 0.5)
+    expect(consensusPower(100n * OGPU, 40n * OGPU + 999_999n, 10_000n, w)).toBe(140n); // credit in whole OGPU (bps) counts
+    expect(consensusPower(100n * OGPU, 1_000n * OGPU, 10_000n, w)).toBe(400n); // bonus capped at κ × stake
+    expect(consensusPower(100n * OGPU, 1_000n * OGPU, 10_000n, { alphaBps: 5_000n, kappa: 3n })).toBe(250n); // α = 0.5
+    expect(consensusPower(100n * OGPU, 1_000n * OGPU, 10_000n, NO_COMPUTE)).toBe(100n);
   });
 });
 
@@ -96,21 +94,22 @@ describe("validator updates", () => {
   });
 });
 
-describe("compute multiplier", () => {
+describe("compute bonus", () => {
   it("recordVerifiedCompute changes power only at the epoch boundary, and leaves the window", async () => {
     chain = await startTestChain(
       stakingGenesis(funded(v1.key, v2.key, v3.key), [gentx(v1, 100n * OGPU), gentx(v2, 100n * OGPU), gentx(v3, 100n * OGPU)], { epoch_blocks: 5, compute_window_blocks: 5 }), STAKING_CHAIN);
     await chain.run(); // 1
     const attest = (ctx: Context) => {
-      chain!.keepers.staking.recordVerifiedCompute(ctx.store, v1.key.addressBytes, 300n, ctx.block.height);
-      chain!.keepers.staking.recordVerifiedCompute(ctx.store, v2.key.addressBytes, 100n, ctx.block.height);
+      chain!.keepers.staking.recordVerifiedCompute(ctx.store, v1.key.addressBytes, 300n * OGPU, ctx.block.height);
+      chain!.keepers.staking.recordVerifiedCompute(ctx.store, v2.key.addressBytes, 100n * OGPU, ctx.block.height);
     };
     expect((await chain.run([], { during: attest })).validatorUpdates).toEqual([]); // 2
     for (let h = 3; h <= 4; h++) expect((await chain.run()).validatorUpdates).toEqual([]);
-    // Epoch at 5: C = (300, 100, 0), C_med = 100 → v1 1+min(3,3) = 4×, v2 2×, v3 1× (unchanged, not sent).
+    // Epoch at 5: credits (300, 100, 0) OGPU of fees → bonus min(κ × 100, credit): v1 +300, v2 +100,
+    // v3 +0 (unchanged, not sent).
     expect(powersOf((await chain.run()).validatorUpdates)).toEqual({ [hex(v1)]: 400n, [hex(v2)]: 200n });
     for (let h = 6; h <= 9; h++) expect((await chain.run()).validatorUpdates).toEqual([]);
-    // Epoch at 10: the records at height 2 left the 5-block window → C_med = 0 → 1× for all.
+    // Epoch at 10: the records at height 2 left the 5-block window → no credit, no bonus.
     expect(powersOf((await chain.run()).validatorUpdates)).toEqual({ [hex(v1)]: 100n, [hex(v2)]: 100n });
   });
 });
@@ -127,7 +126,7 @@ describe("reliability from x/workers", () => {
     };
     // r = clamp(4500, 5000, 10000) = 5000 → v1's power halves in the same block; v2 unchanged.
     expect(powersOf((await chain.run([], { during: workerResults })).validatorUpdates)).toEqual({ [hex(v1)]: 50n });
-    expect(consensusPower(100n * OGPU, 10_000n, 5_000n)).toBe(50n);
+    expect(consensusPower(100n * OGPU, 0n, 5_000n, NO_COMPUTE)).toBe(50n);
   });
 });
 

@@ -18,8 +18,9 @@ import { consAddressOf, consensusKeyOf, parseValoper } from "../../app/validator
  *   staking/red/ ‖ lp(del) ‖ lp(src) ‖ lp(dst)     → Redelegation (+ staking/reds/ ‖ lp(src) ‖ … index)
  *   staking/redq/ ‖ u64(height) ‖ u64(id)          → lp(del) ‖ lp(src) ‖ lp(dst): entry expires at height
  *   staking/last/ ‖ lp(operator)                   → power last sent to CometBFT
- *   staking/mult/, staking/rel/ ‖ lp(operator)     → compute multiplier / reliability, bps
- *   staking/cu/ ‖ lp(operator) ‖ u64(height)       → verified compute units recorded at height
+ *   staking/rel/ ‖ lp(operator)                    → reliability, bps
+ *   staking/credit/ ‖ lp(operator)                 → compute credit (uogpu) as of the last epoch
+ *   staking/cu/ ‖ lp(operator) ‖ u64(height)       → compute credit (market fee paid, uogpu) recorded at height
  *   staking/tomb/ ‖ consAddress                    → tombstoned
  */
 const VAL = "staking/val/";
@@ -33,8 +34,8 @@ const RED = "staking/red/";
 const RED_BY_SRC = "staking/reds/";
 export const RED_QUEUE = "staking/redq/";
 const LAST_POWER = "staking/last/";
-const MULTIPLIER = "staking/mult/";
 const RELIABILITY = "staking/rel/";
+const CREDIT = "staking/credit/";
 export const COMPUTE = "staking/cu/";
 const TOMBSTONE = "staking/tomb/";
 const NEXT_ENTRY_ID = "staking/next_id";
@@ -192,8 +193,11 @@ export function lastPowers(store: KVStore): { operator: Uint8Array; power: bigin
   return [...store.iterate(LAST_POWER)].map(([key, value]) => ({ operator: splitLengthPrefixed(key.slice(LAST_POWER.length))[0]!, power: decodeBigInt(value) }));
 }
 
-export const getMultiplierBps = (store: KVStore, operator: Uint8Array) => getBigInt(store, MULTIPLIER + lengthPrefixed(operator), BPS);
-export const setMultiplierBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(MULTIPLIER + lengthPrefixed(operator), encodeBigInt(bps));
+export const getComputeCredit = (store: KVStore, operator: Uint8Array) => getBigInt(store, CREDIT + lengthPrefixed(operator), 0n);
+export function setComputeCredit(store: KVStore, operator: Uint8Array, uogpu: bigint): void {
+  if (uogpu === 0n) store.delete(CREDIT + lengthPrefixed(operator));
+  else store.set(CREDIT + lengthPrefixed(operator), encodeBigInt(uogpu));
+}
 export const getReliabilityBps = (store: KVStore, operator: Uint8Array) => getBigInt(store, RELIABILITY + lengthPrefixed(operator), BPS);
 export const storeReliabilityBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(RELIABILITY + lengthPrefixed(operator), encodeBigInt(bps));
 
@@ -202,7 +206,7 @@ export function addComputeUnits(store: KVStore, operator: Uint8Array, height: bi
   store.set(key, encodeBigInt(getBigInt(store, key, 0n) + units));
 }
 
-/** Σ units recorded at heights in (from, to]; prunes records at or before `from` (they can never count again). */
+/** Σ credit recorded at heights in (from, to]; prunes records at or before `from` (they can never count again). */
 export function computeInWindow(store: KVStore, operator: Uint8Array, from: bigint, to: bigint): bigint {
   const prefix = COMPUTE + lengthPrefixed(operator);
   let sum = 0n;

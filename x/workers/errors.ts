@@ -12,3 +12,6 @@ export const WorkersCode = {
   WorkerExiting: 8,
   InvalidPrice: 9,
 } as const;
+
+/** An offer or bond field that fails its check (InvalidWorker). */
+export const invalidWorker = (message: string) => workersError(WorkersCode.InvalidWorker, message);

@@ -1,46 +1,29 @@
-import { BASE_DENOM } from "../../app/coins.js";
+import { BASE_DENOM, MAX_SUPPLY, parseAmount } from "../../app/coins.js";
+import type { MsgRegisterWorker, MsgUpdateWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
-import { addDue, dueEntries } from "../../app/store/due-index.js";
-import { keyBytes, lengthPrefixed } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
-import { workersError, WorkersCode } from "./errors.js";
+import { invalidWorker as invalid, workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
 import { moduleAddress } from "../../app/address.js";
+import { addExit, allWorkers, dueExits, getWorker, setWorker } from "./store.js";
+
+/** Worker reads and writes for x/workers' own files, tools and tests (the layout stays in store.ts). */
+export { allWorkers, getWorker, setWorker } from "./store.js";
 
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";
 /** Module account receiving market fees and timeout slashes. */
 export const TREASURY = "treasury";
 
-/** Workers: "workers/w/" ‖ len‖operator → Worker; exits: "workers/exit/" ‖ u64(height) ‖ len‖operator. */
-const WORKER = "workers/w/";
-const EXIT_QUEUE = "workers/exit/";
-
-const workerKey = (operator: Uint8Array) => WORKER + lengthPrefixed(operator);
-
-export function getWorker(store: KVStore, operator: string): Worker | undefined {
-  const raw = store.get(workerKey(parseAccountAddress(operator, "operator")));
-  return raw === undefined ? undefined : Worker.decode(raw);
-}
-
 /** The worker or a `workers` code 5 error naming it. */
 export function requireWorker(store: KVStore, operator: string): Worker {
   const w = getWorker(store, operator);
   if (!w) throw workersError(WorkersCode.WorkerNotFound, `worker ${operator} is not registered`);
   return w;
-}
-
-export function setWorker(store: KVStore, worker: Worker): void {
-  store.set(workerKey(parseAccountAddress(worker.operator, "operator")), Worker.encode(worker).finish());
-}
-
-/** Every worker in operator-address order (deterministic). */
-export function* allWorkers(store: KVStore): Iterable<Worker> {
-  for (const [, value] of store.iterate(WORKER)) yield Worker.decode(value);
 }
 
 export function newReliability(store: KVStore): Reliability {
@@ -142,8 +125,36 @@ export function scheduleExit(store: KVStore, w: Worker, height: bigint): bigint 
   const at = height + BigInt(workersParams.get(store).unbonding_blocks);
   w.exitHeight = at;
   setWorker(store, w);
-  addDue(store, EXIT_QUEUE, at, lengthPrefixed(parseAccountAddress(w.operator)));
+  addExit(store, at, w.operator);
   return at;
+}
+
+/** A decimal uogpu price in 1..MAX_SUPPLY, or a `workers` InvalidPrice error. */
+export function validatePrice(text: string): bigint {
+  let price: bigint;
+  try {
+    price = parseAmount(text);
+  } catch {
+    throw workersError(WorkersCode.InvalidPrice, `invalid price_per_unit "${text}": must be a decimal uogpu amount`);
+  }
+  if (price === 0n || price > MAX_SUPPLY) throw workersError(WorkersCode.InvalidPrice, `price_per_unit ${text} must be in 1..${MAX_SUPPLY} uogpu`);
+  return price;
+}
+
+/** A decimal uogpu bond amount, or an InvalidWorker error naming `field`. */
+export function bondAmount(text: string, field: string): bigint {
+  try {
+    return parseAmount(text);
+  } catch {
+    throw invalid(`invalid ${field} "${text}": must be a decimal uogpu amount`);
+  }
+}
+
+/** Checks that depend on params: catalogued models, max_concurrent bound. */
+function checkOfferAgainstParams(store: KVStore, gpus: readonly Gpu[], maxConcurrent: number): void {
+  for (const g of gpus) gpuTier(store, g.model);
+  const limit = workersParams.get(store).max_concurrent_limit;
+  if (maxConcurrent < 1 || maxConcurrent > limit) throw invalid(`max_concurrent ${maxConcurrent} must be in 1..${limit}`);
 }
 
 /** What others learn from x/workers (set in app/modules.ts). */
@@ -183,6 +194,11 @@ export interface WorkersKeeper {
   adjustOpenTasks(store: KVStore, operator: string, delta: 1 | -1): void;
   /** endBlock: returns the bonds of exits whose unbonding delay has passed. */
   completeExits(ctx: Context): void;
+  /** The Msgs' state changes (msgs.ts decodes and checks statelessly, then calls these). */
+  registerWorker(ctx: Context, msg: MsgRegisterWorker): void;
+  updateWorker(ctx: Context, msg: MsgUpdateWorker): void;
+  heartbeat(ctx: Context, operator: string): void;
+  exitWorker(ctx: Context, operator: string): bigint;
 }
 
 export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper {
@@ -198,15 +214,87 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     return amount;
   }
 
+  function lockBond(ctx: Context, operator: string, amount: bigint): void {
+    if (amount > 0n) bank.sendToModule(ctx, parseAccountAddress(operator, "operator"), WORKER_BONDS, [{ denom: BASE_DENOM, amount }]);
+  }
+
+  function requireActive(store: KVStore, operator: string): Worker {
+    const w = requireWorker(store, operator);
+    if (w.exitHeight > 0n) throw workersError(WorkersCode.WorkerExiting, `worker ${operator} is exiting (bond returns at height ${w.exitHeight})`);
+    return w;
+  }
+
+  /** MsgRegisterWorker after its stateless checks: params, minimum bond, bond locked, record written. */
+  function registerWorker(ctx: Context, msg: MsgRegisterWorker): void {
+    if (getWorker(ctx.store, msg.operator)) throw workersError(WorkersCode.AlreadyRegistered, `worker ${msg.operator} is already registered`);
+    checkOfferAgainstParams(ctx.store, msg.gpus, msg.maxConcurrent);
+    const bond = bondAmount(msg.bond, "bond");
+    const min = BigInt(workersParams.get(ctx.store).min_worker_bond);
+    if (bond < min) throw workersError(WorkersCode.BondTooSmall, `bond ${bond}${BASE_DENOM} is below min_worker_bond ${min}${BASE_DENOM}`);
+    lockBond(ctx, msg.operator, bond);
+    setWorker(ctx.store, {
+      operator: msg.operator,
+      gpus: msg.gpus,
+      region: msg.region,
+      pricePerUnit: validatePrice(msg.pricePerUnit).toString(),
+      maxConcurrent: msg.maxConcurrent,
+      encPubkey: msg.encPubkey,
+      bond: bond.toString(),
+      registeredHeight: ctx.block.height,
+      lastHeartbeatHeight: ctx.block.height,
+      openTasks: 0,
+      reliability: newReliability(ctx.store),
+      exitHeight: 0n,
+    });
+    emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
+      region: msg.region,
+      price_per_unit: msg.pricePerUnit,
+      gpu_models: msg.gpus.map((g) => g.model).join(","),
+      bond: `${bond}${BASE_DENOM}`,
+    });
+  }
+
+  /** MsgUpdateWorker: changes the given offer fields, adds bond, counts as a heartbeat. */
+  function updateWorker(ctx: Context, msg: MsgUpdateWorker): void {
+    const w = requireActive(ctx.store, msg.operator);
+    if (msg.gpus.length > 0) w.gpus = msg.gpus;
+    if (msg.region !== "") w.region = msg.region;
+    if (msg.pricePerUnit !== "") w.pricePerUnit = validatePrice(msg.pricePerUnit).toString();
+    if (msg.maxConcurrent !== 0) w.maxConcurrent = msg.maxConcurrent;
+    if (msg.encPubkey.length > 0) w.encPubkey = msg.encPubkey;
+    checkOfferAgainstParams(ctx.store, w.gpus, w.maxConcurrent);
+    const added = msg.addBond === "" ? 0n : bondAmount(msg.addBond, "add_bond");
+    lockBond(ctx, msg.operator, added);
+    w.bond = (BigInt(w.bond) + added).toString();
+    // An update is also a sign of life.
+    w.lastHeartbeatHeight = ctx.block.height;
+    setWorker(ctx.store, w);
+    emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
+  }
+
+  function heartbeat(ctx: Context, operator: string): void {
+    const w = requireActive(ctx.store, operator);
+    w.lastHeartbeatHeight = ctx.block.height;
+    setWorker(ctx.store, w);
+    emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, operator, { height: ctx.block.height.toString() });
+  }
+
+  /** Starts an exit; returns the height its bond comes back. */
+  function exitWorker(ctx: Context, operator: string): bigint {
+    const w = requireActive(ctx.store, operator);
+    // Open tasks still hold the bond as their guarantee: finish or lose them first.
+    if (w.openTasks > 0) throw workersError(WorkersCode.TasksOpen, `worker ${operator} has ${w.openTasks} open task(s); exit after they settle`);
+    const at = scheduleExit(ctx.store, w, ctx.block.height);
+    emitWorkerEvent(ctx.events, WorkerEvent.ExitStarted, operator, { bond_return_height: at.toString(), reason: "exit_requested" });
+    return at;
+  }
+
   /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
   function completeExits(ctx: Context): void {
-    for (const { key, rest } of dueEntries(ctx.store, EXIT_QUEUE, ctx.block.height)) {
-      const operator = keyBytes(rest.slice(1));
-      const w = Worker.decode(ctx.store.get(workerKey(operator))!);
+    for (const { operator, worker: w, remove } of dueExits(ctx.store, ctx.block.height)) {
       const bond = bondOf(w);
       if (bond > 0n) bank.sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);
-      ctx.store.delete(workerKey(operator));
-      ctx.store.delete(key);
+      remove();
       emitWorkerEvent(ctx.events, WorkerEvent.Exited, w.operator, { bond_returned: `${bond}${BASE_DENOM}`, reason: "unbonding_complete" });
     }
   }
@@ -218,5 +306,5 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     return rel;
   }
 
-  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, adjustOpenTasks, completeExits };
+  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
 }

@@ -10,7 +10,7 @@ import { workersQueries } from "./queries.js";
 export function createWorkersModule(keeper: WorkersKeeper, deps: WorkersDeps & { auth: Pick<AuthKeeper, "ensureModuleAccount"> }): AppModule {
   return {
     name: "workers",
-    msgs: workersMsgs(deps),
+    msgs: workersMsgs(keeper),
     queries: workersQueries,
     invariants: workersInvariants(deps.bank),
     initGenesis: (ctx, state) => initWorkersGenesis(deps.auth, ctx.store, state),

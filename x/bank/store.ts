@@ -1,0 +1,53 @@
+import type { Coin } from "../../app/coins.js";
+import { lengthPrefixed } from "../../app/store/keys.js";
+import { decodeBigInt as decodeAmount, getBigInt, setBigInt } from "../../app/store/values.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+
+/**
+ * x/bank state (amounts are decimal ASCII; zero amounts are deleted, never stored):
+ *   bank/bal/ ‖ lp(address) ‖ denom   → balance
+ *   bank/sup/ ‖ denom                 → total supply
+ */
+const BALANCE = "bank/bal/";
+const SUPPLY = "bank/sup/";
+
+const balanceKey = (address: Uint8Array, denom: string) => BALANCE + lengthPrefixed(address) + denom;
+
+export function getBalance(store: KVStore, address: Uint8Array, denom: string): bigint {
+  return getBigInt(store, balanceKey(address, denom));
+}
+
+/** All non-zero balances of an address, sorted by denom. */
+export function getAllBalances(store: KVStore, address: Uint8Array): Coin[] {
+  const prefix = BALANCE + lengthPrefixed(address);
+  return [...store.iterate(prefix)].map(([key, value]) => ({ denom: key.slice(prefix.length), amount: decodeAmount(value) }));
+}
+
+/** Every (address, coin) balance entry, in key order: for invariants and export. */
+export function* allBalances(store: KVStore): Iterable<{ address: Uint8Array; coin: Coin }> {
+  for (const [key, value] of store.iterate(BALANCE)) {
+    const rest = Buffer.from(key.slice(BALANCE.length), "latin1");
+    const len = rest[0]!;
+    yield {
+      address: new Uint8Array(rest.subarray(1, 1 + len)),
+      coin: { denom: rest.subarray(1 + len).toString("latin1"), amount: decodeAmount(value) },
+    };
+  }
+}
+
+export function setBalance(store: KVStore, address: Uint8Array, denom: string, amount: bigint): void {
+  if (amount < 0n) throw new Error(`negative balance for ${denom}`);
+  setBigInt(store, balanceKey(address, denom), amount, 0n);
+}
+
+export function getSupply(store: KVStore, denom: string): bigint {
+  return getBigInt(store, SUPPLY + denom);
+}
+
+export function allSupply(store: KVStore): Coin[] {
+  return [...store.iterate(SUPPLY)].map(([key, value]) => ({ denom: key.slice(SUPPLY.length), amount: decodeAmount(value) }));
+}
+
+export function setSupply(store: KVStore, denom: string, amount: bigint): void {
+  setBigInt(store, SUPPLY + denom, amount, 0n);
+}
