@@ -22,7 +22,8 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abci/application.js";
 import { beaconEntriesFromCommit, beaconMessage, beaconOf, beaconRequired, checkProposalBeacon, decodeBeaconTx, encodeBeaconTx, fallbackBeacon, isBeaconTx, verifyBeaconSignature } from "./beacon.js";
-import { consensusKeyByAddress, lastBlockHash, recordConsensusKeys, setLastBlockHash, setVoteExtensionsEnableHeight, voteExtensionsEnableHeight } from "./consensus-state.js";
+import { consensusKeyByAddress, lastBlockHash, maxBlockGas, recordConsensusKeys, setLastBlockHash, setMaxBlockGas, setVoteExtensionsEnableHeight, voteExtensionsEnableHeight } from "./consensus-state.js";
+import { checkProposalTxs, packTxs } from "./tx/proposal.js";
 import type { BlockInfo, Context } from "./context.js";
 import { EventLog } from "./events.js";
 import { GasMeter } from "./gas.js";
@@ -144,6 +145,7 @@ export class OgpuApp implements AbciApplication {
     const block = this.blockInfo(0n, req.time.seconds, new Uint8Array());
     const ctx = this.context(branch, block);
     setVoteExtensionsEnableHeight(branch, req.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n);
+    setMaxBlockGas(branch, req.consensusParams?.block?.maxGas ?? -1n);
     recordConsensusKeys(branch, req.validators);
     const tools = { deliverTx: (tx: Uint8Array) => runTx(this.runner, branch, block, "deliver", tx) };
     const validators: ValidatorUpdate[] = [];
@@ -177,20 +179,16 @@ export class OgpuApp implements AbciApplication {
   }
 
   prepareProposal(req: RequestPrepareProposal) {
-    // The beacon tx first (when the last commit had extensions), then CometBFT's order;
-    // drop what would exceed the block's byte budget.
+    // The beacon tx first (when the last commit had extensions), then CometBFT's order,
+    // keeping only txs that pass the stateless checks and fit the byte and gas budgets.
     const txs: Uint8Array[] = [];
     if (beaconRequired(voteExtensionsEnableHeight(this.latestState()), req.height)) {
       const keyOf = this.consensusKeys();
       txs.push(encodeBeaconTx(beaconEntriesFromCommit(this.lastBlock(req.height), req.localLastCommit ?? { round: 0, votes: [] }, keyOf)));
     }
-    let bytes = txs.reduce((n, tx) => n + BigInt(tx.length), 0n);
-    for (const tx of req.txs) {
-      if (isBeaconTx(tx)) continue;
-      if (bytes + BigInt(tx.length) > req.maxTxBytes) break;
-      bytes += BigInt(tx.length);
-      txs.push(tx);
-    }
+    const bytes = txs.reduce((n, tx) => n + BigInt(tx.length), 0n);
+    const candidates = req.txs.filter((tx) => !isBeaconTx(tx));
+    txs.push(...packTxs(candidates, this.runner.msgTypes, { maxBytes: req.maxTxBytes, maxGas: maxBlockGas(this.latestState()) }, { bytes, gas: 0n }));
     return { txs };
   }
 
@@ -204,8 +202,12 @@ export class OgpuApp implements AbciApplication {
       lastCommit: req.proposedLastCommit,
       keyOf: this.consensusKeys(),
     });
-    if (problem === null) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
-    this.options.log?.(`ProcessProposal: rejecting block ${req.height}: ${problem}`);
+    // Then every other tx: a byzantine proposer can't stuff the block past max_gas or with
+    // txs that can never run (they would cost every validator work nobody paid for).
+    const others = req.txs.length > 0 && isBeaconTx(req.txs[0]!) ? req.txs.slice(1) : req.txs;
+    const txProblem = problem ?? checkProposalTxs(others, this.runner.msgTypes, maxBlockGas(this.latestState()));
+    if (txProblem === null) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+    this.options.log?.(`ProcessProposal: rejecting block ${req.height}: ${txProblem}`);
     return { status: ResponseProcessProposal_ProposalStatus.REJECT };
   }
 

@@ -15,10 +15,12 @@ import { sha256 } from "../crypto/hash.js";
 import { OgpuApp } from "./app.js";
 import { beaconMessage, beaconOf, decodeBeaconTx, encodeBeaconTx, type BeaconEntry } from "./beacon.js";
 import { createAppWiring } from "./modules.js";
-import { finalizeRequest, initChainRequest, TEST_CHAIN_ID, testGenesis } from "./testkit.js";
+import { finalizeRequest, initChainRequest, sendMsg, signTx, TEST_CHAIN_ID, testGenesis, testKey } from "./testkit.js";
 
 const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
 const POWER = 10n;
+/** A well-formed signed user tx (ProcessProposal admits only txs that pass the stateless checks). */
+const userTx = () => signTx(testKey(1), [sendMsg(testKey(1).address, testKey(2).address, "1")], { accountNumber: 0n, sequence: 0n });
 
 function newValidator() {
   const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
@@ -83,10 +85,10 @@ describe("randomness beacon (vote extensions)", () => {
       extensionSignature: new Uint8Array(),
       blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
     }));
-    const userTx = new Uint8Array([1, 2, 3]);
-    const { txs } = await app.prepareProposal({ maxTxBytes: 1_000_000n, txs: [userTx], localLastCommit: { round: 0, votes }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(20) });
+    const user = userTx();
+    const { txs } = await app.prepareProposal({ maxTxBytes: 1_000_000n, txs: [user], localLastCommit: { round: 0, votes }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(20) });
     expect(txs).toHaveLength(2);
-    expect(txs[1]).toEqual(userTx);
+    expect(txs[1]).toEqual(user);
     const entries = decodeBeaconTx(txs[0]!) as BeaconEntry[];
     expect(entries.map((e) => Buffer.from(e.validator).toString("hex"))).toEqual(validators.slice(0, 3).map((v) => Buffer.from(v.address).toString("hex")).sort());
     expect((await app.processProposal(proposal(txs, commitOf(validators, validators.slice(0, 3))))).status).toBe(ACCEPT);
@@ -99,7 +101,7 @@ describe("randomness beacon (vote extensions)", () => {
     const all = commitOf(validators, validators);
     const status = async (txs: Uint8Array[], commit = all) => (await app.processProposal(proposal(txs, commit))).status;
     const honest = encodeBeaconTx(validators.map((v) => entry(v)));
-    const user = new Uint8Array([1, 2, 3]);
+    const user = userTx();
 
     expect(await status([honest, user])).toBe(ACCEPT);
     // The mempool never admits one (it is not a Cosmos tx), so only a proposer can place it.

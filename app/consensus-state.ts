@@ -46,3 +46,17 @@ export function setLastBlockHash(store: KVStore, hash: Uint8Array): void {
 export function lastBlockHash(store: KVStore): Uint8Array {
   return store.get(LAST_BLOCK_HASH) ?? new Uint8Array();
 }
+
+/** consensus_params.block.max_gas from InitChain; absent (CometBFT's −1) = no block gas limit. */
+const MAX_BLOCK_GAS = "app/max_block_gas";
+
+/** Records a positive max_gas only, so chains without one keep their state (and app hash). */
+export function setMaxBlockGas(store: KVStore, maxGas: bigint): void {
+  if (maxGas > 0n) setBigInt(store, MAX_BLOCK_GAS, maxGas, 0n);
+}
+
+/** The block gas limit, or undefined when the chain has none. */
+export function maxBlockGas(store: KVStore): bigint | undefined {
+  const gas = getBigInt(store, MAX_BLOCK_GAS);
+  return gas > 0n ? gas : undefined;
+}

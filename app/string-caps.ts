@@ -23,12 +23,21 @@ export const MSG_STRING_CAPS: Readonly<Record<string, number>> = {
   details: 280,
 };
 
+/**
+ * Length cap on every repeated field of every Msg (coins, GPUs, model lists, …), checked in
+ * the same walk: no message can make a handler or a later block iterate an unbounded list.
+ * Lists whose work recurs every block have tighter param-set caps checked by their handler
+ * (x/market max_gpu_models).
+ */
+export const MAX_MSG_LIST_LENGTH = 64;
+
 /** Nested message depth the walk follows; decoded Msgs here are a few levels deep. */
 const MAX_DEPTH = 16;
 
 /**
  * Throws the SDK's ErrInvalidRequest (code 18) naming the first string field of `msg` (nested
- * messages and repeated fields included) that is longer than its cap.
+ * messages and repeated fields included) that is longer than its cap, or the first repeated
+ * field with more than MAX_MSG_LIST_LENGTH entries.
  */
 export function checkMsgStringCaps(typeUrl: string, msg: unknown): void {
   walk(msg, "", 0, typeUrl);
@@ -39,6 +48,7 @@ function walk(value: unknown, path: string, depth: number, typeUrl: string): voi
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return;
   if (depth > MAX_DEPTH) throw sdkError(SdkCode.InvalidRequest, `${typeUrl}: message nests deeper than ${MAX_DEPTH} levels at ${path}`);
   if (Array.isArray(value)) {
+    if (value.length > MAX_MSG_LIST_LENGTH) throw sdkError(SdkCode.InvalidRequest, `${typeUrl}: ${path} has ${value.length} entries, the limit is ${MAX_MSG_LIST_LENGTH}`);
     value.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1, typeUrl));
     return;
   }

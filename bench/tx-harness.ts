@@ -17,7 +17,7 @@ import { quantile } from "./report.js";
  */
 
 export const DENOM = "uogpu";
-const FEE: StdFee = { amount: [{ denom: DENOM, amount: "200" }], gas: "100000" };
+const FEE: StdFee = { amount: [{ denom: DENOM, amount: "200" }], gas: "40000" };
 const BLOCK_POLL_MS = 20;
 
 export function envInt(name: string, fallback: number): number {

@@ -28,12 +28,15 @@ export function removeDue(store: KVStore, prefix: StoreKey, height: bigint, rest
 }
 
 /**
- * Entries in (height, rest) order with height ≤ `upTo` (all of them when omitted), collected
- * before returning so callers may delete what they visit.
+ * Entries in (height, rest) order with height ≤ `upTo` (all of them when omitted), at most
+ * `limit` of them, collected before returning so callers may delete what they visit. A block
+ * hook passes its per-block bound as `limit`: what it leaves stays due (its height is still
+ * ≤ the next block's) and comes first in the next block, oldest first.
  */
-export function dueEntries(store: KVStore, prefix: StoreKey, upTo?: bigint): DueEntry[] {
+export function dueEntries(store: KVStore, prefix: StoreKey, upTo?: bigint, limit = Number.MAX_SAFE_INTEGER): DueEntry[] {
   const out: DueEntry[] = [];
   for (const [key, value] of store.iterate(prefix)) {
+    if (out.length >= limit) break;
     const height = parseU64Key(key.slice(prefix.length, prefix.length + 8));
     if (upTo !== undefined && height > upTo) break;
     out.push({ height, rest: key.slice(prefix.length + 8), key, value });

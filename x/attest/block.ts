@@ -1,5 +1,6 @@
 import type { Context } from "../../app/context.js";
 import type { AttestKeeper } from "./keeper.js";
+import { attestParams } from "./params.js";
 import { clearDuty, COMMITTEE_DEADLINES, DRAWS, dueDuties, dueTasks, removeDue, REVEAL_DEADLINES } from "./store.js";
 
 /**
@@ -8,7 +9,7 @@ import { clearDuty, COMMITTEE_DEADLINES, DRAWS, dueDuties, dueTasks, removeDue, 
  * block H−1, which nobody knew when any of those commits or reveals were made.
  */
 export function attestBeginBlock(keeper: AttestKeeper, ctx: Context): void {
-  for (const { height, taskId } of dueTasks(ctx.store, DRAWS, ctx.block.height)) {
+  for (const { height, taskId } of dueTasks(ctx.store, DRAWS, ctx.block.height, attestParams.get(ctx.store).max_due_per_block)) {
     removeDue(ctx.store, DRAWS, height, taskId);
     keeper.runDraw(ctx, taskId);
   }
@@ -20,12 +21,14 @@ export function attestBeginBlock(keeper: AttestKeeper, ctx: Context): void {
  */
 export function attestEndBlock(keeper: AttestKeeper, ctx: Context): void {
   const h = ctx.block.height;
-  for (const { height, taskId } of dueTasks(ctx.store, REVEAL_DEADLINES, h)) {
+  // At most max_due_per_block of each kind; the rest stay due and come first next block.
+  const maxDue = attestParams.get(ctx.store).max_due_per_block;
+  for (const { height, taskId } of dueTasks(ctx.store, REVEAL_DEADLINES, h, maxDue)) {
     removeDue(ctx.store, REVEAL_DEADLINES, height, taskId);
     keeper.handleRevealTimeout(ctx, taskId);
   }
-  for (const { height, taskId } of dueTasks(ctx.store, COMMITTEE_DEADLINES, h)) keeper.handleCommitteeDeadline(ctx, taskId, height);
-  for (const { taskId, validator } of dueDuties(ctx.store, h)) {
+  for (const { height, taskId } of dueTasks(ctx.store, COMMITTEE_DEADLINES, h, maxDue)) keeper.handleCommitteeDeadline(ctx, taskId, height);
+  for (const { taskId, validator } of dueDuties(ctx.store, h, maxDue)) {
     clearDuty(ctx.store, taskId, validator);
     keeper.slashAbsentAuditor(ctx, taskId, validator);
   }

@@ -14,6 +14,8 @@ const bps = (name: string, v: number) => {
  *   market gives k = 1 tasks to trusted workers, and an untrusted worker alone on a task is
  *   always audited.
  * - committee_size: validators (m) drawn by power for an audit.
+ * - max_due_per_block: draws, reveal timeouts, committee deadlines and absent votes each settled
+ *   per block; the rest stay due and come first in the next block (bounded block work).
  * - audit_timeout_blocks: a committee (audit or dispute) votes within this many blocks of its draw.
  * - wrong_result_slash_bps: share of a wrong worker's bond taken: half to the client, rest burned.
  * - wrong_result_jail_blocks: how long a wrong worker is jailed.
@@ -31,8 +33,10 @@ export const attestParams = defineParams(
     wrong_result_slash_bps: 5000,
     wrong_result_jail_blocks: 10_000,
     auditor_absent_slash_bps: 10,
+    max_due_per_block: 1000,
   },
   (p) => {
+    if (!Number.isSafeInteger(p.max_due_per_block) || p.max_due_per_block < 1) throw new Error("max_due_per_block must be a positive integer");
     if (p.reveal_timeout_blocks < 1) throw new Error("reveal_timeout_blocks must be at least 1");
     if (p.audit_timeout_blocks < 1) throw new Error("audit_timeout_blocks must be at least 1");
     if (p.committee_size < 1 || p.committee_size > 100) throw new Error("committee_size must be in 1..100");

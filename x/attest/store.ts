@@ -43,8 +43,8 @@ export const addDue = (store: KVStore, index: string, height: bigint, taskId: bi
 export const removeDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => removeDueEntry(store, index, height, u64Key(taskId));
 
 /** Task ids of an index with height ≤ `height`, collected first (callers mutate the index). */
-export function dueTasks(store: KVStore, index: string, height: bigint): { height: bigint; taskId: bigint }[] {
-  return dueEntries(store, index, height).map((e) => ({ height: e.height, taskId: parseU64Key(e.rest) }));
+export function dueTasks(store: KVStore, index: string, height: bigint, limit?: number): { height: bigint; taskId: bigint }[] {
+  return dueEntries(store, index, height, limit).map((e) => ({ height: e.height, taskId: parseU64Key(e.rest) }));
 }
 
 const dutyKey = (taskId: bigint, validator: Uint8Array) => DUTY + u64Key(taskId) + lengthPrefixed(validator);
@@ -69,8 +69,8 @@ export function clearDuty(store: KVStore, taskId: bigint, validator: Uint8Array)
 export const hasDuty = (store: KVStore, taskId: bigint, validator: Uint8Array) => store.has(dutyKey(taskId, validator));
 
 /** Votes owed whose deadline is at or before `height`. */
-export function dueDuties(store: KVStore, height: bigint): { taskId: bigint; validator: Uint8Array }[] {
-  return dueEntries(store, DUTY_DEADLINES, height).map((e) => ({ taskId: parseU64Key(e.rest), validator: new Uint8Array(keyBytes(e.rest.slice(9))) }));
+export function dueDuties(store: KVStore, height: bigint, limit?: number): { taskId: bigint; validator: Uint8Array }[] {
+  return dueEntries(store, DUTY_DEADLINES, height, limit).map((e) => ({ taskId: parseU64Key(e.rest), validator: new Uint8Array(keyBytes(e.rest.slice(9))) }));
 }
 
 export function* allDuties(store: KVStore): Iterable<{ taskId: bigint; validator: Uint8Array; deadline: bigint }> {

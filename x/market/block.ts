@@ -4,8 +4,8 @@ import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { PendingReason, setPendingReason, slotsNeeded, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, TIERS, updateBasePrices, type TierLoad } from "./pricing.js";
-import { planAssignments, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
-import { dueDeadlines, dueSlots, getTask, queuedTaskIds } from "./store.js";
+import { hardwareChecks, planAssignments, requirementShape, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
+import { dueDeadlines, dueSlots, getTask, queuedTaskIdsFromCursor, setScheduleCursor } from "./store.js";
 import { accountAddressString } from "../../app/address.js";
 
 export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, hooks }: Pick<MarketDeps, "workers" | "hooks">): (ctx: Context) => void {
@@ -15,8 +15,10 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
    *   1. commit timeouts (failover), 2. deadlines, 3. scheduling, 4. base prices.
    */
   function marketEndBlock(ctx: Context): void {
-    for (const { taskId, worker } of dueSlots(ctx.store, ctx.block.height)) keeper.timeoutSlot(ctx, taskId, accountAddressString(worker));
-    for (const id of dueDeadlines(ctx.store, ctx.block.height)) expireAtDeadline(ctx, id);
+    // At most max_due_per_block of each; the rest stay due and come first next block.
+    const { max_due_per_block: maxDue } = marketParams.get(ctx.store);
+    for (const { taskId, worker } of dueSlots(ctx.store, ctx.block.height, maxDue)) keeper.timeoutSlot(ctx, taskId, accountAddressString(worker));
+    for (const id of dueDeadlines(ctx.store, ctx.block.height, maxDue)) expireAtDeadline(ctx, id);
     const workers = schedule(ctx);
     updateBasePrices(ctx, tierLoads(workers));
   }
@@ -72,21 +74,48 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     };
   }
 
-  /** Plans the first max_tasks_per_block queued tasks against the workers and applies the plan. */
+  /**
+   * Plans up to max_tasks_per_block queued tasks, from the schedule cursor on, against the
+   * workers within max_worker_checks_per_block, and applies the plan. When the budget stops
+   * it, the cursor moves to the first task it did not examine, so the next block starts there.
+   */
   function schedule(ctx: Context): WorkerRow[] {
     const p = marketParams.get(ctx.store);
     const basePrices = TIERS.map((t) => getBasePrice(ctx.store, t));
     const tasks = new Map<bigint, Task>();
     const candidates: SchedulerTask[] = [];
-    for (const id of queuedTaskIds(ctx.store)) {
+    const workers = schedulerWorkers(ctx);
+    // Tasks are loaded only while their shapes fit the check budget (the planner counts the
+    // same way), so a queue of costly shapes costs a block no more than the budget either.
+    const shapes = new Set<string>();
+    let checks = 0;
+    let cut: Task | undefined;
+    for (const id of queuedTaskIdsFromCursor(ctx.store)) {
       if (tasks.size >= p.max_tasks_per_block) break;
       const task = getTask(ctx.store, id)!;
+      if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) {
+        tasks.set(id, task);
+        setPendingReason(ctx, task, PendingReason.PriceBelowBase);
+        continue;
+      }
+      const candidate = schedulerTask(task);
+      const shape = requirementShape(candidate.requirement);
+      if (!shapes.has(shape)) {
+        const cost = hardwareChecks(workers.length, candidate.requirement.models.length);
+        if (checks > 0 && checks + cost > p.max_worker_checks_per_block) {
+          cut = task;
+          break;
+        }
+        shapes.add(shape);
+        checks += cost;
+      }
       tasks.set(id, task);
-      if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) setPendingReason(ctx, task, PendingReason.PriceBelowBase);
-      else candidates.push(schedulerTask(task));
+      candidates.push(candidate);
     }
-    const workers = schedulerWorkers(ctx);
-    if (candidates.length === 0) return workers;
+    if (candidates.length === 0) {
+      setScheduleCursor(ctx.store, cut);
+      return workers;
+    }
     const plan = planAssignments(
       candidates,
       workers,
@@ -95,6 +124,7 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
         loadPenaltyBps: p.load_penalty_bps,
         reliabilityCreditBps: p.reliability_credit_bps,
         maxNewSlotsPerWorker: p.max_new_slots_per_worker,
+        maxWorkerChecks: p.max_worker_checks_per_block,
       },
       registry.hardwareMatcher(ctx.store),
     );
@@ -104,6 +134,9 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
       byOperator.get(slot.worker)!.openTasks += 1;
     }
     for (const [id, reason] of plan.waiting) setPendingReason(ctx, tasks.get(id)!, reason);
+    const resume = plan.unexamined[0];
+    setScheduleCursor(ctx.store, resume === undefined ? cut : tasks.get(resume));
+    ctx.events.emit("schedule", { worker_checks: String(plan.checks), unexamined: String(plan.unexamined.length + (cut === undefined ? 0 : 1)) });
     return workers;
   }
 

@@ -10,6 +10,7 @@ import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { MARKET_ESCROW, PendingReason, requireTask, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
+import { hardwareChecks } from "./scheduler.js";
 import { enqueue, markOpen, putTask, takeTaskId } from "./store.js";
 import { MAX_TIER } from "../../app/gpu-tiers.js";
 
@@ -65,6 +66,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
       const escrow = validateSubmit(msg);
       const p = marketParams.get(ctx.store);
       const req = { minVramMb: msg.requirements?.minVramMb ?? 0n, models: msg.requirements?.gpuModels ?? [], tier: msg.requirements?.tier ?? 0 };
+      if (req.models.length > p.max_gpu_models) throw invalid(`requirements.gpu_models lists ${req.models.length} models, the limit is max_gpu_models ${p.max_gpu_models}`);
       for (const model of req.models) {
         try {
           workers.gpuTier(ctx.store, model);
@@ -76,8 +78,11 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
       // k must not exceed the registered workers that could ever run it (hardware only: prices and liveness change).
       const matches = workers.hardwareMatcher(ctx.store);
       // Stops at k matches: a submission costs O(k) decodes in the usual case, not O(workers).
+      // Every worker examined is paid for, so a scan that finds too few (O(workers)) costs its work.
+      const gasPerWorker = p.submit_gas_per_worker * hardwareChecks(1, req.models.length);
       let possible = 0;
       for (const w of workers.allWorkers(ctx.store)) {
+        ctx.gas.consume(gasPerWorker, "market: worker scan");
         if (workers.workerStatus(ctx.store, w, ctx.block.height) !== WorkerStatus.WORKER_STATUS_EXITING && matches(w.gpus, req)) possible++;
         if (possible >= msg.redundancy) break;
       }

@@ -19,6 +19,12 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - target_utilization_bps / max_base_change_bps / base_price_floor: demand pricing λ per tier.
  * - region_penalty_bps / load_penalty_bps / reliability_credit_bps: scheduler cost terms,
  *   as shares of worker price × units.
+ * - max_worker_checks_per_block: hardware checks (worker × listed model, scheduler.ts
+ *   hardwareChecks) one block's scheduling may make; the queue is served in a rotation that
+ *   resumes where the budget ran out, so no task starves.
+ * - max_gpu_models: longest requirements.gpu_models list a task may give.
+ * - max_due_per_block: commit timeouts and deadlines each handled per block (the rest the next).
+ * - submit_gas_per_worker: gas MsgSubmitTask pays per hardware check of its worker scan.
  */
 export const marketParams = defineParams(
   "market/params",
@@ -37,6 +43,10 @@ export const marketParams = defineParams(
     region_penalty_bps: 1000,
     load_penalty_bps: 500,
     reliability_credit_bps: 1000,
+    max_worker_checks_per_block: 20_000,
+    max_gpu_models: 16,
+    max_due_per_block: 1000,
+    submit_gas_per_worker: 100,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -53,6 +63,10 @@ export const marketParams = defineParams(
     bps("region_penalty_bps", p.region_penalty_bps, 5000);
     bps("load_penalty_bps", p.load_penalty_bps, 5000);
     bps("reliability_credit_bps", p.reliability_credit_bps, 5000);
+    if (!Number.isSafeInteger(p.max_worker_checks_per_block) || p.max_worker_checks_per_block < 1) throw new Error("max_worker_checks_per_block must be a positive integer");
+    if (!Number.isSafeInteger(p.max_gpu_models) || p.max_gpu_models < 1 || p.max_gpu_models > 256) throw new Error("max_gpu_models must be in 1..256");
+    if (!Number.isSafeInteger(p.max_due_per_block) || p.max_due_per_block < 1) throw new Error("max_due_per_block must be a positive integer");
+    if (!Number.isSafeInteger(p.submit_gas_per_worker) || p.submit_gas_per_worker < 0 || p.submit_gas_per_worker > 1_000_000) throw new Error("submit_gas_per_worker must be in 0..1000000");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }

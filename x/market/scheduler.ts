@@ -62,6 +62,12 @@ export interface CostWeights {
   reliabilityCreditBps: number;
   /** Most slots one worker may receive in one block. */
   maxNewSlotsPerWorker: number;
+  /**
+   * Most hardware checks one block may make (see hardwareChecks; the first shape is always
+   * tested, so the bound is max(this, one shape)); undefined = unbounded. Tasks
+   * whose check would pass it are not examined this block (SchedulePlan.unexamined).
+   */
+  maxWorkerChecks?: number;
 }
 
 export interface PlannedSlot {
@@ -75,7 +81,21 @@ export interface SchedulePlan {
   assignments: PlannedSlot[];
   /** Every task left waiting, with its reason. */
   waiting: Map<bigint, PendingReason>;
+  /** Tasks, in input order, not examined because the check budget ran out: the first is where the next block resumes. */
+  unexamined: bigint[];
+  /** Hardware checks made (≤ maxWorkerChecks). */
+  checks: number;
 }
+
+/**
+ * Work units of testing every worker against one requirement shape: one per worker and listed
+ * model (a worker's GPU kinds are compared with each model), at least one per worker. This is
+ * what the per-block budget counts, so the bound holds whatever the lists hold.
+ */
+export const hardwareChecks = (workers: number, models: number): number => workers * Math.max(1, models);
+
+/** Tasks with equal keys have the same hardware fit: tested once per block. */
+export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
 
 
 const MAX_PRIORITY = 3;
@@ -105,17 +125,32 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
   const admitted: { task: SchedulerTask; candidates: number[]; taken: Set<number>; filled: number }[] = [];
   // Tasks mostly share a few requirement shapes: test the hardware once per shape and worker.
   const hardware = new Map<string, Uint8Array>();
+  const budget = weights.maxWorkerChecks ?? Number.MAX_SAFE_INTEGER;
+  let checks = 0;
+  /** The shape's fit per worker, or undefined when testing it would pass the block's budget. */
   const hardwareFor = (req: SchedulerTask["requirement"]) => {
-    const key = `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
+    const key = requirementShape(req);
     let fits = hardware.get(key);
     if (!fits) {
+      const cost = hardwareChecks(workers.length, req.models.length);
+      // The block's first shape is always tested (a shape costlier than the whole budget would
+      // otherwise stop the rotation at itself for ever): a block makes at most
+      // max(budget, workers × max_gpu_models) checks.
+      if (checks > 0 && checks + cost > budget) return undefined;
+      checks += cost;
       fits = Uint8Array.from(workers, (w) => (matches(w.gpus, req) ? 1 : 0));
       hardware.set(key, fits);
     }
     return fits;
   };
+  const unexamined: bigint[] = [];
   for (const task of tasks) {
-    const fits = hardwareFor(task.requirement);
+    // Once one task is out of budget, so is every later one: the next block resumes there.
+    const fits = unexamined.length === 0 ? hardwareFor(task.requirement) : undefined;
+    if (fits === undefined) {
+      unexamined.push(task.id);
+      continue;
+    }
     let candidates: number[] = [];
     for (let i = 0; i < workers.length; i++) {
       const w = workers[i]!;
@@ -159,7 +194,7 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
   }
   for (const a of admitted) if (a.filled < a.task.need) failed.add(a.task.id);
   for (const id of failed) waiting.set(id, PendingReason.NoCapacity);
-  return { assignments: decided.filter((s) => !failed.has(s.taskId)), waiting };
+  return { assignments: decided.filter((s) => !failed.has(s.taskId)), waiting, unexamined, checks };
 }
 
 /** Rows of one solve: a task, its candidate workers, and the workers it already took this block. */

@@ -12,6 +12,7 @@ import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
  *   market/open/  ‖ u64(id)                                → ""   every non-terminal task
  *   market/slot/  ‖ u64(timeout height) ‖ u64(id) ‖ len‖worker → ""   uncommitted assignments
  *   market/dl/    ‖ u64(deadline) ‖ u64(id)                → ""   deadlines of open tasks
+ *   market/sched_cursor                                    → queue key where scheduling resumes
  */
 const TASK = "market/t/";
 const QUEUE = "market/q/";
@@ -19,6 +20,8 @@ const OPEN = "market/open/";
 const SLOT = "market/slot/";
 const DEADLINE = "market/dl/";
 const NEXT_ID = "market/next_id";
+/** Queue key where the next block's scheduling pass starts (absent = the queue's head). */
+const SCHEDULE_CURSOR = "market/sched_cursor";
 const EMPTY = new Uint8Array();
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -64,6 +67,29 @@ export function* queuedTaskIds(store: KVStore): Iterable<bigint> {
   for (const [, value] of store.iterate(QUEUE)) yield parseU64Key(bytesKey(value));
 }
 
+/**
+ * Queued task ids in scheduling order rotated to start at the schedule cursor: the entries
+ * from the cursor on, then those before it. Without a cursor this is queuedTaskIds.
+ */
+export function* queuedTaskIdsFromCursor(store: KVStore): Iterable<bigint> {
+  const raw = store.get(SCHEDULE_CURSOR);
+  const cursor = raw === undefined ? undefined : bytesKey(raw);
+  const before: bigint[] = [];
+  for (const [key, value] of store.iterate(QUEUE)) {
+    const id = parseU64Key(bytesKey(value));
+    if (cursor !== undefined && key < cursor) before.push(id);
+    else yield id;
+  }
+  yield* before;
+}
+
+/** Where the next pass starts: the task's queue position, or (undefined) the queue's head. */
+export function setScheduleCursor(store: KVStore, task: Task | undefined): void {
+  if (task === undefined) {
+    if (store.get(SCHEDULE_CURSOR) !== undefined) store.delete(SCHEDULE_CURSOR);
+  } else store.set(SCHEDULE_CURSOR, keyBytes(queueKey(task)));
+}
+
 export function markOpen(store: KVStore, task: Task): void {
   store.set(OPEN + u64Key(task.id), EMPTY);
   addDue(store, DEADLINE, task.deadlineHeight, u64Key(task.id));
@@ -90,12 +116,12 @@ export function removeSlotTimeout(store: KVStore, timeoutHeight: bigint, taskId:
 }
 
 /** Uncommitted assignments whose commit deadline is at or before `height`: (task, worker address bytes). */
-export function dueSlots(store: KVStore, height: bigint): { taskId: bigint; worker: Uint8Array }[] {
-  return dueEntries(store, SLOT, height).map((e) => ({ taskId: parseU64Key(e.rest), worker: new Uint8Array(keyBytes(e.rest.slice(9))) }));
+export function dueSlots(store: KVStore, height: bigint, limit?: number): { taskId: bigint; worker: Uint8Array }[] {
+  return dueEntries(store, SLOT, height, limit).map((e) => ({ taskId: parseU64Key(e.rest), worker: new Uint8Array(keyBytes(e.rest.slice(9))) }));
 }
 
-export function dueDeadlines(store: KVStore, height: bigint): bigint[] {
-  return dueEntries(store, DEADLINE, height).map((e) => parseU64Key(e.rest));
+export function dueDeadlines(store: KVStore, height: bigint, limit?: number): bigint[] {
+  return dueEntries(store, DEADLINE, height, limit).map((e) => parseU64Key(e.rest));
 }
 
 /** Statuses from which nothing moves any more (escrow fully settled). */

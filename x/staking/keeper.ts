@@ -270,12 +270,13 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
 
   /**
    * endBlock step: pays every unbonding entry that matures at or before this height from the
-   * not-bonded pool, and drops redelegation entries whose slashable period ended.
+   * not-bonded pool, and drops redelegation entries whose slashable period ended — at most
+   * max_due_per_block of each per block, oldest first; the rest wait for the next block.
    */
   function completeMaturedEntries(ctx: Context): void {
     const h = ctx.block.height;
-    const denom = stakingParams.get(ctx.store).bond_denom;
-    for (const item of [...queueItems(ctx.store, UBD_QUEUE, h)]) {
+    const { bond_denom: denom, max_due_per_block: maxDue } = stakingParams.get(ctx.store);
+    for (const item of [...queueItems(ctx.store, UBD_QUEUE, h, maxDue)]) {
       const [delegator, operator] = item.parts as [Uint8Array, Uint8Array];
       const ubd = getUnbonding(ctx.store, delegator, operator);
       const entry = ubd?.entries.find((e) => e.unbondingId === item.id);
@@ -286,7 +287,7 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
       setUnbonding(ctx.store, delegator, operator, { ...ubd, entries: ubd.entries.filter((e) => e !== entry) });
       emitStakingEvent(ctx.events, "complete_unbonding", { amount: `${balance}${denom}`, validator: valoperString(operator), delegator: accountAddressString(delegator) });
     }
-    for (const item of [...queueItems(ctx.store, RED_QUEUE, h)]) {
+    for (const item of [...queueItems(ctx.store, RED_QUEUE, h, maxDue)]) {
       const [delegator, src, dst] = item.parts as [Uint8Array, Uint8Array, Uint8Array];
       const red = getRedelegation(ctx.store, delegator, src, dst);
       ctx.store.delete(item.key);

@@ -7,6 +7,8 @@ import { parseDec, DEC_ONE } from "../../app/dec.js";
  * - unbonding_blocks: an undelegation is paid out in the endBlock of creation height + this.
  * - epoch_blocks: compute credits are recomputed when height % epoch_blocks == 0.
  * - compute_window_blocks: C_i sums verified compute over the last this-many blocks.
+ * - max_due_per_block: queue entries of each kind this module's block hook settles per block;
+ *   the rest stay due and come first in the next block (bounded block work).
  * - compute_alpha_bps / compute_kappa: power = S + α·min(κ·S, credit), credit = market fees (OGPU)
  *   the validator's verified work paid in the window; α ≤ 1 so compute never buys power cheaper
  *   than stake (docs/security.md, issue 10 item 5).
@@ -25,9 +27,10 @@ export const stakingParams = defineParams(
     /** Chain-wide floor for a validator's self-delegation, uogpu (default 1 OGPU). */
     min_self_delegation: "1000000",
     min_commission_rate: "0",
+    max_due_per_block: 1000,
   },
   (p) => {
-    for (const k of ["unbonding_blocks", "max_validators", "max_entries", "epoch_blocks", "compute_window_blocks"] as const) {
+    for (const k of ["unbonding_blocks", "max_validators", "max_entries", "epoch_blocks", "compute_window_blocks", "max_due_per_block"] as const) {
       if (p[k] < 1) throw new Error(`${k} must be at least 1`);
     }
     // α > 1 would sell a unit of power for less than 1 OGPU of fees: cheaper than stake.

@@ -175,9 +175,9 @@ export interface QueueItem {
   key: string;
 }
 
-/** Queue items in (height, id) order, optionally only those due at or before `upTo`. */
-export function queueItems(store: KVStore, queue: string, upTo?: bigint): QueueItem[] {
-  return dueEntries(store, queue, upTo).map((e) => ({ height: e.height, id: parseU64Key(e.rest), parts: splitLengthPrefixed(bytesKey(e.value)), key: e.key }));
+/** Queue items in (height, id) order, optionally only those due at or before `upTo`, at most `limit`. */
+export function queueItems(store: KVStore, queue: string, upTo?: bigint, limit?: number): QueueItem[] {
+  return dueEntries(store, queue, upTo, limit).map((e) => ({ height: e.height, id: parseU64Key(e.rest), parts: splitLengthPrefixed(bytesKey(e.value)), key: e.key }));
 }
 
 // ---- consensus power inputs and outputs ----

@@ -289,9 +289,9 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     return at;
   }
 
-  /** Returns the bonds of exits whose unbonding delay has passed and deletes those workers. */
+  /** Returns the bonds of exits whose unbonding delay has passed (at most max_due_per_block a block) and deletes those workers. */
   function completeExits(ctx: Context): void {
-    for (const { operator, worker: w, remove } of dueExits(ctx.store, ctx.block.height)) {
+    for (const { operator, worker: w, remove } of dueExits(ctx.store, ctx.block.height, workersParams.get(ctx.store).max_due_per_block)) {
       const bond = bondOf(w);
       if (bond > 0n) bank.sendFromModule(ctx, WORKER_BONDS, operator, [{ denom: BASE_DENOM, amount: bond }]);
       remove();

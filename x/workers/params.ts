@@ -16,6 +16,7 @@ export interface GpuCatalogEntry {
  * - max_concurrent_limit: upper bound of a worker's max_concurrent (keeps the scheduler's matrix bounded).
  * - ewma_alpha_bps: weight of the newest result in the EWMA success rate.
  * - initial_ewma_bps: success rate a new worker starts with (neither trusted nor distrusted).
+ * - max_due_per_block: exits whose unbonding completes that one block settles; the rest the next.
  * - gpu_catalog: the known GPU models; registering or requiring any other model is an error.
  */
 export const workersParams = defineParams(
@@ -27,6 +28,7 @@ export const workersParams = defineParams(
     max_concurrent_limit: 64,
     ewma_alpha_bps: 1000,
     initial_ewma_bps: 5000,
+    max_due_per_block: 1000,
     gpu_catalog: [
       // CPU-only providers run the built-in kernels and exec jobs that need no GPU.
       { vendor: "cpu", model: "CPU", tier: 0 },
@@ -40,6 +42,7 @@ export const workersParams = defineParams(
   },
   (p) => {
     if (!/^[0-9]{1,30}$/.test(p.min_worker_bond)) throw new Error("min_worker_bond must be a decimal uogpu amount");
+    if (!Number.isSafeInteger(p.max_due_per_block) || p.max_due_per_block < 1) throw new Error("max_due_per_block must be a positive integer");
     if (p.heartbeat_timeout_blocks < 1) throw new Error("heartbeat_timeout_blocks must be at least 1");
     if (p.unbonding_blocks < 0) throw new Error("unbonding_blocks must not be negative");
     if (p.max_concurrent_limit < 1 || p.max_concurrent_limit > 1024) throw new Error("max_concurrent_limit must be in 1..1024");

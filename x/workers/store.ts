@@ -34,9 +34,9 @@ export function addExit(store: KVStore, height: bigint, operator: string): void 
   addDue(store, EXIT_QUEUE, height, lengthPrefixed(parseAccountAddress(operator)));
 }
 
-/** Exits due by `height`, in key order; each is removed from the queue together with its worker. */
-export function* dueExits(store: KVStore, height: bigint): Iterable<{ operator: Uint8Array; worker: Worker; remove(): void }> {
-  for (const { key, rest } of dueEntries(store, EXIT_QUEUE, height)) {
+/** Exits due by `height`, in key order, at most `limit`; each is removed from the queue together with its worker. */
+export function* dueExits(store: KVStore, height: bigint, limit?: number): Iterable<{ operator: Uint8Array; worker: Worker; remove(): void }> {
+  for (const { key, rest } of dueEntries(store, EXIT_QUEUE, height, limit)) {
     const operator = keyBytes(rest.slice(1));
     const worker = Worker.decode(store.get(workerKey(operator))!);
     yield { operator, worker, remove: () => (store.delete(workerKey(operator)), store.delete(key)) };

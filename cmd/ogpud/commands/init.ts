@@ -21,10 +21,21 @@ export interface PortOptions {
  */
 export const VOTE_EXTENSIONS_ENABLE_HEIGHT = "1";
 
-function withVoteExtensions(genesis: GenesisDoc): GenesisDoc {
+/**
+ * consensus_params.block.max_gas: the most gas_wanted one block's txs may sum to (ProcessProposal
+ * rejects more). 100M is ~7,000 MsgSends (~14k gas each) or ~430 worst-case failing task
+ * submissions at 2,000 workers: the worst block an attacker can buy is bounded by what it pays.
+ */
+export const MAX_BLOCK_GAS = "100000000";
+
+function withConsensusParams(genesis: GenesisDoc): GenesisDoc {
   const params = (genesis.consensus_params ?? {}) as Record<string, unknown>;
   const abci = (params.abci ?? {}) as Record<string, unknown>;
-  return { ...genesis, consensus_params: { ...params, abci: { ...abci, vote_extensions_enable_height: VOTE_EXTENSIONS_ENABLE_HEIGHT } } };
+  const block = (params.block ?? {}) as Record<string, unknown>;
+  return {
+    ...genesis,
+    consensus_params: { ...params, block: { ...block, max_gas: MAX_BLOCK_GAS }, abci: { ...abci, vote_extensions_enable_height: VOTE_EXTENSIONS_ENABLE_HEIGHT } },
+  };
 }
 
 export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
@@ -38,7 +49,7 @@ function portFlag(value: unknown, fallback: number, name: string): number {
 
 export const initCommand: Command = {
   name: "init",
-  summary: "Create a node home: CometBFT config and keys, genesis (vote extensions from height 1), and ogpud's app.json",
+  summary: "Create a node home: CometBFT config and keys, genesis (vote extensions from height 1, block max_gas 100M), and ogpud's app.json",
   usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
   options: {
     ...homeOption,
@@ -69,7 +80,7 @@ export const initCommand: Command = {
 
     const chainId = stringFlag(flags, "chain-id", "ogpu-devnet-1");
     const genesis = await readGenesis(paths);
-    await writeGenesis(paths, { ...withVoteExtensions(genesis), chain_id: chainId, initial_height: "1", app_state: defaultAppState() });
+    await writeGenesis(paths, { ...withConsensusParams(genesis), chain_id: chainId, initial_height: "1", app_state: defaultAppState() });
 
     const toml = await readFile(paths.cometConfig, "utf8");
     await writeFile(
