@@ -261,7 +261,10 @@ export class OgpuApp implements AbciApplication {
   /** Runs every invariant; a violation throws, which halts the node (the crisis module's rule). */
   assertInvariants(store: KVStore, where: string): void {
     const broken = this.brokenInvariants(store);
-    if (broken.length > 0) throw new Error(`invariant broken at ${where}: ${broken.join("; ")}`);
+    if (broken.length === 0) return;
+    // Loud before the halt: the node log names every broken invariant even if the throw is swallowed upstream.
+    for (const b of broken) this.options.log?.(`INVARIANT BROKEN at ${where}: ${b}`);
+    throw new Error(`invariant broken at ${where}: ${broken.join("; ")}`);
   }
 
   brokenInvariants(store: KVStore = this.store): string[] {

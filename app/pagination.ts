@@ -1,7 +1,45 @@
+import type { PageRequest, PageResponse } from "../proto/gen/ogpu/query/v1/pagination.js";
+import { invalidArgument } from "./errors.js";
+import type { KVStore } from "./store/kvstore.js";
+import { bytesKey, keyBytes, type StoreKey } from "./store/keys.js";
+
 /**
- * Our list queries return everything in one page (per-account lists and validator sets are
- * small); the response still carries the SDK's PageResponse so clients that page work.
+ * Our small list queries (per-account lists, validator sets) return everything in one page;
+ * the response still carries the SDK's PageResponse so clients that page work.
  */
 export function singlePage(total: number): { nextKey: Uint8Array; total: bigint } {
   return { nextKey: new Uint8Array(), total: BigInt(total) };
+}
+
+/** Page size when a request gives none, and the most one page returns (the SDK's defaults are 100 and unbounded). */
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+/**
+ * One page of an index `prefix ‖ tail → value`, with the Cosmos SDK's PageRequest rules:
+ * key (resume at prefix ‖ key) or offset, limit (default 100, capped at 1000), count_total
+ * (only without key). Reads only the entries it returns plus one — or, with count_total or
+ * offset, the index keys it skips or counts (never a record).
+ */
+export function paginateIndex(store: KVStore, prefix: StoreKey, page: PageRequest | undefined): { tails: StoreKey[]; pagination: PageResponse } {
+  const req = page ?? { key: new Uint8Array(), offset: 0n, limit: 0n, countTotal: false, reverse: false };
+  if (req.reverse) throw invalidArgument("pagination.reverse is not supported");
+  if (req.key.length > 0 && req.offset > 0n) throw invalidArgument("pagination: either key or offset may be set, not both");
+  const limit = req.limit === 0n ? DEFAULT_PAGE_LIMIT : Number(req.limit > BigInt(MAX_PAGE_LIMIT) ? BigInt(MAX_PAGE_LIMIT) : req.limit);
+  const countTotal = req.countTotal && req.key.length === 0;
+  const from = req.key.length > 0 ? prefix + bytesKey(req.key) : undefined;
+  const tails: StoreKey[] = [];
+  let seen = 0n;
+  let nextKey = new Uint8Array();
+  for (const [key] of store.iterate(prefix, from)) {
+    seen++;
+    if (seen <= req.offset) continue;
+    if (tails.length === limit) {
+      if (nextKey.length === 0) nextKey = new Uint8Array(keyBytes(key.slice(prefix.length)));
+      if (!countTotal) break;
+      continue;
+    }
+    tails.push(key.slice(prefix.length));
+  }
+  return { tails, pagination: { nextKey, total: countTotal ? seen : 0n } };
 }

@@ -214,6 +214,12 @@ class TaskWatcher implements TaskProgress {
     }
     const task = await getTask(http, this.taskId);
     if (!task) {
+      // Pruned after task_retention_blocks: the event history is all that is left, and it ends in the final state.
+      if (found.length > 0) {
+        this.ready = true;
+        this.ingest(found);
+        return;
+      }
       if (this.current === undefined) throw new TaskNotFoundError(`task ${this.taskId} not found`);
       return;
     }

@@ -106,6 +106,7 @@ export async function listTasks(rpc: AbciQuerier, filter: TaskFilter = {}): Prom
     client: filter.client ?? "",
     limit: filter.limit ?? 0,
     afterId: filter.afterId ?? 0n,
+    pagination: undefined,
   });
   return res.tasks;
 }

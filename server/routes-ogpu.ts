@@ -6,7 +6,7 @@ import { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/marke
 import * as market from "../proto/gen/ogpu/market/v1/query.js";
 import * as workers from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
-import { defineRoute, fromPath, fromQuery, fromQueryEnum, parseUint32, parseUint64, queryMethod as q, type LcdRoute } from "./routes-table.js";
+import { defineRoute, fromPagination, fromPath, fromQuery, fromQueryEnum, parseUint32, parseUint64, queryMethod as q, type LcdRoute } from "./routes-table.js";
 
 const WORKERS = "/ogpu/workers/v1";
 const MARKET = "/ogpu/market/v1";
@@ -38,13 +38,14 @@ export const workersRoutes: LcdRoute[] = [
 export const marketRoutes: LcdRoute[] = [
   defineRoute({
     path: `${MARKET}/tasks`,
-    summary: "Tasks in id order, optionally filtered; page on with after_id",
+    summary: "Tasks in id order, optionally filtered by client and/or status, paged over an index (pagination.*; after_id/limit are older shorthands)",
     method: q("/ogpu.market.v1.Query/Tasks", market.QueryTasksRequest, market.QueryTasksResponse),
     request: {
       status: fromQueryEnum("status", "only tasks with this status (name or number)", TaskStatus),
       client: fromQuery("client", "only tasks submitted by this account"),
       limit: fromQuery("limit", "most tasks to return (0 = the server's cap, 1000)", parseUint32),
       afterId: fromQuery("after_id", "only tasks with a larger id", parseUint64),
+      pagination: fromPagination,
     },
     render: { enums: TASK_ENUMS },
   }),

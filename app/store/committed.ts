@@ -75,8 +75,8 @@ export class CommittedStore implements KVStore {
     throw new Error("committed state is written only by commit()");
   }
 
-  iterate(prefix: StoreKey): Iterable<[StoreKey, Uint8Array]> {
-    return this.mem.iterate(prefix);
+  iterate(prefix: StoreKey, from?: StoreKey): Iterable<[StoreKey, Uint8Array]> {
+    return this.mem.iterate(prefix, from);
   }
 
   /** Durably applies one block's changes together with its height, app hash and time. */

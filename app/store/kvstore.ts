@@ -9,8 +9,11 @@ export interface KVStore {
   has(key: StoreKey): boolean;
   set(key: StoreKey, value: Uint8Array): void;
   delete(key: StoreKey): void;
-  /** Entries whose key starts with `prefix`, in ascending byte order. */
-  iterate(prefix: StoreKey): Iterable<[StoreKey, Uint8Array]>;
+  /**
+   * Entries whose key starts with `prefix`, in ascending byte order; with `from`, only keys
+   * ≥ `from` (a page resumes there without reading what came before).
+   */
+  iterate(prefix: StoreKey, from?: StoreKey): Iterable<[StoreKey, Uint8Array]>;
 }
 
 /** A pending write: a value, or null for a deletion. */
@@ -55,8 +58,8 @@ export class SortedKeys {
    * only what it read). The set may change between steps: each step resumes after the last
    * key yielded, wherever it now sits.
    */
-  *withPrefix(prefix: StoreKey): Iterable<StoreKey> {
-    let i = this.lowerBound(prefix);
+  *withPrefix(prefix: StoreKey, from?: StoreKey): Iterable<StoreKey> {
+    let i = this.lowerBound(from !== undefined && from > prefix ? from : prefix);
     while (i < this.keys.length) {
       const key = this.keys[i]!;
       if (!key.startsWith(prefix)) return;
@@ -92,8 +95,8 @@ export class MemStore implements KVStore {
     if (this.values.delete(key)) this.order.remove(key);
   }
 
-  *iterate(prefix: StoreKey): Iterable<[StoreKey, Uint8Array]> {
-    for (const key of this.order.withPrefix(prefix)) {
+  *iterate(prefix: StoreKey, from?: StoreKey): Iterable<[StoreKey, Uint8Array]> {
+    for (const key of this.order.withPrefix(prefix, from)) {
       const value = this.values.get(key);
       if (value !== undefined) yield [key, value];
     }
@@ -141,9 +144,9 @@ export class Branch implements KVStore {
     this.writes.set(key, null);
   }
 
-  *iterate(prefix: StoreKey): Iterable<[StoreKey, Uint8Array]> {
-    const own = [...this.written.withPrefix(prefix)];
-    const base = this.parent.iterate(prefix)[Symbol.iterator]();
+  *iterate(prefix: StoreKey, from?: StoreKey): Iterable<[StoreKey, Uint8Array]> {
+    const own = [...this.written.withPrefix(prefix, from)];
+    const base = this.parent.iterate(prefix, from)[Symbol.iterator]();
     let next = base.next();
     let i = 0;
     // Merge two ascending streams; the branch's own write wins on equal keys.

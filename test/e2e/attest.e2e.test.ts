@@ -192,4 +192,27 @@ describe("Proof of Sync on a real node", () => {
     expect(withCredit).toBe(((power + fee / OGPU) * r) / 10_000n);
     expect(await until("power with the credit", cometPower, (p) => p === withCredit, 30_000)).toBe(withCredit);
   });
+  it("item 4: a cancel and a commit racing on a --check-invariants node: the commit is refused, no orphan record, blocks keep coming", async () => {
+    // k = 1 on the H100: the RTX4090 liar is jailed by now; the validator's own worker is free.
+    const id = await submit({ k: 1, models: ["H100"] });
+    const assigned = await until("assignment", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_ASSIGNED);
+    const w = [validator, ...workers].find((x) => x.address === assigned.assignments[0]!.worker)!;
+    const seal = computeSeal(id, parseAccountAddress(w.address), RIGHT, salt(w.address, id));
+    // Both broadcast at once (300 ms blocks): the cancel is sent first and usually lands first in the same block.
+    const [cancel, commit] = await Promise.all([
+      client.client.signAndBroadcast(client.address, [{ typeUrl: MSG.CancelTask, value: { client: client.address, taskId: id } }], FEE),
+      w.client.signAndBroadcast(w.address, [{ typeUrl: MSG.CommitResult, value: { worker: w.address, taskId: id, seal } }], FEE),
+    ]);
+    if (cancel.code === 0) {
+      // On the old code this commit was accepted and the node halted at the end of its block.
+      expect({ code: commit.code, log: commit.rawLog }).toMatchObject({ code: 14, log: expect.stringContaining("has ended") });
+      expect((await task(id)).status).toBe(TaskStatus.TASK_STATUS_CANCELLED);
+      await expect(record(id)).rejects.toThrow(/no Proof-of-Sync record/);
+    } else {
+      expect(commit.code).toBe(0);
+      expect(cancel.code).toBe(9); // committed work settles through Proof of Sync
+    }
+    const height = commit.height;
+    await until("blocks after the race", () => client.client.getHeight(), (h) => h >= height + 3);
+  });
 });

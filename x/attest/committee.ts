@@ -199,12 +199,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   }
 
   function getTaskIfOpen(ctx: Context, taskId: bigint): Task | undefined {
-    try {
-      const task = requireOpenTask(market, ctx, taskId);
-      return isOpen(market, task) ? task : undefined;
-    } catch {
-      return undefined;
-    }
+    const task = market.getTask(ctx.store, taskId);
+    return task && isOpen(market, task) ? task : undefined;
   }
 
   return { runDraw, attest, handleCommitteeDeadline };

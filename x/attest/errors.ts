@@ -16,4 +16,6 @@ export const AttestCode = {
   InconsistentVerdict: 12,
   /** MsgSetAuditorKey from an account that operates no validator. */
   NotValidator: 13,
+  /** Commit, reveal or vote on a task that already ended (cancelled, expired, settled). */
+  TaskEnded: 14,
 } as const;

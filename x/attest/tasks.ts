@@ -1,15 +1,19 @@
 /** Helpers shared by attest's commit/reveal (keeper.ts), committees (committee.ts) and settlement (settle.ts). */
 import type { Context } from "../../app/context.js";
 import { Phase, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { MarketKeeper } from "../market/keeper.js";
 import { attestError, AttestCode } from "./errors.js";
 import { addDue, DRAWS } from "./store.js";
 
-/** The open task or an `attest` code 3 error. */
-export function requireOpenTask(market: Pick<MarketKeeper, "getTask">, ctx: Context, taskId: bigint): Task {
+/**
+ * The open task, or `attest` code 3 (absent) / 14 (ended). Every commit, reveal and vote goes
+ * through here, so none can act on a task that already ended (a cancel earlier in the same block).
+ */
+export function requireOpenTask(market: Pick<MarketKeeper, "getTask" | "isTerminal">, ctx: Context, taskId: bigint): Task {
   const task = market.getTask(ctx.store, taskId);
   if (!task) throw attestError(AttestCode.TaskNotFound, `task ${taskId} not found`);
+  if (market.isTerminal(task.status)) throw attestError(AttestCode.TaskEnded, `task ${taskId} has ended (${TaskStatus[task.status]}); it takes no more commits, reveals or votes`);
   return task;
 }
 

@@ -5,14 +5,15 @@ import { PendingReason, setPendingReason, slotsNeeded, type MarketDeps, type Mar
 import { marketParams } from "./params.js";
 import { getBasePrice, TIERS, updateBasePrices, type TierLoad } from "./pricing.js";
 import { hardwareChecks, planAssignments, requirementShape, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
-import { dueDeadlines, dueSlots, getTask, queuedTaskIdsFromCursor, setScheduleCursor } from "./store.js";
+import { deleteTask, dueDeadlines, dueSlots, getTask, isTerminal, queuedTaskIdsFromCursor, setScheduleCursor, takeDuePrunes } from "./store.js";
 import { accountAddressString } from "../../app/address.js";
 
 export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, hooks }: Pick<MarketDeps, "workers" | "hooks">): (ctx: Context) => void {
   /**
    * x/market's EndBlock, after every tx of the block (so a task submitted or a heartbeat sent
    * in this block already counts), in this order:
-   *   1. commit timeouts (failover), 2. deadlines, 3. scheduling, 4. base prices.
+   *   1. commit timeouts (failover), 2. deadlines, 3. scheduling, 4. base prices,
+   *   5. pruning of ended tasks past task_retention_blocks (at most max_prunes_per_block).
    */
   function marketEndBlock(ctx: Context): void {
     // At most max_due_per_block of each; the rest stay due and come first next block.
@@ -21,6 +22,16 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     for (const id of dueDeadlines(ctx.store, ctx.block.height, maxDue)) expireAtDeadline(ctx, id);
     const workers = schedule(ctx);
     updateBasePrices(ctx, tierLoads(workers));
+    pruneEndedTasks(ctx);
+  }
+
+  /** Ended tasks leave state after their retention window; their history is in the tx/event index. */
+  function pruneEndedTasks(ctx: Context): void {
+    const p = marketParams.get(ctx.store);
+    for (const id of takeDuePrunes(ctx.store, ctx.block.height, p.max_prunes_per_block)) {
+      const task = getTask(ctx.store, id);
+      if (task && isTerminal(task.status)) deleteTask(ctx.store, task);
+    }
   }
 
   /** Uncommitted tasks past their deadline expire with a full refund; committed ones are x/attest's. */

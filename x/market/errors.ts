@@ -13,4 +13,6 @@ export const MarketCode = {
   NotCancellable: 9,
   InvalidPrice: 10,
   InvalidSettlement: 11,
+  /** A commit (or other slot change) on a task that already ended. */
+  TaskEnded: 12,
 } as const;

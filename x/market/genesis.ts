@@ -6,7 +6,7 @@ import type { WorkersKeeper } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, setBasePrice, TIERS } from "./pricing.js";
-import { addSlotTimeout, allTasks, enqueue, isTerminal, markOpen, nextTaskId, putTask, setNextTaskId } from "./store.js";
+import { addSlotTimeout, allTasks, enqueue, isTerminal, markOpen, nextTaskId, putTask, schedulePrune, setNextTaskId } from "./store.js";
 
 /**
  * `market` genesis: params, base prices per tier (default: the floors), and for exported
@@ -27,7 +27,7 @@ export function initMarketGenesis(deps: { auth: Pick<AuthKeeper, "ensureModuleAc
     const path = `market.tasks[${i}]`;
     const task = atPath(path, () => Task.decode(Buffer.from(asString(entry, path), "base64")));
     putTask(store, task);
-    if (isTerminal(task.status)) return;
+    if (isTerminal(task.status)) return schedulePrune(store, task.updatedHeight + BigInt(marketParams.get(store).task_retention_blocks), task.id);
     markOpen(store, task);
     if (task.status === TaskStatus.TASK_STATUS_PENDING) enqueue(store, task);
     for (const a of task.assignments) if (!a.committed) addSlotTimeout(store, a.commitByHeight, task.id, a.worker);

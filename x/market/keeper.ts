@@ -8,7 +8,7 @@ import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout } from "./store.js";
+import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout, schedulePrune } from "./store.js";
 import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every open task's escrow. */
@@ -69,6 +69,7 @@ export function setPendingReason(ctx: Context, task: Task, reason: PendingReason
 /** x/attest: a worker's commitment arrived; the slot no longer times out. All k committed → COMMITTED. */
 export function markCommitted(ctx: Context, taskId: bigint, worker: string): void {
   const task = requireTask(ctx, taskId);
+  if (isTerminal(task.status)) throw marketError(MarketCode.TaskEnded, `task ${taskId} has ended (${TaskStatus[task.status]}); its slots take no commits`);
   const a = task.assignments.find((x) => x.worker === worker);
   if (!a) throw marketError(MarketCode.InvalidSettlement, `worker ${worker} is not assigned to task ${taskId}`);
   if (a.committed) return;
@@ -167,6 +168,7 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     task.pendingReason = "";
     setTaskStatus(ctx, task, to, reason);
     putTask(ctx.store, task);
+    schedulePrune(ctx.store, ctx.block.height + BigInt(marketParams.get(ctx.store).task_retention_blocks), task.id);
   }
 
   /** Returns everything left in the task's escrow to its client; returns the amount. */

@@ -19,6 +19,9 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - target_utilization_bps / max_base_change_bps / base_price_floor: demand pricing λ per tier.
  * - region_penalty_bps / load_penalty_bps / reliability_credit_bps: scheduler cost terms,
  *   as shares of worker price × units.
+ * - task_retention_blocks: an ended task stays queryable this many blocks, then is pruned from
+ *   state (its history stays in the tx/event index: docs/market.md).
+ * - max_prunes_per_block: most ended tasks one EndBlock prunes (the rest wait a block).
  * - max_worker_checks_per_block: hardware checks (worker × listed model, scheduler.ts
  *   hardwareChecks) one block's scheduling may make; the queue is served in a rotation that
  *   resumes where the budget ran out, so no task starves.
@@ -43,6 +46,8 @@ export const marketParams = defineParams(
     region_penalty_bps: 1000,
     load_penalty_bps: 500,
     reliability_credit_bps: 1000,
+    task_retention_blocks: 100_000,
+    max_prunes_per_block: 100,
     max_worker_checks_per_block: 20_000,
     max_gpu_models: 16,
     max_due_per_block: 1000,
@@ -55,6 +60,8 @@ export const marketParams = defineParams(
     if (p.max_retries < 0 || p.max_retries > 100) throw new Error("max_retries must be in 0..100");
     if (p.max_redundancy < 1 || p.max_redundancy > 16) throw new Error("max_redundancy must be in 1..16");
     if (p.max_deadline_blocks < 1) throw new Error("max_deadline_blocks must be at least 1");
+    if (p.task_retention_blocks < 1) throw new Error("task_retention_blocks must be at least 1");
+    if (p.max_prunes_per_block < 1 || p.max_prunes_per_block > 10_000) throw new Error("max_prunes_per_block must be in 1..10000");
     bps("timeout_slash_bps", p.timeout_slash_bps);
     bps("market_fee_bps", p.market_fee_bps);
     bps("target_utilization_bps", p.target_utilization_bps);

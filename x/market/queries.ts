@@ -1,7 +1,7 @@
 import { invalidArgument, notFound } from "../../app/errors.js";
 import { parseQueryAddress } from "../../app/address.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
-import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import {
   QueryBasePriceRequest,
   QueryBasePriceResponse,
@@ -14,29 +14,37 @@ import {
 } from "../../proto/gen/ogpu/market/v1/query.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, getUtilization, TIERS } from "./pricing.js";
-import { allTasks, getTask } from "./store.js";
+import { getTask, nextTaskId, taskIdOfTail, taskListPrefix } from "./store.js";
+import { MAX_PAGE_LIMIT, paginateIndex } from "../../app/pagination.js";
+import { keyBytes, u64Key } from "../../app/store/keys.js";
+import type { PageRequest } from "../../proto/gen/ogpu/query/v1/pagination.js";
 
-/** Most tasks one Tasks query returns; page on with after_id. */
-export const MAX_TASKS_PER_QUERY = 1000;
+/** The pre-pagination fields: limit (0 = the most a page holds) and after_id (a key just past that id). */
+function legacyPage(limit: number, afterId: bigint): PageRequest {
+  return { key: afterId > 0n ? new Uint8Array(keyBytes(u64Key(afterId + 1n))) : new Uint8Array(), offset: 0n, limit: BigInt(limit === 0 ? MAX_PAGE_LIMIT : limit), countTotal: false, reverse: false };
+}
+
+/** Ids below next_task_id did exist: an absent one ended and was pruned, and its history is in the tx/event index. */
+export function taskNotFoundMessage(taskId: bigint, nextId: bigint, retentionBlocks: number): string {
+  if (taskId === 0n || taskId >= nextId) return `task ${taskId} not found`;
+  return `task ${taskId} not found: it ended and was pruned ${retentionBlocks} blocks later (task_retention_blocks); ` +
+    `its history is in the tx/event index: tx_search / block_search with query "task_status.task_id=${taskId}"`;
+}
 
 export const marketQueries: QueryMethod[] = [
   defineQuery("/ogpu.market.v1.Query/Task", { request: QueryTaskRequest, response: QueryTaskResponse }, (ctx, req) => {
     const task = getTask(ctx.store, req.taskId);
-    if (!task) throw notFound(`task ${req.taskId} not found`);
+    if (!task) throw notFound(taskNotFoundMessage(req.taskId, nextTaskId(ctx.store), marketParams.get(ctx.store).task_retention_blocks));
     return { task };
   }),
   defineQuery("/ogpu.market.v1.Query/Tasks", { request: QueryTasksRequest, response: QueryTasksResponse }, (ctx, req) => {
     if (TaskStatus[req.status] === undefined || req.status === TaskStatus.UNRECOGNIZED) throw invalidArgument(`unknown status ${req.status}`);
     if (req.client !== "") parseQueryAddress(req.client);
-    const limit = req.limit === 0 || req.limit > MAX_TASKS_PER_QUERY ? MAX_TASKS_PER_QUERY : req.limit;
-    const tasks: Task[] = [];
-    for (const task of allTasks(ctx.store, req.afterId)) {
-      if (req.status !== TaskStatus.TASK_STATUS_UNSPECIFIED && task.status !== req.status) continue;
-      if (req.client !== "" && task.client !== req.client) continue;
-      tasks.push(task);
-      if (tasks.length >= limit) break;
-    }
-    return { tasks };
+    // Pages over the index the filters select: reads only the tasks it returns.
+    const prefix = taskListPrefix({ client: req.client, status: req.status });
+    const page = req.pagination ?? legacyPage(req.limit, req.afterId);
+    const { tails, pagination } = paginateIndex(ctx.store, prefix, page);
+    return { tasks: tails.map((tail) => getTask(ctx.store, taskIdOfTail(tail))!), pagination };
   }),
   defineQuery("/ogpu.market.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({
     paramsJson: JSON.stringify(marketParams.get(ctx.store)),

@@ -1,6 +1,6 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { addDue, dueEntries, removeDue } from "../../app/store/due-index.js";
-import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key } from "../../app/store/keys.js";
+import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key, type StoreKey } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { defineCounter, setBigInt } from "../../app/store/values.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -13,12 +13,21 @@ import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
  *   market/slot/  ‖ u64(timeout height) ‖ u64(id) ‖ len‖worker → ""   uncommitted assignments
  *   market/dl/    ‖ u64(deadline) ‖ u64(id)                → ""   deadlines of open tasks
  *   market/sched_cursor                                    → queue key where scheduling resumes
+ *   market/bs/    ‖ status ‖ u64(id)                       → ""   list queries by status
+ *   market/bc/    ‖ len‖client ‖ u64(id)                   → ""   list queries by client
+ *   market/bcs/   ‖ len‖client ‖ status ‖ u64(id)          → ""   … by client and status
+ *   market/prune/ ‖ u64(prune height) ‖ u64(id)            → ""   ended tasks awaiting pruning
+ * The three list indexes are kept by putTask/deleteTask alone, so no flow can forget one.
  */
 const TASK = "market/t/";
 const QUEUE = "market/q/";
 const OPEN = "market/open/";
 const SLOT = "market/slot/";
 const DEADLINE = "market/dl/";
+const BY_STATUS = "market/bs/";
+const BY_CLIENT = "market/bc/";
+const BY_CLIENT_STATUS = "market/bcs/";
+const PRUNE = "market/prune/";
 const NEXT_ID = "market/next_id";
 /** Queue key where the next block's scheduling pass starts (absent = the queue's head). */
 const SCHEDULE_CURSOR = "market/sched_cursor";
@@ -30,8 +39,54 @@ export function getTask(store: KVStore, id: bigint): Task | undefined {
   return raw === undefined ? undefined : Task.decode(raw);
 }
 
+const clientPart = (task: Task) => lengthPrefixed(parseAccountAddress(task.client, "client"));
+const statusPart = (status: TaskStatus) => String.fromCharCode(status);
+
+function listIndexKeys(task: Task): StoreKey[] {
+  const id = u64Key(task.id);
+  return [BY_STATUS + statusPart(task.status) + id, BY_CLIENT + clientPart(task) + id, BY_CLIENT_STATUS + clientPart(task) + statusPart(task.status) + id];
+}
+
+/** Stores the task and moves its list-index entries when its status changed. */
 export function putTask(store: KVStore, task: Task): void {
+  const previous = getTask(store, task.id);
+  if (previous?.status !== task.status) {
+    if (previous) for (const key of listIndexKeys(previous)) store.delete(key);
+    for (const key of listIndexKeys(task)) store.set(key, EMPTY);
+  }
   store.set(TASK + u64Key(task.id), Task.encode(task).finish());
+}
+
+/** Removes an ended task and its list-index entries (pruning). */
+export function deleteTask(store: KVStore, task: Task): void {
+  for (const key of listIndexKeys(task)) store.delete(key);
+  store.delete(TASK + u64Key(task.id));
+}
+
+/** Index prefix a Tasks query pages over: by client and/or status, or every task. Tails end in u64(id). */
+export function taskListPrefix(filter: { client?: string; status?: TaskStatus }): StoreKey {
+  const client = filter.client ? lengthPrefixed(parseAccountAddress(filter.client, "client")) : undefined;
+  const status = filter.status ? statusPart(filter.status) : undefined;
+  if (client !== undefined && status !== undefined) return BY_CLIENT_STATUS + client + status;
+  if (client !== undefined) return BY_CLIENT + client;
+  if (status !== undefined) return BY_STATUS + status;
+  return TASK;
+}
+
+/** The task id at the end of a list-index tail. */
+export const taskIdOfTail = (tail: StoreKey): bigint => parseU64Key(tail.slice(tail.length - 8));
+
+/** An ended task is pruned at `height` (close height + task_retention_blocks). */
+export function schedulePrune(store: KVStore, height: bigint, taskId: bigint): void {
+  addDue(store, PRUNE, height, u64Key(taskId));
+}
+
+/** Up to `limit` ended tasks whose retention ran out by `height`; their prune entries are removed. */
+export function takeDuePrunes(store: KVStore, height: bigint, limit: number): bigint[] {
+  return dueEntries(store, PRUNE, height, limit).map((e) => {
+    store.delete(e.key);
+    return parseU64Key(e.rest);
+  });
 }
 
 export function* allTasks(store: KVStore, afterId = 0n): Iterable<Task> {

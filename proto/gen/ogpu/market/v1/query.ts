@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PageRequest, PageResponse } from "../../query/v1/pagination.js";
 import { Task, TaskStatus } from "./market.js";
 
 export const protobufPackage = "ogpu.market.v1";
@@ -24,13 +25,19 @@ export interface QueryTaskResponse {
 export interface QueryTasksRequest {
   status: TaskStatus;
   client: string;
-  /** 0 = no limit (server caps at 1000); tasks with id > after_id. */
+  /**
+   * Shorthands kept for older clients, used only when pagination is absent: limit is
+   * pagination.limit, after_id starts after that task id.
+   */
   limit: number;
   afterId: bigint;
+  /** Cosmos paging over the index the filters select (client, status, or both). */
+  pagination: PageRequest | undefined;
 }
 
 export interface QueryTasksResponse {
   tasks: Task[];
+  pagination: PageResponse | undefined;
 }
 
 export interface QueryParamsRequest {
@@ -169,7 +176,7 @@ export const QueryTaskResponse: MessageFns<QueryTaskResponse> = {
 };
 
 function createBaseQueryTasksRequest(): QueryTasksRequest {
-  return { status: 0, client: "", limit: 0, afterId: 0n };
+  return { status: 0, client: "", limit: 0, afterId: 0n, pagination: undefined };
 }
 
 export const QueryTasksRequest: MessageFns<QueryTasksRequest> = {
@@ -188,6 +195,9 @@ export const QueryTasksRequest: MessageFns<QueryTasksRequest> = {
         throw new globalThis.Error("value provided for field message.afterId of type uint64 too large");
       }
       writer.uint32(32).uint64(message.afterId);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -237,6 +247,14 @@ export const QueryTasksRequest: MessageFns<QueryTasksRequest> = {
             message.afterId = reader.uint64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -258,18 +276,24 @@ export const QueryTasksRequest: MessageFns<QueryTasksRequest> = {
     message.client = object.client ?? "";
     message.limit = object.limit ?? 0;
     message.afterId = (object.afterId !== undefined && object.afterId !== null) ? BigInt(object.afterId) : 0n;
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
     return message;
   },
 };
 
 function createBaseQueryTasksResponse(): QueryTasksResponse {
-  return { tasks: [] };
+  return { tasks: [], pagination: undefined };
 }
 
 export const QueryTasksResponse: MessageFns<QueryTasksResponse> = {
   encode(message: QueryTasksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.tasks) {
       Task.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -295,6 +319,14 @@ export const QueryTasksResponse: MessageFns<QueryTasksResponse> = {
             message.tasks.push(Task.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -313,6 +345,9 @@ export const QueryTasksResponse: MessageFns<QueryTasksResponse> = {
   fromPartial(object: DeepPartial<QueryTasksResponse>): QueryTasksResponse {
     const message = createBaseQueryTasksResponse();
     message.tasks = object.tasks?.map((e) => Task.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
     return message;
   },
 };
