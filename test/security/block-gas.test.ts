@@ -108,6 +108,8 @@ describe("issue 10 item 2: gas pays for every unit of work; blocks have a gas li
     const honestId = fx.nextTaskId() - 1n;
     const checks = [eventsOf(first.events, "schedule")];
     for (let i = 0; i < 4 && fx.task(honestId).status !== TaskStatus.TASK_STATUS_ASSIGNED; i++) checks.push(eventsOf((await fx.chain.run([])).events, "schedule"));
+    // Every scheduling block reports its checks (no event would make the bound below vacuous).
+    expect(checks.every((events) => events.length === 1)).toBe(true);
     for (const events of checks) for (const e of events) expect(Number(e.worker_checks)).toBeLessThanOrEqual(48);
     // Queue order puts the three attacker tasks (priority 3) first; the rotation still reaches the honest one.
     expect(fx.task(honestId).status).toBe(TaskStatus.TASK_STATUS_ASSIGNED);

@@ -98,6 +98,33 @@ export const hardwareChecks = (workers: number, models: number): number => worke
 export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
 
 
+/**
+ * Worker indices per GPU model, built once per block: a shape that lists models is tested only
+ * against the workers holding one of them, so a long list of models nobody has costs nothing.
+ */
+function workersByModel(workers: readonly SchedulerWorker[]): { holders(models: readonly string[]): number[] } {
+  const byModel = new Map<string, number[]>();
+  workers.forEach((w, i) => {
+    for (const g of w.gpus) {
+      const list = byModel.get(g.model) ?? [];
+      if (list[list.length - 1] !== i) list.push(i);
+      byModel.set(g.model, list);
+    }
+  });
+  const all = workers.map((_, i) => i);
+  return {
+    /** Ascending worker indices with a GPU of a listed model; every worker for an empty list. */
+    holders(models) {
+      if (models.length === 0) return all;
+      const marked = new Uint8Array(workers.length);
+      for (const m of models) for (const i of byModel.get(m) ?? []) marked[i] = 1;
+      const out: number[] = [];
+      for (let i = 0; i < marked.length; i++) if (marked[i] === 1) out.push(i);
+      return out;
+    },
+  };
+}
+
 const MAX_PRIORITY = 3;
 
 /** Exact integer division of non-negative safe integers (no float rounding can creep in). */
@@ -125,6 +152,7 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
   const admitted: { task: SchedulerTask; candidates: number[]; taken: Set<number>; filled: number }[] = [];
   // Tasks mostly share a few requirement shapes: test the hardware once per shape and worker.
   const hardware = new Map<string, Uint8Array>();
+  const modelIndex = workersByModel(workers);
   const budget = weights.maxWorkerChecks ?? Number.MAX_SAFE_INTEGER;
   let checks = 0;
   /** The shape's fit per worker, or undefined when testing it would pass the block's budget. */
@@ -138,7 +166,8 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
       // max(budget, workers × max_gpu_models) checks.
       if (checks > 0 && checks + cost > budget) return undefined;
       checks += cost;
-      fits = Uint8Array.from(workers, (w) => (matches(w.gpus, req) ? 1 : 0));
+      fits = new Uint8Array(workers.length);
+      for (const i of modelIndex.holders(req.models)) if (matches(workers[i]!.gpus, req)) fits[i] = 1;
       hardware.set(key, fits);
     }
     return fits;
