@@ -1,4 +1,12 @@
 import { KEM_PUBKEY_LENGTH, X25519_KEY_LENGTH } from "./kem.js";
+import { sha256 } from "./hash.js";
+
+/**
+ * How a task names an auditor key it wrapped its input to (MsgSubmitTask
+ * auditor_key_fingerprints): sha256 of the key bytes, 32 bytes. x/attest draws committees only
+ * from validators whose key is named, and an auditor checks its own is in the list.
+ */
+export const auditorKeyFingerprint = (encPubkey: Uint8Array): Uint8Array => sha256(encPubkey);
 
 /**
  * Checks a hybrid KEM public key (X25519 ‖ ML-KEM-768, crypto/kem.ts) before the chain stores

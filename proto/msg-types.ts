@@ -30,6 +30,7 @@ export const OGPU_MSG_TYPES = {
   ExitWorker: msgType(workers.protobufPackage, "MsgExitWorker", workers.MsgExitWorker, workers.MsgExitWorkerResponse),
   SubmitTask: msgType(market.protobufPackage, "MsgSubmitTask", market.MsgSubmitTask, market.MsgSubmitTaskResponse),
   CancelTask: msgType(market.protobufPackage, "MsgCancelTask", market.MsgCancelTask, market.MsgCancelTaskResponse),
+  DeclineAssignment: msgType(market.protobufPackage, "MsgDeclineAssignment", market.MsgDeclineAssignment, market.MsgDeclineAssignmentResponse),
   CommitResult: msgType(attest.protobufPackage, "MsgCommitResult", attest.MsgCommitResult, attest.MsgCommitResultResponse),
   RevealResult: msgType(attest.protobufPackage, "MsgRevealResult", attest.MsgRevealResult, attest.MsgRevealResultResponse),
   Attest: msgType(attest.protobufPackage, "MsgAttest", attest.MsgAttest, attest.MsgAttestResponse),

@@ -188,7 +188,7 @@ export class OgpuClient {
   async submitTask(params: SubmitTaskParams): Promise<SubmittedTask> {
     const client = this.requireSigner();
     const uploaded = await this.prepareInput(params);
-    const msg = submitTaskMsg(client, { ...params, inputCid: uploaded.inputCid });
+    const msg = submitTaskMsg(client, { ...params, inputCid: uploaded.inputCid, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
     const res = await this.broadcast([{ typeUrl: MSG.SubmitTask, value: msg }], params.memo);
     const response = MsgSubmitTaskResponse.decode(res.msgResponses[0]!.value);
     if (params.input !== undefined) this.manifests.set(response.taskId, uploaded.manifest);
@@ -198,7 +198,7 @@ export class OgpuClient {
   /** The task's input CID: `inputCid` as given, or `input` uploaded (sealed to the candidate workers unless encrypt is false). */
   private async prepareInput(params: SubmitTaskParams): Promise<UploadedInput> {
     if ((params.input === undefined) === (params.inputCid === undefined)) throw new Error("submitTask: give exactly one of `input` (bytes to upload) or `inputCid` (an uploaded public blob)");
-    if (params.input === undefined) return { inputCid: params.inputCid!, encrypted: false, recipients: [], auditors: [] };
+    if (params.input === undefined) return { inputCid: params.inputCid!, encrypted: false, recipients: [], auditors: [], auditorKeyFingerprints: [] };
     const signer = this.opts.blobSigner;
     if (!signer) throw new Error("submitTask with `input` needs a blob signer: create the client with OgpuClient.fromMnemonic or pass opts.blobSigner");
     const restUrl = this.requireRest();
@@ -356,8 +356,11 @@ export class OgpuClient {
   }
 }
 
-/** The MsgSubmitTask for `params`, signed by `client` (the CLI builds its tx from it too). */
-export function submitTaskMsg(client: string, params: SubmitTaskParams & { inputCid: string }): MsgSubmitTask {
+/**
+ * The MsgSubmitTask for `params`, signed by `client` (the CLI builds its tx from it too). An
+ * encrypted input declares the auditor keys it is wrapped to (UploadedInput.auditorKeyFingerprints).
+ */
+export function submitTaskMsg(client: string, params: SubmitTaskParams & { inputCid: string; inputEncrypted?: boolean; auditorKeyFingerprints?: Uint8Array[] }): MsgSubmitTask {
   const req = params.requirements ?? {};
   return MsgSubmitTask.fromPartial({
     client,
@@ -371,6 +374,8 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     priority: params.priority ?? 0,
     deadlineBlocks: BigInt(params.deadlineBlocks ?? 0),
     verification: VERIFICATION[params.verification ?? "bitwise"],
+    inputEncrypted: params.inputEncrypted ?? false,
+    auditorKeyFingerprints: params.auditorKeyFingerprints ?? [],
   });
 }
 

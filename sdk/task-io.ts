@@ -21,6 +21,7 @@ import { signSecp256k1 } from "../crypto/secp256k1.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+import { auditorKeyFingerprint } from "../crypto/kem-pubkey.js";
 import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
@@ -93,6 +94,8 @@ export interface UploadedInput {
   recipients: string[];
   /** Validator operators whose auditor keys the data key was wrapped for (empty for a public input). */
   auditors: string[];
+  /** sha256 of each of those auditor keys: MsgSubmitTask declares them, so only those validators are drawn to audit. */
+  auditorKeyFingerprints: Uint8Array[];
   /** The uploaded manifest (encrypted input only): fetchResult opens the output with it. */
   manifest?: EncryptedInputManifest;
 }
@@ -114,7 +117,7 @@ export interface UploadInputOptions {
 export async function uploadTaskInput(opts: UploadInputOptions): Promise<UploadedInput> {
   if (!opts.encryption) {
     const { cid } = await uploadBlob(opts.restUrl, opts.input, opts.signer, opts.height);
-    return { inputCid: cid, encrypted: false, recipients: [], auditors: [] };
+    return { inputCid: cid, encrypted: false, recipients: [], auditors: [], auditorKeyFingerprints: [] };
   }
   const { clientKey, recipients, auditors = [] } = opts.encryption;
   if (recipients.length === 0) {
@@ -124,7 +127,14 @@ export async function uploadTaskInput(opts: UploadInputOptions): Promise<Uploade
   await uploadBlob(opts.restUrl, payload, opts.signer, opts.height);
   const { cid } = await uploadBlob(opts.restUrl, manifest, opts.signer, opts.height);
   const addresses = (rs: readonly Recipient[]) => rs.map((r) => r.address);
-  return { inputCid: cid, encrypted: true, recipients: addresses(recipients), auditors: addresses(auditors), manifest: parseManifest(manifest) };
+  return {
+    inputCid: cid,
+    encrypted: true,
+    recipients: addresses(recipients),
+    auditors: addresses(auditors),
+    auditorKeyFingerprints: auditors.map((a) => auditorKeyFingerprint(a.encPubkey)),
+    manifest: parseManifest(manifest),
+  };
 }
 
 /** The manifest named by a task's input CID, or undefined for a public input. */

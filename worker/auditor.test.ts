@@ -57,7 +57,7 @@ describe("Auditor", () => {
     expect(verdictFor("audit", [new Uint8Array(32).fill(7), digest], digest)).toBe(Verdict.VERDICT_MISMATCH);
   });
 
-  it("opens an encrypted input with its auditor envelope; without one it abstains", async () => {
+  it("item 6a auditor: opens an encrypted input with its auditor envelope; without one it votes UNEXECUTABLE instead of staying absent", async () => {
     const auditorKem = generateKemKeyPair();
     const client = generateKemKeyPair();
     const sealed = (auditors: { address: string; encPubkey: Uint8Array }[]) => {
@@ -68,7 +68,7 @@ describe("Auditor", () => {
     const withKey = await audit(sealed([{ address: ME, encPubkey: auditorKem.publicKey }]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
     expect(withKey.votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
     const without = await audit(sealed([]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
-    expect(without).toEqual({ votes: [], owed: 0 });
+    expect(without).toEqual({ votes: [{ digest: "00".repeat(32), verdict: Verdict.VERDICT_UNEXECUTABLE }], owed: 0 });
   });
 });
 

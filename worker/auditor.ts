@@ -13,8 +13,9 @@
  * owed even when the others' votes decided first, so a closed task (record gone) is still voted
  * on until the deadline. Nothing is persisted: after a restart the chain's committee records say
  * which votes are still owed (a member's `voted` flag). A task this auditor cannot run (no
- * executor, no envelope for it, input rejected) gets no vote: guessing would be dishonest, and the
- * 0.1 % absent-auditor slash is the price (docs/worker.md).
+ * executor, input missing, no envelope for it, input rejected) gets VERDICT_UNEXECUTABLE: guessing
+ * would be dishonest, and staying silent is slashed; when the committee agrees the task was
+ * unexecutable it fails at the client's cost (docs/security.md, item 6).
  */
 import { hex } from "../crypto/bytes.js";
 import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
@@ -103,8 +104,8 @@ export function verdictFor(kind: string, revealed: readonly Uint8Array[], ours: 
 
 export class Auditor {
   private readonly duties = new Map<string, Duty>();
-  /** Digest per task, or "abstain" when this auditor cannot run it. */
-  private readonly results = new Map<string, Uint8Array | "abstain">();
+  /** Digest per task, or "unexecutable" when this auditor cannot run it. */
+  private readonly results = new Map<string, Uint8Array | "unexecutable">();
   /** Revealed digests last seen per task (the record is gone once the task closes). */
   private readonly revealed = new Map<string, Uint8Array[]>();
   private readonly abort = new AbortController();
@@ -202,36 +203,36 @@ export class Auditor {
     }
     const digest = await this.digestOf(duty.taskId);
     if (digest === undefined) return this.done(duty, "closed", "task no longer exists");
-    if (digest === "abstain") return this.done(duty, "abstain", "cannot re-execute: no vote (an absent auditor is slashed at the deadline)");
-    const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
+    const verdict = digest === "unexecutable" ? Verdict.VERDICT_UNEXECUTABLE : verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
+    const voted = digest === "unexecutable" ? new Uint8Array(32) : digest;
     try {
-      await this.opts.chain.attest(duty.taskId, digest, verdict);
+      await this.opts.chain.attest(duty.taskId, voted, verdict);
     } catch (err) {
       // Refused in a block (not on the committee any more, already voted): resending cannot help.
       if (err instanceof TxRejectedError) return this.done(duty, "rejected", `vote refused: ${err.message}`);
       throw err;
     }
-    this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(digest).slice(0, 16)}…`);
+    this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(voted).slice(0, 16)}…`);
   }
 
-  /** Re-executes the task once; "abstain" when this auditor cannot run it, undefined when it is gone. */
-  private async digestOf(taskId: bigint): Promise<Uint8Array | "abstain" | undefined> {
+  /** Re-executes the task once; "unexecutable" when this auditor cannot run it, undefined when it is gone. */
+  private async digestOf(taskId: bigint): Promise<Uint8Array | "unexecutable" | undefined> {
     const id = taskId.toString();
     const cached = this.results.get(id);
     if (cached) return cached;
     const task = await this.opts.chain.getTask(taskId);
     if (!task) return undefined;
     const reader = { address: this.opts.operator, role: "auditor" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.fetchBlob(cid) };
-    let result: Uint8Array | "abstain";
+    let result: Uint8Array | "unexecutable";
     try {
       const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0 });
       if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
       if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
-      result = run.ok ? run.digest : "abstain";
+      result = run.ok ? run.digest : "unexecutable";
     } catch (err) {
       if (!(err instanceof UnrunnableTaskError)) throw err;
       this.opts.log?.(`task ${id}: ${err.message}`);
-      result = "abstain";
+      result = "unexecutable";
     }
     this.results.set(id, result);
     return result;

@@ -17,7 +17,7 @@ import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
 import type { TaskRecord as AttestRecord, Verdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
-import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { TaskStatus, type DeclineReason, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { getTask, getWorker, listAuditorKeys, listTasks } from "../sdk/queries.js";
 import { closeSession, websocketUrl } from "../sdk/progress.js";
@@ -271,6 +271,11 @@ export class ChainClient {
 
   reveal(taskId: bigint, resultDigest: Uint8Array, salt: Uint8Array, outputCid: string): Promise<DeliverTxResponse> {
     return this.send(MSG.RevealResult, { worker: this.address, taskId, resultDigest, salt, outputCid });
+  }
+
+  /** MsgDeclineAssignment: this worker cannot run the task (reason class on chain). */
+  decline(taskId: bigint, reason: DeclineReason): Promise<DeliverTxResponse> {
+    return this.send(MSG.DeclineAssignment, { worker: this.address, taskId, reason });
   }
 
   heartbeat(): Promise<DeliverTxResponse> {

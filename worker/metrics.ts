@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export type JobState = "started" | "committed" | "revealed" | "failed" | "abandoned";
+export type JobState = "started" | "committed" | "revealed" | "failed" | "declined" | "abandoned";
 
 export class WorkerMetrics {
   readonly registry = new Registry();
@@ -23,7 +23,7 @@ export class WorkerMetrics {
   readonly height = new Gauge({ name: "ogpu_worker_chain_height", help: "Last block height seen on the websocket", registers: [this.registry] });
   readonly votes = new Counter({
     name: "ogpu_auditor_votes_total",
-    help: "Auditor duties by outcome: VERDICT_MATCH / VERDICT_MISMATCH sent, abstain, missed, rejected, already_voted, closed",
+    help: "Auditor duties by outcome: VERDICT_MATCH / VERDICT_MISMATCH / VERDICT_UNEXECUTABLE sent, missed, rejected, already_voted, closed",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { blobCid } from "../sdk/blobs.js";
+import { BlobError, blobCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
-import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { DeclineReason, TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { computeSeal } from "../x/attest/seal.js";
 import { resultDigest } from "./digest.js";
 import { executors } from "./executors/index.js";
@@ -26,6 +26,7 @@ class FakeChain implements RunnerChain {
   readonly tasks = new Map<bigint, Task>();
   readonly seals = new Map<string, Uint8Array>();
   readonly reveals: { taskId: bigint; digest: Uint8Array; salt: Uint8Array; outputCid: string }[] = [];
+  readonly declined: { taskId: bigint; reason: DeclineReason }[] = [];
   commits = 0;
   failNextCommit = false;
 
@@ -34,7 +35,7 @@ class FakeChain implements RunnerChain {
       id, client: "ogpu1client", kind, programHash: "", inputCid, units: 1n, requirements: undefined, redundancy: workers.length, maxPricePerUnit: "100", priority: 0,
       deadlineHeight: 1000n, verification: 1, status: TaskStatus.TASK_STATUS_ASSIGNED, escrow: "100", submitHeight: 1n, retries: 0,
       assignments: workers.map((w) => ({ worker: w, assignedHeight: 5n, pricePerUnit: "100", committed: false, committedHeight: 0n, commitByHeight: 25n })),
-      pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n,
+      pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: false, auditorKeyFingerprints: [], declines: 0, declineReason: "",
     };
     this.tasks.set(id, task);
     return task;
@@ -66,6 +67,9 @@ class FakeChain implements RunnerChain {
     if (this.tasks.get(taskId)!.status !== TaskStatus.TASK_STATUS_COMMITTED) throw new Error("not all slots committed");
     this.reveals.push({ taskId, digest, salt, outputCid });
   }
+  async decline(taskId: bigint, reason: DeclineReason) {
+    this.declined.push({ taskId, reason });
+  }
   private updateStatus(id: bigint): void {
     const t = this.tasks.get(id)!;
     if (t.assignments.every((a) => a.committed)) t.status = TaskStatus.TASK_STATUS_COMMITTED;
@@ -81,7 +85,7 @@ class FakeBlobs {
   }
   async fetch(cid: string) {
     const b = this.store.get(cid);
-    if (!b) throw new Error(`blob ${cid} not found`);
+    if (!b) throw new BlobError("not_found", `blob ${cid} not found`, 404);
     return b;
   }
   async upload(bytes: Uint8Array) {
@@ -231,7 +235,20 @@ describe("Runner", () => {
     expect(resultDigest(openTaskOutput(sealed, client.secretKey, 5n))).toEqual(reveal.digest);
   });
 
-  it("encrypted input without an envelope for this worker fails without committing", async () => {
+  it("item 6b worker: an input the blob store does not have is declined (INPUT_UNAVAILABLE), never committed, never left to time out", async () => {
+    const chain = new FakeChain();
+    const blobs = new FakeBlobs();
+    chain.addTask(9n, "hash", blobCid(new TextEncoder().encode("never uploaded")), [ME]);
+    const state = new MemoryStateStore();
+    const r = runner(chain, blobs, state);
+    await r.handle({ type: "assigned", taskId: 9n, height: 5 });
+    await settle(r);
+    expect(chain.declined).toEqual([{ taskId: 9n, reason: DeclineReason.DECLINE_REASON_INPUT_UNAVAILABLE }]);
+    expect(state.get(9n)?.error).toMatch(/declined \(input_unavailable\)/);
+    expect(chain.commits).toBe(0);
+  });
+
+  it("item 6b worker: encrypted input without an envelope for this worker is declined (INPUT_UNDECRYPTABLE) without committing", async () => {
     const chain = new FakeChain();
     const blobs = new FakeBlobs();
     const { payload, manifest } = sealTaskInput(HASH_INPUT, generateKemKeyPair().publicKey, [{ address: OTHER, encPubkey: generateKemKeyPair().publicKey }]);
@@ -242,6 +259,7 @@ describe("Runner", () => {
     await r.handle({ type: "assigned", taskId: 6n, height: 5 });
     await settle(r);
     expect(state.get(6n)?.error).toMatch(/not encrypted to worker/);
+    expect(chain.declined).toEqual([{ taskId: 6n, reason: DeclineReason.DECLINE_REASON_INPUT_UNDECRYPTABLE }]);
     expect(chain.commits).toBe(0);
   });
 

@@ -23,7 +23,14 @@ import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
 import { saltPublicOutput, sealTaskOutput } from "../crypto/task-crypto.js";
-import { executeTask, UnrunnableTaskError } from "./task-input.js";
+import { executeTask, UnrunnableTaskError, type Execution, type UnrunnableReason } from "./task-input.js";
+import { DeclineReason } from "../proto/gen/ogpu/market/v1/market.js";
+
+const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
+  input_unavailable: DeclineReason.DECLINE_REASON_INPUT_UNAVAILABLE,
+  input_undecryptable: DeclineReason.DECLINE_REASON_INPUT_UNDECRYPTABLE,
+  program_unavailable: DeclineReason.DECLINE_REASON_PROGRAM_UNAVAILABLE,
+};
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
 export interface RunnerChain {
@@ -31,6 +38,8 @@ export interface RunnerChain {
   openTasksOfMine(): Promise<Task[]>;
   commit(taskId: bigint, seal: Uint8Array): Promise<unknown>;
   reveal(taskId: bigint, digest: Uint8Array, salt: Uint8Array, outputCid: string): Promise<unknown>;
+  /** MsgDeclineAssignment: gives back a slot this worker cannot run, without penalty. */
+  decline(taskId: bigint, reason: DeclineReason): Promise<unknown>;
 }
 
 export interface RunnerBlobs {
@@ -213,9 +222,13 @@ export class Runner {
     const base = { taskId: task.id.toString(), assignedHeight: assignedHeight.toString() };
     try {
       const reader = { address: this.opts.address, role: "worker" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.blobs.fetch(cid) };
-      const run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) }).catch((err: unknown) => {
-        throw err instanceof UnrunnableTaskError ? new PermanentFailure(err.message) : err;
-      });
+      let run: Execution;
+      try {
+        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) });
+      } catch (err) {
+        if (!(err instanceof UnrunnableTaskError)) throw err;
+        return await this.decline(task, base, err);
+      }
       if (!run.ok) {
         if (run.failure.kind === "cancelled") {
           this.opts.metrics?.job("abandoned", kind);
@@ -237,6 +250,18 @@ export class Runner {
       this.opts.metrics?.job("failed", kind);
       this.log(`task ${task.id}: failed: ${err.message}`);
     }
+  }
+
+  /**
+   * The task cannot run here whatever we retry (input missing or not opening for us, no such
+   * program): give the slot back with MsgDeclineAssignment instead of timing out — no slash,
+   * no CV loss; the chain fails the task at the client's cost once enough workers agree.
+   */
+  private async decline(task: Task, base: { taskId: string; assignedHeight: string }, err: UnrunnableTaskError): Promise<void> {
+    await this.opts.chain.decline(task.id, DECLINE_REASONS[err.reason]);
+    await this.opts.state.put({ ...base, phase: "failed", error: `declined (${err.reason}): ${err.message}` });
+    this.opts.metrics?.job("declined", task.kind);
+    this.log(`task ${task.id}: declined (${err.reason}): ${err.message}`);
   }
 
   private async commit(taskId: bigint): Promise<void> {

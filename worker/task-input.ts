@@ -6,6 +6,7 @@
  * exactly what a worker executed.
  */
 import { EnvelopeError } from "../crypto/envelope.js";
+import { BlobError } from "../sdk/blobs.js";
 import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { resultDigest } from "./digest.js";
 import { runJob, type ExecContext, type Executor, type JobFailure } from "./executors/index.js";
@@ -19,11 +20,32 @@ export interface InputReader {
   fetch(cid: string): Promise<Uint8Array>;
 }
 
+/** Why a task cannot be run, as MsgDeclineAssignment's reason classes name it (x/market). */
+export type UnrunnableReason = "input_unavailable" | "input_undecryptable" | "program_unavailable";
+
 /**
  * The task cannot be run by this process whatever happens on the network: no executor for its
- * kind, no envelope for this reader, an envelope that does not open. Retrying cannot help.
+ * kind, an input the blob store does not have, no envelope for this reader, an envelope that
+ * does not open. Retrying cannot help; the worker declines, the auditor votes UNEXECUTABLE.
  */
-export class UnrunnableTaskError extends Error {}
+export class UnrunnableTaskError extends Error {
+  constructor(
+    readonly reason: UnrunnableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A blob the store answers 404 for is unavailable for good (the client never uploaded it, or it expired). */
+async function fetchInputBlob(reader: InputReader, cid: string): Promise<Uint8Array> {
+  try {
+    return await reader.fetch(cid);
+  } catch (err) {
+    if (err instanceof BlobError && err.status === 404) throw new UnrunnableTaskError("input_unavailable", `input blob ${cid} not found: ${err.message}`);
+    throw err;
+  }
+}
 
 export interface LoadedInput {
   input: Uint8Array;
@@ -34,20 +56,20 @@ export interface LoadedInput {
 /** The executor of `kind`, or UnrunnableTaskError naming the ones this process has. */
 export function executorFor(executors: ReadonlyMap<string, Executor>, kind: string): Executor {
   const executor = executors.get(kind);
-  if (!executor) throw new UnrunnableTaskError(`no executor for kind "${kind}" (this process runs: ${[...executors.keys()].join(", ")})`);
+  if (!executor) throw new UnrunnableTaskError("program_unavailable", `no executor for kind "${kind}" (this process runs: ${[...executors.keys()].join(", ")})`);
   return executor;
 }
 
 /** The plaintext input of `inputCid`; transient fetch errors propagate as they are. */
 export async function loadTaskInput(inputCid: string, reader: InputReader): Promise<LoadedInput> {
-  const raw = await reader.fetch(inputCid);
+  const raw = await fetchInputBlob(reader, inputCid);
   const manifest = parseManifest(raw);
   if (!manifest) return { input: raw };
-  const payload = await reader.fetch(manifest.payload_cid);
+  const payload = await fetchInputBlob(reader, manifest.payload_cid);
   try {
     return { input: openTaskInput(manifest, payload, reader.address, reader.kemSecret, reader.role), manifest };
   } catch (err) {
-    if (err instanceof NoKeyForWorkerError || err instanceof EnvelopeError) throw new UnrunnableTaskError(err.message);
+    if (err instanceof NoKeyForWorkerError || err instanceof EnvelopeError) throw new UnrunnableTaskError("input_undecryptable", err.message);
     throw err;
   }
 }

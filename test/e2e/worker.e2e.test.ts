@@ -27,7 +27,7 @@ import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { OgpuClient } from "../../sdk/client.js";
-import { fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
+import { blobCid, fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
 import { listAuditorKeys } from "../../sdk/queries.js";
 import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
 import { offsetPort, startTestNode, waitForHeight, type Devnet, type TestNode } from "../../testnet/devnet.js";
@@ -196,7 +196,31 @@ describe("ogpu-worker on a real node", () => {
     });
     const matches = (t: string) => Number(/ogpu_auditor_votes_total\{outcome="VERDICT_MATCH"\} (\d+)/.exec(t)?.[1] ?? 0);
     const { metrics: votes } = await until("a MATCH vote per audit committee", auditorState, (a) => a.drawn >= 1 && matches(a.metrics) === a.drawn);
-    expect(votes).not.toMatch(/outcome="(abstain|missed|rejected)"/);
+    expect(votes).not.toMatch(/outcome="(VERDICT_UNEXECUTABLE|missed|rejected)"/);
+  }, 90_000);
+
+  it("item 6b worker e2e: an input blob that was never uploaded is declined by both workers; the task FAILS at the client's cost, no bond or CV lost", async () => {
+    const before = await restBalance(devnet, client.address!);
+    const fees = clientFees;
+    const view = async () => Promise.all(workers.map(async (w) => (await client.getWorker(w.address))!.worker!));
+    const workers0 = await view();
+    const missing = blobCid(new TextEncoder().encode("an input the client never uploaded"));
+    const { taskId: id } = await client.submitTask({ kind: "hash", inputCid: missing, units: UNITS, maxPricePerUnit: 200n, redundancy: 1 });
+    clientFees += FEE_AMOUNT;
+    const failed = await until("the task to fail as unexecutable", () => task(id), (t) => t.status === TaskStatus.TASK_STATUS_FAILED);
+    expect(failed).toMatchObject({ statusReason: "unexecutable:input_unavailable", declines: 2, escrow: "0" });
+    const workers1 = await view();
+    workers1.forEach((w, i) => {
+      expect(w.bond).toBe(workers0[i]!.bond);
+      expect(w.reliability!.cv).toBe(workers0[i]!.reliability!.cv);
+      expect(w.reliability!.timeouts).toBe(workers0[i]!.reliability!.timeouts);
+      expect(w.reliability!.declines).toBe(workers0[i]!.reliability!.declines + 1n);
+    });
+    // 10 % of the 200 × UNITS escrow, at least 10,000 uogpu (the default unexecutable fee), to the treasury.
+    const escrow = 200n * UNITS;
+    const fee = escrow / 10n > 10_000n ? escrow / 10n : escrow < 10_000n ? escrow : 10_000n;
+    expect(await restBalance(devnet, client.address!)).toBe(before - (clientFees - fees) - fee);
+    expect(await restBalance(devnet, moduleAccountAddress("market_escrow"))).toBe(0n);
   }, 90_000);
 
   it("kill -9 the worker running a task: reassigned after the commit timeout, still finalised, funds exact", async () => {

@@ -11,6 +11,8 @@
  * set, so a validator that comes back needs no new transaction.
  */
 import { bytesEqual } from "../../crypto/bytes.js";
+import { auditorKeyFingerprint } from "../../crypto/kem-pubkey.js";
+import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { accountAddressString } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { lengthPrefixed, splitLengthPrefixed } from "../../app/store/keys.js";
@@ -40,6 +42,18 @@ export function* allAuditorKeys(store: KVStore): Iterable<AuditorKeyEntry> {
   for (const [key, value] of store.iterate(AUDITOR_KEY)) {
     yield { operator: splitLengthPrefixed(key.slice(AUDITOR_KEY.length))[0]!, encPubkey: new Uint8Array(value) };
   }
+}
+
+/**
+ * Whether `operator`'s auditor can open the task's input: always for a plain input; for an
+ * encrypted one only when its current key's fingerprint is one the task declares.
+ */
+export function canOpenInput(store: KVStore, task: Pick<Task, "inputEncrypted" | "auditorKeyFingerprints">, operator: Uint8Array): boolean {
+  if (!task.inputEncrypted) return true;
+  const key = getAuditorKey(store, operator);
+  if (!key) return false;
+  const fingerprint = auditorKeyFingerprint(key);
+  return task.auditorKeyFingerprints.some((f) => bytesEqual(f, fingerprint));
 }
 
 export function createAuditorKeys({ staking }: Pick<AttestDeps, "staking">) {

@@ -20,14 +20,27 @@ import type { AttestDeps } from "./keeper.js";
 import { attestParams } from "./params.js";
 import type { Settlement } from "./settle.js";
 import { isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
+import { canOpenInput } from "./auditor-keys.js";
 import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue } from "./store.js";
 
-export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided }: Pick<Settlement, "settleOnDigest" | "failUndecided">) {
-  /** Active validators (CometBFT's current set, with powers) except the task's workers' own. */
-  function eligibleValidators(ctx: Context, record: TaskRecord): Candidate[] {
+export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided, failUnexecutable }: Pick<Settlement, "settleOnDigest" | "failUndecided" | "failUnexecutable">) {
+  /**
+   * Active validators (CometBFT's current set, with powers) except the task's workers' own and,
+   * for an encrypted input, except those whose auditor key the client did not wrap the input
+   * to: a member must be able to execute the task, or its absence would be the client's doing.
+   */
+  function eligibleValidators(ctx: Context, record: TaskRecord, task: Task): Candidate[] {
+    return independentValidators(ctx, record).filter((v) => canOpenInput(ctx.store, task, v.operator));
+  }
+
+  /** Active validators that are not the task's workers' own. */
+  function independentValidators(ctx: Context, record: TaskRecord): Candidate[] {
     const workers = record.results.map((r) => parseAccountAddress(r.worker));
     return staking.lastPowers(ctx.store).filter((v) => !workers.some((w) => bytesEqual(w, v.operator)));
   }
+
+  /** Validators could audit but the client wrapped the input to none of them: its fault, not the workers'. */
+  const inputOpensForNoAuditor = (ctx: Context, record: TaskRecord, c: Committee) => c.members.length === 0 && independentValidators(ctx, record).length > 0;
 
   /** Lowest CV among the task's workers: the audit probability follows the least proven one. */
   function minCv(ctx: Context, record: TaskRecord): bigint {
@@ -46,8 +59,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   }
 
   /** Draws a committee, owes each member a vote by the deadline, indexes the deadline. */
-  function seatCommittee(ctx: Context, record: TaskRecord, label: "audit" | "dispute", size: number): Committee {
-    const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record), size);
+  function seatCommittee(ctx: Context, record: TaskRecord, task: Task, label: "audit" | "dispute", size: number): Committee {
+    const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record, task), size);
     const deadline = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
     const committee: Committee = {
       members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array() })),
@@ -85,7 +98,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
     const digest = record.results[0]!.resultDigest;
     if (!record.audited) return settleOnDigest(ctx, record, task, digest, "finalized");
-    record.audit = seatCommittee(ctx, record, "audit", p.committee_size);
+    record.audit = seatCommittee(ctx, record, task, "audit", p.committee_size);
+    if (inputOpensForNoAuditor(ctx, record, record.audit)) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
     if (record.audit.members.length === 0) {
       // Nobody but the workers' own validators could audit: the reveals alone decide.
       emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: "false", reason: "no_eligible_validator", seed_height: ctx.block.height.toString() });
@@ -114,7 +128,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
 
   /** A fresh committee of 2k+1 validators; none eligible → the task fails (refund, no slash). */
   function drawDispute(ctx: Context, record: TaskRecord, task: Task): void {
-    record.dispute = seatCommittee(ctx, record, "dispute", 2 * task.redundancy + 1);
+    record.dispute = seatCommittee(ctx, record, task, "dispute", 2 * task.redundancy + 1);
+    if (inputOpensForNoAuditor(ctx, record, record.dispute)) return failUnexecutable(ctx, record, "no_auditor_can_open_input");
     if (record.dispute.members.length === 0) return failUndecided(ctx, record, "no_eligible_validator");
     putRecord(ctx.store, record);
   }
@@ -135,7 +150,7 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     }
     if (juror.voted) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${taskId}`);
     checkVerdict(record, digest, verdict);
-    Object.assign(juror, { voted: true, verdict, resultDigest: digest });
+    Object.assign(juror, { voted: true, verdict, resultDigest: verdict === Verdict.VERDICT_UNEXECUTABLE ? new Uint8Array() : digest });
     clearDuty(ctx.store, taskId, operator);
     emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], result_digest: hex(digest), counted: "true" });
     const task = requireOpenTask(market, ctx, taskId);
@@ -143,8 +158,9 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     else tallyDispute(ctx, record, task, false);
   }
 
-  /** MATCH must name the agreed digest (audit) or a revealed one (dispute); MISMATCH must not. */
+  /** MATCH must name the agreed digest (audit) or a revealed one (dispute); MISMATCH must not; UNEXECUTABLE carries none. */
   function checkVerdict(record: TaskRecord, digest: Uint8Array, verdict: Verdict): void {
+    if (verdict === Verdict.VERDICT_UNEXECUTABLE) return;
     const known = record.phase === Phase.PHASE_AUDIT ? [record.results[0]!.resultDigest] : record.results.map((r) => r.resultDigest);
     const matches = known.some((d) => bytesEqual(d, digest));
     if (verdict === Verdict.VERDICT_MATCH && !matches) throw attestError(AttestCode.InconsistentVerdict, "MATCH must carry a digest the workers revealed (the agreed one in an audit)");
@@ -152,6 +168,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
   }
 
   const powerOf = (c: Committee, pick: (m: Committee["members"][number]) => boolean) => c.members.filter(pick).reduce((s, m) => s + m.power, 0n);
+  /** Power of the members that reported the task unexecutable (input unavailable or not opening for them). */
+  const unexecutable = (c: Committee) => powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_UNEXECUTABLE);
 
   /** ≥ 2/3 of the power on MATCH → FINALIZED; once unreachable (or at the deadline) → DISPUTED. */
   function tallyAudit(ctx: Context, record: TaskRecord, task: Task, atDeadline: boolean): void {
@@ -159,6 +177,10 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const total = powerOf(c, () => true);
     const match = powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_MATCH);
     const open = powerOf(c, (m) => !m.voted);
+    if (3n * unexecutable(c) >= 2n * total) {
+      removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
+      return failUnexecutable(ctx, record, "unexecutable_by_auditors");
+    }
     if (3n * match >= 2n * total) {
       removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
       return settleOnDigest(ctx, record, task, record.results[0]!.resultDigest, "finalized");
@@ -173,7 +195,11 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const total = powerOf(c, () => true);
     const open = powerOf(c, (m) => !m.voted);
     const byDigest = new Map<string, bigint>();
-    for (const m of c.members) if (m.voted) byDigest.set(hex(m.resultDigest), (byDigest.get(hex(m.resultDigest)) ?? 0n) + m.power);
+    if (2n * unexecutable(c) > total) {
+      removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, record.taskId);
+      return failUnexecutable(ctx, record, "unexecutable_by_auditors");
+    }
+    for (const m of c.members) if (m.voted && m.verdict !== Verdict.VERDICT_UNEXECUTABLE) byDigest.set(hex(m.resultDigest), (byDigest.get(hex(m.resultDigest)) ?? 0n) + m.power);
     const sorted = [...byDigest].sort(([a, x], [b, y]) => (x !== y ? (x > y ? -1 : 1) : a < b ? -1 : 1));
     const [best] = sorted;
     if (best && 2n * best[1] > total) {

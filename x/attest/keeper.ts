@@ -26,7 +26,7 @@ import { addDue, deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord,
 /** What Proof of Sync needs: tasks and settlement (market), worker penalties, validator power and slashing, bond moves. */
 export interface AttestDeps {
   bank: Pick<BankKeeper, "sendFromModule" | "burnCoins" | "allBalances" | "getSupply">;
-  market: Pick<MarketKeeper, "getTask" | "isTerminal" | "moveTask" | "markCommitted" | "reassignSlot" | "failTask" | "settleFinalized">;
+  market: Pick<MarketKeeper, "getTask" | "isTerminal" | "moveTask" | "markCommitted" | "reassignSlot" | "failTask" | "failUnexecutable" | "settleFinalized">;
   staking: Pick<StakingKeeper, "lastPowers" | "getValidator" | "recordVerifiedCompute" | "slash">;
   workers: Pick<WorkersKeeper, "bondsAccount" | "getWorker" | "requireWorker" | "setWorker" | "recordResult" | "slashBond" | "jailWorker">;
 }

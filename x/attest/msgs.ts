@@ -60,7 +60,7 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       parseAccountAddress(msg.validator, "validator");
       checkTaskId(msg.taskId);
       checkDigest(msg.resultDigest);
-      if (msg.verdict !== Verdict.VERDICT_MATCH && msg.verdict !== Verdict.VERDICT_MISMATCH) throw invalid("verdict must be VERDICT_MATCH or VERDICT_MISMATCH");
+      if (![Verdict.VERDICT_MATCH, Verdict.VERDICT_MISMATCH, Verdict.VERDICT_UNEXECUTABLE].includes(msg.verdict)) throw invalid("verdict must be VERDICT_MATCH, VERDICT_MISMATCH or VERDICT_UNEXECUTABLE");
     },
     handle(ctx, msg) {
       keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict);

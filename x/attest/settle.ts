@@ -83,6 +83,17 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
   }
 
   /**
+   * Nobody drawn could run the task (its encrypted input opens for no drawn auditor, or the
+   * committee reported it unexecutable): the client's fault — FAILED, the client forfeits
+   * x/market's unexecutable fee, no worker or auditor is penalised.
+   */
+  function failUnexecutable(ctx: Context, record: TaskRecord, reason: string): void {
+    emitAttestEvent(ctx.events, AttestEvent.Failed, record.taskId, { reason });
+    record.phase = Phase.PHASE_UNSPECIFIED;
+    market.failUnexecutable(ctx, record.taskId, reason);
+  }
+
+  /**
    * A drawn validator did not vote by its deadline: auditor_absent_slash_bps of its stake
    * (and of entries that unbonded or redelegated since) is burned via x/staking's slash,
    * infraction height = this block. Unknown validators (since removed) are skipped.
@@ -95,7 +106,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     emitAttestEvent(ctx.events, AttestEvent.AuditorAbsent, taskId, { validator: v.operatorAddress, burned: burned.toString() });
   }
 
-  return { settleOnDigest, failUndecided, slashAbsentAuditor };
+  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor };
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;

@@ -11,7 +11,7 @@ import { BASE_DENOM } from "../../app/coins.js";
 import { expectOk, startTestChain, testKey, type ChainSigner, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import { MsgAttest, MsgCommitResult, MsgRevealResult } from "../../proto/gen/ogpu/attest/v1/tx.js";
+import { MsgAttest, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
@@ -48,6 +48,10 @@ export const attestMsg = (validator: string, taskId: bigint, digest: Uint8Array,
   value: MsgAttest.encode({ validator, taskId, resultDigest: digest, verdict }).finish(),
 });
 
+export const setAuditorKeyMsg = (validator: string, encPubkey: Uint8Array): Any => ({
+  typeUrl: MSG.SetAuditorKey,
+  value: MsgSetAuditorKey.encode({ validator, encPubkey }).finish(),
+});
 
 export interface GenesisWorker {
   key: TestKey;

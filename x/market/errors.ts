@@ -15,4 +15,8 @@ export const MarketCode = {
   InvalidSettlement: 11,
   /** A commit (or other slot change) on a task that already ended. */
   TaskEnded: 12,
+  /** MsgDeclineAssignment from a worker that holds no slot of the task. */
+  NotAssigned: 13,
+  /** MsgDeclineAssignment after the worker committed: a sealed result stands. */
+  AlreadyCommitted: 14,
 } as const;

@@ -11,6 +11,7 @@ export const TaskEvent = {
   Assigned: "task_assigned",
   Pending: "task_pending",
   SlotTimeout: "task_slot_timeout",
+  Declined: "task_slot_declined",
   Committed: "task_slot_committed",
   Settled: "task_settled",
   BasePrice: "market_base_price",

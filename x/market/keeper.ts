@@ -103,7 +103,7 @@ export interface MarketHooks {
 /** What x/market needs: bank moves escrow; workers provides the registry and takes penalties. */
 export interface MarketDeps {
   bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
-  workers: Pick<WorkersKeeper, "treasury" | "params" | "allWorkers" | "workerStatus" | "workerTier" | "gpuTier" | "hardwareMatcher" | "adjustOpenTasks" | "recordResult" | "slashBond">;
+  workers: Pick<WorkersKeeper, "treasury" | "params" | "allWorkers" | "workerStatus" | "workerTier" | "gpuTier" | "hardwareMatcher" | "adjustOpenTasks" | "recordResult" | "recordDecline" | "slashBond">;
   hooks: MarketHooks;
 }
 
@@ -129,6 +129,10 @@ export interface MarketKeeper {
   refundAndClose(ctx: Context, task: Task, to: TaskStatus, reason: string): bigint;
   /** The result could not be established (e.g. dispute without majority) — full refund. */
   failTask(ctx: Context, taskId: bigint, reason: string): bigint;
+  /** No honest party can run the task: FAILED, the client forfeits the unexecutable fee, nobody is penalised. */
+  failUnexecutable(ctx: Context, taskId: bigint, reason: string): { fee: bigint; refunded: bigint };
+  /** MsgDeclineAssignment: frees `worker`'s uncommitted slot without penalty; true when the task failed as unexecutable. */
+  declineSlot(ctx: Context, taskId: bigint, worker: string, reasonClass: string): boolean;
   /** The result is final: payouts minus the market fee, the rest back to the client. */
   /** `fees[i]` is the market fee payouts[i] paid to the treasury (x/attest credits it as verified compute). */
   settleFinalized(ctx: Context, taskId: bigint, payouts: readonly Payout[], reason?: string, to?: TaskStatus): { fee: bigint; fees: bigint[]; refunded: bigint };
@@ -191,6 +195,53 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
   /** x/attest: the result could not be established (e.g. dispute without majority) — full refund. */
   function failTask(ctx: Context, taskId: bigint, reason: string): bigint {
     return refundAndClose(ctx, requireTask(ctx, taskId), TaskStatus.TASK_STATUS_FAILED, reason);
+  }
+
+  /**
+   * The client's fault (its input or program cannot be run by anyone asked): FAILED, and the
+   * client forfeits unexecutable_fee_bps of the escrow (at least unexecutable_fee_min, at most
+   * all of it) to the treasury — not to workers or auditors, so declining earns nothing.
+   */
+  function failUnexecutable(ctx: Context, taskId: bigint, reason: string): { fee: bigint; refunded: bigint } {
+    const task = requireTask(ctx, taskId);
+    if (isTerminal(task.status)) throw marketError(MarketCode.InvalidSettlement, `task ${taskId} is already ${TaskStatus[task.status]}`);
+    const p = marketParams.get(ctx.store);
+    const escrow = BigInt(task.escrow);
+    const share = (escrow * BigInt(p.unexecutable_fee_bps)) / 10_000n;
+    const min = BigInt(p.unexecutable_fee_min);
+    const fee = share > min ? (share > escrow ? escrow : share) : min > escrow ? escrow : min;
+    if (fee > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, moduleAddress(workers.treasury), [{ denom: BASE_DENOM, amount: fee }]);
+    task.escrow = (escrow - fee).toString();
+    const refunded = refundRest(ctx, task);
+    emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: "0", fee: fee.toString(), refunded: refunded.toString(), client: task.client });
+    close(ctx, task, TaskStatus.TASK_STATUS_FAILED, reason);
+    return { fee, refunded };
+  }
+
+  /**
+   * A worker gives back an uncommitted slot it cannot run. No slash, no CV or EWMA change (the
+   * decline is counted: workers' decline rate); it is excluded from the task, which goes back to
+   * the queue. Once declines_to_fail distinct workers (at least k) declined for one reason class
+   * and nobody committed a result, the task is unexecutable: FAILED at the client's cost.
+   */
+  function declineSlot(ctx: Context, taskId: bigint, worker: string, reasonClass: string): boolean {
+    const task = requireTask(ctx, taskId);
+    const slot = task.assignments.find((a) => a.worker === worker);
+    if (isTerminal(task.status)) throw marketError(MarketCode.TaskEnded, `task ${taskId} is already ${TaskStatus[task.status]}`);
+    if (!slot) throw marketError(MarketCode.NotAssigned, `${worker} holds no slot of task ${taskId}`);
+    if (slot.committed) throw marketError(MarketCode.AlreadyCommitted, `${worker} already committed to task ${taskId}: a sealed result cannot be declined`);
+    workers.recordDecline(ctx, worker, "declined");
+    task.declines += 1;
+    task.declineReason = task.declineReason === "" || task.declineReason === reasonClass ? reasonClass : "mixed";
+    putTask(ctx.store, task);
+    emitTaskEvent(ctx.events, TaskEvent.Declined, taskId, { worker, reason: reasonClass, declines: String(task.declines) });
+    const needed = Math.max(marketParams.get(ctx.store).declines_to_fail, task.redundancy);
+    if (task.declineReason !== "mixed" && task.declines >= needed && !task.assignments.some((a) => a.committed)) {
+      failUnexecutable(ctx, taskId, `unexecutable:${reasonClass}`);
+      return true;
+    }
+    reassignSlot(ctx, taskId, worker, `declined:${reasonClass}`);
+    return false;
   }
 
   /**
@@ -276,5 +327,5 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     putTask(ctx.store, task);
   }
 
-  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted, reassignSlot, timeoutSlot, refundAndClose, failTask, settleFinalized };
+  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted, reassignSlot, timeoutSlot, refundAndClose, failTask, failUnexecutable, declineSlot, settleFinalized };
 }

@@ -3,7 +3,7 @@ import { parseAccountAddress } from "../../app/address.js";
 import { AppError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
-import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { DeclineReason, TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { marketError, MarketCode } from "./errors.js";
@@ -21,6 +21,15 @@ import { MAX_TIER } from "../../app/gpu-tiers.js";
 export const MAX_SLOT_VALUE = 2n ** 38n;
 
 const invalid = (message: string) => marketError(MarketCode.InvalidTask, message);
+
+/** An auditor key fingerprint: sha256 of the 1216-byte key (x/attest auditorKeyFingerprint). */
+const FINGERPRINT_LENGTH = 32;
+
+/** The reason class a decline is counted under, e.g. "input_unavailable"; undefined for UNSPECIFIED or unknown values. */
+export function declineReasonClass(reason: DeclineReason): string | undefined {
+  if (reason === DeclineReason.DECLINE_REASON_UNSPECIFIED) return undefined;
+  return DeclineReason[reason]?.replace(/^DECLINE_REASON_/, "").toLowerCase();
+}
 
 function bidOf(msg: MsgSubmitTask): bigint {
   let bid: bigint;
@@ -45,6 +54,8 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   if (msg.verification !== VerificationClass.VERIFICATION_CLASS_BITWISE && msg.verification !== VerificationClass.VERIFICATION_CLASS_CLASS) {
     throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_CLASS");
   }
+  if (!msg.inputEncrypted && msg.auditorKeyFingerprints.length > 0) throw invalid("auditor_key_fingerprints only apply to an encrypted input (input_encrypted)");
+  if (msg.auditorKeyFingerprints.some((f) => f.length !== FINGERPRINT_LENGTH)) throw invalid(`each auditor key fingerprint must be ${FINGERPRINT_LENGTH} bytes (sha256 of the key)`);
   const req = msg.requirements;
   if (req && req.tier > MAX_TIER) throw invalid(`requirements.tier ${req.tier} must be in 0..${MAX_TIER}`);
   if (req && req.gpuModels.some((m) => m === "")) throw invalid("requirements.gpu_models has an empty model");
@@ -90,6 +101,9 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds the ${possible} registered worker(s) whose GPUs meet the requirements`);
       }
       const deadlineBlocks = msg.deadlineBlocks === 0n ? BigInt(p.max_deadline_blocks) : msg.deadlineBlocks;
+      if (msg.auditorKeyFingerprints.length > p.max_auditor_key_fingerprints) {
+        throw invalid(`auditor_key_fingerprints lists ${msg.auditorKeyFingerprints.length} keys; at most max_auditor_key_fingerprints = ${p.max_auditor_key_fingerprints}`);
+      }
       if (deadlineBlocks > BigInt(p.max_deadline_blocks)) throw invalid(`deadline_blocks ${msg.deadlineBlocks} exceeds max_deadline_blocks ${p.max_deadline_blocks}`);
 
       bank.sendToModule(ctx, parseAccountAddress(msg.client, "client"), MARKET_ESCROW, [{ denom: BASE_DENOM, amount: escrow }]);
@@ -116,6 +130,10 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         excludedWorkers: [],
         statusReason: "submitted",
         updatedHeight: ctx.block.height,
+        inputEncrypted: msg.inputEncrypted,
+        auditorKeyFingerprints: msg.auditorKeyFingerprints,
+        declines: 0,
+        declineReason: "",
       };
       putTask(ctx.store, task);
       enqueue(ctx.store, task);
@@ -155,5 +173,20 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     },
   });
 
-  return [msgSubmitTask, msgCancelTask];
+  const msgDeclineAssignment = defineMsg({
+    type: OGPU_MSG_TYPES.DeclineAssignment,
+    gas: 20_000,
+    signers: (msg) => [msg.worker],
+    validate(msg) {
+      parseAccountAddress(msg.worker, "worker");
+      if (msg.taskId === 0n) throw invalid("task_id must be positive");
+      if (!declineReasonClass(msg.reason)) throw invalid("reason must be DECLINE_REASON_INPUT_UNAVAILABLE, _INPUT_UNDECRYPTABLE or _PROGRAM_UNAVAILABLE");
+    },
+    handle(ctx, msg) {
+      const taskFailed = keeper.declineSlot(ctx, msg.taskId, msg.worker, declineReasonClass(msg.reason)!);
+      return { taskFailed };
+    },
+  });
+
+  return [msgSubmitTask, msgCancelTask, msgDeclineAssignment];
 }

@@ -28,6 +28,12 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - max_gpu_models: longest requirements.gpu_models list a task may give.
  * - max_due_per_block: commit timeouts and deadlines each handled per block (the rest the next).
  * - submit_gas_per_worker: gas MsgSubmitTask pays per hardware check of its worker scan.
+ * - declines_to_fail: distinct workers that must decline a task for the same reason class
+ *   before it FAILS as unexecutable (at least the task's k); one worker alone cannot fail it.
+ * - unexecutable_fee_bps / unexecutable_fee_min: what a client forfeits (to the treasury, never
+ *   to a decliner) when its task fails as unexecutable: this share of the escrow, at least the
+ *   minimum (uogpu), at most the whole escrow.
+ * - max_auditor_key_fingerprints: longest auditor_key_fingerprints list a task may carry.
  */
 export const marketParams = defineParams(
   "market/params",
@@ -52,6 +58,10 @@ export const marketParams = defineParams(
     max_gpu_models: 16,
     max_due_per_block: 1000,
     submit_gas_per_worker: 100,
+    declines_to_fail: 2,
+    unexecutable_fee_bps: 1000,
+    unexecutable_fee_min: "10000",
+    max_auditor_key_fingerprints: 150,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -74,6 +84,10 @@ export const marketParams = defineParams(
     if (!Number.isSafeInteger(p.max_gpu_models) || p.max_gpu_models < 1 || p.max_gpu_models > 256) throw new Error("max_gpu_models must be in 1..256");
     if (!Number.isSafeInteger(p.max_due_per_block) || p.max_due_per_block < 1) throw new Error("max_due_per_block must be a positive integer");
     if (!Number.isSafeInteger(p.submit_gas_per_worker) || p.submit_gas_per_worker < 0 || p.submit_gas_per_worker > 1_000_000) throw new Error("submit_gas_per_worker must be in 0..1000000");
+    if (p.declines_to_fail < 1 || p.declines_to_fail > 100) throw new Error("declines_to_fail must be in 1..100");
+    bps("unexecutable_fee_bps", p.unexecutable_fee_bps);
+    if (typeof p.unexecutable_fee_min !== "string" || !/^(0|[1-9][0-9]{0,17})$/.test(p.unexecutable_fee_min)) throw new Error("unexecutable_fee_min must be a decimal uogpu amount");
+    if (p.max_auditor_key_fingerprints < 0 || p.max_auditor_key_fingerprints > 1000) throw new Error("max_auditor_key_fingerprints must be in 0..1000");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }

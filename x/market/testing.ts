@@ -7,8 +7,8 @@ import type { Any } from "cosmjs-types/google/protobuf/any";
 import { sha256 } from "../../crypto/hash.js";
 import { concatBytes } from "../../crypto/bytes.js";
 import { kemKeyPairFromSeed } from "../../crypto/kem.js";
-import { VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
-import { MsgCancelTask, MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
+import { DeclineReason, VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
+import { MsgCancelTask, MsgDeclineAssignment, MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import type { Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
@@ -60,6 +60,10 @@ export function registerWorkerMsg(operator: string, offer: WorkerOffer): Any {
 
 export const heartbeatMsg = (operator: string): Any => ({ typeUrl: MSG.Heartbeat, value: MsgHeartbeat.encode({ operator }).finish() });
 export const exitWorkerMsg = (operator: string): Any => ({ typeUrl: MSG.ExitWorker, value: MsgExitWorker.encode({ operator }).finish() });
+export const declineMsg = (worker: string, taskId: bigint, reason: DeclineReason): Any => ({
+  typeUrl: MSG.DeclineAssignment,
+  value: MsgDeclineAssignment.encode({ worker, taskId, reason }).finish(),
+});
 export const cancelTaskMsg = (client: string, taskId: bigint): Any => ({ typeUrl: MSG.CancelTask, value: MsgCancelTask.encode({ client, taskId }).finish() });
 
 export interface TaskSpec {
@@ -72,6 +76,9 @@ export interface TaskSpec {
   tier?: number;
   region?: string;
   deadlineBlocks?: bigint;
+  /** Encrypted input, wrapped to the auditor keys with these fingerprints. */
+  encrypted?: boolean;
+  auditorKeyFingerprints?: Uint8Array[];
 }
 
 export function submitTaskMsg(client: string, spec: TaskSpec): Any {
@@ -87,6 +94,8 @@ export function submitTaskMsg(client: string, spec: TaskSpec): Any {
     priority: spec.priority ?? 0,
     deadlineBlocks: spec.deadlineBlocks ?? 0n,
     verification: VerificationClass.VERIFICATION_CLASS_BITWISE,
+    inputEncrypted: spec.encrypted ?? false,
+    auditorKeyFingerprints: spec.auditorKeyFingerprints ?? [],
   });
   return { typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(value).finish() };
 }

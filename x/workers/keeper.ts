@@ -112,6 +112,21 @@ export function recordResult(ctx: Context, operator: string, success: boolean, r
   return rel;
 }
 
+/**
+ * The worker declined an assignment (x/market MsgDeclineAssignment): counted, so clients and
+ * operators see a decline rate (declines / (successes + timeouts + declines)), but CV, EWMA and
+ * bond are untouched — a task nobody can run is not the worker's fault.
+ */
+export function recordDecline(ctx: Context, operator: string, reason: string): Reliability {
+  const w = requireWorker(ctx.store, operator);
+  const rel = w.reliability ?? newReliability(ctx.store);
+  rel.declines += 1n;
+  w.reliability = rel;
+  setWorker(ctx.store, w);
+  emitWorkerEvent(ctx.events, WorkerEvent.Reliability, operator, { cv: rel.cv.toString(), ewma_success_bps: String(rel.ewmaSuccessBps), declines: rel.declines.toString(), reason });
+  return rel;
+}
+
 /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
 export function adjustOpenTasks(store: KVStore, operator: string, delta: 1 | -1): void {
   const w = requireWorker(store, operator);
@@ -190,6 +205,8 @@ export interface WorkersKeeper {
   jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
   /** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
   recordResult(ctx: Context, operator: string, success: boolean, reason: string): Reliability;
+  /** A declined assignment: counted in the decline rate, no penalty. */
+  recordDecline(ctx: Context, operator: string, reason: string): Reliability;
   /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
   adjustOpenTasks(store: KVStore, operator: string, delta: 1 | -1): void;
   /** endBlock: returns the bonds of exits whose unbonding delay has passed. */
@@ -306,5 +323,5 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     return rel;
   }
 
-  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
+  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
 }

@@ -207,16 +207,18 @@ const submitTask: Command = {
     stringFlag(flags, "from");
     return withNode(flags, async (node) => {
       let inputCid = typeof flags["input-cid"] === "string" ? flags["input-cid"] : "";
+      let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints"> = { encrypted: false, auditorKeyFingerprints: [] };
       let download: ResultDownload | undefined = outputFile !== undefined ? { restUrl, outputFile } : undefined;
       if (input !== undefined) {
         const keyring = keyringFromFlags(flags);
         const keys = await clientKeys(keyring, await keyFromNameOrAddress(keyring, stringFlag(flags, "from")));
         const uploaded = await uploadInput(node, restUrl, keys, new Uint8Array(input), params, flags.public === true);
         inputCid = uploaded.inputCid;
+        sealedTo = uploaded;
         download = { restUrl, outputFile, encryptionKey: keys.encryptionKey };
         if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s) and ${uploaded.auditors.length} auditor(s), manifest` : "public, cid"} ${inputCid}`);
       }
-      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid }) }];
+      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid, inputEncrypted: sealedTo.encrypted, auditorKeyFingerprints: sealedTo.auditorKeyFingerprints }) }];
       const { hash, result } = await signAndSend(flags, node, build, `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`);
       if (!result) {
         printResult(format, { txhash: hash, code: 0 });

@@ -18,6 +18,8 @@ export enum Verdict {
   VERDICT_MATCH = 1,
   /** VERDICT_MISMATCH - The member's re-execution produced a digest no worker (audit: not the agreed one) revealed. */
   VERDICT_MISMATCH = 2,
+  /** VERDICT_UNEXECUTABLE - The member cannot re-execute the task (input unavailable or undecryptable); result_digest is zero. */
+  VERDICT_UNEXECUTABLE = 3,
   UNRECOGNIZED = -1,
 }
 

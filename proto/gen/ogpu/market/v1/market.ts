@@ -34,6 +34,18 @@ export enum TaskStatus {
   UNRECOGNIZED = -1,
 }
 
+/** Why a worker cannot run an assigned task (MsgDeclineAssignment). */
+export enum DeclineReason {
+  DECLINE_REASON_UNSPECIFIED = 0,
+  /** DECLINE_REASON_INPUT_UNAVAILABLE - The input (or its encrypted payload) cannot be fetched. */
+  DECLINE_REASON_INPUT_UNAVAILABLE = 1,
+  /** DECLINE_REASON_INPUT_UNDECRYPTABLE - The input is encrypted but carries no envelope for this worker, or it does not open. */
+  DECLINE_REASON_INPUT_UNDECRYPTABLE = 2,
+  /** DECLINE_REASON_PROGRAM_UNAVAILABLE - The program (kind / program hash) is unknown or cannot be fetched. */
+  DECLINE_REASON_PROGRAM_UNAVAILABLE = 3,
+  UNRECOGNIZED = -1,
+}
+
 export interface Requirements {
   minVramMb: bigint;
   /** Empty = any catalogued model; otherwise at least one GPU of one of these models. */
@@ -86,6 +98,13 @@ export interface Task {
   /** Reason of the last status change (e.g. "max_retries", "deadline", "cancelled_by_client"). */
   statusReason: string;
   updatedHeight: bigint;
+  /** The client encrypted the input: only validators whose auditor key is listed below can audit it. */
+  inputEncrypted: boolean;
+  /** sha256 of each auditor key (Query/AuditorKeys) the input's data key is wrapped to. */
+  auditorKeyFingerprints: Uint8Array[];
+  /** Assignments declined (MsgDeclineAssignment) and the reason class they share ("" none, "mixed"). */
+  declines: number;
+  declineReason: string;
 }
 
 function createBaseRequirements(): Requirements {
@@ -342,6 +361,10 @@ function createBaseTask(): Task {
     excludedWorkers: [],
     statusReason: "",
     updatedHeight: 0n,
+    inputEncrypted: false,
+    auditorKeyFingerprints: [],
+    declines: 0,
+    declineReason: "",
   };
 }
 
@@ -424,6 +447,18 @@ export const Task: MessageFns<Task> = {
         throw new globalThis.Error("value provided for field message.updatedHeight of type uint64 too large");
       }
       writer.uint32(168).uint64(message.updatedHeight);
+    }
+    if (message.inputEncrypted !== false) {
+      writer.uint32(176).bool(message.inputEncrypted);
+    }
+    for (const v of message.auditorKeyFingerprints) {
+      writer.uint32(186).bytes(v!);
+    }
+    if (message.declines !== 0) {
+      writer.uint32(192).uint32(message.declines);
+    }
+    if (message.declineReason !== "") {
+      writer.uint32(202).string(message.declineReason);
     }
     return writer;
   },
@@ -609,6 +644,38 @@ export const Task: MessageFns<Task> = {
             message.updatedHeight = reader.uint64() as bigint;
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.inputEncrypted = reader.bool();
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.auditorKeyFingerprints.push(reader.bytes());
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.declines = reader.uint32();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.declineReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -655,6 +722,10 @@ export const Task: MessageFns<Task> = {
     message.updatedHeight = (object.updatedHeight !== undefined && object.updatedHeight !== null)
       ? BigInt(object.updatedHeight)
       : 0n;
+    message.inputEncrypted = object.inputEncrypted ?? false;
+    message.auditorKeyFingerprints = object.auditorKeyFingerprints?.map((e) => e) || [];
+    message.declines = object.declines ?? 0;
+    message.declineReason = object.declineReason ?? "";
     return message;
   },
 };

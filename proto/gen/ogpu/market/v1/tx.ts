@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Requirements, VerificationClass } from "./market.js";
+import { DeclineReason, Requirements, VerificationClass } from "./market.js";
 
 export const protobufPackage = "ogpu.market.v1";
 
@@ -26,6 +26,10 @@ export interface MsgSubmitTask {
   /** Blocks from submission after which an uncommitted task expires (0 = max_deadline_blocks). */
   deadlineBlocks: bigint;
   verification: VerificationClass;
+  /** The input is encrypted (sdk/task-io.ts); auditor_key_fingerprints name who can open it. */
+  inputEncrypted: boolean;
+  /** sha256 of each auditor key the input's data key is wrapped to (at most max_auditor_keys). */
+  auditorKeyFingerprints: Uint8Array[];
 }
 
 export interface MsgSubmitTaskResponse {
@@ -43,6 +47,18 @@ export interface MsgCancelTaskResponse {
   refunded: string;
 }
 
+/** MsgDeclineAssignment gives back an uncommitted slot the worker cannot run, without penalty. */
+export interface MsgDeclineAssignment {
+  worker: string;
+  taskId: bigint;
+  reason: DeclineReason;
+}
+
+export interface MsgDeclineAssignmentResponse {
+  /** True when this decline made the task FAIL at the client's cost. */
+  taskFailed: boolean;
+}
+
 function createBaseMsgSubmitTask(): MsgSubmitTask {
   return {
     client: "",
@@ -56,6 +72,8 @@ function createBaseMsgSubmitTask(): MsgSubmitTask {
     priority: 0,
     deadlineBlocks: 0n,
     verification: 0,
+    inputEncrypted: false,
+    auditorKeyFingerprints: [],
   };
 }
 
@@ -99,6 +117,12 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
     }
     if (message.verification !== 0) {
       writer.uint32(88).int32(message.verification);
+    }
+    if (message.inputEncrypted !== false) {
+      writer.uint32(96).bool(message.inputEncrypted);
+    }
+    for (const v of message.auditorKeyFingerprints) {
+      writer.uint32(106).bytes(v!);
     }
     return writer;
   },
@@ -204,6 +228,22 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
             message.verification = reader.int32() as any;
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.inputEncrypted = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.auditorKeyFingerprints.push(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -236,6 +276,8 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
       ? BigInt(object.deadlineBlocks)
       : 0n;
     message.verification = object.verification ?? 0;
+    message.inputEncrypted = object.inputEncrypted ?? false;
+    message.auditorKeyFingerprints = object.auditorKeyFingerprints?.map((e) => e) || [];
     return message;
   },
 };
@@ -431,6 +473,143 @@ export const MsgCancelTaskResponse: MessageFns<MsgCancelTaskResponse> = {
   fromPartial(object: DeepPartial<MsgCancelTaskResponse>): MsgCancelTaskResponse {
     const message = createBaseMsgCancelTaskResponse();
     message.refunded = object.refunded ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgDeclineAssignment(): MsgDeclineAssignment {
+  return { worker: "", taskId: 0n, reason: 0 };
+}
+
+export const MsgDeclineAssignment: MessageFns<MsgDeclineAssignment> = {
+  encode(message: MsgDeclineAssignment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worker !== "") {
+      writer.uint32(10).string(message.worker);
+    }
+    if (message.taskId !== 0n) {
+      if (BigInt.asUintN(64, message.taskId) !== message.taskId) {
+        throw new globalThis.Error("value provided for field message.taskId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.taskId);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(24).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDeclineAssignment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDeclineAssignment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.taskId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgDeclineAssignment>): MsgDeclineAssignment {
+    return MsgDeclineAssignment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgDeclineAssignment>): MsgDeclineAssignment {
+    const message = createBaseMsgDeclineAssignment();
+    message.worker = object.worker ?? "";
+    message.taskId = (object.taskId !== undefined && object.taskId !== null) ? BigInt(object.taskId) : 0n;
+    message.reason = object.reason ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgDeclineAssignmentResponse(): MsgDeclineAssignmentResponse {
+  return { taskFailed: false };
+}
+
+export const MsgDeclineAssignmentResponse: MessageFns<MsgDeclineAssignmentResponse> = {
+  encode(message: MsgDeclineAssignmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskFailed !== false) {
+      writer.uint32(8).bool(message.taskFailed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDeclineAssignmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDeclineAssignmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.taskFailed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgDeclineAssignmentResponse>): MsgDeclineAssignmentResponse {
+    return MsgDeclineAssignmentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgDeclineAssignmentResponse>): MsgDeclineAssignmentResponse {
+    const message = createBaseMsgDeclineAssignmentResponse();
+    message.taskFailed = object.taskFailed ?? false;
     return message;
   },
 };

@@ -43,6 +43,8 @@ export interface Reliability {
   jailedUntil: bigint;
   successes: bigint;
   timeouts: bigint;
+  /** Assignments declined (MsgDeclineAssignment): never penalised, but visible as a decline rate. */
+  declines: bigint;
 }
 
 /** Worker is a registered GPU provider, keyed by its operator account. */
@@ -174,7 +176,7 @@ export const Gpu: MessageFns<Gpu> = {
 };
 
 function createBaseReliability(): Reliability {
-  return { cv: 0n, ewmaSuccessBps: 0, jailedUntil: 0n, successes: 0n, timeouts: 0n };
+  return { cv: 0n, ewmaSuccessBps: 0, jailedUntil: 0n, successes: 0n, timeouts: 0n, declines: 0n };
 }
 
 export const Reliability: MessageFns<Reliability> = {
@@ -205,6 +207,12 @@ export const Reliability: MessageFns<Reliability> = {
         throw new globalThis.Error("value provided for field message.timeouts of type uint64 too large");
       }
       writer.uint32(40).uint64(message.timeouts);
+    }
+    if (message.declines !== 0n) {
+      if (BigInt.asUintN(64, message.declines) !== message.declines) {
+        throw new globalThis.Error("value provided for field message.declines of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.declines);
     }
     return writer;
   },
@@ -262,6 +270,14 @@ export const Reliability: MessageFns<Reliability> = {
             message.timeouts = reader.uint64() as bigint;
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.declines = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -286,6 +302,7 @@ export const Reliability: MessageFns<Reliability> = {
       : 0n;
     message.successes = (object.successes !== undefined && object.successes !== null) ? BigInt(object.successes) : 0n;
     message.timeouts = (object.timeouts !== undefined && object.timeouts !== null) ? BigInt(object.timeouts) : 0n;
+    message.declines = (object.declines !== undefined && object.declines !== null) ? BigInt(object.declines) : 0n;
     return message;
   },
 };
