@@ -4,7 +4,7 @@ BIN := $(CURDIR)/.bin
 COMETBFT := $(BIN)/cometbft
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install deps cometbft build start test bench proto clean clean-devnet
+.PHONY: install deps cometbft build typecheck start test bench proto clean clean-devnet
 
 ## install: system packages (deps), npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
 install: deps node_modules/.installed cometbft
@@ -42,8 +42,12 @@ build: install
 start: build
 	node dist/testnet/start-devnet.js
 
-## test: the whole suite (unit + end-to-end on real cometbft)
-test: build
+## typecheck: tsc over everything, tests included (the build's tsconfig.json leaves tests out)
+typecheck: install
+	npx tsc -p tsconfig.test.json
+
+## test: typecheck, then the whole suite (unit + end-to-end on real cometbft)
+test: build typecheck
 	npx vitest run
 
 ## bench: all benchmarks (`make bench B=tx` for one)

@@ -1,16 +1,20 @@
 /**
- * In-process test kit: a real OgpuApp on a real (temporary) LevelDB, deterministic keys,
- * and txs signed exactly as cosmjs signs them (SIGN_MODE_DIRECT over the raw bytes).
- * Used by module unit tests; end-to-end tests use a real cometbft instead.
+ * In-process test kit — the one harness every in-process test and benchmark starts its chain
+ * with: a real OgpuApp on a real (temporary) LevelDB, deterministic keys, txs signed exactly
+ * as cosmjs signs them (SIGN_MODE_DIRECT over the raw bytes), and one signer per key.
+ * Module fixtures (each x/ module's testing.ts, x/market/fixture.ts) only add module data (genesis
+ * records, messages). End-to-end tests use a real cometbft instead (test/e2e/helpers.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { ExecTxResult, RequestFinalizeBlock, RequestInitChain } from "cosmjs-types/tendermint/abci/types";
+import type { Event, ExecTxResult, Misbehavior, RequestFinalizeBlock, RequestInitChain, RequestQuery, ResponseQuery, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { sha256 } from "../crypto/hash.js";
 import { secp256k1PublicKey, signSecp256k1 } from "../crypto/secp256k1.js";
 import { addressOf, encodePubKeyAny, SECP256K1_PUBKEY_TYPE_URL } from "../crypto/pubkey.js";
@@ -18,6 +22,15 @@ import { accountAddressString } from "./address.js";
 import { OgpuApp } from "./app.js";
 import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
+import type { AppModule } from "./module.js";
+import type { Context } from "./context.js";
+import { GasMeter } from "./gas.js";
+import { EventLog } from "./events.js";
+import { Branch, type KVStore } from "./store/kvstore.js";
+import { encodeBeaconTx, type BeaconEntry } from "./beacon.js";
+import { consAddressOf, consensusKeyOf } from "./validator-address.js";
+import { getAccount } from "../x/auth/keeper.js";
+import { getValidator, lastPowers } from "../x/staking/keeper.js";
 
 export const TEST_CHAIN_ID = "ogpu-test-1";
 
@@ -65,19 +78,6 @@ export function signTx(key: TestKey, messages: Any[], opts: TxOptions): Uint8Arr
   return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [signSecp256k1(key.privateKey, signDoc)] }).finish();
 }
 
-export interface TestChain {
-  app: OgpuApp;
-  /** This app instance's keepers, for reading and driving state directly in tests. */
-  keepers: AppKeepers;
-  dir: string;
-  height: bigint;
-  /** Executes and commits one block; returns the tx results. */
-  block(txs: Uint8Array[]): Promise<ExecTxResult[]>;
-  /** Every FinalizeBlock request sent so far (for replay into another instance). */
-  requests: RequestFinalizeBlock[];
-  close(): Promise<void>;
-}
-
 export function initChainRequest(appState: Record<string, unknown>): RequestInitChain {
   return {
     time: { seconds: 1_700_000_000n, nanos: 0 },
@@ -110,40 +110,224 @@ export function finalizeRequest(height: bigint, txs: Uint8Array[]): RequestFinal
   };
 }
 
-export async function startTestChain(
-  appState: Record<string, unknown>,
-  opts: { minGasPrices?: GasPrice[]; dir?: string; simulationGasLimit?: number; queryMaxBytes?: number } = {},
-): Promise<TestChain> {
+export interface SigningDefaults {
+  /** uogpu fee per tx; 0 signs with an empty fee. */
+  fee: bigint;
+  gas: bigint;
+}
+
+/** What the market, worker and attest fixtures pay per tx. */
+export const TX_FEE = 1000n;
+const DEFAULT_SIGNING: SigningDefaults = { fee: TX_FEE, gas: 2_000_000n };
+
+/**
+ * The one test signer. Sequence = the committed account's sequence + the txs this signer
+ * signed since the chain's last block, so several txs of one key fit in one block, and a tx
+ * that was never delivered (or was refused before its sequence counted) leaves no gap.
+ */
+export class ChainSigner {
+  private pending = 0n;
+  private signedAtHeight = -1n;
+  constructor(
+    private readonly chain: { app: OgpuApp; height: bigint },
+    readonly key: TestKey,
+    private readonly defaults: SigningDefaults = DEFAULT_SIGNING,
+  ) {}
+
+  get address(): string {
+    return this.key.address;
+  }
+
+  /** Signs `msgs` as this key's next tx (fee: the chain's default unless given). */
+  tx(msgs: Any[], fee = this.defaults.fee): Uint8Array {
+    const acc = getAccount(this.chain.app.store, this.key.addressBytes);
+    if (!acc) throw new Error(`${this.key.address} has no account yet`);
+    if (this.signedAtHeight !== this.chain.height) {
+      this.signedAtHeight = this.chain.height;
+      this.pending = 0n;
+    }
+    const sequence = acc.sequence + this.pending;
+    this.pending += 1n;
+    return signTx(this.key, msgs, { accountNumber: acc.accountNumber, sequence, fee: fee === 0n ? [] : [{ denom: "uogpu", amount: fee.toString() }], gas: this.defaults.gas });
+  }
+}
+
+/** One block's inputs beyond its txs. */
+export interface BlockSpec {
+  /** Runs in the block's BeginBlock after the real modules' (needs `midBlockCalls`). */
+  during?: (ctx: Context) => void;
+  /** Validators whose last-commit vote is ABSENT (needs `commitVotes`). */
+  absent?: readonly { consensusKey: Uint8Array }[];
+  misbehavior?: Misbehavior[];
+  /** Puts a beacon tx with these entries first (sets the block's draw seed). */
+  beacon?: BeaconEntry[];
+  /** Replaces the header hash. */
+  hash?: Uint8Array;
+}
+
+export interface BlockOutcome {
+  txResults: ExecTxResult[];
+  /** Block-level (Begin/EndBlock) events. */
+  events: Event[];
+  validatorUpdates: ValidatorUpdate[];
+}
+
+export interface TestChainOptions {
+  minGasPrices?: GasPrice[];
+  /** Reuse this directory (restart tests); otherwise a temp dir removed on close. */
+  dir?: string;
+  simulationGasLimit?: number;
+  queryMaxBytes?: number;
+  /** Module invariants after every block (default true). */
+  checkInvariants?: boolean;
+  /** Adds a module whose BeginBlock runs a block's `during` (keeper calls from "other modules"). */
+  midBlockCalls?: boolean;
+  /** Blocks after the first carry the last-commit votes CometBFT would send (per the app's last powers). */
+  commitVotes?: boolean;
+  /** Fee and gas every signer of this chain uses. */
+  signing?: SigningDefaults;
+  /** Runs after every committed block (a fixture's own conservation check). */
+  afterBlock?: () => void;
+}
+
+export interface TestChain {
+  app: OgpuApp;
+  /** This app instance's keepers, for reading and driving state directly in tests. */
+  keepers: AppKeepers;
+  dir: string;
+  height: bigint;
+  /** The validator set InitChain returned (empty on a restarted chain). */
+  genesisValidators: ValidatorUpdate[];
+  /** Every FinalizeBlock request sent so far (for replay into another instance). */
+  requests: RequestFinalizeBlock[];
+  /** FinalizeBlock time of the last block, ms (benchmarks only; never consensus input). */
+  lastFinalizeMs: number;
+  /** Executes and commits one block; returns the tx results. */
+  block(txs?: Uint8Array[]): Promise<ExecTxResult[]>;
+  /** Executes and commits one block; returns everything FinalizeBlock reported. */
+  run(txs?: Uint8Array[], spec?: BlockSpec): Promise<BlockOutcome>;
+  /** This chain's signer for `key` (one per key, so its sequence is tracked once). */
+  signer(key: TestKey): ChainSigner;
+  /** Shorthand for signer(key).tx(msgs, fee). */
+  tx(key: TestKey, msgs: Any[], fee?: bigint): Uint8Array;
+  query(path: string, data: Uint8Array): ResponseQuery;
+  close(): Promise<void>;
+}
+
+/** Votes for every validator CometBFT has (per the app's last reported powers). */
+function lastCommitVotes(app: OgpuApp, absent: readonly { consensusKey: Uint8Array }[]) {
+  const absentCons = new Set(absent.map((v) => Buffer.from(consAddressOf(v.consensusKey)).toString("hex")));
+  return lastPowers(app.store).map(({ operator, power }) => {
+    const address = consAddressOf(consensusKeyOf(getValidator(app.store, operator)!));
+    const flag = absentCons.has(Buffer.from(address).toString("hex")) ? BlockIDFlag.BLOCK_ID_FLAG_ABSENT : BlockIDFlag.BLOCK_ID_FLAG_COMMIT;
+    return { validator: { address, power }, blockIdFlag: flag };
+  });
+}
+
+export async function startTestChain(appState: Record<string, unknown>, opts: TestChainOptions = {}): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
   const wiring = createAppWiring();
+  let during: ((ctx: Context) => void) | undefined;
+  const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
+  const parts = opts.midBlockCalls ? { ...wiring, modules: [...wiring.modules, caller] } : wiring;
   const { simulationGasLimit, queryMaxBytes } = opts;
-  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: true, simulationGasLimit, queryMaxBytes });
+  const app = await OgpuApp.open(join(dir, "db"), parts, { minGasPrices: opts.minGasPrices ?? [], checkInvariants: opts.checkInvariants ?? true, simulationGasLimit, queryMaxBytes });
+  let genesisValidators: ValidatorUpdate[] = [];
   try {
-    if (app.lastCommit.height === 0n) app.initChain(initChainRequest(appState));
+    if (app.lastCommit.height === 0n) genesisValidators = app.initChain(initChainRequest(appState)).validators;
   } catch (err) {
     // A rejected genesis (tests expect that) must not leave its database behind.
     await app.close();
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const signers = new Map<string, ChainSigner>();
   const chain: TestChain = {
     app,
     keepers: wiring.keepers,
     dir,
     height: app.lastCommit.height,
+    genesisValidators,
     requests: [],
-    async block(txs) {
-      chain.height += 1n;
-      const req = finalizeRequest(chain.height, txs);
-      chain.requests.push(req);
-      const res = app.finalizeBlock(req);
-      await app.commit();
-      return res.txResults;
+    lastFinalizeMs: 0,
+    async block(txs = []) {
+      return (await chain.run(txs)).txResults;
     },
+    async run(txs = [], spec = {}) {
+      if (spec.during && !opts.midBlockCalls) throw new Error("a block's `during` needs startTestChain({ midBlockCalls: true })");
+      if (spec.absent && !opts.commitVotes) throw new Error("absent votes need startTestChain({ commitVotes: true })");
+      chain.height += 1n;
+      const req = finalizeRequest(chain.height, spec.beacon ? [encodeBeaconTx(spec.beacon), ...txs] : txs);
+      if (spec.hash) req.hash = spec.hash;
+      // Block 1 has no last commit; later blocks carry the previous block's votes.
+      if (opts.commitVotes && chain.height > 1n) req.decidedLastCommit = { round: 0, votes: lastCommitVotes(app, spec.absent ?? []) };
+      req.misbehavior = spec.misbehavior ?? [];
+      chain.requests.push(req);
+      during = spec.during;
+      const start = performance.now();
+      const res = app.finalizeBlock(req);
+      chain.lastFinalizeMs = performance.now() - start;
+      during = undefined;
+      await app.commit();
+      opts.afterBlock?.();
+      return { txResults: res.txResults, events: res.events, validatorUpdates: res.validatorUpdates };
+    },
+    signer(key) {
+      let s = signers.get(key.address);
+      if (!s) signers.set(key.address, (s = new ChainSigner(chain, key, opts.signing)));
+      return s;
+    },
+    tx: (key, msgs, fee) => chain.signer(key).tx(msgs, fee),
+    query: (path, data) => app.query({ path, data, height: 0n, prove: false } satisfies RequestQuery),
     async close() {
       await app.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
   return chain;
+}
+
+/** Opens a fresh app, runs `genesis` and replays `requests`; returns the last app hash. */
+export async function replayChain(genesis: RequestInitChain, requests: readonly RequestFinalizeBlock[]): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), "ogpu-replay-"));
+  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true });
+  try {
+    app.initChain(genesis);
+    for (const req of requests) {
+      app.finalizeBlock(req);
+      await app.commit();
+    }
+    return app.lastCommit.appHash;
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Attributes of the events of one type, as plain objects. */
+export function eventsOf(events: readonly Event[], type: string): Record<string, string>[] {
+  return events.filter((e) => e.type === type).map((e) => Object.fromEntries(e.attributes.map((a) => [a.key, a.value])));
+}
+
+/** Asserts every tx of a block succeeded; returns the outcome. */
+export function expectOk(outcome: BlockOutcome): BlockOutcome {
+  const failed = outcome.txResults.find((r) => r.code !== 0);
+  if (failed) throw new Error(`tx failed: codespace ${failed.codespace} code ${failed.code}: ${failed.log}`);
+  return outcome;
+}
+
+/** Runs `n` empty blocks. */
+export async function emptyBlocks(chain: TestChain, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await chain.block([]);
+}
+
+/** A deliver context on `store` at `height`, as another module's keeper call would get it. */
+export function deliverContext(store: KVStore, height: bigint): Context {
+  return { store, block: { chainId: TEST_CHAIN_ID, height, timeSeconds: 0n, beacon: new Uint8Array() }, mode: "deliver", gas: new GasMeter(), events: new EventLog() };
+}
+
+/** A deliver context on a branch of the chain's committed state, for the next block. */
+export function branchContext(chain: Pick<TestChain, "app" | "height">): Context & { store: Branch } {
+  const store = new Branch(chain.app.store);
+  return { ...deliverContext(store, chain.height + 1n), store };
 }

@@ -1,14 +1,13 @@
 import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StdFee } from "@cosmjs/stargate";
 import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
-import { initDevnet, startDevnetNode, offsetPort, portsFrom, type Devnet, type NodeProcess } from "../testnet/devnet.js";
+import { offsetPort, startTestNode, type Devnet, type TestNode } from "../testnet/devnet.js";
 import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../crypto/task-crypto.js";
 import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
 
@@ -93,12 +92,11 @@ async function until(what: string, check: () => Promise<boolean>, ms: number): P
 
 /** Node + 2 workers + funded SDK clients; the caller must stop() it (also on failure after return). */
 export async function startComputeCluster(opts: ClusterOptions): Promise<ComputeCluster> {
-  const home = await mkdtemp(join(tmpdir(), "ogpu-cluster-"));
   const clientAccounts = Array.from({ length: opts.clients }, (_, i) => ({ name: `client${i}`, coins: `${100_000n * OGPU}uogpu` }));
   const workerProcs: WorkerProcess[] = [];
   const clients: OgpuClient[] = [];
-  let node: NodeProcess | undefined;
-  const workerHomes = [join(home, "worker0"), join(home, "worker1")];
+  let testNode: TestNode | undefined;
+  let workerHomes: string[] = [];
   const workerLogs = async () => (await Promise.all(workerHomes.map((h) => readFile(join(h, "worker.log"), "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
   const stop = async () => {
     for (const w of workerProcs) {
@@ -106,19 +104,20 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
       await w.exited;
     }
     for (const c of clients) c.disconnect();
-    await node?.stop();
-    await rm(home, { recursive: true, force: true });
+    await testNode?.cleanup();
   };
   try {
-    const devnet = await initDevnet({
-      home,
-      ports: portsFrom(opts.portBase),
+    testNode = await startTestNode({
+      portBase: opts.portBase,
+      homePrefix: "ogpu-cluster-",
       blockTime: opts.blockTime ?? "300ms",
       accounts: [{ name: "val", coins: `${100_000n * OGPU}uogpu` }, ...clientAccounts],
       validator: { stake: `${10_000n * OGPU}uogpu` },
       params: CLUSTER_PARAMS,
     });
-    node = await startDevnetNode(devnet);
+    const { devnet } = testNode;
+    const home = devnet.home;
+    workerHomes = [join(home, "worker0"), join(home, "worker1")];
 
     const clientOpts = { restUrl: devnet.restUrl, fee: CLUSTER_FEE, broadcastPollIntervalMs: 200 };
     for (const account of devnet.accounts.slice(1)) clients.push(await OgpuClient.fromMnemonic(devnet.rpcUrl, account.mnemonic, clientOpts));

@@ -1,10 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from "../crypto/secp256k1.js";
-import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type NodeProcess } from "../testnet/devnet.js";
+import { rpcStatus, startTestNode, type NodeProcess, type TestNode } from "../testnet/devnet.js";
 import { printFigures, progress, type Benchmark, type Figure } from "./report.js";
 import { cometbftPid, cpuSeconds, durationMs, envInt, presign, runLoad, signingAccountsFromMnemonics, throughput, type BenchTx, type BroadcastStats, type ObservedBlock } from "./tx-harness.js";
 
@@ -128,29 +125,26 @@ async function runTxBench(): Promise<void> {
   progress(BENCH, `config: block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request`);
   const verifyRate = secp256k1VerifyRate();
 
-  const home = await mkdtemp(join(tmpdir(), "ogpu-bench-tx-"));
-  let node: NodeProcess | undefined;
+  let testNode: TestNode | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency + 2 });
   // Ctrl-C: the finally below does not run on a signal, so stop and clean up here too.
   const onSignal = () => void cleanup().finally(() => process.exit(130));
   const cleanup = async () => {
     agent.destroy();
-    await node?.stop();
-    await rm(home, { recursive: true, force: true });
+    await testNode?.cleanup();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const devnet = await initDevnet({
-      home,
-      ports: portsFrom(PORT_BASE),
+    testNode = await startTestNode({
+      portBase: PORT_BASE,
+      homePrefix: "ogpu-bench-tx-",
       chainId: "ogpu-bench-tx",
       blockTime: config.blockTime,
       checkInvariants: false,
       accounts: Array.from({ length: config.accounts }, (_, i) => ({ name: `bench${i}`, coins: ACCOUNT_COINS })),
     });
-    node = spawnNode(home);
-    await waitForHeight(devnet.rpcUrl, 2n);
+    const { devnet, node } = testNode;
     const rpcUrl = new URL(devnet.rpcUrl);
 
     const signStart = performance.now();

@@ -11,7 +11,7 @@ import { finalizeRequest, startTestChain, testKey, type TestChain } from "../app
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { commissionOf } from "../x/distribution/keeper.js";
-import { ChainSigner, gpu, registerWorkerMsg, submitTaskMsg, testEncPubkey } from "../x/market/testing.js";
+import { gpu, registerWorkerMsg, submitTaskMsg, testEncPubkey } from "../x/market/testing.js";
 import { stakingParams } from "../x/staking/params.js";
 import { delegateMsg, gentx, OGPU, stakingGenesis, testValidator, undelegateMsg } from "../x/staking/testing.js";
 import { createNodeMetrics } from "./metrics.js";
@@ -44,9 +44,9 @@ beforeAll(async () => {
   );
   chain = await startTestChain(genesis);
   await chain.block([]); // genesis state is committed with the first block
-  const delegator = new ChainSigner(chain, delegatorKey);
-  const worker = new ChainSigner(chain, workerKey);
-  const client = new ChainSigner(chain, clientKey);
+  const delegator = chain.signer(delegatorKey);
+  const worker = chain.signer(workerKey);
+  const client = chain.signer(clientKey);
   const setup = await chain.block([
     delegator.tx([delegateMsg(delegatorKey, validator.valoper, DELEGATED)]),
     worker.tx([registerWorkerMsg(worker.address, { gpus: [gpu("RTX4090", 24_576)], region: "eu", price: 100n, maxConcurrent: 2 })]),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../cmd/paths.js";
 import { initCommand } from "../cmd/ogpud/commands/init.js";
@@ -155,6 +156,60 @@ export async function startDevnetNode(devnet: Devnet, timeoutMs = 60_000): Promi
     const log = await readFile(join(devnet.home, "ogpud.log"), "utf8").catch(() => "(no log)");
     throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
   }
+}
+
+/** A running single-validator devnet in a temp home, with the means to restart, stop and remove it. */
+export interface TestNode {
+  devnet: Devnet;
+  /** The current `ogpud start` process (replaced by restart()). */
+  readonly node: NodeProcess;
+  /** Starts ogpud again on the same home (after a stop or a crash); does not wait for blocks. */
+  restart(extraArgs?: string[]): NodeProcess;
+  /** Stops the node (if running) and removes the home. */
+  cleanup(): Promise<void>;
+}
+
+export interface TestNodeOptions extends Omit<DevnetOptions, "home" | "ports"> {
+  /** First of the node's four ports (portsFrom). */
+  portBase: number;
+  /** Prefix of the temp home's name (which suite or benchmark it belongs to). */
+  homePrefix?: string;
+  /** Runs on the initialised home before ogpud starts (e.g. to edit genesis.json). */
+  beforeStart?: (devnet: Devnet) => Promise<void>;
+}
+
+/**
+ * The one node starter for end-to-end suites and benchmarks: a temp home, initDevnet
+ * (blocks every 300 ms and invariants checked unless told otherwise), `beforeStart`, then
+ * startDevnetNode. The home is removed if anything on the way fails.
+ */
+export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
+  const { portBase, homePrefix, beforeStart, ...devnetOpts } = opts;
+  const home = await mkdtemp(join(tmpdir(), homePrefix ?? "ogpu-e2e-"));
+  let devnet: Devnet;
+  let node: NodeProcess;
+  try {
+    devnet = await initDevnet({ blockTime: "300ms", checkInvariants: true, ...devnetOpts, home, ports: portsFrom(portBase) });
+    await beforeStart?.(devnet);
+    node = await startDevnetNode(devnet);
+  } catch (err) {
+    await rm(home, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    devnet,
+    get node() {
+      return node;
+    },
+    restart(extraArgs = []) {
+      node = spawnNode(home, extraArgs);
+      return node;
+    },
+    async cleanup() {
+      await node.stop();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
 }
 
 export function spawnNode(home: string, extraArgs: string[] = []): NodeProcess {

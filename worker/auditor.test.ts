@@ -39,7 +39,7 @@ function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE
   return { chain, votes, seals, salts };
 }
 
-async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], phase?: Phase, kemSecret = new Uint8Array(32)) {
+async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], phase?: Phase, kemSecret: Uint8Array = new Uint8Array(32)) {
   const inputCid = [...blobs.keys()].at(-1)!;
   const { chain, votes, seals, salts } = fakeChain(inputCid, revealed, phase);
   const auditor = new Auditor({ operator: ME, chain, fetchBlob: async (cid) => blobs.get(cid)!, executors, kemSecret });

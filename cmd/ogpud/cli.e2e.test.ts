@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keyring } from "../../crypto/keyring.js";
-import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { rpcStatus, startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { runOgpud, type OgpudRun } from "./run.js";
 
 /**
@@ -40,7 +37,7 @@ interface TxResult {
 }
 
 let devnet: Devnet;
-let node: NodeProcess | undefined;
+let testNode: TestNode | undefined;
 let keyring: Keyring;
 let node_: string[];
 let keyringFlags: string[];
@@ -61,25 +58,18 @@ describe("ogpud tx / q / status / export against a real node", () => {
   const queried = new Map<string, bigint>();
 
   beforeAll(async () => {
-    const home = await mkdtemp(join(tmpdir(), "ogpud-cli-"));
-    devnet = await initDevnet({
-      home,
-      ports: portsFrom(PORT_BASE),
-      blockTime: "200ms",
-      accounts: GENESIS_ACCOUNTS,
-    });
+    testNode = await startTestNode({ portBase: PORT_BASE, homePrefix: "ogpud-cli-", blockTime: "200ms", accounts: GENESIS_ACCOUNTS });
+    devnet = testNode.devnet;
+    const home = devnet.home;
     [alice, bob] = devnet.accounts.map((a) => a.address) as [string, string];
     keyring = Keyring.open(home, "test");
     carol = (await keyring.add("carol")).info.address;
     node_ = ["--node", devnet.rpcUrl];
     keyringFlags = ["--home", home, "--keyring-backend", "test"];
-    node = spawnNode(home);
-    await waitForHeight(devnet.rpcUrl, 2n);
   });
 
   afterAll(async () => {
-    await node?.stop();
-    if (devnet) await rm(devnet.home, { recursive: true, force: true });
+    await testNode?.cleanup();
   });
 
   it("status reports the chain, a height above 0 and the validator", async () => {
@@ -199,8 +189,7 @@ describe("ogpud tx / q / status / export against a real node", () => {
     for (const address of [alice, bob, carol]) queried.set(address, await balance(address));
     const supplyBefore = await ogpudJson<{ supply: { denom: string; amount: string }[] }>("q", "bank", "total", ...node_);
     const lastSeen = (await rpcStatus(devnet.rpcUrl)).height;
-    await node!.stop();
-    node = undefined;
+    await testNode!.node.stop();
 
     const run = await ogpud("export", "--home", devnet.home);
     expect(run.code).toBe(0);

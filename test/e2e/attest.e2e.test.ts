@@ -11,13 +11,10 @@
  *    (stake + the market fee the task paid, in OGPU) × r, as CometBFT's /validators shows.
  * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
-import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { MSG } from "../../sdk/registry.js";
 import { sha256 } from "../../crypto/hash.js";
 import { parseAccountAddress } from "../../app/address.js";
@@ -41,9 +38,8 @@ const PARAMS = { workers: { heartbeat_timeout_blocks: 100_000 }, staking: { epoc
 const RIGHT = sha256(new TextEncoder().encode("the right output"));
 const WRONG = sha256(new TextEncoder().encode("a made-up output"));
 
-let home: string;
 let devnet: Devnet;
-let node: NodeProcess | undefined;
+let testNode: TestNode | undefined;
 let query: QueryClient;
 let validator: Signer;
 let client: Signer;
@@ -124,12 +120,9 @@ const vote = (id: bigint, digest: Uint8Array) =>
   send(validator, [{ typeUrl: MSG.Attest, value: { validator: validator.address, taskId: id, resultDigest: digest, verdict: Verdict.VERDICT_MATCH, salt: salt(validator.address, id) } }]);
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-attest-"));
-  devnet = await initDevnet({
-    home,
-    ports: portsFrom(PORT_BASE),
-    blockTime: "300ms",
-    checkInvariants: true,
+  testNode = await startTestNode({
+    portBase: PORT_BASE,
+    homePrefix: "ogpu-e2e-attest-",
     accounts: [
       { name: "val", coins: `${100_000n * OGPU}uogpu` },
       { name: "client", coins: `${100_000n * OGPU}uogpu` },
@@ -139,7 +132,7 @@ beforeAll(async () => {
     validator: { stake: `${STAKE}uogpu` },
     params: PARAMS,
   });
-  node = await startDevnetNode(devnet);
+  devnet = testNode.devnet;
   query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
   [validator, client] = [await connectSigner(devnet, devnet.accounts[0]!), await connectSigner(devnet, devnet.accounts[1]!)];
   for (const account of devnet.accounts.slice(2)) workers.push(await connectSigner(devnet, account));
@@ -149,8 +142,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await node?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+  await testNode?.cleanup();
 });
 
 describe("Proof of Sync on a real node", () => {

@@ -19,7 +19,7 @@ import { parseAccountAddress } from "../../app/address.js";
 import { createAppWiring } from "../../app/modules.js";
 import { defaultAppState } from "../../cmd/ogpud/genesis-state.js";
 import { getAccount } from "../../x/auth/keeper.js";
-import { coins, DENOM, EXPLICIT_FEE, OGPU, PREFIX } from "./helpers.js";
+import { coins, EXPLICIT_FEE, OGPU, PREFIX } from "./helpers.js";
 
 const CHAIN_ID = "ogpu-determinism-1";
 const GENESIS_SECONDS = 1_700_000_000n;
@@ -76,7 +76,7 @@ async function signPlan(parties: readonly Party[], plan: readonly Transfer[][]):
     for (const { from, to, amount } of transfers) {
       const p = parties[from]!;
       const msg = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: p.address, toAddress: parties[to]!.address, amount: coins(amount) } };
-      const signerData = { accountNumber: p.accountNumber, sequence: sequences[from]!++, chainId: CHAIN_ID };
+      const signerData = { accountNumber: BigInt(p.accountNumber), sequence: sequences[from]!++, chainId: CHAIN_ID };
       txs.push(TxRaw.encode(await p.signer.sign(p.address, [msg], EXPLICIT_FEE, `det ${from}->${to}`, signerData)).finish());
     }
     blocks.push(blockRequest(BigInt(i + 2), txs));

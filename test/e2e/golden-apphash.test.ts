@@ -174,7 +174,7 @@ describe("golden app hashes (in process)", () => {
     const sign = async (from: Party, msgs: EncodeObject[]): Promise<Uint8Array> => {
       const account = accountOf(from.address);
       from.sequence ??= Number(account.sequence);
-      const signerData = { accountNumber: Number(account.accountNumber), sequence: from.sequence, chainId: CHAIN_ID };
+      const signerData = { accountNumber: BigInt(account.accountNumber), sequence: from.sequence, chainId: CHAIN_ID };
       from.sequence += 1;
       return TxRaw.encode(await from.signer.sign(from.address, msgs, FEE, `golden ${from.name}`, signerData)).finish();
     };

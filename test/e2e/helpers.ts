@@ -1,17 +1,19 @@
 /**
  * Shared harness for the end-to-end suites: a real `ogpud start` (with its cometbft child)
- * on a temp home, driven only through stock cosmjs clients, CometBFT RPC and plain REST.
+ * on a temp home (startTestNode), driven only through stock cosmjs clients, CometBFT RPC
+ * and plain REST.
  */
 import { ogpuRegistry } from "../../sdk/registry.js";
 import { MICRO_PER_OGPU } from "../../app/coins.js";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { sha256 } from "@cosmjs/crypto";
 import { toBech32 } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, StargateClient, type StdFee } from "@cosmjs/stargate";
-import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type DevAccount, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { rpcStatus, waitForHeight, type DevAccount, type Devnet } from "../../testnet/devnet.js";
+
+// The one node starter lives beside initDevnet (benchmarks use it too).
+export { startTestNode, type TestNode, type TestNodeOptions } from "../../testnet/devnet.js";
 
 export const DENOM = "uogpu";
 export const PREFIX = "ogpu";
@@ -24,62 +26,6 @@ export const GAS_PRICE = GasPrice.fromString("0.001uogpu");
 export const TASK_TX_FEE_AMOUNT = 3000n;
 export const TASK_TX_FEE: StdFee = { amount: [{ denom: DENOM, amount: TASK_TX_FEE_AMOUNT.toString() }], gas: "3000000" };
 export const EXPLICIT_FEE: StdFee = { amount: [{ denom: DENOM, amount: "500" }], gas: "200000" };
-
-/** A running single-validator devnet in a temp home, with the means to stop and remove it. */
-export interface TestNode {
-  devnet: Devnet;
-  node: NodeProcess;
-  /** Starts ogpud again on the same home (after a stop or a crash). */
-  restart(): NodeProcess;
-  /** Stops the node (if running) and removes the home. */
-  cleanup(): Promise<void>;
-}
-
-export interface TestNodeOptions {
-  portBase: number;
-  accounts: { name: string; coins: string }[];
-  blockTime?: string;
-}
-
-/** initDevnet + spawnNode + wait for the first blocks; removes the home if startup fails. */
-export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
-  const home = await mkdtemp(join(tmpdir(), "ogpu-e2e-"));
-  let devnet: Devnet;
-  try {
-    devnet = await initDevnet({
-      home,
-      ports: portsFrom(opts.portBase),
-      blockTime: opts.blockTime ?? "300ms",
-      checkInvariants: true,
-      accounts: opts.accounts,
-    });
-  } catch (err) {
-    await rm(home, { recursive: true, force: true });
-    throw err;
-  }
-  let node = spawnNode(home);
-  const handle: TestNode = {
-    devnet,
-    get node() {
-      return node;
-    },
-    restart() {
-      node = spawnNode(home);
-      return node;
-    },
-    async cleanup() {
-      await node.stop();
-      await rm(home, { recursive: true, force: true });
-    },
-  };
-  try {
-    await waitForHeight(devnet.rpcUrl, 2n);
-  } catch (err) {
-    await handle.cleanup();
-    throw err;
-  }
-  return handle;
-}
 
 /** A stock cosmjs signing client for one devnet account. */
 export interface Signer {

@@ -6,13 +6,10 @@
  * (minus fees) once every task has ended. The node checks every invariant (escrow = Σ open
  * escrows, bonds = Σ bonds) after each block and would halt on a violation.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
-import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { MSG } from "../../sdk/registry.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
@@ -31,9 +28,8 @@ const OFFERS = [
   { name: "w3", model: "H100", vram: 81_920n, region: "eu", price: 500n },
 ];
 
-let home: string;
 let devnet: Devnet;
-let node: NodeProcess | undefined;
+let testNode: TestNode | undefined;
 let query: QueryClient;
 let client: Signer;
 const workers: Signer[] = [];
@@ -86,16 +82,13 @@ async function submit(specs: Parameters<typeof submitMsg>[0][]): Promise<bigint[
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-market-"));
-  devnet = await initDevnet({
-    home,
-    ports: portsFrom(PORT_BASE),
-    blockTime: "300ms",
-    checkInvariants: true,
+  testNode = await startTestNode({
+    portBase: PORT_BASE,
+    homePrefix: "ogpu-e2e-market-",
     accounts: [{ name: "client", coins: "100000000000uogpu" }, ...OFFERS.map((o) => ({ name: o.name, coins: "5000000000uogpu" }))],
     params: PARAMS,
   });
-  node = await startDevnetNode(devnet);
+  devnet = testNode.devnet;
   query = QueryClient.withExtensions(await connectComet(devnet.rpcUrl));
   client = await connectSigner(devnet, devnet.accounts[0]!);
   for (const account of devnet.accounts.slice(1)) workers.push(await connectSigner(devnet, account));
@@ -104,8 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stopped = true;
   await heartbeatLoop;
-  await node?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+  await testNode?.cleanup();
 });
 
 describe("market on a real node", () => {

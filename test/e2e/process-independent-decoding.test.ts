@@ -5,29 +5,21 @@
  * tx results at every height (CometBFT's AppHash and LastResultsHash), and the attack txs
  * must be rejected as tx parse errors rather than decoded or crashed on.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestChain, testGenesis, testKey, type TestKey } from "../../app/testkit.js";
-import type { ReplayedBlock, ReplayPlan } from "../../app/replay-blocks.js";
+import type { ReplayPlan } from "../../app/replay-blocks.js";
+import { replayInProcess } from "../support/replay-process.js";
 import { getAccount } from "../../x/auth/keeper.js";
 import { concat, lengthDelimited, nestedGroups, nestedModeInfo, sendAny, signRawTx } from "../support/adversarial-proto.js";
 
-const run = promisify(execFile);
-const REPLAY = join(process.cwd(), "dist", "app", "replay-blocks.js");
 const toB64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
 /** One sender per attack, so an attack that slips through can't shift the others' sequences. */
 const KEYS: TestKey[] = [0, 1, 2, 3, 4, 5].map(testKey);
 const SINK = testKey(99).address;
-
-async function replayIn(planPath: string, nodeFlags: string[]): Promise<ReplayedBlock[]> {
-  const { stdout } = await run(process.execPath, [...nodeFlags, REPLAY, planPath], { maxBuffer: 16 * 1024 * 1024 });
-  return stdout.trim().split("\n").map((line) => JSON.parse(line) as ReplayedBlock);
-}
 
 describe("issue 10 item 1: tx decoding does not depend on the process", () => {
   let dir: string;
@@ -71,9 +63,9 @@ describe("issue 10 item 1: tx decoding does not depend on the process", () => {
     const coldPath = join(dir, "cold.json");
     await writeFile(coldPath, JSON.stringify(cold));
     const [defaultStack, smallStack, warmed] = await Promise.all([
-      replayIn(coldPath, []),
-      replayIn(coldPath, ["--stack-size=200"]),
-      replayIn(planPath, ["--stack-size=4000"]),
+      replayInProcess(coldPath, []),
+      replayInProcess(coldPath, ["--stack-size=200"]),
+      replayInProcess(planPath, ["--stack-size=4000"]),
     ]);
     expect(smallStack).toEqual(defaultStack);
     expect(warmed).toEqual(defaultStack);

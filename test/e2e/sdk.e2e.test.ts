@@ -4,14 +4,11 @@
  * catch-up), expiry after the commit timeouts (nobody commits here), exact refunds on cancel,
  * and the `ogpud tx market` / `q market` / `q workers` commands showing what the SDK sees.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { StdFee } from "@cosmjs/stargate";
 import { runOgpud } from "../../cmd/ogpud/run.js";
-import { initDevnet, startDevnetNode, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { startTestNode, waitForHeight, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { OgpuClient, TaskEndedError, TaskStatus, WorkerStatus, type SubmitTaskParams, type TaskUpdate } from "../../sdk/index.js";
 import { PREFIX, restBalance } from "./helpers.js";
 
@@ -30,7 +27,7 @@ const TASK: SubmitTaskParams = { kind: "matmul", inputCid: "sha256-e2e-input", u
 
 let home: string;
 let devnet: Devnet;
-let node: NodeProcess | undefined;
+let testNode: TestNode | undefined;
 let client: OgpuClient;
 const workers: OgpuClient[] = [];
 
@@ -56,16 +53,15 @@ async function ogpudJson<T>(...argv: string[]): Promise<T> {
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-sdk-"));
-  devnet = await initDevnet({
-    home,
-    ports: portsFrom(PORT_BASE),
+  testNode = await startTestNode({
+    portBase: PORT_BASE,
+    homePrefix: "ogpu-e2e-sdk-",
     blockTime: "250ms",
-    checkInvariants: true,
     accounts: [{ name: "client", coins: "100000000000uogpu" }, ...WORKERS.map((w) => ({ name: w.name, coins: "5000000000uogpu" }))],
     params: PARAMS,
   });
-  node = await startDevnetNode(devnet);
+  devnet = testNode.devnet;
+  home = devnet.home;
   client = await OgpuClient.connect(devnet.rpcUrl, await wallet(devnet.accounts[0]!.mnemonic), { fee: CLIENT_FEE, broadcastPollIntervalMs: 200 });
   for (const account of devnet.accounts.slice(1)) {
     // Workers pay "auto" fees (simulated gas × 1.4 at the default gas price).
@@ -89,8 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.disconnect();
   for (const w of workers) w.disconnect();
-  await node?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+  await testNode?.cleanup();
 });
 
 describe("OgpuClient on a real node", () => {
@@ -153,8 +148,8 @@ describe("OgpuClient on a real node", () => {
       }
     })();
     await firstAssigned;
-    await node!.stop();
-    node = spawnNode(home);
+    await testNode!.node.stop();
+    testNode!.restart();
     await waitForHeight(devnet.rpcUrl, 2n);
     await streamDone;
     expect(updates.at(-1)).toMatchObject({ state: "expired", reason: "max_retries" });

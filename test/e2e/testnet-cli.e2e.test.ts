@@ -3,7 +3,7 @@
  * testnet CLI from dist/ (build first) starts detached ogpud + cometbft nodes.
  * Ports 28600-28613 (shifted by OGPU_PORT_OFFSET) belong to this file.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";

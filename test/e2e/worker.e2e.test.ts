@@ -18,8 +18,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -31,7 +30,7 @@ import { OgpuClient } from "../../sdk/client.js";
 import { blobCid, fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
 import { listAuditorKeys } from "../../sdk/queries.js";
 import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
-import { initDevnet, offsetPort, portsFrom, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { offsetPort, startTestNode, waitForHeight, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { packageRoot } from "../../cmd/paths.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
@@ -63,7 +62,7 @@ interface WorkerProc {
 
 let home: string;
 let devnet: Devnet;
-let node: NodeProcess | undefined;
+let testNode: TestNode | undefined;
 let client: OgpuClient;
 let validator: OgpuClient;
 let blobSigner: BlobSigner;
@@ -135,29 +134,18 @@ async function checkResult(id: bigint): Promise<void> {
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ogpu-e2e-worker-"));
-  devnet = await initDevnet({
-    home,
-    ports: portsFrom(PORT_BASE),
-    blockTime: "300ms",
-    checkInvariants: true,
+  testNode = await startTestNode({
+    portBase: PORT_BASE,
+    homePrefix: "ogpu-e2e-worker-",
     accounts: [
       { name: "val", coins: `${100_000n * OGPU}uogpu` },
       { name: "client", coins: `${100_000n * OGPU}uogpu` },
     ],
     validator: { stake: `${10_000n * OGPU}uogpu` },
+    params: PARAMS,
   });
-  const genesisPath = join(home, "config", "genesis.json");
-  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { app_state: Record<string, { params: Record<string, unknown> }> };
-  for (const [module, params] of Object.entries(PARAMS)) Object.assign(genesis.app_state[module]!.params, params);
-  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
-  node = spawnNode(home);
-  try {
-    await waitForHeight(devnet.rpcUrl, 2n);
-  } catch (err) {
-    const log = await readFile(join(home, "ogpud.log"), "utf8").catch(() => "(no log)");
-    throw new Error(`${(err as Error).message}\nogpud.log tail:\n${log.slice(-2000)}`);
-  }
+  devnet = testNode.devnet;
+  home = devnet.home;
 
   const opts = { fee: FEE, broadcastPollIntervalMs: 200 };
   const wallet = (m: string) => DirectSecp256k1HdWallet.fromMnemonic(m, { prefix: PREFIX });
@@ -188,8 +176,7 @@ afterAll(async () => {
   }
   client?.disconnect();
   validator?.disconnect();
-  await node?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+  await testNode?.cleanup();
 }, 60_000);
 
 describe("ogpu-worker on a real node", () => {
@@ -258,8 +245,8 @@ describe("ogpu-worker on a real node", () => {
   it("node restarted right after an assignment: the worker reconnects, catches up and the task finalises", async () => {
     const id = await submitEncrypted("matmul", bytesOf({ n: 24, seed: 99 }), 1);
     await until("assignment", () => task(id), (t) => t.assignments.length === 1);
-    await node!.stop();
-    node = spawnNode(home);
+    await testNode!.node.stop();
+    testNode!.restart();
     await waitForHeight(devnet.rpcUrl, 1n);
     await checkResult(id);
     const log = await readFile(join(workers.find((w) => w.proc.exitCode === null && w.proc.signalCode === null)!.home, "worker.log"), "utf8");

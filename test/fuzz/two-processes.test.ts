@@ -6,28 +6,20 @@
  * warm-up. Every process must report the same app hash and the same tx results at every height.
  * Needs dist/ (npx tsc -p tsconfig.json), like the other replay tests.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { toHex } from "@cosmjs/encoding";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReplayedBlock, ReplayPlan } from "../../app/replay-blocks.js";
+import type { ReplayPlan } from "../../app/replay-blocks.js";
+import { replayInProcess } from "../support/replay-process.js";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey } from "../../app/testkit.js";
 import { FUZZ_SEED, mutated, signedMsgTx } from "./generators.js";
 
 const SENDERS = Array.from({ length: 40 }, (_, i) => testKey(500 + i));
 const BLOCKS = 50;
-const REPLAY = join(process.cwd(), "dist", "app", "replay-blocks.js");
 const toB64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
-const run = promisify(execFile);
-
-async function replayIn(planPath: string, nodeFlags: string[]): Promise<ReplayedBlock[]> {
-  const { stdout } = await run(process.execPath, [...nodeFlags, REPLAY, planPath], { maxBuffer: 64 * 1024 * 1024 });
-  return stdout.trim().split("\n").map((line) => JSON.parse(line) as ReplayedBlock);
-}
 
 describe("fuzz: generated blocks replay identically in processes with different stacks", () => {
   let dir: string;
@@ -68,7 +60,7 @@ describe("fuzz: generated blocks replay identically in processes with different 
     const warmPath = join(dir, "warm.json");
     await writeFile(coldPath, JSON.stringify({ ...plan, warmup: undefined }));
     await writeFile(warmPath, JSON.stringify(plan));
-    const [cold, warmSmallStack] = await Promise.all([replayIn(coldPath, []), replayIn(warmPath, ["--stack-size=200"])]);
+    const [cold, warmSmallStack] = await Promise.all([replayInProcess(coldPath, []), replayInProcess(warmPath, ["--stack-size=200"])]);
     expect(warmSmallStack).toEqual(cold);
     expect(cold.map((b) => b.appHash)).toEqual(inProcessHashes);
     const results = cold.flatMap((b) => b.results);

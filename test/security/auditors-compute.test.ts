@@ -6,7 +6,7 @@
  * only copies what is public has nothing to copy while its vote can still count.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Any } from "cosmjs-types/google/protobuf/any.js";
+import type { Any } from "cosmjs-types/google/protobuf/any";
 import { Phase } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { AttestCode } from "../../x/attest/errors.js";

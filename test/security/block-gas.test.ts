@@ -13,11 +13,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { OgpuApp } from "../../app/app.js";
 import { createAppWiring } from "../../app/modules.js";
 import { MAX_MSG_LIST_LENGTH } from "../../app/string-caps.js";
-import { initChainRequest, sendMsg, signTx, testGenesis, testKey } from "../../app/testkit.js";
+import { eventsOf, initChainRequest, sendMsg, signTx, testGenesis, testKey } from "../../app/testkit.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { marketFixture, type MarketFixture } from "../../x/market/fixture.js";
 import { planAssignments, type SchedulerTask, type SchedulerWorker } from "../../x/market/scheduler.js";
-import { blockWithEvents, eventsOf, OGPU, submitTaskMsg } from "../../x/market/testing.js";
+import { OGPU, submitTaskMsg } from "../../x/market/testing.js";
 
 const { ACCEPT, REJECT } = ResponseProcessProposal_ProposalStatus;
 const cleanup: (() => Promise<void>)[] = [];
@@ -103,11 +103,11 @@ describe("issue 10 item 2: gas pays for every unit of work; blocks have a gas li
     fx = await marketFixture({ market: { max_worker_checks_per_block: 48 } });
     const attack = [0, 1, 2].map((i) => fx!.client.tx([submitTaskMsg(fx!.client.address, { bid: 50n, priority: 3, minVramMb: i, models: heavyModels(16) })]));
     const honest = fx.other.tx([submitTaskMsg(fx.other.address, { bid: 1000n, priority: 0 })]);
-    const first = await blockWithEvents(fx.chain, [...attack, honest]);
+    const first = await fx.chain.run([...attack, honest]);
     first.txResults.forEach((r) => expect(r.log).toBe(""));
     const honestId = fx.nextTaskId() - 1n;
     const checks = [eventsOf(first.events, "schedule")];
-    for (let i = 0; i < 4 && fx.task(honestId).status !== TaskStatus.TASK_STATUS_ASSIGNED; i++) checks.push(eventsOf((await blockWithEvents(fx.chain, [])).events, "schedule"));
+    for (let i = 0; i < 4 && fx.task(honestId).status !== TaskStatus.TASK_STATUS_ASSIGNED; i++) checks.push(eventsOf((await fx.chain.run([])).events, "schedule"));
     // Every scheduling block reports its checks (no event would make the bound below vacuous).
     expect(checks.every((events) => events.length === 1)).toBe(true);
     for (const events of checks) for (const e of events) expect(Number(e.worker_checks)).toBeLessThanOrEqual(48);

@@ -3,8 +3,9 @@
  * encryption keys are validated at registration, addresses are canonical 20-byte lowercase
  * bech32, and every string field of every Msg has a length cap.
  */
-import type { Any } from "cosmjs-types/google/protobuf/any.js";
+import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { hasFromPartial, type GeneratedType } from "@cosmjs/proto-signing";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError, SdkCode } from "../../app/errors.js";
 import { createAppWiring } from "../../app/modules.js";
@@ -19,7 +20,7 @@ import { MSG, ogpuRegistry } from "../../sdk/registry.js";
 import { inputRecipients } from "../../sdk/task-io.js";
 import { sealTaskInput } from "../../crypto/task-crypto.js";
 import { AttestCode } from "../../x/attest/errors.js";
-import { attestMsg, auditSealMsg, ChainSigner, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "../../x/attest/testing.js";
+import { attestMsg, auditSealMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "../../x/attest/testing.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
 import { nextTaskId } from "../../x/market/keeper.js";
 import { gpu, registerWorkerMsg } from "../../x/market/testing.js";
@@ -56,6 +57,12 @@ const inProcessQuerier = (c: PosChain): AbciQuerier => ({
 function registerWithKey(operator: string, encPubkey: Uint8Array): Any {
   const msg = MsgRegisterWorker.decode(registerWorkerMsg(operator, { gpus: [gpu("RTX4090", 81_920)], region: "eu", price: 1n }).value);
   return { typeUrl: MSG.RegisterWorker, value: MsgRegisterWorker.encode({ ...msg, encPubkey }).finish() };
+}
+
+/** A registry codec that builds messages from partial objects (every ts-proto codec does). */
+function withFromPartial(codec: GeneratedType) {
+  if (!hasFromPartial(codec)) throw new Error("codec has no fromPartial");
+  return codec;
 }
 
 describe("issue 10 item 11: keys and addresses", () => {
@@ -116,8 +123,8 @@ describe("issue 10 item 11: keys and addresses", () => {
     expect(c.record(id)!.audit!.members.find((m) => m.validator === member.validator)!.voted).toBe(false);
 
     // The duty is still owed: the canonical vote is the one that counts. (The refused tx used no
-    // sequence number, so a fresh signer reads it from the account again.)
-    const vote = expectOk(await c.run([new ChainSigner(c, signer.key).tx([attestMsg(member.validator, id, right, Verdict.VERDICT_MATCH)])]));
+    // sequence number; the signer reads it from the account again in the next block.)
+    const vote = expectOk(await c.run([signer.tx([attestMsg(member.validator, id, right, Verdict.VERDICT_MATCH)])]));
     const counted = vote.txResults[0]!.events.find((e) => e.type === "attest_vote")?.attributes.find((a) => a.key === "counted")?.value;
     expect(counted).toBe("true");
   });
@@ -142,7 +149,7 @@ describe("issue 10 item 11: keys and addresses", () => {
     const addressFor = (field: string, bytes: Uint8Array) => toBech32(VALOPER_FIELDS.has(field) ? "ogpuvaloper" : "ogpu", bytes);
     let checked = 0;
     for (const registered of appModules.flatMap((m) => m.msgs)) {
-      const codec = registry.lookupType(registered.typeUrl)!;
+      const codec = withFromPartial(registry.lookupType(registered.typeUrl)!);
       const template = codec.fromPartial({}) as Record<string, unknown>;
       const fields = Object.keys(template).filter((k) => ADDRESS_FIELDS.has(k));
       expect(fields.length, registered.typeUrl).toBeGreaterThan(0);
@@ -167,12 +174,13 @@ describe("issue 10 item 11: keys and addresses", () => {
     registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
     const checked = new Map<string, number>();
     for (const registered of appModules.flatMap((m) => m.msgs)) {
-      const codec = registry.lookupType(registered.typeUrl);
-      expect(codec, registered.typeUrl).toBeDefined();
-      const template = codec!.fromPartial(NESTED[registered.typeUrl] ?? {}) as Record<string, unknown>;
+      const found = registry.lookupType(registered.typeUrl);
+      expect(found, registered.typeUrl).toBeDefined();
+      const codec = withFromPartial(found!);
+      const template = codec.fromPartial(NESTED[registered.typeUrl] ?? {}) as Record<string, unknown>;
       for (const path of stringPaths(template)) {
         const cap = MSG_STRING_CAPS[path[path.length - 1] as string] ?? MAX_MSG_STRING_LENGTH;
-        const validateWith = (text: string) => registered.decode(codec!.encode(withString(template, path, text)).finish()).validate();
+        const validateWith = (text: string) => registered.decode(codec.encode(withString(template, path, text)).finish()).validate();
         const err = catchError(() => validateWith("a".repeat(cap + 1)));
         expect(err, `${registered.typeUrl} ${path.join(".")}`).toMatchObject({ codespace: "sdk", code: SdkCode.InvalidRequest });
         expect(err!.message).toMatch(`the limit is ${cap}`);

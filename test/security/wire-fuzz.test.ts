@@ -27,7 +27,7 @@ import { runTx, type TxRunner } from "../../app/tx/runner.js";
 import { VerifiedSignatures } from "../../app/tx/sigcache.js";
 import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
-import { concat, lengthDelimited, nestedGroups, nestedModeInfo, signRawTx, tag, varint, WIRE } from "../support/adversarial-proto.js";
+import { concat, lengthDelimited, nestedGroups, nestedModeInfo, signRawTx, tag, varint } from "../support/adversarial-proto.js";
 
 const wiring = createAppWiring();
 const appModules = wiring.modules;

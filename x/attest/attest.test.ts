@@ -3,7 +3,8 @@ import { Phase } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MARKET_ESCROW } from "../market/keeper.js";
 import { nextTaskId } from "../market/keeper.js";
-import { submitTaskMsg, TX_FEE, type TaskSpec } from "../market/testing.js";
+import { TX_FEE } from "../../app/testkit.js";
+import { submitTaskMsg, type TaskSpec } from "../market/testing.js";
 import { getWorker, TREASURY } from "../workers/keeper.js";
 import { attestMsg, auditSealMsg, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, rawCommitMsg, revealMsg, startPosChain, Verdict, type PosChain, type PosOptions } from "./testing.js";
 

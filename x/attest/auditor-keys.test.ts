@@ -4,7 +4,7 @@ import { MemStore } from "../../app/store/kvstore.js";
 import { generateKemKeyPair } from "../../crypto/kem.js";
 import { QueryAuditorKeysRequest, QueryAuditorKeysResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
 import { MsgSetAuditorKey } from "../../proto/gen/ogpu/attest/v1/tx.js";
-import type { Any } from "cosmjs-types/google/protobuf/any.js";
+import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MSG } from "../../sdk/registry.js";
 import { getAuditorKey } from "./auditor-keys.js";
 import { AttestCode } from "./errors.js";

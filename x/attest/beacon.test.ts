@@ -7,9 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BeaconEntry } from "../../app/beacon.js";
 import { sendMsg } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
-import { submitTaskMsg } from "../market/testing.js";
-import { nextTaskId } from "../market/keeper.js";
-import { commitMsg, digestOf, expectOk, startPosChain, type PosChain } from "./testing.js";
+import { committedTaskChain, type PosChain } from "./testing.js";
 
 /** The same extended commit in every variant: four validators' signatures (bytes are opaque here). */
 const ENTRIES: BeaconEntry[] = [1, 2, 3, 4].map((i) => ({ validator: new Uint8Array(20).fill(i), signature: new Uint8Array(64).fill(0x40 + i) }));
@@ -25,14 +23,9 @@ describe("audit draw seed under a byzantine proposer", () => {
 
   /** A k = 1 task of a trusted worker (p = 50 %) committed in the block before the draw block (the audit is drawn before any reveal). */
   async function throughCommit(): Promise<{ c: PosChain; id: bigint }> {
-    const c = await startPosChain({ validatorStakes: [1000n, 1000n, 1000n, 1000n].map((n) => n * 1_000_000n), workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000, committee_size: 2 } } });
-    chains.push(c);
-    const id = nextTaskId(c.app.store);
-    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n })])]));
-    const [w] = c.workers;
-    const digest = digestOf("output");
-    expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
-    return { c, id };
+    const committed = await committedTaskChain({ validatorStakes: [1000n, 1000n, 1000n, 1000n].map((n) => n * 1_000_000n), workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000, committee_size: 2 } } });
+    chains.push(committed.c);
+    return committed;
   }
 
   it("item 9: a proposer's reordering/dropping of txs can't change a draw", async () => {
@@ -44,7 +37,7 @@ describe("audit draw seed under a byzantine proposer", () => {
       const txs = order.map((i) => pending[i]!);
       // The header hash CometBFT would give this block: it commits to the tx list.
       const blockHash = sha256(Buffer.concat([Buffer.from("block"), ...txs.map((t) => sha256(t))]));
-      await c.run(txs, ENTRIES, blockHash);
+      await c.run(txs, { beacon: ENTRIES, hash: blockHash });
       const record = c.record(id);
       outcomes.push(JSON.stringify({ phase: record?.phase, audited: record?.audited, committee: record?.audit?.members.map((m) => m.validator) }));
       await c.close();

@@ -8,10 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sha256 } from "../../crypto/hash.js";
 import { Phase } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { beaconOf, fallbackBeacon, type BeaconEntry } from "../../app/beacon.js";
-import { nextTaskId } from "../market/keeper.js";
-import { submitTaskMsg } from "../market/testing.js";
 import { auditProbabilityBps, drawAudit } from "./draw.js";
-import { commitMsg, digestOf, expectOk, startPosChain, type PosChain } from "./testing.js";
+import { committedTaskChain, type PosChain } from "./testing.js";
 
 const TASKS = 10_000;
 const blockHash = (label: string, i: number) => sha256(new TextEncoder().encode(`${label} ${i}`));
@@ -66,14 +64,9 @@ describe("the draw seed on a chain", () => {
 
   /** Submit and commit a k=1 task of a trusted worker (p = 50 %); returns the task id. The audit is drawn before any reveal. */
   async function throughCommit(): Promise<{ c: PosChain; id: bigint }> {
-    const c = await startPosChain({ workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000 } } });
-    chains.push(c);
-    const id = nextTaskId(c.app.store);
-    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n })])]));
-    const [w] = c.workers;
-    const digest = digestOf("output");
-    expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
-    return { c, id };
+    const committed = await committedTaskChain({ workers: [{ cv: 1_000_000n }], params: { attest: { p_floor_bps: 5000 } } });
+    chains.push(committed.c);
+    return committed;
   }
 
   it("is seeded by the beacon of the block after the last commit: same state up to the commit, different beacon, different outcome", async () => {
@@ -89,7 +82,7 @@ describe("the draw seed on a chain", () => {
     let i = 0;
     while (drawAudit(beaconOf(entries(i)), a.id, 5000) === auditedUsual) i++;
     await a.c.run([]);
-    await b.c.run([], entries(i));
+    await b.c.run([], { beacon: entries(i) });
     // Audited: the committee seals before any reveal; not audited: reveals open at once.
     const phaseOf = (audited: boolean) => (audited ? Phase.PHASE_AUDIT_SEAL : Phase.PHASE_REVEAL);
     expect(a.c.record(a.id)!.phase).toBe(phaseOf(auditedUsual));

@@ -1,32 +1,23 @@
 /**
- * Test kit for Proof of Sync (in-process tests and the `pos` benchmark): a chain with
- * genesis validators (gentxs) and genesis workers whose CV is chosen, messages built as a
- * worker or validator builds them, and a per-block check of the conservation identity
- * escrow + treasury + bonds + every other balance = supply.
+ * Fixture for Proof of Sync (in-process tests and the `pos` benchmark): genesis validators
+ * (gentxs) and genesis workers whose CV is chosen, messages built as a worker or validator
+ * builds them, and a per-block check of the conservation identity
+ * escrow + treasury + bonds + every other balance = supply. The chain and its signers are
+ * app/testkit.ts's.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { performance } from "node:perf_hooks";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { Event, ExecTxResult, RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
-import { OgpuApp } from "../../app/app.js";
 import { BASE_DENOM } from "../../app/coins.js";
-import { createAppWiring } from "../../app/modules.js";
-import { finalizeRequest, initChainRequest, testKey, type TestChain, type TestKey } from "../../app/testkit.js";
+import { expectOk, startTestChain, testKey, type ChainSigner, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
-import { encodeBeaconTx, type BeaconEntry } from "../../app/beacon.js";
 import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
 import { allBalances, getBalance, getSupply } from "../bank/keeper.js";
-import { MARKET_ESCROW } from "../market/keeper.js";
-import { gpu, OGPU, testEncPubkey } from "../market/testing.js";
-import { getAccount } from "../auth/keeper.js";
-import { signTx } from "../../app/testkit.js";
+import { MARKET_ESCROW, nextTaskId } from "../market/keeper.js";
+import { gpu, OGPU, submitTaskMsg, testEncPubkey } from "../market/testing.js";
 import { gentx, stakingGenesis, testValidator, type TestValidator } from "../staking/testing.js";
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
 import { computeSeal } from "./seal.js";
@@ -34,32 +25,7 @@ import { getRecord } from "./store.js";
 import { moduleAddress } from "../../app/address.js";
 
 export { OGPU, Verdict };
-
-/**
- * Signs txs for one key with its on-chain account number; the sequence starts from the
- * committed account (genesis validators already used sequence 0 for their gentx) and then
- * runs on locally, so several txs of one key can go into one block.
- */
-export class ChainSigner {
-  private sequence: bigint | undefined;
-  constructor(
-    readonly chain: TestChain,
-    readonly key: TestKey,
-  ) {}
-
-  get address(): string {
-    return this.key.address;
-  }
-
-  tx(msgs: Any[]): Uint8Array {
-    const acc = getAccount(this.chain.app.store, this.key.addressBytes);
-    if (!acc) throw new Error(`${this.key.address} has no account yet`);
-    this.sequence ??= acc.sequence;
-    const tx = signTx(this.key, msgs, { accountNumber: acc.accountNumber, sequence: this.sequence, fee: [{ denom: "uogpu", amount: "1000" }], gas: 2_000_000n });
-    this.sequence += 1n;
-    return tx;
-  }
-}
+export { expectOk, type BlockOutcome, type ChainSigner } from "../../app/testkit.js";
 
 /** A result digest as a worker would compute it: sha256 of the output. */
 export const digestOf = (output: string) => sha256(new TextEncoder().encode(output));
@@ -129,24 +95,16 @@ export interface PosOptions {
   checkInvariants?: boolean;
 }
 
-export interface BlockOutcome {
-  txResults: ExecTxResult[];
-  events: Event[];
-}
-
+/**
+ * The harness chain plus the PoS cast. A block's `beacon` (BlockSpec) sets its draw seed (the
+ * tasks revealed just before); FinalizeBlock trusts it as ProcessProposal admitted it, so
+ * tests may use any bytes. Without it: the fallback seed. `hash` replaces the header hash
+ * (tests that a proposer's block contents do not move draws).
+ */
 export interface PosChain extends TestChain {
-  /** FinalizeBlock time of the last block, ms (benchmarks only; never consensus input). */
-  lastFinalizeMs: number;
   client: ChainSigner;
   workers: ChainSigner[];
   validators: { v: TestValidator; signer: ChainSigner }[];
-  /**
-   * Runs one block; `beacon` puts a beacon tx with these entries first, which sets the block's
-   * draw seed (the tasks revealed just before). FinalizeBlock trusts it as ProcessProposal
-   * admitted it, so tests may use any bytes. Without it: the fallback seed. `blockHash`
-   * replaces the header hash (tests that a proposer's block contents do not move draws).
-   */
-  run(txs: Uint8Array[], beacon?: BeaconEntry[], blockHash?: Uint8Array): Promise<BlockOutcome>;
   task(id: bigint): Task;
   record(id: bigint): TaskRecord | undefined;
   balance(address: string): bigint;
@@ -181,11 +139,9 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
   state.market = { params: opts.params?.market ?? {} };
   state.attest = { params: opts.params?.attest ?? {} };
 
-  const dir = mkdtempSync(join(tmpdir(), "ogpu-attest-"));
-  const wiring = createAppWiring();
-  const app = await OgpuApp.open(join(dir, "db"), wiring, { minGasPrices: [], checkInvariants: opts.checkInvariants ?? true });
-  app.initChain(initChainRequest(state));
-  const store = () => app.store;
+  // The conservation check runs after every block, so it reads the chain through this slot.
+  const started: { chain?: TestChain } = {};
+  const store = () => started.chain!.app.store;
   const conservation = () => {
     const escrow = getBalance(store(), moduleAddress(MARKET_ESCROW), BASE_DENOM);
     const treasury = getBalance(store(), moduleAddress(TREASURY), BASE_DENOM);
@@ -194,58 +150,43 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
     for (const { coin } of allBalances(store())) if (coin.denom === BASE_DENOM) all += coin.amount;
     const supply = getSupply(store(), BASE_DENOM);
     const others = all - escrow - treasury - bondsHeld;
-    if (escrow + treasury + bondsHeld + others !== supply) throw new Error(`conservation broken at height ${chain.height}: ${all} held, supply ${supply}`);
+    if (escrow + treasury + bondsHeld + others !== supply) throw new Error(`conservation broken at height ${started.chain!.height}: ${all} held, supply ${supply}`);
     return { escrow, treasury, bonds: bondsHeld, others, supply };
   };
-  const execute = async (req: RequestFinalizeBlock): Promise<BlockOutcome> => {
-    chain.requests.push(req);
-    const start = performance.now();
-    const res = app.finalizeBlock(req);
-    chain.lastFinalizeMs = performance.now() - start;
-    await app.commit();
-    if (opts.checkInvariants !== false) conservation();
-    return { txResults: res.txResults, events: res.events };
-  };
-  const chain: PosChain = {
-    app,
-    keepers: wiring.keepers,
-    dir,
-    height: 0n,
-    lastFinalizeMs: 0,
-    requests: [],
-    async block(txs) {
-      return (await chain.run(txs)).txResults;
-    },
-    async run(txs, beacon, blockHash) {
-      chain.height += 1n;
-      const req = finalizeRequest(chain.height, beacon ? [encodeBeaconTx(beacon), ...txs] : txs);
-      return execute(blockHash ? { ...req, hash: blockHash } : req);
-    },
-    async close() {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    client: undefined as unknown as ChainSigner,
-    workers: [],
-    validators: [],
-    task: (id) => wiring.keepers.market.getTask(store(), id)!,
-    record: (id) => getRecord(store(), id),
-    balance: (address) => getBalance(store(), parseAccountAddress(address), BASE_DENOM),
-    moduleBalance: (name) => getBalance(store(), moduleAddress(name), BASE_DENOM),
-    bond: (worker) => BigInt(getWorker(store(), worker)!.bond),
+  const checked = opts.checkInvariants ?? true;
+  const base = await startTestChain(state, { checkInvariants: checked, afterBlock: checked ? () => void conservation() : undefined });
+  started.chain = base;
+  const chain: PosChain = Object.assign(base, {
+    client: base.signer(clientKey),
+    workers: workers.map((w) => base.signer(w.key)),
+    validators: validators.map((v) => ({ v, signer: base.signer(v.key) })),
+    task: (id: bigint) => base.keepers.market.getTask(store(), id)!,
+    record: (id: bigint) => getRecord(store(), id),
+    balance: (address: string) => getBalance(store(), parseAccountAddress(address), BASE_DENOM),
+    moduleBalance: (name: string) => getBalance(store(), moduleAddress(name), BASE_DENOM),
+    bond: (worker: string) => BigInt(getWorker(store(), worker)!.bond),
     supply: () => getSupply(store(), BASE_DENOM),
     conservation,
-  };
-  chain.client = new ChainSigner(chain, clientKey);
-  chain.workers = workers.map((w) => new ChainSigner(chain, w.key));
-  chain.validators = validators.map((v) => ({ v, signer: chain.workers.find((w) => w.address === v.key.address) ?? new ChainSigner(chain, v.key) }));
+  });
   await chain.run([]);
   return chain;
 }
 
-/** Asserts every tx of a block succeeded; returns the outcome. */
-export function expectOk(outcome: BlockOutcome): BlockOutcome {
-  const failed = outcome.txResults.find((r) => r.code !== 0);
-  if (failed) throw new Error(`tx failed: codespace ${failed.codespace} code ${failed.code}: ${failed.log}`);
-  return outcome;
+/**
+ * A PoS chain (`opts`) with one k = 1 task submitted and committed by worker 0, in two blocks:
+ * the next block draws the audit, before any reveal (item 8).
+ */
+export async function committedTaskChain(opts: PosOptions): Promise<{ c: PosChain; id: bigint }> {
+  const c = await startPosChain(opts);
+  try {
+    const id = nextTaskId(c.app.store);
+    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n })])]));
+    const [w] = c.workers;
+    const digest = digestOf("output");
+    expectOk(await c.run([w!.tx([commitMsg(w!.address, id, digest)])]));
+    return { c, id };
+  } catch (err) {
+    await c.close();
+    throw err;
+  }
 }

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
-import { EventLog } from "../../app/events.js";
-import { GasMeter } from "../../app/gas.js";
+import { deliverContext, sendMsg, signTx, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
 import { Branch } from "../../app/store/kvstore.js";
 import { MAX_SUPPLY, MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
 import { AppError } from "../../app/errors.js";
@@ -91,7 +89,7 @@ describe("supply: cap, mint, burn, invariants", () => {
     chain = await startTestChain(testGenesis({ [alice.address]: 100n * OGPU }));
     await chain.block([]);
     const store = new Branch(chain.app.store);
-    const ctx = { store, block: { chainId: "t", height: 2n, timeSeconds: 0n, hash: new Uint8Array() }, mode: "deliver" as const, gas: new GasMeter(), events: new EventLog() };
+    const ctx = deliverContext(store, 2n);
     const room = MAX_SUPPLY - getSupply(store, "uogpu");
     const { mintCoins, burnCoins } = chain.keepers.bank;
     expect(() => mintCoins(ctx, FEE_COLLECTOR, [{ denom: "uogpu", amount: room + 1n }])).toThrow(AppError);

@@ -1,13 +1,13 @@
 /** The three-worker market used by the in-process market tests. */
 import type { RequestInitChain } from "cosmjs-types/tendermint/abci/types";
-import { initChainRequest, startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
+import { initChainRequest, startTestChain, testGenesis, testKey, type ChainSigner, type TestChain } from "../../app/testkit.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { getBalance } from "../bank/keeper.js";
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { getTask, nextTaskId } from "./store.js";
-import { ChainSigner, gpu, OGPU, registerWorkerMsg, type WorkerOffer } from "./testing.js";
+import { gpu, OGPU, registerWorkerMsg, type WorkerOffer } from "./testing.js";
 import { moduleAddress } from "../../app/address.js";
 
 /** w1 cheap RTX4090 in eu, w2 mid A100 in us, w3 dear H100 in eu; 2 slots each. */
@@ -44,7 +44,7 @@ export async function marketFixture(params: { workers?: Record<string, unknown>;
   state.market = { params: params.market ?? {} };
   const chain = await startTestChain(state);
   await chain.block([]);
-  const workers = workerKeys.map((k) => new ChainSigner(chain, k));
+  const workers = workerKeys.map((k) => chain.signer(k));
   const results = await chain.block(workers.map((w, i) => w.tx([registerWorkerMsg(w.address, offers[i]!)])));
   const failed = results.find((r) => r.code !== 0);
   if (failed) throw new Error(`worker registration failed: ${failed.log}`);
@@ -52,8 +52,8 @@ export async function marketFixture(params: { workers?: Record<string, unknown>;
   return {
     chain,
     genesisRequest: initChainRequest(state),
-    client: new ChainSigner(chain, clientKey),
-    other: new ChainSigner(chain, otherKey),
+    client: chain.signer(clientKey),
+    other: chain.signer(otherKey),
     workers,
     balance: (address) => getBalance(store(), testAddressBytes(address, [clientKey, otherKey, ...workerKeys]), BASE_DENOM),
     moduleBalance: (name) => getBalance(store(), moduleAddress(name), BASE_DENOM),

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MARKET_ESCROW, marketFixture, TREASURY, WORKER_BONDS, type MarketFixture } from "./fixture.js";
-import { blockWithEvents, cancelTaskMsg, emptyBlocks, eventsOf, heartbeatMsg, MIN_BOND, submitTaskMsg, TX_FEE, type TaskSpec } from "./testing.js";
+import { emptyBlocks, eventsOf, TX_FEE } from "../../app/testkit.js";
+import { cancelTaskMsg, heartbeatMsg, MIN_BOND, submitTaskMsg, type TaskSpec } from "./testing.js";
 
 let fx: MarketFixture | undefined;
 afterEach(async () => {
@@ -75,7 +76,7 @@ describe("failover, expiry and cancel settle exactly", () => {
     const [id] = await submit(f, [{ bid: 1000n, units: 7n }]);
     expect(workerOf(f, id!)).toEqual([w1!.address]);
     await emptyBlocks(f.chain, 2);
-    const { events } = await blockWithEvents(f.chain, []);
+    const { events } = await f.chain.run([]);
     // Slot lost at assigned + 3: w1 is excluded, the task goes straight to w2.
     expect(eventsOf(events, "task_slot_timeout")).toEqual([{ task_id: String(id), worker: w1!.address, reason: "commit_timeout" }]);
     expect(workerOf(f, id!)).toEqual([w2!.address]);
@@ -85,7 +86,7 @@ describe("failover, expiry and cancel settle exactly", () => {
     expect(eventsOf(events, "worker_reliability")[0]).toMatchObject({ operator: w1!.address, cv: "0", ewma_success_bps: "4500" });
     // Second timeout: retries used up → EXPIRED, every escrowed uogpu back.
     await emptyBlocks(f.chain, 2);
-    const last = await blockWithEvents(f.chain, []);
+    const last = await f.chain.run([]);
     expect(f.task(id!)).toMatchObject({ status: TaskStatus.TASK_STATUS_EXPIRED, statusReason: "max_retries", escrow: "0", assignments: [] });
     expect(eventsOf(last.events, "task_status").at(-1)).toMatchObject({ task_id: String(id), from: "assigned", to: "expired", reason: "max_retries" });
     expect(f.balance(f.client.address)).toBe(before - TX_FEE);

@@ -1,12 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OgpuApp } from "../../app/app.js";
-import { createAppWiring } from "../../app/modules.js";
-import { EventLog } from "../../app/events.js";
-import { GasMeter } from "../../app/gas.js";
-import { Branch } from "../../app/store/kvstore.js";
+import { branchContext, replayChain } from "../../app/testkit.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { getBalance } from "../bank/keeper.js";
@@ -25,12 +18,7 @@ afterEach(async () => {
   fx = undefined;
 });
 
-/** A deliver context on a branch of committed state, as x/attest will call the keeper. */
-function branchCtx(f: MarketFixture) {
-  const store = new Branch(f.chain.app.store);
-  const block = { chainId: "t", height: f.chain.height + 1n, timeSeconds: 0n, hash: new Uint8Array() };
-  return { store, block, mode: "deliver" as const, gas: new GasMeter(), events: new EventLog() };
-}
+const branchCtx = (f: MarketFixture) => branchContext(f.chain);
 
 describe("settlement API for x/attest", () => {
   it("settleFinalized pays each worker minus the fee, the fee to the treasury and the rest to the client, exactly", async () => {
@@ -110,24 +98,7 @@ describe("determinism", () => {
     fx = await marketFixture({ market: { commit_timeout_blocks: 2 } });
     await fx.chain.block([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, k: 2 }), submitTaskMsg(fx.client.address, { bid: 400n, priority: 2 })])]);
     for (let i = 0; i < 4; i++) await fx.chain.block([]);
-    const twin = await replayInto(fx);
+    const twin = await replayChain(fx.genesisRequest, fx.chain.requests);
     expect(Buffer.from(twin).toString("hex")).toBe(Buffer.from(fx.chain.app.lastCommit.appHash).toString("hex"));
   });
 });
-
-/** Opens a fresh app with the fixture's genesis and replays all its FinalizeBlock requests. */
-async function replayInto(f: MarketFixture): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), "ogpu-replay-"));
-  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: true });
-  try {
-    app.initChain(f.genesisRequest);
-    for (const req of f.chain.requests) {
-      app.finalizeBlock(req);
-      await app.commit();
-    }
-    return app.lastCommit.appHash;
-  } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

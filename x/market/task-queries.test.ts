@@ -90,7 +90,7 @@ describe("market Tasks query over indexes", () => {
 
     // Walking Alice's finished tasks by next_key visits each exactly once.
     const seen: number[] = [];
-    let key = new Uint8Array();
+    let key: Uint8Array = new Uint8Array();
     do {
       const res = queryTasks(base, { client: ALICE, status: TaskStatus.TASK_STATUS_FINALIZED, ...page({ key, limit: 1000n }) });
       seen.push(...ids(res));

@@ -1,20 +1,17 @@
 /**
- * Helpers for market/worker tests and the market-finalize benchmark: messages built the way a
- * client builds them, and a signer that tracks its own account number and sequence.
+ * Fixtures for market/worker tests and the market-finalize benchmark: messages built the way
+ * a client builds them (chain and signer: app/testkit.ts).
  */
 import { MICRO_PER_OGPU } from "../../app/coins.js";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { sha256 } from "../../crypto/hash.js";
 import { concatBytes } from "../../crypto/bytes.js";
 import { kemKeyPairFromSeed } from "../../crypto/kem.js";
-import { finalizeRequest, signTx, type TestChain, type TestKey } from "../../app/testkit.js";
 import { DeclineReason, VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTask, MsgDeclineAssignment, MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import type { Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { MSG } from "../../sdk/registry.js";
-import { getAccount } from "../auth/keeper.js";
 
 export const OGPU = MICRO_PER_OGPU;
 /** The default min_worker_bond. */
@@ -103,47 +100,3 @@ export function submitTaskMsg(client: string, spec: TaskSpec): Any {
   return { typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(value).finish() };
 }
 
-/** A key that signs txs with its on-chain account number and its own running sequence. */
-export class ChainSigner {
-  private sequence = 0n;
-  constructor(
-    readonly chain: TestChain,
-    readonly key: TestKey,
-  ) {}
-
-  get address(): string {
-    return this.key.address;
-  }
-
-  /** Signs `msgs` as the next tx (fee 1000uogpu, gas 2M). */
-  tx(msgs: Any[]): Uint8Array {
-    const acc = getAccount(this.chain.app.store, this.key.addressBytes);
-    if (!acc) throw new Error(`${this.key.address} has no account yet`);
-    const tx = signTx(this.key, msgs, { accountNumber: acc.accountNumber, sequence: this.sequence, fee: [{ denom: "uogpu", amount: "1000" }], gas: 2_000_000n });
-    this.sequence += 1n;
-    return tx;
-  }
-}
-
-/** Fee each ChainSigner tx pays. */
-export const TX_FEE = 1000n;
-
-/** Like chain.block, but also returns the block-level (Begin/EndBlock) events. */
-export async function blockWithEvents(chain: TestChain, txs: Uint8Array[]): Promise<{ txResults: ExecTxResult[]; events: Event[] }> {
-  chain.height += 1n;
-  const req = finalizeRequest(chain.height, txs);
-  chain.requests.push(req);
-  const res = chain.app.finalizeBlock(req);
-  await chain.app.commit();
-  return { txResults: res.txResults, events: res.events };
-}
-
-/** Attributes of the events of one type, as plain objects. */
-export function eventsOf(events: readonly Event[], type: string): Record<string, string>[] {
-  return events.filter((e) => e.type === type).map((e) => Object.fromEntries(e.attributes.map((a) => [a.key, a.value])));
-}
-
-/** Runs `n` empty blocks. */
-export async function emptyBlocks(chain: TestChain, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await chain.block([]);
-}

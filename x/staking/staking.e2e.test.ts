@@ -1,12 +1,11 @@
 import { MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, QueryClient, setupStakingExtension, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
-import { initDevnet, portsFrom, rpcStatus, spawnNode, waitForHeight, type Devnet, type NodeProcess } from "../../testnet/devnet.js";
+import { rpcStatus, startTestNode, waitForHeight, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { consensusPower, NO_COMPUTE } from "./power.js";
 import { fromBech32, ACCOUNT_PREFIX } from "../../crypto/bech32.js";
 import { valoperString } from "../../app/validator-address.js";
@@ -21,9 +20,8 @@ const STAKE = 50_000n * OGPU;
 const UNBONDING_BLOCKS = 20;
 const fee = (amount: number): StdFee => ({ amount: [{ denom: "uogpu", amount: String(amount) }], gas: "300000" });
 
-let home: string;
+let testNode: TestNode | undefined;
 let devnet: Devnet;
-let node: NodeProcess | undefined;
 let client: SigningStargateClient;
 let alice: string;
 let valoper: string;
@@ -56,26 +54,24 @@ async function waitForPower(want: bigint): Promise<bigint> {
 const balance = async (address: string) => BigInt((await client.getBalance(address, "uogpu")).amount);
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ogpu-staking-e2e-"));
-  devnet = await initDevnet({
-    home,
-    ports: portsFrom(PORT_BASE),
-    blockTime: "300ms",
-    checkInvariants: true,
+  testNode = await startTestNode({
+    portBase: PORT_BASE,
+    homePrefix: "ogpu-staking-e2e-",
     accounts: [
       { name: "val", coins: `${100_000n * OGPU}uogpu` },
       { name: "alice", coins: `${200_000n * OGPU}uogpu` },
     ],
     validator: { stake: `${STAKE}uogpu` },
+    beforeStart: async ({ home }) => {
+      // A short unbonding period so the test sees the payout.
+      const genesisPath = join(home, "config", "genesis.json");
+      const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { validators: unknown[]; app_state: { staking: { params: Record<string, unknown> } } };
+      expect(genesis.validators).toEqual([]);
+      genesis.app_state.staking.params.unbonding_blocks = UNBONDING_BLOCKS;
+      await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
+    },
   });
-  // A short unbonding period so the test sees the payout.
-  const genesisPath = join(home, "config", "genesis.json");
-  const genesis = JSON.parse(await readFile(genesisPath, "utf8")) as { validators: unknown[]; app_state: { staking: { params: Record<string, unknown> } } };
-  expect(genesis.validators).toEqual([]);
-  genesis.app_state.staking.params.unbonding_blocks = UNBONDING_BLOCKS;
-  await writeFile(genesisPath, JSON.stringify(genesis, null, 2));
-  node = spawnNode(home);
-  await waitForHeight(devnet.rpcUrl, 2n);
+  devnet = testNode.devnet;
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(devnet.accounts[1]!.mnemonic, { prefix: "ogpu" });
   alice = devnet.accounts[1]!.address;
   valoper = valoperString(fromBech32(devnet.accounts[0]!.address, ACCOUNT_PREFIX));
@@ -84,8 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.disconnect();
-  await node?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+  await testNode?.cleanup();
 });
 
 describe("staking on a real devnet (genesis validator from a gentx)", () => {

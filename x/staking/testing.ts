@@ -1,22 +1,14 @@
 /**
- * Test helpers for x/staking and x/distribution: genesis with gentxs, staking messages built
- * as cosmjs builds them, and an in-process chain that also reports validator updates.
+ * Fixtures for x/staking and x/distribution: genesis with gentxs and staking messages built
+ * as cosmjs builds them; the chain itself is app/testkit.ts's (with STAKING_CHAIN).
  */
 import { MICRO_PER_OGPU } from "../../app/coins.js";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MsgBeginRedelegate, MsgDelegate, MsgUndelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
-import { OgpuApp } from "../../app/app.js";
-import { createAppWiring, type AppKeepers } from "../../app/modules.js";
-import type { AppModule } from "../../app/module.js";
-import type { Context } from "../../app/context.js";
-import { finalizeRequest, initChainRequest, signTx, testGenesis, testKey, type TestKey } from "../../app/testkit.js";
+import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
+import { signTx, testGenesis, testKey, type TestChainOptions, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
-import { getAccount } from "../auth/keeper.js";
 import { createValidatorMsg } from "../genutil/gentx.js";
 import { valoperString } from "../../app/validator-address.js";
 import { DEC_ONE } from "../../app/dec.js";
@@ -76,65 +68,8 @@ export const withdrawMsg = (from: TestKey, valoper: string) =>
 export const withdrawCommissionMsg = (valoper: string) =>
   any("/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission", MsgWithdrawValidatorCommission.encode({ validatorAddress: valoper }).finish());
 
-export interface BlockResult {
-  results: ExecTxResult[];
-  updates: ValidatorUpdate[];
-}
-
-export interface StakingChain {
-  app: OgpuApp;
-  /** This app instance's keepers (for `during` callbacks and direct state reads). */
-  keepers: AppKeepers;
-  genesisValidators: ValidatorUpdate[];
-  height: bigint;
-  /** Runs a block; `during` runs in its beginBlock, after the real modules' (keeper calls from "other modules"). */
-  block(txs?: Uint8Array[], during?: (ctx: Context) => void): Promise<BlockResult>;
-  /** Signs with the account's current number and sequence (committed state). */
-  tx(key: TestKey, msgs: Any[], fee?: bigint): Uint8Array;
-  close(): Promise<void>;
-}
-
-/** An in-process chain that reports InitChain's validator set and each block's updates. */
-export async function startStakingChain(appState: Record<string, unknown>): Promise<StakingChain> {
-  const dir = mkdtempSync(join(tmpdir(), "ogpu-staking-"));
-  let during: ((ctx: Context) => void) | undefined;
-  // Lets a test call the keeper mid-block, the way x/slashing and x/attest do.
-  const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
-  const wiring = createAppWiring();
-  const app = await OgpuApp.open(join(dir, "db"), { ...wiring, modules: [...wiring.modules, caller] }, { minGasPrices: [], checkInvariants: true });
-  let init: ReturnType<typeof app.initChain>;
-  try {
-    init = app.initChain(initChainRequest(appState));
-  } catch (err) {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  const chain: StakingChain = {
-    app,
-    keepers: wiring.keepers,
-    genesisValidators: init.validators,
-    height: 0n,
-    async block(txs = [], hook) {
-      chain.height += 1n;
-      during = hook;
-      const res = app.finalizeBlock(finalizeRequest(chain.height, txs));
-      during = undefined;
-      await app.commit();
-      return { results: res.txResults, updates: res.validatorUpdates };
-    },
-    tx(key, msgs, fee = 0n) {
-      const acc = getAccount(app.store, key.addressBytes);
-      if (!acc) throw new Error(`no account ${key.address}`);
-      return signTx(key, msgs, { accountNumber: acc.accountNumber, sequence: acc.sequence, fee: fee === 0n ? [] : [{ denom: "uogpu", amount: fee.toString() }], gas: 400_000n });
-    },
-    async close() {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return chain;
-}
+/** Harness options for staking/distribution tests: keeper calls mid-block, fee-less txs. */
+export const STAKING_CHAIN: TestChainOptions = { midBlockCalls: true, signing: { fee: 0n, gas: 400_000n } };
 
 /** Updates as comparable { consensus key hex → power } pairs. */
 export function powersOf(updates: readonly ValidatorUpdate[]): Record<string, bigint> {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { QueryWorkersRequest, QueryWorkersResponse, QueryWorkerRequest, QueryWorkerResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { marketFixture, WORKER_BONDS, type MarketFixture } from "../market/fixture.js";
-import { emptyBlocks, gpu, heartbeatMsg, MIN_BOND, registerWorkerMsg } from "../market/testing.js";
+import { emptyBlocks } from "../../app/testkit.js";
+import { gpu, heartbeatMsg, MIN_BOND, registerWorkerMsg } from "../market/testing.js";
 
 let fx: MarketFixture | undefined;
 afterEach(async () => {
