@@ -51,6 +51,7 @@ export const BLOB_ERROR_CODES = {
   blob_not_found: 18,
   unsupported_media_type: 19,
   blob_corrupted: 20,
+  output_not_paid: 21,
 } as const;
 
 export type BlobErrorReason = keyof typeof BLOB_ERROR_CODES;

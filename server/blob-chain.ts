@@ -31,20 +31,35 @@ export function spendableUogpu(rpc: AbciQuerier, account: string): Promise<bigin
 
 /** Input CIDs of live tasks and the output CIDs their reveals name. */
 export async function liveTaskCids(rpc: AbciQuerier): Promise<Set<string>> {
-  const cids = new Set<string>();
+  const { inputs, outputs } = await openTaskCids(rpc);
+  return new Set([...inputs, ...outputs]);
+}
+
+/**
+ * Output CIDs named by tasks not yet settled: nobody has paid for these results yet, so the
+ * blob store refuses to serve them (issue 10 item 7) until the task ends.
+ */
+export async function unpaidOutputCids(rpc: AbciQuerier): Promise<Set<string>> {
+  return (await openTaskCids(rpc)).outputs;
+}
+
+/** Input CIDs of tasks not in an end state, and the output CIDs their commits sealed and reveals named. */
+async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; outputs: Set<string> }> {
+  const inputs = new Set<string>();
+  const outputs = new Set<string>();
   for (const status of LIVE_STATUSES) {
     let afterId = 0n;
     for (;;) {
       const tasks = await listTasks(rpc, { status, limit: PAGE, afterId });
       for (const task of tasks) {
-        if (task.inputCid !== "") cids.add(task.inputCid);
+        if (task.inputCid !== "") inputs.add(task.inputCid);
         if (!HAS_REVEALS.has(task.status)) continue;
         const record = await getTaskRecord(rpc, task.id);
-        for (const result of record?.results ?? []) if (result.outputCid !== "") cids.add(result.outputCid);
+        for (const result of record?.results ?? []) if (result.outputCid !== "") outputs.add(result.outputCid);
       }
       if (tasks.length < PAGE) break;
       afterId = tasks[tasks.length - 1]!.id;
     }
   }
-  return cids;
+  return { inputs, outputs };
 }

@@ -43,12 +43,15 @@ export interface TestNode {
   blobs: BlobService;
   balances: Map<string, bigint>;
   live: Set<string>;
+  /** Output CIDs of tasks that have not settled (the node refuses to serve them). */
+  unpaid: Set<string>;
   height: { value: bigint };
 }
 
 /** The node's real REST server with the blob routes mounted, chain reads stubbed by maps. */
 export async function nodeServer(dir: string, overrides: Partial<BlobStoreOptions> = {}, balances = new Map([[alice.account, 100n * OGPU], [bob.account, 100n * OGPU]])): Promise<TestNode> {
   const live = new Set<string>();
+  const unpaid = new Set<string>();
   const height = { value: NODE_HEIGHT };
   const app = await createRestServer({
     query: async () => {
@@ -62,13 +65,14 @@ export async function nodeServer(dir: string, overrides: Partial<BlobStoreOption
     currentHeight: () => height.value,
     spendableUogpu: async (account) => balances.get(account) ?? 0n,
     liveCids: async () => live,
+    unpaidOutputCids: async () => unpaid,
     maxBlobBytes: MAX_BLOB,
     bytesPerOgpu: BYTES_PER_OGPU,
     sweepIntervalMs: 0,
     ...overrides,
   });
   await app.ready();
-  return { app, blobs, balances, live, height };
+  return { app, blobs, balances, live, unpaid, height };
 }
 
 

@@ -6,6 +6,7 @@
  *                      with quota, total cap and free disk before the body is read
  *   GET  /blobs/:cid   the bytes, re-hashed on every read: a corrupted file is never served
  *   HEAD /blobs/:cid   existence and size, without reading the file
+ *   (both 403 `output_not_paid` for the output of a task that has not settled yet)
  *
  * Errors are Cosmos-style JSON `{ code, codespace: "blobs", reason, message }`. Storage is in
  * blob-store.ts; a periodic bounded sweep deletes blobs no live task references once they are
@@ -57,6 +58,8 @@ export interface BlobStoreOptions extends BlobSettings {
   spendableUogpu: (account: string) => Promise<bigint>;
   /** CIDs that tasks not in an end state name (inputs, revealed outputs): never swept. */
   liveCids: () => Promise<ReadonlySet<string>>;
+  /** Output CIDs revealed on tasks that have not settled: not served until they do (issue 10 item 7). */
+  unpaidOutputCids: () => Promise<ReadonlySet<string>>;
 }
 
 /** Bytes an account may keep stored: bytesPerOgpu per whole OGPU held, zero when unfunded. */
@@ -87,6 +90,19 @@ function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): 
   if (status === 415) return reply.code(415).send(new BlobStoreError(415, "unsupported_media_type", UPLOAD_MEDIA_TYPE_MESSAGE).toJSON());
   if (status >= 500) request.log.error({ err }, "blob request failed");
   return reply.code(status).send(new BlobStoreError(status, status >= 500 ? "internal" : "bad_request", message).toJSON());
+}
+
+/**
+ * The unpaid-output set, read at most once per committed height: reads between two blocks
+ * would all get the same answer, and each read walks every open task.
+ */
+function unpaidOutputsPerHeight(opts: BlobStoreOptions): () => Promise<ReadonlySet<string>> {
+  let cached: { height: bigint; cids: Promise<ReadonlySet<string>> } | undefined;
+  return () => {
+    const height = opts.currentHeight();
+    if (cached?.height !== height) cached = { height, cids: opts.unpaidOutputCids() };
+    return cached.cids;
+  };
 }
 
 function cidParam(request: FastifyRequest<{ Params: { cid: string } }>): string {
@@ -166,13 +182,20 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
       return reply.code(admission.present || !admission.reservation.charged ? 200 : 201).send({ cid: claim.cid, size: claim.size });
     });
 
+    const unpaidOutputs = unpaidOutputsPerHeight(opts);
+    /** A readable CID: a task's output is served only once the task has settled (payment certain). */
+    const readableCid = async (request: FastifyRequest<{ Params: { cid: string } }>) => {
+      const cid = cidParam(request);
+      if ((await unpaidOutputs()).has(cid)) throw new BlobStoreError(403, "output_not_paid", `blob ${cid} is the output of a task that has not settled yet; it is served once the task is paid`);
+      return cid;
+    };
     // HEAD answers from the file's size alone; GET's implicit HEAD would read and hash it.
     scope.get<{ Params: { cid: string } }>("/blobs/:cid", { exposeHeadRoute: false }, async (request, reply) => {
-      const bytes = await store.read(cidParam(request));
+      const bytes = await store.read(await readableCid(request));
       return reply.type("application/octet-stream").header("cache-control", "public, max-age=31536000, immutable").send(bytes);
     });
     scope.head<{ Params: { cid: string } }>("/blobs/:cid", async (request, reply) => {
-      const size = await store.size(cidParam(request));
+      const size = await store.size(await readableCid(request));
       return reply.type("application/octet-stream").header("content-length", size).send();
     });
   });

@@ -10,7 +10,7 @@ import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
-import { appQuerier, liveTaskCids, spendableUogpu } from "./blob-chain.js";
+import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
 import { readConsensusSigner } from "./consensus-key.js";
 
@@ -83,6 +83,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     currentHeight: () => app.lastCommit.height,
     spendableUogpu: (account) => spendableUogpu(chain, account),
     liveCids: () => liveTaskCids(chain),
+    unpaidOutputCids: () => unpaidOutputCids(chain),
   });
   await rest.listen(splitHostPort(opts.restAddress));
   opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);

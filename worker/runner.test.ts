@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { BlobError, blobCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { DeclineReason, TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
-import { computeSeal } from "../x/attest/seal.js";
+import { computeResultSeal } from "../x/attest/seal.js";
 import { resultDigest } from "./digest.js";
 import { executors } from "./executors/index.js";
 import { ExecutorError, type Executor } from "./executors/types.js";
@@ -64,7 +64,7 @@ class FakeChain implements RunnerChain {
   }
   async reveal(taskId: bigint, digest: Uint8Array, salt: Uint8Array, outputCid: string) {
     const seal = this.seals.get(`${taskId}`);
-    if (!seal || !Buffer.from(computeSeal(taskId, ME_BYTES, digest, salt)).equals(Buffer.from(seal))) throw new Error("reveal does not open the seal");
+    if (!seal || !Buffer.from(computeResultSeal(taskId, ME_BYTES, digest, outputCid, salt)).equals(Buffer.from(seal))) throw new Error("reveal does not open the seal");
     if (this.tasks.get(taskId)!.status !== TaskStatus.TASK_STATUS_COMMITTED) throw new Error("not all slots committed");
     this.reveals.push({ taskId, digest, salt, outputCid });
   }

@@ -19,7 +19,7 @@
 import { fromHex, hex } from "../crypto/bytes.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { Phase, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
-import { newSalt, seal } from "./digest.js";
+import { newSalt, resultSeal } from "./digest.js";
 import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
@@ -270,8 +270,8 @@ export class Runner {
 
   private async commit(taskId: bigint): Promise<void> {
     const r = this.opts.state.get(taskId);
-    if (!r || r.phase !== "sealed" || !r.salt || !r.digest) return;
-    await this.opts.chain.commit(taskId, seal(taskId, this.opts.addressBytes, fromHex(r.digest), fromHex(r.salt)));
+    if (!r || r.phase !== "sealed" || !r.salt || !r.digest || r.outputCid === undefined) return;
+    await this.opts.chain.commit(taskId, resultSeal(taskId, this.opts.addressBytes, fromHex(r.digest), r.outputCid, fromHex(r.salt)));
     await this.opts.state.put({ ...r, phase: "committed" });
     this.opts.metrics?.job("committed", "any");
     this.log(`task ${taskId}: committed`);

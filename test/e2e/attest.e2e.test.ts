@@ -25,7 +25,7 @@ import { QueryWorkerRequest, QueryWorkerResponse } from "../../proto/gen/ogpu/wo
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/attest/v1/query.js";
 import { Phase, Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import { computeSeal } from "../../x/attest/seal.js";
+import { computeResultSeal, computeSeal } from "../../x/attest/seal.js";
 import { computeWeightsOf, consensusPower } from "../../x/staking/power.js";
 import { stakingParams } from "../../x/staking/params.js";
 import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
@@ -101,7 +101,7 @@ const salt = (who: string, id: bigint) => sha256(new TextEncoder().encode(`e2e s
  */
 async function commitAndReveal(id: bigint, actors: Signer[], digests: Uint8Array[], audit?: Uint8Array): Promise<void> {
   await Promise.all(
-    actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeSeal(id, parseAccountAddress(a.address), digests[i]!, salt(a.address, id)) } }])),
+    actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeResultSeal(id, parseAccountAddress(a.address), digests[i]!, `bafy-out-${id}`, salt(a.address, id)) } }])),
   );
   const drawn = await until("audit draw", () => record(id), (r) => r.phase === Phase.PHASE_AUDIT_SEAL || r.phase === Phase.PHASE_REVEAL);
   if (drawn.phase === Phase.PHASE_AUDIT_SEAL) {
@@ -217,7 +217,7 @@ describe("Proof of Sync on a real node", () => {
     const id = await submit({ k: 1, models: ["H100"] });
     const assigned = await until("assignment", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_ASSIGNED);
     const w = [validator, ...workers].find((x) => x.address === assigned.assignments[0]!.worker)!;
-    const seal = computeSeal(id, parseAccountAddress(w.address), RIGHT, salt(w.address, id));
+    const seal = computeResultSeal(id, parseAccountAddress(w.address), RIGHT, `bafy-out-${id}`, salt(w.address, id));
     // Both broadcast at once (300 ms blocks): the cancel is sent first and usually lands first in the same block.
     const [cancel, commit] = await Promise.all([
       client.client.signAndBroadcast(client.address, [{ typeUrl: MSG.CancelTask, value: { client: client.address, taskId: id } }], FEE),

@@ -48,7 +48,7 @@ import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/at
 import { TaskStatus, VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import { ogpuRegistry, MSG } from "../../sdk/registry.js";
-import { computeSeal } from "../../x/attest/seal.js";
+import { computeResultSeal, computeSeal } from "../../x/attest/seal.js";
 import { DENOM, OGPU, PREFIX } from "./helpers.js";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "golden-apphash.json");
@@ -280,7 +280,7 @@ describe("golden app hashes (in process)", () => {
     // 8: commits (seals)
     await block(
       await Promise.all(
-        workers.map((w) => sign(w, [{ typeUrl: MSG.CommitResult, value: { worker: w.address, taskId, seal: computeSeal(taskId, fromBech32(w.address).data, digest, salt(w)) } }])),
+        workers.map((w) => sign(w, [{ typeUrl: MSG.CommitResult, value: { worker: w.address, taskId, seal: computeResultSeal(taskId, fromBech32(w.address).data, digest, "bafy-golden-out", salt(w)) } }])),
       ),
     );
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_COMMITTED);

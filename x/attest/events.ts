@@ -16,6 +16,7 @@ export const AttestEvent = {
   /** A committee member's vote named a digest other than the settled one: its stake is slashed. */
   AuditorWrong: "attest_auditor_wrong",
   Finalized: "attest_finalized",
+  WithheldSlashPaid: "attest_withheld_slash_paid",
   Disputed: "attest_disputed",
   Resolved: "attest_resolved",
   Failed: "attest_failed",

@@ -19,7 +19,7 @@ import { createCommittees } from "./committee.js";
 import { attestError, AttestCode } from "./errors.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
 import { attestParams } from "./params.js";
-import { computeSeal } from "./seal.js";
+import { computeResultSeal } from "./seal.js";
 import { createSettlement } from "./settle.js";
 import { isOpen, requireOpenTask, scheduleDraw } from "./tasks.js";
 import { deleteRecord, DRAWS, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue, REVEAL_DEADLINES } from "./store.js";
@@ -91,8 +91,8 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
     if (!record || !result) throw attestError(AttestCode.NotAssigned, `${worker} has no commitment on task ${taskId}`);
     if (record.phase !== Phase.PHASE_REVEAL) throw attestError(AttestCode.WrongPhase, `task ${taskId} is not revealing (${Phase[record.phase]}): reveals open after every slot committed, the audit draw ran and any audit committee sealed`);
     if (result.revealed) throw attestError(AttestCode.AlreadyRevealed, `${worker} already revealed on task ${taskId}`);
-    if (!bytesEqual(computeSeal(taskId, parseAccountAddress(worker), digest, salt), result.seal)) {
-      throw attestError(AttestCode.SealMismatch, `result_digest and salt do not open ${worker}'s seal on task ${taskId}`);
+    if (!bytesEqual(computeResultSeal(taskId, parseAccountAddress(worker), digest, outputCid, salt), result.seal)) {
+      throw attestError(AttestCode.SealMismatch, `result_digest, output_cid and salt do not open ${worker}'s seal on task ${taskId}`);
     }
     Object.assign(result, { revealed: true, resultDigest: digest, salt, outputCid, revealedHeight: ctx.block.height });
     emitAttestEvent(ctx.events, AttestEvent.Revealed, taskId, { worker, result_digest: hex(digest), output_cid: outputCid });
@@ -106,35 +106,51 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
   }
 
   /**
-   * EndBlock: workers that committed but did not reveal by reveal_by lose
-   * reveal_timeout_slash_bps of their bond (to the treasury) and their slot; the market
-   * requeues the task (or expires it after max_retries). Reveals already public make the
-   * next round's audit certain (a newcomer could copy them). A worker that withholds after
-   * its task was drawn for audit is punished as a wrong result: withholding must not be the
-   * cheaper way out for a cheater that learns it will be checked.
+   * EndBlock: workers that committed but did not reveal by reveal_by are punished.
+   * Nobody revealed: each loses reveal_timeout_slash_bps of its bond (to the treasury) and its
+   * slot; the market requeues the task (or expires it after max_retries).
+   * Some reveal stands (issue 10 item 7): the task is not requeued — a client's own second
+   * worker could otherwise read the honest output and get a refund. The silent slots are slashed
+   * into the attest module account and dropped; the standing reveals go to an audit (forced, or
+   * the one already drawn) and, when verified, are paid, together with the held slash.
+   * A worker that withholds after its task was drawn for audit is punished as a wrong result
+   * (wrong_result_slash_bps, jail): withholding must not be the cheaper way out for a cheater.
    */
   function handleRevealTimeout(ctx: Context, taskId: bigint): void {
     const record = getRecord(ctx.store, taskId);
     if (!record || record.phase !== Phase.PHASE_REVEAL) return;
+    const task = market.getTask(ctx.store, taskId);
+    if (!task) return;
     const p = attestParams.get(ctx.store);
     const silent = record.results.filter((r) => !r.revealed).map((r) => r.worker);
-    record.revealsExposed ||= record.results.some((r) => r.revealed);
+    const audited = record.audited && record.audit !== undefined && record.audit.members.length > 0;
+    const standing = record.results.some((r) => r.revealed);
     record.results = record.results.filter((r) => r.revealed);
-    record.phase = Phase.PHASE_COMMIT;
     record.revealByHeight = 0n;
+    if (standing) {
+      let held = BigInt(record.withheldSlash || "0");
+      for (const worker of silent) {
+        const slashed = settlement.holdWithheldSlash(ctx, worker, audited);
+        held += slashed;
+        emitAttestEvent(ctx.events, AttestEvent.RevealTimeout, taskId, { worker, slashed: slashed.toString(), audited: String(audited), held: "true" });
+      }
+      record.withheldSlash = held.toString();
+      record.revealsExposed = true;
+      scheduleDraw(ctx, record);
+      return putRecord(ctx.store, record);
+    }
+    record.phase = Phase.PHASE_COMMIT;
     putRecord(ctx.store, record);
     for (const worker of silent) {
-      const audited = record.audited && record.audit !== undefined && record.audit.members.length > 0;
-      const before = market.getTask(ctx.store, taskId);
       let slashed: bigint;
-      if (audited && before) slashed = settlement.punishWrongResult(ctx, worker, before);
+      if (audited) slashed = settlement.punishWrongResult(ctx, worker, task);
       else {
         workers.recordResult(ctx, worker, false, "reveal_timeout");
         slashed = workers.slashBond(ctx, worker, p.reveal_timeout_slash_bps, "reveal_timeout", { task_id: taskId.toString() });
       }
       emitAttestEvent(ctx.events, AttestEvent.RevealTimeout, taskId, { worker, slashed: slashed.toString(), audited: String(audited) });
-      const task = market.getTask(ctx.store, taskId);
-      if (task && task.assignments.some((a) => a.worker === worker) && isOpen(market, task)) market.reassignSlot(ctx, taskId, worker, "reveal_timeout");
+      const now = market.getTask(ctx.store, taskId);
+      if (now && now.assignments.some((a) => a.worker === worker) && isOpen(market, now)) market.reassignSlot(ctx, taskId, worker, "reveal_timeout");
     }
   }
 
@@ -142,6 +158,7 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
   function dropRecord(ctx: Context, taskId: bigint): void {
     const record = getRecord(ctx.store, taskId);
     if (!record) return;
+    settlement.burnWithheldSlash(ctx, record);
     if (record.revealByHeight > 0n) removeDue(ctx.store, REVEAL_DEADLINES, record.revealByHeight, taskId);
     if (record.drawHeight > 0n) removeDue(ctx.store, DRAWS, record.drawHeight, taskId);
     for (const c of [record.audit, record.dispute]) if (c) removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, taskId);

@@ -48,6 +48,8 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       checkTaskId(msg.taskId);
       checkDigest(msg.resultDigest);
       checkSalt(msg.salt);
+      // A paid result must name its output (issue 10 item 13); the seal committed to this CID.
+      if (msg.outputCid.length === 0) throw invalid("output_cid is required: a result is paid only with its output named");
       if (msg.outputCid.length > MAX_CID_LENGTH) throw invalid(`output_cid must be at most ${MAX_CID_LENGTH} characters`);
     },
     handle(ctx, msg) {

@@ -5,7 +5,7 @@
  */
 import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { BASE_DENOM } from "../../app/coins.js";
-import { parseAccountAddress } from "../../app/address.js";
+import { moduleAddress, parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
 import { Phase, Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -13,7 +13,11 @@ import type { Payout } from "../market/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
 import type { AttestDeps } from "./keeper.js";
 import { attestParams } from "./params.js";
+import { putRecord } from "./store.js";
 import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
+
+/** Module account holding withheld-reveal slashes until their task settles (issue 10 item 7). */
+export const WITHHELD_SLASHES = "attest_withheld";
 
 export function createSettlement({ bank, market, staking, workers }: AttestDeps) {
   /**
@@ -38,6 +42,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
       paid_workers: right.map((r) => r.worker).join(","),
       wrong_workers: wrong.map((r) => r.worker).join(","),
     });
+    payWithheldSlash(ctx, record, payouts.map((p) => p.worker));
     const { fees } = market.settleFinalized(ctx, task.id, payouts, how, status);
     payouts.forEach((p, i) => creditVerifiedCompute(ctx, p.worker, fees[i]!));
   }
@@ -54,6 +59,52 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     if (staking.getValidator(ctx.store, operator)) staking.recordVerifiedCompute(ctx.store, operator, feePaid, ctx.block.height);
   }
 
+  /** Takes `bps` of a worker's bond off its record; the caller moves that much out of worker_bonds. */
+  function takeBond(ctx: Context, worker: string, bps: number): bigint {
+    const w = workers.requireWorker(ctx.store, worker);
+    const bond = BigInt(w.bond);
+    const slashed = (bond * BigInt(bps)) / 10_000n;
+    w.bond = (bond - slashed).toString();
+    workers.setWorker(ctx.store, w);
+    return slashed;
+  }
+
+  /**
+   * A worker withheld its reveal while another reveal stood (issue 10 item 7): the slash —
+   * reveal_timeout_slash_bps, or wrong_result_slash_bps with jail when the task was already
+   * drawn for audit — moves to WITHHELD_SLASHES until the task settles; CV is reset.
+   */
+  function holdWithheldSlash(ctx: Context, worker: string, audited: boolean): bigint {
+    const p = attestParams.get(ctx.store);
+    const slashed = takeBond(ctx, worker, audited ? p.wrong_result_slash_bps : p.reveal_timeout_slash_bps);
+    if (slashed > 0n) bank.sendFromModule(ctx, workers.bondsAccount, moduleAddress(WITHHELD_SLASHES), [{ denom: BASE_DENOM, amount: slashed }]);
+    workers.recordResult(ctx, worker, false, "reveal_timeout");
+    if (audited) workers.jailWorker(ctx, worker, ctx.block.height + BigInt(p.wrong_result_jail_blocks), "reveal_withheld_under_audit");
+    return slashed;
+  }
+
+  /** The held slash goes to the verified workers: split evenly, the remainder to the first (in record order). */
+  function payWithheldSlash(ctx: Context, record: TaskRecord, paid: readonly string[]): void {
+    const held = BigInt(record.withheldSlash || "0");
+    if (held === 0n || paid.length === 0) return;
+    const share = held / BigInt(paid.length);
+    paid.forEach((worker, i) => {
+      const amount = i === 0 ? held - share * BigInt(paid.length - 1) : share;
+      if (amount > 0n) bank.sendFromModule(ctx, WITHHELD_SLASHES, parseAccountAddress(worker), [{ denom: BASE_DENOM, amount }]);
+      emitAttestEvent(ctx.events, AttestEvent.WithheldSlashPaid, record.taskId, { worker, amount: amount.toString() });
+    });
+    record.withheldSlash = "";
+    putRecord(ctx.store, record);
+  }
+
+  /** The task ended with no verified result: the held slash is burned (nobody earned it). */
+  function burnWithheldSlash(ctx: Context, record: TaskRecord): void {
+    const held = BigInt(record.withheldSlash || "0");
+    if (held === 0n) return;
+    bank.burnCoins(ctx, WITHHELD_SLASHES, [{ denom: BASE_DENOM, amount: held }]);
+    record.withheldSlash = "";
+  }
+
   /**
    * Wrong result: wrong_result_slash_bps of the bond leaves worker_bonds — half to the task's
    * client (compensation), the rest burned (supply falls; the cap is unaffected) — the worker
@@ -61,13 +112,9 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
    */
   function punishWrongResult(ctx: Context, worker: string, task: Task): bigint {
     const p = attestParams.get(ctx.store);
-    const w = workers.requireWorker(ctx.store, worker);
-    const bond = BigInt(w.bond);
-    const slashed = (bond * BigInt(p.wrong_result_slash_bps)) / 10_000n;
+    const slashed = takeBond(ctx, worker, p.wrong_result_slash_bps);
     const toClient = slashed / 2n;
     const burned = slashed - toClient;
-    w.bond = (bond - slashed).toString();
-    workers.setWorker(ctx.store, w);
     if (toClient > 0n) bank.sendFromModule(ctx, workers.bondsAccount, parseAccountAddress(task.client), [{ denom: BASE_DENOM, amount: toClient }]);
     if (burned > 0n) bank.burnCoins(ctx, workers.bondsAccount, [{ denom: BASE_DENOM, amount: burned }]);
     workers.recordResult(ctx, worker, false, "wrong_result");
@@ -127,7 +174,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     }
   }
 
-  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor, punishWrongResult };
+  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor, punishWrongResult, holdWithheldSlash, burnWithheldSlash };
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;

@@ -20,7 +20,7 @@ import { MARKET_ESCROW, nextTaskId } from "../market/keeper.js";
 import { gpu, OGPU, submitTaskMsg, testEncPubkey } from "../market/testing.js";
 import { gentx, stakingGenesis, testValidator, type TestValidator } from "../staking/testing.js";
 import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
-import { computeSeal } from "./seal.js";
+import { computeResultSeal, computeSeal } from "./seal.js";
 import { getRecord } from "./store.js";
 import { moduleAddress } from "../../app/address.js";
 
@@ -32,15 +32,18 @@ export const digestOf = (output: string) => sha256(new TextEncoder().encode(outp
 /** A worker's secret salt for a task (deterministic in tests; random in a real sidecar). */
 export const saltFor = (worker: string, taskId: bigint) => sha256(new TextEncoder().encode(`salt ${worker} ${taskId}`));
 
-export function commitMsg(worker: string, taskId: bigint, digest: Uint8Array, salt = saltFor(worker, taskId)): Any {
-  const seal = computeSeal(taskId, parseAccountAddress(worker), digest, salt);
+/** The output CID the test workers name: sealed in the commit, published in the reveal. */
+export const outputCidOf = (taskId: bigint) => `bafy-out-${taskId}`;
+
+export function commitMsg(worker: string, taskId: bigint, digest: Uint8Array, salt = saltFor(worker, taskId), outputCid = outputCidOf(taskId)): Any {
+  const seal = computeResultSeal(taskId, parseAccountAddress(worker), digest, outputCid, salt);
   return { typeUrl: MSG.CommitResult, value: MsgCommitResult.encode({ worker, taskId, seal }).finish() };
 }
 
 export const rawCommitMsg = (worker: string, taskId: bigint, seal: Uint8Array): Any => ({ typeUrl: MSG.CommitResult, value: MsgCommitResult.encode({ worker, taskId, seal }).finish() });
 
-export function revealMsg(worker: string, taskId: bigint, digest: Uint8Array, salt = saltFor(worker, taskId)): Any {
-  return { typeUrl: MSG.RevealResult, value: MsgRevealResult.encode({ worker, taskId, resultDigest: digest, salt, outputCid: `bafy-out-${taskId}` }).finish() };
+export function revealMsg(worker: string, taskId: bigint, digest: Uint8Array, salt = saltFor(worker, taskId), outputCid = outputCidOf(taskId)): Any {
+  return { typeUrl: MSG.RevealResult, value: MsgRevealResult.encode({ worker, taskId, resultDigest: digest, salt, outputCid }).finish() };
 }
 
 /** A committee vote; on an audit the salt opens the member's MsgCommitAudit seal (same salt as auditSealMsg). */

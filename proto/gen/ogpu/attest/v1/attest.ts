@@ -98,6 +98,12 @@ export interface TaskRecord {
     | undefined;
   /** Why the task is disputed: reveals_disagree | audit_failed. */
   disputeReason: string;
+  /**
+   * uogpu slashed from workers that withheld their reveal while another reveal stood (issue 10
+   * item 7), held by the attest module account until the task settles: paid to the verified
+   * workers, burned if nothing is verified.
+   */
+  withheldSlash: string;
 }
 
 function createBaseWorkerResult(): WorkerResult {
@@ -485,6 +491,7 @@ function createBaseTaskRecord(): TaskRecord {
     audit: undefined,
     dispute: undefined,
     disputeReason: "",
+    withheldSlash: "",
   };
 }
 
@@ -531,6 +538,9 @@ export const TaskRecord: MessageFns<TaskRecord> = {
     }
     if (message.disputeReason !== "") {
       writer.uint32(90).string(message.disputeReason);
+    }
+    if (message.withheldSlash !== "") {
+      writer.uint32(98).string(message.withheldSlash);
     }
     return writer;
   },
@@ -636,6 +646,14 @@ export const TaskRecord: MessageFns<TaskRecord> = {
             message.disputeReason = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.withheldSlash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -672,6 +690,7 @@ export const TaskRecord: MessageFns<TaskRecord> = {
       ? Committee.fromPartial(object.dispute)
       : undefined;
     message.disputeReason = object.disputeReason ?? "";
+    message.withheldSlash = object.withheldSlash ?? "";
     return message;
   },
 };
