@@ -18,7 +18,7 @@ import { sendMsg, signTx, startTestChain, testGenesis, testKey } from "../../app
 import { FUZZ_SEED, mutated, signedMsgTx } from "./generators.js";
 
 const SENDERS = Array.from({ length: 40 }, (_, i) => testKey(500 + i));
-const BLOCKS = 50;
+const BLOCKS = 250;
 const toB64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
 describe("fuzz: generated blocks replay identically in processes with different stacks", () => {
