@@ -106,9 +106,8 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
     const taskId = record.taskId;
     const p = attestParams.get(ctx.store);
     const cv = minCv(ctx, record);
-    // An untrusted worker alone on a task (no trusted worker had room) or reveals that were public
-    // before a reassigned slot committed: only an audit can check the result.
-    const forced = record.revealsExposed || (task.redundancy < 2 && cv < BigInt(p.adaptive_min_cv));
+    // An untrusted worker alone on a task (no trusted worker had room): only an audit can check it.
+    const forced = task.redundancy < 2 && cv < BigInt(p.adaptive_min_cv);
     record.auditPBps = forced ? 10_000 : auditProbabilityBps(cv, p.p_floor_bps);
     record.audited = drawAudit(ctx.block.beacon, taskId, record.auditPBps);
     emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
@@ -175,38 +174,11 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
 
   /**
    * Every member sealed, or the seal deadline passed (the unsealed ones are slashed as absent):
-   * workers may reveal — or, for an audit forced after a withheld reveal (every standing result
-   * already revealed), the next block's draw opens the members' seals.
+   * workers may reveal. No audit is ever drawn once a worker digest is public (issue 10 item 8).
    */
   function closeSealWindow(ctx: Context, record: TaskRecord): void {
     removeDue(ctx.store, COMMITTEE_DEADLINES, record.audit!.deadlineHeight, record.taskId);
-    if (record.results.every((r) => r.revealed)) return scheduleDraw(ctx, record);
     openReveals(ctx, record);
-  }
-
-  /**
-   * A slot withheld its reveal while others stood (issue 10 item 7): the standing reveals are
-   * settled, not requeued, but only after an audit checks them. The committee seals first, as
-   * any audit does; the digests are already public here, so a copied seal is caught only by the
-   * wrong-auditor slash and the ≥ 2/3 rule (docs/security.md item 7).
-   */
-  function forceAuditOfStandingReveals(ctx: Context, record: TaskRecord, task: Task): void {
-    const p = attestParams.get(ctx.store);
-    record.audited = true;
-    record.auditPBps = 10_000;
-    emitAttestEvent(ctx.events, AttestEvent.Draw, record.taskId, { p_bps: "10000", audited: "true", seed_height: ctx.block.height.toString(), forced: "true", reason: "reveal_withheld" });
-    record.audit = seatCommittee(ctx, record, task, "audit", p.committee_size);
-    if (record.audit.members.length === 0) {
-      // Nobody but the workers' own validators could audit (or the client wrapped the input to
-      // no auditor — its own doing): the standing reveals alone decide; failing here would hand
-      // the client a refund after it saw the reveal.
-      record.audited = false;
-      record.audit = undefined;
-      record.revealsExposed = false;
-      return decideRevealed(ctx, record, task);
-    }
-    record.phase = Phase.PHASE_AUDIT_SEAL;
-    putRecord(ctx.store, record);
   }
 
   /**
@@ -216,7 +188,6 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
    */
   function decideRevealed(ctx: Context, record: TaskRecord, task: Task): void {
     const c = record.audit;
-    if (!record.audited && record.revealsExposed) return forceAuditOfStandingReveals(ctx, record, task);
     if (!record.audited || !c?.members.some((m) => m.seal.length > 0)) {
       if (!revealsAgree(record)) return openDispute(ctx, record, task, "reveals_disagree", true);
       if (!record.audited || !c) return settleOnDigest(ctx, record, task, record.results[0]!.resultDigest, "finalized");

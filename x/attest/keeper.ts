@@ -111,8 +111,10 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
    * slot; the market requeues the task (or expires it after max_retries).
    * Some reveal stands (issue 10 item 7): the task is not requeued — a client's own second
    * worker could otherwise read the honest output and get a refund. The silent slots are slashed
-   * into the attest module account and dropped; the standing reveals go to an audit (forced, or
-   * the one already drawn) and, when verified, are paid, together with the held slash.
+   * into the attest module account and dropped; the standing reveals are decided by the audit
+   * committee drawn (and sealed) before the reveals, or, when none was drawn, as any unaudited
+   * reveals are: agreeing → FINALIZED and paid with the held slash, disagreeing → a dispute. No
+   * audit is drawn now: the standing digests are public, an auditor could copy them (item 8).
    * A worker that withholds after its task was drawn for audit is punished as a wrong result
    * (wrong_result_slash_bps, jail): withholding must not be the cheaper way out for a cheater.
    */
@@ -135,7 +137,6 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
         emitAttestEvent(ctx.events, AttestEvent.RevealTimeout, taskId, { worker, slashed: slashed.toString(), audited: String(audited), held: "true" });
       }
       record.withheldSlash = held.toString();
-      record.revealsExposed = true;
       scheduleDraw(ctx, record);
       return putRecord(ctx.store, record);
     }

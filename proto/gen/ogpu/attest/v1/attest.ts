@@ -90,7 +90,10 @@ export interface TaskRecord {
   /** Audit probability used by the draw, basis points. */
   auditPBps: number;
   audited: boolean;
-  /** A reveal became public before every slot was committed (a slot was reassigned): audit forced. */
+  /**
+   * Unused: no audit is drawn once a worker digest is public (issue 10 item 8); the field number
+   * stays taken so stored records keep decoding.
+   */
   revealsExposed: boolean;
   audit: Committee | undefined;
   dispute:
