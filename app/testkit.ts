@@ -27,6 +27,7 @@ import type { Context } from "./context.js";
 import { GasMeter } from "./gas.js";
 import { EventLog } from "./events.js";
 import { Branch, type KVStore } from "./store/kvstore.js";
+import type { StoreKey } from "./store/keys.js";
 import { encodeBeaconTx, type BeaconEntry } from "./beacon.js";
 import { consAddressOf, consensusKeyOf } from "./validator-address.js";
 import { getAccount } from "../x/auth/keeper.js";
@@ -330,4 +331,27 @@ export function deliverContext(store: KVStore, height: bigint): Context {
 export function branchContext(chain: Pick<TestChain, "app" | "height">): Context & { store: Branch } {
   const store = new Branch(chain.app.store);
   return { ...deliverContext(store, chain.height + 1n), store };
+}
+
+/**
+ * Counts what a query does: `reads` are gets of keys under `recordPrefix` (records decoded one
+ * by one), `visited` the entries every iteration walked (so a page's cost is visible).
+ */
+export class CountingStore implements KVStore {
+  reads = 0;
+  visited = 0;
+  constructor(private readonly inner: KVStore, private readonly recordPrefix = "") {}
+  get(key: StoreKey) {
+    if (this.recordPrefix !== "" && key.startsWith(this.recordPrefix)) this.reads++;
+    return this.inner.get(key);
+  }
+  has = (key: StoreKey) => this.inner.has(key);
+  set = (key: StoreKey, value: Uint8Array) => this.inner.set(key, value);
+  delete = (key: StoreKey) => this.inner.delete(key);
+  *iterate(prefix: StoreKey, from?: StoreKey): Iterable<[StoreKey, Uint8Array]> {
+    for (const entry of this.inner.iterate(prefix, from)) {
+      this.visited++;
+      yield entry;
+    }
+  }
 }

@@ -122,10 +122,18 @@ export interface WorkerFilter {
   gpuModel?: string;
 }
 
+/** Every matching worker: follows next_key, since the node returns one page (at most 1000) per query. */
 export async function listWorkers(rpc: AbciQuerier, filter: WorkerFilter = {}): Promise<WorkerView[]> {
   const status = filter.status === undefined ? WorkerStatus.WORKER_STATUS_UNSPECIFIED : parseWorkerStatus(filter.status);
-  const res = await query(rpc, "/ogpu.workers.v1.Query/Workers", QueryWorkersRequest, QueryWorkersResponse, { status, gpuModel: filter.gpuModel ?? "" });
-  return res.workers;
+  const workers: WorkerView[] = [];
+  let key: Uint8Array = new Uint8Array();
+  do {
+    const pagination = { key, offset: 0n, limit: 1000n, countTotal: false, reverse: false };
+    const res = await query(rpc, "/ogpu.workers.v1.Query/Workers", QueryWorkersRequest, QueryWorkersResponse, { status, gpuModel: filter.gpuModel ?? "", pagination });
+    workers.push(...res.workers);
+    key = res.pagination?.nextKey ?? new Uint8Array();
+  } while (key.length > 0);
+  return workers;
 }
 
 /** Base price per unit (uogpu) and last utilisation of every tier, or of one. */

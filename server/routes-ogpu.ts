@@ -18,13 +18,14 @@ const TASK_ENUMS = { status: TaskStatus, verification: VerificationClass };
 export const workersRoutes: LcdRoute[] = [
   defineRoute({
     path: `${WORKERS}/workers`,
-    summary: "Registered workers in operator order, with their status and tier",
+    summary: "Registered workers in operator order, with their status and tier, one page at a time (pagination.*; filters apply per page)",
     method: q("/ogpu.workers.v1.Query/Workers", workers.QueryWorkersRequest, workers.QueryWorkersResponse),
     request: {
       status: fromQueryEnum("status", "only workers with this status (name or number)", WorkerStatus),
       gpuModel: fromQuery("gpu_model", "only workers with at least one GPU of this model"),
+      pagination: fromPagination,
     },
-    render: { enums: WORKER_ENUMS },
+    render: { enums: WORKER_ENUMS, pageOf: "workers" },
   }),
   defineRoute({
     path: `${WORKERS}/workers/{address}`,

@@ -7,33 +7,12 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../../app/errors.js";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../../app/pagination.js";
 import { MemStore, type KVStore } from "../../app/store/kvstore.js";
-import type { StoreKey } from "../../app/store/keys.js";
-import { testKey } from "../../app/testkit.js";
+import { CountingStore, testKey } from "../../app/testkit.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { QueryTasksRequest, QueryTasksResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import type { PageRequest } from "../../proto/gen/ogpu/query/v1/pagination.js";
 import { marketQueries } from "./queries.js";
 import { putTask } from "./store.js";
-
-/** Counts task records decoded and index entries visited: the work a query does. */
-class CountingStore implements KVStore {
-  taskReads = 0;
-  visited = 0;
-  constructor(private readonly inner: KVStore) {}
-  get(key: StoreKey) {
-    if (key.startsWith("market/t/")) this.taskReads++;
-    return this.inner.get(key);
-  }
-  has = (key: StoreKey) => this.inner.has(key);
-  set = (key: StoreKey, value: Uint8Array) => this.inner.set(key, value);
-  delete = (key: StoreKey) => this.inner.delete(key);
-  *iterate(prefix: StoreKey, from?: StoreKey): Iterable<[StoreKey, Uint8Array]> {
-    for (const entry of this.inner.iterate(prefix, from)) {
-      this.visited++;
-      yield entry;
-    }
-  }
-}
 
 const ALICE = testKey(1).address;
 const BOB = testKey(2).address;
@@ -61,17 +40,17 @@ describe("market Tasks query over indexes", () => {
   const base = crowdedStore();
 
   it("item 3: a filtered Tasks query reads only the tasks it returns, not every task ever made", () => {
-    const store = new CountingStore(base);
+    const store = new CountingStore(base, "market/t/");
     const res = queryTasks(store, { status: TaskStatus.TASK_STATUS_PENDING, limit: 5 });
     expect(ids(res)).toEqual([20_001, 20_002, 20_003, 20_004, 20_005]);
     // Before the indexes this decoded all 20,010 tasks to find 5 at the end.
-    expect(store.taskReads).toBe(5);
+    expect(store.reads).toBe(5);
     expect(store.visited).toBe(6); // the 5 returned and the one that makes next_key
 
-    const byClientAndStatus = new CountingStore(base);
+    const byClientAndStatus = new CountingStore(base, "market/t/");
     const bobPending = queryTasks(byClientAndStatus, { client: BOB, status: TaskStatus.TASK_STATUS_PENDING });
     expect(ids(bobPending)).toEqual([20_001, 20_003, 20_005, 20_007, 20_009]);
-    expect(byClientAndStatus.taskReads).toBe(5);
+    expect(byClientAndStatus.reads).toBe(5);
   });
 
   it("item 3: pagination follows PageRequest (key, offset, limit, count_total) and pages cover the index exactly once", () => {

@@ -18,16 +18,16 @@ import {
   QueryValidatorsRequest,
   QueryValidatorsResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/query";
-import { BondStatus, bondStatusFromJSON, type Delegation, type DelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { BondStatus, bondStatusFromJSON, Validator, type Delegation, type DelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
-import { singlePage } from "../../app/pagination.js";
+import { paginateFiltered, singlePage } from "../../app/pagination.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { allValidators, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, unbondingsOf } from "./store.js";
+import { VALIDATOR_PREFIX, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, unbondingsOf } from "./store.js";
 import { parseValoper } from "../../app/validator-address.js";
 import { parseDec } from "../../app/dec.js";
 import { moduleAddress } from "../../app/address.js";
@@ -60,8 +60,11 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
     defineQuery("/cosmos.staking.v1beta1.Query/Validators", { request: QueryValidatorsRequest, response: QueryValidatorsResponse }, (ctx, req) => {
       const status = req.status === "" ? undefined : bondStatusFromJSON(req.status);
       if (status === BondStatus.UNRECOGNIZED) throw invalidArgument(`invalid validator status ${req.status}`);
-      const validators = [...allValidators(ctx.store)].map((x) => x.validator).filter((v) => status === undefined || v.status === status);
-      return { validators, pagination: singlePage(validators.length) };
+      const { items: validators, pagination } = paginateFiltered(ctx.store, VALIDATOR_PREFIX, req.pagination, (_tail, raw) => {
+        const v = Validator.decode(raw);
+        return status === undefined || v.status === status ? v : undefined;
+      });
+      return { validators, pagination };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/Validator", { request: QueryValidatorRequest, response: QueryValidatorResponse }, (ctx, req) => ({
       validator: requireQueriedValidator(ctx.store, req.validatorAddr),

@@ -54,6 +54,9 @@ export function setValidator(store: KVStore, v: Validator): void {
   store.set(CONS + bytesKey(consAddressOf(consensusKeyOf(v))), operator);
 }
 
+/** The prefix under which validators lie in operator-address order (list queries page over it). */
+export const VALIDATOR_PREFIX = VAL;
+
 /** Every validator in operator-address order. */
 export function* allValidators(store: KVStore): Iterable<{ operator: Uint8Array; validator: Validator }> {
   for (const [key, value] of store.iterate(VAL)) {

@@ -24,6 +24,9 @@ export function setWorker(store: KVStore, worker: Worker): void {
   store.set(workerKey(parseAccountAddress(worker.operator, "operator")), Worker.encode(worker).finish());
 }
 
+/** The prefix under which workers lie in operator-address order (list queries page over it). */
+export const WORKER_PREFIX = WORKER;
+
 /** Every worker in operator-address order (deterministic). */
 export function* allWorkers(store: KVStore): Iterable<Worker> {
   for (const [, value] of store.iterate(WORKER)) yield Worker.decode(value);

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PageRequest, PageResponse } from "../../query/v1/pagination.js";
 import { Worker, WorkerStatus } from "./workers.js";
 
 export const protobufPackage = "ogpu.workers.v1";
@@ -34,10 +35,16 @@ export interface QueryWorkersRequest {
   status: WorkerStatus;
   /** Empty = any model; otherwise workers with at least one GPU of this model. */
   gpuModel: string;
+  /**
+   * Cosmos PageRequest over workers in operator order (default limit 100, at most 1000);
+   * the filters apply per page, as the SDK's FilteredPaginate does.
+   */
+  pagination: PageRequest | undefined;
 }
 
 export interface QueryWorkersResponse {
   workers: WorkerView[];
+  pagination: PageResponse | undefined;
 }
 
 function createBaseWorkerView(): WorkerView {
@@ -234,7 +241,7 @@ export const QueryWorkerResponse: MessageFns<QueryWorkerResponse> = {
 };
 
 function createBaseQueryWorkersRequest(): QueryWorkersRequest {
-  return { status: 0, gpuModel: "" };
+  return { status: 0, gpuModel: "", pagination: undefined };
 }
 
 export const QueryWorkersRequest: MessageFns<QueryWorkersRequest> = {
@@ -244,6 +251,9 @@ export const QueryWorkersRequest: MessageFns<QueryWorkersRequest> = {
     }
     if (message.gpuModel !== "") {
       writer.uint32(18).string(message.gpuModel);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -277,6 +287,14 @@ export const QueryWorkersRequest: MessageFns<QueryWorkersRequest> = {
             message.gpuModel = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -296,18 +314,24 @@ export const QueryWorkersRequest: MessageFns<QueryWorkersRequest> = {
     const message = createBaseQueryWorkersRequest();
     message.status = object.status ?? 0;
     message.gpuModel = object.gpuModel ?? "";
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
     return message;
   },
 };
 
 function createBaseQueryWorkersResponse(): QueryWorkersResponse {
-  return { workers: [] };
+  return { workers: [], pagination: undefined };
 }
 
 export const QueryWorkersResponse: MessageFns<QueryWorkersResponse> = {
   encode(message: QueryWorkersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.workers) {
       WorkerView.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -333,6 +357,14 @@ export const QueryWorkersResponse: MessageFns<QueryWorkersResponse> = {
             message.workers.push(WorkerView.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -351,6 +383,9 @@ export const QueryWorkersResponse: MessageFns<QueryWorkersResponse> = {
   fromPartial(object: DeepPartial<QueryWorkersResponse>): QueryWorkersResponse {
     const message = createBaseQueryWorkersResponse();
     message.workers = object.workers?.map((e) => WorkerView.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
     return message;
   },
 };
