@@ -50,7 +50,7 @@ async function task(id: bigint): Promise<Task> {
 }
 
 async function workerStatus(address: string): Promise<WorkerStatus> {
-  const res = await query.queryAbci("/ogpu.workers.v1.Query/Workers", QueryWorkersRequest.encode({ status: 0, gpuModel: "" }).finish());
+  const res = await query.queryAbci("/ogpu.workers.v1.Query/Workers", QueryWorkersRequest.encode({ status: 0, gpuModel: "", pagination: undefined }).finish());
   return QueryWorkersResponse.decode(res.value).workers.find((w) => w.worker!.operator === address)!.status;
 }
 

@@ -16,7 +16,7 @@ import { PubKey as Ed25519PubKeyProto } from "cosmjs-types/cosmos/crypto/ed25519
 import { ED25519_PUBKEY_TYPE_URL } from "../../app/validator-address.js";
 
 const VALIDATORS = 3_000;
-const validatorsQuery = stakingQueries({ getBalance: () => ({ denom: "uogpu", amount: "0" }) }).find((q) => q.path === "/cosmos.staking.v1beta1.Query/Validators")!;
+const validatorsQuery = stakingQueries({ getBalance: () => 0n }).find((q) => q.path === "/cosmos.staking.v1beta1.Query/Validators")!;
 const block = { chainId: "t", height: 1n, timeSeconds: 0n, beacon: new Uint8Array() };
 
 function queryValidators(store: KVStore, req: Partial<QueryValidatorsRequest>): QueryValidatorsResponse {
@@ -27,7 +27,7 @@ const page = (p: Partial<PageRequest>): PageRequest => ({ key: new Uint8Array(),
 /** Follows next_key to the end, in pages of `limit`. */
 function allPages(store: KVStore, status: string, limit: bigint): string[] {
   const out: string[] = [];
-  for (let key = new Uint8Array(); ; ) {
+  for (let key: Uint8Array = new Uint8Array(); ; ) {
     const res = queryValidators(store, { status, pagination: page({ key, limit }) });
     out.push(...res.validators.map((v) => v.operatorAddress));
     key = res.pagination!.nextKey;

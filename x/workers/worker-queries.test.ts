@@ -32,7 +32,7 @@ function crowdedStore(): { store: MemStore; online: string[]; all: string[] } {
     setWorker(store, Worker.fromPartial({ operator: testKey(i).address, lastHeartbeatHeight: fresh ? HEIGHT : HEIGHT - timeout - 1n }));
   }
   const everyone: string[] = [];
-  for (let key = new Uint8Array(); ; ) {
+  for (let key: Uint8Array = new Uint8Array(); ; ) {
     const res = queryWorkers(store, { pagination: page({ key, limit: 1000n }) });
     everyone.push(...res.workers.map((w) => w.worker!.operator));
     key = res.pagination!.nextKey;
@@ -45,7 +45,7 @@ function crowdedStore(): { store: MemStore; online: string[]; all: string[] } {
 /** Follows next_key to the end, in pages of 7. */
 function queryWorkersAll(store: KVStore, status: WorkerStatus): string[] {
   const out: string[] = [];
-  for (let key = new Uint8Array(); ; ) {
+  for (let key: Uint8Array = new Uint8Array(); ; ) {
     const res = queryWorkers(store, { status, pagination: page({ key, limit: 7n }) });
     out.push(...res.workers.map((w) => w.worker!.operator));
     key = res.pagination!.nextKey;
