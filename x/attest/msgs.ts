@@ -17,8 +17,6 @@ function checkDigest(digest: Uint8Array, field = "result_digest"): void {
   if (digest.length !== DIGEST_LENGTH) throw invalid(`${field} must be ${DIGEST_LENGTH} bytes (sha256), got ${digest.length}`);
 }
 
-const MAX_CID_LENGTH = 256;
-
 function checkSalt(salt: Uint8Array): void {
   if (salt.length < MIN_SALT_LENGTH || salt.length > MAX_SALT_LENGTH) throw invalid(`salt must be ${MIN_SALT_LENGTH}-${MAX_SALT_LENGTH} bytes`);
 }
@@ -50,7 +48,6 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       checkSalt(msg.salt);
       // A paid result must name its output (issue 10 item 13); the seal committed to this CID.
       if (msg.outputCid.length === 0) throw invalid("output_cid is required: a result is paid only with its output named");
-      if (msg.outputCid.length > MAX_CID_LENGTH) throw invalid(`output_cid must be at most ${MAX_CID_LENGTH} characters`);
     },
     handle(ctx, msg) {
       keeper.revealResult(ctx, msg.worker, msg.taskId, msg.resultDigest, msg.salt, msg.outputCid);

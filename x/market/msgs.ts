@@ -50,7 +50,6 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   if (msg.priority > 3) throw invalid(`priority ${msg.priority} must be in 0..3`);
   if (msg.kind === "" || msg.kind.length > 64) throw invalid("kind must be 1-64 characters");
   if (msg.programHash === "" || msg.programHash.length > 128) throw invalid("program_hash must be 1-128 characters");
-  if (msg.inputCid.length > 256) throw invalid("input_cid must be at most 256 characters");
   if (msg.verification !== VerificationClass.VERIFICATION_CLASS_BITWISE && msg.verification !== VerificationClass.VERIFICATION_CLASS_CLASS) {
     throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_CLASS");
   }
