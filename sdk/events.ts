@@ -9,6 +9,8 @@
  * This file is pure (no I/O): parsing, ordering and result extraction; sdk/progress.ts feeds it
  * from CometBFT.
  */
+import { TERMINAL_TASK_STATUSES } from "../proto/task-status.js";
+import { taskStateName } from "./queries.js";
 
 /** An ABCI event as cosmjs' CometBFT client decodes it (attribute keys/values are strings). */
 export interface AbciEvent {
@@ -44,7 +46,7 @@ export interface TaskUpdate {
 /** The event every task transition emits. */
 export const STATUS_EVENT = "task_status";
 /** States after which a task never changes again. */
-export const FINAL_STATES: ReadonlySet<string> = new Set(["finalized", "resolved", "expired", "cancelled", "failed"]);
+export const FINAL_STATES: ReadonlySet<string> = new Set(TERMINAL_TASK_STATUSES.map(taskStateName));
 /** Final states in which the task produced an agreed result. */
 export const SUCCESS_STATES: ReadonlySet<string> = new Set(["finalized", "resolved"]);
 

@@ -6,17 +6,9 @@
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { BASE_DENOM } from "../app/coins.js";
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
+import { OPEN_TASK_STATUSES } from "../proto/task-status.js";
 import { getBalance, getTaskRecord, listTasks, type AbciQuerier } from "../sdk/queries.js";
 
-/** Task states whose input (and, once revealed, output) blobs must stay. */
-const LIVE_STATUSES = [
-  TaskStatus.TASK_STATUS_PENDING,
-  TaskStatus.TASK_STATUS_ASSIGNED,
-  TaskStatus.TASK_STATUS_COMMITTED,
-  TaskStatus.TASK_STATUS_REVEALED,
-  TaskStatus.TASK_STATUS_AUDITING,
-  TaskStatus.TASK_STATUS_DISPUTED,
-] as const;
 const HAS_REVEALS = new Set<TaskStatus>([TaskStatus.TASK_STATUS_COMMITTED, TaskStatus.TASK_STATUS_REVEALED, TaskStatus.TASK_STATUS_AUDITING, TaskStatus.TASK_STATUS_DISPUTED]);
 const PAGE = 1000;
 
@@ -47,7 +39,7 @@ export async function unpaidOutputCids(rpc: AbciQuerier): Promise<Set<string>> {
 async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; outputs: Set<string> }> {
   const inputs = new Set<string>();
   const outputs = new Set<string>();
-  for (const status of LIVE_STATUSES) {
+  for (const status of OPEN_TASK_STATUSES) {
     let afterId = 0n;
     for (;;) {
       const tasks = await listTasks(rpc, { status, limit: PAGE, afterId });

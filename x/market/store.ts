@@ -4,6 +4,7 @@ import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key, type StoreKey 
 import type { KVStore } from "../../app/store/kvstore.js";
 import { defineCounter, setBigInt } from "../../app/store/values.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
+import { isTerminalTaskStatus } from "../../proto/task-status.js";
 
 /**
  * Task records and the indexes the block hooks scan, all kept in key order:
@@ -179,7 +180,5 @@ export function dueDeadlines(store: KVStore, height: bigint, limit?: number): bi
   return dueEntries(store, DEADLINE, height, limit).map((e) => parseU64Key(e.rest));
 }
 
-/** Statuses from which nothing moves any more (escrow fully settled). */
-export function isTerminal(status: TaskStatus): boolean {
-  return [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_EXPIRED, TaskStatus.TASK_STATUS_CANCELLED, TaskStatus.TASK_STATUS_FAILED].includes(status);
-}
+/** Statuses from which nothing moves any more (escrow fully settled): proto/task-status.ts. */
+export const isTerminal = isTerminalTaskStatus;
