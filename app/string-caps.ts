@@ -21,6 +21,8 @@ export const MSG_STRING_CAPS: Readonly<Record<string, number>> = {
   website: 140,
   securityContact: 140,
   details: 280,
+  // x/gov proposal summaries (markdown text); gov's max_summary_length param holds them tighter.
+  summary: 10_000,
 };
 
 /**
