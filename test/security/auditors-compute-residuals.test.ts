@@ -149,4 +149,31 @@ describe("issue 10 item 8 residuals: no way around computing", () => {
     for (let h = 0; h < 3 * AUDIT_TIMEOUT; h++) await c.run([]);
     expect(supplyBefore - c.supply()).toBe(0n);
   });
+
+  it("item 8: a dispute juror that picks a public digest without computing loses 1 % when it is refuted; UNEXECUTABLE there pays like absence", async () => {
+    // Two trusted workers (p = 0: no audit) disagree; the dispute jurors (2k + 1 = 5, every validator) see both digests.
+    const c = await startPosChain({ validatorStakes: [500n * OGPU, ...STAKES], workers: [{ cv: 1_000_000n }, { cv: 1_000_000n }], params: { attest: { audit_timeout_blocks: AUDIT_TIMEOUT, p_floor_bps: 0 } } });
+    chain = c;
+    const id = nextTaskId(c.app.store);
+    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n, units: 10n, k: 2 })])]));
+    const [honest, liar] = c.task(id).assignments.map((a) => c.workers.find((w) => w.address === a.worker)!) as [ChainSigner, ChainSigner];
+    expectOk(await c.run([honest.tx([commitMsg(honest.address, id, RIGHT)]), liar.tx([commitMsg(liar.address, id, GARBAGE)])]));
+    await c.run([]);
+    expect(c.record(id)!.audited).toBe(false);
+    expectOk(await c.run([honest.tx([revealMsg(honest.address, id, RIGHT)]), liar.tx([revealMsg(liar.address, id, GARBAGE)])]));
+    await c.run([]);
+    expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_DISPUTED);
+    const jurors = [...c.record(id)!.dispute!.members].sort((x, y) => Number(y.power - x.power));
+    expect(jurors).toHaveLength(5);
+    const [a, b, d, guesser, lazy] = jurors;
+    const supplyBefore = c.supply();
+    // The smallest two skip the work: one picks the liar's public digest, one says UNEXECUTABLE.
+    expectOk(await c.run([vote(c, guesser!.validator, attestMsg(guesser!.validator, id, GARBAGE, Verdict.VERDICT_MATCH, new Uint8Array())), vote(c, lazy!.validator, attestMsg(lazy!.validator, id, new Uint8Array(32), Verdict.VERDICT_UNEXECUTABLE, new Uint8Array()))]));
+    const out = expectOk(await c.run([a!, b!, d!].map((m) => vote(c, m.validator, attestMsg(m.validator, id, RIGHT, Verdict.VERDICT_MATCH, new Uint8Array())))));
+    expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_RESOLVED);
+    expect(eventsOf(out, AttestEvent.AuditorWrong).map((e) => attr(e, "validator"))).toEqual([guesser!.validator]);
+    expect(eventsOf(out, AttestEvent.AuditorAbsent).map((e) => attr(e, "reason"))).toEqual(["unexecutable_on_executed_task"]);
+    // The liar: 500 OGPU of its bond, half burned; the guesser 1 %, the UNEXECUTABLE juror 0.1 %.
+    expect(supplyBefore - c.supply()).toBe(250n * OGPU + share(guesser!.power, 100n) + share(lazy!.power, 10n));
+  });
 });
