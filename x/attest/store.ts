@@ -66,7 +66,8 @@ export function clearDuty(store: KVStore, taskId: bigint, validator: Uint8Array)
   const raw = store.get(dutyKey(taskId, validator));
   if (raw === undefined) return false;
   store.delete(dutyKey(taskId, validator));
-  store.delete(pendingKey(taskId, validator));
+  // Only when present: a delete is a write, and writes are hashed into the app hash.
+  if (store.has(pendingKey(taskId, validator))) store.delete(pendingKey(taskId, validator));
   removeDueEntry(store, DUTY_DEADLINES, parseU64Key(bytesKey(raw)), dutyRest(taskId, validator));
   return true;
 }
