@@ -1,3 +1,5 @@
+import * as ogpuSlashingQuery from "../../proto/gen/ogpu/slashing/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import {
   QueryParamsRequest,
   QueryParamsResponse,
@@ -54,4 +56,5 @@ export const slashingQueries: QueryMethod[] = [
     const info = [...allSigningInfos(ctx.store)].map((x) => x.info);
     return { info, pagination: { nextKey: new Uint8Array(), total: BigInt(info.length) } };
   }),
+  defineParamsJsonQuery(ogpuSlashingQuery.protobufPackage, slashingParams, { request: ogpuSlashingQuery.QueryParamsRequest, response: ogpuSlashingQuery.QueryParamsResponse }),
 ];
