@@ -29,6 +29,8 @@ export const MSG_STRING_CAPS: Readonly<Record<string, number>> = {
   securityContact: 140,
   details: 280,
   params: MAX_PARAMS_JSON_LENGTH,
+  // x/gov proposal summaries (markdown text); gov's max_summary_length param holds them tighter.
+  summary: 10_000,
 };
 
 /**

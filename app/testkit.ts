@@ -22,7 +22,8 @@ import { accountAddressString } from "./address.js";
 import { OgpuApp } from "./app.js";
 import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
-import type { AppModule } from "./module.js";
+import type { AppModule, MessageCodec, QueryMethod } from "./module.js";
+import type { PageRequest } from "../proto/gen/ogpu/query/v1/pagination.js";
 import type { Context } from "./context.js";
 import { GasMeter } from "./gas.js";
 import { toAppError, type AppError } from "./errors.js";
@@ -383,4 +384,32 @@ export class CountingStore implements KVStore {
       yield entry;
     }
   }
+}
+
+/** A PageRequest with the given fields, the rest at their defaults. */
+export const pageRequest = (p: Partial<PageRequest> = {}): PageRequest => ({ key: new Uint8Array(), offset: 0n, limit: 0n, countTotal: false, reverse: false, ...p });
+
+/** Follows next_key from the first page to the last; `fetch` returns one page's items and its next_key. */
+export function collectPages<T>(fetch: (key: Uint8Array) => { items: T[]; nextKey: Uint8Array }): T[] {
+  const out: T[] = [];
+  for (let key: Uint8Array = new Uint8Array(); ; ) {
+    const page = fetch(key);
+    out.push(...page.items);
+    key = page.nextKey;
+    if (key.length === 0) return out;
+  }
+}
+
+/** Runs one module query in process on `store` (list-query tests wrap it in a CountingStore). */
+export function queryOnStore<Req, Res>(
+  methods: readonly QueryMethod[],
+  path: string,
+  codecs: { request: MessageCodec<Req>; response: { decode(input: Uint8Array): Res } },
+  store: KVStore,
+  req: Req,
+): Res {
+  const method = methods.find((m) => m.path === path);
+  if (method === undefined) throw new Error(`no query ${path}`);
+  const block = { chainId: TEST_CHAIN_ID, height: 1n, timeSeconds: 0n, beacon: new Uint8Array() };
+  return codecs.response.decode(method.handle({ store, block }, codecs.request.encode(req).finish()));
 }

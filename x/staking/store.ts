@@ -3,6 +3,8 @@ import { addDue, dueEntries } from "../../app/store/due-index.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, splitLengthPrefixed, u64Key } from "../../app/store/keys.js";
 import { decodeBigInt, defineCounter, encodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { paginateFiltered } from "../../app/pagination.js";
+import type { PageRequest, PageResponse } from "../../proto/gen/ogpu/query/v1/pagination.js";
 import { consAddressOf, consensusKeyOf, parseValoper } from "../../app/validator-address.js";
 
 /**
@@ -98,6 +100,16 @@ export function* delegationsTo(store: KVStore, operator: Uint8Array): Iterable<D
   }
 }
 
+/** One page of a delegator's delegations in operator order (DelegatorDelegations). */
+export function delegationsOfPage(store: KVStore, delegator: Uint8Array, page: PageRequest | undefined): { items: Delegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, DEL + lengthPrefixed(delegator), page, (_tail, value) => Delegation.decode(value));
+}
+
+/** One page of a validator's delegations in delegator order, over the delv index (ValidatorDelegations). */
+export function delegationsToPage(store: KVStore, operator: Uint8Array, page: PageRequest | undefined): { items: Delegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, DEL_BY_VAL + lengthPrefixed(operator), page, (tail) => getDelegation(store, splitLengthPrefixed(tail)[0]!, operator)!);
+}
+
 // ---- unbonding delegations ----
 export function getUnbonding(store: KVStore, delegator: Uint8Array, operator: Uint8Array): UnbondingDelegation | undefined {
   const raw = store.get(UBD + lengthPrefixed(delegator) + lengthPrefixed(operator));
@@ -118,6 +130,11 @@ export function setUnbonding(store: KVStore, delegator: Uint8Array, operator: Ui
 
 export function* unbondingsOf(store: KVStore, delegator?: Uint8Array): Iterable<UnbondingDelegation> {
   for (const [, value] of store.iterate(UBD + (delegator ? lengthPrefixed(delegator) : ""))) yield UnbondingDelegation.decode(value);
+}
+
+/** One page of a delegator's unbonding delegations in operator order (DelegatorUnbondingDelegations). */
+export function unbondingsOfPage(store: KVStore, delegator: Uint8Array, page: PageRequest | undefined): { items: UnbondingDelegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, UBD + lengthPrefixed(delegator), page, (_tail, value) => UnbondingDelegation.decode(value));
 }
 
 export function* unbondingsFrom(store: KVStore, operator: Uint8Array): Iterable<{ delegator: Uint8Array; ubd: UnbondingDelegation }> {
