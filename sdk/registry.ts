@@ -9,6 +9,7 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
+import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
 
 type OgpuMsgName = keyof typeof OGPU_MSG_TYPES;
@@ -18,7 +19,10 @@ export const MSG = Object.fromEntries(Object.entries(OGPU_MSG_TYPES).map(([name,
 
 export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(OGPU_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]);
 
-/** Default Cosmos types (bank, staking, gov, …) plus oGPU's. */
+/** Cosmos messages the chain accepts that cosmjs' defaultRegistryTypes lacks. */
+export const cosmosExtraTypes: ReadonlyArray<[string, GeneratedType]> = [["/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail]];
+
+/** Default Cosmos types (bank, staking, gov, …) plus MsgUnjail and oGPU's. */
 export function ogpuRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...ogpuTypes]);
+  return new Registry([...defaultRegistryTypes, ...cosmosExtraTypes, ...ogpuTypes]);
 }

@@ -1,4 +1,6 @@
 import {
+  QueryParamsRequest,
+  QueryParamsResponse,
   QueryDelegationRewardsRequest,
   QueryDelegationRewardsResponse,
   QueryValidatorCommissionRequest,
@@ -25,6 +27,11 @@ export function distributionQueries(keeper: Pick<DistributionKeeper, "pendingRew
   const decCoins = (store: KVStore, amount: bigint) => (amount === 0n ? [] : [{ denom: staking.params(store).bond_denom, amount: (amount * DEC_ONE).toString() }]);
 
   return [
+    // x/distribution has no params: no community tax (the market fee feeds the treasury
+    // instead), no proposer bonus, rewards go to the delegator's own address.
+    defineQuery("/cosmos.distribution.v1beta1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, () => ({
+      params: { communityTax: "0", baseProposerReward: "0", bonusProposerReward: "0", withdrawAddrEnabled: false },
+    })),
     defineQuery("/cosmos.distribution.v1beta1.Query/DelegationRewards", { request: QueryDelegationRewardsRequest, response: QueryDelegationRewardsResponse }, (ctx, req) => {
       const delegator = parseQueryAddress(req.delegatorAddress);
       const operator = queryValoper(req.validatorAddress);
