@@ -1,4 +1,6 @@
 import {
+  QueryDelegationTotalRewardsRequest,
+  QueryDelegationTotalRewardsResponse,
   QueryParamsRequest,
   QueryParamsResponse,
   QueryDelegationRewardsRequest,
@@ -38,6 +40,17 @@ export function distributionQueries(keeper: Pick<DistributionKeeper, "pendingRew
       if (!staking.getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
       if (!staking.getDelegation(ctx.store, delegator, operator)) throw notFound(`delegation from ${req.delegatorAddress} to ${req.validatorAddress} does not exist`);
       return { rewards: decCoins(ctx.store, keeper.pendingReward(ctx.store, delegator, operator)) };
+    }),
+    defineQuery("/cosmos.distribution.v1beta1.Query/DelegationTotalRewards", { request: QueryDelegationTotalRewardsRequest, response: QueryDelegationTotalRewardsResponse }, (ctx, req) => {
+      // One entry per delegation of the delegator (at most one per validator).
+      const delegator = parseQueryAddress(req.delegatorAddress);
+      let total = 0n;
+      const rewards = [...staking.delegationsOf(ctx.store, delegator)].map((d) => {
+        const amount = keeper.pendingReward(ctx.store, delegator, parseValoper(d.validatorAddress));
+        total += amount;
+        return { validatorAddress: d.validatorAddress, reward: decCoins(ctx.store, amount) };
+      });
+      return { rewards, total: decCoins(ctx.store, total) };
     }),
     defineQuery("/cosmos.distribution.v1beta1.Query/ValidatorCommission", { request: QueryValidatorCommissionRequest, response: QueryValidatorCommissionResponse }, (ctx, req) => {
       const operator = queryValoper(req.validatorAddress);

@@ -7,6 +7,8 @@ import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
+import { stakingTxCommands } from "./staking.js";
+import { stakingQueryCommands } from "./lcd-queries.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
@@ -20,7 +22,9 @@ export const ogpudCommands: Command[] = [
   ...gentxCommands,
   ...keysCommands,
   ...txCommands,
+  ...stakingTxCommands,
   ...queryCommands,
+  ...stakingQueryCommands,
   ...marketCommands,
   ...workersCommands,
   statusCommand,

@@ -1,6 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import type { EncodeObject } from "@cosmjs/proto-signing";
 import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
 import { messageJson } from "../../../server/lcd-json.js";
 import { TaskStatus, VerificationClass, type Task } from "../../../proto/gen/ogpu/market/v1/market.js";
@@ -14,7 +13,7 @@ import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
 import { keyFromNameOrAddress, nodeOption, outputFormat, outputOption, printResult, withNode, type NodeConnection, type OutputFormat } from "../client.js";
-import { broadcastFromKey, txFailureLine, txOptions, type BroadcastOutcome } from "./tx.js";
+import { fromOption, signAndSend, txOptions } from "./tx.js";
 
 /**
  * `ogpud tx market …` and `ogpud q market …`: submit, cancel and follow tasks, read tasks and
@@ -24,7 +23,6 @@ import { broadcastFromKey, txFailureLine, txOptions, type BroadcastOutcome } fro
 
 const TASK_ENUMS = { status: TaskStatus, verification: VerificationClass };
 const queryOptions: OptionSpec = { ...nodeOption, ...outputOption };
-const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
 
 /** A task as the REST server renders it (snake_case, 64-bit integers as strings, enums by name). */
 export function taskJson(task: Task) {
@@ -48,18 +46,6 @@ function taskIdArg(positionals: string[], usage: string): bigint {
   if (!arg || rest.length > 0) throw new CliError(`usage: ${usage}`);
   if (!/^[1-9][0-9]*$/.test(arg)) throw new CliError(`invalid task id '${arg}': expected a positive integer`);
   return BigInt(arg);
-}
-
-/**
- * Broadcasts the messages `build` makes for the --from key's address; a tx that failed in its
- * block is one error line.
- */
-async function signAndSend(flags: Flags, node: NodeConnection, build: (signer: string) => EncodeObject[], summary: string): Promise<BroadcastOutcome> {
-  const keyring = keyringFromFlags(flags);
-  const key = await keyFromNameOrAddress(keyring, stringFlag(flags, "from"));
-  const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
-  if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
-  return outcome;
 }
 
 /** The first message response of an included tx (its TxMsgData). */

@@ -20,6 +20,8 @@ import {
   outputOption,
   printResult,
   queryAccount,
+  type OutputFormat,
+  type Printable,
   simulateGas,
   withNode,
   type NodeConnection,
@@ -185,6 +187,9 @@ export const txOptions: OptionSpec = {
   yes: { type: "boolean", short: "y", description: "sign and broadcast without asking" },
 };
 
+/** --from: the keyring key (or its address) that signs, for commands whose positionals are the message's. */
+export const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
+
 /** A broadcast tx: its hash, and its block result unless --broadcast-mode sync. */
 export interface BroadcastOutcome {
   hash: string;
@@ -223,6 +228,23 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   }
   if (mode === "sync") return { hash };
   return { hash, result: await waitForTx(node, hash) };
+}
+
+/**
+ * Broadcasts the messages `build` makes for the --from key's address; a tx that failed in its
+ * block is one error line.
+ */
+export async function signAndSend(flags: Flags, node: NodeConnection, build: (signer: string) => EncodeObject[], summary: string): Promise<BroadcastOutcome> {
+  const keyring = keyringFromFlags(flags);
+  const key = await keyFromNameOrAddress(keyring, stringFlag(flags, "from"));
+  const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
+  if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
+  return outcome;
+}
+
+/** Prints a broadcast's outcome: its block result, or only the hash with --broadcast-mode sync. */
+export function printOutcome(format: OutputFormat, outcome: BroadcastOutcome, extra: Record<string, Printable> = {}): void {
+  printResult(format, outcome.result ? { ...outcome.result, ...extra } : { txhash: outcome.hash, code: 0 });
 }
 
 export const txBankSendCommand: Command = {
