@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,5 +193,14 @@ describe("x/gov on a 4-validator testnet (stock cosmjs)", () => {
     expect(supplyBefore.amount + minted - supplyAfter.amount).toBe(MIN_DEPOSIT);
     // The passed proposals' deposits went back: the gov account holds nothing.
     expect((await query.bank.balance(toBech32("ogpu", fromBech32(govAuthority()).data), "uogpu")).amount).toBe("0");
+    // `ogpud tx gov submit-proposal` takes gaiad's JSON: here the LCD's own params JSON (snake_case, "12s") as a MsgUpdateParams.
+    const lcdParams = (await lcd<{ params: Record<string, unknown> }>("/cosmos/gov/v1/params/voting")).params;
+    const file = join(testnet.dir, "proposal.json");
+    writeFileSync(file, JSON.stringify({ messages: [{ "@type": "/cosmos.gov.v1.MsgUpdateParams", authority: govAuthority(), params: { ...lcdParams, voting_period: "15s" } }], deposit: "100000uogpu", title: "From the CLI", summary: "voting 15 s" }));
+    const submitted = await runOgpud(["tx", "gov", "submit-proposal", file, ...cli]);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const cliId = JSON.parse(submitted.stdout).proposal_id as string;
+    const shown = await runOgpud(["q", "gov", "proposal", cliId, "--node", n0.rpc, "-o", "json"]);
+    expect(JSON.parse(shown.stdout).proposal).toMatchObject({ status: "PROPOSAL_STATUS_DEPOSIT_PERIOD", messages: [{ "@type": "/cosmos.gov.v1.MsgUpdateParams", params: { voting_period: "15s", quorum: "0.400000000000000000" } }] });
   }, 180_000);
 });
