@@ -283,8 +283,8 @@ export class OgpuApp implements AbciApplication {
     return { chainId: this.chainId, height, timeSeconds, beacon };
   }
 
-  /** Genesis state until block 1 commits, then committed state. */
-  private latestState(): KVStore {
+  /** Genesis state until block 1 commits, then committed state (read it; never write). */
+  latestState(): KVStore {
     return this.genesis?.branch ?? this.store;
   }
 
