@@ -14,6 +14,7 @@ import { QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos
 import { MsgSubmitProposal, MsgUpdateParams, MsgVote } from "cosmjs-types/cosmos/gov/v1/tx";
 import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { govAuthority } from "../../app/authority.js";
+import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import { runOgpud } from "../../cmd/ogpud/run.js";
 import { portsFrom, waitForHeight } from "../../testnet/devnet.js";
 import { createTestnet, startTestnetNode, stopTestnetNode, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
@@ -21,9 +22,10 @@ import { rpcGet, until } from "./helpers.js";
 
 /**
  * x/gov on a real 4-validator testnet with stock cosmjs: a v1beta1 text proposal and a v1
- * param-change proposal (x/gov's own MsgUpdateParams) are deposited and voted by the four
+ * param-change proposal are deposited and voted by the four
  * validators, with a delegator overriding its validator's vote; tallies and statuses are read
- * through cosmjs' QueryClient gov extension and the LCD; a proposal that misses quorum burns
+ * through cosmjs' QueryClient gov extension and the LCD; the param change (gov's and x/market's
+ * MsgUpdateParams in one proposal) shows in the modules' params; a proposal that misses quorum burns
  * its deposit. One vote and the tally also go through `ogpud tx/q gov`.
  */
 const BASE_PORT = portsFrom(29200).p2p;
@@ -130,11 +132,16 @@ describe("x/gov on a 4-validator testnet (stock cosmjs)", () => {
     expect((await query.gov.proposal(Number(textId))).proposal.status).toBe(ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD);
     await send(n1.mnemonic, (d) => [{ typeUrl: "/cosmos.gov.v1beta1.MsgDeposit", value: BetaMsgDeposit.fromPartial({ proposalId: textId, depositor: d, amount: coins(MIN_DEPOSIT / 2n) }) }]);
 
-    // 2: v1 param change: x/gov's own MsgUpdateParams (quorum 0.334 → 0.4, voting period 20 s → 12 s).
+    // 2: v1 param change: the SDK-typed cosmos.gov.v1.MsgUpdateParams (quorum 0.334 → 0.4, voting period 20 s → 12 s).
     const before = await govParamsV1();
     const changed: Params = { ...before, quorum: "0.400000000000000000", votingPeriod: { seconds: 12n, nanos: 0 } };
     const update = { typeUrl: "/cosmos.gov.v1.MsgUpdateParams", value: MsgUpdateParams.encode({ authority: govAuthority(), params: changed }).finish() };
-    const change = await send(n2.mnemonic, (p) => [{ typeUrl: "/cosmos.gov.v1.MsgSubmitProposal", value: MsgSubmitProposal.fromPartial({ messages: [update], initialDeposit: coins(MIN_DEPOSIT), proposer: p, title: "Raise quorum", summary: "quorum 40 %, 12 s voting" }) }]);
+    // … and, in the same proposal, another module's: x/market's MsgUpdateParams (the whole set as JSON), fee 5 % → 4 %.
+    const market = JSON.parse((await lcd<{ params_json: string }>("/ogpu/market/v1/params")).params_json) as Record<string, unknown>;
+    expect(market.market_fee_bps).toBe(500);
+    const marketType = OGPU_MSG_TYPES.UpdateMarketParams;
+    const marketUpdate = { typeUrl: marketType.typeUrl, value: marketType.codec.encode({ authority: govAuthority(), params: JSON.stringify({ ...market, market_fee_bps: 400 }) }).finish() };
+    const change = await send(n2.mnemonic, (p) => [{ typeUrl: "/cosmos.gov.v1.MsgSubmitProposal", value: MsgSubmitProposal.fromPartial({ messages: [update, marketUpdate], initialDeposit: coins(MIN_DEPOSIT), proposer: p, title: "Raise quorum, lower the market fee", summary: "quorum 40 %, 12 s voting, market fee 4 %" }) }]);
     const changeId = change.proposalId!;
 
     // 3: a proposal only node3 will vote on: 10,000 of 45,000 bonded = 22 % < 33.4 % quorum.
@@ -180,6 +187,7 @@ describe("x/gov on a 4-validator testnet (stock cosmjs)", () => {
     const after = await lcd<{ params: { quorum: string; voting_period: string } }>("/cosmos/gov/v1/params/tallying");
     expect(after.params).toMatchObject({ quorum: "0.400000000000000000", voting_period: "12s" });
     expect((await govParamsV1()).quorum).toBe("0.400000000000000000");
+    expect(JSON.parse((await lcd<{ params_json: string }>("/ogpu/market/v1/params")).params_json)).toMatchObject({ market_fee_bps: 400 });
 
     // Failed quorum: rejected, and the deposit burned — supply falls by exactly MIN_DEPOSIT (plus anything minted in that block).
     const lonelyFinal = (await query.gov.proposal(Number(lonelyId))).proposal;
