@@ -19,6 +19,10 @@ import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
 import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
+import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
+import { createUpgradeModule } from "../x/upgrade/module.js";
+import { UPGRADE_HANDLERS } from "./upgrades/registry.js";
+import type { UpgradeHandler } from "./upgrades/types.js";
 
 export interface AppKeepers {
   auth: AuthKeeper;
@@ -29,6 +33,12 @@ export interface AppKeepers {
   workers: WorkersKeeper;
   market: MarketKeeper;
   attest: AttestKeeper;
+  upgrade: UpgradeKeeper;
+}
+
+export interface WiringOptions {
+  /** The upgrade handlers this binary has (default: app/upgrades/registry.ts). */
+  upgrades?: readonly UpgradeHandler[];
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -46,7 +56,7 @@ export interface AppWiring {
  * Hooks point at keepers built later (staking → distribution, market → attest); they are
  * only called while blocks run, after this function has returned.
  */
-export function createAppWiring(): AppWiring {
+export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const auth = createAuthKeeper();
   const bank = createBankKeeper({ auth });
 
@@ -70,6 +80,8 @@ export function createAppWiring(): AppWiring {
   };
   const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
+  // x/upgrade reads the module list (versions, migrations) only while blocks run.
+  const upgrade = createUpgradeKeeper({ handlers: options.upgrades ?? UPGRADE_HANDLERS, modules: () => modules });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
@@ -81,7 +93,8 @@ export function createAppWiring(): AppWiring {
     createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
+    createUpgradeModule(upgrade),
     createGenutilModule({ staking }),
   ];
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, upgrade } };
 }

@@ -1,9 +1,10 @@
 import { hexUpper } from "../crypto/bytes.js";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { OgpuApp } from "../app/app.js";
+import { ChainHalt } from "../app/halt.js";
 import { AbciServer } from "../app/abci/server.js";
 import { createAppWiring } from "../app/modules.js";
 import { parseGasPrices } from "../app/tx/fees.js";
@@ -55,6 +56,9 @@ function splitHostPort(address: string): { host: string; port: number } {
  * terminates cometbft first, so no block is half-applied, then closes the servers and the DB.
  */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  // Set when a block halts the chain (app/halt.ts): the node stops and exits with its code.
+  let halted: ChainHalt | undefined;
+  let onHalt = (_halt: ChainHalt): void => undefined;
   const app = await OgpuApp.open(opts.appDb, createAppWiring(), {
     minGasPrices: parseGasPrices(opts.minGasPrices),
     checkInvariants: opts.checkInvariants,
@@ -62,9 +66,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     queryMaxBytes: opts.queryMaxBytes,
     log: opts.log,
     signBeacon: readConsensusSigner(opts.home),
+    onHalt: (halt) => onHalt(halt),
   });
   const { height, appHash } = app.lastCommit;
   opts.log(`ogpud: state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
+  try {
+    app.startupCheck();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
   const abci = new AbciServer(instrumentApp(app, metrics), { logger: opts.log });
@@ -92,6 +103,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let child: ChildProcess | undefined;
   let stopping = false;
+  onHalt = (halt) => {
+    halted = halt;
+    if (halt.upgrade) writeUpgradeInfo(opts.home, halt.upgrade);
+    opts.log(`ogpud: chain halted at this block (exit code ${halt.exitCode}); stopping`);
+    // After the FinalizeBlock exception has gone out: cometbft stops on it, we stop it anyway.
+    setImmediate(() => void shutdown(halt.exitCode));
+  };
 
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -117,9 +135,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     opts.log(`ogpud: cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
     child.on("exit", (code, signal) => {
       if (stopping) return;
+      if (halted) return void shutdown(halted.exitCode);
       opts.log(`ogpud: cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
       void shutdown(1);
     });
   }
   return { app, rest, stopped, stop: () => shutdown(0) };
+}
+
+/**
+ * `data/upgrade-info.json`, as the SDK writes it when it halts for an upgrade: what
+ * cosmovisor-style supervisors read to pick the next binary.
+ */
+function writeUpgradeInfo(home: string, upgrade: { name: string; height: bigint; info: string }): void {
+  const body = { name: upgrade.name, height: Number(upgrade.height), info: upgrade.info };
+  writeFileSync(join(home, "data", "upgrade-info.json"), JSON.stringify(body) + "\n");
 }
