@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { OgpuApp } from "../app/app.js";
 import { ChainHalt } from "../app/halt.js";
 import { AbciServer } from "../app/abci/server.js";
+import type { AbciApplication } from "../app/abci/application.js";
 import { createAppWiring } from "../app/modules.js";
 import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
@@ -45,6 +46,29 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a halting node keeps cometbft up before failing FinalizeBlock. CometBFT exits at
+ * once on a FinalizeBlock exception; meanwhile its consensus reactor still gossips the halting
+ * block's precommits, which validators that have not committed it yet need — otherwise they
+ * wait at the height below until someone restarts.
+ */
+const HALT_GRACE_MS = 5_000;
+
+/** Holds back the FinalizeBlock answer of a halting block for HALT_GRACE_MS, then fails it. */
+function holdHalts(app: AbciApplication): AbciApplication {
+  return {
+    ...app,
+    finalizeBlock(req) {
+      try {
+        return app.finalizeBlock(req);
+      } catch (err) {
+        if (!(err instanceof ChainHalt)) throw err;
+        return new Promise((_, reject) => setTimeout(() => reject(err), HALT_GRACE_MS));
+      }
+    },
+  };
+}
+
 function splitHostPort(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(":");
   return { host: address.slice(0, i) || "127.0.0.1", port: Number(address.slice(i + 1)) };
@@ -78,7 +102,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   }
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
-  const abci = new AbciServer(instrumentApp(app, metrics), { logger: opts.log });
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics)), { logger: opts.log });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
@@ -106,9 +130,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   onHalt = (halt) => {
     halted = halt;
     if (halt.upgrade) writeUpgradeInfo(opts.home, halt.upgrade);
-    opts.log(`ogpud: chain halted at this block (exit code ${halt.exitCode}); stopping`);
-    // After the FinalizeBlock exception has gone out: cometbft stops on it, we stop it anyway.
-    setImmediate(() => void shutdown(halt.exitCode));
+    opts.log(`ogpud: chain halted at this block (exit code ${halt.exitCode}); stopping in ${HALT_GRACE_MS / 1000}s`);
+    // With the FinalizeBlock exception (holdHalts): cometbft stops on it, we stop it anyway.
+    setTimeout(() => void shutdown(halt.exitCode), HALT_GRACE_MS);
   };
 
   const shutdown = async (code: number) => {

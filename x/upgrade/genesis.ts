@@ -11,8 +11,10 @@ import { allDone, getPlan, getVersions, setDone, setPlan, setVersion } from "./s
  *     "applied": [{ "name": "v0.2", "height": "1200" }],
  *     "module_versions": [{ "name": "market", "version": "2" }] }
  *
- * Without module_versions (a fresh chain, or a genesis from before x/upgrade existed) every
- * module is recorded at this binary's version: a chain is born at the release that starts it.
+ * A module module_versions does not list (all of them on a fresh chain, or in a genesis from
+ * before x/upgrade existed) is recorded at this binary's version: a chain is born at the release
+ * that starts it. A listed one keeps the given version (an export of a chain some of whose
+ * modules still await their migrations).
  */
 export function initUpgradeGenesis(store: KVStore, json: unknown, binaryVersions: VersionMap): void {
   const s = asObject(json, "upgrade");
@@ -32,15 +34,12 @@ export function initUpgradeGenesis(store: KVStore, json: unknown, binaryVersions
     const o = asObject(entry, `upgrade.applied[${i}]`);
     setDone(store, asString(o.name, `upgrade.applied[${i}].name`), positive(`upgrade.applied[${i}].height`, o.height));
   });
-  const given = asArray(s.module_versions, "upgrade.module_versions");
-  if (given.length === 0) {
-    for (const [name, version] of Object.entries(binaryVersions)) setVersion(store, name, BigInt(version));
-    return;
-  }
-  given.forEach((entry, i) => {
+  const versions = new Map(Object.entries(binaryVersions).map(([name, v]) => [name, BigInt(v)]));
+  asArray(s.module_versions, "upgrade.module_versions").forEach((entry, i) => {
     const o = asObject(entry, `upgrade.module_versions[${i}]`);
-    setVersion(store, asString(o.name, `upgrade.module_versions[${i}].name`), positive(`upgrade.module_versions[${i}].version`, o.version));
+    versions.set(asString(o.name, `upgrade.module_versions[${i}].name`), positive(`upgrade.module_versions[${i}].version`, o.version));
   });
+  for (const name of [...versions.keys()].sort()) setVersion(store, name, versions.get(name)!);
 }
 
 export function exportUpgradeGenesis(store: KVStore): unknown {

@@ -9,6 +9,7 @@ import { queryCommands } from "./query.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { upgradeCommands } from "./upgrade.js";
 import { workersCommands } from "./workers.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
@@ -20,6 +21,7 @@ export const ogpudCommands: Command[] = [
   ...keysCommands,
   ...txCommands,
   ...queryCommands,
+  ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
   statusCommand,
