@@ -18,6 +18,9 @@ import { createMarketModule } from "../x/market/module.js";
 import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
 import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
+import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
+import { createGovModule } from "../x/gov/module.js";
+import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
 import { createUpgradeModule } from "../x/upgrade/module.js";
@@ -33,6 +36,7 @@ export interface AppKeepers {
   workers: WorkersKeeper;
   market: MarketKeeper;
   attest: AttestKeeper;
+  gov: GovKeeper;
   upgrade: UpgradeKeeper;
 }
 
@@ -80,6 +84,9 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
   };
   const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
+  // Gov executes passed proposals through the app's own router, filled once the module list exists.
+  const router = lateMsgRouter();
+  const gov = createGovKeeper({ auth, bank, staking, router });
   // x/upgrade reads the module list (versions, migrations) only while blocks run.
   const upgrade = createUpgradeKeeper({ handlers: options.upgrades ?? UPGRADE_HANDLERS, modules: () => modules });
 
@@ -93,8 +100,10 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
+    createGovModule(gov, { auth, bank }),
     createUpgradeModule(upgrade),
     createGenutilModule({ staking }),
   ];
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, upgrade } };
+  router.fill(modules);
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov, upgrade } };
 }

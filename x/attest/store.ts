@@ -42,6 +42,9 @@ export function* allRecords(store: KVStore): Iterable<TaskRecord> {
 export const addDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => addDueEntry(store, index, height, u64Key(taskId));
 export const removeDue = (store: KVStore, index: string, height: bigint, taskId: bigint) => removeDueEntry(store, index, height, u64Key(taskId));
 
+/** Every (height, task) entry of an index, in key order (genesis export). */
+export const allDue = (store: KVStore, index: string) => dueEntries(store, index).map((e) => ({ height: e.height, taskId: parseU64Key(e.rest) }));
+
 /** Task ids of an index with height ≤ `height`, collected first (callers mutate the index). */
 export function dueTasks(store: KVStore, index: string, height: bigint, limit?: number): { height: bigint; taskId: bigint }[] {
   return dueEntries(store, index, height, limit).map((e) => ({ height: e.height, taskId: parseU64Key(e.rest) }));
