@@ -1,6 +1,7 @@
 import type { Command } from "../../cli.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
+import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
@@ -12,6 +13,7 @@ import { stakingQueryCommands } from "./lcd-queries.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { upgradeCommands } from "./upgrade.js";
 import { workersCommands } from "./workers.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
@@ -25,8 +27,10 @@ export const ogpudCommands: Command[] = [
   ...stakingTxCommands,
   ...queryCommands,
   ...stakingQueryCommands,
+  ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
+  ...govCommands,
   statusCommand,
   exportCommand,
   shadowForkCommand,

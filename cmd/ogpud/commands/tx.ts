@@ -1,4 +1,5 @@
 import { hexUpper } from "../../../crypto/bytes.js";
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
@@ -187,9 +188,6 @@ export const txOptions: OptionSpec = {
   yes: { type: "boolean", short: "y", description: "sign and broadcast without asking" },
 };
 
-/** --from: the keyring key (or its address) that signs, for commands whose positionals are the message's. */
-export const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
-
 /** A broadcast tx: its hash, and its block result unless --broadcast-mode sync. */
 export interface BroadcastOutcome {
   hash: string;
@@ -230,6 +228,9 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   return { hash, result: await waitForTx(node, hash) };
 }
 
+/** The signing key of commands that take it as a flag (`tx market …`, `tx gov …`). */
+export const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
+
 /**
  * Broadcasts the messages `build` makes for the --from key's address; a tx that failed in its
  * block is one error line.
@@ -245,6 +246,14 @@ export async function signAndSend(flags: Flags, node: NodeConnection, build: (si
 /** Prints a broadcast's outcome: its block result, or only the hash with --broadcast-mode sync. */
 export function printOutcome(format: OutputFormat, outcome: BroadcastOutcome, extra: Record<string, Printable> = {}): void {
   printResult(format, outcome.result ? { ...outcome.result, ...extra } : { txhash: outcome.hash, code: 0 });
+}
+
+/** The first message response of an included tx (its TxMsgData). */
+export async function firstMsgResponse(node: NodeConnection, hash: string): Promise<Uint8Array> {
+  const tx = await node.comet.tx({ hash: Buffer.from(hash, "hex") });
+  const response = TxMsgData.decode(tx.result.data ?? new Uint8Array()).msgResponses[0];
+  if (!response) throw new CliError(`tx ${hash} has no message response`);
+  return response.value;
 }
 
 export const txBankSendCommand: Command = {
