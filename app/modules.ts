@@ -18,6 +18,8 @@ import { createMarketModule } from "../x/market/module.js";
 import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
 import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
+import { createMintKeeper, type MintKeeper } from "../x/mint/keeper.js";
+import { createMintModule } from "../x/mint/module.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 
 export interface AppKeepers {
@@ -29,6 +31,7 @@ export interface AppKeepers {
   workers: WorkersKeeper;
   market: MarketKeeper;
   attest: AttestKeeper;
+  mint: MintKeeper;
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -60,6 +63,7 @@ export function createAppWiring(): AppWiring {
   // Workers hooks: the EWMA success of a validator operator's worker is its reliability r_i.
   const workersHooks: WorkersHooks = {
     reliabilityChanged: (ctx, operator, ewmaSuccessBps) => staking.recordOperatorReliability(ctx.store, operator, ewmaSuccessBps),
+    heartbeat: (ctx, operator) => mint.recordHeartbeat(ctx, operator),
   };
   const workers = createWorkersKeeper({ bank, hooks: workersHooks });
 
@@ -67,14 +71,21 @@ export function createAppWiring(): AppWiring {
   const marketHooks: MarketHooks = {
     taskClosed: (ctx, taskId) => attest.dropRecord(ctx, taskId),
     minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
+    resultPaid: (ctx, worker, fee) => mint.recordResultFee(ctx, worker, fee),
   };
   const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
+  // Mint reads uptime windows (workers) and λ (market's base prices); its provider index is fed by the hooks above.
+  const mintDeps = { auth, bank, workers, market };
+  const mint = createMintKeeper(mintDeps);
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
     createAuthModule(),
     createBankModule(bank, { auth }),
+    // After bank (the schedule is checked against the genesis allocation), before distribution
+    // (a block's reward reaches the fee collector before distribution allocates it).
+    createMintModule(mint, mintDeps),
     createStakingModule(staking, { auth, bank }),
     createDistributionModule(distribution, { auth, bank, staking }),
     createSlashingModule(slashing),
@@ -83,5 +94,5 @@ export function createAppWiring(): AppWiring {
     createAttestModule(attest, { bank, market, staking, workers }),
     createGenutilModule({ staking }),
   ];
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint } };
 }
