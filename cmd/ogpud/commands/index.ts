@@ -5,6 +5,7 @@ import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
+import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
@@ -22,6 +23,7 @@ export const ogpudCommands: Command[] = [
   ...queryCommands,
   ...marketCommands,
   ...workersCommands,
+  ...mintCommands,
   statusCommand,
   exportCommand,
 ];
