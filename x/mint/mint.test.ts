@@ -14,7 +14,9 @@ import { nextTaskId } from "../market/keeper.js";
 import { marketParams } from "../market/params.js";
 import { heartbeatMsg, submitTaskMsg } from "../market/testing.js";
 import { TREASURY } from "../workers/keeper.js";
-import { blockReward, scheduleTotal } from "./schedule.js";
+import { blockReward, scheduledBetween, scheduleTotal } from "./schedule.js";
+import { QueryAnnualProvisionsResponse, QueryInflationResponse, QueryParamsResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
+import { DEC_ONE } from "../../app/dec.js";
 
 let chain: TestChain | undefined;
 afterEach(async () => {
@@ -57,6 +59,22 @@ describe("x/mint emission", () => {
     const q = schedule(c);
     expect(q.nextHalvingHeight).toBe(0n);
     expect(q.remainingToCap).toBe((MAX_SUPPLY - 100n * OGPU - validators).toString());
+  });
+
+  it("cosmos.mint Inflation / AnnualProvisions / Params come from the schedule: the next blocks_per_year blocks' rewards over supply", async () => {
+    const params = { initial_block_reward: "1000", halving_interval_blocks: 4, blocks_per_year: 6 };
+    const c = (chain = await startTestChain({ ...testGenesis({ [alice.address]: 100n * OGPU }), mint: { params } }));
+    const s = { initialReward: 1000n, halvingInterval: 4n };
+    for (let h = 1n; h <= 12n; h++) {
+      await c.block([]);
+      const annual = scheduledBetween(s, h + 1n, h + 6n);
+      const supply = BigInt(schedule(c).supply);
+      const dec = (bytes: Uint8Array) => BigInt(new TextDecoder().decode(bytes));
+      expect(dec(QueryAnnualProvisionsResponse.decode(c.query("/cosmos.mint.v1beta1.Query/AnnualProvisions", new Uint8Array()).value).annualProvisions)).toBe(annual * DEC_ONE);
+      expect(dec(QueryInflationResponse.decode(c.query("/cosmos.mint.v1beta1.Query/Inflation", new Uint8Array()).value).inflation)).toBe((annual * DEC_ONE) / supply);
+      const p = QueryParamsResponse.decode(c.query("/cosmos.mint.v1beta1.Query/Params", new Uint8Array()).value).params!;
+      expect(p).toMatchObject({ mintDenom: "uogpu", blocksPerYear: 6n, inflationMax: ((annual * DEC_ONE) / supply).toString() });
+    }
   });
 
   it("genesis refuses a schedule whose total does not fit under the cap beside the genesis allocation", async () => {
