@@ -20,6 +20,9 @@ import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
 import { createMintKeeper, type MintKeeper } from "../x/mint/keeper.js";
 import { createMintModule } from "../x/mint/module.js";
+import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
+import { createGovModule } from "../x/gov/module.js";
+import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 
 export interface AppKeepers {
@@ -32,6 +35,7 @@ export interface AppKeepers {
   market: MarketKeeper;
   attest: AttestKeeper;
   mint: MintKeeper;
+  gov: GovKeeper;
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -78,6 +82,9 @@ export function createAppWiring(): AppWiring {
   // Mint reads uptime windows (workers) and λ (market's base prices); its provider index is fed by the hooks above.
   const mintDeps = { auth, bank, workers, market };
   const mint = createMintKeeper(mintDeps);
+  // Gov executes passed proposals through the app's own router, filled once the module list exists.
+  const router = lateMsgRouter();
+  const gov = createGovKeeper({ auth, bank, staking, router });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
@@ -92,7 +99,9 @@ export function createAppWiring(): AppWiring {
     createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
+    createGovModule(gov, { auth, bank }),
     createGenutilModule({ staking }),
   ];
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint } };
+  router.fill(modules);
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov } };
 }
