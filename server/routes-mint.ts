@@ -33,7 +33,7 @@ export const mintRoutes: LcdRoute[] = [
   }),
   defineRoute({
     path: `${MINT}/params`,
-    summary: "x/mint params: halving schedule, provider share, reward epoch, λ clamp",
+    summary: "mint parameters, all of them, as the module's canonical JSON (params_json): halving schedule, provider share, reward epoch, λ clamp",
     method: q("/ogpu.mint.v1.Query/Params", mint.QueryParamsRequest, mint.QueryParamsResponse),
     request: {},
   }),

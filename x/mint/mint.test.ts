@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_SUPPLY } from "../../app/coins.js";
 import { startTestChain, testGenesis, testKey, type TestChain } from "../../app/testkit.js";
-import { QueryProviderRewardsRequest, QueryProviderRewardsResponse, QueryScheduleRequest, QueryScheduleResponse } from "../../proto/gen/ogpu/mint/v1/query.js";
+import { QueryParamsResponse as QueryMintParamsResponse, QueryProviderRewardsRequest, QueryProviderRewardsResponse, QueryScheduleRequest, QueryScheduleResponse } from "../../proto/gen/ogpu/mint/v1/query.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, type ChainSigner, type PosChain } from "../attest/testing.js";
 import { nextTaskId } from "../market/keeper.js";
@@ -17,6 +17,9 @@ import { TREASURY } from "../workers/keeper.js";
 import { blockReward, scheduledBetween, scheduleTotal } from "./schedule.js";
 import { QueryAnnualProvisionsResponse, QueryInflationResponse, QueryParamsResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
 import { DEC_ONE } from "../../app/dec.js";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import { govAuthority } from "../../app/authority.js";
+import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 
 let chain: TestChain | undefined;
 afterEach(async () => {
@@ -85,6 +88,28 @@ describe("x/mint emission", () => {
     chain = await startTestChain({ ...testGenesis({ [alice.address]: room }, { max_wallet_bps: 10_000 }), mint: {} });
     await chain.block([]);
     expect(schedule(chain).remainingToCap).toBe((scheduleTotal(s) - 41_590n + 12_477n).toString()); // block 1 minted 41,590 − 30 % budget
+  });
+});
+
+describe("x/mint MsgUpdateParams (gov)", () => {
+  it("a new schedule is applied from the next block only if what it still emits fits in the cap room left", async () => {
+    const s = { initialReward: 41_590n, halvingInterval: 126_230_400n };
+    const genesis = MAX_SUPPLY - scheduleTotal(s); // the default schedule fills the cap exactly
+    const c = (chain = await startTestChain({ ...testGenesis({ [alice.address]: genesis }, { max_wallet_bps: 10_000 }), mint: {} }, { midBlockCalls: true }));
+    await c.block([]);
+    const current = JSON.parse(QueryMintParamsResponse.decode(c.query("/ogpu.mint.v1.Query/Params", new Uint8Array()).value).paramsJson) as Record<string, unknown>;
+    const update = (reward: string): Any => ({
+      typeUrl: OGPU_MSG_TYPES.UpdateMintParams.typeUrl,
+      value: OGPU_MSG_TYPES.UpdateMintParams.codec.encode({ authority: govAuthority(), params: JSON.stringify({ ...current, initial_block_reward: reward }) }).finish(),
+    });
+    const tooMuch = await c.execMsg(update("41591"));
+    expect(tooMuch.error).toMatchObject({ codespace: "mint", code: 2 });
+    expect(tooMuch.error!.message).toMatch(/fit under the 21000000000000uogpu cap/);
+    const fits = await c.execMsg(update("20000"));
+    expect(fits.error).toBeUndefined();
+    const before = BigInt(schedule(c).minted);
+    await c.block([]);
+    expect(BigInt(schedule(c).minted) - before).toBe(20_000n - (20_000n * 3000n) / 10_000n);
   });
 });
 

@@ -2,9 +2,9 @@ import type { AppModule } from "../../app/module.js";
 import { defaultMintGenesis, exportMintGenesis, initMintGenesis } from "./genesis.js";
 import { mintInvariants } from "./invariants.js";
 import type { MintDeps, MintKeeper } from "./keeper.js";
+import { mintMsgs } from "./msgs.js";
 import { mintQueries } from "./queries.js";
 
-// Shape exemption: msgs — x/mint has no Msg of its own; its params change only through gov (the generic MsgUpdateParams).
 /**
  * x/mint: the halving emission under the 21M cap — block rewards to the fee collector (paid
  * by x/distribution) and provider rewards P_i = f(C_i, T_i, λ) per epoch. Runs its block hook
@@ -13,7 +13,7 @@ import { mintQueries } from "./queries.js";
 export function createMintModule(keeper: MintKeeper, deps: MintDeps): AppModule {
   return {
     name: "mint",
-    msgs: [],
+    msgs: mintMsgs(keeper),
     queries: mintQueries(keeper),
     invariants: mintInvariants(deps.bank),
     initGenesis: (ctx, state) => initMintGenesis(deps, ctx.store, state),

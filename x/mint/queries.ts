@@ -10,33 +10,21 @@ import { parseQueryAddress } from "../../app/address.js";
 import { MAX_SUPPLY } from "../../app/coins.js";
 import { DEC_ONE } from "../../app/dec.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import {
+  protobufPackage,
   QueryParamsRequest,
   QueryParamsResponse,
   QueryProviderRewardsRequest,
   QueryProviderRewardsResponse,
   QueryScheduleRequest,
   QueryScheduleResponse,
-  type Params,
 } from "../../proto/gen/ogpu/mint/v1/query.js";
 import type { MintKeeper } from "./keeper.js";
-import type { MintParams } from "./params.js";
+import { mintParams } from "./params.js";
 
 /** LegacyDec on the wire: the decimal string of its atomics, as bytes (cosmos.mint's inflation and annual provisions). */
 const decBytes = (atomics: bigint) => new TextEncoder().encode(atomics.toString());
-
-export function paramsProto(p: MintParams): Params {
-  return {
-    mintDenom: p.mint_denom,
-    initialBlockReward: p.initial_block_reward,
-    halvingIntervalBlocks: BigInt(p.halving_interval_blocks),
-    blocksPerYear: BigInt(p.blocks_per_year),
-    providerShareBps: p.provider_share_bps,
-    rewardEpochBlocks: BigInt(p.reward_epoch_blocks),
-    lambdaMinBps: p.lambda_min_bps,
-    lambdaMaxBps: p.lambda_max_bps,
-  };
-}
 
 /**
  * cosmos.mint.v1beta1 for explorers and cosmjs' mint extension, and ogpu.mint.v1 for the
@@ -57,7 +45,7 @@ export function mintQueries(keeper: MintKeeper): QueryMethod[] {
     defineQuery("/cosmos.mint.v1beta1.Query/AnnualProvisions", { request: QueryAnnualProvisionsRequest, response: QueryAnnualProvisionsResponse }, (ctx) => ({
       annualProvisions: decBytes(keeper.annualProvisions(ctx.store, ctx.block.height) * DEC_ONE),
     })),
-    defineQuery("/ogpu.mint.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({ params: paramsProto(keeper.params(ctx.store)) })),
+    defineParamsJsonQuery(protobufPackage, mintParams, { request: QueryParamsRequest, response: QueryParamsResponse }),
     defineQuery("/ogpu.mint.v1.Query/Schedule", { request: QueryScheduleRequest, response: QueryScheduleResponse }, (ctx) => {
       const s = keeper.scheduleStatus(ctx.store, ctx.block.height);
       return {

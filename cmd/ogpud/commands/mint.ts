@@ -33,9 +33,8 @@ function noArgQuery(name: string, summary: string, read: (node: NodeConnection) 
 }
 
 const paramsCommand = noArgQuery("q mint params", "x/mint params: halving schedule, provider share, reward epoch, λ clamp", async (node) => {
-  const { params } = await mintParams(node.comet);
-  if (!params) throw new CliError("the node returned no mint params");
-  return messageJson(params);
+  const { paramsJson } = await mintParams(node.comet);
+  return JSON.parse(paramsJson) as Printable;
 });
 
 const scheduleCommand = noArgQuery("q mint schedule", "Emission so far, current block reward, next halving height, remaining to the cap", async (node) => messageJson(await mintSchedule(node.comet)));

@@ -11,24 +11,15 @@ export const protobufPackage = "ogpu.mint.v1";
 
 export const protobufFileName = "ogpu/mint/v1/query.proto";
 
-/** Params mirrors the mint genesis params (docs/mint.md). */
-export interface Params {
-  mintDenom: string;
-  /** uogpu per block before the first halving. */
-  initialBlockReward: string;
-  halvingIntervalBlocks: bigint;
-  blocksPerYear: bigint;
-  providerShareBps: number;
-  rewardEpochBlocks: bigint;
-  lambdaMinBps: number;
-  lambdaMaxBps: number;
-}
-
+/**
+ * The whole x/mint param set as the canonical JSON the module stores: what a MsgUpdateParams
+ * replaces (cosmos.mint.v1beta1's Params shows only the SDK's fields).
+ */
 export interface QueryParamsRequest {
 }
 
 export interface QueryParamsResponse {
-  params: Params | undefined;
+  paramsJson: string;
 }
 
 /** Amounts are uogpu decimal strings; heights are at the last committed block. */
@@ -78,170 +69,6 @@ export interface QueryProviderRewardsResponse {
   epochStart: bigint;
 }
 
-function createBaseParams(): Params {
-  return {
-    mintDenom: "",
-    initialBlockReward: "",
-    halvingIntervalBlocks: 0n,
-    blocksPerYear: 0n,
-    providerShareBps: 0,
-    rewardEpochBlocks: 0n,
-    lambdaMinBps: 0,
-    lambdaMaxBps: 0,
-  };
-}
-
-export const Params: MessageFns<Params> = {
-  encode(message: Params, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.mintDenom !== "") {
-      writer.uint32(10).string(message.mintDenom);
-    }
-    if (message.initialBlockReward !== "") {
-      writer.uint32(18).string(message.initialBlockReward);
-    }
-    if (message.halvingIntervalBlocks !== 0n) {
-      if (BigInt.asUintN(64, message.halvingIntervalBlocks) !== message.halvingIntervalBlocks) {
-        throw new globalThis.Error("value provided for field message.halvingIntervalBlocks of type uint64 too large");
-      }
-      writer.uint32(24).uint64(message.halvingIntervalBlocks);
-    }
-    if (message.blocksPerYear !== 0n) {
-      if (BigInt.asUintN(64, message.blocksPerYear) !== message.blocksPerYear) {
-        throw new globalThis.Error("value provided for field message.blocksPerYear of type uint64 too large");
-      }
-      writer.uint32(32).uint64(message.blocksPerYear);
-    }
-    if (message.providerShareBps !== 0) {
-      writer.uint32(40).uint32(message.providerShareBps);
-    }
-    if (message.rewardEpochBlocks !== 0n) {
-      if (BigInt.asUintN(64, message.rewardEpochBlocks) !== message.rewardEpochBlocks) {
-        throw new globalThis.Error("value provided for field message.rewardEpochBlocks of type uint64 too large");
-      }
-      writer.uint32(48).uint64(message.rewardEpochBlocks);
-    }
-    if (message.lambdaMinBps !== 0) {
-      writer.uint32(56).uint32(message.lambdaMinBps);
-    }
-    if (message.lambdaMaxBps !== 0) {
-      writer.uint32(64).uint32(message.lambdaMaxBps);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Params {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseParams();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.mintDenom = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.initialBlockReward = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.halvingIntervalBlocks = reader.uint64() as bigint;
-            continue;
-          }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.blocksPerYear = reader.uint64() as bigint;
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.providerShareBps = reader.uint32();
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.rewardEpochBlocks = reader.uint64() as bigint;
-            continue;
-          }
-          case 7: {
-            if (tag !== 56) {
-              break;
-            }
-
-            message.lambdaMinBps = reader.uint32();
-            continue;
-          }
-          case 8: {
-            if (tag !== 64) {
-              break;
-            }
-
-            message.lambdaMaxBps = reader.uint32();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create(base?: DeepPartial<Params>): Params {
-    return Params.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Params>): Params {
-    const message = createBaseParams();
-    message.mintDenom = object.mintDenom ?? "";
-    message.initialBlockReward = object.initialBlockReward ?? "";
-    message.halvingIntervalBlocks =
-      (object.halvingIntervalBlocks !== undefined && object.halvingIntervalBlocks !== null)
-        ? BigInt(object.halvingIntervalBlocks)
-        : 0n;
-    message.blocksPerYear = (object.blocksPerYear !== undefined && object.blocksPerYear !== null)
-      ? BigInt(object.blocksPerYear)
-      : 0n;
-    message.providerShareBps = object.providerShareBps ?? 0;
-    message.rewardEpochBlocks = (object.rewardEpochBlocks !== undefined && object.rewardEpochBlocks !== null)
-      ? BigInt(object.rewardEpochBlocks)
-      : 0n;
-    message.lambdaMinBps = object.lambdaMinBps ?? 0;
-    message.lambdaMaxBps = object.lambdaMaxBps ?? 0;
-    return message;
-  },
-};
-
 function createBaseQueryParamsRequest(): QueryParamsRequest {
   return {};
 }
@@ -286,13 +113,13 @@ export const QueryParamsRequest: MessageFns<QueryParamsRequest> = {
 };
 
 function createBaseQueryParamsResponse(): QueryParamsResponse {
-  return { params: undefined };
+  return { paramsJson: "" };
 }
 
 export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
   encode(message: QueryParamsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.params !== undefined) {
-      Params.encode(message.params, writer.uint32(10).fork()).join();
+    if (message.paramsJson !== "") {
+      writer.uint32(10).string(message.paramsJson);
     }
     return writer;
   },
@@ -315,7 +142,7 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
               break;
             }
 
-            message.params = Params.decode(reader, reader.uint32());
+            message.paramsJson = reader.string();
             continue;
           }
         }
@@ -335,9 +162,7 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
   },
   fromPartial(object: DeepPartial<QueryParamsResponse>): QueryParamsResponse {
     const message = createBaseQueryParamsResponse();
-    message.params = (object.params !== undefined && object.params !== null)
-      ? Params.fromPartial(object.params)
-      : undefined;
+    message.paramsJson = object.paramsJson ?? "";
     return message;
   },
 };
