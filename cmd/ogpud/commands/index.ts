@@ -7,9 +7,11 @@ import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
+import { shadowForkCommand } from "./shadow-fork.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { upgradeCommands } from "./upgrade.js";
 import { workersCommands } from "./workers.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
@@ -21,9 +23,11 @@ export const ogpudCommands: Command[] = [
   ...keysCommands,
   ...txCommands,
   ...queryCommands,
+  ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
   ...mintCommands,
   statusCommand,
   exportCommand,
+  shadowForkCommand,
 ];

@@ -3,11 +3,12 @@ import { cometbftBinary } from "../../paths.js";
 import { startNode } from "../../../server/node.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
+import { ChainHalt } from "../../../app/halt.js";
 
 export const startCommand: Command = {
   name: "start",
   summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--blob-* <n>]",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--blob-* <n>]",
   options: {
     ...homeOption,
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
@@ -23,6 +24,7 @@ export const startCommand: Command = {
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
     "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
+    "serve-export": { type: "boolean", description: "serve GET /ogpu/node/v1/export, the whole committed state as a genesis document for `ogpud shadow-fork --from` (off by default; app.json serve_export)" },
   },
   async run({ flags }) {
     const paths = nodePaths(homeFlag(flags));
@@ -46,10 +48,17 @@ export const startCommand: Command = {
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
+      serveExport: flags["serve-export"] === true || config.serve_export,
       log: (line) => console.log(line),
     }).catch((err: Error) => {
+      // This binary must not run on this chain (app/halt.ts): say why, exit with the halt's code.
+      if (err instanceof ChainHalt) return err;
       throw new CliError(`cannot start the node: ${err.message}`);
     });
+    if (node instanceof ChainHalt) {
+      console.error(`ogpud: ${node.message}`);
+      return node.exitCode;
+    }
     const onSignal = (signal: string) => {
       console.log(`ogpud: ${signal} received, stopping`);
       void node.stop();
