@@ -1,6 +1,7 @@
 import type { Command } from "../../cli.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
+import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
@@ -27,6 +28,7 @@ export const ogpudCommands: Command[] = [
   ...marketCommands,
   ...workersCommands,
   ...mintCommands,
+  ...govCommands,
   statusCommand,
   exportCommand,
   shadowForkCommand,
