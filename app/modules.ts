@@ -22,6 +22,10 @@ import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
 import { createGovModule } from "../x/gov/module.js";
 import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
+import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
+import { createUpgradeModule } from "../x/upgrade/module.js";
+import { UPGRADE_HANDLERS } from "./upgrades/registry.js";
+import type { UpgradeHandler } from "./upgrades/types.js";
 
 export interface AppKeepers {
   auth: AuthKeeper;
@@ -33,6 +37,12 @@ export interface AppKeepers {
   market: MarketKeeper;
   attest: AttestKeeper;
   gov: GovKeeper;
+  upgrade: UpgradeKeeper;
+}
+
+export interface WiringOptions {
+  /** The upgrade handlers this binary has (default: app/upgrades/registry.ts). */
+  upgrades?: readonly UpgradeHandler[];
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -50,7 +60,7 @@ export interface AppWiring {
  * Hooks point at keepers built later (staking → distribution, market → attest); they are
  * only called while blocks run, after this function has returned.
  */
-export function createAppWiring(): AppWiring {
+export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const auth = createAuthKeeper();
   const bank = createBankKeeper({ auth });
 
@@ -77,6 +87,8 @@ export function createAppWiring(): AppWiring {
   // Gov executes passed proposals through the app's own router, filled once the module list exists.
   const router = lateMsgRouter();
   const gov = createGovKeeper({ auth, bank, staking, router });
+  // x/upgrade reads the module list (versions, migrations) only while blocks run.
+  const upgrade = createUpgradeKeeper({ handlers: options.upgrades ?? UPGRADE_HANDLERS, modules: () => modules });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
@@ -89,8 +101,9 @@ export function createAppWiring(): AppWiring {
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
     createGovModule(gov, { auth, bank }),
+    createUpgradeModule(upgrade),
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov, upgrade } };
 }
