@@ -6,11 +6,10 @@ import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { msgType } from "../../proto/msg-types.js";
 import { invalidPlan } from "./errors.js";
 import type { UpgradeKeeper } from "./keeper.js";
+import { GO_ZERO_TIME } from "./store.js";
 
-/** Go's zero time.Time (0001-01-01T00:00:00Z), which a Go client puts in the non-nullable Plan.time. */
-const GO_ZERO_TIME_SECONDS = -62_135_596_800n;
-
-const isZeroTime = (t: Timestamp | undefined) => t === undefined || (t.nanos === 0 && (t.seconds === 0n || t.seconds === GO_ZERO_TIME_SECONDS));
+/** Unset: absent, all zero (cosmjs' default), or Go's zero time.Time (what a Go client sends in the non-nullable field). */
+const isZeroTime = (t: Timestamp | undefined) => t === undefined || (t.nanos === 0 && (t.seconds === 0n || t.seconds === GO_ZERO_TIME.seconds));
 
 /** The SDK's Plan.ValidateBasic: a name, a positive height, none of the deprecated fields. */
 function validatePlan(plan: Plan | undefined): asserts plan is Plan {
