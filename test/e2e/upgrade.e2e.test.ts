@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,8 +7,8 @@ import { QueryClient, setupGovExtension, SigningStargateClient } from "@cosmjs/s
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
-import { MsgSubmitProposal, MsgVote } from "cosmjs-types/cosmos/gov/v1/tx";
-import { MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
+import { MsgVote } from "cosmjs-types/cosmos/gov/v1/tx";
+import { runOgpud } from "../../cmd/ogpud/run.js";
 import { govAuthority } from "../../app/authority.js";
 import { UPGRADE_NEEDED_EXIT_CODE } from "../../app/halt.js";
 import { createTestnet, testnetNodeLogTail, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
@@ -85,19 +85,22 @@ async function validatorClient(node: TestnetNode) {
   return SigningStargateClient.connectWithSigner(node.rpc, wallet, { gasPrice: GAS_PRICE });
 }
 
-/** Submits the upgrade proposal from node0's validator, votes yes from all four; returns its id once PASSED. */
+/**
+ * Submits the upgrade proposal with `ogpud tx gov submit-proposal` and the JSON docs/upgrades.md
+ * shows (node0's validator key), votes yes from all four validators with stock cosmjs; returns
+ * its id once PASSED.
+ */
 async function passUpgradeProposal(planHeight: bigint): Promise<bigint> {
   const [node0] = testnet.nodes as [TestnetNode];
-  const upgrade = { typeUrl: "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", value: MsgSoftwareUpgrade.encode({ authority: govAuthority(), plan: { name: PLAN, height: planHeight, info: PLAN_INFO, time: { seconds: 0n, nanos: 0 } } }).finish() };
-  const submit = {
-    typeUrl: "/cosmos.gov.v1.MsgSubmitProposal",
-    value: MsgSubmitProposal.fromPartial({ messages: [upgrade], initialDeposit: [{ denom: DENOM, amount: String(10n * OGPU) }], proposer: node0.account, title: `Upgrade to ${PLAN}`, summary: "x/market 1 → 2", metadata: "" }),
-  };
-  const submitted = await (await validatorClient(node0)).signAndBroadcast(node0.account, [submit], "auto");
-  expect(submitted.code, submitted.rawLog).toBe(0);
+  const file = join(work, "upgrade-proposal.json");
+  const upgrade = { "@type": "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", authority: govAuthority(), plan: { name: PLAN, height: planHeight.toString(), info: PLAN_INFO } };
+  writeFileSync(file, JSON.stringify({ messages: [upgrade], deposit: `${10n * OGPU}${DENOM}`, title: `Upgrade to ${PLAN}`, summary: "x/market 1 → 2" }));
+  const cli = ["--home", node0.home, "--keyring-backend", "test", "--node", node0.rpc, "--from", "validator", "--fees", "1000uogpu", "--gas", "400000", "--yes", "-o", "json"];
+  const submitted = await runOgpud(["tx", "gov", "submit-proposal", file, ...cli]);
+  expect(submitted.code, submitted.stderr).toBe(0);
+  const id = BigInt(JSON.parse(submitted.stdout).proposal_id as string);
   const comet = await connectComet(node0.rpc);
   const gov = QueryClient.withExtensions(comet, setupGovExtension).gov;
-  const id = (await gov.proposals(ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED, "", "")).proposals.at(-1)!.proposalId;
   const votes = await Promise.all(
     testnet.nodes.map(async (node) => {
       const vote = { typeUrl: "/cosmos.gov.v1.MsgVote", value: MsgVote.fromPartial({ proposalId: id, voter: node.account, option: VoteOption.VOTE_OPTION_YES, metadata: "" }) };
@@ -130,6 +133,8 @@ describe("software upgrade on a 4-validator testnet", () => {
     await passUpgradeProposal(PLAN_HEIGHT);
     const plan = { plan: { name: PLAN, time: "0001-01-01T00:00:00Z", height: PLAN_HEIGHT.toString(), info: PLAN_INFO, upgraded_client_state: null } }; // as the SDK renders it
     for (const node of testnet.nodes) await until(`${node.moniker} to show the plan`, () => rest(node, "/cosmos/upgrade/v1beta1/current_plan"), (p) => JSON.stringify(p) === JSON.stringify(plan), 30_000);
+    const shown = await runOgpud(["q", "upgrade", "plan", "--node", testnet.nodes[1]!.rpc, "-o", "json"]);
+    expect(JSON.parse(shown.stdout)).toEqual({ name: PLAN, height: PLAN_HEIGHT.toString(), info: PLAN_INFO });
 
     // Restart (kill -9, ogpud and its cometbft) between the vote and the height: the plan is state, it stays.
     const victim = testnet.nodes[3]!;
@@ -184,6 +189,8 @@ describe("software upgrade on a 4-validator testnet", () => {
 
     for (const node of testnet.nodes) {
       expect(await rest(node, `/cosmos/upgrade/v1beta1/applied_plan/${PLAN}`)).toEqual({ height: PLAN_HEIGHT.toString() });
+      const applied = await runOgpud(["q", "upgrade", "applied", PLAN, "--node", node.rpc, "-o", "json"]);
+      expect(JSON.parse(applied.stdout)).toEqual({ name: PLAN, height: PLAN_HEIGHT.toString() });
       expect(await rest(node, "/cosmos/upgrade/v1beta1/current_plan")).toEqual({ plan: null });
       expect(await rest(node, "/cosmos/upgrade/v1beta1/module_versions?module_name=market")).toEqual({ module_versions: [{ name: "market", version: "2" }] });
       const { params_json } = await rest<{ params_json: string }>(node, "/ogpu/market/v1/params");
