@@ -11,6 +11,8 @@ import { getDeposit, getProposal } from "./keeper.js";
 import { govParams } from "./params.js";
 import { govParamsToWire } from "./params-wire.js";
 import { decide } from "./tally.js";
+import { consAddressOf } from "../../app/validator-address.js";
+import { getDelegation, getValidator } from "../staking/keeper.js";
 import { depositMsg, govGenesis, legacyTextProposalMsg, legacyVoteMsg, sendMsgAny, submitProposalMsg, updateGovParamsMsg, voteMsg, weightedVoteMsg } from "./testing.js";
 
 const v1 = testValidator(31);
@@ -88,6 +90,27 @@ describe("x/gov lifecycle", () => {
     await emptyBlocks(c, 5);
     expect(status(c, id)).toBe(ProposalStatus.PROPOSAL_STATUS_REJECTED);
     expect(govBalance(c)).toBe(0n); // rejected (no veto): refunded
+  });
+
+  it("tally: override math stays exact when a slash made tokens and shares differ", async () => {
+    chain = await govChain();
+    const c = chain;
+    // Slash v1 by 33.33 %, then dave delegates 7 uogpu: v1's tokens per share is no longer a round number.
+    await c.run([], { during: (ctx) => void c.keepers.staking.slash(ctx, consAddressOf(v1.consensusKey), ctx.block.height, 3333n) });
+    expectOk(await c.run([c.tx(dave, [delegateMsg(dave, v1.valoper, 7n)])]));
+    const id = await openProposal(c);
+    expectOk(await c.run([c.tx(v1.key, [voteMsg(v1.key, id, VoteOption.VOTE_OPTION_YES)]), c.tx(carol, [voteMsg(carol, id, VoteOption.VOTE_OPTION_NO)])]));
+    const s = c.app.store;
+    const val = getValidator(s, v1.key.addressBytes)!;
+    const [tokens, shares] = [BigInt(val.tokens), BigInt(val.delegatorShares)];
+    const carolShares = BigInt(getDelegation(s, carol.addressBytes, v1.key.addressBytes)!.shares);
+    const E = 10n ** 18n;
+    // carol: her shares' worth; v1: every share not carol's (its own and dave's, who did not vote).
+    const t = c.keepers.gov.liveTally(s, id);
+    expect(t.counts.no).toBe((carolShares * tokens * E) / shares);
+    expect(t.counts.yes).toBe(((shares - carolShares) * tokens * E) / shares);
+    expect(tokens * E - (t.counts.yes + t.counts.no)).toBeLessThanOrEqual(1n); // one floor each, never more than the tokens
+    expect(t.totalBonded).toBe(tokens + 300n * OGPU);
   });
 
   it("weighted votes split a voter's power; weights not summing to exactly 1 are refused", async () => {
