@@ -3,14 +3,6 @@ import { invalidArgument } from "./errors.js";
 import type { KVStore } from "./store/kvstore.js";
 import { bytesKey, keyBytes, type StoreKey } from "./store/keys.js";
 
-/**
- * Our small list queries (per-account lists, validator sets) return everything in one page;
- * the response still carries the SDK's PageResponse so clients that page work.
- */
-export function singlePage(total: number): { nextKey: Uint8Array; total: bigint } {
-  return { nextKey: new Uint8Array(), total: BigInt(total) };
-}
-
 /** Page size when a request gives none, and the most one page returns (the SDK's defaults are 100 and unbounded). */
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;

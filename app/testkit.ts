@@ -22,9 +22,11 @@ import { accountAddressString } from "./address.js";
 import { OgpuApp } from "./app.js";
 import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
-import type { AppModule } from "./module.js";
+import type { AppModule, MessageCodec, QueryMethod } from "./module.js";
+import type { PageRequest } from "../proto/gen/ogpu/query/v1/pagination.js";
 import type { Context } from "./context.js";
 import { GasMeter } from "./gas.js";
+import { toAppError, type AppError } from "./errors.js";
 import { EventLog } from "./events.js";
 import { Branch, type KVStore } from "./store/kvstore.js";
 import type { StoreKey } from "./store/keys.js";
@@ -212,6 +214,13 @@ export interface TestChain {
   /** Shorthand for signer(key).tx(msgs, fee). */
   tx(key: TestKey, msgs: Any[], fee?: bigint): Uint8Array;
   query(path: string, data: Uint8Array): ResponseQuery;
+  /**
+   * Runs one message with no tx around it, as x/gov runs a passed proposal's messages with the
+   * gov module account as signer: in the next block's BeginBlock, decoded, validated and handled
+   * in a branch written only if it succeeds. Needs `midBlockCalls`. Returns the error, if any,
+   * and the message's events.
+   */
+  execMsg(msg: Any): Promise<{ error?: AppError; events: Event[] }>;
   close(): Promise<void>;
 }
 
@@ -280,6 +289,27 @@ export async function startTestChain(appState: Record<string, unknown>, opts: Te
     },
     tx: (key, msgs, fee) => chain.signer(key).tx(msgs, fee),
     query: (path, data) => app.query({ path, data, height: 0n, prove: false } satisfies RequestQuery),
+    async execMsg(msg) {
+      const registered = parts.modules.flatMap((m) => m.msgs).find((m) => m.typeUrl === msg.typeUrl);
+      if (!registered) throw new Error(`no module handles ${msg.typeUrl}`);
+      const result: { error?: AppError; events: Event[] } = { events: [] };
+      await chain.run([], {
+        during(ctx) {
+          const branch = new Branch(ctx.store);
+          const events = new EventLog();
+          try {
+            const decoded = registered.decode(msg.value);
+            decoded.validate();
+            decoded.handle({ ...ctx, store: branch, events });
+            branch.writeToParent();
+            result.events = events.events;
+          } catch (err) {
+            result.error = toAppError(err);
+          }
+        },
+      });
+      return result;
+    },
     async close() {
       await app.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
@@ -354,4 +384,32 @@ export class CountingStore implements KVStore {
       yield entry;
     }
   }
+}
+
+/** A PageRequest with the given fields, the rest at their defaults. */
+export const pageRequest = (p: Partial<PageRequest> = {}): PageRequest => ({ key: new Uint8Array(), offset: 0n, limit: 0n, countTotal: false, reverse: false, ...p });
+
+/** Follows next_key from the first page to the last; `fetch` returns one page's items and its next_key. */
+export function collectPages<T>(fetch: (key: Uint8Array) => { items: T[]; nextKey: Uint8Array }): T[] {
+  const out: T[] = [];
+  for (let key: Uint8Array = new Uint8Array(); ; ) {
+    const page = fetch(key);
+    out.push(...page.items);
+    key = page.nextKey;
+    if (key.length === 0) return out;
+  }
+}
+
+/** Runs one module query in process on `store` (list-query tests wrap it in a CountingStore). */
+export function queryOnStore<Req, Res>(
+  methods: readonly QueryMethod[],
+  path: string,
+  codecs: { request: MessageCodec<Req>; response: { decode(input: Uint8Array): Res } },
+  store: KVStore,
+  req: Req,
+): Res {
+  const method = methods.find((m) => m.path === path);
+  if (method === undefined) throw new Error(`no query ${path}`);
+  const block = { chainId: TEST_CHAIN_ID, height: 1n, timeSeconds: 0n, beacon: new Uint8Array() };
+  return codecs.response.decode(method.handle({ store, block }, codecs.request.encode(req).finish()));
 }

@@ -133,9 +133,34 @@ describe("staking routes", () => {
     const pair = await ok(`/cosmos/staking/v1beta1/validators/${validator.valoper}/delegations/${delegatorKey.address}`);
     expect(pair).toEqual({ delegation_response: expected });
     const byDelegator = await ok(`/cosmos/staking/v1beta1/delegations/${delegatorKey.address}`);
-    expect(byDelegator).toEqual({ delegation_responses: [expected], pagination: { next_key: null, total: "1" } });
+    expect(byDelegator).toEqual({ delegation_responses: [expected], pagination: { next_key: null, total: "0" } });
     const byValidator = await ok(`/cosmos/staking/v1beta1/validators/${validator.valoper}/delegations`);
     expect((byValidator.delegation_responses as unknown[]).length).toBe(2); // self + delegator
+  });
+
+  it("item 3: per-account list routes page with pagination.* (limit, key, count_total, offset)", async () => {
+    const path = `/cosmos/staking/v1beta1/validators/${validator.valoper}/delegations`;
+    const delegators = (body: Record<string, unknown>) =>
+      (body.delegation_responses as { delegation: { delegator_address: string } }[]).map((d) => d.delegation.delegator_address);
+    const first = await ok(`${path}?pagination.limit=1&pagination.count_total=true`);
+    expect(delegators(first)).toHaveLength(1);
+    const page1 = first.pagination as { next_key: string | null; total: string };
+    expect(page1.total).toBe("2"); // self + delegator
+    expect(page1.next_key).not.toBeNull();
+    const second = await ok(`${path}?pagination.limit=1&pagination.key=${encodeURIComponent(page1.next_key!)}`);
+    expect(second.pagination).toEqual({ next_key: null, total: "0" });
+    expect([...delegators(first), ...delegators(second)].sort()).toEqual([validator.key.address, delegatorKey.address].sort());
+    expect(delegators(await ok(`${path}?pagination.offset=1`))).toEqual(delegators(second));
+
+    const balances = await ok(`/cosmos/bank/v1beta1/balances/${delegatorKey.address}?pagination.limit=1&pagination.count_total=true`);
+    expect(balances.pagination).toEqual({ next_key: null, total: "1" });
+    const supply = await ok("/cosmos/bank/v1beta1/supply?pagination.limit=1&pagination.count_total=true");
+    expect((supply.supply as unknown[]).length).toBe(1);
+    const unbondings = await ok(`/cosmos/staking/v1beta1/delegators/${delegatorKey.address}/unbonding_delegations?pagination.count_total=true`);
+    expect(unbondings.pagination).toEqual({ next_key: null, total: "1" });
+    const infos = await ok("/cosmos/slashing/v1beta1/signing_infos?pagination.limit=1&pagination.count_total=true");
+    expect(infos.pagination).toEqual({ next_key: null, total: "1" });
+    expect((await get(`${path}?pagination.reverse=true`)).status).toBe(400);
   });
 
   it("renders unbonding entries with string heights and balances", async () => {
@@ -185,7 +210,7 @@ describe("distribution and slashing routes", () => {
     expect(one.val_signing_info).toMatchObject({ address: consAddress, tombstoned: false, missed_blocks_counter: "0", index_offset: "1" });
     expect((one.val_signing_info as Record<string, unknown>).jailed_until).toMatch(RFC3339);
     const all = await ok("/cosmos/slashing/v1beta1/signing_infos");
-    expect(all).toEqual({ info: [one.val_signing_info], pagination: { next_key: null, total: "1" } });
+    expect(all).toEqual({ info: [one.val_signing_info], pagination: { next_key: null, total: "0" } });
     const params = (await ok("/cosmos/slashing/v1beta1/params")).params as Record<string, unknown>;
     expect(params.signed_blocks_window).toMatch(/^\d+$/);
     expect(params.min_signed_per_window).toMatch(/^\d+\.\d{18}$/);

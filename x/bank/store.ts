@@ -2,6 +2,8 @@ import type { Coin } from "../../app/coins.js";
 import { lengthPrefixed } from "../../app/store/keys.js";
 import { decodeBigInt as decodeAmount, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { paginateFiltered } from "../../app/pagination.js";
+import type { PageRequest, PageResponse } from "../../proto/gen/ogpu/query/v1/pagination.js";
 
 /**
  * x/bank state (amounts are decimal ASCII; zero amounts are deleted, never stored):
@@ -21,6 +23,12 @@ export function getBalance(store: KVStore, address: Uint8Array, denom: string): 
 export function getAllBalances(store: KVStore, address: Uint8Array): Coin[] {
   const prefix = BALANCE + lengthPrefixed(address);
   return [...store.iterate(prefix)].map(([key, value]) => ({ denom: key.slice(prefix.length), amount: decodeAmount(value) }));
+}
+
+/** One page of an address's balances in denom order (AllBalances); next_key is the next denom. */
+export function balancesPage(store: KVStore, address: Uint8Array, page: PageRequest | undefined): { coins: Coin[]; pagination: PageResponse } {
+  const { items, pagination } = paginateFiltered(store, BALANCE + lengthPrefixed(address), page, (denom, value) => ({ denom, amount: decodeAmount(value) }));
+  return { coins: items, pagination };
 }
 
 /** Every (address, coin) balance entry, in key order: for invariants and export. */
@@ -46,6 +54,12 @@ export function getSupply(store: KVStore, denom: string): bigint {
 
 export function allSupply(store: KVStore): Coin[] {
   return [...store.iterate(SUPPLY)].map(([key, value]) => ({ denom: key.slice(SUPPLY.length), amount: decodeAmount(value) }));
+}
+
+/** One page of the supply in denom order (TotalSupply); next_key is the next denom. */
+export function supplyPage(store: KVStore, page: PageRequest | undefined): { coins: Coin[]; pagination: PageResponse } {
+  const { items, pagination } = paginateFiltered(store, SUPPLY, page, (denom, value) => ({ denom, amount: decodeAmount(value) }));
+  return { coins: items, pagination };
 }
 
 export function setSupply(store: KVStore, denom: string, amount: bigint): void {

@@ -1,7 +1,10 @@
 import { MsgUnjail, MsgUnjailResponse, protobufPackage } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { accountAddressString } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { msgType } from "../../proto/msg-types.js";
+import { msgType, OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
+import { slashingParams } from "./params.js";
+import { allSigningInfos, clearMissedBits, setSigningInfo } from "./store.js";
 import type { SlashingKeeper } from "./keeper.js";
 import { parseValoper } from "../../app/validator-address.js";
 
@@ -20,5 +23,16 @@ export function slashingMsgs(keeper: SlashingKeeper): RegisteredMsg[] {
     },
   });
 
-  return [msgUnjail];
+  const msgUpdateParams = defineUpdateParamsMsg("slashing", slashingParams, OGPU_MSG_TYPES.UpdateSlashingParams, {
+    // The missed-block bit arrays are sized by the window: a new window starts every validator's
+    // liveness record afresh (nothing missed, judged again only after one full new window).
+    applied(ctx, previous, next) {
+      if (next.signed_blocks_window === previous.signed_blocks_window) return;
+      for (const { cons, info } of [...allSigningInfos(ctx.store)]) {
+        clearMissedBits(ctx.store, cons);
+        setSigningInfo(ctx.store, cons, { ...info, startHeight: ctx.block.height, indexOffset: 0n, missedBlocksCounter: 0n });
+      }
+    },
+  });
+  return [msgUnjail, msgUpdateParams];
 }

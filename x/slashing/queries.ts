@@ -1,3 +1,5 @@
+import * as ogpuSlashingQuery from "../../proto/gen/ogpu/slashing/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import {
   QueryParamsRequest,
   QueryParamsResponse,
@@ -11,7 +13,7 @@ import { invalidArgument, notFound } from "../../app/errors.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
 import { slashingParams, type SlashingParams } from "./params.js";
-import { allSigningInfos, getSigningInfo } from "./store.js";
+import { getSigningInfo, signingInfosPage } from "./store.js";
 
 /** A Cosmos Dec on the wire (gogoproto customtype bytes): the ASCII digits of value × 10^18. */
 const bpsAsDecBytes = (bps: number) => new TextEncoder().encode((BigInt(bps) * 100_000_000_000_000n).toString());
@@ -49,9 +51,9 @@ export const slashingQueries: QueryMethod[] = [
     if (!info) throw notFound(`SigningInfo not found for validator ${req.consAddress}`);
     return { valSigningInfo: info };
   }),
-  defineQuery("/cosmos.slashing.v1beta1.Query/SigningInfos", { request: QuerySigningInfosRequest, response: QuerySigningInfosResponse }, (ctx) => {
-    // One page: there is one record per validator that ever signed, a small number.
-    const info = [...allSigningInfos(ctx.store)].map((x) => x.info);
-    return { info, pagination: { nextKey: new Uint8Array(), total: BigInt(info.length) } };
+  defineQuery("/cosmos.slashing.v1beta1.Query/SigningInfos", { request: QuerySigningInfosRequest, response: QuerySigningInfosResponse }, (ctx, req) => {
+    const { items: info, pagination } = signingInfosPage(ctx.store, req.pagination);
+    return { info, pagination };
   }),
+  defineParamsJsonQuery(ogpuSlashingQuery.protobufPackage, slashingParams, { request: ogpuSlashingQuery.QueryParamsRequest, response: ogpuSlashingQuery.QueryParamsResponse }),
 ];

@@ -1,6 +1,8 @@
 import { ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import { bytesKey, keyBytes } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { paginateFiltered } from "../../app/pagination.js";
+import type { PageRequest, PageResponse } from "../../proto/gen/ogpu/query/v1/pagination.js";
 import { valconsString } from "../../app/validator-address.js";
 
 /**
@@ -38,6 +40,11 @@ export function* allSigningInfos(store: KVStore): Iterable<{ cons: Uint8Array; i
   for (const [key, value] of store.iterate(INFO)) {
     yield { cons: new Uint8Array(keyBytes(key.slice(INFO.length))), info: ValidatorSigningInfo.decode(value) };
   }
+}
+
+/** One page of signing infos in consensus-address order (SigningInfos). */
+export function signingInfosPage(store: KVStore, page: PageRequest | undefined): { items: ValidatorSigningInfo[]; pagination: PageResponse } {
+  return paginateFiltered(store, INFO, page, (_tail, value) => ValidatorSigningInfo.decode(value));
 }
 
 /** The window's bit array, `window` bits long (a stored array of another length reads as empty). */

@@ -1,3 +1,5 @@
+import * as ogpuStakingQuery from "../../proto/gen/ogpu/staking/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import {
   QueryDelegationRequest,
   QueryDelegationResponse,
@@ -21,18 +23,16 @@ import {
 import { BondStatus, bondStatusFromJSON, Validator, type Delegation, type DelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
-import { paginateFiltered, singlePage } from "../../app/pagination.js";
+import { paginateFiltered } from "../../app/pagination.js";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { VALIDATOR_PREFIX, delegationsOf, delegationsTo, getDelegation, getUnbonding, getValidator, unbondingsOf } from "./store.js";
+import { VALIDATOR_PREFIX, delegationsOfPage, delegationsToPage, getDelegation, getUnbonding, getValidator, unbondingsOfPage } from "./store.js";
 import { parseValoper } from "../../app/validator-address.js";
 import { parseDec } from "../../app/dec.js";
 import { moduleAddress } from "../../app/address.js";
-
-/** Everything in one page: validator and delegation counts are small. */
 
 function queryValoper(text: string): Uint8Array {
   if (text === "") throw invalidArgument("validator address cannot be empty");
@@ -71,8 +71,8 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
     })),
     defineQuery("/cosmos.staking.v1beta1.Query/ValidatorDelegations", { request: QueryValidatorDelegationsRequest, response: QueryValidatorDelegationsResponse }, (ctx, req) => {
       requireQueriedValidator(ctx.store, req.validatorAddr);
-      const delegationResponses = [...delegationsTo(ctx.store, queryValoper(req.validatorAddr))].map((d) => delegationResponse(ctx.store, d));
-      return { delegationResponses, pagination: singlePage(delegationResponses.length) };
+      const { items, pagination } = delegationsToPage(ctx.store, queryValoper(req.validatorAddr), req.pagination);
+      return { delegationResponses: items.map((d) => delegationResponse(ctx.store, d)), pagination };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/Delegation", { request: QueryDelegationRequest, response: QueryDelegationResponse }, (ctx, req) => {
       const d = getDelegation(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
@@ -80,8 +80,8 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
       return { delegationResponse: delegationResponse(ctx.store, d) };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/DelegatorDelegations", { request: QueryDelegatorDelegationsRequest, response: QueryDelegatorDelegationsResponse }, (ctx, req) => {
-      const delegationResponses = [...delegationsOf(ctx.store, parseQueryAddress(req.delegatorAddr))].map((d) => delegationResponse(ctx.store, d));
-      return { delegationResponses, pagination: singlePage(delegationResponses.length) };
+      const { items, pagination } = delegationsOfPage(ctx.store, parseQueryAddress(req.delegatorAddr), req.pagination);
+      return { delegationResponses: items.map((d) => delegationResponse(ctx.store, d)), pagination };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/UnbondingDelegation", { request: QueryUnbondingDelegationRequest, response: QueryUnbondingDelegationResponse }, (ctx, req) => {
       const ubd = getUnbonding(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
@@ -89,8 +89,8 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
       return { unbond: ubd };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations", { request: QueryDelegatorUnbondingDelegationsRequest, response: QueryDelegatorUnbondingDelegationsResponse }, (ctx, req) => {
-      const unbondingResponses = [...unbondingsOf(ctx.store, parseQueryAddress(req.delegatorAddr))];
-      return { unbondingResponses, pagination: singlePage(unbondingResponses.length) };
+      const { items: unbondingResponses, pagination } = unbondingsOfPage(ctx.store, parseQueryAddress(req.delegatorAddr), req.pagination);
+      return { unbondingResponses, pagination };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/Pool", { request: QueryPoolRequest, response: QueryPoolResponse }, (ctx) => {
       const denom = stakingParams.get(ctx.store).bond_denom;
@@ -116,5 +116,6 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
         },
       };
     }),
+    defineParamsJsonQuery(ogpuStakingQuery.protobufPackage, stakingParams, { request: ogpuStakingQuery.QueryParamsRequest, response: ogpuStakingQuery.QueryParamsResponse }),
   ];
 }

@@ -3,6 +3,8 @@ import { addDue, dueEntries } from "../../app/store/due-index.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, splitLengthPrefixed, u64Key } from "../../app/store/keys.js";
 import { decodeBigInt, defineCounter, encodeBigInt, getBigInt, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
+import { paginateFiltered } from "../../app/pagination.js";
+import type { PageRequest, PageResponse } from "../../proto/gen/ogpu/query/v1/pagination.js";
 import { consAddressOf, consensusKeyOf, parseValoper } from "../../app/validator-address.js";
 
 /**
@@ -98,6 +100,16 @@ export function* delegationsTo(store: KVStore, operator: Uint8Array): Iterable<D
   }
 }
 
+/** One page of a delegator's delegations in operator order (DelegatorDelegations). */
+export function delegationsOfPage(store: KVStore, delegator: Uint8Array, page: PageRequest | undefined): { items: Delegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, DEL + lengthPrefixed(delegator), page, (_tail, value) => Delegation.decode(value));
+}
+
+/** One page of a validator's delegations in delegator order, over the delv index (ValidatorDelegations). */
+export function delegationsToPage(store: KVStore, operator: Uint8Array, page: PageRequest | undefined): { items: Delegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, DEL_BY_VAL + lengthPrefixed(operator), page, (tail) => getDelegation(store, splitLengthPrefixed(tail)[0]!, operator)!);
+}
+
 // ---- unbonding delegations ----
 export function getUnbonding(store: KVStore, delegator: Uint8Array, operator: Uint8Array): UnbondingDelegation | undefined {
   const raw = store.get(UBD + lengthPrefixed(delegator) + lengthPrefixed(operator));
@@ -118,6 +130,11 @@ export function setUnbonding(store: KVStore, delegator: Uint8Array, operator: Ui
 
 export function* unbondingsOf(store: KVStore, delegator?: Uint8Array): Iterable<UnbondingDelegation> {
   for (const [, value] of store.iterate(UBD + (delegator ? lengthPrefixed(delegator) : ""))) yield UnbondingDelegation.decode(value);
+}
+
+/** One page of a delegator's unbonding delegations in operator order (DelegatorUnbondingDelegations). */
+export function unbondingsOfPage(store: KVStore, delegator: Uint8Array, page: PageRequest | undefined): { items: UnbondingDelegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, UBD + lengthPrefixed(delegator), page, (_tail, value) => UnbondingDelegation.decode(value));
 }
 
 export function* unbondingsFrom(store: KVStore, operator: Uint8Array): Iterable<{ delegator: Uint8Array; ubd: UnbondingDelegation }> {
@@ -162,6 +179,8 @@ export function* redelegationsFrom(store: KVStore, src: Uint8Array): Iterable<{ 
 // ---- maturity queues ----
 const entryIds = defineCounter(NEXT_ENTRY_ID, 1n);
 export const nextEntryId = entryIds.take;
+/** The id the next queue entry will get (genesis export). */
+export const peekNextEntryId = entryIds.peek;
 
 export function setNextEntryId(store: KVStore, id: bigint): void {
   setBigInt(store, NEXT_ENTRY_ID, id);
@@ -203,6 +222,27 @@ export function setComputeCredit(store: KVStore, operator: Uint8Array, uogpu: bi
 }
 export const getReliabilityBps = (store: KVStore, operator: Uint8Array) => getBigInt(store, RELIABILITY + lengthPrefixed(operator), BPS);
 export const storeReliabilityBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(RELIABILITY + lengthPrefixed(operator), encodeBigInt(bps));
+
+/** Stored reliability and compute credit per operator (absent = the defaults), in operator order. */
+export interface PowerInputs {
+  operator: Uint8Array;
+  reliabilityBps?: bigint;
+  credit?: bigint;
+}
+export function allPowerInputs(store: KVStore): PowerInputs[] {
+  const byOperator = new Map<string, PowerInputs>();
+  const entry = (key: string, prefix: string) => {
+    const tail = key.slice(prefix.length);
+    const found = byOperator.get(tail);
+    if (found) return found;
+    const created: PowerInputs = { operator: splitLengthPrefixed(tail)[0]! };
+    byOperator.set(tail, created);
+    return created;
+  };
+  for (const [key, value] of store.iterate(RELIABILITY)) entry(key, RELIABILITY).reliabilityBps = decodeBigInt(value);
+  for (const [key, value] of store.iterate(CREDIT)) entry(key, CREDIT).credit = decodeBigInt(value);
+  return [...byOperator].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
 
 export function addComputeUnits(store: KVStore, operator: Uint8Array, height: bigint, units: bigint): void {
   const key = COMPUTE + lengthPrefixed(operator) + u64Key(height);

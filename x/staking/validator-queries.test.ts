@@ -5,10 +5,9 @@
  */
 import { QueryValidatorsRequest, QueryValidatorsResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { BondStatus, bondStatusToJSON, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
-import type { PageRequest } from "cosmjs-types/cosmos/base/query/v1beta1/pagination";
 import { describe, expect, it } from "vitest";
 import { MemStore, type KVStore } from "../../app/store/kvstore.js";
-import { CountingStore } from "../../app/testkit.js";
+import { CountingStore, pageRequest as page } from "../../app/testkit.js";
 import { stakingQueries } from "./queries.js";
 import { setValidator } from "./store.js";
 import { testValidator } from "./testing.js";
@@ -22,7 +21,6 @@ const block = { chainId: "t", height: 1n, timeSeconds: 0n, beacon: new Uint8Arra
 function queryValidators(store: KVStore, req: Partial<QueryValidatorsRequest>): QueryValidatorsResponse {
   return QueryValidatorsResponse.decode(validatorsQuery.handle({ store, block }, QueryValidatorsRequest.encode(QueryValidatorsRequest.fromPartial(req)).finish()));
 }
-const page = (p: Partial<PageRequest>): PageRequest => ({ key: new Uint8Array(), offset: 0n, limit: 0n, countTotal: false, reverse: false, ...p });
 
 /** Follows next_key to the end, in pages of `limit`. */
 function allPages(store: KVStore, status: string, limit: bigint): string[] {

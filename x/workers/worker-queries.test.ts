@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MemStore, type KVStore } from "../../app/store/kvstore.js";
-import { CountingStore, testKey } from "../../app/testkit.js";
-import type { PageRequest } from "../../proto/gen/ogpu/query/v1/pagination.js";
+import { CountingStore, pageRequest as page, testKey } from "../../app/testkit.js";
 import { QueryWorkersRequest, QueryWorkersResponse } from "../../proto/gen/ogpu/workers/v1/query.js";
 import { Worker, WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { workersParams } from "./params.js";
@@ -21,7 +20,6 @@ const block = { chainId: "t", height: HEIGHT, timeSeconds: 0n, beacon: new Uint8
 function queryWorkers(store: KVStore, req: Partial<QueryWorkersRequest>): QueryWorkersResponse {
   return QueryWorkersResponse.decode(workersQuery.handle({ store, block }, QueryWorkersRequest.encode(QueryWorkersRequest.fromPartial(req)).finish()));
 }
-const page = (p: Partial<PageRequest>): PageRequest => ({ key: new Uint8Array(), offset: 0n, limit: 0n, countTotal: false, reverse: false, ...p });
 
 /** WORKERS workers; every tenth has a fresh heartbeat (online), the rest went offline long ago. */
 function crowdedStore(): { store: MemStore; online: string[]; all: string[] } {
