@@ -181,6 +181,8 @@ function checkOfferAgainstParams(store: KVStore, gpus: readonly Gpu[], maxConcur
 export interface WorkersHooks {
   /** A worker's EWMA success rate changed (x/staking turns it into the operator's reliability r_i). */
   reliabilityChanged?(ctx: Context, operator: Uint8Array, ewmaSuccessBps: number): void;
+  /** A sign of life (register, update, heartbeat) at the block's height (x/mint's uptime T_i). */
+  heartbeat?(ctx: Context, operator: string): void;
 }
 
 /** What x/workers needs: bank moves bonds (to the treasury on a slash, back to the operator on exit). */
@@ -268,6 +270,7 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
       reliability: newReliability(ctx.store),
       exitHeight: 0n,
     });
+    hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
       region: msg.region,
       price_per_unit: msg.pricePerUnit,
@@ -291,6 +294,7 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     // An update is also a sign of life.
     w.lastHeartbeatHeight = ctx.block.height;
     setWorker(ctx.store, w);
+    hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
   }
 
@@ -298,6 +302,7 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     const w = requireActive(ctx.store, operator);
     w.lastHeartbeatHeight = ctx.block.height;
     setWorker(ctx.store, w);
+    hooks.heartbeat?.(ctx, operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, operator, { height: ctx.block.height.toString() });
   }
 
