@@ -20,6 +20,8 @@ import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
 import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
 import { createGovModule } from "../x/gov/module.js";
+import { createTreasuryKeeper, type TreasuryKeeper } from "../x/treasury/keeper.js";
+import { createTreasuryModule } from "../x/treasury/module.js";
 import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 
@@ -33,6 +35,7 @@ export interface AppKeepers {
   market: MarketKeeper;
   attest: AttestKeeper;
   gov: GovKeeper;
+  treasury: TreasuryKeeper;
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -53,6 +56,8 @@ export interface AppWiring {
 export function createAppWiring(): AppWiring {
   const auth = createAuthKeeper();
   const bank = createBankKeeper({ auth });
+  // Every flow into the treasury (market fees, unexecutable fees, bond slashes) goes through treasury.deposit.
+  const treasury = createTreasuryKeeper({ auth, bank });
 
   // Staking hooks: rewards are settled before a delegation's shares change.
   const stakingHooks: StakingHooks = {
@@ -65,14 +70,14 @@ export function createAppWiring(): AppWiring {
   const workersHooks: WorkersHooks = {
     reliabilityChanged: (ctx, operator, ewmaSuccessBps) => staking.recordOperatorReliability(ctx.store, operator, ewmaSuccessBps),
   };
-  const workers = createWorkersKeeper({ bank, hooks: workersHooks });
+  const workers = createWorkersKeeper({ bank, treasury, hooks: workersHooks });
 
   // Market hooks: a closed task drops its Proof-of-Sync record; k = 1 tasks need a trusted worker.
   const marketHooks: MarketHooks = {
     taskClosed: (ctx, taskId) => attest.dropRecord(ctx, taskId),
     minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
   };
-  const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
+  const market = createMarketKeeper({ bank, treasury, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
   // Gov executes passed proposals through the app's own router, filled once the module list exists.
   const router = lateMsgRouter();
@@ -85,12 +90,13 @@ export function createAppWiring(): AppWiring {
     createStakingModule(staking, { auth, bank }),
     createDistributionModule(distribution, { auth, bank, staking }),
     createSlashingModule(slashing),
-    createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
-    createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
+    createWorkersModule(workers, { auth, bank, treasury, hooks: workersHooks }),
+    createMarketModule(market, { auth, bank, treasury, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
+    createTreasuryModule(treasury, { auth, bank }),
     createGovModule(gov, { auth, bank }),
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov, treasury } };
 }
