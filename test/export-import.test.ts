@@ -19,6 +19,8 @@ import { getValidator, lastPowers } from "../x/staking/keeper.js";
 import { consensusKeyByAddress } from "../app/consensus-state.js";
 import { consAddressOf, consensusKeyOf } from "../app/validator-address.js";
 import { duplicateVote } from "../x/slashing/testing.js";
+import { depositMsg, submitProposalMsg, voteMsg } from "../x/gov/testing.js";
+import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 
 /**
  * Export → import round trip for every module in app/modules.ts: a chain with activity in
@@ -85,6 +87,9 @@ async function buildActivity(c: PosChain): Promise<void> {
   expectOk(await c.run([worker.tx([commitMsg(worker.address, id, digestOf("output"))]), client.tx([submitTaskMsg(client.address, { bid: 2000n })])]));
   // market: a cancelled task (terminal, scheduled for pruning); workers: an exit in progress
   expectOk(await c.run([client.tx([cancelTaskMsg(client.address, id + 1n)]), c.workers[3]!.tx([exitWorkerMsg(c.workers[3]!.address)])]));
+  // gov: a proposal in its voting period, with a deposit and a vote
+  expectOk(await c.run([client.tx([submitProposalMsg(client.key, 10n * OGPU, [], { title: "Round trip" })])]));
+  expectOk(await c.run([v0!.signer.tx([voteMsg(v0!.v.key, 1n, VoteOption.VOTE_OPTION_YES)]), d.tx([depositMsg(delegator, 1n, OGPU)])]));
   // slashing: validator 1 misses a few blocks (missed bits in its signing info)
   for (let i = 0; i < 3; i++) await c.run([], { absent: [v1!.v] });
   // slashing + staking: validator 1 double-signs (slashed, jailed, tombstoned; its delegators' entries slashed)
