@@ -24,6 +24,10 @@ import { createTreasuryKeeper, type TreasuryKeeper } from "../x/treasury/keeper.
 import { createTreasuryModule } from "../x/treasury/module.js";
 import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
+import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
+import { createUpgradeModule } from "../x/upgrade/module.js";
+import { UPGRADE_HANDLERS } from "./upgrades/registry.js";
+import type { UpgradeHandler } from "./upgrades/types.js";
 
 export interface AppKeepers {
   auth: AuthKeeper;
@@ -36,6 +40,12 @@ export interface AppKeepers {
   attest: AttestKeeper;
   gov: GovKeeper;
   treasury: TreasuryKeeper;
+  upgrade: UpgradeKeeper;
+}
+
+export interface WiringOptions {
+  /** The upgrade handlers this binary has (default: app/upgrades/registry.ts). */
+  upgrades?: readonly UpgradeHandler[];
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -53,7 +63,7 @@ export interface AppWiring {
  * Hooks point at keepers built later (staking → distribution, market → attest); they are
  * only called while blocks run, after this function has returned.
  */
-export function createAppWiring(): AppWiring {
+export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const auth = createAuthKeeper();
   const bank = createBankKeeper({ auth });
   // Every flow into the treasury (market fees, unexecutable fees, bond slashes) goes through treasury.deposit.
@@ -82,6 +92,8 @@ export function createAppWiring(): AppWiring {
   // Gov executes passed proposals through the app's own router, filled once the module list exists.
   const router = lateMsgRouter();
   const gov = createGovKeeper({ auth, bank, staking, router });
+  // x/upgrade reads the module list (versions, migrations) only while blocks run.
+  const upgrade = createUpgradeKeeper({ handlers: options.upgrades ?? UPGRADE_HANDLERS, modules: () => modules });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
@@ -95,8 +107,9 @@ export function createAppWiring(): AppWiring {
     createAttestModule(attest, { bank, market, staking, workers }),
     createTreasuryModule(treasury, { auth, bank }),
     createGovModule(gov, { auth, bank }),
+    createUpgradeModule(upgrade),
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov, treasury } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov, treasury, upgrade } };
 }

@@ -24,6 +24,7 @@ import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
 import type { AppModule, MessageCodec, QueryMethod } from "./module.js";
 import type { PageRequest } from "../proto/gen/ogpu/query/v1/pagination.js";
+import type { UpgradeHandler } from "./upgrades/types.js";
 import type { Context } from "./context.js";
 import { GasMeter } from "./gas.js";
 import { toAppError, type AppError } from "./errors.js";
@@ -191,6 +192,8 @@ export interface TestChainOptions {
   signing?: SigningDefaults;
   /** Runs after every committed block (a fixture's own conservation check). */
   afterBlock?: () => void;
+  /** The upgrade handlers of this "binary" (default: app/upgrades/registry.ts). */
+  upgrades?: readonly UpgradeHandler[];
 }
 
 export interface TestChain {
@@ -236,7 +239,7 @@ function lastCommitVotes(app: OgpuApp, absent: readonly { consensusKey: Uint8Arr
 
 export async function startTestChain(appState: Record<string, unknown>, opts: TestChainOptions = {}): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
-  const wiring = createAppWiring();
+  const wiring = createAppWiring({ upgrades: opts.upgrades });
   let during: ((ctx: Context) => void) | undefined;
   const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
   const parts = opts.midBlockCalls ? { ...wiring, modules: [...wiring.modules, caller] } : wiring;

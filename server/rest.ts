@@ -6,7 +6,7 @@
 import { hexUpper } from "../crypto/bytes.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
-import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes } from "./routes-cosmos.js";
+import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
@@ -37,6 +37,7 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...stakingRoutes,
   ...distributionRoutes,
   ...slashingRoutes,
+  ...upgradeRoutes,
   ...workersRoutes,
   ...marketRoutes,
   ...paramsJsonRoutes,

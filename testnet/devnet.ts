@@ -212,9 +212,10 @@ export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
   };
 }
 
-export function spawnNode(home: string, extraArgs: string[] = []): NodeProcess {
+/** Starts `ogpud start` on `home`; `script` is another build of the CLI (an older release), default dist/. */
+export function spawnNode(home: string, extraArgs: string[] = [], script = ogpudScript()): NodeProcess {
   const log = createWriteStream(join(home, "ogpud.log"), { flags: "a" });
-  const proc = spawn(process.execPath, [ogpudScript(), "start", "--home", home, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [script, "start", "--home", home, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout!.pipe(log, { end: false });
   proc.stderr!.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));

@@ -10,6 +10,7 @@ import { shadowForkCommand } from "./shadow-fork.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { upgradeCommands } from "./upgrade.js";
 import { workersCommands } from "./workers.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
@@ -21,6 +22,7 @@ export const ogpudCommands: Command[] = [
   ...keysCommands,
   ...txCommands,
   ...queryCommands,
+  ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
   statusCommand,
