@@ -31,6 +31,7 @@ const CASES: ModuleCase[] = [
   },
   { module: "market", type: OGPU_MSG_TYPES.UpdateMarketParams, valid: { market_fee_bps: 300 }, invalid: { max_redundancy: 17 }, message: "max_redundancy must be in 1..16" },
   { module: "attest", type: OGPU_MSG_TYPES.UpdateAttestParams, valid: { committee_size: 5 }, invalid: { committee_size: 101 }, message: "committee_size must be in 1..100" },
+  { module: "gov", type: OGPU_MSG_TYPES.UpdateGovParams, valid: { voting_period_seconds: 600 }, invalid: { quorum_bps: 0 }, message: "quorum_bps must be in 1..10000" },
 ];
 
 let chain: TestChain | undefined;

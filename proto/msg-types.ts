@@ -12,6 +12,7 @@ import * as treasury from "./gen/ogpu/treasury/v1/tx.js";
 import * as attestParams from "./gen/ogpu/attest/v1/update_params.js";
 import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
 import * as bankParams from "./gen/ogpu/bank/v1/update_params.js";
+import * as govParams from "./gen/ogpu/gov/v1/update_params.js";
 import * as marketParams from "./gen/ogpu/market/v1/update_params.js";
 import * as slashingParams from "./gen/ogpu/slashing/v1/update_params.js";
 import * as stakingParams from "./gen/ogpu/staking/v1/update_params.js";
@@ -60,4 +61,5 @@ export const OGPU_MSG_TYPES = {
   UpdateWorkersParams: updateParamsType(workersParams),
   UpdateMarketParams: updateParamsType(marketParams),
   UpdateAttestParams: updateParamsType(attestParams),
+  UpdateGovParams: updateParamsType(govParams),
 } as const;

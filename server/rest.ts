@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
+import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
 import type { NodeMetrics } from "./metrics.js";
@@ -37,6 +38,8 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...stakingRoutes,
   ...distributionRoutes,
   ...slashingRoutes,
+  ...govV1Routes,
+  ...govV1beta1Routes,
   ...upgradeRoutes,
   ...workersRoutes,
   ...marketRoutes,

@@ -1,6 +1,7 @@
 import type { Command } from "../../cli.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
+import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
@@ -25,6 +26,7 @@ export const ogpudCommands: Command[] = [
   ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
+  ...govCommands,
   statusCommand,
   exportCommand,
   shadowForkCommand,
