@@ -18,6 +18,8 @@ import { createMarketModule } from "../x/market/module.js";
 import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
 import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
+import { createMintKeeper, type MintKeeper } from "../x/mint/keeper.js";
+import { createMintModule } from "../x/mint/module.js";
 import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
 import { createGovModule } from "../x/gov/module.js";
 import { createTreasuryKeeper, type TreasuryKeeper } from "../x/treasury/keeper.js";
@@ -38,6 +40,7 @@ export interface AppKeepers {
   workers: WorkersKeeper;
   market: MarketKeeper;
   attest: AttestKeeper;
+  mint: MintKeeper;
   gov: GovKeeper;
   treasury: TreasuryKeeper;
   upgrade: UpgradeKeeper;
@@ -79,6 +82,7 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
   // Workers hooks: the EWMA success of a validator operator's worker is its reliability r_i.
   const workersHooks: WorkersHooks = {
     reliabilityChanged: (ctx, operator, ewmaSuccessBps) => staking.recordOperatorReliability(ctx.store, operator, ewmaSuccessBps),
+    heartbeat: (ctx, operator) => mint.recordHeartbeat(ctx, operator),
   };
   const workers = createWorkersKeeper({ bank, treasury, hooks: workersHooks });
 
@@ -86,9 +90,13 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const marketHooks: MarketHooks = {
     taskClosed: (ctx, taskId) => attest.dropRecord(ctx, taskId),
     minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
+    resultPaid: (ctx, worker, fee) => mint.recordResultFee(ctx, worker, fee),
   };
   const market = createMarketKeeper({ bank, treasury, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
+  // Mint reads uptime windows (workers) and λ (market's base prices); its provider index is fed by the hooks above.
+  const mintDeps = { auth, bank, workers, market };
+  const mint = createMintKeeper(mintDeps);
   // Gov executes passed proposals through the app's own router, filled once the module list exists.
   const router = lateMsgRouter();
   const gov = createGovKeeper({ auth, bank, staking, router });
@@ -99,6 +107,9 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const modules: AppModule[] = [
     createAuthModule(),
     createBankModule(bank, { auth }),
+    // After bank (the schedule is checked against the genesis allocation), before distribution
+    // (a block's reward reaches the fee collector before distribution allocates it).
+    createMintModule(mint, mintDeps),
     createStakingModule(staking, { auth, bank }),
     createDistributionModule(distribution, { auth, bank, staking }),
     createSlashingModule(slashing),
@@ -111,5 +122,5 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov, treasury, upgrade } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov, treasury, upgrade } };
 }

@@ -35,6 +35,7 @@ import { encodeBeaconTx, type BeaconEntry } from "./beacon.js";
 import { consAddressOf, consensusKeyOf } from "./validator-address.js";
 import { getAccount } from "../x/auth/keeper.js";
 import { getValidator, lastPowers } from "../x/staking/keeper.js";
+import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
 export const TEST_CHAIN_ID = "ogpu-test-1";
 
@@ -93,11 +94,19 @@ export function initChainRequest(appState: Record<string, unknown>): RequestInit
   };
 }
 
-/** Genesis with `balances` (address → uogpu) and optional params overrides. */
+/**
+ * x/mint's section with emission off. Tests written before emission assert exact fee and
+ * balance flows, so `testGenesis` chains mint nothing; x/mint's own tests (and the golden
+ * app-hash script, which has no mint section) run a schedule.
+ */
+export const NO_EMISSION = { params: NO_EMISSION_PARAMS };
+
+/** Genesis with `balances` (address → uogpu), optional bank params overrides, and no emission. */
 export function testGenesis(balances: Record<string, bigint>, bankParams: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     auth: {},
     bank: { params: bankParams, balances: Object.entries(balances).map(([address, amount]) => ({ address, coins: [{ denom: "uogpu", amount: amount.toString() }] })) },
+    mint: NO_EMISSION,
   };
 }
 

@@ -14,6 +14,7 @@ import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
 import * as bankParams from "./gen/ogpu/bank/v1/update_params.js";
 import * as govParams from "./gen/ogpu/gov/v1/update_params.js";
 import * as marketParams from "./gen/ogpu/market/v1/update_params.js";
+import * as mintParams from "./gen/ogpu/mint/v1/update_params.js";
 import * as slashingParams from "./gen/ogpu/slashing/v1/update_params.js";
 import * as stakingParams from "./gen/ogpu/staking/v1/update_params.js";
 import * as workersParams from "./gen/ogpu/workers/v1/update_params.js";
@@ -61,5 +62,6 @@ export const OGPU_MSG_TYPES = {
   UpdateWorkersParams: updateParamsType(workersParams),
   UpdateMarketParams: updateParamsType(marketParams),
   UpdateAttestParams: updateParamsType(attestParams),
+  UpdateMintParams: updateParamsType(mintParams),
   UpdateGovParams: updateParamsType(govParams),
 } as const;

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
+import { mintRoutes } from "./routes-mint.js";
 import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
@@ -45,6 +46,7 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...marketRoutes,
   ...paramsJsonRoutes,
   ...treasuryRoutes,
+  ...mintRoutes,
 ];
 
 /** Routes that run no query. */

@@ -176,6 +176,8 @@ function checkOfferAgainstParams(store: KVStore, gpus: readonly Gpu[], maxConcur
 export interface WorkersHooks {
   /** A worker's EWMA success rate changed (x/staking turns it into the operator's reliability r_i). */
   reliabilityChanged?(ctx: Context, operator: Uint8Array, ewmaSuccessBps: number): void;
+  /** A sign of life (register, update, heartbeat) at the block's height (x/mint's uptime T_i). */
+  heartbeat?(ctx: Context, operator: string): void;
 }
 
 /** What x/workers needs: bank moves bonds (back to the operator on exit); a slashed share is deposited in the treasury. */
@@ -262,6 +264,7 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
       reliability: newReliability(ctx.store),
       exitHeight: 0n,
     });
+    hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
       region: msg.region,
       price_per_unit: msg.pricePerUnit,
@@ -285,6 +288,7 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
     // An update is also a sign of life.
     w.lastHeartbeatHeight = ctx.block.height;
     setWorker(ctx.store, w);
+    hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
   }
 
@@ -292,6 +296,7 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
     const w = requireActive(ctx.store, operator);
     w.lastHeartbeatHeight = ctx.block.height;
     setWorker(ctx.store, w);
+    hooks.heartbeat?.(ctx, operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, operator, { height: ctx.block.height.toString() });
   }
 

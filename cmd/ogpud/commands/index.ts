@@ -6,6 +6,7 @@ import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
+import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
 import { startCommand } from "./start.js";
@@ -26,6 +27,7 @@ export const ogpudCommands: Command[] = [
   ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
+  ...mintCommands,
   ...govCommands,
   statusCommand,
   exportCommand,
