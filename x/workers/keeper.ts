@@ -91,11 +91,20 @@ export function jailWorker(ctx: Context, operator: string, until: bigint, reason
   emitWorkerEvent(ctx.events, WorkerEvent.Jailed, operator, { until: until.toString(), reason });
 }
 
-/** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
-export function recordResult(ctx: Context, operator: string, success: boolean, reason: string): Reliability {
+/**
+ * Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV.
+ * A failure moves the EWMA by α; a success by α × min(fee, reliability_full_fee) /
+ * reliability_full_fee, `feePaid` being the market fee its payout paid: success is weighted by
+ * paid work, so fee-less self-dealt tasks cannot lift a failed worker's rate (and its
+ * operator's r_i) back (issue 10 item 5).
+ */
+export function recordResult(ctx: Context, operator: string, success: boolean, reason: string, feePaid = 0n): Reliability {
   const w = requireWorker(ctx.store, operator);
   const rel = w.reliability ?? newReliability(ctx.store);
-  const alpha = workersParams.get(ctx.store).ewma_alpha_bps;
+  const p = workersParams.get(ctx.store);
+  const fullFee = BigInt(p.reliability_full_fee);
+  const weightBps = success ? Number(((feePaid < fullFee ? feePaid : fullFee) * 10_000n) / fullFee) : 10_000;
+  const alpha = Math.trunc((p.ewma_alpha_bps * weightBps) / 10_000);
   const sample = success ? 10_000 : 0;
   // Integer EWMA in basis points; truncation toward the old value keeps it in 0..10000.
   rel.ewmaSuccessBps = rel.ewmaSuccessBps + Math.trunc(((sample - rel.ewmaSuccessBps) * alpha) / 10_000);
@@ -205,7 +214,8 @@ export interface WorkersKeeper {
   /** Jails a worker until `until` (x/attest uses this on a wrong result). */
   jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
   /** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
-  recordResult(ctx: Context, operator: string, success: boolean, reason: string): Reliability;
+  /** `feePaid`: the market fee a verified result's payout paid (weights the success in the EWMA). */
+  recordResult(ctx: Context, operator: string, success: boolean, reason: string, feePaid?: bigint): Reliability;
   /** A declined assignment: counted in the decline rate, no penalty. */
   recordDecline(ctx: Context, operator: string, reason: string): Reliability;
   /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
@@ -321,8 +331,8 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
   }
 
   /** recordResult, then the hook: the operator's reliability follows the new EWMA. */
-  function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string): Reliability {
-    const rel = recordResult(ctx, operator, success, reason);
+  function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string, feePaid?: bigint): Reliability {
+    const rel = recordResult(ctx, operator, success, reason, feePaid);
     hooks.reliabilityChanged?.(ctx, parseAccountAddress(operator, "operator"), rel.ewmaSuccessBps);
     return rel;
   }
