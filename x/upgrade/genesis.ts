@@ -28,7 +28,7 @@ export function initUpgradeGenesis(store: KVStore, json: unknown, binaryVersions
     const p = asObject(s.plan, "upgrade.plan");
     const name = asString(p.name, "upgrade.plan.name");
     if (name === "") throw new GenesisError("upgrade.plan.name cannot be empty");
-    setPlan(store, { name, height: positive("upgrade.plan.height", p.height), info: p.info === undefined ? "" : asString(p.info, "upgrade.plan.info"), time: { seconds: 0n, nanos: 0 } });
+    setPlan(store, { name, height: positive("upgrade.plan.height", p.height), info: p.info === undefined ? "" : asString(p.info, "upgrade.plan.info") });
   }
   asArray(s.applied, "upgrade.applied").forEach((entry, i) => {
     const o = asObject(entry, `upgrade.applied[${i}]`);

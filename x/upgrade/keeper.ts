@@ -95,7 +95,7 @@ export function createUpgradeKeeper({ handlers, modules }: UpgradeDeps): Upgrade
       if (plan.height <= ctx.block.height) throw invalidPlan(`upgrade cannot be scheduled in the past: height ${plan.height} is not after the current height ${ctx.block.height}`);
       if (getDoneHeight(ctx.store, plan.name) !== undefined) throw invalidPlan(`upgrade with name ${plan.name} has already been completed`);
       // One plan at a time: a new plan replaces the old (the SDK's ScheduleUpgrade).
-      setPlan(ctx.store, { name: plan.name, height: plan.height, info: plan.info, time: { seconds: 0n, nanos: 0 } });
+      setPlan(ctx.store, plan);
       emitUpgradeEvent(ctx.events, "upgrade_scheduled", { name: plan.name, height: plan.height.toString() });
     },
     cancelUpgrade(ctx) {

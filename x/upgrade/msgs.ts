@@ -1,17 +1,17 @@
 import { MsgCancelUpgrade, MsgCancelUpgradeResponse, MsgSoftwareUpgrade, MsgSoftwareUpgradeResponse, protobufPackage } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import type { Plan } from "cosmjs-types/cosmos/upgrade/v1beta1/upgrade";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import { parseAccountAddress } from "../../app/address.js";
 import { requireGovAuthority } from "../../app/authority.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { msgType } from "../../proto/msg-types.js";
 import { invalidPlan } from "./errors.js";
 import type { UpgradeKeeper } from "./keeper.js";
+import { GO_ZERO_TIME } from "./store.js";
 
-/** Go's zero time.Time (0001-01-01T00:00:00Z), which a Go client puts in the non-nullable Plan.time. */
-const GO_ZERO_TIME_SECONDS = -62_135_596_800n;
-
-const isZeroTime = (t: Timestamp | undefined) => t === undefined || (t.nanos === 0 && (t.seconds === 0n || t.seconds === GO_ZERO_TIME_SECONDS));
+/** Unset: absent, all zero (cosmjs' default), or Go's zero time.Time (what a Go client sends in the non-nullable field). */
+const isZeroTime = (t: Timestamp | undefined) => t === undefined || (t.nanos === 0 && (t.seconds === 0n || t.seconds === GO_ZERO_TIME.seconds));
 
 /** The SDK's Plan.ValidateBasic: a name, a positive height, none of the deprecated fields. */
 function validatePlan(plan: Plan | undefined): asserts plan is Plan {
@@ -23,7 +23,8 @@ function validatePlan(plan: Plan | undefined): asserts plan is Plan {
 }
 
 /**
- * Both Msgs are authority-gated: only a passed gov proposal (whose messages x/gov executes
+ * Both Msgs are authority-gated (a malformed authority is sdk code 7 before anything else, as
+ * the SDK's ValidateBasic has it): only a passed gov proposal (whose messages x/gov executes
  * with the gov module account as signer) can schedule or cancel an upgrade. Name and info are
  * bounded by the generic Msg string cap (app/string-caps.ts, 256 characters).
  */

@@ -21,8 +21,12 @@ export function getPlan(store: KVStore): Plan | undefined {
   return raw === undefined ? undefined : Plan.decode(raw);
 }
 
-export function setPlan(store: KVStore, plan: Plan): void {
-  store.set(PLAN, Plan.encode(plan).finish());
+/** Go's zero time.Time, what the SDK stores in a plan's (deprecated, non-nullable) time field. */
+export const GO_ZERO_TIME = { seconds: -62_135_596_800n, nanos: 0 } as const;
+
+/** Stores the plan's name, height and info; the deprecated fields as the SDK leaves them (zero time, no client state). */
+export function setPlan(store: KVStore, plan: Pick<Plan, "name" | "height" | "info">): void {
+  store.set(PLAN, Plan.encode({ name: plan.name, height: plan.height, info: plan.info, time: { ...GO_ZERO_TIME } }).finish());
 }
 
 export const clearPlan = (store: KVStore) => store.delete(PLAN);

@@ -73,7 +73,7 @@ describe("MsgSoftwareUpgrade / MsgCancelUpgrade", () => {
     expect(currentPlan(c)).toBeUndefined();
   });
 
-  it("refuses a plan at or below the current height, an empty name and a time-based plan (sdk code 18)", async () => {
+  it("refuses a plan at or below the current height, an empty name and a time-based plan (sdk code 18), a malformed authority (sdk 7)", async () => {
     const c = await start({ upgrades: OLD });
     await c.run();
     const next = c.height + 1n;
@@ -81,6 +81,7 @@ describe("MsgSoftwareUpgrade / MsgCancelUpgrade", () => {
       expect(govError(c, softwareUpgradeMsg({ name: "v9", height }))).toMatchObject({ codespace: "sdk", code: 18, message: expect.stringContaining("upgrade cannot be scheduled in the past") });
     }
     expect(govError(c, softwareUpgradeMsg({ name: "", height: 100n }))).toMatchObject({ code: 18, message: "name cannot be empty" });
+    expect(govError(c, softwareUpgradeMsg({ name: "v9", height: 100n }, govAuthority().toUpperCase()))).toMatchObject({ codespace: "sdk", code: 7 });
     const timed = { typeUrl: "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", value: MsgSoftwareUpgrade.encode({ authority: govAuthority(), plan: { name: "t", height: 100n, info: "", time: { seconds: 1_800_000_000n, nanos: 0 } } }).finish() };
     expect(govError(c, timed)).toMatchObject({ code: 18, message: "time-based upgrades have been deprecated in the SDK" });
     expect(currentPlan(c)).toBeUndefined();
