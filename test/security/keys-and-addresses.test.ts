@@ -5,7 +5,6 @@
  */
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
-import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { hasFromPartial, type GeneratedType } from "@cosmjs/proto-signing";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError, SdkCode } from "../../app/errors.js";
@@ -146,8 +145,6 @@ describe("issue 10 item 11: keys and addresses", () => {
   it("item 11 addresses: every address field of every registered Msg refuses an uppercase or 32-byte address (sdk code 7)", () => {
     const registry = ogpuRegistry();
     registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
-    registry.register("/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", MsgSoftwareUpgrade);
-    registry.register("/cosmos.upgrade.v1beta1.MsgCancelUpgrade", MsgCancelUpgrade);
     const twenty = new Uint8Array(20).fill(7);
     const addressFor = (field: string, bytes: Uint8Array) => toBech32(VALOPER_FIELDS.has(field) ? "ogpuvaloper" : "ogpu", bytes);
     let checked = 0;
@@ -176,8 +173,6 @@ describe("issue 10 item 11: keys and addresses", () => {
   it("item 11 string caps: every registered Msg refuses an oversize string in each of its string fields (sdk code 18)", () => {
     const registry = ogpuRegistry();
     registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
-    registry.register("/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", MsgSoftwareUpgrade);
-    registry.register("/cosmos.upgrade.v1beta1.MsgCancelUpgrade", MsgCancelUpgrade);
     const checked = new Map<string, number>();
     for (const registered of appModules.flatMap((m) => m.msgs)) {
       const found = registry.lookupType(registered.typeUrl);

@@ -3,7 +3,6 @@ import type { Plan } from "cosmjs-types/cosmos/upgrade/v1beta1/upgrade";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { parseAccountAddress } from "../../app/address.js";
 import { requireGovAuthority } from "../../app/authority.js";
-import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { msgType } from "../../proto/msg-types.js";
 import { invalidPlan } from "./errors.js";
