@@ -11,6 +11,7 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { blockReward, scheduledThrough, scheduleTotal } from "../../x/mint/schedule.js";
+import { runOgpud } from "../../cmd/ogpud/run.js";
 import { DENOM, genesisTotal, OGPU, rpcGet, startTestNode, until, type TestNode } from "./helpers.js";
 
 const PORT_BASE = 28760;
@@ -134,5 +135,20 @@ describe("x/mint on a real node", () => {
     expect(provisions.body.annual_provisions).toBe("0.000000000000000000");
     const params = await restAt<{ params: { blocks_per_year: string; inflation_max: string; mint_denom: string } }>("/cosmos/mint/v1beta1/params");
     expect(params.body.params).toMatchObject({ blocks_per_year: BLOCKS_PER_YEAR.toString(), inflation_max: "0.000000000000000000", mint_denom: DENOM });
+  });
+
+  it("ogpud q mint params|schedule|inflation|annual-provisions|provider-rewards print the same figures as JSON", async () => {
+    const q = async (...argv: string[]) => {
+      const run = await runOgpud(["q", "mint", ...argv, "--node", t.devnet.rpcUrl, "--output", "json"]);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as Record<string, unknown>;
+    };
+    expect(await q("params")).toMatchObject({ initial_block_reward: "1000", halving_interval_blocks: 5, provider_share_bps: 3000, blocks_per_year: 7 });
+    expect(await q("schedule")).toMatchObject({ minted: mintedThrough(LAST_BLOCK).toString(), next_halving_height: "0", provider_paid: "0" });
+    expect(await q("inflation")).toEqual({ inflation: "0.000000000000000000" });
+    expect(await q("annual-provisions")).toEqual({ annual_provisions: "0.000000000000000000" });
+    expect(await q("provider-rewards", t.devnet.accounts[0]!.address)).toMatchObject({ fee_credit: "0", total_paid: "0" });
+    const bad = await runOgpud(["q", "mint", "provider-rewards", "nope", "--node", t.devnet.rpcUrl]);
+    expect(bad.code).not.toBe(0);
   });
 });

@@ -135,8 +135,10 @@ export function createMintKeeper({ auth, bank, workers, market }: MintDeps): Min
     credited.forEach((c, i) => {
       const amount = mintWithinCap(ctx, rewards[i]!);
       if (amount > 0n) bank.sendFromModule(ctx, MINT, c.worker, [{ denom: BASE_DENOM, amount }]);
-      setPaidTo(ctx.store, c.worker, paidTo(ctx.store, c.worker) + amount);
-      setLastReward(ctx.store, c.worker, amount);
+      if (amount > 0n) {
+        setPaidTo(ctx.store, c.worker, paidTo(ctx.store, c.worker) + amount);
+        setLastReward(ctx.store, c.worker, amount);
+      }
       paid += amount;
       emitMintEvent(ctx.events, "provider_reward", { worker: c.operator, amount: amount.toString(), fee_credit: c.fee.toString(), uptime_bps: c.uptimeBps.toString(), lambda_bps: c.lambdaBps.toString() });
     });
