@@ -181,6 +181,20 @@ describe("plan → halt → new binary → migration → resume", () => {
     expect(c.app.lastCommit.height).toBe(before);
   });
 
+  it("runMigrations: a module missing from the version map is new and starts from its default genesis", async () => {
+    // A release that adds x/slashing to a chain which never had it (modelled by leaving it out of `from`).
+    const addsSlashing: UpgradeHandler = { name: "adds-slashing", apply: (ctx, _plan, from, { runMigrations }) => runMigrations(ctx, Object.fromEntries(Object.entries(from).filter(([name]) => name !== "slashing"))) };
+    const state = { ...genesis(), slashing: { params: { signed_blocks_window: 20 } } };
+    let c = await start({ state, upgrades: OLD });
+    await schedule(c, "adds-slashing", c.height + 2n);
+    const window = () => (JSON.parse(new TextDecoder().decode(c.app.store.get("slashing/params"))) as { signed_blocks_window: number }).signed_blocks_window;
+    expect(window()).toBe(20);
+    c = await restartAs(c, [addsSlashing]);
+    await c.run();
+    expect(window()).toBe(100); // slashing's default genesis
+    expect(versions(c)).toMatchObject({ slashing: 1, market: 2 });
+  });
+
   it("a fresh chain records every module at this binary's version; export → import keeps plan, applied plans and versions", async () => {
     const c = await start({ state: testGenesis({ [alice.address]: 1_000n * OGPU }), upgrades: OLD });
     await schedule(c, "later", 500n, "i");

@@ -74,8 +74,13 @@ export type HardwareMatch = (gpus: readonly Gpu[], req: GpuRequirement) => boole
  */
 export function hardwareMatcher(store: KVStore): HardwareMatch {
   const tiers = new Map(workersParams.get(store).gpu_catalog.map((e) => [e.model, e.tier]));
-  return (gpus, req) =>
-    gpus.some((g) => g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier);
+  // A plain loop, no closure per call: the scheduler calls this up to max_worker_checks_per_block times a block.
+  return (gpus, req) => {
+    for (const g of gpus) {
+      if (g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier) return true;
+    }
+    return false;
+  };
 }
 
 export const bondOf = (w: Worker): bigint => BigInt(w.bond);
