@@ -49,8 +49,13 @@ function keepWindow(s: AnomalyStats, window: bigint): void {
   s.slowSamples /= 2n;
 }
 
-/** x successes of the rule out of n are improbable at the honest rate: the test of docs/anomaly.md. */
-function improbable(p: WorkersParams, n: bigint, x: bigint, honestBps: number): boolean {
+/**
+ * x hits of the rule out of n are improbable at the honest rate: the test of docs/anomaly.md.
+ * Not judged while the worker is jailed: what its open tasks do then is the behaviour it was
+ * jailed for, and is not punished twice (the counts still go into its next record).
+ */
+function improbable(ctx: Context, w: Worker, p: WorkersParams, n: bigint, x: bigint, honestBps: number): boolean {
+  if ((w.reliability?.jailedUntil ?? 0n) > ctx.block.height) return false;
   return n >= BigInt(p.anomaly_min_samples) && binomialTailBelow(n, x, BigInt(honestBps), BigInt(p.anomaly_tail_per_billion));
 }
 
@@ -84,7 +89,7 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     s.assignmentsSeen += 1n;
     if (failed) s.failures += 1n;
     // Only a failure can make the record less probable: the test runs then and only then.
-    if (failed && improbable(p, s.outcomes, s.failures, p.anomaly_fail_rate_bps)) return flag(ctx, w, s, AnomalyRule.FailureRate, s.outcomes, s.failures, p.anomaly_fail_rate_bps, true);
+    if (failed && improbable(ctx, w, p, s.outcomes, s.failures, p.anomaly_fail_rate_bps)) return flag(ctx, w, s, AnomalyRule.FailureRate, s.outcomes, s.failures, p.anomaly_fail_rate_bps, true);
     w.anomaly = s;
     deps.setWorker(ctx, w);
   }
@@ -97,7 +102,7 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     keepWindow(s, BigInt(p.anomaly_window));
     s.declines += 1n;
     s.assignmentsSeen += 1n;
-    if (improbable(p, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps)) return flag(ctx, w, s, AnomalyRule.DeclineRate, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps, false);
+    if (improbable(ctx, w, p, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps)) return flag(ctx, w, s, AnomalyRule.DeclineRate, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps, false);
     w.anomaly = s;
     deps.setWorker(ctx, w);
   }
@@ -131,7 +136,7 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     keepWindow(s, BigInt(p.anomaly_window));
     s.latencySamples += 1n;
     if (slow) s.slowSamples += 1n;
-    if (slow && improbable(p, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.Slow, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps, true);
+    if (slow && improbable(ctx, w, p, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.Slow, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps, true);
     w.anomaly = s;
     deps.setWorker(ctx, w);
   }
