@@ -37,7 +37,6 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { QueryDelegationRequest, QueryDelegationResponse, QueryValidatorRequest, QueryValidatorResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { BondStatus } from "cosmjs-types/cosmos/staking/v1beta1/staking";
-import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { MsgCreateValidator } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { MisbehaviorType, type RequestFinalizeBlock, type RequestInitChain, type ResponseFinalizeBlock, type ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
@@ -77,10 +76,8 @@ interface Party {
 async function party(name: string): Promise<Party> {
   const wallet = await DirectSecp256k1Wallet.fromKey(sha256(utf8(`ogpu golden key ${name}`)), PREFIX);
   const [account] = await wallet.getAccounts();
-  // The SDK registry (like cosmjs' defaults) lacks MsgUnjail; a validator's own tooling adds it.
-  const registry = ogpuRegistry();
-  registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
-  return { name, address: account!.address, wallet, signer: await SigningStargateClient.offline(wallet, { registry }) };
+  // ogpuRegistry() signs MsgUnjail too (cosmjs' defaults lack it).
+  return { name, address: account!.address, wallet, signer: await SigningStargateClient.offline(wallet, { registry: ogpuRegistry() }) };
 }
 
 interface Validator {

@@ -138,6 +138,20 @@ describe("x/gov lifecycle", () => {
     expect(late.txResults[0]).toMatchObject({ code: 3, codespace: "gov" });
   });
 
+  it("EndBlock settles at most max_proposals_per_block; a due proposal left for the next block takes no more votes", async () => {
+    chain = await govChain({ max_proposals_per_block: 1 });
+    const c = chain;
+    expectOk(await c.run([c.tx(dave, [submitProposalMsg(dave, 1000n)]), c.tx(carol, [submitProposalMsg(carol, 1000n)])]));
+    expectOk(await c.run([c.tx(v2.key, [voteMsg(v2.key, 1n, VoteOption.VOTE_OPTION_YES), voteMsg(v2.key, 2n, VoteOption.VOTE_OPTION_YES)])]));
+    while (status(c, 1n) === ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) await c.run();
+    // Both ended at the same time; only the oldest was settled in that block.
+    expect(status(c, 1n)).toBe(ProposalStatus.PROPOSAL_STATUS_PASSED);
+    expect(status(c, 2n)).toBe(ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD);
+    const late = await c.run([c.tx(v1.key, [voteMsg(v1.key, 2n, VoteOption.VOTE_OPTION_NO)])]);
+    expect(late.txResults[0]).toMatchObject({ code: 20, codespace: "gov" });
+    expect(status(c, 2n)).toBe(ProposalStatus.PROPOSAL_STATUS_PASSED);
+  });
+
   it("failed quorum burns the deposit: supply falls by exactly the deposit", async () => {
     chain = await govChain();
     const c = chain;

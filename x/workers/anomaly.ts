@@ -12,6 +12,7 @@ import { binomialTailBelow, LATENCY_BUCKETS, latencyBucket, medianUpperEdge, per
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { workersParams, type WorkersParams } from "./params.js";
 import { getLatencyHistogram, setLatencyHistogram } from "./store.js";
+import type { BondSlashReason } from "./keeper.js";
 
 /** The rules, as named in AnomalyStats.flag and the events' `rule`. */
 export const AnomalyRule = { FailureRate: "failure_rate", Slow: "slow", DeclineRate: "decline_rate" } as const;
@@ -23,7 +24,7 @@ export interface AnomalyDeps {
   setWorker(ctx: Context, w: Worker): void;
   workerTier(ctx: Context, w: Worker): number;
   jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
-  slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes?: Record<string, string>): bigint;
+  slashBond(ctx: Context, operator: string, bps: number, reason: BondSlashReason, attributes?: Record<string, string>): bigint;
 }
 
 export interface AnomalyDetector {
@@ -77,7 +78,7 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     w.anomaly = AnomalyStats.fromPartial({ flag: rule, flagReason: reason, flaggedHeight: ctx.block.height, anomalyJails: s.anomalyJails + 1n });
     deps.setWorker(ctx, w);
     deps.jailWorker(ctx, w.operator, ctx.block.height + BigInt(p.anomaly_jail_blocks), `anomaly_${rule}`);
-    deps.slashBond(ctx, w.operator, p.anomaly_slash_bps, `anomaly_${rule}`);
+    deps.slashBond(ctx, w.operator, p.anomaly_slash_bps, "anomaly", { rule });
   }
 
   function observeOutcome(ctx: Context, operator: string, failed: boolean): void {
