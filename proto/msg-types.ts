@@ -8,6 +8,7 @@
 import * as attest from "./gen/ogpu/attest/v1/tx.js";
 import * as market from "./gen/ogpu/market/v1/tx.js";
 import * as workers from "./gen/ogpu/workers/v1/tx.js";
+import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 
 /** One Msg kind: its generated codec, its response's codec and both type URLs. */
 export interface MsgType<Codec, ResponseCodec> {
@@ -36,4 +37,12 @@ export const OGPU_MSG_TYPES = {
   Attest: msgType(attest.protobufPackage, "MsgAttest", attest.MsgAttest, attest.MsgAttestResponse),
   CommitAudit: msgType(attest.protobufPackage, "MsgCommitAudit", attest.MsgCommitAudit, attest.MsgCommitAuditResponse),
   SetAuditorKey: msgType(attest.protobufPackage, "MsgSetAuditorKey", attest.MsgSetAuditorKey, attest.MsgSetAuditorKeyResponse),
+} as const;
+
+/**
+ * Cosmos messages the chain accepts that cosmjs' default registry (`defaultRegistryTypes`)
+ * does not know; x/ modules define them from here and sdk/registry.ts adds them.
+ */
+export const COSMOS_EXTRA_MSG_TYPES = {
+  Unjail: msgType(slashing.protobufPackage, "MsgUnjail", slashing.MsgUnjail, slashing.MsgUnjailResponse),
 } as const;

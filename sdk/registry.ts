@@ -9,7 +9,7 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
-import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
+import { COSMOS_EXTRA_MSG_TYPES, OGPU_MSG_TYPES } from "../proto/msg-types.js";
 
 type OgpuMsgName = keyof typeof OGPU_MSG_TYPES;
 
@@ -18,7 +18,10 @@ export const MSG = Object.fromEntries(Object.entries(OGPU_MSG_TYPES).map(([name,
 
 export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(OGPU_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]);
 
-/** Default Cosmos types (bank, staking, gov, …) plus oGPU's. */
+/** Cosmos messages the chain accepts beyond cosmjs' defaults (MsgUnjail), so a validator can sign them too. */
+export const cosmosExtraTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(COSMOS_EXTRA_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]);
+
+/** Default Cosmos types (bank, staking, gov, …), MsgUnjail, and oGPU's. */
 export function ogpuRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...ogpuTypes]);
+  return new Registry([...defaultRegistryTypes, ...cosmosExtraTypes, ...ogpuTypes]);
 }
