@@ -28,7 +28,8 @@ import type { BlockInfo, Context } from "./context.js";
 import { EventLog } from "./events.js";
 import { GasMeter } from "./gas.js";
 import { GenesisError } from "./genesis-json.js";
-import type { AppModule, RegisteredMsg } from "./module.js";
+import type { AppModule } from "./module.js";
+import { msgTypeMap } from "./msg-router.js";
 import { DEFAULT_QUERY_MAX_BYTES, QueryRouter } from "./query.js";
 import { nextAppHash } from "./store/apphash.js";
 import { CommittedStore } from "./store/committed.js";
@@ -99,11 +100,7 @@ export class OgpuApp implements AbciApplication {
   ) {
     const modules = parts.modules;
     this.modules = modules;
-    const msgTypes = new Map<string, RegisteredMsg>();
-    for (const m of modules.flatMap((mod) => mod.msgs)) {
-      if (msgTypes.has(m.typeUrl)) throw new Error(`message type registered twice: ${m.typeUrl}`);
-      msgTypes.set(m.typeUrl, m);
-    }
+    const msgTypes = msgTypeMap(modules);
     this.runner = {
       msgTypes,
       ante: parts.ante,
@@ -286,8 +283,8 @@ export class OgpuApp implements AbciApplication {
     return { chainId: this.chainId, height, timeSeconds, beacon };
   }
 
-  /** Genesis state until block 1 commits, then committed state. */
-  private latestState(): KVStore {
+  /** Genesis state until block 1 commits, then committed state (read it; never write). */
+  latestState(): KVStore {
     return this.genesis?.branch ?? this.store;
   }
 

@@ -19,3 +19,13 @@ export function decToString(atomics: bigint): string {
   const frac = (atomics % DEC_ONE).toString().padStart(DEC_DECIMALS, "0");
   return `${whole}.${frac}`;
 }
+
+/**
+ * A Dec in the human form gov v1 strings use (the SDK's LegacyNewDecFromStr): "1" is one,
+ * "0.25" a quarter. Unlike parseDec, a string without a point is a whole number, not atomics.
+ */
+export function parseDecText(text: string): bigint {
+  const m = /^([0-9]{1,60})(?:\.([0-9]{1,18}))?$/.exec(text);
+  if (!m) throw new Error(`invalid decimal '${text}'`);
+  return BigInt(m[1]!) * DEC_ONE + BigInt((m[2] ?? "").padEnd(DEC_DECIMALS, "0"));
+}

@@ -18,6 +18,9 @@ import { createMarketModule } from "../x/market/module.js";
 import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
 import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
+import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
+import { createGovModule } from "../x/gov/module.js";
+import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 
 export interface AppKeepers {
@@ -29,6 +32,7 @@ export interface AppKeepers {
   workers: WorkersKeeper;
   market: MarketKeeper;
   attest: AttestKeeper;
+  gov: GovKeeper;
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -70,6 +74,9 @@ export function createAppWiring(): AppWiring {
   };
   const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
+  // Gov executes passed proposals through the app's own router, filled once the module list exists.
+  const router = lateMsgRouter();
+  const gov = createGovKeeper({ auth, bank, staking, router });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
@@ -81,7 +88,9 @@ export function createAppWiring(): AppWiring {
     createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
+    createGovModule(gov, { auth, bank }),
     createGenutilModule({ staking }),
   ];
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest } };
+  router.fill(modules);
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov } };
 }

@@ -18,28 +18,41 @@ interface ProtoField {
   repeated: boolean;
 }
 
+const FIXED64 = new Set(["fixed64", "sfixed64", "double"]);
+const FIXED32 = new Set(["fixed32", "sfixed32", "float"]);
+const LENGTH_DELIMITED = new Set(["string", "bytes"]);
+const VARINTS = new Set(["int32", "int64", "uint32", "uint64", "sint32", "sint64", "bool"]);
+const SCALARS = new Set([...FIXED64, ...FIXED32, ...LENGTH_DELIMITED, ...VARINTS]);
+
 const PROTO_ROOT = join(__dirname, "..", "proto", "ogpu");
 
-/** message name → fields, and the enum names, of every .proto under proto/ogpu (flat files: no nested declarations). */
+/**
+ * Full message name → fields (types resolved to full names), and the enums' full names, of
+ * every .proto under proto/ogpu (flat files: no nested declarations).
+ */
 function readProtos(): { messages: Map<string, ProtoField[]>; enums: Set<string> } {
   const messages = new Map<string, ProtoField[]>();
   const enums = new Set<string>();
   for (const dir of readdirSync(PROTO_ROOT)) {
     for (const file of readdirSync(join(PROTO_ROOT, dir, "v1")).filter((f) => f.endsWith(".proto"))) {
       const text = readFileSync(join(PROTO_ROOT, dir, "v1", file), "utf8").replace(/\/\/.*$/gm, "");
-      for (const m of text.matchAll(/enum\s+(\w+)\s*\{/g)) enums.add(m[1]!);
+      const pkg = /package\s+([\w.]+)\s*;/.exec(text)![1]!;
+      // Types are written bare (same package) or fully qualified (`ogpu.market.v1.Requirements`).
+      const full = (type: string) => (type.includes(".") ? type : `${pkg}.${type}`);
+      for (const m of text.matchAll(/enum\s+(\w+)\s*\{/g)) enums.add(full(m[1]!));
       for (const m of text.matchAll(/message\s+(\w+)\s*\{([^}]*)\}/g)) {
-        const fields = [...m[2]!.matchAll(/(repeated\s+)?([\w.]+)\s+\w+\s*=\s*(\d+)\s*(\[[^\]]*\])?\s*;/g)].map((f) => ({ repeated: f[1] !== undefined, type: f[2]!, number: Number(f[3]) }));
-        messages.set(m[1]!, fields);
+        const fields = [...m[2]!.matchAll(/(repeated\s+)?([\w.]+)\s+\w+\s*=\s*(\d+)\s*(\[[^\]]*\])?\s*;/g)].map((f) => ({
+          repeated: f[1] !== undefined,
+          type: SCALARS.has(f[2]!) ? f[2]! : full(f[2]!),
+          number: Number(f[3]),
+        }));
+        messages.set(full(m[1]!), fields);
       }
     }
   }
   return { messages, enums };
 }
 
-const FIXED64 = new Set(["fixed64", "sfixed64", "double"]);
-const FIXED32 = new Set(["fixed32", "sfixed32", "float"]);
-const LENGTH_DELIMITED = new Set(["string", "bytes"]);
 
 describe("Msg schemas derived from codecs", () => {
   const { messages, enums } = readProtos();
@@ -60,7 +73,7 @@ describe("Msg schemas derived from codecs", () => {
         if (!seen.includes(field.type)) expectMatches(spec.message!(), field.type, [...seen, message]);
       } else {
         // Varint scalars and enums; repeated ones are also accepted packed.
-        expect(enums.has(field.type) || /^(u?int|sint)(32|64)$|^bool$/.test(field.type), `${where} is a varint type`).toBe(true);
+        expect(enums.has(field.type) || VARINTS.has(field.type), `${where} is a varint type`).toBe(true);
         expect([spec.wire, spec.packed === true], where).toEqual([WireType.varint, field.repeated]);
       }
     }
@@ -69,7 +82,7 @@ describe("Msg schemas derived from codecs", () => {
   it("every oGPU Msg: the derived schema is the .proto declaration, nested messages included", () => {
     for (const type of Object.values(OGPU_MSG_TYPES)) {
       const name = type.typeUrl.slice(1);
-      expectMatches(deriveMsgSchema(name, type.codec), name.split(".").pop()!);
+      expectMatches(deriveMsgSchema(name, type.codec), name);
     }
   });
 

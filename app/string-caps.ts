@@ -12,8 +12,15 @@ import { SdkCode, sdkError } from "./errors.js";
 export const MAX_MSG_STRING_LENGTH = 256;
 
 /**
+ * Longest `params` field: a MsgUpdateParams carries a module's whole param set as JSON
+ * (app/update-params.ts), room for a GPU catalogue of a few hundred models.
+ */
+export const MAX_PARAMS_JSON_LENGTH = 65_536;
+
+/**
  * Fields allowed more (or held to less) than the default, by protobuf field name (camelCase):
- * the Cosmos SDK's staking Description limits (x/staking/types MaxMonikerLength etc.).
+ * the Cosmos SDK's staking Description limits (x/staking/types MaxMonikerLength etc.) and
+ * MsgUpdateParams' JSON param set.
  */
 export const MSG_STRING_CAPS: Readonly<Record<string, number>> = {
   moniker: 70,
@@ -21,6 +28,9 @@ export const MSG_STRING_CAPS: Readonly<Record<string, number>> = {
   website: 140,
   securityContact: 140,
   details: 280,
+  params: MAX_PARAMS_JSON_LENGTH,
+  // x/gov proposal summaries (markdown text); gov's max_summary_length param holds them tighter.
+  summary: 10_000,
 };
 
 /**

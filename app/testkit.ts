@@ -26,6 +26,7 @@ import type { AppModule, MessageCodec, QueryMethod } from "./module.js";
 import type { PageRequest } from "../proto/gen/ogpu/query/v1/pagination.js";
 import type { Context } from "./context.js";
 import { GasMeter } from "./gas.js";
+import { toAppError, type AppError } from "./errors.js";
 import { EventLog } from "./events.js";
 import { Branch, type KVStore } from "./store/kvstore.js";
 import type { StoreKey } from "./store/keys.js";
@@ -213,6 +214,13 @@ export interface TestChain {
   /** Shorthand for signer(key).tx(msgs, fee). */
   tx(key: TestKey, msgs: Any[], fee?: bigint): Uint8Array;
   query(path: string, data: Uint8Array): ResponseQuery;
+  /**
+   * Runs one message with no tx around it, as x/gov runs a passed proposal's messages with the
+   * gov module account as signer: in the next block's BeginBlock, decoded, validated and handled
+   * in a branch written only if it succeeds. Needs `midBlockCalls`. Returns the error, if any,
+   * and the message's events.
+   */
+  execMsg(msg: Any): Promise<{ error?: AppError; events: Event[] }>;
   close(): Promise<void>;
 }
 
@@ -281,6 +289,27 @@ export async function startTestChain(appState: Record<string, unknown>, opts: Te
     },
     tx: (key, msgs, fee) => chain.signer(key).tx(msgs, fee),
     query: (path, data) => app.query({ path, data, height: 0n, prove: false } satisfies RequestQuery),
+    async execMsg(msg) {
+      const registered = parts.modules.flatMap((m) => m.msgs).find((m) => m.typeUrl === msg.typeUrl);
+      if (!registered) throw new Error(`no module handles ${msg.typeUrl}`);
+      const result: { error?: AppError; events: Event[] } = { events: [] };
+      await chain.run([], {
+        during(ctx) {
+          const branch = new Branch(ctx.store);
+          const events = new EventLog();
+          try {
+            const decoded = registered.decode(msg.value);
+            decoded.validate();
+            decoded.handle({ ...ctx, store: branch, events });
+            branch.writeToParent();
+            result.events = events.events;
+          } catch (err) {
+            result.error = toAppError(err);
+          }
+        },
+      });
+      return result;
+    },
     async close() {
       await app.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,7 @@ const EXPECTED_LENGTH: Record<PubKeyTypeUrl, number> = {
   [MLDSA65_PUBKEY_TYPE_URL]: MLDSA65_PUBKEY_LENGTH,
 };
 
-function isPubKeyTypeUrl(typeUrl: string): typeUrl is PubKeyTypeUrl {
+export function isPubKeyTypeUrl(typeUrl: string): typeUrl is PubKeyTypeUrl {
   return typeUrl === SECP256K1_PUBKEY_TYPE_URL || typeUrl === MLDSA65_PUBKEY_TYPE_URL;
 }
 

@@ -9,6 +9,13 @@ import * as attest from "./gen/ogpu/attest/v1/tx.js";
 import * as market from "./gen/ogpu/market/v1/tx.js";
 import * as workers from "./gen/ogpu/workers/v1/tx.js";
 import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import * as attestParams from "./gen/ogpu/attest/v1/update_params.js";
+import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
+import * as bankParams from "./gen/ogpu/bank/v1/update_params.js";
+import * as marketParams from "./gen/ogpu/market/v1/update_params.js";
+import * as slashingParams from "./gen/ogpu/slashing/v1/update_params.js";
+import * as stakingParams from "./gen/ogpu/staking/v1/update_params.js";
+import * as workersParams from "./gen/ogpu/workers/v1/update_params.js";
 
 /** One Msg kind: its generated codec, its response's codec and both type URLs. */
 export interface MsgType<Codec, ResponseCodec> {
@@ -22,6 +29,14 @@ export interface MsgType<Codec, ResponseCodec> {
 export function msgType<Codec, ResponseCodec>(protoPackage: string, name: string, codec: Codec, response: ResponseCodec): MsgType<Codec, ResponseCodec> {
   return { typeUrl: `/${protoPackage}.${name}`, codec, responseTypeUrl: `/${protoPackage}.${name}Response`, response };
 }
+
+/** A module's gov-only MsgUpdateParams (app/update-params.ts): same fields in every package, its own type URL. */
+interface UpdateParamsPackage {
+  protobufPackage: string;
+  MsgUpdateParams: typeof authParams.MsgUpdateParams;
+  MsgUpdateParamsResponse: typeof authParams.MsgUpdateParamsResponse;
+}
+export const updateParamsType = (pkg: UpdateParamsPackage) => msgType(pkg.protobufPackage, "MsgUpdateParams", pkg.MsgUpdateParams, pkg.MsgUpdateParamsResponse);
 
 /** oGPU's own messages (the Cosmos ones are defined beside their modules, cosmjs knows them). */
 export const OGPU_MSG_TYPES = {
@@ -37,6 +52,13 @@ export const OGPU_MSG_TYPES = {
   Attest: msgType(attest.protobufPackage, "MsgAttest", attest.MsgAttest, attest.MsgAttestResponse),
   CommitAudit: msgType(attest.protobufPackage, "MsgCommitAudit", attest.MsgCommitAudit, attest.MsgCommitAuditResponse),
   SetAuditorKey: msgType(attest.protobufPackage, "MsgSetAuditorKey", attest.MsgSetAuditorKey, attest.MsgSetAuditorKeyResponse),
+  UpdateAuthParams: updateParamsType(authParams),
+  UpdateBankParams: updateParamsType(bankParams),
+  UpdateStakingParams: updateParamsType(stakingParams),
+  UpdateSlashingParams: updateParamsType(slashingParams),
+  UpdateWorkersParams: updateParamsType(workersParams),
+  UpdateMarketParams: updateParamsType(marketParams),
+  UpdateAttestParams: updateParamsType(attestParams),
 } as const;
 
 /**

@@ -13,6 +13,7 @@ import { createRestServer } from "./rest.js";
 import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
 import { readConsensusSigner } from "./consensus-key.js";
+import { registerExportRoute } from "./export-route.js";
 
 export interface NodeOptions {
   home: string;
@@ -32,6 +33,8 @@ export interface NodeOptions {
   cometbftArgs?: string[];
   /** Blob store settings (ogpud start --blob-* flags); unset ones take BLOB_DEFAULTS. */
   blobs?: BlobSettings;
+  /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
+  serveExport?: boolean;
   log: (line: string) => void;
 }
 
@@ -85,6 +88,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     liveCids: () => liveTaskCids(chain),
     unpaidOutputCids: () => unpaidOutputCids(chain),
   });
+  if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   await rest.listen(splitHostPort(opts.restAddress));
   opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);
 

@@ -7,7 +7,7 @@ import { hexUpper } from "../crypto/bytes.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes } from "./routes-cosmos.js";
-import { marketRoutes, workersRoutes } from "./routes-ogpu.js";
+import { marketRoutes, paramsJsonRoutes, workersRoutes } from "./routes-ogpu.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
 import type { NodeMetrics } from "./metrics.js";
@@ -39,6 +39,7 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...slashingRoutes,
   ...workersRoutes,
   ...marketRoutes,
+  ...paramsJsonRoutes,
 ];
 
 /** Routes that run no query. */

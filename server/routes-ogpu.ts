@@ -6,6 +6,11 @@ import { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/marke
 import * as market from "../proto/gen/ogpu/market/v1/query.js";
 import * as workers from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
+import * as attest from "../proto/gen/ogpu/attest/v1/query.js";
+import * as auth from "../proto/gen/ogpu/auth/v1/query.js";
+import * as bank from "../proto/gen/ogpu/bank/v1/query.js";
+import * as slashing from "../proto/gen/ogpu/slashing/v1/query.js";
+import * as staking from "../proto/gen/ogpu/staking/v1/query.js";
 import { defineRoute, fromPagination, fromPath, fromQuery, fromQueryEnum, parseUint32, parseUint64, queryMethod as q, type LcdRoute } from "./routes-table.js";
 
 const WORKERS = "/ogpu/workers/v1";
@@ -33,6 +38,11 @@ export const workersRoutes: LcdRoute[] = [
     method: q("/ogpu.workers.v1.Query/Worker", workers.QueryWorkerRequest, workers.QueryWorkerResponse),
     request: { operator: fromPath("address", "worker operator address (ogpu1…)") },
     render: { enums: WORKER_ENUMS },
+  }),
+  defineRoute({
+    path: `${WORKERS}/params`,
+    summary: "Workers parameters (the GPU catalogue among them) as the module's canonical JSON (params_json)",
+    method: q("/ogpu.workers.v1.Query/Params", workers.QueryParamsRequest, workers.QueryParamsResponse),
   }),
 ];
 
@@ -67,4 +77,28 @@ export const marketRoutes: LcdRoute[] = [
     summary: "Current base price per compute unit and utilisation of every GPU tier",
     method: q("/ogpu.market.v1.Query/BasePrice", market.QueryBasePriceRequest, market.QueryBasePriceResponse),
   }),
+];
+
+/** A module's whole param set as the canonical JSON it stores: what its MsgUpdateParams replaces (docs/gov-params.md). */
+interface ParamsJsonQueryPackage {
+  protobufPackage: string;
+  QueryParamsRequest: typeof auth.QueryParamsRequest;
+  QueryParamsResponse: typeof auth.QueryParamsResponse;
+}
+
+function paramsJsonRoute(module: string, codecs: ParamsJsonQueryPackage): LcdRoute {
+  return defineRoute({
+    path: `/ogpu/${module}/v1/params`,
+    summary: `${module} parameters, all of them, as the module's canonical JSON (params_json)`,
+    method: q(`/${codecs.protobufPackage}.Query/Params`, codecs.QueryParamsRequest, codecs.QueryParamsResponse),
+  });
+}
+
+/** The Cosmos modules' Params routes show the SDK's shape; these show every field (workers' and market's are above). */
+export const paramsJsonRoutes: LcdRoute[] = [
+  paramsJsonRoute("auth", auth),
+  paramsJsonRoute("bank", bank),
+  paramsJsonRoute("staking", staking),
+  paramsJsonRoute("slashing", slashing),
+  paramsJsonRoute("attest", attest),
 ];

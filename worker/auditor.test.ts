@@ -18,15 +18,16 @@ const honest = async () => resultDigest(await executors.get("hash")!.run(input, 
 
 /**
  * One task under audit (or dispute) with `revealed` digests, this auditor on the committee. In
- * PHASE_AUDIT this member already sealed (it owes the opening); in PHASE_AUDIT_SEAL it owes a seal.
+ * PHASE_AUDIT this member already sealed (it owes the opening); in PHASE_AUDIT_SEAL it owes a seal;
+ * in PHASE_DISPUTE its audit seal is shut when `auditSealed`.
  */
-function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE_AUDIT) {
+function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE_AUDIT, auditSealed = phase === Phase.PHASE_AUDIT) {
   const votes: { digest: string; verdict: Verdict }[] = [];
   const seals: Uint8Array[] = [];
   const salts: Uint8Array[] = [];
   const status = phase === Phase.PHASE_AUDIT ? TaskStatus.TASK_STATUS_AUDITING : phase === Phase.PHASE_AUDIT_SEAL ? TaskStatus.TASK_STATUS_COMMITTED : TaskStatus.TASK_STATUS_DISPUTED;
   const task = { id: 1n, kind: "hash", inputCid, status } as Task;
-  const sealed = phase === Phase.PHASE_AUDIT ? new Uint8Array(32).fill(1) : new Uint8Array();
+  const sealed = auditSealed ? new Uint8Array(32).fill(1) : new Uint8Array();
   const committee = { members: [{ validator: ME, power: 1n, voted: false, verdict: 0, resultDigest: new Uint8Array(), seal: sealed }], drawnHeight: 5n, deadlineHeight: 50n };
   const record = { taskId: 1n, phase, results: revealed.map((d) => ({ worker: "w", revealed: true, resultDigest: d })), audit: committee, dispute: committee } as unknown as TaskRecord;
   const chain: AuditorChain = {
@@ -39,9 +40,9 @@ function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE
   return { chain, votes, seals, salts };
 }
 
-async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], phase?: Phase, kemSecret: Uint8Array = new Uint8Array(32)) {
+async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], phase?: Phase, kemSecret: Uint8Array = new Uint8Array(32), auditSealed?: boolean) {
   const inputCid = [...blobs.keys()].at(-1)!;
-  const { chain, votes, seals, salts } = fakeChain(inputCid, revealed, phase);
+  const { chain, votes, seals, salts } = fakeChain(inputCid, revealed, phase, auditSealed);
   const auditor = new Auditor({ operator: ME, chain, fetchBlob: async (cid) => blobs.get(cid)!, executors, kemSecret });
   await auditor.handle({ type: "resync", reason: "test" });
   return { votes, owed: auditor.owed, seals, salts };
@@ -74,6 +75,14 @@ describe("Auditor", () => {
     expect(sealing.seals).toEqual([seal(1n, ME_BYTES, await honest(), auditSalt(kemSecret, 1n))]);
     const opening = await audit(publicBlob(), [await honest()], Phase.PHASE_AUDIT, kemSecret);
     expect(opening.salts).toEqual([auditSalt(kemSecret, 1n)]);
+  });
+
+  it("item 8 auditor: its audit seal still shut when the task moved to a dispute, its dispute vote opens it (the chain refuses one that does not)", async () => {
+    const kemSecret = new Uint8Array(32).fill(5);
+    const shut = await audit(publicBlob(), [new Uint8Array(32).fill(7), await honest()], Phase.PHASE_DISPUTE, kemSecret, true);
+    expect(shut.salts).toEqual([auditSalt(kemSecret, 1n)]);
+    const juror = await audit(publicBlob(), [new Uint8Array(32).fill(7), await honest()], Phase.PHASE_DISPUTE, kemSecret, false);
+    expect(juror.salts).toEqual([new Uint8Array()]);
   });
 
   it("item 6a auditor: opens an encrypted input with its auditor envelope; without one it votes UNEXECUTABLE in the seal window instead of sealing or staying absent", async () => {

@@ -228,7 +228,9 @@ export class Auditor {
         return this.done(duty, "sealed", `sealed its audit digest ${hex(digest).slice(0, 16)}… (opened after the workers reveal)`);
       }
       const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
-      await this.opts.chain.attest(duty.taskId, digest, verdict, duty.kind === "audit_open" ? salt : new Uint8Array());
+      // Our audit seal, still unopened, must be opened by whatever vote we cast (the chain refuses a dispute vote that leaves it shut).
+      const sealed = record?.audit?.members.some((m) => m.validator === this.opts.operator && m.seal.length > 0 && !m.voted) ?? false;
+      await this.opts.chain.attest(duty.taskId, digest, verdict, duty.kind === "audit_open" || sealed ? salt : new Uint8Array());
       this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(digest).slice(0, 16)}…`);
     } catch (err) {
       // Refused in a block (not on the committee any more, already voted): resending cannot help.

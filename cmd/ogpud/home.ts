@@ -49,6 +49,8 @@ export interface AppConfig {
   simulation_gas_limit: number;
   /** Largest abci_query / REST query request accepted, in bytes. */
   query_max_bytes: number;
+  /** Serve GET /ogpu/node/v1/export (whole state as a genesis document, for shadow forks). */
+  serve_export: boolean;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -58,6 +60,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   check_invariants: false,
   simulation_gas_limit: DEFAULT_SIMULATION_GAS_LIMIT,
   query_max_bytes: DEFAULT_QUERY_MAX_BYTES,
+  serve_export: false,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {

@@ -25,9 +25,12 @@ import type { Settlement } from "./settle.js";
 import { computeSeal } from "./seal.js";
 import { isOpen, openReveals, requireOpenTask, scheduleDraw } from "./tasks.js";
 import { canOpenInput } from "./auditor-keys.js";
-import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getRecord, putRecord, removeDue } from "./store.js";
+import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getPendingOpening, getRecord, putRecord, removeDue } from "./store.js";
 
-export function createCommittees({ market, staking, workers }: AttestDeps, { settleOnDigest, failUndecided, failUnexecutable }: Pick<Settlement, "settleOnDigest" | "failUndecided" | "failUnexecutable">) {
+export function createCommittees(
+  { market, staking, workers }: AttestDeps,
+  { settleOnDigest, failUndecided, failUnexecutable, slashWrongVoter }: Pick<Settlement, "settleOnDigest" | "failUndecided" | "failUnexecutable" | "slashWrongVoter">,
+) {
   /**
    * Active validators (CometBFT's current set, with powers) except the task's workers' own and,
    * for an encrypted input, except those whose auditor key the client did not wrap the input
@@ -241,8 +244,10 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
 
   /**
    * MsgAttest. A vote on the current committee is counted (and may decide the task in this
-   * tx); a member of an earlier committee of the task, or of an audit already decided by the
-   * others, may still deliver its owed vote until its deadline (it is then not slashed).
+   * tx). An audit member that sealed opens its seal whenever it votes: in the audit, during a
+   * dispute that followed it, or after the task ended (judged against the settled digest). A
+   * member of an earlier committee of the task may still deliver its owed vote until its
+   * deadline (it is then not slashed).
    */
   function attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void {
     const operator = parseAccountAddress(validator, "validator");
@@ -253,24 +258,51 @@ export function createCommittees({ market, staking, workers }: AttestDeps, { set
       throw attestError(AttestCode.WrongPhase, `task ${taskId}: audit votes open after the worker reveals; seal your digest with MsgCommitAudit first (or vote UNEXECUTABLE during the seal window)`);
     }
     const committee = record?.phase === Phase.PHASE_AUDIT ? record.audit : record?.phase === Phase.PHASE_DISPUTE ? record.dispute : undefined;
+    const unopened = record?.phase === Phase.PHASE_DISPUTE ? record.audit?.members.find((m) => m.validator === validator && m.seal.length > 0 && !m.voted) : undefined;
     const juror = committee?.members.find((m) => m.validator === validator);
-    if (!record || !committee || !juror) {
-      if (clearDuty(ctx.store, taskId, operator)) return emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], counted: "false" });
-      throw attestError(AttestCode.NotOnCommittee, `${validator} is not on a committee of task ${taskId} that is voting`);
-    }
-    if (juror.voted) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${taskId}`);
-    if (record.phase === Phase.PHASE_AUDIT) {
-      if (verdict === Verdict.VERDICT_UNEXECUTABLE) throw attestError(AttestCode.InconsistentVerdict, `${validator} sealed a digest of task ${taskId}: UNEXECUTABLE is voted in the seal window, instead of a seal`);
-      if (juror.seal.length === 0) throw attestError(AttestCode.SealMismatch, `${validator} did not seal its audit of task ${taskId} before the reveals: its vote cannot count`);
-      if (!bytesEqual(computeSeal(taskId, operator, digest, salt), juror.seal)) throw attestError(AttestCode.SealMismatch, `result_digest and salt do not open ${validator}'s audit seal on task ${taskId}`);
-    }
+    if (!record || !committee || !(juror || unopened)) return voteAfterCommittee(ctx, operator, validator, taskId, digest, verdict, salt);
+    if (juror?.voted && !unopened) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${taskId}`);
+    if (record.phase === Phase.PHASE_AUDIT || unopened) openSeal(taskId, operator, (unopened ?? juror)!.seal, digest, verdict, salt);
     checkVerdict(record, digest, verdict);
-    Object.assign(juror, { voted: true, verdict, resultDigest: verdict === Verdict.VERDICT_UNEXECUTABLE ? new Uint8Array() : digest });
+    const vote = { voted: true, verdict, resultDigest: verdict === Verdict.VERDICT_UNEXECUTABLE ? new Uint8Array() : digest };
+    // A member of both committees casts one vote: its opened seal is also its dispute vote.
+    for (const m of [unopened, juror]) if (m && !m.voted) Object.assign(m, vote);
     clearDuty(ctx.store, taskId, operator);
     emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], result_digest: hex(digest), counted: "true" });
     const task = requireOpenTask(market, ctx, taskId);
     if (record.phase === Phase.PHASE_AUDIT) tallyAudit(ctx, record, task, false);
     else tallyDispute(ctx, record, task, false);
+  }
+
+  /**
+   * An audit member opens its seal: MATCH/MISMATCH with the sealed digest and salt. A member
+   * that never sealed has nothing to open; UNEXECUTABLE was the alternative to sealing, never
+   * a way out of an opening.
+   */
+  function openSeal(taskId: bigint, operator: Uint8Array, seal: Uint8Array, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void {
+    const who = accountAddressString(operator);
+    if (verdict === Verdict.VERDICT_UNEXECUTABLE) throw attestError(AttestCode.InconsistentVerdict, `${who} sealed a digest of task ${taskId}: UNEXECUTABLE is voted in the seal window, instead of a seal`);
+    if (seal.length === 0) throw attestError(AttestCode.SealMismatch, `${who} did not seal its audit of task ${taskId} before the reveals: its vote cannot count`);
+    if (!bytesEqual(computeSeal(taskId, operator, digest, salt), seal)) throw attestError(AttestCode.SealMismatch, `result_digest and salt do not open ${who}'s audit seal on task ${taskId}`);
+  }
+
+  /**
+   * A vote outside any voting committee of the task. A seal left unopened when the task ended
+   * is opened now and judged against the digest the task settled on: wrong → the wrong-vote
+   * slash, as in time (issue 10 item 8). Any other owed vote is taken uncounted (not absent).
+   */
+  function voteAfterCommittee(ctx: Context, operator: Uint8Array, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void {
+    const pending = getPendingOpening(ctx.store, taskId, operator);
+    if (pending) {
+      openSeal(taskId, operator, pending.seal, digest, verdict, salt);
+      clearDuty(ctx.store, taskId, operator);
+      const wrong = pending.finalDigest.length > 0 && !bytesEqual(digest, pending.finalDigest);
+      emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], result_digest: hex(digest), counted: "late", judged: String(pending.finalDigest.length > 0) });
+      if (wrong) slashWrongVoter(ctx, taskId, validator, digest);
+      return;
+    }
+    if (clearDuty(ctx.store, taskId, operator)) return emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], counted: "false" });
+    throw attestError(AttestCode.NotOnCommittee, `${validator} is not on a committee of task ${taskId} that is voting`);
   }
 
   /** MATCH must name a revealed digest (in an audit of agreeing workers: the agreed one); MISMATCH must not; UNEXECUTABLE carries none. */

@@ -48,7 +48,7 @@ export interface AttestKeeper {
   runDraw(ctx: Context, taskId: bigint): void;
   handleRevealTimeout(ctx: Context, taskId: bigint): void;
   handleCommitteeDeadline(ctx: Context, taskId: bigint, height: bigint): void;
-  slashAbsentAuditor(ctx: Context, taskId: bigint, operator: Uint8Array): void;
+  slashAbsentAuditor(ctx: Context, taskId: bigint, operator: Uint8Array, reason?: string): void;
   /** Market hook: a task ended — its record and index entries go. */
   dropRecord(ctx: Context, taskId: bigint): void;
   /** Market hook: k = 1 tasks go only to workers with CV ≥ adaptive_min_cv (adaptive replication). */
@@ -155,11 +155,16 @@ export function createAttestKeeper(deps: AttestDeps): AttestKeeper {
     }
   }
 
-  /** Market close hook: the task ended (settled, expired, cancelled) — its record and index entries go. */
+  /**
+   * Market close hook: the task ended (settled, expired, cancelled) — its record and index
+   * entries go. Seals still owed an opening stay beside their duty (settlement already kept
+   * them with the settled digest; here, with none).
+   */
   function dropRecord(ctx: Context, taskId: bigint): void {
     const record = getRecord(ctx.store, taskId);
     if (!record) return;
     settlement.burnWithheldSlash(ctx, record);
+    settlement.keepUnopenedSeals(ctx, record, new Uint8Array());
     if (record.revealByHeight > 0n) removeDue(ctx.store, REVEAL_DEADLINES, record.revealByHeight, taskId);
     if (record.drawHeight > 0n) removeDue(ctx.store, DRAWS, record.drawHeight, taskId);
     for (const c of [record.audit, record.dispute]) if (c) removeDue(ctx.store, COMMITTEE_DEADLINES, c.deadlineHeight, taskId);

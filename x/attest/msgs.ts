@@ -1,6 +1,8 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
+import { attestParams } from "./params.js";
 import { Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
 import { attestError, AttestCode } from "./errors.js";
@@ -102,5 +104,6 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
     },
   });
 
-  return [msgCommitResult, msgRevealResult, msgAttest, msgCommitAudit, msgSetAuditorKey];
+  const msgUpdateParams = defineUpdateParamsMsg("attest", attestParams, OGPU_MSG_TYPES.UpdateAttestParams);
+  return [msgCommitResult, msgRevealResult, msgAttest, msgCommitAudit, msgSetAuditorKey, msgUpdateParams];
 }

@@ -4,6 +4,7 @@ import { accountAddressString } from "../../app/address.js";
 import {
   QueryAuditorKeysRequest,
   QueryAuditorKeysResponse,
+  protobufPackage,
   QueryParamsRequest,
   QueryParamsResponse,
   QueryRecordRequest,
@@ -11,6 +12,7 @@ import {
 } from "../../proto/gen/ogpu/attest/v1/query.js";
 import type { AttestKeeper } from "./keeper.js";
 import { attestParams } from "./params.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import { getRecord } from "./store.js";
 
 /** Record of an open task (seals, reveals, committees), the params as JSON, the active set's auditor keys. */
@@ -21,9 +23,7 @@ export function attestQueries(keeper: Pick<AttestKeeper, "activeAuditorKeys">): 
       if (!record) throw notFound(`no Proof-of-Sync record for task ${req.taskId} (not committed yet, or already settled)`);
       return { record };
     }),
-    defineQuery("/ogpu.attest.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({
-      paramsJson: JSON.stringify(attestParams.get(ctx.store)),
-    })),
+    defineParamsJsonQuery(protobufPackage, attestParams, { request: QueryParamsRequest, response: QueryParamsResponse }),
     defineQuery("/ogpu.attest.v1.Query/AuditorKeys", { request: QueryAuditorKeysRequest, response: QueryAuditorKeysResponse }, (ctx) => ({
       auditorKeys: keeper.activeAuditorKeys(ctx.store).map((k) => ({ validator: accountAddressString(k.operator), encPubkey: k.encPubkey })),
     })),

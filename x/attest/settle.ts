@@ -13,7 +13,7 @@ import type { Payout } from "../market/keeper.js";
 import { AttestEvent, emitAttestEvent } from "./events.js";
 import type { AttestDeps } from "./keeper.js";
 import { attestParams } from "./params.js";
-import { putRecord } from "./store.js";
+import { getPendingOpening, putPendingOpening, putRecord } from "./store.js";
 import { consAddressOf, consensusKeyOf } from "../../app/validator-address.js";
 
 /** Module account holding withheld-reveal slashes until their task settles (issue 10 item 7). */
@@ -30,6 +30,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     const wrong = record.results.filter((r) => !bytesEqual(r.resultDigest, digest));
     for (const r of wrong) punishWrongResult(ctx, r.worker, task);
     slashWrongVoters(ctx, record, digest);
+    keepUnopenedSeals(ctx, record, digest);
     const payouts: Payout[] = right.map((r) => {
       const slot = task.assignments.find((a) => a.worker === r.worker)!;
       return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
@@ -142,39 +143,65 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
   }
 
   /**
-   * A drawn validator did not vote by its deadline: auditor_absent_slash_bps of its stake
-   * (and of entries that unbonded or redelegated since) is burned via x/staking's slash,
-   * infraction height = this block. Unknown validators (since removed) are skipped.
+   * A drawn validator did not vote by its deadline (or voted UNEXECUTABLE on a task others
+   * computed, `reason`): auditor_absent_slash_bps of its stake (and of entries that unbonded or
+   * redelegated since) is burned via x/staking's slash, infraction height = this block.
+   * Unknown validators (since removed) are skipped.
    */
-  function slashAbsentAuditor(ctx: Context, taskId: bigint, operator: Uint8Array): void {
+  function slashAbsentAuditor(ctx: Context, taskId: bigint, operator: Uint8Array, reason = "absent"): void {
     const v = staking.getValidator(ctx.store, operator);
     if (!v) return;
     const bps = BigInt(attestParams.get(ctx.store).auditor_absent_slash_bps);
     const burned = bps === 0n ? 0n : staking.slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
-    emitAttestEvent(ctx.events, AttestEvent.AuditorAbsent, taskId, { validator: v.operatorAddress, burned: burned.toString() });
+    emitAttestEvent(ctx.events, AttestEvent.AuditorAbsent, taskId, { validator: v.operatorAddress, burned: burned.toString(), reason });
+  }
+
+  /** auditor_wrong_slash_bps of a committee member's stake, burned: its vote named `votedDigest`, not the settled one. */
+  function slashWrongVoter(ctx: Context, taskId: bigint, validator: string, votedDigest: Uint8Array): void {
+    const bps = BigInt(attestParams.get(ctx.store).auditor_wrong_slash_bps);
+    const v = staking.getValidator(ctx.store, parseAccountAddress(validator, "validator"));
+    if (!v) return;
+    const burned = bps === 0n ? 0n : staking.slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
+    emitAttestEvent(ctx.events, AttestEvent.AuditorWrong, taskId, { validator, result_digest: hex(votedDigest), burned: burned.toString() });
   }
 
   /**
    * Committee members whose vote named a digest other than the settled one lose
    * auditor_wrong_slash_bps of their stake (burned): an audit member sealed that digest before
    * any reveal, so it is its own (wrong) computation or a guess; a dispute juror backed a
-   * result the majority refuted.
+   * result the majority refuted. UNEXECUTABLE carries no digest, but the task just settled on
+   * a digest that others computed (an audit's ≥ 2/3 sealed MATCH, or a dispute majority): it
+   * was executable, so the vote pays what silence pays — auditor_absent_slash_bps — and never
+   * more (its voter may have been the one member whose envelope the client broke). A task that
+   * nobody could run never settles on a digest, so an honest UNEXECUTABLE there costs nothing.
    */
   function slashWrongVoters(ctx: Context, record: TaskRecord, digest: Uint8Array): void {
-    const bps = BigInt(attestParams.get(ctx.store).auditor_wrong_slash_bps);
+    const judged = new Set<string>(); // a member of both committees is judged once (its opening was also its dispute vote)
     for (const committee of [record.audit, record.dispute]) {
       for (const m of committee?.members ?? []) {
-        // UNEXECUTABLE carries no digest: it is neither right nor wrong (item 6).
-        if (!m.voted || m.verdict === Verdict.VERDICT_UNEXECUTABLE || bytesEqual(m.resultDigest, digest)) continue;
-        const v = staking.getValidator(ctx.store, parseAccountAddress(m.validator, "validator"));
-        if (!v) continue;
-        const burned = bps === 0n ? 0n : staking.slash(ctx, consAddressOf(consensusKeyOf(v)), ctx.block.height, bps);
-        emitAttestEvent(ctx.events, AttestEvent.AuditorWrong, record.taskId, { validator: m.validator, result_digest: hex(m.resultDigest), burned: burned.toString() });
+        if (!m.voted || judged.has(m.validator)) continue;
+        judged.add(m.validator);
+        if (m.verdict === Verdict.VERDICT_UNEXECUTABLE) slashAbsentAuditor(ctx, record.taskId, parseAccountAddress(m.validator, "validator"), "unexecutable_on_executed_task");
+        else if (!bytesEqual(m.resultDigest, digest)) slashWrongVoter(ctx, record.taskId, m.validator, m.resultDigest);
       }
     }
   }
 
-  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor, punishWrongResult, holdWithheldSlash, burnWithheldSlash };
+  /**
+   * Audit members that sealed and had not opened when the task ended keep their seal beside
+   * their owed vote, with the digest the task settled on (`finalDigest`; empty when it ended
+   * without one): a late opening is judged exactly as an opening in time (issue 10 item 8). The
+   * first call wins (settlement, then the market's close hook).
+   */
+  function keepUnopenedSeals(ctx: Context, record: TaskRecord, finalDigest: Uint8Array): void {
+    for (const m of record.audit?.members ?? []) {
+      const operator = parseAccountAddress(m.validator, "validator");
+      if (m.seal.length === 0 || m.voted || getPendingOpening(ctx.store, record.taskId, operator)) continue;
+      putPendingOpening(ctx.store, record.taskId, operator, { seal: m.seal, finalDigest });
+    }
+  }
+
+  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor, slashWrongVoter, keepUnopenedSeals, punishWrongResult, holdWithheldSlash, burnWithheldSlash };
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;

@@ -96,6 +96,8 @@ export interface PosOptions {
   workerIsValidator?: Record<number, number>;
   params?: { attest?: Record<string, unknown>; market?: Record<string, unknown>; workers?: Record<string, unknown>; staking?: Record<string, unknown> };
   checkInvariants?: boolean;
+  /** Blocks carry last-commit votes (x/slashing signing infos); see TestChainOptions.commitVotes. */
+  commitVotes?: boolean;
 }
 
 /**
@@ -157,7 +159,7 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
     return { escrow, treasury, bonds: bondsHeld, others, supply };
   };
   const checked = opts.checkInvariants ?? true;
-  const base = await startTestChain(state, { checkInvariants: checked, afterBlock: checked ? () => void conservation() : undefined });
+  const base = await startTestChain(state, { checkInvariants: checked, commitVotes: opts.commitVotes, afterBlock: checked ? () => void conservation() : undefined });
   started.chain = base;
   const chain: PosChain = Object.assign(base, {
     client: base.signer(clientKey),

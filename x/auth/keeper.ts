@@ -3,7 +3,7 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import { getAccount, moduleAccountName, setAccount, setModuleAccount, takeAccountNumber, type Account } from "./store.js";
 
 /** Account reads for x/auth's own files, tools and tests (the layout stays in store.ts). */
-export { allAccounts, getAccount, moduleAccountName, nextAccountNumber, setAccount, type Account } from "./store.js";
+export { allAccounts, getAccount, moduleAccountName, nextAccountNumber, setAccount, setNextAccountNumber, type Account } from "./store.js";
 
 /** Returns the account, creating it with the next account number if it does not exist. */
 export function ensureAccount(store: KVStore, address: Uint8Array): Account {

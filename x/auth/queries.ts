@@ -1,4 +1,6 @@
 import { QueryAccountRequest, QueryAccountResponse, QueryParamsRequest, QueryParamsResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import * as ogpuAuthQuery from "../../proto/gen/ogpu/auth/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { defineQuery, type QueryMethod } from "../../app/module.js";
 import { notFound } from "../../app/errors.js";
@@ -36,4 +38,5 @@ export const authQueries: QueryMethod[] = [
       },
     };
   }),
+  defineParamsJsonQuery(ogpuAuthQuery.protobufPackage, authParams, { request: ogpuAuthQuery.QueryParamsRequest, response: ogpuAuthQuery.QueryParamsResponse }),
 ];

@@ -2,7 +2,7 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { accountAddressString } from "../../app/address.js";
 import { lengthPrefixed, keyBytes } from "../../app/store/keys.js";
-import { defineCounter } from "../../app/store/values.js";
+import { defineCounter, setBigInt } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 
 /**
@@ -47,6 +47,7 @@ export function setAccount(store: KVStore, acc: Account): void {
 const accountNumbers = defineCounter(NEXT_ACCOUNT_NUMBER, 0n);
 export const takeAccountNumber = accountNumbers.take;
 export const nextAccountNumber = accountNumbers.peek;
+export const setNextAccountNumber = (store: KVStore, next: bigint) => setBigInt(store, NEXT_ACCOUNT_NUMBER, next);
 
 /** All accounts in address order. */
 export function* allAccounts(store: KVStore): Iterable<Account> {

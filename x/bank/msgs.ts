@@ -3,7 +3,8 @@ import { coinsFromWire } from "../../app/coins.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { msgType } from "../../proto/msg-types.js";
+import { msgType, OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
 import { bankError, BankCode } from "./errors.js";
 import type { BankDeps, BankKeeper } from "./keeper.js";
 import { bankParams } from "./params.js";
@@ -38,5 +39,5 @@ export function bankMsgs(keeper: BankKeeper, { auth }: BankDeps): RegisteredMsg[
     },
   });
 
-  return [msgSend];
+  return [msgSend, defineUpdateParamsMsg("bank", bankParams, OGPU_MSG_TYPES.UpdateBankParams)];
 }

@@ -1,3 +1,6 @@
+import * as ogpuBankQuery from "../../proto/gen/ogpu/bank/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
+import { bankParams } from "./params.js";
 import {
   QueryAllBalancesRequest,
   QueryAllBalancesResponse,
@@ -39,4 +42,5 @@ export const bankQueries: QueryMethod[] = [
     const denom = queryDenom(req.denom);
     return { amount: { denom, amount: getSupply(ctx.store, denom).toString() } };
   }),
+  defineParamsJsonQuery(ogpuBankQuery.protobufPackage, bankParams, { request: ogpuBankQuery.QueryParamsRequest, response: ogpuBankQuery.QueryParamsResponse }),
 ];

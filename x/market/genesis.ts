@@ -5,12 +5,13 @@ import type { AuthKeeper } from "../auth/keeper.js";
 import type { WorkersKeeper } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { marketParams } from "./params.js";
-import { getBasePrice, setBasePrice, TIERS } from "./pricing.js";
+import { getBasePrice, getUtilization, setBasePrice, setUtilization, TIERS } from "./pricing.js";
 import { addSlotTimeout, allTasks, enqueue, isTerminal, markOpen, nextTaskId, putTask, schedulePrune, setNextTaskId } from "./store.js";
 
 /**
  * `market` genesis: params, base prices per tier (default: the floors), and for exported
- * chains the tasks (base64 protobuf) and the next task id; indexes are rebuilt from the tasks.
+ * chains the utilisation each tier saw in the last block (bps; the next price move starts
+ * from it), the tasks (base64 protobuf) and the next task id; indexes are rebuilt from the tasks.
  */
 export function initMarketGenesis(deps: { auth: Pick<AuthKeeper, "ensureModuleAccount">; workers: Pick<WorkersKeeper, "treasury"> }, store: KVStore, json: unknown): void {
   const state = asObject(json, "market");
@@ -23,6 +24,11 @@ export function initMarketGenesis(deps: { auth: Pick<AuthKeeper, "ensureModuleAc
     if (given !== undefined && !/^[1-9][0-9]{0,11}$/.test(given)) throw new GenesisError(`market.base_prices[${tier}] must be a positive decimal uogpu amount`);
     setBasePrice(store, tier, given === undefined ? getBasePrice(store, tier) : BigInt(given));
   }
+  asArray(state.utilization_bps ?? [], "market.utilization_bps").forEach((entry, tier) => {
+    const path = `market.utilization_bps[${tier}]`;
+    if (!TIERS.includes(tier) || typeof entry !== "number" || !Number.isInteger(entry) || entry < 0 || entry > 10_000) throw new GenesisError(`${path} must be an integer in [0, 10000] for a known tier`);
+    if (entry !== 0) setUtilization(store, tier, entry);
+  });
   asArray(state.tasks, "market.tasks").forEach((entry, i) => {
     const path = `market.tasks[${i}]`;
     const task = atPath(path, () => Task.decode(Buffer.from(asString(entry, path), "base64")));
@@ -39,6 +45,7 @@ export function exportMarketGenesis(store: KVStore): unknown {
   return {
     params: marketParams.get(store),
     base_prices: TIERS.map((t) => getBasePrice(store, t).toString()),
+    utilization_bps: TIERS.map((t) => getUtilization(store, t)),
     tasks: [...allTasks(store)].map((t) => Buffer.from(Task.encode(t).finish()).toString("base64")),
     next_task_id: nextTaskId(store).toString(),
   };

@@ -3,6 +3,7 @@ import { parseAccountAddress } from "../../app/address.js";
 import { AppError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
 import { DeclineReason, TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
@@ -187,5 +188,6 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     },
   });
 
-  return [msgSubmitTask, msgCancelTask, msgDeclineAssignment];
+  const msgUpdateParams = defineUpdateParamsMsg("market", marketParams, OGPU_MSG_TYPES.UpdateMarketParams);
+  return [msgSubmitTask, msgCancelTask, msgDeclineAssignment, msgUpdateParams];
 }

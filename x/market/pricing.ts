@@ -29,6 +29,10 @@ export function getUtilization(store: KVStore, tier: number): number {
   return raw === undefined ? 0 : Number(Buffer.from(raw).toString("latin1"));
 }
 
+export function setUtilization(store: KVStore, tier: number, bps: number): void {
+  store.set(UTIL + String.fromCharCode(tier), Buffer.from(String(bps), "latin1"));
+}
+
 /** Slot usage of the available workers of one tier. */
 export interface TierLoad {
   used: number;
@@ -57,7 +61,7 @@ export function updateBasePrices(ctx: Context, loads: readonly TierLoad[]): void
     const util = capacity === 0 ? 0 : Math.min(10_000, Math.floor((used * 10_000) / capacity));
     const base = getBasePrice(ctx.store, tier);
     const next = nextBasePrice(base, util, p.target_utilization_bps, p.max_base_change_bps, BigInt(p.base_price_floor[tier]!));
-    if (getUtilization(ctx.store, tier) !== util) ctx.store.set(UTIL + String.fromCharCode(tier), Buffer.from(String(util), "latin1"));
+    if (getUtilization(ctx.store, tier) !== util) setUtilization(ctx.store, tier, util);
     if (next !== base || ctx.store.get(BASE + String.fromCharCode(tier)) === undefined) {
       setBasePrice(ctx.store, tier, next);
       if (next !== base) ctx.events.emit(TaskEvent.BasePrice, { tier: String(tier), base_price_per_unit: next.toString(), utilization_bps: String(util) });

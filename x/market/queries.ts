@@ -5,6 +5,7 @@ import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import {
   QueryBasePriceRequest,
   QueryBasePriceResponse,
+  protobufPackage,
   QueryParamsRequest,
   QueryParamsResponse,
   QueryTaskRequest,
@@ -13,6 +14,7 @@ import {
   QueryTasksResponse,
 } from "../../proto/gen/ogpu/market/v1/query.js";
 import { marketParams } from "./params.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import { getBasePrice, getUtilization, TIERS } from "./pricing.js";
 import { getTask, nextTaskId, taskIdOfTail, taskListPrefix } from "./store.js";
 import { MAX_PAGE_LIMIT, paginateIndex } from "../../app/pagination.js";
@@ -46,9 +48,7 @@ export const marketQueries: QueryMethod[] = [
     const { tails, pagination } = paginateIndex(ctx.store, prefix, page);
     return { tasks: tails.map((tail) => getTask(ctx.store, taskIdOfTail(tail))!), pagination };
   }),
-  defineQuery("/ogpu.market.v1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, (ctx) => ({
-    paramsJson: JSON.stringify(marketParams.get(ctx.store)),
-  })),
+  defineParamsJsonQuery(protobufPackage, marketParams, { request: QueryParamsRequest, response: QueryParamsResponse }),
   defineQuery("/ogpu.market.v1.Query/BasePrice", { request: QueryBasePriceRequest, response: QueryBasePriceResponse }, (ctx) => ({
     prices: TIERS.map((tier) => ({ tier, basePricePerUnit: getBasePrice(ctx.store, tier).toString(), utilizationBps: getUtilization(ctx.store, tier) })),
   })),

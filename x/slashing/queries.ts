@@ -1,3 +1,5 @@
+import * as ogpuSlashingQuery from "../../proto/gen/ogpu/slashing/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import {
   QueryParamsRequest,
   QueryParamsResponse,
@@ -53,4 +55,5 @@ export const slashingQueries: QueryMethod[] = [
     const { items: info, pagination } = signingInfosPage(ctx.store, req.pagination);
     return { info, pagination };
   }),
+  defineParamsJsonQuery(ogpuSlashingQuery.protobufPackage, slashingParams, { request: ogpuSlashingQuery.QueryParamsRequest, response: ogpuSlashingQuery.QueryParamsResponse }),
 ];

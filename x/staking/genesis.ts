@@ -5,7 +5,7 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { addComputeUnits, allComputeRecords, allTombstoned, allValidators, delegationsOf, enqueue, getComputeCredit, getReliabilityBps, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setComputeCredit, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
+import { addComputeUnits, allComputeRecords, allPowerInputs, allTombstoned, allValidators, delegationsOf, enqueue, peekNextEntryId, queueItems, RED_QUEUE, redelegationsOf, setDelegation, setComputeCredit, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsOf, setNextEntryId } from "./store.js";
 import { fromBech32, VALCONS_PREFIX } from "../../crypto/bech32.js";
 import { parseValoper, valconsString, valoperString } from "../../app/validator-address.js";
 
@@ -57,7 +57,7 @@ export function initStakingGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">
   for (const [o, path] of list("power_inputs")) {
     atPath(path, () => {
       const operator = parseValoper(asString(o.validator, `${path}.validator`));
-      storeReliabilityBps(store, operator, BigInt(asString(o.reliability_bps, `${path}.reliability_bps`)));
+      if (o.reliability_bps !== undefined) storeReliabilityBps(store, operator, BigInt(asString(o.reliability_bps, `${path}.reliability_bps`)));
       if (o.compute_credit !== undefined) setComputeCredit(store, operator, BigInt(asString(o.compute_credit, `${path}.compute_credit`)));
     });
   }
@@ -75,7 +75,6 @@ export function exportStakingGenesis(store: KVStore): unknown {
       addresses: item.parts.map((p, i) => (i === 0 ? accountAddressString(p) : valoperString(p))),
     }));
   const validators = [...allValidators(store)];
-  const ids = [...queueItems(store, UBD_QUEUE), ...queueItems(store, RED_QUEUE)].map((x) => x.id);
   return {
     params: stakingParams.get(store),
     validators: validators.map((x) => Validator.toJSON(x.validator)),
@@ -84,11 +83,12 @@ export function exportStakingGenesis(store: KVStore): unknown {
     redelegations: [...redelegationsOf(store)].map((r) => Redelegation.toJSON(r)),
     unbonding_queue: queue(UBD_QUEUE),
     redelegation_queue: queue(RED_QUEUE),
-    next_entry_id: (ids.reduce((m, id) => (id > m ? id : m), 0n) + 1n).toString(),
-    power_inputs: validators.map(({ operator }) => ({
-      validator: valoperString(operator),
-      reliability_bps: getReliabilityBps(store, operator).toString(),
-      compute_credit: getComputeCredit(store, operator).toString(),
+    next_entry_id: peekNextEntryId(store).toString(),
+    // Only stored inputs: an absent one means the default and must stay absent on import.
+    power_inputs: allPowerInputs(store).map((p) => ({
+      validator: valoperString(p.operator),
+      ...(p.reliabilityBps === undefined ? {} : { reliability_bps: p.reliabilityBps.toString() }),
+      ...(p.credit === undefined ? {} : { compute_credit: p.credit.toString() }),
     })),
     verified_compute: [...allComputeRecords(store)].map((r) => ({ validator: valoperString(r.operator), height: r.height.toString(), credit: r.units.toString() })),
     tombstoned: [...allTombstoned(store)].map(valconsString),

@@ -12,7 +12,7 @@ import { stakingError, StakingCode } from "./errors.js";
 import type { StakingHooks } from "./hooks.js";
 import { applyValidatorSetChanges } from "./power.js";
 import { stakingParams } from "./params.js";
-import { addComputeUnits, allValidators, BPS, delegationsTo, enqueue, lastPowers, getDelegation, getRedelegation, getUnbonding, getValidator, nextEntryId, operatorByConsAddress, queueItems, RED_QUEUE, redelegationsFrom, redelegationsOf, setDelegation, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsFrom, isTombstoned } from "./store.js";
+import { addComputeUnits, allValidators, BPS, delegationsOf, delegationsTo, enqueue, lastPowers, getDelegation, getRedelegation, getUnbonding, getValidator, nextEntryId, operatorByConsAddress, queueItems, RED_QUEUE, redelegationsFrom, redelegationsOf, setDelegation, setRedelegation, setTombstoned, setUnbonding, setValidator, storeReliabilityBps, UBD_QUEUE, unbondingsFrom, isTombstoned } from "./store.js";
 import { valconsString, valoperString } from "../../app/validator-address.js";
 import { DEC_ONE } from "../../app/dec.js";
 import { moduleAddress } from "../../app/address.js";
@@ -152,6 +152,8 @@ export interface StakingKeeper {
   allValidators(store: KVStore): Iterable<ByCons>;
   getDelegation(store: KVStore, delegator: Uint8Array, operator: Uint8Array): Delegation | undefined;
   delegationsTo(store: KVStore, operator: Uint8Array): Iterable<Delegation>;
+  /** One delegator's delegations, in validator order (x/gov's tally). */
+  delegationsOf(store: KVStore, delegator: Uint8Array): Iterable<Delegation>;
   lastPowers(store: KVStore): { operator: Uint8Array; power: bigint }[];
   isTombstoned(store: KVStore, cons: Uint8Array): boolean;
   tokensFromShares(v: Validator, shares: bigint): bigint;
@@ -351,5 +353,5 @@ export function createStakingKeeper({ bank, hooks }: StakingDeps): StakingKeeper
     return total;
   }
 
-  return { getValidator, allValidators, getDelegation, delegationsTo, lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, recordOperatorReliability, applyValidatorSetChanges };
+  return { getValidator, allValidators, getDelegation, delegationsTo, delegationsOf: (store, delegator) => delegationsOf(store, delegator), lastPowers, isTombstoned, tokensFromShares, validatorByConsAddress, requireValidator, params: (store) => stakingParams.get(store), delegate, undelegate, redelegate, completeMaturedEntries, jail, unjail, tombstone, slash, recordVerifiedCompute, recordOperatorReliability, applyValidatorSetChanges };
 }

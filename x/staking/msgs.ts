@@ -18,7 +18,8 @@ import { accountAddressString, parseAccountAddress } from "../../app/address.js"
 import type { Context } from "../../app/context.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { msgType } from "../../proto/msg-types.js";
+import { msgType, OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
 import { stakingError, StakingCode } from "./errors.js";
 import { requireValidator, tokensFromShares, type StakingKeeper } from "./keeper.js";
 import { stakingParams } from "./params.js";
@@ -232,5 +233,11 @@ export function stakingMsgs(keeper: StakingKeeper): RegisteredMsg[] {
     },
   });
 
-  return [msgCreateValidator, msgEditValidator, msgDelegate, msgUndelegate, msgBeginRedelegate];
+  const msgUpdateParams = defineUpdateParamsMsg("staking", stakingParams, OGPU_MSG_TYPES.UpdateStakingParams, {
+    // Every bond, pool and delegation is held in bond_denom: renaming it would orphan them.
+    checkChange(_ctx, current, next) {
+      if (next.bond_denom !== current.bond_denom) throw sdkError(SdkCode.InvalidRequest, `invalid staking params: bond_denom cannot change (stake is held in ${current.bond_denom})`);
+    },
+  });
+  return [msgCreateValidator, msgEditValidator, msgDelegate, msgUndelegate, msgBeginRedelegate, msgUpdateParams];
 }

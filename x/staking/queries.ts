@@ -1,3 +1,5 @@
+import * as ogpuStakingQuery from "../../proto/gen/ogpu/staking/v1/query.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 import {
   QueryDelegationRequest,
   QueryDelegationResponse,
@@ -114,5 +116,6 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
         },
       };
     }),
+    defineParamsJsonQuery(ogpuStakingQuery.protobufPackage, stakingParams, { request: ogpuStakingQuery.QueryParamsRequest, response: ogpuStakingQuery.QueryParamsResponse }),
   ];
 }

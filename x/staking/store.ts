@@ -179,6 +179,8 @@ export function* redelegationsFrom(store: KVStore, src: Uint8Array): Iterable<{ 
 // ---- maturity queues ----
 const entryIds = defineCounter(NEXT_ENTRY_ID, 1n);
 export const nextEntryId = entryIds.take;
+/** The id the next queue entry will get (genesis export). */
+export const peekNextEntryId = entryIds.peek;
 
 export function setNextEntryId(store: KVStore, id: bigint): void {
   setBigInt(store, NEXT_ENTRY_ID, id);
@@ -220,6 +222,27 @@ export function setComputeCredit(store: KVStore, operator: Uint8Array, uogpu: bi
 }
 export const getReliabilityBps = (store: KVStore, operator: Uint8Array) => getBigInt(store, RELIABILITY + lengthPrefixed(operator), BPS);
 export const storeReliabilityBps = (store: KVStore, operator: Uint8Array, bps: bigint) => store.set(RELIABILITY + lengthPrefixed(operator), encodeBigInt(bps));
+
+/** Stored reliability and compute credit per operator (absent = the defaults), in operator order. */
+export interface PowerInputs {
+  operator: Uint8Array;
+  reliabilityBps?: bigint;
+  credit?: bigint;
+}
+export function allPowerInputs(store: KVStore): PowerInputs[] {
+  const byOperator = new Map<string, PowerInputs>();
+  const entry = (key: string, prefix: string) => {
+    const tail = key.slice(prefix.length);
+    const found = byOperator.get(tail);
+    if (found) return found;
+    const created: PowerInputs = { operator: splitLengthPrefixed(tail)[0]! };
+    byOperator.set(tail, created);
+    return created;
+  };
+  for (const [key, value] of store.iterate(RELIABILITY)) entry(key, RELIABILITY).reliabilityBps = decodeBigInt(value);
+  for (const [key, value] of store.iterate(CREDIT)) entry(key, CREDIT).credit = decodeBigInt(value);
+  return [...byOperator].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
 
 export function addComputeUnits(store: KVStore, operator: Uint8Array, height: bigint, units: bigint): void {
   const key = COMPUTE + lengthPrefixed(operator) + u64Key(height);

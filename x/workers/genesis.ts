@@ -3,12 +3,14 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { allWorkers, setWorker, TREASURY, WORKER_BONDS } from "./keeper.js";
+import { addExit } from "./store.js";
 import { workersParams } from "./params.js";
 
 /**
  * `workers` genesis: params and, for exported chains, the worker records as base64 protobuf
- * (the canonical encoding, so an export re-imports byte for byte). Creates the bond and
- * treasury module accounts.
+ * (the canonical encoding, so an export re-imports byte for byte); an exiting worker's
+ * queue entry is rebuilt from its exit_height (scheduleExit writes both). Creates the bond
+ * and treasury module accounts.
  */
 export function initWorkersGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">, store: KVStore, json: unknown): void {
   const state = asObject(json, "workers");
@@ -17,7 +19,9 @@ export function initWorkersGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">
   auth.ensureModuleAccount(store, TREASURY);
   asArray(state.workers, "workers.workers").forEach((entry, i) => {
     const path = `workers.workers[${i}]`;
-    atPath(path, () => setWorker(store, Worker.decode(Buffer.from(asString(entry, path), "base64"))));
+    const worker = atPath(path, () => Worker.decode(Buffer.from(asString(entry, path), "base64")));
+    atPath(path, () => setWorker(store, worker));
+    if (worker.exitHeight > 0n) addExit(store, worker.exitHeight, worker.operator);
   });
 }
 

@@ -1,6 +1,8 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
+import { workersParams } from "./params.js";
 import type { Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { WorkersKeeper } from "./keeper.js";
 import { invalidWorker } from "./errors.js";
@@ -84,5 +86,6 @@ export function workersMsgs(keeper: Pick<WorkersKeeper, "registerWorker" | "upda
     },
   });
 
-  return [msgRegisterWorker, msgUpdateWorker, msgHeartbeat, msgExitWorker];
+  const msgUpdateParams = defineUpdateParamsMsg("workers", workersParams, OGPU_MSG_TYPES.UpdateWorkersParams);
+  return [msgRegisterWorker, msgUpdateWorker, msgHeartbeat, msgExitWorker, msgUpdateParams];
 }

@@ -8,6 +8,10 @@ export interface GpuCatalogEntry {
   tier: number;
 }
 
+/** Bounds of the governable catalogue: every lookup scans it, and worker GPU models are matched against it. */
+export const MAX_CATALOG_MODELS = 256;
+export const MAX_CATALOG_NAME = 64;
+const CATALOG_ENTRY_KEYS = ["vendor", "model", "tier"];
 
 /**
  * - min_worker_bond: uogpu a worker must bond (default 1,000 OGPU).
@@ -18,6 +22,7 @@ export interface GpuCatalogEntry {
  * - initial_ewma_bps: success rate a new worker starts with (neither trusted nor distrusted).
  * - max_due_per_block: exits whose unbonding completes that one block settles; the rest the next.
  * - gpu_catalog: the known GPU models; registering or requiring any other model is an error.
+ *   Governable (docs/gov-params.md): a proposal adds a model with a workers MsgUpdateParams.
  */
 export const workersParams = defineParams(
   "workers/params",
@@ -48,10 +53,15 @@ export const workersParams = defineParams(
     if (p.max_concurrent_limit < 1 || p.max_concurrent_limit > 1024) throw new Error("max_concurrent_limit must be in 1..1024");
     if (p.ewma_alpha_bps < 1 || p.ewma_alpha_bps > 10_000) throw new Error("ewma_alpha_bps must be in 1..10000");
     if (p.initial_ewma_bps < 0 || p.initial_ewma_bps > 10_000) throw new Error("initial_ewma_bps must be in 0..10000");
+    if (p.gpu_catalog.length > MAX_CATALOG_MODELS) throw new Error(`gpu_catalog lists ${p.gpu_catalog.length} models, at most ${MAX_CATALOG_MODELS}`);
     const seen = new Set<string>();
     for (const e of p.gpu_catalog) {
+      if (typeof e !== "object" || e === null || Array.isArray(e)) throw new Error("gpu_catalog entries must be objects");
+      const extra = Object.keys(e).filter((k) => !CATALOG_ENTRY_KEYS.includes(k));
+      if (extra.length > 0) throw new Error(`gpu_catalog entries have only vendor, model and tier, not ${extra.join(", ")}`);
       const entry = e as Partial<GpuCatalogEntry>;
-      if (typeof entry.model !== "string" || entry.model === "" || typeof entry.vendor !== "string") throw new Error("gpu_catalog entries need vendor and model strings");
+      if (typeof entry.model !== "string" || entry.model === "" || typeof entry.vendor !== "string" || entry.vendor === "") throw new Error("gpu_catalog entries need vendor and model strings");
+      if (entry.model.length > MAX_CATALOG_NAME || entry.vendor.length > MAX_CATALOG_NAME) throw new Error(`gpu_catalog ${entry.model.slice(0, MAX_CATALOG_NAME)}: vendor and model are at most ${MAX_CATALOG_NAME} characters`);
       if (!Number.isSafeInteger(entry.tier) || entry.tier! < 0 || entry.tier! > MAX_TIER) throw new Error(`gpu_catalog ${entry.model}: tier must be in 0..${MAX_TIER}`);
       if (seen.has(entry.model)) throw new Error(`gpu_catalog lists ${entry.model} twice`);
       seen.add(entry.model);

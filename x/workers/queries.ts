@@ -1,11 +1,13 @@
 import { invalidArgument, notFound } from "../../app/errors.js";
 import { parseQueryAddress } from "../../app/address.js";
 import { defineQuery, type QueryContext, type QueryMethod } from "../../app/module.js";
-import { QueryWorkerRequest, QueryWorkerResponse, QueryWorkersRequest, QueryWorkersResponse, type WorkerView } from "../../proto/gen/ogpu/workers/v1/query.js";
+import { protobufPackage, QueryParamsRequest, QueryParamsResponse, QueryWorkerRequest, QueryWorkerResponse, QueryWorkersRequest, QueryWorkersResponse, type WorkerView } from "../../proto/gen/ogpu/workers/v1/query.js";
 import { Worker, WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { paginateFiltered } from "../../app/pagination.js";
 import { getWorker, workerStatus, workerTier } from "./keeper.js";
 import { WORKER_PREFIX } from "./store.js";
+import { workersParams } from "./params.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
 
 function view(ctx: QueryContext, w: Worker): WorkerView {
   return { worker: w, status: workerStatus(ctx.store, w, ctx.block.height), tier: workerTier(ctx.store, w) };
@@ -29,4 +31,5 @@ export const workersQueries: QueryMethod[] = [
     });
     return { workers, pagination };
   }),
+  defineParamsJsonQuery(protobufPackage, workersParams, { request: QueryParamsRequest, response: QueryParamsResponse }),
 ];

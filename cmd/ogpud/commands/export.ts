@@ -2,12 +2,14 @@ import { hexUpper } from "../../../crypto/bytes.js";
 import { CliError, type Command } from "../../cli.js";
 import { OgpuApp } from "../../../app/app.js";
 import { createAppWiring } from "../../../app/modules.js";
-import { homeFlag, homeOption, nodePaths, readGenesis, type GenesisDoc } from "../home.js";
+import { exportGenesisDocument } from "../../../app/genesis-export.js";
+import { homeFlag, homeOption, nodePaths, readGenesis } from "../home.js";
 
 /**
- * `ogpud export`: the committed state as a new genesis file (for a chain restart or an
- * upgrade by export/import). Reads the node's LevelDB directly, so the node must be stopped:
- * LevelDB allows one process at a time and the running node holds its lock.
+ * `ogpud export`: the committed state as a new genesis file (for a chain restart, an upgrade
+ * by export/import, or `ogpud shadow-fork --from-file`). Reads the node's LevelDB directly, so
+ * the node must be stopped: LevelDB allows one process at a time and the running node holds
+ * its lock (a running node can serve the same document over REST: `ogpud start --serve-export`).
  */
 export const exportCommand: Command = {
   name: "export",
@@ -20,16 +22,9 @@ export const exportCommand: Command = {
     const genesis = await readGenesis(paths);
     const app = await openCommittedState(paths.appDb);
     try {
-      const { height, appHash } = app.lastCommit;
-      if (height === 0n) throw new CliError(`the node at ${paths.home} has no committed block yet: nothing to export`);
-      const exported: GenesisDoc = {
-        ...genesis,
-        chain_id: app.currentChainId || genesis.chain_id,
-        // The new chain continues where this one stopped (CometBFT's initial_height is a string).
-        initial_height: String(height + 1n),
-        app_hash: "",
-        app_state: app.exportAppState(),
-      };
+      if (app.lastCommit.height === 0n) throw new CliError(`the node at ${paths.home} has no committed block yet: nothing to export`);
+      // The new chain continues where this one stopped.
+      const { genesis: exported, height, appHash } = exportGenesisDocument(app, genesis);
       console.log(JSON.stringify(exported, null, 2));
       console.error(`exported state at height ${height}, app hash ${hexUpper(appHash)}`);
       return 0;

@@ -6,6 +6,7 @@ import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { queryCommands } from "./query.js";
+import { shadowForkCommand } from "./shadow-fork.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
@@ -24,4 +25,5 @@ export const ogpudCommands: Command[] = [
   ...workersCommands,
   statusCommand,
   exportCommand,
+  shadowForkCommand,
 ];

@@ -7,7 +7,7 @@ import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 export const startCommand: Command = {
   name: "start",
   summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--blob-* <n>]",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--blob-* <n>]",
   options: {
     ...homeOption,
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
@@ -23,6 +23,7 @@ export const startCommand: Command = {
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
     "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
+    "serve-export": { type: "boolean", description: "serve GET /ogpu/node/v1/export, the whole committed state as a genesis document for `ogpud shadow-fork --from` (off by default; app.json serve_export)" },
   },
   async run({ flags }) {
     const paths = nodePaths(homeFlag(flags));
@@ -46,6 +47,7 @@ export const startCommand: Command = {
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
+      serveExport: flags["serve-export"] === true || config.serve_export,
       log: (line) => console.log(line),
     }).catch((err: Error) => {
       throw new CliError(`cannot start the node: ${err.message}`);

@@ -104,6 +104,18 @@ export interface TaskRecord {
   withheldSlash: string;
 }
 
+/**
+ * PendingOpening is an audit member's seal that was still unopened when its task ended (issue 10
+ * item 8): the member may open it until its vote's deadline, and the opening is judged against
+ * the digest the task settled on — a wrong digest is slashed as a wrong vote, exactly as if it
+ * had been opened before the others decided. Never opened → the member is absent.
+ */
+export interface PendingOpening {
+  seal: Uint8Array;
+  /** The digest the task settled on (FINALIZED or RESOLVED); empty when it ended without one. */
+  finalDigest: Uint8Array;
+}
+
 function createBaseWorkerResult(): WorkerResult {
   return {
     worker: "",
@@ -676,6 +688,73 @@ export const TaskRecord: MessageFns<TaskRecord> = {
       : undefined;
     message.disputeReason = object.disputeReason ?? "";
     message.withheldSlash = object.withheldSlash ?? "";
+    return message;
+  },
+};
+
+function createBasePendingOpening(): PendingOpening {
+  return { seal: new Uint8Array(0), finalDigest: new Uint8Array(0) };
+}
+
+export const PendingOpening: MessageFns<PendingOpening> = {
+  encode(message: PendingOpening, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seal.length !== 0) {
+      writer.uint32(10).bytes(message.seal);
+    }
+    if (message.finalDigest.length !== 0) {
+      writer.uint32(18).bytes(message.finalDigest);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PendingOpening {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePendingOpening();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.seal = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.finalDigest = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PendingOpening>): PendingOpening {
+    return PendingOpening.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PendingOpening>): PendingOpening {
+    const message = createBasePendingOpening();
+    message.seal = object.seal ?? new Uint8Array(0);
+    message.finalDigest = object.finalDigest ?? new Uint8Array(0);
     return message;
   },
 };
