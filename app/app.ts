@@ -28,6 +28,7 @@ import type { BlockInfo, Context } from "./context.js";
 import { EventLog } from "./events.js";
 import { GasMeter } from "./gas.js";
 import { GenesisError } from "./genesis-json.js";
+import { ChainHalt } from "./halt.js";
 import type { AppModule } from "./module.js";
 import { msgTypeMap } from "./msg-router.js";
 import { DEFAULT_QUERY_MAX_BYTES, QueryRouter } from "./query.js";
@@ -57,6 +58,8 @@ export interface AppOptions {
    * validators reject, so a validator must have it once vote extensions are enabled.
    */
   signBeacon?: (message: Uint8Array) => Uint8Array;
+  /** Told when a block halts the chain (app/halt.ts), after it is logged and before FinalizeBlock fails. */
+  onHalt?: (halt: ChainHalt) => void;
 }
 
 /** What the app is built from (app/modules.ts makes it): the modules in order and x/auth's ante handler. */
@@ -219,11 +222,35 @@ export class OgpuApp implements AbciApplication {
   }
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    try {
+      return this.executeBlock(req);
+    } catch (err) {
+      // A halt fails FinalizeBlock (CometBFT stops; nothing of the block is committed) after
+      // the node was told, so it exits with the halt's own code.
+      if (err instanceof ChainHalt) {
+        this.options.log?.(err.message);
+        this.options.onHalt?.(err);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Every module's startup check against committed state (`ogpud start` runs it before
+   * serving): throws a ChainHalt if this binary must not run on this chain yet.
+   */
+  startupCheck(): void {
+    const next = this.store.lastCommit.height + 1n;
+    for (const m of this.modules) m.startupCheck?.(this.latestState(), next);
+  }
+
+  private executeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     const base: KVStore = this.genesis?.branch ?? this.store;
     const branch = new Branch(base);
     const block = this.blockInfo(req.height, req.time.seconds, this.blockBeacon(req));
     const blockEvents = new EventLog();
     const hookCtx: Context = { store: branch, block, mode: "deliver", gas: new GasMeter(), events: blockEvents };
+    for (const m of this.modules) m.preBlock?.(hookCtx, req);
     for (const m of this.modules) m.beginBlock?.(hookCtx, req);
     const txResults: ExecTxResult[] = req.txs.map((tx, i) => {
       // ProcessProposal admitted the beacon tx; it carries randomness, not messages.

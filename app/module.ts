@@ -136,6 +136,23 @@ export interface AppModule {
   exportGenesis(store: KVStore): unknown;
   /** This module's section of a fresh chain's app_state (`ogpud init`). */
   defaultGenesis(): unknown;
+  /**
+   * The module's consensus version (default 1): bumped whenever its state layout or rules
+   * change in a way a running chain must migrate to. Stored per module by x/upgrade.
+   */
+  consensusVersion?: number;
+  /** In-place state migrations, keyed by the version they migrate FROM (v → v+1); run by upgrade handlers. */
+  migrations?: Readonly<Record<number, (ctx: Context) => void>>;
+  /**
+   * Runs first in FinalizeBlock, before every module's beginBlock and before any tx (the SDK's
+   * PreBlocker): x/upgrade applies or halts for a due upgrade plan here.
+   */
+  preBlock?(ctx: Context, req: RequestFinalizeBlock): void;
+  /**
+   * Checks committed state before the node starts serving (`ogpud start`); throws a ChainHalt
+   * (app/halt.ts) if this binary must not run on it. `nextHeight` is the next block to execute.
+   */
+  startupCheck?(store: KVStore, nextHeight: bigint): void;
   beginBlock?(ctx: Context, req: RequestFinalizeBlock): void;
   /** May return validator updates for CometBFT. */
   endBlock?(ctx: Context): ValidatorUpdate[] | void;

@@ -18,10 +18,16 @@ import { createMarketModule } from "../x/market/module.js";
 import { createAttestKeeper, type AttestKeeper } from "../x/attest/keeper.js";
 import { createAttestModule } from "../x/attest/module.js";
 import { createGenutilModule } from "../x/genutil/module.js";
+import { createMintKeeper, type MintKeeper } from "../x/mint/keeper.js";
+import { createMintModule } from "../x/mint/module.js";
 import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
 import { createGovModule } from "../x/gov/module.js";
 import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
+import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
+import { createUpgradeModule } from "../x/upgrade/module.js";
+import { UPGRADE_HANDLERS } from "./upgrades/registry.js";
+import type { UpgradeHandler } from "./upgrades/types.js";
 
 export interface AppKeepers {
   auth: AuthKeeper;
@@ -32,7 +38,14 @@ export interface AppKeepers {
   workers: WorkersKeeper;
   market: MarketKeeper;
   attest: AttestKeeper;
+  mint: MintKeeper;
   gov: GovKeeper;
+  upgrade: UpgradeKeeper;
+}
+
+export interface WiringOptions {
+  /** The upgrade handlers this binary has (default: app/upgrades/registry.ts). */
+  upgrades?: readonly UpgradeHandler[];
 }
 
 /** Everything OgpuApp needs from the modules: the module list and x/auth's ante handler. */
@@ -50,7 +63,7 @@ export interface AppWiring {
  * Hooks point at keepers built later (staking → distribution, market → attest); they are
  * only called while blocks run, after this function has returned.
  */
-export function createAppWiring(): AppWiring {
+export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const auth = createAuthKeeper();
   const bank = createBankKeeper({ auth });
 
@@ -64,6 +77,7 @@ export function createAppWiring(): AppWiring {
   // Workers hooks: the EWMA success of a validator operator's worker is its reliability r_i.
   const workersHooks: WorkersHooks = {
     reliabilityChanged: (ctx, operator, ewmaSuccessBps) => staking.recordOperatorReliability(ctx.store, operator, ewmaSuccessBps),
+    heartbeat: (ctx, operator) => mint.recordHeartbeat(ctx, operator),
   };
   const workers = createWorkersKeeper({ bank, hooks: workersHooks });
 
@@ -71,17 +85,26 @@ export function createAppWiring(): AppWiring {
   const marketHooks: MarketHooks = {
     taskClosed: (ctx, taskId) => attest.dropRecord(ctx, taskId),
     minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
+    resultPaid: (ctx, worker, fee) => mint.recordResultFee(ctx, worker, fee),
   };
   const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
+  // Mint reads uptime windows (workers) and λ (market's base prices); its provider index is fed by the hooks above.
+  const mintDeps = { auth, bank, workers, market };
+  const mint = createMintKeeper(mintDeps);
   // Gov executes passed proposals through the app's own router, filled once the module list exists.
   const router = lateMsgRouter();
   const gov = createGovKeeper({ auth, bank, staking, router });
+  // x/upgrade reads the module list (versions, migrations) only while blocks run.
+  const upgrade = createUpgradeKeeper({ handlers: options.upgrades ?? UPGRADE_HANDLERS, modules: () => modules });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
   const modules: AppModule[] = [
     createAuthModule(),
     createBankModule(bank, { auth }),
+    // After bank (the schedule is checked against the genesis allocation), before distribution
+    // (a block's reward reaches the fee collector before distribution allocates it).
+    createMintModule(mint, mintDeps),
     createStakingModule(staking, { auth, bank }),
     createDistributionModule(distribution, { auth, bank, staking }),
     createSlashingModule(slashing),
@@ -89,8 +112,9 @@ export function createAppWiring(): AppWiring {
     createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
     createGovModule(gov, { auth, bank }),
+    createUpgradeModule(upgrade),
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, gov } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov, upgrade } };
 }

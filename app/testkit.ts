@@ -24,6 +24,7 @@ import { createAppWiring, type AppKeepers } from "./modules.js";
 import type { GasPrice } from "./tx/fees.js";
 import type { AppModule, MessageCodec, QueryMethod } from "./module.js";
 import type { PageRequest } from "../proto/gen/ogpu/query/v1/pagination.js";
+import type { UpgradeHandler } from "./upgrades/types.js";
 import type { Context } from "./context.js";
 import { GasMeter } from "./gas.js";
 import { toAppError, type AppError } from "./errors.js";
@@ -34,6 +35,7 @@ import { encodeBeaconTx, type BeaconEntry } from "./beacon.js";
 import { consAddressOf, consensusKeyOf } from "./validator-address.js";
 import { getAccount } from "../x/auth/keeper.js";
 import { getValidator, lastPowers } from "../x/staking/keeper.js";
+import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
 export const TEST_CHAIN_ID = "ogpu-test-1";
 
@@ -92,11 +94,19 @@ export function initChainRequest(appState: Record<string, unknown>): RequestInit
   };
 }
 
-/** Genesis with `balances` (address → uogpu) and optional params overrides. */
+/**
+ * x/mint's section with emission off. Tests written before emission assert exact fee and
+ * balance flows, so `testGenesis` chains mint nothing; x/mint's own tests (and the golden
+ * app-hash script, which has no mint section) run a schedule.
+ */
+export const NO_EMISSION = { params: NO_EMISSION_PARAMS };
+
+/** Genesis with `balances` (address → uogpu), optional bank params overrides, and no emission. */
 export function testGenesis(balances: Record<string, bigint>, bankParams: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     auth: {},
     bank: { params: bankParams, balances: Object.entries(balances).map(([address, amount]) => ({ address, coins: [{ denom: "uogpu", amount: amount.toString() }] })) },
+    mint: NO_EMISSION,
   };
 }
 
@@ -191,6 +201,8 @@ export interface TestChainOptions {
   signing?: SigningDefaults;
   /** Runs after every committed block (a fixture's own conservation check). */
   afterBlock?: () => void;
+  /** The upgrade handlers of this "binary" (default: app/upgrades/registry.ts). */
+  upgrades?: readonly UpgradeHandler[];
 }
 
 export interface TestChain {
@@ -236,7 +248,7 @@ function lastCommitVotes(app: OgpuApp, absent: readonly { consensusKey: Uint8Arr
 
 export async function startTestChain(appState: Record<string, unknown>, opts: TestChainOptions = {}): Promise<TestChain> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "ogpu-app-"));
-  const wiring = createAppWiring();
+  const wiring = createAppWiring({ upgrades: opts.upgrades });
   let during: ((ctx: Context) => void) | undefined;
   const caller: AppModule = { name: "test_caller", msgs: [], queries: [], invariants: [], initGenesis: () => undefined, exportGenesis: () => ({}), defaultGenesis: () => ({}), beginBlock: (ctx) => during?.(ctx) };
   const parts = opts.midBlockCalls ? { ...wiring, modules: [...wiring.modules, caller] } : wiring;

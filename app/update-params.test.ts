@@ -31,6 +31,8 @@ const CASES: ModuleCase[] = [
   },
   { module: "market", type: OGPU_MSG_TYPES.UpdateMarketParams, valid: { market_fee_bps: 300 }, invalid: { max_redundancy: 17 }, message: "max_redundancy must be in 1..16" },
   { module: "attest", type: OGPU_MSG_TYPES.UpdateAttestParams, valid: { committee_size: 5 }, invalid: { committee_size: 101 }, message: "committee_size must be in 1..100" },
+  { module: "mint", type: OGPU_MSG_TYPES.UpdateMintParams, valid: { provider_share_bps: 2500 }, invalid: { provider_share_bps: 10_001 }, message: "provider_share_bps must be in 0..10000" },
+  { module: "gov", type: OGPU_MSG_TYPES.UpdateGovParams, valid: { voting_period_seconds: 600 }, invalid: { quorum_bps: 0 }, message: "quorum_bps must be in 1..10000" },
 ];
 
 let chain: TestChain | undefined;
@@ -42,7 +44,10 @@ afterEach(async () => {
 /** A chain whose key 1 has an account and funds (so it can sign txs). */
 async function start(): Promise<TestChain> {
   const genesis = { ...testGenesis({ [testKey(1).address]: 10_000_000n }), auth: { accounts: [{ address: testKey(1).address }] } };
-  return (chain = await startTestChain(genesis, { midBlockCalls: true }));
+  chain = await startTestChain(genesis, { midBlockCalls: true });
+  // Queries read committed state: genesis is committed with block 1 (testGenesis' mint params differ from the defaults).
+  await chain.block([]);
+  return chain;
 }
 
 /** The module's whole param set from its `/ogpu.<module>.v1.Query/Params` (params_json). */

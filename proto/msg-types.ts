@@ -12,7 +12,9 @@ import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import * as attestParams from "./gen/ogpu/attest/v1/update_params.js";
 import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
 import * as bankParams from "./gen/ogpu/bank/v1/update_params.js";
+import * as govParams from "./gen/ogpu/gov/v1/update_params.js";
 import * as marketParams from "./gen/ogpu/market/v1/update_params.js";
+import * as mintParams from "./gen/ogpu/mint/v1/update_params.js";
 import * as slashingParams from "./gen/ogpu/slashing/v1/update_params.js";
 import * as stakingParams from "./gen/ogpu/staking/v1/update_params.js";
 import * as workersParams from "./gen/ogpu/workers/v1/update_params.js";
@@ -59,6 +61,8 @@ export const OGPU_MSG_TYPES = {
   UpdateWorkersParams: updateParamsType(workersParams),
   UpdateMarketParams: updateParamsType(marketParams),
   UpdateAttestParams: updateParamsType(attestParams),
+  UpdateMintParams: updateParamsType(mintParams),
+  UpdateGovParams: updateParamsType(govParams),
 } as const;
 
 /**

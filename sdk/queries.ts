@@ -18,6 +18,15 @@ import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { QueryAuditorKeysRequest, QueryAuditorKeysResponse, QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { TaskRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { QueryAnnualProvisionsRequest, QueryAnnualProvisionsResponse, QueryInflationRequest, QueryInflationResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
+import {
+  QueryParamsRequest as QueryMintParamsRequest,
+  QueryParamsResponse as QueryMintParamsResponse,
+  QueryProviderRewardsRequest,
+  QueryProviderRewardsResponse,
+  QueryScheduleRequest,
+  QueryScheduleResponse,
+} from "../proto/gen/ogpu/mint/v1/query.js";
 
 /** What a CometBFT client offers for app queries (cosmjs' Comet38Client has it). */
 export interface AbciQuerier {
@@ -159,4 +168,30 @@ export async function getBalance(rpc: AbciQuerier, address: string, denom: strin
 /** The Proof of Sync record of a task (commits, reveals with their output CIDs), if it has one. */
 export function getTaskRecord(rpc: AbciQuerier, taskId: bigint): Promise<TaskRecord | undefined> {
   return orUndefined(query(rpc, "/ogpu.attest.v1.Query/Record", QueryRecordRequest, QueryRecordResponse, { taskId }).then((r) => r.record));
+}
+
+/** x/mint's schedule: emitted so far, current block reward, next halving, remaining to the cap. */
+export function mintSchedule(rpc: AbciQuerier): Promise<QueryScheduleResponse> {
+  return query(rpc, "/ogpu.mint.v1.Query/Schedule", QueryScheduleRequest, QueryScheduleResponse, {});
+}
+
+export function mintParams(rpc: AbciQuerier): Promise<QueryMintParamsResponse> {
+  return query(rpc, "/ogpu.mint.v1.Query/Params", QueryMintParamsRequest, QueryMintParamsResponse, {});
+}
+
+/** A worker's provider-reward standing (this epoch's fee credit and uptime windows, last and total reward). */
+export function providerRewards(rpc: AbciQuerier, worker: string): Promise<QueryProviderRewardsResponse> {
+  return query(rpc, "/ogpu.mint.v1.Query/ProviderRewards", QueryProviderRewardsRequest, QueryProviderRewardsResponse, { worker });
+}
+
+/** cosmos.mint inflation as a LegacyDec atomics string (annual provisions / supply). */
+export async function mintInflation(rpc: AbciQuerier): Promise<string> {
+  const res = await query(rpc, "/cosmos.mint.v1beta1.Query/Inflation", QueryInflationRequest, QueryInflationResponse, {});
+  return new TextDecoder().decode(res.inflation);
+}
+
+/** cosmos.mint annual provisions as a LegacyDec atomics string (uogpu × 10^18). */
+export async function mintAnnualProvisions(rpc: AbciQuerier): Promise<string> {
+  const res = await query(rpc, "/cosmos.mint.v1beta1.Query/AnnualProvisions", QueryAnnualProvisionsRequest, QueryAnnualProvisionsResponse, {});
+  return new TextDecoder().decode(res.annualProvisions);
 }

@@ -18,6 +18,10 @@ import type { PageResponse } from "cosmjs-types/cosmos/base/query/v1beta1/pagina
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgUpdateParams as GovMsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx";
+import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
+import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
 import { decToString } from "../app/dec.js";
 
@@ -81,7 +85,11 @@ export function pageResponseJson(page: PageResponse | undefined, itemCount: numb
   return { next_key: bytesJson(page.nextKey), total: page.total.toString() };
 }
 
-/** Payloads an Any may carry in a query response: accounts and public keys. */
+/**
+ * Payloads an Any may carry in a query response: accounts, public keys, and what a gov
+ * proposal carries (v1beta1 text content, the messages it executes). A module whose Msg may
+ * sit in a proposal adds its codec here so /cosmos/gov/v1/proposals can render it.
+ */
 interface AnyPayload {
   readonly codec: MessageCodec<object>;
   readonly hints?: RenderHints;
@@ -92,6 +100,11 @@ const ANY_PAYLOADS: Readonly<Record<string, AnyPayload>> = {
   [PUBKEY_TYPE_URLS.mldsa65]: { codec: MLDSA65PubKey },
   [BASE_ACCOUNT_TYPE_URL]: { codec: BaseAccount },
   [MODULE_ACCOUNT_TYPE_URL]: { codec: ModuleAccount },
+  "/cosmos.gov.v1beta1.TextProposal": { codec: TextProposal },
+  "/cosmos.gov.v1.MsgUpdateParams": { codec: GovMsgUpdateParams },
+  "/cosmos.bank.v1beta1.MsgSend": { codec: MsgSend },
+  "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade": { codec: MsgSoftwareUpgrade },
+  "/cosmos.upgrade.v1beta1.MsgCancelUpgrade": { codec: MsgCancelUpgrade },
 };
 
 /** Any as `{"@type": url, ...fields}`, or null when absent. Throws for unknown type URLs. */

@@ -1,10 +1,12 @@
 import { hexUpper } from "../crypto/bytes.js";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { OgpuApp } from "../app/app.js";
+import { ChainHalt } from "../app/halt.js";
 import { AbciServer } from "../app/abci/server.js";
+import type { AbciApplication } from "../app/abci/application.js";
 import { createAppWiring } from "../app/modules.js";
 import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
@@ -47,6 +49,29 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a halting node keeps cometbft up before failing FinalizeBlock. CometBFT exits at
+ * once on a FinalizeBlock exception; meanwhile its consensus reactor still gossips the halting
+ * block's precommits, which validators that have not committed it yet need — otherwise they
+ * wait at the height below until someone restarts.
+ */
+const HALT_GRACE_MS = 5_000;
+
+/** Holds back the FinalizeBlock answer of a halting block for HALT_GRACE_MS, then fails it. */
+function holdHalts(app: AbciApplication): AbciApplication {
+  return {
+    ...app,
+    finalizeBlock(req) {
+      try {
+        return app.finalizeBlock(req);
+      } catch (err) {
+        if (!(err instanceof ChainHalt)) throw err;
+        return new Promise((_, reject) => setTimeout(() => reject(err), HALT_GRACE_MS));
+      }
+    },
+  };
+}
+
 function splitHostPort(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(":");
   return { host: address.slice(0, i) || "127.0.0.1", port: Number(address.slice(i + 1)) };
@@ -58,6 +83,9 @@ function splitHostPort(address: string): { host: string; port: number } {
  * terminates cometbft first, so no block is half-applied, then closes the servers and the DB.
  */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  // Set when a block halts the chain (app/halt.ts): the node stops and exits with its code.
+  let halted: ChainHalt | undefined;
+  let onHalt = (_halt: ChainHalt): void => undefined;
   const app = await OgpuApp.open(opts.appDb, createAppWiring(), {
     minGasPrices: parseGasPrices(opts.minGasPrices),
     checkInvariants: opts.checkInvariants,
@@ -65,12 +93,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     queryMaxBytes: opts.queryMaxBytes,
     log: opts.log,
     signBeacon: readConsensusSigner(opts.home),
+    onHalt: (halt) => onHalt(halt),
   });
   const { height, appHash } = app.lastCommit;
   opts.log(`ogpud: state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
+  try {
+    app.startupCheck();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
-  const abci = new AbciServer(instrumentApp(app, metrics), { logger: opts.log });
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics)), { logger: opts.log });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
@@ -96,6 +131,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let child: ChildProcess | undefined;
   let stopping = false;
+  onHalt = (halt) => {
+    halted = halt;
+    if (halt.upgrade) writeUpgradeInfo(opts.home, halt.upgrade);
+    opts.log(`ogpud: chain halted at this block (exit code ${halt.exitCode}); stopping in ${HALT_GRACE_MS / 1000}s`);
+    // With the FinalizeBlock exception (holdHalts): cometbft stops on it, we stop it anyway.
+    setTimeout(() => void shutdown(halt.exitCode), HALT_GRACE_MS);
+  };
 
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -121,9 +163,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     opts.log(`ogpud: cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
     child.on("exit", (code, signal) => {
       if (stopping) return;
+      if (halted) return void shutdown(halted.exitCode);
       opts.log(`ogpud: cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
       void shutdown(1);
     });
   }
   return { app, rest, stopped, stop: () => shutdown(0) };
+}
+
+/**
+ * `data/upgrade-info.json`, as the SDK writes it when it halts for an upgrade: what
+ * cosmovisor-style supervisors read to pick the next binary.
+ */
+function writeUpgradeInfo(home: string, upgrade: { name: string; height: bigint; info: string }): void {
+  const body = { name: upgrade.name, height: Number(upgrade.height), info: upgrade.info };
+  writeFileSync(join(home, "data", "upgrade-info.json"), JSON.stringify(body) + "\n");
 }

@@ -1,5 +1,5 @@
 /**
- * The LCD routes of staking, distribution, slashing, workers and market against a REAL
+ * The LCD routes of staking, distribution, slashing, upgrade, workers and market against a REAL
  * in-process chain: the REST server's QueryFn is the app's own `query`, so every JSON body is
  * checked against module state built by real txs (a gentx validator, a delegation, an
  * undelegation, a worker, a task).
@@ -215,6 +215,19 @@ describe("distribution and slashing routes", () => {
     expect(params.signed_blocks_window).toMatch(/^\d+$/);
     expect(params.min_signed_per_window).toMatch(/^\d+\.\d{18}$/);
     expect(params.downtime_jail_duration).toMatch(/^\d+s$/);
+  });
+});
+
+describe("upgrade routes", () => {
+  it("current plan (null), applied plan (0 for never), module versions (all, one, unknown), authority", async () => {
+    expect(await ok("/cosmos/upgrade/v1beta1/current_plan")).toEqual({ plan: null });
+    expect(await ok("/cosmos/upgrade/v1beta1/applied_plan/v0.2")).toEqual({ height: "0" });
+    const all = (await ok("/cosmos/upgrade/v1beta1/module_versions")).module_versions as { name: string; version: string }[];
+    expect(all.map((v) => v.name)).toEqual([...chain.app.modules.map((m) => m.name)].sort());
+    expect(await ok("/cosmos/upgrade/v1beta1/module_versions?module_name=market")).toEqual({ module_versions: [{ name: "market", version: "2" }] });
+    const unknown = await rest.inject({ method: "GET", url: "/cosmos/upgrade/v1beta1/module_versions?module_name=nope" });
+    expect(unknown.statusCode).toBe(404);
+    expect((await ok("/cosmos/upgrade/v1beta1/authority")).address).toMatch(/^ogpu1/);
   });
 });
 

@@ -6,8 +6,10 @@
 import { hexUpper } from "../crypto/bytes.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
-import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes } from "./routes-cosmos.js";
+import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { marketRoutes, paramsJsonRoutes, workersRoutes } from "./routes-ogpu.js";
+import { mintRoutes } from "./routes-mint.js";
+import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
 import type { NodeMetrics } from "./metrics.js";
@@ -37,9 +39,13 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...stakingRoutes,
   ...distributionRoutes,
   ...slashingRoutes,
+  ...govV1Routes,
+  ...govV1beta1Routes,
+  ...upgradeRoutes,
   ...workersRoutes,
   ...marketRoutes,
   ...paramsJsonRoutes,
+  ...mintRoutes,
 ];
 
 /** Routes that run no query. */

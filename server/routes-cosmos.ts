@@ -1,5 +1,5 @@
 /**
- * LCD routes of the Cosmos SDK modules (bank, auth, staking, distribution, slashing), at the
+ * LCD routes of the Cosmos SDK modules (bank, auth, staking, distribution, slashing, upgrade), at the
  * SDK's gRPC-gateway paths, so Keplr, cosmjs' LCD clients and explorers find them.
  */
 import * as auth from "cosmjs-types/cosmos/auth/v1beta1/query";
@@ -7,6 +7,7 @@ import * as bank from "cosmjs-types/cosmos/bank/v1beta1/query";
 import * as distribution from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import * as staking from "cosmjs-types/cosmos/staking/v1beta1/query";
+import * as upgrade from "cosmjs-types/cosmos/upgrade/v1beta1/query";
 import { defineRoute, fromPagination, fromPath, fromQuery, parseBool, queryMethod as q, type LcdRoute } from "./routes-table.js";
 
 /** Cosmos LegacyDec fields of the staking types (commission rates, shares). */
@@ -18,6 +19,7 @@ const delegatorAddr = fromPath("delegator_addr", "delegator account address (ogp
 const STAKING = "/cosmos/staking/v1beta1";
 const DISTRIBUTION = "/cosmos/distribution/v1beta1";
 const SLASHING = "/cosmos/slashing/v1beta1";
+const UPGRADE = "/cosmos/upgrade/v1beta1";
 
 export const bankRoutes: LcdRoute[] = [
   defineRoute({
@@ -161,5 +163,30 @@ export const slashingRoutes: LcdRoute[] = [
     summary: "Slashing parameters (downtime_jail_duration carries the jail in blocks as seconds)",
     method: q("/cosmos.slashing.v1beta1.Query/Params", slashing.QueryParamsRequest, slashing.QueryParamsResponse),
     render: { decimals: SLASHING_DECIMALS },
+  }),
+];
+
+export const upgradeRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${UPGRADE}/current_plan`,
+    summary: "The scheduled software upgrade plan (plan null when none)",
+    method: q("/cosmos.upgrade.v1beta1.Query/CurrentPlan", upgrade.QueryCurrentPlanRequest, upgrade.QueryCurrentPlanResponse),
+  }),
+  defineRoute({
+    path: `${UPGRADE}/applied_plan/{name}`,
+    summary: "Height at which the named plan was applied (0 if never)",
+    method: q("/cosmos.upgrade.v1beta1.Query/AppliedPlan", upgrade.QueryAppliedPlanRequest, upgrade.QueryAppliedPlanResponse),
+    request: { name: fromPath("name", "plan name") },
+  }),
+  defineRoute({
+    path: `${UPGRADE}/module_versions`,
+    summary: "Stored consensus version of every module (or of module_name)",
+    method: q("/cosmos.upgrade.v1beta1.Query/ModuleVersions", upgrade.QueryModuleVersionsRequest, upgrade.QueryModuleVersionsResponse),
+    request: { moduleName: fromQuery("module_name", "one module's name") },
+  }),
+  defineRoute({
+    path: `${UPGRADE}/authority`,
+    summary: "The account allowed to schedule upgrades (the gov module account)",
+    method: q("/cosmos.upgrade.v1beta1.Query/Authority", upgrade.QueryAuthorityRequest, upgrade.QueryAuthorityResponse),
   }),
 ];

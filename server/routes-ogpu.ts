@@ -7,6 +7,7 @@ import * as market from "../proto/gen/ogpu/market/v1/query.js";
 import * as workers from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import * as attest from "../proto/gen/ogpu/attest/v1/query.js";
+import * as gov from "../proto/gen/ogpu/gov/v1/query.js";
 import * as auth from "../proto/gen/ogpu/auth/v1/query.js";
 import * as bank from "../proto/gen/ogpu/bank/v1/query.js";
 import * as slashing from "../proto/gen/ogpu/slashing/v1/query.js";
@@ -101,4 +102,5 @@ export const paramsJsonRoutes: LcdRoute[] = [
   paramsJsonRoute("staking", staking),
   paramsJsonRoute("slashing", slashing),
   paramsJsonRoute("attest", attest),
+  paramsJsonRoute("gov", gov),
 ];

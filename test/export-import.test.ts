@@ -100,8 +100,11 @@ async function buildActivity(c: PosChain): Promise<void> {
 
 describe("export → import round trip (every module)", () => {
   beforeAll(async () => {
-    source = await startPosChain({ validatorStakes: [1000n * OGPU, 800n * OGPU], commitVotes: true });
+    // Emission on, with a short provider epoch, so x/mint's open epoch and totals and x/bank's issuance counters travel too.
+    const mint = { initial_block_reward: "1000", halving_interval_blocks: 1000, reward_epoch_blocks: 7 };
+    source = await startPosChain({ validatorStakes: [1000n * OGPU, 800n * OGPU], commitVotes: true, params: { mint } });
     await buildActivity(source);
+    expect(source.keepers.bank.issuanceOf(source.app.store, "uogpu").minted).toBeGreaterThan(0n);
     exportHeight = source.height;
     const appState = JSON.parse(JSON.stringify(source.app.exportAppState())) as Record<string, unknown>;
     dir = mkdtempSync(join(tmpdir(), "ogpu-import-"));

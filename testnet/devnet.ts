@@ -8,6 +8,7 @@ import { initCommand } from "../cmd/ogpud/commands/init.js";
 import { genesisAddAccountCommand } from "../cmd/ogpud/commands/genesis.js";
 import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/commands/gentx.js";
 import { Keyring } from "../crypto/keyring.js";
+import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
 /** Ports of one node; `portsFrom(P)` gives P..P+3 (tests give each suite its own range). */
 export interface NodePorts {
@@ -57,9 +58,14 @@ export interface DevnetOptions {
    * set) instead of CometBFT's genesis.json validator; `stake` is its self-delegation.
    */
   validator?: { stake: string; commissionRate?: string };
-  /** Genesis param overrides per module, e.g. `{ market: { max_retries: 1 } }` (short test timeouts). */
+  /**
+   * Genesis param overrides per module, e.g. `{ market: { max_retries: 1 } }` (short test timeouts).
+   * Emission is off unless `mint` is given (`{ mint: {} }` keeps the default schedule): suites
+   * written before x/mint assert exact fee and supply flows.
+   */
   params?: Record<string, Record<string, unknown>>;
 }
+
 
 async function runCommand(cmd: typeof initCommand, positionals: string[], flags: Record<string, string | boolean>): Promise<void> {
   const code = await cmd.run({ positionals, flags });
@@ -100,7 +106,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       await runCommand(genesisGentxCommand, [accounts[0]!.name, opts.validator.stake], flags);
       await runCommand(genesisCollectGentxsCommand, [], { home: opts.home });
     }
-    if (opts.params) await overrideGenesisParams(opts.home, opts.params);
+    await overrideGenesisParams(opts.home, { mint: NO_EMISSION_PARAMS, ...opts.params });
     return {
       home: opts.home,
       chainId,
@@ -212,9 +218,10 @@ export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
   };
 }
 
-export function spawnNode(home: string, extraArgs: string[] = []): NodeProcess {
+/** Starts `ogpud start` on `home`; `script` is another build of the CLI (an older release), default dist/. */
+export function spawnNode(home: string, extraArgs: string[] = [], script = ogpudScript()): NodeProcess {
   const log = createWriteStream(join(home, "ogpud.log"), { flags: "a" });
-  const proc = spawn(process.execPath, [ogpudScript(), "start", "--home", home, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [script, "start", "--home", home, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout!.pipe(log, { end: false });
   proc.stderr!.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));

@@ -47,7 +47,7 @@ if (existsSync(infoFile)) {
 } else {
   // The dev key is also the validator (gentx with 10,000 OGPU self-delegation), so staking,
   // rewards, slashing and Proof-of-Sync audits run for real on the devnet.
-  devnet = await initDevnet({ home, ports: DEFAULT_NODE_PORTS, blockTime: "1s", checkInvariants: true, validator: { stake: "10000000000uogpu" } });
+  devnet = await initDevnet({ home, ports: DEFAULT_NODE_PORTS, blockTime: "1s", checkInvariants: true, validator: { stake: "10000000000uogpu" }, params: { mint: {} } });
   await writeSecretFile(infoFile, JSON.stringify(devnet, null, 2) + "\n"); // holds the dev key's mnemonic
 }
 const dev = devnet.accounts[0]!;

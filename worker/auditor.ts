@@ -228,9 +228,10 @@ export class Auditor {
         return this.done(duty, "sealed", `sealed its audit digest ${hex(digest).slice(0, 16)}… (opened after the workers reveal)`);
       }
       const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
-      // Our audit seal, still unopened, must be opened by whatever vote we cast (the chain refuses a dispute vote that leaves it shut).
-      const sealed = record?.audit?.members.some((m) => m.validator === this.opts.operator && m.seal.length > 0 && !m.voted) ?? false;
-      await this.opts.chain.attest(duty.taskId, digest, verdict, duty.kind === "audit_open" || sealed ? salt : new Uint8Array());
+      // Every vote carries our audit salt: a seal of ours still shut must be opened by whatever vote
+      // we cast — in a dispute, or after the task ended and its record is gone — and the chain
+      // ignores the salt of a vote that opens nothing.
+      await this.opts.chain.attest(duty.taskId, digest, verdict, salt);
       this.done(duty, Verdict[verdict], `voted ${Verdict[verdict]} (${duty.kind}) digest ${hex(digest).slice(0, 16)}…`);
     } catch (err) {
       // Refused in a block (not on the committee any more, already voted): resending cannot help.

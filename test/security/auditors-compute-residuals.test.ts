@@ -14,6 +14,8 @@ import { AttestCode } from "../../x/attest/errors.js";
 import { AttestEvent } from "../../x/attest/events.js";
 import { attestMsg, auditSealMsg, type BlockOutcome, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "../../x/attest/testing.js";
 import { nextTaskId } from "../../x/market/keeper.js";
+import { exportAttestGenesis, initAttestGenesis } from "../../x/attest/genesis.js";
+import { MemStore } from "../../app/store/kvstore.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
 
 let chain: PosChain | undefined;
@@ -65,6 +67,12 @@ describe("issue 10 item 8 residuals: no way around computing", () => {
     expectOk(await c.run([big!, mid!].map((m) => vote(c, m.validator, attestMsg(m.validator, id, RIGHT, Verdict.VERDICT_MATCH)))));
     expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
     expect(c.record(id)).toBeUndefined();
+    // The guesser's shut seal outlives the record, with the settled digest, and survives an export/import.
+    const exported = JSON.parse(JSON.stringify(exportAttestGenesis(c.app.store))) as { pending_openings: { validator: string; final_digest: string }[] };
+    expect(exported.pending_openings.map((o) => [o.validator, o.final_digest])).toEqual([[small!.validator, Buffer.from(RIGHT).toString("base64")]]);
+    const imported = new MemStore();
+    initAttestGenesis(imported, exported);
+    expect(exportAttestGenesis(imported)).toMatchObject({ pending_openings: exported.pending_openings });
 
     // The guesser sees the settled digest and tries to clear its duty with something else than its seal: refused.
     const copied = await c.run([vote(c, small!.validator, attestMsg(small!.validator, id, RIGHT, Verdict.VERDICT_MATCH))]);

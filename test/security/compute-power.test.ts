@@ -16,6 +16,7 @@ import { commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, type Cha
 import { computeWeightsOf, consensusPower, NO_COMPUTE, type ComputeWeights } from "../../x/staking/power.js";
 import { stakingParams } from "../../x/staking/params.js";
 import { marketParams } from "../../x/market/params.js";
+import { workersParams } from "../../x/workers/params.js";
 import fc from "fast-check";
 
 let chain: PosChain | undefined;
@@ -75,6 +76,29 @@ describe("item 5: self-dealt compute can't buy power cheaper than stake", () => 
     // The same OGPU bonded instead would give at least this share: compute bought no more.
     const viaStake = consensusPower(STAKE + spent, 0n, r, NO_COMPUTE);
     expect(mine * (viaStake + rest)).toBeLessThanOrEqual(viaStake * (mine + rest));
+  });
+
+  it("item 5: a worker whose runs failed can't lift its operator's r_i back with self-dealt fee-less tasks", async () => {
+    // The attacker's own worker (the only H100, price 1) has a 90 % success rate: r_i = 0.9 once it moves.
+    const c = (chain = await startPosChain({
+      validatorStakes: [STAKE, STAKE],
+      workers: [{ cv: TRUSTED, price: 1n, model: "H100" }],
+      workerIsValidator: { 0: 0 },
+      params: { attest: { p_floor_bps: 0 }, staking: { epoch_blocks: EPOCH } },
+    }));
+    const [attacker] = c.workers as [ChainSigner];
+    const ewma = () => getWorker(c.app.store, attacker.address)!.reliability!.ewmaSuccessBps;
+    expect(ewma()).toBe(9000);
+    // Ten 1-unit tasks at 1 uogpu to itself: each pays 0 fee. Before: each success moved the
+    // EWMA by α = 10 % of the gap (9000 → 9649 after ten), and r_i with it.
+    for (let i = 0; i < 10; i++) expect(await runTask(c, attacker, attacker, { units: 1n, bid: 1n, model: "H100" })).toBe(0n);
+    expect(ewma()).toBe(9000);
+    while (c.height % BigInt(EPOCH) !== 0n) await c.run([]);
+    expect(powerSplit(c, attacker.address).mine).toBe(consensusPower(STAKE, 0n, 9_000n, NO_COMPUTE));
+    // Paid work still counts: a task whose fee reaches reliability_full_fee (0.05 OGPU) moves it by the full α.
+    const full = BigInt(workersParams.parse(undefined).reliability_full_fee);
+    expect(await runTask(c, attacker, attacker, { units: (full * 10_000n) / 500n, bid: 1n, model: "H100" })).toBe(full);
+    expect(ewma()).toBe(9100);
   });
 
   it("item 5: self-dealt compute can't buy power cheaper than stake — an optimising attacker never beats buying stake", () => {

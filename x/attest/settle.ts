@@ -22,7 +22,8 @@ export const WITHHELD_SLASHES = "attest_withheld";
 export function createSettlement({ bank, market, staking, workers }: AttestDeps) {
   /**
    * Settles the task on `digest`: agreeing workers get price × units each (minus the market
-   * fee), CV + 1 and verified compute credit (that fee); the others are punished as wrong. FINALIZED when the
+   * fee), CV + 1, an EWMA success weighted by that fee and verified compute credit (that fee);
+   * the others are punished as wrong. FINALIZED when the
    * workers agreed (and any audit matched), RESOLVED when a dispute committee decided.
    */
   function settleOnDigest(ctx: Context, record: TaskRecord, task: Task, digest: Uint8Array, how: "finalized" | "resolved"): void {
@@ -35,7 +36,6 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
       const slot = task.assignments.find((a) => a.worker === r.worker)!;
       return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
     });
-    for (const r of right) workers.recordResult(ctx, r.worker, true, "result_verified");
     const status = how === "finalized" ? TaskStatus.TASK_STATUS_FINALIZED : TaskStatus.TASK_STATUS_RESOLVED;
     emitAttestEvent(ctx.events, how === "finalized" ? AttestEvent.Finalized : AttestEvent.Resolved, task.id, {
       result_digest: hex(digest),
@@ -45,7 +45,11 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     });
     payWithheldSlash(ctx, record, payouts.map((p) => p.worker));
     const { fees } = market.settleFinalized(ctx, task.id, payouts, how, status);
-    payouts.forEach((p, i) => creditVerifiedCompute(ctx, p.worker, fees[i]!));
+    // Reliability and verified compute both count what the payout paid in fees (issue 10 item 5).
+    payouts.forEach((p, i) => {
+      workers.recordResult(ctx, p.worker, true, "result_verified", fees[i]!);
+      creditVerifiedCompute(ctx, p.worker, fees[i]!);
+    });
   }
 
   /**

@@ -94,7 +94,8 @@ export interface PosOptions {
   workers?: Partial<Omit<GenesisWorker, "key">>[];
   /** Worker i is also the operator of validator j: workerIsValidator[i] = j. */
   workerIsValidator?: Record<number, number>;
-  params?: { attest?: Record<string, unknown>; market?: Record<string, unknown>; workers?: Record<string, unknown>; staking?: Record<string, unknown> };
+  /** Module params; `mint` turns emission on with these params (testGenesis mints nothing). */
+  params?: { attest?: Record<string, unknown>; market?: Record<string, unknown>; workers?: Record<string, unknown>; staking?: Record<string, unknown>; mint?: Record<string, unknown> };
   checkInvariants?: boolean;
   /** Blocks carry last-commit votes (x/slashing signing infos); see TestChainOptions.commitVotes. */
   commitVotes?: boolean;
@@ -143,6 +144,7 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
   state.workers = { params: { heartbeat_timeout_blocks: 1_000_000, ...(opts.params?.workers ?? {}) }, workers: workers.map(genesisWorkerRecord) };
   state.market = { params: opts.params?.market ?? {} };
   state.attest = { params: opts.params?.attest ?? {} };
+  if (opts.params?.mint) state.mint = { params: opts.params.mint };
 
   // The conservation check runs after every block, so it reads the chain through this slot.
   const started: { chain?: TestChain } = {};

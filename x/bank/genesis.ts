@@ -2,7 +2,7 @@ import { BASE_DENOM, MAX_SUPPLY, coinsFromWire, coinsToWire } from "../../app/co
 import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { allBalances, allSupply, getSupply, type BankKeeper } from "./keeper.js";
+import { allBalances, allIssuance, allSupply, getIssuance, getSupply, ISSUANCE_KINDS, issuanceOf, setIssuance, type BankKeeper } from "./keeper.js";
 import { bankParams } from "./params.js";
 
 function readCoins(value: unknown, path: string) {
@@ -39,7 +39,29 @@ export function initBankGenesis(keeper: BankKeeper, store: KVStore, json: unknow
       throw new GenesisError("bank.supply does not equal the sum of bank.balances");
     }
   }
+  if (state.issuance !== undefined) restoreIssuance(store, state.issuance);
   for (const { address } of allBalances(store)) atPath("bank.balances", () => keeper.checkMaxWallet(store, address));
+}
+
+/**
+ * An exported chain's issuance counters (absent on a fresh chain, where all supply is genesis
+ * allocation): they replace the derived ones, and must still add up to the balances and stay
+ * within the cap.
+ */
+function restoreIssuance(store: KVStore, json: unknown): void {
+  const o = asObject(json, "bank.issuance");
+  for (const kind of ISSUANCE_KINDS) {
+    for (const c of allIssuance(store, kind)) setIssuance(store, kind, c.denom, 0n);
+    for (const c of readCoins(o[kind] ?? [], `bank.issuance.${kind}`)) setIssuance(store, kind, c.denom, c.amount);
+  }
+  for (const { denom, amount } of allSupply(store)) {
+    const { genesis, minted, burned } = issuanceOf(store, denom);
+    if (genesis + minted - burned !== amount) {
+      throw new GenesisError(`bank.issuance: genesis ${genesis} + minted ${minted} − burned ${burned} ≠ supply ${amount}${denom}`);
+    }
+  }
+  const issued = getIssuance(store, "genesis", BASE_DENOM) + getIssuance(store, "minted", BASE_DENOM);
+  if (issued > MAX_SUPPLY) throw new GenesisError(`bank.issuance: genesis + minted ${issued}${BASE_DENOM} is above the cap ${MAX_SUPPLY}${BASE_DENOM}`);
 }
 
 export function exportBankGenesis(store: KVStore): unknown {
@@ -54,6 +76,7 @@ export function exportBankGenesis(store: KVStore): unknown {
     params: bankParams.get(store),
     balances: [...byAddress].map(([address, coins]) => ({ address, coins })),
     supply: coinsToWire(allSupply(store)),
+    issuance: Object.fromEntries(ISSUANCE_KINDS.map((kind) => [kind, coinsToWire(allIssuance(store, kind))])),
   };
 }
 

@@ -1,8 +1,11 @@
 import { BASE_DENOM, MAX_SUPPLY } from "../../app/coins.js";
 import type { Invariant } from "../../app/module.js";
-import { allBalances, allSupply } from "./keeper.js";
+import { allBalances, allSupply, issuanceOf } from "./keeper.js";
 
-/** The ledger's conservation laws: supply = Σ balances (module accounts included), cap, no negatives. */
+/**
+ * The ledger's conservation laws: supply = Σ balances (module accounts included), cap, no
+ * negatives, and supply = genesis + minted − burned with genesis + minted ≤ cap.
+ */
 export const bankInvariants: Invariant[] = [
   {
     name: "bank/total-supply",
@@ -27,6 +30,17 @@ export const bankInvariants: Invariant[] = [
     check(store) {
       const total = allSupply(store).find((c) => c.denom === BASE_DENOM)?.amount ?? 0n;
       return total > MAX_SUPPLY ? `supply ${total}${BASE_DENOM} exceeds the cap ${MAX_SUPPLY}` : null;
+    },
+  },
+  {
+    name: "bank/issuance",
+    check(store) {
+      for (const { denom, amount } of allSupply(store)) {
+        const { genesis, minted, burned } = issuanceOf(store, denom);
+        if (genesis + minted - burned !== amount) return `supply of ${denom} is ${amount} but genesis ${genesis} + minted ${minted} − burned ${burned} = ${genesis + minted - burned}`;
+      }
+      const { genesis, minted } = issuanceOf(store, BASE_DENOM);
+      return genesis + minted > MAX_SUPPLY ? `genesis ${genesis} + minted ${minted} ${BASE_DENOM} exceeds the cap ${MAX_SUPPLY}` : null;
     },
   },
 ];

@@ -3,7 +3,7 @@ import type { Context } from "../../app/context.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { accountAddressString } from "../../app/address.js";
 import { bpsOf } from "../../app/store/values.js";
-import { allBalances, allSupply, getAllBalances, getBalance, getSupply, setBalance, setSupply } from "./store.js";
+import { allBalances, allSupply, getAllBalances, getBalance, getIssuance, getSupply, setBalance, setIssuance, setSupply } from "./store.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { bankError, BankCode } from "./errors.js";
@@ -12,7 +12,28 @@ import { bankParams } from "./params.js";
 import { moduleAddress } from "../../app/address.js";
 
 /** Balance and supply reads for x/bank's own files, tools and tests (the layout stays in store.ts). */
-export { allBalances, allSupply, getAllBalances, getBalance, getSupply } from "./store.js";
+export { allBalances, allIssuance, allSupply, getAllBalances, getBalance, getIssuance, getSupply, ISSUANCE_KINDS, setIssuance, type IssuanceKind } from "./store.js";
+
+/** What a denom's supply is made of: supply = genesis + minted − burned. */
+export interface Issuance {
+  genesis: bigint;
+  minted: bigint;
+  burned: bigint;
+}
+
+export function issuanceOf(store: KVStore, denom: string): Issuance {
+  return { genesis: getIssuance(store, "genesis", denom), minted: getIssuance(store, "minted", denom), burned: getIssuance(store, "burned", denom) };
+}
+
+/**
+ * uogpu that may still be minted: the cap counts everything ever issued (genesis + minted),
+ * so burned coins are gone for good and never make room for new ones.
+ */
+export function mintableRoom(store: KVStore): bigint {
+  const { genesis, minted } = issuanceOf(store, BASE_DENOM);
+  const room = MAX_SUPPLY - genesis - minted;
+  return room > 0n ? room : 0n;
+}
 
 /** Takes coins from an account; all-or-nothing, code 5 when any denom is short. */
 export function subtractCoins(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
@@ -46,8 +67,12 @@ export interface BankKeeper {
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
   sendFromModule(ctx: Context, module: string, to: Uint8Array, coins: readonly Coin[]): void;
   sendToModule(ctx: Context, from: Uint8Array, module: string, coins: readonly Coin[]): void;
-  /** Creates coins in a module account. The 21M uogpu cap can never be passed. */
+  /** Creates coins in a module account. Genesis + ever minted uogpu can never pass the 21M cap. */
   mintCoins(ctx: Context, module: string, coins: readonly Coin[]): void;
+  /** genesis / minted / burned counters of a denom. */
+  issuanceOf(store: KVStore, denom: string): Issuance;
+  /** uogpu that may still be minted before genesis + minted reaches the cap. */
+  mintableRoom(store: KVStore): bigint;
   /** Destroys coins held by a module account (slashing burns); supply falls. */
   burnCoins(ctx: Context, module: string, coins: readonly Coin[]): void;
   /** Genesis only: credits an account and supply together. */
@@ -78,14 +103,17 @@ export function createBankKeeper({ auth }: BankDeps): BankKeeper {
     sendCoins(ctx, from, moduleAddress(module), coins);
   }
 
-  /** Creates coins in a module account. The 21M uogpu cap can never be passed. */
+  /** Creates coins in a module account. Genesis + ever minted uogpu can never pass the 21M cap. */
   function mintCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
     for (const c of coins) {
-      const supply = getSupply(ctx.store, c.denom) + c.amount;
-      if (c.denom === BASE_DENOM && supply > MAX_SUPPLY) {
-        throw bankError(BankCode.SupplyCapExceeded, `minting ${coinsToString([c])} would raise supply to ${supply}${c.denom}, above the cap of ${MAX_SUPPLY}${c.denom}`);
+      if (c.denom === BASE_DENOM && c.amount > mintableRoom(ctx.store)) {
+        const { genesis, minted } = issuanceOf(ctx.store, c.denom);
+        throw bankError(BankCode.SupplyCapExceeded, `minting ${coinsToString([c])} would raise genesis + minted to ${genesis + minted + c.amount}${c.denom}, above the cap of ${MAX_SUPPLY}${c.denom}`);
       }
-      setSupply(ctx.store, c.denom, supply);
+    }
+    for (const c of coins) {
+      setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) + c.amount);
+      setIssuance(ctx.store, "minted", c.denom, getIssuance(ctx.store, "minted", c.denom) + c.amount);
     }
     const address = moduleAddress(module);
     addCoins(ctx.store, address, coins);
@@ -96,14 +124,20 @@ export function createBankKeeper({ auth }: BankDeps): BankKeeper {
   function burnCoins(ctx: Context, module: string, coins: readonly Coin[]): void {
     const address = moduleAddress(module);
     subtractCoins(ctx.store, address, coins);
-    for (const c of coins) setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) - c.amount);
+    for (const c of coins) {
+      setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) - c.amount);
+      setIssuance(ctx.store, "burned", c.denom, getIssuance(ctx.store, "burned", c.denom) + c.amount);
+    }
     emitBurn(ctx.events, accountAddressString(address), coins);
   }
 
   /** Genesis only: credits an account and supply together. */
   function mintToAccountAtGenesis(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
     addCoins(store, address, coins);
-    for (const c of coins) setSupply(store, c.denom, getSupply(store, c.denom) + c.amount);
+    for (const c of coins) {
+      setSupply(store, c.denom, getSupply(store, c.denom) + c.amount);
+      setIssuance(store, "genesis", c.denom, getIssuance(store, "genesis", c.denom) + c.amount);
+    }
   }
 
   /** Throws when a non-exempt account holds more uogpu than max_wallet_bps allows. */
@@ -118,5 +152,5 @@ export function createBankKeeper({ auth }: BankDeps): BankKeeper {
     }
   }
 
-  return { getBalance, getAllBalances, allBalances, getSupply, allSupply, sendCoins, sendFromModule, sendToModule, mintCoins, burnCoins, mintToAccountAtGenesis, checkMaxWallet };
+  return { getBalance, getAllBalances, allBalances, getSupply, allSupply, sendCoins, sendFromModule, sendToModule, mintCoins, issuanceOf, mintableRoom, burnCoins, mintToAccountAtGenesis, checkMaxWallet };
 }

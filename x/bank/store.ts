@@ -9,9 +9,17 @@ import type { PageRequest, PageResponse } from "../../proto/gen/ogpu/query/v1/pa
  * x/bank state (amounts are decimal ASCII; zero amounts are deleted, never stored):
  *   bank/bal/ ‖ lp(address) ‖ denom   → balance
  *   bank/sup/ ‖ denom                 → total supply
+ *   bank/iss/ ‖ kind ‖ "/" ‖ denom    → issuance counters: kind "genesis" (allocated at genesis),
+ *                                       "minted" (ever minted since), "burned" (ever burned);
+ *                                       supply = genesis + minted − burned
  */
 const BALANCE = "bank/bal/";
 const SUPPLY = "bank/sup/";
+const ISSUANCE = "bank/iss/";
+
+/** The three issuance counters of a denom. */
+export type IssuanceKind = "genesis" | "minted" | "burned";
+export const ISSUANCE_KINDS: readonly IssuanceKind[] = ["genesis", "minted", "burned"];
 
 const balanceKey = (address: Uint8Array, denom: string) => BALANCE + lengthPrefixed(address) + denom;
 
@@ -64,4 +72,18 @@ export function supplyPage(store: KVStore, page: PageRequest | undefined): { coi
 
 export function setSupply(store: KVStore, denom: string, amount: bigint): void {
   setBigInt(store, SUPPLY + denom, amount, 0n);
+}
+
+export function getIssuance(store: KVStore, kind: IssuanceKind, denom: string): bigint {
+  return getBigInt(store, `${ISSUANCE}${kind}/${denom}`);
+}
+
+export function setIssuance(store: KVStore, kind: IssuanceKind, denom: string, amount: bigint): void {
+  setBigInt(store, `${ISSUANCE}${kind}/${denom}`, amount, 0n);
+}
+
+/** Every non-zero counter of one kind, sorted by denom. */
+export function allIssuance(store: KVStore, kind: IssuanceKind): Coin[] {
+  const prefix = `${ISSUANCE}${kind}/`;
+  return [...store.iterate(prefix)].map(([key, value]) => ({ denom: key.slice(prefix.length), amount: decodeAmount(value) }));
 }

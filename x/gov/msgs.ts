@@ -7,7 +7,8 @@ import { coinsFromWire } from "../../app/coins.js";
 import { DEC_ONE, decToString, parseDec, parseDecText } from "../../app/dec.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { msgType } from "../../proto/msg-types.js";
+import { msgType, OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { defineUpdateParamsMsg } from "../../app/update-params.js";
 import { govError, GovCode } from "./errors.js";
 import type { GovKeeper } from "./keeper.js";
 import { govParams } from "./params.js";
@@ -148,5 +149,7 @@ export function govMsgs(keeper: GovKeeper): RegisteredMsg[] {
         return {};
       },
     }),
+    // The same params as every module's: the whole set as JSON, our max_* caps included (docs/gov-params.md).
+    defineUpdateParamsMsg("gov", govParams, OGPU_MSG_TYPES.UpdateGovParams),
   ];
 }

@@ -4,6 +4,8 @@ import * as qb from "cosmjs-types/cosmos/gov/v1beta1/query";
 import { invalidArgument, notFound } from "../../app/errors.js";
 import { parseQueryAddress } from "../../app/address.js";
 import { defineQuery, type QueryContext, type QueryMethod } from "../../app/module.js";
+import { defineParamsJsonQuery } from "../../app/update-params.js";
+import * as ogpuGovQuery from "../../proto/gen/ogpu/gov/v1/query.js";
 import { paginateFiltered } from "../../app/pagination.js";
 import type { PageRequest, PageResponse } from "../../proto/gen/ogpu/query/v1/pagination.js";
 import type { GovKeeper } from "./keeper.js";
@@ -63,6 +65,7 @@ const BETA = "/cosmos.gov.v1beta1.Query/";
 /** cosmos.gov.v1 and v1beta1 Query services over the same state (v1beta1 in its legacy shapes). */
 export function govQueries(keeper: GovKeeper): QueryMethod[] {
   return [
+    defineParamsJsonQuery(ogpuGovQuery.protobufPackage, govParams, { request: ogpuGovQuery.QueryParamsRequest, response: ogpuGovQuery.QueryParamsResponse }),
     defineQuery(V1 + "Proposal", { request: q1.QueryProposalRequest, response: q1.QueryProposalResponse }, (ctx, req) => ({ proposal: requireProposal(ctx, req.proposalId) })),
     defineQuery(BETA + "Proposal", { request: qb.QueryProposalRequest, response: qb.QueryProposalResponse }, (ctx, req) => ({ proposal: legacyProposal(requireProposal(ctx, req.proposalId)) })),
     defineQuery(V1 + "Proposals", { request: q1.QueryProposalsRequest, response: q1.QueryProposalsResponse }, (ctx, req) => proposalsPage(ctx, req)),

@@ -7,6 +7,7 @@ import type { WorkersKeeper } from "../workers/keeper.js";
 import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { marketParams } from "./params.js";
+import { getBasePrice } from "./pricing.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout, schedulePrune } from "./store.js";
 import { moduleAddress } from "../../app/address.js";
@@ -98,6 +99,8 @@ export interface MarketHooks {
   taskClosed?(ctx: Context, taskId: bigint): void;
   /** Consecutive valid results from which a worker may run a k = 1 task alone (absent = 0, everyone). */
   minTrustedCv?(ctx: Context): bigint;
+  /** A verified result paid `worker`; `fee` is the market fee its payout sent to the treasury (x/mint's C_i). */
+  resultPaid?(ctx: Context, worker: string, fee: bigint): void;
 }
 
 /** What x/market needs: bank moves escrow; workers provides the registry and takes penalties. */
@@ -136,6 +139,8 @@ export interface MarketKeeper {
   /** The result is final: payouts minus the market fee, the rest back to the client. */
   /** `fees[i]` is the market fee payouts[i] paid to the treasury (x/attest credits it as verified compute). */
   settleFinalized(ctx: Context, taskId: bigint, payouts: readonly Payout[], reason?: string, to?: TaskStatus): { fee: bigint; fees: bigint[]; refunded: bigint };
+  /** The tier's current base price (uogpu per unit), the demand signal λ. */
+  basePrice(store: KVStore, tier: number): bigint;
 }
 
 export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): MarketKeeper {
@@ -279,6 +284,7 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
       if (net > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(p.worker), [{ denom: BASE_DENOM, amount: net }]);
     });
     if (fee > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, moduleAddress(workers.treasury), [{ denom: BASE_DENOM, amount: fee }]);
+    payouts.forEach((p, i) => hooks.resultPaid?.(ctx, p.worker, fees[i]!));
     task.escrow = (escrow - paid).toString();
     const refunded = refundRest(ctx, task);
     emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: paid.toString(), fee: fee.toString(), refunded: refunded.toString(), client: task.client });
@@ -327,5 +333,5 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     putTask(ctx.store, task);
   }
 
-  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted, reassignSlot, timeoutSlot, refundAndClose, failTask, failUnexecutable, declineSlot, settleFinalized };
+  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted, reassignSlot, timeoutSlot, refundAndClose, failTask, failUnexecutable, declineSlot, settleFinalized, basePrice: getBasePrice };
 }

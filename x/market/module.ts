@@ -3,6 +3,7 @@ import type { AuthKeeper } from "../auth/keeper.js";
 import { createMarketEndBlock } from "./block.js";
 import { defaultMarketGenesis, exportMarketGenesis, initMarketGenesis } from "./genesis.js";
 import { marketInvariants } from "./invariants.js";
+import { MARKET_CONSENSUS_VERSION, marketMigrations } from "./migrations.js";
 import type { MarketDeps, MarketKeeper } from "./keeper.js";
 import { marketMsgs } from "./msgs.js";
 import { marketQueries } from "./queries.js";
@@ -20,6 +21,8 @@ export function createMarketModule(keeper: MarketKeeper, deps: MarketDeps & { au
     initGenesis: (ctx, state) => initMarketGenesis(deps, ctx.store, state),
     exportGenesis: exportMarketGenesis,
     defaultGenesis: defaultMarketGenesis,
+    consensusVersion: MARKET_CONSENSUS_VERSION,
+    migrations: marketMigrations,
     endBlock: createMarketEndBlock(keeper, deps),
   };
 }

@@ -74,8 +74,13 @@ export type HardwareMatch = (gpus: readonly Gpu[], req: GpuRequirement) => boole
  */
 export function hardwareMatcher(store: KVStore): HardwareMatch {
   const tiers = new Map(workersParams.get(store).gpu_catalog.map((e) => [e.model, e.tier]));
-  return (gpus, req) =>
-    gpus.some((g) => g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier);
+  // A plain loop, no closure per call: the scheduler calls this up to max_worker_checks_per_block times a block.
+  return (gpus, req) => {
+    for (const g of gpus) {
+      if (g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier) return true;
+    }
+    return false;
+  };
 }
 
 export const bondOf = (w: Worker): bigint => BigInt(w.bond);
@@ -91,11 +96,20 @@ export function jailWorker(ctx: Context, operator: string, until: bigint, reason
   emitWorkerEvent(ctx.events, WorkerEvent.Jailed, operator, { until: until.toString(), reason });
 }
 
-/** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
-export function recordResult(ctx: Context, operator: string, success: boolean, reason: string): Reliability {
+/**
+ * Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV.
+ * A failure moves the EWMA by α; a success by α × min(fee, reliability_full_fee) /
+ * reliability_full_fee, `feePaid` being the market fee its payout paid: success is weighted by
+ * paid work, so fee-less self-dealt tasks cannot lift a failed worker's rate (and its
+ * operator's r_i) back (issue 10 item 5).
+ */
+export function recordResult(ctx: Context, operator: string, success: boolean, reason: string, feePaid = 0n): Reliability {
   const w = requireWorker(ctx.store, operator);
   const rel = w.reliability ?? newReliability(ctx.store);
-  const alpha = workersParams.get(ctx.store).ewma_alpha_bps;
+  const p = workersParams.get(ctx.store);
+  const fullFee = BigInt(p.reliability_full_fee);
+  const weightBps = success ? Number(((feePaid < fullFee ? feePaid : fullFee) * 10_000n) / fullFee) : 10_000;
+  const alpha = Math.trunc((p.ewma_alpha_bps * weightBps) / 10_000);
   const sample = success ? 10_000 : 0;
   // Integer EWMA in basis points; truncation toward the old value keeps it in 0..10000.
   rel.ewmaSuccessBps = rel.ewmaSuccessBps + Math.trunc(((sample - rel.ewmaSuccessBps) * alpha) / 10_000);
@@ -176,6 +190,8 @@ function checkOfferAgainstParams(store: KVStore, gpus: readonly Gpu[], maxConcur
 export interface WorkersHooks {
   /** A worker's EWMA success rate changed (x/staking turns it into the operator's reliability r_i). */
   reliabilityChanged?(ctx: Context, operator: Uint8Array, ewmaSuccessBps: number): void;
+  /** A sign of life (register, update, heartbeat) at the block's height (x/mint's uptime T_i). */
+  heartbeat?(ctx: Context, operator: string): void;
 }
 
 /** What x/workers needs: bank moves bonds (to the treasury on a slash, back to the operator on exit). */
@@ -204,7 +220,8 @@ export interface WorkersKeeper {
   /** Jails a worker until `until` (x/attest uses this on a wrong result). */
   jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
   /** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
-  recordResult(ctx: Context, operator: string, success: boolean, reason: string): Reliability;
+  /** `feePaid`: the market fee a verified result's payout paid (weights the success in the EWMA). */
+  recordResult(ctx: Context, operator: string, success: boolean, reason: string, feePaid?: bigint): Reliability;
   /** A declined assignment: counted in the decline rate, no penalty. */
   recordDecline(ctx: Context, operator: string, reason: string): Reliability;
   /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
@@ -263,6 +280,7 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
       reliability: newReliability(ctx.store),
       exitHeight: 0n,
     });
+    hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
       region: msg.region,
       price_per_unit: msg.pricePerUnit,
@@ -286,6 +304,7 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     // An update is also a sign of life.
     w.lastHeartbeatHeight = ctx.block.height;
     setWorker(ctx.store, w);
+    hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Updated, msg.operator, { price_per_unit: w.pricePerUnit, region: w.region, bond: `${w.bond}${BASE_DENOM}` });
   }
 
@@ -293,6 +312,7 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     const w = requireActive(ctx.store, operator);
     w.lastHeartbeatHeight = ctx.block.height;
     setWorker(ctx.store, w);
+    hooks.heartbeat?.(ctx, operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Heartbeat, operator, { height: ctx.block.height.toString() });
   }
 
@@ -317,8 +337,8 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
   }
 
   /** recordResult, then the hook: the operator's reliability follows the new EWMA. */
-  function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string): Reliability {
-    const rel = recordResult(ctx, operator, success, reason);
+  function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string, feePaid?: bigint): Reliability {
+    const rel = recordResult(ctx, operator, success, reason, feePaid);
     hooks.reliabilityChanged?.(ctx, parseAccountAddress(operator, "operator"), rel.ewmaSuccessBps);
     return rel;
   }

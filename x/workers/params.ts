@@ -20,6 +20,10 @@ const CATALOG_ENTRY_KEYS = ["vendor", "model", "tier"];
  * - max_concurrent_limit: upper bound of a worker's max_concurrent (keeps the scheduler's matrix bounded).
  * - ewma_alpha_bps: weight of the newest result in the EWMA success rate.
  * - initial_ewma_bps: success rate a new worker starts with (neither trusted nor distrusted).
+ * - reliability_full_fee: market fee (uogpu) at which a verified result moves the EWMA by the
+ *   full α; one that paid less moves it in proportion (a fee-less result not at all), so a
+ *   failed worker cannot win its success rate back with self-dealt fee-less tasks
+ *   (docs/security.md item 5). Failures always count fully.
  * - max_due_per_block: exits whose unbonding completes that one block settles; the rest the next.
  * - gpu_catalog: the known GPU models; registering or requiring any other model is an error.
  *   Governable (docs/gov-params.md): a proposal adds a model with a workers MsgUpdateParams.
@@ -33,6 +37,7 @@ export const workersParams = defineParams(
     max_concurrent_limit: 64,
     ewma_alpha_bps: 1000,
     initial_ewma_bps: 5000,
+    reliability_full_fee: "50000",
     max_due_per_block: 1000,
     gpu_catalog: [
       // CPU-only providers run the built-in kernels and exec jobs that need no GPU.
@@ -53,6 +58,7 @@ export const workersParams = defineParams(
     if (p.max_concurrent_limit < 1 || p.max_concurrent_limit > 1024) throw new Error("max_concurrent_limit must be in 1..1024");
     if (p.ewma_alpha_bps < 1 || p.ewma_alpha_bps > 10_000) throw new Error("ewma_alpha_bps must be in 1..10000");
     if (p.initial_ewma_bps < 0 || p.initial_ewma_bps > 10_000) throw new Error("initial_ewma_bps must be in 0..10000");
+    if (!/^[0-9]{1,30}$/.test(p.reliability_full_fee) || BigInt(p.reliability_full_fee) < 1n) throw new Error("reliability_full_fee must be a positive decimal uogpu amount");
     if (p.gpu_catalog.length > MAX_CATALOG_MODELS) throw new Error(`gpu_catalog lists ${p.gpu_catalog.length} models, at most ${MAX_CATALOG_MODELS}`);
     const seen = new Set<string>();
     for (const e of p.gpu_catalog) {

@@ -1,15 +1,18 @@
 import type { Command } from "../../cli.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
+import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
+import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { upgradeCommands } from "./upgrade.js";
 import { workersCommands } from "./workers.js";
 
 /** Every `ogpud` command, in the order `ogpud --help` lists them. */
@@ -21,8 +24,11 @@ export const ogpudCommands: Command[] = [
   ...keysCommands,
   ...txCommands,
   ...queryCommands,
+  ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,
+  ...mintCommands,
+  ...govCommands,
   statusCommand,
   exportCommand,
   shadowForkCommand,

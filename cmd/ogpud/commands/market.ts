@@ -1,6 +1,4 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import type { EncodeObject } from "@cosmjs/proto-signing";
 import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
 import { messageJson } from "../../../server/lcd-json.js";
 import { TaskStatus, VerificationClass, type Task } from "../../../proto/gen/ogpu/market/v1/market.js";
@@ -14,7 +12,7 @@ import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
 import { keyFromNameOrAddress, nodeOption, outputFormat, outputOption, printResult, withNode, type NodeConnection, type OutputFormat } from "../client.js";
-import { broadcastFromKey, txFailureLine, txOptions, type BroadcastOutcome } from "./tx.js";
+import { firstMsgResponse, fromOption, signAndSend, txOptions } from "./tx.js";
 
 /**
  * `ogpud tx market …` and `ogpud q market …`: submit, cancel and follow tasks, read tasks and
@@ -24,7 +22,6 @@ import { broadcastFromKey, txFailureLine, txOptions, type BroadcastOutcome } fro
 
 const TASK_ENUMS = { status: TaskStatus, verification: VerificationClass };
 const queryOptions: OptionSpec = { ...nodeOption, ...outputOption };
-const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
 
 /** A task as the REST server renders it (snake_case, 64-bit integers as strings, enums by name). */
 export function taskJson(task: Task) {
@@ -48,26 +45,6 @@ function taskIdArg(positionals: string[], usage: string): bigint {
   if (!arg || rest.length > 0) throw new CliError(`usage: ${usage}`);
   if (!/^[1-9][0-9]*$/.test(arg)) throw new CliError(`invalid task id '${arg}': expected a positive integer`);
   return BigInt(arg);
-}
-
-/**
- * Broadcasts the messages `build` makes for the --from key's address; a tx that failed in its
- * block is one error line.
- */
-async function signAndSend(flags: Flags, node: NodeConnection, build: (signer: string) => EncodeObject[], summary: string): Promise<BroadcastOutcome> {
-  const keyring = keyringFromFlags(flags);
-  const key = await keyFromNameOrAddress(keyring, stringFlag(flags, "from"));
-  const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
-  if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
-  return outcome;
-}
-
-/** The first message response of an included tx (its TxMsgData). */
-async function firstMsgResponse(node: NodeConnection, hash: string): Promise<Uint8Array> {
-  const tx = await node.comet.tx({ hash: Buffer.from(hash, "hex") });
-  const response = TxMsgData.decode(tx.result.data ?? new Uint8Array()).msgResponses[0];
-  if (!response) throw new CliError(`tx ${hash} has no message response`);
-  return response.value;
 }
 
 /** One line per state change, e.g. "height 12  task 3  pending → assigned  (scheduled)  worker ogpu1…". */

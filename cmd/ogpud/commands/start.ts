@@ -3,6 +3,7 @@ import { cometbftBinary } from "../../paths.js";
 import { startNode } from "../../../server/node.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
+import { ChainHalt } from "../../../app/halt.js";
 
 export const startCommand: Command = {
   name: "start",
@@ -50,8 +51,14 @@ export const startCommand: Command = {
       serveExport: flags["serve-export"] === true || config.serve_export,
       log: (line) => console.log(line),
     }).catch((err: Error) => {
+      // This binary must not run on this chain (app/halt.ts): say why, exit with the halt's code.
+      if (err instanceof ChainHalt) return err;
       throw new CliError(`cannot start the node: ${err.message}`);
     });
+    if (node instanceof ChainHalt) {
+      console.error(`ogpud: ${node.message}`);
+      return node.exitCode;
+    }
     const onSignal = (signal: string) => {
       console.log(`ogpud: ${signal} received, stopping`);
       void node.stop();

@@ -1,4 +1,5 @@
 import { hexUpper } from "../../../crypto/bytes.js";
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
@@ -223,6 +224,29 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   }
   if (mode === "sync") return { hash };
   return { hash, result: await waitForTx(node, hash) };
+}
+
+/** The signing key of commands that take it as a flag (`tx market …`, `tx gov …`). */
+export const fromOption: OptionSpec = { from: { type: "string", description: "key name or address that signs (required)" } };
+
+/**
+ * Broadcasts the messages `build` makes for the --from key's address; a tx that failed in its
+ * block is one error line.
+ */
+export async function signAndSend(flags: Flags, node: NodeConnection, build: (signer: string) => EncodeObject[], summary: string): Promise<BroadcastOutcome> {
+  const keyring = keyringFromFlags(flags);
+  const key = await keyFromNameOrAddress(keyring, stringFlag(flags, "from"));
+  const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
+  if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
+  return outcome;
+}
+
+/** The first message response of an included tx (its TxMsgData). */
+export async function firstMsgResponse(node: NodeConnection, hash: string): Promise<Uint8Array> {
+  const tx = await node.comet.tx({ hash: Buffer.from(hash, "hex") });
+  const response = TxMsgData.decode(tx.result.data ?? new Uint8Array()).msgResponses[0];
+  if (!response) throw new CliError(`tx ${hash} has no message response`);
+  return response.value;
 }
 
 export const txBankSendCommand: Command = {
