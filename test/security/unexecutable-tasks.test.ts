@@ -14,7 +14,8 @@ import { auditorKeyFingerprint } from "../../crypto/kem-pubkey.js";
 import { attestMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, setAuditorKeyMsg, startPosChain, Verdict, type ChainSigner, type PosChain } from "../../x/attest/testing.js";
 import { nextTaskId } from "../../x/market/keeper.js";
 import { declineMsg, submitTaskMsg, testEncPubkey, type TaskSpec } from "../../x/market/testing.js";
-import { getWorker, TREASURY } from "../../x/workers/keeper.js";
+import { getWorker } from "../../x/workers/keeper.js";
+import { TREASURY } from "../../x/treasury/keeper.js";
 import { concat, lengthDelimited, tag, varint, WIRE } from "../support/adversarial-proto.js";
 
 let chain: PosChain | undefined;
