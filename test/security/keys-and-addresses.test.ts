@@ -6,6 +6,7 @@
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { hasFromPartial, type GeneratedType } from "@cosmjs/proto-signing";
 import { afterEach, describe, expect, it } from "vitest";
+import { govAuthority, INVALID_AUTHORITY_CODE, requireGovAuthority } from "../../app/authority.js";
 import { AppError, SdkCode } from "../../app/errors.js";
 import { createAppWiring } from "../../app/modules.js";
 import { MAX_MSG_STRING_LENGTH, MSG_STRING_CAPS } from "../../app/string-caps.js";
@@ -166,6 +167,12 @@ describe("issue 10 item 11: keys and addresses", () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(2 * 20);
+    // Handlers check it the same way before comparing with the gov account (proposal execution
+    // and any path that skips validate see code 7 for a malformed authority, not a wrong signer).
+    for (const bad of [govAuthority().toUpperCase(), addressFor("authority", new Uint8Array(32).fill(7))]) {
+      expect(catchError(() => requireGovAuthority(bad))).toMatchObject({ codespace: "sdk", code: SdkCode.InvalidAddress });
+    }
+    expect(catchError(() => requireGovAuthority(addressFor("authority", twenty)))).toMatchObject({ codespace: "gov", code: INVALID_AUTHORITY_CODE });
   });
 
   it("item 11 string caps: every registered Msg refuses an oversize string in each of its string fields (sdk code 18)", () => {
@@ -192,9 +199,17 @@ describe("issue 10 item 11: keys and addresses", () => {
   });
 });
 
-/** Top-level fields that name an account (ogpu1…), and those of them that name a valoper. */
+/**
+ * Top-level fields that name an account (ogpu1…), and those of them that name a valoper.
+ * `authority` is the gov account every gated Msg (MsgUpdateParams, upgrades) names; x/gov's
+ * own Msgs name their proposer, depositor and voter.
+ */
 const VALOPER_FIELDS = new Set(["validatorAddress", "validatorSrcAddress", "validatorDstAddress", "validatorAddr"]);
-const ADDRESS_FIELDS = new Set([...VALOPER_FIELDS, "fromAddress", "toAddress", "delegatorAddress", "operator", "client", "worker", "validator", "authority", "recipient", "proposer", "voter", "depositor"]);
+const ADDRESS_FIELDS = new Set([
+  ...VALOPER_FIELDS,
+  ...["fromAddress", "toAddress", "delegatorAddress", "operator", "client", "worker", "validator"],
+  ...["authority", "recipient", "proposer", "depositor", "voter"],
+]);
 
 /** Nested messages and repeated fields filled in, so their strings are exercised too. */
 const coin = { denom: "", amount: "" };
