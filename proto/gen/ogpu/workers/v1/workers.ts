@@ -67,6 +67,11 @@ export interface Worker {
     | undefined;
   /** Non-zero once MsgExitWorker was accepted: the height at which the bond is returned. */
   exitHeight: bigint;
+  /**
+   * Program runtimes the worker offers ("process", "oci"); the scheduler assigns a program
+   * task only to a worker listing its runtime.
+   */
+  runtimes: string[];
 }
 
 function createBaseGpu(): Gpu {
@@ -321,6 +326,7 @@ function createBaseWorker(): Worker {
     openTasks: 0,
     reliability: undefined,
     exitHeight: 0n,
+    runtimes: [],
   };
 }
 
@@ -370,6 +376,9 @@ export const Worker: MessageFns<Worker> = {
         throw new globalThis.Error("value provided for field message.exitHeight of type uint64 too large");
       }
       writer.uint32(96).uint64(message.exitHeight);
+    }
+    for (const v of message.runtimes) {
+      writer.uint32(106).string(v!);
     }
     return writer;
   },
@@ -483,6 +492,14 @@ export const Worker: MessageFns<Worker> = {
             message.exitHeight = reader.uint64() as bigint;
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.runtimes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -520,6 +537,7 @@ export const Worker: MessageFns<Worker> = {
     message.exitHeight = (object.exitHeight !== undefined && object.exitHeight !== null)
       ? BigInt(object.exitHeight)
       : 0n;
+    message.runtimes = object.runtimes?.map((e) => e) || [];
     return message;
   },
 };
