@@ -3,8 +3,8 @@
  */
 export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, defaultProgramHash, submitTaskMsg } from "./client.js";
 export type { FetchedResult, OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
-export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskResult, uploadTaskInput } from "./task-io.js";
-export type { CandidateFilter, OpenResultOptions, UploadInputOptions, UploadedInput } from "./task-io.js";
+export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskLogs, openTaskResult, uploadTaskInput } from "./task-io.js";
+export type { CandidateFilter, OpenResultOptions, OpenedTaskLog, UploadInputOptions, UploadedInput } from "./task-io.js";
 export { BlobError, blobCid, fetchBlob, isBlobCid, uploadBlob } from "./blobs.js";
 export type { BlobRef, BlobSigner } from "./blobs.js";
 // The encrypted-task format (crypto/task-crypto.ts, shared with the worker); re-exported, not copied, for clients that seal by hand.

@@ -74,7 +74,8 @@ export async function loadTaskInput(inputCid: string, reader: InputReader): Prom
   }
 }
 
-export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; failure: JobFailure };
+/** A failed run carries the loaded input too: the worker seals the job's log to its client_key. */
+export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; input: LoadedInput; failure: JobFailure };
 
 /** Fetch (and open) the input, run the task's executor, digest the output. */
 export async function executeTask(task: Pick<Task, "kind" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext): Promise<Execution> {
@@ -83,6 +84,6 @@ export async function executeTask(task: Pick<Task, "kind" | "inputCid">, executo
   const started = process.hrtime.bigint();
   const outcome = await runJob(executor, input.input, ctx);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!outcome.ok) return outcome;
+  if (!outcome.ok) return { ...outcome, input };
   return { ok: true, input, output: outcome.output, digest: resultDigest(outcome.output), seconds };
 }
