@@ -1,10 +1,16 @@
 /**
  * The oGPU client SDK: `import { OgpuClient } from "ogpu/sdk"` (see docs/sdk.md).
  */
-export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, defaultProgramHash, submitTaskMsg } from "./client.js";
+export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, submitTaskMsg } from "./client.js";
 export type { FetchedResult, OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
 export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskLogs, openTaskResult, uploadTaskInput } from "./task-io.js";
 export type { CandidateFilter, OpenResultOptions, OpenedTaskLog, UploadInputOptions, UploadedInput } from "./task-io.js";
+export { PROGRAM_KIND, builtinProgramId, packProgram, packProgramFiles, unpackProgram, uploadProgram } from "./programs.js";
+export type { PackedProgram, UnpackedProgram } from "./programs.js";
+export { MANIFEST_FILE, ManifestError, parseProgramManifest, toleranceToPpt } from "./program-manifest.js";
+export type { ProgramManifest, ProgramOutput, ProgramResources, ProgramVerification, Runtime } from "./program-manifest.js";
+export { PackError, packFiles, unpackFiles } from "./program-pack.js";
+export type { PackEntry } from "./program-pack.js";
 export { BlobError, blobCid, fetchBlob, isBlobCid, uploadBlob } from "./blobs.js";
 export type { BlobRef, BlobSigner } from "./blobs.js";
 // The encrypted-task format (crypto/task-crypto.ts, shared with the worker); re-exported, not copied, for clients that seal by hand.
@@ -18,7 +24,7 @@ export { FINAL_STATES, SUCCESS_STATES, STATUS_EVENT, TaskEndedError, WaitTimeout
 export type { AbciEvent, KeyedUpdate, TaskEventView, TaskResult, TaskUpdate } from "./events.js";
 export { QueryError, basePrices, getTask, getWorker, listTasks, listWorkers, parseTaskStatus, parseWorkerStatus, taskStateName } from "./queries.js";
 export type { AbciQuerier, TaskFilter, WorkerFilter } from "./queries.js";
-export { MSG, ogpuRegistry, ogpuTypes } from "./registry.js";
+export { cosmosExtraTypes, MSG, ogpuRegistry, ogpuTypes } from "./registry.js";
 export { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
 export type { Task, Assignment, Requirements } from "../proto/gen/ogpu/market/v1/market.js";
 export { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";

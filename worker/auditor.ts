@@ -28,7 +28,7 @@ import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { Executor } from "./executors/index.js";
 import { TxRejectedError, type ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
-import { executeTask, UnrunnableTaskError } from "./task-input.js";
+import { executeTask, UnrunnableTaskError, type ProgramRuntimes } from "./task-input.js";
 import { auditSalt, seal } from "./digest.js";
 
 /** What the auditor needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
@@ -46,6 +46,10 @@ export interface AuditorOptions {
   chain: AuditorChain;
   fetchBlob(cid: string): Promise<Uint8Array>;
   executors: ReadonlyMap<string, Executor>;
+  /** Runtimes for client programs (kind "program"); a program whose runtime is missing gets UNEXECUTABLE. */
+  runtimes?: ProgramRuntimes;
+  /** CUDA_VISIBLE_DEVICES for re-executed GPU programs; absent = none (GPU programs: UNEXECUTABLE). */
+  gpus?: string;
   /** The operator's auditor KEM secret (worker/keys.ts loadAuditorKeys), for encrypted inputs. */
   kemSecret: Uint8Array;
   /** Re-read open committees every this many blocks besides resyncs (default 20). */
@@ -250,7 +254,7 @@ export class Auditor {
     const reader = { address: this.opts.operator, role: "auditor" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.fetchBlob(cid) };
     let result: Uint8Array | "unexecutable";
     try {
-      const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0 });
+      const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0, gpus: this.opts.gpus }, this.opts.runtimes);
       if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
       if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
       result = run.ok ? run.digest : "unexecutable";

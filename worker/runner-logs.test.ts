@@ -12,6 +12,7 @@ import { Phase, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest
 import { ExecutorError, type Executor } from "./executors/types.js";
 import { Runner, type RunnerChain } from "./runner.js";
 import { MemoryStateStore } from "./state.js";
+import { builtinProgramId } from "../sdk/programs.js";
 
 const ME = "ogpu1me";
 const worker = generateKemKeyPair();
@@ -67,7 +68,7 @@ class Blobs {
 
 function taskOf(id: bigint, inputCid: string, encrypted: boolean): Task {
   return {
-    id, client: "ogpu1client", kind: "printer", programHash: "", inputCid, units: 1n, requirements: undefined, redundancy: 1, maxPricePerUnit: "100", priority: 0,
+    id, client: "ogpu1client", kind: "printer", programHash: builtinProgramId("printer"), inputCid, units: 1n, requirements: undefined, redundancy: 1, maxPricePerUnit: "100", priority: 0,
     deadlineHeight: 1000n, verification: 1, status: TaskStatus.TASK_STATUS_ASSIGNED, escrow: "100", submitHeight: 1n, retries: 0,
     assignments: [{ worker: ME, assignedHeight: 5n, pricePerUnit: "100", committed: false, committedHeight: 0n, commitByHeight: 25n }],
     pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: encrypted, auditorKeyFingerprints: [], declines: 0, declineReason: "", logs: [],

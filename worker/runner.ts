@@ -26,7 +26,7 @@ import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
 import { saltPublicOutput, sealTaskOutput, type ClientBlobKind, type EncryptedInputManifest } from "../crypto/task-crypto.js";
-import { executeTask, UnrunnableTaskError, type Execution, type LoadedInput, type UnrunnableReason } from "./task-input.js";
+import { executeTask, UnrunnableTaskError, type Execution, type LoadedInput, type ProgramRuntimes, type UnrunnableReason } from "./task-input.js";
 import { JobLog } from "./executors/job-log.js";
 import { DeclineReason } from "../proto/gen/ogpu/market/v1/market.js";
 
@@ -34,6 +34,8 @@ const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
   input_unavailable: DeclineReason.DECLINE_REASON_INPUT_UNAVAILABLE,
   input_undecryptable: DeclineReason.DECLINE_REASON_INPUT_UNDECRYPTABLE,
   program_unavailable: DeclineReason.DECLINE_REASON_PROGRAM_UNAVAILABLE,
+  program_mismatch: DeclineReason.DECLINE_REASON_PROGRAM_MISMATCH,
+  no_capability: DeclineReason.DECLINE_REASON_NO_CAPABILITY,
 };
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
@@ -65,6 +67,8 @@ export interface RunnerOptions {
   chain: RunnerChain;
   blobs: RunnerBlobs;
   executors: ReadonlyMap<string, Executor>;
+  /** Runtimes for client programs (kind "program"), by manifest runtime name; none = such tasks are declined. */
+  runtimes?: ProgramRuntimes;
   state: StateStore;
   maxConcurrent: number;
   /** Hybrid KEM secret key, for encrypted inputs. */
@@ -235,7 +239,7 @@ export class Runner {
       let run: Execution;
       const log = new JobLog(await this.opts.chain.maxLogBytes());
       try {
-        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot), log });
+        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot), log }, this.opts.runtimes);
       } catch (err) {
         if (!(err instanceof UnrunnableTaskError)) throw err;
         return await this.decline(task, base, err);
