@@ -97,6 +97,13 @@ export interface SchedulePlan {
  */
 export const hardwareChecks = (workers: number, models: number): number => workers * Math.max(1, models);
 
+/**
+ * Budget units of reading and decoding one queued task (x/market/block.ts), in hardware checks:
+ * a load (~4 µs) measured against one worker×model check (~25 ns) in the worst-block bench is
+ * ~150; 100 keeps a one-shape queue's following block under 2× an empty one with margin.
+ */
+export const TASK_LOAD_CHECKS = 100;
+
 /** Tasks with equal keys have the same hardware fit: tested once per block. */
 export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
 
