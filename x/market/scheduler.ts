@@ -98,11 +98,12 @@ export interface SchedulePlan {
 export const hardwareChecks = (workers: number, models: number): number => workers * Math.max(1, models);
 
 /**
- * Budget units of reading and decoding one queued task (x/market/block.ts), in hardware checks:
- * a load (~4 µs) measured against one worker×model check (~25 ns) in the worst-block bench is
- * ~150; 100 keeps a one-shape queue's following block under 2× an empty one with margin.
+ * Budget units of reading, decoding and planning one queued task (x/market/block.ts), in
+ * hardware checks. The worst-block bench's one-shape queue measured ~7.5 µs a task against
+ * ~26 ns a worker×model check (≈ 290); at 100 that queue's following block was 1.91–2.03× an
+ * empty one, so 200 (≤ 60 such loads beside one 8,000-check shape) keeps it well under 2×.
  */
-export const TASK_LOAD_CHECKS = 100;
+export const TASK_LOAD_CHECKS = 200;
 
 /** Tasks with equal keys have the same hardware fit: tested once per block. */
 export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
