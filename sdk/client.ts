@@ -85,7 +85,8 @@ export interface SubmitTaskParams {
   priority?: number;
   /** Expire when not committed within this many blocks (default: the chain's maximum). */
   deadlineBlocks?: bigint | number;
-  requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string };
+  /** runtime and gpus: a program's (kind "program"), from its manifest (sdk/programs.ts programRequirements). */
+  requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string; runtime?: string; gpus?: number };
   /** "bitwise" (identical outputs, default) or "class" (equivalent outputs). */
   verification?: "bitwise" | "class";
   memo?: string;
@@ -367,7 +368,7 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     programHash: params.programHash ?? builtinProgramId(params.kind),
     inputCid: params.inputCid,
     units: BigInt(params.units),
-    requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "" },
+    requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "", runtime: req.runtime ?? "", gpus: req.gpus ?? 0 },
     redundancy: params.redundancy ?? 1,
     maxPricePerUnit: String(params.maxPricePerUnit),
     priority: params.priority ?? 0,

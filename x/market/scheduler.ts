@@ -46,6 +46,8 @@ export interface SchedulerTask {
 export interface SchedulerWorker {
   operator: string;
   gpus: readonly Gpu[];
+  /** Program runtimes advertised (x/workers Worker.runtimes). */
+  runtimes: readonly string[];
   price: bigint;
   region: string;
   openTasks: number;
@@ -106,7 +108,7 @@ export const hardwareChecks = (workers: number, models: number): number => worke
 export const TASK_LOAD_CHECKS = 200;
 
 /** Tasks with equal keys have the same hardware fit: tested once per block. */
-export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
+export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}|${req.runtime}|${req.gpus}`;
 
 
 const MAX_PRIORITY = 3;
@@ -155,7 +157,7 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
       if (checks > 0 && checks + cost > budget) return undefined;
       checks += cost;
       const fits = new Uint8Array(workers.length);
-      for (let i = 0; i < workers.length; i++) if (matches(workers[i]!.gpus, req)) fits[i] = 1;
+      for (let i = 0; i < workers.length; i++) if (matches(workers[i]!, req)) fits[i] = 1;
       shape = { fits };
       hardware.set(key, shape);
       return { shape, first: true };

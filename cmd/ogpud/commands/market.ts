@@ -11,6 +11,8 @@ import { blobSignerFromMnemonic, clientEncryptionKey, inputRecipients, uploadTas
 import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
+import { PROGRAM_KIND, programRequirements } from "../../../sdk/programs.js";
+import { resolveProgram, uploadResolvedProgram } from "./program.js";
 import { keyFromNameOrAddress, nodeOption, outputFormat, outputOption, printResult, withNode, type NodeConnection, type OutputFormat } from "../client.js";
 import { firstMsgResponse, fromOption, signAndSend, txOptions } from "./tx.js";
 
@@ -126,12 +128,13 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
 const submitTask: Command = {
   name: "tx market submit-task",
   summary: "Submit a compute task (escrows max-price × units × k); --wait follows it to its end",
-  usage: "--from <key> --kind <kind> (--input <file> [--public] | --input-cid <cid>) --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait [--output-file <path>]]",
+  usage: "--from <key> (--kind <built-in kind> | --program <dir | cid>) (--input <file> [--public] | --input-cid <cid>) --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait [--output-file <path>]]",
   options: {
     ...txOptions,
     ...fromOption,
-    kind: { type: "string", description: "program kind, e.g. matmul (required)" },
-    "program-hash": { type: "string", description: "program identity (default: hex sha256 of the kind, a built-in kernel)" },
+    kind: { type: "string", description: "built-in kernel: matmul, hash, render (or an operator's exec kind)" },
+    program: { type: "string", description: "a program (docs/programs.md): a directory with ogpu-program.json, packed and uploaded, or the CID of an uploaded bundle; sets kind 'program' and the runtime/GPU requirements from its manifest" },
+    "program-hash": { type: "string", description: "with --kind: program identity (default: the built-in's fixed id, hex sha256 of the kind)" },
     input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
     public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
     "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },
@@ -155,16 +158,23 @@ const submitTask: Command = {
     const format = outputFormat(flags);
     const verification = stringFlag(flags, "verification", "bitwise");
     if (verification !== "bitwise" && verification !== "class") throw new CliError(`--verification must be bitwise or class, got '${verification}'`);
+    const programSpec = typeof flags.program === "string" ? flags.program : undefined;
+    if ((programSpec === undefined) === (typeof flags.kind !== "string")) throw new CliError("give exactly one of --kind <built-in kind> or --program <dir | cid>");
+    if (programSpec !== undefined && flags["program-hash"] !== undefined) throw new CliError("--program-hash applies to --kind only (a program's hash is its bundle's CID)");
+    const restUrl = stringFlag(flags, "rest", DEFAULT_REST);
+    const program = programSpec === undefined ? undefined : await resolveProgram(programSpec, restUrl);
+    const minVramFlag = uintFlag(flags, "min-vram-mb", "0");
     const params: SubmitTaskParams = {
-      kind: stringFlag(flags, "kind"),
-      programHash: typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
+      kind: program ? PROGRAM_KIND : stringFlag(flags, "kind"),
+      programHash: program ? program.cid : typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
       units: uintFlag(flags, "units"),
       maxPricePerUnit: uintFlag(flags, "max-price"),
       redundancy: smallIntFlag(flags, "k", 1),
       priority: smallIntFlag(flags, "priority", 0),
       deadlineBlocks: uintFlag(flags, "deadline-blocks", "0"),
       requirements: {
-        minVramMb: uintFlag(flags, "min-vram-mb", "0"),
+        ...(program ? programRequirements(program.manifest) : {}),
+        minVramMb: program && BigInt(program.manifest.resources.min_vram_mb) > minVramFlag ? BigInt(program.manifest.resources.min_vram_mb) : minVramFlag,
         gpuModels: stringFlag(flags, "gpu-models", "").split(",").map((m) => m.trim()).filter(Boolean),
         tier: smallIntFlag(flags, "tier", 0),
         preferredRegion: stringFlag(flags, "region", ""),
@@ -177,7 +187,6 @@ const submitTask: Command = {
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
-    const restUrl = stringFlag(flags, "rest", DEFAULT_REST);
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read --input ${inputFile}: ${err.code ?? err.message}`);
     });
@@ -186,9 +195,14 @@ const submitTask: Command = {
       let inputCid = typeof flags["input-cid"] === "string" ? flags["input-cid"] : "";
       let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints"> = { encrypted: false, auditorKeyFingerprints: [] };
       let download: ResultDownload | undefined = outputFile !== undefined ? { restUrl, outputFile } : undefined;
-      if (input !== undefined) {
-        const keyring = keyringFromFlags(flags);
-        const keys = await clientKeys(keyring, await keyFromNameOrAddress(keyring, stringFlag(flags, "from")));
+      const needKeys = input !== undefined || program?.packed !== undefined;
+      const keyring = needKeys ? keyringFromFlags(flags) : undefined;
+      const keys = keyring ? await clientKeys(keyring, await keyFromNameOrAddress(keyring, stringFlag(flags, "from"))) : undefined;
+      if (program && keys) {
+        await uploadResolvedProgram(program, restUrl, keys.signer, BigInt((await node.comet.status()).syncInfo.latestBlockHeight));
+        if (format === "text" && program.packed) console.error(`program uploaded: ${program.manifest.runtime} runtime, ${program.packed.bundle.length} bytes, cid ${program.cid}`);
+      }
+      if (input !== undefined && keys) {
         const uploaded = await uploadInput(node, restUrl, keys, new Uint8Array(input), params, flags.public === true);
         inputCid = uploaded.inputCid;
         sealedTo = uploaded;
