@@ -35,6 +35,9 @@ const bps = (name: string, v: number, max = 10_000) => {
  *   to a decliner) when its task fails as unexecutable: this share of the escrow, at least the
  *   minimum (uogpu), at most the whole escrow.
  * - max_auditor_key_fingerprints: longest auditor_key_fingerprints list a task may carry.
+ * - max_log_bytes: most bytes of a job's stdout+stderr a worker keeps and uploads as the task's
+ *   log (the head and the tail, with a truncation marker between; docs/task-logs.md). Read by the
+ *   workers off chain; the chain itself stores only each log's CID.
  */
 export const marketParams = defineParams(
   "market/params",
@@ -63,6 +66,7 @@ export const marketParams = defineParams(
     unexecutable_fee_bps: 1000,
     unexecutable_fee_min: "10000",
     max_auditor_key_fingerprints: 150,
+    max_log_bytes: 65_536,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -89,6 +93,7 @@ export const marketParams = defineParams(
     bps("unexecutable_fee_bps", p.unexecutable_fee_bps);
     if (typeof p.unexecutable_fee_min !== "string" || !/^(0|[1-9][0-9]{0,17})$/.test(p.unexecutable_fee_min)) throw new Error("unexecutable_fee_min must be a decimal uogpu amount");
     if (p.max_auditor_key_fingerprints < 0 || p.max_auditor_key_fingerprints > 1000) throw new Error("max_auditor_key_fingerprints must be in 0..1000");
+    if (!Number.isSafeInteger(p.max_log_bytes) || p.max_log_bytes < 1024 || p.max_log_bytes > 16 << 20) throw new Error("max_log_bytes must be in 1024..16777216");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }
