@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareOutputs, toleranceValue, withinTolerance } from "./compare.js";
 import { parseNpy, parseRaw, type NumericArray } from "./npy.js";
-import { formatTolerance, parseTolerance } from "../../x/market/tolerance.js";
+import { formatTolerance, parseTolerance } from "../../sdk/tolerance.js";
 
 /** Debian's numpy installs into the system interpreter, which may not be the first python3 on PATH. */
 const PYTHON = "/usr/bin/python3";

@@ -34,6 +34,9 @@ const bps = (name: string, v: number, max = 10_000) => {
  *   to a decliner) when its task fails as unexecutable: this share of the escrow, at least the
  *   minimum (uogpu), at most the whole escrow.
  * - max_auditor_key_fingerprints: longest auditor_key_fingerprints list a task may carry.
+ * - max_atol / max_rtol: largest tolerances a VERIFICATION_CLASS_TOLERANCE task may ask for, in
+ *   parts per 10^12 (sdk/tolerance.ts; default 10^12 = 1.0). A looser tolerance accepts
+ *   more wrong results (docs/verification.md).
  */
 export const marketParams = defineParams(
   "market/params",
@@ -62,6 +65,8 @@ export const marketParams = defineParams(
     unexecutable_fee_bps: 1000,
     unexecutable_fee_min: "10000",
     max_auditor_key_fingerprints: 150,
+    max_atol: 1_000_000_000_000,
+    max_rtol: 1_000_000_000_000,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -88,6 +93,9 @@ export const marketParams = defineParams(
     bps("unexecutable_fee_bps", p.unexecutable_fee_bps);
     if (typeof p.unexecutable_fee_min !== "string" || !/^(0|[1-9][0-9]{0,17})$/.test(p.unexecutable_fee_min)) throw new Error("unexecutable_fee_min must be a decimal uogpu amount");
     if (p.max_auditor_key_fingerprints < 0 || p.max_auditor_key_fingerprints > 1000) throw new Error("max_auditor_key_fingerprints must be in 0..1000");
+    for (const [name, v] of [["max_atol", p.max_atol], ["max_rtol", p.max_rtol]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0 || v > 1_000_000_000_000_000) throw new Error(`${name} must be an integer in 0..10^18 (parts per 10^12)`);
+    }
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }

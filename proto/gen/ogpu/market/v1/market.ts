@@ -14,7 +14,11 @@ export const protobufFileName = "ogpu/market/v1/market.proto";
 export enum VerificationClass {
   VERIFICATION_CLASS_UNSPECIFIED = 0,
   VERIFICATION_CLASS_BITWISE = 1,
-  VERIFICATION_CLASS_CLASS = 2,
+  /**
+   * VERIFICATION_CLASS_TOLERANCE - Numeric outputs compared elementwise within the task's atol/rtol by an always-drawn audit
+   * committee, which votes per worker (docs/verification.md).
+   */
+  VERIFICATION_CLASS_TOLERANCE = 2,
   UNRECOGNIZED = -1,
 }
 
@@ -105,6 +109,12 @@ export interface Task {
   /** Assignments declined (MsgDeclineAssignment) and the reason class they share ("" none, "mixed"). */
   declines: number;
   declineReason: string;
+  /**
+   * VERIFICATION_CLASS_TOLERANCE only: |got − ref| ≤ atol + rtol·|ref| elementwise, both in parts
+   * per 10^12 (1e-6 = 1000000); zero on bitwise tasks.
+   */
+  atol: bigint;
+  rtol: bigint;
 }
 
 function createBaseRequirements(): Requirements {
@@ -365,6 +375,8 @@ function createBaseTask(): Task {
     auditorKeyFingerprints: [],
     declines: 0,
     declineReason: "",
+    atol: 0n,
+    rtol: 0n,
   };
 }
 
@@ -459,6 +471,18 @@ export const Task: MessageFns<Task> = {
     }
     if (message.declineReason !== "") {
       writer.uint32(202).string(message.declineReason);
+    }
+    if (message.atol !== 0n) {
+      if (BigInt.asUintN(64, message.atol) !== message.atol) {
+        throw new globalThis.Error("value provided for field message.atol of type uint64 too large");
+      }
+      writer.uint32(208).uint64(message.atol);
+    }
+    if (message.rtol !== 0n) {
+      if (BigInt.asUintN(64, message.rtol) !== message.rtol) {
+        throw new globalThis.Error("value provided for field message.rtol of type uint64 too large");
+      }
+      writer.uint32(216).uint64(message.rtol);
     }
     return writer;
   },
@@ -676,6 +700,22 @@ export const Task: MessageFns<Task> = {
             message.declineReason = reader.string();
             continue;
           }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.atol = reader.uint64() as bigint;
+            continue;
+          }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.rtol = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -726,6 +766,8 @@ export const Task: MessageFns<Task> = {
     message.auditorKeyFingerprints = object.auditorKeyFingerprints?.map((e) => e) || [];
     message.declines = object.declines ?? 0;
     message.declineReason = object.declineReason ?? "";
+    message.atol = (object.atol !== undefined && object.atol !== null) ? BigInt(object.atol) : 0n;
+    message.rtol = (object.rtol !== undefined && object.rtol !== null) ? BigInt(object.rtol) : 0n;
     return message;
   },
 };
