@@ -72,3 +72,8 @@ export function parseCoins(text: string): Coin[] {
   wire.sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
   return coinsFromWire(wire);
 }
+
+/** The amount of one denom in a coin list (wire strings or bigints), 0 when absent. */
+export function amountOf(coins: readonly { denom: string; amount: string | bigint }[], denom: string): bigint {
+  return coins.reduce((sum, c) => sum + (c.denom === denom ? BigInt(c.amount) : 0n), 0n);
+}

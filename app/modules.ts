@@ -22,6 +22,8 @@ import { createMintKeeper, type MintKeeper } from "../x/mint/keeper.js";
 import { createMintModule } from "../x/mint/module.js";
 import { createGovKeeper, type GovKeeper } from "../x/gov/keeper.js";
 import { createGovModule } from "../x/gov/module.js";
+import { createTreasuryKeeper, type TreasuryKeeper } from "../x/treasury/keeper.js";
+import { createTreasuryModule } from "../x/treasury/module.js";
 import { lateMsgRouter } from "./msg-router.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
@@ -40,6 +42,7 @@ export interface AppKeepers {
   attest: AttestKeeper;
   mint: MintKeeper;
   gov: GovKeeper;
+  treasury: TreasuryKeeper;
   upgrade: UpgradeKeeper;
 }
 
@@ -66,6 +69,8 @@ export interface AppWiring {
 export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const auth = createAuthKeeper();
   const bank = createBankKeeper({ auth });
+  // Every flow into the treasury (market fees, unexecutable fees, bond slashes) goes through treasury.deposit.
+  const treasury = createTreasuryKeeper({ auth, bank });
 
   // Staking hooks: rewards are settled before a delegation's shares change.
   const stakingHooks: StakingHooks = {
@@ -79,7 +84,7 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     reliabilityChanged: (ctx, operator, ewmaSuccessBps) => staking.recordOperatorReliability(ctx.store, operator, ewmaSuccessBps),
     heartbeat: (ctx, operator) => mint.recordHeartbeat(ctx, operator),
   };
-  const workers = createWorkersKeeper({ bank, hooks: workersHooks });
+  const workers = createWorkersKeeper({ bank, treasury, hooks: workersHooks });
 
   // Market hooks: a closed task drops its Proof-of-Sync record; k = 1 tasks need a trusted worker.
   const marketHooks: MarketHooks = {
@@ -87,7 +92,7 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
     resultPaid: (ctx, worker, fee) => mint.recordResultFee(ctx, worker, fee),
   };
-  const market = createMarketKeeper({ bank, workers, hooks: marketHooks });
+  const market = createMarketKeeper({ bank, treasury, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });
   // Mint reads uptime windows (workers) and λ (market's base prices); its provider index is fed by the hooks above.
   const mintDeps = { auth, bank, workers, market };
@@ -108,13 +113,14 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     createStakingModule(staking, { auth, bank }),
     createDistributionModule(distribution, { auth, bank, staking }),
     createSlashingModule(slashing),
-    createWorkersModule(workers, { auth, bank, hooks: workersHooks }),
-    createMarketModule(market, { auth, bank, workers, hooks: marketHooks }),
+    createWorkersModule(workers, { auth, bank, treasury, hooks: workersHooks }),
+    createMarketModule(market, { auth, bank, treasury, workers, hooks: marketHooks }),
     createAttestModule(attest, { bank, market, staking, workers }),
+    createTreasuryModule(treasury, { auth, bank }),
     createGovModule(gov, { auth, bank }),
     createUpgradeModule(upgrade),
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov, upgrade } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov, treasury, upgrade } };
 }

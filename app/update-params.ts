@@ -4,6 +4,7 @@ import type { MsgType } from "../proto/msg-types.js";
 import { defineMsg, defineQuery, type MessageCodec, type QueryCodecs, type QueryMethod, type RegisteredMsg } from "./module.js";
 import { requireGovAuthority } from "./authority.js";
 import { SdkCode, sdkError } from "./errors.js";
+import { parseAccountAddress } from "./address.js";
 
 /** Fields of every module's `/ogpu.<module>.v1.MsgUpdateParams` (proto/ogpu/<module>/v1/update_params.proto). */
 export interface UpdateParamsFields {
@@ -70,7 +71,10 @@ export function defineUpdateParamsMsg<T>(
     gas: UPDATE_PARAMS_GAS,
     signers: (msg) => [msg.authority],
     // Stateless, so a proposal carrying bad params is refused at submission, not at execution.
-    validate: (msg) => void parseParamsJson(module, access, msg.params),
+    validate(msg) {
+      parseAccountAddress(msg.authority, "authority");
+      parseParamsJson(module, access, msg.params);
+    },
     handle(ctx, msg) {
       requireGovAuthority(msg.authority);
       ctx.gas.consume(msg.params.length * UPDATE_PARAMS_GAS_PER_CHAR, `${module}: params`);

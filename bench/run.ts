@@ -3,6 +3,7 @@ import { appTxBenchmark } from "./app-tx.js";
 import { cryptoBenchmark } from "./crypto.js";
 import { e2eBenchmark } from "./e2e.js";
 import { envelopeBenchmark } from "./envelope.js";
+import { govTallyBenchmark } from "./gov-tally.js";
 import { marketFinalizeBenchmark } from "./market-finalize.js";
 import { posBenchmark } from "./pos.js";
 import type { Benchmark } from "./report.js";
@@ -15,7 +16,7 @@ import { worstBlockBenchmark } from "./worst-block.js";
  * Benchmark runner: `npm run bench -- <name>` runs one benchmark, `npm run bench` runs all of
  * them in the order below (cheap ones first). Benchmarks are compiled by `npm run build`.
  */
-export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, worstBlockBenchmark, posBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, govTallyBenchmark, worstBlockBenchmark, posBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark];
 
 function usage(): string {
   const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;

@@ -8,6 +8,7 @@
 import * as attest from "./gen/ogpu/attest/v1/tx.js";
 import * as market from "./gen/ogpu/market/v1/tx.js";
 import * as workers from "./gen/ogpu/workers/v1/tx.js";
+import * as treasury from "./gen/ogpu/treasury/v1/tx.js";
 import * as attestParams from "./gen/ogpu/attest/v1/update_params.js";
 import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
 import * as bankParams from "./gen/ogpu/bank/v1/update_params.js";
@@ -53,6 +54,7 @@ export const OGPU_MSG_TYPES = {
   Attest: msgType(attest.protobufPackage, "MsgAttest", attest.MsgAttest, attest.MsgAttestResponse),
   CommitAudit: msgType(attest.protobufPackage, "MsgCommitAudit", attest.MsgCommitAudit, attest.MsgCommitAuditResponse),
   SetAuditorKey: msgType(attest.protobufPackage, "MsgSetAuditorKey", attest.MsgSetAuditorKey, attest.MsgSetAuditorKeyResponse),
+  TreasurySpend: msgType(treasury.protobufPackage, "MsgSpend", treasury.MsgSpend, treasury.MsgSpendResponse),
   UpdateAuthParams: updateParamsType(authParams),
   UpdateBankParams: updateParamsType(bankParams),
   UpdateStakingParams: updateParamsType(stakingParams),

@@ -23,6 +23,7 @@ import { MsgUpdateParams as GovMsgUpdateParams } from "cosmjs-types/cosmos/gov/v
 import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
+import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
 import { decToString } from "../app/dec.js";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
@@ -87,8 +88,8 @@ export function pageResponseJson(page: PageResponse | undefined, itemCount: numb
 
 /**
  * Payloads an Any may carry in a query response: accounts, public keys, and what a gov
- * proposal carries (v1beta1 text content, the messages it executes). A module whose Msg may
- * sit in a proposal adds its codec here so /cosmos/gov/v1/proposals can render it.
+ * proposal carries (v1beta1 text content, the messages it executes: the Cosmos ones gov can
+ * run and every oGPU Msg), so /cosmos/gov/v1/proposals renders any proposal.
  */
 interface AnyPayload {
   readonly codec: MessageCodec<object>;
@@ -105,6 +106,8 @@ const ANY_PAYLOADS: Readonly<Record<string, AnyPayload>> = {
   "/cosmos.bank.v1beta1.MsgSend": { codec: MsgSend },
   "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade": { codec: MsgSoftwareUpgrade },
   "/cosmos.upgrade.v1beta1.MsgCancelUpgrade": { codec: MsgCancelUpgrade },
+  // oGPU's own Msgs (every module's MsgUpdateParams among them), from the one list of their type URLs.
+  ...Object.fromEntries(Object.values(OGPU_MSG_TYPES).map((t): [string, AnyPayload] => [t.typeUrl, { codec: t.codec as MessageCodec<object> }])),
 };
 
 /** Any as `{"@type": url, ...fields}`, or null when absent. Throws for unknown type URLs. */

@@ -8,6 +8,8 @@ import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 import { govAuthority } from "../app/authority.js";
 import { expectOk, startTestChain, testKey, type TestChain } from "../app/testkit.js";
 import { govParams } from "../x/gov/params.js";
+import { marketParams } from "../x/market/params.js";
+import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
 import { govParamsToWire } from "../x/gov/params-wire.js";
 import { govGenesis, submitProposalMsg, updateGovParamsMsg, voteMsg, weightedVoteMsg } from "../x/gov/testing.js";
 import { delegateMsg, gentx, OGPU, STAKING_CHAIN, testValidator } from "../x/staking/testing.js";
@@ -26,7 +28,9 @@ beforeAll(async () => {
   await chain.run();
   expectOk(await chain.run([chain.tx(delegator, [delegateMsg(delegator, validator.valoper, 100n * OGPU)])]));
   const wire = govParamsToWire(govParams.get(chain.app.store));
-  expectOk(await chain.run([chain.tx(delegator, [submitProposalMsg(delegator, 1000n, [updateGovParamsMsg({ ...wire, quorum: "0.400000000000000000" })], { title: "Raise quorum" })])]));
+  const market = OGPU_MSG_TYPES.UpdateMarketParams;
+  const marketUpdate = { typeUrl: market.typeUrl, value: market.codec.encode({ authority: govAuthority(), params: JSON.stringify({ ...marketParams.get(chain.app.store), market_fee_bps: 400 }) }).finish() };
+  expectOk(await chain.run([chain.tx(delegator, [submitProposalMsg(delegator, 1000n, [updateGovParamsMsg({ ...wire, quorum: "0.400000000000000000" }), marketUpdate], { title: "Raise quorum" })])]));
   expectOk(await chain.run([
     chain.tx(validator.key, [voteMsg(validator.key, 1n, VoteOption.VOTE_OPTION_YES)]),
     chain.tx(delegator, [weightedVoteMsg(delegator, 1n, [{ option: VoteOption.VOTE_OPTION_NO, weight: "0.5" }, { option: VoteOption.VOTE_OPTION_ABSTAIN, weight: "0.5" }])]),
@@ -54,6 +58,7 @@ describe("gov LCD routes", () => {
     const p = (await ok("/cosmos/gov/v1/proposals/1")).proposal as Record<string, unknown>;
     expect(p).toMatchObject({ id: "1", status: "PROPOSAL_STATUS_VOTING_PERIOD", title: "Raise quorum", proposer: delegator.address, total_deposit: [{ denom: "uogpu", amount: "1000" }] });
     expect((p.messages as Record<string, unknown>[])[0]).toMatchObject({ "@type": "/cosmos.gov.v1.MsgUpdateParams", authority: govAuthority() });
+    expect((p.messages as Record<string, unknown>[])[1]).toMatchObject({ "@type": "/ogpu.market.v1.MsgUpdateParams", authority: govAuthority() });
     expect(p.voting_end_time).toMatch(RFC3339);
     expect(p.deposit_end_time).toMatch(RFC3339);
     // validator: 300 own; delegator's 100 split half no, half abstain (overriding the validator's yes).

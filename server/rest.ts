@@ -7,7 +7,7 @@ import { hexUpper } from "../crypto/bytes.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
-import { marketRoutes, paramsJsonRoutes, workersRoutes } from "./routes-ogpu.js";
+import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
 import { mintRoutes } from "./routes-mint.js";
 import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
@@ -45,6 +45,7 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...workersRoutes,
   ...marketRoutes,
   ...paramsJsonRoutes,
+  ...treasuryRoutes,
   ...mintRoutes,
 ];
 

@@ -110,6 +110,18 @@ export const stakingRoutes: LcdRoute[] = [
     render: { pageOf: "unbondingResponses" },
   }),
   defineRoute({
+    path: `${STAKING}/delegators/{delegator_addr}/redelegations`,
+    summary: "Redelegations of a delegator, optionally from one source and to one destination validator",
+    method: q("/cosmos.staking.v1beta1.Query/Redelegations", staking.QueryRedelegationsRequest, staking.QueryRedelegationsResponse),
+    request: {
+      delegatorAddr,
+      srcValidatorAddr: fromQuery("src_validator_addr", "source validator operator address"),
+      dstValidatorAddr: fromQuery("dst_validator_addr", "destination validator operator address"),
+      pagination: fromPagination,
+    },
+    render: { decimals: STAKING_DECIMALS, pageOf: "redelegationResponses" },
+  }),
+  defineRoute({
     path: `${STAKING}/pool`,
     summary: "Bonded and not-bonded token totals",
     method: q("/cosmos.staking.v1beta1.Query/Pool", staking.QueryPoolRequest, staking.QueryPoolResponse),
@@ -123,6 +135,13 @@ export const stakingRoutes: LcdRoute[] = [
 ];
 
 export const distributionRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${DISTRIBUTION}/delegators/{delegator_address}/rewards`,
+    summary: "Pending rewards of every delegation of a delegator, and their total",
+    method: q("/cosmos.distribution.v1beta1.Query/DelegationTotalRewards", distribution.QueryDelegationTotalRewardsRequest, distribution.QueryDelegationTotalRewardsResponse),
+    request: { delegatorAddress: fromPath("delegator_address", "delegator account address (ogpu1…)") },
+    render: { decimals: ["amount"] },
+  }),
   defineRoute({
     path: `${DISTRIBUTION}/delegators/{delegator_address}/rewards/{validator_address}`,
     summary: "Pending rewards of one delegation",
@@ -139,6 +158,12 @@ export const distributionRoutes: LcdRoute[] = [
     method: q("/cosmos.distribution.v1beta1.Query/ValidatorCommission", distribution.QueryValidatorCommissionRequest, distribution.QueryValidatorCommissionResponse),
     request: { validatorAddress: fromPath("validator_address", "validator operator address (ogpuvaloper1…)") },
     render: { decimals: ["amount"] },
+  }),
+  defineRoute({
+    path: `${DISTRIBUTION}/params`,
+    summary: "Distribution parameters (fixed: no community tax, no proposer bonus)",
+    method: q("/cosmos.distribution.v1beta1.Query/Params", distribution.QueryParamsRequest, distribution.QueryParamsResponse),
+    render: { decimals: ["community_tax", "base_proposer_reward", "bonus_proposer_reward"] },
   }),
 ];
 

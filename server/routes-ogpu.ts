@@ -12,6 +12,7 @@ import * as auth from "../proto/gen/ogpu/auth/v1/query.js";
 import * as bank from "../proto/gen/ogpu/bank/v1/query.js";
 import * as slashing from "../proto/gen/ogpu/slashing/v1/query.js";
 import * as staking from "../proto/gen/ogpu/staking/v1/query.js";
+import * as treasury from "../proto/gen/ogpu/treasury/v1/query.js";
 import { defineRoute, fromPagination, fromPath, fromQuery, fromQueryEnum, parseUint32, parseUint64, queryMethod as q, type LcdRoute } from "./routes-table.js";
 
 const WORKERS = "/ogpu/workers/v1";
@@ -103,4 +104,26 @@ export const paramsJsonRoutes: LcdRoute[] = [
   paramsJsonRoute("slashing", slashing),
   paramsJsonRoute("attest", attest),
   paramsJsonRoute("gov", gov),
+];
+
+const TREASURY = "/ogpu/treasury/v1";
+
+export const treasuryRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${TREASURY}/balance`,
+    summary: "What the treasury module account holds",
+    method: q("/ogpu.treasury.v1.Query/Balance", treasury.QueryBalanceRequest, treasury.QueryBalanceResponse),
+  }),
+  defineRoute({
+    path: `${TREASURY}/totals`,
+    summary: "Everything that flowed into the treasury, by reason, and everything spent (balance = total_in − total_spent)",
+    method: q("/ogpu.treasury.v1.Query/Totals", treasury.QueryTotalsRequest, treasury.QueryTotalsResponse),
+  }),
+  defineRoute({
+    path: `${TREASURY}/spends`,
+    summary: "Spends passed proposals made, in id order (pagination.*)",
+    method: q("/ogpu.treasury.v1.Query/Spends", treasury.QuerySpendsRequest, treasury.QuerySpendsResponse),
+    request: { pagination: fromPagination },
+    render: { pageOf: "spends" },
+  }),
 ];

@@ -9,7 +9,8 @@
  * undelegate and its payout), distribution (reward and commission withdrawal), workers
  * (register, heartbeat), market (submit, scheduler assignment, settlement), attest (commit,
  * audit draw, auditors' seals, reveal, audit openings, finality) and slashing (downtime jail via the last-commit
- * votes, unjail, double-sign evidence). Every tx must succeed, and end-state facts are checked
+ * votes, unjail, double-sign evidence) and gov (a proposal carrying x/market's MsgUpdateParams:
+ * submit, deposit, votes with a delegator overriding its validator, tally, execution). Every tx must succeed, and end-state facts are checked
  * through the ABCI query paths, so the hashes pin paths that really ran.
  *
  * The fixture is test/e2e/golden-apphash.json (app hash hex per height). By default the test
@@ -36,7 +37,6 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { QueryDelegationRequest, QueryDelegationResponse, QueryValidatorRequest, QueryValidatorResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { BondStatus } from "cosmjs-types/cosmos/staking/v1beta1/staking";
-import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { MsgCreateValidator } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { MisbehaviorType, type RequestFinalizeBlock, type RequestInitChain, type ResponseFinalizeBlock, type ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
@@ -48,6 +48,11 @@ import { QueryRecordRequest, QueryRecordResponse } from "../../proto/gen/ogpu/at
 import { TaskStatus, VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import { ogpuRegistry, MSG } from "../../sdk/registry.js";
+import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
+import { QueryProposalRequest, QueryProposalResponse } from "cosmjs-types/cosmos/gov/v1/query";
+import { govAuthority } from "../../app/authority.js";
+import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { QueryParamsRequest as MarketParamsRequest, QueryParamsResponse as MarketParamsResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import { computeResultSeal, computeSeal } from "../../x/attest/seal.js";
 import { DENOM, OGPU, PREFIX } from "./helpers.js";
 
@@ -71,10 +76,8 @@ interface Party {
 async function party(name: string): Promise<Party> {
   const wallet = await DirectSecp256k1Wallet.fromKey(sha256(utf8(`ogpu golden key ${name}`)), PREFIX);
   const [account] = await wallet.getAccounts();
-  // The SDK registry (like cosmjs' defaults) lacks MsgUnjail; a validator's own tooling adds it.
-  const registry = ogpuRegistry();
-  registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
-  return { name, address: account!.address, wallet, signer: await SigningStargateClient.offline(wallet, { registry }) };
+  // ogpuRegistry() signs MsgUnjail too (cosmjs' defaults lack it).
+  return { name, address: account!.address, wallet, signer: await SigningStargateClient.offline(wallet, { registry: ogpuRegistry() }) };
 }
 
 interface Validator {
@@ -130,6 +133,7 @@ describe("golden app hashes (in process)", () => {
       staking: { params: { unbonding_blocks: 5, epoch_blocks: 10 } },
       slashing: { params: { signed_blocks_window: 10, min_signed_per_window_bps: 5_000, downtime_jail_blocks: 3 } },
       workers: { params: { heartbeat_timeout_blocks: 1_000 } },
+      gov: { params: { min_deposit: "1000", max_deposit_period_seconds: 10, voting_period_seconds: 3, min_deposit_bps: 0 } },
       genutil: { gen_txs: [await gentx(v0, 300n * OGPU, 10), await gentx(v1, 200n * OGPU, 5), await gentx(v2, 100n * OGPU, 0)] },
     };
     const genesis: RequestInitChain = {
@@ -337,6 +341,21 @@ describe("golden app hashes (in process)", () => {
     expect(delegation(p.alice, v1)).toBeLessThan(aliceOnV1);
     expect(delegation(p.alice, v0)).toBe(300n * OGPU);
     expect(balance(p.alice.address)).toBeLessThan(startBalances.alice);
+    expect(chain.brokenInvariants()).toEqual([]);
+
+    // gov: val0 proposes x/market's fee 5 % → 4 % (deposit split with alice); val0 and val2 vote
+    // yes, alice (val0's delegator) no; 3 s later the proposal passes and its message runs.
+    const marketParams = () => JSON.parse(query("/ogpu.market.v1.Query/Params", MarketParamsRequest.encode({}).finish(), MarketParamsResponse.decode).paramsJson) as Record<string, unknown>;
+    const feeChange = { typeUrl: OGPU_MSG_TYPES.UpdateMarketParams.typeUrl, value: OGPU_MSG_TYPES.UpdateMarketParams.codec.encode({ authority: govAuthority(), params: JSON.stringify({ ...marketParams(), market_fee_bps: 400 }) }).finish() };
+    await block([await sign(p.val0, [{ typeUrl: "/cosmos.gov.v1.MsgSubmitProposal", value: { messages: [feeChange], initialDeposit: [coin(500n)], proposer: p.val0.address, metadata: "", title: "Market fee 4 %", summary: "golden", expedited: false } }])]);
+    await block([await sign(p.alice, [{ typeUrl: "/cosmos.gov.v1.MsgDeposit", value: { proposalId: 1n, depositor: p.alice.address, amount: [coin(500n)] } }])]);
+    const govVote = (from: Party, option: VoteOption) => sign(from, [{ typeUrl: "/cosmos.gov.v1.MsgVote", value: { proposalId: 1n, voter: from.address, option, metadata: "" } }]);
+    await block([await govVote(p.val0, VoteOption.VOTE_OPTION_YES), await govVote(p.alice, VoteOption.VOTE_OPTION_NO), await govVote(p.val2, VoteOption.VOTE_OPTION_YES)]);
+    const proposal = () => query("/cosmos.gov.v1.Query/Proposal", QueryProposalRequest.encode({ proposalId: 1n }).finish(), QueryProposalResponse.decode).proposal!;
+    while (proposal().status === ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD && height < 80n) await block();
+    expect(proposal().status).toBe(ProposalStatus.PROPOSAL_STATUS_PASSED);
+    expect(marketParams().market_fee_bps).toBe(400);
+    await block();
     expect(chain.brokenInvariants()).toEqual([]);
 
     // --- compare with (or write) the fixture ------------------------------------------------

@@ -16,7 +16,7 @@ import { MARKET_ESCROW, nextTaskId } from "../../x/market/keeper.js";
 import { submitTaskMsg } from "../../x/market/testing.js";
 import { WITHHELD_SLASHES } from "../../x/attest/settle.js";
 import { auditSealMsg, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, type PosChain } from "../../x/attest/testing.js";
-import { TREASURY } from "../../x/workers/keeper.js";
+import { TREASURY } from "../../x/treasury/keeper.js";
 
 const TRUSTED = 1_000_000n; // CV so high that 1/(CV+1) rounds to 0 bps: no audit is drawn at commit time
 const RIGHT = digestOf("the honest output");

@@ -5,7 +5,8 @@ import { MARKET_ESCROW } from "../market/keeper.js";
 import { nextTaskId } from "../market/keeper.js";
 import { TX_FEE } from "../../app/testkit.js";
 import { submitTaskMsg, type TaskSpec } from "../market/testing.js";
-import { getWorker, TREASURY } from "../workers/keeper.js";
+import { getWorker } from "../workers/keeper.js";
+import { TREASURY } from "../treasury/keeper.js";
 import { attestMsg, auditSealMsg, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, rawCommitMsg, revealMsg, startPosChain, Verdict, type PosChain, type PosOptions } from "./testing.js";
 
 let chain: PosChain | undefined;

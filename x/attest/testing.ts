@@ -19,7 +19,8 @@ import { allBalances, getBalance, getSupply } from "../bank/keeper.js";
 import { MARKET_ESCROW, nextTaskId } from "../market/keeper.js";
 import { gpu, OGPU, submitTaskMsg, testEncPubkey } from "../market/testing.js";
 import { gentx, stakingGenesis, testValidator, type TestValidator } from "../staking/testing.js";
-import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
+import { getWorker, WORKER_BONDS } from "../workers/keeper.js";
+import { TREASURY } from "../treasury/keeper.js";
 import { computeResultSeal, computeSeal } from "./seal.js";
 import { getRecord } from "./store.js";
 import { moduleAddress } from "../../app/address.js";
@@ -99,6 +100,8 @@ export interface PosOptions {
   checkInvariants?: boolean;
   /** Blocks carry last-commit votes (x/slashing signing infos); see TestChainOptions.commitVotes. */
   commitVotes?: boolean;
+  /** Blocks may run keeper calls or gov-authority messages mid-block (TestChainOptions.midBlockCalls, TestChain.execMsg). */
+  midBlockCalls?: boolean;
 }
 
 /**
@@ -161,7 +164,7 @@ export async function startPosChain(opts: PosOptions = {}): Promise<PosChain> {
     return { escrow, treasury, bonds: bondsHeld, others, supply };
   };
   const checked = opts.checkInvariants ?? true;
-  const base = await startTestChain(state, { checkInvariants: checked, commitVotes: opts.commitVotes, afterBlock: checked ? () => void conservation() : undefined });
+  const base = await startTestChain(state, { checkInvariants: checked, commitVotes: opts.commitVotes, midBlockCalls: opts.midBlockCalls, afterBlock: checked ? () => void conservation() : undefined });
   started.chain = base;
   const chain: PosChain = Object.assign(base, {
     client: base.signer(clientKey),

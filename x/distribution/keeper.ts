@@ -21,7 +21,7 @@ export { allStarts, commissionOf, remainderOf, rewardPerShare, RPS_SCALE, setCom
 export interface DistributionDeps {
   auth: Pick<AuthKeeper, "feeCollector">;
   bank: Pick<BankKeeper, "getBalance" | "sendCoins" | "sendFromModule">;
-  staking: Pick<StakingKeeper, "getValidator" | "getDelegation" | "lastPowers" | "params" | "allValidators" | "delegationsTo">;
+  staking: Pick<StakingKeeper, "getValidator" | "getDelegation" | "lastPowers" | "params" | "allValidators" | "delegationsTo" | "delegationsOf">;
 }
 
 /** x/distribution's surface: its staking hook (settleDelegation) and what its own msgs and queries use. */

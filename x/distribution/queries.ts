@@ -1,4 +1,8 @@
 import {
+  QueryDelegationTotalRewardsRequest,
+  QueryDelegationTotalRewardsResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
   QueryDelegationRewardsRequest,
   QueryDelegationRewardsResponse,
   QueryValidatorCommissionRequest,
@@ -25,12 +29,28 @@ export function distributionQueries(keeper: Pick<DistributionKeeper, "pendingRew
   const decCoins = (store: KVStore, amount: bigint) => (amount === 0n ? [] : [{ denom: staking.params(store).bond_denom, amount: (amount * DEC_ONE).toString() }]);
 
   return [
+    // x/distribution has no params: no community tax (the market fee feeds the treasury
+    // instead), no proposer bonus, rewards go to the delegator's own address.
+    defineQuery("/cosmos.distribution.v1beta1.Query/Params", { request: QueryParamsRequest, response: QueryParamsResponse }, () => ({
+      params: { communityTax: "0", baseProposerReward: "0", bonusProposerReward: "0", withdrawAddrEnabled: false },
+    })),
     defineQuery("/cosmos.distribution.v1beta1.Query/DelegationRewards", { request: QueryDelegationRewardsRequest, response: QueryDelegationRewardsResponse }, (ctx, req) => {
       const delegator = parseQueryAddress(req.delegatorAddress);
       const operator = queryValoper(req.validatorAddress);
       if (!staking.getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
       if (!staking.getDelegation(ctx.store, delegator, operator)) throw notFound(`delegation from ${req.delegatorAddress} to ${req.validatorAddress} does not exist`);
       return { rewards: decCoins(ctx.store, keeper.pendingReward(ctx.store, delegator, operator)) };
+    }),
+    defineQuery("/cosmos.distribution.v1beta1.Query/DelegationTotalRewards", { request: QueryDelegationTotalRewardsRequest, response: QueryDelegationTotalRewardsResponse }, (ctx, req) => {
+      // One entry per delegation of the delegator (at most one per validator).
+      const delegator = parseQueryAddress(req.delegatorAddress);
+      let total = 0n;
+      const rewards = [...staking.delegationsOf(ctx.store, delegator)].map((d) => {
+        const amount = keeper.pendingReward(ctx.store, delegator, parseValoper(d.validatorAddress));
+        total += amount;
+        return { validatorAddress: d.validatorAddress, reward: decCoins(ctx.store, amount) };
+      });
+      return { rewards, total: decCoins(ctx.store, total) };
     }),
     defineQuery("/cosmos.distribution.v1beta1.Query/ValidatorCommission", { request: QueryValidatorCommissionRequest, response: QueryValidatorCommissionResponse }, (ctx, req) => {
       const operator = queryValoper(req.validatorAddress);

@@ -6,7 +6,7 @@ import { EventLog } from "../../app/events.js";
 import { GasMeter } from "../../app/gas.js";
 import type { DecodedMsg } from "../../app/module.js";
 import type { MsgRouter } from "../../app/msg-router.js";
-import { Branch } from "../../app/store/kvstore.js";
+import { Branch, type KVStore } from "../../app/store/kvstore.js";
 import { govError, GovCode } from "./errors.js";
 
 /**
@@ -48,10 +48,10 @@ export function checkProposalMessages(router: MsgRouter, messages: readonly Any[
 
 /**
  * Runs a passed proposal's messages in order on a branch of state, as one tx would: all of
- * them or none. Returns undefined on success (the branch and its events are kept), or the
- * reason of the first failure; nothing thrown here can stop the block.
+ * them or none, then `check`s the result. Returns undefined on success (the branch and its
+ * events are kept), or the reason of the first failure; nothing thrown here can stop the block.
  */
-export function executeMessages(ctx: Context, router: MsgRouter, messages: readonly Any[]): string | undefined {
+export function executeMessages(ctx: Context, router: MsgRouter, messages: readonly Any[], check: (branch: KVStore) => string | undefined): string | undefined {
   const branch = new Branch(ctx.store);
   const events = new EventLog();
   // Gas was paid at submit; the meter here only counts.
@@ -64,6 +64,9 @@ export function executeMessages(ctx: Context, router: MsgRouter, messages: reado
       return `message ${i} (${messages[i]!.typeUrl}) failed: codespace ${e.codespace} code ${e.code}: ${e.message}`;
     }
   }
+  // What the messages did as a whole must leave gov's own books intact (keeper.ts keepsDeposits).
+  const broken = check(branch);
+  if (broken !== undefined) return broken;
   branch.writeToParent();
   ctx.events.append(events);
   return undefined;

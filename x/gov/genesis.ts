@@ -1,5 +1,6 @@
 import { Deposit, Proposal, ProposalStatus, Vote } from "cosmjs-types/cosmos/gov/v1/gov";
 import { GOV_MODULE_NAME } from "../../app/authority.js";
+import { amountOf, BASE_DENOM } from "../../app/coins.js";
 import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { setBigInt } from "../../app/store/values.js";
@@ -28,7 +29,11 @@ export function initGovGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">, s:
     if (p.status === ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD) store.enqueue(s, store.INACTIVE_QUEUE, p.depositEndTime?.seconds ?? 0n, p.id);
     if (p.status === ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) store.enqueue(s, store.ACTIVE_QUEUE, p.votingEndTime?.seconds ?? 0n, p.id);
   });
-  asArray(g.deposits ?? [], "gov.deposits").forEach((x, i) => store.setDeposit(s, atPath(`gov.deposits[${i}]`, () => Deposit.fromJSON(x))));
+  asArray(g.deposits ?? [], "gov.deposits").forEach((x, i) => {
+    const d = atPath(`gov.deposits[${i}]`, () => Deposit.fromJSON(x));
+    store.setDeposit(s, d);
+    store.addHeldDeposits(s, amountOf(d.amount, BASE_DENOM));
+  });
   asArray(g.votes ?? [], "gov.votes").forEach((x, i) => store.setVote(s, atPath(`gov.votes[${i}]`, () => Vote.fromJSON(x))));
 }
 

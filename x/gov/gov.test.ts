@@ -3,14 +3,16 @@ import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 import { QueryProposalRequest, QueryProposalResponse, QueryTallyResultRequest, QueryTallyResultResponse } from "cosmjs-types/cosmos/gov/v1beta1/query";
 import { VoteOption as BetaVoteOption } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import { moduleAddress } from "../../app/address.js";
-import { GOV_MODULE_NAME } from "../../app/authority.js";
-import { eventsOf, expectOk, emptyBlocks, startTestChain, testKey, type TestChain } from "../../app/testkit.js";
+import { GOV_MODULE_NAME, govAuthority } from "../../app/authority.js";
+import { eventsOf, expectOk, emptyBlocks, startTestChain, testKey, type TestChain, type TestKey } from "../../app/testkit.js";
 import { getBalance, getSupply } from "../bank/keeper.js";
 import { delegateMsg, gentx, OGPU, STAKING_CHAIN, testValidator } from "../staking/testing.js";
 import { getDeposit, getProposal } from "./keeper.js";
 import { govParams } from "./params.js";
 import { govParamsToWire } from "./params-wire.js";
 import { decide } from "./tally.js";
+import { consAddressOf } from "../../app/validator-address.js";
+import { getDelegation, getValidator } from "../staking/keeper.js";
 import { depositMsg, govGenesis, legacyTextProposalMsg, legacyVoteMsg, sendMsgAny, submitProposalMsg, updateGovParamsMsg, voteMsg, weightedVoteMsg } from "./testing.js";
 
 const v1 = testValidator(31);
@@ -90,6 +92,27 @@ describe("x/gov lifecycle", () => {
     expect(govBalance(c)).toBe(0n); // rejected (no veto): refunded
   });
 
+  it("tally: override math stays exact when a slash made tokens and shares differ", async () => {
+    chain = await govChain();
+    const c = chain;
+    // Slash v1 by 33.33 %, then dave delegates 7 uogpu: v1's tokens per share is no longer a round number.
+    await c.run([], { during: (ctx) => void c.keepers.staking.slash(ctx, consAddressOf(v1.consensusKey), ctx.block.height, 3333n) });
+    expectOk(await c.run([c.tx(dave, [delegateMsg(dave, v1.valoper, 7n)])]));
+    const id = await openProposal(c);
+    expectOk(await c.run([c.tx(v1.key, [voteMsg(v1.key, id, VoteOption.VOTE_OPTION_YES)]), c.tx(carol, [voteMsg(carol, id, VoteOption.VOTE_OPTION_NO)])]));
+    const s = c.app.store;
+    const val = getValidator(s, v1.key.addressBytes)!;
+    const [tokens, shares] = [BigInt(val.tokens), BigInt(val.delegatorShares)];
+    const carolShares = BigInt(getDelegation(s, carol.addressBytes, v1.key.addressBytes)!.shares);
+    const E = 10n ** 18n;
+    // carol: her shares' worth; v1: every share not carol's (its own and dave's, who did not vote).
+    const t = c.keepers.gov.liveTally(s, id);
+    expect(t.counts.no).toBe((carolShares * tokens * E) / shares);
+    expect(t.counts.yes).toBe(((shares - carolShares) * tokens * E) / shares);
+    expect(tokens * E - (t.counts.yes + t.counts.no)).toBeLessThanOrEqual(1n); // one floor each, never more than the tokens
+    expect(t.totalBonded).toBe(tokens + 300n * OGPU);
+  });
+
   it("weighted votes split a voter's power; weights not summing to exactly 1 are refused", async () => {
     chain = await govChain();
     const c = chain;
@@ -113,6 +136,20 @@ describe("x/gov lifecycle", () => {
     await emptyBlocks(c, 5);
     const late = await c.run([c.tx(v1.key, [voteMsg(v1.key, id, VoteOption.VOTE_OPTION_YES)])]);
     expect(late.txResults[0]).toMatchObject({ code: 3, codespace: "gov" });
+  });
+
+  it("EndBlock settles at most max_proposals_per_block; a due proposal left for the next block takes no more votes", async () => {
+    chain = await govChain({ max_proposals_per_block: 1 });
+    const c = chain;
+    expectOk(await c.run([c.tx(dave, [submitProposalMsg(dave, 1000n)]), c.tx(carol, [submitProposalMsg(carol, 1000n)])]));
+    expectOk(await c.run([c.tx(v2.key, [voteMsg(v2.key, 1n, VoteOption.VOTE_OPTION_YES), voteMsg(v2.key, 2n, VoteOption.VOTE_OPTION_YES)])]));
+    while (status(c, 1n) === ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) await c.run();
+    // Both ended at the same time; only the oldest was settled in that block.
+    expect(status(c, 1n)).toBe(ProposalStatus.PROPOSAL_STATUS_PASSED);
+    expect(status(c, 2n)).toBe(ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD);
+    const late = await c.run([c.tx(v1.key, [voteMsg(v1.key, 2n, VoteOption.VOTE_OPTION_NO)])]);
+    expect(late.txResults[0]).toMatchObject({ code: 20, codespace: "gov" });
+    expect(status(c, 2n)).toBe(ProposalStatus.PROPOSAL_STATUS_PASSED);
   });
 
   it("failed quorum burns the deposit: supply falls by exactly the deposit", async () => {
@@ -165,6 +202,26 @@ describe("x/gov execution", () => {
     expect(p.failedReason).toMatch(/message 1 .*quorum/);
     expect(govParams.get(c.app.store)).toEqual(before); // message 0's change rolled back too
     await emptyBlocks(c, 1);
+  });
+
+  it("a passed proposal can't spend other proposals' deposits the gov account holds (MsgSend or MsgDeposit as gov)", async () => {
+    chain = await govChain({ max_deposit_period_seconds: 60 });
+    const c = chain;
+    // Proposal 1 waits in its deposit period with carol's 500 held by the gov account.
+    expectOk(await c.run([c.tx(carol, [submitProposalMsg(carol, 500n)])]));
+    const gov = govAuthority();
+    const id = await openProposal(c, [sendMsgAny(gov, dave.address, 500n)]);
+    const nested = await openProposal(c, [depositMsg({ address: gov } as TestKey, 1n, 500n)]);
+    expectOk(await c.run([c.tx(v2.key, [voteMsg(v2.key, id, VoteOption.VOTE_OPTION_YES), voteMsg(v2.key, nested, VoteOption.VOTE_OPTION_YES)])]));
+    const daveBefore = bal(c, dave.addressBytes);
+    await emptyBlocks(c, 5);
+    const p = getProposal(c.app.store, id)!;
+    expect(p.status).toBe(ProposalStatus.PROPOSAL_STATUS_FAILED);
+    expect(p.failedReason).toMatch(/below the 1500uogpu it holds for open proposals' deposits/) // carol's 500 + the nested proposal's 1000;
+    expect(getProposal(c.app.store, nested)!.failedReason).toMatch(/gov module account cannot deposit/);
+    expect(bal(c, dave.addressBytes)).toBe(daveBefore + 2000n); // only dave's own refunded deposits
+    expect(govBalance(c)).toBe(500n);
+    expect(getDeposit(c.app.store, 1n, carol.address)!.amount).toEqual([{ denom: "uogpu", amount: "500" }]);
   });
 
   it("a message whose signer isn't the gov account, or that no module routes, is refused at submit", async () => {

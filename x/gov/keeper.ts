@@ -1,9 +1,9 @@
 import { ProposalStatus, type Proposal, type WeightedVoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { GOV_MODULE_NAME } from "../../app/authority.js";
-import { BASE_DENOM, coinsFromWire, type Coin } from "../../app/coins.js";
+import { GOV_MODULE_NAME, govAuthority } from "../../app/authority.js";
+import { amountOf, BASE_DENOM, coinsFromWire, type Coin } from "../../app/coins.js";
 import type { Context } from "../../app/context.js";
-import { parseAccountAddress } from "../../app/address.js";
+import { moduleAddress, parseAccountAddress } from "../../app/address.js";
 import type { MsgRouter } from "../../app/msg-router.js";
 import { bpsOf } from "../../app/store/values.js";
 import type { KVStore } from "../../app/store/kvstore.js";
@@ -47,8 +47,7 @@ export interface GovKeeper {
 }
 
 const ts = (seconds: bigint) => ({ seconds, nanos: 0 });
-const uogpu = (coins: readonly { denom: string; amount: string | bigint }[]) =>
-  coins.reduce((sum, c) => sum + (c.denom === BASE_DENOM ? BigInt(c.amount) : 0n), 0n);
+const uogpu = (coins: readonly { denom: string; amount: string | bigint }[]) => amountOf(coins, BASE_DENOM);
 const asCoins = (amount: bigint) => (amount === 0n ? [] : [{ denom: BASE_DENOM, amount: amount.toString() }]);
 
 /** Deposits are uogpu only: the min deposit, refunds and burns are counted in it. */
@@ -86,7 +85,10 @@ export function createGovKeeper(deps: GovDeps): GovKeeper {
     if (!previous && store.depositorCount(ctx.store, p.id) >= BigInt(params.max_depositors_per_proposal)) {
       throw govError(GovCode.ProposalFull, `proposal ${p.id} already has ${params.max_depositors_per_proposal} depositors (max_depositors_per_proposal)`);
     }
+    // The gov account itself (a proposal's message signed by gov) can't deposit: its funds are other people's deposits.
+    if (depositor === govAuthority()) throw govError(GovCode.InvalidProposer, `the gov module account cannot deposit: it holds other proposals' deposits`);
     bank.sendToModule(ctx, parseAccountAddress(depositor, "depositor"), GOV_MODULE_NAME, [{ denom: BASE_DENOM, amount }]);
+    store.addHeldDeposits(ctx.store, amount);
     store.setDeposit(ctx.store, { proposalId: p.id, depositor, amount: asCoins(uogpu(previous?.amount ?? []) + amount) });
     const total = uogpu(p.totalDeposit) + amount;
     p.totalDeposit = asCoins(total);
@@ -159,6 +161,7 @@ export function createGovKeeper(deps: GovDeps): GovKeeper {
         bank.sendFromModule(ctx, GOV_MODULE_NAME, parseAccountAddress(d.depositor), coinsFromWire(d.amount));
       }
     }
+    store.addHeldDeposits(ctx.store, -total);
     store.deleteDeposits(ctx.store, p.id);
   }
 
@@ -166,6 +169,17 @@ export function createGovKeeper(deps: GovDeps): GovKeeper {
     settleDeposits(ctx, p, govParams.get(ctx.store).burn_proposal_deposit_prevote);
     store.deleteProposal(ctx.store, p);
     emitInactive(ctx.events, p.id);
+  }
+
+  /**
+   * A passed proposal's messages run as the gov account, which also holds every open
+   * proposal's deposits: whatever they do (a MsgSend from gov, a delegation, a task escrow),
+   * the account must still hold what it owes depositors, or the execution fails.
+   */
+  function keepsDeposits(branch: KVStore): string | undefined {
+    const balance = bank.getBalance(branch, moduleAddress(GOV_MODULE_NAME), BASE_DENOM);
+    const held = store.heldDeposits(branch);
+    return balance >= held ? undefined : `the messages would leave the gov account with ${balance}${BASE_DENOM}, below the ${held}${BASE_DENOM} it holds for open proposals' deposits`;
   }
 
   function endVotingPeriod(ctx: Context, p: Proposal): void {
@@ -178,7 +192,7 @@ export function createGovKeeper(deps: GovDeps): GovKeeper {
     let result: string = ProposalResult.Rejected;
     let log: string = outcome;
     if (outcome === "passed") {
-      const failure = executeMessages(ctx, router, p.messages);
+      const failure = executeMessages(ctx, router, p.messages, (branch) => keepsDeposits(branch));
       p.status = failure === undefined ? ProposalStatus.PROPOSAL_STATUS_PASSED : ProposalStatus.PROPOSAL_STATUS_FAILED;
       p.failedReason = failure ?? "";
       result = failure === undefined ? ProposalResult.Passed : ProposalResult.Failed;

@@ -3,6 +3,7 @@ import * as v1 from "cosmjs-types/cosmos/gov/v1/tx";
 import * as v1beta1 from "cosmjs-types/cosmos/gov/v1beta1/tx";
 import { parseAccountAddress } from "../../app/address.js";
 import { requireGovAuthority } from "../../app/authority.js";
+import { UPDATE_PARAMS_EVENT } from "../../app/update-params.js";
 import { coinsFromWire } from "../../app/coins.js";
 import { DEC_ONE, decToString, parseDec, parseDecText } from "../../app/dec.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
@@ -137,6 +138,7 @@ export function govMsgs(keeper: GovKeeper): RegisteredMsg[] {
       type: msgType(v1.protobufPackage, "MsgUpdateParams", v1.MsgUpdateParams, v1.MsgUpdateParamsResponse),
       gas: 20_000,
       signers: (m) => [m.authority],
+      validate: (m) => addresses([m.authority, "authority"]),
       handle(ctx, m) {
         requireGovAuthority(m.authority);
         let next;
@@ -146,6 +148,7 @@ export function govMsgs(keeper: GovKeeper): RegisteredMsg[] {
           throw sdkError(SdkCode.InvalidRequest, `invalid gov params: ${(err as Error).message}: invalid request`);
         }
         govParams.set(ctx.store, next);
+        ctx.events.emit(UPDATE_PARAMS_EVENT, { module: "gov", authority: m.authority });
         return {};
       },
     }),

@@ -35,7 +35,7 @@ export const govParams = defineParams(
     max_votes_per_proposal: 10_000,
     max_depositors_per_proposal: 200,
     /** Proposals whose period ended that one EndBlock settles; the rest wait (oldest first) for the next block. */
-    max_proposals_per_block: 8,
+    max_proposals_per_block: 2,
   },
   (p) => {
     if (!/^[1-9][0-9]{0,30}$/.test(p.min_deposit)) throw new Error("min_deposit must be a positive integer amount of uogpu");

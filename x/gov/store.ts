@@ -15,6 +15,7 @@ import { defineCounter, getBigInt, setBigInt } from "../../app/store/values.js";
  *   gov/v/   ‖ u64(id) ‖ len‖voter                 → cosmos.gov.v1.Vote (a new vote replaces the old)
  *   gov/nd/  ‖ u64(id)                             → number of depositors (cap check without a scan)
  *   gov/nv/  ‖ u64(id)                             → number of voters
+ *   gov/held                                       → uogpu held for open proposals' deposits (Σ of gov/d/)
  *   gov/inactive/ ‖ u64(deposit_end seconds) ‖ u64(id) → ""   proposals in their deposit period
  *   gov/active/   ‖ u64(voting_end seconds)  ‖ u64(id) → ""   proposals in their voting period
  * The two period queues are app/store/due-index.ts indexes keyed by block time, so EndBlock
@@ -31,6 +32,11 @@ export const ACTIVE_QUEUE = "gov/active/";
 const EMPTY = new Uint8Array();
 
 export const proposalIds = defineCounter("gov/next_id", 1n);
+
+const HELD = "gov/held";
+/** uogpu the gov account holds for deposits: what it owes depositors (or will burn). */
+export const heldDeposits = (store: KVStore) => getBigInt(store, HELD);
+export const addHeldDeposits = (store: KVStore, delta: bigint) => setBigInt(store, HELD, heldDeposits(store) + delta, 0n);
 
 export function getProposal(store: KVStore, id: bigint): Proposal | undefined {
   const raw = store.get(PROPOSAL + u64Key(id));

@@ -59,6 +59,13 @@ export function computeTally(store: KVStore, staking: TallyStaking, votes: reado
     bonded.set(hex(operator), { tokens: BigInt(v.tokens), shares: BigInt(v.delegatorShares), deducted: 0n });
     totalBonded += BigInt(v.tokens);
   }
+  // Delegations name validators by bech32; decode each one once per tally.
+  const hexOf = new Map<string, string>();
+  const valoperHex = (valoper: string) => {
+    let h = hexOf.get(valoper);
+    if (h === undefined) hexOf.set(valoper, (h = hex(parseValoper(valoper))));
+    return h;
+  };
   const counts: TallyCounts = { yes: 0n, abstain: 0n, no: 0n, veto: 0n };
   let votingPower = 0n;
   for (const vote of votes) {
@@ -66,7 +73,7 @@ export function computeTally(store: KVStore, staking: TallyStaking, votes: reado
     const own = bonded.get(hex(voter));
     if (own) own.vote = vote;
     for (const d of staking.delegationsOf(store, voter)) {
-      const val = bonded.get(hex(parseValoper(d.validatorAddress)));
+      const val = bonded.get(valoperHex(d.validatorAddress));
       if (!val) continue;
       const shares = BigInt(d.shares);
       val.deducted += shares;

@@ -139,10 +139,9 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
       },
       registry.hardwareMatcher(ctx.store),
     );
-    const byOperator = new Map(workers.map((w) => [w.operator, w]));
     for (const slot of plan.assignments) {
       keeper.assignSlot(ctx, tasks.get(slot.taskId)!, slot.worker, slot.price);
-      byOperator.get(slot.worker)!.openTasks += 1;
+      workers[slot.workerIndex]!.openTasks += 1;
     }
     for (const [id, reason] of plan.waiting) setPendingReason(ctx, tasks.get(id)!, reason);
     const resume = plan.unexamined[0];

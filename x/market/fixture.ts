@@ -4,7 +4,8 @@ import { initChainRequest, startTestChain, testGenesis, testKey, type ChainSigne
 import { BASE_DENOM } from "../../app/coins.js";
 import { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { getBalance } from "../bank/keeper.js";
-import { getWorker, TREASURY, WORKER_BONDS } from "../workers/keeper.js";
+import { getWorker, WORKER_BONDS } from "../workers/keeper.js";
+import { TREASURY } from "../treasury/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { getTask, nextTaskId } from "./store.js";
 import { gpu, OGPU, registerWorkerMsg, type WorkerOffer } from "./testing.js";

@@ -2,7 +2,6 @@ import { asArray, asObject, asString, atPath, GenesisError } from "../../app/gen
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { AuthKeeper } from "../auth/keeper.js";
-import type { WorkersKeeper } from "../workers/keeper.js";
 import { MARKET_ESCROW } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, getUtilization, setBasePrice, setUtilization, TIERS } from "./pricing.js";
@@ -13,11 +12,10 @@ import { addSlotTimeout, allTasks, enqueue, isTerminal, markOpen, nextTaskId, pu
  * chains the utilisation each tier saw in the last block (bps; the next price move starts
  * from it), the tasks (base64 protobuf) and the next task id; indexes are rebuilt from the tasks.
  */
-export function initMarketGenesis(deps: { auth: Pick<AuthKeeper, "ensureModuleAccount">; workers: Pick<WorkersKeeper, "treasury"> }, store: KVStore, json: unknown): void {
+export function initMarketGenesis(deps: { auth: Pick<AuthKeeper, "ensureModuleAccount"> }, store: KVStore, json: unknown): void {
   const state = asObject(json, "market");
   marketParams.set(store, atPath("market.params", () => marketParams.parse(state.params)));
   deps.auth.ensureModuleAccount(store, MARKET_ESCROW);
-  deps.auth.ensureModuleAccount(store, deps.workers.treasury);
   const prices = asArray(state.base_prices, "market.base_prices");
   for (const tier of TIERS) {
     const given = prices[tier] === undefined ? undefined : asString(prices[tier], `market.base_prices[${tier}]`);

@@ -3,6 +3,7 @@ import type { Context } from "../../app/context.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { BankKeeper } from "../bank/keeper.js";
+import type { TreasuryKeeper } from "../treasury/keeper.js";
 import type { WorkersKeeper } from "../workers/keeper.js";
 import { marketError, MarketCode } from "./errors.js";
 import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
@@ -10,7 +11,6 @@ import { marketParams } from "./params.js";
 import { getBasePrice } from "./pricing.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { addSlotTimeout, dequeue, enqueue, getTask as readTask, isTerminal, markClosed, putTask, removeSlotTimeout, schedulePrune } from "./store.js";
-import { moduleAddress } from "../../app/address.js";
 
 /** Module account holding every open task's escrow. */
 export const MARKET_ESCROW = "market_escrow";
@@ -103,10 +103,11 @@ export interface MarketHooks {
   resultPaid?(ctx: Context, worker: string, fee: bigint): void;
 }
 
-/** What x/market needs: bank moves escrow; workers provides the registry and takes penalties. */
+/** What x/market needs: bank moves escrow; workers provides the registry and takes penalties; fees go to the treasury. */
 export interface MarketDeps {
   bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
-  workers: Pick<WorkersKeeper, "treasury" | "params" | "allWorkers" | "workerStatus" | "workerTier" | "gpuTier" | "hardwareMatcher" | "adjustOpenTasks" | "recordResult" | "recordDecline" | "slashBond">;
+  treasury: Pick<TreasuryKeeper, "deposit">;
+  workers: Pick<WorkersKeeper, "params" | "allWorkers" | "workerStatus" | "workerTier" | "gpuTier" | "hardwareMatcher" | "adjustOpenTasks" | "recordResult" | "recordDecline" | "slashBond">;
   hooks: MarketHooks;
 }
 
@@ -143,7 +144,7 @@ export interface MarketKeeper {
   basePrice(store: KVStore, tier: number): bigint;
 }
 
-export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): MarketKeeper {
+export function createMarketKeeper({ bank, treasury, workers, hooks }: MarketDeps): MarketKeeper {
   /** Gives one slot of `task` to `worker` at the worker's price (scheduler only). */
   function assignSlot(ctx: Context, task: Task, worker: string, pricePerUnit: bigint): void {
     const timeout = ctx.block.height + BigInt(marketParams.get(ctx.store).commit_timeout_blocks);
@@ -215,7 +216,7 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
     const share = (escrow * BigInt(p.unexecutable_fee_bps)) / 10_000n;
     const min = BigInt(p.unexecutable_fee_min);
     const fee = share > min ? (share > escrow ? escrow : share) : min > escrow ? escrow : min;
-    if (fee > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, moduleAddress(workers.treasury), [{ denom: BASE_DENOM, amount: fee }]);
+    treasury.deposit(ctx, MARKET_ESCROW, fee, "unexecutable_fee");
     task.escrow = (escrow - fee).toString();
     const refunded = refundRest(ctx, task);
     emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: "0", fee: fee.toString(), refunded: refunded.toString(), client: task.client });
@@ -283,7 +284,7 @@ export function createMarketKeeper({ bank, workers, hooks }: MarketDeps): Market
       const net = p.amount - fees[i]!;
       if (net > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, parseAccountAddress(p.worker), [{ denom: BASE_DENOM, amount: net }]);
     });
-    if (fee > 0n) bank.sendFromModule(ctx, MARKET_ESCROW, moduleAddress(workers.treasury), [{ denom: BASE_DENOM, amount: fee }]);
+    treasury.deposit(ctx, MARKET_ESCROW, fee, "market_fee");
     payouts.forEach((p, i) => hooks.resultPaid?.(ctx, p.worker, fees[i]!));
     task.escrow = (escrow - paid).toString();
     const refunded = refundRest(ctx, task);

@@ -24,6 +24,7 @@
 import type { Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { GpuRequirement, HardwareMatch } from "../workers/keeper.js";
 import { PendingReason } from "./keeper.js";
+import { countCandidates, indicesByPrice, listCandidates, scanCandidates, shapeFit, type ShapeFit } from "./shape-fit.js";
 import { solveAssignment, UNASSIGNED } from "./solver/lap.js";
 
 export interface SchedulerTask {
@@ -73,6 +74,8 @@ export interface CostWeights {
 export interface PlannedSlot {
   taskId: bigint;
   worker: string;
+  /** The worker's index in the planner's input, so the caller updates it without a lookup. */
+  workerIndex: number;
   price: bigint;
 }
 
@@ -97,33 +100,6 @@ export const hardwareChecks = (workers: number, models: number): number => worke
 /** Tasks with equal keys have the same hardware fit: tested once per block. */
 export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
 
-
-/**
- * Worker indices per GPU model, built once per block: a shape that lists models is tested only
- * against the workers holding one of them, so a long list of models nobody has costs nothing.
- */
-function workersByModel(workers: readonly SchedulerWorker[]): { holders(models: readonly string[]): number[] } {
-  const byModel = new Map<string, number[]>();
-  workers.forEach((w, i) => {
-    for (const g of w.gpus) {
-      const list = byModel.get(g.model) ?? [];
-      if (list[list.length - 1] !== i) list.push(i);
-      byModel.set(g.model, list);
-    }
-  });
-  const all = workers.map((_, i) => i);
-  return {
-    /** Ascending worker indices with a GPU of a listed model; every worker for an empty list. */
-    holders(models) {
-      if (models.length === 0) return all;
-      const marked = new Uint8Array(workers.length);
-      for (const m of models) for (const i of byModel.get(m) ?? []) marked[i] = 1;
-      const out: number[] = [];
-      for (let i = 0; i < marked.length; i++) if (marked[i] === 1) out.push(i);
-      return out;
-    },
-  };
-}
 
 const MAX_PRIORITY = 3;
 
@@ -150,50 +126,63 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
   let capacity = room.reduce((a, b) => a + b, 0);
 
   const admitted: { task: SchedulerTask; candidates: number[]; taken: Set<number>; filled: number }[] = [];
-  // Tasks mostly share a few requirement shapes: test the hardware once per shape and worker.
-  const hardware = new Map<string, Uint8Array>();
-  const modelIndex = workersByModel(workers);
+  // Tasks mostly share a few requirement shapes: test the hardware once per shape and worker;
+  // a shape's second task indexes its fitting workers by price (shape-fit.ts), so a queue of
+  // same-shape tasks costs a block a binary search per task, not a pass over the workers each.
+  const hardware = new Map<string, { fits: Uint8Array; index?: ShapeFit }>();
+  let byPrice: Int32Array | undefined;
+  let byOperator: Map<string, number> | undefined;
+  const indexOf = (operator: string) => (byOperator ??= new Map(workers.map((w, i) => [w.operator, i]))).get(operator);
   const budget = weights.maxWorkerChecks ?? Number.MAX_SAFE_INTEGER;
   let checks = 0;
-  /** The shape's fit per worker, or undefined when testing it would pass the block's budget. */
+  /** The shape's hardware fit, or undefined when testing it would pass the block's budget. */
   const hardwareFor = (req: SchedulerTask["requirement"]) => {
     const key = requirementShape(req);
-    let fits = hardware.get(key);
-    if (!fits) {
+    let shape = hardware.get(key);
+    if (!shape) {
       const cost = hardwareChecks(workers.length, req.models.length);
       // The block's first shape is always tested (a shape costlier than the whole budget would
       // otherwise stop the rotation at itself for ever): a block makes at most
       // max(budget, workers × max_gpu_models) checks.
       if (checks > 0 && checks + cost > budget) return undefined;
       checks += cost;
-      fits = new Uint8Array(workers.length);
-      for (const i of modelIndex.holders(req.models)) if (matches(workers[i]!.gpus, req)) fits[i] = 1;
-      hardware.set(key, fits);
+      const fits = new Uint8Array(workers.length);
+      for (let i = 0; i < workers.length; i++) if (matches(workers[i]!.gpus, req)) fits[i] = 1;
+      shape = { fits };
+      hardware.set(key, shape);
+      return { shape, first: true };
     }
-    return fits;
+    return { shape, first: false };
   };
   const unexamined: bigint[] = [];
   for (const task of tasks) {
     // Once one task is out of budget, so is every later one: the next block resumes there.
-    const fits = unexamined.length === 0 ? hardwareFor(task.requirement) : undefined;
-    if (fits === undefined) {
+    const tested = unexamined.length === 0 ? hardwareFor(task.requirement) : undefined;
+    if (tested === undefined) {
       unexamined.push(task.id);
       continue;
     }
-    let candidates: number[] = [];
-    for (let i = 0; i < workers.length; i++) {
-      const w = workers[i]!;
-      if (fits[i] === 1 && w.price <= task.bid && (task.blocked.size === 0 || !task.blocked.has(w.operator))) candidates.push(i);
+    const { shape, first } = tested;
+    let count: number;
+    let usable: number;
+    let list: () => number[];
+    if (first) {
+      const scanned = scanCandidates(shape.fits, task, workers, room);
+      ({ usable } = scanned);
+      count = scanned.candidates.length;
+      list = () => scanned.candidates;
+    } else {
+      const index = (shape.index ??= shapeFit(workers, (byPrice ??= indicesByPrice(workers)), room, shape.fits));
+      const counts = countCandidates(index, task, workers, room, indexOf);
+      ({ count, usable } = counts);
+      list = () => listCandidates(index, counts, task, workers);
     }
-    // Untrusted workers serve a k = 1 task only when no trusted worker has room (x/attest then forces an audit).
-    if (task.trustedOnly && candidates.some((i) => workers[i]!.trusted && room[i]! > 0)) candidates = candidates.filter((i) => workers[i]!.trusted);
-    const usable = candidates.filter((i) => room[i]! > 0).length;
-    if (candidates.length === 0) waiting.set(task.id, PendingReason.RequirementsUnmet);
-    else if (candidates.length < task.need) waiting.set(task.id, PendingReason.RedundancyUnavailable);
+    if (count === 0) waiting.set(task.id, PendingReason.RequirementsUnmet);
+    else if (count < task.need) waiting.set(task.id, PendingReason.RedundancyUnavailable);
     else if (usable < task.need || task.need > capacity) waiting.set(task.id, PendingReason.NoCapacity);
     else {
       capacity -= task.need;
-      admitted.push({ task, candidates, taken: new Set(), filled: 0 });
+      admitted.push({ task, candidates: list(), taken: new Set(), filled: 0 });
     }
   }
 
@@ -217,7 +206,7 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
         used[i]! += 1;
         a.taken.add(i);
         a.filled += 1;
-        decided.push({ taskId: a.task.id, worker: workers[i]!.operator, price: workers[i]!.price });
+        decided.push({ taskId: a.task.id, worker: workers[i]!.operator, workerIndex: i, price: workers[i]!.price });
       });
     }
   }

@@ -125,18 +125,19 @@ export function* queuedTaskIds(store: KVStore): Iterable<bigint> {
 
 /**
  * Queued task ids in scheduling order rotated to start at the schedule cursor: the entries
- * from the cursor on, then those before it. Without a cursor this is queuedTaskIds.
+ * from the cursor on, then those before it. Without a cursor this is queuedTaskIds. Lazy in
+ * both halves: a pass that stops after n tasks reads n queue entries, wherever the cursor is
+ * (collecting the entries before the cursor first made every block read the whole queue).
  */
 export function* queuedTaskIdsFromCursor(store: KVStore): Iterable<bigint> {
   const raw = store.get(SCHEDULE_CURSOR);
   const cursor = raw === undefined ? undefined : bytesKey(raw);
-  const before: bigint[] = [];
+  for (const [, value] of store.iterate(QUEUE, cursor)) yield parseU64Key(bytesKey(value));
+  if (cursor === undefined) return;
   for (const [key, value] of store.iterate(QUEUE)) {
-    const id = parseU64Key(bytesKey(value));
-    if (cursor !== undefined && key < cursor) before.push(id);
-    else yield id;
+    if (key >= cursor) return;
+    yield parseU64Key(bytesKey(value));
   }
-  yield* before;
 }
 
 /** Where the next pass starts: the task's queue position, or (undefined) the queue's head. */

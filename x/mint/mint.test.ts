@@ -13,7 +13,7 @@ import { commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, type Cha
 import { nextTaskId } from "../market/keeper.js";
 import { marketParams } from "../market/params.js";
 import { heartbeatMsg, submitTaskMsg } from "../market/testing.js";
-import { TREASURY } from "../workers/keeper.js";
+import { TREASURY } from "../treasury/keeper.js";
 import { blockReward, scheduledBetween, scheduleTotal } from "./schedule.js";
 import { QueryAnnualProvisionsResponse, QueryInflationResponse, QueryParamsResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
 import { DEC_ONE } from "../../app/dec.js";

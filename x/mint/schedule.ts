@@ -1,8 +1,8 @@
 /**
  * The emission schedule, pure integer math: block h (h ≥ 1) is scheduled
  *   reward(h) = ⌊initial / 2^⌊(h − 1) / interval⌋⌋
- * so the reward halves every `interval` blocks and reaches 0 after at most 64 halvings
- * (initial < 2^53). The infinite sum is finite and computed exactly by `scheduleTotal`.
+ * so the reward halves every `interval` blocks and reaches 0 after at most 53 halvings
+ * (initial < 2^53, mint params). The infinite sum is finite and computed exactly by `scheduleTotal`.
  * Each halving is a right shift of the previous reward, so ⌊r/2⌋ never rounds up and the
  * schedule never mints a uogpu more than its own total.
  */

@@ -11,6 +11,8 @@ import {
   QueryParamsResponse,
   QueryPoolRequest,
   QueryPoolResponse,
+  QueryRedelegationsRequest,
+  QueryRedelegationsResponse,
   QueryUnbondingDelegationRequest,
   QueryUnbondingDelegationResponse,
   QueryValidatorDelegationsRequest,
@@ -20,7 +22,7 @@ import {
   QueryValidatorsRequest,
   QueryValidatorsResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/query";
-import { BondStatus, bondStatusFromJSON, Validator, type Delegation, type DelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { BondStatus, bondStatusFromJSON, Validator, type Delegation, type DelegationResponse, type Redelegation, type RedelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
 import { paginateFiltered } from "../../app/pagination.js";
@@ -29,8 +31,8 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { VALIDATOR_PREFIX, delegationsOfPage, delegationsToPage, getDelegation, getUnbonding, getValidator, unbondingsOfPage } from "./store.js";
-import { parseValoper } from "../../app/validator-address.js";
+import { VALIDATOR_PREFIX, delegationsOfPage, delegationsToPage, getDelegation, getUnbonding, getValidator, redelegationsOfPage, unbondingsOfPage } from "./store.js";
+import { parseValoper, valoperString } from "../../app/validator-address.js";
 import { parseDec } from "../../app/dec.js";
 import { moduleAddress } from "../../app/address.js";
 
@@ -53,6 +55,12 @@ function requireQueriedValidator(store: KVStore, text: string) {
 function delegationResponse(store: KVStore, d: Delegation): DelegationResponse {
   const v = getValidator(store, parseValoper(d.validatorAddress))!;
   return { delegation: d, balance: { denom: stakingParams.get(store).bond_denom, amount: tokensFromShares(v, BigInt(d.shares)).toString() } };
+}
+
+/** A redelegation with each entry's current token value at the destination. */
+function redelegationResponse(store: KVStore, r: Redelegation): RedelegationResponse {
+  const dst = getValidator(store, parseValoper(r.validatorDstAddress));
+  return { redelegation: r, entries: r.entries.map((e) => ({ redelegationEntry: e, balance: (dst ? tokensFromShares(dst, BigInt(e.sharesDst)) : 0n).toString() })) };
 }
 
 export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMethod[] {
@@ -91,6 +99,16 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
     defineQuery("/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations", { request: QueryDelegatorUnbondingDelegationsRequest, response: QueryDelegatorUnbondingDelegationsResponse }, (ctx, req) => {
       const { items: unbondingResponses, pagination } = unbondingsOfPage(ctx.store, parseQueryAddress(req.delegatorAddr), req.pagination);
       return { unbondingResponses, pagination };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/Redelegations", { request: QueryRedelegationsRequest, response: QueryRedelegationsResponse }, (ctx, req) => {
+      // A delegator's redelegations, optionally from one source and to one destination.
+      if (req.delegatorAddr === "") throw invalidArgument("delegator address cannot be empty");
+      const delegator = parseQueryAddress(req.delegatorAddr);
+      const src = req.srcValidatorAddr === "" ? undefined : valoperString(queryValoper(req.srcValidatorAddr));
+      const dst = req.dstValidatorAddr === "" ? undefined : valoperString(queryValoper(req.dstValidatorAddr));
+      const keep = (r: Redelegation) => (src === undefined || r.validatorSrcAddress === src) && (dst === undefined || r.validatorDstAddress === dst);
+      const { items, pagination } = redelegationsOfPage(ctx.store, delegator, req.pagination, keep);
+      return { redelegationResponses: items.map((r) => redelegationResponse(ctx.store, r)), pagination };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/Pool", { request: QueryPoolRequest, response: QueryPoolResponse }, (ctx) => {
       const denom = stakingParams.get(ctx.store).bond_denom;

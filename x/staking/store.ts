@@ -168,6 +168,14 @@ export function* redelegationsOf(store: KVStore, delegator?: Uint8Array): Iterab
   for (const [, value] of store.iterate(RED + (delegator ? lengthPrefixed(delegator) : ""))) yield Redelegation.decode(value);
 }
 
+/** One page of a delegator's redelegations in (source, destination) order (Redelegations). */
+export function redelegationsOfPage(store: KVStore, delegator: Uint8Array, page: PageRequest | undefined, keep: (r: Redelegation) => boolean = () => true): { items: Redelegation[]; pagination: PageResponse } {
+  return paginateFiltered(store, RED + lengthPrefixed(delegator), page, (_tail, value) => {
+    const r = Redelegation.decode(value);
+    return keep(r) ? r : undefined;
+  });
+}
+
 export function* redelegationsFrom(store: KVStore, src: Uint8Array): Iterable<{ delegator: Uint8Array; dst: Uint8Array; red: Redelegation }> {
   const prefix = RED_BY_SRC + lengthPrefixed(src);
   for (const [key] of store.iterate(prefix)) {

@@ -2,7 +2,7 @@ import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { AuthKeeper } from "../auth/keeper.js";
-import { allWorkers, setWorker, TREASURY, WORKER_BONDS } from "./keeper.js";
+import { allWorkers, setWorker, WORKER_BONDS } from "./keeper.js";
 import { addExit } from "./store.js";
 import { workersParams } from "./params.js";
 
@@ -10,13 +10,12 @@ import { workersParams } from "./params.js";
  * `workers` genesis: params and, for exported chains, the worker records as base64 protobuf
  * (the canonical encoding, so an export re-imports byte for byte); an exiting worker's
  * queue entry is rebuilt from its exit_height (scheduleExit writes both). Creates the bond
- * and treasury module accounts.
+ * module account.
  */
 export function initWorkersGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">, store: KVStore, json: unknown): void {
   const state = asObject(json, "workers");
   workersParams.set(store, atPath("workers.params", () => workersParams.parse(state.params)));
   auth.ensureModuleAccount(store, WORKER_BONDS);
-  auth.ensureModuleAccount(store, TREASURY);
   asArray(state.workers, "workers.workers").forEach((entry, i) => {
     const path = `workers.workers[${i}]`;
     const worker = atPath(path, () => Worker.decode(Buffer.from(asString(entry, path), "base64")));

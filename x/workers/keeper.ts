@@ -5,10 +5,10 @@ import { parseAccountAddress } from "../../app/address.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { Reliability, Worker, WorkerStatus, type Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { BankKeeper } from "../bank/keeper.js";
+import type { TreasuryKeeper } from "../treasury/keeper.js";
 import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { invalidWorker as invalid, workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
-import { moduleAddress } from "../../app/address.js";
 import { addExit, allWorkers, dueExits, getWorker, setWorker } from "./store.js";
 
 /** Worker reads and writes for x/workers' own files, tools and tests (the layout stays in store.ts). */
@@ -16,8 +16,8 @@ export { allWorkers, getWorker, setWorker } from "./store.js";
 
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";
-/** Module account receiving market fees and timeout slashes. */
-export const TREASURY = "treasury";
+/** Why part of a bond is slashed (each has its own treasury reason, `<reason>_slash`). */
+export type BondSlashReason = "commit_timeout" | "reveal_timeout";
 
 /** The worker or a `workers` code 5 error naming it. */
 export function requireWorker(store: KVStore, operator: string): Worker {
@@ -74,8 +74,13 @@ export type HardwareMatch = (gpus: readonly Gpu[], req: GpuRequirement) => boole
  */
 export function hardwareMatcher(store: KVStore): HardwareMatch {
   const tiers = new Map(workersParams.get(store).gpu_catalog.map((e) => [e.model, e.tier]));
-  return (gpus, req) =>
-    gpus.some((g) => g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier);
+  // A plain loop, no closure per call: the scheduler calls this up to max_worker_checks_per_block times a block.
+  return (gpus, req) => {
+    for (const g of gpus) {
+      if (g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier) return true;
+    }
+    return false;
+  };
 }
 
 export const bondOf = (w: Worker): bigint => BigInt(w.bond);
@@ -189,9 +194,10 @@ export interface WorkersHooks {
   heartbeat?(ctx: Context, operator: string): void;
 }
 
-/** What x/workers needs: bank moves bonds (to the treasury on a slash, back to the operator on exit). */
+/** What x/workers needs: bank moves bonds (back to the operator on exit); a slashed share is deposited in the treasury. */
 export interface WorkersDeps {
   bank: Pick<BankKeeper, "sendFromModule" | "sendToModule" | "getBalance">;
+  treasury: Pick<TreasuryKeeper, "deposit">;
   hooks: WorkersHooks;
 }
 
@@ -199,8 +205,6 @@ export interface WorkersDeps {
 export interface WorkersKeeper {
   /** Module account holding worker bonds. */
   readonly bondsAccount: string;
-  /** Module account receiving slashed bonds and protocol fees. */
-  readonly treasury: string;
   params(store: KVStore): WorkersParams;
   getWorker(store: KVStore, operator: string): Worker | undefined;
   requireWorker(store: KVStore, operator: string): Worker;
@@ -211,7 +215,7 @@ export interface WorkersKeeper {
   workerTier(store: KVStore, w: Worker): number;
   hardwareMatcher(store: KVStore): HardwareMatch;
   /** Moves part of a worker's bond to the treasury; returns the amount taken. */
-  slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes?: Record<string, string>): bigint;
+  slashBond(ctx: Context, operator: string, bps: number, reason: BondSlashReason, attributes?: Record<string, string>): bigint;
   /** Jails a worker until `until` (x/attest uses this on a wrong result). */
   jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
   /** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
@@ -230,15 +234,15 @@ export interface WorkersKeeper {
   exitWorker(ctx: Context, operator: string): bigint;
 }
 
-export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper {
+export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): WorkersKeeper {
   /** Moves part of a worker's bond to the treasury; returns the amount taken. */
-  function slashBond(ctx: Context, operator: string, bps: number, reason: string, attributes: Record<string, string> = {}): bigint {
+  function slashBond(ctx: Context, operator: string, bps: number, reason: BondSlashReason, attributes: Record<string, string> = {}): bigint {
     const w = requireWorker(ctx.store, operator);
     const amount = (bondOf(w) * BigInt(bps)) / 10_000n;
     if (amount === 0n) return 0n;
     w.bond = (bondOf(w) - amount).toString();
     setWorker(ctx.store, w);
-    bank.sendFromModule(ctx, WORKER_BONDS, moduleAddress(TREASURY), [{ denom: BASE_DENOM, amount }]);
+    treasury.deposit(ctx, WORKER_BONDS, amount, `${reason}_slash`);
     emitWorkerEvent(ctx.events, WorkerEvent.Slashed, operator, { amount: `${amount}${BASE_DENOM}`, reason, ...attributes });
     return amount;
   }
@@ -338,5 +342,5 @@ export function createWorkersKeeper({ bank, hooks }: WorkersDeps): WorkersKeeper
     return rel;
   }
 
-  return { bondsAccount: WORKER_BONDS, treasury: TREASURY, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
+  return { bondsAccount: WORKER_BONDS, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
 }

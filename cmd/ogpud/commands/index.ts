@@ -9,6 +9,8 @@ import { marketCommands } from "./market.js";
 import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
+import { stakingTxCommands } from "./staking.js";
+import { stakingQueryCommands } from "./lcd-queries.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
@@ -23,7 +25,9 @@ export const ogpudCommands: Command[] = [
   ...gentxCommands,
   ...keysCommands,
   ...txCommands,
+  ...stakingTxCommands,
   ...queryCommands,
+  ...stakingQueryCommands,
   ...upgradeCommands,
   ...marketCommands,
   ...workersCommands,

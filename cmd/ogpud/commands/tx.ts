@@ -21,6 +21,8 @@ import {
   outputOption,
   printResult,
   queryAccount,
+  type OutputFormat,
+  type Printable,
   simulateGas,
   withNode,
   type NodeConnection,
@@ -239,6 +241,11 @@ export async function signAndSend(flags: Flags, node: NodeConnection, build: (si
   const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
   if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
   return outcome;
+}
+
+/** Prints a broadcast's outcome: its block result, or only the hash with --broadcast-mode sync. */
+export function printOutcome(format: OutputFormat, outcome: BroadcastOutcome, extra: Record<string, Printable> = {}): void {
+  printResult(format, outcome.result ? { ...outcome.result, ...extra } : { txhash: outcome.hash, code: 0 });
 }
 
 /** The first message response of an included tx (its TxMsgData). */
