@@ -5,7 +5,8 @@ import { nextTaskId } from "../market/keeper.js";
 import { submitTaskMsg, type TaskSpec } from "../market/testing.js";
 import { getValidator } from "../staking/keeper.js";
 import { getWorker } from "../workers/keeper.js";
-import { attestMsg, auditSealMsg, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, revealMsg, startPosChain, Verdict, type PosChain } from "./testing.js";
+import { appQuerier, unpaidOutputCids } from "../../server/blob-chain.js";
+import { attestMsg, auditSealMsg, type ChainSigner, commitMsg, digestOf, expectOk, OGPU, outputCidOf, revealMsg, startPosChain, Verdict, type PosChain } from "./testing.js";
 
 let chain: PosChain | undefined;
 afterEach(async () => {
@@ -73,6 +74,24 @@ describe("tolerance verification, in process", () => {
     expectOk(await vote(cast, 1, [MATCH, MATCH])); // 500 of 600
     expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
     workers.forEach((w, i) => expect(c.balance(w.address)).toBeGreaterThan(before[i]!));
+  });
+
+  it("the blob store serves a tolerance task's outputs to its comparers once every worker revealed (AUDITING), not before", async () => {
+    const c = (chain = await startPosChain({ validatorStakes: [300n * OGPU, 200n * OGPU, 100n * OGPU], workers: [{ cv: TRUSTED }, { cv: TRUSTED }] }));
+    const rpc = appQuerier(c.app);
+    const id = nextTaskId(c.app.store);
+    expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, TOLERANCE)])]));
+    const workers = c.task(id).assignments.map((a) => c.workers.find((w) => w.address === a.worker)!);
+    expectOk(await c.run(workers.map((w) => w.tx([commitMsg(w.address, id, W1)]))));
+    await c.run([]);
+    const members = c.record(id)!.audit!.members;
+    expectOk(await c.run(members.map((m, i) => c.validators.find((v) => v.v.key.address === m.validator)!.signer.tx([auditSealMsg(m.validator, id, auditorDigest(i))]))));
+    expectOk(await c.run([workers[0]!.tx([revealMsg(workers[0]!.address, id, W1)])]));
+    expect(await unpaidOutputCids(rpc)).toEqual(new Set([outputCidOf(id)])); // one reveal in: still withheld
+    expectOk(await c.run([workers[1]!.tx([revealMsg(workers[1]!.address, id, W1)])]));
+    await c.run([]);
+    expect(c.task(id).status).toBe(TaskStatus.TASK_STATUS_AUDITING);
+    expect(await unpaidOutputCids(rpc)).toEqual(new Set());
     for (const w of workers) expect(bond(c, w)).toBe(1000n * OGPU);
   });
 
