@@ -9,16 +9,20 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 ## install: system packages (deps), npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
 install: deps node_modules/.installed cometbft
 
-## deps: bubblewrap, the worker's job sandbox (Debian package `bubblewrap`; apt-get, via sudo
-## when not root), skipped when `bwrap` is already on PATH. prlimit/setpriv come with util-linux.
+## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
+## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
+## and python3-torch (CPU build; the example programs in examples/programs and their tests —
+## they install into /usr/bin/python3, which programs name explicitly).
+DEB_PACKAGES := bubblewrap python3-numpy python3-torch
 deps:
-	@if command -v bwrap >/dev/null 2>&1; then \
-		echo "bubblewrap present"; \
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then \
+		echo "system packages present: $(DEB_PACKAGES)"; \
 	else \
-		echo "installing bubblewrap (job sandbox)"; \
+		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap || \
-			{ $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap; }; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing || \
+			{ $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; }; \
 	fi
 
 node_modules/.installed: package.json package-lock.json

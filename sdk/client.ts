@@ -15,8 +15,6 @@
  *   const { taskId } = await client.submitTask({ kind: "hash", input: bytes, units: 10n, maxPricePerUnit: 200n });
  *   const { output } = await client.fetchResult(taskId);
  */
-import { sha256 } from "@cosmjs/crypto";
-import { toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
@@ -34,6 +32,7 @@ import { MSG, ogpuRegistry } from "./registry.js";
 import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
 import type { EncryptedInputManifest } from "../crypto/task-crypto.js";
+import { builtinProgramId } from "./programs.js";
 import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskResult, uploadTaskInput, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
@@ -62,7 +61,7 @@ export const DEFAULT_GAS_PRICE = "0.001uogpu";
 export interface SubmitTaskParams {
   /** Program kind the workers run, e.g. "matmul" (1–64 characters). */
   kind: string;
-  /** Identifies the exact program; defaults to hex sha256(kind), which names a built-in kernel. */
+  /** Identifies the exact program: a bundle CID for kind "program" (sdk/programs.ts), else defaults to builtinProgramId(kind). */
   programHash?: string;
   /** CID of an already uploaded public input blob (give this or `input`). */
   inputCid?: string;
@@ -369,7 +368,7 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
   return MsgSubmitTask.fromPartial({
     client,
     kind: params.kind,
-    programHash: params.programHash ?? defaultProgramHash(params.kind),
+    programHash: params.programHash ?? builtinProgramId(params.kind),
     inputCid: params.inputCid,
     units: BigInt(params.units),
     requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "" },
@@ -383,9 +382,4 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     atol: parseTolerance(params.atol ?? "0"),
     rtol: parseTolerance(params.rtol ?? "0"),
   });
-}
-
-/** Built-in kernels are named by their kind, so their program hash defaults to sha256(kind). */
-export function defaultProgramHash(kind: string): string {
-  return toHex(sha256(new TextEncoder().encode(kind)));
 }

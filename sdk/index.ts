@@ -1,10 +1,16 @@
 /**
  * The oGPU client SDK: `import { OgpuClient } from "ogpu/sdk"` (see docs/sdk.md).
  */
-export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, defaultProgramHash, submitTaskMsg } from "./client.js";
+export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, submitTaskMsg } from "./client.js";
 export type { FetchedResult, OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
 export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskResult, uploadTaskInput } from "./task-io.js";
 export type { CandidateFilter, OpenResultOptions, UploadInputOptions, UploadedInput } from "./task-io.js";
+export { PROGRAM_KIND, builtinProgramId, packProgram, packProgramFiles, unpackProgram, uploadProgram } from "./programs.js";
+export type { PackedProgram, UnpackedProgram } from "./programs.js";
+export { MANIFEST_FILE, ManifestError, parseProgramManifest, toleranceToPpt } from "./program-manifest.js";
+export type { ProgramManifest, ProgramOutput, ProgramResources, ProgramVerification, Runtime } from "./program-manifest.js";
+export { PackError, packFiles, unpackFiles } from "./program-pack.js";
+export type { PackEntry } from "./program-pack.js";
 export { BlobError, blobCid, fetchBlob, isBlobCid, uploadBlob } from "./blobs.js";
 export type { BlobRef, BlobSigner } from "./blobs.js";
 // The encrypted-task format (crypto/task-crypto.ts, shared with the worker); re-exported, not copied, for clients that seal by hand.

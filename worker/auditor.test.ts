@@ -1,3 +1,4 @@
+import { builtinProgramId } from "../sdk/programs.js";
 import { describe, expect, it } from "vitest";
 import { blobCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
@@ -26,7 +27,7 @@ function fakeChain(inputCid: string, revealed: Uint8Array[], phase = Phase.PHASE
   const seals: Uint8Array[] = [];
   const salts: Uint8Array[] = [];
   const status = phase === Phase.PHASE_AUDIT ? TaskStatus.TASK_STATUS_AUDITING : phase === Phase.PHASE_AUDIT_SEAL ? TaskStatus.TASK_STATUS_COMMITTED : TaskStatus.TASK_STATUS_DISPUTED;
-  const task = { id: 1n, kind: "hash", inputCid, status } as Task;
+  const task = { id: 1n, kind: "hash", programHash: builtinProgramId("hash"), inputCid, status } as Task;
   const sealed = auditSealed ? new Uint8Array(32).fill(1) : new Uint8Array();
   const committee = { members: [{ validator: ME, power: 1n, voted: false, verdict: 0, resultDigest: new Uint8Array(), seal: sealed }], drawnHeight: 5n, deadlineHeight: 50n };
   const record = { taskId: 1n, phase, results: revealed.map((d) => ({ worker: "w", revealed: true, resultDigest: d })), audit: committee, dispute: committee } as unknown as TaskRecord;

@@ -32,7 +32,7 @@ import { judgeWorkers, type RevealedOutput } from "./verify/judge.js";
 import type { Executor } from "./executors/index.js";
 import { TxRejectedError, type ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
-import { executeTask, UnrunnableTaskError } from "./task-input.js";
+import { executeTask, UnrunnableTaskError, type ProgramRuntimes } from "./task-input.js";
 import { auditSalt, seal } from "./digest.js";
 
 /** What the auditor needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
@@ -51,6 +51,10 @@ export interface AuditorOptions {
   chain: AuditorChain;
   fetchBlob(cid: string): Promise<Uint8Array>;
   executors: ReadonlyMap<string, Executor>;
+  /** Runtimes for client programs (kind "program"); a program whose runtime is missing gets UNEXECUTABLE. */
+  runtimes?: ProgramRuntimes;
+  /** CUDA_VISIBLE_DEVICES for re-executed GPU programs; absent = none (GPU programs: UNEXECUTABLE). */
+  gpus?: string;
   /** The operator's auditor KEM secret (worker/keys.ts loadAuditorKeys), for encrypted inputs. */
   kemSecret: Uint8Array;
   /** Re-read open committees every this many blocks besides resyncs (default 20). */
@@ -276,7 +280,7 @@ export class Auditor {
     const reader = { address: this.opts.operator, role: "auditor" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.fetchBlob(cid) };
     let result: Reexecution | "unexecutable";
     try {
-      const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0 });
+      const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0, gpus: this.opts.gpus }, this.opts.runtimes);
       if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
       if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
       const tolerance = task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE ? { atol: task.atol, rtol: task.rtol } : undefined;

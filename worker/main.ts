@@ -20,6 +20,7 @@ import { CliError, intFlag, runCli, stringFlag, type Command, type Flags } from 
 import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
+import { availableRuntimes } from "./programs/index.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
 import { WorkerMetrics } from "./metrics.js";
@@ -162,7 +163,8 @@ const startCommand: Command = {
       await chain.send(MSG.RegisterWorker, MsgRegisterWorker.fromPartial({ ...offer, bond: uogpu("bond", stringFlag(flags, "bond", DEFAULT_BOND)) }));
       log(`registered worker ${keys.address}`);
     }
-    log(`offer: ${gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`).join(", ")}; ${maxConcurrent} slot(s); executors: ${[...executors.keys()].join(", ")}`);
+    const runtimes = availableRuntimes();
+    log(`offer: ${gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`).join(", ")}; ${maxConcurrent} slot(s); executors: ${[...executors.keys()].join(", ")}; program runtimes: ${[...runtimes.keys()].join(", ") || "none"}`);
     // Said at start so an operator sees whether exec jobs could run here, and why not.
     log(describeSandbox(probeSandbox()));
 
@@ -176,6 +178,7 @@ const startCommand: Command = {
       chain,
       blobs: { fetch: (cid) => fetchBlob(restUrl, cid), upload: async (bytes) => (await uploadBlob(restUrl, bytes, keys.blobSigner, height)).cid },
       executors,
+      runtimes,
       state: await FileStateStore.open(join(home, "worker-state.json")),
       maxConcurrent,
       kemSecret: keys.kem.secretKey,
@@ -244,7 +247,7 @@ const auditCommand: Command = {
     await publishAuditorKey(chain, keys.address, keys.kem.publicKey, log);
     const metrics = new WorkerMetrics({ processMetrics: true });
     const served = await serveMetrics(flags, metrics, log);
-    const auditor = new Auditor({ operator: keys.address, chain, fetchBlob: (cid) => fetchBlob(restUrl, cid), executors, kemSecret: keys.kem.secretKey, metrics, log });
+    const auditor = new Auditor({ operator: keys.address, chain, fetchBlob: (cid) => fetchBlob(restUrl, cid), executors, runtimes: availableRuntimes(), kemSecret: keys.kem.secretKey, metrics, log });
     const onSignal = (signal: ChainSignal) => {
       if (signal.type === "block") metrics.height.set(signal.height);
       if (signal.type === "resync") log(`resync (${signal.reason})`);

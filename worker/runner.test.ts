@@ -2,6 +2,7 @@
  * The runner's state machine against fakes of the chain and the blob store: the fake chain
  * checks every commit's seal the way x/attest does and keeps the task status as x/market would.
  */
+import { builtinProgramId } from "../sdk/programs.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ class FakeChain implements RunnerChain {
 
   addTask(id: bigint, kind: string, inputCid: string, workers: string[]): Task {
     const task: Task = {
-      id, client: "ogpu1client", kind, programHash: "", inputCid, units: 1n, requirements: undefined, redundancy: workers.length, maxPricePerUnit: "100", priority: 0,
+      id, client: "ogpu1client", kind, programHash: builtinProgramId(kind), inputCid, units: 1n, requirements: undefined, redundancy: workers.length, maxPricePerUnit: "100", priority: 0,
       deadlineHeight: 1000n, verification: 1, status: TaskStatus.TASK_STATUS_ASSIGNED, escrow: "100", submitHeight: 1n, retries: 0,
       assignments: workers.map((w) => ({ worker: w, assignedHeight: 5n, pricePerUnit: "100", committed: false, committedHeight: 0n, commitByHeight: 25n })),
       pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: false, auditorKeyFingerprints: [], declines: 0, declineReason: "", atol: 0n, rtol: 0n,

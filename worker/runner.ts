@@ -25,13 +25,15 @@ import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
 import { saltPublicOutput, sealTaskOutput } from "../crypto/task-crypto.js";
-import { executeTask, UnrunnableTaskError, type Execution, type UnrunnableReason } from "./task-input.js";
+import { executeTask, UnrunnableTaskError, type Execution, type ProgramRuntimes, type UnrunnableReason } from "./task-input.js";
 import { DeclineReason } from "../proto/gen/ogpu/market/v1/market.js";
 
 const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
   input_unavailable: DeclineReason.DECLINE_REASON_INPUT_UNAVAILABLE,
   input_undecryptable: DeclineReason.DECLINE_REASON_INPUT_UNDECRYPTABLE,
   program_unavailable: DeclineReason.DECLINE_REASON_PROGRAM_UNAVAILABLE,
+  program_mismatch: DeclineReason.DECLINE_REASON_PROGRAM_MISMATCH,
+  no_capability: DeclineReason.DECLINE_REASON_NO_CAPABILITY,
 };
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */
@@ -59,6 +61,8 @@ export interface RunnerOptions {
   chain: RunnerChain;
   blobs: RunnerBlobs;
   executors: ReadonlyMap<string, Executor>;
+  /** Runtimes for client programs (kind "program"), by manifest runtime name; none = such tasks are declined. */
+  runtimes?: ProgramRuntimes;
   state: StateStore;
   maxConcurrent: number;
   /** Hybrid KEM secret key, for encrypted inputs. */
@@ -228,7 +232,7 @@ export class Runner {
       const reader = { address: this.opts.address, role: "worker" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.blobs.fetch(cid) };
       let run: Execution;
       try {
-        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) });
+        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) }, this.opts.runtimes);
       } catch (err) {
         if (!(err instanceof UnrunnableTaskError)) throw err;
         return await this.decline(task, base, err);

@@ -11,6 +11,9 @@ import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { resultDigest } from "./digest.js";
 import { runJob, type ExecContext, type Executor, type JobFailure } from "./executors/index.js";
 import { NoKeyForWorkerError, openTaskInput, parseManifest, type EncryptedInputManifest, type InputRole } from "../crypto/task-crypto.js";
+import { blobCid } from "../crypto/hash.js";
+import { builtinProgramId, PROGRAM_KIND, unpackProgram, type UnpackedProgram } from "../sdk/programs.js";
+import { taskSeed, visibleGpus, type ProgramRuntime } from "./programs/runtime.js";
 
 /** Who reads the input, and with which key (its envelope is looked up under `address`). */
 export interface InputReader {
@@ -21,11 +24,12 @@ export interface InputReader {
 }
 
 /** Why a task cannot be run, as MsgDeclineAssignment's reason classes name it (x/market). */
-export type UnrunnableReason = "input_unavailable" | "input_undecryptable" | "program_unavailable";
+export type UnrunnableReason = "input_unavailable" | "input_undecryptable" | "program_unavailable" | "program_mismatch" | "no_capability";
 
 /**
  * The task cannot be run by this process whatever happens on the network: no executor for its
- * kind, an input the blob store does not have, no envelope for this reader, an envelope that
+ * kind, a program bundle missing or not matching program_hash, a runtime or GPUs this process
+ * lacks, an input the blob store does not have, no envelope for this reader, an envelope that
  * does not open. Retrying cannot help; the worker declines, the auditor votes UNEXECUTABLE.
  */
 export class UnrunnableTaskError extends Error {
@@ -74,11 +78,55 @@ export async function loadTaskInput(inputCid: string, reader: InputReader): Prom
   }
 }
 
+/** The runtimes a process has for client programs (worker/programs), by manifest runtime name. */
+export type ProgramRuntimes = ReadonlyMap<string, ProgramRuntime>;
+
+/**
+ * Fetches the bundle named by program_hash and checks it before anything runs: its CID must
+ * be program_hash (a store serving other bytes is refused, whatever they contain), it must
+ * decode, and this process must have its runtime and GPUs.
+ */
+export async function loadProgram(programHash: string, reader: Pick<InputReader, "fetch">): Promise<UnpackedProgram> {
+  let bundle: Uint8Array;
+  try {
+    bundle = await reader.fetch(programHash);
+  } catch (err) {
+    if (err instanceof BlobError && err.status === 404) throw new UnrunnableTaskError("program_unavailable", `program bundle ${programHash} not found: ${err.message}`);
+    if (err instanceof BlobError && (err.code === "integrity_mismatch" || err.code === "invalid_cid")) throw new UnrunnableTaskError("program_mismatch", err.message);
+    throw err;
+  }
+  const actual = blobCid(bundle);
+  if (actual !== programHash) throw new UnrunnableTaskError("program_mismatch", `program bundle fetched for ${programHash} hashes to ${actual}: refusing to run it`);
+  try {
+    return unpackProgram(bundle);
+  } catch (err) {
+    throw new UnrunnableTaskError("program_unavailable", `program bundle ${programHash} is malformed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The executor that runs `task`: a checked client program, or a built-in/exec kind by its fixed id. */
+export async function resolveExecutor(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, runtimes: ProgramRuntimes, reader: Pick<InputReader, "fetch">, ctx: ExecContext): Promise<Executor> {
+  if (task.kind !== PROGRAM_KIND) {
+    const executor = executorFor(executors, task.kind);
+    const expected = builtinProgramId(task.kind);
+    if (task.programHash !== expected) throw new UnrunnableTaskError("program_mismatch", `kind "${task.kind}" has program id ${expected}, the task names ${task.programHash || "none"}`);
+    return executor;
+  }
+  const program = await loadProgram(task.programHash, reader);
+  const { runtime: name, resources } = program.manifest;
+  const runtime = runtimes.get(name);
+  if (!runtime) throw new UnrunnableTaskError("no_capability", `no "${name}" runtime here (this process has: ${[...runtimes.keys()].join(", ") || "none"})`);
+  const gpus = visibleGpus(ctx.gpus).length;
+  if (gpus < resources.gpus) throw new UnrunnableTaskError("no_capability", `the program needs ${resources.gpus} GPU(s); this slot has ${gpus}`);
+  const job = { taskId: task.id, seed: taskSeed(task.id, task.inputCid), program };
+  return { kind: PROGRAM_KIND, run: (input, c) => runtime.run(job, input, c) };
+}
+
 export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; failure: JobFailure };
 
-/** Fetch (and open) the input, run the task's executor, digest the output. */
-export async function executeTask(task: Pick<Task, "kind" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext): Promise<Execution> {
-  const executor = executorFor(executors, task.kind);
+/** Resolve and check the program, fetch (and open) the input, run it, digest the output. */
+export async function executeTask(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext, runtimes: ProgramRuntimes = new Map()): Promise<Execution> {
+  const executor = await resolveExecutor(task, executors, runtimes, reader, ctx);
   const input = await loadTaskInput(task.inputCid, reader);
   const started = process.hrtime.bigint();
   const outcome = await runJob(executor, input.input, ctx);

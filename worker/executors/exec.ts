@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { chown, mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { nprocLimit, probeSandbox, SANDBOX_PATH, sandboxArgv, type SandboxSpec, type SandboxStatus } from "./sandbox.js";
+import { nprocLimit, probeSandbox, SANDBOX_PATH, sandboxArgv, type SandboxMount, type SandboxSpec, type SandboxStatus } from "./sandbox.js";
 import { ExecutorError, type ExecContext, type Executor } from "./types.js";
 
 export interface ExecConfig {
@@ -140,7 +140,7 @@ function classify(kind: string, end: ProcessEnd, config: ExecConfig, maxOutputBy
   return new ExecutorError("crash", `${kind}: ${how}${detail}`);
 }
 
-async function readOutput(kind: string, path: string, maxBytes: number): Promise<Uint8Array> {
+export async function readOutput(kind: string, path: string, maxBytes: number): Promise<Uint8Array> {
   let handle;
   try {
     handle = await open(path, "r");
@@ -173,7 +173,7 @@ function validateConfig(config: ExecConfig): void {
 const MIB = 1024 * 1024;
 /** Where the job's paths appear inside the sandbox. */
 const JOB_INPUT = "/job/input";
-const JOB_OUT_DIR = "/job/out";
+export const JOB_OUT_DIR = "/job/out";
 
 /**
  * Lays out a job directory on the host: `input` (0600) and `out/` (0700), both given to the
@@ -187,53 +187,78 @@ async function prepareJobDir(dir: string, input: Uint8Array, status: Extract<San
   return paths;
 }
 
-export function createExecExecutor(config: ExecConfig): Executor {
+/**
+ * What a runtime adds to the standard job layout: the process runtime mounts the program
+ * bundle, names an output directory instead of a file, and sets its own variables.
+ */
+export interface JobLayout {
+  /** Writes extra files into the job directory before it is handed to the job's uid; returns their mounts. */
+  prepare?: (jobDir: string) => Promise<{ readOnly: SandboxMount[]; chown: string[] }>;
+  /** Variables set after the configured ones (OGPU_SEED, OGPU_TASK_ID, OGPU_OUTPUT …). */
+  env?: Readonly<Record<string, string>>;
+  /** Working directory inside the sandbox (default /job/out). */
+  cwd?: string;
+  devices?: readonly string[];
+  /** Reads the result from the host's out directory (default: the file `output`). */
+  collect?: (outDir: string) => Promise<Uint8Array>;
+}
+
+/**
+ * Runs one job in the sandbox: job directory, limits, kill on timeout or cancel, failure
+ * classification, cleanup in every outcome. Shared by the exec and process runtimes.
+ */
+export async function runSandboxedJob(config: ExecConfig, input: Uint8Array, ctx: ExecContext, layout: JobLayout = {}): Promise<Uint8Array> {
   validateConfig(config);
   const kind = config.kind ?? "exec";
   const maxOutputBytes = config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  return {
-    kind,
-    async run(input: Uint8Array, ctx: ExecContext): Promise<Uint8Array> {
-      if (ctx.signal.aborted) throw new ExecutorError("cancelled", `${kind}: cancelled`);
-      const status = config.sandbox ?? probeSandbox();
-      // Never unsandboxed: a job must not see the worker's keys, salts or network.
-      if (!status.available) throw new ExecutorError("unavailable", `${kind}: refusing to run the job unsandboxed: ${status.reason}`);
-      const dir = await mkdtemp(join(config.tmpRoot ?? tmpdir(), "ogpu-job-"));
-      try {
-        const paths = await prepareJobDir(dir, input, status);
-        const spec: SandboxSpec = {
-          argv: config.argv,
-          env: {
-            PATH: SANDBOX_PATH,
-            LANG: "C",
-            ...config.env,
-            HOME: "/tmp",
-            TMPDIR: "/tmp",
-            OGPU_INPUT: JOB_INPUT,
-            OGPU_OUTPUT: `${JOB_OUT_DIR}/output`,
-            OGPU_SLOT: String(ctx.slot),
-            // Empty = no GPU visible: a job must never land on another slot's devices by default.
-            CUDA_VISIBLE_DEVICES: ctx.gpus ?? "",
-          },
-          readOnly: [{ host: paths.input, sandbox: JOB_INPUT }, ...(config.readOnlyPaths ?? []).map((p) => ({ host: p, sandbox: p }))],
-          writable: [{ host: paths.out, sandbox: JOB_OUT_DIR }],
-          cwd: JOB_OUT_DIR,
-          limits: {
-            memoryBytes: config.memoryLimitMb === undefined ? undefined : config.memoryLimitMb * MIB,
-            cpuSeconds: config.cpuSeconds,
-            fileSizeBytes: maxOutputBytes,
-            processes: config.maxProcesses ?? DEFAULT_MAX_PROCESSES,
-            tmpBytes: (config.tmpSizeMb ?? DEFAULT_TMP_MB) * MIB,
-          },
-        };
-        const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status));
-        const end = await runProcess(argv, dir, config.timeoutMs, ctx.signal);
-        const failure = classify(kind, end, config, maxOutputBytes);
-        if (failure) throw failure;
-        return await readOutput(kind, join(paths.out, "output"), maxOutputBytes);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  };
+  if (ctx.signal.aborted) throw new ExecutorError("cancelled", `${kind}: cancelled`);
+  const status = config.sandbox ?? probeSandbox();
+  // Never unsandboxed: a job must not see the worker's keys, salts or network.
+  if (!status.available) throw new ExecutorError("unavailable", `${kind}: refusing to run the job unsandboxed: ${status.reason}`);
+  const dir = await mkdtemp(join(config.tmpRoot ?? tmpdir(), "ogpu-job-"));
+  try {
+    const paths = await prepareJobDir(dir, input, status);
+    const extra = layout.prepare ? await layout.prepare(dir) : { readOnly: [], chown: [] };
+    if (status.runAs) for (const p of extra.chown) await chown(p, status.runAs.uid, status.runAs.gid);
+    const spec: SandboxSpec = {
+      argv: config.argv,
+      env: {
+        PATH: SANDBOX_PATH,
+        LANG: "C",
+        ...config.env,
+        HOME: "/tmp",
+        TMPDIR: "/tmp",
+        OGPU_INPUT: JOB_INPUT,
+        OGPU_OUTPUT: `${JOB_OUT_DIR}/output`,
+        OGPU_SLOT: String(ctx.slot),
+        // Empty = no GPU visible: a job must never land on another slot's devices by default.
+        CUDA_VISIBLE_DEVICES: ctx.gpus ?? "",
+        ...layout.env,
+      },
+      readOnly: [{ host: paths.input, sandbox: JOB_INPUT }, ...extra.readOnly, ...(config.readOnlyPaths ?? []).map((p) => ({ host: p, sandbox: p }))],
+      writable: [{ host: paths.out, sandbox: JOB_OUT_DIR }],
+      devices: layout.devices,
+      cwd: layout.cwd ?? JOB_OUT_DIR,
+      limits: {
+        memoryBytes: config.memoryLimitMb === undefined ? undefined : config.memoryLimitMb * MIB,
+        cpuSeconds: config.cpuSeconds,
+        fileSizeBytes: maxOutputBytes,
+        processes: config.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+        tmpBytes: (config.tmpSizeMb ?? DEFAULT_TMP_MB) * MIB,
+      },
+    };
+    const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status));
+    const end = await runProcess(argv, dir, config.timeoutMs, ctx.signal);
+    const failure = classify(kind, end, config, maxOutputBytes);
+    if (failure) throw failure;
+    if (layout.collect) return await layout.collect(paths.out);
+    return await readOutput(kind, join(paths.out, "output"), maxOutputBytes);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function createExecExecutor(config: ExecConfig): Executor {
+  validateConfig(config);
+  return { kind: config.kind ?? "exec", run: (input, ctx) => runSandboxedJob(config, input, ctx) };
 }

@@ -58,7 +58,8 @@ export function updateBasePrices(ctx: Context, loads: readonly TierLoad[]): void
   const p = marketParams.get(ctx.store);
   for (const tier of TIERS) {
     const { used, capacity } = loads[tier] ?? { used: 0, capacity: 0 };
-    const util = capacity === 0 ? 0 : Math.min(10_000, Math.floor((used * 10_000) / capacity));
+    // Integer division in bigint: no float quotient in consensus code.
+    const util = capacity === 0 ? 0 : Math.min(10_000, Number((BigInt(used) * 10_000n) / BigInt(capacity)));
     const base = getBasePrice(ctx.store, tier);
     const next = nextBasePrice(base, util, p.target_utilization_bps, p.max_base_change_bps, BigInt(p.base_price_floor[tier]!));
     if (getUtilization(ctx.store, tier) !== util) setUtilization(ctx.store, tier, util);

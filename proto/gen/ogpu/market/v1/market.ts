@@ -47,6 +47,13 @@ export enum DeclineReason {
   DECLINE_REASON_INPUT_UNDECRYPTABLE = 2,
   /** DECLINE_REASON_PROGRAM_UNAVAILABLE - The program (kind / program hash) is unknown or cannot be fetched. */
   DECLINE_REASON_PROGRAM_UNAVAILABLE = 3,
+  /**
+   * DECLINE_REASON_PROGRAM_MISMATCH - The program bundle fetched for program_hash hashes to another CID (tampered), or a
+   * built-in kind was submitted with a program_hash other than its fixed id.
+   */
+  DECLINE_REASON_PROGRAM_MISMATCH = 4,
+  /** DECLINE_REASON_NO_CAPABILITY - The worker lacks what the program needs (its runtime, or the GPUs it asks for). */
+  DECLINE_REASON_NO_CAPABILITY = 5,
   UNRECOGNIZED = -1,
 }
 

@@ -1,0 +1,60 @@
+/**
+ * Client side of programs (docs/programs.md): pack a directory holding `ogpu-program.json`
+ * into the canonical bundle (sdk/program-pack.ts), whose blob CID is the task's
+ * `program_hash`, and upload it to the blob store. Workers and auditors check the CID of what
+ * they fetch against `program_hash` before running anything.
+ */
+import { sha256 } from "../crypto/hash.js";
+import { hex } from "../crypto/bytes.js";
+import { blobCid, uploadBlob, type BlobSigner } from "./blobs.js";
+import { MANIFEST_FILE, parseProgramManifest, type ProgramManifest } from "./program-manifest.js";
+import { PackError, packFiles, readDirectoryEntries, unpackFiles, type PackEntry } from "./program-pack.js";
+
+/** MsgSubmitTask.kind of a task that runs a client program (its bundle CID is program_hash). */
+export const PROGRAM_KIND = "program";
+
+/**
+ * The fixed program id of a built-in kernel (matmul, hash, render) or an operator's `exec` kind:
+ * hex sha256 of the kind name — the blob CID of a blob holding just that name. It never
+ * collides with a bundle's CID (a bundle starts with the "OGPUPKG1" magic).
+ */
+export function builtinProgramId(kind: string): string {
+  return hex(sha256(new TextEncoder().encode(kind)));
+}
+
+export interface PackedProgram {
+  bundle: Uint8Array;
+  /** Blob CID of the bundle: the task's program_hash. */
+  cid: string;
+  manifest: ProgramManifest;
+}
+
+export interface UnpackedProgram {
+  manifest: ProgramManifest;
+  files: PackEntry[];
+}
+
+/** Decodes a bundle and parses its manifest (PackError / ManifestError otherwise). */
+export function unpackProgram(bundle: Uint8Array): UnpackedProgram {
+  const files = unpackFiles(bundle);
+  const manifestFile = files.find((f) => f.path === MANIFEST_FILE);
+  if (!manifestFile) throw new PackError(`no ${MANIFEST_FILE} at the top of the bundle`);
+  return { manifest: parseProgramManifest(manifestFile.data), files };
+}
+
+/** Packs files (validating the manifest among them). */
+export function packProgramFiles(files: readonly PackEntry[]): PackedProgram {
+  const bundle = packFiles(files);
+  const { manifest } = unpackProgram(bundle);
+  return { bundle, cid: blobCid(bundle), manifest };
+}
+
+/** Packs the directory `dir`: same files → same bytes → same CID, on any machine. */
+export async function packProgram(dir: string): Promise<PackedProgram> {
+  return packProgramFiles(await readDirectoryEntries(dir));
+}
+
+/** Uploads a packed program; returns its CID (= program_hash). */
+export async function uploadProgram(restUrl: string, program: PackedProgram, signer: BlobSigner, height: bigint): Promise<string> {
+  return (await uploadBlob(restUrl, program.bundle, signer, height)).cid;
+}
