@@ -6,6 +6,7 @@ import { saltPublicOutput } from "../../crypto/task-crypto.js";
 import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { parseTolerance } from "../../sdk/tolerance.js";
+import { builtinProgramId } from "../../sdk/programs.js";
 import { Auditor, type AuditorChain } from "../auditor.js";
 import { resultDigest } from "../digest.js";
 import type { Executor } from "../executors/types.js";
@@ -75,7 +76,7 @@ describe("Auditor on a tolerance task", () => {
     const sum: Executor = { kind: "npy-sum", run: async () => sums.forward };
     const honest = publish(sums.reverse);
     const perturbed = publish(sums.perturbed);
-    const task = { id: 1n, kind: "npy-sum", inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
+    const task = { id: 1n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
     const me = "ogpu1auditor";
     const record = {
       taskId: 1n,
