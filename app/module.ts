@@ -4,7 +4,8 @@ import type { KVStore } from "./store/kvstore.js";
 import type { BlockInfo } from "./context.js";
 import { checkMsgStringCaps } from "./string-caps.js";
 import { invalidArgument } from "./errors.js";
-import { checkMessageWire, DEFAULT_WIRE_LIMITS } from "./proto-guard.js";
+import { checkMessageWire, checkSchemaWire, DEFAULT_WIRE_LIMITS, type MessageSchema } from "./proto-guard.js";
+import { deriveMsgSchema } from "./msg-schema.js";
 import type { MsgType } from "../proto/msg-types.js";
 
 /** Protobuf codec shape shared by cosmjs-types and our generated types. */
@@ -50,12 +51,16 @@ export interface DecodedMsg {
 
 export function defineMsg<M, R>(def: MsgDefinition<M, R>): RegisteredMsg {
   const { typeUrl, codec, responseTypeUrl, response } = def.type;
+  // Derived on first decode (a few ms), then kept: a pure function of the codec.
+  let schema: MessageSchema | undefined;
   return {
     typeUrl,
     gas: def.gas,
     decode(value) {
-      // Wire-checked first: the generated decoder recurses (see app/proto-guard.ts).
-      checkMessageWire(value, DEFAULT_WIRE_LIMITS);
+      // Wire-checked first: the generated decoder recurses (see app/proto-guard.ts); unknown
+      // fields are rejected as the SDK rejects them (non-critical ones, n & 1024, aside).
+      schema ??= deriveMsgSchema(typeUrl.slice(1), codec);
+      checkSchemaWire(value, schema, DEFAULT_WIRE_LIMITS);
       const msg = codec.decode(value);
       return {
         typeUrl,

@@ -9,11 +9,12 @@
  * is the same in every process, and anything it accepts is shallow enough for any decoder.
  *
  * Three kinds of frame:
- *  - schema: a message whose field numbers we know (tx envelope types). Unknown fields are
+ *  - schema: a message whose field numbers we know (tx envelope types; module Msgs, whose
+ *    schemas app/msg-schema.ts derives from their codecs). Unknown fields are
  *    rejected as the Cosmos SDK's RejectUnknownFields does: a field number with bit 11 set
  *    (n & 1024, "non-critical") is allowed only below a message that allows them (TxBody).
  *    Known fields must carry their declared wire type.
- *  - message: certainly a message, schema not known here (module Msgs, query requests).
+ *  - message: certainly a message, schema not known here (query requests).
  *  - maybe: a length-delimited payload that *might* be a message (bytes, strings, Any.value).
  *    It is scanned speculatively; if it does not parse it is opaque bytes and not an error.
  * Groups (wire types 3/4) are rejected in schema and message frames. In maybe frames they
@@ -29,6 +30,17 @@
 export const WireType = { varint: 0, fixed64: 1, bytes: 2, startGroup: 3, endGroup: 4, fixed32: 5 } as const;
 export type WireTypeValue = (typeof WireType)[keyof typeof WireType];
 
+/** A base-128 varint's bytes (for building probes and test inputs; n < 2^53). */
+export function wireVarint(n: number): number[] {
+  const out: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n % 0x80) | 0x80);
+  out.push(n);
+  return out;
+}
+
+/** A field key's bytes: field number and wire type. */
+export const wireTag = (field: number, wire: number): number[] => wireVarint(field * 8 + wire);
+
 const WIRE_NAMES = ["varint", "fixed64", "bytes", "start_group", "end_group", "fixed32"];
 /** The SDK's bit11NonCritical: unknown fields numbered with this bit set may be skipped. */
 const NON_CRITICAL_BIT = 1024;
@@ -41,6 +53,8 @@ export interface FieldSpec {
   message?: () => MessageSchema;
   /** Payload is a message of a type not known here (Any.value): scanned speculatively. */
   opaqueMessage?: boolean;
+  /** A repeated scalar: also accepted packed (wire type bytes), as every decoder accepts it. */
+  packed?: boolean;
 }
 
 export interface MessageSchema {
@@ -179,6 +193,7 @@ class WireScan {
       }
       return wire === WireType.bytes ? this.enter(frame, "maybe", payloadStart, end, true) : end;
     }
+    if (spec.packed === true && wire === WireType.bytes) return end;
     if (spec.wire !== wire) throw new ProtoWireError(`field ${field} of ${schema.name} has wire type ${WIRE_NAMES[wire]}, want ${WIRE_NAMES[spec.wire]}`);
     if (spec.message) {
       const sub = spec.message();

@@ -2,9 +2,8 @@ import type { Context } from "./context.js";
 import type { ParamsAccess } from "./params.js";
 import type { MsgType } from "../proto/msg-types.js";
 import { defineMsg, defineQuery, type MessageCodec, type QueryCodecs, type QueryMethod, type RegisteredMsg } from "./module.js";
-import { requireGovAuthority } from "./authority.js";
+import { requireGovAuthority, validateAuthority } from "./authority.js";
 import { SdkCode, sdkError } from "./errors.js";
-import { parseAccountAddress } from "./address.js";
 
 /** Fields of every module's `/ogpu.<module>.v1.MsgUpdateParams` (proto/ogpu/<module>/v1/update_params.proto). */
 export interface UpdateParamsFields {
@@ -72,7 +71,7 @@ export function defineUpdateParamsMsg<T>(
     signers: (msg) => [msg.authority],
     // Stateless, so a proposal carrying bad params is refused at submission, not at execution.
     validate(msg) {
-      parseAccountAddress(msg.authority, "authority");
+      validateAuthority(msg.authority);
       parseParamsJson(module, access, msg.params);
     },
     handle(ctx, msg) {

@@ -9,6 +9,7 @@ import * as attest from "./gen/ogpu/attest/v1/tx.js";
 import * as market from "./gen/ogpu/market/v1/tx.js";
 import * as workers from "./gen/ogpu/workers/v1/tx.js";
 import * as treasury from "./gen/ogpu/treasury/v1/tx.js";
+import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import * as attestParams from "./gen/ogpu/attest/v1/update_params.js";
 import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
 import * as bankParams from "./gen/ogpu/bank/v1/update_params.js";
@@ -64,4 +65,12 @@ export const OGPU_MSG_TYPES = {
   UpdateAttestParams: updateParamsType(attestParams),
   UpdateMintParams: updateParamsType(mintParams),
   UpdateGovParams: updateParamsType(govParams),
+} as const;
+
+/**
+ * Cosmos messages the chain accepts that cosmjs' default registry (`defaultRegistryTypes`)
+ * does not know; x/ modules define them from here and sdk/registry.ts adds them.
+ */
+export const COSMOS_EXTRA_MSG_TYPES = {
+  Unjail: msgType(slashing.protobufPackage, "MsgUnjail", slashing.MsgUnjail, slashing.MsgUnjailResponse),
 } as const;

@@ -24,7 +24,7 @@ export { FINAL_STATES, SUCCESS_STATES, STATUS_EVENT, TaskEndedError, WaitTimeout
 export type { AbciEvent, KeyedUpdate, TaskEventView, TaskResult, TaskUpdate } from "./events.js";
 export { QueryError, basePrices, getTask, getWorker, listTasks, listWorkers, parseTaskStatus, parseWorkerStatus, taskStateName } from "./queries.js";
 export type { AbciQuerier, TaskFilter, WorkerFilter } from "./queries.js";
-export { MSG, ogpuRegistry, ogpuTypes } from "./registry.js";
+export { cosmosExtraTypes, MSG, ogpuRegistry, ogpuTypes } from "./registry.js";
 export { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
 export type { Task, Assignment, Requirements } from "../proto/gen/ogpu/market/v1/market.js";
 export { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";

@@ -9,9 +9,8 @@
  */
 import { Registry, type GeneratedType } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
-import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
-import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
+import { COSMOS_EXTRA_MSG_TYPES, OGPU_MSG_TYPES } from "../proto/msg-types.js";
 
 type OgpuMsgName = keyof typeof OGPU_MSG_TYPES;
 
@@ -20,14 +19,17 @@ export const MSG = Object.fromEntries(Object.entries(OGPU_MSG_TYPES).map(([name,
 
 export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(OGPU_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]);
 
-/** Cosmos messages the chain accepts that cosmjs' defaults lack: MsgUnjail, and x/upgrade's, which gov proposals carry. */
+/**
+ * Cosmos messages the chain accepts that cosmjs' defaults lack: MsgUnjail (a validator signs
+ * it) and x/upgrade's, which gov proposals carry.
+ */
 export const cosmosExtraTypes: ReadonlyArray<[string, GeneratedType]> = [
-  ["/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail],
+  ...Object.values(COSMOS_EXTRA_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]),
   ["/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", MsgSoftwareUpgrade],
   ["/cosmos.upgrade.v1beta1.MsgCancelUpgrade", MsgCancelUpgrade],
 ];
 
-/** Default Cosmos types (bank, staking, gov, …), MsgUnjail, x/upgrade's, plus oGPU's. */
+/** Default Cosmos types (bank, staking, gov, …), the extras above, plus oGPU's. */
 export function ogpuRegistry(): Registry {
   return new Registry([...defaultRegistryTypes, ...cosmosExtraTypes, ...ogpuTypes]);
 }

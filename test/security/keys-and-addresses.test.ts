@@ -4,9 +4,9 @@
  * bech32, and every string field of every Msg has a length cap.
  */
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { hasFromPartial, type GeneratedType } from "@cosmjs/proto-signing";
 import { afterEach, describe, expect, it } from "vitest";
+import { govAuthority, INVALID_AUTHORITY_CODE, requireGovAuthority } from "../../app/authority.js";
 import { AppError, SdkCode } from "../../app/errors.js";
 import { createAppWiring } from "../../app/modules.js";
 import { MAX_MSG_STRING_LENGTH, MSG_STRING_CAPS } from "../../app/string-caps.js";
@@ -144,7 +144,6 @@ describe("issue 10 item 11: keys and addresses", () => {
 
   it("item 11 addresses: every address field of every registered Msg refuses an uppercase or 32-byte address (sdk code 7)", () => {
     const registry = ogpuRegistry();
-    registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
     const twenty = new Uint8Array(20).fill(7);
     const addressFor = (field: string, bytes: Uint8Array) => toBech32(VALOPER_FIELDS.has(field) ? "ogpuvaloper" : "ogpu", bytes);
     let checked = 0;
@@ -168,11 +167,16 @@ describe("issue 10 item 11: keys and addresses", () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(2 * 20);
+    // Handlers check it the same way before comparing with the gov account (proposal execution
+    // and any path that skips validate see code 7 for a malformed authority, not a wrong signer).
+    for (const bad of [govAuthority().toUpperCase(), addressFor("authority", new Uint8Array(32).fill(7))]) {
+      expect(catchError(() => requireGovAuthority(bad))).toMatchObject({ codespace: "sdk", code: SdkCode.InvalidAddress });
+    }
+    expect(catchError(() => requireGovAuthority(addressFor("authority", twenty)))).toMatchObject({ codespace: "gov", code: INVALID_AUTHORITY_CODE });
   });
 
   it("item 11 string caps: every registered Msg refuses an oversize string in each of its string fields (sdk code 18)", () => {
     const registry = ogpuRegistry();
-    registry.register("/cosmos.slashing.v1beta1.MsgUnjail", MsgUnjail);
     const checked = new Map<string, number>();
     for (const registered of appModules.flatMap((m) => m.msgs)) {
       const found = registry.lookupType(registered.typeUrl);
@@ -195,9 +199,17 @@ describe("issue 10 item 11: keys and addresses", () => {
   });
 });
 
-/** Top-level fields that name an account (ogpu1…), and those of them that name a valoper. */
+/**
+ * Top-level fields that name an account (ogpu1…), and those of them that name a valoper.
+ * `authority` is the gov account every gated Msg (MsgUpdateParams, upgrades) names; x/gov's
+ * own Msgs name their proposer, depositor and voter.
+ */
 const VALOPER_FIELDS = new Set(["validatorAddress", "validatorSrcAddress", "validatorDstAddress", "validatorAddr"]);
-const ADDRESS_FIELDS = new Set([...VALOPER_FIELDS, "fromAddress", "toAddress", "delegatorAddress", "operator", "client", "worker", "validator", "authority", "recipient", "proposer", "voter", "depositor"]);
+const ADDRESS_FIELDS = new Set([
+  ...VALOPER_FIELDS,
+  ...["fromAddress", "toAddress", "delegatorAddress", "operator", "client", "worker", "validator"],
+  ...["authority", "recipient", "proposer", "depositor", "voter"],
+]);
 
 /** Nested messages and repeated fields filled in, so their strings are exercised too. */
 const coin = { denom: "", amount: "" };

@@ -9,21 +9,12 @@ import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
 import { TEST_CHAIN_ID, type TestKey } from "../../app/testkit.js";
+import { wireTag as tag, wireVarint as varint } from "../../app/proto-guard.js";
 
 export const WIRE = { varint: 0, fixed64: 1, bytes: 2, startGroup: 3, endGroup: 4, fixed32: 5 } as const;
 
-export function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
-}
-
-export const tag = (field: number, wire: number): number[] => varint(field * 8 + wire);
+/** Varints and field keys come from the one wire-format helper (app/proto-guard.ts). */
+export { tag, varint };
 
 export function lengthDelimited(field: number, payload: Uint8Array | number[]): Uint8Array {
   return Uint8Array.from([...tag(field, WIRE.bytes), ...varint(payload.length), ...payload]);

@@ -2,7 +2,7 @@ import { TextProposal, VoteOption, type WeightedVoteOption } from "cosmjs-types/
 import * as v1 from "cosmjs-types/cosmos/gov/v1/tx";
 import * as v1beta1 from "cosmjs-types/cosmos/gov/v1beta1/tx";
 import { parseAccountAddress } from "../../app/address.js";
-import { requireGovAuthority } from "../../app/authority.js";
+import { requireGovAuthority, validateAuthority } from "../../app/authority.js";
 import { UPDATE_PARAMS_EVENT } from "../../app/update-params.js";
 import { coinsFromWire } from "../../app/coins.js";
 import { DEC_ONE, decToString, parseDec, parseDecText } from "../../app/dec.js";
@@ -138,7 +138,7 @@ export function govMsgs(keeper: GovKeeper): RegisteredMsg[] {
       type: msgType(v1.protobufPackage, "MsgUpdateParams", v1.MsgUpdateParams, v1.MsgUpdateParamsResponse),
       gas: 20_000,
       signers: (m) => [m.authority],
-      validate: (m) => addresses([m.authority, "authority"]),
+      validate: (m) => validateAuthority(m.authority),
       handle(ctx, m) {
         requireGovAuthority(m.authority);
         let next;

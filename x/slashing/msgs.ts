@@ -1,7 +1,6 @@
-import { MsgUnjail, MsgUnjailResponse, protobufPackage } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import { accountAddressString } from "../../app/address.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
-import { msgType, OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { COSMOS_EXTRA_MSG_TYPES, OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import { defineUpdateParamsMsg } from "../../app/update-params.js";
 import { slashingParams } from "./params.js";
 import { allSigningInfos, clearMissedBits, setSigningInfo } from "./store.js";
@@ -11,7 +10,7 @@ import { parseValoper } from "../../app/validator-address.js";
 export function slashingMsgs(keeper: SlashingKeeper): RegisteredMsg[] {
   /** cosmos.slashing.v1beta1.MsgUnjail: signed by the operator account (same bytes as the valoper). */
   const msgUnjail = defineMsg({
-    type: msgType(protobufPackage, "MsgUnjail", MsgUnjail, MsgUnjailResponse),
+    type: COSMOS_EXTRA_MSG_TYPES.Unjail,
     gas: 20_000,
     signers: (msg) => [accountAddressString(parseValoper(msg.validatorAddr))],
     validate(msg) {

@@ -1,5 +1,6 @@
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { parseAccountAddress } from "../../app/address.js";
+import { validateAuthority } from "../../app/authority.js";
 import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import { spendAmount, type TreasuryKeeper } from "./keeper.js";
 
@@ -10,7 +11,7 @@ export function treasuryMsgs(keeper: TreasuryKeeper): RegisteredMsg[] {
     gas: 20_000,
     signers: (msg) => [msg.authority],
     validate(msg) {
-      parseAccountAddress(msg.authority, "authority");
+      validateAuthority(msg.authority);
       parseAccountAddress(msg.recipient, "recipient");
       spendAmount(msg.amount);
     },

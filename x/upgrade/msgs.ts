@@ -1,8 +1,7 @@
 import { MsgCancelUpgrade, MsgCancelUpgradeResponse, MsgSoftwareUpgrade, MsgSoftwareUpgradeResponse, protobufPackage } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import type { Plan } from "cosmjs-types/cosmos/upgrade/v1beta1/upgrade";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
-import { parseAccountAddress } from "../../app/address.js";
-import { requireGovAuthority } from "../../app/authority.js";
+import { requireGovAuthority, validateAuthority } from "../../app/authority.js";
 import { defineMsg, type RegisteredMsg } from "../../app/module.js";
 import { msgType } from "../../proto/msg-types.js";
 import { invalidPlan } from "./errors.js";
@@ -33,7 +32,7 @@ export function upgradeMsgs(keeper: UpgradeKeeper): RegisteredMsg[] {
     gas: 20_000,
     signers: (msg) => [msg.authority],
     validate(msg) {
-      parseAccountAddress(msg.authority, "authority");
+      validateAuthority(msg.authority);
       validatePlan(msg.plan);
     },
     handle(ctx, msg) {
@@ -48,7 +47,7 @@ export function upgradeMsgs(keeper: UpgradeKeeper): RegisteredMsg[] {
     type: msgType(protobufPackage, "MsgCancelUpgrade", MsgCancelUpgrade, MsgCancelUpgradeResponse),
     gas: 10_000,
     signers: (msg) => [msg.authority],
-    validate: (msg) => void parseAccountAddress(msg.authority, "authority"),
+    validate: (msg) => void validateAuthority(msg.authority),
     handle(ctx, msg) {
       requireGovAuthority(msg.authority);
       keeper.cancelUpgrade(ctx);

@@ -101,11 +101,6 @@ export interface TaskRecord {
   /** Audit probability used by the draw, basis points. */
   auditPBps: number;
   audited: boolean;
-  /**
-   * Unused: no audit is drawn once a worker digest is public (issue 10 item 8); the field number
-   * stays taken so stored records keep decoding.
-   */
-  revealsExposed: boolean;
   audit: Committee | undefined;
   dispute:
     | Committee
@@ -593,7 +588,6 @@ function createBaseTaskRecord(): TaskRecord {
     drawHeight: 0n,
     auditPBps: 0,
     audited: false,
-    revealsExposed: false,
     audit: undefined,
     dispute: undefined,
     disputeReason: "",
@@ -632,9 +626,6 @@ export const TaskRecord: MessageFns<TaskRecord> = {
     }
     if (message.audited !== false) {
       writer.uint32(56).bool(message.audited);
-    }
-    if (message.revealsExposed !== false) {
-      writer.uint32(64).bool(message.revealsExposed);
     }
     if (message.audit !== undefined) {
       Committee.encode(message.audit, writer.uint32(74).fork()).join();
@@ -720,14 +711,6 @@ export const TaskRecord: MessageFns<TaskRecord> = {
             message.audited = reader.bool();
             continue;
           }
-          case 8: {
-            if (tag !== 64) {
-              break;
-            }
-
-            message.revealsExposed = reader.bool();
-            continue;
-          }
           case 9: {
             if (tag !== 74) {
               break;
@@ -788,7 +771,6 @@ export const TaskRecord: MessageFns<TaskRecord> = {
       : 0n;
     message.auditPBps = object.auditPBps ?? 0;
     message.audited = object.audited ?? false;
-    message.revealsExposed = object.revealsExposed ?? false;
     message.audit = (object.audit !== undefined && object.audit !== null)
       ? Committee.fromPartial(object.audit)
       : undefined;
