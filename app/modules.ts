@@ -91,6 +91,8 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     taskClosed: (ctx, taskId) => attest.dropRecord(ctx, taskId),
     minTrustedCv: (ctx) => attest.minTrustedCv(ctx),
     resultPaid: (ctx, worker, fee) => mint.recordResultFee(ctx, worker, fee),
+    // Assign→commit latency feeds x/workers' anomaly detection (per-unit latency against the tier's median).
+    slotCommitted: (ctx, worker, latencyBlocks, units) => workers.recordCommitLatency(ctx, worker, latencyBlocks, units),
   };
   const market = createMarketKeeper({ bank, treasury, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });

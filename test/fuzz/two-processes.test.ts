@@ -49,7 +49,9 @@ describe("fuzz: generated blocks replay identically in processes with different 
     }
     await builder.close();
     plan = { appState, blocks, warmup: { txs: blocks.flat().slice(0, 200), rounds: 20 } };
-  });
+    // Building 250 blocks of signed, generated txs is CPU-bound: on a loaded 2-core machine it took
+    // longer than the suite default, so this hook gets its own generous limit (not a performance check).
+  }, 600_000);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

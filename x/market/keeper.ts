@@ -67,13 +67,16 @@ export function setPendingReason(ctx: Context, task: Task, reason: PendingReason
   emitTaskEvent(ctx.events, TaskEvent.Pending, task.id, { reason });
 }
 
-/** x/attest: a worker's commitment arrived; the slot no longer times out. All k committed → COMMITTED. */
-export function markCommitted(ctx: Context, taskId: bigint, worker: string): void {
+/**
+ * x/attest: a worker's commitment arrived; the slot no longer times out. All k committed →
+ * COMMITTED. Returns the slot's assign→commit latency and the task's units (undefined when already committed).
+ */
+export function markCommitted(ctx: Context, taskId: bigint, worker: string): { blocks: bigint; units: bigint } | undefined {
   const task = requireTask(ctx, taskId);
   if (isTerminal(task.status)) throw marketError(MarketCode.TaskEnded, `task ${taskId} has ended (${TaskStatus[task.status]}); its slots take no commits`);
   const a = task.assignments.find((x) => x.worker === worker);
   if (!a) throw marketError(MarketCode.InvalidSettlement, `worker ${worker} is not assigned to task ${taskId}`);
-  if (a.committed) return;
+  if (a.committed) return undefined;
   a.committed = true;
   a.committedHeight = ctx.block.height;
   removeSlotTimeout(ctx.store, a.commitByHeight, taskId, worker);
@@ -82,6 +85,7 @@ export function markCommitted(ctx: Context, taskId: bigint, worker: string): voi
     setTaskStatus(ctx, task, TaskStatus.TASK_STATUS_COMMITTED, "all_committed");
   }
   putTask(ctx.store, task);
+  return { blocks: a.committedHeight - a.assignedHeight, units: task.units };
 }
 
 export interface Payout {
@@ -101,6 +105,8 @@ export interface MarketHooks {
   minTrustedCv?(ctx: Context): bigint;
   /** A verified result paid `worker`; `fee` is the market fee its payout sent to the treasury (x/mint's C_i). */
   resultPaid?(ctx: Context, worker: string, fee: bigint): void;
+  /** `worker` committed `latencyBlocks` after its assignment to a task of `units` units (x/workers' anomaly detection). */
+  slotCommitted?(ctx: Context, worker: string, latencyBlocks: bigint, units: bigint): void;
 }
 
 /** What x/market needs: bank moves escrow; workers provides the registry and takes penalties; fees go to the treasury. */
@@ -334,5 +340,11 @@ export function createMarketKeeper({ bank, treasury, workers, hooks }: MarketDep
     putTask(ctx.store, task);
   }
 
-  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted, reassignSlot, timeoutSlot, refundAndClose, failTask, failUnexecutable, declineSlot, settleFinalized, basePrice: getBasePrice };
+  /** markCommitted, then the slotCommitted hook with the slot's assign→commit latency (first commit only). */
+  function markCommittedAndNotify(ctx: Context, taskId: bigint, worker: string): void {
+    const latency = markCommitted(ctx, taskId, worker);
+    if (latency) hooks.slotCommitted?.(ctx, worker, latency.blocks, latency.units);
+  }
+
+  return { escrowAccount: MARKET_ESCROW, getTask: readTask, requireTask, isTerminal, moveTask, assignSlot, markCommitted: markCommittedAndNotify, reassignSlot, timeoutSlot, refundAndClose, failTask, failUnexecutable, declineSlot, settleFinalized, basePrice: getBasePrice };
 }

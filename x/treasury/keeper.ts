@@ -19,9 +19,10 @@ export const TREASURY = "treasury";
  * - unexecutable_fee: what a client forfeits when its task fails as unexecutable (x/market);
  * - commit_timeout_slash / reveal_timeout_slash: the share of a worker bond slashed for a
  *   missed commit (x/market) or a withheld reveal (x/attest), through x/workers;
+ * - anomaly_slash: the share of a worker bond slashed when anomaly detection jails it (x/workers);
  * - genesis: a balance the chain started with (a genesis allocation or an imported export).
  */
-export const TREASURY_REASONS = ["market_fee", "unexecutable_fee", "commit_timeout_slash", "reveal_timeout_slash", "genesis"] as const;
+export const TREASURY_REASONS = ["market_fee", "unexecutable_fee", "commit_timeout_slash", "reveal_timeout_slash", "anomaly_slash", "genesis"] as const;
 export type TreasuryReason = (typeof TREASURY_REASONS)[number];
 
 export interface TreasuryDeps {

@@ -16,5 +16,7 @@ export const WorkerEvent = {
   Exited: "worker_exited",
   Slashed: "worker_slashed",
   Jailed: "worker_jailed",
+  /** Anomaly detection found the worker's record improbable (docs/anomaly.md): rule, reason, n, x, jailed. */
+  Flagged: "worker_flagged",
   Reliability: "worker_reliability",
 } as const;

@@ -1,9 +1,10 @@
-import { asArray, asObject, asString, atPath } from "../../app/genesis-json.js";
+import { asArray, asObject, asString, atPath, GenesisError } from "../../app/genesis-json.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
+import { LatencyHistogram, Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import type { AuthKeeper } from "../auth/keeper.js";
 import { allWorkers, setWorker, WORKER_BONDS } from "./keeper.js";
-import { addExit } from "./store.js";
+import { addExit, allLatencyHistograms, setLatencyHistogram } from "./store.js";
+import { LATENCY_BUCKETS } from "./anomaly-stats.js";
 import { workersParams } from "./params.js";
 
 /**
@@ -22,12 +23,20 @@ export function initWorkersGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">
     atPath(path, () => setWorker(store, worker));
     if (worker.exitHeight > 0n) addExit(store, worker.exitHeight, worker.operator);
   });
+  asArray(state.latency_histograms, "workers.latency_histograms").forEach((entry, i) => {
+    const path = `workers.latency_histograms[${i}]`;
+    const h = atPath(path, () => LatencyHistogram.decode(Buffer.from(asString(entry, path), "base64")));
+    if (h.counts.length !== LATENCY_BUCKETS) throw new GenesisError(`${path} must have ${LATENCY_BUCKETS} buckets`);
+    setLatencyHistogram(store, h);
+  });
 }
 
 export function exportWorkersGenesis(store: KVStore): unknown {
   return {
     params: workersParams.get(store),
     workers: [...allWorkers(store)].map((w) => Buffer.from(Worker.encode(w).finish()).toString("base64")),
+    // Anomaly detection's per-tier latency histograms (docs/anomaly.md), base64 protobuf like the workers.
+    latency_histograms: [...allLatencyHistograms(store)].map((h) => Buffer.from(LatencyHistogram.encode(h).finish()).toString("base64")),
   };
 }
 

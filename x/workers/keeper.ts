@@ -10,6 +10,7 @@ import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { invalidWorker as invalid, workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
 import { addExit, allWorkers, dueExits, getWorker, setWorker } from "./store.js";
+import { createAnomalyDetector } from "./anomaly.js";
 
 /** Worker reads and writes for x/workers' own files, tools and tests (the layout stays in store.ts). */
 export { allWorkers, getWorker, setWorker } from "./store.js";
@@ -17,7 +18,7 @@ export { allWorkers, getWorker, setWorker } from "./store.js";
 /** Module account holding every worker's bond (exiting ones included). */
 export const WORKER_BONDS = "worker_bonds";
 /** Why part of a bond is slashed (each has its own treasury reason, `<reason>_slash`). */
-export type BondSlashReason = "commit_timeout" | "reveal_timeout";
+export type BondSlashReason = "commit_timeout" | "reveal_timeout" | "anomaly";
 
 /** The worker or a `workers` code 5 error naming it. */
 export function requireWorker(store: KVStore, operator: string): Worker {
@@ -221,8 +222,10 @@ export interface WorkersKeeper {
   /** Folds one result into the reliability state: success raises CV and the EWMA, failure resets CV. */
   /** `feePaid`: the market fee a verified result's payout paid (weights the success in the EWMA). */
   recordResult(ctx: Context, operator: string, success: boolean, reason: string, feePaid?: bigint): Reliability;
-  /** A declined assignment: counted in the decline rate, no penalty. */
+  /** A declined assignment: counted in the decline rate, no penalty (anomaly detection may flag a high rate). */
   recordDecline(ctx: Context, operator: string, reason: string): Reliability;
+  /** x/market's slotCommitted hook: a commit's assign→commit latency feeds anomaly detection (docs/anomaly.md). */
+  recordCommitLatency(ctx: Context, operator: string, latencyBlocks: bigint, units: bigint): void;
   /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
   adjustOpenTasks(store: KVStore, operator: string, delta: 1 | -1): void;
   /** endBlock: returns the bonds of exits whose unbonding delay has passed. */
@@ -278,6 +281,8 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
       openTasks: 0,
       reliability: newReliability(ctx.store),
       exitHeight: 0n,
+      // Written on the first counted event (docs/anomaly.md).
+      anomaly: undefined,
     });
     hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
@@ -335,12 +340,27 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
     }
   }
 
-  /** recordResult, then the hook: the operator's reliability follows the new EWMA. */
+  const anomaly = createAnomalyDetector({
+    requireWorker: (ctx, operator) => requireWorker(ctx.store, operator),
+    setWorker: (ctx, w) => setWorker(ctx.store, w),
+    workerTier: (ctx, w) => workerTier(ctx.store, w),
+    jailWorker,
+    slashBond,
+  });
+
+  /** recordResult, then the hook (the operator's reliability follows the new EWMA), then anomaly detection. */
   function recordResultAndNotify(ctx: Context, operator: string, success: boolean, reason: string, feePaid?: bigint): Reliability {
     const rel = recordResult(ctx, operator, success, reason, feePaid);
     hooks.reliabilityChanged?.(ctx, parseAccountAddress(operator, "operator"), rel.ewmaSuccessBps);
+    anomaly.observeOutcome(ctx, operator, !success);
     return rel;
   }
 
-  return { bondsAccount: WORKER_BONDS, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
+  function recordDeclineAndObserve(ctx: Context, operator: string, reason: string): Reliability {
+    const rel = recordDecline(ctx, operator, reason);
+    anomaly.observeDecline(ctx, operator);
+    return rel;
+  }
+
+  return { bondsAccount: WORKER_BONDS, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline: recordDeclineAndObserve, recordCommitLatency: anomaly.observeCommitLatency, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
 }

@@ -27,6 +27,12 @@ const CATALOG_ENTRY_KEYS = ["vendor", "model", "tier"];
  * - max_due_per_block: exits whose unbonding completes that one block settles; the rest the next.
  * - gpu_catalog: the known GPU models; registering or requiring any other model is an error.
  *   Governable (docs/gov-params.md): a proposal adds a model with a workers MsgUpdateParams.
+ * - anomaly_*: anomaly detection on behaviour (docs/anomaly.md): the honest failure, slow and
+ *   decline rates (bps) a worker's record is tested against, the tail threshold (per 10⁹) below
+ *   which a record is improbable, the minimum sample, the window at which a worker's counters
+ *   halve, the slow factor (percent of the tier's median per-unit latency), the tier samples
+ *   needed before the median is used and the histogram's halving window, and the jail and slash
+ *   of a worker jailed for an anomaly.
  */
 export const workersParams = defineParams(
   "workers/params",
@@ -49,6 +55,17 @@ export const workersParams = defineParams(
       { vendor: "nvidia", model: "H100", tier: 3 },
       { vendor: "amd", model: "MI300X", tier: 3 },
     ] as GpuCatalogEntry[],
+    anomaly_fail_rate_bps: 500,
+    anomaly_slow_rate_bps: 1000,
+    anomaly_decline_rate_bps: 2000,
+    anomaly_tail_per_billion: 1000,
+    anomaly_min_samples: 20,
+    anomaly_window: 200,
+    anomaly_slow_factor_pct: 300,
+    anomaly_min_tier_samples: 50,
+    anomaly_histogram_window: 5000,
+    anomaly_jail_blocks: 10_000,
+    anomaly_slash_bps: 100,
   },
   (p) => {
     if (!/^[0-9]{1,30}$/.test(p.min_worker_bond)) throw new Error("min_worker_bond must be a decimal uogpu amount");
@@ -59,6 +76,7 @@ export const workersParams = defineParams(
     if (p.ewma_alpha_bps < 1 || p.ewma_alpha_bps > 10_000) throw new Error("ewma_alpha_bps must be in 1..10000");
     if (p.initial_ewma_bps < 0 || p.initial_ewma_bps > 10_000) throw new Error("initial_ewma_bps must be in 0..10000");
     if (!/^[0-9]{1,30}$/.test(p.reliability_full_fee) || BigInt(p.reliability_full_fee) < 1n) throw new Error("reliability_full_fee must be a positive decimal uogpu amount");
+    checkAnomalyParams(p);
     if (p.gpu_catalog.length > MAX_CATALOG_MODELS) throw new Error(`gpu_catalog lists ${p.gpu_catalog.length} models, at most ${MAX_CATALOG_MODELS}`);
     const seen = new Set<string>();
     for (const e of p.gpu_catalog) {
@@ -76,3 +94,27 @@ export const workersParams = defineParams(
 );
 
 export type WorkersParams = ReturnType<typeof workersParams.get>;
+
+/** Largest anomaly_window: bounds the tail test's work (terms of at most 1000·14 bits). */
+export const MAX_ANOMALY_WINDOW = 1000;
+
+function checkAnomalyParams(p: {
+  anomaly_fail_rate_bps: number; anomaly_slow_rate_bps: number; anomaly_decline_rate_bps: number; anomaly_tail_per_billion: number;
+  anomaly_min_samples: number; anomaly_window: number; anomaly_slow_factor_pct: number; anomaly_min_tier_samples: number;
+  anomaly_histogram_window: number; anomaly_jail_blocks: number; anomaly_slash_bps: number;
+}): void {
+  const int = (v: number, lo: number, hi: number, name: string) => {
+    if (!Number.isSafeInteger(v) || v < lo || v > hi) throw new Error(`${name} must be an integer in ${lo}..${hi}`);
+  };
+  int(p.anomaly_fail_rate_bps, 1, 9999, "anomaly_fail_rate_bps");
+  int(p.anomaly_slow_rate_bps, 1, 9999, "anomaly_slow_rate_bps");
+  int(p.anomaly_decline_rate_bps, 1, 9999, "anomaly_decline_rate_bps");
+  int(p.anomaly_tail_per_billion, 1, 1_000_000, "anomaly_tail_per_billion");
+  int(p.anomaly_window, 2, MAX_ANOMALY_WINDOW, "anomaly_window");
+  int(p.anomaly_min_samples, 1, p.anomaly_window, "anomaly_min_samples");
+  int(p.anomaly_slow_factor_pct, 101, 100_000, "anomaly_slow_factor_pct");
+  int(p.anomaly_min_tier_samples, 1, 1_000_000, "anomaly_min_tier_samples");
+  int(p.anomaly_histogram_window, 2, 1_000_000_000, "anomaly_histogram_window");
+  int(p.anomaly_jail_blocks, 1, 10_000_000, "anomaly_jail_blocks");
+  int(p.anomaly_slash_bps, 0, 10_000, "anomaly_slash_bps");
+}

@@ -1,17 +1,34 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { addDue, dueEntries } from "../../app/store/due-index.js";
-import { keyBytes, lengthPrefixed } from "../../app/store/keys.js";
+import { keyBytes, lengthPrefixed, u64Key } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
-import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
+import { LatencyHistogram, Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
 
 /**
  * x/workers state:
  *   workers/w/ ‖ lp(operator)                    → Worker (offer, bond, liveness, reliability)
  *   workers/exit/ ‖ u64(height) ‖ lp(operator)   → ""   exits whose bond returns at height
  *                                                       (app/store/due-index.ts)
+ *   workers/lat/ ‖ u64(tier)                     → LatencyHistogram (one per tier, fixed size)
  */
 const WORKER = "workers/w/";
 const EXIT_QUEUE = "workers/exit/";
+const LATENCY = "workers/lat/";
+
+/** A tier's per-unit latency histogram, or undefined before its first commit. */
+export function getLatencyHistogram(store: KVStore, tier: number): LatencyHistogram | undefined {
+  const raw = store.get(LATENCY + u64Key(tier));
+  return raw === undefined ? undefined : LatencyHistogram.decode(raw);
+}
+
+export function setLatencyHistogram(store: KVStore, h: LatencyHistogram): void {
+  store.set(LATENCY + u64Key(h.tier), LatencyHistogram.encode(h).finish());
+}
+
+/** Every tier's histogram in tier order (genesis export). */
+export function* allLatencyHistograms(store: KVStore): Iterable<LatencyHistogram> {
+  for (const [, value] of store.iterate(LATENCY)) yield LatencyHistogram.decode(value);
+}
 
 const workerKey = (operator: Uint8Array) => WORKER + lengthPrefixed(operator);
 

@@ -67,6 +67,42 @@ export interface Worker {
     | undefined;
   /** Non-zero once MsgExitWorker was accepted: the height at which the bond is returned. */
   exitHeight: bigint;
+  /** Behaviour statistics for anomaly detection (docs/anomaly.md); reset when the worker is jailed for an anomaly. */
+  anomaly: AnomalyStats | undefined;
+}
+
+/** AnomalyStats: a worker's recent record, halved whenever `outcomes` reaches anomaly_window. */
+export interface AnomalyStats {
+  /** Results that counted (verified, or failed: commit/reveal timeout, wrong result). */
+  outcomes: bigint;
+  /** Of those, failures. */
+  failures: bigint;
+  /** Assignments declined (also counted in `assignments_seen`). */
+  declines: bigint;
+  /** Assignments that ended in a result, a failure or a decline (the decline test's n). */
+  assignmentsSeen: bigint;
+  /** Commits compared against the tier's median per-unit latency. */
+  latencySamples: bigint;
+  /** Of those, slower than anomaly_slow_factor_pct of the median. */
+  slowSamples: bigint;
+  /** Last rule that fired ("" = none): failure_rate, slow, decline_rate. */
+  flag: string;
+  /** Why, with the figures (n, x, honest rate). */
+  flagReason: string;
+  flaggedHeight: bigint;
+  /** Times this worker was jailed by the anomaly rule. */
+  anomalyJails: bigint;
+}
+
+/**
+ * LatencyHistogram: per-unit assign→commit latencies of one tier's commits (milli-blocks per
+ * unit) in quarter-octave buckets (x/workers/anomaly-stats.ts); halved when `total` reaches
+ * anomaly_histogram_window, so the median follows recent behaviour.
+ */
+export interface LatencyHistogram {
+  tier: number;
+  counts: bigint[];
+  total: bigint;
 }
 
 function createBaseGpu(): Gpu {
@@ -321,6 +357,7 @@ function createBaseWorker(): Worker {
     openTasks: 0,
     reliability: undefined,
     exitHeight: 0n,
+    anomaly: undefined,
   };
 }
 
@@ -370,6 +407,9 @@ export const Worker: MessageFns<Worker> = {
         throw new globalThis.Error("value provided for field message.exitHeight of type uint64 too large");
       }
       writer.uint32(96).uint64(message.exitHeight);
+    }
+    if (message.anomaly !== undefined) {
+      AnomalyStats.encode(message.anomaly, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -483,6 +523,14 @@ export const Worker: MessageFns<Worker> = {
             message.exitHeight = reader.uint64() as bigint;
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.anomaly = AnomalyStats.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -520,6 +568,316 @@ export const Worker: MessageFns<Worker> = {
     message.exitHeight = (object.exitHeight !== undefined && object.exitHeight !== null)
       ? BigInt(object.exitHeight)
       : 0n;
+    message.anomaly = (object.anomaly !== undefined && object.anomaly !== null)
+      ? AnomalyStats.fromPartial(object.anomaly)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAnomalyStats(): AnomalyStats {
+  return {
+    outcomes: 0n,
+    failures: 0n,
+    declines: 0n,
+    assignmentsSeen: 0n,
+    latencySamples: 0n,
+    slowSamples: 0n,
+    flag: "",
+    flagReason: "",
+    flaggedHeight: 0n,
+    anomalyJails: 0n,
+  };
+}
+
+export const AnomalyStats: MessageFns<AnomalyStats> = {
+  encode(message: AnomalyStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.outcomes !== 0n) {
+      if (BigInt.asUintN(64, message.outcomes) !== message.outcomes) {
+        throw new globalThis.Error("value provided for field message.outcomes of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.outcomes);
+    }
+    if (message.failures !== 0n) {
+      if (BigInt.asUintN(64, message.failures) !== message.failures) {
+        throw new globalThis.Error("value provided for field message.failures of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.failures);
+    }
+    if (message.declines !== 0n) {
+      if (BigInt.asUintN(64, message.declines) !== message.declines) {
+        throw new globalThis.Error("value provided for field message.declines of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.declines);
+    }
+    if (message.assignmentsSeen !== 0n) {
+      if (BigInt.asUintN(64, message.assignmentsSeen) !== message.assignmentsSeen) {
+        throw new globalThis.Error("value provided for field message.assignmentsSeen of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.assignmentsSeen);
+    }
+    if (message.latencySamples !== 0n) {
+      if (BigInt.asUintN(64, message.latencySamples) !== message.latencySamples) {
+        throw new globalThis.Error("value provided for field message.latencySamples of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.latencySamples);
+    }
+    if (message.slowSamples !== 0n) {
+      if (BigInt.asUintN(64, message.slowSamples) !== message.slowSamples) {
+        throw new globalThis.Error("value provided for field message.slowSamples of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.slowSamples);
+    }
+    if (message.flag !== "") {
+      writer.uint32(58).string(message.flag);
+    }
+    if (message.flagReason !== "") {
+      writer.uint32(66).string(message.flagReason);
+    }
+    if (message.flaggedHeight !== 0n) {
+      if (BigInt.asUintN(64, message.flaggedHeight) !== message.flaggedHeight) {
+        throw new globalThis.Error("value provided for field message.flaggedHeight of type uint64 too large");
+      }
+      writer.uint32(72).uint64(message.flaggedHeight);
+    }
+    if (message.anomalyJails !== 0n) {
+      if (BigInt.asUintN(64, message.anomalyJails) !== message.anomalyJails) {
+        throw new globalThis.Error("value provided for field message.anomalyJails of type uint64 too large");
+      }
+      writer.uint32(80).uint64(message.anomalyJails);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnomalyStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnomalyStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.outcomes = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.failures = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.declines = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.assignmentsSeen = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.latencySamples = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.slowSamples = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.flag = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.flagReason = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.flaggedHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.anomalyJails = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<AnomalyStats>): AnomalyStats {
+    return AnomalyStats.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AnomalyStats>): AnomalyStats {
+    const message = createBaseAnomalyStats();
+    message.outcomes = (object.outcomes !== undefined && object.outcomes !== null) ? BigInt(object.outcomes) : 0n;
+    message.failures = (object.failures !== undefined && object.failures !== null) ? BigInt(object.failures) : 0n;
+    message.declines = (object.declines !== undefined && object.declines !== null) ? BigInt(object.declines) : 0n;
+    message.assignmentsSeen = (object.assignmentsSeen !== undefined && object.assignmentsSeen !== null)
+      ? BigInt(object.assignmentsSeen)
+      : 0n;
+    message.latencySamples = (object.latencySamples !== undefined && object.latencySamples !== null)
+      ? BigInt(object.latencySamples)
+      : 0n;
+    message.slowSamples = (object.slowSamples !== undefined && object.slowSamples !== null)
+      ? BigInt(object.slowSamples)
+      : 0n;
+    message.flag = object.flag ?? "";
+    message.flagReason = object.flagReason ?? "";
+    message.flaggedHeight = (object.flaggedHeight !== undefined && object.flaggedHeight !== null)
+      ? BigInt(object.flaggedHeight)
+      : 0n;
+    message.anomalyJails = (object.anomalyJails !== undefined && object.anomalyJails !== null)
+      ? BigInt(object.anomalyJails)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseLatencyHistogram(): LatencyHistogram {
+  return { tier: 0, counts: [], total: 0n };
+}
+
+export const LatencyHistogram: MessageFns<LatencyHistogram> = {
+  encode(message: LatencyHistogram, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tier !== 0) {
+      writer.uint32(8).uint32(message.tier);
+    }
+    if (message.counts.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.counts) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field counts of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    if (message.total !== 0n) {
+      if (BigInt.asUintN(64, message.total) !== message.total) {
+        throw new globalThis.Error("value provided for field message.total of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.total);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LatencyHistogram {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLatencyHistogram();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.tier = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.counts.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.counts.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LatencyHistogram>): LatencyHistogram {
+    return LatencyHistogram.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LatencyHistogram>): LatencyHistogram {
+    const message = createBaseLatencyHistogram();
+    message.tier = object.tier ?? 0;
+    message.counts = object.counts?.map((e) => BigInt(e)) || [];
+    message.total = (object.total !== undefined && object.total !== null) ? BigInt(object.total) : 0n;
     return message;
   },
 };

@@ -1,0 +1,146 @@
+/**
+ * Anomaly detection on worker behaviour (yellowpaper §5.2; docs/anomaly.md). Statistics are
+ * updated as events happen — a result or failure (x/workers' recordResult, called by x/market
+ * and x/attest), a decline, a commit's assign→commit latency (x/market's slotCommitted hook,
+ * wired in app/modules.ts) — so each event costs a bounded amount of work and nothing scans
+ * the worker set. A record improbable under honest behaviour (exact binomial tail below
+ * anomaly_tail_per_billion / 10⁹) flags the worker; failures and slowness also jail it.
+ */
+import type { Context } from "../../app/context.js";
+import { AnomalyStats, LatencyHistogram, type Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
+import { binomialTailBelow, LATENCY_BUCKETS, latencyBucket, medianUpperEdge, perUnitLatency } from "./anomaly-stats.js";
+import { emitWorkerEvent, WorkerEvent } from "./events.js";
+import { workersParams, type WorkersParams } from "./params.js";
+import { getLatencyHistogram, setLatencyHistogram } from "./store.js";
+import type { BondSlashReason } from "./keeper.js";
+
+/** The rules, as named in AnomalyStats.flag and the events' `rule`. */
+export const AnomalyRule = { FailureRate: "failure_rate", Slow: "slow", DeclineRate: "decline_rate" } as const;
+type Rule = (typeof AnomalyRule)[keyof typeof AnomalyRule];
+
+/** What the detector needs from the registry keeper. */
+export interface AnomalyDeps {
+  requireWorker(ctx: Context, operator: string): Worker;
+  setWorker(ctx: Context, w: Worker): void;
+  workerTier(ctx: Context, w: Worker): number;
+  jailWorker(ctx: Context, operator: string, until: bigint, reason: string): void;
+  slashBond(ctx: Context, operator: string, bps: number, reason: BondSlashReason, attributes?: Record<string, string>): bigint;
+}
+
+export interface AnomalyDetector {
+  /** A counted result: verified (`failed` false) or a commit/reveal timeout or wrong result. */
+  observeOutcome(ctx: Context, operator: string, failed: boolean): void;
+  observeDecline(ctx: Context, operator: string): void;
+  /** A commit `latencyBlocks` after its assignment, on a task of `units` compute units. */
+  observeCommitLatency(ctx: Context, operator: string, latencyBlocks: bigint, units: bigint): void;
+}
+
+function statsOf(w: Worker): AnomalyStats {
+  return w.anomaly ?? AnomalyStats.fromPartial({});
+}
+
+/** Halves every counter once one reaches the window, so the record follows recent behaviour (ratios kept, up to rounding). */
+function keepWindow(s: AnomalyStats, window: bigint): void {
+  if (s.outcomes < window && s.assignmentsSeen < window && s.latencySamples < window) return;
+  s.outcomes /= 2n;
+  s.failures /= 2n;
+  s.declines /= 2n;
+  s.assignmentsSeen /= 2n;
+  s.latencySamples /= 2n;
+  s.slowSamples /= 2n;
+}
+
+/**
+ * x hits of the rule out of n are improbable at the honest rate: the test of docs/anomaly.md.
+ * Not judged while the worker is jailed: what its open tasks do then is the behaviour it was
+ * jailed for, and is not punished twice (the counts still go into its next record).
+ */
+function improbable(ctx: Context, w: Worker, p: WorkersParams, n: bigint, x: bigint, honestBps: number): boolean {
+  if ((w.reliability?.jailedUntil ?? 0n) > ctx.block.height) return false;
+  return n >= BigInt(p.anomaly_min_samples) && binomialTailBelow(n, x, BigInt(honestBps), BigInt(p.anomaly_tail_per_billion));
+}
+
+export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
+  /** Records the flag; a jailing rule also jails and slashes the worker and restarts its record. */
+  function flag(ctx: Context, w: Worker, s: AnomalyStats, rule: Rule, n: bigint, x: bigint, honestBps: number, jail: boolean): void {
+    const p = workersParams.get(ctx.store);
+    const reason = `${rule}: ${x} of ${n} improbable at honest rate ${honestBps} bps (tail < ${p.anomaly_tail_per_billion}e-9)`;
+    s.flag = rule;
+    s.flagReason = reason;
+    s.flaggedHeight = ctx.block.height;
+    emitWorkerEvent(ctx.events, WorkerEvent.Flagged, w.operator, { rule, reason, n: n.toString(), x: x.toString(), jailed: String(jail) });
+    if (!jail) {
+      w.anomaly = s;
+      deps.setWorker(ctx, w);
+      return;
+    }
+    // A fresh record after the jail: the worker is judged again on what it does next.
+    w.anomaly = AnomalyStats.fromPartial({ flag: rule, flagReason: reason, flaggedHeight: ctx.block.height, anomalyJails: s.anomalyJails + 1n });
+    deps.setWorker(ctx, w);
+    deps.jailWorker(ctx, w.operator, ctx.block.height + BigInt(p.anomaly_jail_blocks), `anomaly_${rule}`);
+    deps.slashBond(ctx, w.operator, p.anomaly_slash_bps, "anomaly", { rule });
+  }
+
+  function observeOutcome(ctx: Context, operator: string, failed: boolean): void {
+    const p = workersParams.get(ctx.store);
+    const w = deps.requireWorker(ctx, operator);
+    const s = statsOf(w);
+    keepWindow(s, BigInt(p.anomaly_window));
+    s.outcomes += 1n;
+    s.assignmentsSeen += 1n;
+    if (failed) s.failures += 1n;
+    // Only a failure can make the record less probable: the test runs then and only then.
+    if (failed && improbable(ctx, w, p, s.outcomes, s.failures, p.anomaly_fail_rate_bps)) return flag(ctx, w, s, AnomalyRule.FailureRate, s.outcomes, s.failures, p.anomaly_fail_rate_bps, true);
+    w.anomaly = s;
+    deps.setWorker(ctx, w);
+  }
+
+  /** Declines only flag: a client can make honest workers decline (unexecutable tasks), so declines never jail. */
+  function observeDecline(ctx: Context, operator: string): void {
+    const p = workersParams.get(ctx.store);
+    const w = deps.requireWorker(ctx, operator);
+    const s = statsOf(w);
+    keepWindow(s, BigInt(p.anomaly_window));
+    s.declines += 1n;
+    s.assignmentsSeen += 1n;
+    if (improbable(ctx, w, p, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps)) return flag(ctx, w, s, AnomalyRule.DeclineRate, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps, false);
+    w.anomaly = s;
+    deps.setWorker(ctx, w);
+  }
+
+  /**
+   * Compares the commit's per-unit latency with its tier's median (once the tier has
+   * anomaly_min_tier_samples), then adds it to the tier's histogram. O(LATENCY_BUCKETS).
+   */
+  function observeCommitLatency(ctx: Context, operator: string, latencyBlocks: bigint, units: bigint): void {
+    const p = workersParams.get(ctx.store);
+    const w = deps.requireWorker(ctx, operator);
+    const tier = deps.workerTier(ctx, w);
+    const h = getLatencyHistogram(ctx.store, tier) ?? LatencyHistogram.fromPartial({ tier, counts: Array<bigint>(LATENCY_BUCKETS).fill(0n), total: 0n });
+    const v = perUnitLatency(latencyBlocks, units);
+    let slow = false;
+    let compared = false;
+    if (h.total >= BigInt(p.anomaly_min_tier_samples)) {
+      compared = true;
+      slow = v * 100n > BigInt(p.anomaly_slow_factor_pct) * medianUpperEdge(h.counts, h.total);
+    }
+    if (h.total + 1n >= BigInt(p.anomaly_histogram_window)) {
+      h.counts = h.counts.map((c) => c / 2n);
+      h.total = h.counts.reduce((a, c) => a + c, 0n);
+    }
+    const bucket = latencyBucket(v);
+    h.counts[bucket] = (h.counts[bucket] ?? 0n) + 1n;
+    h.total += 1n;
+    setLatencyHistogram(ctx.store, h);
+    if (!compared) return;
+    const s = statsOf(w);
+    keepWindow(s, BigInt(p.anomaly_window));
+    s.latencySamples += 1n;
+    if (slow) s.slowSamples += 1n;
+    if (slow && improbable(ctx, w, p, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.Slow, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps, true);
+    w.anomaly = s;
+    deps.setWorker(ctx, w);
+  }
+
+  return { observeOutcome, observeDecline, observeCommitLatency };
+}
