@@ -20,7 +20,7 @@ import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } 
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../proto/gen/ogpu/market/v1/tx.js";
-import { parseTolerance } from "./tolerance.js";
+import { toleranceToPpt } from "./program-manifest.js";
 import type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { MsgRegisterWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
@@ -86,7 +86,8 @@ export interface SubmitTaskParams {
   priority?: number;
   /** Expire when not committed within this many blocks (default: the chain's maximum). */
   deadlineBlocks?: bigint | number;
-  requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string };
+  /** runtime and gpus: a program's (kind "program"), from its manifest (sdk/programs.ts programRequirements). */
+  requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string; runtime?: string; gpus?: number };
   /** "bitwise" (identical outputs, default) or "tolerance" (numeric outputs within atol/rtol; docs/verification.md). */
   verification?: "bitwise" | "tolerance";
   /** Tolerance tasks: absolute and relative tolerance as decimal strings, e.g. "1e-6" (default "0"). */
@@ -371,7 +372,7 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     programHash: params.programHash ?? builtinProgramId(params.kind),
     inputCid: params.inputCid,
     units: BigInt(params.units),
-    requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "" },
+    requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "", runtime: req.runtime ?? "", gpus: req.gpus ?? 0 },
     redundancy: params.redundancy ?? 1,
     maxPricePerUnit: String(params.maxPricePerUnit),
     priority: params.priority ?? 0,
@@ -379,7 +380,7 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     verification: VERIFICATION[params.verification ?? "bitwise"],
     inputEncrypted: params.inputEncrypted ?? false,
     auditorKeyFingerprints: params.auditorKeyFingerprints ?? [],
-    atol: parseTolerance(params.atol ?? "0"),
-    rtol: parseTolerance(params.rtol ?? "0"),
+    atol: toleranceToPpt(params.atol ?? "0"),
+    rtol: toleranceToPpt(params.rtol ?? "0"),
   });
 }

@@ -6,10 +6,12 @@
  * imports it through worker/programs/manifest.ts.
  */
 
+import { MAX_TASK_GPUS, PROGRAM_RUNTIMES, type ProgramRuntimeName } from "../app/program-runtimes.js";
+
 export const MANIFEST_FILE = "ogpu-program.json";
 export const MAX_MANIFEST_BYTES = 16 * 1024;
-export const RUNTIMES = ["process", "oci"] as const;
-export type Runtime = (typeof RUNTIMES)[number];
+export { PROGRAM_RUNTIMES as RUNTIMES } from "../app/program-runtimes.js";
+export type Runtime = ProgramRuntimeName;
 export const OUTPUT_FORMATS = ["npy", "f32le", "f64le", "bytes"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const VERIFICATION_CLASSES = ["bitwise", "tolerance"] as const;
@@ -21,7 +23,7 @@ export const MANIFEST_LIMITS = {
   outputs: 16,
   outputNameChars: 128,
   shapeDims: 8,
-  gpus: 16,
+  gpus: MAX_TASK_GPUS,
   vramMb: 1 << 20,
   memoryMb: 1 << 20,
   timeoutS: 86_400,
@@ -157,7 +159,7 @@ export function parseProgramManifest(bytes: Uint8Array | string): ProgramManifes
     throw new ManifestError(`is not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const m = object(raw, "the manifest", ["runtime", "entrypoint", "image", "outputs", "resources", "verification"]);
-  const runtime = oneOf(m.runtime, "runtime", RUNTIMES);
+  const runtime = oneOf(m.runtime, "runtime", PROGRAM_RUNTIMES);
   const manifest: ProgramManifest = { runtime, entrypoint: [], outputs: parseOutputs(m.outputs), resources: parseResources(m.resources), verification: parseVerification(m.verification) };
   if (m.entrypoint !== undefined) {
     if (!Array.isArray(m.entrypoint) || m.entrypoint.length > MANIFEST_LIMITS.entrypointArgs) throw new ManifestError(`entrypoint must be a list of at most ${MANIFEST_LIMITS.entrypointArgs} strings`);

@@ -11,7 +11,7 @@ import { MANIFEST_FILE, parseProgramManifest, type ProgramManifest } from "./pro
 import { PackError, packFiles, readDirectoryEntries, unpackFiles, type PackEntry } from "./program-pack.js";
 
 /** MsgSubmitTask.kind of a task that runs a client program (its bundle CID is program_hash). */
-export const PROGRAM_KIND = "program";
+export { PROGRAM_TASK_KIND as PROGRAM_KIND } from "../app/program-runtimes.js";
 
 /**
  * The fixed program id of a built-in kernel (matmul, hash, render) or an operator's `exec` kind:
@@ -52,6 +52,11 @@ export function packProgramFiles(files: readonly PackEntry[]): PackedProgram {
 /** Packs the directory `dir`: same files → same bytes → same CID, on any machine. */
 export async function packProgram(dir: string): Promise<PackedProgram> {
   return packProgramFiles(await readDirectoryEntries(dir));
+}
+
+/** What a program task asks of its workers, from the manifest: MsgSubmitTask.requirements fields. */
+export function programRequirements(manifest: ProgramManifest): { runtime: string; gpus: number; minVramMb: bigint } {
+  return { runtime: manifest.runtime, gpus: manifest.resources.gpus, minVramMb: BigInt(manifest.resources.min_vram_mb) };
 }
 
 /** Uploads a packed program; returns its CID (= program_hash). */

@@ -47,6 +47,8 @@ export interface CandidateFilter {
   minVramMb?: bigint | number;
   gpuModels?: readonly string[];
   tier?: number;
+  /** Program runtime the worker must advertise ("" / absent: any). */
+  runtime?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function candidateRecipients(workers: readonly WorkerView[], req: Candida
     .filter((v) => v.status === WorkerStatus.WORKER_STATUS_ONLINE && v.worker !== undefined && v.tier >= (req.tier ?? 0))
     .filter((v) => minVram === 0n || v.worker!.gpus.some((g) => g.vramMb >= minVram))
     .filter((v) => models.length === 0 || v.worker!.gpus.some((g) => models.includes(g.model)))
+    .filter((v) => !req.runtime || v.worker!.runtimes.includes(req.runtime))
     .map((v) => ({ address: v.worker!.operator, encPubkey: v.worker!.encPubkey }));
 }
 

@@ -20,7 +20,8 @@ import { CliError, intFlag, runCli, stringFlag, type Command, type Flags } from 
 import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
-import { availableRuntimes } from "./programs/index.js";
+import { availableRuntimes, parseProgramEnv } from "./programs/index.js";
+import { CLEAR_RUNTIMES } from "../app/program-runtimes.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
 import { WorkerMetrics } from "./metrics.js";
@@ -134,6 +135,7 @@ const startCommand: Command = {
     "heartbeat-blocks": { type: "string", description: "send MsgHeartbeat every N blocks (default 20; keep well under heartbeat_timeout_blocks)" },
     gpu: { type: "string", description: "declare the offer: vendor:model:vram_mb[:count],… (default: nvidia-smi inventory)" },
     "grace-ms": { type: "string", description: "on SIGTERM, wait this long for running jobs (default 10000)" },
+    "program-env": { type: "string", description: "extra environment for every program job: NAME=VALUE,… (e.g. OMP_NUM_THREADS=4)" },
   },
   async run({ flags }) {
     const home = stringFlag(flags, "home");
@@ -148,6 +150,7 @@ const startCommand: Command = {
     const inventory = await readInventory();
     for (const w of inventory.warnings) log(`inventory: ${w}`);
     const gpus = typeof flags.gpu === "string" ? parseGpuFlag(flags.gpu) : inventory.gpus;
+    const runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : "") });
     const offer = {
       operator: keys.address,
       gpus,
@@ -156,14 +159,15 @@ const startCommand: Command = {
       maxConcurrent,
       encPubkey: keys.kem.publicKey,
     };
+    const advertised = [...runtimes.keys()];
     if (await chain.getWorker()) {
-      await chain.send(MSG.UpdateWorker, MsgUpdateWorker.fromPartial({ ...offer, addBond: "" }));
+      // An empty list would keep the old one: a worker that lost its sandbox must withdraw "process".
+      await chain.send(MSG.UpdateWorker, MsgUpdateWorker.fromPartial({ ...offer, addBond: "", runtimes: advertised.length > 0 ? advertised : [CLEAR_RUNTIMES] }));
       log(`updated worker ${keys.address}`);
     } else {
-      await chain.send(MSG.RegisterWorker, MsgRegisterWorker.fromPartial({ ...offer, bond: uogpu("bond", stringFlag(flags, "bond", DEFAULT_BOND)) }));
+      await chain.send(MSG.RegisterWorker, MsgRegisterWorker.fromPartial({ ...offer, runtimes: advertised, bond: uogpu("bond", stringFlag(flags, "bond", DEFAULT_BOND)) }));
       log(`registered worker ${keys.address}`);
     }
-    const runtimes = availableRuntimes();
     log(`offer: ${gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`).join(", ")}; ${maxConcurrent} slot(s); executors: ${[...executors.keys()].join(", ")}; program runtimes: ${[...runtimes.keys()].join(", ") || "none"}`);
     // Said at start so an operator sees whether exec jobs could run here, and why not.
     log(describeSandbox(probeSandbox()));

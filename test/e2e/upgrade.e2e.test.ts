@@ -13,18 +13,20 @@ import { govAuthority } from "../../app/authority.js";
 import { UPGRADE_NEEDED_EXIT_CODE } from "../../app/halt.js";
 import { createTestnet, testnetNodeLogTail, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
 import { portsFrom, rpcStatus, spawnNode, type NodeProcess } from "../../testnet/devnet.js";
-import { releaseBefore } from "../support/release-before.js";
+import { marketParams } from "../../x/market/params.js";
+import { PARAM_ADDED_BY_UPGRADE, releaseBefore } from "../support/release-before.js";
 import { DENOM, GAS_PRICE, OGPU, PREFIX, rpcGet, until } from "./helpers.js";
 
 /**
  * A software upgrade on a real 4-validator testnet: a cosmos.gov.v1 proposal carrying
  * MsgSoftwareUpgrade "v0.2" passes with the 4 validators' yes votes (stock cosmjs); a validator
  * killed -9 and restarted between the vote and the height still has the plan; every
- * validator runs the release before it (dist/ minus the v0.2 handler) and halts at the plan
+ * validator runs the release before it (dist/ minus the v0.2 handler and minus x/market's
+ * max_gpu_models param, which its state therefore lacks) and halts at the plan
  * height with the SDK's log line and exit code, committing nothing of that block; restarted
  * with the old binary a node halts again at the same height; restarted with the new binary
- * (dist/) CometBFT replays the block, the handler migrates x/market 1 → 2 and the chain goes
- * on with the same app hash on every validator.
+ * (dist/) CometBFT replays the block, the handler migrates x/market 1 → 2 (adding
+ * max_gpu_models at its default) and the chain goes on with the same app hash on every validator.
  */
 const BASE_PORT = portsFrom(27455).p2p; // node i: 27455 + 10i … +3, shifted by OGPU_PORT_OFFSET (kept below the 32768+ ephemeral range with offsets up to ~5300)
 const PLAN = "v0.2";
@@ -60,8 +62,10 @@ beforeAll(async () => {
     basePort: BASE_PORT,
     blockTime: "300ms",
     genesisOverrides: (appState) => {
-      // A chain launched by the earlier release, whose x/market was at version 1; short gov periods.
+      // A chain launched by the earlier release, whose x/market was at version 1 and had no
+      // max_gpu_models param (that release refuses it as unknown); short gov periods.
       appState.upgrade = { module_versions: [{ name: "market", version: "1" }] };
+      delete (appState.market as { params: Record<string, unknown> }).params[PARAM_ADDED_BY_UPGRADE];
       const gov = appState.gov as { params: Record<string, unknown> };
       gov.params = { ...gov.params, voting_period_seconds: VOTING_SECONDS, max_deposit_period_seconds: VOTING_SECONDS };
     },
@@ -114,10 +118,18 @@ async function passUpgradeProposal(planHeight: bigint): Promise<bigint> {
   return id;
 }
 
-async function rest<T>(node: TestnetNode, path: string): Promise<T> {
+async function restAt<T>(node: TestnetNode, path: string): Promise<{ height: bigint; body: T }> {
   const res = await fetch(`${node.rest}${path}`);
   if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  return { height: BigInt(res.headers.get("x-cosmos-block-height")!), body: (await res.json()) as T };
+}
+
+const rest = async <T>(node: TestnetNode, path: string): Promise<T> => (await restAt<T>(node, path)).body;
+
+/** x/market's params as `node` answers them (the Params query's params_json), with the height answered. */
+async function marketParamsAt(node: TestnetNode): Promise<{ height: bigint; params: Record<string, unknown> }> {
+  const { height, body } = await restAt<{ params_json: string }>(node, "/ogpu/market/v1/params");
+  return { height, params: JSON.parse(body.params_json) as Record<string, unknown> };
 }
 
 describe("software upgrade on a 4-validator testnet", () => {
@@ -141,6 +153,14 @@ describe("software upgrade on a 4-validator testnet", () => {
     await running.get(victim)!.kill9();
     olds[3] = start(victim, oldScript);
     await until(`${victim.moniker} back with the plan`, () => rest(victim, "/cosmos/upgrade/v1beta1/current_plan"), (p) => JSON.stringify(p) === JSON.stringify(plan), 60_000, logTails);
+    // Before the plan height the chain's x/market params lack the param the migration adds.
+    const paramsBefore = (await marketParamsAt(testnet.nodes[0]!)).params;
+    for (const node of testnet.nodes) {
+      const before = await marketParamsAt(node);
+      expect(before.height).toBeLessThan(PLAN_HEIGHT);
+      expect(before.params).not.toHaveProperty(PARAM_ADDED_BY_UPGRADE);
+      expect(before.params).toEqual(paramsBefore);
+    }
 
     // 1. The old release runs until the plan height and stops there. A validator that had not
     //    seen block PLAN_HEIGHT's commit when the others stopped waits at PLAN_HEIGHT − 1 (no
@@ -193,8 +213,11 @@ describe("software upgrade on a 4-validator testnet", () => {
       expect(JSON.parse(applied.stdout)).toEqual({ name: PLAN, height: PLAN_HEIGHT.toString() });
       expect(await rest(node, "/cosmos/upgrade/v1beta1/current_plan")).toEqual({ plan: null });
       expect(await rest(node, "/cosmos/upgrade/v1beta1/module_versions?module_name=market")).toEqual({ module_versions: [{ name: "market", version: "2" }] });
-      const { params_json } = await rest<{ params_json: string }>(node, "/ogpu/market/v1/params");
-      expect(JSON.parse(params_json)).toHaveProperty("max_gpu_models");
+      // The migration added it at this release's default; the other params are as they were.
+      const after = await marketParamsAt(node);
+      expect(after.height).toBeGreaterThan(PLAN_HEIGHT);
+      expect(after.params).toEqual(marketParams.parse(paramsBefore));
+      expect(after.params[PARAM_ADDED_BY_UPGRADE]).toBe(marketParams.parse(undefined).max_gpu_models);
     }
   }, 540_000);
 });

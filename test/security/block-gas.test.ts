@@ -118,8 +118,8 @@ describe("issue 10 item 2: gas pays for every unit of work; blocks have a gas li
 
   it("item 2: the pure planner stops at its check budget and reports where to resume", () => {
     const card = { vendor: "nvidia", model: "A100", vramMb: 81_920n, pciId: "", count: 1 };
-    const workers: SchedulerWorker[] = Array.from({ length: 500 }, (_, i) => ({ operator: `w${i}`, gpus: [card], price: 100n, region: "eu", openTasks: 0, maxConcurrent: 4, ewmaSuccessBps: 5000, available: true }));
-    const tasks: SchedulerTask[] = Array.from({ length: 100 }, (_, i) => ({ id: BigInt(i + 1), priority: 0, need: 1, bid: 1000n, units: 1n, requirement: { minVramMb: BigInt(i), models: heavyModels(16), tier: 0 }, preferredRegion: "", blocked: new Set() }));
+    const workers: SchedulerWorker[] = Array.from({ length: 500 }, (_, i) => ({ operator: `w${i}`, gpus: [card], runtimes: [], price: 100n, region: "eu", openTasks: 0, maxConcurrent: 4, ewmaSuccessBps: 5000, available: true }));
+    const tasks: SchedulerTask[] = Array.from({ length: 100 }, (_, i) => ({ id: BigInt(i + 1), priority: 0, need: 1, bid: 1000n, units: 1n, requirement: { minVramMb: BigInt(i), models: heavyModels(16), tier: 0, runtime: "", gpus: 0 }, preferredRegion: "", blocked: new Set() }));
     let matcherCalls = 0;
     const matches = () => (matcherCalls++, true);
     const budget = 500 * 16 * 10;

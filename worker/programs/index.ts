@@ -14,5 +14,17 @@ export function availableRuntimes(opts: ProcessRuntimeOptions & { sandbox?: Sand
   return runtimes;
 }
 
+/** `--program-env NAME=VALUE,…` → variables (names as POSIX allows; values without commas). */
+export function parseProgramEnv(spec: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const item of spec.split(",").filter((i) => i !== "")) {
+    const eq = item.indexOf("=");
+    const name = item.slice(0, eq);
+    if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`--program-env: "${item}" is not NAME=VALUE`);
+    env[name] = item.slice(eq + 1);
+  }
+  return env;
+}
+
 export { createProcessRuntime, gpuDeviceNodes, PROGRAM_DIR, type ProcessRuntimeOptions } from "./process.js";
 export { collectOutputs, taskSeed, visibleGpus, type ProgramJob, type ProgramRuntime } from "./runtime.js";

@@ -69,7 +69,7 @@ export function compareOutputs(reference: Uint8Array, candidate: Uint8Array, for
   return withinTolerance(ref, got, atol, rtol);
 }
 
-/** An on-chain tolerance (parts per 10^12, sdk/tolerance.ts) as the float the comparison uses. */
+/** An on-chain tolerance (parts per 10^12, sdk/program-manifest.ts toleranceToPpt) as the float the comparison uses. */
 export function toleranceValue(partsPer1e12: bigint): number {
   return Number(partsPer1e12) / 1e12;
 }

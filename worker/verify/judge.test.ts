@@ -5,7 +5,7 @@ import { blobCid } from "../../sdk/blobs.js";
 import { saltPublicOutput } from "../../crypto/task-crypto.js";
 import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
-import { parseTolerance } from "../../sdk/tolerance.js";
+import { toleranceToPpt } from "../../sdk/program-manifest.js";
 import { builtinProgramId } from "../../sdk/programs.js";
 import { Auditor, type AuditorChain } from "../auditor.js";
 import { resultDigest } from "../digest.js";
@@ -34,7 +34,7 @@ function numpySums(): { forward: Uint8Array; reverse: Uint8Array; perturbed: Uin
 }
 
 const sums = numpySums();
-const TOL = { atol: parseTolerance("1e-3"), rtol: parseTolerance("1e-4") };
+const TOL = { atol: toleranceToPpt("1e-3"), rtol: toleranceToPpt("1e-4") };
 const blobs = new Map<string, Uint8Array>();
 function publish(output: Uint8Array): { outputCid: string; resultDigest: Uint8Array } {
   const blob = saltPublicOutput(output);

@@ -4,6 +4,7 @@ import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { PendingReason, setPendingReason, slotsNeeded, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { getBasePrice, TIERS, updateBasePrices, type TierLoad } from "./pricing.js";
+import { taskRequirement } from "./requirements.js";
 import { hardwareChecks, planAssignments, requirementShape, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
 import { deleteTask, dueDeadlines, dueSlots, getTask, isTerminal, queuedTaskIdsFromCursor, setScheduleCursor, takeDuePrunes } from "./store.js";
 import { accountAddressString } from "../../app/address.js";
@@ -57,6 +58,7 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
       rows.push({
         operator: w.operator,
         gpus: w.gpus,
+        runtimes: w.runtimes,
         price: BigInt(w.pricePerUnit),
         region: w.region,
         openTasks: w.openTasks,
@@ -78,7 +80,7 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
       need: slotsNeeded(task),
       bid: BigInt(task.maxPricePerUnit),
       units: task.units,
-      requirement: { minVramMb: req?.minVramMb ?? 0n, models: req?.gpuModels ?? [], tier: req?.tier ?? 0 },
+      requirement: taskRequirement(req),
       preferredRegion: req?.preferredRegion ?? "",
       blocked: new Set([...task.assignments.map((a) => a.worker), ...task.excludedWorkers]),
       trustedOnly: task.redundancy < 2,

@@ -12,6 +12,7 @@ import { emitStatusChange, emitTaskEvent, TaskEvent } from "./events.js";
 import { MARKET_ESCROW, PendingReason, requireTask, type MarketDeps, type MarketKeeper } from "./keeper.js";
 import { marketParams } from "./params.js";
 import { hardwareChecks } from "./scheduler.js";
+import { taskRequirement, validateProgramRequirements } from "./requirements.js";
 import { enqueue, markOpen, putTask, takeTaskId } from "./store.js";
 import { MAX_TIER } from "../../app/gpu-tiers.js";
 
@@ -63,6 +64,7 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   const req = msg.requirements;
   if (req && req.tier > MAX_TIER) throw invalid(`requirements.tier ${req.tier} must be in 0..${MAX_TIER}`);
   if (req && req.gpuModels.some((m) => m === "")) throw invalid("requirements.gpu_models has an empty model");
+  validateProgramRequirements(msg);
   const bid = bidOf(msg);
   const slot = bid * msg.units;
   if (slot > MAX_SLOT_VALUE) {
@@ -80,7 +82,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     handle(ctx, msg) {
       const escrow = validateSubmit(msg);
       const p = marketParams.get(ctx.store);
-      const req = { minVramMb: msg.requirements?.minVramMb ?? 0n, models: msg.requirements?.gpuModels ?? [], tier: msg.requirements?.tier ?? 0 };
+      const req = taskRequirement(msg.requirements);
       if (req.models.length > p.max_gpu_models) throw invalid(`requirements.gpu_models lists ${req.models.length} models, the limit is max_gpu_models ${p.max_gpu_models}`);
       for (const model of req.models) {
         try {
@@ -98,11 +100,11 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
       let possible = 0;
       for (const w of workers.allWorkers(ctx.store)) {
         ctx.gas.consume(gasPerWorker, "market: worker scan");
-        if (workers.workerStatus(ctx.store, w, ctx.block.height) !== WorkerStatus.WORKER_STATUS_EXITING && matches(w.gpus, req)) possible++;
+        if (workers.workerStatus(ctx.store, w, ctx.block.height) !== WorkerStatus.WORKER_STATUS_EXITING && matches(w, req)) possible++;
         if (possible >= msg.redundancy) break;
       }
       if (msg.redundancy > possible) {
-        throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds the ${possible} registered worker(s) whose GPUs meet the requirements`);
+        throw marketError(MarketCode.RedundancyUnavailable, `redundancy ${msg.redundancy} exceeds the ${possible} registered worker(s) whose GPUs${req.runtime ? ` and runtimes (${req.runtime})` : ""} meet the requirements`);
       }
       const deadlineBlocks = msg.deadlineBlocks === 0n ? BigInt(p.max_deadline_blocks) : msg.deadlineBlocks;
       if (msg.auditorKeyFingerprints.length > p.max_auditor_key_fingerprints) {
@@ -120,7 +122,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         programHash: msg.programHash,
         inputCid: msg.inputCid,
         units: msg.units,
-        requirements: { minVramMb: req.minVramMb, gpuModels: req.models, tier: req.tier, preferredRegion: msg.requirements?.preferredRegion ?? "" },
+        requirements: { minVramMb: req.minVramMb, gpuModels: [...req.models], tier: req.tier, preferredRegion: msg.requirements?.preferredRegion ?? "", runtime: req.runtime, gpus: req.gpus },
         redundancy: msg.redundancy,
         maxPricePerUnit: bidOf(msg).toString(),
         priority: msg.priority,

@@ -35,7 +35,7 @@ const bps = (name: string, v: number, max = 10_000) => {
  *   minimum (uogpu), at most the whole escrow.
  * - max_auditor_key_fingerprints: longest auditor_key_fingerprints list a task may carry.
  * - max_atol / max_rtol: largest tolerances a VERIFICATION_CLASS_TOLERANCE task may ask for, in
- *   parts per 10^12 (sdk/tolerance.ts; default 10^12 = 1.0). A looser tolerance accepts
+ *   parts per 10^12 (sdk/program-manifest.ts toleranceToPpt; default 10^12 = 1.0). A looser tolerance accepts
  *   more wrong results (docs/verification.md).
  */
 export const marketParams = defineParams(

@@ -6,15 +6,15 @@ import { nextBasePrice } from "./pricing.js";
 const WEIGHTS: CostWeights = { regionPenaltyBps: 1000, loadPenaltyBps: 500, reliabilityCreditBps: 1000, maxNewSlotsPerWorker: 4 };
 const card = (model: string, vramMb: number): Gpu => ({ vendor: "nvidia", model, vramMb: BigInt(vramMb), pciId: "", count: 1 });
 // Model-only matcher: enough for these pure tests (the catalogue tiers are exercised on chain).
-const matches = (gpus: readonly Gpu[], req: SchedulerTask["requirement"]) =>
-  gpus.some((g) => g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)));
+const matches = (offer: Pick<SchedulerWorker, "gpus" | "runtimes">, req: SchedulerTask["requirement"]) =>
+  offer.gpus.some((g) => g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)));
 
 function worker(operator: string, price: bigint, extra: Partial<SchedulerWorker> = {}): SchedulerWorker {
-  return { operator, gpus: [card("A100", 81_920)], price, region: "eu", openTasks: 0, maxConcurrent: 4, ewmaSuccessBps: 5000, available: true, ...extra };
+  return { operator, gpus: [card("A100", 81_920)], runtimes: [], price, region: "eu", openTasks: 0, maxConcurrent: 4, ewmaSuccessBps: 5000, available: true, ...extra };
 }
 
 function task(id: number, extra: Partial<SchedulerTask> = {}): SchedulerTask {
-  return { id: BigInt(id), priority: 0, need: 1, bid: 1000n, units: 10n, requirement: { minVramMb: 0n, models: [], tier: 0 }, preferredRegion: "", blocked: new Set(), ...extra };
+  return { id: BigInt(id), priority: 0, need: 1, bid: 1000n, units: 10n, requirement: { minVramMb: 0n, models: [], tier: 0, runtime: "", gpus: 0 }, preferredRegion: "", blocked: new Set(), ...extra };
 }
 
 const plan = (tasks: SchedulerTask[], workers: SchedulerWorker[]) => planAssignments(tasks, workers, WEIGHTS, matches);
@@ -52,7 +52,7 @@ describe("scheduler core", () => {
       worker("excluded", 10n),
       worker("ok", 900n),
     ];
-    const p = plan([task(1, { requirement: { minVramMb: 40_000n, models: ["A100"], tier: 0 }, blocked: new Set(["excluded"]) })], ws);
+    const p = plan([task(1, { requirement: { minVramMb: 40_000n, models: ["A100"], tier: 0, runtime: "", gpus: 0 }, blocked: new Set(["excluded"]) })], ws);
     expect(workersOf(p, 1)).toEqual(["ok"]);
   });
 
@@ -67,7 +67,7 @@ describe("scheduler core", () => {
   it("a higher priority level is solved first, so it keeps the one worker it can use", () => {
     const h100 = worker("h100", 100n, { maxConcurrent: 1, gpus: [card("H100", 81_920)] });
     const a100 = worker("a100", 90n, { maxConcurrent: 1 });
-    const needsH100 = { minVramMb: 0n, models: ["H100"], tier: 0 };
+    const needsH100 = { minVramMb: 0n, models: ["H100"], tier: 0, runtime: "", gpus: 0 };
     // The low-priority task is cheaper on h100 (units), but the urgent one can only run there.
     const p = plan([task(1, { priority: 2, requirement: needsH100 }), task(2, { priority: 0, units: 1000n })], [a100, h100]);
     expect(workersOf(p, 1)).toEqual(["h100"]);
@@ -81,7 +81,7 @@ describe("scheduler core", () => {
         task(1, { bid: 50n }), // every worker is dearer than the bid
         task(2, { need: 3 }), // only 2 distinct workers exist
         task(3, { need: 2 }), // 2 exist but one is offline
-        task(4, { requirement: { minVramMb: 0n, models: ["H100"], tier: 0 } }),
+        task(4, { requirement: { minVramMb: 0n, models: ["H100"], tier: 0, runtime: "", gpus: 0 } }),
       ],
       ws,
     );
@@ -92,7 +92,7 @@ describe("scheduler core", () => {
   it("is all-or-nothing per task: a k=2 task that cannot get two distinct workers keeps none", () => {
     const w1 = worker("w1", 100n, { maxConcurrent: 2 });
     const w2 = worker("w2", 100n, { maxConcurrent: 1, gpus: [card("H100", 81_920)] });
-    const urgent = task(1, { priority: 3, requirement: { minVramMb: 0n, models: ["H100"], tier: 0 } });
+    const urgent = task(1, { priority: 3, requirement: { minVramMb: 0n, models: ["H100"], tier: 0, runtime: "", gpus: 0 } });
     const pair = task(2, { need: 2 });
     const p = plan([urgent, pair], [w1, w2]);
     expect(workersOf(p, 1)).toEqual(["w2"]);

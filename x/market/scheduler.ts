@@ -46,6 +46,8 @@ export interface SchedulerTask {
 export interface SchedulerWorker {
   operator: string;
   gpus: readonly Gpu[];
+  /** Program runtimes advertised (x/workers Worker.runtimes). */
+  runtimes: readonly string[];
   price: bigint;
   region: string;
   openTasks: number;
@@ -98,7 +100,7 @@ export interface SchedulePlan {
 export const hardwareChecks = (workers: number, models: number): number => workers * Math.max(1, models);
 
 /** Tasks with equal keys have the same hardware fit: tested once per block. */
-export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}`;
+export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}|${req.runtime}|${req.gpus}`;
 
 
 const MAX_PRIORITY = 3;
@@ -147,7 +149,7 @@ export function planAssignments(tasks: readonly SchedulerTask[], workers: readon
       if (checks > 0 && checks + cost > budget) return undefined;
       checks += cost;
       const fits = new Uint8Array(workers.length);
-      for (let i = 0; i < workers.length; i++) if (matches(workers[i]!.gpus, req)) fits[i] = 1;
+      for (let i = 0; i < workers.length; i++) if (matches(workers[i]!, req)) fits[i] = 1;
       shape = { fits };
       hardware.set(key, shape);
       return { shape, first: true };

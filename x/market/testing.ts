@@ -39,6 +39,8 @@ export interface WorkerOffer {
   price: bigint;
   maxConcurrent?: number;
   bond?: bigint;
+  /** Program runtimes advertised ("process", "oci"). */
+  runtimes?: string[];
 }
 
 export function gpu(model: string, vramMb: number, count = 1, vendor = "nvidia"): Partial<Gpu> {
@@ -54,6 +56,7 @@ export function registerWorkerMsg(operator: string, offer: WorkerOffer): Any {
     maxConcurrent: offer.maxConcurrent ?? 4,
     encPubkey: testEncPubkey(operator.length),
     bond: (offer.bond ?? MIN_BOND).toString(),
+    runtimes: offer.runtimes ?? [],
   });
   return { typeUrl: MSG.RegisterWorker, value: MsgRegisterWorker.encode(value).finish() };
 }
@@ -81,16 +84,18 @@ export interface TaskSpec {
   auditorKeyFingerprints?: Uint8Array[];
   /** A VERIFICATION_CLASS_TOLERANCE task with these tolerances (parts per 10^12); bitwise otherwise. */
   tolerance?: { atol: bigint; rtol: bigint };
+  /** A client program (kind "program"): its runtime, GPU devices and bundle CID. */
+  program?: { runtime: string; gpus?: number; hash?: string };
 }
 
 export function submitTaskMsg(client: string, spec: TaskSpec): Any {
   const value = MsgSubmitTask.fromPartial({
     client,
-    kind: "inference",
-    programHash: "ab".repeat(32),
+    kind: spec.program ? "program" : "inference",
+    programHash: spec.program?.hash ?? "ab".repeat(32),
     inputCid: "bafy-input",
     units: spec.units ?? 10n,
-    requirements: { minVramMb: BigInt(spec.minVramMb ?? 0), gpuModels: spec.models ?? [], tier: spec.tier ?? 0, preferredRegion: spec.region ?? "" },
+    requirements: { minVramMb: BigInt(spec.minVramMb ?? 0), gpuModels: spec.models ?? [], tier: spec.tier ?? 0, preferredRegion: spec.region ?? "", runtime: spec.program?.runtime ?? "", gpus: spec.program?.gpus ?? 0 },
     redundancy: spec.k ?? 1,
     maxPricePerUnit: spec.bid.toString(),
     priority: spec.priority ?? 0,

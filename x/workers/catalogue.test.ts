@@ -25,7 +25,7 @@ describe("the GPU catalogue is a governable workers param", () => {
     const catalog: GpuCatalogEntry[] = [...workersParams.get(c.app.store).gpu_catalog, { vendor: "nvidia", model: "B200", tier: 3 }];
     expect(await setCatalog(c, catalog)).toBeUndefined();
     expect(c.keepers.workers.gpuTier(c.app.store, "B200")).toBe(3);
-    expect(c.keepers.workers.hardwareMatcher(c.app.store)([{ vendor: "nvidia", model: "B200", vramMb: 192_000n, pciId: "", count: 1 }], { minVramMb: 0n, models: [], tier: 3 })).toBe(true);
+    expect(c.keepers.workers.hardwareMatcher(c.app.store)({ gpus: [{ vendor: "nvidia", model: "B200", vramMb: 192_000n, pciId: "", count: 1 }], runtimes: [] }, { minVramMb: 0n, models: [], tier: 3, runtime: "", gpus: 0 })).toBe(true);
   });
 
   it("catalogue bounds hold: tier ≤ MAX_TIER, no duplicates, only vendor/model/tier, bounded names and length", async () => {

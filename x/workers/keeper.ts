@@ -1,3 +1,4 @@
+import { CLEAR_RUNTIMES } from "../../app/program-runtimes.js";
 import { BASE_DENOM, MAX_SUPPLY, parseAmount } from "../../app/coins.js";
 import type { MsgRegisterWorker, MsgUpdateWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import type { Context } from "../../app/context.js";
@@ -59,28 +60,39 @@ export function workerTier(store: KVStore, w: Worker): number {
   return Math.max(0, ...w.gpus.map((g) => catalogEntry(store, g.model)?.tier ?? 0));
 }
 
-/** What a task asks of one GPU card. */
+/** What a task asks of a worker's hardware (per GPU card) and software. */
 export interface GpuRequirement {
   minVramMb: bigint;
   models: readonly string[];
   tier: number;
+  /** Program runtime the worker must advertise; "" = none needed (built-in kernel). */
+  runtime: string;
+  /** GPU devices needed on the worker, each meeting vram, model and tier; 0 = one matching GPU kind suffices. */
+  gpus: number;
 }
 
-/** Hardware test for one (GPU list, requirement) pair. */
-export type HardwareMatch = (gpus: readonly Gpu[], req: GpuRequirement) => boolean;
+/** Hardware (and runtime) test for one (worker offer, requirement) pair. */
+export type HardwareMatch = (offer: { readonly gpus: readonly Gpu[]; readonly runtimes: readonly string[] }, req: GpuRequirement) => boolean;
 
 /**
- * A matcher bound to the current GPU catalogue (looked up once, not per pair): true when one
- * of the worker's GPU kinds meets vram, model and tier at once.
+ * A matcher bound to the current GPU catalogue (looked up once, not per pair): true when the
+ * worker advertises the required runtime and one of its GPU kinds meets vram, model and tier at
+ * once — or, when the task needs `gpus` devices, its matching GPU devices (not the CPU class)
+ * number at least that many.
  */
 export function hardwareMatcher(store: KVStore): HardwareMatch {
   const tiers = new Map(workersParams.get(store).gpu_catalog.map((e) => [e.model, e.tier]));
   // A plain loop, no closure per call: the scheduler calls this up to max_worker_checks_per_block times a block.
-  return (gpus, req) => {
-    for (const g of gpus) {
-      if (g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier) return true;
+  return (offer, req) => {
+    if (req.runtime !== "" && !offer.runtimes.includes(req.runtime)) return false;
+    let devices = 0;
+    for (const g of offer.gpus) {
+      if (g.vramMb >= req.minVramMb && (req.models.length === 0 || req.models.includes(g.model)) && (tiers.get(g.model) ?? -1) >= req.tier) {
+        if (req.gpus === 0) return true;
+        if (g.vendor !== "cpu") devices += g.count;
+      }
     }
-    return false;
+    return req.gpus > 0 && devices >= req.gpus;
   };
 }
 
@@ -283,6 +295,7 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
       exitHeight: 0n,
       // Written on the first counted event (docs/anomaly.md).
       anomaly: undefined,
+      runtimes: msg.runtimes,
     });
     hooks.heartbeat?.(ctx, msg.operator);
     emitWorkerEvent(ctx.events, WorkerEvent.Registered, msg.operator, {
@@ -301,6 +314,7 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
     if (msg.pricePerUnit !== "") w.pricePerUnit = validatePrice(msg.pricePerUnit).toString();
     if (msg.maxConcurrent !== 0) w.maxConcurrent = msg.maxConcurrent;
     if (msg.encPubkey.length > 0) w.encPubkey = msg.encPubkey;
+    if (msg.runtimes.length > 0) w.runtimes = msg.runtimes[0] === CLEAR_RUNTIMES ? [] : msg.runtimes;
     checkOfferAgainstParams(ctx.store, w.gpus, w.maxConcurrent);
     const added = msg.addBond === "" ? 0n : bondAmount(msg.addBond, "add_bond");
     lockBond(ctx, msg.operator, added);

@@ -8,6 +8,7 @@ import type { WorkersKeeper } from "./keeper.js";
 import { invalidWorker } from "./errors.js";
 import { bondAmount, validatePrice } from "./keeper.js";
 import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
+import { CLEAR_RUNTIMES, runtimeListDefect } from "../../app/program-runtimes.js";
 
 /** X25519 public key (32 B) followed by an ML-KEM-768 encapsulation key (1184 B). */
 export const ENC_PUBKEY_LENGTH = 32 + 1184;
@@ -26,7 +27,10 @@ function validateGpus(gpus: readonly Gpu[]): void {
   });
 }
 
-function validateOffer(msg: { gpus: Gpu[]; region: string; pricePerUnit: string; encPubkey: Uint8Array }, partial: boolean): void {
+function validateOffer(msg: { gpus: Gpu[]; region: string; pricePerUnit: string; encPubkey: Uint8Array; runtimes: string[] }, partial: boolean): void {
+  // MsgUpdateWorker's ["none"] clears the list (empty keeps it).
+  const runtimeDefect = partial && msg.runtimes.length === 1 && msg.runtimes[0] === CLEAR_RUNTIMES ? undefined : runtimeListDefect(msg.runtimes);
+  if (runtimeDefect) throw invalid(`runtimes ${runtimeDefect}`);
   if (!partial || msg.gpus.length > 0) validateGpus(msg.gpus);
   if ((!partial || msg.region !== "") && !REGION_RE.test(msg.region)) throw invalid(`region "${msg.region}" must be 1-32 chars of a-z, 0-9, -`);
   if (!partial || msg.pricePerUnit !== "") validatePrice(msg.pricePerUnit);

@@ -4,7 +4,7 @@ import { messageJson } from "../../../server/lcd-json.js";
 import { TaskStatus, VerificationClass, type Task } from "../../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTaskResponse } from "../../../proto/gen/ogpu/market/v1/tx.js";
 import { OgpuClient, submitTaskMsg, type SubmitTaskParams } from "../../../sdk/client.js";
-import { parseTolerance } from "../../../sdk/tolerance.js";
+import { toleranceToPpt } from "../../../sdk/program-manifest.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
 import { basePrices, getTask, listTasks, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
@@ -12,6 +12,8 @@ import { blobSignerFromMnemonic, clientEncryptionKey, inputRecipients, uploadTas
 import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
+import { PROGRAM_KIND, programRequirements } from "../../../sdk/programs.js";
+import { resolveProgram, uploadResolvedProgram } from "./program.js";
 import { keyFromNameOrAddress, nodeOption, outputFormat, outputOption, printResult, withNode, type NodeConnection, type OutputFormat } from "../client.js";
 import { firstMsgResponse, fromOption, signAndSend, txOptions } from "./tx.js";
 
@@ -127,12 +129,13 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
 const submitTask: Command = {
   name: "tx market submit-task",
   summary: "Submit a compute task (escrows max-price × units × k); --wait follows it to its end",
-  usage: "--from <key> --kind <kind> (--input <file> [--public] | --input-cid <cid>) --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait [--output-file <path>]]",
+  usage: "--from <key> (--kind <built-in kind> | --program <dir | cid>) (--input <file> [--public] | --input-cid <cid>) --units <n> --max-price <uogpu> [--k 1] [--priority 0-3] [--wait [--output-file <path>]]",
   options: {
     ...txOptions,
     ...fromOption,
-    kind: { type: "string", description: "program kind, e.g. matmul (required)" },
-    "program-hash": { type: "string", description: "program identity (default: hex sha256 of the kind, a built-in kernel)" },
+    kind: { type: "string", description: "built-in kernel: matmul, hash, render (or an operator's exec kind)" },
+    program: { type: "string", description: "a program (docs/programs.md): a directory with ogpu-program.json, packed and uploaded, or the CID of an uploaded bundle; sets kind 'program' and the runtime/GPU requirements from its manifest" },
+    "program-hash": { type: "string", description: "with --kind: program identity (default: the built-in's fixed id, hex sha256 of the kind)" },
     input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
     public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
     "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },
@@ -147,36 +150,45 @@ const submitTask: Command = {
     "gpu-models": { type: "string", description: "comma-separated acceptable GPU models, e.g. A100,H100" },
     tier: { type: "string", description: "minimum worker tier 0-3 (default 0)" },
     region: { type: "string", description: "preferred worker region" },
-    verification: { type: "string", description: "bitwise (default) | tolerance (numeric outputs; docs/verification.md)" },
-    atol: { type: "string", description: "tolerance tasks: absolute tolerance, decimal (e.g. 1e-6; default 0)" },
-    rtol: { type: "string", description: "tolerance tasks: relative tolerance, decimal (e.g. 1e-5; default 0)" },
+    verification: { type: "string", description: "bitwise | tolerance (numeric outputs; docs/verification.md); default: the program manifest's class, else bitwise" },
+    atol: { type: "string", description: "tolerance tasks: absolute tolerance, decimal (e.g. 1e-6; default: the manifest's, else 0)" },
+    rtol: { type: "string", description: "tolerance tasks: relative tolerance, decimal (e.g. 1e-5; default: the manifest's, else 0)" },
     wait: { type: "boolean", description: "follow the task (one line per state change); with --input or --output-file, download, decrypt and verify the result" },
     timeout: { type: "string", description: "with --wait: give up after this many seconds (default 600)" },
   },
   async run({ positionals, flags }) {
     if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (every field is a flag)`);
     const format = outputFormat(flags);
-    const verification = stringFlag(flags, "verification", "bitwise");
+    const programSpec = typeof flags.program === "string" ? flags.program : undefined;
+    if ((programSpec === undefined) === (typeof flags.kind !== "string")) throw new CliError("give exactly one of --kind <built-in kind> or --program <dir | cid>");
+    if (programSpec !== undefined && flags["program-hash"] !== undefined) throw new CliError("--program-hash applies to --kind only (a program's hash is its bundle's CID)");
+    const restUrl = stringFlag(flags, "rest", DEFAULT_REST);
+    const program = programSpec === undefined ? undefined : await resolveProgram(programSpec, restUrl);
+    const minVramFlag = uintFlag(flags, "min-vram-mb", "0");
+    // A program's manifest names its verification class and tolerances; the flags override them.
+    const declared = program?.manifest.verification;
+    const verification = stringFlag(flags, "verification", declared?.class ?? "bitwise");
     if (verification !== "bitwise" && verification !== "tolerance") throw new CliError(`--verification must be bitwise or tolerance, got '${verification}'`);
-    const atol = stringFlag(flags, "atol", "0");
-    const rtol = stringFlag(flags, "rtol", "0");
+    const atol = stringFlag(flags, "atol", declared?.atol ?? "0");
+    const rtol = stringFlag(flags, "rtol", declared?.rtol ?? "0");
     for (const [name, value] of [["atol", atol], ["rtol", rtol]] as const) {
       try {
-        parseTolerance(value);
+        toleranceToPpt(value);
       } catch (err) {
         throw new CliError(`--${name}: ${(err as Error).message}`);
       }
     }
     const params: SubmitTaskParams = {
-      kind: stringFlag(flags, "kind"),
-      programHash: typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
+      kind: program ? PROGRAM_KIND : stringFlag(flags, "kind"),
+      programHash: program ? program.cid : typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
       units: uintFlag(flags, "units"),
       maxPricePerUnit: uintFlag(flags, "max-price"),
       redundancy: smallIntFlag(flags, "k", 1),
       priority: smallIntFlag(flags, "priority", 0),
       deadlineBlocks: uintFlag(flags, "deadline-blocks", "0"),
       requirements: {
-        minVramMb: uintFlag(flags, "min-vram-mb", "0"),
+        ...(program ? programRequirements(program.manifest) : {}),
+        minVramMb: program && BigInt(program.manifest.resources.min_vram_mb) > minVramFlag ? BigInt(program.manifest.resources.min_vram_mb) : minVramFlag,
         gpuModels: stringFlag(flags, "gpu-models", "").split(",").map((m) => m.trim()).filter(Boolean),
         tier: smallIntFlag(flags, "tier", 0),
         preferredRegion: stringFlag(flags, "region", ""),
@@ -191,7 +203,6 @@ const submitTask: Command = {
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
-    const restUrl = stringFlag(flags, "rest", DEFAULT_REST);
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read --input ${inputFile}: ${err.code ?? err.message}`);
     });
@@ -200,9 +211,14 @@ const submitTask: Command = {
       let inputCid = typeof flags["input-cid"] === "string" ? flags["input-cid"] : "";
       let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints"> = { encrypted: false, auditorKeyFingerprints: [] };
       let download: ResultDownload | undefined = outputFile !== undefined ? { restUrl, outputFile } : undefined;
-      if (input !== undefined) {
-        const keyring = keyringFromFlags(flags);
-        const keys = await clientKeys(keyring, await keyFromNameOrAddress(keyring, stringFlag(flags, "from")));
+      const needKeys = input !== undefined || program?.packed !== undefined;
+      const keyring = needKeys ? keyringFromFlags(flags) : undefined;
+      const keys = keyring ? await clientKeys(keyring, await keyFromNameOrAddress(keyring, stringFlag(flags, "from"))) : undefined;
+      if (program && keys) {
+        await uploadResolvedProgram(program, restUrl, keys.signer, BigInt((await node.comet.status()).syncInfo.latestBlockHeight));
+        if (format === "text" && program.packed) console.error(`program uploaded: ${program.manifest.runtime} runtime, ${program.packed.bundle.length} bytes, cid ${program.cid}`);
+      }
+      if (input !== undefined && keys) {
         const uploaded = await uploadInput(node, restUrl, keys, new Uint8Array(input), params, flags.public === true);
         inputCid = uploaded.inputCid;
         sealedTo = uploaded;

@@ -65,6 +65,13 @@ export interface Requirements {
   tier: number;
   /** Workers outside this region (when set) cost region_penalty_bps more. */
   preferredRegion: string;
+  /**
+   * Program runtime the worker must advertise ("process", "oci"); "" = a built-in kernel.
+   * Required for kind "program" (docs/programs.md).
+   */
+  runtime: string;
+  /** GPU devices the job needs on one worker (each meeting min_vram_mb, gpu_models, tier); 0 = none. */
+  gpus: number;
 }
 
 /** Assignment is one of a task's k worker slots. */
@@ -125,7 +132,7 @@ export interface Task {
 }
 
 function createBaseRequirements(): Requirements {
-  return { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" };
+  return { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "", runtime: "", gpus: 0 };
 }
 
 export const Requirements: MessageFns<Requirements> = {
@@ -144,6 +151,12 @@ export const Requirements: MessageFns<Requirements> = {
     }
     if (message.preferredRegion !== "") {
       writer.uint32(34).string(message.preferredRegion);
+    }
+    if (message.runtime !== "") {
+      writer.uint32(42).string(message.runtime);
+    }
+    if (message.gpus !== 0) {
+      writer.uint32(48).uint32(message.gpus);
     }
     return writer;
   },
@@ -193,6 +206,22 @@ export const Requirements: MessageFns<Requirements> = {
             message.preferredRegion = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.runtime = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.gpus = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -214,6 +243,8 @@ export const Requirements: MessageFns<Requirements> = {
     message.gpuModels = object.gpuModels?.map((e) => e) || [];
     message.tier = object.tier ?? 0;
     message.preferredRegion = object.preferredRegion ?? "";
+    message.runtime = object.runtime ?? "";
+    message.gpus = object.gpus ?? 0;
     return message;
   },
 };

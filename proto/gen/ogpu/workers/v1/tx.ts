@@ -21,6 +21,8 @@ export interface MsgRegisterWorker {
   maxConcurrent: number;
   encPubkey: Uint8Array;
   bond: string;
+  /** Program runtimes offered ("process", "oci"); empty = built-in kernels only. */
+  runtimes: string[];
 }
 
 export interface MsgRegisterWorkerResponse {
@@ -38,6 +40,8 @@ export interface MsgUpdateWorker {
   maxConcurrent: number;
   encPubkey: Uint8Array;
   addBond: string;
+  /** Replaces the offered runtimes when non-empty; ["none"] clears them. */
+  runtimes: string[];
 }
 
 export interface MsgUpdateWorkerResponse {
@@ -69,6 +73,7 @@ function createBaseMsgRegisterWorker(): MsgRegisterWorker {
     maxConcurrent: 0,
     encPubkey: new Uint8Array(0),
     bond: "",
+    runtimes: [],
   };
 }
 
@@ -94,6 +99,9 @@ export const MsgRegisterWorker: MessageFns<MsgRegisterWorker> = {
     }
     if (message.bond !== "") {
       writer.uint32(58).string(message.bond);
+    }
+    for (const v of message.runtimes) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -167,6 +175,14 @@ export const MsgRegisterWorker: MessageFns<MsgRegisterWorker> = {
             message.bond = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.runtimes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -191,6 +207,7 @@ export const MsgRegisterWorker: MessageFns<MsgRegisterWorker> = {
     message.maxConcurrent = object.maxConcurrent ?? 0;
     message.encPubkey = object.encPubkey ?? new Uint8Array(0);
     message.bond = object.bond ?? "";
+    message.runtimes = object.runtimes?.map((e) => e) || [];
     return message;
   },
 };
@@ -247,6 +264,7 @@ function createBaseMsgUpdateWorker(): MsgUpdateWorker {
     maxConcurrent: 0,
     encPubkey: new Uint8Array(0),
     addBond: "",
+    runtimes: [],
   };
 }
 
@@ -272,6 +290,9 @@ export const MsgUpdateWorker: MessageFns<MsgUpdateWorker> = {
     }
     if (message.addBond !== "") {
       writer.uint32(58).string(message.addBond);
+    }
+    for (const v of message.runtimes) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -345,6 +366,14 @@ export const MsgUpdateWorker: MessageFns<MsgUpdateWorker> = {
             message.addBond = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.runtimes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -369,6 +398,7 @@ export const MsgUpdateWorker: MessageFns<MsgUpdateWorker> = {
     message.maxConcurrent = object.maxConcurrent ?? 0;
     message.encPubkey = object.encPubkey ?? new Uint8Array(0);
     message.addBond = object.addBond ?? "";
+    message.runtimes = object.runtimes?.map((e) => e) || [];
     return message;
   },
 };

@@ -68,7 +68,14 @@ export interface Worker {
   /** Non-zero once MsgExitWorker was accepted: the height at which the bond is returned. */
   exitHeight: bigint;
   /** Behaviour statistics for anomaly detection (docs/anomaly.md); reset when the worker is jailed for an anomaly. */
-  anomaly: AnomalyStats | undefined;
+  anomaly:
+    | AnomalyStats
+    | undefined;
+  /**
+   * Program runtimes the worker offers ("process", "oci"); the scheduler assigns a program
+   * task only to a worker listing its runtime.
+   */
+  runtimes: string[];
 }
 
 /** AnomalyStats: a worker's recent record, halved whenever `outcomes` reaches anomaly_window. */
@@ -358,6 +365,7 @@ function createBaseWorker(): Worker {
     reliability: undefined,
     exitHeight: 0n,
     anomaly: undefined,
+    runtimes: [],
   };
 }
 
@@ -410,6 +418,9 @@ export const Worker: MessageFns<Worker> = {
     }
     if (message.anomaly !== undefined) {
       AnomalyStats.encode(message.anomaly, writer.uint32(106).fork()).join();
+    }
+    for (const v of message.runtimes) {
+      writer.uint32(114).string(v!);
     }
     return writer;
   },
@@ -531,6 +542,14 @@ export const Worker: MessageFns<Worker> = {
             message.anomaly = AnomalyStats.decode(reader, reader.uint32());
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.runtimes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -571,6 +590,7 @@ export const Worker: MessageFns<Worker> = {
     message.anomaly = (object.anomaly !== undefined && object.anomaly !== null)
       ? AnomalyStats.fromPartial(object.anomaly)
       : undefined;
+    message.runtimes = object.runtimes?.map((e) => e) || [];
     return message;
   },
 };
