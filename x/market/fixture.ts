@@ -1,6 +1,6 @@
 /** The three-worker market used by the in-process market tests. */
 import type { RequestInitChain } from "cosmjs-types/tendermint/abci/types";
-import { initChainRequest, startTestChain, testGenesis, testKey, type ChainSigner, type TestChain } from "../../app/testkit.js";
+import { initChainRequest, startTestChain, testGenesis, testKey, type ChainSigner, type TestChain, type TestChainOptions } from "../../app/testkit.js";
 import { BASE_DENOM } from "../../app/coins.js";
 import { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { getBalance } from "../bank/keeper.js";
@@ -32,7 +32,11 @@ export interface MarketFixture {
   bond(worker: ChainSigner): bigint;
 }
 
-export async function marketFixture(params: { workers?: Record<string, unknown>; market?: Record<string, unknown> } = {}, offers = OFFERS): Promise<MarketFixture> {
+export async function marketFixture(
+  params: { workers?: Record<string, unknown>; market?: Record<string, unknown> } = {},
+  offers = OFFERS,
+  chainOptions: TestChainOptions = {},
+): Promise<MarketFixture> {
   const clientKey = testKey(1);
   const otherKey = testKey(2);
   const workerKeys = offers.map((_, i) => testKey(11 + i));
@@ -43,7 +47,7 @@ export async function marketFixture(params: { workers?: Record<string, unknown>;
   });
   state.workers = { params: params.workers ?? {} };
   state.market = { params: params.market ?? {} };
-  const chain = await startTestChain(state);
+  const chain = await startTestChain(state, chainOptions);
   await chain.block([]);
   const workers = workerKeys.map((k) => chain.signer(k));
   const results = await chain.block(workers.map((w, i) => w.tx([registerWorkerMsg(w.address, offers[i]!)])));

@@ -4,7 +4,9 @@
  * the market to show the latency hook is wired.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { deliverContext, queryOnStore, type TestChain } from "../../app/testkit.js";
+import { deliverContext, expectOk, queryOnStore, type TestChain } from "../../app/testkit.js";
+import { marketFixture, OFFERS } from "../market/fixture.js";
+import { submitTaskMsg } from "../market/testing.js";
 import { workersQueries } from "./queries.js";
 import { Branch } from "../../app/store/kvstore.js";
 import type { Context } from "../../app/context.js";
@@ -95,6 +97,26 @@ describe("anomaly detection: failures", () => {
     expect(atAssumed).toBeLessThan(1e-5);
     expect(atAssumed).toBeGreaterThan(1e-6);
     expect(atTwoPercent).toBeLessThan(1e-9);
+  });
+});
+
+describe("anomaly detection: the jailed worker on chain", () => {
+  it("gets no assignments: a k = 2 task goes to the two other workers", async () => {
+    const fx = await marketFixture({}, OFFERS, { midBlockCalls: true });
+    chains.push(fx.chain);
+    const [cheap, mid, dear] = fx.workers.map((w) => w.address);
+    // 11 failures in 33 results (x/market and x/attest report them this way) jail the cheapest worker.
+    const outcome = await fx.chain.run([], {
+      during: (ctx) => {
+        for (let i = 1; i <= 33; i++) fx.chain.keepers.workers.recordResult(ctx, cheap!, i % 3 !== 0, i % 3 !== 0 ? "result_verified" : "commit_timeout");
+      },
+    });
+    expect(outcome.events.filter((e) => e.type === "worker_flagged")).toHaveLength(1);
+    const id = fx.nextTaskId();
+    expectOk(await fx.chain.run([fx.client.tx([submitTaskMsg(fx.client.address, { bid: 1000n, k: 2 })])]));
+    expect(fx.task(id).assignments.map((a) => a.worker).sort()).toEqual([mid!, dear!].sort());
+    const view = fx.chain.query("/ogpu.workers.v1.Query/Worker", QueryWorkerRequest.encode({ operator: cheap! }).finish());
+    expect(QueryWorkerResponse.decode(view.value).worker).toMatchObject({ status: WorkerStatus.WORKER_STATUS_JAILED, worker: { anomaly: { flag: "failure_rate" } } });
   });
 });
 

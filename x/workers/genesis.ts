@@ -5,6 +5,7 @@ import type { AuthKeeper } from "../auth/keeper.js";
 import { allWorkers, setWorker, WORKER_BONDS } from "./keeper.js";
 import { addExit, allLatencyHistograms, setLatencyHistogram } from "./store.js";
 import { LATENCY_BUCKETS } from "./anomaly-stats.js";
+import { MAX_TIER } from "../../app/gpu-tiers.js";
 import { workersParams } from "./params.js";
 
 /**
@@ -27,6 +28,7 @@ export function initWorkersGenesis(auth: Pick<AuthKeeper, "ensureModuleAccount">
     const path = `workers.latency_histograms[${i}]`;
     const h = atPath(path, () => LatencyHistogram.decode(Buffer.from(asString(entry, path), "base64")));
     if (h.counts.length !== LATENCY_BUCKETS) throw new GenesisError(`${path} must have ${LATENCY_BUCKETS} buckets`);
+    if (h.tier > MAX_TIER) throw new GenesisError(`${path}: tier ${h.tier} is above ${MAX_TIER}`);
     setLatencyHistogram(store, h);
   });
 }
