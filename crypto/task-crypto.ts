@@ -31,6 +31,9 @@
  *   both with context envelopeContext("ogpu/task-output/v1", task id): the client needs only
  *   the output CID (TaskResult.outputCid) and the task id to open it.
  *
+ * Job log blob (docs/task-logs.md): the same layout as the output blob, with context
+ *   envelopeContext("ogpu/task-log/v1", task id); a public task's log is a public output blob.
+ *
  * Public output blob: "OGPO" ‖ 0x01 ‖ salt(32, random) ‖ plaintext output. Stored bare, its CID
  * would be sha256(output) = the result digest, so anyone could test a guessed output with
  * HEAD /blobs/<sha256(guess)> before the reveal; the salt makes the CID unguessable until the
@@ -45,6 +48,14 @@ const INPUT_KEY_LABEL = "ogpu/task-key/v1";
 const AUDITOR_KEY_LABEL = "ogpu/task-key/auditor/v1";
 const INPUT_PAYLOAD_LABEL = "ogpu/task-input/v1";
 const OUTPUT_LABEL = "ogpu/task-output/v1";
+const LOG_LABEL = "ogpu/task-log/v1";
+
+/**
+ * What a worker sends back to the client, each sealed the same way under its own context label,
+ * so a log blob never opens as an output (or the other way round).
+ */
+export type ClientBlobKind = "output" | "log";
+const CLIENT_BLOB_LABELS: Record<ClientBlobKind, string> = { output: OUTPUT_LABEL, log: LOG_LABEL };
 
 export interface EncryptedInputManifest {
   ogpu_encrypted_input: number;
@@ -116,16 +127,16 @@ export function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Ar
   return openPayload(dataKey, payload, INPUT_PAYLOAD_LABEL);
 }
 
-/** Worker side: the output blob for the client. */
-export function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint): Uint8Array {
-  const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
+/** Worker side: the output (or, with kind "log", the job log) blob for the client. */
+export function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Uint8Array {
+  const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
   const dataKey = generateDataKey();
   return new Uint8Array(Buffer.concat([wrapKey(clientKey, dataKey, context), sealPayload(dataKey, output, context)]));
 }
 
-/** Client side: the plaintext output of task `taskId` from its output blob. */
-export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint): Uint8Array {
-  const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
+/** Client side: the plaintext output (or, with kind "log", job log) of task `taskId` from its blob. */
+export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Uint8Array {
+  const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
   const dataKey = unwrapKey(clientSecret, blob.subarray(0, KEY_ENVELOPE_LENGTH), context);
   return openPayload(dataKey, blob.subarray(KEY_ENVELOPE_LENGTH), context);
 }

@@ -50,6 +50,7 @@ export const OGPU_MSG_TYPES = {
   SubmitTask: msgType(market.protobufPackage, "MsgSubmitTask", market.MsgSubmitTask, market.MsgSubmitTaskResponse),
   CancelTask: msgType(market.protobufPackage, "MsgCancelTask", market.MsgCancelTask, market.MsgCancelTaskResponse),
   DeclineAssignment: msgType(market.protobufPackage, "MsgDeclineAssignment", market.MsgDeclineAssignment, market.MsgDeclineAssignmentResponse),
+  PostTaskLog: msgType(market.protobufPackage, "MsgPostTaskLog", market.MsgPostTaskLog, market.MsgPostTaskLogResponse),
   CommitResult: msgType(attest.protobufPackage, "MsgCommitResult", attest.MsgCommitResult, attest.MsgCommitResultResponse),
   RevealResult: msgType(attest.protobufPackage, "MsgRevealResult", attest.MsgRevealResult, attest.MsgRevealResultResponse),
   Attest: msgType(attest.protobufPackage, "MsgAttest", attest.MsgAttest, attest.MsgAttestResponse),

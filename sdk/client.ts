@@ -33,7 +33,7 @@ import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
 import type { EncryptedInputManifest } from "../crypto/task-crypto.js";
 import { builtinProgramId } from "./programs.js";
-import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskResult, uploadTaskInput, type UploadedInput } from "./task-io.js";
+import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskLogs, openTaskResult, uploadTaskInput, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
   /** Fee per gas unit (default the node's default floor, 0.001uogpu). */
@@ -230,6 +230,20 @@ export class OgpuClient {
     }
     const output = await openTaskResult({ restUrl, result, manifest, encryptionKey: this.opts.encryptionKey });
     return { ...result, output, encrypted: manifest !== undefined };
+  }
+
+  /**
+   * The job logs the task's workers posted so far (stdout/stderr, bounded by market
+   * max_log_bytes; failed jobs included), decrypted with this client's key for an encrypted
+   * task. Empty until a worker's job ends. docs/task-logs.md.
+   */
+  async logs(taskId: bigint): Promise<OpenedTaskLog[]> {
+    const restUrl = this.requireRest();
+    const task = await this.getTask(taskId);
+    if (!task) throw new Error(`task ${taskId} not found`);
+    if (task.logs.length === 0) return [];
+    if (!this.manifests.has(taskId)) this.manifests.set(taskId, await inputManifest(restUrl, task.inputCid));
+    return openTaskLogs({ restUrl, task, manifest: this.manifests.get(taskId), encryptionKey: this.opts.encryptionKey });
   }
 
   private requireRest(): string {

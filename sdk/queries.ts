@@ -7,6 +7,8 @@ import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import {
   QueryBasePriceRequest,
   QueryBasePriceResponse,
+  QueryParamsRequest as QueryMarketParamsRequest,
+  QueryParamsResponse as QueryMarketParamsResponse,
   QueryTaskRequest,
   QueryTaskResponse,
   QueryTasksRequest,
@@ -194,4 +196,17 @@ export async function mintInflation(rpc: AbciQuerier): Promise<string> {
 export async function mintAnnualProvisions(rpc: AbciQuerier): Promise<string> {
   const res = await query(rpc, "/cosmos.mint.v1beta1.Query/AnnualProvisions", QueryAnnualProvisionsRequest, QueryAnnualProvisionsResponse, {});
   return new TextDecoder().decode(res.annualProvisions);
+}
+
+/** x/market's params as stored (canonical JSON: integers and decimal strings). */
+export async function marketParams(rpc: AbciQuerier): Promise<Record<string, unknown>> {
+  const res = await query(rpc, "/ogpu.market.v1.Query/Params", QueryMarketParamsRequest, QueryMarketParamsResponse, {});
+  return JSON.parse(res.paramsJson) as Record<string, unknown>;
+}
+
+/** market max_log_bytes: the bound workers apply to a job's log (docs/task-logs.md). */
+export async function maxLogBytes(rpc: AbciQuerier): Promise<number> {
+  const value = (await marketParams(rpc)).max_log_bytes;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) throw new Error(`market params carry no valid max_log_bytes (${String(value)})`);
+  return value;
 }

@@ -22,7 +22,8 @@ import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { auditorKeyFingerprint } from "../crypto/kem-pubkey.js";
-import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
+import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type ClientBlobKind, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
+import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
@@ -145,6 +146,44 @@ export async function inputManifest(restUrl: string, inputCid: string): Promise<
   return parseManifest(await fetchBlob(restUrl, inputCid));
 }
 
+/**
+ * The plaintext of a blob a worker sent back to the client (output or log): salted public blob
+ * (crypto/task-crypto.ts saltPublicOutput, so its CID is unguessable) or sealed to client_key.
+ */
+function openClientBlob(blob: Uint8Array, manifest: EncryptedInputManifest | undefined, key: KemKeyPair | undefined, taskId: bigint, kind: ClientBlobKind): Uint8Array {
+  if (!manifest) return openPublicOutput(blob);
+  if (!key) throw new Error(`task ${taskId} is encrypted: the client needs its encryption key to open its ${kind}`);
+  if (Buffer.from(manifest.client_key, "base64").compare(Buffer.from(key.publicKey)) !== 0) {
+    throw new Error(`task ${taskId}'s ${kind} is encrypted to another client key than this client's`);
+  }
+  return openTaskOutput(blob, key.secretKey, taskId, kind);
+}
+
+/** One worker's job log for a task, opened. */
+export interface OpenedTaskLog {
+  worker: string;
+  logCid: string;
+  /** Height of the MsgPostTaskLog that recorded it. */
+  height: bigint;
+  /** The log as the job printed it (stdout and stderr interleaved), with the worker's notes. */
+  text: string;
+}
+
+/**
+ * Every job log the task records (Task.logs, MsgPostTaskLog), downloaded (each CID checked by
+ * fetchBlob) and opened like the output. `manifest`: the task's input manifest, or undefined
+ * for a public task.
+ */
+export async function openTaskLogs(opts: { restUrl: string; task: Task; manifest: EncryptedInputManifest | undefined; encryptionKey?: KemKeyPair }): Promise<OpenedTaskLog[]> {
+  const opened: OpenedTaskLog[] = [];
+  for (const log of opts.task.logs) {
+    const blob = await fetchBlob(opts.restUrl, log.logCid);
+    const text = new TextDecoder().decode(openClientBlob(blob, opts.manifest, opts.encryptionKey, opts.task.id, "log"));
+    opened.push({ worker: log.worker, logCid: log.logCid, height: log.height, text });
+  }
+  return opened;
+}
+
 /** The downloaded output does not hash to the digest the chain finalised. */
 export class ResultDigestMismatchError extends Error {
   constructor(
@@ -175,16 +214,7 @@ export async function openTaskResult(opts: OpenResultOptions): Promise<Uint8Arra
   const { result, manifest } = opts;
   if (!result.outputCid) throw new Error(`task ${result.taskId} is ${result.state} but no reveal names an output CID for digest ${result.digest || "(none)"}`);
   const blob = await fetchBlob(opts.restUrl, result.outputCid);
-  // A public output is salted (crypto/task-crypto.ts saltPublicOutput) so its CID is unguessable.
-  let output = manifest ? blob : openPublicOutput(blob);
-  if (manifest) {
-    const key = opts.encryptionKey;
-    if (!key) throw new Error(`task ${result.taskId} is encrypted: the client needs its encryption key to open the result`);
-    if (Buffer.from(manifest.client_key, "base64").compare(Buffer.from(key.publicKey)) !== 0) {
-      throw new Error(`task ${result.taskId}'s output is encrypted to another client key than this client's`);
-    }
-    output = openTaskOutput(blob, key.secretKey, result.taskId);
-  }
+  const output = openClientBlob(blob, manifest, opts.encryptionKey, result.taskId, "output");
   const actual = Buffer.from(sha256(output)).toString("hex");
   if (actual !== result.digest.toLowerCase()) throw new ResultDigestMismatchError(result.taskId, result.digest, actual);
   return output;

@@ -19,7 +19,7 @@ import type { TaskRecord as AttestRecord, Verdict, WorkerVerdict } from "../prot
 import { QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type DeclineReason, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
-import { getTask, getWorker, listAuditorKeys, listTasks } from "../sdk/queries.js";
+import { getTask, getWorker, listAuditorKeys, listTasks, maxLogBytes } from "../sdk/queries.js";
 import { closeSession, websocketUrl } from "../sdk/progress.js";
 import { MSG, ogpuRegistry } from "../sdk/registry.js";
 
@@ -281,6 +281,16 @@ export class ChainClient {
   /** MsgDeclineAssignment: this worker cannot run the task (reason class on chain). */
   decline(taskId: bigint, reason: DeclineReason): Promise<DeliverTxResponse> {
     return this.send(MSG.DeclineAssignment, { worker: this.address, taskId, reason });
+  }
+
+  /** MsgPostTaskLog: the CID of this worker's job log for the task (docs/task-logs.md). */
+  postLog(taskId: bigint, logCid: string): Promise<DeliverTxResponse> {
+    return this.send(MSG.PostTaskLog, { worker: this.address, taskId, logCid });
+  }
+
+  /** market max_log_bytes, read per job so a governance change applies to the next one. */
+  maxLogBytes(): Promise<number> {
+    return maxLogBytes(this.comet);
   }
 
   heartbeat(): Promise<DeliverTxResponse> {

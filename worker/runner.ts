@@ -2,8 +2,9 @@
  * The worker's job state machine. For each slot assigned to this worker:
  *
  *   fetch input blob → (encrypted manifest? fetch payload, unwrap, open) → run the executor of
- *   the task's kind → digest = sha256(plaintext output) → upload the output (sealed to the
- *   client's key when the input was encrypted) → persist {salt, digest, output CID} as "sealed"
+ *   the task's kind → digest = sha256(plaintext output) → upload the job's log, when it printed
+ *   anything or failed, and post its CID (MsgPostTaskLog; docs/task-logs.md) → upload the output
+ *   (sealed to the client's key when the input was encrypted) → persist {salt, digest, output CID} as "sealed"
  *   → MsgCommitResult → "committed" → once every slot has committed (task COMMITTED) and the
  *   chain opened reveals (after the audit draw and any audit committee's seal window: attest
  *   phase REVEAL) → MsgRevealResult → "revealed".
@@ -24,8 +25,9 @@ import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
-import { saltPublicOutput, sealTaskOutput } from "../crypto/task-crypto.js";
-import { executeTask, UnrunnableTaskError, type Execution, type ProgramRuntimes, type UnrunnableReason } from "./task-input.js";
+import { saltPublicOutput, sealTaskOutput, type ClientBlobKind, type EncryptedInputManifest } from "../crypto/task-crypto.js";
+import { executeTask, UnrunnableTaskError, type Execution, type LoadedInput, type ProgramRuntimes, type UnrunnableReason } from "./task-input.js";
+import { JobLog } from "./executors/job-log.js";
 import { DeclineReason } from "../proto/gen/ogpu/market/v1/market.js";
 
 const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
@@ -46,6 +48,10 @@ export interface RunnerChain {
   getAttestRecord(taskId: bigint): Promise<AttestRecord | undefined>;
   /** MsgDeclineAssignment: gives back a slot this worker cannot run, without penalty. */
   decline(taskId: bigint, reason: DeclineReason): Promise<unknown>;
+  /** MsgPostTaskLog: records the job log's blob CID on the task. */
+  postLog(taskId: bigint, logCid: string): Promise<unknown>;
+  /** market max_log_bytes: how much of a job's stdout/stderr its log keeps. */
+  maxLogBytes(): Promise<number>;
 }
 
 export interface RunnerBlobs {
@@ -231,8 +237,9 @@ export class Runner {
     try {
       const reader = { address: this.opts.address, role: "worker" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.blobs.fetch(cid) };
       let run: Execution;
+      const log = new JobLog(await this.opts.chain.maxLogBytes());
       try {
-        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot) }, this.opts.runtimes);
+        run = await executeTask(task, this.opts.executors, reader, { signal, slot, gpus: this.opts.gpusForSlot?.(slot), log }, this.opts.runtimes);
       } catch (err) {
         if (!(err instanceof UnrunnableTaskError)) throw err;
         return await this.decline(task, base, err);
@@ -243,12 +250,15 @@ export class Runner {
           this.log(`task ${task.id}: abandoned (${run.failure.message})`);
           return;
         }
+        log.note(`job failed: ${run.failure.kind}: ${run.failure.message}`);
+        await this.postLog(task, run.input, log);
         throw new PermanentFailure(`${run.failure.kind}: ${run.failure.message}`);
       }
+      if (log.printedBytes > 0) await this.postLog(task, run.input, log);
       this.opts.metrics?.duration.observe({ kind }, run.seconds);
       const digest = run.digest;
       const manifest = run.input.manifest;
-      const blob = manifest ? sealTaskOutput(run.output, Buffer.from(manifest.client_key, "base64"), task.id) : saltPublicOutput(run.output);
+      const blob = this.clientBlob(run.output, manifest, task.id, "output");
       const outputCid = await this.opts.blobs.upload(blob);
       await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
       await this.commit(task.id);
@@ -257,6 +267,24 @@ export class Runner {
       await this.opts.state.put({ ...base, phase: "failed", error: err.message });
       this.opts.metrics?.job("failed", kind);
       this.log(`task ${task.id}: failed: ${err.message}`);
+    }
+  }
+
+  /** Sealed to the client's key for an encrypted task; a salted public blob otherwise. */
+  private clientBlob(bytes: Uint8Array, manifest: EncryptedInputManifest | undefined, taskId: bigint, kind: ClientBlobKind): Uint8Array {
+    return manifest ? sealTaskOutput(bytes, Buffer.from(manifest.client_key, "base64"), taskId, kind) : saltPublicOutput(bytes);
+  }
+
+  /**
+   * Uploads the job's log and records its CID on the task. Best effort: a log that cannot be
+   * posted (store full, tx refused) is logged here and never fails or delays the result.
+   */
+  private async postLog(task: Task, input: LoadedInput, log: JobLog): Promise<void> {
+    try {
+      const cid = await this.opts.blobs.upload(this.clientBlob(log.bytes(), input.manifest, task.id, "log"));
+      await this.opts.chain.postLog(task.id, cid);
+    } catch (err) {
+      this.log(`task ${task.id}: log not posted: ${errText(err)}`);
     }
   }
 

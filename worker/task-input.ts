@@ -122,7 +122,8 @@ export async function resolveExecutor(task: Pick<Task, "id" | "kind" | "programH
   return { kind: PROGRAM_KIND, run: (input, c) => runtime.run(job, input, c) };
 }
 
-export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; failure: JobFailure };
+/** A failed run carries the loaded input too: the worker seals the job's log to its client_key. */
+export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; input: LoadedInput; failure: JobFailure };
 
 /** Resolve and check the program, fetch (and open) the input, run it, digest the output. */
 export async function executeTask(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext, runtimes: ProgramRuntimes = new Map()): Promise<Execution> {
@@ -131,6 +132,6 @@ export async function executeTask(task: Pick<Task, "id" | "kind" | "programHash"
   const started = process.hrtime.bigint();
   const outcome = await runJob(executor, input.input, ctx);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!outcome.ok) return outcome;
+  if (!outcome.ok) return { ...outcome, input };
   return { ok: true, input, output: outcome.output, digest: resultDigest(outcome.output), seconds };
 }

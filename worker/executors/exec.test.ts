@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExecExecutor, type ExecConfig } from "./exec.js";
 import { describeSandbox, probeSandbox } from "./sandbox.js";
 import { runJob, type JobOutcome } from "./types.js";
+import { JobLog } from "./job-log.js";
 
 const NODE = process.execPath;
 let scratch: string;
@@ -48,6 +49,16 @@ describe("exec runtime", () => {
     expect(out).toMatchObject({ reversed: "cba", cuda: "1,3", slot: "2", secret: null, extra: "yes" });
     expect(out.cwd).toBe("/job/out");
     expect(await readdir(scratch)).toEqual([]); // the per-job directory is cleaned up
+  });
+
+  it("captures the job's stdout and stderr in its log (ctx.log)", async () => {
+    const log = new JobLog(4096);
+    const executor = createExecExecutor({ argv: [NODE, "-e", `console.log("to stdout"); console.error("to stderr"); require("fs").writeFileSync(process.env.OGPU_OUTPUT, "ok")`], timeoutMs: 20_000, tmpRoot: scratch });
+    const outcome = await runJob(executor, new Uint8Array(), { signal: new AbortController().signal, slot: 0, log });
+    expect(outcome.ok).toBe(true);
+    const text = new TextDecoder().decode(log.bytes());
+    expect(text).toContain("to stdout\n");
+    expect(text).toContain("to stderr\n");
   });
 
   it("shows no GPU when the slot has none", async () => {

@@ -13,6 +13,7 @@ import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { nprocLimit, probeSandbox, SANDBOX_PATH, sandboxArgv, type SandboxMount, type SandboxSpec, type SandboxStatus } from "./sandbox.js";
 import { ExecutorError, type ExecContext, type Executor } from "./types.js";
+import type { JobLog } from "./job-log.js";
 
 export interface ExecConfig {
   /** Task kind served (default "exec"). */
@@ -78,7 +79,7 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-function runProcess(argv: string[], cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ProcessEnd> {
+function runProcess(argv: string[], cwd: string, timeoutMs: number, signal: AbortSignal, log?: JobLog): Promise<ProcessEnd> {
   return new Promise((resolve) => {
     let timedOut = false;
     let cancelled = false;
@@ -88,8 +89,12 @@ function runProcess(argv: string[], cwd: string, timeoutMs: number, signal: Abor
     // bwrap, whose child (pid 1 of the job's pid namespace) dies with it, taking every job
     // process along. The job's environment travels as --setenv, so bwrap itself gets none.
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env: {}, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.resume(); // drained, not kept: results go to $OGPU_OUTPUT
-    child.stderr.on("data", (c: Buffer) => stderr.push(c));
+    // Results go to $OGPU_OUTPUT; what the job prints is only its log (bounded by JobLog).
+    child.stdout.on("data", (c: Buffer) => log?.push(c));
+    child.stderr.on("data", (c: Buffer) => {
+      stderr.push(c);
+      log?.push(c);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
@@ -248,7 +253,7 @@ export async function runSandboxedJob(config: ExecConfig, input: Uint8Array, ctx
       },
     };
     const argv = sandboxArgv(spec, status, nprocLimit(spec.limits.processes, status));
-    const end = await runProcess(argv, dir, config.timeoutMs, ctx.signal);
+    const end = await runProcess(argv, dir, config.timeoutMs, ctx.signal, ctx.log);
     const failure = classify(kind, end, config, maxOutputBytes);
     if (failure) throw failure;
     if (layout.collect) return await layout.collect(paths.out);

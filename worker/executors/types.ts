@@ -2,6 +2,7 @@
  * The contract every executor (built-in kernel or `exec` runtime) fulfils, and the typed
  * failures the worker reports instead of crashing or hanging.
  */
+import type { JobLog } from "./job-log.js";
 
 export interface ExecContext {
   /** Aborting cancels the job (worker shutdown, task cancelled or reassigned). */
@@ -10,6 +11,8 @@ export interface ExecContext {
   slot: number;
   /** CUDA_VISIBLE_DEVICES value for this slot, e.g. "0,1"; absent = no GPU for the job. */
   gpus?: string;
+  /** Collects what the job prints (stdout and stderr), for the task's log; absent = discarded. */
+  log?: JobLog;
 }
 
 export interface Executor {

@@ -19,4 +19,6 @@ export const MarketCode = {
   NotAssigned: 13,
   /** MsgDeclineAssignment after the worker committed: a sealed result stands. */
   AlreadyCommitted: 14,
+  /** MsgPostTaskLog from a worker that already posted a log for its current assignment, or past the per-task bound. */
+  LogAlreadyPosted: 15,
 } as const;

@@ -14,6 +14,7 @@ export const TaskEvent = {
   Declined: "task_slot_declined",
   Committed: "task_slot_committed",
   Settled: "task_settled",
+  LogPosted: "task_log_posted",
   BasePrice: "market_base_price",
 } as const;
 

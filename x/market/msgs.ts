@@ -24,6 +24,15 @@ export const MAX_SLOT_VALUE = 2n ** 38n;
 
 const invalid = (message: string) => marketError(MarketCode.InvalidTask, message);
 
+/** A blob CID: lowercase hex sha256 (sdk/blobs.ts, docs/blobs-and-encryption.md). */
+const CID_PATTERN = /^[0-9a-f]{64}$/;
+/**
+ * Most logs one task keeps: one per assignment, and a task sees at most
+ * max_redundancy × (max_retries + 1) assignments plus declines; a fixed cap keeps Task bounded
+ * whatever the params.
+ */
+export const MAX_TASK_LOGS = 64;
+
 /** An auditor key fingerprint: sha256 of the 1216-byte key (x/attest auditorKeyFingerprint). */
 const FINGERPRINT_LENGTH = 32;
 
@@ -144,6 +153,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         declineReason: "",
         atol: msg.atol,
         rtol: msg.rtol,
+        logs: [],
       };
       putTask(ctx.store, task);
       enqueue(ctx.store, task);
@@ -198,6 +208,32 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     },
   });
 
+  const msgPostTaskLog = defineMsg({
+    type: OGPU_MSG_TYPES.PostTaskLog,
+    gas: 20_000,
+    signers: (msg) => [msg.worker],
+    validate(msg) {
+      parseAccountAddress(msg.worker, "worker");
+      if (msg.taskId === 0n) throw invalid("task_id must be positive");
+      if (!CID_PATTERN.test(msg.logCid)) throw invalid("log_cid must be a blob CID (64 lowercase hex characters)");
+    },
+    handle(ctx, msg) {
+      const task = requireTask(ctx, msg.taskId);
+      if (keeper.isTerminal(task.status)) throw marketError(MarketCode.TaskEnded, `task ${msg.taskId} is already ${TaskStatus[task.status]}`);
+      const slot = task.assignments.find((a) => a.worker === msg.worker);
+      if (!slot) throw marketError(MarketCode.NotAssigned, `${msg.worker} holds no slot of task ${msg.taskId}`);
+      // One log per assignment: a reassigned worker (new assigned_height) may post again.
+      if (task.logs.some((l) => l.worker === msg.worker && l.height >= slot.assignedHeight)) {
+        throw marketError(MarketCode.LogAlreadyPosted, `${msg.worker} already posted a log for its assignment to task ${msg.taskId}`);
+      }
+      if (task.logs.length >= MAX_TASK_LOGS) throw marketError(MarketCode.LogAlreadyPosted, `task ${msg.taskId} already holds ${MAX_TASK_LOGS} logs`);
+      task.logs.push({ worker: msg.worker, logCid: msg.logCid, height: ctx.block.height });
+      putTask(ctx.store, task);
+      emitTaskEvent(ctx.events, TaskEvent.LogPosted, msg.taskId, { worker: msg.worker, log_cid: msg.logCid });
+      return {};
+    },
+  });
+
   const msgUpdateParams = defineUpdateParamsMsg("market", marketParams, OGPU_MSG_TYPES.UpdateMarketParams);
-  return [msgSubmitTask, msgCancelTask, msgDeclineAssignment, msgUpdateParams];
+  return [msgSubmitTask, msgCancelTask, msgDeclineAssignment, msgPostTaskLog, msgUpdateParams];
 }

@@ -37,6 +37,9 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - max_atol / max_rtol: largest tolerances a VERIFICATION_CLASS_TOLERANCE task may ask for, in
  *   parts per 10^12 (sdk/program-manifest.ts toleranceToPpt; default 10^12 = 1.0). A looser tolerance accepts
  *   more wrong results (docs/verification.md).
+ * - max_log_bytes: most bytes of a job's stdout+stderr a worker keeps and uploads as the task's
+ *   log (the head and the tail, with a truncation marker between; docs/task-logs.md). Read by the
+ *   workers off chain; the chain itself stores only each log's CID.
  */
 export const marketParams = defineParams(
   "market/params",
@@ -67,6 +70,7 @@ export const marketParams = defineParams(
     max_auditor_key_fingerprints: 150,
     max_atol: 1_000_000_000_000,
     max_rtol: 1_000_000_000_000,
+    max_log_bytes: 65_536,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -96,6 +100,7 @@ export const marketParams = defineParams(
     for (const [name, v] of [["max_atol", p.max_atol], ["max_rtol", p.max_rtol]] as const) {
       if (!Number.isSafeInteger(v) || v < 0 || v > 1_000_000_000_000_000) throw new Error(`${name} must be an integer in 0..10^18 (parts per 10^12)`);
     }
+    if (!Number.isSafeInteger(p.max_log_bytes) || p.max_log_bytes < 1024 || p.max_log_bytes > 16 << 20) throw new Error("max_log_bytes must be in 1024..16777216");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }

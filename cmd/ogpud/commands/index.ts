@@ -6,6 +6,7 @@ import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
+import { queryTaskLogs } from "./market-logs.js";
 import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
@@ -30,6 +31,7 @@ export const ogpudCommands: Command[] = [
   ...stakingQueryCommands,
   ...upgradeCommands,
   ...marketCommands,
+  queryTaskLogs,
   ...workersCommands,
   ...mintCommands,
   ...govCommands,

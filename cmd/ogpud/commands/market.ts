@@ -43,7 +43,7 @@ function smallIntFlag(flags: Flags, name: string, fallback: number): number {
   return Number(n);
 }
 
-function taskIdArg(positionals: string[], usage: string): bigint {
+export function taskIdArg(positionals: string[], usage: string): bigint {
   const [arg, ...rest] = positionals;
   if (!arg || rest.length > 0) throw new CliError(`usage: ${usage}`);
   if (!/^[1-9][0-9]*$/.test(arg)) throw new CliError(`invalid task id '${arg}': expected a positive integer`);
@@ -108,7 +108,7 @@ async function waitAndPrint(node: NodeConnection, taskId: bigint, format: Output
 }
 
 /** The --from key's blob signer and encryption key, both from its mnemonic (sdk/task-io.ts). */
-async function clientKeys(keyring: Keyring, key: KeyInfo) {
+export async function clientKeys(keyring: Keyring, key: KeyInfo) {
   if (key.type !== "secp256k1") throw new CliError(`key '${key.name}' is ${key.type}: blob uploads are authorised by secp256k1 account keys only`);
   const mnemonic = await keyring.mnemonic(key.name);
   return { signer: await blobSignerFromMnemonic(mnemonic, key.address), encryptionKey: await clientEncryptionKey(mnemonic) };

@@ -129,6 +129,18 @@ export interface Task {
    */
   atol: bigint;
   rtol: bigint;
+  /**
+   * Job logs the assigned workers posted (MsgPostTaskLog), one per worker and assignment, in
+   * posting order. Numbered apart from the fields above so parallel proto changes do not collide.
+   */
+  logs: TaskLog[];
+}
+
+/** A worker's job log for a task: a blob (encrypted to the client for an encrypted task). */
+export interface TaskLog {
+  worker: string;
+  logCid: string;
+  height: bigint;
 }
 
 function createBaseRequirements(): Requirements {
@@ -415,6 +427,7 @@ function createBaseTask(): Task {
     declineReason: "",
     atol: 0n,
     rtol: 0n,
+    logs: [],
   };
 }
 
@@ -521,6 +534,9 @@ export const Task: MessageFns<Task> = {
         throw new globalThis.Error("value provided for field message.rtol of type uint64 too large");
       }
       writer.uint32(216).uint64(message.rtol);
+    }
+    for (const v of message.logs) {
+      TaskLog.encode(v!, writer.uint32(322).fork()).join();
     }
     return writer;
   },
@@ -754,6 +770,14 @@ export const Task: MessageFns<Task> = {
             message.rtol = reader.uint64() as bigint;
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.logs.push(TaskLog.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -806,6 +830,89 @@ export const Task: MessageFns<Task> = {
     message.declineReason = object.declineReason ?? "";
     message.atol = (object.atol !== undefined && object.atol !== null) ? BigInt(object.atol) : 0n;
     message.rtol = (object.rtol !== undefined && object.rtol !== null) ? BigInt(object.rtol) : 0n;
+    message.logs = object.logs?.map((e) => TaskLog.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTaskLog(): TaskLog {
+  return { worker: "", logCid: "", height: 0n };
+}
+
+export const TaskLog: MessageFns<TaskLog> = {
+  encode(message: TaskLog, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worker !== "") {
+      writer.uint32(10).string(message.worker);
+    }
+    if (message.logCid !== "") {
+      writer.uint32(18).string(message.logCid);
+    }
+    if (message.height !== 0n) {
+      if (BigInt.asUintN(64, message.height) !== message.height) {
+        throw new globalThis.Error("value provided for field message.height of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.height);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskLog {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskLog();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.logCid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.height = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TaskLog>): TaskLog {
+    return TaskLog.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TaskLog>): TaskLog {
+    const message = createBaseTaskLog();
+    message.worker = object.worker ?? "";
+    message.logCid = object.logCid ?? "";
+    message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
     return message;
   },
 };

@@ -65,6 +65,19 @@ export interface MsgDeclineAssignmentResponse {
   taskFailed: boolean;
 }
 
+/**
+ * MsgPostTaskLog records the blob CID of an assigned worker's job log (stdout/stderr, bounded
+ * by market max_log_bytes, docs/task-logs.md) on the task, for succeeded and failed jobs alike.
+ */
+export interface MsgPostTaskLog {
+  worker: string;
+  taskId: bigint;
+  logCid: string;
+}
+
+export interface MsgPostTaskLogResponse {
+}
+
 function createBaseMsgSubmitTask(): MsgSubmitTask {
   return {
     client: "",
@@ -648,6 +661,131 @@ export const MsgDeclineAssignmentResponse: MessageFns<MsgDeclineAssignmentRespon
   fromPartial(object: DeepPartial<MsgDeclineAssignmentResponse>): MsgDeclineAssignmentResponse {
     const message = createBaseMsgDeclineAssignmentResponse();
     message.taskFailed = object.taskFailed ?? false;
+    return message;
+  },
+};
+
+function createBaseMsgPostTaskLog(): MsgPostTaskLog {
+  return { worker: "", taskId: 0n, logCid: "" };
+}
+
+export const MsgPostTaskLog: MessageFns<MsgPostTaskLog> = {
+  encode(message: MsgPostTaskLog, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worker !== "") {
+      writer.uint32(10).string(message.worker);
+    }
+    if (message.taskId !== 0n) {
+      if (BigInt.asUintN(64, message.taskId) !== message.taskId) {
+        throw new globalThis.Error("value provided for field message.taskId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.taskId);
+    }
+    if (message.logCid !== "") {
+      writer.uint32(26).string(message.logCid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgPostTaskLog {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgPostTaskLog();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.taskId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.logCid = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgPostTaskLog>): MsgPostTaskLog {
+    return MsgPostTaskLog.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgPostTaskLog>): MsgPostTaskLog {
+    const message = createBaseMsgPostTaskLog();
+    message.worker = object.worker ?? "";
+    message.taskId = (object.taskId !== undefined && object.taskId !== null) ? BigInt(object.taskId) : 0n;
+    message.logCid = object.logCid ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgPostTaskLogResponse(): MsgPostTaskLogResponse {
+  return {};
+}
+
+export const MsgPostTaskLogResponse: MessageFns<MsgPostTaskLogResponse> = {
+  encode(_: MsgPostTaskLogResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgPostTaskLogResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgPostTaskLogResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<MsgPostTaskLogResponse>): MsgPostTaskLogResponse {
+    return MsgPostTaskLogResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgPostTaskLogResponse>): MsgPostTaskLogResponse {
+    const message = createBaseMsgPostTaskLogResponse();
     return message;
   },
 };
