@@ -255,7 +255,9 @@ const auditCommand: Command = {
     await publishAuditorKey(chain, keys.address, keys.kem.publicKey, log);
     const metrics = new WorkerMetrics({ processMetrics: true });
     const served = await serveMetrics(flags, metrics, log);
-    const auditor = new Auditor({ operator: keys.address, chain, fetchBlob: (cid) => fetchBlob(restUrl, cid), executors, runtimes: availableRuntimes(), kemSecret: keys.kem.secretKey, metrics, log });
+    // Every GPU of the host re-executes GPU programs (the auditor runs one job at a time).
+    const gpuIndices = (await readInventory()).devices.map((d) => d.index);
+    const auditor = new Auditor({ operator: keys.address, chain, fetchBlob: (cid) => fetchBlob(restUrl, cid), executors, runtimes: availableRuntimes(), gpus: gpuIndices.length > 0 ? gpuIndices.join(",") : undefined, kemSecret: keys.kem.secretKey, metrics, log });
     const onSignal = (signal: ChainSignal) => {
       if (signal.type === "block") metrics.height.set(signal.height);
       if (signal.type === "resync") log(`resync (${signal.reason})`);

@@ -4,7 +4,9 @@
  * and x/attest), a decline, a commit's assign→commit latency (x/market's slotCommitted hook,
  * wired in app/modules.ts) — so each event costs a bounded amount of work and nothing scans
  * the worker set. A record improbable under honest behaviour (exact binomial tail below
- * anomaly_tail_per_billion / 10⁹) flags the worker; failures and slowness also jail it.
+ * anomaly_tail_per_billion / 10⁹) flags the worker; failures also jail it. Slowness only flags:
+ * per-unit latency rests on the client's declared `units`, so a client understating them could
+ * otherwise get an honest worker jailed and slashed (docs/anomaly.md).
  */
 import type { Context } from "../../app/context.js";
 import { AnomalyStats, LatencyHistogram, type Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
@@ -137,7 +139,8 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     keepWindow(s, BigInt(p.anomaly_window));
     s.latencySamples += 1n;
     if (slow) s.slowSamples += 1n;
-    if (slow && improbable(ctx, w, p, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.Slow, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps, true);
+    // Flag only, never jail: `units` is the client's word, so slowness here may be the client's doing.
+    if (slow && improbable(ctx, w, p, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.Slow, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps, false);
     w.anomaly = s;
     deps.setWorker(ctx, w);
   }
