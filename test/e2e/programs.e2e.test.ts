@@ -90,6 +90,8 @@ describe("programs on a real node with two ogpu-worker processes", () => {
     const { taskId } = await client.submitTask({ kind: PROGRAM_KIND, programHash: missing, inputCid: "ab".repeat(32), units: 1n, maxPricePerUnit: 200n, redundancy: 2, requirements: { runtime: "process" } });
     const failed = await until("the task failed as unexecutable", () => client.getTask(taskId), (t) => t?.status === TaskStatus.TASK_STATUS_FAILED, 90_000, cluster.workerLogs);
     expect(failed!.statusReason).toBe("unexecutable:program_unavailable");
-    expect(await cluster.workerLogs()).toMatch(/declined \(program_unavailable\): program bundle e{64} not found/);
+    // Each worker logs its decline after the tx lands, so the line may trail the chain's FAILED.
+    const declined = /declined \(program_unavailable\): program bundle e{64} not found/g;
+    await until("both workers' decline lines", cluster.workerLogs, (logs) => (logs.match(declined) ?? []).length === 2);
   }, 120_000);
 });
