@@ -28,7 +28,8 @@ async function runMarketFinalize(): Promise<void> {
   const workerKeys = Array.from({ length: 2 * tasks }, (_, i) => testKey(10_000 + i));
   const client = testKey(1);
   const state = testGenesis({ [client.address]: 10_000n * OGPU, ...Object.fromEntries(workerKeys.map((k) => [k.address, 2_000n * OGPU])) });
-  state.market = { params: { commit_timeout_blocks: 2, max_tasks_per_block: Math.min(tasks, 2000) } };
+  // All tasks in one block: the default budget (20,000 checks, 200 a task load) loads ~100 a block.
+  state.market = { params: { commit_timeout_blocks: 2, max_tasks_per_block: Math.min(tasks, 2000), max_worker_checks_per_block: 1_000_000 } };
   const dir = mkdtempSync(join(tmpdir(), "ogpu-bench-market-"));
   const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: false });
   let height = 0n;

@@ -17,6 +17,12 @@ import { printFigures, progress, type Benchmark } from "./report.js";
  */
 const BENCH = "pos";
 
+/**
+ * Each round schedules all n tasks in one block; at the default budget (20,000 checks, a task
+ * load costing 200) a block loads at most ~100 tasks, so this bench raises the budget.
+ */
+const THROUGHPUT_CHECK_BUDGET = 1_000_000;
+
 async function runPos(): Promise<void> {
   const n = Number(process.env.BENCH_POS_WORKERS ?? 1000);
   const rounds = Number(process.env.BENCH_POS_ROUNDS ?? 5);
@@ -24,7 +30,7 @@ async function runPos(): Promise<void> {
   const chain = await startPosChain({
     validatorStakes: [4000n * OGPU, 3000n * OGPU, 2000n * OGPU, 1000n * OGPU],
     workers: Array.from({ length: n }, (_, i) => ({ cv: 1000n, price: BigInt(100 + (i % 7)), bond: 100n * OGPU, maxConcurrent: 1 })),
-    params: { workers: { min_worker_bond: (100n * OGPU).toString() }, market: { max_tasks_per_block: Math.min(n, 2000), max_new_slots_per_worker: 1 }, attest: { p_floor_bps: 200, committee_size: 3 } },
+    params: { workers: { min_worker_bond: (100n * OGPU).toString() }, market: { max_tasks_per_block: Math.min(n, 2000), max_worker_checks_per_block: THROUGHPUT_CHECK_BUDGET, max_new_slots_per_worker: 1 }, attest: { p_floor_bps: 200, committee_size: 3 } },
     checkInvariants: false,
   });
   try {

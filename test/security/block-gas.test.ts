@@ -116,6 +116,20 @@ describe("issue 10 item 2: gas pays for every unit of work; blocks have a gas li
     expect(checks.length).toBeLessThanOrEqual(4);
   });
 
+  it("item 2: below-base-price tasks at the head of the queue don't starve the tasks behind them", async () => {
+    // Base price 100 on every tier; max_tasks_per_block 3: three priority-3 tasks bidding 50 fill
+    // a block's whole load at the head of the queue. They used to be loaded, marked
+    // price_below_base and skipped without moving the cursor, so every block stopped at them.
+    fx = await marketFixture({ market: { max_tasks_per_block: 3, base_price_floor: ["100", "100", "100", "100"] } });
+    const attack = [0, 1, 2].map(() => fx!.client.tx([submitTaskMsg(fx!.client.address, { bid: 50n, priority: 3 })]));
+    const honest = fx.other.tx([submitTaskMsg(fx.other.address, { bid: 1000n, priority: 0 })]);
+    (await fx.chain.run([...attack, honest])).txResults.forEach((r) => expect(r.log).toBe(""));
+    const honestId = fx.nextTaskId() - 1n;
+    for (let i = 0; i < 4 && fx.task(honestId).status !== TaskStatus.TASK_STATUS_ASSIGNED; i++) await fx.chain.run([]);
+    expect(fx.task(honestId).status).toBe(TaskStatus.TASK_STATUS_ASSIGNED);
+    for (const id of [honestId - 3n, honestId - 2n, honestId - 1n]) expect(fx.task(id).status).toBe(TaskStatus.TASK_STATUS_PENDING);
+  });
+
   it("item 2: the pure planner stops at its check budget and reports where to resume", () => {
     const card = { vendor: "nvidia", model: "A100", vramMb: 81_920n, pciId: "", count: 1 };
     const workers: SchedulerWorker[] = Array.from({ length: 500 }, (_, i) => ({ operator: `w${i}`, gpus: [card], runtimes: [], price: 100n, region: "eu", openTasks: 0, maxConcurrent: 4, ewmaSuccessBps: 5000, available: true }));

@@ -5,7 +5,7 @@ import { PendingReason, setPendingReason, slotsNeeded, type MarketDeps, type Mar
 import { marketParams } from "./params.js";
 import { getBasePrice, TIERS, updateBasePrices, type TierLoad } from "./pricing.js";
 import { taskRequirement } from "./requirements.js";
-import { hardwareChecks, planAssignments, requirementShape, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
+import { hardwareChecks, planAssignments, requirementShape, TASK_LOAD_CHECKS, type SchedulerTask, type SchedulerWorker } from "./scheduler.js";
 import { deleteTask, dueDeadlines, dueSlots, getTask, isTerminal, queuedTaskIdsFromCursor, setScheduleCursor, takeDuePrunes } from "./store.js";
 import { accountAddressString } from "../../app/address.js";
 
@@ -98,15 +98,22 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     const tasks = new Map<bigint, Task>();
     const candidates: SchedulerTask[] = [];
     const workers = schedulerWorkers(ctx);
-    // Tasks are loaded only while their shapes fit the check budget (the planner counts the
-    // same way), so a queue of costly shapes costs a block no more than the budget either.
+    // One budget bounds all the per-block work a queue can cause: every task read and decoded
+    // costs TASK_LOAD_CHECKS (below-base ones too), each new shape its hardware checks (the
+    // planner counts the same way). The first task is always loaded, so the rotation moves.
     const shapes = new Set<string>();
     let checks = 0;
+    let loaded = 0;
     let cut: Task | undefined;
     for (const id of queuedTaskIdsFromCursor(ctx.store)) {
-      if (tasks.size >= p.max_tasks_per_block) break;
       const task = getTask(ctx.store, id)!;
+      if (tasks.size >= p.max_tasks_per_block || (loaded > 0 && loaded + checks + TASK_LOAD_CHECKS > p.max_worker_checks_per_block)) {
+        cut = task;
+        break;
+      }
+      loaded += TASK_LOAD_CHECKS;
       if (BigInt(task.maxPricePerUnit) < basePrices[task.requirements?.tier ?? 0]!) {
+        // Passed by the cursor like any examined task: re-examined on the rotation's next lap.
         tasks.set(id, task);
         setPendingReason(ctx, task, PendingReason.PriceBelowBase);
         continue;
@@ -115,7 +122,7 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
       const shape = requirementShape(candidate.requirement);
       if (!shapes.has(shape)) {
         const cost = hardwareChecks(workers.length, candidate.requirement.models.length);
-        if (checks > 0 && checks + cost > p.max_worker_checks_per_block) {
+        if (checks > 0 && loaded + checks + cost > p.max_worker_checks_per_block) {
           cut = task;
           break;
         }
@@ -127,6 +134,7 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     }
     if (candidates.length === 0) {
       setScheduleCursor(ctx.store, cut);
+      ctx.events.emit("schedule", { worker_checks: "0", task_loads: String(tasks.size), unexamined: String(cut === undefined ? 0 : 1) });
       return workers;
     }
     const plan = planAssignments(
@@ -148,7 +156,7 @@ export function createMarketEndBlock(keeper: MarketKeeper, { workers: registry, 
     for (const [id, reason] of plan.waiting) setPendingReason(ctx, tasks.get(id)!, reason);
     const resume = plan.unexamined[0];
     setScheduleCursor(ctx.store, resume === undefined ? cut : tasks.get(resume));
-    ctx.events.emit("schedule", { worker_checks: String(plan.checks), unexamined: String(plan.unexamined.length + (cut === undefined ? 0 : 1)) });
+    ctx.events.emit("schedule", { worker_checks: String(plan.checks), task_loads: String(tasks.size), unexamined: String(plan.unexamined.length + (cut === undefined ? 0 : 1)) });
     return workers;
   }
 

@@ -22,8 +22,9 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - task_retention_blocks: an ended task stays queryable this many blocks, then is pruned from
  *   state (its history stays in the tx/event index: docs/market.md).
  * - max_prunes_per_block: most ended tasks one EndBlock prunes (the rest wait a block).
- * - max_worker_checks_per_block: hardware checks (worker × listed model, scheduler.ts
- *   hardwareChecks) one block's scheduling may make; the queue is served in a rotation that
+ * - max_worker_checks_per_block: work budget of one block's scheduling, in hardware checks
+ *   (worker × listed model, scheduler.ts hardwareChecks), each queued task loaded costing
+ *   TASK_LOAD_CHECKS; the queue is served in a rotation that
  *   resumes where the budget ran out, so no task starves.
  * - max_gpu_models: longest requirements.gpu_models list a task may give.
  * - max_due_per_block: commit timeouts and deadlines each handled per block (the rest the next).

@@ -99,6 +99,14 @@ export interface SchedulePlan {
  */
 export const hardwareChecks = (workers: number, models: number): number => workers * Math.max(1, models);
 
+/**
+ * Budget units of reading, decoding and planning one queued task (x/market/block.ts), in
+ * hardware checks. The worst-block bench's one-shape queue measured ~7.5 µs a task against
+ * ~26 ns a worker×model check (≈ 290); at 100 that queue's following block was 1.91–2.03× an
+ * empty one, so 200 (≤ 60 such loads beside one 8,000-check shape) keeps it well under 2×.
+ */
+export const TASK_LOAD_CHECKS = 200;
+
 /** Tasks with equal keys have the same hardware fit: tested once per block. */
 export const requirementShape = (req: SchedulerTask["requirement"]): string => `${req.minVramMb}|${req.tier}|${req.models.join(",")}|${req.runtime}|${req.gpus}`;
 
