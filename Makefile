@@ -12,8 +12,9 @@ install: deps node_modules/.installed cometbft
 ## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
 ## and python3-torch (CPU build; the example programs in examples/programs and their tests —
-## they install into /usr/bin/python3, which programs name explicitly).
-DEB_PACKAGES := bubblewrap python3-numpy python3-torch
+## they install into /usr/bin/python3, which programs name explicitly); podman (the `oci`
+## program runtime, worker/executors/oci.ts: offered only where it can create containers).
+DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then \

@@ -20,6 +20,7 @@ import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } 
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../proto/gen/ogpu/market/v1/tx.js";
+import { toleranceToPpt } from "./program-manifest.js";
 import type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { MsgRegisterWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
@@ -87,8 +88,11 @@ export interface SubmitTaskParams {
   deadlineBlocks?: bigint | number;
   /** runtime and gpus: a program's (kind "program"), from its manifest (sdk/programs.ts programRequirements). */
   requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string; runtime?: string; gpus?: number };
-  /** "bitwise" (identical outputs, default) or "class" (equivalent outputs). */
-  verification?: "bitwise" | "class";
+  /** "bitwise" (identical outputs, default) or "tolerance" (numeric outputs within atol/rtol; docs/verification.md). */
+  verification?: "bitwise" | "tolerance";
+  /** Tolerance tasks: absolute and relative tolerance as decimal strings, e.g. "1e-6" (default "0"). */
+  atol?: string;
+  rtol?: string;
   memo?: string;
 }
 
@@ -130,7 +134,7 @@ export class TxFailedError extends Error {
   }
 }
 
-const VERIFICATION = { bitwise: VerificationClass.VERIFICATION_CLASS_BITWISE, class: VerificationClass.VERIFICATION_CLASS_CLASS } as const;
+const VERIFICATION = { bitwise: VerificationClass.VERIFICATION_CLASS_BITWISE, tolerance: VerificationClass.VERIFICATION_CLASS_TOLERANCE } as const;
 
 export class OgpuClient {
   private constructor(
@@ -390,5 +394,7 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     verification: VERIFICATION[params.verification ?? "bitwise"],
     inputEncrypted: params.inputEncrypted ?? false,
     auditorKeyFingerprints: params.auditorKeyFingerprints ?? [],
+    atol: toleranceToPpt(params.atol ?? "0"),
+    rtol: toleranceToPpt(params.rtol ?? "0"),
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { BASE_DENOM } from "../app/coins.js";
-import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
+import { TaskStatus, VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { OPEN_TASK_STATUSES } from "../proto/task-status.js";
 import { getBalance, getTaskRecord, listTasks, type AbciQuerier } from "../sdk/queries.js";
 
@@ -29,16 +29,27 @@ export async function liveTaskCids(rpc: AbciQuerier): Promise<Set<string>> {
 
 /**
  * Output CIDs named by tasks not yet settled: nobody has paid for these results yet, so the
- * blob store refuses to serve them (issue 10 item 7) until the task ends.
+ * blob store refuses to serve them (issue 10 item 7) until the task ends. Except a tolerance
+ * task under audit: its committee must compare every worker's output (docs/verification.md);
+ * every worker has revealed by then, so no withholding can stop the payment any more — only a
+ * committee that reaches no 2/3 on some worker fails the task with a refund.
  */
 export async function unpaidOutputCids(rpc: AbciQuerier): Promise<Set<string>> {
-  return (await openTaskCids(rpc)).outputs;
+  const { outputs, auditable } = await openTaskCids(rpc);
+  for (const cid of auditable) outputs.delete(cid);
+  return outputs;
 }
 
-/** Input CIDs of tasks not in an end state, and the output CIDs their commits sealed and reveals named. */
-async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; outputs: Set<string> }> {
+const underToleranceAudit = (task: Task) => task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE && task.status === TaskStatus.TASK_STATUS_AUDITING;
+
+/**
+ * Input CIDs of tasks not in an end state, the output CIDs their commits sealed and reveals
+ * named, and of those the outputs of tolerance tasks under audit (served to their comparers).
+ */
+async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; outputs: Set<string>; auditable: Set<string> }> {
   const inputs = new Set<string>();
   const outputs = new Set<string>();
+  const auditable = new Set<string>();
   for (const status of OPEN_TASK_STATUSES) {
     let afterId = 0n;
     for (;;) {
@@ -47,11 +58,15 @@ async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; ou
         if (task.inputCid !== "") inputs.add(task.inputCid);
         if (!HAS_REVEALS.has(task.status)) continue;
         const record = await getTaskRecord(rpc, task.id);
-        for (const result of record?.results ?? []) if (result.outputCid !== "") outputs.add(result.outputCid);
+        for (const result of record?.results ?? []) {
+          if (result.outputCid === "") continue;
+          outputs.add(result.outputCid);
+          if (underToleranceAudit(task)) auditable.add(result.outputCid);
+        }
       }
       if (tasks.length < PAGE) break;
       afterId = tasks[tasks.length - 1]!.id;
     }
   }
-  return { inputs, outputs };
+  return { inputs, outputs, auditable };
 }

@@ -11,6 +11,9 @@
  *   digest is the agreed one, else MISMATCH with ours; a task we cannot run gets MsgAttest
  *   VERDICT_UNEXECUTABLE in the seal window instead of a seal;
  *   dispute: ours, MATCH if a worker revealed it, else MISMATCH → MsgAttest.
+ *   Tolerance tasks (always audited): the opening carries one MATCH/MISMATCH per worker, from
+ *   downloading each revealed output and comparing it to ours within the task's atol/rtol
+ *   (worker/verify/judge.ts; docs/verification.md).
  *
  * A digest is computed once per task (an audit that turns into a dispute reuses it). The vote is
  * owed even when the others' votes decided first, so a closed task (record gone) is still voted
@@ -22,9 +25,10 @@
  */
 import { hex } from "../crypto/bytes.js";
 import { fromBech32 } from "../crypto/bech32.js";
-import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
+import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord, type WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
-import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { TaskStatus, VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { judgeWorkers, type RevealedOutput } from "./verify/judge.js";
 import type { Executor } from "./executors/index.js";
 import { TxRejectedError, type ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
@@ -36,7 +40,8 @@ export interface AuditorChain {
   getTask(taskId: bigint): Promise<Task | undefined>;
   getAttestRecord(taskId: bigint): Promise<AttestRecord | undefined>;
   tasksWithStatus(statuses: readonly TaskStatus[]): Promise<Task[]>;
-  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict, salt: Uint8Array): Promise<unknown>;
+  /** `workerVerdicts`: a tolerance task's per-worker verdicts (empty on bitwise tasks). */
+  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict, salt: Uint8Array, workerVerdicts?: WorkerVerdict[]): Promise<unknown>;
   commitAudit(taskId: bigint, seal: Uint8Array): Promise<unknown>;
 }
 
@@ -84,6 +89,13 @@ export async function publishAuditorKey(chain: AuditorKeyChain, operator: string
   return true;
 }
 
+/** Our own run of a task: its digest, and for tolerance tasks its output and the task's tolerances. */
+interface Reexecution {
+  digest: Uint8Array;
+  output: Uint8Array;
+  tolerance?: { atol: bigint; rtol: bigint };
+}
+
 /** A vote this operator owes: one per task at a time (the chain keeps one duty per task and validator). */
 interface Duty {
   taskId: bigint;
@@ -116,8 +128,10 @@ export function verdictFor(kind: string, revealed: readonly Uint8Array[], ours: 
 
 export class Auditor {
   private readonly duties = new Map<string, Duty>();
-  /** Digest per task, or "unexecutable" when this auditor cannot run it. */
-  private readonly results = new Map<string, Uint8Array | "unexecutable">();
+  /** Our re-execution per task (its output is kept for tolerance comparisons), or "unexecutable" when this auditor cannot run it. */
+  private readonly results = new Map<string, Reexecution | "unexecutable">();
+  /** Revealed worker outputs last seen per tolerance task, for the per-worker comparison. */
+  private readonly revealedOutputs = new Map<string, RevealedOutput[]>();
   /** Revealed digests last seen per task (the record is gone once the task closes). */
   private readonly revealed = new Map<string, Uint8Array[]>();
   private readonly abort = new AbortController();
@@ -162,7 +176,7 @@ export class Auditor {
       const tasks = await this.opts.chain.tasksWithStatus(AUDITED_STATUSES);
       // Forget digests of tasks that left audit/dispute and owe nothing (keeps memory bounded).
       const open = new Set(tasks.map((t) => t.id.toString()));
-      for (const id of [...this.results.keys()]) if (!open.has(id) && !this.duties.has(id)) (this.results.delete(id), this.revealed.delete(id));
+      for (const id of [...this.results.keys()]) if (!open.has(id) && !this.duties.has(id)) (this.results.delete(id), this.revealed.delete(id), this.revealedOutputs.delete(id));
       for (const task of tasks) {
         const record = await this.opts.chain.getAttestRecord(task.id);
         const current = record && currentCommittee(record);
@@ -211,15 +225,20 @@ export class Auditor {
     const record = await this.opts.chain.getAttestRecord(duty.taskId);
     const current = record && currentCommittee(record);
     const me = current?.committee.members.find((m) => m.validator === this.opts.operator);
-    if (record) this.revealed.set(id, record.results.filter((r) => r.revealed).map((r) => r.resultDigest));
+    if (record) {
+      const revealed = record.results.filter((r) => r.revealed);
+      this.revealed.set(id, revealed.map((r) => r.resultDigest));
+      this.revealedOutputs.set(id, revealed.map((r) => ({ worker: r.worker, outputCid: r.outputCid, resultDigest: r.resultDigest })));
+    }
     if (duty.kind === "audit") {
       // The seal window: only while the record still takes seals and ours is not there.
       if (current?.kind !== "audit") return this.done(duty, "missed", "the audit no longer takes seals");
       if (me && me.seal.length > 0) return this.done(duty, "already_sealed", "seal already on chain");
       if (me?.voted) return this.done(duty, "already_voted", "UNEXECUTABLE already on chain");
     } else if (me?.voted) return this.done(duty, "already_voted", "vote already on chain");
-    const digest = await this.digestOf(duty.taskId);
-    if (digest === undefined) return this.done(duty, "closed", "task no longer exists");
+    const run = await this.reexecute(duty.taskId);
+    if (run === undefined) return this.done(duty, "closed", "task no longer exists");
+    const digest = run === "unexecutable" ? run : run.digest;
     const salt = auditSalt(this.opts.kemSecret, duty.taskId);
     try {
       if (digest === "unexecutable") {
@@ -230,6 +249,13 @@ export class Auditor {
       if (duty.kind === "audit") {
         await this.opts.chain.commitAudit(duty.taskId, seal(duty.taskId, fromBech32(this.opts.operator, "ogpu"), digest, salt));
         return this.done(duty, "sealed", `sealed its audit digest ${hex(digest).slice(0, 16)}… (opened after the workers reveal)`);
+      }
+      if (run !== "unexecutable" && run.tolerance) {
+        // Every revealed output against ours: one verdict per worker; MATCH overall only when all match.
+        const workerVerdicts = await judgeWorkers(run.output, this.revealedOutputs.get(id) ?? [], run.tolerance, this.opts.fetchBlob, (line) => this.opts.log?.(`task ${id}: ${line}`));
+        const overall = workerVerdicts.every((v) => v.verdict === Verdict.VERDICT_MATCH) ? Verdict.VERDICT_MATCH : Verdict.VERDICT_MISMATCH;
+        await this.opts.chain.attest(duty.taskId, digest, overall, salt, workerVerdicts);
+        return this.done(duty, Verdict[overall], `voted per worker (tolerance): ${workerVerdicts.map((v) => `${v.worker} ${Verdict[v.verdict]}`).join(", ")}`);
       }
       const verdict = verdictFor(duty.kind, this.revealed.get(id) ?? [], digest);
       // Every vote carries our audit salt: a seal of ours still shut must be opened by whatever vote
@@ -245,19 +271,21 @@ export class Auditor {
   }
 
   /** Re-executes the task once; "unexecutable" when this auditor cannot run it, undefined when it is gone. */
-  private async digestOf(taskId: bigint): Promise<Uint8Array | "unexecutable" | undefined> {
+  private async reexecute(taskId: bigint): Promise<Reexecution | "unexecutable" | undefined> {
     const id = taskId.toString();
     const cached = this.results.get(id);
     if (cached) return cached;
     const task = await this.opts.chain.getTask(taskId);
     if (!task) return undefined;
     const reader = { address: this.opts.operator, role: "auditor" as const, kemSecret: this.opts.kemSecret, fetch: (cid: string) => this.opts.fetchBlob(cid) };
-    let result: Uint8Array | "unexecutable";
+    let result: Reexecution | "unexecutable";
     try {
       const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0, gpus: this.opts.gpus }, this.opts.runtimes);
       if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
       if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
-      result = run.ok ? run.digest : "unexecutable";
+      const tolerance = task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE ? { atol: task.atol, rtol: task.rtol } : undefined;
+      // Bitwise tasks need only the digest: the output is not kept.
+      result = run.ok ? { digest: run.digest, output: tolerance ? run.output : new Uint8Array(), tolerance } : "unexecutable";
     } catch (err) {
       if (!(err instanceof UnrunnableTaskError)) throw err;
       this.opts.log?.(`task ${id}: ${err.message}`);

@@ -15,7 +15,7 @@
 import { calculateFee, GasPrice, SigningStargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
-import type { TaskRecord as AttestRecord, Verdict } from "../proto/gen/ogpu/attest/v1/attest.js";
+import type { TaskRecord as AttestRecord, Verdict, WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type DeclineReason, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
@@ -261,8 +261,8 @@ export class ChainClient {
   }
 
   /** MsgAttest from this (validator operator) account; `salt` opens its audit seal (empty on disputes). */
-  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict, salt: Uint8Array): Promise<DeliverTxResponse> {
-    return this.send(MSG.Attest, { validator: this.address, taskId, resultDigest, verdict, salt });
+  attest(taskId: bigint, resultDigest: Uint8Array, verdict: Verdict, salt: Uint8Array, workerVerdicts: WorkerVerdict[] = []): Promise<DeliverTxResponse> {
+    return this.send(MSG.Attest, { validator: this.address, taskId, resultDigest, verdict, salt, workerVerdicts });
   }
 
   /** MsgCommitAudit from this (validator operator) account: its audit digest, sealed before any reveal. */

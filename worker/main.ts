@@ -6,6 +6,7 @@
  *   ogpu-worker start --home <dir> --node http://127.0.0.1:26657 --rest http://127.0.0.1:1317 …
  *   ogpu-worker audit --home <validator home> --key <operator key name> --node … --rest …
  */
+import { probeOci } from "./executors/oci.js";
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -150,7 +151,10 @@ const startCommand: Command = {
     const inventory = await readInventory();
     for (const w of inventory.warnings) log(`inventory: ${w}`);
     const gpus = typeof flags.gpu === "string" ? parseGpuFlag(flags.gpu) : inventory.gpus;
-    const runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : "") });
+    const oci = probeOci();
+    // Said at start so an operator sees why `oci` programs are not offered here.
+    if (!oci.available) log(`runtime oci not offered: ${oci.reason}`);
+    const runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : ""), oci });
     const offer = {
       operator: keys.address,
       gpus,

@@ -14,7 +14,7 @@
 import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { accountAddressString, parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
-import { Phase, Verdict, type Committee, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { Phase, Verdict, type Committee, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { auditProbabilityBps, drawAudit, sampleByPower, type Candidate } from "./draw.js";
 import { attestError, AttestCode } from "./errors.js";
@@ -25,12 +25,15 @@ import type { Settlement } from "./settle.js";
 import { computeSeal } from "./seal.js";
 import { isOpen, openReveals, requireOpenTask, scheduleDraw } from "./tasks.js";
 import { canOpenInput } from "./auditor-keys.js";
+import { checkWorkerVerdicts, createToleranceTally, isToleranceTask } from "./tolerance.js";
 import { addDue, addDuty, clearDuty, COMMITTEE_DEADLINES, getPendingOpening, getRecord, putRecord, removeDue } from "./store.js";
 
 export function createCommittees(
   { market, staking, workers }: AttestDeps,
-  { settleOnDigest, failUndecided, failUnexecutable, slashWrongVoter }: Pick<Settlement, "settleOnDigest" | "failUndecided" | "failUnexecutable" | "slashWrongVoter">,
+  settlement: Pick<Settlement, "settleOnDigest" | "settleOnVerdicts" | "failUndecided" | "failUnexecutable" | "slashWrongVoter">,
 ) {
+  const { settleOnDigest, failUndecided, failUnexecutable, slashWrongVoter } = settlement;
+  const { tallyToleranceAudit } = createToleranceTally(settlement);
   /**
    * Active validators (CometBFT's current set, with powers) except the task's workers' own and,
    * for an encrypted input, except those whose auditor key the client did not wrap the input
@@ -70,7 +73,7 @@ export function createCommittees(
     const drawn = sampleByPower(ctx.block.beacon, label, record.taskId, eligibleValidators(ctx, record, task), size);
     const deadline = ctx.block.height + BigInt(attestParams.get(ctx.store).audit_timeout_blocks);
     const committee: Committee = {
-      members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array(), seal: new Uint8Array() })),
+      members: drawn.map((c) => ({ validator: accountAddressString(c.operator), power: c.power, voted: false, verdict: Verdict.VERDICT_UNSPECIFIED, resultDigest: new Uint8Array(), seal: new Uint8Array(), workerVerdicts: [] })),
       drawnHeight: ctx.block.height,
       deadlineHeight: deadline,
     };
@@ -110,7 +113,8 @@ export function createCommittees(
     const p = attestParams.get(ctx.store);
     const cv = minCv(ctx, record);
     // An untrusted worker alone on a task (no trusted worker had room): only an audit can check it.
-    const forced = task.redundancy < 2 && cv < BigInt(p.adaptive_min_cv);
+    // A tolerance task is always audited: only a re-executing auditor can compare float outputs.
+    const forced = isToleranceTask(task) || (task.redundancy < 2 && cv < BigInt(p.adaptive_min_cv));
     record.auditPBps = forced ? 10_000 : auditProbabilityBps(cv, p.p_floor_bps);
     record.audited = drawAudit(ctx.block.beacon, taskId, record.auditPBps);
     emitAttestEvent(ctx.events, AttestEvent.Draw, taskId, { p_bps: String(record.auditPBps), audited: String(record.audited), seed_height: ctx.block.height.toString(), forced: String(forced) });
@@ -192,6 +196,8 @@ export function createCommittees(
   function decideRevealed(ctx: Context, record: TaskRecord, task: Task): void {
     const c = record.audit;
     if (!record.audited || !c?.members.some((m) => m.seal.length > 0)) {
+      // Tolerance: identical digests are within any tolerance; differing ones need a comparing auditor, and none sealed.
+      if (!revealsAgree(record) && isToleranceTask(task)) return failUndecided(ctx, record, "no_tolerance_auditor");
       if (!revealsAgree(record)) return openDispute(ctx, record, task, "reveals_disagree", true);
       if (!record.audited || !c) return settleOnDigest(ctx, record, task, record.results[0]!.resultDigest, "finalized");
     }
@@ -249,7 +255,7 @@ export function createCommittees(
    * member of an earlier committee of the task may still deliver its owed vote until its
    * deadline (it is then not slashed).
    */
-  function attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void {
+  function attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array, workerVerdicts: readonly WorkerVerdict[] = []): void {
     const operator = parseAccountAddress(validator, "validator");
     const record = getRecord(ctx.store, taskId);
     if (record?.phase === Phase.PHASE_AUDIT_SEAL && verdict === Verdict.VERDICT_UNEXECUTABLE) return voteUnexecutableWhileSealing(ctx, record, validator, operator);
@@ -263,13 +269,15 @@ export function createCommittees(
     if (!record || !committee || !(juror || unopened)) return voteAfterCommittee(ctx, operator, validator, taskId, digest, verdict, salt);
     if (juror?.voted && !unopened) throw attestError(AttestCode.AlreadyVoted, `${validator} already voted on task ${taskId}`);
     if (record.phase === Phase.PHASE_AUDIT || unopened) openSeal(taskId, operator, (unopened ?? juror)!.seal, digest, verdict, salt);
-    checkVerdict(record, digest, verdict);
-    const vote = { voted: true, verdict, resultDigest: verdict === Verdict.VERDICT_UNEXECUTABLE ? new Uint8Array() : digest };
+    const task = requireOpenTask(market, ctx, taskId);
+    checkWorkerVerdicts(record, task, verdict, workerVerdicts);
+    // A tolerance member's digest is its own output's: it need not equal any worker's.
+    if (!isToleranceTask(task)) checkVerdict(record, digest, verdict);
+    const vote = { voted: true, verdict, resultDigest: verdict === Verdict.VERDICT_UNEXECUTABLE ? new Uint8Array() : digest, workerVerdicts: [...workerVerdicts] };
     // A member of both committees casts one vote: its opened seal is also its dispute vote.
     for (const m of [unopened, juror]) if (m && !m.voted) Object.assign(m, vote);
     clearDuty(ctx.store, taskId, operator);
     emitAttestEvent(ctx.events, AttestEvent.Vote, taskId, { validator, verdict: Verdict[verdict], result_digest: hex(digest), counted: "true" });
-    const task = requireOpenTask(market, ctx, taskId);
     if (record.phase === Phase.PHASE_AUDIT) tallyAudit(ctx, record, task, false);
     else tallyDispute(ctx, record, task, false);
   }
@@ -320,6 +328,7 @@ export function createCommittees(
 
   /** ≥ 2/3 of the power on MATCH → FINALIZED; once unreachable (or at the deadline) → DISPUTED. */
   function tallyAudit(ctx: Context, record: TaskRecord, task: Task, atDeadline: boolean): void {
+    if (isToleranceTask(task)) return tallyToleranceAudit(ctx, record, task, atDeadline);
     const c = record.audit!;
     const total = powerOf(c, () => true);
     const match = powerOf(c, (m) => m.voted && m.verdict === Verdict.VERDICT_MATCH);

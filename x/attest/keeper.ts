@@ -7,7 +7,7 @@
 import { bytesEqual, hex } from "../../crypto/bytes.js";
 import { parseAccountAddress } from "../../app/address.js";
 import type { Context } from "../../app/context.js";
-import { Phase, TaskRecord, type Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { Phase, TaskRecord, type Verdict, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import type { BankKeeper } from "../bank/keeper.js";
@@ -39,7 +39,8 @@ export interface AttestKeeper {
   /** MsgRevealResult: opens the worker's own seal; the last reveal schedules the audit draw. */
   revealResult(ctx: Context, worker: string, taskId: bigint, digest: Uint8Array, salt: Uint8Array, outputCid: string): void;
   /** MsgAttest: a committee member's vote (on an audit: the opening of its seal). */
-  attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array): void;
+  /** `workerVerdicts`: tolerance tasks' per-worker MATCH/MISMATCH (x/attest/tolerance.ts); empty otherwise. */
+  attest(ctx: Context, validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt: Uint8Array, workerVerdicts?: readonly WorkerVerdict[]): void;
   /** MsgCommitAudit: an audit member's seal over its own digest, before any worker reveal. */
   commitAudit(ctx: Context, validator: string, taskId: bigint, seal: Uint8Array): void;
   /** MsgSetAuditorKey: only a validator's operator may publish a key, and only its own. */

@@ -10,6 +10,7 @@ import type { AttestKeeper } from "./keeper.js";
 import { DIGEST_LENGTH, MAX_SALT_LENGTH, MIN_SALT_LENGTH } from "./seal.js";
 
 const invalid = (message: string) => attestError(AttestCode.InvalidField, message);
+const MAX_WORKER_VERDICTS = 16;
 
 function checkTaskId(taskId: bigint): void {
   if (taskId === 0n) throw invalid("task_id must be positive");
@@ -67,9 +68,12 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       checkDigest(msg.resultDigest);
       if (![Verdict.VERDICT_MATCH, Verdict.VERDICT_MISMATCH, Verdict.VERDICT_UNEXECUTABLE].includes(msg.verdict)) throw invalid("verdict must be VERDICT_MATCH, VERDICT_MISMATCH or VERDICT_UNEXECUTABLE");
       if (msg.salt.length > 0) checkSalt(msg.salt);
+      // One per worker of a task: k is at most 16 (x/market max_redundancy's bound).
+      if (msg.workerVerdicts.length > MAX_WORKER_VERDICTS) throw invalid(`worker_verdicts lists ${msg.workerVerdicts.length} workers; a task has at most ${MAX_WORKER_VERDICTS}`);
+      for (const v of msg.workerVerdicts) parseAccountAddress(v.worker, "worker_verdicts.worker");
     },
     handle(ctx, msg) {
-      keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict, msg.salt);
+      keeper.attest(ctx, msg.validator, msg.taskId, msg.resultDigest, msg.verdict, msg.salt, msg.workerVerdicts);
       return {};
     },
   });

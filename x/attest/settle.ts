@@ -32,13 +32,38 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     for (const r of wrong) punishWrongResult(ctx, r.worker, task);
     slashWrongVoters(ctx, record, digest);
     keepUnopenedSeals(ctx, record, digest);
+    pay(ctx, record, task, right, wrong, how, hex(digest));
+  }
+
+  /**
+   * A tolerance task the audit committee decided worker by worker (x/attest/tolerance.ts):
+   * MATCH workers are paid as above, MISMATCH workers punished as wrong, members whose vote on
+   * some worker went against the committee's decision lose auditor_wrong_slash_bps. FINALIZED
+   * when any worker was paid, RESOLVED (all refunded to the client) when none was. Seals left
+   * unopened are kept unjudged: a member's own float output is never "the" digest.
+   */
+  function settleOnVerdicts(ctx: Context, record: TaskRecord, task: Task, matched: ReadonlySet<string>): void {
+    const right = record.results.filter((r) => matched.has(r.worker));
+    const wrong = record.results.filter((r) => !matched.has(r.worker));
+    for (const r of wrong) punishWrongResult(ctx, r.worker, task);
+    for (const m of record.audit?.members ?? []) {
+      if (!m.voted) continue;
+      if (m.verdict === Verdict.VERDICT_UNEXECUTABLE) slashAbsentAuditor(ctx, record.taskId, parseAccountAddress(m.validator, "validator"), "unexecutable_on_executed_task");
+      else if (m.workerVerdicts.some((v) => (v.verdict === Verdict.VERDICT_MATCH) !== matched.has(v.worker))) slashWrongVoter(ctx, record.taskId, m.validator, m.resultDigest);
+    }
+    keepUnopenedSeals(ctx, record, new Uint8Array());
+    pay(ctx, record, task, right, wrong, right.length > 0 ? "finalized" : "resolved", "");
+  }
+
+  /** Pays `right`, records the outcome (`digest`: the settled digest in hex, "" for tolerance verdicts) and closes the task. */
+  function pay(ctx: Context, record: TaskRecord, task: Task, right: TaskRecord["results"], wrong: TaskRecord["results"], how: "finalized" | "resolved", digest: string): void {
     const payouts: Payout[] = right.map((r) => {
       const slot = task.assignments.find((a) => a.worker === r.worker)!;
       return { worker: r.worker, amount: BigInt(slot.pricePerUnit) * task.units };
     });
     const status = how === "finalized" ? TaskStatus.TASK_STATUS_FINALIZED : TaskStatus.TASK_STATUS_RESOLVED;
     emitAttestEvent(ctx.events, how === "finalized" ? AttestEvent.Finalized : AttestEvent.Resolved, task.id, {
-      result_digest: hex(digest),
+      result_digest: digest,
       audited: String(record.audited),
       paid_workers: right.map((r) => r.worker).join(","),
       wrong_workers: wrong.map((r) => r.worker).join(","),
@@ -205,7 +230,7 @@ export function createSettlement({ bank, market, staking, workers }: AttestDeps)
     }
   }
 
-  return { settleOnDigest, failUndecided, failUnexecutable, slashAbsentAuditor, slashWrongVoter, keepUnopenedSeals, punishWrongResult, holdWithheldSlash, burnWithheldSlash };
+  return { settleOnDigest, settleOnVerdicts, failUndecided, failUnexecutable, slashAbsentAuditor, slashWrongVoter, keepUnopenedSeals, punishWrongResult, holdWithheldSlash, burnWithheldSlash };
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;

@@ -10,7 +10,7 @@ import { accountAddressString, parseAccountAddress } from "../../app/address.js"
 import { BASE_DENOM } from "../../app/coins.js";
 import { expectOk, startTestChain, testKey, type ChainSigner, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
-import { Verdict, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
@@ -48,9 +48,9 @@ export function revealMsg(worker: string, taskId: bigint, digest: Uint8Array, sa
 }
 
 /** A committee vote; on an audit the salt opens the member's MsgCommitAudit seal (same salt as auditSealMsg). */
-export const attestMsg = (validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt = saltFor(validator, taskId)): Any => ({
+export const attestMsg = (validator: string, taskId: bigint, digest: Uint8Array, verdict: Verdict, salt = saltFor(validator, taskId), workerVerdicts: WorkerVerdict[] = []): Any => ({
   typeUrl: MSG.Attest,
-  value: MsgAttest.encode({ validator, taskId, resultDigest: digest, verdict, salt }).finish(),
+  value: MsgAttest.encode({ validator, taskId, resultDigest: digest, verdict, salt, workerVerdicts }).finish(),
 });
 
 /** An audit member's seal over its own digest, sent before any worker reveal. */

@@ -61,9 +61,13 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   if (msg.priority > 3) throw invalid(`priority ${msg.priority} must be in 0..3`);
   if (msg.kind === "" || msg.kind.length > 64) throw invalid("kind must be 1-64 characters");
   if (msg.programHash === "" || msg.programHash.length > 128) throw invalid("program_hash must be 1-128 characters");
-  if (msg.verification !== VerificationClass.VERIFICATION_CLASS_BITWISE && msg.verification !== VerificationClass.VERIFICATION_CLASS_CLASS) {
-    throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_CLASS");
+  if (msg.verification !== VerificationClass.VERIFICATION_CLASS_BITWISE && msg.verification !== VerificationClass.VERIFICATION_CLASS_TOLERANCE) {
+    throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_TOLERANCE");
   }
+  if (msg.verification === VerificationClass.VERIFICATION_CLASS_BITWISE && (msg.atol !== 0n || msg.rtol !== 0n)) throw invalid("atol/rtol apply to VERIFICATION_CLASS_TOLERANCE tasks only");
+  // Auditors compare worker outputs they can read: outputs of an encrypted input are sealed to
+  // the client alone today (docs/verification.md, "what is left").
+  if (msg.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE && msg.inputEncrypted) throw invalid("VERIFICATION_CLASS_TOLERANCE tasks cannot have an encrypted input yet");
   if (!msg.inputEncrypted && msg.auditorKeyFingerprints.length > 0) throw invalid("auditor_key_fingerprints only apply to an encrypted input (input_encrypted)");
   if (msg.auditorKeyFingerprints.some((f) => f.length !== FINGERPRINT_LENGTH)) throw invalid(`each auditor key fingerprint must be ${FINGERPRINT_LENGTH} bytes (sha256 of the key)`);
   const req = msg.requirements;
@@ -115,6 +119,8 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
       if (msg.auditorKeyFingerprints.length > p.max_auditor_key_fingerprints) {
         throw invalid(`auditor_key_fingerprints lists ${msg.auditorKeyFingerprints.length} keys; at most max_auditor_key_fingerprints = ${p.max_auditor_key_fingerprints}`);
       }
+      if (msg.atol > BigInt(p.max_atol)) throw invalid(`atol ${msg.atol} exceeds max_atol ${p.max_atol} (parts per 10^12)`);
+      if (msg.rtol > BigInt(p.max_rtol)) throw invalid(`rtol ${msg.rtol} exceeds max_rtol ${p.max_rtol} (parts per 10^12)`);
       if (deadlineBlocks > BigInt(p.max_deadline_blocks)) throw invalid(`deadline_blocks ${msg.deadlineBlocks} exceeds max_deadline_blocks ${p.max_deadline_blocks}`);
 
       bank.sendToModule(ctx, parseAccountAddress(msg.client, "client"), MARKET_ESCROW, [{ denom: BASE_DENOM, amount: escrow }]);
@@ -145,6 +151,8 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         auditorKeyFingerprints: msg.auditorKeyFingerprints,
         declines: 0,
         declineReason: "",
+        atol: msg.atol,
+        rtol: msg.rtol,
         logs: [],
       };
       putTask(ctx.store, task);

@@ -35,6 +35,9 @@ const bps = (name: string, v: number, max = 10_000) => {
  *   to a decliner) when its task fails as unexecutable: this share of the escrow, at least the
  *   minimum (uogpu), at most the whole escrow.
  * - max_auditor_key_fingerprints: longest auditor_key_fingerprints list a task may carry.
+ * - max_atol / max_rtol: largest tolerances a VERIFICATION_CLASS_TOLERANCE task may ask for, in
+ *   parts per 10^12 (sdk/program-manifest.ts toleranceToPpt; default 10^12 = 1.0). A looser tolerance accepts
+ *   more wrong results (docs/verification.md).
  * - max_log_bytes: most bytes of a job's stdout+stderr a worker keeps and uploads as the task's
  *   log (the head and the tail, with a truncation marker between; docs/task-logs.md). Read by the
  *   workers off chain; the chain itself stores only each log's CID.
@@ -66,6 +69,8 @@ export const marketParams = defineParams(
     unexecutable_fee_bps: 1000,
     unexecutable_fee_min: "10000",
     max_auditor_key_fingerprints: 150,
+    max_atol: 1_000_000_000_000,
+    max_rtol: 1_000_000_000_000,
     max_log_bytes: 65_536,
   },
   (p) => {
@@ -93,6 +98,9 @@ export const marketParams = defineParams(
     bps("unexecutable_fee_bps", p.unexecutable_fee_bps);
     if (typeof p.unexecutable_fee_min !== "string" || !/^(0|[1-9][0-9]{0,17})$/.test(p.unexecutable_fee_min)) throw new Error("unexecutable_fee_min must be a decimal uogpu amount");
     if (p.max_auditor_key_fingerprints < 0 || p.max_auditor_key_fingerprints > 1000) throw new Error("max_auditor_key_fingerprints must be in 0..1000");
+    for (const [name, v] of [["max_atol", p.max_atol], ["max_rtol", p.max_rtol]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0 || v > 1_000_000_000_000_000) throw new Error(`${name} must be an integer in 0..10^18 (parts per 10^12)`);
+    }
     if (!Number.isSafeInteger(p.max_log_bytes) || p.max_log_bytes < 1024 || p.max_log_bytes > 16 << 20) throw new Error("max_log_bytes must be in 1024..16777216");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);

@@ -82,6 +82,8 @@ export interface TaskSpec {
   /** Encrypted input, wrapped to the auditor keys with these fingerprints. */
   encrypted?: boolean;
   auditorKeyFingerprints?: Uint8Array[];
+  /** A VERIFICATION_CLASS_TOLERANCE task with these tolerances (parts per 10^12); bitwise otherwise. */
+  tolerance?: { atol: bigint; rtol: bigint };
   /** A client program (kind "program"): its runtime, GPU devices and bundle CID. */
   program?: { runtime: string; gpus?: number; hash?: string };
 }
@@ -98,9 +100,11 @@ export function submitTaskMsg(client: string, spec: TaskSpec): Any {
     maxPricePerUnit: spec.bid.toString(),
     priority: spec.priority ?? 0,
     deadlineBlocks: spec.deadlineBlocks ?? 0n,
-    verification: VerificationClass.VERIFICATION_CLASS_BITWISE,
+    verification: spec.tolerance ? VerificationClass.VERIFICATION_CLASS_TOLERANCE : VerificationClass.VERIFICATION_CLASS_BITWISE,
     inputEncrypted: spec.encrypted ?? false,
     auditorKeyFingerprints: spec.auditorKeyFingerprints ?? [],
+    atol: spec.tolerance?.atol ?? 0n,
+    rtol: spec.tolerance?.rtol ?? 0n,
   });
   return { typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(value).finish() };
 }

@@ -4,6 +4,7 @@ import { messageJson } from "../../../server/lcd-json.js";
 import { TaskStatus, VerificationClass, type Task } from "../../../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTaskResponse } from "../../../proto/gen/ogpu/market/v1/tx.js";
 import { OgpuClient, submitTaskMsg, type SubmitTaskParams } from "../../../sdk/client.js";
+import { toleranceToPpt } from "../../../sdk/program-manifest.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
 import { basePrices, getTask, listTasks, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
@@ -149,21 +150,34 @@ const submitTask: Command = {
     "gpu-models": { type: "string", description: "comma-separated acceptable GPU models, e.g. A100,H100" },
     tier: { type: "string", description: "minimum worker tier 0-3 (default 0)" },
     region: { type: "string", description: "preferred worker region" },
-    verification: { type: "string", description: "bitwise (default) | class" },
+    verification: { type: "string", description: "bitwise | tolerance (numeric outputs; docs/verification.md); default: the program manifest's class, else bitwise" },
+    atol: { type: "string", description: "tolerance tasks: absolute tolerance, decimal (e.g. 1e-6; default: the manifest's, else 0)" },
+    rtol: { type: "string", description: "tolerance tasks: relative tolerance, decimal (e.g. 1e-5; default: the manifest's, else 0)" },
     wait: { type: "boolean", description: "follow the task (one line per state change); with --input or --output-file, download, decrypt and verify the result" },
     timeout: { type: "string", description: "with --wait: give up after this many seconds (default 600)" },
   },
   async run({ positionals, flags }) {
     if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (every field is a flag)`);
     const format = outputFormat(flags);
-    const verification = stringFlag(flags, "verification", "bitwise");
-    if (verification !== "bitwise" && verification !== "class") throw new CliError(`--verification must be bitwise or class, got '${verification}'`);
     const programSpec = typeof flags.program === "string" ? flags.program : undefined;
     if ((programSpec === undefined) === (typeof flags.kind !== "string")) throw new CliError("give exactly one of --kind <built-in kind> or --program <dir | cid>");
     if (programSpec !== undefined && flags["program-hash"] !== undefined) throw new CliError("--program-hash applies to --kind only (a program's hash is its bundle's CID)");
     const restUrl = stringFlag(flags, "rest", DEFAULT_REST);
     const program = programSpec === undefined ? undefined : await resolveProgram(programSpec, restUrl);
     const minVramFlag = uintFlag(flags, "min-vram-mb", "0");
+    // A program's manifest names its verification class and tolerances; the flags override them.
+    const declared = program?.manifest.verification;
+    const verification = stringFlag(flags, "verification", declared?.class ?? "bitwise");
+    if (verification !== "bitwise" && verification !== "tolerance") throw new CliError(`--verification must be bitwise or tolerance, got '${verification}'`);
+    const atol = stringFlag(flags, "atol", declared?.atol ?? "0");
+    const rtol = stringFlag(flags, "rtol", declared?.rtol ?? "0");
+    for (const [name, value] of [["atol", atol], ["rtol", rtol]] as const) {
+      try {
+        toleranceToPpt(value);
+      } catch (err) {
+        throw new CliError(`--${name}: ${(err as Error).message}`);
+      }
+    }
     const params: SubmitTaskParams = {
       kind: program ? PROGRAM_KIND : stringFlag(flags, "kind"),
       programHash: program ? program.cid : typeof flags["program-hash"] === "string" ? flags["program-hash"] : undefined,
@@ -180,6 +194,8 @@ const submitTask: Command = {
         preferredRegion: stringFlag(flags, "region", ""),
       },
       verification,
+      atol,
+      rtol,
     };
     const timeoutMs = Number(uintFlag(flags, "timeout", "600")) * 1000;
     const inputFile = typeof flags.input === "string" ? flags.input : undefined;

@@ -70,6 +70,17 @@ export interface Juror {
    * sent before any worker reveal (MsgCommitAudit); empty when the member did not seal.
    */
   seal: Uint8Array;
+  /** Tolerance tasks: the member's verdict on each worker's output against its own (one per worker). */
+  workerVerdicts: WorkerVerdict[];
+}
+
+/**
+ * WorkerVerdict is an auditor's judgement of one worker's output on a tolerance task: MATCH when
+ * every element is within the task's tolerance of the auditor's own output, MISMATCH otherwise.
+ */
+export interface WorkerVerdict {
+  worker: string;
+  verdict: Verdict;
 }
 
 export interface Committee {
@@ -282,6 +293,7 @@ function createBaseJuror(): Juror {
     verdict: 0,
     resultDigest: new Uint8Array(0),
     seal: new Uint8Array(0),
+    workerVerdicts: [],
   };
 }
 
@@ -307,6 +319,9 @@ export const Juror: MessageFns<Juror> = {
     }
     if (message.seal.length !== 0) {
       writer.uint32(50).bytes(message.seal);
+    }
+    for (const v of message.workerVerdicts) {
+      WorkerVerdict.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -372,6 +387,14 @@ export const Juror: MessageFns<Juror> = {
             message.seal = reader.bytes();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.workerVerdicts.push(WorkerVerdict.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -395,6 +418,74 @@ export const Juror: MessageFns<Juror> = {
     message.verdict = object.verdict ?? 0;
     message.resultDigest = object.resultDigest ?? new Uint8Array(0);
     message.seal = object.seal ?? new Uint8Array(0);
+    message.workerVerdicts = object.workerVerdicts?.map((e) => WorkerVerdict.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWorkerVerdict(): WorkerVerdict {
+  return { worker: "", verdict: 0 };
+}
+
+export const WorkerVerdict: MessageFns<WorkerVerdict> = {
+  encode(message: WorkerVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.worker !== "") {
+      writer.uint32(10).string(message.worker);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(16).int32(message.verdict);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkerVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkerVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<WorkerVerdict>): WorkerVerdict {
+    return WorkerVerdict.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WorkerVerdict>): WorkerVerdict {
+    const message = createBaseWorkerVerdict();
+    message.worker = object.worker ?? "";
+    message.verdict = object.verdict ?? 0;
     return message;
   },
 };

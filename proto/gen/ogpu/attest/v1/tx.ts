@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Verdict } from "./attest.js";
+import { Verdict, WorkerVerdict } from "./attest.js";
 
 export const protobufPackage = "ogpu.attest.v1";
 
@@ -46,6 +46,11 @@ export interface MsgAttest {
   verdict: Verdict;
   /** Audit votes: the salt of the member's MsgCommitAudit seal (16–64 bytes); empty on disputes. */
   salt: Uint8Array;
+  /**
+   * Tolerance tasks (audit openings): one MATCH/MISMATCH per revealed worker, each worker once;
+   * result_digest is then the member's own sealed digest. Empty on bitwise tasks.
+   */
+  workerVerdicts: WorkerVerdict[];
 }
 
 export interface MsgAttestResponse {
@@ -352,7 +357,14 @@ export const MsgRevealResultResponse: MessageFns<MsgRevealResultResponse> = {
 };
 
 function createBaseMsgAttest(): MsgAttest {
-  return { validator: "", taskId: 0n, resultDigest: new Uint8Array(0), verdict: 0, salt: new Uint8Array(0) };
+  return {
+    validator: "",
+    taskId: 0n,
+    resultDigest: new Uint8Array(0),
+    verdict: 0,
+    salt: new Uint8Array(0),
+    workerVerdicts: [],
+  };
 }
 
 export const MsgAttest: MessageFns<MsgAttest> = {
@@ -374,6 +386,9 @@ export const MsgAttest: MessageFns<MsgAttest> = {
     }
     if (message.salt.length !== 0) {
       writer.uint32(42).bytes(message.salt);
+    }
+    for (const v of message.workerVerdicts) {
+      WorkerVerdict.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -431,6 +446,14 @@ export const MsgAttest: MessageFns<MsgAttest> = {
             message.salt = reader.bytes();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.workerVerdicts.push(WorkerVerdict.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -453,6 +476,7 @@ export const MsgAttest: MessageFns<MsgAttest> = {
     message.resultDigest = object.resultDigest ?? new Uint8Array(0);
     message.verdict = object.verdict ?? 0;
     message.salt = object.salt ?? new Uint8Array(0);
+    message.workerVerdicts = object.workerVerdicts?.map((e) => WorkerVerdict.fromPartial(e)) || [];
     return message;
   },
 };

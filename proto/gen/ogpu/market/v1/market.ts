@@ -14,7 +14,11 @@ export const protobufFileName = "ogpu/market/v1/market.proto";
 export enum VerificationClass {
   VERIFICATION_CLASS_UNSPECIFIED = 0,
   VERIFICATION_CLASS_BITWISE = 1,
-  VERIFICATION_CLASS_CLASS = 2,
+  /**
+   * VERIFICATION_CLASS_TOLERANCE - Numeric outputs compared elementwise within the task's atol/rtol by an always-drawn audit
+   * committee, which votes per worker (docs/verification.md).
+   */
+  VERIFICATION_CLASS_TOLERANCE = 2,
   UNRECOGNIZED = -1,
 }
 
@@ -119,6 +123,12 @@ export interface Task {
   /** Assignments declined (MsgDeclineAssignment) and the reason class they share ("" none, "mixed"). */
   declines: number;
   declineReason: string;
+  /**
+   * VERIFICATION_CLASS_TOLERANCE only: |got − ref| ≤ atol + rtol·|ref| elementwise, both in parts
+   * per 10^12 (1e-6 = 1000000); zero on bitwise tasks.
+   */
+  atol: bigint;
+  rtol: bigint;
   /**
    * Job logs the assigned workers posted (MsgPostTaskLog), one per worker and assignment, in
    * posting order. Numbered apart from the fields above so parallel proto changes do not collide.
@@ -415,6 +425,8 @@ function createBaseTask(): Task {
     auditorKeyFingerprints: [],
     declines: 0,
     declineReason: "",
+    atol: 0n,
+    rtol: 0n,
     logs: [],
   };
 }
@@ -510,6 +522,18 @@ export const Task: MessageFns<Task> = {
     }
     if (message.declineReason !== "") {
       writer.uint32(202).string(message.declineReason);
+    }
+    if (message.atol !== 0n) {
+      if (BigInt.asUintN(64, message.atol) !== message.atol) {
+        throw new globalThis.Error("value provided for field message.atol of type uint64 too large");
+      }
+      writer.uint32(208).uint64(message.atol);
+    }
+    if (message.rtol !== 0n) {
+      if (BigInt.asUintN(64, message.rtol) !== message.rtol) {
+        throw new globalThis.Error("value provided for field message.rtol of type uint64 too large");
+      }
+      writer.uint32(216).uint64(message.rtol);
     }
     for (const v of message.logs) {
       TaskLog.encode(v!, writer.uint32(322).fork()).join();
@@ -730,6 +754,22 @@ export const Task: MessageFns<Task> = {
             message.declineReason = reader.string();
             continue;
           }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.atol = reader.uint64() as bigint;
+            continue;
+          }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.rtol = reader.uint64() as bigint;
+            continue;
+          }
           case 40: {
             if (tag !== 322) {
               break;
@@ -788,6 +828,8 @@ export const Task: MessageFns<Task> = {
     message.auditorKeyFingerprints = object.auditorKeyFingerprints?.map((e) => e) || [];
     message.declines = object.declines ?? 0;
     message.declineReason = object.declineReason ?? "";
+    message.atol = (object.atol !== undefined && object.atol !== null) ? BigInt(object.atol) : 0n;
+    message.rtol = (object.rtol !== undefined && object.rtol !== null) ? BigInt(object.rtol) : 0n;
     message.logs = object.logs?.map((e) => TaskLog.fromPartial(e)) || [];
     return message;
   },

@@ -30,6 +30,12 @@ export interface MsgSubmitTask {
   inputEncrypted: boolean;
   /** sha256 of each auditor key the input's data key is wrapped to (at most max_auditor_keys). */
   auditorKeyFingerprints: Uint8Array[];
+  /**
+   * VERIFICATION_CLASS_TOLERANCE only (zero otherwise): absolute and relative tolerance in parts
+   * per 10^12, at most the market params max_atol / max_rtol.
+   */
+  atol: bigint;
+  rtol: bigint;
 }
 
 export interface MsgSubmitTaskResponse {
@@ -87,6 +93,8 @@ function createBaseMsgSubmitTask(): MsgSubmitTask {
     verification: 0,
     inputEncrypted: false,
     auditorKeyFingerprints: [],
+    atol: 0n,
+    rtol: 0n,
   };
 }
 
@@ -136,6 +144,18 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
     }
     for (const v of message.auditorKeyFingerprints) {
       writer.uint32(106).bytes(v!);
+    }
+    if (message.atol !== 0n) {
+      if (BigInt.asUintN(64, message.atol) !== message.atol) {
+        throw new globalThis.Error("value provided for field message.atol of type uint64 too large");
+      }
+      writer.uint32(112).uint64(message.atol);
+    }
+    if (message.rtol !== 0n) {
+      if (BigInt.asUintN(64, message.rtol) !== message.rtol) {
+        throw new globalThis.Error("value provided for field message.rtol of type uint64 too large");
+      }
+      writer.uint32(120).uint64(message.rtol);
     }
     return writer;
   },
@@ -257,6 +277,22 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
             message.auditorKeyFingerprints.push(reader.bytes());
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.atol = reader.uint64() as bigint;
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.rtol = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -291,6 +327,8 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
     message.verification = object.verification ?? 0;
     message.inputEncrypted = object.inputEncrypted ?? false;
     message.auditorKeyFingerprints = object.auditorKeyFingerprints?.map((e) => e) || [];
+    message.atol = (object.atol !== undefined && object.atol !== null) ? BigInt(object.atol) : 0n;
+    message.rtol = (object.rtol !== undefined && object.rtol !== null) ? BigInt(object.rtol) : 0n;
     return message;
   },
 };

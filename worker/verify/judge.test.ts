@@ -1,0 +1,111 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { blobCid } from "../../sdk/blobs.js";
+import { saltPublicOutput } from "../../crypto/task-crypto.js";
+import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
+import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { toleranceToPpt } from "../../sdk/program-manifest.js";
+import { builtinProgramId } from "../../sdk/programs.js";
+import { Auditor, type AuditorChain } from "../auditor.js";
+import { resultDigest } from "../digest.js";
+import type { Executor } from "../executors/types.js";
+import { judgeWorkers } from "./judge.js";
+
+/** Debian's numpy installs into the system interpreter, which may not be the first python3 on PATH. */
+const PYTHON = "/usr/bin/python3";
+
+/**
+ * Three float32 sums of the same 10^5 numbers as .npy files: forward order, reverse order (last
+ * bits differ) and forward + 1.0 (a perturbed result), written by numpy itself.
+ */
+function numpySums(): { forward: Uint8Array; reverse: Uint8Array; perturbed: Uint8Array } {
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-numpy (make deps)`);
+  const script = [
+    "import io, sys, numpy as np",
+    "x = np.random.default_rng(7).standard_normal(100000).astype(np.float32)",
+    "out = []",
+    "for a in (np.cumsum(x, dtype=np.float32)[-1:], np.cumsum(x[::-1], dtype=np.float32)[-1:], np.cumsum(x, dtype=np.float32)[-1:] + np.float32(1)):",
+    "    b = io.BytesIO(); np.save(b, a); out.append(b.getvalue().hex())",
+    "print(' '.join(out))",
+  ].join("\n");
+  const [forward, reverse, perturbed] = execFileSync(PYTHON, ["-c", script], { encoding: "utf8" }).trim().split(" ").map((h) => new Uint8Array(Buffer.from(h, "hex")));
+  return { forward: forward!, reverse: reverse!, perturbed: perturbed! };
+}
+
+const sums = numpySums();
+const TOL = { atol: toleranceToPpt("1e-3"), rtol: toleranceToPpt("1e-4") };
+const blobs = new Map<string, Uint8Array>();
+function publish(output: Uint8Array): { outputCid: string; resultDigest: Uint8Array } {
+  const blob = saltPublicOutput(output);
+  blobs.set(blobCid(blob), blob);
+  return { outputCid: blobCid(blob), resultDigest: resultDigest(output) };
+}
+const fetchBlob = async (cid: string) => blobs.get(cid)!;
+
+describe("judgeWorkers", () => {
+  it("MATCH for a different summation order, MISMATCH for a perturbed sum and for a blob that is not the revealed output", async () => {
+    expect(Buffer.from(sums.forward).equals(Buffer.from(sums.reverse))).toBe(false);
+    const lying = { ...publish(sums.reverse), resultDigest: resultDigest(sums.forward) };
+    const verdicts = await judgeWorkers(
+      sums.forward,
+      [
+        { worker: "a", ...publish(sums.reverse) },
+        { worker: "b", ...publish(sums.perturbed) },
+        { worker: "c", ...lying },
+      ],
+      TOL,
+      fetchBlob,
+    );
+    expect(verdicts.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH, Verdict.VERDICT_MISMATCH, Verdict.VERDICT_MISMATCH]);
+  });
+
+  it("with zero tolerance the two summation orders do not match; a non-.npy output is compared bit for bit", async () => {
+    const strict = await judgeWorkers(sums.forward, [{ worker: "a", ...publish(sums.reverse) }], { atol: 0n, rtol: 0n }, fetchBlob);
+    expect(strict[0]!.verdict).toBe(Verdict.VERDICT_MISMATCH);
+    const text = new TextEncoder().encode("not an array");
+    const same = await judgeWorkers(text, [{ worker: "a", ...publish(text) }], TOL, fetchBlob);
+    expect(same[0]!.verdict).toBe(Verdict.VERDICT_MATCH);
+  });
+});
+
+describe("Auditor on a tolerance task", () => {
+  it("opens its seal with its own digest and one verdict per worker", async () => {
+    const input = new TextEncoder().encode("sum these");
+    blobs.set(blobCid(input), input);
+    const sum: Executor = { kind: "npy-sum", run: async () => sums.forward };
+    const honest = publish(sums.reverse);
+    const perturbed = publish(sums.perturbed);
+    const task = { id: 1n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
+    const me = "ogpu1auditor";
+    const record = {
+      taskId: 1n,
+      phase: Phase.PHASE_AUDIT,
+      results: [
+        { worker: "w1", revealed: true, ...honest },
+        { worker: "w2", revealed: true, ...perturbed },
+      ],
+      audit: { members: [{ validator: me, power: 1n, voted: false, seal: new Uint8Array(32).fill(1), workerVerdicts: [] }], drawnHeight: 5n, deadlineHeight: 50n },
+    } as unknown as TaskRecord;
+    const votes: { digest: Uint8Array; verdict: Verdict; workerVerdicts?: WorkerVerdict[] }[] = [];
+    const chain: AuditorChain = {
+      getTask: async () => task,
+      getAttestRecord: async () => record,
+      tasksWithStatus: async () => [task],
+      attest: async (_id, digest, verdict, _salt, workerVerdicts) => void votes.push({ digest, verdict, workerVerdicts }),
+      commitAudit: async () => undefined,
+    };
+    const auditor = new Auditor({ operator: me, chain, fetchBlob, executors: new Map([["npy-sum", sum]]), kemSecret: new Uint8Array(32) });
+    await auditor.handle({ type: "resync", reason: "test" });
+    expect(votes).toEqual([
+      {
+        digest: resultDigest(sums.forward),
+        verdict: Verdict.VERDICT_MISMATCH,
+        workerVerdicts: [
+          { worker: "w1", verdict: Verdict.VERDICT_MATCH },
+          { worker: "w2", verdict: Verdict.VERDICT_MISMATCH },
+        ],
+      },
+    ]);
+  });
+});
