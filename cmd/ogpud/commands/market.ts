@@ -169,8 +169,10 @@ const submitTask: Command = {
     const declared = program?.manifest.verification;
     const verification = stringFlag(flags, "verification", declared?.class ?? "bitwise");
     if (verification !== "bitwise" && verification !== "tolerance") throw new CliError(`--verification must be bitwise or tolerance, got '${verification}'`);
-    const atol = stringFlag(flags, "atol", declared?.atol ?? "0");
-    const rtol = stringFlag(flags, "rtol", declared?.rtol ?? "0");
+    // The manifest's tolerances go with its class: --verification bitwise drops them.
+    const declaredTolerance = verification === "tolerance" ? declared : undefined;
+    const atol = stringFlag(flags, "atol", declaredTolerance?.atol ?? "0");
+    const rtol = stringFlag(flags, "rtol", declaredTolerance?.rtol ?? "0");
     for (const [name, value] of [["atol", atol], ["rtol", rtol]] as const) {
       try {
         toleranceToPpt(value);
@@ -201,6 +203,10 @@ const submitTask: Command = {
     const inputFile = typeof flags.input === "string" ? flags.input : undefined;
     if ((inputFile === undefined) === (typeof flags["input-cid"] !== "string")) throw new CliError("give exactly one of --input <file> or --input-cid <cid>");
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
+    // The chain refuses tolerance tasks with an encrypted input until worker outputs are wrapped to auditors (docs/verification.md).
+    if (verification === "tolerance" && inputFile !== undefined && !flags.public) {
+      throw new CliError("tolerance verification needs a public input for now (auditors must read the workers' outputs): add --public, or --verification bitwise");
+    }
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
