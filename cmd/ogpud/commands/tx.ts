@@ -1,4 +1,5 @@
 import { hexUpper } from "../../../crypto/bytes.js";
+import { SdkCode } from "../../../app/errors.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
@@ -214,18 +215,26 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   if (!flags.yes) {
     await confirm(`${summary}, fee ${fee.amount.map((c) => c.amount + c.denom).join(",") || "0"}, gas ${gas}, chain ${chainId}`);
   }
-  const txBytes = await sign(messages, fee, memo, signerData);
   let hash: string;
   try {
-    hash = await node.stargate.broadcastTxSync(txBytes);
+    hash = await node.stargate.broadcastTxSync(await sign(messages, fee, memo, signerData));
   } catch (err) {
-    if (err instanceof BroadcastTxError) {
-      throw new CliError(`tx rejected by CheckTx: code ${err.code} (codespace ${err.codespace || "?"}): ${err.log ?? ""}`);
-    }
-    throw err;
+    // The account query can trail the mempool's state by a block (a tx of this key just landed or is
+    // pending): CheckTx names the sequence it expects, so sign once more with it rather than fail.
+    const expected = err instanceof BroadcastTxError && err.code === SdkCode.WrongSequence ? /expected (\d+), got \d+/.exec(err.log ?? "")?.[1] : undefined;
+    if (expected === undefined || BigInt(expected) <= signerData.sequence) throw cliBroadcastError(err);
+    hash = await node.stargate.broadcastTxSync(await sign(messages, fee, memo, { ...signerData, sequence: BigInt(expected) })).catch((retryErr: unknown) => {
+      throw cliBroadcastError(retryErr);
+    });
   }
   if (mode === "sync") return { hash };
   return { hash, result: await waitForTx(node, hash) };
+}
+
+/** CheckTx's refusal as a one-line CLI error; anything else passes through. */
+function cliBroadcastError(err: unknown): unknown {
+  if (err instanceof BroadcastTxError) return new CliError(`tx rejected by CheckTx: code ${err.code} (codespace ${err.codespace || "?"}): ${err.log ?? ""}`);
+  return err;
 }
 
 /** The signing key of commands that take it as a flag (`tx market …`, `tx gov …`). */
