@@ -17,7 +17,17 @@ type OgpuMsgName = keyof typeof OGPU_MSG_TYPES;
 /** Type URLs of oGPU's messages, derived from proto/msg-types.ts (where the chain gets them too). */
 export const MSG = Object.fromEntries(Object.entries(OGPU_MSG_TYPES).map(([name, t]) => [name, t.typeUrl])) as Readonly<Record<OgpuMsgName, string>>;
 
-export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(OGPU_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, t.codec]);
+/**
+ * Our ts-proto codecs write with @bufbuild/protobuf's BinaryWriter, which cosmjs' type for
+ * ts-proto codecs (cosmjs-types' BinaryWriter) doesn't name, so TypeScript falls back to the
+ * protobufjs shape and refuses them. The Registry only calls `encode(msg).finish()`, `decode`
+ * and `fromPartial`, which ours have: this is the one place that says so.
+ */
+function asCosmjsType(codec: (typeof OGPU_MSG_TYPES)[OgpuMsgName]["codec"]): GeneratedType {
+  return codec as unknown as GeneratedType;
+}
+
+export const ogpuTypes: ReadonlyArray<[string, GeneratedType]> = Object.values(OGPU_MSG_TYPES).map((t): [string, GeneratedType] => [t.typeUrl, asCosmjsType(t.codec)]);
 
 /**
  * Cosmos messages the chain accepts that cosmjs' defaults lack: MsgUnjail (a validator signs
