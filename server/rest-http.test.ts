@@ -82,4 +82,17 @@ describe("REST HTTP settings", () => {
     expect(small.json()).toMatchObject({ code: 14 });
     await app.close();
   });
+
+  it("lists the tx service and base/tendermint routes in /openapi.json, POST bodies included", async () => {
+    const app = await server({});
+    const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json() as { paths: Record<string, Record<string, { requestBody?: unknown; parameters: { name: string }[] }>> };
+    const txs = doc.paths["/cosmos/tx/v1beta1/txs"]!;
+    expect(Object.keys(txs).sort()).toEqual(["get", "post"]);
+    expect(txs.post!.requestBody).toMatchObject({ content: { "application/json": { schema: { properties: { tx_bytes: { type: "string" }, mode: { type: "string" } } } } } });
+    expect(txs.get!.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["query", "events", "page", "limit", "order_by"]));
+    expect(doc.paths["/cosmos/tx/v1beta1/simulate"]!.post).toBeDefined();
+    expect(doc.paths["/cosmos/base/tendermint/v1beta1/blocks/{height}"]!.get).toBeDefined();
+    expect(doc.paths["/cosmos/bank/v1beta1/denoms_metadata"]!.get).toBeDefined();
+    await app.close();
+  });
 });
