@@ -7,27 +7,15 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { BinaryWriter } from "cosmjs-types/binary";
+import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, type DescriptorProto } from "@bufbuild/protobuf/wkt";
 import { packageRoot } from "../cmd/paths.js";
-import { loadProtoDescriptors } from "./grpc.js";
+import { DESCRIPTOR_SET_PATH, readDescriptorSet } from "./grpc.js";
 import type { MessageCodec } from "../app/module.js";
 
-interface FieldDescriptor {
-  name: string;
-  number: number;
-  label: string;
-  type: string;
-  typeName: string;
-}
-interface MessageDescriptor {
-  name: string;
-  field: FieldDescriptor[];
-}
-
-const definitions = loadProtoDescriptors(join(packageRoot(), "proto"));
-const messages = new Map<string, MessageDescriptor>();
-for (const [name, def] of Object.entries(definitions)) {
-  if ("format" in def && def.format === "Protocol Buffer 3 DescriptorProto") messages.set(name, def.type as MessageDescriptor);
-}
+/** Every message of the descriptor set by full name (no nested messages in these files). */
+const messages = new Map<string, DescriptorProto>(
+  readDescriptorSet(join(packageRoot(), DESCRIPTOR_SET_PATH)).flatMap((file) => file.messageType.map((m) => [`${file.package}.${m.name}`, m] as const)),
+);
 
 /** Fields deliberately not declared (and so not accepted over gRPC), with why. */
 const LEFT_OUT: Record<string, string[]> = {
@@ -35,43 +23,33 @@ const LEFT_OUT: Record<string, string[]> = {
   "cosmos.tx.v1beta1.SimulateRequest": ["tx"],
 };
 
-const VARINT = new Set(["TYPE_UINT64", "TYPE_INT64", "TYPE_UINT32", "TYPE_INT32", "TYPE_BOOL", "TYPE_ENUM"]);
-
-/** A field's type name as the .proto spells it, resolved from the enclosing message's scope outwards. */
-function resolveType(enclosing: string, typeName: string): string {
-  if (typeName.startsWith(".")) return typeName.slice(1);
-  const scope = enclosing.split(".");
-  for (let n = scope.length; n >= 0; n--) {
-    const candidate = [...scope.slice(0, n), typeName].join(".");
-    if (messages.has(candidate)) return candidate;
-  }
-  throw new Error(`${enclosing}: cannot resolve ${typeName}`);
-}
+const T = FieldDescriptorProto_Type;
+const VARINT = new Set([T.UINT64, T.INT64, T.UINT32, T.INT32, T.BOOL, T.ENUM]);
 
 /** Writes every field of `type` once (repeated ones twice), with values no codec drops as defaults. */
 function writeSample(type: string, writer: BinaryWriter, depth: number): void {
   const desc = messages.get(type);
   if (!desc) throw new Error(`no descriptor for ${type}`);
   for (const field of desc.field) {
-    const repeated = field.label === "LABEL_REPEATED";
+    const repeated = field.label === FieldDescriptorProto_Label.REPEATED;
     if (repeated && VARINT.has(field.type)) {
       // proto3 packs repeated scalars, as every codec encodes them.
       writer.uint32((field.number << 3) | 2).fork().uint64(1n).uint64(2n).ldelim();
       continue;
     }
-    const times = repeated ? 2 : 1;
-    for (let i = 0; i < times; i++) {
+    for (let i = 0; i < (repeated ? 2 : 1); i++) {
       if (VARINT.has(field.type)) {
         writer.uint32((field.number << 3) | 0).uint64(1n);
-      } else if (field.type === "TYPE_STRING" || field.type === "TYPE_BYTES") {
+      } else if (field.type === T.STRING || field.type === T.BYTES) {
         writer.uint32((field.number << 3) | 2).string(`${field.name}-${i}`);
-      } else if (field.type === "TYPE_MESSAGE") {
+      } else if (field.type === T.MESSAGE) {
         if (depth > 6) continue;
         writer.uint32((field.number << 3) | 2).fork();
-        writeSample(resolveType(type, field.typeName), writer, depth + 1);
+        // protoc writes absolute type names: ".pkg.Message".
+        writeSample(field.typeName.slice(1), writer, depth + 1);
         writer.ldelim();
       } else {
-        throw new Error(`${type}.${field.name}: no sample for ${field.type}`);
+        throw new Error(`${type}.${field.name}: no sample for field type ${field.type}`);
       }
     }
   }

@@ -11,10 +11,10 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { startTestChain, testGenesis, testKey, type TestChain } from "../app/testkit.js";
 import { packageRoot } from "../cmd/paths.js";
 import { QueryTaskRequest, QueryTaskResponse } from "../proto/gen/ogpu/market/v1/query.js";
-import { BLOCK_HEIGHT_METADATA, loadProtoDescriptors, servicesOf, startGrpcServer, type GrpcServer } from "./grpc.js";
+import { BLOCK_HEIGHT_METADATA, describedMethodPaths, DESCRIPTOR_SET_PATH, readDescriptorSet, servicesOf, startGrpcServer, type GrpcServer } from "./grpc.js";
 import { grpcClient, listServices, reflect, unary } from "../test/grpc-client.js";
 
-const PROTO_ROOT = join(packageRoot(), "proto");
+const DESCRIPTORS = join(packageRoot(), DESCRIPTOR_SET_PATH);
 const alice = testKey(1);
 const bank = { request: QueryBalanceRequest, response: QueryBalanceResponse };
 
@@ -26,7 +26,7 @@ let address: string;
 beforeAll(async () => {
   chain = await startTestChain(testGenesis({ [alice.address]: 5_000_000n }));
   await chain.block([]);
-  server = await startGrpcServer({ address: "127.0.0.1:0", query: (req) => chain.app.query(req), methodPaths: chain.app.queryPaths, protoRoot: PROTO_ROOT });
+  server = await startGrpcServer({ address: "127.0.0.1:0", query: (req) => chain.app.query(req), methodPaths: chain.app.queryPaths, descriptorSet: DESCRIPTORS });
   address = `127.0.0.1:${server.port}`;
   client = grpcClient(address);
 });
@@ -79,10 +79,7 @@ describe("gRPC server reflection", () => {
   });
 
   it("describes exactly the methods the app routes (no undescribed path, no unserved method)", () => {
-    const described = Object.entries(loadProtoDescriptors(PROTO_ROOT))
-      .filter(([, def]) => !("format" in def) && typeof def === "object")
-      .flatMap(([, def]) => Object.values(def as Record<string, { path: string }>).map((m) => m.path))
-      .sort();
+    const described = describedMethodPaths(readDescriptorSet(DESCRIPTORS)).sort();
     expect(described).toEqual([...chain.app.queryPaths].sort());
   });
 
@@ -91,7 +88,9 @@ describe("gRPC server reflection", () => {
     const files = res.file_descriptor_response?.file_descriptor_proto ?? [];
     expect(files.length).toBeGreaterThan(0);
     const text = Buffer.concat(files).toString("latin1");
-    expect(text).toContain("ogpu.market.v1.QueryTaskRequest");
-    expect(text).toContain("task_id");
+    // protoc's descriptors: the file's own name, its imports, absolute type names.
+    expect(text).toContain("ogpu/market/v1/query.proto");
+    expect(text).toContain("ogpu/query/v1/pagination.proto");
+    expect(text).toContain(".ogpu.market.v1.QueryTaskRequest");
   });
 });

@@ -1,17 +1,18 @@
 /**
  * The node's gRPC endpoint (the SDK's `grpc.address`, default 0.0.0.0:9090): every query
  * method the app routes for abci_query, served at the same gRPC path, plus server reflection
- * (v1 and v1alpha) from the .proto files under proto/ (docs/grpc.md).
+ * (v1 and v1alpha) from the descriptors of the .proto files under proto/ (docs/grpc.md).
  *
  * Requests are not decoded here: the request bytes go to the app's ABCI query function under
  * the method's path and the response bytes come back as they are, so gRPC, REST and
  * `abci_query` share one implementation per query — as in the SDK, whose gRPC server also
  * routes through the app's query router.
  */
-import { readdirSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
+import type { PackageDefinition } from "@grpc/proto-loader";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { ReflectionService } from "@grpc/reflection";
 import { grpcErrorFromAbci, GrpcCode, type QueryFn } from "./abci-query.js";
 
@@ -28,8 +29,8 @@ export interface GrpcServerOptions {
   query: QueryFn;
   /** Every gRPC method path the app routes, e.g. "/cosmos.bank.v1beta1.Query/Balance". */
   methodPaths: readonly string[];
-  /** Folder holding the .proto files reflection describes (the repository's proto/). */
-  protoRoot: string;
+  /** The FileDescriptorSet reflection serves (DESCRIPTOR_SET_PATH under the package root). */
+  descriptorSet: string;
   /** Largest request accepted, in bytes (app.json query_max_bytes; the router checks it too). */
   maxRequestBytes?: number;
 }
@@ -59,19 +60,27 @@ export function servicesOf(methodPaths: readonly string[]): Map<string, string[]
   return services;
 }
 
-/** All .proto files under `root`, relative to it (their import paths). */
-export function protoFiles(root: string, dir: string = root): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return protoFiles(root, path);
-    return entry.name.endsWith(".proto") ? [relative(root, path).split(sep).join("/")] : [];
-  });
+/** Where `bash proto/generate.sh` writes the descriptors reflection serves, from the package root. */
+export const DESCRIPTOR_SET_PATH = "proto/gen/descriptors.binpb";
+
+/** The files of a FileDescriptorSet (protoc --include_imports output). */
+export function readDescriptorSet(path: string): FileDescriptorProto[] {
+  return fromBinary(FileDescriptorSetSchema, readFileSync(path)).file;
 }
 
-/** The descriptors reflection serves: every .proto file under `protoRoot`. */
-export function loadProtoDescriptors(protoRoot: string): PackageDefinition {
-  // keepCase: descriptors keep the .proto field names (snake_case), as protoc writes them.
-  return loadSync(protoFiles(protoRoot).sort(), { includeDirs: [protoRoot], keepCase: true });
+/** Every "/pkg.Service/Method" path the descriptors declare. */
+export function describedMethodPaths(files: readonly FileDescriptorProto[]): string[] {
+  return files.flatMap((file) => file.service.flatMap((service) => service.method.map((method) => `/${file.package}.${service.name}/${method.name}`)));
+}
+
+/**
+ * The descriptors in the shape @grpc/reflection indexes. protoc's descriptors are used, not
+ * @grpc/proto-loader's: those are re-derived per package with relative type names and no
+ * imports, which grpcurl (Go's protodesc) cannot resolve.
+ */
+function reflectionPackage(files: readonly FileDescriptorProto[]): PackageDefinition {
+  const fileDescriptorProtos = files.map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file)));
+  return { descriptors: { format: "Protocol Buffer 3 EnumDescriptorProto", type: {}, fileDescriptorProtos } };
 }
 
 /** The query height a request asks for: metadata `x-cosmos-block-height`, else 0 (latest). */
@@ -130,7 +139,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     }
     server.addService(definition, implementation);
   }
-  new ReflectionService(loadProtoDescriptors(opts.protoRoot)).addToServer(server);
+  new ReflectionService(reflectionPackage(readDescriptorSet(opts.descriptorSet))).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
   );

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import { toolBinary } from "../cmd/paths.js";
 
 export interface Codec<T> {
   encode(message: T): { finish(): Uint8Array };
@@ -76,4 +77,9 @@ export async function listServices(address: string, version: "v1" | "v1alpha" = 
   const res = await reflect(address, { list_services: "" }, version);
   if (!res.list_services_response) throw new Error(`no list_services answer: ${JSON.stringify(res)}`);
   return res.list_services_response.service.map((s) => s.name).sort();
+}
+
+/** The grpcurl binary ($OGPU_GRPCURL, .bin/grpcurl from `make install`, or PATH). */
+export function grpcurlBinary(): string {
+  return toolBinary("grpcurl", "OGPU_GRPCURL");
 }
