@@ -80,7 +80,8 @@ describe("gRPC server reflection", () => {
 
   it("describes exactly the methods the app routes (no undescribed path, no unserved method)", () => {
     const described = describedMethodPaths(readDescriptorSet(DESCRIPTORS)).sort();
-    expect(described).toEqual([...chain.app.queryPaths].sort());
+    const hint = "each query path the app routes needs an rpc in a service of proto/ogpu/<module>/v1/query.proto (or proto/cosmos/… for SDK services), then `bash proto/generate.sh` (docs/grpc.md)";
+    expect(described, hint).toEqual([...chain.app.queryPaths].sort());
   });
 
   it("returns the file descriptors of a service (what grpcurl describe reads)", async () => {

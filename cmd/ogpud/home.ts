@@ -6,6 +6,7 @@ import { CliError, type Flags, type OptionSpec } from "../cli.js";
 import { DEFAULT_SIMULATION_GAS_LIMIT } from "../../app/app.js";
 import { DEFAULT_QUERY_MAX_BYTES } from "../../app/query.js";
 import { DEFAULT_GRPC_ADDRESS } from "../../server/grpc.js";
+import { HTTP_DEFAULTS } from "../../server/rest.js";
 
 /** A node home: CometBFT's config/ and data/ plus our app.json and the app's LevelDB. */
 export interface NodePaths {
@@ -56,6 +57,12 @@ export interface AppConfig {
   grpc_enable: boolean;
   /** gRPC listen address host:port (the SDK's [grpc] address). */
   grpc_address: string;
+  /** Origins REST answers cross-origin (CORS); ["*"] = any, [] = none. */
+  cors_allowed_origins: string[];
+  /** REST requests one client IP may make per minute (0 = unlimited; blob routes have their own quotas). */
+  rate_limit_per_minute: number;
+  /** Largest REST request body (a tx to broadcast or simulate), in bytes. */
+  rest_max_body_bytes: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -68,6 +75,9 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   serve_export: false,
   grpc_enable: true,
   grpc_address: DEFAULT_GRPC_ADDRESS,
+  cors_allowed_origins: [...HTTP_DEFAULTS.corsAllowedOrigins],
+  rate_limit_per_minute: HTTP_DEFAULTS.rateLimitPerMinute,
+  rest_max_body_bytes: HTTP_DEFAULTS.maxBodyBytes,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {
