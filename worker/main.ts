@@ -22,6 +22,7 @@ import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
 import { availableRuntimes, parseProgramEnv } from "./programs/index.js";
+import { parseTestFault, TEST_FAULT_ENV, withTestFault } from "./programs/fault.js";
 import { CLEAR_RUNTIMES } from "../app/program-runtimes.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
@@ -154,7 +155,13 @@ const startCommand: Command = {
     const oci = probeOci();
     // Said at start so an operator sees why `oci` programs are not offered here.
     if (!oci.available) log(`runtime oci not offered: ${oci.reason}`);
-    const runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : ""), oci });
+    let runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : ""), oci });
+    const testFault = process.env[TEST_FAULT_ENV];
+    if (testFault) {
+      // Tests only (worker/programs/fault.ts): this worker returns wrong results on purpose.
+      runtimes = withTestFault(runtimes, parseTestFault(testFault));
+      log(`TEST FAULT ${TEST_FAULT_ENV}=${testFault}: every program result is perturbed; this worker WILL be slashed`);
+    }
     const offer = {
       operator: keys.address,
       gpus,

@@ -37,7 +37,7 @@ function uintFlag(flags: Flags, name: string, fallback?: string): bigint {
   return BigInt(text);
 }
 
-function smallIntFlag(flags: Flags, name: string, fallback: number): number {
+export function smallIntFlag(flags: Flags, name: string, fallback: number): number {
   const n = uintFlag(flags, name, String(fallback));
   if (n > 1_000_000n) throw new CliError(`--${name} is too large: ${n}`);
   return Number(n);
