@@ -1,6 +1,6 @@
 /**
- * The Cosmos .proto files under proto/ (what reflection tells grpcurl and generated clients)
- * against cosmjs-types, the codecs the node really uses: a message with every declared field
+ * The descriptors reflection serves (what grpcurl and generated clients are told) against the
+ * codecs the node really uses — cosmjs-types for the Cosmos .proto files, proto/gen for ours: a message with every declared field
  * set, encoded from the descriptor, must decode with cosmjs-types and encode back to the same
  * bytes — a wrong field number or wire type, or a missing field, changes the bytes.
  */
@@ -12,10 +12,11 @@ import { packageRoot } from "../cmd/paths.js";
 import { DESCRIPTOR_SET_PATH, readDescriptorSet } from "./grpc.js";
 import type { MessageCodec } from "../app/module.js";
 
+const files = readDescriptorSet(join(packageRoot(), DESCRIPTOR_SET_PATH));
 /** Every message of the descriptor set by full name (no nested messages in these files). */
-const messages = new Map<string, DescriptorProto>(
-  readDescriptorSet(join(packageRoot(), DESCRIPTOR_SET_PATH)).flatMap((file) => file.messageType.map((m) => [`${file.package}.${m.name}`, m] as const)),
-);
+const messages = new Map<string, DescriptorProto>(files.flatMap((file) => file.messageType.map((m) => [`${file.package}.${m.name}`, m] as const)));
+/** The .proto file declaring each message. */
+const fileOf = new Map<string, string>(files.flatMap((file) => file.messageType.map((m) => [`${file.package}.${m.name}`, file.name] as const)));
 
 /** Fields deliberately not declared (and so not accepted over gRPC), with why. */
 const LEFT_OUT: Record<string, string[]> = {
@@ -71,6 +72,20 @@ async function cosmjsCodec(fullName: string): Promise<CosmjsCodec | undefined> {
 }
 
 const sdkMessages = [...messages.keys()].filter((name) => /^(cosmos|tendermint)\./.test(name)).sort();
+const ogpuMessages = [...messages.keys()].filter((name) => name.startsWith("ogpu.")).sort();
+
+/** Round-trips a full sample through `codec` and compares its fields with the descriptor's. */
+function expectSameMessage(name: string, codec: CosmjsCodec): void {
+  const writer = new BinaryWriter();
+  writeSample(name, writer, 0);
+  const bytes = writer.finish();
+  const roundTrip = codec.encode(codec.decode(bytes)).finish();
+  expect(Buffer.from(roundTrip).toString("hex")).toBe(Buffer.from(bytes).toString("hex"));
+  // …and no field of the codec's message is left out (reflection would hide it).
+  const codecFields = Object.keys(codec.fromPartial({})).map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).sort();
+  const declared = [...messages.get(name)!.field.map((f) => f.name), ...(LEFT_OUT[name] ?? [])].sort();
+  expect(codecFields).toEqual(declared);
+}
 
 describe("Cosmos .proto files match cosmjs-types on the wire", () => {
   it("declares the messages of the served Cosmos services", () => {
@@ -80,14 +95,15 @@ describe("Cosmos .proto files match cosmjs-types on the wire", () => {
   it.each(sdkMessages)("%s", async (name) => {
     const codec = await cosmjsCodec(name);
     expect(codec, `cosmjs-types has no ${name}`).toBeDefined();
-    const writer = new BinaryWriter();
-    writeSample(name, writer, 0);
-    const bytes = writer.finish();
-    const roundTrip = codec!.encode(codec!.decode(bytes)).finish();
-    expect(Buffer.from(roundTrip).toString("hex")).toBe(Buffer.from(bytes).toString("hex"));
-    // …and no field of cosmjs-types' message is left out (reflection would hide it).
-    const cosmjsFields = Object.keys(codec!.fromPartial({})).map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).sort();
-    const declared = [...messages.get(name)!.field.map((f) => f.name), ...(LEFT_OUT[name] ?? [])].sort();
-    expect(cosmjsFields).toEqual(declared);
+    expectSameMessage(name, codec!);
+  });
+});
+
+describe("proto/gen/descriptors.binpb is current with proto/ogpu (else: bash proto/generate.sh)", () => {
+  it.each(ogpuMessages)("%s", async (name) => {
+    const mod = (await import(`../proto/gen/${fileOf.get(name)!.replace(/\.proto$/, ".js")}`)) as Record<string, unknown>;
+    const codec = mod[name.slice(name.lastIndexOf(".") + 1)] as CosmjsCodec | undefined;
+    expect(codec, `proto/gen has no ${name}`).toBeDefined();
+    expectSameMessage(name, codec!);
   });
 });

@@ -17,7 +17,7 @@ import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { QueryTaskRequest, QueryTaskResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import { BLOCK_HEIGHT_METADATA } from "../../server/grpc.js";
 import { grpcClient, grpcurlBinary, listServices, unary } from "../grpc-client.js";
-import { connectSigner, restBalance, TASK_TX_FEE, type Signer } from "./helpers.js";
+import { connectSigner, restBalance, restGet, TASK_TX_FEE, until, type Signer } from "./helpers.js";
 
 const PORT_BASE = 29060;
 const run = promisify(execFile);
@@ -106,5 +106,24 @@ describe("gRPC on a real node", () => {
     const account = (await grpcurl("-d", JSON.stringify({ address: alice.address }), devnet.grpcAddress, "cosmos.auth.v1beta1.Query/Account")) as { account: Record<string, unknown> };
     expect(account.account).toMatchObject({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address: alice.address });
     await expect(grpcurl("-d", JSON.stringify({ task_id: "999999" }), devnet.grpcAddress, "ogpu.market.v1.Query/Task")).rejects.toThrow(/NotFound/);
+  });
+
+  it("moves with --grpc.address and stops with --grpc.enable=false", async () => {
+    const bank = { request: QueryBalanceRequest, response: QueryBalanceResponse };
+    const query = (c: grpc.Client) => unary(c, "/cosmos.bank.v1beta1.Query/Balance", bank, { address: alice.address, denom: "uogpu" });
+    const moved = `127.0.0.1:${devnet.ports.grpc + 1}`;
+    await testNode.node.stop();
+    testNode.restart(["--grpc.address", moved]);
+    const movedClient = grpcClient(moved);
+    const answer = await until("gRPC on the moved address", () => query(movedClient).catch(() => undefined), (r) => r !== undefined);
+    expect(answer!.response.balance?.denom).toBe("uogpu");
+    movedClient.close();
+
+    await testNode.node.stop();
+    testNode.restart(["--grpc.enable=false"]);
+    await until("REST after the restart", () => restGet(devnet, "/healthz").catch(() => undefined), (r) => r?.status === 200);
+    const offClient = grpcClient(devnet.grpcAddress);
+    await expect(query(offClient)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    offClient.close();
   });
 });
