@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { OgpuApp } from "../app/app.js";
-import { createAppWiring } from "../app/modules.js";
-import { finalizeRequest, initChainRequest, signTx, testGenesis, testKey, type TestKey } from "../app/testkit.js";
+import { testGenesis, testKey, type TestKey } from "../app/testkit.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { commitMsg, digestOf, revealMsg } from "../x/attest/testing.js";
-import { getAccount } from "../x/auth/keeper.js";
 import { allTasks } from "../x/market/keeper.js";
 import { gpu, OGPU, registerWorkerMsg, submitTaskMsg } from "../x/market/testing.js";
+import { openBenchChain } from "./app-harness.js";
 import { envInt } from "./tx-harness.js";
 import { median, printFigures, printRatios, progress, type Benchmark, type Figure } from "./report.js";
 
@@ -45,29 +40,10 @@ async function runRound(tasks: number, round: number): Promise<RoundTimes> {
   const state = testGenesis({ [client.address]: 10_000n * OGPU, ...Object.fromEntries(workerKeys.map((k) => [k.address, 2_000n * OGPU])) });
   // All tasks in one block: the default budget (20,000 checks, 200 a task load) loads ~100 a block.
   state.market = { params: { commit_timeout_blocks: 2, max_tasks_per_block: Math.min(2 * tasks, 4000), max_worker_checks_per_block: 1_000_000 } };
-  const dir = mkdtempSync(join(tmpdir(), "ogpu-bench-market-"));
-  const app = await OgpuApp.open(join(dir, "db"), createAppWiring(), { minGasPrices: [], checkInvariants: false });
-  let height = 0n;
-  const block = async (txs: Uint8Array[]) => {
-    height += 1n;
-    const start = performance.now();
-    const res = app.finalizeBlock(finalizeRequest(height, txs));
-    const ms = performance.now() - start;
-    await app.commit();
-    const failed = res.txResults.find((r) => r.code !== 0);
-    if (failed) throw new Error(`tx failed at height ${height}: ${failed.log}`);
-    return ms;
-  };
-  const sequences = new Map<string, bigint>();
-  const sign = (key: TestKey, msgs: Any[]) => {
-    const sequence = sequences.get(key.address) ?? 0n;
-    sequences.set(key.address, sequence + 1n);
-    return signTx(key, msgs, { accountNumber: getAccount(app.store, key.addressBytes)!.accountNumber, sequence, fee: [{ denom: "uogpu", amount: "1000" }], gas: 2_000_000n });
-  };
+  const chain = await openBenchChain(state, "ogpu-bench-market-");
+  const { app, block, sign } = chain;
   const byAddress = new Map(workerKeys.map((k) => [k.address, k]));
   try {
-    app.initChain(initChainRequest(state));
-    await block([]);
     progress(BENCH, `round ${round}: registering ${workerKeys.length} workers`);
     for (let i = 0; i < workerKeys.length; i += 500) {
       await block(workerKeys.slice(i, i + 500).map((k, j) => sign(k, [registerWorkerMsg(k.address, { gpus: [gpu(MODELS[(i + j) % 3]!, 81_920)], region: (i + j) % 2 ? "eu" : "us", price: BigInt(100 + ((i + j) % 97)), maxConcurrent: 1 })])));
@@ -94,8 +70,7 @@ async function runRound(tasks: number, round: number): Promise<RoundTimes> {
     const rescheduleMs = await block([]);
     return { sendsMs, submitMs, commitsMs, revealsMs, rescheduleMs };
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await chain.close();
   }
 }
 
