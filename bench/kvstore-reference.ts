@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,4 +90,51 @@ export function kvstoreTxs(streams: number, perStream: number, size: number, tag
 export function meanTxSize(txs: readonly BenchTx[]): number {
   const total = txs.reduce((n, t) => n + Buffer.from(t.base64, "base64").length, 0);
   return Math.round(total / Math.max(1, txs.length));
+}
+
+/** N validators of cometbft + kvstore, one pair of processes per node. */
+export interface KvstoreTestnet {
+  rpcUrls: string[];
+  /** Pids of every cometbft and every abci-cli, for CPU accounting. */
+  cometPids: (number | undefined)[];
+  appPids: (number | undefined)[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The multi-validator reference: the homes `createTestnet` made for ogpud (same config.toml,
+ * same persistent peers and ports), each node's cometbft pointed at its own `abci-cli kvstore`.
+ * kvstore sets no validators at InitChain, so the genesis lists the nodes' consensus keys
+ * itself (equal power), where ogpud's genesis has gentxs instead.
+ */
+export async function startKvstoreTestnet(homes: readonly { home: string; abci: string; rpc: string }[]): Promise<KvstoreTestnet> {
+  const validators = homes.map((n, i) => {
+    const key = JSON.parse(readFileSync(join(n.home, "config", "priv_validator_key.json"), "utf8")) as { address: string; pub_key: unknown };
+    return { address: key.address, pub_key: key.pub_key, power: "10", name: `node${i}` };
+  });
+  for (const n of homes) {
+    const path = join(n.home, "config", "genesis.json");
+    const genesis = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...genesis, validators, app_state: {} }, null, 2));
+  }
+  const procs = homes.map((n) => {
+    const app = spawn(abciCli(), ["kvstore", "--persist", join(n.home, "kvstore-db"), "--address", n.abci, "--log_level", "error"], { stdio: "ignore" });
+    const comet = spawn(cometbftBinary(), ["start", "--home", n.home, "--proxy_app", n.abci, "--log_level", "error"], { stdio: "ignore" });
+    return { app, comet, appExit: started(app), cometExit: started(comet) };
+  });
+  const stop = async () => {
+    for (const p of procs) {
+      for (const [proc, exit] of [[p.comet, p.cometExit], [p.app, p.appExit]] as const) {
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+        await exit;
+      }
+    }
+  };
+  try {
+    for (const n of homes) await waitForHeight(n.rpc, 2n, 120_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { rpcUrls: homes.map((n) => n.rpc), cometPids: procs.map((p) => p.comet.pid), appPids: procs.map((p) => p.app.pid), stop };
 }
