@@ -11,11 +11,11 @@ import { keyBytes } from "../app/store/keys.js";
 import { MemStore } from "../app/store/kvstore.js";
 import { testGenesis, testKey } from "../app/testkit.js";
 import { TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
-import { setAccount } from "../x/auth/store.js";
-import { setBalance } from "../x/bank/store.js";
-import { allTasks, putTask } from "../x/market/store.js";
-import { gpu, OGPU, registerWorkerMsg, submitTaskMsg } from "../x/market/testing.js";
-import { getWorker, setWorker } from "../x/workers/store.js";
+import { setAccount } from "../x/auth/keeper.js";
+import { writeBalanceRecord } from "../x/bank/testing.js";
+import { allTasks } from "../x/market/keeper.js";
+import { gpu, OGPU, registerWorkerMsg, submitTaskMsg, writeTaskRecord } from "../x/market/testing.js";
+import { getWorker, setWorker } from "../x/workers/keeper.js";
 import { openBenchChain } from "./app-harness.js";
 import { median, printFigures, printRatios, progress, type Benchmark } from "./report.js";
 import { envInt } from "./tx-harness.js";
@@ -82,11 +82,11 @@ async function inflate(dbPath: string, target: number): Promise<{ entries: numbe
         for (let a = 0n; a < 3n; a++) {
           const addr = address(next * 4n + a);
           setAccount(mem, { address: addr, accountNumber: next * 4n + a, sequence: 0n });
-          setBalance(mem, addr, "uogpu", 1_000_000n + a);
+          writeBalanceRecord(mem, addr, "uogpu", 1_000_000n + a);
           probe = accountAddressString(addr);
         }
         setWorker(mem, { ...templateWorker, operator: accountAddressString(address(next * 4n + 3n)) });
-        putTask(mem, { ...templateTask, id: next, status: i % 2 ? TaskStatus.TASK_STATUS_FINALIZED : templateTask.status });
+        writeTaskRecord(mem, { ...templateTask, id: next, status: i % 2 ? TaskStatus.TASK_STATUS_FINALIZED : templateTask.status });
       }
       const ops = [...mem.iterate("")].map(([k, v]) => ({ type: "put" as const, key: Buffer.concat([Buffer.from("s"), Buffer.from(keyBytes(k))]), value: Buffer.from(v) }));
       await db.batch(ops);
