@@ -21,7 +21,7 @@
  *  d. B restarted perturbing its outputs: the auditor votes it MISMATCH, it is slashed and
  *     jailed, A is paid and the client gets A's result;
  *  and C is never assigned any of these tasks.
- * Ports 29000..29003 (node), 29030..29031 (relays), all shifted by OGPU_PORT_OFFSET.
+ * Ports 29000..29004 (node), 29030..29031 (relays), all shifted by OGPU_PORT_OFFSET.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
