@@ -4,9 +4,7 @@
  * `program_hash`, and upload it to the blob store. Workers and auditors check the CID of what
  * they fetch against `program_hash` before running anything.
  */
-import { sha256 } from "../crypto/hash.js";
-import { hex } from "../crypto/bytes.js";
-import { blobCid, uploadBlob, type BlobSigner } from "./blobs.js";
+import { blobCid, textCid, uploadBlob, type BlobSigner } from "./blobs.js";
 import { MANIFEST_FILE, parseProgramManifest, type ProgramManifest } from "./program-manifest.js";
 import { PackError, packFiles, readDirectoryEntries, unpackFiles, type PackEntry } from "./program-pack.js";
 
@@ -15,11 +13,11 @@ export { PROGRAM_TASK_KIND as PROGRAM_KIND } from "../app/program-runtimes.js";
 
 /**
  * The fixed program id of a built-in kernel (matmul, hash, render) or an operator's `exec` kind:
- * hex sha256 of the kind name — the blob CID of a blob holding just that name. It never
- * collides with a bundle's CID (a bundle starts with the "OGPUPKG1" magic).
+ * the blob CID of a blob holding just that name (crypto/cid.ts; a kind is at most 64 characters,
+ * one raw block). It never collides with a bundle's CID (a bundle starts with the "OGPUPKG1" magic).
  */
 export function builtinProgramId(kind: string): string {
-  return hex(sha256(new TextEncoder().encode(kind)));
+  return textCid(kind);
 }
 
 export interface PackedProgram {
@@ -43,10 +41,10 @@ export function unpackProgram(bundle: Uint8Array): UnpackedProgram {
 }
 
 /** Packs files (validating the manifest among them). */
-export function packProgramFiles(files: readonly PackEntry[]): PackedProgram {
+export async function packProgramFiles(files: readonly PackEntry[]): Promise<PackedProgram> {
   const bundle = packFiles(files);
   const { manifest } = unpackProgram(bundle);
-  return { bundle, cid: blobCid(bundle), manifest };
+  return { bundle, cid: await blobCid(bundle), manifest };
 }
 
 /** Packs the directory `dir`: same files → same bytes → same CID, on any machine. */

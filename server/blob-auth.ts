@@ -6,7 +6,7 @@ import type { FastifyRequest } from "fastify";
 import { parseAccountAddress } from "../app/address.js";
 import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
 import { verifySecp256k1 } from "../crypto/secp256k1.js";
-import { BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
+import { BLOB_CID_FORM, BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
 import { BlobStoreError } from "./blob-store.js";
 
 /** Base64 of exactly `length` bytes, else null (Buffer.from silently skips bad characters). */
@@ -46,7 +46,7 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
   if (pubkey === null) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 key`);
   const signature = decodeBase64(signatureText, 64);
   if (signature === null) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 64-byte signature`);
-  if (!isBlobCid(cid)) throw badRequest("invalid_cid", `${BLOB_HEADERS.cid} must be the sha256 of the body as 64 lowercase hex characters, got '${cid.slice(0, 80)}'`);
+  if (!isBlobCid(cid)) throw badRequest("invalid_cid", `${BLOB_HEADERS.cid} must be the body's CID, ${BLOB_CID_FORM}; got '${cid.slice(0, 80)}'`);
   if (!/^\d{1,15}$/.test(sizeText)) throw badRequest("invalid_size", `${BLOB_HEADERS.size} must be the body's length in bytes, got '${sizeText.slice(0, 40)}'`);
   if (!/^\d{1,20}$/.test(expiryText)) throw badRequest("invalid_expiry", `${BLOB_HEADERS.expiry} must be a block height, got '${expiryText.slice(0, 40)}'`);
   if (!Buffer.from(addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey })).equals(address)) {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { blobCid } from "../../sdk/blobs.js";
+import { singleChunkCid } from "../../sdk/blobs.js";
 import { saltPublicOutput } from "../../crypto/task-crypto.js";
 import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -38,8 +38,8 @@ const TOL = { atol: toleranceToPpt("1e-3"), rtol: toleranceToPpt("1e-4") };
 const blobs = new Map<string, Uint8Array>();
 function publish(output: Uint8Array): { outputCid: string; resultDigest: Uint8Array } {
   const blob = saltPublicOutput(output);
-  blobs.set(blobCid(blob), blob);
-  return { outputCid: blobCid(blob), resultDigest: resultDigest(output) };
+  blobs.set(singleChunkCid(blob), blob);
+  return { outputCid: singleChunkCid(blob), resultDigest: resultDigest(output) };
 }
 const fetchBlob = async (cid: string) => blobs.get(cid)!;
 
@@ -72,11 +72,11 @@ describe("judgeWorkers", () => {
 describe("Auditor on a tolerance task", () => {
   it("opens its seal with its own digest and one verdict per worker", async () => {
     const input = new TextEncoder().encode("sum these");
-    blobs.set(blobCid(input), input);
+    blobs.set(singleChunkCid(input), input);
     const sum: Executor = { kind: "npy-sum", run: async () => sums.forward };
     const honest = publish(sums.reverse);
     const perturbed = publish(sums.perturbed);
-    const task = { id: 1n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
+    const task = { id: 1n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: singleChunkCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
     const me = "ogpu1auditor";
     const record = {
       taskId: 1n,
