@@ -18,6 +18,7 @@ import { createNodeMetrics } from "./metrics.js";
 import { createRestServer, LCD_ROUTES } from "./rest.js";
 import { consAddressOf, parseValoper, valconsString } from "../app/validator-address.js";
 import { decToString, DEC_ONE } from "../app/dec.js";
+import { textCid } from "../crypto/cid.js";
 
 const validator = testValidator(41);
 const SELF_STAKE = 1_000n * OGPU;
@@ -281,6 +282,15 @@ describe("workers and market routes", () => {
     expect((await ok(`/ogpu/market/v1/tasks?after_id=${taskId}`)).tasks).toEqual([]);
     expect((await get("/ogpu/market/v1/tasks/999")).status).toBe(404);
     expect((await get("/ogpu/market/v1/tasks/x1")).status).toBe(400);
+  });
+
+  it("renders the program index with its built-ins and pages it", async () => {
+    const body = await ok("/ogpu/market/v1/programs");
+    const height = String(undelegatedAt); // the task was submitted in that block
+    expect(body.programs).toEqual([{ program_hash: textCid("inference"), kind: "inference", runtime: "", gpus: 0, first_seen_height: height, last_seen_height: height, task_count: "1" }]);
+    expect(body.pagination).toEqual({ next_key: null, total: "0" });
+    expect((body.builtins as { kind: string }[]).map((b) => b.kind)).toEqual(["matmul", "hash", "render"]);
+    expect((await ok("/ogpu/market/v1/programs?pagination.limit=1&pagination.count_total=true")).pagination).toEqual({ next_key: null, total: "1" });
   });
 
   it("renders market params and base prices", async () => {
