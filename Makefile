@@ -4,10 +4,10 @@ BIN := $(CURDIR)/.bin
 COMETBFT := $(BIN)/cometbft
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install deps cometbft build typecheck start test bench proto clean clean-devnet
+.PHONY: install deps cometbft kubo build typecheck start test bench proto clean clean-devnet
 
-## install: system packages (deps), npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
-install: deps node_modules/.installed cometbft
+## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT and kubo binaries in .bin/
+install: deps node_modules/.installed cometbft kubo
 
 ## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
@@ -38,6 +38,12 @@ cometbft:
 		echo "installing cometbft $(COMETBFT_VERSION) into $(BIN)"; \
 		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION); \
 	fi
+
+## kubo: the pinned IPFS node for `ogpud init --storage ipfs` (docs/storage.md), skipped when
+## .bin/ipfs already is that version; scripts/install-kubo.sh says why it is not a plain `go install`
+KUBO_VERSION := v0.43.1
+kubo:
+	@bash scripts/install-kubo.sh $(BIN) $(KUBO_VERSION)
 
 ## build: compile TypeScript to dist/
 build: install
