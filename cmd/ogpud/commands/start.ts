@@ -4,6 +4,9 @@ import { startNode } from "../../../server/node.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
+import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
+import { getTomlString } from "../toml.js";
+import { readFile } from "node:fs/promises";
 
 export const startCommand: Command = {
   name: "start",
@@ -24,6 +27,9 @@ export const startCommand: Command = {
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
     "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
+    "cors-allowed-origins": { type: "string", description: "comma-separated origins REST answers cross-origin, * = any, none = no CORS (default *; overrides app.json)" },
+    "rate-limit-per-minute": { type: "string", description: "REST requests one client IP may make per minute, 0 = unlimited (default 3000; overrides app.json)" },
+    "rest-max-body-bytes": { type: "string", description: "largest REST request body, e.g. a tx to broadcast (default 3145728; overrides app.json)" },
     "serve-export": { type: "boolean", description: "serve GET /ogpu/node/v1/export, the whole committed state as a genesis document for `ogpud shadow-fork --from` (off by default; app.json serve_export)" },
   },
   async run({ flags }) {
@@ -36,11 +42,18 @@ export const startCommand: Command = {
       if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
       return value;
     };
+    const corsFlag = typeof flags["cors-allowed-origins"] === "string" ? (flags["cors-allowed-origins"] as string) : undefined;
+    const corsOrigins = corsFlag === undefined ? config.cors_allowed_origins : corsFlag === "none" ? [] : corsFlag.split(",").map((o) => o.trim()).filter(Boolean);
+    const rateLimit = flags["rate-limit-per-minute"] === undefined ? config.rate_limit_per_minute : intFlag(flags, "rate-limit-per-minute", 0);
+    // The LCD's tx service and base/tendermint routes ask this node's CometBFT, at its configured RPC address.
+    const rpcLaddr = getTomlString(await readFile(paths.cometConfig, "utf8"), "rpc", "laddr") ?? "tcp://127.0.0.1:26657";
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
       abciAddress,
       restAddress: str("rest-laddr", config.rest_laddr),
+      cometRpcUrl: rpcUrlFromLaddr(rpcLaddr),
+      http: { corsAllowedOrigins: corsOrigins, rateLimitPerMinute: rateLimit, maxBodyBytes: positive("rest-max-body-bytes", config.rest_max_body_bytes) },
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
       simulationGasLimit: positive("simulation-gas-limit", config.simulation_gas_limit),
