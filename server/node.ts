@@ -11,6 +11,9 @@ import { createAppWiring } from "../app/modules.js";
 import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
+import { createMarketMetrics } from "./market-metrics.js";
+import { checkReadiness, type ReadinessOptions } from "./readiness.js";
+import type { Logger } from "../app/log.js";
 import { createRestServer } from "./rest.js";
 import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
@@ -37,7 +40,9 @@ export interface NodeOptions {
   blobs?: BlobSettings;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
   serveExport?: boolean;
-  log: (line: string) => void;
+  /** /readyz: cometbft's RPC, its block time and how many block times the last block may be old. */
+  readiness: Omit<ReadinessOptions, "extraChecks">;
+  log: Logger;
 }
 
 /** A running node: the app, its ABCI and REST servers, and (usually) a cometbft child. */
@@ -91,12 +96,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     checkInvariants: opts.checkInvariants,
     simulationGasLimit: opts.simulationGasLimit,
     queryMaxBytes: opts.queryMaxBytes,
+    // No module label: the app's lines (halts, broken invariants) read as the node's own.
     log: opts.log,
     signBeacon: readConsensusSigner(opts.home),
     onHalt: (halt) => onHalt(halt),
   });
   const { height, appHash } = app.lastCommit;
-  opts.log(`ogpud: state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
+  const log = opts.log;
+  log.info(`state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
   try {
     app.startupCheck();
   } catch (err) {
@@ -105,16 +112,20 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   }
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
-  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics)), { logger: opts.log });
+  const chain = appQuerier(app);
+  const market = createMarketMetrics(metrics.registry, chain, log);
+  const abciLog = log.child({ module: "abci" });
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => abciLog.info(line) });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
     metrics,
     health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
+    readiness: () => checkReadiness(opts.readiness),
+    log,
   });
   // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server. Quota and
   // expiry read chain state through the app's own query interface at the last committed height.
-  const chain = appQuerier(app);
   await registerBlobRoutes(rest, {
     ...opts.blobs,
     dir: join(opts.home, "data", "blobs"),
@@ -125,7 +136,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   await rest.listen(splitHostPort(opts.restAddress));
-  opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);
+  log.info(`REST, /metrics, /healthz and /readyz on http://${opts.restAddress}`);
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -134,7 +145,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   onHalt = (halt) => {
     halted = halt;
     if (halt.upgrade) writeUpgradeInfo(opts.home, halt.upgrade);
-    opts.log(`ogpud: chain halted at this block (exit code ${halt.exitCode}); stopping in ${HALT_GRACE_MS / 1000}s`);
+    log.error(`chain halted at this block (exit code ${halt.exitCode}); stopping in ${HALT_GRACE_MS / 1000}s`);
     // With the FinalizeBlock exception (holdHalts): cometbft stops on it, we stop it anyway.
     setTimeout(() => void shutdown(halt.exitCode), HALT_GRACE_MS);
   };
@@ -160,11 +171,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     child = spawn(opts.cometbft, ["start", "--home", opts.home, ...(opts.cometbftArgs ?? [])], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.pipe(logFile, { end: false });
     child.stderr!.pipe(logFile, { end: false });
-    opts.log(`ogpud: cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
+    log.info(`cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
     child.on("exit", (code, signal) => {
       if (stopping) return;
       if (halted) return void shutdown(halted.exitCode);
-      opts.log(`ogpud: cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
+      log.error(`cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
       void shutdown(1);
     });
   }

@@ -4,7 +4,7 @@
  * answer with the JSON and error shapes of the Cosmos SDK's gRPC-gateway.
  */
 import { hexUpper } from "../crypto/bytes.js";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
@@ -13,6 +13,8 @@ import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
 import type { NodeMetrics } from "./metrics.js";
+import type { Readiness } from "./readiness.js";
+import type { Logger } from "../app/log.js";
 
 export interface NodeHealth {
   height: bigint;
@@ -25,7 +27,10 @@ export interface RestServerOptions {
   query: QueryFn;
   metrics: NodeMetrics;
   health: () => NodeHealth;
-  logger?: boolean;
+  /** /readyz's answer; without it /readyz says ready whenever the server answers. */
+  readiness?: () => Promise<Readiness>;
+  /** The node's logger: server errors at error, every request at debug. None: silent. */
+  log?: Logger;
 }
 
 /** Height header: read on requests (query at a height) and set on every response, as the SDK does. */
@@ -51,7 +56,8 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
 
 /** Routes that run no query. */
 const NODE_ROUTES: readonly PlainRoute[] = [
-  { path: "/healthz", summary: "Node health: height, app hash, chain id, catching up" },
+  { path: "/healthz", summary: "Liveness: the process serves; its height, app hash and chain id" },
+  { path: "/readyz", summary: "Readiness: 200 when cometbft answers, is not catching up and the last block is recent; 503 with reasons otherwise" },
   { path: "/metrics", summary: "Prometheus metrics", contentType: "text/plain" },
   { path: "/openapi.json", summary: "This document" },
 ];
@@ -70,6 +76,20 @@ function requestedHeight(request: FastifyRequest): bigint {
   return BigInt(text);
 }
 
+/**
+ * Fastify logs each request twice at info; a node answering explorers would drown its consensus
+ * lines in them. One line per request at debug instead (errors still at error).
+ */
+class DebugRequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error) reply.log.error({ ...line, err: error }, "request errored");
+    else reply.log.debug(line, "request");
+  }
+}
+
 /** Any thrown value as the gateway's status error; unexpected failures are Internal. */
 function toStatusError(err: unknown): GrpcStatusError {
   if (err instanceof GrpcStatusError) return err;
@@ -82,7 +102,8 @@ function toStatusError(err: unknown): GrpcStatusError {
 
 export async function createRestServer(opts: RestServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.log ? { loggerInstance: opts.log.child({ module: "rest" }) as FastifyBaseLogger } : { logger: false }),
+    logController: new DebugRequestLog(),
     // Errors fastify raises before routing (a URL that is not valid percent-encoding) skip the
     // error handler; answer them in the gateway's shape too, so clients see one error format.
     frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => reply.code(400).send(invalidArgument(err.message).toJSON()),
@@ -132,6 +153,19 @@ export async function createRestServer(opts: RestServerOptions): Promise<Fastify
       app_hash: hexUpper(health.appHash),
       chain_id: health.chainId,
       catching_up: catchingUp,
+    };
+  });
+
+  app.get("/readyz", async (_request, reply) => {
+    const r = opts.readiness ? await opts.readiness() : undefined;
+    const ready = r?.ready ?? true;
+    reply.code(ready ? 200 : 503);
+    return {
+      status: ready ? "ready" : "not_ready",
+      reasons: r?.reasons ?? [],
+      latest_block_height: r?.latestBlockHeight ?? "",
+      latest_block_time: r?.latestBlockTime ?? "",
+      catching_up: r?.catchingUp ?? null,
     };
   });
 

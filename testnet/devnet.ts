@@ -10,12 +10,14 @@ import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/c
 import { Keyring } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
-/** Ports of one node; `portsFrom(P)` gives P..P+3 (tests give each suite its own range). */
+/** Ports of one node; `portsFrom(P)` gives P..P+4 (tests give each suite its own range). */
 export interface NodePorts {
   p2p: number;
   rpc: number;
   abci: number;
   rest: number;
+  /** CometBFT's Prometheus metrics; absent: `ogpud init`'s default (26660). */
+  prometheus?: number;
 }
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
@@ -27,7 +29,7 @@ export function offsetPort(port: number): number {
 
 export function portsFrom(base: number): NodePorts {
   const at = offsetPort(base);
-  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3 };
+  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3, prometheus: at + 4 };
 }
 
 export interface DevAccount {
@@ -90,6 +92,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       "rpc-port": String(ports.rpc),
       "abci-port": String(ports.abci),
       "rest-port": String(ports.rest),
+      ...(ports.prometheus === undefined ? {} : { "prometheus-port": String(ports.prometheus) }),
       "block-time": opts.blockTime ?? "1s",
       "check-invariants": opts.checkInvariants ?? true,
       overwrite: true,

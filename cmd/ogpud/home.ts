@@ -1,3 +1,5 @@
+import { DEFAULT_LOG_SETTINGS, type LogFormat, type LogLevel } from "../../app/log.js";
+import { DEFAULT_READY_MAX_BLOCK_AGE_BLOCKS } from "../../server/readiness.js";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -51,6 +53,11 @@ export interface AppConfig {
   query_max_bytes: number;
   /** Serve GET /ogpu/node/v1/export (whole state as a genesis document, for shadow forks). */
   serve_export: boolean;
+  /** ogpud's log level and format (--log-level / --log-format override them). */
+  log_level: LogLevel;
+  log_format: LogFormat;
+  /** /readyz answers 503 when the last block is older than this many block times (consensus.timeout_commit). */
+  ready_max_block_age_blocks: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -61,6 +68,9 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   simulation_gas_limit: DEFAULT_SIMULATION_GAS_LIMIT,
   query_max_bytes: DEFAULT_QUERY_MAX_BYTES,
   serve_export: false,
+  log_level: DEFAULT_LOG_SETTINGS.level,
+  log_format: DEFAULT_LOG_SETTINGS.format,
+  ready_max_block_age_blocks: DEFAULT_READY_MAX_BLOCK_AGE_BLOCKS,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {

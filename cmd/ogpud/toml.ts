@@ -30,3 +30,18 @@ export function setTomlValue(text: string, section: string, key: string, value: 
 export function setTomlValues(text: string, values: readonly [section: string, key: string, value: TomlValue][]): string {
   return values.reduce((t, [section, key, value]) => setTomlValue(t, section, key, value), text);
 }
+
+/** The value of `key` in `[section]` as written (strings unquoted); undefined when absent. */
+export function getTomlValue(text: string, section: string, key: string): string | undefined {
+  let current = "";
+  for (const line of text.split("\n")) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      current = header[1]!.trim();
+      continue;
+    }
+    const m = new RegExp(`^\\s*${key.replace(/\./g, "\\.")}\\s*=\\s*(.*?)\\s*$`).exec(line);
+    if (current === section && m) return m[1]!.startsWith('"') ? (JSON.parse(m[1]!) as string) : m[1]!;
+  }
+  return undefined;
+}

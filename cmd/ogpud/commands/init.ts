@@ -12,6 +12,8 @@ export interface PortOptions {
   rpc: number;
   abci: number;
   rest: number;
+  /** CometBFT's own Prometheus metrics (config.toml [instrumentation]). */
+  prometheus: number;
 }
 
 /**
@@ -38,7 +40,7 @@ function withConsensusParams(genesis: GenesisDoc): GenesisDoc {
   };
 }
 
-export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
+export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, prometheus: 26660 };
 
 function portFlag(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -49,7 +51,7 @@ function portFlag(value: unknown, fallback: number, name: string): number {
 
 export const initCommand: Command = {
   name: "init",
-  summary: "Create a node home: CometBFT config and keys, genesis (vote extensions from height 1, block max_gas 100M), and ogpud's app.json",
+  summary: "Create a node home: CometBFT config (its Prometheus metrics on) and keys, genesis (vote extensions from height 1, block max_gas 100M), and ogpud's app.json",
   usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
   options: {
     ...homeOption,
@@ -58,6 +60,7 @@ export const initCommand: Command = {
     "rpc-port": { type: "string", description: "CometBFT RPC port (default 26657)" },
     "abci-port": { type: "string", description: "ABCI socket port (default 26658)" },
     "rest-port": { type: "string", description: "REST / metrics port (default 1317)" },
+    "prometheus-port": { type: "string", description: "CometBFT's own Prometheus metrics on 127.0.0.1:<port>/metrics (default 26660)" },
     "block-time": { type: "string", description: "CometBFT timeout_commit (default 1s)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
     overwrite: { type: "boolean", description: "replace an existing home" },
@@ -75,6 +78,7 @@ export const initCommand: Command = {
       rpc: portFlag(flags["rpc-port"], DEFAULT_PORTS.rpc, "rpc-port"),
       abci: portFlag(flags["abci-port"], DEFAULT_PORTS.abci, "abci-port"),
       rest: portFlag(flags["rest-port"], DEFAULT_PORTS.rest, "rest-port"),
+      prometheus: portFlag(flags["prometheus-port"], DEFAULT_PORTS.prometheus, "prometheus-port"),
     };
     execFileSync(cometbftBinary(), ["init", "--home", paths.home], { stdio: "pipe" });
 
@@ -98,6 +102,9 @@ export const initCommand: Command = {
         ["mempool", "size", 50000],
         ["mempool", "cache_size", 200000],
         ["consensus", "timeout_commit", stringFlag(flags, "block-time", "1s")],
+        // CometBFT's consensus, p2p and mempool metrics (cometbft_*), scraped beside ogpud's /metrics.
+        ["instrumentation", "prometheus", true],
+        ["instrumentation", "prometheus_listen_addr", `127.0.0.1:${ports.prometheus}`],
       ]),
     );
     await writeAppConfig(paths, {

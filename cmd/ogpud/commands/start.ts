@@ -4,13 +4,19 @@ import { startNode } from "../../../server/node.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
+import { logOptions, loggerFromFlags } from "../../log-flags.js";
+import { getTomlValue } from "../toml.js";
+import { parseCometDuration } from "../../../server/readiness.js";
+import { readFile } from "node:fs/promises";
 
 export const startCommand: Command = {
   name: "start",
   summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--blob-* <n>]",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--blob-* <n>] [--log-level <level>] [--log-format pretty|json]",
   options: {
     ...homeOption,
+    ...logOptions,
+    "ready-max-block-age": { type: "string", description: "/readyz answers 503 when the last block is older than this many block times (default 30; app.json ready_max_block_age_blocks)" },
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
     "rest-laddr": { type: "string", description: "REST listen address host:port (overrides app.json)" },
     "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
@@ -36,6 +42,8 @@ export const startCommand: Command = {
       if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
       return value;
     };
+    const log = loggerFromFlags("ogpud", flags, { level: config.log_level, format: config.log_format });
+    const comet = await readFile(paths.cometConfig, "utf8");
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
@@ -49,18 +57,23 @@ export const startCommand: Command = {
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
       serveExport: flags["serve-export"] === true || config.serve_export,
-      log: (line) => console.log(line),
+      readiness: {
+        cometRpcUrl: (getTomlValue(comet, "rpc", "laddr") ?? "tcp://127.0.0.1:26657").replace(/^tcp:/, "http:"),
+        blockTimeMs: parseCometDuration(getTomlValue(comet, "consensus", "timeout_commit") ?? "1s") ?? 1000,
+        maxBlockAgeBlocks: positive("ready-max-block-age", config.ready_max_block_age_blocks),
+      },
+      log,
     }).catch((err: Error) => {
       // This binary must not run on this chain (app/halt.ts): say why, exit with the halt's code.
       if (err instanceof ChainHalt) return err;
       throw new CliError(`cannot start the node: ${err.message}`);
     });
     if (node instanceof ChainHalt) {
-      console.error(`ogpud: ${node.message}`);
+      log.error(`cannot start: ${node.message}`);
       return node.exitCode;
     }
     const onSignal = (signal: string) => {
-      console.log(`ogpud: ${signal} received, stopping`);
+      log.info(`${signal} received, stopping`);
       void node.stop();
     };
     process.once("SIGINT", () => onSignal("SIGINT"));
