@@ -13,8 +13,9 @@ install: deps node_modules/.installed cometbft
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
 ## and python3-torch (CPU build; the example programs in examples/programs and their tests —
 ## they install into /usr/bin/python3, which programs name explicitly); podman (the `oci`
-## program runtime, worker/executors/oci.ts: offered only where it can create containers).
-DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman
+## program runtime, worker/executors/oci.ts: offered only where it can create containers);
+## prometheus (with promtool: test/e2e/prometheus.e2e.test.ts scrapes a devnet with the rules in ops/).
+DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman prometheus
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then \
