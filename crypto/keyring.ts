@@ -3,9 +3,9 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Bip39, EnglishMnemonic, Random, Slip10, Slip10Curve, stringToPath } from "@cosmjs/crypto";
 import { ACCOUNT_PREFIX, toBech32 } from "./bech32.js";
-import { mlDsa65KeyPair, MLDSA65_SEED_LENGTH, signMlDsa65 } from "./mldsa65.js";
-import { addressOf, MLDSA65_PUBKEY_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, type PubKey } from "./pubkey.js";
-import { secp256k1PublicKey, signSecp256k1 } from "./secp256k1.js";
+import { mlDsa65KeyPair, MLDSA65_SEED_LENGTH } from "./mldsa65.js";
+import { addressOf, MLDSA65_PUBKEY_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, signWithKey, type PubKey } from "./pubkey.js";
+import { secp256k1PublicKey } from "./secp256k1.js";
 import { writeSecretFile } from "./secret-file.js";
 
 /**
@@ -189,8 +189,7 @@ export class Keyring {
   /** Signs raw sign bytes (e.g. a SignDoc) with the key's own algorithm. */
   async sign(name: string, signBytes: Uint8Array): Promise<{ pubkey: PubKey; signature: Uint8Array }> {
     const { pubkey, privateKey } = await this.unlock(name);
-    const signature = pubkey.typeUrl === MLDSA65_PUBKEY_TYPE_URL ? signMlDsa65(privateKey, signBytes) : signSecp256k1(privateKey, signBytes);
-    return { pubkey, signature };
+    return { pubkey, signature: signWithKey(pubkey.typeUrl, privateKey, signBytes) };
   }
 
   private async unlock(name: string): Promise<DerivedKey> {

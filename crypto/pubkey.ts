@@ -2,8 +2,8 @@ import { PubKey as PubKeyProto } from "cosmjs-types/cosmos/crypto/secp256k1/keys
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
 import { ripemd160, sha256 } from "./hash.js";
-import { MLDSA65_PUBKEY_LENGTH, verifyMlDsa65 } from "./mldsa65.js";
-import { SECP256K1_PUBKEY_LENGTH, verifySecp256k1 } from "./secp256k1.js";
+import { MLDSA65_PUBKEY_LENGTH, MLDSA65_SIGNATURE_LENGTH, signMlDsa65, verifyMlDsa65 } from "./mldsa65.js";
+import { SECP256K1_PUBKEY_LENGTH, SECP256K1_SIGNATURE_LENGTH, signSecp256k1, verifySecp256k1 } from "./secp256k1.js";
 
 export const SECP256K1_PUBKEY_TYPE_URL = "/cosmos.crypto.secp256k1.PubKey";
 export const MLDSA65_PUBKEY_TYPE_URL = "/ogpu.crypto.v1.MLDSA65PubKey";
@@ -33,6 +33,32 @@ const EXPECTED_LENGTH: Record<PubKeyTypeUrl, number> = {
 
 export function isPubKeyTypeUrl(typeUrl: string): typeUrl is PubKeyTypeUrl {
   return typeUrl === SECP256K1_PUBKEY_TYPE_URL || typeUrl === MLDSA65_PUBKEY_TYPE_URL;
+}
+
+const SIGNATURE_LENGTH: Record<PubKeyTypeUrl, number> = {
+  [SECP256K1_PUBKEY_TYPE_URL]: SECP256K1_SIGNATURE_LENGTH,
+  [MLDSA65_PUBKEY_TYPE_URL]: MLDSA65_SIGNATURE_LENGTH,
+};
+
+/** Length of a signature by a key of this type (secp256k1 r‖s: 64; ML-DSA-65: 3309). */
+export function signatureLength(typeUrl: PubKeyTypeUrl): number {
+  return SIGNATURE_LENGTH[typeUrl];
+}
+
+/**
+ * The key type of a raw public key, told by its length (33-byte compressed secp256k1 or
+ * 1952-byte ML-DSA-65); undefined for any other length. Where only raw key bytes travel
+ * (blob upload headers) this is the one rule that names their algorithm.
+ */
+export function pubKeyFromRaw(key: Uint8Array): PubKey | undefined {
+  if (key.length === SECP256K1_PUBKEY_LENGTH) return { typeUrl: SECP256K1_PUBKEY_TYPE_URL, key };
+  if (key.length === MLDSA65_PUBKEY_LENGTH) return { typeUrl: MLDSA65_PUBKEY_TYPE_URL, key };
+  return undefined;
+}
+
+/** Signs raw sign bytes with the private key of `typeUrl`'s algorithm (secp256k1 hashes them with sha256 first). */
+export function signWithKey(typeUrl: PubKeyTypeUrl, privateKey: Uint8Array, signBytes: Uint8Array): Uint8Array {
+  return typeUrl === MLDSA65_PUBKEY_TYPE_URL ? signMlDsa65(privateKey, signBytes) : signSecp256k1(privateKey, signBytes);
 }
 
 /** Protobuf codec per key type: cosmjs-types for secp256k1, our generated one for ML-DSA-65. */

@@ -1,4 +1,5 @@
 import { blobCid } from "../crypto/hash.js";
+import { pubKeyFromRaw, type PubKey } from "../crypto/pubkey.js";
 
 export { blobCid };
 
@@ -7,8 +8,10 @@ export { blobCid };
  * pieces both sides share: the CID rule, the upload headers, the bytes an uploader signs and
  * the error codes.
  *
- * An upload is authorised by the uploader's account key signing (UTF-8, ECDSA over its sha256)
+ * An upload is authorised by the uploader's account key signing (UTF-8; secp256k1: ECDSA over its
+ * sha256, ML-DSA-65: FIPS 204 over the bytes themselves, as for tx sign bytes)
  *   "ogpu-blob-upload/v2" \n cid \n size \n expiry height \n account \n pubkey (hex)
+ * The key's algorithm is told by its length (uploadPubKey): 33 bytes secp256k1, 1952 ML-DSA-65.
  * All of it travels in headers, so the node checks the signature, the quota and the disk before
  * it reads a byte of the body; the body must then hash to the signed CID and be exactly `size`
  * bytes. A signature is void after its expiry height, so a leaked one stops working.
@@ -79,13 +82,21 @@ export function blobUploadSignBytes(claim: UploadClaim): Uint8Array {
   return new TextEncoder().encode(fields.join("\n"));
 }
 
-/** An account key able to authorise uploads, e.g. from crypto/secp256k1.ts signSecp256k1. */
+/**
+ * The account key in an upload's pubkey header: a 33-byte compressed secp256k1 key or a
+ * 1952-byte ML-DSA-65 key (the two account key types x/auth accepts); undefined otherwise.
+ */
+export function uploadPubKey(raw: Uint8Array): PubKey | undefined {
+  return pubKeyFromRaw(raw);
+}
+
+/** An account key able to authorise uploads, e.g. crypto/pubkey.ts signWithKey with its private key. */
 export interface BlobSigner {
   /** bech32 account address (ogpu1…). */
   account: string;
-  /** 33-byte compressed secp256k1 public key. */
+  /** 33-byte compressed secp256k1 or 1952-byte ML-DSA-65 public key. */
   pubkey: Uint8Array;
-  /** 64-byte r‖s low-S signature over sha256(signBytes). */
+  /** secp256k1: 64-byte r‖s low-S signature over sha256(signBytes); ML-DSA-65: 3309-byte signature of signBytes. */
   sign(signBytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 

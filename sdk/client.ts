@@ -18,7 +18,7 @@
 import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
-import { VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { VerificationClass, type BuiltinProgram, type ProgramRecord, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../proto/gen/ogpu/market/v1/tx.js";
 import { toleranceToPpt } from "./program-manifest.js";
 import type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";
@@ -27,7 +27,7 @@ import { MsgRegisterWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
 import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { FINAL_STATES, REVEAL_EVENT, resultFrom, SUCCESS_STATES, TaskEndedError, taskEvents, WaitTimeoutError, type TaskResult, type TaskUpdate } from "./events.js";
 import { watchTask, type ProgressOptions, type TaskProgress } from "./progress.js";
-import { basePrices, getTask, getWorker, listTasks, listWorkers, type TaskFilter, type WorkerFilter } from "./queries.js";
+import { basePrices, getTask, getWorker, listPrograms, listTasks, listWorkers, type TaskFilter, type WorkerFilter } from "./queries.js";
 import { MSG, ogpuRegistry } from "./registry.js";
 import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
@@ -311,6 +311,11 @@ export class OgpuClient {
 
   listWorkers(filter: WorkerFilter = {}): Promise<WorkerView[]> {
     return listWorkers(this.comet, filter);
+  }
+
+  /** The programs seen on chain (program index) and the built-in kernels with their fixed program ids. */
+  listPrograms(): Promise<{ programs: ProgramRecord[]; builtins: BuiltinProgram[] }> {
+    return listPrograms(this.comet);
   }
 
   /** Base price per unit (uogpu) of a tier, with its last utilisation. */

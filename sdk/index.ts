@@ -22,7 +22,7 @@ export { watchTask, websocketUrl } from "./progress.js";
 export type { ProgressOptions, TaskProgress } from "./progress.js";
 export { FINAL_STATES, SUCCESS_STATES, STATUS_EVENT, TaskEndedError, WaitTimeoutError, chainOrder, resultFrom, taskEvents, transitionsIn } from "./events.js";
 export type { AbciEvent, KeyedUpdate, TaskEventView, TaskResult, TaskUpdate } from "./events.js";
-export { QueryError, basePrices, getTask, getWorker, listTasks, listWorkers, parseTaskStatus, parseWorkerStatus, taskStateName } from "./queries.js";
+export { QueryError, basePrices, getTask, getWorker, listPrograms, listTasks, programsPage, listWorkers, parseTaskStatus, parseWorkerStatus, taskStateName } from "./queries.js";
 export type { AbciQuerier, TaskFilter, WorkerFilter } from "./queries.js";
 export { cosmosExtraTypes, MSG, ogpuRegistry, ogpuTypes } from "./registry.js";
 export { TaskStatus, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";

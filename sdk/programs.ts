@@ -4,23 +4,12 @@
  * `program_hash`, and upload it to the blob store. Workers and auditors check the CID of what
  * they fetch against `program_hash` before running anything.
  */
-import { sha256 } from "../crypto/hash.js";
-import { hex } from "../crypto/bytes.js";
 import { blobCid, uploadBlob, type BlobSigner } from "./blobs.js";
 import { MANIFEST_FILE, parseProgramManifest, type ProgramManifest } from "./program-manifest.js";
 import { PackError, packFiles, readDirectoryEntries, unpackFiles, type PackEntry } from "./program-pack.js";
 
 /** MsgSubmitTask.kind of a task that runs a client program (its bundle CID is program_hash). */
-export { PROGRAM_TASK_KIND as PROGRAM_KIND } from "../app/program-runtimes.js";
-
-/**
- * The fixed program id of a built-in kernel (matmul, hash, render) or an operator's `exec` kind:
- * hex sha256 of the kind name — the blob CID of a blob holding just that name. It never
- * collides with a bundle's CID (a bundle starts with the "OGPUPKG1" magic).
- */
-export function builtinProgramId(kind: string): string {
-  return hex(sha256(new TextEncoder().encode(kind)));
-}
+export { PROGRAM_TASK_KIND as PROGRAM_KIND, builtinProgramId } from "../app/program-runtimes.js";
 
 export interface PackedProgram {
   bundle: Uint8Array;

@@ -3,12 +3,14 @@
  * one method they need, so the SDK (cosmjs' CometClient) and the CLI (its own Comet38Client)
  * share them.
  */
-import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { TaskStatus, type BuiltinProgram, type ProgramRecord, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import {
   QueryBasePriceRequest,
   QueryBasePriceResponse,
   QueryParamsRequest as QueryMarketParamsRequest,
   QueryParamsResponse as QueryMarketParamsResponse,
+  QueryProgramsRequest,
+  QueryProgramsResponse,
   QueryTaskRequest,
   QueryTaskResponse,
   QueryTasksRequest,
@@ -152,6 +154,26 @@ export async function listWorkers(rpc: AbciQuerier, filter: WorkerFilter = {}): 
     key = res.pagination?.nextKey ?? new Uint8Array();
   } while (key.length > 0);
   return workers;
+}
+
+/** One page of the program index, resuming at `key` (next_key of the previous page; empty = the first). */
+export function programsPage(rpc: AbciQuerier, page: { key?: Uint8Array; limit?: number } = {}): Promise<QueryProgramsResponse> {
+  const pagination = { key: page.key ?? new Uint8Array(), offset: 0n, limit: BigInt(page.limit ?? 0), countTotal: false, reverse: false };
+  return query(rpc, "/ogpu.market.v1.Query/Programs", QueryProgramsRequest, QueryProgramsResponse, { pagination });
+}
+
+/** Every program seen on chain (following next_key) and the built-in kernels with their fixed program ids. */
+export async function listPrograms(rpc: AbciQuerier): Promise<{ programs: ProgramRecord[]; builtins: BuiltinProgram[] }> {
+  const programs: ProgramRecord[] = [];
+  let key: Uint8Array = new Uint8Array();
+  let builtins: BuiltinProgram[] = [];
+  do {
+    const res = await programsPage(rpc, { key, limit: 1000 });
+    programs.push(...res.programs);
+    builtins = res.builtins;
+    key = res.pagination?.nextKey ?? new Uint8Array();
+  } while (key.length > 0);
+  return { programs, builtins };
 }
 
 /** Base price per unit (uogpu) and last utilisation of every tier, or of one. */

@@ -16,8 +16,8 @@ import { hkdfSync } from "node:crypto";
 import { Bip39, EnglishMnemonic } from "@cosmjs/crypto";
 import { sha256 } from "../crypto/hash.js";
 import { KEM_SEED_LENGTH, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
-import { deriveKey } from "../crypto/keyring.js";
-import { signSecp256k1 } from "../crypto/secp256k1.js";
+import { deriveKey, type KeyType } from "../crypto/keyring.js";
+import { signWithKey } from "../crypto/pubkey.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
@@ -37,10 +37,10 @@ export async function clientEncryptionKey(mnemonic: string): Promise<KemKeyPair>
   return kemKeyPairFromSeed(new Uint8Array(hkdfSync("sha256", seed, CLIENT_KEM_SALT, CLIENT_KEM_INFO, KEM_SEED_LENGTH)));
 }
 
-/** A blob upload signer for the account (secp256k1, m/44'/118'/0'/0/0) of `mnemonic`. */
-export async function blobSignerFromMnemonic(mnemonic: string, account: string): Promise<BlobSigner> {
-  const key = await deriveKey(mnemonic, "secp256k1");
-  return { account, pubkey: key.pubkey.key, sign: (bytes) => signSecp256k1(key.privateKey, bytes) };
+/** A blob upload signer for the account of `mnemonic` (secp256k1 at m/44'/118'/0'/0/0, or its ML-DSA-65 key). */
+export async function blobSignerFromMnemonic(mnemonic: string, account: string, type: KeyType = "secp256k1"): Promise<BlobSigner> {
+  const key = await deriveKey(mnemonic, type);
+  return { account, pubkey: key.pubkey.key, sign: (bytes) => signWithKey(key.pubkey.typeUrl, key.privateKey, bytes) };
 }
 
 /** What the task asks of a worker; the subset of SubmitTaskParams.requirements that filters. */

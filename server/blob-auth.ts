@@ -4,16 +4,14 @@
  */
 import type { FastifyRequest } from "fastify";
 import { parseAccountAddress } from "../app/address.js";
-import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
-import { verifySecp256k1 } from "../crypto/secp256k1.js";
-import { BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
+import { addressOf, signatureLength, verifySignature } from "../crypto/pubkey.js";
+import { BLOB_HEADERS, blobUploadSignBytes, isBlobCid, uploadPubKey, type UploadClaim } from "../sdk/blobs.js";
 import { BlobStoreError } from "./blob-store.js";
 
-/** Base64 of exactly `length` bytes, else null (Buffer.from silently skips bad characters). */
-function decodeBase64(text: string, length: number): Uint8Array | null {
+/** Strict base64 (Buffer.from silently skips bad characters), else null. */
+function decodeBase64(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
-  const bytes = Buffer.from(text, "base64");
-  return bytes.length === length ? new Uint8Array(bytes) : null;
+  return new Uint8Array(Buffer.from(text, "base64"));
 }
 
 export function header(request: FastifyRequest, name: string): string | undefined {
@@ -42,14 +40,16 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
   } catch (err) {
     throw unauthorized("invalid_account", err instanceof Error ? err.message : String(err));
   }
-  const pubkey = decodeBase64(pubkeyText, 33);
-  if (pubkey === null) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 key`);
-  const signature = decodeBase64(signatureText, 64);
-  if (signature === null) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 64-byte signature`);
+  const raw = decodeBase64(pubkeyText);
+  const pubkey = raw === null ? undefined : uploadPubKey(raw);
+  if (pubkey === undefined) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 or 1952-byte ML-DSA-65 key`);
+  const signature = decodeBase64(signatureText);
+  const sigLength = signatureLength(pubkey.typeUrl);
+  if (signature === null || signature.length !== sigLength) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 ${sigLength}-byte signature for a ${pubkey.typeUrl} key`);
   if (!isBlobCid(cid)) throw badRequest("invalid_cid", `${BLOB_HEADERS.cid} must be the sha256 of the body as 64 lowercase hex characters, got '${cid.slice(0, 80)}'`);
   if (!/^\d{1,15}$/.test(sizeText)) throw badRequest("invalid_size", `${BLOB_HEADERS.size} must be the body's length in bytes, got '${sizeText.slice(0, 40)}'`);
   if (!/^\d{1,20}$/.test(expiryText)) throw badRequest("invalid_expiry", `${BLOB_HEADERS.expiry} must be a block height, got '${expiryText.slice(0, 40)}'`);
-  if (!Buffer.from(addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey })).equals(address)) {
+  if (!Buffer.from(addressOf(pubkey)).equals(address)) {
     throw unauthorized("pubkey_mismatch", `${BLOB_HEADERS.pubkey} is not the key of account ${account}`);
   }
   const expiry = BigInt(expiryText);
@@ -57,8 +57,8 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
   if (expiry > currentHeight + maxValidity) {
     throw unauthorized("expiry_too_far", `upload signature expires at height ${expiry}, more than ${maxValidity} blocks after the node's height ${currentHeight}`);
   }
-  const claim: UploadClaim = { cid, size: Number(sizeText), expiry, account, pubkey };
-  if (!verifySecp256k1(pubkey, blobUploadSignBytes(claim), signature)) {
+  const claim: UploadClaim = { cid, size: Number(sizeText), expiry, account, pubkey: pubkey.key };
+  if (!verifySignature(pubkey, blobUploadSignBytes(claim), signature)) {
     throw unauthorized("invalid_signature", `signature does not authorise ${account} to upload blob ${cid} of ${claim.size} bytes until height ${expiry}`);
   }
   return claim;

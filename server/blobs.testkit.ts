@@ -2,7 +2,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { ACCOUNT_PREFIX, toBech32 } from "../crypto/bech32.js";
 import { sha256 } from "../crypto/hash.js";
-import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
+import { mlDsa65KeyPair, signMlDsa65 } from "../crypto/mldsa65.js";
+import { MLDSA65_PUBKEY_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
 import { secp256k1PublicKey, signSecp256k1 } from "../crypto/secp256k1.js";
 import { BLOB_HEADERS, blobUploadHeaders, type BlobSigner } from "../sdk/blobs.js";
 import { registerBlobRoutes, type BlobService, type BlobStoreOptions } from "./blobs.js";
@@ -23,6 +24,13 @@ export function signerFor(name: string): TestSigner {
   const pubkey = secp256k1PublicKey(privkey);
   const account = toBech32(ACCOUNT_PREFIX, addressOf({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: pubkey }));
   return { privkey, pubkey, account, sign: (bytes) => signSecp256k1(privkey, bytes) };
+}
+
+/** An ML-DSA-65 account's upload signer (post-quantum uploads, docs/blobs-and-encryption.md). */
+export function pqSignerFor(name: string): TestSigner {
+  const { publicKey, secretKey } = mlDsa65KeyPair(sha256(new TextEncoder().encode(`blob test pq key ${name}`)));
+  const account = toBech32(ACCOUNT_PREFIX, addressOf({ typeUrl: MLDSA65_PUBKEY_TYPE_URL, key: publicKey }));
+  return { privkey: secretKey, pubkey: publicKey, account, sign: (bytes) => signMlDsa65(secretKey, bytes) };
 }
 
 export const alice = signerFor("alice");

@@ -14,7 +14,8 @@ import { createNodeMetrics } from "./metrics.js";
 import { createMarketMetrics } from "./market-metrics.js";
 import { checkReadiness, type ReadinessOptions } from "./readiness.js";
 import type { Logger } from "../app/log.js";
-import { createRestServer } from "./rest.js";
+import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
+import { cometRpc } from "./comet-rpc.js";
 import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
 import { readConsensusSigner } from "./consensus-key.js";
@@ -26,6 +27,10 @@ export interface NodeOptions {
   abciAddress: string;
   /** host:port for REST and /metrics */
   restAddress: string;
+  /** http://host:port of this node's CometBFT RPC, for the LCD's tx service and base/tendermint routes. */
+  cometRpcUrl?: string;
+  /** REST CORS, rate limit and body size (unset ones take HTTP_DEFAULTS). */
+  http?: Partial<HttpSettings>;
   minGasPrices: string;
   checkInvariants: boolean;
   /** Gas cap for one Simulate query (app.json simulation_gas_limit). */
@@ -123,6 +128,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
     readiness: () => checkReadiness(opts.readiness),
     log,
+    comet: opts.cometRpcUrl === undefined ? undefined : cometRpc(opts.cometRpcUrl),
+    http: { ...HTTP_DEFAULTS, ...opts.http },
   });
   // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server. Quota and
   // expiry read chain state through the app's own query interface at the last committed height.

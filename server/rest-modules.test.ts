@@ -283,6 +283,15 @@ describe("workers and market routes", () => {
     expect((await get("/ogpu/market/v1/tasks/x1")).status).toBe(400);
   });
 
+  it("renders the program index with its built-ins and pages it", async () => {
+    const body = await ok("/ogpu/market/v1/programs");
+    const height = String(undelegatedAt); // the task was submitted in that block
+    expect(body.programs).toEqual([{ program_hash: "ab".repeat(32), kind: "inference", runtime: "", gpus: 0, first_seen_height: height, last_seen_height: height, task_count: "1" }]);
+    expect(body.pagination).toEqual({ next_key: null, total: "0" });
+    expect((body.builtins as { kind: string }[]).map((b) => b.kind)).toEqual(["matmul", "hash", "render"]);
+    expect((await ok("/ogpu/market/v1/programs?pagination.limit=1&pagination.count_total=true")).pagination).toEqual({ next_key: null, total: "1" });
+  });
+
   it("renders market params and base prices", async () => {
     const params = await ok("/ogpu/market/v1/params");
     expect(JSON.parse(params.params_json as string)).toBeTypeOf("object");

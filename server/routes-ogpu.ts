@@ -75,6 +75,13 @@ export const marketRoutes: LcdRoute[] = [
     method: q("/ogpu.market.v1.Query/Params", market.QueryParamsRequest, market.QueryParamsResponse),
   }),
   defineRoute({
+    path: `${MARKET}/programs`,
+    summary: "Programs seen on chain in program_hash order (first/last height, task count, runtime, GPUs), one page at a time, and the built-in kernels with their fixed program ids",
+    method: q("/ogpu.market.v1.Query/Programs", market.QueryProgramsRequest, market.QueryProgramsResponse),
+    request: { pagination: fromPagination },
+    render: { pageOf: "programs" },
+  }),
+  defineRoute({
     path: `${MARKET}/base_price`,
     summary: "Current base price per compute unit and utilisation of every GPU tier",
     method: q("/ogpu.market.v1.Query/BasePrice", market.QueryBasePriceRequest, market.QueryBasePriceResponse),

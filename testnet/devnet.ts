@@ -7,7 +7,7 @@ import { packageRoot } from "../cmd/paths.js";
 import { initCommand } from "../cmd/ogpud/commands/init.js";
 import { genesisAddAccountCommand } from "../cmd/ogpud/commands/genesis.js";
 import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/commands/gentx.js";
-import { Keyring } from "../crypto/keyring.js";
+import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
 /** Ports of one node; `portsFrom(P)` gives P..P+4 (tests give each suite its own range). */
@@ -53,8 +53,8 @@ export interface DevnetOptions {
   chainId?: string;
   blockTime?: string;
   checkInvariants?: boolean;
-  /** Funded keys to create (test keyring); default one "dev" key with 100,000 OGPU. */
-  accounts?: { name: string; coins: string }[];
+  /** Funded keys to create (test keyring; secp256k1 unless `type`); default one "dev" key with 100,000 OGPU. */
+  accounts?: { name: string; coins: string; type?: KeyType }[];
   /**
    * Make the first account the genesis validator through a gentx (x/staking computes the
    * set) instead of CometBFT's genesis.json validator; `stake` is its self-delegation.
@@ -99,8 +99,8 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
     });
     const keyring = Keyring.open(opts.home, "test");
     const accounts: DevAccount[] = [];
-    for (const { name, coins } of opts.accounts ?? [{ name: "dev", coins: "100000000000uogpu" }]) {
-      const { info, mnemonic } = await keyring.add(name);
+    for (const { name, coins, type } of opts.accounts ?? [{ name: "dev", coins: "100000000000uogpu" }]) {
+      const { info, mnemonic } = await keyring.add(name, { type });
       await runCommand(genesisAddAccountCommand, [info.address, coins], { home: opts.home });
       accounts.push({ name, address: info.address, mnemonic });
     }

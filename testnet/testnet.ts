@@ -8,6 +8,7 @@ import { runOgpud } from "../cmd/ogpud/run.js";
 import { Keyring } from "../crypto/keyring.js";
 import { writeSecretFile } from "../crypto/secret-file.js";
 import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
+import { livePid, stopPidFile } from "./roles.js";
 
 /** One validator node of a loopback testnet, as written to nodes.json. */
 export interface TestnetNode {
@@ -133,30 +134,12 @@ export function startTestnetNode(node: TestnetNode): number {
 }
 
 export function testnetNodePid(node: TestnetNode): number | undefined {
-  if (!existsSync(pidFile(node))) return undefined;
-  const pid = Number(readFileSync(pidFile(node), "utf8"));
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  return livePid(pidFile(node));
 }
 
 /** SIGTERM (clean stop: ogpud stops its cometbft first) and wait until the process is gone. */
-export async function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Promise<void> {
-  const pid = testnetNodePid(node);
-  if (pid === undefined) return;
-  process.kill(pid, "SIGTERM");
-  const deadline = Date.now() + timeoutMs;
-  while (testnetNodePid(node) !== undefined) {
-    if (Date.now() > deadline) {
-      process.kill(pid, "SIGKILL");
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  rmSync(pidFile(node), { force: true });
+export function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Promise<void> {
+  return stopPidFile(pidFile(node), timeoutMs);
 }
 
 /** Nodes of this testnet whose process is alive (per their pid files). */

@@ -13,7 +13,8 @@
  *   dispute: ours, MATCH if a worker revealed it, else MISMATCH → MsgAttest.
  *   Tolerance tasks (always audited): the opening carries one MATCH/MISMATCH per worker, from
  *   downloading each revealed output and comparing it to ours within the task's atol/rtol
- *   (worker/verify/judge.ts; docs/verification.md).
+ *   (worker/verify/judge.ts; a program's result output by output, each in its declared format;
+ *   docs/verification.md).
  *
  * A digest is computed once per task (an audit that turns into a dispute reuses it). The vote is
  * owed even when the others' votes decided first, so a closed task (record gone) is still voted
@@ -28,7 +29,7 @@ import { fromBech32 } from "../crypto/bech32.js";
 import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord, type WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
-import { judgeWorkers, type RevealedOutput } from "./verify/judge.js";
+import { judgeWorkers, type RevealedOutput, type ToleranceRule } from "./verify/judge.js";
 import type { Executor } from "./executors/index.js";
 import { TxRejectedError, type ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
@@ -89,11 +90,11 @@ export async function publishAuditorKey(chain: AuditorKeyChain, operator: string
   return true;
 }
 
-/** Our own run of a task: its digest, and for tolerance tasks its output and the task's tolerances. */
+/** Our own run of a task: its digest, and for tolerance tasks its output and how outputs are compared. */
 interface Reexecution {
   digest: Uint8Array;
   output: Uint8Array;
-  tolerance?: { atol: bigint; rtol: bigint };
+  tolerance?: ToleranceRule;
 }
 
 /** A vote this operator owes: one per task at a time (the chain keeps one duty per task and validator). */
@@ -283,7 +284,8 @@ export class Auditor {
       const run = await executeTask(task, this.opts.executors, reader, { signal: this.abort.signal, slot: 0, gpus: this.opts.gpus }, this.opts.runtimes);
       if (!run.ok && run.failure.kind === "cancelled") throw new Error("re-execution cancelled");
       if (!run.ok) this.opts.log?.(`task ${id}: re-execution failed: ${run.failure.kind}: ${run.failure.message}`);
-      const tolerance = task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE ? { atol: task.atol, rtol: task.rtol } : undefined;
+      // A program's result is compared output by output, each as its manifest declares it.
+      const tolerance = task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE ? { atol: task.atol, rtol: task.rtol, outputs: run.ok ? run.outputs : undefined } : undefined;
       // Bitwise tasks need only the digest: the output is not kept.
       result = run.ok ? { digest: run.digest, output: tolerance ? run.output : new Uint8Array(), tolerance } : "unexecutable";
     } catch (err) {

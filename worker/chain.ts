@@ -11,10 +11,12 @@
  *   the socket was down is never lost.
  * - ChainClient: queries over HTTP and the worker's transactions, one at a time (they share
  *   the account's sequence), with a fixed gas limit so no simulation round trip is needed.
+ *   Transactions are signed by sdk/direct-tx.ts, so a secp256k1 and an ML-DSA-65 (post-quantum)
+ *   key take the same path.
  */
-import { calculateFee, GasPrice, SigningStargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
+import { calculateFee, GasPrice, StargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
-import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
+import type { Registry } from "@cosmjs/proto-signing";
 import type { TaskRecord as AttestRecord, Verdict, WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { TaskStatus, type DeclineReason, type Task } from "../proto/gen/ogpu/market/v1/market.js";
@@ -22,6 +24,7 @@ import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { getTask, getWorker, listAuditorKeys, listTasks, maxLogBytes } from "../sdk/queries.js";
 import { closeSession, websocketUrl } from "../sdk/progress.js";
 import { MSG, ogpuRegistry } from "../sdk/registry.js";
+import { accountSequence, signDirectTx, type AccountKey } from "../sdk/direct-tx.js";
 
 export type ChainSignal =
   | { type: "assigned"; taskId: bigint; height: number }
@@ -196,8 +199,8 @@ export class TxRejectedError extends Error {
 
 export interface ChainClientOptions {
   rpcUrl: string;
-  signer: OfflineDirectSigner;
-  address: string;
+  /** The role's account key (secp256k1 or ML-DSA-65). */
+  key: AccountKey;
   gasPrice: string;
   /** Gas limit of every worker tx (default 400,000: commit/reveal/heartbeat need far less). */
   gasLimit?: number;
@@ -206,22 +209,33 @@ export interface ChainClientOptions {
 export class ChainClient {
   private queue: Promise<unknown> = Promise.resolve();
 
+  private readonly registry: Registry = ogpuRegistry();
+  readonly address: string;
+
   private constructor(
     private readonly comet: Comet38Client,
-    private readonly signing: SigningStargateClient,
-    readonly address: string,
+    private readonly stargate: StargateClient,
+    private readonly key: AccountKey,
+    private readonly chainId: string,
     private readonly gasLimit: number,
     private readonly gasPrice: GasPrice,
-  ) {}
+  ) {
+    this.address = key.address;
+  }
 
   static async connect(opts: ChainClientOptions): Promise<ChainClient> {
     const gasPrice = GasPrice.fromString(opts.gasPrice);
-    const signing = await SigningStargateClient.connectWithSigner(opts.rpcUrl, opts.signer, { registry: ogpuRegistry(), gasPrice, broadcastPollIntervalMs: 200 });
-    return new ChainClient(await Comet38Client.connect(opts.rpcUrl), signing, opts.address, opts.gasLimit ?? 400_000, gasPrice);
+    const comet = await Comet38Client.connect(opts.rpcUrl);
+    try {
+      const chainId = (await comet.status()).nodeInfo.network;
+      return new ChainClient(comet, StargateClient.create(comet), opts.key, chainId, opts.gasLimit ?? 400_000, gasPrice);
+    } catch (err) {
+      comet.disconnect();
+      throw err;
+    }
   }
 
   disconnect(): void {
-    this.signing.disconnect();
     this.comet.disconnect();
   }
 
@@ -319,7 +333,11 @@ export class ChainClient {
   send(typeUrl: string, value: object): Promise<DeliverTxResponse> {
     const run = async () => {
       const fee = calculateFee(this.gasLimit, this.gasPrice);
-      const res = await this.signing.signAndBroadcast(this.address, [{ typeUrl, value }], fee);
+      // Each tx waits for its block, so the committed account already counts the previous one.
+      const account = await accountSequence(this.comet, this.address);
+      if (!account) throw new Error(`account ${this.address} does not exist on chain: fund it first`);
+      const tx = await signDirectTx(this.registry, this.key, [{ typeUrl, value }], fee, "", { ...account, chainId: this.chainId });
+      const res = await this.stargate.broadcastTx(tx, 60_000, 200);
       if (res.code !== 0) throw new TxRejectedError(res);
       return res;
     };

@@ -1,7 +1,8 @@
 /**
  * The worker's key store, in its home directory:
  *
- *   <home>/keyring-<backend>/worker.json   the signing key (secp256k1, BIP-39 mnemonic), kept by
+ *   <home>/keyring-<backend>/worker.json   the signing key (secp256k1, or ML-DSA-65 with
+ *                                          --key-type mldsa65; BIP-39 mnemonic), kept by
  *                                          crypto/keyring.ts: sealed with scrypt + AES-GCM under
  *                                          $OGPU_KEYRING_PASSPHRASE (file) or in clear (test)
  *   <home>/worker.json                     public part only: address, encryption public key
@@ -15,12 +16,11 @@ import { hkdfSync } from "node:crypto";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Bip39, EnglishMnemonic } from "@cosmjs/crypto";
-import { DirectSecp256k1Wallet, type OfflineDirectSigner } from "@cosmjs/proto-signing";
-import { ACCOUNT_PREFIX } from "../crypto/bech32.js";
 import { KEM_SEED_LENGTH, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
-import { Keyring, type KeyringBackend } from "../crypto/keyring.js";
-import { signSecp256k1 } from "../crypto/secp256k1.js";
+import { Keyring, type KeyringBackend, type KeyType } from "../crypto/keyring.js";
+import { signWithKey } from "../crypto/pubkey.js";
 import type { BlobSigner } from "../sdk/blobs.js";
+import type { AccountKey } from "../sdk/direct-tx.js";
 
 export const WORKER_KEY_NAME = "worker";
 const PUBLIC_FILE = "worker.json";
@@ -39,8 +39,10 @@ export interface WorkerPublicInfo {
 
 export interface WorkerKeys {
   address: string;
-  /** Signs the worker's transactions (cosmjs). */
-  signer: OfflineDirectSigner;
+  /** secp256k1, or mldsa65 for a post-quantum worker or auditor. */
+  keyType: KeyType;
+  /** Signs the worker's transactions (sdk/direct-tx.ts). */
+  account: AccountKey;
   /** Authorises blob uploads (sdk/blobs.ts). */
   blobSigner: BlobSigner;
   /** Hybrid KEM key pair: inputs are wrapped to publicKey. */
@@ -59,42 +61,47 @@ export async function kemSeedFromMnemonic(mnemonic: string, role: KemRole = "wor
  * Creates the worker's keys under `home` (fails if they exist). `mnemonic` recovers existing
  * keys instead of generating new ones. Returns the public info and the mnemonic to back up.
  */
-export async function initWorkerKeys(home: string, backend: KeyringBackend, mnemonic?: string): Promise<WorkerPublicInfo & { mnemonic: string }> {
+export async function initWorkerKeys(home: string, backend: KeyringBackend, mnemonic?: string, type: KeyType = "secp256k1"): Promise<WorkerPublicInfo & { mnemonic: string }> {
   await mkdir(home, { recursive: true, mode: 0o700 });
   const keyring = Keyring.open(home, backend);
-  const added = await keyring.add(WORKER_KEY_NAME, mnemonic === undefined ? {} : { mnemonic });
+  const added = await keyring.add(WORKER_KEY_NAME, mnemonic === undefined ? { type } : { mnemonic, type });
   const kem = kemKeyPairFromSeed(await kemSeedFromMnemonic(added.mnemonic));
   const info: WorkerPublicInfo = { address: added.info.address, encPubkey: Buffer.from(kem.publicKey).toString("base64") };
   await writeFile(join(home, PUBLIC_FILE), JSON.stringify(info, null, 2) + "\n", { mode: 0o644 });
   return { ...info, mnemonic: added.mnemonic };
 }
 
-/** Unlocks the worker's keys (the file backend needs $OGPU_KEYRING_PASSPHRASE). */
-export function loadWorkerKeys(home: string, backend: KeyringBackend): Promise<WorkerKeys> {
-  return loadRoleKeys(home, backend, WORKER_KEY_NAME, "worker", `run 'ogpu-worker init --home ${home}' first`);
+/**
+ * Unlocks the worker's keys (the file backend needs $OGPU_KEYRING_PASSPHRASE). `keyType`, when
+ * given, must be the key's type: a worker meant to run post-quantum never starts on a classic key.
+ */
+export function loadWorkerKeys(home: string, backend: KeyringBackend, keyType?: KeyType): Promise<WorkerKeys> {
+  return loadRoleKeys(home, backend, WORKER_KEY_NAME, "worker", `run 'ogpu-worker init --home ${home}' first`, keyType);
 }
 
 /**
  * Unlocks a validator's operator key `keyName` (in the keyring of `home`, e.g. ogpud's) for the
  * auditor role: its transactions are MsgAttest, its encryption key the operator's auditor key.
  */
-export function loadAuditorKeys(home: string, backend: KeyringBackend, keyName: string): Promise<WorkerKeys> {
-  return loadRoleKeys(home, backend, keyName, "auditor", "pass --key with the validator operator's key name");
+export function loadAuditorKeys(home: string, backend: KeyringBackend, keyName: string, keyType?: KeyType): Promise<WorkerKeys> {
+  return loadRoleKeys(home, backend, keyName, "auditor", "pass --key with the validator operator's key name", keyType);
 }
 
-async function loadRoleKeys(home: string, backend: KeyringBackend, keyName: string, role: KemRole, hint: string): Promise<WorkerKeys> {
+async function loadRoleKeys(home: string, backend: KeyringBackend, keyName: string, role: KemRole, hint: string, keyType?: KeyType): Promise<WorkerKeys> {
   const keyring = Keyring.open(home, backend);
   const info = await keyring.show(keyName).catch((err: unknown) => {
     throw new Error(`no key '${keyName}' in ${home} (${backend} keyring): ${hint} (${err instanceof Error ? err.message : String(err)})`);
   });
+  if (keyType !== undefined && info.type !== keyType) throw new Error(`key '${keyName}' in ${home} is ${info.type}, not ${keyType} (--key-type)`);
   const privkey = await keyring.privateKey(keyName);
-  const pubkey = (await keyring.pubKey(keyName)).key;
+  const pubkey = await keyring.pubKey(keyName);
   const kem = kemKeyPairFromSeed(await kemSeedFromMnemonic(await keyring.mnemonic(keyName), role));
-  const signer = await DirectSecp256k1Wallet.fromKey(privkey, ACCOUNT_PREFIX);
+  const sign = (bytes: Uint8Array) => signWithKey(pubkey.typeUrl, privkey, bytes);
   return {
     address: info.address,
-    signer,
-    blobSigner: { account: info.address, pubkey, sign: (bytes) => signSecp256k1(privkey, bytes) },
+    keyType: info.type,
+    account: { address: info.address, pubkey, sign },
+    blobSigner: { account: info.address, pubkey: pubkey.key, sign },
     kem,
   };
 }

@@ -2,7 +2,7 @@
 /**
  * `ogpu-worker`: the GPU provider sidecar (docs/worker.md).
  *
- *   ogpu-worker init  --home <dir> [--keyring-backend file|test] [--recover]
+ *   ogpu-worker init  --home <dir> [--keyring-backend file|test] [--recover] [--key-type secp256k1|mldsa65]
  *   ogpu-worker start --home <dir> --node http://127.0.0.1:26657 --rest http://127.0.0.1:1317 …
  *   ogpu-worker audit --home <validator home> --key <operator key name> --node … --rest …
  */
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { fromBech32 } from "../crypto/bech32.js";
-import type { KeyringBackend } from "../crypto/keyring.js";
+import type { KeyringBackend, KeyType } from "../crypto/keyring.js";
 import { MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
 import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
@@ -26,6 +26,7 @@ import { accountAddressString, moduleAddress } from "../app/address.js";
 import { MARKET_ESCROW } from "../x/market/keeper.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
 import { availableRuntimes, parseProgramEnv } from "./programs/index.js";
+import { parseTestFault, TEST_FAULT_ENV, withTestFault } from "./programs/fault.js";
 import { CLEAR_RUNTIMES } from "../app/program-runtimes.js";
 import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
@@ -34,6 +35,16 @@ import { Runner } from "./runner.js";
 import { FileStateStore } from "./state.js";
 
 const DEFAULT_BOND = "1100000000uogpu";
+
+/** --key-type: the signing key's algorithm; ML-DSA-65 makes the role's txs and uploads post-quantum. */
+function keyTypeOf(flags: Flags): KeyType | undefined {
+  const t = flags["key-type"];
+  if (t === undefined) return undefined;
+  if (t !== "secp256k1" && t !== "mldsa65") throw new CliError(`--key-type must be secp256k1 or mldsa65, got ${String(t)}`);
+  return t;
+}
+
+const keyTypeOption = (what: string) => ({ "key-type": { type: "string", description: what } }) as const;
 
 function backendOf(flags: Flags): KeyringBackend {
   const b = flags["keyring-backend"] ?? "file";
@@ -56,16 +67,17 @@ async function readLine(prompt: string): Promise<string> {
 const initCommand: Command = {
   name: "init",
   summary: "Create the worker's signing key and encryption key pair",
-  usage: "--home <dir> [--keyring-backend file|test] [--recover]",
+  usage: "--home <dir> [--keyring-backend file|test] [--recover] [--key-type secp256k1|mldsa65]",
   options: {
     home: { type: "string", description: "worker home directory" },
     "keyring-backend": { type: "string", description: "file (encrypted with $OGPU_KEYRING_PASSPHRASE, default) or test (plain, for scripts)" },
     recover: { type: "boolean", description: "recover from a mnemonic read from stdin" },
+    ...keyTypeOption("signing key: secp256k1 (default) or mldsa65 (post-quantum ML-DSA-65: txs, attestations and uploads)"),
   },
   async run({ flags }) {
     const home = stringFlag(flags, "home");
     const mnemonic = flags.recover ? await readLine("mnemonic: ") : undefined;
-    const info = await initWorkerKeys(home, backendOf(flags), mnemonic);
+    const info = await initWorkerKeys(home, backendOf(flags), mnemonic, keyTypeOf(flags) ?? "secp256k1");
     console.log(`address:    ${info.address}`);
     console.log(`enc pubkey: ${info.encPubkey}`);
     if (!flags.recover) console.log(`\nmnemonic (recovers both keys; write it down):\n${info.mnemonic}`);
@@ -99,7 +111,7 @@ async function connectWithRetry(connect: () => Promise<ChainClient>, timeoutMs: 
 function connectChain(flags: Flags, keys: WorkerKeys): Promise<ChainClient> {
   const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
   const gasPrice = stringFlag(flags, "gas-prices", "0.001uogpu");
-  return connectWithRetry(() => ChainClient.connect({ rpcUrl, signer: keys.signer, address: keys.address, gasPrice }), 60_000);
+  return connectWithRetry(() => ChainClient.connect({ rpcUrl, key: keys.account, gasPrice }), 60_000);
 }
 
 /** A role's logger (pino, --log-level/--log-format) and the line-logging function its components take. */
@@ -146,6 +158,7 @@ const startCommand: Command = {
     gpu: { type: "string", description: "declare the offer: vendor:model:vram_mb[:count],… (default: nvidia-smi inventory)" },
     "grace-ms": { type: "string", description: "on SIGTERM, wait this long for running jobs (default 10000)" },
     "program-env": { type: "string", description: "extra environment for every program job: NAME=VALUE,… (e.g. OMP_NUM_THREADS=4)" },
+    ...keyTypeOption("refuse to start unless the worker key is of this type (secp256k1 | mldsa65)"),
   },
   async run({ flags }) {
     const home = stringFlag(flags, "home");
@@ -155,7 +168,7 @@ const startCommand: Command = {
     const heartbeatBlocks = Math.max(1, intFlag(flags, "heartbeat-blocks", 20));
     const { logger, log } = roleLog("ogpu-worker", flags);
 
-    const keys = await loadWorkerKeys(home, backendOf(flags));
+    const keys = await loadWorkerKeys(home, backendOf(flags), keyTypeOf(flags));
     const chain = await connectChain(flags, keys);
     const inventory = await readInventory();
     for (const w of inventory.warnings) log(`inventory: ${w}`);
@@ -163,7 +176,13 @@ const startCommand: Command = {
     const oci = probeOci();
     // Said at start so an operator sees why `oci` programs are not offered here.
     if (!oci.available) log(`runtime oci not offered: ${oci.reason}`);
-    const runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : ""), oci });
+    let runtimes = availableRuntimes({ env: parseProgramEnv(typeof flags["program-env"] === "string" ? flags["program-env"] : ""), oci });
+    const testFault = process.env[TEST_FAULT_ENV];
+    if (testFault) {
+      // Tests only (worker/programs/fault.ts): this worker returns wrong results on purpose.
+      runtimes = withTestFault(runtimes, parseTestFault(testFault));
+      log(`TEST FAULT ${TEST_FAULT_ENV}=${testFault}: every program result is perturbed; this worker WILL be slashed`);
+    }
     const offer = {
       operator: keys.address,
       gpus,
@@ -229,7 +248,7 @@ const startCommand: Command = {
     const escrow = accountAddressString(moduleAddress(MARKET_ESCROW));
     const follower = new ChainFollower({ rpcUrl, worker: keys.address, extraWatches: paymentsTo(keys.address, escrow), onSignal, onReconnect: () => metrics.reconnects.inc() });
     const utilisation = inventory.source === "nvidia-smi" ? setInterval(() => void sampleUtilisation(metrics), 15_000) : undefined;
-    log(`following assignments of ${keys.address} at ${rpcUrl}`);
+    log(`following assignments of ${keys.address} (${keys.keyType} key) at ${rpcUrl}`);
 
     await untilSignal();
     log("stopping: no new work; finishing running jobs");
@@ -255,13 +274,14 @@ const auditCommand: Command = {
     home: { type: "string", description: "home whose keyring holds the validator operator's key (e.g. the ogpud home)" },
     key: { type: "string", description: "keyring name of the validator's operator account" },
     ...connectionOptions,
+    ...keyTypeOption("refuse to start unless the operator key is of this type (secp256k1 | mldsa65: post-quantum attestations)"),
   },
   async run({ flags }) {
     const home = stringFlag(flags, "home");
     const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
     const restUrl = stringFlag(flags, "rest", "http://127.0.0.1:1317");
     const { log } = roleLog("ogpu-auditor", flags);
-    const keys = await loadAuditorKeys(home, backendOf(flags), stringFlag(flags, "key"));
+    const keys = await loadAuditorKeys(home, backendOf(flags), stringFlag(flags, "key"), keyTypeOf(flags));
     const encPubkey = Buffer.from(keys.kem.publicKey).toString("base64");
     await writeAuditorPublicInfo(home, { address: keys.address, encPubkey });
     const chain = await connectChain(flags, keys);
@@ -279,7 +299,7 @@ const auditCommand: Command = {
       void auditor.handle(signal);
     };
     const follower = new ChainFollower({ rpcUrl, watch: committeesOf(keys.address), onSignal, onReconnect: () => metrics.reconnects.inc() });
-    log(`auditing for validator operator ${keys.address} at ${rpcUrl}; executors: ${[...executors.keys()].join(", ")}`);
+    log(`auditing for validator operator ${keys.address} (${keys.keyType} key) at ${rpcUrl}; executors: ${[...executors.keys()].join(", ")}`);
     // Said at start so an operator sees whether exec jobs could run here, and why not.
     log(describeSandbox(probeSandbox()));
     log(`auditor enc pubkey (published on chain, clients wrap encrypted inputs to it; also in ${join(home, "auditor.json")}): ${encPubkey.slice(0, 24)}…`);

@@ -14,6 +14,7 @@ import { NoKeyForWorkerError, openTaskInput, parseManifest, type EncryptedInputM
 import { blobCid } from "../crypto/hash.js";
 import { builtinProgramId, PROGRAM_KIND, unpackProgram, type UnpackedProgram } from "../sdk/programs.js";
 import { taskSeed, visibleGpus, type ProgramRuntime } from "./programs/runtime.js";
+import type { ProgramOutput } from "./programs/manifest.js";
 
 /** Who reads the input, and with which key (its envelope is looked up under `address`). */
 export interface InputReader {
@@ -104,13 +105,19 @@ export async function loadProgram(programHash: string, reader: Pick<InputReader,
   }
 }
 
+/** What runs a task; `program` is set for a client program (its manifest declares the outputs). */
+export interface ResolvedExecutor {
+  executor: Executor;
+  program?: UnpackedProgram;
+}
+
 /** The executor that runs `task`: a checked client program, or a built-in/exec kind by its fixed id. */
-export async function resolveExecutor(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, runtimes: ProgramRuntimes, reader: Pick<InputReader, "fetch">, ctx: ExecContext): Promise<Executor> {
+export async function resolveExecutor(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, runtimes: ProgramRuntimes, reader: Pick<InputReader, "fetch">, ctx: ExecContext): Promise<ResolvedExecutor> {
   if (task.kind !== PROGRAM_KIND) {
     const executor = executorFor(executors, task.kind);
     const expected = builtinProgramId(task.kind);
     if (task.programHash !== expected) throw new UnrunnableTaskError("program_mismatch", `kind "${task.kind}" has program id ${expected}, the task names ${task.programHash || "none"}`);
-    return executor;
+    return { executor };
   }
   const program = await loadProgram(task.programHash, reader);
   const { runtime: name, resources } = program.manifest;
@@ -119,19 +126,25 @@ export async function resolveExecutor(task: Pick<Task, "id" | "kind" | "programH
   const gpus = visibleGpus(ctx.gpus).length;
   if (gpus < resources.gpus) throw new UnrunnableTaskError("no_capability", `the program needs ${resources.gpus} GPU(s); this slot has ${gpus}`);
   const job = { taskId: task.id, seed: taskSeed(task.id, task.inputCid), program };
-  return { kind: PROGRAM_KIND, run: (input, c) => runtime.run(job, input, c) };
+  return { executor: { kind: PROGRAM_KIND, run: (input, c) => runtime.run(job, input, c) }, program };
 }
 
-/** A failed run carries the loaded input too: the worker seals the job's log to its client_key. */
-export type Execution = { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number } | { ok: false; input: LoadedInput; failure: JobFailure };
+/**
+ * A failed run carries the loaded input too: the worker seals the job's log to its client_key.
+ * `outputs`: a program's declared outputs (its output is the bundle of them; the auditor compares
+ * them one by one); absent for built-in kinds.
+ */
+export type Execution =
+  | { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number; outputs?: readonly ProgramOutput[] }
+  | { ok: false; input: LoadedInput; failure: JobFailure };
 
 /** Resolve and check the program, fetch (and open) the input, run it, digest the output. */
 export async function executeTask(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext, runtimes: ProgramRuntimes = new Map()): Promise<Execution> {
-  const executor = await resolveExecutor(task, executors, runtimes, reader, ctx);
+  const { executor, program } = await resolveExecutor(task, executors, runtimes, reader, ctx);
   const input = await loadTaskInput(task.inputCid, reader);
   const started = process.hrtime.bigint();
   const outcome = await runJob(executor, input.input, ctx);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!outcome.ok) return { ...outcome, input };
-  return { ok: true, input, output: outcome.output, digest: resultDigest(outcome.output), seconds };
+  return { ok: true, input, output: outcome.output, digest: resultDigest(outcome.output), seconds, outputs: program?.manifest.outputs };
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { CliError, type Flags, type OptionSpec } from "../cli.js";
 import { DEFAULT_SIMULATION_GAS_LIMIT } from "../../app/app.js";
 import { DEFAULT_QUERY_MAX_BYTES } from "../../app/query.js";
+import { HTTP_DEFAULTS } from "../../server/rest.js";
 
 /** A node home: CometBFT's config/ and data/ plus our app.json and the app's LevelDB. */
 export interface NodePaths {
@@ -58,6 +59,12 @@ export interface AppConfig {
   log_format: LogFormat;
   /** /readyz answers 503 when the last block is older than this many block times (consensus.timeout_commit). */
   ready_max_block_age_blocks: number;
+  /** Origins REST answers cross-origin (CORS); ["*"] = any, [] = none. */
+  cors_allowed_origins: string[];
+  /** REST requests one client IP may make per minute (0 = unlimited; blob routes have their own quotas). */
+  rate_limit_per_minute: number;
+  /** Largest REST request body (a tx to broadcast or simulate), in bytes. */
+  rest_max_body_bytes: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -71,6 +78,9 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   log_level: DEFAULT_LOG_SETTINGS.level,
   log_format: DEFAULT_LOG_SETTINGS.format,
   ready_max_block_age_blocks: DEFAULT_READY_MAX_BLOCK_AGE_BLOCKS,
+  cors_allowed_origins: [...HTTP_DEFAULTS.corsAllowedOrigins],
+  rate_limit_per_minute: HTTP_DEFAULTS.rateLimitPerMinute,
+  rest_max_body_bytes: HTTP_DEFAULTS.maxBodyBytes,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {

@@ -1,5 +1,5 @@
 /**
- * Edits values in CometBFT's config.toml in place, keeping its comments and layout.
+ * Reads and edits values in CometBFT's config.toml in place, keeping its comments and layout.
  * Only the flat `key = value` lines CometBFT writes are supported; that is all we touch.
  */
 export type TomlValue = string | number | boolean | string[];
@@ -7,6 +7,21 @@ export type TomlValue = string | number | boolean | string[];
 function render(value: TomlValue): string {
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
   return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** The quoted string value of `key` inside `[section]`, or undefined when absent. */
+export function getTomlString(text: string, section: string, key: string): string | undefined {
+  let current = "";
+  for (const line of text.split("\n")) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      current = header[1]!.trim();
+      continue;
+    }
+    const match = new RegExp(`^\\s*${key.replace(/\./g, "\\.")}\\s*=\\s*"([^"]*)"`).exec(line);
+    if (current === section && match) return match[1];
+  }
+  return undefined;
 }
 
 /** Sets `key` inside `[section]` ("" = the top, before any section header). */
@@ -29,19 +44,4 @@ export function setTomlValue(text: string, section: string, key: string, value: 
 
 export function setTomlValues(text: string, values: readonly [section: string, key: string, value: TomlValue][]): string {
   return values.reduce((t, [section, key, value]) => setTomlValue(t, section, key, value), text);
-}
-
-/** The value of `key` in `[section]` as written (strings unquoted); undefined when absent. */
-export function getTomlValue(text: string, section: string, key: string): string | undefined {
-  let current = "";
-  for (const line of text.split("\n")) {
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (header) {
-      current = header[1]!.trim();
-      continue;
-    }
-    const m = new RegExp(`^\\s*${key.replace(/\./g, "\\.")}\\s*=\\s*(.*?)\\s*$`).exec(line);
-    if (current === section && m) return m[1]!.startsWith('"') ? (JSON.parse(m[1]!) as string) : m[1]!;
-  }
-  return undefined;
 }

@@ -77,6 +77,17 @@ describe("programs on a real node with two ogpu-worker processes", () => {
     expect(taskSeed(taskId, task.inputCid)).toBeGreaterThan(0n);
     const local = await runtime.run({ taskId, seed: taskSeed(taskId, task.inputCid), program: { manifest: program.manifest, files: unpackFiles(program.bundle) } }, input, { signal: new AbortController().signal, slot: 0 });
     expect(hex(sha256(local))).toBe(hex(sha256(result)));
+
+    // The chain's program index lists the bundle (ogpud q market programs), beside the built-ins' fixed ids.
+    const listed = await ogpud("q", "market", "programs", "--node", cluster.devnet.rpcUrl, "--output", "json");
+    expect(listed.code, listed.stderr).toBe(0);
+    const index = JSON.parse(listed.stdout) as { programs: Record<string, unknown>[]; builtins: { kind: string; program_hash: string }[] };
+    expect(index.programs.find((p) => p.program_hash === program.cid)).toEqual({
+      program_hash: program.cid, kind: PROGRAM_KIND, runtime: "process", gpus: 0, first_seen_height: String(task.submitHeight), last_seen_height: String(task.submitHeight), task_count: "1",
+    });
+    expect(index.builtins.find((b) => b.kind === "matmul")?.program_hash).toBe(hex(sha256(new TextEncoder().encode("matmul"))));
+    const page = await ogpud("q", "market", "programs", "--node", cluster.devnet.rpcUrl, "--output", "json", "--limit", "1");
+    expect((JSON.parse(page.stdout) as { programs: unknown[] }).programs).toHaveLength(1);
   }, 200_000);
 
   it("a program bundle the store does not have is declined by both workers: the task FAILS (unexecutable)", async () => {

@@ -4,6 +4,7 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { encodeHashInput } from "./hash.js";
 import { executors, runJob, ExecutorError } from "./index.js";
+import { BUILTIN_KERNEL_KINDS } from "../../app/program-runtimes.js";
 import { encodeMatmulInput } from "./matmul.js";
 import { crc32 } from "./png.js";
 import { FRAC_BITS, toFixed } from "./render.js";
@@ -251,6 +252,8 @@ describe("png crc32", () => {
 describe("registry", () => {
   it("serves the three kernels by kind and keeps ExecutorError typed", () => {
     expect([...executors.keys()].sort()).toEqual(["hash", "matmul", "render"]);
+    // The chain lists these kinds with their program ids (Query/Programs builtins).
+    expect([...executors.keys()].sort()).toEqual([...BUILTIN_KERNEL_KINDS].sort());
     expect(new ExecutorError("timeout", "x").kind).toBe("timeout");
   });
 });

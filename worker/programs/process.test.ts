@@ -110,6 +110,8 @@ describe("process runtime", () => {
     expect(a.ok, a.ok ? "" : a.failure.message).toBe(true);
     if (!a.ok || !b.ok) return;
     expect(Buffer.from(a.digest).equals(Buffer.from(b.digest))).toBe(true);
+    // The manifest's declared outputs come with the result: the auditor compares them one by one.
+    expect(a.outputs).toEqual([{ name: "sums.npy", format: "npy" }]);
     const [sums] = unpackFiles(a.output);
     expect(sums!.path).toBe("sums.npy");
     expect(Buffer.from(sums!.data.subarray(0, 6)).toString("latin1")).toBe("\x93NUMPY");

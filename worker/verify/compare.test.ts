@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareOutputs, toleranceValue, withinTolerance } from "./compare.js";
+import { packFiles } from "../../sdk/program-pack.js";
+import type { ProgramOutput } from "../../sdk/program-manifest.js";
+import { compareOutputs, compareProgramOutputs, toleranceValue, withinTolerance } from "./compare.js";
 import { parseNpy, parseRaw, type NumericArray } from "./npy.js";
 
 /** Debian's numpy installs into the system interpreter, which may not be the first python3 on PATH. */
@@ -141,6 +143,59 @@ describe("numpy-written outputs", () => {
     const result = compareOutputs(file("fwd.npy"), new TextEncoder().encode("garbage"), { format: "npy" }, 1, 1);
     expect(result.match).toBe(false);
     expect(result.reason).toContain("unreadable");
+  });
+});
+
+describe("compareProgramOutputs (a program's result: the bundle of its declared outputs)", () => {
+  const f8 = (values: number[]) => new Uint8Array(Float64Array.from(values).buffer);
+  const f32 = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+  const OUTPUTS: ProgramOutput[] = [
+    { name: "weights.npy", format: "npy" },
+    { name: "grid.f32", format: "f32le", shape: [2, 2] },
+    { name: "trace.f64", format: "f64le" },
+    { name: "note.txt", format: "bytes" },
+  ];
+  /** A result bundle; `change` replaces some outputs' bytes. */
+  const result = (change: Record<string, Uint8Array | undefined> = {}) => {
+    const files: Record<string, Uint8Array | undefined> = {
+      "weights.npy": npyV1("<f8", [3], f8([1, 2, 3])),
+      "grid.f32": f32([10, 20, 30, 40]),
+      "trace.f64": f8([0.5, 0.25]),
+      "note.txt": new TextEncoder().encode("steps=200"),
+      ...change,
+    };
+    return packFiles(Object.entries(files).flatMap(([path, data]) => (data ? [{ path, executable: false, data }] : [])));
+  };
+  const compare = (candidate: Uint8Array, outputs = OUTPUTS) => compareProgramOutputs(result(), candidate, outputs, 1e-3, 1e-4);
+
+  it("compares every declared output by name in its own format, within tolerance", () => {
+    const close = result({ "weights.npy": npyV1("<f8", [3], f8([1.0005, 2, 3])), "grid.f32": f32([10.001, 20, 30, 40]), "trace.f64": f8([0.5, 0.2505]) });
+    expect(compare(close)).toMatchObject({ match: true, reason: "" });
+    expect(compare(close).maxAbsDiff).toBeGreaterThan(0);
+  });
+
+  it("names the output that differs beyond tolerance, whichever format it has", () => {
+    expect(compare(result({ "weights.npy": npyV1("<f8", [3], f8([1, 2, 3.1])) })).reason).toMatch(/^weights\.npy: element 2/);
+    expect(compare(result({ "grid.f32": f32([10, 20, 30, 41]) })).reason).toMatch(/^grid\.f32: element 3/);
+    expect(compare(result({ "trace.f64": f8([0.5, 0.3]) })).reason).toMatch(/^trace\.f64: element 1/);
+    expect(compare(result({ "note.txt": new TextEncoder().encode("steps=201") })).reason).toMatch(/^note\.txt: declared as bytes: compared bit for bit/);
+  });
+
+  it("reads raw arrays with their declared shape: a different element count is a mismatch", () => {
+    expect(compare(result({ "grid.f32": f32([10, 20, 30]) })).reason).toMatch(/^grid\.f32: worker output unreadable: .*needs 16/);
+    expect(compare(result({ "trace.f64": f8([0.5, 0.25, 0]) })).reason).toMatch(/^trace\.f64: worker output unreadable/);
+  });
+
+  it("calls a result missing a declared output, holding an undeclared file, or not a bundle a mismatch", () => {
+    expect(compare(result({ "note.txt": undefined })).reason).toBe("note.txt: missing from the worker output");
+    expect(compare(result({ "extra.bin": new Uint8Array([1]) })).reason).toMatch(/undeclared file\(s\) "extra\.bin"/);
+    expect(compare(npyV1("<f8", [3], f8([1, 2, 3]))).reason).toMatch(/not an output bundle/);
+  });
+
+  it("compares bit for bit an output whose own bytes do not parse as declared", () => {
+    const outputs: ProgramOutput[] = [...OUTPUTS.slice(0, 3), { name: "note.txt", format: "f64le" }];
+    expect(compare(result(), outputs).match).toBe(true);
+    expect(compare(result({ "note.txt": new TextEncoder().encode("steps=201") }), outputs).reason).toMatch(/^note\.txt: our own output does not parse as declared f64le/);
   });
 });
 

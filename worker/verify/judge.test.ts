@@ -6,10 +6,12 @@ import { saltPublicOutput } from "../../crypto/task-crypto.js";
 import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { toleranceToPpt } from "../../sdk/program-manifest.js";
-import { builtinProgramId } from "../../sdk/programs.js";
+import { builtinProgramId, packProgramFiles, PROGRAM_KIND } from "../../sdk/programs.js";
+import { packFiles } from "../../sdk/program-pack.js";
 import { Auditor, type AuditorChain } from "../auditor.js";
 import { resultDigest } from "../digest.js";
 import type { Executor } from "../executors/types.js";
+import type { ProgramRuntime } from "../programs/runtime.js";
 import { judgeWorkers } from "./judge.js";
 
 /** Debian's numpy installs into the system interpreter, which may not be the first python3 on PATH. */
@@ -107,5 +109,50 @@ describe("Auditor on a tolerance task", () => {
         ],
       },
     ]);
+  });
+});
+
+describe("Auditor on a tolerance task running a client program", () => {
+  it("compares the result output by output as the manifest declares them (.npy and raw f32le with a shape)", async () => {
+    const manifest = { runtime: "process", entrypoint: ["/bin/true"], outputs: [{ name: "sum.npy", format: "npy" }, { name: "grid.f32", format: "f32le", shape: [2, 2] }], verification: { class: "tolerance" } };
+    const program = packProgramFiles([{ path: "ogpu-program.json", executable: false, data: new TextEncoder().encode(JSON.stringify(manifest)) }]);
+    blobs.set(program.cid, program.bundle);
+    const input = new TextEncoder().encode("grid please");
+    blobs.set(blobCid(input), input);
+    const f32 = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+    const bundle = (sum: Uint8Array, grid: Uint8Array) => packFiles([{ path: "grid.f32", executable: false, data: grid }, { path: "sum.npy", executable: false, data: sum }]);
+    // Our own run: forward sum, grid [1, 2, 3, 4]. Worker 1: the other order, a grid within 1e-3; worker 2: its grid is off.
+    const runtime: ProgramRuntime = { name: "process", run: async () => bundle(sums.forward, f32([1, 2, 3, 4])) };
+    const close = publish(bundle(sums.reverse, f32([1, 2, 3, 4.0001])));
+    const off = publish(bundle(sums.reverse, f32([1, 2, 3, 4.5])));
+    const task = { id: 2n, kind: PROGRAM_KIND, programHash: program.cid, inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
+    const me = "ogpu1auditor";
+    const record = {
+      taskId: 2n,
+      phase: Phase.PHASE_AUDIT,
+      results: [
+        { worker: "w1", revealed: true, ...close },
+        { worker: "w2", revealed: true, ...off },
+      ],
+      audit: { members: [{ validator: me, power: 1n, voted: false, seal: new Uint8Array(32).fill(1), workerVerdicts: [] }], drawnHeight: 5n, deadlineHeight: 50n },
+    } as unknown as TaskRecord;
+    const votes: WorkerVerdict[][] = [];
+    const lines: string[] = [];
+    const chain: AuditorChain = {
+      getTask: async () => task,
+      getAttestRecord: async () => record,
+      tasksWithStatus: async () => [task],
+      attest: async (_id, _digest, _verdict, _salt, workerVerdicts) => void votes.push(workerVerdicts ?? []),
+      commitAudit: async () => undefined,
+    };
+    const auditor = new Auditor({ operator: me, chain, fetchBlob, executors: new Map(), runtimes: new Map([["process", runtime]]), kemSecret: new Uint8Array(32), log: (l) => lines.push(l) });
+    await auditor.handle({ type: "resync", reason: "test" });
+    expect(votes).toEqual([
+      [
+        { worker: "w1", verdict: Verdict.VERDICT_MATCH },
+        { worker: "w2", verdict: Verdict.VERDICT_MISMATCH },
+      ],
+    ]);
+    expect(lines.join("\n")).toMatch(/w2: MISMATCH \(grid\.f32: element 3/);
   });
 });

@@ -1,26 +1,40 @@
 /**
  * An auditor's per-worker verdicts on a tolerance task (docs/verification.md): each revealed
  * worker output is downloaded, opened and compared to the auditor's own output within the
- * task's atol/rtol. The chain tallies these per worker (x/attest/tolerance.ts).
+ * task's atol/rtol (a program's: each declared output by name and format). The chain tallies these per worker (x/attest/tolerance.ts).
  */
 import { openPublicOutput } from "../../crypto/task-crypto.js";
 import { bytesEqual } from "../../crypto/bytes.js";
 import { Verdict, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
-import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import type { ProgramOutput } from "../../sdk/program-manifest.js";
 import { resultDigest } from "../digest.js";
-import { compareOutputs, toleranceValue, type Comparison } from "./compare.js";
+import { compareOutputs, compareProgramOutputs, toleranceValue, type Comparison } from "./compare.js";
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 const isNpy = (bytes: Uint8Array) => NPY_MAGIC.every((b, i) => bytes[i] === b);
 
 /**
- * Compares one worker output to ours. An `.npy` output is compared within tolerance; any other
- * output is compared bit for bit (its layout is not declared on chain yet: raw f32le/f64le need
- * the program manifest's shape, docs/verification.md "what is left").
+ * How a tolerance task's outputs are compared: its atol/rtol (parts per 10^12, from the task) and,
+ * for a client program, the outputs its manifest declares (names, formats, shapes).
  */
-export function judgeOutput(ours: Uint8Array, theirs: Uint8Array, task: Pick<Task, "atol" | "rtol">): Comparison {
+export interface ToleranceRule {
+  atol: bigint;
+  rtol: bigint;
+  /** A program's declared outputs: its result is the bundle of them, compared one by one. */
+  outputs?: readonly ProgramOutput[];
+}
+
+/**
+ * Compares one worker output to ours. A program's result is compared output by output, each
+ * with its declared format (npy, raw f32le/f64le with its shape, bytes bit for bit). Any other
+ * output (a built-in kernel's) is compared within tolerance when it is an `.npy` file, else bit
+ * for bit.
+ */
+export function judgeOutput(ours: Uint8Array, theirs: Uint8Array, rule: ToleranceRule): Comparison {
+  const [atol, rtol] = [toleranceValue(rule.atol), toleranceValue(rule.rtol)];
+  if (rule.outputs) return compareProgramOutputs(ours, theirs, rule.outputs, atol, rtol);
   if (!isNpy(ours)) return bytesEqual(ours, theirs) ? { match: true, reason: "", maxAbsDiff: 0 } : { match: false, reason: "not an .npy output: compared bit for bit", maxAbsDiff: Infinity };
-  return compareOutputs(ours, theirs, { format: "npy" }, toleranceValue(task.atol), toleranceValue(task.rtol));
+  return compareOutputs(ours, theirs, { format: "npy" }, atol, rtol);
 }
 
 export interface RevealedOutput {
@@ -38,7 +52,7 @@ export interface RevealedOutput {
 export async function judgeWorkers(
   ours: Uint8Array,
   revealed: readonly RevealedOutput[],
-  task: Pick<Task, "atol" | "rtol">,
+  rule: ToleranceRule,
   fetchBlob: (cid: string) => Promise<Uint8Array>,
   log?: (line: string) => void,
 ): Promise<WorkerVerdict[]> {
@@ -49,7 +63,7 @@ export async function judgeWorkers(
     try {
       const output = openPublicOutput(blob);
       result = bytesEqual(resultDigest(output), r.resultDigest)
-        ? judgeOutput(ours, output, task)
+        ? judgeOutput(ours, output, rule)
         : { match: false, reason: "output blob does not hold the revealed digest's output", maxAbsDiff: Infinity };
     } catch (err) {
       result = { match: false, reason: `output does not open: ${(err as Error).message}`, maxAbsDiff: Infinity };

@@ -14,6 +14,7 @@ import { marketParams } from "./params.js";
 import { hardwareChecks } from "./scheduler.js";
 import { taskRequirement, validateProgramRequirements } from "./requirements.js";
 import { enqueue, markOpen, putTask, takeTaskId } from "./store.js";
+import { recordProgramUse } from "./program-index.js";
 import { MAX_TIER } from "../../app/gpu-tiers.js";
 
 /**
@@ -158,6 +159,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
       putTask(ctx.store, task);
       enqueue(ctx.store, task);
       markOpen(ctx.store, task);
+      recordProgramUse(ctx, task);
       emitTaskEvent(ctx.events, TaskEvent.Submitted, task.id, {
         client: msg.client,
         escrow: `${escrow}${BASE_DENOM}`,

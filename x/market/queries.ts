@@ -7,6 +7,8 @@ import {
   QueryBasePriceResponse,
   protobufPackage,
   QueryParamsRequest,
+  QueryProgramsRequest,
+  QueryProgramsResponse,
   QueryParamsResponse,
   QueryTaskRequest,
   QueryTaskResponse,
@@ -16,8 +18,10 @@ import {
 import { marketParams } from "./params.js";
 import { defineParamsJsonQuery } from "../../app/update-params.js";
 import { getBasePrice, getUtilization, TIERS } from "./pricing.js";
-import { getTask, nextTaskId, taskIdOfTail, taskListPrefix } from "./store.js";
-import { MAX_PAGE_LIMIT, paginateIndex } from "../../app/pagination.js";
+import { getTask, nextTaskId, PROGRAM_INDEX_PREFIX, taskIdOfTail, taskListPrefix } from "./store.js";
+import { MAX_PAGE_LIMIT, paginateFiltered, paginateIndex } from "../../app/pagination.js";
+import { ProgramRecord } from "../../proto/gen/ogpu/market/v1/market.js";
+import { builtinPrograms } from "./program-index.js";
 import { keyBytes, u64Key } from "../../app/store/keys.js";
 import type { PageRequest } from "../../proto/gen/ogpu/query/v1/pagination.js";
 
@@ -47,6 +51,10 @@ export const marketQueries: QueryMethod[] = [
     const page = req.pagination ?? legacyPage(req.limit, req.afterId);
     const { tails, pagination } = paginateIndex(ctx.store, prefix, page);
     return { tasks: tails.map((tail) => getTask(ctx.store, taskIdOfTail(tail))!), pagination };
+  }),
+  defineQuery("/ogpu.market.v1.Query/Programs", { request: QueryProgramsRequest, response: QueryProgramsResponse }, (ctx, req) => {
+    const { items, pagination } = paginateFiltered(ctx.store, PROGRAM_INDEX_PREFIX, req.pagination, (_tail, value) => ProgramRecord.decode(value));
+    return { programs: items, pagination, builtins: builtinPrograms() };
   }),
   defineParamsJsonQuery(protobufPackage, marketParams, { request: QueryParamsRequest, response: QueryParamsResponse }),
   defineQuery("/ogpu.market.v1.Query/BasePrice", { request: QueryBasePriceRequest, response: QueryBasePriceResponse }, (ctx) => ({

@@ -3,7 +3,7 @@ import { addDue, dueEntries, removeDue } from "../../app/store/due-index.js";
 import { bytesKey, keyBytes, lengthPrefixed, parseU64Key, u64Key, type StoreKey } from "../../app/store/keys.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { defineCounter, setBigInt } from "../../app/store/values.js";
-import { Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
+import { ProgramRecord, Task, TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { isTerminalTaskStatus } from "../../proto/task-status.js";
 
 /**
@@ -18,7 +18,10 @@ import { isTerminalTaskStatus } from "../../proto/task-status.js";
  *   market/bc/    ‖ len‖client ‖ u64(id)                   → ""   list queries by client
  *   market/bcs/   ‖ len‖client ‖ status ‖ u64(id)          → ""   … by client and status
  *   market/prune/ ‖ u64(prune height) ‖ u64(id)            → ""   ended tasks awaiting pruning
+ *   market/prog/  ‖ utf8(program_hash)                     → ProgramRecord   programs seen (Query/Programs)
  * The three list indexes are kept by putTask/deleteTask alone, so no flow can forget one.
+ * Program records outlive their tasks (pruning leaves them): the index is the chain's history
+ * of what ran, one entry per distinct program_hash, each written by a submission that paid for it.
  */
 const TASK = "market/t/";
 const QUEUE = "market/q/";
@@ -29,6 +32,7 @@ const BY_STATUS = "market/bs/";
 const BY_CLIENT = "market/bc/";
 const BY_CLIENT_STATUS = "market/bcs/";
 const PRUNE = "market/prune/";
+const PROGRAM = "market/prog/";
 const NEXT_ID = "market/next_id";
 /** Queue key where the next block's scheduling pass starts (absent = the queue's head). */
 const SCHEDULE_CURSOR = "market/sched_cursor";
@@ -183,3 +187,25 @@ export function dueDeadlines(store: KVStore, height: bigint, limit?: number): bi
 
 /** Statuses from which nothing moves any more (escrow fully settled): proto/task-status.ts. */
 export const isTerminal = isTerminalTaskStatus;
+
+const programKey = (programHash: string): StoreKey => PROGRAM + bytesKey(new TextEncoder().encode(programHash));
+
+export function getProgramRecord(store: KVStore, programHash: string): ProgramRecord | undefined {
+  const raw = store.get(programKey(programHash));
+  return raw === undefined ? undefined : ProgramRecord.decode(raw);
+}
+
+/** Stores a program record; returns the bytes written (key and value), which the submission pays gas for. */
+export function putProgramRecord(store: KVStore, record: ProgramRecord): number {
+  const key = programKey(record.programHash);
+  const value = ProgramRecord.encode(record).finish();
+  store.set(key, value);
+  return key.length + value.length;
+}
+
+/** Index prefix Query/Programs pages over; each value is the ProgramRecord. */
+export const PROGRAM_INDEX_PREFIX: StoreKey = PROGRAM;
+
+export function* allProgramRecords(store: KVStore): Iterable<ProgramRecord> {
+  for (const [, value] of store.iterate(PROGRAM)) yield ProgramRecord.decode(value);
+}

@@ -7,6 +7,7 @@ import { initCommand } from "./init.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { queryTaskLogs } from "./market-logs.js";
+import { queryPrograms } from "./market-programs.js";
 import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
@@ -32,6 +33,7 @@ export const ogpudCommands: Command[] = [
   ...upgradeCommands,
   ...marketCommands,
   queryTaskLogs,
+  queryPrograms,
   ...workersCommands,
   ...mintCommands,
   ...govCommands,

@@ -37,7 +37,7 @@ function uintFlag(flags: Flags, name: string, fallback?: string): bigint {
   return BigInt(text);
 }
 
-function smallIntFlag(flags: Flags, name: string, fallback: number): number {
+export function smallIntFlag(flags: Flags, name: string, fallback: number): number {
   const n = uintFlag(flags, name, String(fallback));
   if (n > 1_000_000n) throw new CliError(`--${name} is too large: ${n}`);
   return Number(n);
@@ -109,9 +109,8 @@ async function waitAndPrint(node: NodeConnection, taskId: bigint, format: Output
 
 /** The --from key's blob signer and encryption key, both from its mnemonic (sdk/task-io.ts). */
 export async function clientKeys(keyring: Keyring, key: KeyInfo) {
-  if (key.type !== "secp256k1") throw new CliError(`key '${key.name}' is ${key.type}: blob uploads are authorised by secp256k1 account keys only`);
   const mnemonic = await keyring.mnemonic(key.name);
-  return { signer: await blobSignerFromMnemonic(mnemonic, key.address), encryptionKey: await clientEncryptionKey(mnemonic) };
+  return { signer: await blobSignerFromMnemonic(mnemonic, key.address, key.type), encryptionKey: await clientEncryptionKey(mnemonic) };
 }
 
 /** Uploads --input: sealed to the online workers that meet the requirements, or in clear with --public. */

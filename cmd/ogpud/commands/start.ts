@@ -5,8 +5,9 @@ import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
 import { logOptions, loggerFromFlags } from "../../log-flags.js";
-import { getTomlValue } from "../toml.js";
 import { parseCometDuration } from "../../../server/readiness.js";
+import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
+import { getTomlString } from "../toml.js";
 import { readFile } from "node:fs/promises";
 
 export const startCommand: Command = {
@@ -30,6 +31,9 @@ export const startCommand: Command = {
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
     "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
+    "cors-allowed-origins": { type: "string", description: "comma-separated origins REST answers cross-origin, * = any, none = no CORS (default *; overrides app.json)" },
+    "rate-limit-per-minute": { type: "string", description: "REST requests one client IP may make per minute, 0 = unlimited (default 3000; overrides app.json)" },
+    "rest-max-body-bytes": { type: "string", description: "largest REST request body, e.g. a tx to broadcast (default 3145728; overrides app.json)" },
     "serve-export": { type: "boolean", description: "serve GET /ogpu/node/v1/export, the whole committed state as a genesis document for `ogpud shadow-fork --from` (off by default; app.json serve_export)" },
   },
   async run({ flags }) {
@@ -43,12 +47,19 @@ export const startCommand: Command = {
       return value;
     };
     const log = loggerFromFlags("ogpud", flags, { level: config.log_level, format: config.log_format });
-    const comet = await readFile(paths.cometConfig, "utf8");
+    const corsFlag = typeof flags["cors-allowed-origins"] === "string" ? (flags["cors-allowed-origins"] as string) : undefined;
+    const corsOrigins = corsFlag === undefined ? config.cors_allowed_origins : corsFlag === "none" ? [] : corsFlag.split(",").map((o) => o.trim()).filter(Boolean);
+    const rateLimit = flags["rate-limit-per-minute"] === undefined ? config.rate_limit_per_minute : intFlag(flags, "rate-limit-per-minute", 0);
+    // The LCD's tx service, base/tendermint routes and /readyz ask this node's CometBFT, at its configured RPC address.
+    const cometConfig = await readFile(paths.cometConfig, "utf8");
+    const cometRpcUrl = rpcUrlFromLaddr(getTomlString(cometConfig, "rpc", "laddr") ?? "tcp://127.0.0.1:26657");
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
       abciAddress,
       restAddress: str("rest-laddr", config.rest_laddr),
+      cometRpcUrl,
+      http: { corsAllowedOrigins: corsOrigins, rateLimitPerMinute: rateLimit, maxBodyBytes: positive("rest-max-body-bytes", config.rest_max_body_bytes) },
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
       simulationGasLimit: positive("simulation-gas-limit", config.simulation_gas_limit),
@@ -58,8 +69,8 @@ export const startCommand: Command = {
       blobs: blobSettings(flags),
       serveExport: flags["serve-export"] === true || config.serve_export,
       readiness: {
-        cometRpcUrl: (getTomlValue(comet, "rpc", "laddr") ?? "tcp://127.0.0.1:26657").replace(/^tcp:/, "http:"),
-        blockTimeMs: parseCometDuration(getTomlValue(comet, "consensus", "timeout_commit") ?? "1s") ?? 1000,
+        cometRpcUrl,
+        blockTimeMs: parseCometDuration(getTomlString(cometConfig, "consensus", "timeout_commit") ?? "1s") ?? 1000,
         maxBlockAgeBlocks: positive("ready-max-block-age", config.ready_max_block_age_blocks),
       },
       log,

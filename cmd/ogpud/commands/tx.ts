@@ -3,9 +3,8 @@ import { SdkCode } from "../../../app/errors.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
-import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { DirectSecp256k1Wallet, makeAuthInfoBytes, makeSignBytes, makeSignDoc, type EncodeObject } from "@cosmjs/proto-signing";
+import { DirectSecp256k1Wallet, type EncodeObject } from "@cosmjs/proto-signing";
 import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
 import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
 import { parseAccountAddress } from "../../../app/address.js";
@@ -13,7 +12,7 @@ import { coinsToWire, parseCoins } from "../../../app/coins.js";
 import { DEFAULT_APP_CONFIG, homeOption } from "../home.js";
 import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
-import { encodePubKeyAny } from "../../../crypto/pubkey.js";
+import { signDirectTx, type SignerData } from "../../../sdk/direct-tx.js";
 import { ogpuRegistry } from "../../../sdk/registry.js";
 import {
   keyFromNameOrAddress,
@@ -36,13 +35,6 @@ const DEFAULT_GAS_ADJUSTMENT = 1.4;
 const INCLUSION_TIMEOUT_MS = 60_000;
 const INCLUSION_POLL_MS = 250;
 
-/** Account number, sequence and chain id: everything a SignDoc binds besides the tx itself. */
-interface SignerData {
-  accountNumber: bigint;
-  sequence: bigint;
-  chainId: string;
-}
-
 /** Signs a tx for one keyring key and returns TxRaw bytes ready to broadcast. */
 type TxSigner = (messages: readonly EncodeObject[], fee: StdFee, memo: string, data: SignerData) => Promise<Uint8Array>;
 
@@ -52,7 +44,7 @@ const registry = ogpuRegistry();
 /**
  * secp256k1 keys sign through stock cosmjs (DirectSecp256k1Wallet + SigningStargateClient),
  * which is what any wallet does. cosmjs cannot encode an ML-DSA pubkey into AuthInfo, so
- * those keys get the same SIGN_MODE_DIRECT tx assembled here and signed by the keyring.
+ * those keys get the same SIGN_MODE_DIRECT tx from sdk/direct-tx.ts, signed by the keyring.
  */
 async function txSignerFor(keyring: Keyring, key: KeyInfo, node: NodeConnection): Promise<TxSigner> {
   if (key.type === "secp256k1") {
@@ -69,14 +61,8 @@ async function txSignerFor(keyring: Keyring, key: KeyInfo, node: NodeConnection)
       return TxRaw.encode(raw).finish();
     };
   }
-  const pubkey = encodePubKeyAny(await keyring.pubKey(key.name));
-  return async (messages, fee, memo, data) => {
-    const bodyBytes = registry.encodeTxBody({ messages: [...messages], memo });
-    const authInfoBytes = makeAuthInfoBytes([{ pubkey, sequence: data.sequence }], fee.amount, Number(fee.gas), fee.granter, fee.payer, SignMode.SIGN_MODE_DIRECT);
-    const signBytes = makeSignBytes(makeSignDoc(bodyBytes, authInfoBytes, data.chainId, data.accountNumber));
-    const { signature } = await keyring.sign(key.name, signBytes);
-    return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [signature] }).finish();
-  };
+  const accountKey = { pubkey: await keyring.pubKey(key.name), sign: async (bytes: Uint8Array) => (await keyring.sign(key.name, bytes)).signature };
+  return (messages, fee, memo, data) => signDirectTx(registry, accountKey, messages, fee, memo, data);
 }
 
 function positiveNumberFlag(flags: Flags, name: string, fallback: number): number {

@@ -143,6 +143,27 @@ export interface TaskLog {
   height: bigint;
 }
 
+/**
+ * ProgramRecord is the on-chain index entry of one program_hash (Query/Programs): written by
+ * every MsgSubmitTask naming it. runtime and gpus are those of the first task seen.
+ */
+export interface ProgramRecord {
+  programHash: string;
+  /** kind of the first task that named it ("program" for a client bundle, else a built-in or exec kind). */
+  kind: string;
+  runtime: string;
+  gpus: number;
+  firstSeenHeight: bigint;
+  lastSeenHeight: bigint;
+  taskCount: bigint;
+}
+
+/** BuiltinProgram is a built-in kernel and its fixed program id (hex sha256 of the kind). */
+export interface BuiltinProgram {
+  kind: string;
+  programHash: string;
+}
+
 function createBaseRequirements(): Requirements {
   return { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "", runtime: "", gpus: 0 };
 }
@@ -913,6 +934,213 @@ export const TaskLog: MessageFns<TaskLog> = {
     message.worker = object.worker ?? "";
     message.logCid = object.logCid ?? "";
     message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
+    return message;
+  },
+};
+
+function createBaseProgramRecord(): ProgramRecord {
+  return { programHash: "", kind: "", runtime: "", gpus: 0, firstSeenHeight: 0n, lastSeenHeight: 0n, taskCount: 0n };
+}
+
+export const ProgramRecord: MessageFns<ProgramRecord> = {
+  encode(message: ProgramRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.programHash !== "") {
+      writer.uint32(10).string(message.programHash);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.runtime !== "") {
+      writer.uint32(26).string(message.runtime);
+    }
+    if (message.gpus !== 0) {
+      writer.uint32(32).uint32(message.gpus);
+    }
+    if (message.firstSeenHeight !== 0n) {
+      if (BigInt.asUintN(64, message.firstSeenHeight) !== message.firstSeenHeight) {
+        throw new globalThis.Error("value provided for field message.firstSeenHeight of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.firstSeenHeight);
+    }
+    if (message.lastSeenHeight !== 0n) {
+      if (BigInt.asUintN(64, message.lastSeenHeight) !== message.lastSeenHeight) {
+        throw new globalThis.Error("value provided for field message.lastSeenHeight of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.lastSeenHeight);
+    }
+    if (message.taskCount !== 0n) {
+      if (BigInt.asUintN(64, message.taskCount) !== message.taskCount) {
+        throw new globalThis.Error("value provided for field message.taskCount of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.taskCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProgramRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProgramRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.programHash = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.runtime = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.gpus = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.firstSeenHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lastSeenHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.taskCount = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ProgramRecord>): ProgramRecord {
+    return ProgramRecord.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProgramRecord>): ProgramRecord {
+    const message = createBaseProgramRecord();
+    message.programHash = object.programHash ?? "";
+    message.kind = object.kind ?? "";
+    message.runtime = object.runtime ?? "";
+    message.gpus = object.gpus ?? 0;
+    message.firstSeenHeight = (object.firstSeenHeight !== undefined && object.firstSeenHeight !== null)
+      ? BigInt(object.firstSeenHeight)
+      : 0n;
+    message.lastSeenHeight = (object.lastSeenHeight !== undefined && object.lastSeenHeight !== null)
+      ? BigInt(object.lastSeenHeight)
+      : 0n;
+    message.taskCount = (object.taskCount !== undefined && object.taskCount !== null) ? BigInt(object.taskCount) : 0n;
+    return message;
+  },
+};
+
+function createBaseBuiltinProgram(): BuiltinProgram {
+  return { kind: "", programHash: "" };
+}
+
+export const BuiltinProgram: MessageFns<BuiltinProgram> = {
+  encode(message: BuiltinProgram, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.programHash !== "") {
+      writer.uint32(18).string(message.programHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BuiltinProgram {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBuiltinProgram();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.programHash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<BuiltinProgram>): BuiltinProgram {
+    return BuiltinProgram.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BuiltinProgram>): BuiltinProgram {
+    const message = createBaseBuiltinProgram();
+    message.kind = object.kind ?? "";
+    message.programHash = object.programHash ?? "";
     return message;
   },
 };

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PageRequest, PageResponse } from "../../query/v1/pagination.js";
-import { Task, TaskStatus } from "./market.js";
+import { BuiltinProgram, ProgramRecord, Task, TaskStatus } from "./market.js";
 
 export const protobufPackage = "ogpu.market.v1";
 
@@ -60,6 +60,20 @@ export interface TierPrice {
 
 export interface QueryBasePriceResponse {
   prices: TierPrice[];
+}
+
+/** QueryProgramsRequest pages over the programs seen on chain, in program_hash order. */
+export interface QueryProgramsRequest {
+  pagination: PageRequest | undefined;
+}
+
+export interface QueryProgramsResponse {
+  programs: ProgramRecord[];
+  pagination:
+    | PageResponse
+    | undefined;
+  /** The built-in kernels with their fixed program ids (whether or not a task named them yet). */
+  builtins: BuiltinProgram[];
 }
 
 function createBaseQueryTaskRequest(): QueryTaskRequest {
@@ -623,6 +637,144 @@ export const QueryBasePriceResponse: MessageFns<QueryBasePriceResponse> = {
   fromPartial(object: DeepPartial<QueryBasePriceResponse>): QueryBasePriceResponse {
     const message = createBaseQueryBasePriceResponse();
     message.prices = object.prices?.map((e) => TierPrice.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseQueryProgramsRequest(): QueryProgramsRequest {
+  return { pagination: undefined };
+}
+
+export const QueryProgramsRequest: MessageFns<QueryProgramsRequest> = {
+  encode(message: QueryProgramsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryProgramsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryProgramsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<QueryProgramsRequest>): QueryProgramsRequest {
+    return QueryProgramsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryProgramsRequest>): QueryProgramsRequest {
+    const message = createBaseQueryProgramsRequest();
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryProgramsResponse(): QueryProgramsResponse {
+  return { programs: [], pagination: undefined, builtins: [] };
+}
+
+export const QueryProgramsResponse: MessageFns<QueryProgramsResponse> = {
+  encode(message: QueryProgramsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.programs) {
+      ProgramRecord.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.builtins) {
+      BuiltinProgram.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryProgramsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryProgramsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.programs.push(ProgramRecord.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.builtins.push(BuiltinProgram.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<QueryProgramsResponse>): QueryProgramsResponse {
+    return QueryProgramsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryProgramsResponse>): QueryProgramsResponse {
+    const message = createBaseQueryProgramsResponse();
+    message.programs = object.programs?.map((e) => ProgramRecord.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    message.builtins = object.builtins?.map((e) => BuiltinProgram.fromPartial(e)) || [];
     return message;
   },
 };
