@@ -12,7 +12,7 @@ import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createMarketMetrics } from "./market-metrics.js";
-import { checkReadiness, type ReadinessOptions } from "./readiness.js";
+import { checkReadiness, registerReadinessMetrics, type ReadinessOptions } from "./readiness.js";
 import type { Logger } from "../app/log.js";
 import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
 import { cometRpc } from "./comet-rpc.js";
@@ -119,6 +119,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   metrics.height.set(Number(height));
   const chain = appQuerier(app);
   const market = createMarketMetrics(metrics.registry, chain, log);
+  const readiness = () => checkReadiness(opts.readiness);
+  registerReadinessMetrics(metrics.registry, readiness);
   const abciLog = log.child({ module: "abci" });
   const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => abciLog.info(line) });
   await abci.listen(opts.abciAddress);
@@ -126,7 +128,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     query: (req) => app.query(req),
     metrics,
     health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
-    readiness: () => checkReadiness(opts.readiness),
+    readiness,
     log,
     comet: opts.cometRpcUrl === undefined ? undefined : cometRpc(opts.cometRpcUrl),
     http: { ...HTTP_DEFAULTS, ...opts.http },

@@ -5,6 +5,8 @@
  * (a kubo daemon) add their own checks.
  */
 
+import { Gauge, type Registry } from "prom-client";
+
 /** A further dependency check: resolves with why the node is not ready, or undefined when fine. */
 export type ReadinessCheck = () => Promise<string | undefined>;
 
@@ -66,6 +68,37 @@ export async function checkReadiness(opts: ReadinessOptions, now = Date.now()): 
     latestBlockTime: sync?.latest_block_time ?? "",
     catchingUp: sync?.catching_up ?? null,
   };
+}
+
+/**
+ * `ogpu_node_ready` (what /readyz answers, 1/0) and `ogpu_node_catching_up` (cometbft's
+ * catching_up, 1/0; absent while cometbft does not answer), checked once per scrape.
+ */
+export function registerReadinessMetrics(registry: Registry, readiness: () => Promise<Readiness>): void {
+  let current: { at: number; check: Promise<Readiness> } | undefined;
+  const check = () => {
+    // The two gauges of one scrape share one check.
+    if (!current || Date.now() - current.at > 500) current = { at: Date.now(), check: readiness() };
+    return current.check;
+  };
+  new Gauge({
+    name: "ogpu_node_ready",
+    help: "1 when /readyz answers 200 (cometbft answers, is not catching up, the last block is recent), 0 otherwise",
+    registers: [registry],
+    async collect() {
+      this.set((await check()).ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "ogpu_node_catching_up",
+    help: "1 while cometbft is catching up (block sync), 0 when synced; absent while it does not answer",
+    registers: [registry],
+    async collect() {
+      const { catchingUp } = await check();
+      this.reset();
+      if (catchingUp !== null) this.set(catchingUp ? 1 : 0);
+    },
+  });
 }
 
 /** A CometBFT duration as config.toml writes it ("300ms", "1s", "1m0s") in ms; undefined if unreadable. */
