@@ -2,12 +2,13 @@
 COMETBFT_VERSION := v0.38.26
 BIN := $(CURDIR)/.bin
 COMETBFT := $(BIN)/cometbft
+GRPCURL_VERSION := v1.9.3
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install deps cometbft build typecheck start test bench proto clean clean-devnet
+.PHONY: install deps cometbft grpcurl build typecheck start test bench proto clean clean-devnet
 
-## install: system packages (deps), npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
-install: deps node_modules/.installed cometbft
+## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT and grpcurl binaries in .bin/
+install: deps node_modules/.installed cometbft grpcurl
 
 ## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
@@ -38,6 +39,16 @@ cometbft:
 	else \
 		echo "installing cometbft $(COMETBFT_VERSION) into $(BIN)"; \
 		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION); \
+	fi
+
+## grpcurl: go install the pinned grpcurl (the gRPC e2e test queries the node with it), skipped when .bin/grpcurl exists
+## (go-installed builds print no version to compare)
+grpcurl:
+	@if [ -x $(BIN)/grpcurl ]; then \
+		echo "grpcurl present"; \
+	else \
+		echo "installing grpcurl $(GRPCURL_VERSION) into $(BIN)"; \
+		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION); \
 	fi
 
 ## build: compile TypeScript to dist/

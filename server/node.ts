@@ -20,6 +20,7 @@ import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./bl
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
 import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
+import { startGrpcServer, type GrpcServer } from "./grpc.js";
 
 export interface NodeOptions {
   home: string;
@@ -45,6 +46,8 @@ export interface NodeOptions {
   blobs?: BlobSettings;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
   serveExport?: boolean;
+  /** The gRPC query server (server/grpc.ts); undefined = not served. */
+  grpc?: { address: string; descriptorSet: string };
   /** /readyz: cometbft's RPC, its block time and how many block times the last block may be old. */
   readiness: Omit<ReadinessOptions, "extraChecks">;
   log: Logger;
@@ -54,6 +57,8 @@ export interface NodeOptions {
 export interface RunningNode {
   app: OgpuApp;
   rest: FastifyInstance;
+  /** The gRPC server, when one was asked for. */
+  grpc?: GrpcServer;
   /** Resolves with an exit code when the node has stopped (signal or cometbft exit). */
   stopped: Promise<number>;
   stop(): Promise<void>;
@@ -146,6 +151,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   await rest.listen(splitHostPort(opts.restAddress));
   log.info(`REST, /metrics, /healthz and /readyz on http://${opts.restAddress}`);
+  let grpc: GrpcServer | undefined;
+  if (opts.grpc) {
+    // Same query function as REST: gRPC, REST and abci_query answer from one implementation.
+    grpc = await startGrpcServer({ ...opts.grpc, query: (req) => app.query(req), methodPaths: app.queryPaths, maxRequestBytes: opts.queryMaxBytes }).catch(async (err: Error) => {
+      await rest.close();
+      await abci.close();
+      await app.close();
+      throw new Error(`gRPC server on ${opts.grpc!.address}: ${err.message}`);
+    });
+    log.info(`gRPC (with server reflection) on ${opts.grpc.address}`);
+  }
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -169,6 +185,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await exited;
       clearTimeout(timer);
     }
+    await grpc?.close();
     await rest.close();
     await abci.close();
     await app.close();
@@ -188,7 +205,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       void shutdown(1);
     });
   }
-  return { app, rest, stopped, stop: () => shutdown(0) };
+  return { app, rest, grpc, stopped, stop: () => shutdown(0) };
 }
 
 /**

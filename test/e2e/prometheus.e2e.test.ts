@@ -9,7 +9,7 @@
  *    through the query API;
  *  - /readyz: 200 on the running node, 503 with a reason while cometbft is frozen (SIGSTOP) and
  *    while it is not running at all (`ogpud start --no-cometbft`), /healthz 200 throughout.
- * Ports 29130..29134 (node, CometBFT Prometheus at +4), 29140 (worker metrics), 29150
+ * Ports 29130..29134 (node), 29136 (its CometBFT Prometheus), 29140 (worker metrics), 29150
  * (Prometheus); this suite's range is 29130-29159, all shifted by OGPU_PORT_OFFSET.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
