@@ -10,7 +10,8 @@
  * Workers fetch blobs through one relay and the auditor through another (test/e2e/audit-cluster.ts),
  * so a bundle can be tampered for one side only.
  *  a. numpy-sum (tolerance): both workers paid, FINALIZED, the downloaded sums within tolerance
- *     of float64 sums computed here by numpy;
+ *     of float64 sums computed here by numpy; the same sums also as raw f32le/f64le outputs of one
+ *     three-output program, compared output by output by the auditor;
  *  b. torch-train (tolerance): FINALIZED, weights and logits within tolerance of a run of the
  *     same program here; f. `ogpud q market logs` prints the job's stdout from both workers;
  *  c. the torch manifest asking for a GPU: no registered worker qualifies (A, B: no GPU; C: no
@@ -44,7 +45,7 @@ import { offsetPort, startTestNode, type Devnet, type TestNode } from "../../tes
 import { resultDigest } from "../../worker/digest.js";
 import { taskSeed } from "../../worker/programs/runtime.js";
 import { compareProgramOutputs, withinTolerance } from "../../worker/verify/compare.js";
-import { parseNpy } from "../../worker/verify/npy.js";
+import { parseNpy, parseRaw } from "../../worker/verify/npy.js";
 import { initWorkerHome, readLog, spawnRole, startTamperingRelay, stopRole, type RoleProcess, type TamperingRelay } from "./audit-cluster.js";
 import { OGPU, PREFIX, TASK_TX_FEE, until as pollUntil, waitForMoreBlocks } from "./helpers.js";
 
@@ -223,6 +224,35 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     expectSumsClose(result, taskSeed(id, t.inputCid));
   }, WAIT_MS + 60_000);
 
+  it("a (raw, multi-output). numpy-sum's sums also written as raw f32le (with a shape) and f64le (without): the auditor compares all three outputs, both workers paid", async () => {
+    const wrapper = [
+      "import os, runpy, numpy as np",
+      "runpy.run_path('main.py')",
+      "out = os.environ['OGPU_OUTPUT']",
+      "sums = np.load(os.path.join(out, 'sums.npy'))",
+      "sums.astype('<f4').tofile(os.path.join(out, 'sums.f32'))",
+      "sums.astype('<f8').tofile(os.path.join(out, 'sums.f64'))",
+    ].join("\n");
+    const dir = await programCopy(NUMPY_SUM, "numpy-raw", (m) => {
+      m.entrypoint = [PYTHON, "raw.py"];
+      m.outputs = [{ name: "sums.npy", format: "npy" }, { name: "sums.f32", format: "f32le", shape: [64] }, { name: "sums.f64", format: "f64le" }];
+    }, { "raw.py": `${wrapper}\n` });
+    const before = await successes();
+    const { id, result } = await submitAndDownload(dir, join(scratch, "numpy-raw.bundle"), join(NUMPY_SUM, "input.json"));
+    const t = await task(id);
+    expect(t.status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
+    const after = await successes();
+    expect([after.get("A")! - before.get("A")!, after.get("B")! - before.get("B")!]).toEqual([1n, 1n]);
+    const digests = await revealedDigests(id);
+    expect(digests.get(worker("A").address)).not.toBe(digests.get(worker("B").address));
+    await auditorLog(new RegExp(`task ${id}: voted per worker \\(tolerance\\): ogpu1\\w+ VERDICT_MATCH, ogpu1\\w+ VERDICT_MATCH`));
+    const files = new Map(unpackFiles(result).map((f) => [f.path, f.data]));
+    expect([...files.keys()]).toEqual(["sums.f32", "sums.f64", "sums.npy"]);
+    const reference = { shape: [64], dtype: "f8" as const, data: numpySumsReference(taskSeed(id, t.inputCid), 64, 4096) };
+    expect(withinTolerance(reference, parseRaw(files.get("sums.f32")!, "f32le", [64]), 1e-2, 1e-4)).toMatchObject({ match: true });
+    expect(withinTolerance(reference, parseRaw(files.get("sums.f64")!, "f64le", [64]), 1e-2, 1e-4)).toMatchObject({ match: true });
+  }, WAIT_MS + 60_000);
+
   it("b + f. torch-train (tolerance): FINALIZED, weights and logits within tolerance of a local run; `q market logs` prints the job's stdout from both workers", async () => {
     const { id, result } = await submitAndDownload(TORCH_TRAIN, join(scratch, "torch.bundle"));
     const t = await task(id);
@@ -331,7 +361,7 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
   }, WAIT_MS + 60_000);
 
   it("C (no runtime) was never assigned any of the suite's tasks, so it never had to decline one", async () => {
-    expect(submitted.length).toBeGreaterThanOrEqual(6);
+    expect(submitted.length).toBeGreaterThanOrEqual(7);
     for (const id of submitted) {
       const t = await task(id);
       expect(t.assignments.map((a) => a.worker), `task ${id}`).not.toContain(worker("C").address);
