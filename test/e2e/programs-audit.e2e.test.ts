@@ -16,7 +16,7 @@
  *     same program here; f. `ogpud q market logs` prints the job's stdout from both workers;
  *  c. the torch manifest asking for a GPU: no registered worker qualifies (A, B: no GPU; C: no
  *     runtime), so the chain refuses it; once a GPU offer priced above the bid exists it is
- *     accepted and stays PENDING, never assigned to A, B or C;
+ *     accepted and stays PENDING (requirements_unmet), never assigned to A, B or C;
  *  e. a tampered bundle: refused by both workers (decline PROGRAM_MISMATCH, task FAILED), and,
  *     tampered for the auditor only, refused by it (VERDICT_UNEXECUTABLE, its log says why);
  *  d. B restarted perturbing its outputs: the auditor votes it MISMATCH, it is slashed and
@@ -92,7 +92,8 @@ async function cli(...extra: string[]) {
   if (extra[0] === "cancel-task") return runOgpud(["tx", "market", ...extra, "--from", "client0", ...node, "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json"]);
   if (extra[0] === "logs") return runOgpud(["q", "market", ...extra, "--from", "client0", ...node, "--rest", devnet.restUrl]);
   const k = extra.includes("--k") ? [] : ["--k", "2"];
-  return runOgpud(["tx", "market", "submit-task", "--from", "client0", ...node, "--rest", devnet.restUrl, "--public", "--units", "10", "--max-price", "200", ...k, "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json", ...extra]);
+  const bid = extra.includes("--max-price") ? [] : ["--max-price", "1000"];
+  return runOgpud(["tx", "market", "submit-task", "--from", "client0", ...node, "--rest", devnet.restUrl, "--public", "--units", "10", ...bid, ...k, "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json", ...extra]);
 }
 /** Every task the suite submitted, for the closing check that C was never assigned one. */
 const submitted: bigint[] = [];
@@ -278,7 +279,11 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     expect(refused.code).toBe(1);
     expect(`${refused.stdout}\n${refused.stderr}`).toMatch(/redundancy 1 exceeds the 0 registered worker\(s\) whose GPUs and runtimes \(process\) meet the requirements/);
 
-    // A GPU host offering the runtime, but at 5000 uogpu/unit: the task qualifies at submit, yet the 200 bid never reaches it.
+    // The bid stays well above the demand-priced base (it rises while the workers were busy), so
+    // only the requirements can hold the task back. A GPU host offering the runtime, priced far
+    // above that bid, lets the task pass the submit check without ever being a candidate.
+    const base = BigInt((await client.basePrices()).find((p) => p.tier === 0)!.basePricePerUnit);
+    const bid = 10n * base + 1000n;
     const gpuHost = await OgpuClient.connect(devnet.rpcUrl, await DirectSecp256k1HdWallet.fromMnemonic(devnet.accounts[2]!.mnemonic, { prefix: PREFIX }), { fee: TASK_TX_FEE, broadcastPollIntervalMs: 200 });
     try {
       await gpuHost.broadcast([
@@ -288,7 +293,7 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
             operator: gpuHost.address,
             gpus: [{ vendor: "nvidia", model: "H100", vramMb: 81_920n, pciId: "", count: 1 }],
             region: "local",
-            pricePerUnit: "5000",
+            pricePerUnit: (10n * bid).toString(),
             maxConcurrent: 1,
             encPubkey: new Uint8Array(1216).fill(7),
             bond: (1100n * OGPU).toString(),
@@ -299,14 +304,14 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     } finally {
       gpuHost.disconnect();
     }
-    const accepted = await cli("--program", gpuDir, "--input", join(TORCH_TRAIN, "input.json"), "--k", "1");
+    const accepted = await cli("--program", gpuDir, "--input", join(TORCH_TRAIN, "input.json"), "--k", "1", "--max-price", bid.toString());
     expect(accepted.code, accepted.stderr).toBe(0);
     const id = taskIdOf(accepted.stdout);
     expect((await task(id)).requirements).toMatchObject({ runtime: "process", gpus: 1 });
     await waitForMoreBlocks(devnet.rpcUrl, 30n);
     const pending = await task(id);
     expect(pending).toMatchObject({ status: TaskStatus.TASK_STATUS_PENDING, assignments: [], declines: 0 });
-    // No worker is a candidate at all: A and B lack the GPU, C the runtime, the GPU host is above the bid.
+    // No worker is a candidate at all: A and B lack the GPU, C the runtime, the GPU host is priced above the bid.
     expect(pending.pendingReason).toBe("requirements_unmet");
     const cancelled = await cli("cancel-task", String(id));
     expect(cancelled.code, cancelled.stderr).toBe(0);
