@@ -5,17 +5,18 @@ COMETBFT := $(BIN)/cometbft
 GRPCURL_VERSION := v1.9.3
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install deps cometbft grpcurl build typecheck start test bench proto clean clean-devnet
+.PHONY: install deps cometbft abci-cli grpcurl build typecheck start test bench proto clean clean-devnet
 
-## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT and grpcurl binaries in .bin/
-install: deps node_modules/.installed cometbft grpcurl
+## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT binary, its abci-cli and grpcurl in .bin/
+install: deps node_modules/.installed cometbft abci-cli grpcurl
 
 ## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
 ## and python3-torch (CPU build; the example programs in examples/programs and their tests —
 ## they install into /usr/bin/python3, which programs name explicitly); podman (the `oci`
-## program runtime, worker/executors/oci.ts: offered only where it can create containers).
-DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman
+## program runtime, worker/executors/oci.ts: offered only where it can create containers);
+## python3-scipy (the scheduler benchmark's reference solver, bench/reference/scipy_lsa.py).
+DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman python3-scipy
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then \
@@ -30,6 +31,16 @@ deps:
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+## abci-cli: CometBFT's example apps at the same pinned version (the benchmarks' kvstore reference,
+## bench/kvstore-reference.ts), skipped when present (`abci-cli version` prints the ABCI version, not CometBFT's)
+abci-cli:
+	@if [ -x $(BIN)/abci-cli ]; then \
+		echo "abci-cli $(COMETBFT_VERSION) present"; \
+	else \
+		echo "installing abci-cli $(COMETBFT_VERSION) into $(BIN)"; \
+		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/abci/cmd/abci-cli@$(COMETBFT_VERSION); \
+	fi
 
 ## cometbft: go install the pinned version, skipped when .bin/cometbft already is that version
 cometbft:
