@@ -2,7 +2,8 @@
  * `ogpud chain-info` on a real node home (ogpud init, genesis accounts, a gentx validator):
  * the Keplr ChainInfo and the chain-registry files type-check against @keplr-wallet/types and
  * @chain-registry/types, carry what Keplr and the registry require, and agree with genesis
- * (chain id, denoms, bech32 prefixes of real addresses) and config (endpoints, gas price).
+ * (chain id, denoms, bech32 prefixes of real addresses), the chain's bank denom metadata and
+ * config (endpoints, gas price).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { initDevnet, portsFrom, type Devnet } from "../../testnet/devnet.js";
 import { toBech32 } from "../../crypto/bech32.js";
 import { keplrChainInfo, registryAssetList, registryChain, type KeplrChainInfo } from "./chain-info.js";
 import { chainInfoCommand, chainMetadata, CHAIN_INFO_FILES } from "./commands/chain-info.js";
+import { NATIVE_DENOM_METADATA } from "../../x/bank/queries.js";
 
 let devnet: Devnet;
 let out: string;
@@ -105,15 +107,16 @@ describe("ogpud chain-info", () => {
     expect(snakeToCamel(assetlist)).toEqual(registryAssetList(meta));
   });
 
-  it("takes the token from genesis bank denom_metadata when it is there", async () => {
+  it("describes the token with the bank metadata the chain serves, and refuses a bond denom it has none for", async () => {
+    const meta = await chainMetadata(devnet.home, {});
+    expect(meta.token).toBe(NATIVE_DENOM_METADATA);
     const path = join(devnet.home, "config", "genesis.json");
     const original = await readFile(path, "utf8");
-    const doc = JSON.parse(original) as { app_state: { bank: Record<string, unknown> } };
-    doc.app_state.bank.denom_metadata = [{ description: "d", denom_units: [{ denom: "uogpu", exponent: 0 }, { denom: "gpu", exponent: 6 }], base: "uogpu", display: "gpu", name: "GPU", symbol: "GPU" }];
+    const doc = JSON.parse(original) as typeof genesis;
+    doc.app_state.staking.params.bond_denom = "ustake";
     await writeFile(path, JSON.stringify(doc));
     try {
-      const keplr = keplrChainInfo(await chainMetadata(devnet.home, {}));
-      expect(keplr.stakeCurrency).toEqual({ coinDenom: "GPU", coinMinimalDenom: "uogpu", coinDecimals: 6 });
+      await expect(chainMetadata(devnet.home, {})).rejects.toThrow(/no bank denom metadata for the bond denom ustake/);
     } finally {
       await writeFile(path, original);
     }

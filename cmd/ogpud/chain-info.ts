@@ -6,32 +6,9 @@
  */
 import { ACCOUNT_PREFIX, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
 import { BIP44_COIN_TYPE } from "../../crypto/keyring.js";
-import { BASE_DENOM } from "../../app/coins.js";
+import type { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { decToString } from "../../app/dec.js";
 import type { GasPrice } from "../../app/tx/fees.js";
-
-/** A denomination as the SDK's bank `denom_metadata` describes it (genesis JSON shape). */
-export interface DenomMetadata {
-  description: string;
-  denom_units: { denom: string; exponent: number; aliases?: string[] }[];
-  base: string;
-  display: string;
-  name: string;
-  symbol: string;
-}
-
-/** The chain's own token when genesis carries no bank denom_metadata for it. */
-export const OGPU_DENOM_METADATA: DenomMetadata = {
-  description: "The oGPU staking and fee token",
-  denom_units: [
-    { denom: BASE_DENOM, exponent: 0, aliases: ["microogpu"] },
-    { denom: "ogpu", exponent: 6 },
-  ],
-  base: BASE_DENOM,
-  display: "ogpu",
-  name: "oGPU",
-  symbol: "OGPU",
-};
 
 export type NetworkType = "mainnet" | "testnet" | "devnet";
 
@@ -49,8 +26,8 @@ export interface ChainMetadata {
   grpc: string;
   /** staking params bond_denom. */
   bondDenom: string;
-  /** Metadata of the bond denom (the fee denom too). */
-  token: DenomMetadata;
+  /** Bank metadata of the bond denom (the fee denom too), as /cosmos/bank/v1beta1/denoms_metadata serves it. */
+  token: Metadata;
   /** The node's min gas price in the token (app.json min_gas_prices), 18-decimal fixed point. */
   minGasPriceScaled: bigint;
 }
@@ -76,8 +53,8 @@ export function minGasPriceIn(prices: readonly GasPrice[], denom: string): bigin
   return prices.find((p) => p.denom === denom)?.scaled ?? 0n;
 }
 
-function displayExponent(token: DenomMetadata): number {
-  const unit = token.denom_units.find((u) => u.denom === token.display);
+function displayExponent(token: Metadata): number {
+  const unit = token.denomUnits.find((u) => u.denom === token.display);
   if (!unit) throw new Error(`denom metadata of ${token.base} has no unit for its display denom ${token.display}`);
   return unit.exponent;
 }
@@ -185,7 +162,17 @@ export function registryAssetList(meta: ChainMetadata): RegistryAssetList {
   return {
     $schema: `${meta.networkType === "mainnet" ? ".." : "../.."}/assetlist.schema.json`,
     chainName: meta.registryName,
-    assets: [{ description: t.description, denomUnits: t.denom_units, typeAsset: "sdk.coin", base: t.base, name: t.name, display: t.display, symbol: t.symbol }],
+    assets: [
+      {
+        description: t.description,
+        denomUnits: t.denomUnits.map((u) => (u.aliases.length > 0 ? { denom: u.denom, exponent: u.exponent, aliases: u.aliases } : { denom: u.denom, exponent: u.exponent })),
+        typeAsset: "sdk.coin",
+        base: t.base,
+        name: t.name,
+        display: t.display,
+        symbol: t.symbol,
+      },
+    ],
   };
 }
 

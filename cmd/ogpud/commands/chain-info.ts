@@ -1,7 +1,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CliError, type Command, type Flags } from "../../cli.js";
+import type { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { BASE_DENOM } from "../../../app/coins.js";
+import { NATIVE_DENOM_METADATA } from "../../../x/bank/queries.js";
 import { parseGasPrices } from "../../../app/tx/fees.js";
 import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig, readGenesis, type GenesisDoc } from "../home.js";
@@ -9,12 +11,10 @@ import { getTomlString } from "../toml.js";
 import {
   keplrChainInfo,
   minGasPriceIn,
-  OGPU_DENOM_METADATA,
   registryAssetList,
   registryChain,
   registryJson,
   type ChainMetadata,
-  type DenomMetadata,
   type NetworkType,
 } from "../chain-info.js";
 
@@ -25,8 +25,8 @@ export const CHAIN_INFO_FILES = { keplr: "keplr.json", chain: "chain.json", asse
 
 /**
  * `ogpud chain-info`: Keplr's suggest-chain object and the chain-registry files, from the
- * node's genesis (chain id, bond denom, bank denom metadata) and config (endpoints, min gas
- * price); public endpoints are given with --rpc/--rest/--grpc.
+ * node's genesis (chain id, bond denom), the bank metadata the chain serves for that denom, and
+ * config (endpoints, min gas price); public endpoints are given with --rpc/--rest/--grpc.
  */
 export const chainInfoCommand: Command = {
   name: "chain-info",
@@ -81,7 +81,7 @@ export async function chainMetadata(home: string, flags: Flags): Promise<ChainMe
     rest: str("rest") ?? rpcUrlFromLaddr(config.rest_laddr),
     grpc: str("grpc") ?? rpcUrlFromLaddr(config.grpc_address).replace(/^http:\/\//, ""),
     bondDenom,
-    token: denomMetadataOf(genesis, bondDenom),
+    token: denomMetadataOf(bondDenom),
     minGasPriceScaled: minGasPriceIn(parseGasPrices(config.min_gas_prices), bondDenom),
   };
 }
@@ -92,17 +92,15 @@ function networkTypeOf(chainId: string): NetworkType {
   return "mainnet";
 }
 
-type AppState = Record<string, { params?: Record<string, unknown>; denom_metadata?: DenomMetadata[] } | undefined>;
+type AppState = Record<string, { params?: Record<string, unknown> } | undefined>;
 
 function bondDenomOf(genesis: GenesisDoc): string {
   const denom = (genesis.app_state as AppState | undefined)?.staking?.params?.bond_denom;
   return typeof denom === "string" ? denom : BASE_DENOM;
 }
 
-/** The bank denom_metadata entry of `denom` in genesis, else oGPU's built-in one. */
-function denomMetadataOf(genesis: GenesisDoc, denom: string): DenomMetadata {
-  const listed = (genesis.app_state as AppState | undefined)?.bank?.denom_metadata?.find((m) => m.base === denom);
-  if (listed) return listed;
-  if (denom === OGPU_DENOM_METADATA.base) return OGPU_DENOM_METADATA;
-  throw new CliError(`genesis has no bank denom_metadata for the bond denom ${denom}: add one (base, display, denom_units, symbol, name)`);
+/** The bank metadata the chain serves for `denom` (it describes its one native denom). */
+function denomMetadataOf(denom: string): Metadata {
+  if (denom === NATIVE_DENOM_METADATA.base) return NATIVE_DENOM_METADATA;
+  throw new CliError(`the chain serves no bank denom metadata for the bond denom ${denom} (only ${NATIVE_DENOM_METADATA.base}): wallets could not show it`);
 }
