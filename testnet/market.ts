@@ -1,6 +1,6 @@
 /**
  * The market on the loopback testnet: every validator runs its auditor (`ogpu-worker audit` with
- * its node's operator key, against its own node) and W workers are spread over nodes 1..N-1 —
+ * its node's operator key, against its own node) and W workers are spread over nodes N-1..1 —
  * never node0, where clients submit, so a task always crosses the network. With `pq`, worker0
  * and the last validator's auditor sign with ML-DSA-65 keys (post-quantum Proof of Sync).
  *
@@ -48,9 +48,9 @@ export function marketOperatorKeyType(pq: boolean, n: number): (index: number) =
   return (index) => (pq && n > 1 && index === n - 1 ? "mldsa65" : "secp256k1");
 }
 
-/** The node worker `j` attaches to: 1..N-1 round robin (node0 is the clients' node); node0 alone on a 1-node net. */
+/** The node worker `j` attaches to: N-1, N-2, …, 1 round robin (node0 is the clients' node); node0 alone on a 1-node net. */
 export function workerNodeIndex(j: number, n: number): number {
-  return n < 2 ? 0 : 1 + (j % (n - 1));
+  return n < 2 ? 0 : n - 1 - (j % (n - 1));
 }
 
 const endpoint = (testnet: Testnet, i: number) => ({ rpc: testnet.nodes[i]!.rpc, rest: testnet.nodes[i]!.rest });
