@@ -93,6 +93,8 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     resultPaid: (ctx, worker, fee) => mint.recordResultFee(ctx, worker, fee),
     // Assign→commit latency feeds x/workers' anomaly detection (per-unit latency against the tier's median).
     slotCommitted: (ctx, worker, latencyBlocks, units) => workers.recordCommitLatency(ctx, worker, latencyBlocks, units),
+    // The verified workers of one task against each other (units cancel out): the peer rule, which jails.
+    resultsSettled: (ctx, samples) => workers.recordPeerLatencies(ctx, samples),
   };
   const market = createMarketKeeper({ bank, treasury, workers, hooks: marketHooks });
   const attest = createAttestKeeper({ bank, market, staking, workers });

@@ -12,32 +12,18 @@
  * enums are named through `RenderHints.enums`. Decs are customtypes the wire cannot reveal, so
  * routes list their Dec fields in `RenderHints.decimals`.
  */
-import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
 import type { PageResponse } from "cosmjs-types/cosmos/base/query/v1beta1/pagination";
-import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
-import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
-import { MsgUpdateParams as GovMsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx";
-import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
-import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
-import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
-import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
 import { decToString } from "../app/dec.js";
+import { anyPayload } from "./any-payloads.js";
+
+export { BASE_ACCOUNT_TYPE_URL, MODULE_ACCOUNT_TYPE_URL, PUBKEY_TYPE_URLS } from "./any-payloads.js";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
 }
-
-export const PUBKEY_TYPE_URLS = {
-  secp256k1: "/cosmos.crypto.secp256k1.PubKey",
-  ed25519: "/cosmos.crypto.ed25519.PubKey",
-  mldsa65: "/ogpu.crypto.v1.MLDSA65PubKey",
-} as const;
-export const BASE_ACCOUNT_TYPE_URL = "/cosmos.auth.v1beta1.BaseAccount";
-export const MODULE_ACCOUNT_TYPE_URL = "/cosmos.auth.v1beta1.ModuleAccount";
 
 /** Thrown for an Any whose type URL this node cannot render (the gateway fails likewise). */
 export class UnknownTypeUrlError extends Error {
@@ -86,34 +72,10 @@ export function pageResponseJson(page: PageResponse | undefined, itemCount: numb
   return { next_key: bytesJson(page.nextKey), total: page.total.toString() };
 }
 
-/**
- * Payloads an Any may carry in a query response: accounts, public keys, and what a gov
- * proposal carries (v1beta1 text content, the messages it executes: the Cosmos ones gov can
- * run and every oGPU Msg), so /cosmos/gov/v1/proposals renders any proposal.
- */
-interface AnyPayload {
-  readonly codec: MessageCodec<object>;
-  readonly hints?: RenderHints;
-}
-const ANY_PAYLOADS: Readonly<Record<string, AnyPayload>> = {
-  [PUBKEY_TYPE_URLS.secp256k1]: { codec: Secp256k1PubKey },
-  [PUBKEY_TYPE_URLS.ed25519]: { codec: Ed25519PubKey },
-  [PUBKEY_TYPE_URLS.mldsa65]: { codec: MLDSA65PubKey },
-  [BASE_ACCOUNT_TYPE_URL]: { codec: BaseAccount },
-  [MODULE_ACCOUNT_TYPE_URL]: { codec: ModuleAccount },
-  "/cosmos.gov.v1beta1.TextProposal": { codec: TextProposal },
-  "/cosmos.gov.v1.MsgUpdateParams": { codec: GovMsgUpdateParams },
-  "/cosmos.bank.v1beta1.MsgSend": { codec: MsgSend },
-  "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade": { codec: MsgSoftwareUpgrade },
-  "/cosmos.upgrade.v1beta1.MsgCancelUpgrade": { codec: MsgCancelUpgrade },
-  // oGPU's own Msgs (every module's MsgUpdateParams among them), from the one list of their type URLs.
-  ...Object.fromEntries(Object.values(OGPU_MSG_TYPES).map((t): [string, AnyPayload] => [t.typeUrl, { codec: t.codec as MessageCodec<object> }])),
-};
-
 /** Any as `{"@type": url, ...fields}`, or null when absent. Throws for unknown type URLs. */
 export function anyJson(any: Any | undefined): JsonObject | null {
   if (any === undefined) return null;
-  const payload = Object.prototype.hasOwnProperty.call(ANY_PAYLOADS, any.typeUrl) ? ANY_PAYLOADS[any.typeUrl] : undefined;
+  const payload = anyPayload(any.typeUrl);
   if (payload === undefined) throw new UnknownTypeUrlError(any.typeUrl);
   return { "@type": any.typeUrl, ...messageJson(payload.codec.decode(any.value), payload.codec, payload.hints) };
 }

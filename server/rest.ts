@@ -1,10 +1,18 @@
 /**
- * The node's HTTP server: LCD REST routes (the route table in routes-*.ts), /openapi.json, /healthz
- * and Prometheus /metrics. LCD routes read state only through the ABCI query function and
- * answer with the JSON and error shapes of the Cosmos SDK's gRPC-gateway.
+ * The node's HTTP server: LCD REST routes (the route tables in routes-*.ts), /openapi.json,
+ * /healthz and Prometheus /metrics. Query routes read state only through the ABCI query
+ * function, the tx service and base/tendermint routes also through the node's CometBFT RPC;
+ * all answer with the JSON and error shapes of the Cosmos SDK's gRPC-gateway. Browsers'
+ * explorers and wallets reach it cross-origin (CORS), and one client's request rate is capped.
  */
 import { hexUpper } from "../crypto/bytes.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import fastifyCors from "@fastify/cors";
+import fastifyRateLimit from "@fastify/rate-limit";
+import type { CometRpc } from "./comet-rpc.js";
+import { type NodeRoute } from "./node-routes.js";
+import { tendermintRoutes } from "./routes-tendermint.js";
+import { txRoutes } from "./routes-tx.js";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
@@ -26,7 +34,28 @@ export interface RestServerOptions {
   metrics: NodeMetrics;
   health: () => NodeHealth;
   logger?: boolean;
+  /** The node's CometBFT RPC (tx service, base/tendermint); without it those routes answer 503. */
+  comet?: CometRpc;
+  /** CORS, rate limit and body size; unset = HTTP_DEFAULTS, except that the rate limit is off. */
+  http?: Partial<HttpSettings>;
 }
+
+/** How the REST server faces browsers and busy clients (app.json / `ogpud start` flags). */
+export interface HttpSettings {
+  /** Origins allowed cross-origin ("*" = any); empty = no CORS headers at all. */
+  corsAllowedOrigins: readonly string[];
+  /** Requests one client IP may make per minute; 0 = unlimited. The blob routes keep their own quotas. */
+  rateLimitPerMinute: number;
+  /** Largest JSON request body (a tx to broadcast or simulate, base64), in bytes. */
+  maxBodyBytes: number;
+}
+
+export const HTTP_DEFAULTS: HttpSettings = {
+  corsAllowedOrigins: ["*"],
+  rateLimitPerMinute: 3000,
+  // Room for a simulate of a query_max_bytes (2 MiB) tx in base64, with the JSON around it.
+  maxBodyBytes: 3 * 1024 * 1024,
+};
 
 /** Height header: read on requests (query at a height) and set on every response, as the SDK does. */
 export const HEIGHT_HEADER = "x-cosmos-block-height";
@@ -48,6 +77,9 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...treasuryRoutes,
   ...mintRoutes,
 ];
+
+/** Routes answered from CometBFT or with a JSON body (tx service, base/tendermint). */
+export const NODE_LCD_ROUTES: readonly NodeRoute[] = [...txRoutes, ...tendermintRoutes];
 
 /** Routes that run no query. */
 const NODE_ROUTES: readonly PlainRoute[] = [
@@ -75,14 +107,18 @@ function toStatusError(err: unknown): GrpcStatusError {
   if (err instanceof GrpcStatusError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const statusCode = typeof err === "object" && err !== null && "statusCode" in err ? err.statusCode : undefined;
-  // Fastify's own request errors (bad header, body, …) are client errors.
+  // Fastify's own request errors (bad header, body, …) are client errors; too many requests is the gateway's ResourceExhausted.
+  if (statusCode === 429) return new GrpcStatusError(GrpcCode.ResourceExhausted, message);
+  if (statusCode === 413) return new GrpcStatusError(GrpcCode.ResourceExhausted, message);
   if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return invalidArgument(message);
   return new GrpcStatusError(GrpcCode.Internal, message);
 }
 
 export async function createRestServer(opts: RestServerOptions): Promise<FastifyInstance> {
+  const http: HttpSettings = { ...HTTP_DEFAULTS, rateLimitPerMinute: 0, ...opts.http };
   const app = Fastify({
     logger: opts.logger ?? false,
+    bodyLimit: http.maxBodyBytes,
     // Errors fastify raises before routing (a URL that is not valid percent-encoding) skip the
     // error handler; answer them in the gateway's shape too, so clients see one error format.
     frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => reply.code(400).send(invalidArgument(err.message).toJSON()),
@@ -111,6 +147,24 @@ export async function createRestServer(opts: RestServerOptions): Promise<Fastify
     return payload;
   });
 
+  if (http.corsAllowedOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: http.corsAllowedOrigins.includes("*") ? "*" : [...http.corsAllowedOrigins],
+      methods: ["GET", "HEAD", "POST"],
+      allowedHeaders: ["content-type", HEIGHT_HEADER],
+      exposedHeaders: [HEIGHT_HEADER, GATEWAY_HEIGHT_HEADER],
+      maxAge: 600,
+    });
+  }
+  if (http.rateLimitPerMinute > 0) {
+    await app.register(fastifyRateLimit, {
+      max: http.rateLimitPerMinute,
+      timeWindow: 60_000,
+      // Uploads and downloads of blobs have their own balance-based quotas (blobs.ts); scrapes are the operator's.
+      allowList: (request) => request.url.startsWith("/blobs") || request.url === "/metrics",
+    });
+  }
+
   for (const route of LCD_ROUTES) {
     app.get<{ Params: Record<string, string>; Querystring: QueryParams }>(fastifyPath(route.path), async (request, reply) => {
       const { json, height } = await route.run(opts.query, request, requestedHeight(request));
@@ -119,7 +173,20 @@ export async function createRestServer(opts: RestServerOptions): Promise<Fastify
     });
   }
 
-  const openApi = openApiDocument(HEIGHT_HEADER, LCD_ROUTES, NODE_ROUTES);
+  const context = { query: opts.query, comet: opts.comet };
+  for (const route of NODE_LCD_ROUTES) {
+    app.route<{ Params: Record<string, string>; Querystring: QueryParams }>({
+      method: route.method,
+      url: fastifyPath(route.path),
+      handler: async (request, reply) => {
+        const { json, height } = await route.run(context, { params: request.params, query: request.query, body: request.body });
+        if (height !== undefined) setHeight(reply, height);
+        return json;
+      },
+    });
+  }
+
+  const openApi = openApiDocument(HEIGHT_HEADER, LCD_ROUTES, NODE_LCD_ROUTES, NODE_ROUTES);
   app.get("/openapi.json", async () => openApi);
 
   app.get("/healthz", async (_request, reply) => {

@@ -3,6 +3,7 @@
  * description of the API is never maintained separately from the routes themselves.
  */
 import type { JsonObject, JsonValue } from "./lcd-json.js";
+import type { NodeRoute } from "./node-routes.js";
 import type { LcdRoute, ParamDoc } from "./routes-table.js";
 
 /** A route served without an ABCI query (health, metrics, this document). */
@@ -18,12 +19,19 @@ function parameterJson(p: ParamDoc): JsonObject {
   return { name: p.name, in: p.in, required: p.in === "path", description: p.description, schema };
 }
 
-function operation(summary: string, queryPath: string | undefined, parameters: JsonValue[], contentType = "application/json"): JsonObject {
+/** A POST route's JSON body: its fields as an object schema. */
+function requestBody(fields: readonly ParamDoc[]): JsonObject {
+  const properties: JsonObject = Object.fromEntries(fields.map((f) => [f.name, { type: f.type, description: f.description, ...(f.enum ? { enum: [...f.enum] } : {}) }]));
+  return { required: true, content: { "application/json": { schema: { type: "object", properties } } } };
+}
+
+function operation(summary: string, queryPath: string | undefined, parameters: JsonValue[], contentType = "application/json", method: "get" | "post" = "get", body?: readonly ParamDoc[]): JsonObject {
   return {
-    get: {
+    [method]: {
       summary,
       ...(queryPath === undefined ? {} : { description: `ABCI query ${queryPath}` }),
       parameters,
+      ...(body === undefined ? {} : { requestBody: requestBody(body) }),
       responses: {
         "200": { description: "OK", content: { [contentType]: {} } },
         default: { description: 'gRPC-gateway error: {"code": grpc code, "message": …, "details": []}' },
@@ -32,7 +40,7 @@ function operation(summary: string, queryPath: string | undefined, parameters: J
   };
 }
 
-export function openApiDocument(heightHeader: string, routes: readonly LcdRoute[], plain: readonly PlainRoute[]): JsonObject {
+export function openApiDocument(heightHeader: string, routes: readonly LcdRoute[], nodeRoutes: readonly NodeRoute[], plain: readonly PlainRoute[]): JsonObject {
   const heightParam: JsonObject = {
     name: heightHeader,
     in: "header",
@@ -43,6 +51,12 @@ export function openApiDocument(heightHeader: string, routes: readonly LcdRoute[
   const paths: JsonObject = {};
   for (const route of routes) {
     paths[route.path] = operation(route.summary, route.queryPath, [...route.params.map(parameterJson), heightParam]);
+  }
+  for (const route of nodeRoutes) {
+    const method = route.method === "POST" ? "post" : "get";
+    const op = operation(route.summary, undefined, route.params.map(parameterJson), "application/json", method, route.bodyFields);
+    // GET and POST of one path (…/txs) share its entry.
+    paths[route.path] = { ...((paths[route.path] as JsonObject | undefined) ?? {}), ...op };
   }
   for (const route of plain) paths[route.path] = operation(route.summary, undefined, [], route.contentType);
   return {

@@ -164,7 +164,7 @@ Stop with Ctrl-C; 'make clean-devnet' wipes the chain.
 `);
 }
 
-const node = runCli("ogpud", [startCommand], ["start", "--home", home]);
+const node = runCli({ program: "ogpud", commands: [startCommand] }, ["start", "--home", home]);
 startRoles().catch((err: unknown) => console.error(`start-devnet: worker/auditor not started: ${err instanceof Error ? err.message : String(err)}`));
 process.exitCode = await node;
 await stopRoles();

@@ -17,7 +17,7 @@ import { MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1
 import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
-import { CliError, intFlag, runCli, stringFlag, type Command, type Flags } from "../cmd/cli.js";
+import { CliError, intFlag, runCli, stringFlag, type Command, type Flags, type OptionSpec } from "../cmd/cli.js";
 import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
@@ -132,7 +132,7 @@ const connectionOptions = {
   rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
   "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
   "gas-prices": { type: "string", description: "gas price of the role's txs (default 0.001uogpu)" },
-} as const;
+} satisfies OptionSpec;
 
 const startCommand: Command = {
   name: "start",
@@ -300,6 +300,15 @@ const auditCommand: Command = {
 
 export const workerCommands: Command[] = [initCommand, startCommand, auditCommand];
 
+/** Flags every `ogpu-worker` command accepts, so one set of flags fits every role. */
+const workerGlobalOptions: OptionSpec = {
+  home: { type: "string", description: "worker home directory (keys, state file)" },
+  node: connectionOptions.node,
+  "keyring-backend": connectionOptions["keyring-backend"],
+  "log-level": { type: "string", description: "debug | info | warn | error (default info)" },
+  "log-format": { type: "string", description: "json | plain (default plain)" },
+};
+
 /** True when run as a program (also through an npm bin symlink), false when imported. */
 function isMain(): boolean {
   try {
@@ -311,5 +320,5 @@ function isMain(): boolean {
 
 if (isMain()) {
   // Exit explicitly: a half-closed socket of a dead node must not keep a stopped worker alive.
-  process.exit(await runCli("ogpu-worker", workerCommands, process.argv.slice(2)));
+  process.exit(await runCli({ program: "ogpu-worker", summary: "oGPU GPU provider sidecar: run assigned tasks, audit as a validator", commands: workerCommands, globalOptions: workerGlobalOptions }, process.argv.slice(2)));
 }

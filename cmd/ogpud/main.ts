@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from "../cli.js";
-import { ogpudCommands } from "./commands/index.js";
+import { ogpudSpec } from "./spec.js";
 
-process.exitCode = await runCli("ogpud", ogpudCommands, process.argv.slice(2));
+process.exitCode = await runCli(ogpudSpec, process.argv.slice(2));

@@ -1,5 +1,5 @@
 import { runCli } from "../cli.js";
-import { ogpudCommands } from "./commands/index.js";
+import { ogpudSpec } from "./spec.js";
 
 export interface OgpudRun {
   code: number;
@@ -18,7 +18,7 @@ export async function runOgpud(argv: readonly string[]): Promise<OgpudRun> {
   console.log = (...a: unknown[]) => void out.push(a.join(" "));
   console.error = (...a: unknown[]) => void err.push(a.join(" "));
   try {
-    const code = await runCli("ogpud", ogpudCommands, [...argv]);
+    const code = await runCli(ogpudSpec, [...argv]);
     return { code, stdout: out.join("\n"), stderr: err.join("\n") };
   } finally {
     console.log = log;

@@ -1,5 +1,5 @@
 /**
- * Edits values in CometBFT's config.toml in place, keeping its comments and layout.
+ * Reads and edits values in CometBFT's config.toml in place, keeping its comments and layout.
  * Only the flat `key = value` lines CometBFT writes are supported; that is all we touch.
  */
 export type TomlValue = string | number | boolean | string[];
@@ -7,6 +7,21 @@ export type TomlValue = string | number | boolean | string[];
 function render(value: TomlValue): string {
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
   return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** The quoted string value of `key` inside `[section]`, or undefined when absent. */
+export function getTomlString(text: string, section: string, key: string): string | undefined {
+  let current = "";
+  for (const line of text.split("\n")) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      current = header[1]!.trim();
+      continue;
+    }
+    const match = new RegExp(`^\\s*${key.replace(/\./g, "\\.")}\\s*=\\s*"([^"]*)"`).exec(line);
+    if (current === section && match) return match[1];
+  }
+  return undefined;
 }
 
 /** Sets `key` inside `[section]` ("" = the top, before any section header). */

@@ -107,6 +107,11 @@ export interface MarketHooks {
   resultPaid?(ctx: Context, worker: string, fee: bigint): void;
   /** `worker` committed `latencyBlocks` after its assignment to a task of `units` units (x/workers' anomaly detection). */
   slotCommitted?(ctx: Context, worker: string, latencyBlocks: bigint, units: bigint): void;
+  /**
+   * A task settled with ≥ 2 paid (verified) workers: each one's assign→commit latency, in
+   * payout order (x/workers compares co-workers of the same task: the peer anomaly rule).
+   */
+  resultsSettled?(ctx: Context, samples: readonly { operator: string; latencyBlocks: bigint }[]): void;
 }
 
 /** What x/market needs: bank moves escrow; workers provides the registry and takes penalties; fees go to the treasury. */
@@ -292,6 +297,11 @@ export function createMarketKeeper({ bank, treasury, workers, hooks }: MarketDep
     });
     treasury.deposit(ctx, MARKET_ESCROW, fee, "market_fee");
     payouts.forEach((p, i) => hooks.resultPaid?.(ctx, p.worker, fees[i]!));
+    const latencies = payouts.flatMap((p) => {
+      const a = task.assignments.find((x) => x.worker === p.worker)!;
+      return a.committed ? [{ operator: p.worker, latencyBlocks: a.committedHeight - a.assignedHeight }] : [];
+    });
+    if (latencies.length >= 2) hooks.resultsSettled?.(ctx, latencies);
     task.escrow = (escrow - paid).toString();
     const refunded = refundRest(ctx, task);
     emitTaskEvent(ctx.events, TaskEvent.Settled, task.id, { paid: paid.toString(), fee: fee.toString(), refunded: refunded.toString(), client: task.client });

@@ -4,9 +4,11 @@
  * and x/attest), a decline, a commit's assign→commit latency (x/market's slotCommitted hook,
  * wired in app/modules.ts) — so each event costs a bounded amount of work and nothing scans
  * the worker set. A record improbable under honest behaviour (exact binomial tail below
- * anomaly_tail_per_billion / 10⁹) flags the worker; failures also jail it. Slowness only flags:
- * per-unit latency rests on the client's declared `units`, so a client understating them could
- * otherwise get an honest worker jailed and slashed (docs/anomaly.md).
+ * anomaly_tail_per_billion / 10⁹) flags the worker; failures also jail it. Slowness against the
+ * tier median only flags: per-unit latency rests on the client's declared `units`, so a client
+ * understating them could otherwise get an honest worker jailed and slashed. Slowness against
+ * the co-workers of the same task (x/market's resultsSettled hook: verified results only)
+ * jails: there the units are the same for everyone and cancel out (docs/anomaly.md).
  */
 import type { Context } from "../../app/context.js";
 import { AnomalyStats, LatencyHistogram, type Worker } from "../../proto/gen/ogpu/workers/v1/workers.js";
@@ -17,7 +19,7 @@ import { getLatencyHistogram, setLatencyHistogram } from "./store.js";
 import type { BondSlashReason } from "./keeper.js";
 
 /** The rules, as named in AnomalyStats.flag and the events' `rule`. */
-export const AnomalyRule = { FailureRate: "failure_rate", Slow: "slow", DeclineRate: "decline_rate" } as const;
+export const AnomalyRule = { FailureRate: "failure_rate", Slow: "slow", DeclineRate: "decline_rate", PeerSlow: "peer_slow" } as const;
 type Rule = (typeof AnomalyRule)[keyof typeof AnomalyRule];
 
 /** What the detector needs from the registry keeper. */
@@ -35,6 +37,28 @@ export interface AnomalyDetector {
   observeDecline(ctx: Context, operator: string): void;
   /** A commit `latencyBlocks` after its assignment, on a task of `units` compute units. */
   observeCommitLatency(ctx: Context, operator: string, latencyBlocks: bigint, units: bigint): void;
+  /** The assign→commit latencies of the workers whose results of one task were verified (k ≥ 2). */
+  observePeerLatencies(ctx: Context, samples: readonly PeerLatency[]): void;
+}
+
+/** One verified worker of a task and its slot's assign→commit latency in blocks. */
+export interface PeerLatency {
+  operator: string;
+  latencyBlocks: bigint;
+}
+
+/** Upper median (the larger middle value of an even count): the co-workers' typical latency, erring towards slow. */
+function upperMedian(values: readonly bigint[]): bigint {
+  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return sorted[sorted.length >> 1]!;
+}
+
+/**
+ * The peer rule's hit: `latency` exceeds anomaly_peer_slow_factor_pct of the co-workers' median
+ * and that median plus anomaly_peer_min_gap_blocks (block granularity: 1 vs 4 blocks is noise).
+ */
+export function slowerThanPeers(latency: bigint, peerMedian: bigint, p: Pick<WorkersParams, "anomaly_peer_slow_factor_pct" | "anomaly_peer_min_gap_blocks">): boolean {
+  return latency * 100n > BigInt(p.anomaly_peer_slow_factor_pct) * peerMedian && latency > peerMedian + BigInt(p.anomaly_peer_min_gap_blocks);
 }
 
 function statsOf(w: Worker): AnomalyStats {
@@ -43,13 +67,15 @@ function statsOf(w: Worker): AnomalyStats {
 
 /** Halves every counter once one reaches the window, so the record follows recent behaviour (ratios kept, up to rounding). */
 function keepWindow(s: AnomalyStats, window: bigint): void {
-  if (s.outcomes < window && s.assignmentsSeen < window && s.latencySamples < window) return;
+  if (s.outcomes < window && s.assignmentsSeen < window && s.latencySamples < window && s.peerSamples < window) return;
   s.outcomes /= 2n;
   s.failures /= 2n;
   s.declines /= 2n;
   s.assignmentsSeen /= 2n;
   s.latencySamples /= 2n;
   s.slowSamples /= 2n;
+  s.peerSamples /= 2n;
+  s.peerSlowSamples /= 2n;
 }
 
 /**
@@ -145,5 +171,30 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     deps.setWorker(ctx, w);
   }
 
-  return { observeOutcome, observeDecline, observeCommitLatency };
+  /**
+   * Each verified worker against the co-workers of the same task whose declared tier is not
+   * above its own (they should not be faster; a higher-tier co-worker legitimately is): a hit
+   * when slowerThanPeers their median. Same task, same input, same units — so neither the
+   * client's declaration nor the tier mix moves the comparison, and the rule jails. O(k²) for
+   * k ≤ max_redundancy.
+   */
+  function observePeerLatencies(ctx: Context, samples: readonly PeerLatency[]): void {
+    const p = workersParams.get(ctx.store);
+    const tiers = samples.map((x) => deps.workerTier(ctx, deps.requireWorker(ctx, x.operator)));
+    samples.forEach((sample, i) => {
+      const peers = samples.filter((_, j) => j !== i && tiers[j]! <= tiers[i]!).map((x) => x.latencyBlocks);
+      if (peers.length === 0) return;
+      const slow = slowerThanPeers(sample.latencyBlocks, upperMedian(peers), p);
+      const w = deps.requireWorker(ctx, sample.operator);
+      const s = statsOf(w);
+      keepWindow(s, BigInt(p.anomaly_window));
+      s.peerSamples += 1n;
+      if (slow) s.peerSlowSamples += 1n;
+      if (slow && improbable(ctx, w, p, s.peerSamples, s.peerSlowSamples, p.anomaly_peer_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.PeerSlow, s.peerSamples, s.peerSlowSamples, p.anomaly_peer_slow_rate_bps, true);
+      w.anomaly = s;
+      deps.setWorker(ctx, w);
+    });
+  }
+
+  return { observeOutcome, observeDecline, observeCommitLatency, observePeerLatencies };
 }

@@ -11,7 +11,7 @@ import { emitWorkerEvent, WorkerEvent } from "./events.js";
 import { invalidWorker as invalid, workersError, WorkersCode } from "./errors.js";
 import { workersParams, type GpuCatalogEntry, type WorkersParams } from "./params.js";
 import { addExit, allWorkers, dueExits, getWorker, setWorker } from "./store.js";
-import { createAnomalyDetector } from "./anomaly.js";
+import { createAnomalyDetector, type PeerLatency } from "./anomaly.js";
 
 /** Worker reads and writes for x/workers' own files, tools and tests (the layout stays in store.ts). */
 export { allWorkers, getWorker, setWorker } from "./store.js";
@@ -238,6 +238,8 @@ export interface WorkersKeeper {
   recordDecline(ctx: Context, operator: string, reason: string): Reliability;
   /** x/market's slotCommitted hook: a commit's assign→commit latency feeds anomaly detection (docs/anomaly.md). */
   recordCommitLatency(ctx: Context, operator: string, latencyBlocks: bigint, units: bigint): void;
+  /** x/market's resultsSettled hook: the verified workers of one task and their assign→commit latencies (the peer rule, docs/anomaly.md). */
+  recordPeerLatencies(ctx: Context, samples: readonly PeerLatency[]): void;
   /** Takes (+1) or frees (−1) one of a worker's concurrent task slots. */
   adjustOpenTasks(store: KVStore, operator: string, delta: 1 | -1): void;
   /** endBlock: returns the bonds of exits whose unbonding delay has passed. */
@@ -376,5 +378,5 @@ export function createWorkersKeeper({ bank, treasury, hooks }: WorkersDeps): Wor
     return rel;
   }
 
-  return { bondsAccount: WORKER_BONDS, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline: recordDeclineAndObserve, recordCommitLatency: anomaly.observeCommitLatency, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
+  return { bondsAccount: WORKER_BONDS, params: (store) => workersParams.get(store), getWorker, requireWorker, setWorker, allWorkers, workerStatus, gpuTier, workerTier, hardwareMatcher, slashBond, jailWorker, recordResult: recordResultAndNotify, recordDecline: recordDeclineAndObserve, recordCommitLatency: anomaly.observeCommitLatency, recordPeerLatencies: anomaly.observePeerLatencies, adjustOpenTasks, completeExits, registerWorker, updateWorker, heartbeat, exitWorker };
 }

@@ -32,7 +32,10 @@ const CATALOG_ENTRY_KEYS = ["vendor", "model", "tier"];
  *   which a record is improbable, the minimum sample, the window at which a worker's counters
  *   halve, the slow factor (percent of the tier's median per-unit latency), the tier samples
  *   needed before the median is used and the histogram's halving window, and the jail and slash
- *   of a worker jailed for an anomaly.
+ *   of a worker jailed for an anomaly. The peer rule (anomaly_peer_*): a verified result is
+ *   slow against its task's co-workers when its assign→commit latency exceeds both
+ *   anomaly_peer_slow_factor_pct of their median and that median + anomaly_peer_min_gap_blocks;
+ *   anomaly_peer_slow_rate_bps is the honest rate of such results.
  */
 export const workersParams = defineParams(
   "workers/params",
@@ -66,6 +69,9 @@ export const workersParams = defineParams(
     anomaly_histogram_window: 5000,
     anomaly_jail_blocks: 10_000,
     anomaly_slash_bps: 100,
+    anomaly_peer_slow_factor_pct: 300,
+    anomaly_peer_slow_rate_bps: 1000,
+    anomaly_peer_min_gap_blocks: 2,
   },
   (p) => {
     if (!/^[0-9]{1,30}$/.test(p.min_worker_bond)) throw new Error("min_worker_bond must be a decimal uogpu amount");
@@ -102,6 +108,7 @@ function checkAnomalyParams(p: {
   anomaly_fail_rate_bps: number; anomaly_slow_rate_bps: number; anomaly_decline_rate_bps: number; anomaly_tail_per_billion: number;
   anomaly_min_samples: number; anomaly_window: number; anomaly_slow_factor_pct: number; anomaly_min_tier_samples: number;
   anomaly_histogram_window: number; anomaly_jail_blocks: number; anomaly_slash_bps: number;
+  anomaly_peer_slow_factor_pct: number; anomaly_peer_slow_rate_bps: number; anomaly_peer_min_gap_blocks: number;
 }): void {
   const int = (v: number, lo: number, hi: number, name: string) => {
     if (!Number.isSafeInteger(v) || v < lo || v > hi) throw new Error(`${name} must be an integer in ${lo}..${hi}`);
@@ -117,4 +124,7 @@ function checkAnomalyParams(p: {
   int(p.anomaly_histogram_window, 2, 1_000_000_000, "anomaly_histogram_window");
   int(p.anomaly_jail_blocks, 1, 10_000_000, "anomaly_jail_blocks");
   int(p.anomaly_slash_bps, 0, 10_000, "anomaly_slash_bps");
+  int(p.anomaly_peer_slow_factor_pct, 101, 100_000, "anomaly_peer_slow_factor_pct");
+  int(p.anomaly_peer_slow_rate_bps, 1, 9999, "anomaly_peer_slow_rate_bps");
+  int(p.anomaly_peer_min_gap_blocks, 0, 1_000_000, "anomaly_peer_min_gap_blocks");
 }

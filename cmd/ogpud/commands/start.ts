@@ -1,18 +1,25 @@
 import { CliError, intFlag, type Command, type Flags } from "../../cli.js";
-import { cometbftBinary } from "../../paths.js";
+import { join } from "node:path";
+import { cometbftBinary, packageRoot } from "../../paths.js";
 import { startNode } from "../../../server/node.js";
+import { DESCRIPTOR_SET_PATH } from "../../../server/grpc.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
+import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
+import { getTomlString } from "../toml.js";
+import { readFile } from "node:fs/promises";
 
 export const startCommand: Command = {
   name: "start",
-  summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--blob-* <n>]",
+  summary: "Run the node: ABCI app, REST + /metrics, gRPC, and a cometbft child process",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--grpc.address <host:port>] [--blob-* <n>]",
   options: {
     ...homeOption,
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
     "rest-laddr": { type: "string", description: "REST listen address host:port (overrides app.json)" },
+    "grpc.address": { type: "string", description: "gRPC listen address host:port (default 0.0.0.0:9090; overrides app.json grpc_address)" },
+    "grpc.enable": { type: "string", description: "serve gRPC: true or false, e.g. --grpc.enable=false (default true; overrides app.json grpc_enable)" },
     "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
     "min-gas-prices": { type: "string", description: "mempool fee floor, e.g. 0.001uogpu (overrides app.json)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
@@ -24,6 +31,9 @@ export const startCommand: Command = {
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
     "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
+    "cors-allowed-origins": { type: "string", description: "comma-separated origins REST answers cross-origin, * = any, none = no CORS (default *; overrides app.json)" },
+    "rate-limit-per-minute": { type: "string", description: "REST requests one client IP may make per minute, 0 = unlimited (default 3000; overrides app.json)" },
+    "rest-max-body-bytes": { type: "string", description: "largest REST request body, e.g. a tx to broadcast (default 3145728; overrides app.json)" },
     "serve-export": { type: "boolean", description: "serve GET /ogpu/node/v1/export, the whole committed state as a genesis document for `ogpud shadow-fork --from` (off by default; app.json serve_export)" },
   },
   async run({ flags }) {
@@ -36,11 +46,18 @@ export const startCommand: Command = {
       if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
       return value;
     };
+    const corsFlag = typeof flags["cors-allowed-origins"] === "string" ? (flags["cors-allowed-origins"] as string) : undefined;
+    const corsOrigins = corsFlag === undefined ? config.cors_allowed_origins : corsFlag === "none" ? [] : corsFlag.split(",").map((o) => o.trim()).filter(Boolean);
+    const rateLimit = flags["rate-limit-per-minute"] === undefined ? config.rate_limit_per_minute : intFlag(flags, "rate-limit-per-minute", 0);
+    // The LCD's tx service and base/tendermint routes ask this node's CometBFT, at its configured RPC address.
+    const rpcLaddr = getTomlString(await readFile(paths.cometConfig, "utf8"), "rpc", "laddr") ?? "tcp://127.0.0.1:26657";
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
       abciAddress,
       restAddress: str("rest-laddr", config.rest_laddr),
+      cometRpcUrl: rpcUrlFromLaddr(rpcLaddr),
+      http: { corsAllowedOrigins: corsOrigins, rateLimitPerMinute: rateLimit, maxBodyBytes: positive("rest-max-body-bytes", config.rest_max_body_bytes) },
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
       simulationGasLimit: positive("simulation-gas-limit", config.simulation_gas_limit),
@@ -49,6 +66,7 @@ export const startCommand: Command = {
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
       serveExport: flags["serve-export"] === true || config.serve_export,
+      grpc: grpcEnabled(flags, config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
       log: (line) => console.log(line),
     }).catch((err: Error) => {
       // This binary must not run on this chain (app/halt.ts): say why, exit with the halt's code.
@@ -68,6 +86,14 @@ export const startCommand: Command = {
     return node.stopped;
   },
 };
+
+/** --grpc.enable=true|false, else app.json's grpc_enable. */
+function grpcEnabled(flags: Flags, configured: boolean): boolean {
+  const value = flags["grpc.enable"];
+  if (value === undefined) return configured;
+  if (value !== "true" && value !== "false") throw new CliError(`--grpc.enable must be true or false, not ${String(value)}`);
+  return value === "true";
+}
 
 /** The --blob-* flags given; the rest take BLOB_DEFAULTS in the store. */
 function blobSettings(flags: Flags): BlobSettings {

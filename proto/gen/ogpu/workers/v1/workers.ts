@@ -92,13 +92,20 @@ export interface AnomalyStats {
   latencySamples: bigint;
   /** Of those, slower than anomaly_slow_factor_pct of the median. */
   slowSamples: bigint;
-  /** Last rule that fired ("" = none): failure_rate, slow, decline_rate. */
+  /** Last rule that fired ("" = none): failure_rate, slow, decline_rate, peer_slow. */
   flag: string;
   /** Why, with the figures (n, x, honest rate). */
   flagReason: string;
   flaggedHeight: bigint;
   /** Times this worker was jailed by the anomaly rule. */
   anomalyJails: bigint;
+  /**
+   * Verified results compared with the assign→commit latency of co-workers of the same task
+   * whose declared tier is not above this worker's (the peer rule: units cancel out).
+   */
+  peerSamples: bigint;
+  /** Of those, slower than anomaly_peer_slow_factor_pct of the co-workers' median latency. */
+  peerSlowSamples: bigint;
 }
 
 /**
@@ -607,6 +614,8 @@ function createBaseAnomalyStats(): AnomalyStats {
     flagReason: "",
     flaggedHeight: 0n,
     anomalyJails: 0n,
+    peerSamples: 0n,
+    peerSlowSamples: 0n,
   };
 }
 
@@ -665,6 +674,18 @@ export const AnomalyStats: MessageFns<AnomalyStats> = {
         throw new globalThis.Error("value provided for field message.anomalyJails of type uint64 too large");
       }
       writer.uint32(80).uint64(message.anomalyJails);
+    }
+    if (message.peerSamples !== 0n) {
+      if (BigInt.asUintN(64, message.peerSamples) !== message.peerSamples) {
+        throw new globalThis.Error("value provided for field message.peerSamples of type uint64 too large");
+      }
+      writer.uint32(88).uint64(message.peerSamples);
+    }
+    if (message.peerSlowSamples !== 0n) {
+      if (BigInt.asUintN(64, message.peerSlowSamples) !== message.peerSlowSamples) {
+        throw new globalThis.Error("value provided for field message.peerSlowSamples of type uint64 too large");
+      }
+      writer.uint32(96).uint64(message.peerSlowSamples);
     }
     return writer;
   },
@@ -762,6 +783,22 @@ export const AnomalyStats: MessageFns<AnomalyStats> = {
             message.anomalyJails = reader.uint64() as bigint;
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.peerSamples = reader.uint64() as bigint;
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.peerSlowSamples = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -798,6 +835,12 @@ export const AnomalyStats: MessageFns<AnomalyStats> = {
       : 0n;
     message.anomalyJails = (object.anomalyJails !== undefined && object.anomalyJails !== null)
       ? BigInt(object.anomalyJails)
+      : 0n;
+    message.peerSamples = (object.peerSamples !== undefined && object.peerSamples !== null)
+      ? BigInt(object.peerSamples)
+      : 0n;
+    message.peerSlowSamples = (object.peerSlowSamples !== undefined && object.peerSlowSamples !== null)
+      ? BigInt(object.peerSlowSamples)
       : 0n;
     return message;
   },
