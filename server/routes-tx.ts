@@ -5,12 +5,13 @@
  */
 import { BroadcastMode, OrderBy, SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { SIMULATE_PATH } from "../app/query.js";
+import { isBeaconTx } from "../app/beacon.js";
 import { GrpcCode, GrpcStatusError, runAbciQuery } from "./abci-query.js";
-import { cometCall, type CometRpc } from "./comet-rpc.js";
+import { cometCall } from "./comet-rpc.js";
 import { messageJson } from "./lcd-json.js";
 import { bodyBytes, bodyObject, requireComet, type NodeRoute } from "./node-routes.js";
 import { invalidArgument, parseEnum, parseUint64, queryParam, type ParamDoc, type QueryParams } from "./routes-table.js";
-import { indexedTxJson, txResponseJson, type CometBroadcastJson, type CometTxJson } from "./tx-json.js";
+import { blockTimes, indexedTxJson, txResponseJson, type CometBroadcastJson, type CometTxJson } from "./tx-json.js";
 
 const TX = "/cosmos/tx/v1beta1";
 
@@ -19,13 +20,6 @@ const DEFAULT_TX_PAGE = 100n;
 const MAX_TX_PAGE = 100n;
 
 const TX_BYTES_FIELD: ParamDoc = { name: "tx_bytes", in: "query", type: "string", description: "the signed tx (TxRaw bytes), base64" };
-
-/** Block time of each height, one `header` call per distinct height. */
-async function blockTimes(comet: CometRpc, heights: readonly string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(heights)];
-  const times = await Promise.all(unique.map((height) => comet.call<{ header: { time: string } }>("header", { height }).then((r) => r.header.time)));
-  return new Map(unique.map((height, i) => [height, times[i]!]));
-}
 
 function parseBroadcastMode(value: unknown): BroadcastMode {
   const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : "";
@@ -67,6 +61,7 @@ const getTx: NodeRoute = {
       if (/not found/i.test(err instanceof Error ? err.message : String(err))) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash}`);
       return cometCall("tx", () => Promise.reject(err));
     });
+    if (isBeaconTx(Buffer.from(tx.tx, "base64"))) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash} is a block's beacon (vote-extension randomness), not a Cosmos tx`);
     const times = await cometCall("header", () => blockTimes(comet, [tx.height]));
     return { json: indexedTxJson(tx, times.get(tx.height)!) };
   },
@@ -132,8 +127,10 @@ const searchTxs: NodeRoute = {
     const result = await cometCall("tx search", () =>
       comet.call<{ txs: CometTxJson[]; total_count: string }>("tx_search", { query: search, prove: false, page: page.toString(), per_page: limit.toString(), order_by: cometOrder(orderBy) }),
     );
-    const times = await cometCall("header", () => blockTimes(comet, result.txs.map((t) => t.height)));
-    const pairs = result.txs.map((t) => indexedTxJson(t, times.get(t.height)!));
+    // A block's beacon tx (no events; only tx.height / tx.hash queries match it) is no Cosmos tx: left out of the page.
+    const found = result.txs.filter((t) => !isBeaconTx(Buffer.from(t.tx, "base64")));
+    const times = await cometCall("header", () => blockTimes(comet, found.map((t) => t.height)));
+    const pairs = found.map((t) => indexedTxJson(t, times.get(t.height)!));
     return {
       json: {
         txs: pairs.map((p) => p.tx),
