@@ -140,7 +140,7 @@ describe("the market on a 4-validator testnet", () => {
     await until(`task ${id} assigned to the liar`, () => task(id), (t) => t.assignments.some((a) => a.worker === liar.address));
     const wrong = sha256(new TextEncoder().encode("a made-up output"));
     const salt = sha256(new TextEncoder().encode(`liar salt ${id}`));
-    const outputCid = blobCid(new TextEncoder().encode("the liar's made-up output"));
+    const outputCid = await blobCid(new TextEncoder().encode("the liar's made-up output"));
     await send(liar.client, liar.address, MSG.CommitResult, { worker: liar.address, taskId: id, seal: computeResultSeal(id, parseAccountAddress(liar.address), wrong, outputCid, salt) });
     expect(await committeeOf(id)).toHaveLength(3);
     await until(`task ${id} open for reveals`, () => record(id), (r) => r?.phase === Phase.PHASE_REVEAL);
