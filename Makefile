@@ -2,19 +2,21 @@
 COMETBFT_VERSION := v0.38.26
 BIN := $(CURDIR)/.bin
 COMETBFT := $(BIN)/cometbft
+GRPCURL_VERSION := v1.9.3
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install deps cometbft build typecheck start test bench proto clean clean-devnet
+.PHONY: install deps cometbft abci-cli grpcurl build typecheck start test bench proto clean clean-devnet
 
-## install: system packages (deps), npm dependencies (npm ci) and the pinned CometBFT binary in .bin/
-install: deps node_modules/.installed cometbft
+## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT binary, its abci-cli and grpcurl in .bin/
+install: deps node_modules/.installed cometbft abci-cli grpcurl
 
 ## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
 ## and python3-torch (CPU build; the example programs in examples/programs and their tests —
 ## they install into /usr/bin/python3, which programs name explicitly); podman (the `oci`
-## program runtime, worker/executors/oci.ts: offered only where it can create containers).
-DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman
+## program runtime, worker/executors/oci.ts: offered only where it can create containers);
+## python3-scipy (the scheduler benchmark's reference solver, bench/reference/scipy_lsa.py).
+DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman python3-scipy
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then \
@@ -30,6 +32,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+## abci-cli: CometBFT's example apps at the same pinned version (the benchmarks' kvstore reference,
+## bench/kvstore-reference.ts), skipped when present (`abci-cli version` prints the ABCI version, not CometBFT's)
+abci-cli:
+	@if [ -x $(BIN)/abci-cli ]; then \
+		echo "abci-cli $(COMETBFT_VERSION) present"; \
+	else \
+		echo "installing abci-cli $(COMETBFT_VERSION) into $(BIN)"; \
+		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/abci/cmd/abci-cli@$(COMETBFT_VERSION); \
+	fi
+
 ## cometbft: go install the pinned version, skipped when .bin/cometbft already is that version
 cometbft:
 	@if [ "$$($(COMETBFT) version 2>/dev/null)" = "$(COMETBFT_VERSION:v%=%)" ]; then \
@@ -37,6 +49,16 @@ cometbft:
 	else \
 		echo "installing cometbft $(COMETBFT_VERSION) into $(BIN)"; \
 		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION); \
+	fi
+
+## grpcurl: go install the pinned grpcurl (the gRPC e2e test queries the node with it), skipped when .bin/grpcurl exists
+## (go-installed builds print no version to compare)
+grpcurl:
+	@if [ -x $(BIN)/grpcurl ]; then \
+		echo "grpcurl present"; \
+	else \
+		echo "installing grpcurl $(GRPCURL_VERSION) into $(BIN)"; \
+		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION); \
 	fi
 
 ## build: compile TypeScript to dist/

@@ -165,6 +165,11 @@ export class OgpuApp implements AbciApplication {
     return this.queries.query({ store: this.store, block: this.blockInfo(height, this.store.lastCommit.timeSeconds, new Uint8Array()) }, req);
   }
 
+  /** Every gRPC method path `query` answers (the gRPC server serves exactly these). */
+  get queryPaths(): readonly string[] {
+    return this.queries.paths;
+  }
+
   checkTx(req: RequestCheckTx): ResponseCheckTx {
     const mode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const block = this.blockInfo(this.store.lastCommit.height + 1n, this.store.lastCommit.timeSeconds, new Uint8Array());

@@ -31,6 +31,11 @@ export class QueryRouter {
     }
   }
 
+  /** Every method path this router answers, Simulate included. */
+  get paths(): string[] {
+    return [...this.methods.keys(), SIMULATE_PATH];
+  }
+
   query(ctx: QueryContext, req: RequestQuery): ResponseQuery {
     const height = ctx.block.height;
     try {

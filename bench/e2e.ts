@@ -7,9 +7,9 @@ import type { StdFee } from "@cosmjs/stargate";
 import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
-import { offsetPort, startTestNode, type Devnet, type TestNode } from "../testnet/devnet.js";
+import { offsetPort, rpcStatus, startTestNode, type Devnet, type TestNode } from "../testnet/devnet.js";
 import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../crypto/task-crypto.js";
-import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
+import { printFigures, printRatios, progress, quantile, type Benchmark, type Figure, type Ratio } from "./report.js";
 
 /**
  * End to end on real processes: 1 node (ogpud + cometbft, genesis validator) and 2 real
@@ -156,9 +156,16 @@ function taskInput(i: number): { kind: string; input: Uint8Array } {
   return { kind: spec.kind, input: new TextEncoder().encode(JSON.stringify(spec.body)) };
 }
 
+/** Heights a task reached each state at, from the SDK's progress updates. */
+interface TaskHeights {
+  submitted: number;
+  states: Map<string, number>;
+}
+
 /** Each client submits its share one after another (one account sequence); results are awaited concurrently. */
-async function measureTasks(cluster: ComputeCluster): Promise<Figure[]> {
+async function measureTasks(cluster: ComputeCluster): Promise<{ figures: Figure[]; blocks: number[] }> {
   const latencies: number[] = [];
+  const heights: TaskHeights[] = [];
   const waits: Promise<void>[] = [];
   const start = performance.now();
   await Promise.all(
@@ -166,9 +173,14 @@ async function measureTasks(cluster: ComputeCluster): Promise<Figure[]> {
       for (let i = c; i < TASKS; i += cluster.clients.length) {
         const { kind, input } = taskInput(i);
         const submitted = performance.now();
-        const { taskId } = await client.submitTask({ kind, input, units: 10n, maxPricePerUnit: 200n, redundancy: 2 });
+        const { taskId, height } = await client.submitTask({ kind, input, units: 10n, maxPricePerUnit: 200n, redundancy: 2 });
+        const record: TaskHeights = { submitted: height, states: new Map() };
+        heights.push(record);
         let finalised = 0;
-        const onUpdate = (u: { state: string }) => void (u.state === "finalized" && (finalised = performance.now()));
+        const onUpdate = (u: { state: string; height: number }) => {
+          if (!record.states.has(u.state)) record.states.set(u.state, u.height);
+          if (u.state === "finalized") finalised = performance.now();
+        };
         waits.push(client.fetchResult(taskId, { timeoutMs: 300_000, onUpdate }).then(() => void latencies.push((finalised || performance.now()) - submitted)));
       }
     }),
@@ -177,12 +189,44 @@ async function measureTasks(cluster: ComputeCluster): Promise<Figure[]> {
   const elapsedS = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   progress("e2e", `${TASKS} tasks finalised and verified in ${elapsedS.toFixed(1)} s`);
-  return [
-    { figure: "tasks", value: TASKS, unit: "tasks", note: `k = 2, hash 2000 rounds / matmul 16×16, encrypted, ${cluster.clients.length} clients` },
-    { figure: "tasks_per_s", value: TASKS / elapsedS, unit: "tasks/s", note: "first submit → last result verified" },
-    { figure: "latency_p50_ms", value: Math.round(quantile(latencies, 0.5)), unit: "ms", note: "submitTask called → FINALIZED seen" },
-    { figure: "latency_p95_ms", value: Math.round(quantile(latencies, 0.95)), unit: "ms" },
-  ];
+  const blocks = heights.map((h) => (h.states.get("finalized") ?? Number.NaN) - h.submitted).sort((a, b) => a - b);
+  // Where tasks wait: mean blocks between the states every task passes through.
+  const stage = (from: string | undefined, to: string) => {
+    const gaps = heights.map((h) => (h.states.get(to) ?? Number.NaN) - (from === undefined ? h.submitted : h.states.get(from) ?? Number.NaN)).filter((g) => Number.isFinite(g));
+    return Number((gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length)).toFixed(2));
+  };
+  return {
+    blocks,
+    figures: [
+      { figure: "tasks", value: TASKS, unit: "tasks", note: `k = 2, hash 2000 rounds / matmul 16×16, encrypted, ${cluster.clients.length} clients` },
+      { figure: "tasks_per_s", value: TASKS / elapsedS, unit: "tasks/s", note: "first submit → last result verified" },
+      { figure: "latency_p50_ms", value: Math.round(quantile(latencies, 0.5)), unit: "ms", note: "submitTask called → FINALIZED seen" },
+      { figure: "latency_p95_ms", value: Math.round(quantile(latencies, 0.95)), unit: "ms" },
+      { figure: "latency_p50_blocks", value: quantile(blocks, 0.5), unit: "blocks", note: "submit tx's block → FINALIZED block" },
+      { figure: "latency_p95_blocks", value: quantile(blocks, 0.95), unit: "blocks" },
+      { figure: "stage_submit_to_assigned_blocks", value: stage(undefined, "assigned"), unit: "blocks", note: "mean" },
+      { figure: "stage_assigned_to_committed_blocks", value: stage("assigned", "committed"), unit: "blocks", note: "mean; worker reacts, runs the job, commits" },
+      { figure: "stage_committed_to_finalized_blocks", value: stage("committed", "finalized"), unit: "blocks", note: "mean; reveals" },
+    ],
+  };
+}
+
+/**
+ * The reference: inclusion latency in blocks of a plain bank send on the same node, in the same
+ * run — the latest height when it is broadcast to the height that includes it. A task needs at
+ * least two such round trips after its own block (the workers' commit, then their reveal), so
+ * 2 × this is what the protocol's own messages cost at the least.
+ */
+async function measureSendBlocks(cluster: ComputeCluster, count = 12): Promise<number[]> {
+  const client = cluster.clients[0]!;
+  const address = client.address;
+  const blocks: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const before = Number((await rpcStatus(cluster.devnet.rpcUrl)).height);
+    const res = await client.broadcast([{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: address, toAddress: address, amount: [{ denom: "uogpu", amount: "1" }] } }]);
+    blocks.push(res.height - before);
+  }
+  return blocks.sort((a, b) => a - b);
 }
 
 function mbPerSecond(bytes: number, fn: () => void): number {
@@ -210,16 +254,27 @@ function envelopeFigures(): Figure[] {
 
 export async function benchE2e(): Promise<void> {
   const figures = envelopeFigures();
+  const ratios: Ratio[] = [];
   progress("e2e", "starting 1 node + 2 ogpu-worker processes");
-  const cluster = await startComputeCluster({ portBase: PORT_BASE, metricsPortBase: METRICS_PORT_BASE, clients: CLIENTS });
+  // Idle workers: capacity for every task at once, so the figure is the protocol's path, not a queue.
+  const cluster = await startComputeCluster({ portBase: PORT_BASE, metricsPortBase: METRICS_PORT_BASE, clients: CLIENTS, workerMaxConcurrent: TASKS });
   try {
-    figures.push(...(await measureTasks(cluster)));
+    const sends = await measureSendBlocks(cluster);
+    const tasks = await measureTasks(cluster);
+    const sendsAfter = await measureSendBlocks(cluster);
+    figures.push(...tasks.figures, { figure: "send_inclusion_p50_blocks", value: quantile([...sends, ...sendsAfter].sort((a, b) => a - b), 0.5), unit: "blocks", note: "bank send, broadcast → included (reference)" });
+    const reference = [...sends, ...sendsAfter].sort((a, b) => a - b);
+    ratios.push(
+      { figure: "latency_p50_blocks_ratio_to_two_tx_round_trips", ours: quantile(tasks.blocks, 0.5), reference: 2 * quantile(reference, 0.5), unit: "blocks", referenceName: "2 × bank-send inclusion p50" },
+      { figure: "latency_p95_blocks_ratio_to_two_tx_round_trips", ours: quantile(tasks.blocks, 0.95), reference: 2 * quantile(reference, 0.95), unit: "blocks", referenceName: "2 × bank-send inclusion p95" },
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${await cluster.workerLogs()}`);
   } finally {
     await cluster.stop();
   }
   printFigures("e2e", figures);
+  printRatios("e2e", ratios);
 }
 
 export const e2eBenchmark: Benchmark = {

@@ -50,6 +50,45 @@ export function printFigures(bench: string, figures: readonly Figure[]): void {
   for (const f of figures) console.log(figureJson(bench, f));
 }
 
+/**
+ * A headline figure as a ratio to a reference measured in the same run (interleaved rounds
+ * where the two cannot run at once): our figure, theirs, and ours ÷ theirs. Figures on this
+ * shared machine move ±40 % between runs; the ratio of two measured together moves far less.
+ */
+export interface Ratio {
+  /** e.g. "committed_tps_ratio_to_kvstore_socket". */
+  figure: string;
+  ours: number;
+  reference: number;
+  unit: string;
+  /** What the reference is, for the table. */
+  referenceName: string;
+}
+
+/** ours ÷ reference to 3 decimals (NaN when the reference is 0). */
+export function ratioValue(r: Pick<Ratio, "ours" | "reference">): number {
+  return r.reference === 0 ? Number.NaN : Number((r.ours / r.reference).toFixed(3));
+}
+
+/** A ratio's JSON line: `{"bench","figure","value","ours","reference","unit"}`. */
+export function ratioJson(bench: string, r: Ratio): string {
+  return JSON.stringify({ bench, figure: r.figure, value: ratioValue(r), ours: r.ours, reference: r.reference, unit: r.unit });
+}
+
+/** Prints each ratio as a table line, then its JSON line. */
+export function printRatios(bench: string, ratios: readonly Ratio[]): void {
+  for (const r of ratios) console.log(`${r.figure}: ${formatValue(ratioValue(r))} (ours ${formatValue(r.ours)} ${r.unit}, ${r.referenceName} ${formatValue(r.reference)} ${r.unit})`);
+  for (const r of ratios) console.log(ratioJson(bench, r));
+}
+
+/** The median of some numbers (the middle one, or the mean of the two middle ones). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Progress on stderr, so stdout stays table + JSON lines. */
 export function progress(bench: string, message: string): void {
   process.stderr.write(`[${bench}] ${message}\n`);

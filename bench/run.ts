@@ -8,6 +8,7 @@ import { marketFinalizeBenchmark } from "./market-finalize.js";
 import { posBenchmark } from "./pos.js";
 import type { Benchmark } from "./report.js";
 import { schedulerBenchmark } from "./scheduler.js";
+import { stateSizeBenchmark } from "./state-size.js";
 import { txBenchmark } from "./tx.js";
 import { testnetTxBenchmark } from "./testnet-tx.js";
 import { worstBlockBenchmark } from "./worst-block.js";
@@ -16,7 +17,7 @@ import { worstBlockBenchmark } from "./worst-block.js";
  * Benchmark runner: `npm run bench -- <name>` runs one benchmark, `npm run bench` runs all of
  * them in the order below (cheap ones first). Benchmarks are compiled by `npm run build`.
  */
-export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, govTallyBenchmark, worstBlockBenchmark, posBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, govTallyBenchmark, worstBlockBenchmark, posBenchmark, stateSizeBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark];
 
 function usage(): string {
   const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;

@@ -6,24 +6,24 @@ import { join } from "node:path";
 import { DirectSecp256k1Wallet } from "@cosmjs/proto-signing";
 import { rpcStatus, waitForHeight } from "../testnet/devnet.js";
 import { createTestnet, startTestnetNode, stopTestnetNode, testnetNodePid, type Testnet } from "../testnet/testnet.js";
-import { printFigures, progress, type Benchmark, type Figure } from "./report.js";
-import { cometbftPid, cpuSeconds, DENOM, durationMs, envInt, presign, runLoad, throughput, type BroadcastStats, type SigningAccount, type Throughput } from "./tx-harness.js";
+import { kvstoreTxs, meanTxSize, startKvstoreTestnet, type KvstoreTestnet } from "./kvstore-reference.js";
+import { median, printFigures, printRatios, progress, type Benchmark, type Figure } from "./report.js";
+import { cometbftPid, cpuSeconds, DENOM, durationMs, envInt, presign, runLoad, throughput, type BenchTx, type BroadcastStats, type SigningAccount, type Throughput } from "./tx-harness.js";
 
 /**
  * Committed cosmjs bank sends/s and inclusion latency on an N-validator loopback testnet
- * (default 4), beside the same load on a 1-validator network built the same way in the same
- * run: every tx is checked by every node's mempool and executed by every node, so on one
- * machine the testnet figure shows what replication and consensus rounds cost.
+ * (default 4), as a ratio to N cometbft + `abci-cli kvstore` validators built from the same
+ * homes (bench/kvstore-reference.ts) under the same load with same-size txs, in interleaved
+ * rounds: what any app behind a socket reaches with the same replication and consensus.
  * Each network is created by createTestnet (gentxs, persistent peers, invariants off), its
  * bench accounts funded in genesis; txs are pre-signed, then broadcast spread over all nodes.
  * Knobs (env): BENCH_TESTNET_VALIDATORS, BENCH_TESTNET_TX_COUNT, BENCH_TX_ACCOUNTS,
- * BENCH_TX_CONCURRENCY, BENCH_TX_BLOCK_TIME.
+ * BENCH_TX_CONCURRENCY, BENCH_TX_BLOCK_TIME, BENCH_TESTNET_ROUNDS (default 1).
  */
 
 const BENCH = "testnet-tx";
-/** The testnet uses 27850..27883 (node i: +10i), the single node 27890..27893. */
+/** The testnet uses 27850..27883 (node i: +10i); the kvstore reference reuses them after it. */
 const TESTNET_PORT_BASE = 27850;
-const SINGLE_PORT_BASE = 27890;
 /** 1,000 OGPU each: far below the max wallet, plenty for the fees. */
 const ACCOUNT_UOGPU = 1_000_000_000n;
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -77,18 +77,24 @@ interface Measurement {
   throughput: Throughput;
   broadcast: BroadcastStats;
   txsSigned: number;
-  /** CPU seconds during the load, all nodes together. */
+  /** CPU seconds during the load, all nodes together (`ogpud` = the app process: ogpud or abci-cli). */
   cpu: { ogpud: number; cometbft: number };
+  txSize: number;
 }
 
+/** Which app the network runs: ogpud, or the kvstore reference (same homes, same load shape). */
+type NetworkApp = { kind: "ogpud" } | { kind: "kvstore"; txSize: number; round: number };
+
 /** Builds a `validators`-node network, runs the load, tears it down. */
-async function measure(config: Config, validators: number, basePort: number, accounts: SigningAccount[]): Promise<Measurement> {
-  const label = `${validators}-validator`;
+async function measure(config: Config, validators: number, basePort: number, accounts: SigningAccount[], app: NetworkApp): Promise<Measurement> {
+  const label = `${validators}-validator ${app.kind}`;
   const dir = await mkdtemp(join(tmpdir(), `ogpu-bench-testnet-${validators}v-`));
   const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency + 2 });
   let testnet: Testnet | undefined;
+  let reference: KvstoreTestnet | undefined;
   const cleanup = async () => {
     agent.destroy();
+    await reference?.stop();
     for (const node of testnet?.nodes ?? []) await stopTestnetNode(node);
     await rm(dir, { recursive: true, force: true });
   };
@@ -109,15 +115,25 @@ async function measure(config: Config, validators: number, basePort: number, acc
         for (const a of accounts) bank.balances.push({ address: a.address, coins: [{ denom: DENOM, amount: ACCOUNT_UOGPU.toString() }] });
       },
     });
-    for (const node of testnet.nodes) startTestnetNode(node);
-    for (const node of testnet.nodes) await waitForHeight(node.rpc, 2n, 120_000);
     const node0 = testnet.nodes[0]!;
+    let txs: BenchTx[][];
+    let cpuNow: () => Promise<{ ogpud: number; cometbft: number }>;
+    if (app.kind === "ogpud") {
+      for (const node of testnet.nodes) startTestnetNode(node);
+      for (const node of testnet.nodes) await waitForHeight(node.rpc, 2n, 120_000);
+      const signStart = performance.now();
+      txs = await presign(node0.rpc, testnet.chainId, accounts, config.txCount / accounts.length);
+      progress(BENCH, `${label}: pre-signed ${config.txCount} txs in ${((performance.now() - signStart) / 1000).toFixed(1)} s`);
+      const started = testnet;
+      cpuNow = () => nodesCpu(started);
+    } else {
+      const running = (reference = await startKvstoreTestnet(testnet.nodes));
+      txs = kvstoreTxs(accounts.length, config.txCount / accounts.length, app.txSize, `t${app.round}`);
+      const sum = async (pids: (number | undefined)[]) => (await Promise.all(pids.map(cpuSeconds))).reduce<number>((a, b) => a + (b ?? 0), 0);
+      cpuNow = async () => ({ ogpud: await sum(running.appPids), cometbft: await sum(running.cometPids) });
+    }
 
-    const signStart = performance.now();
-    const txs = await presign(node0.rpc, testnet.chainId, accounts, config.txCount / accounts.length);
-    progress(BENCH, `${label}: pre-signed ${config.txCount} txs in ${((performance.now() - signStart) / 1000).toFixed(1)} s`);
-
-    const cpuBefore = await nodesCpu(testnet);
+    const cpuBefore = await cpuNow();
     const startHeight = Number((await rpcStatus(node0.rpc)).height) + 1;
     const { broadcast, blocks } = await runLoad(agent, testnet.nodes.map((n) => new URL(n.rpc)), new URL(node0.rpc), startHeight, txs, {
       concurrency: config.concurrency,
@@ -125,10 +141,10 @@ async function measure(config: Config, validators: number, basePort: number, acc
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
       onBroadcastDone: (b) => progress(BENCH, `${label}: broadcast done in ${(b.durationMs / 1000).toFixed(1)} s: ${b.accepted} accepted; waiting for blocks`),
     });
-    const cpuAfter = await nodesCpu(testnet);
+    const cpuAfter = await cpuNow();
     const cpu = { ogpud: cpuAfter.ogpud - cpuBefore.ogpud, cometbft: cpuAfter.cometbft - cpuBefore.cometbft };
     for (const [reason, count] of broadcast.rejected) progress(BENCH, `${label}: rejected ${count}× ${reason}`);
-    return { throughput: throughput(blocks, txs.flat()), broadcast, txsSigned: config.txCount, cpu };
+    return { throughput: throughput(blocks, txs.flat()), broadcast, txsSigned: config.txCount, cpu, txSize: meanTxSize(txs.flat()) };
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
@@ -136,7 +152,7 @@ async function measure(config: Config, validators: number, basePort: number, acc
   }
 }
 
-/** One network's figures, names prefixed (`` for the testnet, `single_node_` for the 1-validator run). */
+/** One network's figures, names prefixed (`` for ogpud's testnet, `kvstore_` for the reference). */
 function networkFigures(prefix: string, m: Measurement): Figure[] {
   const t = m.throughput;
   const rejected = [...m.broadcast.rejected.values()].reduce((a, b) => a + b, 0);
@@ -156,16 +172,19 @@ function networkFigures(prefix: string, m: Measurement): Figure[] {
 
 async function runTestnetTxBench(): Promise<void> {
   const config = readConfig();
+  const rounds = envInt("BENCH_TESTNET_ROUNDS", 1);
   const load = loadavg();
-  progress(BENCH, `config: ${config.validators} validators, block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request; load average ${load.map((x) => x.toFixed(2)).join(" ")}`);
+  progress(BENCH, `config: ${config.validators} validators, block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request, ${rounds} interleaved rounds (ogpud, kvstore, …); load average ${load.map((x) => x.toFixed(2)).join(" ")}`);
   const accounts = await benchAccounts(config.accounts);
-  const testnet = await measure(config, config.validators, TESTNET_PORT_BASE, accounts);
-  const single = await measure(config, 1, SINGLE_PORT_BASE, accounts);
-  const ratio = single.throughput.committedTps > 0 ? testnet.throughput.committedTps / single.throughput.committedTps : 0;
+  const ours: Measurement[] = [];
+  const reference: Measurement[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    ours.push(await measure(config, config.validators, TESTNET_PORT_BASE, accounts, { kind: "ogpud" }));
+    reference.push(await measure(config, config.validators, TESTNET_PORT_BASE, accounts, { kind: "kvstore", txSize: ours[ours.length - 1]!.txSize, round }));
+    console.log(`-- round ${round}`);
+    printFigures(BENCH, [...networkFigures("", ours[round - 1]!), ...networkFigures("kvstore_", reference[round - 1]!)]);
+  }
   printFigures(BENCH, [
-    ...networkFigures("", testnet),
-    ...networkFigures("single_node_", single),
-    { figure: "testnet_over_single_node", value: Number(ratio.toFixed(3)), unit: "ratio" },
     { figure: "validators", value: config.validators, unit: "nodes" },
     { figure: "block_time", value: durationMs(config.blockTime), unit: "ms", note: "timeout_commit" },
     { figure: "txs_signed", value: config.txCount, unit: "txs", note: "per network" },
@@ -173,10 +192,19 @@ async function runTestnetTxBench(): Promise<void> {
     { figure: "load_avg_1m_before", value: Number(load[0]!.toFixed(2)), unit: "load", note: "the machine is shared" },
     { figure: "load_avg_1m_after", value: Number(loadavg()[0]!.toFixed(2)), unit: "load" },
   ]);
+  printRatios(BENCH, [
+    {
+      figure: "committed_tps_ratio_to_kvstore_socket",
+      ours: median(ours.map((m) => m.throughput.committedTps)),
+      reference: median(reference.map((m) => m.throughput.committedTps)),
+      unit: "tx/s",
+      referenceName: `${config.validators} kvstore-over-socket validators`,
+    },
+  ]);
 }
 
 export const testnetTxBenchmark: Benchmark = {
   name: "testnet-tx",
-  description: "committed bank-send tx/s and inclusion latency on a 4-validator loopback testnet, beside a 1-validator network",
+  description: "committed bank-send tx/s on a 4-validator loopback testnet, as a ratio to 4 cometbft + abci-cli kvstore validators under the same load (interleaved)",
   run: runTestnetTxBench,
 };

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from "../crypto/secp256k1.js";
-import { rpcStatus, startTestNode, type NodeProcess, type TestNode } from "../testnet/devnet.js";
-import { printFigures, progress, type Benchmark, type Figure } from "./report.js";
+import { rpcStatus, startTestNode, type NodeProcess } from "../testnet/devnet.js";
+import { kvstoreTxs, meanTxSize, startKvstoreNode } from "./kvstore-reference.js";
+import { median, printFigures, printRatios, progress, type Benchmark, type Figure } from "./report.js";
 import { cometbftPid, cpuSeconds, durationMs, envInt, presign, runLoad, signingAccountsFromMnemonics, throughput, type BenchTx, type BroadcastStats, type ObservedBlock } from "./tx-harness.js";
 
 /**
@@ -10,7 +11,10 @@ import { cometbftPid, cpuSeconds, durationMs, envInt, presign, runLoad, signingA
  * through CometBFT's RPC, CheckTx, the mempool, consensus, FinalizeBlock and Commit. Txs are
  * signed before the clock starts so the figure is the node's, not the client's signing speed.
  * The shared machinery (signing, broadcasting, block watching) is in tx-harness.ts.
- * Knobs (env): BENCH_TX_BLOCK_TIME, BENCH_TX_COUNT, BENCH_TX_ACCOUNTS, BENCH_TX_CONCURRENCY.
+ * The headline is a ratio to CometBFT's kvstore example app behind the same socket
+ * (bench/kvstore-reference.ts), measured in interleaved rounds (ogpud, kvstore, ogpud, …).
+ * Knobs (env): BENCH_TX_BLOCK_TIME, BENCH_TX_COUNT, BENCH_TX_ACCOUNTS, BENCH_TX_CONCURRENCY,
+ * BENCH_TX_ROUNDS (default 2).
  */
 
 const BENCH = "tx";
@@ -119,55 +123,119 @@ function profileFigures(before: ProfileSnapshot, after: ProfileSnapshot): Figure
 
 // ---- the benchmark -------------------------------------------------------------------------
 
-async function runTxBench(): Promise<void> {
-  const config = readConfig();
-  const perAccount = config.txCount / config.accounts;
-  progress(BENCH, `config: block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request`);
-  const verifyRate = secp256k1VerifyRate();
+/** One round's headline numbers, ogpud's or the reference's. */
+interface RoundResult {
+  tps: number;
+  p50Blocks: number;
+  txSize: number;
+}
 
-  let testNode: TestNode | undefined;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency + 2 });
-  // Ctrl-C: the finally below does not run on a signal, so stop and clean up here too.
-  const onSignal = () => void cleanup().finally(() => process.exit(130));
-  const cleanup = async () => {
-    agent.destroy();
-    await testNode?.cleanup();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+/** Inclusion latency in blocks: p50 submit→seen over the block time, at least 1. */
+function latencyBlocks(latencyMs: number, blockTime: string): number {
+  return Number((latencyMs / durationMs(blockTime)).toFixed(2));
+}
+
+/** One ogpud round: a fresh devnet, pre-signed bank sends, the load, figures printed. */
+async function runOgpudRound(config: TxBenchConfig, verifyRate: number, agent: http.Agent, round: number): Promise<RoundResult> {
+  const perAccount = config.txCount / config.accounts;
+  const testNode = await startTestNode({
+    portBase: PORT_BASE,
+    homePrefix: "ogpu-bench-tx-",
+    chainId: "ogpu-bench-tx",
+    blockTime: config.blockTime,
+    checkInvariants: false,
+    accounts: Array.from({ length: config.accounts }, (_, i) => ({ name: `bench${i}`, coins: ACCOUNT_COINS })),
+  });
+  cleanups.add(testNode.cleanup);
   try {
-    testNode = await startTestNode({
-      portBase: PORT_BASE,
-      homePrefix: "ogpu-bench-tx-",
-      chainId: "ogpu-bench-tx",
-      blockTime: config.blockTime,
-      checkInvariants: false,
-      accounts: Array.from({ length: config.accounts }, (_, i) => ({ name: `bench${i}`, coins: ACCOUNT_COINS })),
-    });
     const { devnet, node } = testNode;
     const rpcUrl = new URL(devnet.rpcUrl);
-
     const signStart = performance.now();
     const txs = await presign(devnet.rpcUrl, devnet.chainId, await signingAccountsFromMnemonics(devnet.accounts), perAccount);
-    const signSeconds = (performance.now() - signStart) / 1000;
-    progress(BENCH, `pre-signed ${config.txCount} txs in ${signSeconds.toFixed(1)} s`);
-
+    progress(BENCH, `round ${round} ogpud: pre-signed ${config.txCount} txs in ${((performance.now() - signStart) / 1000).toFixed(1)} s`);
     const before = await profileSnapshot(node, devnet.restUrl);
     const startHeight = Number((await rpcStatus(devnet.rpcUrl)).height) + 1;
     const { broadcast, blocks } = await runLoad(agent, [rpcUrl], rpcUrl, startHeight, txs, {
       concurrency: config.concurrency,
       batch: config.batch,
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
-      onBroadcastDone: (b) => progress(BENCH, `broadcast done in ${(b.durationMs / 1000).toFixed(1)} s: ${b.accepted} accepted; waiting for blocks`),
+      onBroadcastDone: (b) => progress(BENCH, `round ${round} ogpud: broadcast done in ${(b.durationMs / 1000).toFixed(1)} s: ${b.accepted} accepted; waiting for blocks`),
     });
     const after = await profileSnapshot(node, devnet.restUrl);
-
+    console.log(`-- round ${round}: ogpud`);
     printFigures(BENCH, txFigures(config, verifyRate, broadcast, blocks, txs.flat()).concat(profileFigures(before, after)));
     for (const [reason, count] of broadcast.rejected) progress(BENCH, `rejected ${count}× ${reason}`);
+    const t = throughput(blocks, txs.flat());
+    return { tps: t.committedTps, p50Blocks: latencyBlocks(t.latencyP50Ms, config.blockTime), txSize: meanTxSize(txs.flat()) };
+  } finally {
+    cleanups.delete(testNode.cleanup);
+    await testNode.cleanup();
+  }
+}
+
+/** One reference round: cometbft + `abci-cli kvstore` over the same socket, same-size txs. */
+async function runKvstoreRound(config: TxBenchConfig, agent: http.Agent, round: number, txSize: number): Promise<RoundResult> {
+  const node = await startKvstoreNode({ portBase: PORT_BASE, blockTime: config.blockTime, transport: "tcp" });
+  cleanups.add(node.stop);
+  try {
+    const rpcUrl = new URL(node.rpcUrl);
+    const txs = kvstoreTxs(config.accounts, config.txCount / config.accounts, txSize, `r${round}`);
+    const cpuBefore = [await cpuSeconds(node.cometPid), await cpuSeconds(node.appPid)];
+    const startHeight = Number((await rpcStatus(node.rpcUrl)).height) + 1;
+    const { broadcast, blocks } = await runLoad(agent, [rpcUrl], rpcUrl, startHeight, txs, {
+      concurrency: config.concurrency,
+      batch: config.batch,
+      drainTimeoutMs: DRAIN_TIMEOUT_MS,
+      onBroadcastDone: (b) => progress(BENCH, `round ${round} kvstore: broadcast done in ${(b.durationMs / 1000).toFixed(1)} s: ${b.accepted} accepted; waiting for blocks`),
+    });
+    const cpuAfter = [await cpuSeconds(node.cometPid), await cpuSeconds(node.appPid)];
+    const t = throughput(blocks, txs.flat());
+    const cpu = (i: number) => (cpuBefore[i] !== undefined && cpuAfter[i] !== undefined ? Number((cpuAfter[i]! - cpuBefore[i]!).toFixed(2)) : Number.NaN);
+    console.log(`-- round ${round}: reference (cometbft + abci-cli kvstore over tcp, ${txSize}-byte txs)`);
+    printFigures(`${BENCH}-kvstore`, [
+      { figure: "committed_tps", value: t.committedTps, unit: "tx/s" },
+      { figure: "success_ratio", value: Number((t.succeeded / Math.max(1, txs.flat().length)).toFixed(4)), unit: "ratio" },
+      { figure: "latency_p50_ms", value: t.latencyP50Ms, unit: "ms" },
+      { figure: "latency_p95_ms", value: t.latencyP95Ms, unit: "ms" },
+      { figure: "checktx_rejected", value: [...broadcast.rejected.values()].reduce((a, b) => a + b, 0), unit: "txs" },
+      { figure: "cometbft_cpu_s", value: cpu(0), unit: "cpu-s" },
+      { figure: "kvstore_cpu_s", value: cpu(1), unit: "cpu-s" },
+    ]);
+    return { tps: t.committedTps, p50Blocks: latencyBlocks(t.latencyP50Ms, config.blockTime), txSize };
+  } finally {
+    cleanups.delete(node.stop);
+    await node.stop();
+  }
+}
+
+/** What must be stopped if the run is interrupted (the finally blocks don't run on a signal). */
+const cleanups = new Set<() => Promise<void>>();
+
+async function runTxBench(): Promise<void> {
+  const config = readConfig();
+  const rounds = envInt("BENCH_TX_ROUNDS", 2);
+  progress(BENCH, `config: block time ${config.blockTime}, ${config.txCount} txs from ${config.accounts} accounts, ${config.concurrency} requests in flight, ${config.batch} txs per request, ${rounds} interleaved rounds (ogpud, kvstore, …)`);
+  const verifyRate = secp256k1VerifyRate();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency + 2 });
+  const onSignal = () => void Promise.all([...cleanups].map((c) => c())).finally(() => process.exit(130));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const ours: RoundResult[] = [];
+    const reference: RoundResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      ours.push(await runOgpudRound(config, verifyRate, agent, round));
+      reference.push(await runKvstoreRound(config, agent, round, ours[ours.length - 1]!.txSize));
+    }
+    console.log(`-- ${rounds} rounds, medians`);
+    printRatios(BENCH, [
+      { figure: "committed_tps_ratio_to_kvstore_socket", ours: median(ours.map((r) => r.tps)), reference: median(reference.map((r) => r.tps)), unit: "tx/s", referenceName: "kvstore over socket" },
+      { figure: "p50_inclusion_blocks_ratio_to_kvstore_socket", ours: median(ours.map((r) => r.p50Blocks)), reference: median(reference.map((r) => r.p50Blocks)), unit: "blocks", referenceName: "kvstore over socket" },
+    ]);
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
-    await cleanup();
+    agent.destroy();
   }
 }
 
@@ -195,6 +263,6 @@ function txFigures(config: TxBenchConfig, verifyRate: number, broadcast: Broadca
 
 export const txBenchmark: Benchmark = {
   name: "tx",
-  description: "committed bank-send tx/s, success ratio and inclusion latency on a single-node devnet",
+  description: "committed bank-send tx/s and inclusion latency on a single-node devnet, as a ratio to cometbft + abci-cli kvstore over the same socket (interleaved rounds)",
   run: runTxBench,
 };

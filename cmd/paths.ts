@@ -14,11 +14,17 @@ export function packageRoot(): string {
 }
 
 /**
- * The cometbft binary: $OGPU_COMETBFT, else the project-local copy `make install` puts in
- * .bin/, else whatever `cometbft` is on PATH.
+ * A tool binary `make install` provides: $<envVar>, else the project-local copy in .bin/,
+ * else whatever `name` is on PATH.
  */
+export function toolBinary(name: string, envVar: string): string {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) return fromEnv;
+  const local = join(packageRoot(), ".bin", name);
+  return existsSync(local) ? local : name;
+}
+
+/** The cometbft binary ($OGPU_COMETBFT, .bin/cometbft, or PATH). */
 export function cometbftBinary(): string {
-  if (process.env.OGPU_COMETBFT) return process.env.OGPU_COMETBFT;
-  const local = join(packageRoot(), ".bin", "cometbft");
-  return existsSync(local) ? local : "cometbft";
+  return toolBinary("cometbft", "OGPU_COMETBFT");
 }

@@ -47,4 +47,17 @@ describe("task transitions from ABCI events", () => {
     const result = resultFrom(final!.update, [reveal("ogpu1a", "bb", "cid-wrong"), reveal("ogpu1b", "aa", "cid-right")]);
     expect(result).toEqual({ taskId: 3n, state: "finalized", height: 20, digest: "aa", outputCid: "cid-right", paidWorkers: ["ogpu1b"] });
   });
+
+  it("on a tolerance task (no single settled digest) takes a paid worker's reveal", () => {
+    const [final] = transitionsIn(
+      [
+        { type: "attest_finalized", attributes: [{ key: "task_id", value: "4" }, { key: "result_digest", value: "" }, { key: "paid_workers", value: "ogpu1b,ogpu1c" }] },
+        status("4", "auditing", "finalized", "finalized"),
+      ],
+      4n, 30, "block", "30", 1,
+    );
+    const reveal = (worker: string, digest: string, cid: string) => ({ type: "attest_reveal", attributes: { task_id: "4", worker, result_digest: digest, output_cid: cid } });
+    const result = resultFrom(final!.update, [reveal("ogpu1a", "aa", "cid-perturbed"), reveal("ogpu1b", "bb", "cid-b"), reveal("ogpu1c", "cc", "cid-c")]);
+    expect(result).toEqual({ taskId: 4n, state: "finalized", height: 30, digest: "bb", outputCid: "cid-b", paidWorkers: ["ogpu1b", "ogpu1c"] });
+  });
 });

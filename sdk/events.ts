@@ -121,7 +121,7 @@ export interface TaskResult {
   taskId: bigint;
   state: string;
   height: number;
-  /** Hex sha256 digest of the output the workers (and any audit) agreed on. */
+  /** Hex sha256 digest of the output the workers (and any audit) agreed on; on a tolerance task, the first paid worker's. */
   digest: string;
   /** CID of the output blob revealed with that digest (empty if no reveal was found). */
   outputCid: string;
@@ -141,8 +141,12 @@ export const REVEAL_EVENT = "attest_reveal";
 export function resultFrom(update: TaskUpdate, reveals: readonly TaskEventView[]): TaskResult {
   const settlement = update.events.find((e) => SETTLEMENT_EVENTS.includes(e.type));
   const paid = (settlement?.attributes.paid_workers ?? "").split(",").filter(Boolean);
-  const digest = settlement?.attributes.result_digest ?? agreedDigest(reveals);
-  const reveal = reveals.find((r) => r.attributes.result_digest === digest && (paid.length === 0 || paid.includes(r.attributes.worker ?? "")));
+  const settled = settlement?.attributes.result_digest;
+  // A tolerance task settles per worker with no single digest (""): any paid worker's output is
+  // a verified result; the first paid worker's reveal names it.
+  const paidReveal = settled === "" ? reveals.find((r) => paid.includes(r.attributes.worker ?? "")) : undefined;
+  const digest = paidReveal?.attributes.result_digest ?? settled ?? agreedDigest(reveals);
+  const reveal = paidReveal ?? reveals.find((r) => r.attributes.result_digest === digest && (paid.length === 0 || paid.includes(r.attributes.worker ?? "")));
   return { taskId: update.taskId, state: update.state, height: update.height, digest, outputCid: reveal?.attributes.output_cid ?? "", paidWorkers: paid };
 }
 

@@ -10,15 +10,16 @@ import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/c
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
-/** Ports of one node; `portsFrom(P)` gives P..P+3 (tests give each suite its own range). */
+/** Ports of one node; `portsFrom(P)` gives P..P+4 (tests give each suite its own range of 10). */
 export interface NodePorts {
   p2p: number;
   rpc: number;
   abci: number;
   rest: number;
+  grpc: number;
 }
 
-export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
+export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
 
 /** A test port shifted by OGPU_PORT_OFFSET, so two checkouts can run their suites at once. */
 export function offsetPort(port: number): number {
@@ -27,7 +28,7 @@ export function offsetPort(port: number): number {
 
 export function portsFrom(base: number): NodePorts {
   const at = offsetPort(base);
-  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3 };
+  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3, grpc: at + 4 };
 }
 
 export interface DevAccount {
@@ -42,6 +43,8 @@ export interface Devnet {
   ports: NodePorts;
   rpcUrl: string;
   restUrl: string;
+  /** host:port of the node's gRPC server. */
+  grpcAddress: string;
   accounts: DevAccount[];
 }
 
@@ -90,6 +93,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       "rpc-port": String(ports.rpc),
       "abci-port": String(ports.abci),
       "rest-port": String(ports.rest),
+      "grpc-port": String(ports.grpc),
       "block-time": opts.blockTime ?? "1s",
       "check-invariants": opts.checkInvariants ?? true,
       overwrite: true,
@@ -113,6 +117,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       ports,
       rpcUrl: `http://127.0.0.1:${ports.rpc}`,
       restUrl: `http://127.0.0.1:${ports.rest}`,
+      grpcAddress: `127.0.0.1:${ports.grpc}`,
       accounts,
     };
   } finally {
@@ -176,7 +181,7 @@ export interface TestNode {
 }
 
 export interface TestNodeOptions extends Omit<DevnetOptions, "home" | "ports"> {
-  /** First of the node's four ports (portsFrom). */
+  /** First of the node's five ports (portsFrom). */
   portBase: number;
   /** Prefix of the temp home's name (which suite or benchmark it belongs to). */
   homePrefix?: string;

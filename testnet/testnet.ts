@@ -48,7 +48,7 @@ export interface TestnetOptions {
 
 export function nodePorts(basePort: number, i: number): NodePorts {
   const p = basePort + 10 * i;
-  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3 };
+  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3, grpc: p + 4 };
 }
 
 /** Runs one ogpud command in-process (output captured); throws with its stderr on failure. */
@@ -73,7 +73,7 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     const ports = nodePorts(opts.basePort, i);
     await ogpud([
       "init", `node${i}`, "--home", home, "--chain-id", chainId,
-      "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest),
+      "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest), "--grpc-port", String(ports.grpc),
       "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
     ]);
     const { info, mnemonic } = await Keyring.open(home, "test").add("validator");

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { CliError, type Flags, type OptionSpec } from "../cli.js";
 import { DEFAULT_SIMULATION_GAS_LIMIT } from "../../app/app.js";
 import { DEFAULT_QUERY_MAX_BYTES } from "../../app/query.js";
+import { DEFAULT_GRPC_ADDRESS } from "../../server/grpc.js";
 import { HTTP_DEFAULTS } from "../../server/rest.js";
 
 /** A node home: CometBFT's config/ and data/ plus our app.json and the app's LevelDB. */
@@ -52,6 +53,10 @@ export interface AppConfig {
   query_max_bytes: number;
   /** Serve GET /ogpu/node/v1/export (whole state as a genesis document, for shadow forks). */
   serve_export: boolean;
+  /** Serve the gRPC query endpoint (the SDK's app.toml [grpc] enable). */
+  grpc_enable: boolean;
+  /** gRPC listen address host:port (the SDK's [grpc] address). */
+  grpc_address: string;
   /** Origins REST answers cross-origin (CORS); ["*"] = any, [] = none. */
   cors_allowed_origins: string[];
   /** REST requests one client IP may make per minute (0 = unlimited; blob routes have their own quotas). */
@@ -68,6 +73,8 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   simulation_gas_limit: DEFAULT_SIMULATION_GAS_LIMIT,
   query_max_bytes: DEFAULT_QUERY_MAX_BYTES,
   serve_export: false,
+  grpc_enable: true,
+  grpc_address: DEFAULT_GRPC_ADDRESS,
   cors_allowed_origins: [...HTTP_DEFAULTS.corsAllowedOrigins],
   rate_limit_per_minute: HTTP_DEFAULTS.rateLimitPerMinute,
   rest_max_body_bytes: HTTP_DEFAULTS.maxBodyBytes,

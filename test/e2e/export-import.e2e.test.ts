@@ -70,7 +70,7 @@ describe("ogpud export → a new node from the export", () => {
     const run = await runOgpud(["export", "--home", source.devnet.home]);
     expect(run.code, run.stderr).toBe(0);
     const exported = JSON.parse(run.stdout) as { initial_height: string };
-    const init = await runOgpud(["init", "imported", "--home", newHome, "--overwrite", "--chain-id", source.devnet.chainId, "--p2p-port", String(NEW_PORTS.p2p), "--rpc-port", String(NEW_PORTS.rpc), "--abci-port", String(NEW_PORTS.abci), "--rest-port", String(NEW_PORTS.rest), "--block-time", "300ms", "--check-invariants"]);
+    const init = await runOgpud(["init", "imported", "--home", newHome, "--overwrite", "--chain-id", source.devnet.chainId, "--p2p-port", String(NEW_PORTS.p2p), "--rpc-port", String(NEW_PORTS.rpc), "--abci-port", String(NEW_PORTS.abci), "--rest-port", String(NEW_PORTS.rest), "--grpc-port", String(NEW_PORTS.grpc), "--block-time", "300ms", "--check-invariants"]);
     expect(init.code, init.stderr).toBe(0);
     // The same validator signs the continued chain.
     copyFileSync(join(source.devnet.home, "config", "priv_validator_key.json"), join(newHome, "config", "priv_validator_key.json"));

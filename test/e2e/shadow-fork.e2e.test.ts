@@ -94,7 +94,7 @@ beforeAll(async () => {
   await waitForHeight(testnet.nodes[0]!.rpc, 3n, 90_000);
 
   forkHome = mkdtempSync(join(tmpdir(), "ogpu-fork-home-"));
-  await ogpud("init", "fork", "--home", forkHome, "--overwrite", "--p2p-port", String(FORK_PORTS.p2p), "--rpc-port", String(FORK_PORTS.rpc), "--abci-port", String(FORK_PORTS.abci), "--rest-port", String(FORK_PORTS.rest), "--block-time", "300ms", "--check-invariants");
+  await ogpud("init", "fork", "--home", forkHome, "--overwrite", "--p2p-port", String(FORK_PORTS.p2p), "--rpc-port", String(FORK_PORTS.rpc), "--abci-port", String(FORK_PORTS.abci), "--rest-port", String(FORK_PORTS.rest), "--grpc-port", String(FORK_PORTS.grpc), "--block-time", "300ms", "--check-invariants");
   forker = (await Keyring.open(forkHome, "test").add("forker")).info.address;
 }, 240_000);
 

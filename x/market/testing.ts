@@ -7,7 +7,9 @@ import type { Any } from "cosmjs-types/google/protobuf/any";
 import { sha256 } from "../../crypto/hash.js";
 import { concatBytes } from "../../crypto/bytes.js";
 import { kemKeyPairFromSeed } from "../../crypto/kem.js";
-import { DeclineReason, VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
+import type { KVStore } from "../../app/store/kvstore.js";
+import { DeclineReason, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
+import { putTask } from "./store.js";
 import { MsgCancelTask, MsgDeclineAssignment, MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExitWorker, MsgHeartbeat, MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import type { Gpu } from "../../proto/gen/ogpu/workers/v1/workers.js";
@@ -109,3 +111,8 @@ export function submitTaskMsg(client: string, spec: TaskSpec): Any {
   return { typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(value).finish() };
 }
 
+/**
+ * A task record and its indexes written as the store holds them, outside any flow (no events,
+ * no escrow): for benchmarks that build large states directly (bench/state-size.ts).
+ */
+export const writeTaskRecord = (store: KVStore, task: Task): void => putTask(store, task);

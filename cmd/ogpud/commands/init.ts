@@ -12,6 +12,7 @@ export interface PortOptions {
   rpc: number;
   abci: number;
   rest: number;
+  grpc: number;
 }
 
 /**
@@ -38,7 +39,7 @@ function withConsensusParams(genesis: GenesisDoc): GenesisDoc {
   };
 }
 
-export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317 };
+export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
 
 function portFlag(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -58,6 +59,7 @@ export const initCommand: Command = {
     "rpc-port": { type: "string", description: "CometBFT RPC port (default 26657)" },
     "abci-port": { type: "string", description: "ABCI socket port (default 26658)" },
     "rest-port": { type: "string", description: "REST / metrics port (default 1317)" },
+    "grpc-port": { type: "string", description: "gRPC port (default 9090, on 0.0.0.0)" },
     "block-time": { type: "string", description: "CometBFT timeout_commit (default 1s)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
     overwrite: { type: "boolean", description: "replace an existing home" },
@@ -75,6 +77,7 @@ export const initCommand: Command = {
       rpc: portFlag(flags["rpc-port"], DEFAULT_PORTS.rpc, "rpc-port"),
       abci: portFlag(flags["abci-port"], DEFAULT_PORTS.abci, "abci-port"),
       rest: portFlag(flags["rest-port"], DEFAULT_PORTS.rest, "rest-port"),
+      grpc: portFlag(flags["grpc-port"], DEFAULT_PORTS.grpc, "grpc-port"),
     };
     execFileSync(cometbftBinary(), ["init", "--home", paths.home], { stdio: "pipe" });
 
@@ -104,6 +107,7 @@ export const initCommand: Command = {
       ...DEFAULT_APP_CONFIG,
       abci_laddr: `tcp://127.0.0.1:${ports.abci}`,
       rest_laddr: `127.0.0.1:${ports.rest}`,
+      grpc_address: `0.0.0.0:${ports.grpc}`,
       check_invariants: flags["check-invariants"] === true,
     });
     const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", paths.home], { encoding: "utf8" }).trim();

@@ -1,6 +1,8 @@
 import { CliError, intFlag, type Command, type Flags } from "../../cli.js";
-import { cometbftBinary } from "../../paths.js";
+import { join } from "node:path";
+import { cometbftBinary, packageRoot } from "../../paths.js";
 import { startNode } from "../../../server/node.js";
+import { DESCRIPTOR_SET_PATH } from "../../../server/grpc.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
@@ -10,12 +12,14 @@ import { readFile } from "node:fs/promises";
 
 export const startCommand: Command = {
   name: "start",
-  summary: "Run the node: ABCI app, REST + /metrics, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--blob-* <n>]",
+  summary: "Run the node: ABCI app, REST + /metrics, gRPC, and a cometbft child process",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--grpc.address <host:port>] [--blob-* <n>]",
   options: {
     ...homeOption,
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
     "rest-laddr": { type: "string", description: "REST listen address host:port (overrides app.json)" },
+    "grpc.address": { type: "string", description: "gRPC listen address host:port (default 0.0.0.0:9090; overrides app.json grpc_address)" },
+    "grpc.enable": { type: "string", description: "serve gRPC: true or false, e.g. --grpc.enable=false (default true; overrides app.json grpc_enable)" },
     "abci-laddr": { type: "string", description: "ABCI listen address tcp://host:port (overrides app.json)" },
     "min-gas-prices": { type: "string", description: "mempool fee floor, e.g. 0.001uogpu (overrides app.json)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
@@ -62,6 +66,7 @@ export const startCommand: Command = {
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
       serveExport: flags["serve-export"] === true || config.serve_export,
+      grpc: grpcEnabled(flags, config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
       log: (line) => console.log(line),
     }).catch((err: Error) => {
       // This binary must not run on this chain (app/halt.ts): say why, exit with the halt's code.
@@ -81,6 +86,14 @@ export const startCommand: Command = {
     return node.stopped;
   },
 };
+
+/** --grpc.enable=true|false, else app.json's grpc_enable. */
+function grpcEnabled(flags: Flags, configured: boolean): boolean {
+  const value = flags["grpc.enable"];
+  if (value === undefined) return configured;
+  if (value !== "true" && value !== "false") throw new CliError(`--grpc.enable must be true or false, not ${String(value)}`);
+  return value === "true";
+}
 
 /** The --blob-* flags given; the rest take BLOB_DEFAULTS in the store. */
 function blobSettings(flags: Flags): BlobSettings {
