@@ -9,6 +9,10 @@ export interface Coin {
 /** The chain's native denom: 10^6 uogpu = 1 OGPU. */
 export const BASE_DENOM = "uogpu";
 export const MICRO_PER_OGPU = 1_000_000n;
+/** The display unit (10^6 uogpu) and its ticker, as wallets and explorers show them. */
+export const DISPLAY_DENOM = "ogpu";
+export const DISPLAY_EXPONENT = 6;
+export const TICKER = "OGPU";
 /** 21,000,000 OGPU hard cap, in uogpu. */
 export const MAX_SUPPLY = 21_000_000n * MICRO_PER_OGPU;
 

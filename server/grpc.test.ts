@@ -65,7 +65,7 @@ describe("gRPC queries", () => {
   });
 
   it("answers a path the app does not route with Unimplemented", async () => {
-    await expect(unary(client, "/cosmos.bank.v1beta1.Query/DenomsMetadata", bank, { address: "", denom: "" })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+    await expect(unary(client, "/cosmos.bank.v1beta1.Query/DenomOwners", bank, { address: "", denom: "" })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
   });
 });
 

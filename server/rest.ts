@@ -15,7 +15,7 @@ import { tendermintRoutes } from "./routes-tendermint.js";
 import { txRoutes } from "./routes-tx.js";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
-import { marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
+import { attestRoutes, marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
 import { mintRoutes } from "./routes-mint.js";
 import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
@@ -73,6 +73,7 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...upgradeRoutes,
   ...workersRoutes,
   ...marketRoutes,
+  ...attestRoutes,
   ...paramsJsonRoutes,
   ...treasuryRoutes,
   ...mintRoutes,
@@ -102,6 +103,17 @@ function requestedHeight(request: FastifyRequest): bigint {
   return BigInt(text);
 }
 
+/** A body over the limit: the gateway's ResourceExhausted, with HTTP's own 413. */
+class TooLargeError extends GrpcStatusError {
+  constructor(message: string) {
+    super(GrpcCode.ResourceExhausted, message);
+  }
+
+  override get httpStatus(): number {
+    return 413;
+  }
+}
+
 /** Any thrown value as the gateway's status error; unexpected failures are Internal. */
 function toStatusError(err: unknown): GrpcStatusError {
   if (err instanceof GrpcStatusError) return err;
@@ -109,7 +121,7 @@ function toStatusError(err: unknown): GrpcStatusError {
   const statusCode = typeof err === "object" && err !== null && "statusCode" in err ? err.statusCode : undefined;
   // Fastify's own request errors (bad header, body, …) are client errors; too many requests is the gateway's ResourceExhausted.
   if (statusCode === 429) return new GrpcStatusError(GrpcCode.ResourceExhausted, message);
-  if (statusCode === 413) return new GrpcStatusError(GrpcCode.ResourceExhausted, message);
+  if (statusCode === 413) return new TooLargeError(message);
   if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return invalidArgument(message);
   return new GrpcStatusError(GrpcCode.Internal, message);
 }

@@ -53,6 +53,42 @@ export const bankRoutes: LcdRoute[] = [
     request: { denom: fromQuery("denom", "denom, e.g. uogpu") },
   }),
   defineRoute({
+    path: "/cosmos/bank/v1beta1/spendable_balances/{address}",
+    summary: "Spendable balances of an account (all of it: the chain has no vesting or locked coins)",
+    method: q("/cosmos.bank.v1beta1.Query/SpendableBalances", bank.QuerySpendableBalancesRequest, bank.QuerySpendableBalancesResponse),
+    request: { address: fromPath("address", "account address"), pagination: fromPagination },
+    render: { pageOf: "balances" },
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/spendable_balances/{address}/by_denom",
+    summary: "One denom's spendable balance of an account",
+    method: q("/cosmos.bank.v1beta1.Query/SpendableBalanceByDenom", bank.QuerySpendableBalanceByDenomRequest, bank.QuerySpendableBalanceByDenomResponse),
+    request: { address: fromPath("address", "account address"), denom: fromQuery("denom", "denom, e.g. uogpu") },
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/params",
+    summary: "Bank parameters (the SDK's fields; oGPU's own at /ogpu/bank/v1/params)",
+    method: q("/cosmos.bank.v1beta1.Query/Params", bank.QueryParamsRequest, bank.QueryParamsResponse),
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/denoms_metadata",
+    summary: "Metadata of every denom: the native uogpu / OGPU (display exponent 6)",
+    method: q("/cosmos.bank.v1beta1.Query/DenomsMetadata", bank.QueryDenomsMetadataRequest, bank.QueryDenomsMetadataResponse),
+    request: { pagination: fromPagination },
+    render: { pageOf: "metadatas" },
+  }),
+  defineRoute({
+    path: "/cosmos/bank/v1beta1/denoms_metadata/{denom}",
+    summary: "Metadata of one denom",
+    method: q("/cosmos.bank.v1beta1.Query/DenomMetadata", bank.QueryDenomMetadataRequest, bank.QueryDenomMetadataResponse),
+    request: { denom: fromPath("denom", "base denom, uogpu") },
+  }),
+  defineRoute({
+    path: "/cosmos/auth/v1beta1/params",
+    summary: "Auth parameters (memo and signature limits, signature gas costs)",
+    method: q("/cosmos.auth.v1beta1.Query/Params", auth.QueryParamsRequest, auth.QueryParamsResponse),
+  }),
+  defineRoute({
     path: "/cosmos/auth/v1beta1/accounts/{address}",
     summary: "An account (BaseAccount or ModuleAccount) with its public key",
     method: q("/cosmos.auth.v1beta1.Query/Account", auth.QueryAccountRequest, auth.QueryAccountResponse),
@@ -122,6 +158,13 @@ export const stakingRoutes: LcdRoute[] = [
     render: { decimals: STAKING_DECIMALS, pageOf: "redelegationResponses" },
   }),
   defineRoute({
+    path: `${STAKING}/delegators/{delegator_addr}/validators`,
+    summary: "The validators a delegator delegates to",
+    method: q("/cosmos.staking.v1beta1.Query/DelegatorValidators", staking.QueryDelegatorValidatorsRequest, staking.QueryDelegatorValidatorsResponse),
+    request: { delegatorAddr, pagination: fromPagination },
+    render: { decimals: STAKING_DECIMALS, pageOf: "validators" },
+  }),
+  defineRoute({
     path: `${STAKING}/pool`,
     summary: "Bonded and not-bonded token totals",
     method: q("/cosmos.staking.v1beta1.Query/Pool", staking.QueryPoolRequest, staking.QueryPoolResponse),
@@ -157,6 +200,19 @@ export const distributionRoutes: LcdRoute[] = [
     summary: "Accumulated commission of a validator",
     method: q("/cosmos.distribution.v1beta1.Query/ValidatorCommission", distribution.QueryValidatorCommissionRequest, distribution.QueryValidatorCommissionResponse),
     request: { validatorAddress: fromPath("validator_address", "validator operator address (ogpuvaloper1…)") },
+    render: { decimals: ["amount"] },
+  }),
+  defineRoute({
+    path: `${DISTRIBUTION}/validators/{validator_address}/outstanding_rewards`,
+    summary: "Rewards of a validator not yet paid out: its delegators' pending rewards plus its commission",
+    method: q("/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards", distribution.QueryValidatorOutstandingRewardsRequest, distribution.QueryValidatorOutstandingRewardsResponse),
+    request: { validatorAddress: fromPath("validator_address", "validator operator address (ogpuvaloper1…)") },
+    render: { decimals: ["amount"] },
+  }),
+  defineRoute({
+    path: `${DISTRIBUTION}/community_pool`,
+    summary: "The community pool: always empty (no community tax; see /ogpu/treasury/v1/balance)",
+    method: q("/cosmos.distribution.v1beta1.Query/CommunityPool", distribution.QueryCommunityPoolRequest, distribution.QueryCommunityPoolResponse),
     render: { decimals: ["amount"] },
   }),
   defineRoute({

@@ -7,6 +7,7 @@ import * as market from "../proto/gen/ogpu/market/v1/query.js";
 import * as workers from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import * as attest from "../proto/gen/ogpu/attest/v1/query.js";
+import { Phase, Verdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import * as gov from "../proto/gen/ogpu/gov/v1/query.js";
 import * as auth from "../proto/gen/ogpu/auth/v1/query.js";
 import * as bank from "../proto/gen/ogpu/bank/v1/query.js";
@@ -111,6 +112,23 @@ export const paramsJsonRoutes: LcdRoute[] = [
   paramsJsonRoute("slashing", slashing),
   paramsJsonRoute("attest", attest),
   paramsJsonRoute("gov", gov),
+];
+
+const ATTEST = "/ogpu/attest/v1";
+
+export const attestRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${ATTEST}/records/{task_id}`,
+    summary: "A task's Proof-of-Sync record: phase, commits and reveals, audit and dispute verdicts",
+    method: q("/ogpu.attest.v1.Query/Record", attest.QueryRecordRequest, attest.QueryRecordResponse),
+    request: { taskId: fromPath("task_id", "task id", parseUint64) },
+    render: { enums: { phase: Phase, verdict: Verdict } },
+  }),
+  defineRoute({
+    path: `${ATTEST}/auditor_keys`,
+    summary: "Auditor encryption keys of the active validator set (what a client seals audit inputs to)",
+    method: q("/ogpu.attest.v1.Query/AuditorKeys", attest.QueryAuditorKeysRequest, attest.QueryAuditorKeysResponse),
+  }),
 ];
 
 const TREASURY = "/ogpu/treasury/v1";

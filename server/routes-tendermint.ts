@@ -14,6 +14,7 @@ import type { Block } from "cosmjs-types/tendermint/types/block";
 import type { Commit, Header, BlockID } from "cosmjs-types/tendermint/types/types";
 import type { comet38, ReadonlyDateWithNanoseconds } from "@cosmjs/tendermint-rpc";
 import { APP_VERSION } from "../app/app.js";
+import { isBeaconTx } from "../app/beacon.js";
 import { fromHex, hex } from "../crypto/bytes.js";
 import { toBech32, VALCONS_PREFIX } from "../crypto/bech32.js";
 import { GrpcCode, GrpcStatusError } from "./abci-query.js";
@@ -218,8 +219,10 @@ export const tendermintRoutes: readonly NodeRoute[] = [
       const { txs, blockId, block } = await blockAt(ctx, heightParam(params));
       const response = GetBlockWithTxsResponse.fromPartial({ blockId, block });
       const json = messageJson(response, GetBlockWithTxsResponse);
-      json.txs = txs.map((t) => messageJson(Tx.decode(t), Tx));
-      json.pagination = { next_key: null, total: String(txs.length) };
+      // The beacon tx a proposer puts first (app/beacon.ts: vote-extension randomness) is no Cosmos tx: left out.
+      const cosmosTxs = txs.filter((t) => !isBeaconTx(t));
+      json.txs = cosmosTxs.map((t) => messageJson(Tx.decode(t), Tx));
+      json.pagination = { next_key: null, total: String(cosmosTxs.length) };
       return { json };
     },
   },

@@ -5,6 +5,7 @@
  */
 import { BroadcastMode, OrderBy, SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { SIMULATE_PATH } from "../app/query.js";
+import { isBeaconTx } from "../app/beacon.js";
 import { GrpcCode, GrpcStatusError, runAbciQuery } from "./abci-query.js";
 import { cometCall, type CometRpc } from "./comet-rpc.js";
 import { messageJson } from "./lcd-json.js";
@@ -67,6 +68,7 @@ const getTx: NodeRoute = {
       if (/not found/i.test(err instanceof Error ? err.message : String(err))) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash}`);
       return cometCall("tx", () => Promise.reject(err));
     });
+    if (isBeaconTx(Buffer.from(tx.tx, "base64"))) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash} is a block's beacon (vote-extension randomness), not a Cosmos tx`);
     const times = await cometCall("header", () => blockTimes(comet, [tx.height]));
     return { json: indexedTxJson(tx, times.get(tx.height)!) };
   },
@@ -132,8 +134,10 @@ const searchTxs: NodeRoute = {
     const result = await cometCall("tx search", () =>
       comet.call<{ txs: CometTxJson[]; total_count: string }>("tx_search", { query: search, prove: false, page: page.toString(), per_page: limit.toString(), order_by: cometOrder(orderBy) }),
     );
-    const times = await cometCall("header", () => blockTimes(comet, result.txs.map((t) => t.height)));
-    const pairs = result.txs.map((t) => indexedTxJson(t, times.get(t.height)!));
+    // A block's beacon tx (no events; only tx.height / tx.hash queries match it) is no Cosmos tx: left out of the page.
+    const found = result.txs.filter((t) => !isBeaconTx(Buffer.from(t.tx, "base64")));
+    const times = await cometCall("header", () => blockTimes(comet, found.map((t) => t.height)));
+    const pairs = found.map((t) => indexedTxJson(t, times.get(t.height)!));
     return {
       json: {
         txs: pairs.map((p) => p.tx),

@@ -7,6 +7,10 @@ import {
   QueryDelegationRewardsResponse,
   QueryValidatorCommissionRequest,
   QueryValidatorCommissionResponse,
+  QueryValidatorOutstandingRewardsRequest,
+  QueryValidatorOutstandingRewardsResponse,
+  QueryCommunityPoolRequest,
+  QueryCommunityPoolResponse,
 } from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { parseQueryAddress } from "../../app/address.js";
 import { invalidArgument, notFound } from "../../app/errors.js";
@@ -57,5 +61,15 @@ export function distributionQueries(keeper: Pick<DistributionKeeper, "pendingRew
       if (!staking.getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
       return { commission: { commission: decCoins(ctx.store, commissionOf(ctx.store, operator)) } };
     }),
+    defineQuery("/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards", { request: QueryValidatorOutstandingRewardsRequest, response: QueryValidatorOutstandingRewardsResponse }, (ctx, req) => {
+      // What the validator's delegators and its commission account are owed and not yet paid.
+      const operator = queryValoper(req.validatorAddress);
+      if (!staking.getValidator(ctx.store, operator)) throw notFound(`validator ${req.validatorAddress} does not exist`);
+      let owed = commissionOf(ctx.store, operator);
+      for (const d of staking.delegationsTo(ctx.store, operator)) owed += keeper.pendingReward(ctx.store, parseQueryAddress(d.delegatorAddress), operator);
+      return { rewards: { rewards: decCoins(ctx.store, owed) } };
+    }),
+    // No community tax: the pool stays empty (the market fee's share goes to x/treasury instead).
+    defineQuery("/cosmos.distribution.v1beta1.Query/CommunityPool", { request: QueryCommunityPoolRequest, response: QueryCommunityPoolResponse }, () => ({ pool: [] })),
   ];
 }

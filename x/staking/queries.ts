@@ -4,6 +4,8 @@ import {
   QueryDelegationRequest,
   QueryDelegationResponse,
   QueryDelegatorDelegationsRequest,
+  QueryDelegatorValidatorsRequest,
+  QueryDelegatorValidatorsResponse,
   QueryDelegatorDelegationsResponse,
   QueryDelegatorUnbondingDelegationsRequest,
   QueryDelegatorUnbondingDelegationsResponse,
@@ -90,6 +92,11 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
     defineQuery("/cosmos.staking.v1beta1.Query/DelegatorDelegations", { request: QueryDelegatorDelegationsRequest, response: QueryDelegatorDelegationsResponse }, (ctx, req) => {
       const { items, pagination } = delegationsOfPage(ctx.store, parseQueryAddress(req.delegatorAddr), req.pagination);
       return { delegationResponses: items.map((d) => delegationResponse(ctx.store, d)), pagination };
+    }),
+    defineQuery("/cosmos.staking.v1beta1.Query/DelegatorValidators", { request: QueryDelegatorValidatorsRequest, response: QueryDelegatorValidatorsResponse }, (ctx, req) => {
+      // The validators a delegator delegates to, paged over its delegations (validator order).
+      const { items, pagination } = delegationsOfPage(ctx.store, parseQueryAddress(req.delegatorAddr), req.pagination);
+      return { validators: items.map((d) => getValidator(ctx.store, parseValoper(d.validatorAddress))!), pagination };
     }),
     defineQuery("/cosmos.staking.v1beta1.Query/UnbondingDelegation", { request: QueryUnbondingDelegationRequest, response: QueryUnbondingDelegationResponse }, (ctx, req) => {
       const ubd = getUnbonding(ctx.store, parseQueryAddress(req.delegatorAddr), queryValoper(req.validatorAddr));
