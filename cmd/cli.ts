@@ -52,6 +52,16 @@ export interface CliSpec {
 /** Error whose message is meant for the user as-is (no stack trace). */
 export class CliError extends Error {}
 
+/**
+ * Ends a command early with an exit code once it has printed its result — e.g. a tx command
+ * under --generate-only or --dry-run stops before signing, deep inside the shared tx path.
+ */
+export class CommandDone extends Error {
+  constructor(readonly code = 0) {
+    super(`command done (exit ${code})`);
+  }
+}
+
 const FLAGS_HEADING = "Flags:";
 const GLOBAL_FLAGS_HEADING = "Global Flags:";
 
@@ -181,7 +191,7 @@ export async function runCli(spec: CliSpec, argv: string[]): Promise<number> {
       const filled = spec.defaults ? await spec.defaults(flags) : flags;
       code = (await cmd.run({ positionals: [...node.args], flags: filled })) ?? 0;
     } catch (err) {
-      code = reportError(err);
+      code = err instanceof CommandDone ? err.code : reportError(err);
     }
   });
   try {

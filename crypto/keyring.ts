@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Bip39, EnglishMnemonic, Random, Slip10, Slip10Curve, stringToPath } from "@cosmjs/crypto";
 import { ACCOUNT_PREFIX, toBech32 } from "./bech32.js";
+import { fromHex } from "./bytes.js";
 import { mlDsa65KeyPair, MLDSA65_SEED_LENGTH } from "./mldsa65.js";
 import { addressOf, MLDSA65_PUBKEY_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, signWithKey, type PubKey } from "./pubkey.js";
 import { secp256k1PublicKey } from "./secp256k1.js";
@@ -56,7 +57,12 @@ interface SealedSecret {
 interface KeyFile {
   version: number;
   info: KeyInfo;
-  /** test backend only */
+  /**
+   * What the secret is: a BIP-39 mnemonic (keys added or recovered; the default), or the hex of
+   * a raw secp256k1 private key (keys imported from another wallet's armored export).
+   */
+  secret?: "mnemonic" | "privkey";
+  /** test backend only: the secret in clear (a mnemonic, or the private key's hex) */
   mnemonic?: string;
   /** file backend only */
   sealed?: SealedSecret;
@@ -90,6 +96,11 @@ export async function deriveKey(mnemonic: string, type: KeyType): Promise<Derive
   return { pubkey: { typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: secp256k1PublicKey(privkey) }, privateKey: privkey };
 }
 
+function secp256k1FromPrivateKey(privateKey: Uint8Array): DerivedKey {
+  if (privateKey.length !== 32) throw new Error(`a secp256k1 private key is 32 bytes, got ${privateKey.length}`);
+  return { pubkey: { typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: secp256k1PublicKey(privateKey) }, privateKey: new Uint8Array(privateKey) };
+}
+
 export function generateMnemonic(): string {
   return Bip39.encode(Random.getBytes(32)).toString(); // 256 bits of entropy = 24 words
 }
@@ -102,16 +113,21 @@ export class Keyring {
   private constructor(
     readonly home: string,
     readonly backend: KeyringBackend,
-    private readonly passphrase: string | undefined,
+    private passphrase: string | undefined,
+    /** Asked once, the first time a secret is needed, when no passphrase was given (a terminal prompt). */
+    private readonly askPassphrase: (() => Promise<string>) | undefined,
   ) {
     this.dir = join(home, `keyring-${backend}`);
   }
 
-  /** The `file` backend takes the passphrase from the argument, else from $OGPU_KEYRING_PASSPHRASE. */
-  static open(home: string, backend: KeyringBackend, passphrase?: string): Keyring {
+  /**
+   * The `file` backend takes the passphrase from the argument, else from $OGPU_KEYRING_PASSPHRASE,
+   * else from `ask` (called only when a secret is actually read or written).
+   */
+  static open(home: string, backend: KeyringBackend, passphrase?: string, ask?: () => Promise<string>): Keyring {
     if (backend !== "file" && backend !== "test") throw new Error(`unknown keyring backend '${String(backend)}' (use file or test)`);
     const secret = backend === "file" ? (passphrase ?? process.env[PASSPHRASE_ENV]) : undefined;
-    return new Keyring(home, backend, secret);
+    return new Keyring(home, backend, secret, backend === "file" ? ask : undefined);
   }
 
   async add(name: string, opts: { mnemonic?: string; type?: KeyType } = {}): Promise<{ info: KeyInfo; mnemonic: string }> {
@@ -132,19 +148,36 @@ export class Keyring {
       address: toBech32(ACCOUNT_PREFIX, addressOf(derived.pubkey)),
       pubkey: Buffer.from(derived.pubkey.key).toString("base64"),
     };
-    const file: KeyFile = { version: FILE_VERSION, info };
-    if (this.backend === "test") {
-      file.mnemonic = mnemonic;
-    } else {
-      const passphrase = this.requirePassphrase();
-      await this.checkPassphraseMatchesExisting(passphrase);
-      file.sealed = await seal(mnemonic, passphrase, aadOf(info));
-    }
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const path = this.pathOf(name);
-    await writeSecretFile(path, JSON.stringify(file, null, 2) + "\n");
+    await this.write(info, "mnemonic", mnemonic);
     this.unlocked.set(name, derived);
     return { info, mnemonic };
+  }
+
+  /**
+   * Stores a secp256k1 private key that came without a mnemonic (`keys import` of an armored
+   * export). Such a key signs like any other but has no mnemonic to show or derive from.
+   */
+  async importPrivateKey(name: string, privateKey: Uint8Array): Promise<KeyInfo> {
+    checkName(name);
+    if (await this.exists(name)) throw new Error(`key '${name}' already exists`);
+    const derived = secp256k1FromPrivateKey(privateKey);
+    const info: KeyInfo = { name, type: "secp256k1", address: toBech32(ACCOUNT_PREFIX, addressOf(derived.pubkey)), pubkey: Buffer.from(derived.pubkey.key).toString("base64") };
+    await this.write(info, "privkey", Buffer.from(privateKey).toString("hex"));
+    this.unlocked.set(name, derived);
+    return info;
+  }
+
+  private async write(info: KeyInfo, secret: "mnemonic" | "privkey", value: string): Promise<void> {
+    const file: KeyFile = { version: FILE_VERSION, info, ...(secret === "privkey" ? { secret } : {}) };
+    if (this.backend === "test") {
+      file.mnemonic = value;
+    } else {
+      const passphrase = await this.requirePassphrase();
+      await this.checkPassphraseMatchesExisting(passphrase);
+      file.sealed = await seal(value, passphrase, aadOf(info));
+    }
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeSecretFile(this.pathOf(info.name), JSON.stringify(file, null, 2) + "\n");
   }
 
   async list(): Promise<KeyInfo[]> {
@@ -172,9 +205,14 @@ export class Keyring {
 
   async mnemonic(name: string): Promise<string> {
     const file = await this.readKeyFile(name);
+    if (file.secret === "privkey") throw new Error(`key '${name}' was imported from a private key: it has no mnemonic`);
+    return this.secretOf(file);
+  }
+
+  private async secretOf(file: KeyFile): Promise<string> {
     if (file.mnemonic !== undefined) return file.mnemonic;
-    if (!file.sealed) throw new Error(`key '${name}' has no stored secret`);
-    return unseal(file.sealed, this.requirePassphrase(), aadOf(file.info));
+    if (!file.sealed) throw new Error(`key '${file.info.name}' has no stored secret`);
+    return unseal(file.sealed, await this.requirePassphrase(), aadOf(file.info));
   }
 
   /** secp256k1: the 32-byte scalar; mldsa65: the 4032-byte FIPS 204 secret key. */
@@ -196,7 +234,8 @@ export class Keyring {
     const cached = this.unlocked.get(name);
     if (cached) return cached;
     const file = await this.readKeyFile(name);
-    const derived = await deriveKey(await this.mnemonic(name), file.info.type);
+    const secret = await this.secretOf(file);
+    const derived = file.secret === "privkey" ? secp256k1FromPrivateKey(fromHex(secret)) : await deriveKey(secret, file.info.type);
     this.unlocked.set(name, derived);
     return derived;
   }
@@ -229,7 +268,8 @@ export class Keyring {
     return file;
   }
 
-  private requirePassphrase(): string {
+  private async requirePassphrase(): Promise<string> {
+    if (this.passphrase === undefined && this.askPassphrase) this.passphrase = await this.askPassphrase();
     if (!this.passphrase) {
       throw new Error(`the file keyring needs a passphrase: set ${PASSPHRASE_ENV} (or use --keyring-backend test for throwaway keys)`);
     }

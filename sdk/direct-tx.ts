@@ -31,11 +31,18 @@ export interface SignerData {
 
 /** Signs `messages` with `key` and returns TxRaw bytes ready to broadcast. */
 export async function signDirectTx(registry: Registry, key: Pick<AccountKey, "pubkey" | "sign">, messages: readonly EncodeObject[], fee: StdFee, memo: string, data: SignerData): Promise<Uint8Array> {
-  const bodyBytes = registry.encodeTxBody({ messages: [...messages], memo });
+  return TxRaw.encode(await signDirectBody(key, registry.encodeTxBody({ messages: [...messages], memo }), fee, data)).finish();
+}
+
+/**
+ * Signs an already encoded TxBody (offline signing of a tx read from a file keeps its body
+ * bytes exactly): AuthInfo with this key's pubkey, sequence and the fee, then the SignDoc.
+ */
+export async function signDirectBody(key: Pick<AccountKey, "pubkey" | "sign">, bodyBytes: Uint8Array, fee: StdFee, data: SignerData): Promise<TxRaw> {
   const signerInfo = [{ pubkey: encodePubKeyAny(key.pubkey), sequence: data.sequence }];
   const authInfoBytes = makeAuthInfoBytes(signerInfo, fee.amount, Number(fee.gas), fee.granter, fee.payer, SignMode.SIGN_MODE_DIRECT);
   const signature = await key.sign(makeSignBytes(makeSignDoc(bodyBytes, authInfoBytes, data.chainId, data.accountNumber)));
-  return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [signature] }).finish();
+  return { bodyBytes, authInfoBytes, signatures: [signature] };
 }
 
 /** SDK error code 22 / gRPC NotFound: the address has never received funds. */

@@ -7,11 +7,11 @@ import { BroadcastMode, OrderBy, SimulateRequest, SimulateResponse } from "cosmj
 import { SIMULATE_PATH } from "../app/query.js";
 import { isBeaconTx } from "../app/beacon.js";
 import { GrpcCode, GrpcStatusError, runAbciQuery } from "./abci-query.js";
-import { cometCall, type CometRpc } from "./comet-rpc.js";
+import { cometCall } from "./comet-rpc.js";
 import { messageJson } from "./lcd-json.js";
 import { bodyBytes, bodyObject, requireComet, type NodeRoute } from "./node-routes.js";
 import { invalidArgument, parseEnum, parseUint64, queryParam, type ParamDoc, type QueryParams } from "./routes-table.js";
-import { indexedTxJson, txResponseJson, type CometBroadcastJson, type CometTxJson } from "./tx-json.js";
+import { blockTimes, indexedTxJson, txResponseJson, type CometBroadcastJson, type CometTxJson } from "./tx-json.js";
 
 const TX = "/cosmos/tx/v1beta1";
 
@@ -20,13 +20,6 @@ const DEFAULT_TX_PAGE = 100n;
 const MAX_TX_PAGE = 100n;
 
 const TX_BYTES_FIELD: ParamDoc = { name: "tx_bytes", in: "query", type: "string", description: "the signed tx (TxRaw bytes), base64" };
-
-/** Block time of each height, one `header` call per distinct height. */
-async function blockTimes(comet: CometRpc, heights: readonly string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(heights)];
-  const times = await Promise.all(unique.map((height) => comet.call<{ header: { time: string } }>("header", { height }).then((r) => r.header.time)));
-  return new Map(unique.map((height, i) => [height, times[i]!]));
-}
 
 function parseBroadcastMode(value: unknown): BroadcastMode {
   const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : "";

@@ -7,6 +7,7 @@
 import { TxResponse } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { hexUpper } from "../crypto/bytes.js";
+import type { CometRpc } from "./comet-rpc.js";
 import { messageJson, type JsonObject } from "./lcd-json.js";
 
 export const TX_TYPE_URL = "/cosmos.tx.v1beta1.Tx";
@@ -54,6 +55,13 @@ function base64Bytes(text: string | null | undefined): Uint8Array {
  */
 export function txTimestamp(cometTime: string): string {
   return cometTime.replace(/\.\d+Z$/, "Z");
+}
+
+/** Block time of each height, one `header` call per distinct height (for tx_response.timestamp). */
+export async function blockTimes(comet: Pick<CometRpc, "call">, heights: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(heights)];
+  const times = await Promise.all(unique.map((height) => comet.call<{ header: { time: string } }>("header", { height }).then((r) => r.header.time)));
+  return new Map(unique.map((height, i) => [height, times[i]!]));
 }
 
 /** A tx (TxRaw bytes) decoded as the SDK's JSON Tx: body, auth_info, signatures. */

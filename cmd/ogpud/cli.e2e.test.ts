@@ -116,13 +116,13 @@ describe("ogpud tx / q / status / export against a real node", () => {
     expect(accText).toContain('"@type": /cosmos.auth.v1beta1.BaseAccount');
     expect(accText).toContain("sequence: 1");
 
-    const found = await ogpudJson<TxResult & { tx: { memo: string; messages: { "@type": string; toAddress: string; amount: { amount: string }[] }[] } }>(
+    const found = await ogpudJson<Omit<TxResult, "height"> & { height: string; tx: { body: { memo: string; messages: { "@type": string; to_address: string; amount: { amount: string }[] }[] } } }>(
       "q", "tx", tx.txhash.toLowerCase(), ...node_,
     );
-    expect(found.height).toBe(tx.height);
+    expect(found.height).toBe(String(tx.height));
     expect(found.gas_used).toBe(tx.gas_used);
-    expect(found.tx.memo).toBe("first");
-    expect(found.tx.messages[0]).toMatchObject({ "@type": "/cosmos.bank.v1beta1.MsgSend", toAddress: carol, amount: [{ amount: "1234567" }] });
+    expect(found.tx.body.memo).toBe("first");
+    expect(found.tx.body.messages[0]).toMatchObject({ "@type": "/cosmos.bank.v1beta1.MsgSend", to_address: carol, amount: [{ amount: "1234567" }] });
   });
 
   it("--gas auto simulates; the fee is ceil(gas limit x gas price)", async () => {

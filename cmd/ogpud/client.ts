@@ -88,8 +88,9 @@ export interface NodeConnection {
   query: QueryClient & BankExtension;
 }
 
+/** --node as an http URL: gaiad's tcp://host:port form is accepted (CometBFT serves RPC over HTTP there). */
 export function nodeUrl(flags: Flags): string {
-  return stringFlag(flags, "node", DEFAULT_NODE);
+  return stringFlag(flags, "node", DEFAULT_NODE).replace(/^tcp:\/\//, "http://");
 }
 
 /** Connects, runs `fn`, disconnects; an unreachable node becomes one clear error line. */

@@ -1,10 +1,11 @@
 import type { Flags, OptionSpec } from "../cli.js";
 import { CliError } from "../cli.js";
 import { Keyring, PASSPHRASE_ENV, type KeyringBackend } from "../../crypto/keyring.js";
+import { promptSecret } from "../prompt.js";
 import { homeFlag } from "./home.js";
 
 export const keyringOptions: OptionSpec = {
-  "keyring-backend": { type: "string", description: "file (encrypted, default) or test (plain, for scripts)" },
+  "keyring-backend": { type: "string", description: `file (encrypted: passphrase from $${PASSPHRASE_ENV} or a prompt; default) or test (plain, for scripts)` },
 };
 
 export function keyringBackendFlag(flags: Flags): KeyringBackend {
@@ -13,7 +14,13 @@ export function keyringBackendFlag(flags: Flags): KeyringBackend {
   return b;
 }
 
-/** Opens the keyring in the node home; the file backend's passphrase comes from $OGPU_KEYRING_PASSPHRASE. */
-export function keyringFromFlags(flags: Flags): Keyring {
-  return Keyring.open(homeFlag(flags), keyringBackendFlag(flags), process.env[PASSPHRASE_ENV]);
+/** Asks for the file keyring's passphrase on the terminal (or the next stdin line when piped). */
+export const askKeyringPassphrase = (): Promise<string> => promptSecret("Enter keyring passphrase: ");
+
+/**
+ * Opens the keyring in the node home; the file backend's passphrase comes from
+ * $OGPU_KEYRING_PASSPHRASE, else it is asked for the first time a secret is needed.
+ */
+export function keyringFromFlags(flags: Flags, ask: () => Promise<string> = askKeyringPassphrase): Keyring {
+  return Keyring.open(homeFlag(flags), keyringBackendFlag(flags), process.env[PASSPHRASE_ENV], ask);
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { EncodeObject, GeneratedType } from "@cosmjs/proto-signing";
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { messageFromJson } from "../tx-file.js";
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
 import * as q1 from "cosmjs-types/cosmos/gov/v1/query";
 import { MsgDeposit, MsgSubmitProposal, MsgSubmitProposalResponse, MsgVote, MsgVoteWeighted } from "cosmjs-types/cosmos/gov/v1/tx";
@@ -44,29 +45,6 @@ function coinsArg(text: string, what: string) {
   }
 }
 
-/** gaiad's JSON (snake_case keys, "172800s" durations) → the camelCase objects the codecs read. */
-function protoJsonToObject(value: unknown, key = ""): unknown {
-  if (Array.isArray(value)) return value.map((v) => protoJsonToObject(v, key));
-  if (typeof value === "string" && /(Period|Duration)$/.test(key) && /^[0-9]+s$/.test(value)) return { seconds: value.slice(0, -1), nanos: 0 };
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => {
-    const camel = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-    return [camel, protoJsonToObject(v, camel)];
-  }));
-}
-
-/** One proposal message from its JSON ("@type" plus fields) to an Any, through the registry's codec. */
-function messageAny(json: unknown, i: number): { typeUrl: string; value: Uint8Array } {
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new CliError(`messages[${i}] must be an object with "@type"`);
-  const { "@type": typeUrl, ...fields } = json as Record<string, unknown>;
-  if (typeof typeUrl !== "string") throw new CliError(`messages[${i}] has no "@type"`);
-  const codec = registry.lookupType(typeUrl) as (GeneratedType & { fromJSON?(o: unknown): unknown; fromPartial?(o: unknown): unknown }) | undefined;
-  if (!codec) throw new CliError(`messages[${i}]: unknown message type ${typeUrl}`);
-  const object = protoJsonToObject(fields);
-  const value = codec.fromJSON ? codec.fromJSON(object) : codec.fromPartial ? codec.fromPartial(object) : object;
-  return { typeUrl, value: registry.encode({ typeUrl, value }) };
-}
-
 interface ProposalFile {
   messages?: unknown[];
   metadata?: string;
@@ -85,7 +63,7 @@ async function readProposal(path: string): Promise<MsgSubmitProposal> {
   }
   if (typeof file.title !== "string" || typeof file.summary !== "string") throw new CliError(`${path}: "title" and "summary" are required`);
   return MsgSubmitProposal.fromPartial({
-    messages: (file.messages ?? []).map(messageAny),
+    messages: (file.messages ?? []).map((m, i) => messageFromJson(registry, m, `messages[${i}]`)),
     initialDeposit: file.deposit ? coinsArg(file.deposit, `${path}: deposit`) : [],
     metadata: file.metadata ?? "",
     title: file.title,

@@ -16,6 +16,7 @@ import { stakingQueryCommands } from "./lcd-queries.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
+import { txOfflineCommands } from "./tx-offline.js";
 import { upgradeCommands } from "./upgrade.js";
 import { workersCommands } from "./workers.js";
 
@@ -27,6 +28,7 @@ export const ogpudCommands: Command[] = [
   ...gentxCommands,
   ...keysCommands,
   ...txCommands,
+  ...txOfflineCommands,
   ...stakingTxCommands,
   ...queryCommands,
   ...stakingQueryCommands,

@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { parseCommandArgs, type Command } from "../../cli.js";
 import { makeKeysCommands, type KeysIo } from "./keys.js";
+import { fromBech32, toBech32 } from "../../../crypto/bech32.js";
 
 const MNEMONIC =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon " +
@@ -17,6 +18,7 @@ function fakeIo(answers: string[] = []): KeysIo & { lines: string[] } {
     lines,
     out: (text) => lines.push(text),
     prompt: async () => answers.shift() ?? "",
+    secret: async () => answers.shift() ?? "",
   };
 }
 
@@ -114,5 +116,63 @@ describe("ogpud keys", () => {
   it("rejects bad flags", async () => {
     await expect(run(fakeIo(), ["keys", "list", "--output", "yaml"])).rejects.toThrow(/--output/);
     await expect(run(fakeIo(), ["keys", "show"])).rejects.toThrow(/usage/);
+  });
+
+  it("export → import round trip: the armored key (bcrypt, xsalsa20-poly1305) imports as the same address and signs", async () => {
+    await run(fakeIo([MNEMONIC]), ["keys", "add", "alice", "--recover"]);
+    const exported = fakeIo(["s3cret pass", "s3cret pass"]);
+    await run(exported, ["keys", "export", "alice"]);
+    const armored = exported.lines.join("\n");
+    expect(armored).toMatch(/^-----BEGIN TENDERMINT PRIVATE KEY-----\nkdf: bcrypt\nsalt: [0-9A-F]{32}\ntype: secp256k1\n\n[\s\S]+\n=[A-Za-z0-9+/]{4}\n-----END TENDERMINT PRIVATE KEY-----$/);
+    const file = join(home, "alice.armor");
+    await writeFile(file, armored + "\n");
+    await expect(run(fakeIo(["wrong"]), ["keys", "import", "bob", file])).rejects.toThrow(/invalid account password/);
+    const imported = fakeIo(["s3cret pass"]);
+    await run(imported, ["keys", "import", "bob", file, "--output", "json"]);
+    const [account] = await (await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: "ogpu" })).getAccounts();
+    expect(JSON.parse(imported.lines[0]!)).toMatchObject({ name: "bob", type: "secp256k1", address: account!.address });
+    const hex = fakeIo();
+    await run(hex, ["keys", "export", "bob", "--unarmored-hex", "--unsafe"]);
+    const original = fakeIo();
+    await run(original, ["keys", "export", "alice", "--unarmored-hex", "--unsafe"]);
+    expect(hex.lines[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(hex.lines).toEqual(original.lines);
+    await expect(run(fakeIo(["a", "b"]), ["keys", "export", "alice"])).rejects.toThrow(/do not match/);
+    await expect(run(fakeIo(), ["keys", "export", "alice", "--unarmored-hex"])).rejects.toThrow(/--unsafe/);
+  });
+
+  it("imports the Cosmos SDK's own armored test key (kdf bcrypt, cost 12)", async () => {
+    // The armored key and passphrase of the SDK's Test_runImportCmd (client/keys/import_test.go).
+    const sdkArmored = [
+      "-----BEGIN TENDERMINT PRIVATE KEY-----",
+      "salt: A790BB721D1C094260EA84F5E5B72289",
+      "kdf: bcrypt",
+      "",
+      "HbP+c6JmeJy9JXe2rbbF1QtCX1gLqGcDQPBXiCtFvP7/8wTZtVOPj8vREzhZ9ElO",
+      "3P7YnrzPQThG0Q+ZnRSbl9MAS8uFAM4mqm5r/Ys=",
+      "=f3l4",
+      "-----END TENDERMINT PRIVATE KEY-----",
+    ].join("\n");
+    const file = join(home, "sdk.armor");
+    await writeFile(file, sdkArmored);
+    const io = fakeIo(["123456789"]);
+    await run(io, ["keys", "import", "sdk", file]);
+    expect(io.lines[0]).toMatch(/address: ogpu1[0-9a-z]{38}/);
+    await writeFile(file, sdkArmored.replace("=f3l4", "=AAAA"));
+    await expect(run(fakeIo(["123456789"]), ["keys", "import", "sdk2", file])).rejects.toThrow(/checksum/);
+  });
+
+  it("show --bech val|cons and -a print the key's other addresses", async () => {
+    await run(fakeIo([MNEMONIC]), ["keys", "add", "alice", "--recover"]);
+    const acc = fakeIo();
+    await run(acc, ["keys", "show", "alice", "-a"]);
+    const val = fakeIo();
+    await run(val, ["keys", "show", "alice", "--bech", "val", "-a"]);
+    const cons = fakeIo();
+    await run(cons, ["keys", "show", "alice", "--bech", "cons", "--output", "json"]);
+    const bytes = fromBech32(acc.lines[0]!, "ogpu");
+    expect(val.lines[0]).toBe(toBech32("ogpuvaloper", bytes));
+    expect((JSON.parse(cons.lines[0]!) as { address: string }).address).toBe(toBech32("ogpuvalcons", bytes));
+    await expect(run(fakeIo(), ["keys", "show", "alice", "--bech", "xyz"])).rejects.toThrow(/--bech/);
   });
 });

@@ -1,9 +1,8 @@
-import { decodeTxRaw, Registry } from "@cosmjs/proto-signing";
-import { defaultRegistryTypes } from "@cosmjs/stargate";
-import { CliError, type Command, type OptionSpec } from "../../cli.js";
+import { CliError, intFlag, stringFlag, type Command, type OptionSpec } from "../../cli.js";
+import { cometRpc } from "../../../server/comet-rpc.js";
+import { blockTimes, indexedTxJson, txResponseJson, txTimestamp, type CometTxJson } from "../../../server/tx-json.js";
 import { parseAccountAddress } from "../../../app/address.js";
 import { nodeOption, outputFormat, outputOption, printResult, queryAccount, withNode, type Printable } from "../client.js";
-import { findTx } from "./tx.js";
 
 /**
  * `ogpud q …`: read-only queries over the node's CometBFT RPC (abci_query at the Cosmos
@@ -96,21 +95,9 @@ const authAccount: Command = {
   },
 };
 
-const txRegistry = new Registry(defaultRegistryTypes);
-
-/** A message as JSON: decoded when its type is known to cosmjs, else type URL + base64. */
-function messageView(msg: { typeUrl: string; value: Uint8Array }): Printable {
-  try {
-    const decoded = txRegistry.decode(msg) as Record<string, unknown>;
-    return JSON.parse(JSON.stringify({ "@type": msg.typeUrl, ...decoded }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Printable;
-  } catch {
-    return { "@type": msg.typeUrl, value: Buffer.from(msg.value).toString("base64") };
-  }
-}
-
 const txByHash: Command = {
   name: "q tx",
-  summary: "A transaction by hash: its result and messages",
+  summary: "A committed tx by hash: its tx_response as gaiad prints it — decoded messages (oGPU's too), events, block time",
   usage: "<hash>",
   options: queryOptions,
   async run({ positionals, flags }) {
@@ -118,27 +105,97 @@ const txByHash: Command = {
     if (!/^[0-9A-F]{64}$/.test(hash)) throw new CliError(`invalid tx hash '${hash}': expected 64 hex characters`);
     const format = outputFormat(flags);
     return withNode(flags, async (node) => {
-      const result = await findTx(node, hash);
-      if (!result) throw new CliError(`tx ${hash} not found`);
-      const raw = (await node.comet.tx({ hash: Buffer.from(hash, "hex") })).tx;
-      const tx = decodeTxRaw(raw);
-      printResult(format, {
-        ...result,
-        tx: {
-          messages: tx.body.messages.map(messageView),
-          memo: tx.body.memo,
-          fee: {
-            amount: (tx.authInfo.fee?.amount ?? []).map((c) => ({ denom: c.denom, amount: c.amount })),
-            gas_limit: tx.authInfo.fee?.gasLimit ?? 0n,
-          },
-          signers: tx.authInfo.signerInfos.map((s) => ({ pub_key_type: s.publicKey?.typeUrl ?? "", sequence: s.sequence })),
-        },
+      const rpc = cometRpc(node.url);
+      const tx = await rpc.call<CometTxJson>("tx", { hash: Buffer.from(hash, "hex").toString("base64") }).catch((err: unknown) => {
+        if (/not found/i.test(err instanceof Error ? err.message : String(err))) throw new CliError(`tx ${hash} not found`);
+        throw err;
       });
+      const times = await blockTimes(rpc, [tx.height]);
       // The query itself succeeded; a failed tx shows its code and log in the output.
+      printResult(format, indexedTxJson(tx, times.get(tx.height)!).tx_response);
+      return 0;
+    });
+  },
+};
+
+/** CometBFT's largest tx_search page. */
+const MAX_TXS_PAGE = 100;
+
+const txsByQuery: Command = {
+  name: "q txs",
+  summary: "Committed txs matching a CometBFT event query, e.g. --query \"message.sender='ogpu1…'\"",
+  usage: "--query <events query> [--page 1] [--limit 30] [--order-by asc|desc]",
+  options: {
+    ...queryOptions,
+    query: { type: "string", description: "CometBFT event query: type.attribute='value' joined by AND (required)" },
+    page: { type: "string", description: "page number, from 1 (default 1)" },
+    limit: { type: "string", description: `txs per page (default 30, at most ${MAX_TXS_PAGE})` },
+    "order-by": { type: "string", description: "asc | desc by height (default asc)" },
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new CliError("usage: q txs --query \"<events query>\"");
+    const query = stringFlag(flags, "query");
+    const page = intFlag(flags, "page", 1);
+    const limit = intFlag(flags, "limit", 30);
+    if (page < 1 || limit < 1 || limit > MAX_TXS_PAGE) throw new CliError(`--page must be at least 1 and --limit 1..${MAX_TXS_PAGE}`);
+    const order = stringFlag(flags, "order-by", "asc");
+    if (order !== "asc" && order !== "desc") throw new CliError(`--order-by must be asc or desc, got '${order}'`);
+    const format = outputFormat(flags);
+    return withNode(flags, async (node) => {
+      const rpc = cometRpc(node.url);
+      const result = await rpc
+        .call<{ txs: CometTxJson[]; total_count: string }>("tx_search", { query, prove: false, page: String(page), per_page: String(limit), order_by: order })
+        .catch((err: unknown) => {
+          throw new CliError(`tx search '${query}' failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      const times = await blockTimes(rpc, result.txs.map((t) => t.height));
+      const total = Number(result.total_count);
+      printResult(format, {
+        total_count: result.total_count,
+        count: String(result.txs.length),
+        page_number: String(page),
+        page_total: String(Math.max(1, Math.ceil(total / limit))),
+        limit: String(limit),
+        txs: result.txs.map((t) => searchedTxJson(t, times.get(t.height)!)),
+      });
+      return 0;
+    });
+  },
+};
+
+/**
+ * One search hit as tx_response. A block's txs include what the proposer injects (vote
+ * extension data, not a Cosmos TxRaw): those keep their result and events, without a decoded tx.
+ */
+function searchedTxJson(tx: CometTxJson, blockTime: string): Printable {
+  try {
+    return indexedTxJson(tx, blockTime).tx_response;
+  } catch {
+    return txResponseJson({ height: BigInt(tx.height), txhash: tx.hash.toUpperCase(), result: tx.tx_result, timestamp: txTimestamp(blockTime) });
+  }
+}
+
+const block: Command = {
+  name: "q block",
+  summary: "A block (the latest, or at a height) as CometBFT's RPC returns it: block_id and block",
+  usage: "[height]",
+  options: queryOptions,
+  async run({ positionals, flags }) {
+    const [heightText, ...rest] = positionals;
+    if (rest.length > 0) throw new CliError("usage: q block [height]");
+    if (heightText !== undefined && !/^[1-9][0-9]*$/.test(heightText)) throw new CliError(`invalid height '${heightText}': expected a positive integer`);
+    const format = outputFormat(flags);
+    return withNode(flags, async (node) => {
+      const result = await cometRpc(node.url)
+        .call<Printable>("block", heightText === undefined ? {} : { height: heightText })
+        .catch((err: unknown) => {
+          throw new CliError(`block ${heightText ?? "latest"}: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      printResult(format, result);
       return 0;
     });
   },
 };
 
 /** Every `ogpud q …` command. */
-export const queryCommands: Command[] = [bankBalances, bankTotal, authAccount, txByHash];
+export const queryCommands: Command[] = [bankBalances, bankTotal, authAccount, txByHash, txsByQuery, block];

@@ -4,15 +4,16 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { DirectSecp256k1Wallet, type EncodeObject } from "@cosmjs/proto-signing";
+import { DirectSecp256k1Wallet, makeAuthInfoBytes, type EncodeObject } from "@cosmjs/proto-signing";
 import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
-import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
+import { CliError, CommandDone, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
+import { txJson } from "../../../server/tx-json.js";
 import { parseAccountAddress } from "../../../app/address.js";
 import { coinsToWire, parseCoins } from "../../../app/coins.js";
 import { DEFAULT_APP_CONFIG, homeOption } from "../home.js";
 import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
-import { signDirectTx, type SignerData } from "../../../sdk/direct-tx.js";
+import { signDirectTx, type AccountKey, type SignerData } from "../../../sdk/direct-tx.js";
 import { ogpuRegistry } from "../../../sdk/registry.js";
 import {
   keyFromNameOrAddress,
@@ -61,8 +62,13 @@ async function txSignerFor(keyring: Keyring, key: KeyInfo, node: NodeConnection)
       return TxRaw.encode(raw).finish();
     };
   }
-  const accountKey = { pubkey: await keyring.pubKey(key.name), sign: async (bytes: Uint8Array) => (await keyring.sign(key.name, bytes)).signature };
+  const accountKey = await keyringAccountKey(keyring, key);
   return (messages, fee, memo, data) => signDirectTx(registry, accountKey, messages, fee, memo, data);
+}
+
+/** A keyring key as sdk/direct-tx.ts signs with it (any key type). */
+export async function keyringAccountKey(keyring: Keyring, key: KeyInfo): Promise<Pick<AccountKey, "pubkey" | "sign">> {
+  return { pubkey: await keyring.pubKey(key.name), sign: async (bytes: Uint8Array) => (await keyring.sign(key.name, bytes)).signature };
 }
 
 function positiveNumberFlag(flags: Flags, name: string, fallback: number): number {
@@ -170,6 +176,10 @@ export const txOptions: OptionSpec = {
   gas: { type: "string", description: `gas limit: a number or 'auto' to simulate (default ${DEFAULT_GAS})` },
   "gas-adjustment": { type: "string", description: `factor applied to the simulated gas with --gas auto (default ${DEFAULT_GAS_ADJUSTMENT})` },
   memo: { type: "string", description: "note stored with the tx" },
+  note: { type: "string", description: "alias of --memo (gaiad's name)" },
+  from: { type: "string", description: "key name or address that signs" },
+  "generate-only": { type: "boolean", description: "print the unsigned tx as JSON instead of signing (for 'tx sign'); --from may be an address outside the keyring" },
+  "dry-run": { type: "boolean", description: "simulate the tx and print the gas it would use; nothing is broadcast" },
   "chain-id": { type: "string", description: "chain to sign for (default: the node's, from /status)" },
   "broadcast-mode": { type: "string", description: "block (wait for inclusion, default) | sync (return after CheckTx)" },
   yes: { type: "boolean", short: "y", description: "sign and broadcast without asking" },
@@ -187,9 +197,13 @@ export interface BroadcastOutcome {
  * CheckTx throws; one that fails in its block is returned with its code (the caller prints it).
  */
 export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyring: Keyring, key: KeyInfo, messages: EncodeObject[], summary: string): Promise<BroadcastOutcome> {
-  const mode = stringFlag(flags, "broadcast-mode", "block");
-  if (mode !== "block" && mode !== "sync") throw new CliError(`--broadcast-mode must be block or sync, got '${mode}'`);
-  const memo = stringFlag(flags, "memo", "");
+  const mode = broadcastMode(flags);
+  const memo = memoFlag(flags);
+  if (flags["generate-only"] && stringFlag(flags, "gas", String(DEFAULT_GAS)) !== "auto") {
+    // Offline: no account or key needed; the fee is the flags', the signer fills the rest.
+    const fee = feeFor(flags, await gasLimitFor(flags, () => Promise.resolve(0n)));
+    printUnsignedTx(messages, memo, fee);
+  }
   const account = await queryAccount(node, key.address);
   if (!account) throw new CliError(`account ${key.address} (key '${key.name}') does not exist on chain: send it some uogpu first`);
   const chainId = typeof flags["chain-id"] === "string" ? flags["chain-id"] : (await node.comet.status()).nodeInfo.network;
@@ -198,6 +212,14 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   // Simulate the real signed tx (with a provisional fee) so signature bytes count exactly.
   const gas = await gasLimitFor(flags, async () => simulateGas(node, await sign(messages, feeFor(flags, DEFAULT_GAS), memo, signerData)));
   const fee = feeFor(flags, gas);
+  if (flags["dry-run"]) {
+    console.error(`gas estimate: ${gas}`);
+    printResult(outputFormat(flags), { gas_estimate: gas, fee: fee.amount.map((c) => c.amount + c.denom).join(",") });
+    throw new CommandDone(0);
+  }
+  if (flags["generate-only"]) {
+    printUnsignedTx(messages, memo, fee);
+  }
   if (!flags.yes) {
     await confirm(`${summary}, fee ${fee.amount.map((c) => c.amount + c.denom).join(",") || "0"}, gas ${gas}, chain ${chainId}`);
   }
@@ -217,6 +239,53 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   return { hash, result: await waitForTx(node, hash) };
 }
 
+/** --generate-only: the unsigned tx as the SDK's JSON (no signer infos, no signatures), then stop. */
+function printUnsignedTx(messages: readonly EncodeObject[], memo: string, fee: StdFee): never {
+  const unsigned = TxRaw.encode({
+    bodyBytes: registry.encodeTxBody({ messages: [...messages], memo }),
+    authInfoBytes: makeAuthInfoBytes([], fee.amount, Number(fee.gas), fee.granter, fee.payer),
+    signatures: [],
+  }).finish();
+  console.log(JSON.stringify(txJson(unsigned)));
+  throw new CommandDone(0);
+}
+
+/** Broadcasts signed tx bytes (`tx broadcast`): CheckTx's refusal throws; waits for the block unless sync. */
+export async function broadcastSigned(flags: Flags, node: NodeConnection, txBytes: Uint8Array): Promise<BroadcastOutcome> {
+  const mode = broadcastMode(flags);
+  const hash = await node.stargate.broadcastTxSync(txBytes).catch((err: unknown) => {
+    throw cliBroadcastError(err);
+  });
+  if (mode === "sync") return { hash };
+  return { hash, result: await waitForTx(node, hash) };
+}
+
+function broadcastMode(flags: Flags): "block" | "sync" {
+  const mode = stringFlag(flags, "broadcast-mode", "block");
+  if (mode !== "block" && mode !== "sync") throw new CliError(`--broadcast-mode must be block or sync, got '${mode}'`);
+  return mode;
+}
+
+/** --memo, or gaiad's --note. */
+function memoFlag(flags: Flags): string {
+  if (typeof flags.memo === "string" && typeof flags.note === "string" && flags.memo !== flags.note) throw new CliError("give --memo or --note, not both");
+  return stringFlag(flags, "memo", stringFlag(flags, "note", ""));
+}
+
+/**
+ * The key that signs: a keyring name or address; with --generate-only any account address
+ * will do (the tx is signed elsewhere), as gaiad allows.
+ */
+export async function signerKey(flags: Flags, keyring: Keyring, nameOrAddress: string): Promise<KeyInfo> {
+  try {
+    return await keyFromNameOrAddress(keyring, nameOrAddress);
+  } catch (err) {
+    if (!flags["generate-only"] || !(err instanceof CliError) || !/^ogpu1/.test(nameOrAddress)) throw err;
+    cliParse(() => parseAccountAddress(nameOrAddress, "--from"), "--from");
+    return { name: nameOrAddress, type: "secp256k1", address: nameOrAddress, pubkey: "" };
+  }
+}
+
 /** CheckTx's refusal as a one-line CLI error; anything else passes through. */
 function cliBroadcastError(err: unknown): unknown {
   if (err instanceof BroadcastTxError) return new CliError(`tx rejected by CheckTx: code ${err.code} (codespace ${err.codespace || "?"}): ${err.log ?? ""}`);
@@ -232,7 +301,7 @@ export const fromOption: OptionSpec = { from: { type: "string", description: "ke
  */
 export async function signAndSend(flags: Flags, node: NodeConnection, build: (signer: string) => EncodeObject[], summary: string): Promise<BroadcastOutcome> {
   const keyring = keyringFromFlags(flags);
-  const key = await keyFromNameOrAddress(keyring, stringFlag(flags, "from"));
+  const key = await signerKey(flags, keyring, stringFlag(flags, "from"));
   const outcome = await broadcastFromKey(flags, node, keyring, key, build(key.address), `${summary} from ${key.address}`);
   if (outcome.result && outcome.result.code !== 0) throw new CliError(txFailureLine(outcome.result, `at height ${outcome.result.height}`));
   return outcome;
@@ -257,14 +326,16 @@ export const txBankSendCommand: Command = {
   usage: "<from-key-or-address> <to-address> <coins> [--fees 500uogpu | --gas-prices 0.001uogpu] [--gas auto|<n>] [--yes]",
   options: txOptions,
   async run({ positionals, flags }) {
-    const [fromArg, to, coinsText, ...extra] = positionals;
+    // gaiad's form takes the sender as the first operand; --from with two operands works too.
+    const operands = positionals.length === 2 && typeof flags.from === "string" ? [flags.from, ...positionals] : positionals;
+    const [fromArg, to, coinsText, ...extra] = operands;
     if (!fromArg || !to || !coinsText || extra.length > 0) throw new CliError("usage: tx bank send <from-key-or-address> <to-address> <coins>");
     const format = outputFormat(flags);
     cliParse(() => parseAccountAddress(to, "to address"), "<to-address>");
     const amount = cliParse(() => coinsToWire(parseCoins(coinsText)), "<coins>");
     if (amount.length === 0) throw new CliError("<coins> must not be empty");
     const keyring = keyringFromFlags(flags);
-    const key = await keyFromNameOrAddress(keyring, fromArg);
+    const key = await signerKey(flags, keyring, fromArg);
 
     return withNode(flags, async (node) => {
       const messages: EncodeObject[] = [
