@@ -35,7 +35,7 @@ export async function startKubo(opts: { binary: string; repo: string; api: strin
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let exitedEarly = false;
   void exited.then(() => (exitedEarly = true));
-  opts.log(`ogpud: kubo started (pid ${child.pid}), repo ${opts.repo}, log ${opts.logFile}`);
+  opts.log(`kubo started (pid ${child.pid}), repo ${opts.repo}, log ${opts.logFile}`);
   let timer: NodeJS.Timeout | undefined;
   const stop = async () => {
     clearInterval(timer);

@@ -10,13 +10,15 @@ import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/c
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
-/** Ports of one node; `portsFrom(P)` gives P..P+4 (tests give each suite its own range of 10). */
+/** Ports of one node; `portsFrom(P)` gives P..P+4 and CometBFT's Prometheus at P+6 (P+5 is left for tests that move a port; each suite has its own range of 10). */
 export interface NodePorts {
   p2p: number;
   rpc: number;
   abci: number;
   rest: number;
   grpc: number;
+  /** CometBFT's Prometheus metrics; absent: `ogpud init`'s default (26660). */
+  prometheus?: number;
 }
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
@@ -28,7 +30,7 @@ export function offsetPort(port: number): number {
 
 export function portsFrom(base: number): NodePorts {
   const at = offsetPort(base);
-  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3, grpc: at + 4 };
+  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3, grpc: at + 4, prometheus: at + 6 };
 }
 
 export interface DevAccount {
@@ -67,13 +69,13 @@ export interface DevnetOptions {
    * written before x/mint assert exact fee and supply flows.
    */
   params?: Record<string, Record<string, unknown>>;
-  /** "ipfs": `ogpud init --storage ipfs`, kubo's ports the three after the node's five (ipfsPortsFrom). */
+  /** "ipfs": `ogpud init --storage ipfs`, kubo's ports after the node's own (ipfsPortsFrom). */
   storage?: "local" | "ipfs";
 }
 
-/** kubo's loopback ports of a node whose five ports start at `ports.p2p`: API, swarm, gateway. */
+/** kubo's loopback ports of a node whose ports start at `ports.p2p` (portsFrom uses +0..+6): API, swarm, gateway. */
 export function ipfsPortsFrom(ports: NodePorts): { api: number; swarm: number; gateway: number } {
-  return { api: ports.p2p + 5, swarm: ports.p2p + 6, gateway: ports.p2p + 7 };
+  return { api: ports.p2p + 7, swarm: ports.p2p + 8, gateway: ports.p2p + 9 };
 }
 
 
@@ -101,6 +103,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       "abci-port": String(ports.abci),
       "rest-port": String(ports.rest),
       "grpc-port": String(ports.grpc),
+      ...(ports.prometheus === undefined ? {} : { "prometheus-port": String(ports.prometheus) }),
       "block-time": opts.blockTime ?? "1s",
       "check-invariants": opts.checkInvariants ?? true,
       overwrite: true,

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { cometbftBinary } from "../cmd/paths.js";
 import { runOgpud } from "../cmd/ogpud/run.js";
-import { Keyring } from "../crypto/keyring.js";
+import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { writeSecretFile } from "../crypto/secret-file.js";
 import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 import { livePid, stopPidFile } from "./roles.js";
@@ -22,6 +22,8 @@ export interface TestnetNode {
   /** The validator's operator account (its key "validator" in the node's test keyring). */
   account: string;
   mnemonic: string;
+  /** The operator key's type (secp256k1 unless made ML-DSA-65: a post-quantum auditor). */
+  keyType?: KeyType;
 }
 
 export interface Testnet {
@@ -35,7 +37,7 @@ export interface Testnet {
 export interface TestnetOptions {
   dir: string;
   validators: number;
-  /** Node i uses basePort + 10·i … +3 (p2p, rpc, abci, rest). */
+  /** Node i uses basePort + 10·i … +4 (p2p, rpc, abci, rest, gRPC) and +6 (CometBFT's Prometheus). */
   basePort: number;
   chainId?: string;
   blockTime?: string;
@@ -44,11 +46,13 @@ export interface TestnetOptions {
   checkInvariants?: boolean;
   /** Edits genesis app_state in place after the gentxs are collected (e.g. short slashing windows in tests). */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
+  /** Operator key type of validator i (default secp256k1); ML-DSA-65 makes its gentx and auditor post-quantum. */
+  operatorKeyType?: (index: number) => KeyType;
 }
 
 export function nodePorts(basePort: number, i: number): NodePorts {
   const p = basePort + 10 * i;
-  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3, grpc: p + 4 };
+  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3, grpc: p + 4, prometheus: p + 6 };
 }
 
 /** Runs one ogpud command in-process (output captured); throws with its stderr on failure. */
@@ -74,12 +78,13 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     await ogpud([
       "init", `node${i}`, "--home", home, "--chain-id", chainId,
       "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest), "--grpc-port", String(ports.grpc),
-      "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
+      "--prometheus-port", String(ports.prometheus), "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
     ]);
-    const { info, mnemonic } = await Keyring.open(home, "test").add("validator");
+    const keyType = opts.operatorKeyType?.(i) ?? "secp256k1";
+    const { info, mnemonic } = await Keyring.open(home, "test").add("validator", { type: keyType });
     const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
     nodes.push({
-      moniker: `node${i}`, home, nodeId, account: info.address, mnemonic,
+      moniker: `node${i}`, home, nodeId, account: info.address, mnemonic, keyType,
       rpc: `http://127.0.0.1:${ports.rpc}`, rest: `http://127.0.0.1:${ports.rest}`,
       abci: `tcp://127.0.0.1:${ports.abci}`, p2p: `127.0.0.1:${ports.p2p}`,
     });

@@ -3,7 +3,7 @@
  * `ogpud init --storage ipfs`, each running its own kubo (`ogpud start`), on one chain id (so
  * one derived swarm key), node B's kubo peered with node A's. Uploads go through A, reads
  * through B come over bitswap; every read is checked against its CID; an expired blob is
- * unpinned and garbage-collected on A. Ports 28660..28667 (A) and 28680..28687 (B).
+ * unpinned and garbage-collected on A. Ports 28660..28669 (A) and 28680..28689 (B).
  */
 import { join } from "node:path";
 import { create } from "kubo-rpc-client";
