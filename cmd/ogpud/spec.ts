@@ -1,5 +1,6 @@
 import type { CliSpec, GroupSpec, OptionSpec } from "../cli.js";
 import { nodeOption, outputOption } from "./client.js";
+import { clientDefaults } from "./client-config.js";
 import { ogpudCommands } from "./commands/index.js";
 import { homeOption } from "./home.js";
 import { keyringOptions } from "./keyring-flags.js";
@@ -21,9 +22,10 @@ export const ogpudGlobalOptions: OptionSpec = {
 /** What each group's line in its parent's help says; `q` is also `query`, as in gaiad. */
 const groups: Record<string, GroupSpec> = {
   keys: { summary: "Manage your application's keys (file or test keyring)" },
-  genesis: { summary: "Build a genesis: accounts, gentxs" },
+  genesis: { summary: "Build and check a genesis: accounts, gentxs, validate" },
   tx: { summary: "Transactions subcommands: sign, broadcast and wait for a tx" },
   q: { summary: "Querying subcommands", aliases: ["query"] },
+  comet: { summary: "CometBFT subcommands: node id, consensus key, data reset", aliases: ["tendermint"] },
   "tx bank": { summary: "Bank transaction subcommands" },
   "tx staking": { summary: "Staking transaction subcommands" },
   "tx distribution": { summary: "Distribution transaction subcommands" },
@@ -48,4 +50,5 @@ export const ogpudSpec: CliSpec = {
   commands: ogpudCommands,
   globalOptions: ogpudGlobalOptions,
   groups,
+  defaults: clientDefaults,
 };

@@ -4,6 +4,7 @@ import { genesisAddAccountCommand } from "./genesis.js";
 import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
+import { nodeToolCommands } from "./node-tools.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { queryTaskLogs } from "./market-logs.js";
@@ -42,4 +43,5 @@ export const ogpudCommands: Command[] = [
   statusCommand,
   exportCommand,
   shadowForkCommand,
+  ...nodeToolCommands,
 ];
