@@ -5,10 +5,10 @@ COMETBFT := $(BIN)/cometbft
 GRPCURL_VERSION := v1.9.3
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: install deps cometbft abci-cli grpcurl build typecheck start test bench proto clean clean-devnet
+.PHONY: install deps cometbft abci-cli kubo grpcurl build typecheck start test bench proto clean clean-devnet
 
-## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT binary, its abci-cli and grpcurl in .bin/
-install: deps node_modules/.installed cometbft abci-cli grpcurl
+## install: system packages (deps), npm dependencies (npm ci), the pinned CometBFT binary, its abci-cli, kubo and grpcurl in .bin/
+install: deps node_modules/.installed cometbft abci-cli kubo grpcurl
 
 ## deps: Debian packages (apt-get, via sudo when not root), each skipped when dpkg has it:
 ## bubblewrap (the worker's job sandbox; prlimit/setpriv come with util-linux), python3-numpy
@@ -50,6 +50,12 @@ cometbft:
 		echo "installing cometbft $(COMETBFT_VERSION) into $(BIN)"; \
 		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION); \
 	fi
+
+## kubo: the pinned IPFS node for `ogpud init --storage ipfs` (docs/storage.md), skipped when
+## .bin/ipfs already is that version; scripts/install-kubo.sh says why it is not a plain `go install`
+KUBO_VERSION := v0.43.1
+kubo:
+	@bash scripts/install-kubo.sh $(BIN) $(KUBO_VERSION)
 
 ## grpcurl: go install the pinned grpcurl (the gRPC e2e test queries the node with it), skipped when .bin/grpcurl exists
 ## (go-installed builds print no version to compare)

@@ -4,7 +4,7 @@
  * so the chain, the SDK and the worker cannot drift. Adding one is a software upgrade: workers
  * must implement it before advertising it.
  */
-import { blobCid } from "../crypto/hash.js";
+import { textCid } from "../crypto/cid.js";
 
 /** MsgSubmitTask.kind of a task running a client program; its program_hash is the bundle's blob CID. */
 export const PROGRAM_TASK_KIND = "program";
@@ -14,11 +14,12 @@ export const BUILTIN_KERNEL_KINDS = ["matmul", "hash", "render"] as const;
 
 /**
  * The fixed program id of a built-in kernel (matmul, hash, render) or an operator's `exec` kind:
- * hex sha256 of the kind name — the blob CID of a blob holding just that name. It never
- * collides with a bundle's CID (a bundle starts with the "OGPUPKG1" magic).
+ * the blob CID of a blob holding just that name (crypto/cid.ts: a kind is at most 64 characters,
+ * one raw block, so this is synchronous). It never collides with a bundle's CID (a bundle starts
+ * with the "OGPUPKG1" magic).
  */
 export function builtinProgramId(kind: string): string {
-  return blobCid(new TextEncoder().encode(kind));
+  return textCid(kind);
 }
 
 export const PROGRAM_RUNTIMES = ["process", "oci"] as const;

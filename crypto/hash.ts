@@ -13,8 +13,3 @@ export function sha256(data: Uint8Array): Uint8Array {
 export function ripemd160(data: Uint8Array): Uint8Array {
   return digest("ripemd160", data);
 }
-
-/** Content id of a blob (the node's blob store, task inputs and outputs): lowercase hex sha256. */
-export function blobCid(bytes: Uint8Array): string {
-  return Buffer.from(sha256(bytes)).toString("hex");
-}

@@ -40,7 +40,7 @@
  * reveal publishes it (docs/security.md, item 13).
  */
 import { randomBytes } from "node:crypto";
-import { blobCid } from "./hash.js";
+import { blobCid } from "./cid.js";
 import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
 
 export const MANIFEST_VERSION = 1;
@@ -81,15 +81,15 @@ export interface Recipient {
  * blobCid(manifest)). `auditors`: validator operators with their auditor keys; a validator left
  * out cannot re-execute the task if a committee draws it.
  */
-export function sealTaskInput(
+export async function sealTaskInput(
   plaintext: Uint8Array,
   clientKey: Uint8Array,
   workers: readonly Recipient[],
   auditors: readonly Recipient[] = [],
-): { payload: Uint8Array; manifest: Uint8Array } {
+): Promise<{ payload: Uint8Array; manifest: Uint8Array }> {
   const dataKey = generateDataKey();
   const payload = sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL);
-  const payloadCid = blobCid(payload);
+  const payloadCid = await blobCid(payload);
   const envelopes = (recipients: readonly Recipient[], role: InputRole) =>
     Object.fromEntries(recipients.map((r) => [r.address, Buffer.from(wrapKey(r.encPubkey, dataKey, envelopeContext(keyLabel(role), payloadCid, r.address))).toString("base64")]));
   const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: Buffer.from(clientKey).toString("base64"), keys: envelopes(workers, "worker") };

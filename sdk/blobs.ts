@@ -1,11 +1,11 @@
-import { blobCid } from "../crypto/hash.js";
+import { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid } from "../crypto/cid.js";
 import { pubKeyFromRaw, type PubKey } from "../crypto/pubkey.js";
 
-export { blobCid };
+export { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid };
 
 /**
  * Client side of the node's content-addressed blob store (server/blobs.ts), and the protocol
- * pieces both sides share: the CID rule, the upload headers, the bytes an uploader signs and
+ * pieces both sides share: the CID rule (crypto/cid.ts, docs/storage.md), the upload headers, the bytes an uploader signs and
  * the error codes.
  *
  * An upload is authorised by the uploader's account key signing (UTF-8; secp256k1: ECDSA over its
@@ -60,11 +60,6 @@ export const BLOB_ERROR_CODES = {
 export type BlobErrorReason = keyof typeof BLOB_ERROR_CODES;
 
 const SIGN_DOMAIN = "ogpu-blob-upload/v2";
-const CID_PATTERN = /^[0-9a-f]{64}$/;
-
-export function isBlobCid(text: string): boolean {
-  return CID_PATTERN.test(text);
-}
 
 /** What an upload signature covers. */
 export interface UploadClaim {
@@ -142,7 +137,7 @@ async function errorFrom(response: Response): Promise<BlobError> {
 
 /** The headers that authorise uploading `bytes` until block `expiry`. */
 export async function blobUploadHeaders(bytes: Uint8Array, signer: BlobSigner, expiry: bigint): Promise<Record<string, string>> {
-  const claim: UploadClaim = { cid: blobCid(bytes), size: bytes.length, expiry, account: signer.account, pubkey: signer.pubkey };
+  const claim: UploadClaim = { cid: await blobCid(bytes), size: bytes.length, expiry, account: signer.account, pubkey: signer.pubkey };
   const signature = await signer.sign(blobUploadSignBytes(claim));
   return {
     "content-type": "application/octet-stream",
@@ -160,8 +155,9 @@ export async function blobUploadHeaders(bytes: Uint8Array, signer: BlobSigner, e
  * expires UPLOAD_VALIDITY_BLOCKS after it. Idempotent.
  */
 export async function uploadBlob(restUrl: string, bytes: Uint8Array, signer: BlobSigner, height: bigint): Promise<BlobRef> {
-  const cid = blobCid(bytes);
-  const response = await fetch(blobUrl(restUrl), { method: "POST", headers: await blobUploadHeaders(bytes, signer, height + UPLOAD_VALIDITY_BLOCKS), body: bytes });
+  const headers = await blobUploadHeaders(bytes, signer, height + UPLOAD_VALIDITY_BLOCKS);
+  const cid = headers[BLOB_HEADERS.cid]!;
+  const response = await fetch(blobUrl(restUrl), { method: "POST", headers, body: bytes });
   if (!response.ok) throw await errorFrom(response);
   const ref = (await response.json()) as BlobRef;
   // The store names what it stored; a different CID means it is not the blob we sent.
@@ -171,11 +167,11 @@ export async function uploadBlob(restUrl: string, bytes: Uint8Array, signer: Blo
 
 /** Downloads a blob and checks its bytes hash to `cid`; a node serving wrong bytes is an error. */
 export async function fetchBlob(restUrl: string, cid: string): Promise<Uint8Array> {
-  if (!isBlobCid(cid)) throw new BlobError("invalid_cid", `invalid blob CID '${cid}': expected 64 lowercase hex characters`);
+  if (!isBlobCid(cid)) throw new BlobError("invalid_cid", `invalid blob CID '${cid.slice(0, 80)}': expected ${BLOB_CID_FORM}`);
   const response = await fetch(blobUrl(restUrl, cid));
   if (!response.ok) throw await errorFrom(response);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  const actual = blobCid(bytes);
+  const actual = await blobCid(bytes);
   if (actual !== cid) {
     throw new BlobError("integrity_mismatch", `blob ${cid} failed its integrity check: the ${bytes.length} bytes received hash to ${actual}`);
   }

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { blobCid } from "../crypto/hash.js";
+import { blobCid } from "../crypto/cid.js";
 import { ManifestError, parseProgramManifest, toleranceToPpt } from "./program-manifest.js";
 import { PackError, packFiles, unpackFiles } from "./program-pack.js";
 import { builtinProgramId, packProgram, unpackProgram } from "./programs.js";
@@ -37,7 +37,7 @@ describe("deterministic program pack", () => {
     const [a1, a2, b1] = [await packProgram(a), await packProgram(a), await packProgram(b)];
     expect(Buffer.from(a1.bundle).equals(Buffer.from(a2.bundle))).toBe(true);
     expect(b1.cid).toBe(a1.cid);
-    expect(a1.cid).toBe(blobCid(a1.bundle));
+    expect(a1.cid).toBe(await blobCid(a1.bundle));
     expect(unpackProgram(a1.bundle).files.map((f) => f.path)).toEqual(["lib/deep/data.bin", "lib/util.py", "main.py", "ogpu-program.json"]);
   });
 
@@ -74,8 +74,9 @@ describe("deterministic program pack", () => {
     expect(() => unpackFiles(badMode)).toThrow(/mode 2/);
   });
 
-  it("gives built-in kernels fixed ids that no bundle can take", () => {
-    expect(builtinProgramId("matmul")).toBe(blobCid(new TextEncoder().encode("matmul")));
+  it("gives built-in kernels fixed ids that no bundle can take", async () => {
+    expect(builtinProgramId("matmul")).toBe(await blobCid(new TextEncoder().encode("matmul")));
+    expect(builtinProgramId("matmul")).toBe("bafkreihrjppwa5stgvany53ajjhuhvrmiyedbj4rdpqa65afreofdjtqhy");
     expect(builtinProgramId("matmul")).not.toBe(builtinProgramId("hash"));
   });
 });

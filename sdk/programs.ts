@@ -32,10 +32,10 @@ export function unpackProgram(bundle: Uint8Array): UnpackedProgram {
 }
 
 /** Packs files (validating the manifest among them). */
-export function packProgramFiles(files: readonly PackEntry[]): PackedProgram {
+export async function packProgramFiles(files: readonly PackEntry[]): Promise<PackedProgram> {
   const bundle = packFiles(files);
   const { manifest } = unpackProgram(bundle);
-  return { bundle, cid: blobCid(bundle), manifest };
+  return { bundle, cid: await blobCid(bundle), manifest };
 }
 
 /** Packs the directory `dir`: same files → same bytes → same CID, on any machine. */

@@ -127,7 +127,7 @@ export async function uploadTaskInput(opts: UploadInputOptions): Promise<Uploade
   if (recipients.length === 0) {
     throw new Error("no online worker meets the task's requirements, so there is nobody to encrypt the input to (retry later, or submit a public task)");
   }
-  const { payload, manifest } = sealTaskInput(opts.input, clientKey, recipients, auditors);
+  const { payload, manifest } = await sealTaskInput(opts.input, clientKey, recipients, auditors);
   await uploadBlob(opts.restUrl, payload, opts.signer, opts.height);
   const { cid } = await uploadBlob(opts.restUrl, manifest, opts.signer, opts.height);
   const addresses = (rs: readonly Recipient[]) => rs.map((r) => r.address);

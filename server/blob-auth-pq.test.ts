@@ -33,8 +33,8 @@ describe("ML-DSA-65 upload signatures", () => {
     expect(Buffer.from(headers[BLOB_HEADERS.signature]!, "base64")).toHaveLength(MLDSA65_SIGNATURE_LENGTH);
     const res = await post(node, bytes, headers);
     expect(res.statusCode).toBe(201);
-    expect(json(res)).toEqual({ cid: blobCid(bytes), size: 700 });
-    const got = await node.app.inject({ method: "GET", url: `/blobs/${blobCid(bytes)}` });
+    expect(json(res)).toEqual({ cid: await blobCid(bytes), size: 700 });
+    const got = await node.app.inject({ method: "GET", url: `/blobs/${await blobCid(bytes)}` });
     expect(new Uint8Array(got.rawPayload)).toEqual(bytes);
   });
 

@@ -5,7 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import { parseAccountAddress } from "../app/address.js";
 import { addressOf, signatureLength, verifySignature } from "../crypto/pubkey.js";
-import { BLOB_HEADERS, blobUploadSignBytes, isBlobCid, uploadPubKey, type UploadClaim } from "../sdk/blobs.js";
+import { BLOB_CID_FORM, BLOB_HEADERS, blobUploadSignBytes, isBlobCid, uploadPubKey, type UploadClaim } from "../sdk/blobs.js";
 import { BlobStoreError } from "./blob-store.js";
 
 /** Strict base64 (Buffer.from silently skips bad characters), else null. */
@@ -46,7 +46,7 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
   const signature = decodeBase64(signatureText);
   const sigLength = signatureLength(pubkey.typeUrl);
   if (signature === null || signature.length !== sigLength) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 ${sigLength}-byte signature for a ${pubkey.typeUrl} key`);
-  if (!isBlobCid(cid)) throw badRequest("invalid_cid", `${BLOB_HEADERS.cid} must be the sha256 of the body as 64 lowercase hex characters, got '${cid.slice(0, 80)}'`);
+  if (!isBlobCid(cid)) throw badRequest("invalid_cid", `${BLOB_HEADERS.cid} must be the body's CID, ${BLOB_CID_FORM}; got '${cid.slice(0, 80)}'`);
   if (!/^\d{1,15}$/.test(sizeText)) throw badRequest("invalid_size", `${BLOB_HEADERS.size} must be the body's length in bytes, got '${sizeText.slice(0, 40)}'`);
   if (!/^\d{1,20}$/.test(expiryText)) throw badRequest("invalid_expiry", `${BLOB_HEADERS.expiry} must be a block height, got '${expiryText.slice(0, 40)}'`);
   if (!Buffer.from(addressOf(pubkey)).equals(address)) {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { marketFixture, type MarketFixture } from "../x/market/fixture.js";
 import { cancelTaskMsg, submitTaskMsg } from "../x/market/testing.js";
 import { appQuerier, liveTaskCids, spendableUogpu } from "./blob-chain.js";
+import { textCid } from "../crypto/cid.js";
 
 let fixture: MarketFixture | undefined;
 afterEach(async () => {
@@ -21,7 +22,7 @@ describe("blob store chain reads", () => {
     const first = fixture.nextTaskId();
     const results = await chain.block([client.tx([submitTaskMsg(client.address, { bid: 1000n })]), client.tx([submitTaskMsg(client.address, { bid: 1000n })])]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
-    expect(await liveTaskCids(rpc)).toEqual(new Set(["bafy-input"]));
+    expect(await liveTaskCids(rpc)).toEqual(new Set([textCid("test input")]));
 
     const cancelled = await chain.block([client.tx([cancelTaskMsg(client.address, first), cancelTaskMsg(client.address, first + 1n)])]);
     expect(cancelled[0]!.code, cancelled[0]!.log).toBe(0);

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, stat, statfs, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Level } from "level";
 import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid, type BlobErrorReason } from "../sdk/blobs.js";
 
@@ -8,7 +8,9 @@ import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid, type BlobErrorReason } from 
  * Disk side of the node-local blob store (HTTP side: blobs.ts). Another backend (IPFS) offers
  * the same methods: admit → receive, read, size, sweep.
  *
- *   <dir>/objects/<cid[0:2]>/<cid>   blob files, sharded so no directory grows huge
+ *   <dir>/objects/<cid[-3:-1]>/<cid> blob files, sharded so no directory grows huge (a CID's
+ *                                    leading characters are its fixed header, its last one is
+ *                                    one of 8: crypto/cid.ts)
  *   <dir>/tmp/                       uploads in progress; renamed into objects/ when complete
  *   <dir>/quarantine/                files found corrupted on read, kept for inspection
  *   <dir>/index/                     LevelDB: per-account usage, total, each blob's record, age index
@@ -107,7 +109,7 @@ export class BlobStore {
   }
 
   pathOf(cid: string): string {
-    return join(this.dir, "objects", cid.slice(0, 2), cid);
+    return join(this.dir, "objects", cid.slice(-3, -1), cid);
   }
 
   /** Bytes charged to `account` (stored blobs it uploaded first). */
@@ -176,17 +178,20 @@ export class BlobStore {
     const tmp = join(this.dir, "tmp", `${r.cid}.${randomBytes(6).toString("hex")}`);
     let file: FileHandle | undefined;
     try {
-      file = await open(tmp, "wx");
-      const hash = createHash("sha256");
+      const out = await open(tmp, "wx");
+      file = out;
       let received = 0;
-      for await (const chunk of body) {
-        received += chunk.length;
-        if (received > r.size) throw new BlobStoreError(413, "size_mismatch", `body is longer than the signed size of ${r.size} bytes; refused at byte ${received}`);
-        hash.update(chunk);
-        await file.write(chunk);
-      }
+      // One pass: each chunk is size-checked, written and handed to the CID computation.
+      const written = async function* () {
+        for await (const chunk of body) {
+          received += chunk.length;
+          if (received > r.size) throw new BlobStoreError(413, "size_mismatch", `body is longer than the signed size of ${r.size} bytes; refused at byte ${received}`);
+          await out.write(chunk);
+          yield chunk;
+        }
+      };
+      const actual = await blobCid(written());
       if (received !== r.size) throw new BlobStoreError(400, "size_mismatch", `body has ${received} bytes, the signed size is ${r.size}`);
-      const actual = hash.digest("hex");
       if (actual !== r.cid) throw new BlobStoreError(400, "digest_mismatch", `body hashes to ${actual}, not to the signed CID ${r.cid}`);
       await file.sync();
       await file.close();
@@ -201,7 +206,7 @@ export class BlobStore {
 
   /** tmp file → rename → fsync the directory → index, so a crash leaves no charge without a file. */
   private async commit(r: Reservation, tmp: string): Promise<void> {
-    const shard = join(this.dir, "objects", r.cid.slice(0, 2));
+    const shard = dirname(this.pathOf(r.cid));
     await mkdir(shard, { recursive: true });
     await rename(tmp, this.pathOf(r.cid));
     const dir = await open(shard, "r");
@@ -302,7 +307,7 @@ export class BlobStore {
       if (isNotFound(err)) throw this.notFound(cid);
       throw err;
     }
-    const actual = blobCid(bytes);
+    const actual = await blobCid(bytes);
     if (actual === cid) return bytes;
     const quarantined = join(this.dir, "quarantine", `${cid}.${Date.now()}`);
     await rename(this.pathOf(cid), quarantined).catch(() => undefined);

@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid } from "../sdk/blobs.js";
+import { BLOB_CODESPACE, BLOB_ERROR_CODES, singleChunkCid } from "../sdk/blobs.js";
 import { sealTaskInput } from "../crypto/task-crypto.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { alice, authHeaders, BYTES_PER_OGPU, bytesOf, json, NODE_HEIGHT, nodeServer, OGPU, post, postAs, signerFor, type TestNode } from "./blobs.testkit.js";
@@ -72,8 +72,8 @@ describe("issue 10 item 10: blob store abuse", () => {
     const mismatch = await post(node, lied, await authHeaders(alice, bytes));
     expect(mismatch.statusCode).toBe(400);
     expect(json(mismatch).reason).toBe("digest_mismatch");
-    expect((await node.app.inject({ method: "HEAD", url: `/blobs/${blobCid(lied)}` })).statusCode).toBe(404);
-    expect((await node.app.inject({ method: "HEAD", url: `/blobs/${blobCid(bytes)}` })).statusCode).toBe(404);
+    expect((await node.app.inject({ method: "HEAD", url: `/blobs/${singleChunkCid(lied)}` })).statusCode).toBe(404);
+    expect((await node.app.inject({ method: "HEAD", url: `/blobs/${singleChunkCid(bytes)}` })).statusCode).toBe(404);
     expect(await node.blobs.store.usage(alice.account)).toBe(0);
     expect(await tmpFiles(node.dir)).toEqual([]);
   });
@@ -99,11 +99,11 @@ describe("issue 10 item 10: blob store abuse", () => {
     const orphanA = bytesOf(500, 30);
     const orphanB = bytesOf(600, 31);
     const liveInput = bytesOf(700, 32);
-    const { payload, manifest } = sealTaskInput(bytesOf(300, 33), generateKemKeyPair().publicKey, [{ address: alice.account, encPubkey: generateKemKeyPair().publicKey }]);
+    const { payload, manifest } = await sealTaskInput(bytesOf(300, 33), generateKemKeyPair().publicKey, [{ address: alice.account, encPubkey: generateKemKeyPair().publicKey }]);
     for (const b of [orphanA, orphanB, liveInput, payload, manifest]) expect((await postAs(node, b, alice)).statusCode).toBe(201);
     // The chain names the live task's input and the encrypted task's manifest; the payload only through the manifest.
-    node.live.add(blobCid(liveInput));
-    node.live.add(blobCid(manifest));
+    node.live.add(singleChunkCid(liveInput));
+    node.live.add(singleChunkCid(manifest));
 
     node.height.value = NODE_HEIGHT + 99n;
     expect(await node.blobs.sweep()).toEqual({ deleted: [], kept: [] });
@@ -113,9 +113,9 @@ describe("issue 10 item 10: blob store abuse", () => {
     for (let i = 0; i < 4; i++) runs.push(await node.blobs.sweep());
     for (const run of runs) expect(run.deleted.length + run.kept.length).toBeLessThanOrEqual(2);
     const deleted = runs.flatMap((r) => r.deleted).sort();
-    expect(deleted).toEqual([blobCid(orphanA), blobCid(orphanB)].sort());
-    for (const b of [orphanA, orphanB]) expect((await node.app.inject({ method: "HEAD", url: `/blobs/${blobCid(b)}` })).statusCode).toBe(404);
-    for (const b of [liveInput, payload, manifest]) expect((await node.app.inject({ method: "HEAD", url: `/blobs/${blobCid(b)}` })).statusCode).toBe(200);
+    expect(deleted).toEqual([singleChunkCid(orphanA), singleChunkCid(orphanB)].sort());
+    for (const b of [orphanA, orphanB]) expect((await node.app.inject({ method: "HEAD", url: `/blobs/${singleChunkCid(b)}` })).statusCode).toBe(404);
+    for (const b of [liveInput, payload, manifest]) expect((await node.app.inject({ method: "HEAD", url: `/blobs/${singleChunkCid(b)}` })).statusCode).toBe(200);
     expect(await node.blobs.store.usage(alice.account)).toBe(700 + payload.length + manifest.length);
 
     // Once the task ends the chain no longer names them: they go one retention later.

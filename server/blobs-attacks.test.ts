@@ -17,7 +17,7 @@ import { ACCOUNT_PREFIX, toBech32 } from "../crypto/bech32.js";
 import { sha256 } from "../crypto/hash.js";
 import { SECP256K1_PUBKEY_TYPE_URL, addressOf } from "../crypto/pubkey.js";
 import { secp256k1PublicKey, signSecp256k1 } from "../crypto/secp256k1.js";
-import { blobCid, uploadBlob, type BlobError, type BlobSigner } from "../sdk/blobs.js";
+import { singleChunkCid, uploadBlob, type BlobError, type BlobSigner } from "../sdk/blobs.js";
 import { registerBlobRoutes, type BlobStoreOptions } from "./blobs.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
@@ -87,7 +87,7 @@ async function sdkUploadHeaders(bytes: Uint8Array, signer: BlobSigner): Promise<
   let sent: Record<string, string> = {};
   globalThis.fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
     sent = { ...(init?.headers as Record<string, string>) };
-    return new Response(JSON.stringify({ cid: blobCid(bytes), size: bytes.length }), { status: 201 });
+    return new Response(JSON.stringify({ cid: sent["x-ogpu-cid"], size: bytes.length }), { status: 201 });
   }) as typeof fetch;
   try {
     await uploadBlob("http://127.0.0.1:9", bytes, signer, NODE_HEIGHT);
@@ -168,10 +168,10 @@ describe("issue 10 item 10: blob store attacks (the same requests before and aft
 
   it("item 10: a blob no live task references is gone after the retention; a live task's input stays", async () => {
     const input = bytesOf(700, 32);
-    const node = await startNode({ retentionBlocks: 100n, sweepIntervalMs: 20 }, new Set([blobCid(input)]));
+    const node = await startNode({ retentionBlocks: 100n, sweepIntervalMs: 20 }, new Set([singleChunkCid(input)]));
     const orphan = bytesOf(500, 30);
     for (const b of [orphan, input]) await uploadBlob(node.url, b, funded, NODE_HEIGHT);
-    const head = async (b: Uint8Array) => (await node.app.inject({ method: "HEAD", url: `/blobs/${blobCid(b)}` })).statusCode;
+    const head = async (b: Uint8Array) => (await node.app.inject({ method: "HEAD", url: `/blobs/${singleChunkCid(b)}` })).statusCode;
     node.height.value = NODE_HEIGHT + 100n;
     // The node's own sweep timer (every 20 ms here, every minute by default) does the deleting.
     await vi.waitFor(async () => expect(await head(orphan), "orphan blob one retention after its upload").toBe(404), { timeout: 5_000, interval: 50 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BLOB_CODESPACE, BLOB_ERROR_CODES, BLOB_HEADERS, BlobError, blobCid, fetchBlob, uploadBlob } from "../sdk/blobs.js";
+import { BLOB_CODESPACE, BLOB_ERROR_CODES, BLOB_HEADERS, BlobError, singleChunkCid, fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { alice, authHeaders, bob, bytesOf, json, MAX_BLOB, NODE_HEIGHT, nodeServer, post, postAs, type TestNode } from "./blobs.testkit.js";
 
 describe("blob store routes", () => {
@@ -19,19 +19,19 @@ describe("blob store routes", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("stores a signed upload under its sha256 and serves it back", async () => {
+  it("stores a signed upload under its CID and serves it back", async () => {
     const bytes = bytesOf(1000, 1);
     const res = await postAs(node, bytes, alice);
     expect(res.statusCode).toBe(201);
-    expect(json(res)).toEqual({ cid: blobCid(bytes), size: 1000 });
-    expect(node.blobs.store.pathOf(blobCid(bytes))).toContain(join("objects", blobCid(bytes).slice(0, 2)));
+    expect(json(res)).toEqual({ cid: singleChunkCid(bytes), size: 1000 });
+    expect(node.blobs.store.pathOf(singleChunkCid(bytes))).toContain(join("objects", singleChunkCid(bytes).slice(-3, -1)));
 
-    const got = await node.app.inject({ method: "GET", url: `/blobs/${blobCid(bytes)}` });
+    const got = await node.app.inject({ method: "GET", url: `/blobs/${singleChunkCid(bytes)}` });
     expect(got.statusCode).toBe(200);
     expect(got.headers["content-type"]).toBe("application/octet-stream");
     expect(new Uint8Array(got.rawPayload)).toEqual(bytes);
 
-    const head = await node.app.inject({ method: "HEAD", url: `/blobs/${blobCid(bytes)}` });
+    const head = await node.app.inject({ method: "HEAD", url: `/blobs/${singleChunkCid(bytes)}` });
     expect(head.statusCode).toBe(200);
     expect(head.headers["content-length"]).toBe("1000");
   });
@@ -42,7 +42,7 @@ describe("blob store routes", () => {
     const usedByBob = await node.blobs.store.usage(bob.account);
     const again = await postAs(node, bytes, bob);
     expect(again.statusCode).toBe(200);
-    expect(json(again)).toEqual({ cid: blobCid(bytes), size: 500 });
+    expect(json(again)).toEqual({ cid: singleChunkCid(bytes), size: 500 });
     expect((await postAs(node, bytes, alice)).statusCode).toBe(200);
     expect(await node.blobs.store.usage(bob.account)).toBe(usedByBob);
   });
@@ -51,7 +51,7 @@ describe("blob store routes", () => {
     const bytes = bytesOf(100, 3);
     const cases: Array<[Record<string, string>, string, number]> = [
       [{ "content-type": "application/octet-stream" }, "missing_auth", 401],
-      [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.cid]: blobCid(bytesOf(100, 4)) }, "invalid_signature", 401],
+      [{ ...(await authHeaders(alice, bytes)), [BLOB_HEADERS.cid]: singleChunkCid(bytesOf(100, 4)) }, "invalid_signature", 401],
       [await authHeaders(alice, bytes, { pubkey: bob.pubkey }), "pubkey_mismatch", 401],
       [await authHeaders(alice, bytes, { expiry: NODE_HEIGHT - 1n }), "signature_expired", 401],
       [await authHeaders(alice, bytes, { expiry: NODE_HEIGHT + 201n }), "expiry_too_far", 401],
@@ -70,7 +70,7 @@ describe("blob store routes", () => {
     }
     // A signature expiring at the node's height is still good.
     expect((await post(node, bytes, await authHeaders(alice, bytes, { expiry: NODE_HEIGHT }))).statusCode).toBe(201);
-    const missing = await node.app.inject({ method: "GET", url: `/blobs/${blobCid(bytesOf(100, 4))}` });
+    const missing = await node.app.inject({ method: "GET", url: `/blobs/${singleChunkCid(bytesOf(100, 4))}` });
     expect(missing.statusCode).toBe(404);
     expect(json(missing).reason).toBe("blob_not_found");
   });
@@ -89,7 +89,7 @@ describe("blob store routes", () => {
   });
 
   it("rejects malformed CIDs", async () => {
-    for (const cid of ["abc", "A".repeat(64), "../../etc/passwd"]) {
+    for (const cid of ["abc", "A".repeat(64), "ab".repeat(32), singleChunkCid(bytesOf(10, 9)).toUpperCase(), `${singleChunkCid(bytesOf(10, 9)).slice(0, -1)}b`, "../../etc/passwd"]) {
       const res = await node.app.inject({ method: "GET", url: `/blobs/${encodeURIComponent(cid)}` });
       expect(res.statusCode).toBe(400);
       expect(json(res).reason).toBe("invalid_cid");
@@ -98,7 +98,7 @@ describe("blob store routes", () => {
 
   it("never serves a file whose bytes no longer match its CID, and a re-upload repairs it", async () => {
     const bytes = bytesOf(300, 7);
-    const cid = blobCid(bytes);
+    const cid = singleChunkCid(bytes);
     expect((await postAs(node, bytes, bob)).statusCode).toBe(201);
     const tampered = Buffer.from(bytes);
     tampered[10]! ^= 0xff;
@@ -139,7 +139,7 @@ describe("sdk/blobs client", () => {
   it("uploads and fetches over HTTP", async () => {
     const bytes = bytesOf(2048, 20);
     const ref = await uploadBlob(url, bytes, alice, NODE_HEIGHT);
-    expect(ref).toEqual({ cid: blobCid(bytes), size: 2048 });
+    expect(ref).toEqual({ cid: singleChunkCid(bytes), size: 2048 });
     expect(await fetchBlob(`${url}/`, ref.cid)).toEqual(bytes);
     expect(await uploadBlob(url, bytes, alice, NODE_HEIGHT)).toEqual(ref);
   });
@@ -158,7 +158,7 @@ describe("sdk/blobs client", () => {
     fakes.push(fake);
     fake.get("/blobs/:cid", async (_req, reply) => reply.type("application/octet-stream").send(Buffer.from(bytesOf(64, 23))));
     const fakeUrl = await fake.listen({ host: "127.0.0.1", port: 0 });
-    const err = await fetchBlob(fakeUrl, blobCid(wanted)).catch((e: unknown) => e);
+    const err = await fetchBlob(fakeUrl, singleChunkCid(wanted)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlobError);
     expect((err as BlobError).code).toBe("integrity_mismatch");
     await expect(fetchBlob(fakeUrl, "not-a-cid")).rejects.toThrow(/invalid blob CID/);

@@ -4,7 +4,7 @@
  *
  *   POST /blobs        raw bytes, streamed; authorised by signed headers (sdk/blobs.ts) checked
  *                      with quota, total cap and free disk before the body is read
- *   GET  /blobs/:cid   the bytes, re-hashed on every read: a corrupted file is never served
+ *   GET  /blobs/:cid   the bytes, checked against their CID on every read: a corrupted file is never served
  *   HEAD /blobs/:cid   existence and size, without reading the file
  *   (both 403 `output_not_paid` for the output of a task that has not settled yet)
  *
@@ -15,7 +15,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import { parseManifest } from "../crypto/task-crypto.js";
-import { isBlobCid } from "../sdk/blobs.js";
+import { BLOB_CID_FORM, isBlobCid } from "../sdk/blobs.js";
 import { header, verifyUploadClaim } from "./blob-auth.js";
 import { BlobStore, BlobStoreError } from "./blob-store.js";
 
@@ -107,7 +107,7 @@ function unpaidOutputsPerHeight(opts: BlobStoreOptions): () => Promise<ReadonlyS
 
 function cidParam(request: FastifyRequest<{ Params: { cid: string } }>): string {
   const { cid } = request.params;
-  if (!isBlobCid(cid)) throw new BlobStoreError(400, "invalid_cid", `invalid blob CID '${cid}': expected 64 lowercase hex characters (sha256)`);
+  if (!isBlobCid(cid)) throw new BlobStoreError(400, "invalid_cid", `invalid blob CID '${cid.slice(0, 80)}': expected ${BLOB_CID_FORM}`);
   return cid;
 }
 

@@ -18,6 +18,7 @@ import { createNodeMetrics } from "./metrics.js";
 import { createRestServer, LCD_ROUTES } from "./rest.js";
 import { consAddressOf, parseValoper, valconsString } from "../app/validator-address.js";
 import { decToString, DEC_ONE } from "../app/dec.js";
+import { textCid } from "../crypto/cid.js";
 
 const validator = testValidator(41);
 const SELF_STAKE = 1_000n * OGPU;
@@ -286,7 +287,7 @@ describe("workers and market routes", () => {
   it("renders the program index with its built-ins and pages it", async () => {
     const body = await ok("/ogpu/market/v1/programs");
     const height = String(undelegatedAt); // the task was submitted in that block
-    expect(body.programs).toEqual([{ program_hash: "ab".repeat(32), kind: "inference", runtime: "", gpus: 0, first_seen_height: height, last_seen_height: height, task_count: "1" }]);
+    expect(body.programs).toEqual([{ program_hash: textCid("inference"), kind: "inference", runtime: "", gpus: 0, first_seen_height: height, last_seen_height: height, task_count: "1" }]);
     expect(body.pagination).toEqual({ next_key: null, total: "0" });
     expect((body.builtins as { kind: string }[]).map((b) => b.kind)).toEqual(["matmul", "hash", "render"]);
     expect((await ok("/ogpu/market/v1/programs?pagination.limit=1&pagination.count_total=true")).pagination).toEqual({ next_key: null, total: "1" });

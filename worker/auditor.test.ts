@@ -1,6 +1,6 @@
 import { builtinProgramId } from "../sdk/programs.js";
 import { describe, expect, it } from "vitest";
-import { blobCid } from "../sdk/blobs.js";
+import { singleChunkCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { Phase, Verdict, type TaskRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
@@ -49,7 +49,7 @@ async function audit(blobs: Map<string, Uint8Array>, revealed: Uint8Array[], pha
   return { votes, owed: auditor.owed, seals, salts };
 }
 
-const publicBlob = () => new Map([[blobCid(input), input]]);
+const publicBlob = () => new Map([[singleChunkCid(input), input]]);
 
 describe("Auditor", () => {
   it("votes MATCH with the agreed digest when its re-execution gives it", async () => {
@@ -89,14 +89,14 @@ describe("Auditor", () => {
   it("item 6a auditor: opens an encrypted input with its auditor envelope; without one it votes UNEXECUTABLE in the seal window instead of sealing or staying absent", async () => {
     const auditorKem = generateKemKeyPair();
     const client = generateKemKeyPair();
-    const sealed = (auditors: { address: string; encPubkey: Uint8Array }[]) => {
-      const { payload, manifest } = sealTaskInput(input, client.publicKey, [], auditors);
-      return new Map([[blobCid(payload), payload], [blobCid(manifest), manifest]]);
+    const sealed = async (auditors: { address: string; encPubkey: Uint8Array }[]) => {
+      const { payload, manifest } = await sealTaskInput(input, client.publicKey, [], auditors);
+      return new Map([[singleChunkCid(payload), payload], [singleChunkCid(manifest), manifest]]);
     };
     const digest = await honest();
-    const withKey = await audit(sealed([{ address: ME, encPubkey: auditorKem.publicKey }]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
+    const withKey = await audit(await sealed([{ address: ME, encPubkey: auditorKem.publicKey }]), [digest], Phase.PHASE_AUDIT, auditorKem.secretKey);
     expect(withKey.votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
-    const without = await audit(sealed([]), [], Phase.PHASE_AUDIT_SEAL, auditorKem.secretKey);
+    const without = await audit(await sealed([]), [], Phase.PHASE_AUDIT_SEAL, auditorKem.secretKey);
     expect(without).toMatchObject({ votes: [{ digest: "00".repeat(32), verdict: Verdict.VERDICT_UNEXECUTABLE }], seals: [], owed: 0 });
   });
 });
@@ -127,9 +127,9 @@ describe("publishAuditorKey", () => {
     const { chain } = fakeKeyChain(ME);
     const kem = generateKemKeyPair();
     await publishAuditorKey(chain, ME, kem.publicKey);
-    const { payload, manifest } = sealTaskInput(input, generateKemKeyPair().publicKey, [], auditorRecipients(await chain.auditorKeys()));
+    const { payload, manifest } = await sealTaskInput(input, generateKemKeyPair().publicKey, [], auditorRecipients(await chain.auditorKeys()));
     const digest = await honest();
-    const { votes } = await audit(new Map([[blobCid(payload), payload], [blobCid(manifest), manifest]]), [digest], Phase.PHASE_AUDIT, kem.secretKey);
+    const { votes } = await audit(new Map([[singleChunkCid(payload), payload], [singleChunkCid(manifest), manifest]]), [digest], Phase.PHASE_AUDIT, kem.secretKey);
     expect(votes.map((v) => v.verdict)).toEqual([Verdict.VERDICT_MATCH]);
   });
 });

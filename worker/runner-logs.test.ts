@@ -4,7 +4,7 @@
  * chain — for failed jobs too. The chain is a small fake: one slot for this worker, k = 1.
  */
 import { describe, expect, it } from "vitest";
-import { blobCid, BlobError } from "../sdk/blobs.js";
+import { singleChunkCid, BlobError } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { openPublicOutput, openTaskOutput, sealTaskInput } from "../crypto/task-crypto.js";
 import { TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
@@ -53,8 +53,8 @@ class LogChain implements RunnerChain {
 class Blobs {
   readonly store = new Map<string, Uint8Array>();
   put(bytes: Uint8Array): string {
-    this.store.set(blobCid(bytes), bytes);
-    return blobCid(bytes);
+    this.store.set(singleChunkCid(bytes), bytes);
+    return singleChunkCid(bytes);
   }
   async fetch(cid: string) {
     const b = this.store.get(cid);
@@ -91,7 +91,7 @@ async function runOnce(opts: { executor: Executor; encrypted: boolean; logLimit?
   const blobs = new Blobs();
   let inputCid = blobs.put(enc("input"));
   if (opts.encrypted) {
-    const sealed = sealTaskInput(enc("input"), client.publicKey, [{ address: ME, encPubkey: worker.publicKey }]);
+    const sealed = await sealTaskInput(enc("input"), client.publicKey, [{ address: ME, encPubkey: worker.publicKey }]);
     blobs.put(sealed.payload);
     inputCid = blobs.put(sealed.manifest);
   }

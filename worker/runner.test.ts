@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BlobError, blobCid } from "../sdk/blobs.js";
+import { BlobError, singleChunkCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { DeclineReason, TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { computeResultSeal } from "../x/attest/seal.js";
@@ -89,7 +89,7 @@ class FakeChain implements RunnerChain {
 class FakeBlobs {
   readonly store = new Map<string, Uint8Array>();
   put(bytes: Uint8Array): string {
-    const cid = blobCid(bytes);
+    const cid = singleChunkCid(bytes);
     this.store.set(cid, bytes);
     return cid;
   }
@@ -233,7 +233,7 @@ describe("Runner", () => {
     const chain = new FakeChain();
     const blobs = new FakeBlobs();
     const client = generateKemKeyPair();
-    const { payload, manifest } = sealTaskInput(HASH_INPUT, client.publicKey, [{ address: ME, encPubkey: kem.publicKey }]);
+    const { payload, manifest } = await sealTaskInput(HASH_INPUT, client.publicKey, [{ address: ME, encPubkey: kem.publicKey }]);
     blobs.put(payload);
     chain.addTask(5n, "hash", blobs.put(manifest), [ME]);
     const r = runner(chain, blobs, new MemoryStateStore());
@@ -248,7 +248,7 @@ describe("Runner", () => {
   it("item 6b worker: an input the blob store does not have is declined (INPUT_UNAVAILABLE), never committed, never left to time out", async () => {
     const chain = new FakeChain();
     const blobs = new FakeBlobs();
-    chain.addTask(9n, "hash", blobCid(new TextEncoder().encode("never uploaded")), [ME]);
+    chain.addTask(9n, "hash", singleChunkCid(new TextEncoder().encode("never uploaded")), [ME]);
     const state = new MemoryStateStore();
     const r = runner(chain, blobs, state);
     await r.handle({ type: "assigned", taskId: 9n, height: 5 });
@@ -261,7 +261,7 @@ describe("Runner", () => {
   it("item 6b worker: encrypted input without an envelope for this worker is declined (INPUT_UNDECRYPTABLE) without committing", async () => {
     const chain = new FakeChain();
     const blobs = new FakeBlobs();
-    const { payload, manifest } = sealTaskInput(HASH_INPUT, generateKemKeyPair().publicKey, [{ address: OTHER, encPubkey: generateKemKeyPair().publicKey }]);
+    const { payload, manifest } = await sealTaskInput(HASH_INPUT, generateKemKeyPair().publicKey, [{ address: OTHER, encPubkey: generateKemKeyPair().publicKey }]);
     blobs.put(payload);
     chain.addTask(6n, "hash", blobs.put(manifest), [ME]);
     const state = new MemoryStateStore();

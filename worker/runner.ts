@@ -131,9 +131,9 @@ export class Runner {
     if (this.advancing) return;
     this.advancing = true;
     try {
-      for (const r of this.opts.state.all()) {
-        if ((r.phase === "sealed" || r.phase === "committed") && !this.busy.has(r.taskId)) await this.consider(BigInt(r.taskId));
-      }
+      // Concurrently: the chain client carries every commit and reveal that is due in one tx.
+      const due = [...this.opts.state.all()].filter((r) => (r.phase === "sealed" || r.phase === "committed") && !this.busy.has(r.taskId));
+      await Promise.all(due.map((r) => this.consider(BigInt(r.taskId))));
     } finally {
       this.advancing = false;
     }

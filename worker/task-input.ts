@@ -11,7 +11,7 @@ import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { resultDigest } from "./digest.js";
 import { runJob, type ExecContext, type Executor, type JobFailure } from "./executors/index.js";
 import { NoKeyForWorkerError, openTaskInput, parseManifest, type EncryptedInputManifest, type InputRole } from "../crypto/task-crypto.js";
-import { blobCid } from "../crypto/hash.js";
+import { blobCid } from "../crypto/cid.js";
 import { builtinProgramId, PROGRAM_KIND, unpackProgram, type UnpackedProgram } from "../sdk/programs.js";
 import { taskSeed, visibleGpus, type ProgramRuntime } from "./programs/runtime.js";
 import type { ProgramOutput } from "./programs/manifest.js";
@@ -96,7 +96,7 @@ export async function loadProgram(programHash: string, reader: Pick<InputReader,
     if (err instanceof BlobError && (err.code === "integrity_mismatch" || err.code === "invalid_cid")) throw new UnrunnableTaskError("program_mismatch", err.message);
     throw err;
   }
-  const actual = blobCid(bundle);
+  const actual = await blobCid(bundle);
   if (actual !== programHash) throw new UnrunnableTaskError("program_mismatch", `program bundle fetched for ${programHash} hashes to ${actual}: refusing to run it`);
   try {
     return unpackProgram(bundle);

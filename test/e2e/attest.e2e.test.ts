@@ -29,6 +29,7 @@ import { computeResultSeal, computeSeal } from "../../x/attest/seal.js";
 import { computeWeightsOf, consensusPower } from "../../x/staking/power.js";
 import { stakingParams } from "../../x/staking/params.js";
 import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
+import { textCid } from "../../crypto/cid.js";
 
 /** Ports 27900..27903 (this suite's range is 27900-27999). */
 const PORT_BASE = 27900;
@@ -79,8 +80,8 @@ async function submit(spec: { k: number; models: string[]; units?: bigint }): Pr
   const msg = MsgSubmitTask.fromPartial({
     client: client.address,
     kind: "inference",
-    programHash: "cd".repeat(32),
-    inputCid: "bafy-e2e",
+    programHash: textCid("inference"),
+    inputCid: textCid("e2e input"),
     units: spec.units ?? 10n,
     requirements: { minVramMb: 0n, gpuModels: spec.models, tier: 0, preferredRegion: "" },
     redundancy: spec.k,
@@ -101,7 +102,7 @@ const salt = (who: string, id: bigint) => sha256(new TextEncoder().encode(`e2e s
  */
 async function commitAndReveal(id: bigint, actors: Signer[], digests: Uint8Array[], audit?: Uint8Array): Promise<void> {
   await Promise.all(
-    actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeResultSeal(id, parseAccountAddress(a.address), digests[i]!, `bafy-out-${id}`, salt(a.address, id)) } }])),
+    actors.map((a, i) => send(a, [{ typeUrl: MSG.CommitResult, value: { worker: a.address, taskId: id, seal: computeResultSeal(id, parseAccountAddress(a.address), digests[i]!, textCid(`output of task ${id}`), salt(a.address, id)) } }])),
   );
   const drawn = await until("audit draw", () => record(id), (r) => r.phase === Phase.PHASE_AUDIT_SEAL || r.phase === Phase.PHASE_REVEAL);
   if (drawn.phase === Phase.PHASE_AUDIT_SEAL) {
@@ -111,7 +112,7 @@ async function commitAndReveal(id: bigint, actors: Signer[], digests: Uint8Array
     await send(validator, [{ typeUrl: MSG.CommitAudit, value: { validator: validator.address, taskId: id, seal } }]);
   }
   await Promise.all(
-    actors.map((a, i) => send(a, [{ typeUrl: MSG.RevealResult, value: { worker: a.address, taskId: id, resultDigest: digests[i]!, salt: salt(a.address, id), outputCid: `bafy-out-${id}` } }])),
+    actors.map((a, i) => send(a, [{ typeUrl: MSG.RevealResult, value: { worker: a.address, taskId: id, resultDigest: digests[i]!, salt: salt(a.address, id), outputCid: textCid(`output of task ${id}`) } }])),
   );
 }
 
@@ -217,7 +218,7 @@ describe("Proof of Sync on a real node", () => {
     const id = await submit({ k: 1, models: ["H100"] });
     const assigned = await until("assignment", () => task(id), (x) => x.status === TaskStatus.TASK_STATUS_ASSIGNED);
     const w = [validator, ...workers].find((x) => x.address === assigned.assignments[0]!.worker)!;
-    const seal = computeResultSeal(id, parseAccountAddress(w.address), RIGHT, `bafy-out-${id}`, salt(w.address, id));
+    const seal = computeResultSeal(id, parseAccountAddress(w.address), RIGHT, textCid(`output of task ${id}`), salt(w.address, id));
     // Both broadcast at once (300 ms blocks): the cancel is sent first and usually lands first in the same block.
     const [cancel, commit] = await Promise.all([
       client.client.signAndBroadcast(client.address, [{ typeUrl: MSG.CancelTask, value: { client: client.address, taskId: id } }], FEE),

@@ -55,6 +55,7 @@ import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
 import { QueryParamsRequest as MarketParamsRequest, QueryParamsResponse as MarketParamsResponse } from "../../proto/gen/ogpu/market/v1/query.js";
 import { computeResultSeal, computeSeal } from "../../x/attest/seal.js";
 import { DENOM, OGPU, PREFIX } from "./helpers.js";
+import { textCid } from "../../crypto/cid.js";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "golden-apphash.json");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -263,8 +264,8 @@ describe("golden app hashes (in process)", () => {
           value: {
             client: p.client.address,
             kind: "inference",
-            programHash: "ab".repeat(32),
-            inputCid: "bafy-golden-input",
+            programHash: textCid("inference"),
+            inputCid: textCid("golden input"),
             units: 10n,
             requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
             redundancy: 2,
@@ -284,7 +285,7 @@ describe("golden app hashes (in process)", () => {
     // 8: commits (seals)
     await block(
       await Promise.all(
-        workers.map((w) => sign(w, [{ typeUrl: MSG.CommitResult, value: { worker: w.address, taskId, seal: computeResultSeal(taskId, fromBech32(w.address).data, digest, "bafy-golden-out", salt(w)) } }])),
+        workers.map((w) => sign(w, [{ typeUrl: MSG.CommitResult, value: { worker: w.address, taskId, seal: computeResultSeal(taskId, fromBech32(w.address).data, digest, textCid("golden output"), salt(w)) } }])),
       ),
     );
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_COMMITTED);
@@ -300,7 +301,7 @@ describe("golden app hashes (in process)", () => {
     await block(await Promise.all(members.map((m) => sign(operatorOf(m), [{ typeUrl: MSG.CommitAudit, value: { validator: m, taskId, seal: computeSeal(taskId, fromBech32(m).data, digest, auditSalt(m)) } }]))));
     expect(record(taskId)?.phase).toBe(Phase.PHASE_REVEAL);
     // 11: reveals, 12: the sealed members' openings are due
-    await block(await Promise.all(workers.map((w) => sign(w, [{ typeUrl: MSG.RevealResult, value: { worker: w.address, taskId, resultDigest: digest, salt: salt(w), outputCid: "bafy-golden-out" } }]))));
+    await block(await Promise.all(workers.map((w) => sign(w, [{ typeUrl: MSG.RevealResult, value: { worker: w.address, taskId, resultDigest: digest, salt: salt(w), outputCid: textCid("golden output") } }]))));
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_REVEALED);
     await block();
     expect(task(taskId).status).toBe(TaskStatus.TASK_STATUS_AUDITING);

@@ -14,6 +14,7 @@ import { MsgSubmitTask } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MSG } from "../../sdk/registry.js";
+import { textCid } from "../../crypto/cid.js";
 import { coins, connectSigner, DENOM, OGPU, startTestNode, TASK_TX_FEE, until, type Signer, type TestNode } from "./helpers.js";
 
 const PORT_BASE = 27700;
@@ -139,8 +140,8 @@ describe("LCD tx service over a real node (stock cosmjs signing)", () => {
       value: MsgSubmitTask.fromPartial({
         client: alice.address,
         kind: "inference",
-        programHash: "cd".repeat(32),
-        inputCid: "bafy-lcd",
+        programHash: textCid("inference"),
+        inputCid: textCid("lcd input"),
         units: 10n,
         requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
         redundancy: 1,
@@ -166,7 +167,7 @@ describe("LCD tx service over a real node (stock cosmjs signing)", () => {
       expect.objectContaining({
         "@type": "/ogpu.market.v1.MsgSubmitTask",
         client: alice.address,
-        input_cid: "bafy-lcd",
+        input_cid: textCid("lcd input"),
         units: "10",
         verification: "VERIFICATION_CLASS_BITWISE",
         requirements: expect.objectContaining({ min_vram_mb: "0", gpu_models: [] }),

@@ -18,6 +18,7 @@ import { QueryWorkersRequest, QueryWorkersResponse } from "../../proto/gen/ogpu/
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { connectSigner, moduleAccountAddress, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
+import { textCid } from "../../crypto/cid.js";
 
 /** Ports 27600..27603 (this suite's range is 27600-27699). */
 const PORT_BASE = 27600;
@@ -61,8 +62,8 @@ function submitMsg(spec: { bid: bigint; minVram?: bigint; models?: string[]; pri
     value: MsgSubmitTask.fromPartial({
       client: client.address,
       kind: "inference",
-      programHash: "cd".repeat(32),
-      inputCid: "bafy-e2e",
+      programHash: textCid("inference"),
+      inputCid: textCid("e2e input"),
       units: 10n,
       requirements: { minVramMb: spec.minVram ?? 0n, gpuModels: spec.models ?? [], tier: 0, preferredRegion: "" },
       redundancy: 1,

@@ -13,6 +13,7 @@ import { initDevnet, startDevnetNode, portsFrom, type Devnet, type NodeProcess }
 import { OgpuClient, type TaskUpdate } from "../../sdk/index.js";
 import { testEncPubkey } from "../../x/market/testing.js";
 import { PREFIX, restGet, rpcGet, until } from "./helpers.js";
+import { textCid } from "../../crypto/cid.js";
 
 /** Ports 28400.. (this suite's range is 28400-28499). */
 const PORT_BASE = 28400;
@@ -59,7 +60,7 @@ afterAll(async () => {
 
 describe("pruned task history on a real node", () => {
   it("item 3: a cancelled task is pruned after task_retention_blocks; tx_search on task_status.task_id still finds its history", async () => {
-    const { taskId } = await client.submitTask({ kind: "matmul", inputCid: "sha256-e2e-input", units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } });
+    const { taskId } = await client.submitTask({ kind: "matmul", inputCid: textCid("e2e input"), units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } });
     const { height } = await client.cancelTask(taskId);
     const path = `/ogpu/market/v1/tasks/${taskId}`;
     const gone = await until("pruning", () => restGet<{ message?: string }>(devnet, path), (r) => r.status === 404, 30_000);

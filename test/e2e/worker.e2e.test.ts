@@ -27,7 +27,7 @@ import { generateKemKeyPair } from "../../crypto/kem.js";
 import { signSecp256k1 } from "../../crypto/secp256k1.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { OgpuClient } from "../../sdk/client.js";
-import { blobCid, fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
+import { singleChunkCid, fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
 import { listAuditorKeys } from "../../sdk/queries.js";
 import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
 import { offsetPort, startTestNode, waitForHeight, type Devnet, type TestNode } from "../../testnet/devnet.js";
@@ -204,7 +204,7 @@ describe("ogpu-worker on a real node", () => {
     const fees = clientFees;
     const view = async () => Promise.all(workers.map(async (w) => (await client.getWorker(w.address))!.worker!));
     const workers0 = await view();
-    const missing = blobCid(new TextEncoder().encode("an input the client never uploaded"));
+    const missing = singleChunkCid(new TextEncoder().encode("an input the client never uploaded"));
     const { taskId: id } = await client.submitTask({ kind: "hash", inputCid: missing, units: UNITS, maxPricePerUnit: 200n, redundancy: 1 });
     clientFees += FEE_AMOUNT;
     const failed = await until("the task to fail as unexecutable", () => task(id), (t) => t.status === TaskStatus.TASK_STATUS_FAILED);

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Phase } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { TX_FEE } from "../../app/testkit.js";
+import { textCid } from "../../crypto/cid.js";
 import { appQuerier, unpaidOutputCids } from "../../server/blob-chain.js";
 import { alice, bytesOf, json, nodeServer, postAs, type TestNode } from "../../server/blobs.testkit.js";
 import { MARKET_ESCROW, nextTaskId } from "../../x/market/keeper.js";
@@ -127,11 +128,11 @@ describe("issue 10: results can't be taken without paying", () => {
     const id = nextTaskId(c.app.store);
     expectOk(await c.run([c.client.tx([submitTaskMsg(c.client.address, { bid: 1000n, units: 1n, k: 1 })])]));
     const [w] = c.workers;
-    const sealed = "a".repeat(64);
+    const sealed = textCid("the sealed output");
     expectOk(await c.run([w!.tx([commitMsg(w!.address, id, RIGHT, undefined, sealed)])]));
     await c.run([]);
     // Another CID (a swapped or missing output) does not open the seal: no payment without the sealed output named.
-    const swapped = await c.run([w!.tx([revealMsg(w!.address, id, RIGHT, undefined, "b".repeat(64))])]);
+    const swapped = await c.run([w!.tx([revealMsg(w!.address, id, RIGHT, undefined, textCid("another output"))])]);
     expect(swapped.txResults[0]).toMatchObject({ code: 8, codespace: "attest" });
     const missing = await c.run([w!.tx([revealMsg(w!.address, id, RIGHT, undefined, "")])]);
     expect(missing.txResults[0]!.code).not.toBe(0);

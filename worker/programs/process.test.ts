@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blobCid } from "../../crypto/hash.js";
+import { singleChunkCid } from "../../crypto/cid.js";
 import { BlobError } from "../../sdk/blobs.js";
 import { unpackFiles, type PackEntry } from "../../sdk/program-pack.js";
 import { builtinProgramId, packProgram, packProgramFiles, PROGRAM_KIND } from "../../sdk/programs.js";
@@ -52,7 +52,7 @@ function reader(blobs: Record<string, Uint8Array>): InputReader {
 
 function run(programHash: string, blobs: Record<string, Uint8Array>, opts: { kind?: string; gpus?: string } = {}) {
   const input = text('{"rows": 3, "cols": 1000}');
-  const inputCid = blobCid(input);
+  const inputCid = singleChunkCid(input);
   const task = { id: 7n, kind: opts.kind ?? PROGRAM_KIND, programHash, inputCid };
   return executeTask(task, executors, reader({ ...blobs, [inputCid]: input }), { signal: new AbortController().signal, slot: 0, gpus: opts.gpus }, runtimes);
 }
@@ -75,7 +75,7 @@ const PROBE_MANIFEST = JSON.stringify({ runtime: "process", entrypoint: ["./main
 describe("process runtime", () => {
   it("gives the job its input, seed, task id and an output directory, and nothing of the host", async () => {
     process.env.OGPU_LEAK_TEST = "must-not-leak";
-    const program = packProgramFiles([file("ogpu-program.json", PROBE_MANIFEST), file("main.sh", ENV_PROBE, true)]);
+    const program = await packProgramFiles([file("ogpu-program.json", PROBE_MANIFEST), file("main.sh", ENV_PROBE, true)]);
     const outcome = await run(program.cid, { [program.cid]: program.bundle });
     delete process.env.OGPU_LEAK_TEST;
     expect(outcome.ok, outcome.ok ? "" : outcome.failure.message).toBe(true);
@@ -84,7 +84,7 @@ describe("process runtime", () => {
     const files = unpackFiles(outcome.output);
     expect(files.map((f) => f.path)).toEqual(["report.txt", "second.bin"]);
     const report = new TextDecoder().decode(files[0]!.data);
-    const seed = taskSeed(7n, blobCid(text('{"rows": 3, "cols": 1000}')));
+    const seed = taskSeed(7n, singleChunkCid(text('{"rows": 3, "cols": 1000}')));
     expect(report).toContain(`seed=${seed} task=7 cuda=[] out=/job/out pwd=/job/program`);
     expect(report).toContain('input={"rows": 3, "cols": 1000}');
     expect(report).toContain("input read-only");
@@ -96,7 +96,7 @@ describe("process runtime", () => {
 
   it("reports a declared output the program did not write as bad_output", async () => {
     const manifest = JSON.stringify({ runtime: "process", entrypoint: ["/bin/sh", "-c", "true"], outputs: [{ name: "never.bin", format: "bytes" }] });
-    const program = packProgramFiles([file("ogpu-program.json", manifest)]);
+    const program = await packProgramFiles([file("ogpu-program.json", manifest)]);
     const outcome = await run(program.cid, { [program.cid]: program.bundle });
     expect(outcome.ok ? "ok" : outcome.failure).toMatchObject({ kind: "bad_output", message: expect.stringContaining('"never.bin" was not written') });
   });
@@ -121,8 +121,8 @@ describe("process runtime", () => {
   it("refuses a tampered bundle (bytes not hashing to program_hash) without running it", async () => {
     const marker = join(scratch, "ran");
     const manifest = JSON.stringify({ runtime: "process", entrypoint: ["/bin/sh", "-c", `touch ${marker}`], outputs: [{ name: "x", format: "bytes" }] });
-    const honest = packProgramFiles([file("ogpu-program.json", PROBE_MANIFEST), file("main.sh", ENV_PROBE, true)]);
-    const evil = packProgramFiles([file("ogpu-program.json", manifest)]);
+    const honest = await packProgramFiles([file("ogpu-program.json", PROBE_MANIFEST), file("main.sh", ENV_PROBE, true)]);
+    const evil = await packProgramFiles([file("ogpu-program.json", manifest)]);
     const refusal = await run(honest.cid, { [honest.cid]: evil.bundle }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(UnrunnableTaskError);
     expect(refusal).toMatchObject({ reason: "program_mismatch", message: expect.stringContaining(`hashes to ${evil.cid}`) });
@@ -135,23 +135,23 @@ describe("process runtime", () => {
     const gone = await executeTask({ id: 1n, kind: PROGRAM_KIND, programHash: missing, inputCid: "x" }, executors, { ...reader({}), fetch: async () => Promise.reject(notFound) }, { signal: new AbortController().signal, slot: 0 }, runtimes).catch((e: unknown) => e);
     expect(gone).toMatchObject({ reason: "program_unavailable" });
     const junk = text("not a bundle");
-    expect(await run(blobCid(junk), { [blobCid(junk)]: junk }).catch((e: unknown) => e)).toMatchObject({ reason: "program_unavailable", message: expect.stringContaining("malformed") });
+    expect(await run(singleChunkCid(junk), { [singleChunkCid(junk)]: junk }).catch((e: unknown) => e)).toMatchObject({ reason: "program_unavailable", message: expect.stringContaining("malformed") });
   });
 
   it("runs built-in kernels only under their fixed program id", async () => {
     const input = text(JSON.stringify({ rounds: 3, data: "x" }));
-    const task = (programHash: string) => ({ id: 1n, kind: "hash", programHash, inputCid: blobCid(input) });
+    const task = (programHash: string) => ({ id: 1n, kind: "hash", programHash, inputCid: singleChunkCid(input) });
     const ctx = { signal: new AbortController().signal, slot: 0 };
-    const ok = await executeTask(task(builtinProgramId("hash")), executors, reader({ [blobCid(input)]: input }), ctx, runtimes);
+    const ok = await executeTask(task(builtinProgramId("hash")), executors, reader({ [singleChunkCid(input)]: input }), ctx, runtimes);
     expect(ok.ok).toBe(true);
-    const wrong = await executeTask(task("cd".repeat(32)), executors, reader({ [blobCid(input)]: input }), ctx, runtimes).catch((e: unknown) => e);
+    const wrong = await executeTask(task("cd".repeat(32)), executors, reader({ [singleChunkCid(input)]: input }), ctx, runtimes).catch((e: unknown) => e);
     expect(wrong).toMatchObject({ reason: "program_mismatch" });
   });
 
   it("declines a GPU program on a slot without GPUs, and a runtime it lacks, as no_capability", async () => {
-    const gpu = packProgramFiles([file("ogpu-program.json", JSON.stringify({ runtime: "process", entrypoint: ["/bin/true"], outputs: [{ name: "x", format: "bytes" }], resources: { gpus: 1 } }))]);
+    const gpu = await packProgramFiles([file("ogpu-program.json", JSON.stringify({ runtime: "process", entrypoint: ["/bin/true"], outputs: [{ name: "x", format: "bytes" }], resources: { gpus: 1 } }))]);
     expect(await run(gpu.cid, { [gpu.cid]: gpu.bundle }).catch((e: unknown) => e)).toMatchObject({ reason: "no_capability", message: expect.stringContaining("needs 1 GPU(s); this slot has 0") });
-    const oci = packProgramFiles([file("ogpu-program.json", JSON.stringify({ runtime: "oci", image: `img@sha256:${"a".repeat(64)}`, outputs: [{ name: "x", format: "bytes" }] }))]);
+    const oci = await packProgramFiles([file("ogpu-program.json", JSON.stringify({ runtime: "oci", image: `img@sha256:${"a".repeat(64)}`, outputs: [{ name: "x", format: "bytes" }] }))]);
     expect(await run(oci.cid, { [oci.cid]: oci.bundle }).catch((e: unknown) => e)).toMatchObject({ reason: "no_capability", message: expect.stringContaining('no "oci" runtime') });
   });
 

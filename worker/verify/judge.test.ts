@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { blobCid } from "../../sdk/blobs.js";
+import { singleChunkCid } from "../../sdk/blobs.js";
 import { saltPublicOutput } from "../../crypto/task-crypto.js";
 import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -40,8 +40,8 @@ const TOL = { atol: toleranceToPpt("1e-3"), rtol: toleranceToPpt("1e-4") };
 const blobs = new Map<string, Uint8Array>();
 function publish(output: Uint8Array): { outputCid: string; resultDigest: Uint8Array } {
   const blob = saltPublicOutput(output);
-  blobs.set(blobCid(blob), blob);
-  return { outputCid: blobCid(blob), resultDigest: resultDigest(output) };
+  blobs.set(singleChunkCid(blob), blob);
+  return { outputCid: singleChunkCid(blob), resultDigest: resultDigest(output) };
 }
 const fetchBlob = async (cid: string) => blobs.get(cid)!;
 
@@ -74,11 +74,11 @@ describe("judgeWorkers", () => {
 describe("Auditor on a tolerance task", () => {
   it("opens its seal with its own digest and one verdict per worker", async () => {
     const input = new TextEncoder().encode("sum these");
-    blobs.set(blobCid(input), input);
+    blobs.set(singleChunkCid(input), input);
     const sum: Executor = { kind: "npy-sum", run: async () => sums.forward };
     const honest = publish(sums.reverse);
     const perturbed = publish(sums.perturbed);
-    const task = { id: 1n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
+    const task = { id: 1n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: singleChunkCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
     const me = "ogpu1auditor";
     const record = {
       taskId: 1n,
@@ -115,17 +115,17 @@ describe("Auditor on a tolerance task", () => {
 describe("Auditor on a tolerance task running a client program", () => {
   it("compares the result output by output as the manifest declares them (.npy and raw f32le with a shape)", async () => {
     const manifest = { runtime: "process", entrypoint: ["/bin/true"], outputs: [{ name: "sum.npy", format: "npy" }, { name: "grid.f32", format: "f32le", shape: [2, 2] }], verification: { class: "tolerance" } };
-    const program = packProgramFiles([{ path: "ogpu-program.json", executable: false, data: new TextEncoder().encode(JSON.stringify(manifest)) }]);
+    const program = await packProgramFiles([{ path: "ogpu-program.json", executable: false, data: new TextEncoder().encode(JSON.stringify(manifest)) }]);
     blobs.set(program.cid, program.bundle);
     const input = new TextEncoder().encode("grid please");
-    blobs.set(blobCid(input), input);
+    blobs.set(singleChunkCid(input), input);
     const f32 = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
     const bundle = (sum: Uint8Array, grid: Uint8Array) => packFiles([{ path: "grid.f32", executable: false, data: grid }, { path: "sum.npy", executable: false, data: sum }]);
     // Our own run: forward sum, grid [1, 2, 3, 4]. Worker 1: the other order, a grid within 1e-3; worker 2: its grid is off.
     const runtime: ProgramRuntime = { name: "process", run: async () => bundle(sums.forward, f32([1, 2, 3, 4])) };
     const close = publish(bundle(sums.reverse, f32([1, 2, 3, 4.0001])));
     const off = publish(bundle(sums.reverse, f32([1, 2, 3, 4.5])));
-    const task = { id: 2n, kind: PROGRAM_KIND, programHash: program.cid, inputCid: blobCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
+    const task = { id: 2n, kind: PROGRAM_KIND, programHash: program.cid, inputCid: singleChunkCid(input), status: TaskStatus.TASK_STATUS_AUDITING, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, ...TOL } as Task;
     const me = "ogpu1auditor";
     const record = {
       taskId: 2n,

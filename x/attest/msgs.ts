@@ -5,6 +5,7 @@ import { defineUpdateParamsMsg } from "../../app/update-params.js";
 import { attestParams } from "./params.js";
 import { Verdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { kemPublicKeyDefect } from "../../crypto/kem-pubkey.js";
+import { BLOB_CID_FORM, isBlobCid } from "../../crypto/cid.js";
 import { attestError, AttestCode } from "./errors.js";
 import type { AttestKeeper } from "./keeper.js";
 import { DIGEST_LENGTH, MAX_SALT_LENGTH, MIN_SALT_LENGTH } from "./seal.js";
@@ -51,6 +52,7 @@ export function attestMsgs(keeper: AttestKeeper): RegisteredMsg[] {
       checkSalt(msg.salt);
       // A paid result must name its output (issue 10 item 13); the seal committed to this CID.
       if (msg.outputCid.length === 0) throw invalid("output_cid is required: a result is paid only with its output named");
+      if (!isBlobCid(msg.outputCid)) throw invalid(`output_cid must be a blob CID, ${BLOB_CID_FORM}`);
     },
     handle(ctx, msg) {
       keeper.revealResult(ctx, msg.worker, msg.taskId, msg.resultDigest, msg.salt, msg.outputCid);

@@ -10,6 +10,7 @@ import { accountAddressString, parseAccountAddress } from "../../app/address.js"
 import { BASE_DENOM } from "../../app/coins.js";
 import { expectOk, startTestChain, testKey, type ChainSigner, type TestChain, type TestKey } from "../../app/testkit.js";
 import { sha256 } from "../../crypto/hash.js";
+import { textCid } from "../../crypto/cid.js";
 import { Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { MsgAttest, MsgCommitAudit, MsgCommitResult, MsgRevealResult, MsgSetAuditorKey } from "../../proto/gen/ogpu/attest/v1/tx.js";
 import type { Task } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -34,7 +35,7 @@ export const digestOf = (output: string) => sha256(new TextEncoder().encode(outp
 export const saltFor = (worker: string, taskId: bigint) => sha256(new TextEncoder().encode(`salt ${worker} ${taskId}`));
 
 /** The output CID the test workers name: sealed in the commit, published in the reveal. */
-export const outputCidOf = (taskId: bigint) => `bafy-out-${taskId}`;
+export const outputCidOf = (taskId: bigint) => textCid(`output of task ${taskId}`);
 
 export function commitMsg(worker: string, taskId: bigint, digest: Uint8Array, salt = saltFor(worker, taskId), outputCid = outputCidOf(taskId)): Any {
   const seal = computeResultSeal(taskId, parseAccountAddress(worker), digest, outputCid, salt);

@@ -16,6 +16,7 @@ import { taskRequirement, validateProgramRequirements } from "./requirements.js"
 import { enqueue, markOpen, putTask, takeTaskId } from "./store.js";
 import { recordProgramUse } from "./program-index.js";
 import { MAX_TIER } from "../../app/gpu-tiers.js";
+import { BLOB_CID_FORM, isBlobCid } from "../../crypto/cid.js";
 
 /**
  * Largest max_price_per_unit × units of one slot (2^38 uogpu ≈ 275,000 OGPU, above what the
@@ -25,8 +26,6 @@ export const MAX_SLOT_VALUE = 2n ** 38n;
 
 const invalid = (message: string) => marketError(MarketCode.InvalidTask, message);
 
-/** A blob CID: lowercase hex sha256 (sdk/blobs.ts, docs/blobs-and-encryption.md). */
-const CID_PATTERN = /^[0-9a-f]{64}$/;
 /**
  * Most logs one task keeps: one per assignment, and a task sees at most
  * max_redundancy × (max_retries + 1) assignments plus declines; a fixed cap keeps Task bounded
@@ -62,6 +61,7 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   if (msg.priority > 3) throw invalid(`priority ${msg.priority} must be in 0..3`);
   if (msg.kind === "" || msg.kind.length > 64) throw invalid("kind must be 1-64 characters");
   if (msg.programHash === "" || msg.programHash.length > 128) throw invalid("program_hash must be 1-128 characters");
+  if (!isBlobCid(msg.inputCid)) throw invalid(`input_cid must be a blob CID, ${BLOB_CID_FORM}`);
   if (msg.verification !== VerificationClass.VERIFICATION_CLASS_BITWISE && msg.verification !== VerificationClass.VERIFICATION_CLASS_TOLERANCE) {
     throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_TOLERANCE");
   }
@@ -217,7 +217,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     validate(msg) {
       parseAccountAddress(msg.worker, "worker");
       if (msg.taskId === 0n) throw invalid("task_id must be positive");
-      if (!CID_PATTERN.test(msg.logCid)) throw invalid("log_cid must be a blob CID (64 lowercase hex characters)");
+      if (!isBlobCid(msg.logCid)) throw invalid(`log_cid must be a blob CID, ${BLOB_CID_FORM}`);
     },
     handle(ctx, msg) {
       const task = requireTask(ctx, msg.taskId);

@@ -16,6 +16,7 @@ import { exportMarketGenesis, initMarketGenesis } from "./genesis.js";
 import { PROGRAM_INDEX_GAS_PER_BYTE, PROGRAM_INDEX_WRITE_GAS, recordProgramUse } from "./program-index.js";
 import { getProgramRecord } from "./store.js";
 import { gpu, submitTaskMsg, type WorkerOffer } from "./testing.js";
+import { textCid } from "../../crypto/cid.js";
 
 let fx: MarketFixture | undefined;
 afterEach(async () => {
@@ -24,8 +25,11 @@ afterEach(async () => {
 });
 
 const OFFERS: WorkerOffer[] = [{ gpus: [gpu("H100", 81_920, 2)], region: "eu", price: 100n, maxConcurrent: 50, runtimes: ["process", "oci"] }];
-const A = "aa".repeat(32);
-const B = "bb".repeat(32);
+const A = textCid("program A");
+const B = textCid("program B");
+/** submitTaskMsg's program_hash for its built-in kind "inference". */
+const INFERENCE = textCid("inference");
+const byHash = <T extends [string, ...unknown[]]>(rows: T[]): T[] => rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
 
 function programs(f: MarketFixture, limit = 0n, key: Uint8Array = new Uint8Array()): QueryProgramsResponse {
   const res = f.chain.query("/ogpu.market.v1.Query/Programs", QueryProgramsRequest.encode({ pagination: pageRequest({ limit, key }) }).finish());
@@ -46,22 +50,23 @@ describe("Query/Programs", () => {
     const lastHeight = fx.task(fx.nextTaskId() - 1n).submitHeight;
 
     const all = programs(fx);
-    // submitTaskMsg gives a built-in kind the program_hash "ab"×32: it sorts between A and B.
-    expect(all.programs.map((p) => [p.programHash, p.kind, p.runtime, p.gpus, p.taskCount, p.firstSeenHeight, p.lastSeenHeight])).toEqual([
+    // Listed in program_hash order.
+    const expected = byHash<[string, string, string, number, bigint, bigint, bigint]>([
       [A, "program", "process", 0, 1n, lastHeight, lastHeight],
-      ["ab".repeat(32), "inference", "", 0, 1n, lastHeight, lastHeight],
+      [INFERENCE, "inference", "", 0, 1n, lastHeight, lastHeight],
       [B, "program", "process", 1, 2n, firstHeight, lastHeight],
     ]);
+    expect(all.programs.map((p) => [p.programHash, p.kind, p.runtime, p.gpus, p.taskCount, p.firstSeenHeight, p.lastSeenHeight])).toEqual(expected);
     expect(all.builtins).toEqual(["matmul", "hash", "render"].map((kind) => ({ kind, programHash: builtinProgramId(kind) })));
-    // Fixed ids: sha256 of the kind name (printf matmul | sha256sum).
-    expect(all.builtins[0]!.programHash).toBe("f14bdf6076533540dc77604a4f43d62c460830a7911be00f7405891c51a6703e");
+    // Fixed ids: the CID of the kind name (printf matmul | ipfs add --only-hash --cid-version=1 --raw-leaves).
+    expect(all.builtins[0]!.programHash).toBe("bafkreihrjppwa5stgvany53ajjhuhvrmiyedbj4rdpqa65afreofdjtqhy");
 
     // Two pages of two and one.
     const one = programs(fx, 2n);
-    expect(one.programs.map((p) => p.programHash)).toEqual([A, "ab".repeat(32)]);
+    expect(one.programs.map((p) => p.programHash)).toEqual([expected[0]![0], expected[1]![0]]);
     expect(one.pagination!.nextKey.length).toBeGreaterThan(0);
     const two = programs(fx, 2n, one.pagination!.nextKey);
-    expect(two.programs.map((p) => p.programHash)).toEqual([B]);
+    expect(two.programs.map((p) => p.programHash)).toEqual([expected[2]![0]]);
     expect(two.pagination!.nextKey.length).toBe(0);
   });
 

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MsgUpdateWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { MSG } from "../../sdk/registry.js";
+import { textCid } from "../../crypto/cid.js";
 import { marketFixture, type MarketFixture } from "./fixture.js";
 import { getWorker } from "../workers/keeper.js";
 import { gpu, registerWorkerMsg, submitTaskMsg, type TaskSpec, type WorkerOffer } from "./testing.js";
@@ -23,7 +24,7 @@ const OFFERS: WorkerOffer[] = [
   { gpus: [gpu("A100", 81_920, 2)], region: "eu", price: 300n, maxConcurrent: 50, runtimes: ["process"] },
   { gpus: [gpu("H100", 81_920, 4)], region: "eu", price: 500n, maxConcurrent: 50, runtimes: ["process", "oci"] },
 ];
-const CID = "12".repeat(32);
+const CID = textCid("a program bundle");
 
 async function submitAll(f: MarketFixture, specs: TaskSpec[]): Promise<{ ids: bigint[]; logs: string[] }> {
   const first = f.nextTaskId();

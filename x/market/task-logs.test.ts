@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MSG } from "../../sdk/registry.js";
+import { textCid } from "../../crypto/cid.js";
 import { MsgPostTaskLog } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { expectOk, startPosChain, type ChainSigner, type PosChain } from "../attest/testing.js";
 import { MarketCode } from "./errors.js";
@@ -17,7 +18,7 @@ afterEach(async () => {
   chain = undefined;
 });
 
-const CID = "ab".repeat(32);
+const CID = textCid("a job log");
 const postLogMsg = (worker: string, taskId: bigint, logCid: string): Any => ({ typeUrl: MSG.PostTaskLog, value: MsgPostTaskLog.encode({ worker, taskId, logCid }).finish() });
 
 async function refusal(c: PosChain, signer: ChainSigner, msg: Any) {
@@ -36,13 +37,14 @@ describe("MsgPostTaskLog", () => {
     expect(await refusal(c, other, postLogMsg(other.address, id, CID))).toEqual({ codespace: "market", code: MarketCode.NotAssigned });
     expect(await refusal(c, assigned, postLogMsg(assigned.address, id, "not-a-cid"))).toEqual({ codespace: "market", code: MarketCode.InvalidTask });
     expect(await refusal(c, assigned, postLogMsg(assigned.address, id, CID.toUpperCase()))).toEqual({ codespace: "market", code: MarketCode.InvalidTask });
+    expect(await refusal(c, assigned, postLogMsg(assigned.address, id, "ab".repeat(32)))).toEqual({ codespace: "market", code: MarketCode.InvalidTask });
 
     expectOk(await c.run([assigned.tx([postLogMsg(assigned.address, id, CID)])]));
     expect(c.task(id).logs).toEqual([{ worker: assigned.address, logCid: CID, height: expect.any(BigInt) as bigint }]);
-    expect(await refusal(c, assigned, postLogMsg(assigned.address, id, "cd".repeat(32)))).toEqual({ codespace: "market", code: MarketCode.LogAlreadyPosted });
+    expect(await refusal(c, assigned, postLogMsg(assigned.address, id, textCid("another log")))).toEqual({ codespace: "market", code: MarketCode.LogAlreadyPosted });
 
     expectOk(await c.run([c.client.tx([cancelTaskMsg(c.client.address, id)])]));
-    expect(await refusal(c, assigned, postLogMsg(assigned.address, id, "ef".repeat(32)))).toEqual({ codespace: "market", code: MarketCode.TaskEnded });
+    expect(await refusal(c, assigned, postLogMsg(assigned.address, id, textCid("a late log")))).toEqual({ codespace: "market", code: MarketCode.TaskEnded });
     expect(c.task(id).logs).toHaveLength(1);
   });
 });

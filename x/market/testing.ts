@@ -5,6 +5,7 @@
 import { MICRO_PER_OGPU } from "../../app/coins.js";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { sha256 } from "../../crypto/hash.js";
+import { textCid } from "../../crypto/cid.js";
 import { concatBytes } from "../../crypto/bytes.js";
 import { kemKeyPairFromSeed } from "../../crypto/kem.js";
 import type { KVStore } from "../../app/store/kvstore.js";
@@ -94,8 +95,8 @@ export function submitTaskMsg(client: string, spec: TaskSpec): Any {
   const value = MsgSubmitTask.fromPartial({
     client,
     kind: spec.program ? "program" : "inference",
-    programHash: spec.program?.hash ?? "ab".repeat(32),
-    inputCid: "bafy-input",
+    programHash: spec.program?.hash ?? textCid("inference"),
+    inputCid: textCid("test input"),
     units: spec.units ?? 10n,
     requirements: { minVramMb: BigInt(spec.minVramMb ?? 0), gpuModels: spec.models ?? [], tier: spec.tier ?? 0, preferredRegion: spec.region ?? "", runtime: spec.program?.runtime ?? "", gpus: spec.program?.gpus ?? 0 },
     redundancy: spec.k ?? 1,

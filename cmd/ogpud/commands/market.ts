@@ -155,7 +155,7 @@ const submitTask: Command = {
     ...fromOption,
     kind: { type: "string", description: "built-in kernel: matmul, hash, render (or an operator's exec kind)" },
     program: { type: "string", description: "a program (docs/programs.md): a directory with ogpu-program.json, packed and uploaded, or the CID of an uploaded bundle; sets kind 'program' and the runtime/GPU requirements from its manifest" },
-    "program-hash": { type: "string", description: "with --kind: program identity (default: the built-in's fixed id, hex sha256 of the kind)" },
+    "program-hash": { type: "string", description: "with --kind: program identity (default: the built-in's fixed id, the CID of the kind's name)" },
     input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
     public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
     "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },

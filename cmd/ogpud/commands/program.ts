@@ -5,7 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import { CliError } from "../../cli.js";
-import { fetchBlob, isBlobCid, type BlobSigner } from "../../../sdk/blobs.js";
+import { BLOB_CID_FORM, fetchBlob, isBlobCid, type BlobSigner } from "../../../sdk/blobs.js";
 import { packProgram, unpackProgram, uploadProgram, type PackedProgram } from "../../../sdk/programs.js";
 import type { ProgramManifest } from "../../../sdk/program-manifest.js";
 
@@ -28,7 +28,7 @@ export async function resolveProgram(spec: string, restUrl: string): Promise<Res
       throw new CliError(`--program ${spec}: ${message(err)}`);
     }
   }
-  if (!isBlobCid(spec)) throw new CliError(`--program ${spec}: neither a directory nor a blob CID (64 lowercase hex characters)`);
+  if (!isBlobCid(spec)) throw new CliError(`--program ${spec}: neither a directory nor a blob CID (${BLOB_CID_FORM})`);
   try {
     return { cid: spec, manifest: unpackProgram(await fetchBlob(restUrl, spec)).manifest };
   } catch (err) {
