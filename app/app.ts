@@ -1,3 +1,4 @@
+import type { LogSink } from "./log.js";
 import {
   CheckTxType,
   ResponseProcessProposal_ProposalStatus,
@@ -51,7 +52,8 @@ export interface AppOptions {
   simulationGasLimit?: number;
   /** Largest abci_query request accepted (`query_max_bytes`); default DEFAULT_QUERY_MAX_BYTES. */
   queryMaxBytes?: number;
-  log?: (line: string) => void;
+  /** Where the app reports what an operator must see (halts, broken invariants, rejected proposals). */
+  log?: LogSink;
   /**
    * Signs this node's beacon contribution (vote extension) with its consensus key, read from
    * the node home's config/priv_validator_key.json. Absent: empty extensions, which other
@@ -155,7 +157,7 @@ export class OgpuApp implements AbciApplication {
     const appHash = nextAppHash(new Uint8Array(), branch.changes());
     this.genesis = { branch, appHash };
     this.checkState = new Branch(branch);
-    this.options.log?.(`InitChain: chain ${req.chainId}, ${branch.changes().size} genesis entries`);
+    this.options.log?.info(`InitChain: chain ${req.chainId}, ${branch.changes().size} genesis entries`);
     // No validators from the app = CometBFT keeps the genesis.json set.
     return { consensusParams: undefined, validators, appHash };
   }
@@ -212,7 +214,7 @@ export class OgpuApp implements AbciApplication {
     const others = req.txs.length > 0 && isBeaconTx(req.txs[0]!) ? req.txs.slice(1) : req.txs;
     const txProblem = problem ?? checkProposalTxs(others, this.runner.msgTypes, maxBlockGas(this.latestState()));
     if (txProblem === null) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
-    this.options.log?.(`ProcessProposal: rejecting block ${req.height}: ${txProblem}`);
+    this.options.log?.warn(`ProcessProposal: rejecting block ${req.height}: ${txProblem}`);
     return { status: ResponseProcessProposal_ProposalStatus.REJECT };
   }
 
@@ -233,7 +235,7 @@ export class OgpuApp implements AbciApplication {
       // A halt fails FinalizeBlock (CometBFT stops; nothing of the block is committed) after
       // the node was told, so it exits with the halt's own code.
       if (err instanceof ChainHalt) {
-        this.options.log?.(err.message);
+        this.options.log?.error(err.message);
         this.options.onHalt?.(err);
       }
       throw err;
@@ -292,7 +294,7 @@ export class OgpuApp implements AbciApplication {
     const broken = this.brokenInvariants(store);
     if (broken.length === 0) return;
     // Loud before the halt: the node log names every broken invariant even if the throw is swallowed upstream.
-    for (const b of broken) this.options.log?.(`INVARIANT BROKEN at ${where}: ${b}`);
+    for (const b of broken) this.options.log?.error(`INVARIANT BROKEN at ${where}: ${b}`);
     throw new Error(`invariant broken at ${where}: ${broken.join("; ")}`);
   }
 

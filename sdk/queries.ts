@@ -124,6 +124,13 @@ export async function listTasks(rpc: AbciQuerier, filter: TaskFilter = {}): Prom
   return res.tasks;
 }
 
+/** How many tasks the node holds in `status` (ended ones until pruned): one count_total query, no task bodies. */
+export async function countTasks(rpc: AbciQuerier, status: TaskStatus): Promise<bigint> {
+  const pagination = { key: new Uint8Array(), offset: 0n, limit: 1n, countTotal: true, reverse: false };
+  const res = await query(rpc, "/ogpu.market.v1.Query/Tasks", QueryTasksRequest, QueryTasksResponse, { status, client: "", limit: 0, afterId: 0n, pagination });
+  return res.pagination?.total ?? 0n;
+}
+
 export function getWorker(rpc: AbciQuerier, operator: string): Promise<WorkerView | undefined> {
   const res = query(rpc, "/ogpu.workers.v1.Query/Worker", QueryWorkerRequest, QueryWorkerResponse, { operator });
   return orUndefined(res.then((r) => r.worker));

@@ -1,11 +1,12 @@
 import type { AbciApplication } from "../app/abci/application.js";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
 import type { NodeMetrics } from "./metrics.js";
 
 /**
  * Wraps the state machine with Prometheus timing and counters. Measuring happens here,
  * outside consensus code, so the app itself never reads a clock.
  */
-export function instrumentApp(app: AbciApplication, metrics: NodeMetrics): AbciApplication {
+export function instrumentApp(app: AbciApplication, metrics: NodeMetrics, observeBlockEvents?: (events: readonly Event[]) => void): AbciApplication {
   const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
   return {
     info: (req) => app.info(req),
@@ -32,6 +33,7 @@ export function instrumentApp(app: AbciApplication, metrics: NodeMetrics): AbciA
         if (r.code !== 0) metrics.deliverTxFailures.inc({ codespace: r.codespace, code: String(r.code) });
       }
       metrics.height.set(Number(req.height));
+      observeBlockEvents?.([...res.events, ...res.txResults.flatMap((r) => r.events)]);
       });
     },
     commit() {

@@ -11,6 +11,9 @@ import { createAppWiring } from "../app/modules.js";
 import { parseGasPrices } from "../app/tx/fees.js";
 import { instrumentApp } from "./instrument.js";
 import { createNodeMetrics } from "./metrics.js";
+import { createMarketMetrics } from "./market-metrics.js";
+import { checkReadiness, registerReadinessMetrics, type ReadinessOptions } from "./readiness.js";
+import type { Logger } from "../app/log.js";
 import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
 import { cometRpc } from "./comet-rpc.js";
 import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
@@ -45,7 +48,9 @@ export interface NodeOptions {
   serveExport?: boolean;
   /** The gRPC query server (server/grpc.ts); undefined = not served. */
   grpc?: { address: string; descriptorSet: string };
-  log: (line: string) => void;
+  /** /readyz: cometbft's RPC, its block time and how many block times the last block may be old. */
+  readiness: Omit<ReadinessOptions, "extraChecks">;
+  log: Logger;
 }
 
 /** A running node: the app, its ABCI and REST servers, and (usually) a cometbft child. */
@@ -101,12 +106,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     checkInvariants: opts.checkInvariants,
     simulationGasLimit: opts.simulationGasLimit,
     queryMaxBytes: opts.queryMaxBytes,
+    // No module label: the app's lines (halts, broken invariants) read as the node's own.
     log: opts.log,
     signBeacon: readConsensusSigner(opts.home),
     onHalt: (halt) => onHalt(halt),
   });
   const { height, appHash } = app.lastCommit;
-  opts.log(`ogpud: state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
+  const log = opts.log;
+  log.info(`state at height ${height}, app hash ${hexUpper(appHash) || "(empty)"}`);
   try {
     app.startupCheck();
   } catch (err) {
@@ -115,18 +122,24 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   }
   const metrics = createNodeMetrics();
   metrics.height.set(Number(height));
-  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics)), { logger: opts.log });
+  const chain = appQuerier(app);
+  const market = createMarketMetrics(metrics.registry, chain, log);
+  const readiness = () => checkReadiness(opts.readiness);
+  registerReadinessMetrics(metrics.registry, readiness);
+  const abciLog = log.child({ module: "abci" });
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => abciLog.info(line) });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
     metrics,
     health: () => ({ height: app.lastCommit.height, appHash: app.lastCommit.appHash, chainId: app.currentChainId }),
+    readiness,
+    log,
     comet: opts.cometRpcUrl === undefined ? undefined : cometRpc(opts.cometRpcUrl),
     http: { ...HTTP_DEFAULTS, ...opts.http },
   });
   // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server. Quota and
   // expiry read chain state through the app's own query interface at the last committed height.
-  const chain = appQuerier(app);
   await registerBlobRoutes(rest, {
     ...opts.blobs,
     dir: join(opts.home, "data", "blobs"),
@@ -137,7 +150,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   await rest.listen(splitHostPort(opts.restAddress));
-  opts.log(`ogpud: REST and /metrics on http://${opts.restAddress}`);
+  log.info(`REST, /metrics, /healthz and /readyz on http://${opts.restAddress}`);
   let grpc: GrpcServer | undefined;
   if (opts.grpc) {
     // Same query function as REST: gRPC, REST and abci_query answer from one implementation.
@@ -147,7 +160,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await app.close();
       throw new Error(`gRPC server on ${opts.grpc!.address}: ${err.message}`);
     });
-    opts.log(`ogpud: gRPC (with server reflection) on ${opts.grpc.address}`);
+    log.info(`gRPC (with server reflection) on ${opts.grpc.address}`);
   }
 
   let resolveStopped!: (code: number) => void;
@@ -157,7 +170,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   onHalt = (halt) => {
     halted = halt;
     if (halt.upgrade) writeUpgradeInfo(opts.home, halt.upgrade);
-    opts.log(`ogpud: chain halted at this block (exit code ${halt.exitCode}); stopping in ${HALT_GRACE_MS / 1000}s`);
+    log.error(`chain halted at this block (exit code ${halt.exitCode}); stopping in ${HALT_GRACE_MS / 1000}s`);
     // With the FinalizeBlock exception (holdHalts): cometbft stops on it, we stop it anyway.
     setTimeout(() => void shutdown(halt.exitCode), HALT_GRACE_MS);
   };
@@ -184,11 +197,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     child = spawn(opts.cometbft, ["start", "--home", opts.home, ...(opts.cometbftArgs ?? [])], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.pipe(logFile, { end: false });
     child.stderr!.pipe(logFile, { end: false });
-    opts.log(`ogpud: cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
+    log.info(`cometbft started (pid ${child.pid}), log ${join(opts.home, "cometbft.log")}`);
     child.on("exit", (code, signal) => {
       if (stopping) return;
       if (halted) return void shutdown(halted.exitCode);
-      opts.log(`ogpud: cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
+      log.error(`cometbft exited unexpectedly (code ${code}, signal ${signal}); stopping`);
       void shutdown(1);
     });
   }

@@ -16,6 +16,7 @@ import { ResponseQuery, type RequestQuery } from "cosmjs-types/tendermint/abci/t
 import type { QueryFn } from "./abci-query.js";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer } from "./rest.js";
+import { pino } from "pino";
 
 const HEIGHT = 42n;
 const address = (fill: number): string => toBech32("ogpu", new Uint8Array(20).fill(fill));
@@ -230,6 +231,33 @@ describe("node routes", () => {
     expect(res.status).toBe(200);
     expect(res.headers["x-cosmos-block-height"]).toBe("42");
     expect(res.body).toEqual({ status: "ok", height: "42", app_hash: "DEADBEEF", chain_id: "ogpu-test-1", catching_up: false });
+  });
+
+  it("/readyz: 503 with the readiness reasons when not ready, 200 when ready", async () => {
+    let ready = false;
+    const lines: string[] = [];
+    const log = pino({ level: "debug" }, { write: (line: string) => void lines.push(line) });
+    const server = await createRestServer({
+      query: fakeQuery,
+      metrics,
+      health: () => ({ height: HEIGHT, appHash, chainId: "ogpu-test-1" }),
+      readiness: async () => ({ ready, reasons: ready ? [] : ["cometbft unreachable at http://127.0.0.1:1: fetch failed"], latestBlockHeight: "", latestBlockTime: "", catchingUp: null }),
+      log,
+    });
+    try {
+      const down = await server.inject({ method: "GET", url: "/readyz" });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toEqual({ status: "not_ready", reasons: ["cometbft unreachable at http://127.0.0.1:1: fetch failed"], latest_block_height: "", latest_block_time: "", catching_up: null });
+      ready = true;
+      const up = await server.inject({ method: "GET", url: "/readyz" });
+      expect(up.statusCode).toBe(200);
+      expect(up.json()).toMatchObject({ status: "ready", reasons: [] });
+      // One line per request, at debug (20), labelled with the REST module.
+      const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      expect(requests.map((r) => [r.level, r.module, r.url, r.status])).toEqual([[20, "rest", "/readyz", 503], [20, "rest", "/readyz", 200]]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("serves observed metrics in Prometheus text format", async () => {

@@ -1,12 +1,12 @@
 /**
  * The node's HTTP server: LCD REST routes (the route tables in routes-*.ts), /openapi.json,
- * /healthz and Prometheus /metrics. Query routes read state only through the ABCI query
+ * /healthz, /readyz and Prometheus /metrics. Query routes read state only through the ABCI query
  * function, the tx service and base/tendermint routes also through the node's CometBFT RPC;
  * all answer with the JSON and error shapes of the Cosmos SDK's gRPC-gateway. Browsers'
  * explorers and wallets reach it cross-origin (CORS), and one client's request rate is capped.
  */
 import { hexUpper } from "../crypto/bytes.js";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import type { CometRpc } from "./comet-rpc.js";
@@ -21,6 +21,8 @@ import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
 import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from "./routes-table.js";
 import type { NodeMetrics } from "./metrics.js";
+import type { Readiness } from "./readiness.js";
+import type { Logger } from "../app/log.js";
 
 export interface NodeHealth {
   height: bigint;
@@ -33,7 +35,10 @@ export interface RestServerOptions {
   query: QueryFn;
   metrics: NodeMetrics;
   health: () => NodeHealth;
-  logger?: boolean;
+  /** /readyz's answer; without it /readyz says ready whenever the server answers. */
+  readiness?: () => Promise<Readiness>;
+  /** The node's logger: server errors at error, every request at debug. None: silent. */
+  log?: Logger;
   /** The node's CometBFT RPC (tx service, base/tendermint); without it those routes answer 503. */
   comet?: CometRpc;
   /** CORS, rate limit and body size; unset = HTTP_DEFAULTS, except that the rate limit is off. */
@@ -84,7 +89,8 @@ export const NODE_LCD_ROUTES: readonly NodeRoute[] = [...txRoutes, ...tendermint
 
 /** Routes that run no query. */
 const NODE_ROUTES: readonly PlainRoute[] = [
-  { path: "/healthz", summary: "Node health: height, app hash, chain id, catching up" },
+  { path: "/healthz", summary: "Liveness: the process serves; its height, app hash and chain id" },
+  { path: "/readyz", summary: "Readiness: 200 when cometbft answers, is not catching up and the last block is recent; 503 with reasons otherwise" },
   { path: "/metrics", summary: "Prometheus metrics", contentType: "text/plain" },
   { path: "/openapi.json", summary: "This document" },
 ];
@@ -101,6 +107,20 @@ function requestedHeight(request: FastifyRequest): bigint {
   if (text === undefined || text === "") return 0n;
   if (!/^\d+$/.test(text)) throw invalidArgument(`invalid height header "${HEIGHT_HEADER}": ${text}`);
   return BigInt(text);
+}
+
+/**
+ * Fastify logs each request twice at info; a node answering explorers would drown its consensus
+ * lines in them. One line per request at debug instead (errors still at error).
+ */
+class DebugRequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error) reply.log.error({ ...line, err: error }, "request errored");
+    else reply.log.debug(line, "request");
+  }
 }
 
 /** A body over the limit: the gateway's ResourceExhausted, with HTTP's own 413. */
@@ -129,7 +149,8 @@ function toStatusError(err: unknown): GrpcStatusError {
 export async function createRestServer(opts: RestServerOptions): Promise<FastifyInstance> {
   const http: HttpSettings = { ...HTTP_DEFAULTS, rateLimitPerMinute: 0, ...opts.http };
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.log ? { loggerInstance: opts.log.child({ module: "rest" }) as FastifyBaseLogger } : { logger: false }),
+    logController: new DebugRequestLog(),
     bodyLimit: http.maxBodyBytes,
     // Errors fastify raises before routing (a URL that is not valid percent-encoding) skip the
     // error handler; answer them in the gateway's shape too, so clients see one error format.
@@ -211,6 +232,19 @@ export async function createRestServer(opts: RestServerOptions): Promise<Fastify
       app_hash: hexUpper(health.appHash),
       chain_id: health.chainId,
       catching_up: catchingUp,
+    };
+  });
+
+  app.get("/readyz", async (_request, reply) => {
+    const r = opts.readiness ? await opts.readiness() : undefined;
+    const ready = r?.ready ?? true;
+    reply.code(ready ? 200 : 503);
+    return {
+      status: ready ? "ready" : "not_ready",
+      reasons: r?.reasons ?? [],
+      latest_block_height: r?.latestBlockHeight ?? "",
+      latest_block_time: r?.latestBlockTime ?? "",
+      catching_up: r?.catchingUp ?? null,
     };
   });
 

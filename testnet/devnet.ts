@@ -10,13 +10,15 @@ import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/c
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 
-/** Ports of one node; `portsFrom(P)` gives P..P+4 (tests give each suite its own range of 10). */
+/** Ports of one node; `portsFrom(P)` gives P..P+4 and CometBFT's Prometheus at P+6 (P+5 is left for tests that move a port; each suite has its own range of 10). */
 export interface NodePorts {
   p2p: number;
   rpc: number;
   abci: number;
   rest: number;
   grpc: number;
+  /** CometBFT's Prometheus metrics; absent: `ogpud init`'s default (26660). */
+  prometheus?: number;
 }
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
@@ -28,7 +30,7 @@ export function offsetPort(port: number): number {
 
 export function portsFrom(base: number): NodePorts {
   const at = offsetPort(base);
-  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3, grpc: at + 4 };
+  return { p2p: at, rpc: at + 1, abci: at + 2, rest: at + 3, grpc: at + 4, prometheus: at + 6 };
 }
 
 export interface DevAccount {
@@ -94,6 +96,7 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       "abci-port": String(ports.abci),
       "rest-port": String(ports.rest),
       "grpc-port": String(ports.grpc),
+      ...(ports.prometheus === undefined ? {} : { "prometheus-port": String(ports.prometheus) }),
       "block-time": opts.blockTime ?? "1s",
       "check-invariants": opts.checkInvariants ?? true,
       overwrite: true,

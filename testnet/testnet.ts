@@ -35,7 +35,7 @@ export interface Testnet {
 export interface TestnetOptions {
   dir: string;
   validators: number;
-  /** Node i uses basePort + 10·i … +3 (p2p, rpc, abci, rest). */
+  /** Node i uses basePort + 10·i … +4 (p2p, rpc, abci, rest, gRPC) and +6 (CometBFT's Prometheus). */
   basePort: number;
   chainId?: string;
   blockTime?: string;
@@ -48,7 +48,7 @@ export interface TestnetOptions {
 
 export function nodePorts(basePort: number, i: number): NodePorts {
   const p = basePort + 10 * i;
-  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3, grpc: p + 4 };
+  return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3, grpc: p + 4, prometheus: p + 6 };
 }
 
 /** Runs one ogpud command in-process (output captured); throws with its stderr on failure. */
@@ -74,7 +74,7 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     await ogpud([
       "init", `node${i}`, "--home", home, "--chain-id", chainId,
       "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest), "--grpc-port", String(ports.grpc),
-      "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
+      "--prometheus-port", String(ports.prometheus), "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
     ]);
     const { info, mnemonic } = await Keyring.open(home, "test").add("validator");
     const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", home], { encoding: "utf8" }).trim();

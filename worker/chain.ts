@@ -30,6 +30,7 @@ export type ChainSignal =
   | { type: "assigned"; taskId: bigint; height: number }
   | { type: "committee"; taskId: bigint; kind: string; deadline: bigint; height: number }
   | { type: "block"; height: number }
+  | { type: "paid"; amount: bigint; height: number }
   | { type: "resync"; reason: string };
 
 /** Which block events a follower subscribes to, and the signals they become. */
@@ -58,12 +59,26 @@ export function committeesOf(operator: string): EventWatch {
   };
 }
 
+/**
+ * Settlement payments to a worker: bank `transfer`s from the market escrow account. Settlement
+ * runs in block hooks or in the tx that completes a task's reveals, so both are watched.
+ */
+export function paymentsTo(worker: string, escrowAddress: string): EventWatch[] {
+  const toSignal: EventWatch["toSignal"] = (type, a, height) => {
+    const amount = /^([0-9]+)uogpu$/.exec(a.amount ?? "")?.[1];
+    return type === "transfer" && a.recipient === worker && a.sender === escrowAddress && amount ? { type: "paid", amount: BigInt(amount), height } : undefined;
+  };
+  return ["NewBlockEvents", "Tx"].map((event) => ({ query: `tm.event='${event}' AND transfer.recipient='${worker}'`, toSignal }));
+}
+
 export interface FollowerOptions {
   rpcUrl: string;
   /** The worker whose assignments to follow (shorthand for `watch: assignmentsOf(worker)`). */
   worker?: string;
   /** What to follow besides block headers; takes precedence over `worker`. */
   watch?: EventWatch;
+  /** Further event subscriptions in the same session (e.g. paymentsTo). */
+  extraWatches?: readonly EventWatch[];
   onSignal: (signal: ChainSignal) => void;
   /** Tear a session down when no header arrived for this long (default 10 s). */
   staleAfterMs?: number;
@@ -73,8 +88,10 @@ export interface FollowerOptions {
   onReconnect?: () => void;
 }
 
+type PushedEvent = { type: string; attributes: { key: string; value: string }[] };
+/** A NewBlockEvents push carries `events`; a Tx push its result's events under TxResult. */
 interface Pushed {
-  data?: { value?: { height?: unknown; events?: { type: string; attributes: { key: string; value: string }[] }[] } };
+  data?: { value?: { height?: unknown; events?: PushedEvent[]; TxResult?: { height?: unknown; result?: { events?: PushedEvent[] } } } };
 }
 
 export class ChainFollower {
@@ -118,13 +135,14 @@ export class ChainFollower {
     const subs: { unsubscribe(): void }[] = [];
     const end = () => this.endSession?.();
     let lastBeat = Date.now();
-    const query = this.watch.query;
-    subs.push(
-      ws.listen({ jsonrpc: "2.0", id: `ogpu-worker-events-${Date.now()}`, method: "subscribe", params: { query } }).subscribe({
-        next: (pushed) => this.onEvents(pushed as Pushed),
-        error: end,
-        complete: end,
-      }),
+    [this.watch, ...(this.opts.extraWatches ?? [])].forEach((watch, i) =>
+      subs.push(
+        ws.listen({ jsonrpc: "2.0", id: `ogpu-worker-events-${i}-${Date.now()}`, method: "subscribe", params: { query: watch.query } }).subscribe({
+          next: (pushed) => this.onEvents(watch, pushed as Pushed),
+          error: end,
+          complete: end,
+        }),
+      ),
     );
     subs.push(
       comet.subscribeNewBlockHeader().subscribe({
@@ -159,11 +177,11 @@ export class ChainFollower {
     this.opts.onSignal({ type: "block", height });
   }
 
-  private onEvents(pushed: Pushed): void {
+  private onEvents(watch: EventWatch, pushed: Pushed): void {
     const value = pushed.data?.value;
-    const height = Number(value?.height ?? 0);
-    for (const e of value?.events ?? []) {
-      const signal = this.watch.toSignal(e.type, Object.fromEntries(e.attributes.map((a) => [a.key, a.value])), height);
+    const height = Number(value?.height ?? value?.TxResult?.height ?? 0);
+    for (const e of value?.events ?? value?.TxResult?.result?.events ?? []) {
+      const signal = watch.toSignal(e.type, Object.fromEntries(e.attributes.map((a) => [a.key, a.value])), height);
       if (signal) this.opts.onSignal(signal);
     }
   }

@@ -18,8 +18,12 @@ import type { Gpu } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
 import { CliError, intFlag, runCli, stringFlag, type Command, type Flags, type OptionSpec } from "../cmd/cli.js";
+import { logOptions, loggerFromFlags } from "../cmd/log-flags.js";
+import type { Logger } from "../app/log.js";
 import { Auditor, publishAuditorKey } from "./auditor.js";
-import { ChainClient, ChainFollower, committeesOf, type ChainSignal } from "./chain.js";
+import { ChainClient, ChainFollower, committeesOf, paymentsTo, type ChainSignal } from "./chain.js";
+import { accountAddressString, moduleAddress } from "../app/address.js";
+import { MARKET_ESCROW } from "../x/market/keeper.js";
 import { describeSandbox, executors, probeSandbox } from "./executors/index.js";
 import { availableRuntimes, parseProgramEnv } from "./programs/index.js";
 import { parseTestFault, TEST_FAULT_ENV, withTestFault } from "./programs/fault.js";
@@ -103,13 +107,17 @@ async function connectWithRetry(connect: () => Promise<ChainClient>, timeoutMs: 
   }
 }
 
-const timestamped = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
-
 /** The chain client of a role's key, retrying for 60 s so a role can start together with its node. */
 function connectChain(flags: Flags, keys: WorkerKeys): Promise<ChainClient> {
   const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
   const gasPrice = stringFlag(flags, "gas-prices", "0.001uogpu");
   return connectWithRetry(() => ChainClient.connect({ rpcUrl, key: keys.account, gasPrice }), 60_000);
+}
+
+/** A role's logger (pino, --log-level/--log-format) and the line-logging function its components take. */
+function roleLog(name: string, flags: Flags): { logger: Logger; log: (line: string) => void } {
+  const logger = loggerFromFlags(name, flags);
+  return { logger, log: (line) => logger.info(line) };
 }
 
 /** Serves --metrics-port when given; returns the server to close. */
@@ -132,6 +140,7 @@ const connectionOptions = {
   rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
   "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
   "gas-prices": { type: "string", description: "gas price of the role's txs (default 0.001uogpu)" },
+  ...logOptions,
 } satisfies OptionSpec;
 
 const startCommand: Command = {
@@ -157,7 +166,7 @@ const startCommand: Command = {
     const restUrl = stringFlag(flags, "rest", "http://127.0.0.1:1317");
     const maxConcurrent = intFlag(flags, "max-concurrent", 2);
     const heartbeatBlocks = Math.max(1, intFlag(flags, "heartbeat-blocks", 20));
-    const log = timestamped;
+    const { logger, log } = roleLog("ogpu-worker", flags);
 
     const keys = await loadWorkerKeys(home, backendOf(flags), keyTypeOf(flags));
     const chain = await connectChain(flags, keys);
@@ -223,15 +232,21 @@ const startCommand: Command = {
           lastBeat = height;
           chain.heartbeat().then(
             () => metrics.txs.inc({ msg: "heartbeat", outcome: "ok" }),
-            (err: unknown) => (metrics.txs.inc({ msg: "heartbeat", outcome: "error" }), log(`heartbeat: ${err instanceof Error ? err.message : String(err)}`)),
+            (err: unknown) => (metrics.txs.inc({ msg: "heartbeat", outcome: "error" }), logger.warn(`heartbeat: ${err instanceof Error ? err.message : String(err)}`)),
           );
         }
       }
       if (signal.type === "resync") log(`resync (${signal.reason})`);
       if (signal.type === "assigned") log(`task ${signal.taskId}: assigned at height ${signal.height}`);
+      if (signal.type === "paid") {
+        metrics.earnings.inc(Number(signal.amount));
+        log(`paid ${signal.amount}uogpu at height ${signal.height}`);
+        return;
+      }
       void runner.handle(signal);
     };
-    const follower = new ChainFollower({ rpcUrl, worker: keys.address, onSignal, onReconnect: () => metrics.reconnects.inc() });
+    const escrow = accountAddressString(moduleAddress(MARKET_ESCROW));
+    const follower = new ChainFollower({ rpcUrl, worker: keys.address, extraWatches: paymentsTo(keys.address, escrow), onSignal, onReconnect: () => metrics.reconnects.inc() });
     const utilisation = inventory.source === "nvidia-smi" ? setInterval(() => void sampleUtilisation(metrics), 15_000) : undefined;
     log(`following assignments of ${keys.address} (${keys.keyType} key) at ${rpcUrl}`);
 
@@ -248,7 +263,7 @@ const startCommand: Command = {
 
 async function sampleUtilisation(metrics: WorkerMetrics): Promise<void> {
   const inv = await readInventory({ timeoutMs: 5000 });
-  for (const d of inv.devices) if (d.utilizationPct !== null) metrics.gpuUtilisation.set({ gpu: String(d.index) }, d.utilizationPct);
+  for (const d of inv.devices) if (d.utilizationPct !== null) metrics.gpuUtilisation.set({ gpu: String(d.index) }, d.utilizationPct / 100);
 }
 
 const auditCommand: Command = {
@@ -265,7 +280,7 @@ const auditCommand: Command = {
     const home = stringFlag(flags, "home");
     const rpcUrl = stringFlag(flags, "node", "http://127.0.0.1:26657");
     const restUrl = stringFlag(flags, "rest", "http://127.0.0.1:1317");
-    const log = timestamped;
+    const { log } = roleLog("ogpu-auditor", flags);
     const keys = await loadAuditorKeys(home, backendOf(flags), stringFlag(flags, "key"), keyTypeOf(flags));
     const encPubkey = Buffer.from(keys.kem.publicKey).toString("base64");
     await writeAuditorPublicInfo(home, { address: keys.address, encPubkey });

@@ -15,11 +15,13 @@ export class WorkerMetrics {
     name: "ogpu_worker_job_duration_seconds",
     help: "Executor run time per job (fetch to output ready)",
     labelNames: ["kind"] as const,
-    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    // GPU jobs run from seconds to a day: 1 s … 24 h, with sub-second buckets for CPU-only checks.
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800, 57600, 86400],
     registers: [this.registry],
   });
   readonly txs = new Counter({ name: "ogpu_worker_txs_total", help: "Transactions by message and outcome", labelNames: ["msg", "outcome"] as const, registers: [this.registry] });
-  readonly gpuUtilisation = new Gauge({ name: "ogpu_worker_gpu_utilisation_percent", help: "GPU utilisation from nvidia-smi", labelNames: ["gpu"] as const, registers: [this.registry] });
+  readonly gpuUtilisation = new Gauge({ name: "ogpu_worker_gpu_utilisation_ratio", help: "GPU utilisation from nvidia-smi, 0–1", labelNames: ["gpu"] as const, registers: [this.registry] });
+  readonly earnings = new Counter({ name: "ogpu_worker_earnings_uogpu_total", help: "uogpu paid to this worker by task settlements (net of the market fee), as transferred from the market escrow", registers: [this.registry] });
   readonly height = new Gauge({ name: "ogpu_worker_chain_height", help: "Last block height seen on the websocket", registers: [this.registry] });
   readonly votes = new Counter({
     name: "ogpu_auditor_votes_total",

@@ -1,3 +1,5 @@
+import { DEFAULT_LOG_SETTINGS, type LogFormat, type LogLevel } from "../../app/log.js";
+import { DEFAULT_READY_MAX_BLOCK_AGE_BLOCKS } from "../../server/readiness.js";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -57,6 +59,11 @@ export interface AppConfig {
   grpc_enable: boolean;
   /** gRPC listen address host:port (the SDK's [grpc] address). */
   grpc_address: string;
+  /** ogpud's log level and format (--log-level / --log-format override them). */
+  log_level: LogLevel;
+  log_format: LogFormat;
+  /** /readyz answers 503 when the last block is older than this many block times (consensus.timeout_commit). */
+  ready_max_block_age_blocks: number;
   /** Origins REST answers cross-origin (CORS); ["*"] = any, [] = none. */
   cors_allowed_origins: string[];
   /** REST requests one client IP may make per minute (0 = unlimited; blob routes have their own quotas). */
@@ -75,6 +82,9 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   serve_export: false,
   grpc_enable: true,
   grpc_address: DEFAULT_GRPC_ADDRESS,
+  log_level: DEFAULT_LOG_SETTINGS.level,
+  log_format: DEFAULT_LOG_SETTINGS.format,
+  ready_max_block_age_blocks: DEFAULT_READY_MAX_BLOCK_AGE_BLOCKS,
   cors_allowed_origins: [...HTTP_DEFAULTS.corsAllowedOrigins],
   rate_limit_per_minute: HTTP_DEFAULTS.rateLimitPerMinute,
   rest_max_body_bytes: HTTP_DEFAULTS.maxBodyBytes,

@@ -109,6 +109,23 @@ export async function rpcGet<T>(rpcUrl: string, pathAndQuery: string): Promise<T
   return body.result;
 }
 
+/**
+ * The messages of a process log (ogpud, ogpu-worker, auditor) whatever its --log-format: a JSON
+ * line's `msg`, or a pretty line without its "[time] LEVEL (name): " prefix.
+ */
+export function logMessages(text: string): string[] {
+  return text.split("\n").filter(Boolean).map((line) => {
+    if (line.startsWith("{")) {
+      try {
+        return String((JSON.parse(line) as { msg?: unknown }).msg ?? "");
+      } catch {
+        return line;
+      }
+    }
+    return line.replace(/^\[[^\]]*\] [A-Z]+ \([^)]*\): /, "");
+  });
+}
+
 /** PID of ogpud's cometbft child (its only child process), read from /proc. */
 export async function cometbftPid(ogpudPid: number): Promise<number> {
   const children = (await readFile(`/proc/${ogpudPid}/task/${ogpudPid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);

@@ -15,7 +15,7 @@ import { createTestnet, testnetNodeLogTail, type Testnet, type TestnetNode } fro
 import { portsFrom, rpcStatus, spawnNode, type NodeProcess } from "../../testnet/devnet.js";
 import { marketParams } from "../../x/market/params.js";
 import { PARAM_ADDED_BY_UPGRADE, releaseBefore } from "../support/release-before.js";
-import { DENOM, GAS_PRICE, OGPU, PREFIX, rpcGet, until } from "./helpers.js";
+import { DENOM, GAS_PRICE, logMessages, OGPU, PREFIX, rpcGet, until } from "./helpers.js";
 
 /**
  * A software upgrade on a real 4-validator testnet: a cosmos.gov.v1 proposal carrying
@@ -49,7 +49,7 @@ function start(node: TestnetNode, script?: string): NodeProcess {
 
 /** How many times the node logged the SDK's halt line for the plan. */
 const haltLines = (node: TestnetNode) =>
-  readFileSync(join(node.home, "ogpud.log"), "utf8").split("\n").filter((l) => l === `UPGRADE "${PLAN}" NEEDED at height: ${PLAN_HEIGHT}: ${PLAN_INFO}`).length;
+  logMessages(readFileSync(join(node.home, "ogpud.log"), "utf8")).filter((l) => l === `UPGRADE "${PLAN}" NEEDED at height: ${PLAN_HEIGHT}: ${PLAN_INFO}`).length;
 
 const logTails = async () => testnet.nodes.map((n) => testnetNodeLogTail(n, 25)).join("\n");
 
@@ -185,7 +185,7 @@ describe("software upgrade on a 4-validator testnet", () => {
     const again = start(node0, oldScript);
     expect(await again.exited).toBe(UPGRADE_NEEDED_EXIT_CODE);
     expect(haltLines(node0)).toBe(2);
-    expect(readFileSync(join(node0.home, "ogpud.log"), "utf8")).toContain(`ogpud: state at height ${PLAN_HEIGHT - 1n},`);
+    expect(readFileSync(join(node0.home, "ogpud.log"), "utf8")).toContain(`state at height ${PLAN_HEIGHT - 1n},`);
 
     // 3. The new release (dist/) on the halted validators: the block is replayed, the handler
     //    runs, blocks continue; a validator still on the old binary halts when block PLAN_HEIGHT

@@ -28,7 +28,7 @@ import { signSecp256k1 } from "../../crypto/secp256k1.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { OgpuClient } from "../../sdk/client.js";
 import { singleChunkCid, fetchBlob, type BlobSigner } from "../../sdk/blobs.js";
-import { listAuditorKeys } from "../../sdk/queries.js";
+import { listAuditorKeys, marketParams } from "../../sdk/queries.js";
 import { inputRecipients, uploadTaskInput } from "../../sdk/task-io.js";
 import { offsetPort, startTestNode, waitForHeight, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { packageRoot } from "../../cmd/paths.js";
@@ -188,6 +188,11 @@ describe("ogpu-worker on a real node", () => {
     // The worker's metrics endpoint counts the reveals.
     const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
     expect(text).toMatch(/ogpu_worker_jobs_total\{state="revealed",kind="any"\} 3/);
+    // Its earnings: each task paid it price × units less the market fee, as the escrow's transfers say.
+    const feeBps = BigInt(Number((await marketParams(client.comet)).market_fee_bps));
+    const perTask = 100n * UNITS - (100n * UNITS * feeBps) / 10_000n;
+    const earnings = async () => /ogpu_worker_earnings_uogpu_total (\d+)/.exec(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text())?.[1];
+    await until("worker 0's earnings for three tasks", earnings, (e) => e === String(3n * perTask));
     // The first draw sees CV 0 (p = 100 %); later ones may see CV 1 after a settlement (p = 50 %).
     // Every committee that drew the validator got a MATCH vote from its auditor, nothing else.
     const auditorState = async () => ({

@@ -1,4 +1,5 @@
 import type { Command } from "../../cli.js";
+import { chainInfoCommand } from "./chain-info.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
 import { govCommands } from "./gov.js";
@@ -42,6 +43,7 @@ export const ogpudCommands: Command[] = [
   ...govCommands,
   statusCommand,
   exportCommand,
+  chainInfoCommand,
   shadowForkCommand,
   ...nodeToolCommands,
 ];

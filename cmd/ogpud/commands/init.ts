@@ -13,6 +13,8 @@ export interface PortOptions {
   abci: number;
   rest: number;
   grpc: number;
+  /** CometBFT's own Prometheus metrics (config.toml [instrumentation]). */
+  prometheus: number;
 }
 
 /**
@@ -39,7 +41,7 @@ function withConsensusParams(genesis: GenesisDoc): GenesisDoc {
   };
 }
 
-export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
+export const DEFAULT_PORTS: PortOptions = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090, prometheus: 26660 };
 
 function portFlag(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -50,7 +52,7 @@ function portFlag(value: unknown, fallback: number, name: string): number {
 
 export const initCommand: Command = {
   name: "init",
-  summary: "Create a node home: CometBFT config and keys, genesis (vote extensions from height 1, block max_gas 100M), and ogpud's app.json",
+  summary: "Create a node home: CometBFT config (its Prometheus metrics on) and keys, genesis (vote extensions from height 1, block max_gas 100M), and ogpud's app.json",
   usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
   options: {
     ...homeOption,
@@ -60,6 +62,7 @@ export const initCommand: Command = {
     "abci-port": { type: "string", description: "ABCI socket port (default 26658)" },
     "rest-port": { type: "string", description: "REST / metrics port (default 1317)" },
     "grpc-port": { type: "string", description: "gRPC port (default 9090, on 0.0.0.0)" },
+    "prometheus-port": { type: "string", description: "CometBFT's own Prometheus metrics on 127.0.0.1:<port>/metrics (default 26660)" },
     "block-time": { type: "string", description: "CometBFT timeout_commit (default 1s)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
     overwrite: { type: "boolean", description: "replace an existing home" },
@@ -78,6 +81,7 @@ export const initCommand: Command = {
       abci: portFlag(flags["abci-port"], DEFAULT_PORTS.abci, "abci-port"),
       rest: portFlag(flags["rest-port"], DEFAULT_PORTS.rest, "rest-port"),
       grpc: portFlag(flags["grpc-port"], DEFAULT_PORTS.grpc, "grpc-port"),
+      prometheus: portFlag(flags["prometheus-port"], DEFAULT_PORTS.prometheus, "prometheus-port"),
     };
     execFileSync(cometbftBinary(), ["init", "--home", paths.home], { stdio: "pipe" });
 
@@ -101,6 +105,9 @@ export const initCommand: Command = {
         ["mempool", "size", 50000],
         ["mempool", "cache_size", 200000],
         ["consensus", "timeout_commit", stringFlag(flags, "block-time", "1s")],
+        // CometBFT's consensus, p2p and mempool metrics (cometbft_*), scraped beside ogpud's /metrics.
+        ["instrumentation", "prometheus", true],
+        ["instrumentation", "prometheus_listen_addr", `127.0.0.1:${ports.prometheus}`],
       ]),
     );
     await writeAppConfig(paths, {

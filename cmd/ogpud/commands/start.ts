@@ -6,16 +6,20 @@ import { DESCRIPTOR_SET_PATH } from "../../../server/grpc.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
+import { logOptions, loggerFromFlags } from "../../log-flags.js";
+import { parseCometDuration } from "../../../server/readiness.js";
 import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
 import { getTomlString } from "../toml.js";
 import { readFile } from "node:fs/promises";
 
 export const startCommand: Command = {
   name: "start",
-  summary: "Run the node: ABCI app, REST + /metrics, gRPC, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--grpc.address <host:port>] [--blob-* <n>]",
+  summary: "Run the node: ABCI app, REST + /metrics + /readyz, gRPC, and a cometbft child process",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--grpc.address <host:port>] [--blob-* <n>] [--log-level <level>] [--log-format pretty|json]",
   options: {
     ...homeOption,
+    ...logOptions,
+    "ready-max-block-age": { type: "string", description: "/readyz answers 503 when the last block is older than this many block times (default 30; app.json ready_max_block_age_blocks)" },
     "no-cometbft": { type: "boolean", description: "serve ABCI only; attach a cometbft started separately" },
     "rest-laddr": { type: "string", description: "REST listen address host:port (overrides app.json)" },
     "grpc.address": { type: "string", description: "gRPC listen address host:port (default 0.0.0.0:9090; overrides app.json grpc_address)" },
@@ -46,17 +50,19 @@ export const startCommand: Command = {
       if (!Number.isSafeInteger(value) || value <= 0) throw new CliError(`--${name} must be a positive integer, not ${String(flags[name] ?? fallback)}`);
       return value;
     };
+    const log = loggerFromFlags("ogpud", flags, { level: config.log_level, format: config.log_format });
     const corsFlag = typeof flags["cors-allowed-origins"] === "string" ? (flags["cors-allowed-origins"] as string) : undefined;
     const corsOrigins = corsFlag === undefined ? config.cors_allowed_origins : corsFlag === "none" ? [] : corsFlag.split(",").map((o) => o.trim()).filter(Boolean);
     const rateLimit = flags["rate-limit-per-minute"] === undefined ? config.rate_limit_per_minute : intFlag(flags, "rate-limit-per-minute", 0);
-    // The LCD's tx service and base/tendermint routes ask this node's CometBFT, at its configured RPC address.
-    const rpcLaddr = getTomlString(await readFile(paths.cometConfig, "utf8"), "rpc", "laddr") ?? "tcp://127.0.0.1:26657";
+    // The LCD's tx service, base/tendermint routes and /readyz ask this node's CometBFT, at its configured RPC address.
+    const cometConfig = await readFile(paths.cometConfig, "utf8");
+    const cometRpcUrl = rpcUrlFromLaddr(getTomlString(cometConfig, "rpc", "laddr") ?? "tcp://127.0.0.1:26657");
     const node = await startNode({
       home: paths.home,
       appDb: paths.appDb,
       abciAddress,
       restAddress: str("rest-laddr", config.rest_laddr),
-      cometRpcUrl: rpcUrlFromLaddr(rpcLaddr),
+      cometRpcUrl,
       http: { corsAllowedOrigins: corsOrigins, rateLimitPerMinute: rateLimit, maxBodyBytes: positive("rest-max-body-bytes", config.rest_max_body_bytes) },
       minGasPrices: str("min-gas-prices", config.min_gas_prices),
       checkInvariants: flags["check-invariants"] === true || config.check_invariants,
@@ -67,18 +73,23 @@ export const startCommand: Command = {
       blobs: blobSettings(flags),
       serveExport: flags["serve-export"] === true || config.serve_export,
       grpc: grpcEnabled(flags, config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
-      log: (line) => console.log(line),
+      readiness: {
+        cometRpcUrl,
+        blockTimeMs: parseCometDuration(getTomlString(cometConfig, "consensus", "timeout_commit") ?? "1s") ?? 1000,
+        maxBlockAgeBlocks: positive("ready-max-block-age", config.ready_max_block_age_blocks),
+      },
+      log,
     }).catch((err: Error) => {
       // This binary must not run on this chain (app/halt.ts): say why, exit with the halt's code.
       if (err instanceof ChainHalt) return err;
       throw new CliError(`cannot start the node: ${err.message}`);
     });
     if (node instanceof ChainHalt) {
-      console.error(`ogpud: ${node.message}`);
+      log.error(`cannot start: ${node.message}`);
       return node.exitCode;
     }
     const onSignal = (signal: string) => {
-      console.log(`ogpud: ${signal} received, stopping`);
+      log.info(`${signal} received, stopping`);
       void node.stop();
     };
     process.once("SIGINT", () => onSignal("SIGINT"));
