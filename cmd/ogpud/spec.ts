@@ -15,8 +15,8 @@ export const ogpudGlobalOptions: OptionSpec = {
   "chain-id": { type: "string", description: "chain id to sign for (default: the node's, from /status)" },
   ...outputOption,
   ...keyringOptions,
-  "log-level": { type: "string", description: "log level of a running node: debug | info | warn | error (default info)" },
-  "log-format": { type: "string", description: "log format of a running node: json | plain (default plain)" },
+  "log-level": { type: "string", description: "log level of a running node: trace | debug | info | warn | error | fatal | silent (default info)" },
+  "log-format": { type: "string", description: "log format of a running node: pretty | json" },
 };
 
 /** What each group's line in its parent's help says; `q` is also `query`, as in gaiad. */
