@@ -37,7 +37,7 @@ const groups: Record<string, GroupSpec> = {
   "q staking": { summary: "Querying commands for the staking module" },
   "q distribution": { summary: "Querying commands for the distribution module" },
   "q slashing": { summary: "Querying commands for the slashing module" },
-  "q market": { summary: "Querying commands for the compute market: tasks, base prices, task logs" },
+  "q market": { summary: "Querying commands for the compute market: tasks, base prices, task logs, programs" },
   "q workers": { summary: "Querying commands for registered GPU workers" },
   "q mint": { summary: "Querying commands for the mint module" },
   "q gov": { summary: "Querying commands for governance" },

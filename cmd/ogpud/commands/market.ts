@@ -119,7 +119,7 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
     const height = BigInt((await node.comet.status()).syncInfo.latestBlockHeight);
     if (isPublic) return await uploadTaskInput({ restUrl, signer: keys.signer, height, input });
     const { recipients, auditors } = await inputRecipients(node.comet, params.requirements);
-    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients, auditors } });
+    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients, auditors, tolerance: params.verification === "tolerance" } });
   } catch (err) {
     throw new CliError(`uploading the input to ${restUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -223,10 +223,6 @@ const submitTask: Command = {
     const inputFile = typeof flags.input === "string" ? flags.input : undefined;
     if ((inputFile === undefined) === (typeof flags["input-cid"] !== "string")) throw new CliError("give exactly one of --input <file> or --input-cid <cid>");
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
-    // The chain refuses tolerance tasks with an encrypted input until worker outputs are wrapped to auditors (docs/verification.md).
-    if (verification === "tolerance" && inputFile !== undefined && !flags.public) {
-      throw new CliError("tolerance verification needs a public input for now (auditors must read the workers' outputs): add --public, or --verification bitwise");
-    }
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
