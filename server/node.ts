@@ -126,8 +126,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const market = createMarketMetrics(metrics.registry, chain, log);
   const readiness = () => checkReadiness(opts.readiness);
   registerReadinessMetrics(metrics.registry, readiness);
-  const abciLog = log.child({ module: "abci" });
-  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => abciLog.info(line) });
+  // The ABCI server's lines already begin with "abci: ".
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => log.info(line) });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
