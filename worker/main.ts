@@ -137,7 +137,7 @@ const untilSignal = () =>
 const connectionOptions = {
   "keyring-backend": { type: "string", description: "file (default) or test" },
   node: { type: "string", description: "CometBFT RPC (default http://127.0.0.1:26657)" },
-  rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
+  rest: { type: "string", description: "node REST / blob store; several comma-separated (a,b,c) are failed over in order (default http://127.0.0.1:1317)" },
   "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
   "gas-prices": { type: "string", description: "gas price of the role's txs (default 0.001uogpu)" },
   ...logOptions,
