@@ -32,6 +32,7 @@ import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
 import { WorkerMetrics } from "./metrics.js";
 import { Runner } from "./runner.js";
+import { workerAccountCommands } from "./status.js";
 import { FileStateStore } from "./state.js";
 
 const DEFAULT_BOND = "1100000000uogpu";
@@ -313,7 +314,7 @@ const auditCommand: Command = {
   },
 };
 
-export const workerCommands: Command[] = [initCommand, startCommand, auditCommand];
+export const workerCommands: Command[] = [initCommand, startCommand, auditCommand, ...workerAccountCommands];
 
 /** Flags every `ogpu-worker` command accepts, so one set of flags fits every role. */
 const workerGlobalOptions: OptionSpec = {
