@@ -21,6 +21,8 @@ import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
 import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
 import { startGrpcServer, type GrpcServer } from "./grpc.js";
+import { registerUiRoutes } from "./ui-route.js";
+import { packageRoot } from "../cmd/paths.js";
 
 export interface NodeOptions {
   home: string;
@@ -148,6 +150,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     liveCids: () => liveTaskCids(chain),
     unpaidOutputCids: () => unpaidOutputCids(chain),
   });
+  // The web dashboard (web/) the package was built with, at /ui.
+  registerUiRoutes(rest, join(packageRoot(), "dist", "ui"));
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   await rest.listen(splitHostPort(opts.restAddress));
   log.info(`REST, /metrics, /healthz and /readyz on http://${opts.restAddress}`);
