@@ -22,7 +22,6 @@ import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
 import { startGrpcServer, type GrpcServer } from "./grpc.js";
 import { registerUiRoutes } from "./ui-route.js";
-import { packageRoot } from "../cmd/paths.js";
 
 export interface NodeOptions {
   home: string;
@@ -46,6 +45,8 @@ export interface NodeOptions {
   cometbftArgs?: string[];
   /** Blob store settings (ogpud start --blob-* flags); unset ones take BLOB_DEFAULTS. */
   blobs?: BlobSettings;
+  /** The built web dashboard (dist/ui) to serve at /ui; undefined = /ui not served. */
+  uiDir?: string;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
   serveExport?: boolean;
   /** The gRPC query server (server/grpc.ts); undefined = not served. */
@@ -150,8 +151,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     liveCids: () => liveTaskCids(chain),
     unpaidOutputCids: () => unpaidOutputCids(chain),
   });
-  // The web dashboard (web/) the package was built with, at /ui.
-  registerUiRoutes(rest, join(packageRoot(), "dist", "ui"));
+  if (opts.uiDir !== undefined) registerUiRoutes(rest, opts.uiDir);
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   await rest.listen(splitHostPort(opts.restAddress));
   log.info(`REST, /metrics, /healthz and /readyz on http://${opts.restAddress}`);

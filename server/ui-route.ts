@@ -9,6 +9,8 @@ import { extname, join, normalize, sep } from "node:path";
 import type { FastifyInstance } from "fastify";
 
 export const UI_PREFIX = "/ui";
+/** Where `npm run build:web` (web/vite.config.ts) writes the dashboard, under the package root. */
+export const UI_BUILD_DIR = "dist/ui";
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
