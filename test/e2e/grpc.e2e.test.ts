@@ -32,7 +32,10 @@ let taskId: bigint;
 
 /** grpcurl over plaintext against the node; returns its JSON output parsed. */
 async function grpcurl(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(grpcurlBinary(), ["-plaintext", ...args], { timeout: 30_000 });
+  const { stdout } = await run(grpcurlBinary(), ["-plaintext", ...args], { timeout: 30_000 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") throw new Error("grpcurl not found: `make grpcurl` installs it into .bin/ (or set OGPU_GRPCURL)");
+    throw err;
+  });
   return stdout.trim().startsWith("{") ? JSON.parse(stdout) : stdout;
 }
 

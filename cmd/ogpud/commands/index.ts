@@ -5,6 +5,7 @@ import { genesisAddAccountCommand } from "./genesis.js";
 import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
+import { nodeToolCommands } from "./node-tools.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { queryTaskLogs } from "./market-logs.js";
@@ -44,4 +45,5 @@ export const ogpudCommands: Command[] = [
   exportCommand,
   chainInfoCommand,
   shadowForkCommand,
+  ...nodeToolCommands,
 ];
