@@ -12,6 +12,8 @@
  *  a. numpy-sum (tolerance): both workers paid, FINALIZED, the downloaded sums within tolerance
  *     of float64 sums computed here by numpy; the same sums also as raw f32le/f64le outputs of one
  *     three-output program, compared output by output by the auditor;
+ *     With an encrypted input (no --public) the workers wrap their outputs to the auditor's key
+ *     too, and the auditor decrypts and compares them (docs/verification.md, "Encrypted inputs");
  *  b. torch-train (tolerance): FINALIZED, weights and logits within tolerance of a run of the
  *     same program here; f. `ogpud q market logs` prints the job's stdout from both workers;
  *  c. the torch manifest asking for a GPU: no registered worker qualifies (A, B: no GPU; C: no
@@ -252,6 +254,23 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     const reference = { shape: [64], dtype: "f8" as const, data: numpySumsReference(taskSeed(id, t.inputCid), 64, 4096) };
     expect(withinTolerance(reference, parseRaw(files.get("sums.f32")!, "f32le", [64]), 1e-2, 1e-4)).toMatchObject({ match: true });
     expect(withinTolerance(reference, parseRaw(files.get("sums.f64")!, "f64le", [64]), 1e-2, 1e-4)).toMatchObject({ match: true });
+  }, WAIT_MS + 60_000);
+
+  it("a (encrypted). numpy-sum with an encrypted input: the workers wrap their outputs to the auditor's key, the auditor decrypts and compares them, both are paid; the client decrypts the result", async () => {
+    const out = join(scratch, "numpy-encrypted.bundle");
+    const node = ["--home", devnet.home, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl];
+    // No --public: the input is sealed to A and B (the workers offering the runtime) and to the auditor's published key.
+    const run = await runOgpud(["tx", "market", "submit-task", "--from", "client0", ...node, "--program", NUMPY_SUM, "--input", join(NUMPY_SUM, "input.json"), "--units", "10", "--max-price", "1000", "--k", "2",
+      "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json", "--wait", "--timeout", String(WAIT_MS / 1000), "--output-file", out]);
+    expect(run.code, `${run.stdout}\n${run.stderr}\n${await logTails()}`).toBe(0);
+    const id = taskIdOf(run.stdout);
+    const t = await task(id);
+    expect(t).toMatchObject({ status: TaskStatus.TASK_STATUS_FINALIZED, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, inputEncrypted: true });
+    expect(t.auditorKeyFingerprints).toHaveLength(1);
+    const digests = await revealedDigests(id);
+    expect(digests.get(worker("A").address)).not.toBe(digests.get(worker("B").address));
+    await auditorLog(new RegExp(`task ${id}: voted per worker \\(tolerance\\): ogpu1\\w+ VERDICT_MATCH, ogpu1\\w+ VERDICT_MATCH`));
+    expectSumsClose(new Uint8Array(await readFile(out)), taskSeed(id, t.inputCid));
   }, WAIT_MS + 60_000);
 
   it("b + f. torch-train (tolerance): FINALIZED, weights and logits within tolerance of a local run; `q market logs` prints the job's stdout from both workers", async () => {
