@@ -29,5 +29,14 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Plain Uint8Array (not a pooled Buffer), so callers can compare and serialise it as bytes. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
+  // Not Buffer.concat: this one also runs in browsers (sdk/browser.ts).
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }

@@ -1,6 +1,9 @@
 import { concatBytes } from "./bytes.js";
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
+import { x25519 } from "@noble/curves/ed25519.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
+import { secureRandom, type RandomSource } from "./random.js";
 
 /**
  * Hybrid KEM: X25519 + ML-KEM-768, combined with HKDF-SHA256 (the X-Wing construction's shape).
@@ -15,10 +18,11 @@ import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
  *
  * Only the X25519 public parts go into `info`: ML-KEM is IND-CCA2 and already binds its own
  * ciphertext and public key into its secret, while raw X25519 output does not (X-Wing makes the
- * same choice). Node's HKDF also caps `info` at 1024 bytes, which the ML-KEM parts would exceed.
+ * same choice). Node's HKDF caps `info` at 1024 bytes, which the ML-KEM parts would exceed.
  *
- * X25519 runs on node:crypto (OpenSSL): measured ~2–5× faster than @noble/curves here
- * (~2,000 vs ~900 shared secrets/s with key import, ~4,300 vs ~670 with ephemeral keygen).
+ * Everything here is @noble (curves, hashes, post-quantum), so the same code runs in Node and
+ * in browsers (sdk/browser.ts). node:crypto's X25519 was ~2–5× faster; at ~1 ms per envelope
+ * that is a few ms per task, and one code path for both is worth it (docs/blobs-and-encryption.md).
  */
 
 export const X25519_KEY_LENGTH = 32;
@@ -37,10 +41,6 @@ const LABEL = new TextEncoder().encode("ogpu/kem/v1");
 const X25519_SEED_INFO = new TextEncoder().encode("ogpu/kem/v1/seed/x25519");
 const MLKEM_SEED_INFO = new TextEncoder().encode("ogpu/kem/v1/seed/ml-kem-768");
 
-/** DER prefixes of PKCS#8 and SPKI for X25519 (OID 1.3.101.110) followed by the raw 32 bytes. */
-const X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
-const X25519_SPKI_PREFIX = Buffer.from("302a300506032b656e032100", "hex");
-
 export interface KemKeyPair {
   publicKey: Uint8Array;
   secretKey: Uint8Array;
@@ -51,36 +51,20 @@ export interface KemEncapsulation {
   sharedSecret: Uint8Array;
 }
 
-function x25519PrivateKey(secret: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: "der", type: "pkcs8" });
-}
-
-function x25519PublicKey(pub: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, pub]), format: "der", type: "spki" });
-}
-
-/** Raw 32-byte public key from a KeyObject (the last 32 bytes of its SPKI DER). */
-function rawX25519Public(key: KeyObject): Uint8Array {
-  const der = key.export({ format: "der", type: "spki" });
-  return new Uint8Array(der.subarray(der.length - X25519_KEY_LENGTH));
-}
-
 /** X25519 shared secret; an all-zero result means a small-order peer key and is refused. */
-function x25519SharedSecret(privateKey: KeyObject, peerPublic: Uint8Array): Uint8Array {
-  let secret: Buffer;
+function x25519SharedSecret(secret: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  let shared: Uint8Array;
   try {
-    secret = diffieHellman({ privateKey, publicKey: x25519PublicKey(peerPublic) });
+    shared = x25519.getSharedSecret(secret, peerPublic);
   } catch (err) {
     throw new Error(`hybrid KEM: invalid X25519 public key: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (secret.every((b) => b === 0)) throw new Error("hybrid KEM: X25519 public key has small order");
-  return new Uint8Array(secret);
+  if (shared.every((b) => b === 0)) throw new Error("hybrid KEM: X25519 public key has small order");
+  return shared;
 }
 
 function combine(x25519Secret: Uint8Array, mlkemSecret: Uint8Array, ephemeralPub: Uint8Array, recipientPub: Uint8Array): Uint8Array {
-  const ikm = Buffer.concat([x25519Secret, mlkemSecret]);
-  const info = Buffer.concat([LABEL, ephemeralPub, recipientPub]);
-  return new Uint8Array(hkdfSync("sha256", ikm, LABEL, info, KEM_SHARED_SECRET_LENGTH));
+  return hkdf(sha256, concatBytes(x25519Secret, mlkemSecret), LABEL, concatBytes(LABEL, ephemeralPub, recipientPub), KEM_SHARED_SECRET_LENGTH);
 }
 
 function expectLength(what: string, bytes: Uint8Array, length: number): void {
@@ -96,9 +80,9 @@ function expectLength(what: string, bytes: Uint8Array, length: number): void {
  */
 export function kemKeyPairFromSeed(seed: Uint8Array): KemKeyPair {
   expectLength("seed", seed, KEM_SEED_LENGTH);
-  const xSecret = new Uint8Array(hkdfSync("sha256", seed, LABEL, X25519_SEED_INFO, X25519_KEY_LENGTH));
-  const mlkemSeed = new Uint8Array(hkdfSync("sha256", seed, LABEL, MLKEM_SEED_INFO, KEM_SEED_LENGTH));
-  const xPublic = rawX25519Public(createPublicKey(x25519PrivateKey(xSecret)));
+  const xSecret = hkdf(sha256, seed, LABEL, X25519_SEED_INFO, X25519_KEY_LENGTH);
+  const mlkemSeed = hkdf(sha256, seed, LABEL, MLKEM_SEED_INFO, KEM_SEED_LENGTH);
+  const xPublic = x25519.getPublicKey(xSecret);
   const mlkem = ml_kem768.keygen(mlkemSeed);
   return {
     publicKey: concatBytes(xPublic, mlkem.publicKey),
@@ -107,8 +91,8 @@ export function kemKeyPairFromSeed(seed: Uint8Array): KemKeyPair {
 }
 
 /** A key pair from a fresh random seed; returns the seed too, for a keyring to store. */
-export function generateKemKeyPair(): KemKeyPair & { seed: Uint8Array } {
-  const seed = new Uint8Array(randomBytes(KEM_SEED_LENGTH));
+export function generateKemKeyPair(random: RandomSource = secureRandom): KemKeyPair & { seed: Uint8Array } {
+  const seed = random(KEM_SEED_LENGTH);
   return { seed, ...kemKeyPairFromSeed(seed) };
 }
 
@@ -119,17 +103,20 @@ export function kemPublicKey(secretKey: Uint8Array): Uint8Array {
   return concatBytes(secretKey.subarray(X25519_KEY_LENGTH, 2 * X25519_KEY_LENGTH), ml_kem768.getPublicKey(mlkemSecret));
 }
 
-/** A fresh shared secret for `recipientPub` and the ciphertext that lets its owner recover it. */
-export function kemEncapsulate(recipientPub: Uint8Array): KemEncapsulation {
+/**
+ * A fresh shared secret for `recipientPub` and the ciphertext that lets its owner recover it.
+ * `random` supplies the ephemeral X25519 secret and ML-KEM's 32-byte message, in that order.
+ */
+export function kemEncapsulate(recipientPub: Uint8Array, random: RandomSource = secureRandom): KemEncapsulation {
   expectLength("public key", recipientPub, KEM_PUBKEY_LENGTH);
   const recipientX = recipientPub.subarray(0, X25519_KEY_LENGTH);
   const recipientMlkem = recipientPub.subarray(X25519_KEY_LENGTH);
-  const ephemeral = generateKeyPairSync("x25519");
-  const ephemeralPub = rawX25519Public(ephemeral.publicKey);
-  const xSecret = x25519SharedSecret(ephemeral.privateKey, recipientX);
+  const ephemeralSecret = random(X25519_KEY_LENGTH);
+  const ephemeralPub = x25519.getPublicKey(ephemeralSecret);
+  const xSecret = x25519SharedSecret(ephemeralSecret, recipientX);
   let mlkem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
-    mlkem = ml_kem768.encapsulate(recipientMlkem);
+    mlkem = ml_kem768.encapsulate(recipientMlkem, random(32));
   } catch (err) {
     throw new Error(`hybrid KEM: invalid ML-KEM-768 public key: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -148,7 +135,7 @@ export function kemDecapsulate(secretKey: Uint8Array, ciphertext: Uint8Array): U
   expectLength("ciphertext", ciphertext, KEM_CIPHERTEXT_LENGTH);
   const ephemeralPub = ciphertext.subarray(0, X25519_KEY_LENGTH);
   const recipientX = secretKey.subarray(X25519_KEY_LENGTH, 2 * X25519_KEY_LENGTH);
-  const xSecret = x25519SharedSecret(x25519PrivateKey(secretKey.subarray(0, X25519_KEY_LENGTH)), ephemeralPub);
+  const xSecret = x25519SharedSecret(secretKey.subarray(0, X25519_KEY_LENGTH), ephemeralPub);
   const mlkemSecret = ml_kem768.decapsulate(ciphertext.subarray(X25519_KEY_LENGTH), secretKey.subarray(2 * X25519_KEY_LENGTH));
   return combine(xSecret, mlkemSecret, ephemeralPub, recipientX);
 }

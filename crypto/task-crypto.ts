@@ -39,7 +39,9 @@
  * HEAD /blobs/<sha256(guess)> before the reveal; the salt makes the CID unguessable until the
  * reveal publishes it (docs/security.md, item 13).
  */
-import { randomBytes } from "node:crypto";
+import { base64 } from "@scure/base";
+import { concatBytes } from "./bytes.js";
+import { secureRandom, type RandomSource } from "./random.js";
 import { blobCid } from "./cid.js";
 import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
 
@@ -79,21 +81,27 @@ export interface Recipient {
 /**
  * Client side: the sealed input payload and the manifest to upload (submit with
  * blobCid(manifest)). `auditors`: validator operators with their auditor keys; a validator left
- * out cannot re-execute the task if a committee draws it.
+ * out cannot re-execute the task if a committee draws it. `random` (default: WebCrypto's) draws
+ * the data key, the payload nonce and each envelope's KEM randomness, in that order.
  */
 export async function sealTaskInput(
   plaintext: Uint8Array,
   clientKey: Uint8Array,
   workers: readonly Recipient[],
   auditors: readonly Recipient[] = [],
+  random: RandomSource = secureRandom,
 ): Promise<{ payload: Uint8Array; manifest: Uint8Array }> {
-  const dataKey = generateDataKey();
-  const payload = sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL);
+  const dataKey = generateDataKey(random);
+  const payload = await sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL, random);
   const payloadCid = await blobCid(payload);
-  const envelopes = (recipients: readonly Recipient[], role: InputRole) =>
-    Object.fromEntries(recipients.map((r) => [r.address, Buffer.from(wrapKey(r.encPubkey, dataKey, envelopeContext(keyLabel(role), payloadCid, r.address))).toString("base64")]));
-  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: Buffer.from(clientKey).toString("base64"), keys: envelopes(workers, "worker") };
-  if (auditors.length > 0) manifest.auditor_keys = envelopes(auditors, "auditor");
+  const envelopes = async (recipients: readonly Recipient[], role: InputRole) => {
+    const entries: [string, string][] = [];
+    // In order, so a pinned `random` gives the same bytes on every platform.
+    for (const r of recipients) entries.push([r.address, base64.encode(await wrapKey(r.encPubkey, dataKey, envelopeContext(keyLabel(role), payloadCid, r.address), random))]);
+    return Object.fromEntries(entries);
+  };
+  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: base64.encode(clientKey), keys: await envelopes(workers, "worker") };
+  if (auditors.length > 0) manifest.auditor_keys = await envelopes(auditors, "auditor");
   return { payload, manifest: new TextEncoder().encode(JSON.stringify(manifest)) };
 }
 
@@ -120,39 +128,40 @@ export function parseManifest(input: Uint8Array): EncryptedInputManifest | undef
 export class NoKeyForWorkerError extends Error {}
 
 /** Worker (or auditor) side: the plaintext input, from the manifest and the fetched sealed payload. */
-export function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, recipient: string, kemSecret: Uint8Array, role: InputRole = "worker"): Uint8Array {
+export async function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, recipient: string, kemSecret: Uint8Array, role: InputRole = "worker"): Promise<Uint8Array> {
   const envelope = (role === "worker" ? manifest.keys : manifest.auditor_keys ?? {})[recipient];
   if (envelope === undefined) throw new NoKeyForWorkerError(`the task's input was not encrypted to ${role} ${recipient}`);
-  const dataKey = unwrapKey(kemSecret, Buffer.from(envelope, "base64"), envelopeContext(keyLabel(role), manifest.payload_cid, recipient));
+  const dataKey = await unwrapKey(kemSecret, base64.decode(envelope), envelopeContext(keyLabel(role), manifest.payload_cid, recipient));
   return openPayload(dataKey, payload, INPUT_PAYLOAD_LABEL);
 }
 
 /** Worker side: the output (or, with kind "log", the job log) blob for the client. */
-export function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Uint8Array {
+export async function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output", random: RandomSource = secureRandom): Promise<Uint8Array> {
   const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
-  const dataKey = generateDataKey();
-  return new Uint8Array(Buffer.concat([wrapKey(clientKey, dataKey, context), sealPayload(dataKey, output, context)]));
+  const dataKey = generateDataKey(random);
+  const envelope = await wrapKey(clientKey, dataKey, context, random);
+  return concatBytes(envelope, await sealPayload(dataKey, output, context, random));
 }
 
 /** Client side: the plaintext output (or, with kind "log", job log) of task `taskId` from its blob. */
-export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Uint8Array {
+export async function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Promise<Uint8Array> {
   const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
-  const dataKey = unwrapKey(clientSecret, blob.subarray(0, KEY_ENVELOPE_LENGTH), context);
+  const dataKey = await unwrapKey(clientSecret, blob.subarray(0, KEY_ENVELOPE_LENGTH), context);
   return openPayload(dataKey, blob.subarray(KEY_ENVELOPE_LENGTH), context);
 }
 
-const PUBLIC_OUTPUT_HEADER = Buffer.from("OGPO\x01", "latin1");
+const PUBLIC_OUTPUT_HEADER = Uint8Array.of(0x4f, 0x47, 0x50, 0x4f, 0x01); // "OGPO" ‖ version 1
 const PUBLIC_OUTPUT_SALT_LENGTH = 32;
 
 /** Worker side: the blob of a public task's output, salted so its CID is not sha256(output). */
-export function saltPublicOutput(output: Uint8Array): Uint8Array {
-  return new Uint8Array(Buffer.concat([PUBLIC_OUTPUT_HEADER, randomBytes(PUBLIC_OUTPUT_SALT_LENGTH), output]));
+export function saltPublicOutput(output: Uint8Array, random: RandomSource = secureRandom): Uint8Array {
+  return concatBytes(PUBLIC_OUTPUT_HEADER, random(PUBLIC_OUTPUT_SALT_LENGTH), output);
 }
 
 /** Reader side: the plaintext output of a public task from its output blob. */
 export function openPublicOutput(blob: Uint8Array): Uint8Array {
   const start = PUBLIC_OUTPUT_HEADER.length + PUBLIC_OUTPUT_SALT_LENGTH;
-  if (blob.length < start || !Buffer.from(blob.subarray(0, PUBLIC_OUTPUT_HEADER.length)).equals(PUBLIC_OUTPUT_HEADER)) {
+  if (blob.length < start || !PUBLIC_OUTPUT_HEADER.every((b, i) => blob[i] === b)) {
     throw new Error("not a public output blob (expected the \"OGPO\" v1 header and a 32-byte salt)");
   }
   return blob.subarray(start);

@@ -242,7 +242,7 @@ describe("Runner", () => {
     const reveal = chain.reveals[0]!;
     expect(reveal.digest).toEqual(await expectedHashDigest());
     const sealed = await blobs.fetch(reveal.outputCid);
-    expect(resultDigest(openTaskOutput(sealed, client.secretKey, 5n))).toEqual(reveal.digest);
+    expect(resultDigest(await openTaskOutput(sealed, client.secretKey, 5n))).toEqual(reveal.digest);
   });
 
   it("item 6b worker: an input the blob store does not have is declined (INPUT_UNAVAILABLE), never committed, never left to time out", async () => {

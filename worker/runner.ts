@@ -258,7 +258,7 @@ export class Runner {
       this.opts.metrics?.duration.observe({ kind }, run.seconds);
       const digest = run.digest;
       const manifest = run.input.manifest;
-      const blob = this.clientBlob(run.output, manifest, task.id, "output");
+      const blob = await this.clientBlob(run.output, manifest, task.id, "output");
       const outputCid = await this.opts.blobs.upload(blob);
       await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
       await this.commit(task.id);
@@ -271,7 +271,7 @@ export class Runner {
   }
 
   /** Sealed to the client's key for an encrypted task; a salted public blob otherwise. */
-  private clientBlob(bytes: Uint8Array, manifest: EncryptedInputManifest | undefined, taskId: bigint, kind: ClientBlobKind): Uint8Array {
+  private async clientBlob(bytes: Uint8Array, manifest: EncryptedInputManifest | undefined, taskId: bigint, kind: ClientBlobKind): Promise<Uint8Array> {
     return manifest ? sealTaskOutput(bytes, Buffer.from(manifest.client_key, "base64"), taskId, kind) : saltPublicOutput(bytes);
   }
 
@@ -281,7 +281,7 @@ export class Runner {
    */
   private async postLog(task: Task, input: LoadedInput, log: JobLog): Promise<void> {
     try {
-      const cid = await this.opts.blobs.upload(this.clientBlob(log.bytes(), input.manifest, task.id, "log"));
+      const cid = await this.opts.blobs.upload(await this.clientBlob(log.bytes(), input.manifest, task.id, "log"));
       await this.opts.chain.postLog(task.id, cid);
     } catch (err) {
       this.log(`task ${task.id}: log not posted: ${errText(err)}`);
