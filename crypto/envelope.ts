@@ -146,7 +146,7 @@ function kekFrom(kemSecret: Uint8Array): Uint8Array {
  */
 export async function wrapKey(recipientPub: Uint8Array, dataKey: Uint8Array, context: Context, random: RandomSource = secureRandom): Promise<Uint8Array> {
   expectKey(dataKey);
-  const { ciphertext: kemCiphertext, sharedSecret } = kemEncapsulate(recipientPub, random);
+  const { ciphertext: kemCiphertext, sharedSecret } = await kemEncapsulate(recipientPub, random);
   const head = header(KEY_MAGIC);
   return gcmEncrypt(kekFrom(sharedSecret), KEK_NONCE, dataKey, concatBytes(head, contextBytes(context)), concatBytes(head, kemCiphertext));
 }
@@ -163,7 +163,7 @@ export async function unwrapKey(recipientSecret: Uint8Array, envelope: Uint8Arra
   const kemEnd = HEADER_LENGTH + KEM_CIPHERTEXT_LENGTH;
   let sharedSecret: Uint8Array;
   try {
-    sharedSecret = kemDecapsulate(recipientSecret, envelope.subarray(HEADER_LENGTH, kemEnd));
+    sharedSecret = await kemDecapsulate(recipientSecret, envelope.subarray(HEADER_LENGTH, kemEnd));
   } catch (err) {
     // A tampered ephemeral X25519 key can be of small order; report it as the tamper it is.
     throw new EnvelopeError("authentication_failed", `key envelope failed authentication: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,6 +3,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
+import { base64urlnopad } from "@scure/base";
 import { secureRandom, type RandomSource } from "./random.js";
 
 /**
@@ -20,9 +21,9 @@ import { secureRandom, type RandomSource } from "./random.js";
  * ciphertext and public key into its secret, while raw X25519 output does not (X-Wing makes the
  * same choice). Node's HKDF caps `info` at 1024 bytes, which the ML-KEM parts would exceed.
  *
- * Everything here is @noble (curves, hashes, post-quantum), so the same code runs in Node and
- * in browsers (sdk/browser.ts). node:crypto's X25519 was ~2–5× faster; at ~1 ms per envelope
- * that is a few ms per task, and one code path for both is worth it (docs/blobs-and-encryption.md).
+ * The same code runs in Node and in browsers (sdk/browser.ts): X25519 key exchange through
+ * WebCrypto, key derivation from a seed through @noble/curves (synchronous, once per key), HKDF
+ * and ML-KEM through @noble.
  */
 
 export const X25519_KEY_LENGTH = 32;
@@ -51,11 +52,33 @@ export interface KemEncapsulation {
   sharedSecret: Uint8Array;
 }
 
-/** X25519 shared secret; an all-zero result means a small-order peer key and is refused. */
-function x25519SharedSecret(secret: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+/** A WebCrypto key (the lib has no DOM types; this is what importKey gives). */
+type WebCryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
+
+/** PKCS#8 DER of an X25519 private key (OID 1.3.101.110) is this prefix ‖ the raw 32 bytes. */
+const X25519_PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20);
+
+/** A WebCrypto X25519 private key from its raw 32 bytes (WebCrypto imports private keys as PKCS#8 only). */
+function importX25519Secret(secret: Uint8Array): Promise<WebCryptoKey> {
+  return globalThis.crypto.subtle.importKey("pkcs8", concatBytes(X25519_PKCS8_PREFIX, secret) as Uint8Array<ArrayBuffer>, { name: "X25519" }, true, ["deriveBits"]);
+}
+
+/** The raw public key of a WebCrypto X25519 private key (its JWK carries it as `x`). */
+async function x25519PublicOf(key: WebCryptoKey): Promise<Uint8Array> {
+  const jwk = await globalThis.crypto.subtle.exportKey("jwk", key);
+  return base64urlnopad.decode(jwk.x ?? "");
+}
+
+/**
+ * X25519 shared secret through WebCrypto (OpenSSL in Node, the browser's own in browsers):
+ * ~13× faster here than @noble/curves' ladder, which matters because a client wraps a key for
+ * every candidate worker. An invalid or small-order peer key (all-zero secret) is refused.
+ */
+async function x25519SharedSecret(secret: WebCryptoKey, peerPublic: Uint8Array): Promise<Uint8Array> {
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(secret, peerPublic);
+    const peer = await globalThis.crypto.subtle.importKey("raw", peerPublic as Uint8Array<ArrayBuffer>, { name: "X25519" }, false, []);
+    shared = new Uint8Array(await globalThis.crypto.subtle.deriveBits({ name: "X25519", public: peer }, secret, 256));
   } catch (err) {
     throw new Error(`hybrid KEM: invalid X25519 public key: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -107,13 +130,13 @@ export function kemPublicKey(secretKey: Uint8Array): Uint8Array {
  * A fresh shared secret for `recipientPub` and the ciphertext that lets its owner recover it.
  * `random` supplies the ephemeral X25519 secret and ML-KEM's 32-byte message, in that order.
  */
-export function kemEncapsulate(recipientPub: Uint8Array, random: RandomSource = secureRandom): KemEncapsulation {
+export async function kemEncapsulate(recipientPub: Uint8Array, random: RandomSource = secureRandom): Promise<KemEncapsulation> {
   expectLength("public key", recipientPub, KEM_PUBKEY_LENGTH);
   const recipientX = recipientPub.subarray(0, X25519_KEY_LENGTH);
   const recipientMlkem = recipientPub.subarray(X25519_KEY_LENGTH);
-  const ephemeralSecret = random(X25519_KEY_LENGTH);
-  const ephemeralPub = x25519.getPublicKey(ephemeralSecret);
-  const xSecret = x25519SharedSecret(ephemeralSecret, recipientX);
+  const ephemeral = await importX25519Secret(random(X25519_KEY_LENGTH));
+  const ephemeralPub = await x25519PublicOf(ephemeral);
+  const xSecret = await x25519SharedSecret(ephemeral, recipientX);
   let mlkem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
     mlkem = ml_kem768.encapsulate(recipientMlkem, random(32));
@@ -130,12 +153,12 @@ export function kemEncapsulate(recipientPub: Uint8Array, random: RandomSource = 
  * The shared secret inside `ciphertext`. A ciphertext made for another key does not throw
  * (ML-KEM's implicit rejection yields an unrelated secret); the AEAD keyed from it fails instead.
  */
-export function kemDecapsulate(secretKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+export async function kemDecapsulate(secretKey: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array> {
   expectLength("secret key", secretKey, KEM_SECRET_LENGTH);
   expectLength("ciphertext", ciphertext, KEM_CIPHERTEXT_LENGTH);
   const ephemeralPub = ciphertext.subarray(0, X25519_KEY_LENGTH);
   const recipientX = secretKey.subarray(X25519_KEY_LENGTH, 2 * X25519_KEY_LENGTH);
-  const xSecret = x25519SharedSecret(secretKey.subarray(0, X25519_KEY_LENGTH), ephemeralPub);
+  const xSecret = await x25519SharedSecret(await importX25519Secret(secretKey.subarray(0, X25519_KEY_LENGTH)), ephemeralPub);
   const mlkemSecret = ml_kem768.decapsulate(ciphertext.subarray(X25519_KEY_LENGTH), secretKey.subarray(2 * X25519_KEY_LENGTH));
   return combine(xSecret, mlkemSecret, ephemeralPub, recipientX);
 }
