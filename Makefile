@@ -98,11 +98,13 @@ clean-devnet:
 clean:
 	rm -rf dist .devnet
 
-## testnet: N validators on loopback (default 4): `make testnet N=4` (refuses while one runs), `make testnet-down`, `make testnet-clean`
+## testnet: N validators on loopback (default 4), each with its auditor, and WORKERS workers (default 4) on nodes 1..N-1:
+## `make testnet N=4 WORKERS=4` (refuses while one runs), `make testnet-status`, `make testnet-down`, `make testnet-clean`
 N ?= 4
+WORKERS ?= 4
 .PHONY: testnet testnet-down testnet-clean testnet-status
 testnet: build
-	node dist/testnet/cli.js up $(N)
+	OGPU_TESTNET_WORKERS=$(WORKERS) node dist/testnet/cli.js up $(N)
 testnet-down:
 	node dist/testnet/cli.js down
 testnet-clean:

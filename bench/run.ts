@@ -11,13 +11,14 @@ import { schedulerBenchmark } from "./scheduler.js";
 import { stateSizeBenchmark } from "./state-size.js";
 import { txBenchmark } from "./tx.js";
 import { testnetTxBenchmark } from "./testnet-tx.js";
+import { testnetE2eBenchmark } from "./testnet-e2e.js";
 import { worstBlockBenchmark } from "./worst-block.js";
 
 /**
  * Benchmark runner: `npm run bench -- <name>` runs one benchmark, `npm run bench` runs all of
  * them in the order below (cheap ones first). Benchmarks are compiled by `npm run build`.
  */
-export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, govTallyBenchmark, worstBlockBenchmark, posBenchmark, stateSizeBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [cryptoBenchmark, envelopeBenchmark, schedulerBenchmark, appTxBenchmark, marketFinalizeBenchmark, govTallyBenchmark, worstBlockBenchmark, posBenchmark, stateSizeBenchmark, txBenchmark, testnetTxBenchmark, e2eBenchmark, testnetE2eBenchmark];
 
 function usage(): string {
   const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;

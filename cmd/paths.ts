@@ -28,3 +28,8 @@ export function toolBinary(name: string, envVar: string): string {
 export function cometbftBinary(): string {
   return toolBinary("cometbft", "OGPU_COMETBFT");
 }
+
+/** The kubo (IPFS) binary ($OGPU_IPFS, .bin/ipfs, or PATH): `ogpud init|start --storage ipfs`. */
+export function ipfsBinary(): string {
+  return toolBinary("ipfs", "OGPU_IPFS");
+}

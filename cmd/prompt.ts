@@ -2,8 +2,8 @@ import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 
 /**
- * Questions a command asks its user: on a terminal, one line each (secrets without echo); with
- * stdin piped, one line of stdin per question, in order — how gaiad scripts answer prompts
+ * Questions a command asks its user, on stderr: on a terminal, one line each (secrets without
+ * echo); with stdin piped, one line of stdin per question, in order — how gaiad scripts answer prompts
  * (`printf 'pass\npass\n' | gaiad keys export k`).
  */
 
@@ -26,13 +26,19 @@ export function closePrompts(): void {
 
 /** Asks one question on stderr; the answer without surrounding whitespace. */
 export async function promptLine(question: string): Promise<string> {
-  if (!process.stdin.isTTY) return (await nextPipedLine()).trim();
+  if (!process.stdin.isTTY) {
+    process.stderr.write(question);
+    return (await nextPipedLine()).trim();
+  }
   return ask(question, false);
 }
 
 /** Like promptLine, but a terminal does not echo what is typed (passphrases). */
 export async function promptSecret(question: string): Promise<string> {
-  if (!process.stdin.isTTY) return nextPipedLine();
+  if (!process.stdin.isTTY) {
+    process.stderr.write(question);
+    return nextPipedLine();
+  }
   return ask(question, true);
 }
 

@@ -23,8 +23,11 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
+/** Byte equality (no Buffer: this one also runs in browsers, sdk/browser.ts). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return compareBytes(a, b) === 0;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Plain Uint8Array (not a pooled Buffer), so callers can compare and serialise it as bytes. */

@@ -33,7 +33,9 @@ export interface KeyInfo {
   pubkey: string;
 }
 
-export const HD_PATH = "m/44'/118'/0'/0/0";
+/** SLIP-44 coin type of account keys: the Cosmos Hub's, as wallets expect for Cosmos chains. */
+export const BIP44_COIN_TYPE = 118;
+export const HD_PATH = `m/44'/${BIP44_COIN_TYPE}'/0'/0/0`;
 export const PASSPHRASE_ENV = "OGPU_KEYRING_PASSPHRASE";
 
 const FILE_VERSION = 1;

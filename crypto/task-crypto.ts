@@ -31,6 +31,16 @@
  *   both with context envelopeContext("ogpu/task-output/v1", task id): the client needs only
  *   the output CID (TaskResult.outputCid) and the task id to open it.
  *
+ * Output blob of a tolerance task (docs/verification.md): its audit committee compares each
+ * worker's plaintext output with its own re-execution, so the worker also wraps the output's
+ * data key to every auditor key the task names (Task.auditor_key_fingerprints, the only
+ * validators x/attest may draw), found by fingerprint in Query/AuditorKeys:
+ *   "OGPW" ‖ 0x01 ‖ u16(count) ‖ count × (fingerprint(32) ‖ key envelope(1173)) ‖ the blob above
+ *   auditor envelope context envelopeContext("ogpu/task-output/auditor/v1", task id, hex(fingerprint)).
+ * GCM is not key-committing, so a worker could wrap different keys to the client and the
+ * auditors for one ciphertext; both sides check sha256(plaintext) against the revealed digest
+ * (judgeWorkers, openTaskResult), so both read the same output.
+ *
  * Job log blob (docs/task-logs.md): the same layout as the output blob, with context
  *   envelopeContext("ogpu/task-log/v1", task id); a public task's log is a public output blob.
  *
@@ -44,6 +54,10 @@ import { concatBytes } from "./bytes.js";
 import { secureRandom, type RandomSource } from "./random.js";
 import { blobCid } from "./cid.js";
 import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
+import { auditorKeyFingerprint } from "./kem-pubkey.js";
+import { kemPublicKey } from "./kem.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { bytesEqual } from "./bytes.js";
 
 export const MANIFEST_VERSION = 1;
 const INPUT_KEY_LABEL = "ogpu/task-key/v1";
@@ -51,6 +65,11 @@ const AUDITOR_KEY_LABEL = "ogpu/task-key/auditor/v1";
 const INPUT_PAYLOAD_LABEL = "ogpu/task-input/v1";
 const OUTPUT_LABEL = "ogpu/task-output/v1";
 const LOG_LABEL = "ogpu/task-log/v1";
+const AUDITOR_OUTPUT_LABEL = "ogpu/task-output/auditor/v1";
+const AUDITOR_SECTION_HEADER = Uint8Array.of(0x4f, 0x47, 0x50, 0x57, 0x01); // "OGPW" ‖ version 1
+const FINGERPRINT_LENGTH = 32;
+/** Most auditor envelopes one output blob carries (u16 count; the chain's max_auditor_key_fingerprints is far below). */
+export const MAX_OUTPUT_AUDITORS = 0xffff;
 
 /**
  * What a worker sends back to the client, each sealed the same way under its own context label,
@@ -135,19 +154,81 @@ export async function openTaskInput(manifest: EncryptedInputManifest, payload: U
   return openPayload(dataKey, payload, INPUT_PAYLOAD_LABEL);
 }
 
-/** Worker side: the output (or, with kind "log", the job log) blob for the client. */
-export async function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output", random: RandomSource = secureRandom): Promise<Uint8Array> {
+const auditorOutputContext = (taskId: bigint, fingerprint: Uint8Array) => envelopeContext(AUDITOR_OUTPUT_LABEL, taskId.toString(), bytesToHex(fingerprint));
+
+/**
+ * Worker side: the output (or, with kind "log", the job log) blob for the client; with
+ * `auditorKeys` (a tolerance task's output) the data key is also wrapped to each of them.
+ * `random` (default: WebCrypto's) draws the data key, then each envelope's and the payload's.
+ */
+export async function sealTaskOutput(
+  output: Uint8Array,
+  clientKey: Uint8Array,
+  taskId: bigint,
+  kind: ClientBlobKind = "output",
+  auditorKeys: readonly Uint8Array[] = [],
+  random: RandomSource = secureRandom,
+): Promise<Uint8Array> {
+  if (auditorKeys.length > MAX_OUTPUT_AUDITORS) throw new Error(`an output blob carries at most ${MAX_OUTPUT_AUDITORS} auditor envelopes`);
   const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
   const dataKey = generateDataKey(random);
   const envelope = await wrapKey(clientKey, dataKey, context, random);
-  return concatBytes(envelope, await sealPayload(dataKey, output, context, random));
+  const clientPart = concatBytes(envelope, await sealPayload(dataKey, output, context, random));
+  if (auditorKeys.length === 0) return clientPart;
+  const count = new Uint8Array(2);
+  new DataView(count.buffer).setUint16(0, auditorKeys.length);
+  const auditors: Uint8Array[] = [];
+  for (const key of auditorKeys) {
+    const fingerprint = auditorKeyFingerprint(key);
+    auditors.push(fingerprint, await wrapKey(key, dataKey, auditorOutputContext(taskId, fingerprint), random));
+  }
+  return concatBytes(AUDITOR_SECTION_HEADER, count, ...auditors, clientPart);
+}
+
+/** Splits an output blob into its auditor envelopes (by fingerprint hex) and the client part. */
+function splitAuditorSection(blob: Uint8Array): { auditors: Map<string, Uint8Array>; clientPart: Uint8Array } {
+  const auditors = new Map<string, Uint8Array>();
+  if (!AUDITOR_SECTION_HEADER.every((b, i) => blob[i] === b)) return { auditors, clientPart: blob };
+  const countAt = AUDITOR_SECTION_HEADER.length;
+  if (blob.length < countAt + 2) throw new Error("output blob is truncated (auditor section)");
+  const count = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint16(countAt);
+  const entry = FINGERPRINT_LENGTH + KEY_ENVELOPE_LENGTH;
+  const end = countAt + 2 + count * entry;
+  if (blob.length < end) throw new Error("output blob is truncated (auditor section)");
+  for (let at = countAt + 2; at < end; at += entry) auditors.set(bytesToHex(blob.subarray(at, at + FINGERPRINT_LENGTH)), blob.subarray(at + FINGERPRINT_LENGTH, at + entry));
+  return { auditors, clientPart: blob.subarray(end) };
+}
+
+async function openClientPart(part: Uint8Array, dataKeyOf: (envelope: Uint8Array) => Promise<Uint8Array>, context: Uint8Array): Promise<Uint8Array> {
+  return openPayload(await dataKeyOf(part.subarray(0, KEY_ENVELOPE_LENGTH)), part.subarray(KEY_ENVELOPE_LENGTH), context);
 }
 
 /** Client side: the plaintext output (or, with kind "log", job log) of task `taskId` from its blob. */
 export async function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Promise<Uint8Array> {
   const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
-  const dataKey = await unwrapKey(clientSecret, blob.subarray(0, KEY_ENVELOPE_LENGTH), context);
-  return openPayload(dataKey, blob.subarray(KEY_ENVELOPE_LENGTH), context);
+  return openClientPart(splitAuditorSection(blob).clientPart, (envelope) => unwrapKey(clientSecret, envelope, context), context);
+}
+
+/** Thrown when an output blob carries no envelope for this auditor's key (the worker's fault on a tolerance task). */
+export class NoKeyForAuditorError extends Error {}
+
+/** Auditor side: the plaintext output of tolerance task `taskId` from a worker's output blob. */
+export async function openTaskOutputAsAuditor(blob: Uint8Array, auditorSecret: Uint8Array, taskId: bigint): Promise<Uint8Array> {
+  const fingerprint = auditorKeyFingerprint(kemPublicKey(auditorSecret));
+  const { auditors, clientPart } = splitAuditorSection(blob);
+  const envelope = auditors.get(bytesToHex(fingerprint));
+  if (envelope === undefined) throw new NoKeyForAuditorError(`the output's data key is not wrapped to auditor key ${bytesToHex(fingerprint).slice(0, 16)}…`);
+  const dataKey = await unwrapKey(auditorSecret, envelope, auditorOutputContext(taskId, fingerprint));
+  const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
+  return openClientPart(clientPart, async () => dataKey, context);
+}
+
+/** The published auditor keys (Query/AuditorKeys) whose fingerprints a task names, in the task's order. */
+export function auditorKeysOfTask(published: readonly { encPubkey: Uint8Array }[], fingerprints: readonly Uint8Array[]): Uint8Array[] {
+  return fingerprints.flatMap((f) => {
+    const key = published.find((k) => bytesEqual(auditorKeyFingerprint(k.encPubkey), f));
+    return key ? [key.encPubkey] : [];
+  });
 }
 
 const PUBLIC_OUTPUT_HEADER = Uint8Array.of(0x4f, 0x47, 0x50, 0x4f, 0x01); // "OGPO" ‖ version 1

@@ -81,7 +81,7 @@ describe("browser SDK", () => {
 
   it("an output sealed in Node opens in Chromium, and one sealed in Chromium opens in Node", async () => {
     const client = lib.kemKeyPairFromSeed(new Uint8Array(64).fill(9));
-    const fromNode = await lib.sealTaskOutput(new TextEncoder().encode("sealed by node"), client.publicKey, 7n, "output", seededRandom("cross"));
+    const fromNode = await lib.sealTaskOutput(new TextEncoder().encode("sealed by node"), client.publicKey, 7n, "output", [], seededRandom("cross"));
     const opened = await page.evaluate(
       async ([blobHex, seedHex]) => {
         type Sdk = typeof import("./browser.js");

@@ -210,7 +210,7 @@ export class OgpuClient {
     if (params.encrypt === false) return uploadTaskInput({ restUrl, signer, height, input: params.input });
     const key = this.requireEncryptionKey();
     const { recipients, auditors } = await inputRecipients(this.comet, params.requirements);
-    return uploadTaskInput({ restUrl, signer, height, input: params.input, encryption: { clientKey: key.publicKey, recipients, auditors } });
+    return uploadTaskInput({ restUrl, signer, height, input: params.input, encryption: { clientKey: key.publicKey, recipients, auditors, tolerance: params.verification === "tolerance" } });
   }
 
   /**

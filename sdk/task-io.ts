@@ -103,8 +103,16 @@ export interface UploadInputOptions {
    * Seal to `recipients` (workers) and `auditors` (validators' auditor keys, inputRecipients)
    * with outputs back to `clientKey`; otherwise upload the plaintext.
    */
-  encryption?: { clientKey: Uint8Array; recipients: readonly Recipient[]; auditors?: readonly Recipient[] };
+  encryption?: { clientKey: Uint8Array; recipients: readonly Recipient[]; auditors?: readonly Recipient[]; tolerance?: boolean };
 }
+
+/**
+ * A tolerance task's audit committee compares the workers' plaintext outputs, which the workers
+ * wrap to the auditor keys the task names (crypto/task-crypto.ts): with an encrypted input and
+ * no auditor key there is nobody who could compare them (the chain refuses it too).
+ */
+export const NO_AUDITOR_FOR_TOLERANCE =
+  "an encrypted tolerance task needs auditors who can read the workers' outputs, but no active validator has published an auditor key (MsgSetAuditorKey): submit with a public input, or bitwise verification";
 
 /** Uploads a task input: sealed payload + manifest when encrypting, the plaintext otherwise. */
 export async function uploadTaskInput(opts: UploadInputOptions): Promise<UploadedInput> {
@@ -112,7 +120,8 @@ export async function uploadTaskInput(opts: UploadInputOptions): Promise<Uploade
     const { cid } = await uploadBlob(opts.restUrl, opts.input, opts.signer, opts.height);
     return { inputCid: cid, encrypted: false, recipients: [], auditors: [], auditorKeyFingerprints: [] };
   }
-  const { clientKey, recipients, auditors = [] } = opts.encryption;
+  const { clientKey, recipients, auditors = [], tolerance = false } = opts.encryption;
+  if (tolerance && auditors.length === 0) throw new Error(NO_AUDITOR_FOR_TOLERANCE);
   if (recipients.length === 0) {
     throw new Error("no online worker meets the task's requirements, so there is nobody to encrypt the input to (retry later, or submit a public task)");
   }

@@ -1,19 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat, statfs, type FileHandle } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, open, rm, statfs, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
 import { Level } from "level";
 import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid, type BlobErrorReason } from "../sdk/blobs.js";
+import { LocalBlobBackend, type BlobBackend } from "./blob-backend.js";
 
 /**
- * Disk side of the node-local blob store (HTTP side: blobs.ts). Another backend (IPFS) offers
- * the same methods: admit → receive, read, size, sweep.
+ * The blob store's rules (HTTP side: blobs.ts), the same above every backend (blob-backend.ts:
+ * local files or IPFS): admit → receive, read, size, sweep.
  *
- *   <dir>/objects/<cid[-3:-1]>/<cid> blob files, sharded so no directory grows huge (a CID's
- *                                    leading characters are its fixed header, its last one is
- *                                    one of 8: crypto/cid.ts)
- *   <dir>/tmp/                       uploads in progress; renamed into objects/ when complete
- *   <dir>/quarantine/                files found corrupted on read, kept for inspection
- *   <dir>/index/                     LevelDB: per-account usage, total, each blob's record, age index
+ *   <dir>/tmp/     uploads in progress; handed to the backend when complete and verified
+ *   <dir>/index/   LevelDB: per-account usage, total, each blob's record, age index
+ *   (the local backend keeps its files beside them: <dir>/objects/, <dir>/quarantine/)
  *
  * A blob is charged to its first uploader until it is swept; re-uploading the same bytes (by
  * anyone) is free and restores a missing file. An upload is admitted (quota, total cap, free
@@ -71,10 +69,6 @@ const TOTAL_KEY = "total";
 const ageKey = (height: bigint, cid: string) => `age/${height.toString().padStart(20, "0")}/${cid}`;
 const MAX_MANIFEST_BYTES = 4 << 20;
 
-function isNotFound(err: unknown): boolean {
-  return typeof err === "object" && err !== null && "code" in err && err.code === "ENOENT";
-}
-
 export class BlobStore {
   /** Index updates and admissions run one at a time, so a check and its charge cannot interleave. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -85,31 +79,30 @@ export class BlobStore {
     readonly dir: string,
     private readonly db: Level<string, string>,
     readonly limits: StoreLimits,
+    readonly backend: BlobBackend,
   ) {}
 
-  static async open(dir: string, limits: StoreLimits): Promise<BlobStore> {
-    for (const sub of ["objects", "tmp", "quarantine"]) await mkdir(join(dir, sub), { recursive: true });
+  /** Opens the store under `dir` over `backend` (default: files under `dir`). */
+  static async open(dir: string, limits: StoreLimits, backend?: BlobBackend): Promise<BlobStore> {
+    await mkdir(dir, { recursive: true });
     // Left over from a crash mid-upload; never referenced by anything.
     await rm(join(dir, "tmp"), { recursive: true, force: true });
     await mkdir(join(dir, "tmp"));
     const db = new Level<string, string>(join(dir, "index"), { valueEncoding: "utf8" });
     await db.open();
-    return new BlobStore(dir, db, limits);
+    return new BlobStore(dir, db, limits, backend ?? (await LocalBlobBackend.open(dir)));
   }
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     await this.db.close();
+    await this.backend.close();
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  pathOf(cid: string): string {
-    return join(this.dir, "objects", cid.slice(-3, -1), cid);
   }
 
   /** Bytes charged to `account` (stored blobs it uploaded first). */
@@ -136,7 +129,7 @@ export class BlobStore {
     return this.serial(async () => {
       const existing = await this.record(cid);
       if (existing !== undefined) {
-        if ((await this.fileSize(cid)) === existing.size) return { present: true };
+        if ((await this.backend.storedSize(cid)) === existing.size) return { present: true };
         return { present: false, reservation: this.reserve({ account, cid, size, height, charged: false }) };
       }
       const used = (await this.usage(account)) + (this.reservedBy.get(account) ?? 0);
@@ -204,17 +197,9 @@ export class BlobStore {
     }
   }
 
-  /** tmp file → rename → fsync the directory → index, so a crash leaves no charge without a file. */
+  /** Backend first, index after: a crash leaves no charge without the bytes kept. */
   private async commit(r: Reservation, tmp: string): Promise<void> {
-    const shard = dirname(this.pathOf(r.cid));
-    await mkdir(shard, { recursive: true });
-    await rename(tmp, this.pathOf(r.cid));
-    const dir = await open(shard, "r");
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await this.backend.put(r.cid, tmp);
     // Indexed meanwhile by a concurrent upload of the same bytes, or a restore: no new charge.
     if (!r.charged || (await this.record(r.cid)) !== undefined) return;
     const record: BlobRecord = { owner: r.account, size: r.size, height: r.height.toString() };
@@ -255,66 +240,76 @@ export class BlobStore {
           ]);
           kept.push(cid);
         } else {
-          await rm(this.pathOf(cid), { force: true });
+          await this.backend.remove(cid);
           await this.db.batch([
             { type: "del", key },
             { type: "del", key: blobKey(cid) },
-            { type: "put", key: usageKey(record.owner), value: String(Math.max(0, (await this.usage(record.owner)) - record.size)) },
+            // A blob kept for a task (adopt) was charged to nobody.
+            ...(record.owner === "" ? [] : [{ type: "put" as const, key: usageKey(record.owner), value: String(Math.max(0, (await this.usage(record.owner)) - record.size)) }]),
             { type: "put", key: TOTAL_KEY, value: String(Math.max(0, (await this.totalBytes()) - record.size)) },
           ]);
           deleted.push(cid);
         }
       }
+      if (deleted.length > 0) await this.backend.collectGarbage();
       return { deleted, kept };
     });
   }
 
+  /** Whether the index holds `cid` (uploaded here, or adopted for a task). */
+  async isIndexed(cid: string): Promise<boolean> {
+    return (await this.record(cid)) !== undefined;
+  }
+
+  /**
+   * Keeps a blob this node read from its IPFS peers because a live task names it (a worker's or
+   * auditor's node): charged to nobody, swept like any other once no live task names it.
+   */
+  adopt(cid: string, size: number, height: bigint): Promise<void> {
+    return this.serial(async () => {
+      if ((await this.record(cid)) !== undefined) return;
+      await this.backend.keep(cid);
+      const record: BlobRecord = { owner: "", size, height: height.toString() };
+      await this.db.batch([
+        { type: "put", key: blobKey(cid), value: JSON.stringify(record) },
+        { type: "put", key: ageKey(height, cid), value: "" },
+        { type: "put", key: TOTAL_KEY, value: String((await this.totalBytes()) + size) },
+      ]);
+    });
+  }
+
   /** The bytes of `cid` when stored and small enough to be an input manifest, else undefined. */
-  async readSmall(cid: string): Promise<Buffer | undefined> {
-    const size = await this.fileSize(cid);
+  async readSmall(cid: string): Promise<Uint8Array | undefined> {
+    const size = await this.backend.size(cid);
     if (size === null || size > MAX_MANIFEST_BYTES) return undefined;
     return this.read(cid).catch(() => undefined);
   }
 
-  private async fileSize(cid: string): Promise<number | null> {
-    try {
-      return (await stat(this.pathOf(cid))).size;
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-  }
-
   private notFound(cid: string): BlobStoreError {
-    return new BlobStoreError(404, "blob_not_found", `blob ${cid} is not stored on this node`);
+    const where = this.backend.kind === "ipfs" ? "on this node or its IPFS peers" : "on this node";
+    return new BlobStoreError(404, "blob_not_found", `blob ${cid} is not stored ${where}`);
   }
 
   async size(cid: string): Promise<number> {
-    const size = await this.fileSize(cid);
+    const size = await this.backend.size(cid);
     if (size === null) throw this.notFound(cid);
     return size;
   }
 
   /**
-   * The blob's bytes, re-hashed first: disk rot or tampering must never reach a client. A file
-   * that fails is moved to quarantine (a re-upload of the real bytes then restores it).
+   * The blob's bytes, their CID recomputed first: disk rot, tampering or a lying peer must never
+   * reach a client. A blob that fails is set aside (a re-upload of the real bytes restores it).
    */
-  async read(cid: string): Promise<Buffer> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.pathOf(cid));
-    } catch (err) {
-      if (isNotFound(err)) throw this.notFound(cid);
-      throw err;
-    }
+  async read(cid: string): Promise<Uint8Array> {
+    const bytes = await this.backend.read(cid);
+    if (bytes === undefined) throw this.notFound(cid);
     const actual = await blobCid(bytes);
     if (actual === cid) return bytes;
-    const quarantined = join(this.dir, "quarantine", `${cid}.${Date.now()}`);
-    await rename(this.pathOf(cid), quarantined).catch(() => undefined);
+    const where = await this.backend.discardCorrupted(cid);
     throw new BlobStoreError(
       500,
       "blob_corrupted",
-      `stored blob ${cid} failed its integrity check (its bytes hash to ${actual}); it was not served and has been quarantined — re-upload it to restore`,
+      `stored blob ${cid} failed its integrity check (its bytes hash to ${actual}); it was not served and ${where} — re-upload it to restore`,
     );
   }
 }

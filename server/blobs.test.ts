@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BLOB_CODESPACE, BLOB_ERROR_CODES, BLOB_HEADERS, BlobError, singleChunkCid, fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { alice, authHeaders, bob, bytesOf, json, MAX_BLOB, NODE_HEIGHT, nodeServer, post, postAs, type TestNode } from "./blobs.testkit.js";
+import type { LocalBlobBackend } from "./blob-backend.js";
 
 describe("blob store routes", () => {
   let dir: string;
@@ -24,7 +25,7 @@ describe("blob store routes", () => {
     const res = await postAs(node, bytes, alice);
     expect(res.statusCode).toBe(201);
     expect(json(res)).toEqual({ cid: singleChunkCid(bytes), size: 1000 });
-    expect(node.blobs.store.pathOf(singleChunkCid(bytes))).toContain(join("objects", singleChunkCid(bytes).slice(-3, -1)));
+    expect((node.blobs.store.backend as LocalBlobBackend).pathOf(singleChunkCid(bytes))).toContain(join("objects", singleChunkCid(bytes).slice(-3, -1)));
 
     const got = await node.app.inject({ method: "GET", url: `/blobs/${singleChunkCid(bytes)}` });
     expect(got.statusCode).toBe(200);
@@ -102,7 +103,7 @@ describe("blob store routes", () => {
     expect((await postAs(node, bytes, bob)).statusCode).toBe(201);
     const tampered = Buffer.from(bytes);
     tampered[10]! ^= 0xff;
-    await writeFile(node.blobs.store.pathOf(cid), tampered);
+    await writeFile((node.blobs.store.backend as LocalBlobBackend).pathOf(cid), tampered);
 
     const res = await node.app.inject({ method: "GET", url: `/blobs/${cid}` });
     expect(res.statusCode).toBe(500);

@@ -8,8 +8,8 @@
  *   HEAD /blobs/:cid   existence and size, without reading the file
  *   (both 403 `output_not_paid` for the output of a task that has not settled yet)
  *
- * Errors are Cosmos-style JSON `{ code, codespace: "blobs", reason, message }`. Storage is in
- * blob-store.ts; a periodic bounded sweep deletes blobs no live task references once they are
+ * Errors are Cosmos-style JSON `{ code, codespace: "blobs", reason, message }`. The rules are in
+ * blob-store.ts, the bytes in a backend (blob-backend.ts: local files or IPFS, docs/storage.md); a periodic bounded sweep deletes blobs no live task references once they are
  * older than the retention.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -17,6 +17,7 @@ import type { Readable } from "node:stream";
 import { parseManifest } from "../crypto/task-crypto.js";
 import { BLOB_CID_FORM, isBlobCid } from "../sdk/blobs.js";
 import { header, verifyUploadClaim } from "./blob-auth.js";
+import type { BlobBackend } from "./blob-backend.js";
 import { BlobStore, BlobStoreError } from "./blob-store.js";
 
 export { BlobStore, BlobStoreError } from "./blob-store.js";
@@ -50,8 +51,10 @@ export interface BlobSettings {
 }
 
 export interface BlobStoreOptions extends BlobSettings {
-  /** Directory of the store (blob files and the index); created if missing. */
+  /** Directory of the store (the index, uploads in progress, the local backend's files); created if missing. */
   dir: string;
+  /** Where bytes are kept (blob-backend.ts); default: files under `dir`. */
+  backend?: BlobBackend;
   /** The node's latest committed height. */
   currentHeight: () => bigint;
   /** Spendable uogpu of `account` at the last committed height (0 for an unknown account). */
@@ -93,14 +96,14 @@ function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): 
 }
 
 /**
- * The unpaid-output set, read at most once per committed height: reads between two blocks
+ * A set read from chain state at most once per committed height: reads between two blocks
  * would all get the same answer, and each read walks every open task.
  */
-function unpaidOutputsPerHeight(opts: BlobStoreOptions): () => Promise<ReadonlySet<string>> {
+function perHeight(currentHeight: () => bigint, read: () => Promise<ReadonlySet<string>>): () => Promise<ReadonlySet<string>> {
   let cached: { height: bigint; cids: Promise<ReadonlySet<string>> } | undefined;
   return () => {
-    const height = opts.currentHeight();
-    if (cached?.height !== height) cached = { height, cids: opts.unpaidOutputCids() };
+    const height = currentHeight();
+    if (cached?.height !== height) cached = { height, cids: read() };
     return cached.cids;
   };
 }
@@ -133,14 +136,15 @@ async function referencedClosure(store: BlobStore, live: ReadonlySet<string>): P
  */
 export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOptions): Promise<BlobService> {
   const settings = { ...BLOB_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<BlobSettings>;
-  const store = await BlobStore.open(opts.dir, { maxTotalBytes: settings.maxTotalBytes, minFreeDiskBytes: settings.minFreeDiskBytes });
+  const store = await BlobStore.open(opts.dir, { maxTotalBytes: settings.maxTotalBytes, minFreeDiskBytes: settings.minFreeDiskBytes }, opts.backend);
+  const referenced = perHeight(opts.currentHeight, async () => referencedClosure(store, await opts.liveCids()));
 
   const sweep = () =>
     store.sweep({
       height: opts.currentHeight(),
       retentionBlocks: settings.retentionBlocks,
       maxBlobs: settings.sweepMaxBlobs,
-      referenced: async () => referencedClosure(store, await opts.liveCids()),
+      referenced,
     });
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = settings.sweepIntervalMs > 0
@@ -182,7 +186,7 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
       return reply.code(admission.present || !admission.reservation.charged ? 200 : 201).send({ cid: claim.cid, size: claim.size });
     });
 
-    const unpaidOutputs = unpaidOutputsPerHeight(opts);
+    const unpaidOutputs = perHeight(opts.currentHeight, opts.unpaidOutputCids);
     /** A readable CID: a task's output is served only once the task has settled (payment certain). */
     const readableCid = async (request: FastifyRequest<{ Params: { cid: string } }>) => {
       const cid = cidParam(request);
@@ -191,7 +195,12 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
     };
     // HEAD answers from the file's size alone; GET's implicit HEAD would read and hash it.
     scope.get<{ Params: { cid: string } }>("/blobs/:cid", { exposeHeadRoute: false }, async (request, reply) => {
-      const bytes = await store.read(await readableCid(request));
+      const cid = await readableCid(request);
+      const bytes = await store.read(cid);
+      // A worker's or auditor's node keeps what it fetched from its IPFS peers for a live task.
+      if (store.backend.kind === "ipfs" && !(await store.isIndexed(cid)) && (await referenced()).has(cid)) {
+        await store.adopt(cid, bytes.length, opts.currentHeight());
+      }
       return reply.type("application/octet-stream").header("cache-control", "public, max-age=31536000, immutable").send(bytes);
     });
     scope.head<{ Params: { cid: string } }>("/blobs/:cid", async (request, reply) => {

@@ -18,6 +18,9 @@ import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
 import { cometRpc } from "./comet-rpc.js";
 import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
+import type { BlobBackend } from "./blob-backend.js";
+import { IpfsBlobBackend } from "./blob-ipfs.js";
+import { startKubo, type KuboProcess } from "./kubo-process.js";
 import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
 import { startGrpcServer, type GrpcServer } from "./grpc.js";
@@ -44,6 +47,8 @@ export interface NodeOptions {
   cometbftArgs?: string[];
   /** Blob store settings (ogpud start --blob-* flags); unset ones take BLOB_DEFAULTS. */
   blobs?: BlobSettings;
+  /** Where blob bytes live (docs/storage.md): files under <home>/data/blobs (default), or IPFS. */
+  storage?: StorageOptions;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
   serveExport?: boolean;
   /** The gRPC query server (server/grpc.ts); undefined = not served. */
@@ -51,6 +56,18 @@ export interface NodeOptions {
   /** /readyz: cometbft's RPC, its block time and how many block times the last block may be old. */
   readiness: Omit<ReadinessOptions, "extraChecks">;
   log: Logger;
+}
+
+/**
+ * The IPFS backend: kubo's RPC API; with `repo` and `binary`, ogpud runs that kubo itself
+ * (started before the REST server, stopped after it), else it uses one running already.
+ */
+export interface StorageOptions {
+  backend: "ipfs";
+  api: string;
+  repo?: string;
+  binary?: string;
+  fetchTimeoutMs?: number;
 }
 
 /** A running node: the app, its ABCI and REST servers, and (usually) a cometbft child. */
@@ -126,8 +143,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const market = createMarketMetrics(metrics.registry, chain, log);
   const readiness = () => checkReadiness(opts.readiness);
   registerReadinessMetrics(metrics.registry, readiness);
-  const abciLog = log.child({ module: "abci" });
-  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => abciLog.info(line) });
+  // The ABCI server's lines already begin with "abci: ".
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => log.info(line) });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
@@ -140,8 +157,18 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   // Content-addressed blobs (task inputs/outputs) on the node's disk, in the same server. Quota and
   // expiry read chain state through the app's own query interface at the last committed height.
+  let kubo: KuboProcess | undefined;
+  let backend: BlobBackend | undefined;
+  const storage = opts.storage;
+  if (storage?.repo !== undefined && storage.binary !== undefined) {
+    kubo = await startKubo({ binary: storage.binary, repo: storage.repo, api: storage.api, logFile: join(opts.home, "ipfs.log"), fetchTimeoutMs: storage.fetchTimeoutMs, log: (line) => log.info(line) });
+    backend = kubo.backend;
+  } else if (storage) {
+    backend = await IpfsBlobBackend.open({ api: storage.api, fetchTimeoutMs: storage.fetchTimeoutMs });
+  }
   await registerBlobRoutes(rest, {
     ...opts.blobs,
+    backend,
     dir: join(opts.home, "data", "blobs"),
     currentHeight: () => app.lastCommit.height,
     spendableUogpu: (account) => spendableUogpu(chain, account),
@@ -149,7 +176,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     unpaidOutputCids: () => unpaidOutputCids(chain),
   });
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
-  await rest.listen(splitHostPort(opts.restAddress));
+  // A node that cannot serve must not leave its kubo behind.
+  await rest.listen(splitHostPort(opts.restAddress)).catch(async (err: unknown) => {
+    await kubo?.stop();
+    throw err;
+  });
   log.info(`REST, /metrics, /healthz and /readyz on http://${opts.restAddress}`);
   let grpc: GrpcServer | undefined;
   if (opts.grpc) {
@@ -187,6 +218,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     await grpc?.close();
     await rest.close();
+    await kubo?.stop();
     await abci.close();
     await app.close();
     resolveStopped(code);
@@ -205,6 +237,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       void shutdown(1);
     });
   }
+  kubo?.child.on("exit", (code, signal) => {
+    if (stopping) return;
+    log.error(`kubo exited unexpectedly (code ${code}, signal ${signal}); stopping`);
+    void shutdown(1);
+  });
   return { app, rest, grpc, stopped, stop: () => shutdown(0) };
 }
 

@@ -57,9 +57,10 @@ const getTx: NodeRoute = {
     const hash = params.hash ?? "";
     if (!/^[0-9A-Fa-f]{64}$/.test(hash)) throw invalidArgument(`invalid tx hash "${hash}": expected 64 hex characters`);
     const comet = requireComet(ctx);
-    const tx = await comet.call<CometTxJson>("tx", { hash: Buffer.from(hash, "hex").toString("base64") }).catch((err: unknown) => {
-      if (/not found/i.test(err instanceof Error ? err.message : String(err))) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash}`);
-      return cometCall("tx", () => Promise.reject(err));
+    const tx = await cometCall("tx", () => comet.call<CometTxJson>("tx", { hash: Buffer.from(hash, "hex").toString("base64") })).catch((err: unknown) => {
+      // The SDK's wording for an unknown hash.
+      if (err instanceof GrpcStatusError && err.grpcCode === GrpcCode.NotFound) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash}`);
+      throw err;
     });
     if (isBeaconTx(Buffer.from(tx.tx, "base64"))) throw new GrpcStatusError(GrpcCode.NotFound, `tx not found: ${hash} is a block's beacon (vote-extension randomness), not a Cosmos tx`);
     const times = await cometCall("header", () => blockTimes(comet, [tx.height]));

@@ -69,6 +69,13 @@ export interface DevnetOptions {
    * written before x/mint assert exact fee and supply flows.
    */
   params?: Record<string, Record<string, unknown>>;
+  /** "ipfs": `ogpud init --storage ipfs`, kubo's ports after the node's own (ipfsPortsFrom). */
+  storage?: "local" | "ipfs";
+}
+
+/** kubo's loopback ports of a node whose ports start at `ports.p2p` (portsFrom uses +0..+6): API, swarm, gateway. */
+export function ipfsPortsFrom(ports: NodePorts): { api: number; swarm: number; gateway: number } {
+  return { api: ports.p2p + 7, swarm: ports.p2p + 8, gateway: ports.p2p + 9 };
 }
 
 
@@ -100,6 +107,9 @@ export async function initDevnet(opts: DevnetOptions): Promise<Devnet> {
       "block-time": opts.blockTime ?? "1s",
       "check-invariants": opts.checkInvariants ?? true,
       overwrite: true,
+      ...(opts.storage === "ipfs"
+        ? { storage: "ipfs", "ipfs-api-port": String(ipfsPortsFrom(ports).api), "ipfs-swarm-port": String(ipfsPortsFrom(ports).swarm), "ipfs-gateway-port": String(ipfsPortsFrom(ports).gateway) }
+        : {}),
     });
     const keyring = Keyring.open(opts.home, "test");
     const accounts: DevAccount[] = [];
@@ -160,8 +170,8 @@ export function ogpudScript(): string {
  * Starts the devnet's node and waits for its first blocks; if it does not come up, the error
  * carries the tail of its log (the home is usually deleted before anyone could read it).
  */
-export async function startDevnetNode(devnet: Devnet, timeoutMs = 60_000): Promise<NodeProcess> {
-  const node = spawnNode(devnet.home);
+export async function startDevnetNode(devnet: Devnet, timeoutMs = 60_000, startArgs: string[] = []): Promise<NodeProcess> {
+  const node = spawnNode(devnet.home, startArgs);
   try {
     await waitForHeight(devnet.rpcUrl, 2n, timeoutMs);
     return node;
@@ -190,6 +200,8 @@ export interface TestNodeOptions extends Omit<DevnetOptions, "home" | "ports"> {
   homePrefix?: string;
   /** Runs on the initialised home before ogpud starts (e.g. to edit genesis.json). */
   beforeStart?: (devnet: Devnet) => Promise<void>;
+  /** Extra `ogpud start` flags (e.g. --blob-retention-blocks). */
+  startArgs?: string[];
 }
 
 /**
@@ -198,14 +210,14 @@ export interface TestNodeOptions extends Omit<DevnetOptions, "home" | "ports"> {
  * startDevnetNode. The home is removed if anything on the way fails.
  */
 export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
-  const { portBase, homePrefix, beforeStart, ...devnetOpts } = opts;
+  const { portBase, homePrefix, beforeStart, startArgs, ...devnetOpts } = opts;
   const home = await mkdtemp(join(tmpdir(), homePrefix ?? "ogpu-e2e-"));
   let devnet: Devnet;
   let node: NodeProcess;
   try {
     devnet = await initDevnet({ blockTime: "300ms", checkInvariants: true, ...devnetOpts, home, ports: portsFrom(portBase) });
     await beforeStart?.(devnet);
-    node = await startDevnetNode(devnet);
+    node = await startDevnetNode(devnet, undefined, startArgs);
   } catch (err) {
     await rm(home, { recursive: true, force: true });
     throw err;

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { cometbftBinary } from "../cmd/paths.js";
 import { runOgpud } from "../cmd/ogpud/run.js";
-import { Keyring } from "../crypto/keyring.js";
+import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { writeSecretFile } from "../crypto/secret-file.js";
 import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 import { livePid, stopPidFile } from "./roles.js";
@@ -22,6 +22,8 @@ export interface TestnetNode {
   /** The validator's operator account (its key "validator" in the node's test keyring). */
   account: string;
   mnemonic: string;
+  /** The operator key's type (secp256k1 unless made ML-DSA-65: a post-quantum auditor). */
+  keyType?: KeyType;
 }
 
 export interface Testnet {
@@ -44,6 +46,8 @@ export interface TestnetOptions {
   checkInvariants?: boolean;
   /** Edits genesis app_state in place after the gentxs are collected (e.g. short slashing windows in tests). */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
+  /** Operator key type of validator i (default secp256k1); ML-DSA-65 makes its gentx and auditor post-quantum. */
+  operatorKeyType?: (index: number) => KeyType;
 }
 
 export function nodePorts(basePort: number, i: number): NodePorts {
@@ -76,10 +80,11 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
       "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest), "--grpc-port", String(ports.grpc),
       "--prometheus-port", String(ports.prometheus), "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
     ]);
-    const { info, mnemonic } = await Keyring.open(home, "test").add("validator");
+    const keyType = opts.operatorKeyType?.(i) ?? "secp256k1";
+    const { info, mnemonic } = await Keyring.open(home, "test").add("validator", { type: keyType });
     const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
     nodes.push({
-      moniker: `node${i}`, home, nodeId, account: info.address, mnemonic,
+      moniker: `node${i}`, home, nodeId, account: info.address, mnemonic, keyType,
       rpc: `http://127.0.0.1:${ports.rpc}`, rest: `http://127.0.0.1:${ports.rest}`,
       abci: `tcp://127.0.0.1:${ports.abci}`, p2p: `127.0.0.1:${ports.p2p}`,
     });

@@ -14,7 +14,8 @@
  *   Tolerance tasks (always audited): the opening carries one MATCH/MISMATCH per worker, from
  *   downloading each revealed output and comparing it to ours within the task's atol/rtol
  *   (worker/verify/judge.ts; a program's result output by output, each in its declared format;
- *   docs/verification.md).
+ *   an encrypted task's outputs opened with the operator's auditor key, which workers wrap them
+ *   to; docs/verification.md).
  *
  * A digest is computed once per task (an audit that turns into a dispute reuses it). The vote is
  * owed even when the others' votes decided first, so a closed task (record gone) is still voted
@@ -25,6 +26,7 @@
  * unexecutable it fails at the client's cost (docs/security.md, item 6).
  */
 import { hex } from "../crypto/bytes.js";
+import { openPublicOutput, openTaskOutputAsAuditor } from "../crypto/task-crypto.js";
 import { fromBech32 } from "../crypto/bech32.js";
 import { Phase, Verdict, type Committee, type TaskRecord as AttestRecord, type WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
@@ -95,6 +97,8 @@ interface Reexecution {
   digest: Uint8Array;
   output: Uint8Array;
   tolerance?: ToleranceRule;
+  /** The input was encrypted: workers' outputs open with our auditor key (crypto/task-crypto.ts), not as public blobs. */
+  encrypted: boolean;
 }
 
 /** A vote this operator owes: one per task at a time (the chain keeps one duty per task and validator). */
@@ -253,7 +257,8 @@ export class Auditor {
       }
       if (run !== "unexecutable" && run.tolerance) {
         // Every revealed output against ours: one verdict per worker; MATCH overall only when all match.
-        const workerVerdicts = await judgeWorkers(run.output, this.revealedOutputs.get(id) ?? [], run.tolerance, this.opts.fetchBlob, (line) => this.opts.log?.(`task ${id}: ${line}`));
+        const open = run.encrypted ? (blob: Uint8Array) => openTaskOutputAsAuditor(blob, this.opts.kemSecret, duty.taskId) : openPublicOutput;
+        const workerVerdicts = await judgeWorkers(run.output, this.revealedOutputs.get(id) ?? [], run.tolerance, this.opts.fetchBlob, (line) => this.opts.log?.(`task ${id}: ${line}`), open);
         const overall = workerVerdicts.every((v) => v.verdict === Verdict.VERDICT_MATCH) ? Verdict.VERDICT_MATCH : Verdict.VERDICT_MISMATCH;
         await this.opts.chain.attest(duty.taskId, digest, overall, salt, workerVerdicts);
         return this.done(duty, Verdict[overall], `voted per worker (tolerance): ${workerVerdicts.map((v) => `${v.worker} ${Verdict[v.verdict]}`).join(", ")}`);
@@ -287,7 +292,7 @@ export class Auditor {
       // A program's result is compared output by output, each as its manifest declares it.
       const tolerance = task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE ? { atol: task.atol, rtol: task.rtol, outputs: run.ok ? run.outputs : undefined } : undefined;
       // Bitwise tasks need only the digest: the output is not kept.
-      result = run.ok ? { digest: run.digest, output: tolerance ? run.output : new Uint8Array(), tolerance } : "unexecutable";
+      result = run.ok ? { digest: run.digest, output: tolerance ? run.output : new Uint8Array(), tolerance, encrypted: run.input.manifest !== undefined } : "unexecutable";
     } catch (err) {
       if (!(err instanceof UnrunnableTaskError)) throw err;
       this.opts.log?.(`task ${id}: ${err.message}`);

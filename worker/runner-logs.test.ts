@@ -48,6 +48,9 @@ class LogChain implements RunnerChain {
   async maxLogBytes() {
     return this.logLimit;
   }
+  async auditorKeys() {
+    return [];
+  }
 }
 
 class Blobs {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BlobError, singleChunkCid } from "../sdk/blobs.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
-import { DeclineReason, TaskStatus, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { DeclineReason, TaskStatus, VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { computeResultSeal } from "../x/attest/seal.js";
 import { resultDigest } from "./digest.js";
 import { executors } from "./executors/index.js";
@@ -17,7 +17,9 @@ import { ExecutorError, type Executor } from "./executors/types.js";
 import { Runner, type RunnerChain } from "./runner.js";
 import { Phase, type TaskRecord as AttestRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { FileStateStore, MemoryStateStore, type StateStore } from "./state.js";
-import { openPublicOutput, openTaskOutput, sealTaskInput } from "../crypto/task-crypto.js";
+import { NoKeyForAuditorError, openPublicOutput, openTaskOutput, openTaskOutputAsAuditor, sealTaskInput } from "../crypto/task-crypto.js";
+import { auditorKeyFingerprint } from "../crypto/kem-pubkey.js";
+import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 
 const ME = "ogpu1me";
 const OTHER = "ogpu1other";
@@ -79,6 +81,11 @@ class FakeChain implements RunnerChain {
   async postLog() {}
   async maxLogBytes() {
     return 65_536;
+  }
+  /** Published auditor keys (x/attest Query/AuditorKeys). */
+  auditorKeyList: AuditorKey[] = [];
+  async auditorKeys() {
+    return this.auditorKeyList;
   }
   private updateStatus(id: bigint): void {
     const t = this.tasks.get(id)!;
@@ -243,6 +250,26 @@ describe("Runner", () => {
     expect(reveal.digest).toEqual(await expectedHashDigest());
     const sealed = await blobs.fetch(reveal.outputCid);
     expect(resultDigest(await openTaskOutput(sealed, client.secretKey, 5n))).toEqual(reveal.digest);
+  });
+
+  it("encrypted tolerance task: the output's data key is also wrapped to the auditor keys the task names (and only those)", async () => {
+    const chain = new FakeChain();
+    const blobs = new FakeBlobs();
+    const client = generateKemKeyPair();
+    const [named, other] = [generateKemKeyPair(), generateKemKeyPair()];
+    chain.auditorKeyList = [{ validator: "ogpu1named", encPubkey: named.publicKey }, { validator: "ogpu1other", encPubkey: other.publicKey }];
+    const { payload, manifest } = await sealTaskInput(HASH_INPUT, client.publicKey, [{ address: ME, encPubkey: kem.publicKey }]);
+    blobs.put(payload);
+    const task = chain.addTask(7n, "hash", blobs.put(manifest), [ME]);
+    Object.assign(task, { verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, inputEncrypted: true, auditorKeyFingerprints: [auditorKeyFingerprint(named.publicKey)] });
+    const r = runner(chain, blobs, new MemoryStateStore());
+    await r.handle({ type: "assigned", taskId: 7n, height: 5 });
+    await settle(r);
+    const reveal = chain.reveals[0]!;
+    const sealed = await blobs.fetch(reveal.outputCid);
+    expect(resultDigest(await openTaskOutput(sealed, client.secretKey, 7n))).toEqual(reveal.digest);
+    expect(resultDigest(await openTaskOutputAsAuditor(sealed, named.secretKey, 7n))).toEqual(reveal.digest);
+    await expect(openTaskOutputAsAuditor(sealed, other.secretKey, 7n)).rejects.toThrow(NoKeyForAuditorError);
   });
 
   it("item 6b worker: an input the blob store does not have is declined (INPUT_UNAVAILABLE), never committed, never left to time out", async () => {

@@ -25,10 +25,11 @@ import type { Executor } from "./executors/index.js";
 import type { ChainSignal } from "./chain.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { StateStore, TaskRecord } from "./state.js";
-import { saltPublicOutput, sealTaskOutput, type ClientBlobKind, type EncryptedInputManifest } from "../crypto/task-crypto.js";
+import { auditorKeysOfTask, saltPublicOutput, sealTaskOutput, type ClientBlobKind, type EncryptedInputManifest } from "../crypto/task-crypto.js";
+import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { executeTask, UnrunnableTaskError, type Execution, type LoadedInput, type ProgramRuntimes, type UnrunnableReason } from "./task-input.js";
 import { JobLog } from "./executors/job-log.js";
-import { DeclineReason } from "../proto/gen/ogpu/market/v1/market.js";
+import { DeclineReason, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
 
 const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
   input_unavailable: DeclineReason.DECLINE_REASON_INPUT_UNAVAILABLE,
@@ -52,6 +53,8 @@ export interface RunnerChain {
   postLog(taskId: bigint, logCid: string): Promise<unknown>;
   /** market max_log_bytes: how much of a job's stdout/stderr its log keeps. */
   maxLogBytes(): Promise<number>;
+  /** x/attest Query/AuditorKeys: an encrypted tolerance task's output is wrapped to the keys it names. */
+  auditorKeys(): Promise<AuditorKey[]>;
 }
 
 export interface RunnerBlobs {
@@ -258,7 +261,7 @@ export class Runner {
       this.opts.metrics?.duration.observe({ kind }, run.seconds);
       const digest = run.digest;
       const manifest = run.input.manifest;
-      const blob = await this.clientBlob(run.output, manifest, task.id, "output");
+      const blob = await this.outputBlob(run.output, manifest, task);
       const outputCid = await this.opts.blobs.upload(blob);
       await this.opts.state.put({ ...base, phase: "sealed", salt: hex(newSalt()), digest: hex(digest), outputCid });
       await this.commit(task.id);
@@ -268,6 +271,17 @@ export class Runner {
       this.opts.metrics?.job("failed", kind);
       this.log(`task ${task.id}: failed: ${err.message}`);
     }
+  }
+
+  /**
+   * The output blob. An encrypted tolerance task's audit committee compares plaintext outputs,
+   * so the data key is wrapped to the task's auditor keys too (crypto/task-crypto.ts); a
+   * fingerprint with no published key is skipped (that validator left the set and cannot be drawn).
+   */
+  private async outputBlob(output: Uint8Array, manifest: EncryptedInputManifest | undefined, task: Task): Promise<Uint8Array> {
+    if (!manifest || task.verification !== VerificationClass.VERIFICATION_CLASS_TOLERANCE || task.auditorKeyFingerprints.length === 0) return this.clientBlob(output, manifest, task.id, "output");
+    const auditors = auditorKeysOfTask(await this.opts.chain.auditorKeys(), task.auditorKeyFingerprints);
+    return sealTaskOutput(output, Buffer.from(manifest.client_key, "base64"), task.id, "output", auditors);
   }
 
   /** Sealed to the client's key for an encrypted task; a salted public blob otherwise. */

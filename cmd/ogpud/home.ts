@@ -9,6 +9,7 @@ import { DEFAULT_SIMULATION_GAS_LIMIT } from "../../app/app.js";
 import { DEFAULT_QUERY_MAX_BYTES } from "../../app/query.js";
 import { DEFAULT_GRPC_ADDRESS } from "../../server/grpc.js";
 import { HTTP_DEFAULTS } from "../../server/rest.js";
+import { IPFS_DEFAULTS } from "../../server/blob-ipfs.js";
 
 /** A node home: CometBFT's config/ and data/ plus our app.json and the app's LevelDB. */
 export interface NodePaths {
@@ -70,6 +71,14 @@ export interface AppConfig {
   rate_limit_per_minute: number;
   /** Largest REST request body (a tx to broadcast or simulate), in bytes. */
   rest_max_body_bytes: number;
+  /** Where blob bytes live (docs/storage.md): "local" files under data/blobs, or "ipfs" (kubo). */
+  storage: "local" | "ipfs";
+  /** kubo RPC API the IPFS backend talks to: the node's own kubo, or an existing one / an IPFS cluster's. */
+  ipfs_api: string;
+  /** kubo repo ogpud starts and stops (relative to the home, e.g. "ipfs"); "" = use the kubo at ipfs_api as it runs. */
+  ipfs_repo: string;
+  /** Longest wait, in ms, for a blob fetched from the node's IPFS peers. */
+  ipfs_fetch_timeout_ms: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -88,6 +97,10 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   cors_allowed_origins: [...HTTP_DEFAULTS.corsAllowedOrigins],
   rate_limit_per_minute: HTTP_DEFAULTS.rateLimitPerMinute,
   rest_max_body_bytes: HTTP_DEFAULTS.maxBodyBytes,
+  storage: "local",
+  ipfs_api: "http://127.0.0.1:5001",
+  ipfs_repo: "",
+  ipfs_fetch_timeout_ms: IPFS_DEFAULTS.fetchTimeoutMs,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {

@@ -1,5 +1,6 @@
 import type { CliSpec, GroupSpec, OptionSpec } from "../cli.js";
 import { nodeOption, outputOption } from "./client.js";
+import { clientDefaults } from "./client-config.js";
 import { ogpudCommands } from "./commands/index.js";
 import { homeOption } from "./home.js";
 import { keyringOptions } from "./keyring-flags.js";
@@ -14,16 +15,17 @@ export const ogpudGlobalOptions: OptionSpec = {
   "chain-id": { type: "string", description: "chain id to sign for (default: the node's, from /status)" },
   ...outputOption,
   ...keyringOptions,
-  "log-level": { type: "string", description: "log level of a running node: debug | info | warn | error (default info)" },
-  "log-format": { type: "string", description: "log format of a running node: json | plain (default plain)" },
+  "log-level": { type: "string", description: "log level of a running node: trace | debug | info | warn | error | fatal | silent (default info)" },
+  "log-format": { type: "string", description: "log format of a running node: pretty | json" },
 };
 
 /** What each group's line in its parent's help says; `q` is also `query`, as in gaiad. */
 const groups: Record<string, GroupSpec> = {
   keys: { summary: "Manage your application's keys (file or test keyring)" },
-  genesis: { summary: "Build a genesis: accounts, gentxs" },
+  genesis: { summary: "Build and check a genesis: accounts, gentxs, validate" },
   tx: { summary: "Transactions subcommands: sign, broadcast and wait for a tx" },
   q: { summary: "Querying subcommands", aliases: ["query"] },
+  comet: { summary: "CometBFT subcommands: node id, consensus key, data reset", aliases: ["tendermint"] },
   "tx bank": { summary: "Bank transaction subcommands" },
   "tx staking": { summary: "Staking transaction subcommands" },
   "tx distribution": { summary: "Distribution transaction subcommands" },
@@ -35,7 +37,7 @@ const groups: Record<string, GroupSpec> = {
   "q staking": { summary: "Querying commands for the staking module" },
   "q distribution": { summary: "Querying commands for the distribution module" },
   "q slashing": { summary: "Querying commands for the slashing module" },
-  "q market": { summary: "Querying commands for the compute market: tasks, base prices, task logs" },
+  "q market": { summary: "Querying commands for the compute market: tasks, base prices, task logs, programs" },
   "q workers": { summary: "Querying commands for registered GPU workers" },
   "q mint": { summary: "Querying commands for the mint module" },
   "q gov": { summary: "Querying commands for governance" },
@@ -48,4 +50,5 @@ export const ogpudSpec: CliSpec = {
   commands: ogpudCommands,
   globalOptions: ogpudGlobalOptions,
   groups,
+  defaults: clientDefaults,
 };

@@ -54,7 +54,7 @@ let aliceAddress: string;
 let bobAddress: string;
 
 beforeAll(async () => {
-  t = await startTestNode({ portBase: PORT_BASE, homePrefix: "ogpud-walkthrough-", blockTime: "200ms", accounts: [{ name: "alice", coins: "400000000000uogpu" }, { name: "bob", coins: "1000uogpu" }], validator: { stake: "200000000000uogpu", commissionRate: "0.10" } });
+  t = await startTestNode({ portBase: PORT_BASE, homePrefix: "ogpud-walkthrough-", blockTime: "200ms", accounts: [{ name: "alice", coins: "400000000000uogpu" }, { name: "bob", coins: "1000uogpu" }], validator: { stake: "200000000000uogpu", commissionRate: "0.10" }, params: { market: { base_price_floor: ["50", "50", "50", "50"] } } });
   scratch = await mkdtemp(join(tmpdir(), "ogpud-walkthrough-keys-"));
   // gaiad prints and accepts tcp:// node addresses.
   node = ["--node", t.devnet.rpcUrl.replace(/^http:\/\//, "tcp://")];
@@ -153,6 +153,20 @@ describe("ogpud walkthrough (gaiad parity) on a real node", () => {
     expect(result.code).toBe(0);
     expect(await balance(bobAddress)).toBe(bobBefore + 1234n);
     expect(await balance(aliceAddress)).toBe(aliceBefore - 1234n - 300n);
+  });
+
+  it("submit-task asks first, showing the total escrow, the tier's base price, the qualifying online workers and a warning below base", async () => {
+    const args = ["tx", "market", "submit-task", "--from", "alice", ...alice, ...node, "--kind", "matmul", "--input-cid", "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "--units", "10", "--max-price", "7", "--k", "2"];
+    const declined = await ogpud(args, "n\n");
+    expect(declined.code).toBe(1);
+    expect(declined.stderr).toContain("total escrow: 140uogpu (max 7uogpu/unit × 10 units × k 2)");
+    expect(declined.stderr).toMatch(/tier 0 base price: (\d+)uogpu\/unit/);
+    expect(Number(/tier 0 base price: (\d+)/.exec(declined.stderr)![1])).toBeGreaterThanOrEqual(50);
+    expect(declined.stderr).toContain("online workers that qualify: 0 (fewer than k = 2: the task waits for more)");
+    expect(declined.stderr).toMatch(/WARNING: your max price 7uogpu\/unit is below the base price \d+uogpu\/unit/);
+    expect(declined.stderr).toMatch(/aborted: transaction not broadcast/);
+    const tasks = JSON.parse(await ok(["q", "market", "tasks", ...node, "-o", "json"])) as { tasks: unknown[] };
+    expect(tasks.tasks).toEqual([]);
   });
 
   it("--dry-run prints the gas estimate and sends nothing; typos get a suggestion", async () => {

@@ -48,8 +48,8 @@ export async function envelopeVectors(lib: typeof BrowserSdk): Promise<Record<st
   const { payload, manifest } = await lib.sealTaskInput(input, client.publicKey, [{ address: "ogpu1worker", encPubkey: worker.publicKey }], [{ address: "ogpu1auditor", encPubkey: auditor.publicKey }], random);
   const parsed = lib.parseManifest(manifest);
   if (!parsed) throw new Error("the sealed manifest does not parse");
-  const output = await lib.sealTaskOutput(utf8("result: 42"), client.publicKey, 42n, "output", random);
-  const log = await lib.sealTaskOutput(utf8("step 1\nstep 2\n"), client.publicKey, 42n, "log", random);
+  const output = await lib.sealTaskOutput(utf8("result: 42"), client.publicKey, 42n, "output", [], random);
+  const log = await lib.sealTaskOutput(utf8("step 1\nstep 2\n"), client.publicKey, 42n, "log", [], random);
   const opened = await lib.openTaskInput(parsed, payload, "ogpu1worker", worker.secretKey);
   const openedByAuditor = await lib.openTaskInput(parsed, payload, "ogpu1auditor", auditor.secretKey, "auditor");
   return {

@@ -56,7 +56,7 @@ export async function startTamperingRelay(port: number, target: string): Promise
   const tampered = new Set<string>();
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    const cid = /^\/blobs\/([0-9a-f]{64})$/.exec(req.url ?? "")?.[1];
+    const cid = /^\/blobs\/([^/?]+)$/.exec(req.url ?? "")?.[1];
     const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
       if (req.method !== "GET" || !cid || !tampered.has(cid) || up.statusCode !== 200) {
         res.writeHead(up.statusCode ?? 502, up.headers);

@@ -11,6 +11,7 @@ import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/b
 import { QueryValidatorsRequest, QueryValidatorsResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { MSG } from "../../sdk/registry.js";
+import { textCid } from "../../crypto/cid.js";
 import { VerificationClass } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgSubmitTask, MsgSubmitTaskResponse } from "../../proto/gen/ogpu/market/v1/tx.js";
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
@@ -20,6 +21,7 @@ import { grpcClient, grpcurlBinary, listServices, unary } from "../grpc-client.j
 import { connectSigner, restBalance, restGet, TASK_TX_FEE, until, type Signer } from "./helpers.js";
 
 const PORT_BASE = 29060;
+const INPUT_CID = textCid("grpc e2e input");
 const run = promisify(execFile);
 
 let testNode: TestNode;
@@ -30,7 +32,10 @@ let taskId: bigint;
 
 /** grpcurl over plaintext against the node; returns its JSON output parsed. */
 async function grpcurl(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(grpcurlBinary(), ["-plaintext", ...args], { timeout: 30_000 });
+  const { stdout } = await run(grpcurlBinary(), ["-plaintext", ...args], { timeout: 30_000 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") throw new Error("grpcurl not found: `make grpcurl` installs it into .bin/ (or set OGPU_GRPCURL)");
+    throw err;
+  });
   return stdout.trim().startsWith("{") ? JSON.parse(stdout) : stdout;
 }
 
@@ -56,8 +61,8 @@ beforeAll(async () => {
   const submit = MsgSubmitTask.fromPartial({
     client: alice.address,
     kind: "inference",
-    programHash: "ab".repeat(32),
-    inputCid: "bafy-grpc-e2e",
+    programHash: textCid("inference"),
+    inputCid: INPUT_CID,
     units: 4n,
     requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
     redundancy: 1,
@@ -89,7 +94,7 @@ describe("gRPC on a real node", () => {
     expect(balance.response.balance).toEqual({ denom: "uogpu", amount: (await restBalance(devnet, alice.address)).toString() });
     expect(Number(balance.headers.get(BLOCK_HEIGHT_METADATA)[0])).toBeGreaterThan(0);
     const task = await unary(client, "/ogpu.market.v1.Query/Task", { request: QueryTaskRequest, response: QueryTaskResponse }, { taskId });
-    expect(task.response.task).toMatchObject({ id: taskId, client: alice.address, inputCid: "bafy-grpc-e2e", units: 4n });
+    expect(task.response.task).toMatchObject({ id: taskId, client: alice.address, inputCid: INPUT_CID, units: 4n });
     const validators = await unary(client, "/cosmos.staking.v1beta1.Query/Validators", { request: QueryValidatorsRequest, response: QueryValidatorsResponse }, { status: "", pagination: undefined });
     expect(validators.response.validators).toEqual(expect.any(Array));
   });
@@ -102,7 +107,7 @@ describe("gRPC on a real node", () => {
     const balance = await grpcurl("-d", JSON.stringify({ address: alice.address, denom: "uogpu" }), devnet.grpcAddress, "cosmos.bank.v1beta1.Query/Balance");
     expect(balance).toEqual({ balance: { denom: "uogpu", amount: (await restBalance(devnet, alice.address)).toString() } });
     const task = (await grpcurl("-d", JSON.stringify({ task_id: taskId.toString() }), devnet.grpcAddress, "ogpu.market.v1.Query/Task")) as { task: Record<string, unknown> };
-    expect(task.task).toMatchObject({ id: taskId.toString(), client: alice.address, inputCid: "bafy-grpc-e2e", units: "4" });
+    expect(task.task).toMatchObject({ id: taskId.toString(), client: alice.address, inputCid: INPUT_CID, units: "4" });
     const account = (await grpcurl("-d", JSON.stringify({ address: alice.address }), devnet.grpcAddress, "cosmos.auth.v1beta1.Query/Account")) as { account: Record<string, unknown> };
     expect(account.account).toMatchObject({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address: alice.address });
     await expect(grpcurl("-d", JSON.stringify({ task_id: "999999" }), devnet.grpcAddress, "ogpu.market.v1.Query/Task")).rejects.toThrow(/NotFound/);

@@ -128,6 +128,11 @@ describe("LCD tx service over a real node (stock cosmjs signing)", () => {
     expect(byQuery.body.txs).toHaveLength(1);
     expect(byQuery.body).toMatchObject({ total: "1", pagination: { total: "1" } });
 
+    // By height: the block's beacon tx (vote-extension randomness, indexed by CometBFT too) is no Cosmos tx and stays out.
+    const byHeight = await lcd<{ tx_responses: TxResponseJson[] }>(`/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(`tx.height=${response.height}`)}`);
+    expect(byHeight.status, JSON.stringify(byHeight.body)).toBe(200);
+    expect(byHeight.body.tx_responses.map((r) => r.txhash)).toEqual([tx.hash]);
+
     // The older `events=` form (repeatable, unquoted values), with `pagination.limit` as explorers send it.
     const byEvents = await lcd<{ tx_responses: TxResponseJson[] }>(`/cosmos/tx/v1beta1/txs?events=message.sender=${alice.address}&events=message.module=bank&pagination.limit=10&pagination.offset=0`);
     expect(byEvents.status, JSON.stringify(byEvents.body)).toBe(200);

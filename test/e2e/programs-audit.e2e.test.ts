@@ -10,12 +10,15 @@
  * Workers fetch blobs through one relay and the auditor through another (test/e2e/audit-cluster.ts),
  * so a bundle can be tampered for one side only.
  *  a. numpy-sum (tolerance): both workers paid, FINALIZED, the downloaded sums within tolerance
- *     of float64 sums computed here by numpy;
+ *     of float64 sums computed here by numpy; the same sums also as raw f32le/f64le outputs of one
+ *     three-output program, compared output by output by the auditor;
+ *     With an encrypted input (no --public) the workers wrap their outputs to the auditor's key
+ *     too, and the auditor decrypts and compares them (docs/verification.md, "Encrypted inputs");
  *  b. torch-train (tolerance): FINALIZED, weights and logits within tolerance of a run of the
  *     same program here; f. `ogpud q market logs` prints the job's stdout from both workers;
  *  c. the torch manifest asking for a GPU: no registered worker qualifies (A, B: no GPU; C: no
  *     runtime), so the chain refuses it; once a GPU offer priced above the bid exists it is
- *     accepted and stays PENDING, never assigned to A, B or C;
+ *     accepted and stays PENDING (requirements_unmet), never assigned to A, B or C;
  *  e. a tampered bundle: refused by both workers (decline PROGRAM_MISMATCH, task FAILED), and,
  *     tampered for the auditor only, refused by it (VERDICT_UNEXECUTABLE, its log says why);
  *  d. B restarted perturbing its outputs: the auditor votes it MISMATCH, it is slashed and
@@ -44,7 +47,7 @@ import { offsetPort, startTestNode, type Devnet, type TestNode } from "../../tes
 import { resultDigest } from "../../worker/digest.js";
 import { taskSeed } from "../../worker/programs/runtime.js";
 import { compareProgramOutputs, withinTolerance } from "../../worker/verify/compare.js";
-import { parseNpy } from "../../worker/verify/npy.js";
+import { parseNpy, parseRaw } from "../../worker/verify/npy.js";
 import { initWorkerHome, readLog, spawnRole, startTamperingRelay, stopRole, type RoleProcess, type TamperingRelay } from "./audit-cluster.js";
 import { OGPU, PREFIX, TASK_TX_FEE, until as pollUntil, waitForMoreBlocks } from "./helpers.js";
 
@@ -91,7 +94,8 @@ async function cli(...extra: string[]) {
   if (extra[0] === "cancel-task") return runOgpud(["tx", "market", ...extra, "--from", "client0", ...node, "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json"]);
   if (extra[0] === "logs") return runOgpud(["q", "market", ...extra, "--from", "client0", ...node, "--rest", devnet.restUrl]);
   const k = extra.includes("--k") ? [] : ["--k", "2"];
-  return runOgpud(["tx", "market", "submit-task", "--from", "client0", ...node, "--rest", devnet.restUrl, "--public", "--units", "10", "--max-price", "200", ...k, "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json", ...extra]);
+  const bid = extra.includes("--max-price") ? [] : ["--max-price", "1000"];
+  return runOgpud(["tx", "market", "submit-task", "--from", "client0", ...node, "--rest", devnet.restUrl, "--public", "--units", "10", ...bid, ...k, "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json", ...extra]);
 }
 /** Every task the suite submitted, for the closing check that C was never assigned one. */
 const submitted: bigint[] = [];
@@ -223,6 +227,52 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     expectSumsClose(result, taskSeed(id, t.inputCid));
   }, WAIT_MS + 60_000);
 
+  it("a (raw, multi-output). numpy-sum's sums also written as raw f32le (with a shape) and f64le (without): the auditor compares all three outputs, both workers paid", async () => {
+    const wrapper = [
+      "import os, runpy, numpy as np",
+      "runpy.run_path('main.py')",
+      "out = os.environ['OGPU_OUTPUT']",
+      "sums = np.load(os.path.join(out, 'sums.npy'))",
+      "sums.astype('<f4').tofile(os.path.join(out, 'sums.f32'))",
+      "sums.astype('<f8').tofile(os.path.join(out, 'sums.f64'))",
+    ].join("\n");
+    const dir = await programCopy(NUMPY_SUM, "numpy-raw", (m) => {
+      m.entrypoint = [PYTHON, "raw.py"];
+      m.outputs = [{ name: "sums.npy", format: "npy" }, { name: "sums.f32", format: "f32le", shape: [64] }, { name: "sums.f64", format: "f64le" }];
+    }, { "raw.py": `${wrapper}\n` });
+    const before = await successes();
+    const { id, result } = await submitAndDownload(dir, join(scratch, "numpy-raw.bundle"), join(NUMPY_SUM, "input.json"));
+    const t = await task(id);
+    expect(t.status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
+    const after = await successes();
+    expect([after.get("A")! - before.get("A")!, after.get("B")! - before.get("B")!]).toEqual([1n, 1n]);
+    const digests = await revealedDigests(id);
+    expect(digests.get(worker("A").address)).not.toBe(digests.get(worker("B").address));
+    await auditorLog(new RegExp(`task ${id}: voted per worker \\(tolerance\\): ogpu1\\w+ VERDICT_MATCH, ogpu1\\w+ VERDICT_MATCH`));
+    const files = new Map(unpackFiles(result).map((f) => [f.path, f.data]));
+    expect([...files.keys()]).toEqual(["sums.f32", "sums.f64", "sums.npy"]);
+    const reference = { shape: [64], dtype: "f8" as const, data: numpySumsReference(taskSeed(id, t.inputCid), 64, 4096) };
+    expect(withinTolerance(reference, parseRaw(files.get("sums.f32")!, "f32le", [64]), 1e-2, 1e-4)).toMatchObject({ match: true });
+    expect(withinTolerance(reference, parseRaw(files.get("sums.f64")!, "f64le", [64]), 1e-2, 1e-4)).toMatchObject({ match: true });
+  }, WAIT_MS + 60_000);
+
+  it("a (encrypted). numpy-sum with an encrypted input: the workers wrap their outputs to the auditor's key, the auditor decrypts and compares them, both are paid; the client decrypts the result", async () => {
+    const out = join(scratch, "numpy-encrypted.bundle");
+    const node = ["--home", devnet.home, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl];
+    // No --public: the input is sealed to A and B (the workers offering the runtime) and to the auditor's published key.
+    const run = await runOgpud(["tx", "market", "submit-task", "--from", "client0", ...node, "--program", NUMPY_SUM, "--input", join(NUMPY_SUM, "input.json"), "--units", "10", "--max-price", "1000", "--k", "2",
+      "--fees", "3000uogpu", "--gas", "3000000", "--yes", "--output", "json", "--wait", "--timeout", String(WAIT_MS / 1000), "--output-file", out]);
+    expect(run.code, `${run.stdout}\n${run.stderr}\n${await logTails()}`).toBe(0);
+    const id = taskIdOf(run.stdout);
+    const t = await task(id);
+    expect(t).toMatchObject({ status: TaskStatus.TASK_STATUS_FINALIZED, verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, inputEncrypted: true });
+    expect(t.auditorKeyFingerprints).toHaveLength(1);
+    const digests = await revealedDigests(id);
+    expect(digests.get(worker("A").address)).not.toBe(digests.get(worker("B").address));
+    await auditorLog(new RegExp(`task ${id}: voted per worker \\(tolerance\\): ogpu1\\w+ VERDICT_MATCH, ogpu1\\w+ VERDICT_MATCH`));
+    expectSumsClose(new Uint8Array(await readFile(out)), taskSeed(id, t.inputCid));
+  }, WAIT_MS + 60_000);
+
   it("b + f. torch-train (tolerance): FINALIZED, weights and logits within tolerance of a local run; `q market logs` prints the job's stdout from both workers", async () => {
     const { id, result } = await submitAndDownload(TORCH_TRAIN, join(scratch, "torch.bundle"));
     const t = await task(id);
@@ -248,7 +298,11 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     expect(refused.code).toBe(1);
     expect(`${refused.stdout}\n${refused.stderr}`).toMatch(/redundancy 1 exceeds the 0 registered worker\(s\) whose GPUs and runtimes \(process\) meet the requirements/);
 
-    // A GPU host offering the runtime, but at 5000 uogpu/unit: the task qualifies at submit, yet the 200 bid never reaches it.
+    // The bid stays well above the demand-priced base (it rises while the workers were busy), so
+    // only the requirements can hold the task back. A GPU host offering the runtime, priced far
+    // above that bid, lets the task pass the submit check without ever being a candidate.
+    const base = BigInt((await client.basePrices()).find((p) => p.tier === 0)!.basePricePerUnit);
+    const bid = 10n * base + 1000n;
     const gpuHost = await OgpuClient.connect(devnet.rpcUrl, await DirectSecp256k1HdWallet.fromMnemonic(devnet.accounts[2]!.mnemonic, { prefix: PREFIX }), { fee: TASK_TX_FEE, broadcastPollIntervalMs: 200 });
     try {
       await gpuHost.broadcast([
@@ -258,7 +312,7 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
             operator: gpuHost.address,
             gpus: [{ vendor: "nvidia", model: "H100", vramMb: 81_920n, pciId: "", count: 1 }],
             region: "local",
-            pricePerUnit: "5000",
+            pricePerUnit: (10n * bid).toString(),
             maxConcurrent: 1,
             encPubkey: new Uint8Array(1216).fill(7),
             bond: (1100n * OGPU).toString(),
@@ -269,14 +323,14 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
     } finally {
       gpuHost.disconnect();
     }
-    const accepted = await cli("--program", gpuDir, "--input", join(TORCH_TRAIN, "input.json"), "--k", "1");
+    const accepted = await cli("--program", gpuDir, "--input", join(TORCH_TRAIN, "input.json"), "--k", "1", "--max-price", bid.toString());
     expect(accepted.code, accepted.stderr).toBe(0);
     const id = taskIdOf(accepted.stdout);
     expect((await task(id)).requirements).toMatchObject({ runtime: "process", gpus: 1 });
     await waitForMoreBlocks(devnet.rpcUrl, 30n);
     const pending = await task(id);
     expect(pending).toMatchObject({ status: TaskStatus.TASK_STATUS_PENDING, assignments: [], declines: 0 });
-    // No worker is a candidate at all: A and B lack the GPU, C the runtime, the GPU host is above the bid.
+    // No worker is a candidate at all: A and B lack the GPU, C the runtime, the GPU host is priced above the bid.
     expect(pending.pendingReason).toBe("requirements_unmet");
     const cancelled = await cli("cancel-task", String(id));
     expect(cancelled.code, cancelled.stderr).toBe(0);
@@ -331,7 +385,7 @@ describe("programs audited on a real node: 2 workers + 1 runtime-less worker + t
   }, WAIT_MS + 60_000);
 
   it("C (no runtime) was never assigned any of the suite's tasks, so it never had to decline one", async () => {
-    expect(submitted.length).toBeGreaterThanOrEqual(6);
+    expect(submitted.length).toBeGreaterThanOrEqual(7);
     for (const id of submitted) {
       const t = await task(id);
       expect(t.assignments.map((a) => a.worker), `task ${id}`).not.toContain(worker("C").address);

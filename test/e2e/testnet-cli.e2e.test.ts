@@ -23,7 +23,8 @@ const CLI = join(packageRoot(), "dist", "testnet", "cli.js");
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, OGPU_TESTNET_DIR: dir, OGPU_TESTNET_BASE_PORT: String(BASE_PORT), ...env },
+      // Nodes only: this suite is about the nodes' lifecycle (the market roles have their own suite).
+      env: { ...process.env, OGPU_TESTNET_DIR: dir, OGPU_TESTNET_BASE_PORT: String(BASE_PORT), OGPU_TESTNET_MARKET: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -26,7 +26,7 @@ function removeOnce(file: string, pattern: RegExp, what: string): void {
  *   (so the params it writes at InitChain lack it, and a genesis giving it is refused as an
  *   unknown param) and from MsgSubmitTask's check (no cap on requirements.gpu_models lists
  *   beyond the generic Msg list cap).
- * package.json, node_modules and .bin are linked so the copy runs like the original. Returns
+ * package.json, node_modules, .bin and proto (gRPC descriptors) are linked so the copy runs like the original. Returns
  * the path of its ogpud CLI script.
  */
 export function releaseBefore(dir: string, upgrade: string): string {
@@ -36,6 +36,8 @@ export function releaseBefore(dir: string, upgrade: string): string {
   cpSync(join(root, "package.json"), join(dir, "package.json"));
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
   symlinkSync(join(root, ".bin"), join(dir, ".bin"));
+  // The gRPC server reads its reflection descriptors from proto/gen/descriptors.binpb under the package root.
+  symlinkSync(join(root, "proto"), join(dir, "proto"));
   const upgrades = join(dist, "app", "upgrades");
   renameSync(join(upgrades, "registry.js"), join(upgrades, "registry-release.js"));
   writeFileSync(

@@ -2,7 +2,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { singleChunkCid } from "../../sdk/blobs.js";
-import { saltPublicOutput } from "../../crypto/task-crypto.js";
+import { saltPublicOutput, sealTaskInput, sealTaskOutput } from "../../crypto/task-crypto.js";
+import { generateKemKeyPair } from "../../crypto/kem.js";
+import { auditorKeyFingerprint } from "../../crypto/kem-pubkey.js";
 import { Phase, Verdict, type TaskRecord, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, VerificationClass, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { toleranceToPpt } from "../../sdk/program-manifest.js";
@@ -154,5 +156,59 @@ describe("Auditor on a tolerance task running a client program", () => {
       ],
     ]);
     expect(lines.join("\n")).toMatch(/w2: MISMATCH \(grid\.f32: element 3/);
+  });
+});
+
+describe("Auditor on an encrypted tolerance task", () => {
+  it("opens each worker's output with its auditor key and judges it; an output not wrapped to it is a MISMATCH", async () => {
+    const me = "ogpu1auditor";
+    const auditorKey = generateKemKeyPair();
+    const client = generateKemKeyPair();
+    const input = new TextEncoder().encode("sum these, privately");
+    const { payload, manifest } = await sealTaskInput(input, client.publicKey, [], [{ address: me, encPubkey: auditorKey.publicKey }]);
+    blobs.set(singleChunkCid(payload), payload);
+    blobs.set(singleChunkCid(manifest), manifest);
+    const sealedFor = async (output: Uint8Array, auditors: Uint8Array[]) => {
+      const blob = await sealTaskOutput(output, client.publicKey, 3n, "output", auditors);
+      blobs.set(singleChunkCid(blob), blob);
+      return { outputCid: singleChunkCid(blob), resultDigest: resultDigest(output) };
+    };
+    const seen: Uint8Array[] = [];
+    const sum: Executor = { kind: "npy-sum", run: async (plain) => (seen.push(plain), sums.forward) };
+    const task = {
+      id: 3n, kind: "npy-sum", programHash: builtinProgramId("npy-sum"), inputCid: singleChunkCid(manifest), status: TaskStatus.TASK_STATUS_AUDITING,
+      verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, inputEncrypted: true, auditorKeyFingerprints: [auditorKeyFingerprint(auditorKey.publicKey)], ...TOL,
+    } as Task;
+    const record = {
+      taskId: 3n,
+      phase: Phase.PHASE_AUDIT,
+      results: [
+        { worker: "w1", revealed: true, ...(await sealedFor(sums.reverse, [auditorKey.publicKey])) },
+        { worker: "w2", revealed: true, ...(await sealedFor(sums.perturbed, [auditorKey.publicKey])) },
+        // Sealed to the client alone: the committee cannot compare it, so it is the worker's fault.
+        { worker: "w3", revealed: true, ...(await sealedFor(sums.reverse, [])) },
+      ],
+      audit: { members: [{ validator: me, power: 1n, voted: false, seal: new Uint8Array(32).fill(1), workerVerdicts: [] }], drawnHeight: 5n, deadlineHeight: 50n },
+    } as unknown as TaskRecord;
+    const votes: WorkerVerdict[][] = [];
+    const lines: string[] = [];
+    const chain: AuditorChain = {
+      getTask: async () => task,
+      getAttestRecord: async () => record,
+      tasksWithStatus: async () => [task],
+      attest: async (_id, _digest, _verdict, _salt, workerVerdicts) => void votes.push(workerVerdicts ?? []),
+      commitAudit: async () => undefined,
+    };
+    const auditor = new Auditor({ operator: me, chain, fetchBlob, executors: new Map([["npy-sum", sum]]), kemSecret: auditorKey.secretKey, log: (l) => lines.push(l) });
+    await auditor.handle({ type: "resync", reason: "test" });
+    expect(seen).toEqual([input]); // re-executed on the decrypted input
+    expect(votes).toEqual([
+      [
+        { worker: "w1", verdict: Verdict.VERDICT_MATCH },
+        { worker: "w2", verdict: Verdict.VERDICT_MISMATCH },
+        { worker: "w3", verdict: Verdict.VERDICT_MISMATCH },
+      ],
+    ]);
+    expect(lines.join("\n")).toMatch(/w3: MISMATCH \(output does not open: the output's data key is not wrapped to auditor key/);
   });
 });

@@ -47,7 +47,8 @@ export interface RevealedOutput {
 /**
  * One verdict per revealed worker, in the record's order. `fetchBlob` errors propagate (a
  * transient blob-store failure is retried by the caller, never voted as MISMATCH); a blob that
- * does not open as a public output is the worker's fault and is a MISMATCH.
+ * does not open (`openOutput`: a public output blob, or for an encrypted task one whose data
+ * key is wrapped to this auditor's key) is the worker's fault and is a MISMATCH.
  */
 export async function judgeWorkers(
   ours: Uint8Array,
@@ -55,13 +56,14 @@ export async function judgeWorkers(
   rule: ToleranceRule,
   fetchBlob: (cid: string) => Promise<Uint8Array>,
   log?: (line: string) => void,
+  openOutput: (blob: Uint8Array) => Uint8Array | Promise<Uint8Array> = openPublicOutput,
 ): Promise<WorkerVerdict[]> {
   const verdicts: WorkerVerdict[] = [];
   for (const r of revealed) {
     const blob = await fetchBlob(r.outputCid);
     let result: Comparison;
     try {
-      const output = openPublicOutput(blob);
+      const output = await openOutput(blob);
       result = bytesEqual(resultDigest(output), r.resultDigest)
         ? judgeOutput(ours, output, rule)
         : { match: false, reason: "output blob does not hold the revealed digest's output", maxAbsDiff: Infinity };

@@ -148,6 +148,9 @@ describe("tolerance verification, in process", () => {
     const tooLoose = await c.run([c.client.tx([submitTaskMsg(c.client.address, { ...TOLERANCE, tolerance: { atol: 2n * 10n ** 12n, rtol: 0n } })])]);
     expect(tooLoose.txResults[0]!.log).toMatch(/exceeds max_atol/);
     const encrypted = await c.run([c.client.tx([submitTaskMsg(c.client.address, { ...TOLERANCE, encrypted: true })])]);
-    expect(encrypted.txResults[0]!.log).toMatch(/cannot have an encrypted input/);
+    // Encrypted: only with auditor keys to wrap the outputs to (the committee compares them).
+    expect(encrypted.txResults[0]!.log).toMatch(/encrypted VERIFICATION_CLASS_TOLERANCE task needs auditor_key_fingerprints/);
+    const wrapped = await c.run([c.client.tx([submitTaskMsg(c.client.address, { ...TOLERANCE, encrypted: true, auditorKeyFingerprints: [new Uint8Array(32).fill(7)] })])]);
+    expect(wrapped.txResults[0]!.log).toBe("");
   });
 });

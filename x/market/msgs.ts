@@ -66,9 +66,11 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
     throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_TOLERANCE");
   }
   if (msg.verification === VerificationClass.VERIFICATION_CLASS_BITWISE && (msg.atol !== 0n || msg.rtol !== 0n)) throw invalid("atol/rtol apply to VERIFICATION_CLASS_TOLERANCE tasks only");
-  // Auditors compare worker outputs they can read: outputs of an encrypted input are sealed to
-  // the client alone today (docs/verification.md, "what is left").
-  if (msg.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE && msg.inputEncrypted) throw invalid("VERIFICATION_CLASS_TOLERANCE tasks cannot have an encrypted input yet");
+  // The audit committee compares the workers' outputs, which workers wrap to the auditor keys the
+  // task names (docs/verification.md): an encrypted tolerance task without one could never settle.
+  if (msg.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE && msg.inputEncrypted && msg.auditorKeyFingerprints.length === 0) {
+    throw invalid("an encrypted VERIFICATION_CLASS_TOLERANCE task needs auditor_key_fingerprints: its outputs are wrapped to those auditors, who compare them");
+  }
   if (!msg.inputEncrypted && msg.auditorKeyFingerprints.length > 0) throw invalid("auditor_key_fingerprints only apply to an encrypted input (input_encrypted)");
   if (msg.auditorKeyFingerprints.some((f) => f.length !== FINGERPRINT_LENGTH)) throw invalid(`each auditor key fingerprint must be ${FINGERPRINT_LENGTH} bytes (sha256 of the key)`);
   const req = msg.requirements;

@@ -1,9 +1,11 @@
 import type { Command } from "../../cli.js";
+import { chainInfoCommand } from "./chain-info.js";
 import { exportCommand } from "./export.js";
 import { genesisAddAccountCommand } from "./genesis.js";
 import { govCommands } from "./gov.js";
 import { gentxCommands } from "./gentx.js";
 import { initCommand } from "./init.js";
+import { nodeToolCommands } from "./node-tools.js";
 import { keysCommands } from "./keys.js";
 import { marketCommands } from "./market.js";
 import { queryTaskLogs } from "./market-logs.js";
@@ -41,5 +43,7 @@ export const ogpudCommands: Command[] = [
   ...govCommands,
   statusCommand,
   exportCommand,
+  chainInfoCommand,
   shadowForkCommand,
+  ...nodeToolCommands,
 ];

@@ -1,10 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { CliError, stringFlag, type Command } from "../../cli.js";
-import { cometbftBinary } from "../../paths.js";
-import { DEFAULT_APP_CONFIG, homeFlag, homeOption, nodePaths, readGenesis, writeAppConfig, writeGenesis, type GenesisDoc } from "../home.js";
+import { join } from "node:path";
+import { CliError, stringFlag, type Command, type Flags } from "../../cli.js";
+import { cometbftBinary, ipfsBinary } from "../../paths.js";
+import { DEFAULT_APP_CONFIG, homeFlag, homeOption, nodePaths, readAppConfig, readGenesis, writeAppConfig, writeGenesis, type GenesisDoc, type NodePaths } from "../home.js";
 import { setTomlValues } from "../toml.js";
+import { chainSwarmKey, DEFAULT_IPFS_PORTS, initIpfsRepo, IPFS_REPO_DIR, type IpfsPeer, type IpfsPorts } from "../ipfs-repo.js";
 import { defaultAppState } from "../genesis-state.js";
 
 export interface PortOptions {
@@ -53,7 +55,7 @@ function portFlag(value: unknown, fallback: number, name: string): number {
 export const initCommand: Command = {
   name: "init",
   summary: "Create a node home: CometBFT config (its Prometheus metrics on) and keys, genesis (vote extensions from height 1, block max_gas 100M), and ogpud's app.json",
-  usage: "<moniker> [--home <dir>] [--chain-id <id>] [ports]",
+  usage: "<moniker> [--home <dir>] [--chain-id <id>] [--storage local|ipfs] [ports]",
   options: {
     ...homeOption,
     "chain-id": { type: "string", description: "chain id (default ogpu-devnet-1)" },
@@ -64,6 +66,11 @@ export const initCommand: Command = {
     "grpc-port": { type: "string", description: "gRPC port (default 9090, on 0.0.0.0)" },
     "prometheus-port": { type: "string", description: "CometBFT's own Prometheus metrics on 127.0.0.1:<port>/metrics (default 26660)" },
     "block-time": { type: "string", description: "CometBFT timeout_commit (default 1s)" },
+    storage: { type: "string", description: "blob backend: local (files under data/blobs, default) or ipfs (a kubo repo in <home>/ipfs that ogpud start runs: docs/storage.md)" },
+    "ipfs-api-port": { type: "string", description: `with --storage ipfs: kubo RPC API port on 127.0.0.1 (default ${DEFAULT_IPFS_PORTS.api})` },
+    "ipfs-swarm-port": { type: "string", description: `with --storage ipfs: kubo swarm (TCP) port on 127.0.0.1 (default ${DEFAULT_IPFS_PORTS.swarm})` },
+    "ipfs-gateway-port": { type: "string", description: `with --storage ipfs: kubo gateway port on 127.0.0.1 (default ${DEFAULT_IPFS_PORTS.gateway})` },
+    "ipfs-swarm-key": { type: "string", description: "with --storage ipfs: the private network's key, 64 hex (default: derived from the chain id, the same on every node)" },
     "check-invariants": { type: "boolean", description: "check every invariant after every block (dev mode)" },
     overwrite: { type: "boolean", description: "replace an existing home" },
   },
@@ -83,6 +90,8 @@ export const initCommand: Command = {
       grpc: portFlag(flags["grpc-port"], DEFAULT_PORTS.grpc, "grpc-port"),
       prometheus: portFlag(flags["prometheus-port"], DEFAULT_PORTS.prometheus, "prometheus-port"),
     };
+    const storage = stringFlag(flags, "storage", "local");
+    if (storage !== "local" && storage !== "ipfs") throw new CliError(`--storage must be local or ipfs, not ${storage}`);
     execFileSync(cometbftBinary(), ["init", "--home", paths.home], { stdio: "pipe" });
 
     const chainId = stringFlag(flags, "chain-id", "ogpu-devnet-1");
@@ -117,7 +126,28 @@ export const initCommand: Command = {
       grpc_address: `0.0.0.0:${ports.grpc}`,
       check_invariants: flags["check-invariants"] === true,
     });
+    const ipfs = storage === "ipfs" ? await initIpfsStorage(paths, flags, chainId) : undefined;
     const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", paths.home], { encoding: "utf8" }).trim();
-    console.log(JSON.stringify({ moniker, chain_id: chainId, home: paths.home, node_id: nodeId, ports }, null, 2));
+    console.log(JSON.stringify({ moniker, chain_id: chainId, home: paths.home, node_id: nodeId, ports, ...(ipfs ? { ipfs } : {}) }, null, 2));
   },
 };
+
+/** `--storage ipfs`: the kubo repo in <home>/ipfs (cmd/ogpud/ipfs-repo.ts) and app.json pointing at it. */
+async function initIpfsStorage(paths: NodePaths, flags: Flags, chainId: string): Promise<{ peer_id: string; ports: IpfsPorts }> {
+  const ports: IpfsPorts = {
+    api: portFlag(flags["ipfs-api-port"], DEFAULT_IPFS_PORTS.api, "ipfs-api-port"),
+    swarm: portFlag(flags["ipfs-swarm-port"], DEFAULT_IPFS_PORTS.swarm, "ipfs-swarm-port"),
+    gateway: portFlag(flags["ipfs-gateway-port"], DEFAULT_IPFS_PORTS.gateway, "ipfs-gateway-port"),
+  };
+  const swarmKey = stringFlag(flags, "ipfs-swarm-key", chainSwarmKey(chainId));
+  if (!/^[0-9a-f]{64}$/.test(swarmKey)) throw new CliError("--ipfs-swarm-key must be 32 bytes as 64 lowercase hex characters");
+  let peer: IpfsPeer;
+  try {
+    peer = initIpfsRepo({ binary: ipfsBinary(), repo: join(paths.home, IPFS_REPO_DIR), swarmKey, ports });
+  } catch (err) {
+    throw new CliError(`cannot create the kubo repo (is kubo installed? make install puts it in .bin/ipfs): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const config = await readAppConfig(paths);
+  await writeAppConfig(paths, { ...config, storage: "ipfs", ipfs_api: `http://127.0.0.1:${ports.api}`, ipfs_repo: IPFS_REPO_DIR });
+  return { peer_id: peer.id, ports };
+}

@@ -7,8 +7,8 @@ import { OgpuClient, submitTaskMsg, type SubmitTaskParams } from "../../../sdk/c
 import { toleranceToPpt } from "../../../sdk/program-manifest.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
-import { basePrices, getTask, listTasks, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
-import { blobSignerFromMnemonic, clientEncryptionKey, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { basePrices, getTask, listTasks, listWorkers, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
+import { blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
 import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
 import { keyringFromFlags } from "../keyring-flags.js";
@@ -119,10 +119,31 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
     const height = BigInt((await node.comet.status()).syncInfo.latestBlockHeight);
     if (isPublic) return await uploadTaskInput({ restUrl, signer: keys.signer, height, input });
     const { recipients, auditors } = await inputRecipients(node.comet, params.requirements);
-    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients, auditors } });
+    return await uploadTaskInput({ restUrl, signer: keys.signer, height, input, encryption: { clientKey: keys.encryptionKey.publicKey, recipients, auditors, tolerance: params.verification === "tolerance" } });
   } catch (err) {
     throw new CliError(`uploading the input to ${restUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * What a client should see before escrowing: the total escrow (max price × units × k), the
+ * tier's current base price, how many online workers could take the task, and a warning when
+ * the bid is below the base price (the scheduler assigns only at or above it).
+ */
+export async function submitQuote(node: NodeConnection, params: SubmitTaskParams): Promise<string> {
+  const tier = params.requirements?.tier ?? 0;
+  const [prices, online] = await Promise.all([basePrices(node.comet), listWorkers(node.comet, { status: "online" })]);
+  const base = prices.find((p) => p.tier === tier)?.basePricePerUnit;
+  const qualifying = candidateRecipients(online, params.requirements).length;
+  const maxPrice = BigInt(params.maxPricePerUnit);
+  const escrow = maxPrice * BigInt(params.units) * BigInt(params.redundancy ?? 1);
+  const lines = [
+    `  total escrow: ${escrow}uogpu (max ${params.maxPricePerUnit}uogpu/unit × ${params.units} units × k ${params.redundancy ?? 1}); the unspent part is refunded`,
+    `  tier ${tier} base price: ${base === undefined ? "unknown" : `${base}uogpu/unit`}`,
+    `  online workers that qualify: ${qualifying}${qualifying < (params.redundancy ?? 1) ? ` (fewer than k = ${params.redundancy ?? 1}: the task waits for more)` : ""}`,
+  ];
+  if (base !== undefined && maxPrice < BigInt(base)) lines.push(`  WARNING: your max price ${params.maxPricePerUnit}uogpu/unit is below the base price ${base}uogpu/unit: the task will not be scheduled until the base price falls`);
+  return lines.join("\n");
 }
 
 const submitTask: Command = {
@@ -202,10 +223,6 @@ const submitTask: Command = {
     const inputFile = typeof flags.input === "string" ? flags.input : undefined;
     if ((inputFile === undefined) === (typeof flags["input-cid"] !== "string")) throw new CliError("give exactly one of --input <file> or --input-cid <cid>");
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
-    // The chain refuses tolerance tasks with an encrypted input until worker outputs are wrapped to auditors (docs/verification.md).
-    if (verification === "tolerance" && inputFile !== undefined && !flags.public) {
-      throw new CliError("tolerance verification needs a public input for now (auditors must read the workers' outputs): add --public, or --verification bitwise");
-    }
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
@@ -231,7 +248,10 @@ const submitTask: Command = {
         if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s) and ${uploaded.auditors.length} auditor(s), manifest` : "public, cid"} ${inputCid}`);
       }
       const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid, inputEncrypted: sealedTo.encrypted, auditorKeyFingerprints: sealedTo.auditorKeyFingerprints }) }];
-      const { hash, result } = await signAndSend(flags, node, build, `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`);
+      let summary = `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`;
+      // Only the confirmation prompt shows the quote; -y, --dry-run and --generate-only skip it.
+      if (!flags.yes && !flags["dry-run"] && !flags["generate-only"]) summary = `${summary}\n${await submitQuote(node, params)}`;
+      const { hash, result } = await signAndSend(flags, node, build, summary);
       if (!result) {
         printResult(format, { txhash: hash, code: 0 });
         return 0;

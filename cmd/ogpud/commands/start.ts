@@ -1,10 +1,10 @@
 import { CliError, intFlag, type Command, type Flags } from "../../cli.js";
-import { join } from "node:path";
-import { cometbftBinary, packageRoot } from "../../paths.js";
-import { startNode } from "../../../server/node.js";
+import { join, resolve } from "node:path";
+import { cometbftBinary, ipfsBinary, packageRoot } from "../../paths.js";
+import { startNode, type StorageOptions } from "../../../server/node.js";
 import { DESCRIPTOR_SET_PATH } from "../../../server/grpc.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
-import { homeFlag, homeOption, nodePaths, readAppConfig } from "../home.js";
+import { homeFlag, homeOption, nodePaths, readAppConfig, type AppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
 import { logOptions, loggerFromFlags } from "../../log-flags.js";
 import { parseCometDuration } from "../../../server/readiness.js";
@@ -32,6 +32,8 @@ export const startCommand: Command = {
     "blob-max-total-bytes": { type: "string", description: `most bytes the blob store holds in all; beyond it uploads get 507 (default ${BLOB_DEFAULTS.maxTotalBytes})` },
     "blob-min-free-bytes": { type: "string", description: `free space the blob store leaves on its disk; below it uploads get 507 (default ${BLOB_DEFAULTS.minFreeDiskBytes})` },
     "blob-retention-blocks": { type: "string", description: `blobs no live task references are deleted this many blocks after upload (default ${BLOB_DEFAULTS.retentionBlocks})` },
+    "ipfs-api": { type: "string", description: "with app.json storage \"ipfs\": the kubo RPC API to use (overrides app.json ipfs_api)" },
+    "blob-sweep-interval-ms": { type: "string", description: `how often the expiry sweep runs, in ms; 0 = never (default ${BLOB_DEFAULTS.sweepIntervalMs})` },
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
     "query-max-bytes": { type: "string", description: "largest query request accepted, in bytes (default 2097152; overrides app.json)" },
@@ -71,6 +73,7 @@ export const startCommand: Command = {
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
+      storage: storageOptions(paths.home, config, str("ipfs-api", config.ipfs_api)),
       serveExport: flags["serve-export"] === true || config.serve_export,
       grpc: grpcEnabled(flags, config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
       readiness: {
@@ -106,6 +109,14 @@ function grpcEnabled(flags: Flags, configured: boolean): boolean {
   return value === "true";
 }
 
+/** app.json's storage: local (undefined), or IPFS through ipfs_api, run by ogpud when ipfs_repo names a repo. */
+function storageOptions(home: string, config: AppConfig, api: string): StorageOptions | undefined {
+  if (config.storage === "local") return undefined;
+  if (config.storage !== "ipfs") throw new CliError(`app.json storage must be "local" or "ipfs", not ${JSON.stringify(config.storage)}`);
+  const repo = config.ipfs_repo === "" ? undefined : resolve(home, config.ipfs_repo);
+  return { backend: "ipfs", api, repo, binary: repo === undefined ? undefined : ipfsBinary(), fetchTimeoutMs: config.ipfs_fetch_timeout_ms };
+}
+
 /** The --blob-* flags given; the rest take BLOB_DEFAULTS in the store. */
 function blobSettings(flags: Flags): BlobSettings {
   const int = (name: string) => (flags[name] === undefined ? undefined : intFlag(flags, name, 0));
@@ -117,5 +128,6 @@ function blobSettings(flags: Flags): BlobSettings {
     minFreeDiskBytes: int("blob-min-free-bytes"),
     retentionBlocks: retention === undefined ? undefined : BigInt(retention),
     sweepMaxBlobs: int("blob-sweep-max"),
+    sweepIntervalMs: int("blob-sweep-interval-ms"),
   };
 }

@@ -1,12 +1,12 @@
 import { hexUpper } from "../../../crypto/bytes.js";
 import { SdkCode } from "../../../app/errors.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import { createInterface } from "node:readline/promises";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { DirectSecp256k1Wallet, makeAuthInfoBytes, type EncodeObject } from "@cosmjs/proto-signing";
 import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
 import { CliError, CommandDone, stringFlag, type Command, type Flags, type OptionSpec } from "../../cli.js";
+import { promptLine } from "../../prompt.js";
 import { txJson } from "../../../server/tx-json.js";
 import { parseAccountAddress } from "../../../app/address.js";
 import { coinsToWire, parseCoins } from "../../../app/coins.js";
@@ -109,15 +109,10 @@ async function gasLimitFor(flags: Flags, simulate: () => Promise<bigint>): Promi
   return Number(gasFlag);
 }
 
+/** gaiad's confirmation: the summary on stderr, then one answer (a terminal line, or the next stdin line when piped). */
 async function confirm(summary: string): Promise<void> {
-  if (!process.stdin.isTTY) throw new CliError("not a terminal: pass --yes to sign and broadcast without confirmation");
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${summary}\nconfirm transaction before signing and broadcasting [y/N]: `);
-    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError("aborted: transaction not broadcast");
-  } finally {
-    rl.close();
-  }
+  const answer = await promptLine(`${summary}\nconfirm transaction before signing and broadcasting [y/N]: `);
+  if (!/^y(es)?$/i.test(answer)) throw new CliError("aborted: transaction not broadcast (pass --yes to skip this question)");
 }
 
 /** The DeliverTx result of an included tx, as `ogpud tx` and `ogpud q tx` print it. */
