@@ -1,13 +1,11 @@
 import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StdFee } from "@cosmjs/stargate";
-import { packageRoot } from "../cmd/paths.js";
 import { generateKemKeyPair } from "../crypto/kem.js";
 import { OgpuClient } from "../sdk/client.js";
 import { offsetPort, rpcStatus, startTestNode, type Devnet, type TestNode } from "../testnet/devnet.js";
+import { initRoleHome, spawnRole, stopRoles, type RoleProcess } from "../testnet/roles.js";
 import { openTaskOutput, sealTaskInput, sealTaskOutput } from "../crypto/task-crypto.js";
 import { printFigures, printRatios, progress, quantile, type Benchmark, type Figure, type Ratio } from "./report.js";
 
@@ -57,31 +55,6 @@ export interface ComputeCluster {
   stop(): Promise<void>;
 }
 
-interface WorkerProcess {
-  proc: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-const workerScript = () => join(packageRoot(), "dist", "worker", "main.js");
-
-/** `ogpu-worker init` (test keyring); `mnemonic` recovers an existing account instead. */
-function initWorker(home: string, mnemonic?: string): string {
-  const args = [workerScript(), "init", "--home", home, "--keyring-backend", "test", ...(mnemonic ? ["--recover"] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", input: mnemonic ? `${mnemonic}\n` : undefined });
-  if (r.status !== 0) throw new Error(`ogpu-worker init failed: ${r.stderr}`);
-  return /address:\s+(\S+)/.exec(r.stdout)![1]!;
-}
-
-function startWorker(home: string, devnet: Devnet, metricsPort: number, maxConcurrent: number): WorkerProcess {
-  const log = createWriteStream(join(home, "worker.log"), { flags: "a" });
-  const args = ["start", "--home", home, "--keyring-backend", "test", "--node", devnet.rpcUrl, "--rest", devnet.restUrl];
-  args.push("--max-concurrent", String(maxConcurrent), "--heartbeat-blocks", "10", "--metrics-port", String(metricsPort), "--grace-ms", "2000");
-  const proc = spawn(process.execPath, [workerScript(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  proc.stdout!.pipe(log, { end: false });
-  proc.stderr!.pipe(log, { end: false });
-  return { proc, exited: new Promise((resolve) => proc.once("exit", resolve)) };
-}
-
 async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check().catch(() => false))) {
@@ -93,16 +66,13 @@ async function until(what: string, check: () => Promise<boolean>, ms: number): P
 /** Node + 2 workers + funded SDK clients; the caller must stop() it (also on failure after return). */
 export async function startComputeCluster(opts: ClusterOptions): Promise<ComputeCluster> {
   const clientAccounts = Array.from({ length: opts.clients }, (_, i) => ({ name: `client${i}`, coins: `${100_000n * OGPU}uogpu` }));
-  const workerProcs: WorkerProcess[] = [];
+  const workerProcs: RoleProcess[] = [];
   const clients: OgpuClient[] = [];
   let testNode: TestNode | undefined;
   let workerHomes: string[] = [];
   const workerLogs = async () => (await Promise.all(workerHomes.map((h) => readFile(join(h, "worker.log"), "utf8").catch(() => "")))).map((l) => l.slice(-1500)).join("\n---\n");
   const stop = async () => {
-    for (const w of workerProcs) {
-      if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill("SIGTERM");
-      await w.exited;
-    }
+    await stopRoles(workerProcs);
     for (const c of clients) c.disconnect();
     await testNode?.cleanup();
   };
@@ -123,14 +93,17 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
     for (const account of devnet.accounts.slice(1)) clients.push(await OgpuClient.fromMnemonic(devnet.rpcUrl, account.mnemonic, clientOpts));
     const validator = devnet.accounts[0]!;
     // Worker 0 is the validator's own account (see the file comment); worker 1 a fresh one funded by it.
-    const workers = [initWorker(workerHomes[0]!, validator.mnemonic), initWorker(workerHomes[1]!)];
+    const workers = [initRoleHome(workerHomes[0]!, "secp256k1", validator.mnemonic), initRoleHome(workerHomes[1]!)];
     const funder = await OgpuClient.fromMnemonic(devnet.rpcUrl, validator.mnemonic, clientOpts);
     try {
       await funder.broadcast([{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: validator.address, toAddress: workers[1], amount: [{ denom: "uogpu", amount: String(1200n * OGPU) }] } }]);
     } finally {
       funder.disconnect();
     }
-    workerHomes.forEach((h, i) => workerProcs.push(startWorker(h, devnet, offsetPort(opts.metricsPortBase) + i, opts.workerMaxConcurrent ?? 2)));
+    const node = { rpc: devnet.rpcUrl, rest: devnet.restUrl };
+    workerHomes.forEach((home, i) =>
+      workerProcs.push(spawnRole({ name: `worker${i}`, kind: "worker", home, node, metricsPort: offsetPort(opts.metricsPortBase) + i, maxConcurrent: opts.workerMaxConcurrent ?? 2 })),
+    );
     await until("both workers online", async () => (await clients[0]!.listWorkers({ status: "online" })).length === 2, 90_000).catch(async (err: Error) => {
       throw new Error(`${err.message}\n${await workerLogs()}`);
     });

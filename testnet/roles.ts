@@ -29,6 +29,8 @@ export interface RoleSpec {
   /** The node the role talks to. */
   node: { rpc: string; rest: string };
   metricsPort?: number;
+  /** Worker: jobs at once (default 2). */
+  maxConcurrent?: number;
   /** More `ogpu-worker` flags (e.g. --gpu, --price-per-unit). */
   extraArgs?: string[];
 }
@@ -49,9 +51,10 @@ export function workerScript(): string {
 export const roleLogFile = (spec: Pick<RoleSpec, "home" | "kind">) => join(spec.home, `${spec.kind}.log`);
 export const rolePidFile = (spec: Pick<RoleSpec, "home" | "kind">) => join(spec.home, `${spec.kind}.pid`);
 
-/** `ogpu-worker init` in `home` (test keyring); returns the worker's address. */
-export function initRoleHome(home: string, keyType: KeyType = "secp256k1"): string {
-  const r = spawnSync(process.execPath, [workerScript(), "init", "--home", home, "--keyring-backend", "test", "--key-type", keyType], { encoding: "utf8" });
+/** `ogpu-worker init` in `home` (test keyring); `mnemonic` recovers an existing account. Returns the worker's address. */
+export function initRoleHome(home: string, keyType: KeyType = "secp256k1", mnemonic?: string): string {
+  const args = [workerScript(), "init", "--home", home, "--keyring-backend", "test", "--key-type", keyType, ...(mnemonic ? ["--recover"] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", input: mnemonic ? `${mnemonic}\n` : undefined });
   if (r.status !== 0) throw new Error(`ogpu-worker init --home ${home} failed: ${r.stderr}`);
   return /address:\s+(\S+)/.exec(r.stdout)![1]!;
 }
@@ -59,7 +62,7 @@ export function initRoleHome(home: string, keyType: KeyType = "secp256k1"): stri
 /** The command line of a role (test keyring: the testnet's and tests' keys are throwaway). */
 export function roleArgs(spec: RoleSpec): string[] {
   const args = spec.kind === "worker"
-    ? ["start", "--home", spec.home, "--max-concurrent", "2", "--heartbeat-blocks", "10", "--grace-ms", "2000"]
+    ? ["start", "--home", spec.home, "--max-concurrent", String(spec.maxConcurrent ?? 2), "--heartbeat-blocks", "10", "--grace-ms", "2000"]
     : ["audit", "--home", spec.home, "--key", spec.keyName ?? "validator"];
   args.push("--keyring-backend", "test", "--node", spec.node.rpc, "--rest", spec.node.rest);
   if (spec.keyType) args.push("--key-type", spec.keyType);
