@@ -2,7 +2,7 @@
  * The web dashboard (web/, served by the node at /ui) in a real Chromium (playwright-core,
  * /usr/bin/chromium) against a real devnet with two real ogpu-worker processes
  * (bench/e2e.ts startComputeCluster). A task submitted through the SDK gives the provider page
- * a finalized job to show. Every page is loaded at desktop (1280×800) and phone (390×844)
+ * and the customer page a finalized task to show. Every page is loaded at desktop (1280×800) and phone (390×844)
  * width, screenshotted under test-results/web/ (UPDATE_DOCS_IMG=1 also writes the README's
  * docs/img/), and any console error or uncaught page error fails the test.
  * Ports 28600..28603 (node) and 28610..28611 (worker metrics); this suite's range is 28600-28699.
