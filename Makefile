@@ -68,9 +68,10 @@ grpcurl:
 		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION); \
 	fi
 
-## build: compile TypeScript to dist/
+## build: compile TypeScript to dist/ and the web dashboard (web/) to dist/ui, which the node serves at /ui
 build: install
 	npm run build
+	npm run build:web
 
 ## start: a single-node devnet producing blocks, with a funded dev key
 start: build
