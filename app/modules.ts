@@ -25,6 +25,8 @@ import { createGovModule } from "../x/gov/module.js";
 import { createTreasuryKeeper, type TreasuryKeeper } from "../x/treasury/keeper.js";
 import { createTreasuryModule } from "../x/treasury/module.js";
 import { lateMsgRouter } from "./msg-router.js";
+import { createAuthzKeeper, type AuthzKeeper } from "../x/authz/keeper.js";
+import { createAuthzModule } from "../x/authz/module.js";
 import type { StakingHooks } from "../x/staking/hooks.js";
 import { createUpgradeKeeper, type UpgradeKeeper } from "../x/upgrade/keeper.js";
 import { createUpgradeModule } from "../x/upgrade/module.js";
@@ -44,6 +46,7 @@ export interface AppKeepers {
   gov: GovKeeper;
   treasury: TreasuryKeeper;
   upgrade: UpgradeKeeper;
+  authz: AuthzKeeper;
 }
 
 export interface WiringOptions {
@@ -105,6 +108,8 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
   const router = lateMsgRouter();
   const gov = createGovKeeper({ auth, bank, staking, router });
   // x/upgrade reads the module list (versions, migrations) only while blocks run.
+  // x/authz runs a grantee's MsgExec through the same router, as the granter.
+  const authz = createAuthzKeeper({ bank, router });
   const upgrade = createUpgradeKeeper({ handlers: options.upgrades ?? UPGRADE_HANDLERS, modules: () => modules });
 
   // genutil is last: its gentxs need balances and pools, and it returns the validator set staking computed.
@@ -123,8 +128,9 @@ export function createAppWiring(options: WiringOptions = {}): AppWiring {
     createTreasuryModule(treasury, { auth, bank }),
     createGovModule(gov, { auth, bank }),
     createUpgradeModule(upgrade),
+    createAuthzModule(authz, { router }),
     createGenutilModule({ staking }),
   ];
   router.fill(modules);
-  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov, treasury, upgrade } };
+  return { modules, ante: createAnteHandler({ bank }), keepers: { auth, bank, staking, distribution, slashing, workers, market, attest, mint, gov, treasury, upgrade, authz } };
 }

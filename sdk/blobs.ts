@@ -151,29 +151,76 @@ export async function blobUploadHeaders(bytes: Uint8Array, signer: BlobSigner, e
 }
 
 /**
- * Uploads `bytes` authorised by `signer`; `height` is a recent block height and the signature
- * expires UPLOAD_VALIDITY_BLOCKS after it. Idempotent.
+ * One node's REST URL, or several to fail over between: an array or a comma-separated list
+ * (`--rest a,b,c`). Tried in order; the next is tried when one is unreachable or answers a
+ * failure another node may not have (docs/storage.md, "Several REST endpoints").
  */
-export async function uploadBlob(restUrl: string, bytes: Uint8Array, signer: BlobSigner, height: bigint): Promise<BlobRef> {
-  const headers = await blobUploadHeaders(bytes, signer, height + UPLOAD_VALIDITY_BLOCKS);
-  const cid = headers[BLOB_HEADERS.cid]!;
-  const response = await fetch(blobUrl(restUrl), { method: "POST", headers, body: bytes });
-  if (!response.ok) throw await errorFrom(response);
-  const ref = (await response.json()) as BlobRef;
-  // The store names what it stored; a different CID means it is not the blob we sent.
-  if (ref.cid !== cid) throw new BlobError("cid_mismatch", `blob store stored ${ref.cid}, expected ${cid}`);
-  return ref;
+export type RestEndpoints = string | readonly string[];
+
+/** The URLs of `rest`, in order; at least one. */
+export function restEndpoints(rest: RestEndpoints): string[] {
+  const urls = (typeof rest === "string" ? rest.split(",") : [...rest]).map((u) => u.trim()).filter((u) => u !== "");
+  if (urls.length === 0) throw new BlobError("no_endpoint", "no REST endpoint given");
+  return urls;
 }
 
-/** Downloads a blob and checks its bytes hash to `cid`; a node serving wrong bytes is an error. */
-export async function fetchBlob(restUrl: string, cid: string): Promise<Uint8Array> {
-  if (!isBlobCid(cid)) throw new BlobError("invalid_cid", `invalid blob CID '${cid.slice(0, 80)}': expected ${BLOB_CID_FORM}`);
-  const response = await fetch(blobUrl(restUrl, cid));
-  if (!response.ok) throw await errorFrom(response);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const actual = await blobCid(bytes);
-  if (actual !== cid) {
-    throw new BlobError("integrity_mismatch", `blob ${cid} failed its integrity check: the ${bytes.length} bytes received hash to ${actual}`);
+/**
+ * Whether another node could do better: unreachable (fetch's network TypeError), a server-side
+ * failure or a full store (5xx, 507), a rate limit (429), a blob this node lacks (404) or served
+ * wrong (integrity/CID mismatch). A refusal of the request itself (bad signature, quota) is final.
+ */
+function worthAnotherEndpoint(err: unknown): boolean {
+  if (!(err instanceof BlobError)) return true;
+  if (err.code === "integrity_mismatch" || err.code === "cid_mismatch") return true;
+  return err.status !== undefined && (err.status >= 500 || err.status === 404 || err.status === 429);
+}
+
+async function withFailover<T>(rest: RestEndpoints, attempt: (url: string) => Promise<T>): Promise<T> {
+  const urls = restEndpoints(rest);
+  const failures: string[] = [];
+  for (const [i, url] of urls.entries()) {
+    try {
+      return await attempt(url);
+    } catch (err) {
+      if (i === urls.length - 1 || !worthAnotherEndpoint(err)) {
+        if (failures.length === 0) throw err;
+        const last = err instanceof BlobError ? err : new BlobError("unreachable", `${url}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new BlobError(last.code, `${last.message} (also tried: ${failures.join("; ")})`, last.status, last.abciCode);
+      }
+      failures.push(`${url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
-  return bytes;
+  throw new BlobError("no_endpoint", "no REST endpoint given");
+}
+
+/**
+ * Uploads `bytes` authorised by `signer`; `height` is a recent block height and the signature
+ * expires UPLOAD_VALIDITY_BLOCKS after it. Idempotent, so a failed endpoint's retry elsewhere is safe.
+ */
+export async function uploadBlob(rest: RestEndpoints, bytes: Uint8Array, signer: BlobSigner, height: bigint): Promise<BlobRef> {
+  const headers = await blobUploadHeaders(bytes, signer, height + UPLOAD_VALIDITY_BLOCKS);
+  const cid = headers[BLOB_HEADERS.cid]!;
+  return withFailover(rest, async (restUrl) => {
+    const response = await fetch(blobUrl(restUrl), { method: "POST", headers, body: bytes });
+    if (!response.ok) throw await errorFrom(response);
+    const ref = (await response.json()) as BlobRef;
+    // The store names what it stored; a different CID means it is not the blob we sent.
+    if (ref.cid !== cid) throw new BlobError("cid_mismatch", `blob store stored ${ref.cid}, expected ${cid}`);
+    return ref;
+  });
+}
+
+/** Downloads a blob and checks its bytes hash to `cid`; a node serving wrong bytes is an error (the next endpoint is tried). */
+export async function fetchBlob(rest: RestEndpoints, cid: string): Promise<Uint8Array> {
+  if (!isBlobCid(cid)) throw new BlobError("invalid_cid", `invalid blob CID '${cid.slice(0, 80)}': expected ${BLOB_CID_FORM}`);
+  return withFailover(rest, async (restUrl) => {
+    const response = await fetch(blobUrl(restUrl, cid));
+    if (!response.ok) throw await errorFrom(response);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const actual = await blobCid(bytes);
+    if (actual !== cid) {
+      throw new BlobError("integrity_mismatch", `blob ${cid} failed its integrity check: the ${bytes.length} bytes received from ${restUrl} hash to ${actual}`);
+    }
+    return bytes;
+  });
 }

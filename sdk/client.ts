@@ -44,7 +44,10 @@ export interface OgpuClientOptions {
   broadcastPollIntervalMs?: number;
   /** Options of every progress stream. */
   progress?: ProgressOptions;
-  /** The node's REST server (blob store), e.g. http://127.0.0.1:1317: needed for `input` and fetchResult. */
+  /**
+   * The node's REST server (blob store), e.g. http://127.0.0.1:1317: needed for `input` and
+   * fetchResult. Several, comma-separated ("http://a:1317,http://b:1317"), are failed over in order.
+   */
   restUrl?: string;
   /** Authorises blob uploads as the signer's account (fromMnemonic derives it). */
   blobSigner?: BlobSigner;

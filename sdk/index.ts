@@ -11,7 +11,7 @@ export { MANIFEST_FILE, ManifestError, parseProgramManifest, toleranceToPpt } fr
 export type { ProgramManifest, ProgramOutput, ProgramResources, ProgramVerification, Runtime } from "./program-manifest.js";
 export { PackError, packFiles, unpackFiles } from "./program-pack.js";
 export type { PackEntry } from "./program-pack.js";
-export { BlobError, blobCid, fetchBlob, isBlobCid, uploadBlob } from "./blobs.js";
+export { BlobError, blobCid, fetchBlob, isBlobCid, restEndpoints, uploadBlob, type RestEndpoints } from "./blobs.js";
 export type { BlobRef, BlobSigner } from "./blobs.js";
 // The encrypted-task format (crypto/task-crypto.ts, shared with the worker); re-exported, not copied, for clients that seal by hand.
 export { openTaskOutput, parseManifest, sealTaskInput } from "../crypto/task-crypto.js";

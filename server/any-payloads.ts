@@ -6,6 +6,8 @@
  * type URL), oGPU's from proto/msg-types.ts, so no type URL is spelled twice.
  */
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { GenericAuthorization } from "cosmjs-types/cosmos/authz/v1beta1/authz";
+import * as authzTx from "cosmjs-types/cosmos/authz/v1beta1/tx";
 import * as bankTx from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
@@ -18,6 +20,7 @@ import * as stakingTx from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import * as upgradeTx from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
+import { SubmitTaskAuthorization } from "../proto/gen/ogpu/authz/v1/authz.js";
 import { DeclineReason, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
 import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
 import type { MessageCodec, RenderHints } from "./lcd-json.js";
@@ -65,6 +68,10 @@ const ANY_PAYLOADS: ReadonlyMap<string, AnyPayload> = new Map<string, AnyPayload
   [MODULE_ACCOUNT_TYPE_URL, { codec: ModuleAccount }],
   ["/cosmos.gov.v1beta1.TextProposal", { codec: TextProposal }],
   ["/cosmos.tx.v1beta1.Tx", { codec: Tx }],
+  // x/authz's authorizations (grants in queries and MsgGrant) and its Msgs.
+  [GenericAuthorization.typeUrl, { codec: GenericAuthorization }],
+  ["/ogpu.authz.v1.SubmitTaskAuthorization", { codec: SubmitTaskAuthorization }],
+  ...cosmosModule(authzTx),
   ...cosmosModule(bankTx),
   ...cosmosModule(distributionTx),
   ...cosmosModule(govV1Tx, GOV_MSG_HINTS),

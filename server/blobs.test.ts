@@ -164,5 +164,26 @@ describe("sdk/blobs client", () => {
     expect((err as BlobError).code).toBe("integrity_mismatch");
     await expect(fetchBlob(fakeUrl, "not-a-cid")).rejects.toThrow(/invalid blob CID/);
   });
+
+  it("fails over between several REST endpoints: past an unreachable node, a lying one and a 404, never past a refusal", async () => {
+    const bytes = bytesOf(700, 24);
+    const dead = "http://127.0.0.1:9"; // discard port: connection refused
+    const liar = Fastify();
+    const empty = Fastify();
+    fakes.push(liar, empty);
+    liar.get("/blobs/:cid", async (_req, reply) => reply.type("application/octet-stream").send(Buffer.from(bytesOf(700, 25))));
+    empty.get("/blobs/:cid", async (_req, reply) => reply.code(404).send({ code: 18, codespace: "blobs", reason: "blob_not_found", message: "not here" }));
+    const [liarUrl, emptyUrl] = [await liar.listen({ host: "127.0.0.1", port: 0 }), await empty.listen({ host: "127.0.0.1", port: 0 })];
+
+    const ref = await uploadBlob(`${dead},${url}`, bytes, alice, NODE_HEIGHT);
+    expect(ref).toEqual({ cid: singleChunkCid(bytes), size: 700 });
+    expect(await fetchBlob([dead, liarUrl, emptyUrl, url], ref.cid)).toEqual(bytes);
+    // Every endpoint failing: the last failure, naming the others.
+    const none = await fetchBlob(`${dead}, ${emptyUrl}`, ref.cid).catch((e: unknown) => e);
+    expect(none).toMatchObject({ code: "blob_not_found", message: expect.stringContaining(dead) });
+    // A refusal of the request itself is the same on every node: no failover.
+    const refused = await uploadBlob(`${url},${dead}`, bytesOf(10, 26), alice, NODE_HEIGHT - 500n).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "signature_expired", message: expect.not.stringContaining("also tried") });
+  });
 });
 

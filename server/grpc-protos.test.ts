@@ -63,7 +63,7 @@ async function cosmjsCodec(fullName: string): Promise<CosmjsCodec | undefined> {
   const i = fullName.lastIndexOf(".");
   const dir = fullName.slice(0, i).replace(/\./g, "/");
   const name = fullName.slice(i + 1);
-  for (const file of ["query", "service", "types", "abci", "coin", "pagination", "keys", "auth", "bank", "staking", "distribution", "slashing", "mint", "upgrade", "gov"]) {
+  for (const file of ["query", "service", "types", "abci", "coin", "pagination", "keys", "auth", "bank", "staking", "distribution", "slashing", "mint", "upgrade", "gov", "authz"]) {
     const mod = (await import(`cosmjs-types/${dir}/${file}`).catch(() => undefined)) as Record<string, unknown> | undefined;
     const codec = mod?.[name];
     if (codec && typeof codec === "object" && "decode" in codec) return codec as CosmjsCodec;

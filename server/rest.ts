@@ -14,7 +14,7 @@ import { type NodeRoute } from "./node-routes.js";
 import { tendermintRoutes } from "./routes-tendermint.js";
 import { txRoutes } from "./routes-tx.js";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
-import { distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
+import { authzRoutes, distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
 import { attestRoutes, marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
 import { mintRoutes } from "./routes-mint.js";
 import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
@@ -76,6 +76,7 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...govV1Routes,
   ...govV1beta1Routes,
   ...upgradeRoutes,
+  ...authzRoutes,
   ...workersRoutes,
   ...marketRoutes,
   ...attestRoutes,

@@ -1,8 +1,9 @@
 /**
- * LCD routes of the Cosmos SDK modules (bank, auth, staking, distribution, slashing, upgrade), at the
+ * LCD routes of the Cosmos SDK modules (bank, auth, staking, distribution, slashing, upgrade, authz), at the
  * SDK's gRPC-gateway paths, so Keplr, cosmjs' LCD clients and explorers find them.
  */
 import * as auth from "cosmjs-types/cosmos/auth/v1beta1/query";
+import * as authz from "cosmjs-types/cosmos/authz/v1beta1/query";
 import * as bank from "cosmjs-types/cosmos/bank/v1beta1/query";
 import * as distribution from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/query";
@@ -269,5 +270,36 @@ export const upgradeRoutes: LcdRoute[] = [
     path: `${UPGRADE}/authority`,
     summary: "The account allowed to schedule upgrades (the gov module account)",
     method: q("/cosmos.upgrade.v1beta1.Query/Authority", upgrade.QueryAuthorityRequest, upgrade.QueryAuthorityResponse),
+  }),
+];
+
+const AUTHZ = "/cosmos/authz/v1beta1";
+
+export const authzRoutes: LcdRoute[] = [
+  defineRoute({
+    path: `${AUTHZ}/grants`,
+    summary: "Grants from granter to grantee (one msg type's with msg_type_url)",
+    method: q("/cosmos.authz.v1beta1.Query/Grants", authz.QueryGrantsRequest, authz.QueryGrantsResponse),
+    request: {
+      granter: fromQuery("granter", "granter account address"),
+      grantee: fromQuery("grantee", "grantee account address"),
+      msgTypeUrl: fromQuery("msg_type_url", "the msg type URL the grant allows"),
+      pagination: fromPagination,
+    },
+    render: { pageOf: "grants" },
+  }),
+  defineRoute({
+    path: `${AUTHZ}/grants/granter/{granter}`,
+    summary: "Every grant a granter gave",
+    method: q("/cosmos.authz.v1beta1.Query/GranterGrants", authz.QueryGranterGrantsRequest, authz.QueryGranterGrantsResponse),
+    request: { granter: fromPath("granter", "granter account address"), pagination: fromPagination },
+    render: { pageOf: "grants" },
+  }),
+  defineRoute({
+    path: `${AUTHZ}/grants/grantee/{grantee}`,
+    summary: "Every grant a grantee holds",
+    method: q("/cosmos.authz.v1beta1.Query/GranteeGrants", authz.QueryGranteeGrantsRequest, authz.QueryGranteeGrantsResponse),
+    request: { grantee: fromPath("grantee", "grantee account address"), pagination: fromPagination },
+    render: { pageOf: "grants" },
   }),
 ];

@@ -32,6 +32,7 @@ import { gpusForSlot, readInventory } from "./inventory.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, writeAuditorPublicInfo, type WorkerKeys } from "./keys.js";
 import { WorkerMetrics } from "./metrics.js";
 import { Runner } from "./runner.js";
+import { workerAccountCommands } from "./status.js";
 import { FileStateStore } from "./state.js";
 
 const DEFAULT_BOND = "1100000000uogpu";
@@ -137,7 +138,7 @@ const untilSignal = () =>
 const connectionOptions = {
   "keyring-backend": { type: "string", description: "file (default) or test" },
   node: { type: "string", description: "CometBFT RPC (default http://127.0.0.1:26657)" },
-  rest: { type: "string", description: "node REST / blob store (default http://127.0.0.1:1317)" },
+  rest: { type: "string", description: "node REST / blob store; several comma-separated (a,b,c) are failed over in order (default http://127.0.0.1:1317)" },
   "metrics-port": { type: "string", description: "serve Prometheus /metrics on 127.0.0.1:<port>" },
   "gas-prices": { type: "string", description: "gas price of the role's txs (default 0.001uogpu)" },
   ...logOptions,
@@ -313,7 +314,7 @@ const auditCommand: Command = {
   },
 };
 
-export const workerCommands: Command[] = [initCommand, startCommand, auditCommand];
+export const workerCommands: Command[] = [initCommand, startCommand, auditCommand, ...workerAccountCommands];
 
 /** Flags every `ogpu-worker` command accepts, so one set of flags fits every role. */
 const workerGlobalOptions: OptionSpec = {

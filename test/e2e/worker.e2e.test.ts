@@ -129,7 +129,7 @@ async function checkResult(id: bigint): Promise<void> {
   const { kind, input } = inputs.get(id)!;
   const expected = await localRun(kind, input);
   expect(result.digest).toBe(Buffer.from(resultDigest(expected)).toString("hex"));
-  const output = openTaskOutput(await fetchBlob(devnet.restUrl, result.outputCid), clientKem.secretKey, id);
+  const output = await openTaskOutput(await fetchBlob(devnet.restUrl, result.outputCid), clientKem.secretKey, id);
   expect(Buffer.from(output).equals(Buffer.from(expected))).toBe(true);
 }
 
@@ -257,4 +257,25 @@ describe("ogpu-worker on a real node", () => {
     const log = await readFile(join(workers.find((w) => w.proc.exitCode === null && w.proc.signalCode === null)!.home, "worker.log"), "utf8");
     expect(log).toMatch(/resync \(connected\)[\s\S]*resync \(connected\)/);
   }, 90_000);
+
+  it("ogpu-worker status | earnings | exit: the provider's view, then leaving the market", async () => {
+    const w = workers[0]!;
+    const cli = (...args: string[]) => spawnSync(process.execPath, [workerScript(), ...args, "--home", w.home, "--node", devnet.rpcUrl, "-o", "json"], { encoding: "utf8" });
+    const status = cli("status");
+    expect(status.status, status.stderr).toBe(0);
+    const view = JSON.parse(status.stdout) as { address: string; registered: boolean; status: string; bond: string; reliability: { successes: string }; balance: string; exit_height: string };
+    // Earlier tests kill and restart workers: whatever its state now, it is registered and has not exited.
+    expect(view).toMatchObject({ address: w.address, registered: true, status: expect.stringMatching(/^WORKER_STATUS_/), exit_height: "0" });
+    expect(view.reliability.successes).toMatch(/^[0-9]+$/);
+    const earned = JSON.parse(cli("earnings").stdout) as { address: string; balance: string; provider_rewards_paid: string };
+    expect(earned.address).toBe(w.address);
+    expect(earned.balance).toMatch(/^[0-9]+uogpu$/);
+    const declined = spawnSync(process.execPath, [workerScript(), "exit", "--home", w.home, "--node", devnet.rpcUrl, "--keyring-backend", "test"], { encoding: "utf8", input: "n\n" });
+    expect([declined.status, declined.stderr]).toEqual([1, expect.stringMatching(/aborted: the worker did not exit/)]);
+    const exited = cli("exit", "--keyring-backend", "test", "-y");
+    expect(exited.status, exited.stderr).toBe(0);
+    expect(BigInt((JSON.parse(exited.stdout) as { bond_return_height: string }).bond_return_height)).toBeGreaterThan(0n);
+    const after = JSON.parse(cli("status").stdout) as { exit_height: string };
+    expect(BigInt(after.exit_height)).toBeGreaterThan(0n);
+  });
 });

@@ -39,7 +39,7 @@ export const queryTaskLogs: Command = {
     ...homeOption,
     ...keyringOptions,
     from: { type: "string", description: "the task's client key (name or address): opens an encrypted task's logs" },
-    rest: { type: "string", description: `the node's REST server / blob store (default ${DEFAULT_REST})` },
+    rest: { type: "string", description: `the node's REST server / blob store; several comma-separated (a,b,c) are failed over in order (default ${DEFAULT_REST})` },
     follow: { type: "boolean", description: "print each log as it is posted, until the task ends" },
   },
   async run({ positionals, flags }) {

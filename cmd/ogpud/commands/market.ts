@@ -159,7 +159,7 @@ const submitTask: Command = {
     input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
     public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
     "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },
-    rest: { type: "string", description: `the node's REST server / blob store (default ${DEFAULT_REST})` },
+    rest: { type: "string", description: `the node's REST server / blob store; several comma-separated (a,b,c) are failed over in order (default ${DEFAULT_REST})` },
     "output-file": { type: "string", description: "with --wait: write the verified (decrypted) result here" },
     units: { type: "string", description: "compute units (required)" },
     k: { type: "string", description: "redundancy: distinct workers that run it (default 1)" },
