@@ -17,7 +17,7 @@ install: deps node_modules/.installed cometbft abci-cli kubo grpcurl
 ## program runtime, worker/executors/oci.ts: offered only where it can create containers);
 ## python3-scipy (the scheduler benchmark's reference solver, bench/reference/scipy_lsa.py);
 ## prometheus (with promtool: test/e2e/prometheus.e2e.test.ts scrapes a devnet with the rules in ops/).
-DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman python3-scipy prometheus
+DEB_PACKAGES := bubblewrap python3-numpy python3-torch podman python3-scipy prometheus chromium
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then \
@@ -68,9 +68,10 @@ grpcurl:
 		mkdir -p $(BIN) && GOBIN=$(BIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION); \
 	fi
 
-## build: compile TypeScript to dist/
+## build: compile TypeScript to dist/ and the web dashboard (web/) to dist/ui, which the node serves at /ui
 build: install
 	npm run build
+	npm run build:web
 
 ## start: a single-node devnet producing blocks, with a funded dev key
 start: build

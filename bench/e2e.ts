@@ -218,7 +218,7 @@ async function envelopeFigures(): Promise<Figure[]> {
   const client = generateKemKeyPair();
   const workers = [generateKemKeyPair(), generateKemKeyPair()].map((k, i) => ({ address: `ogpu1worker${i}`, encPubkey: k.publicKey }));
   const plaintext = new Uint8Array(MiB).map((_, i) => i & 0xff);
-  const outputBlob = sealTaskOutput(plaintext, client.publicKey, 1n);
+  const outputBlob = await sealTaskOutput(plaintext, client.publicKey, 1n);
   return [
     { figure: "envelope_seal_mb_s", value: await mbPerSecond(MiB, () => sealTaskInput(plaintext, client.publicKey, workers)), unit: "MB/s", note: "sealTaskInput 1 MiB, 2 workers (CID of the payload included)" },
     { figure: "envelope_open_mb_s", value: await mbPerSecond(MiB, () => openTaskOutput(outputBlob, client.secretKey, 1n)), unit: "MB/s", note: "openTaskOutput 1 MiB" },

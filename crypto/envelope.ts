@@ -1,8 +1,13 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { concatBytes } from "./bytes.js";
 import { KEM_CIPHERTEXT_LENGTH, KEM_SECRET_LENGTH, kemDecapsulate, kemEncapsulate } from "./kem.js";
+import { secureRandom, type RandomSource } from "./random.js";
 
 /**
- * End-to-end encryption envelopes (AES-256-GCM via node:crypto).
+ * End-to-end encryption envelopes (AES-256-GCM via WebCrypto, so the same code runs in Node and
+ * in browsers; in Node WebCrypto is OpenSSL underneath, so bulk payloads keep native speed —
+ * pure-JS GCM measured ~17× slower here. WebCrypto is asynchronous, hence so is this API).
  *
  * A task's payload is sealed once under a random 32-byte data key; the data key is then wrapped
  * separately for each recipient (a worker's registered hybrid KEM key, or the client's own key
@@ -24,10 +29,11 @@ export const ENVELOPE_VERSION = 1;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const HEADER_LENGTH = 5;
-const PAYLOAD_MAGIC = Buffer.from("OGPP", "latin1");
-const KEY_MAGIC = Buffer.from("OGPK", "latin1");
-const KEK_INFO = Buffer.from("ogpu/envelope/v1/kek", "latin1");
-const KEK_NONCE = Buffer.alloc(NONCE_LENGTH);
+const ASCII = new TextEncoder();
+const PAYLOAD_MAGIC = ASCII.encode("OGPP");
+const KEY_MAGIC = ASCII.encode("OGPK");
+const KEK_INFO = ASCII.encode("ogpu/envelope/v1/kek");
+const KEK_NONCE = new Uint8Array(NONCE_LENGTH);
 
 export const SEALED_PAYLOAD_OVERHEAD = HEADER_LENGTH + NONCE_LENGTH + TAG_LENGTH;
 export const KEY_ENVELOPE_LENGTH = HEADER_LENGTH + KEM_CIPHERTEXT_LENGTH + DATA_KEY_LENGTH + TAG_LENGTH;
@@ -49,7 +55,7 @@ export class EnvelopeError extends Error {
 export type Context = Uint8Array | string;
 
 function contextBytes(context: Context): Uint8Array {
-  return typeof context === "string" ? Buffer.from(context, "utf8") : context;
+  return typeof context === "string" ? ASCII.encode(context) : context;
 }
 
 /**
@@ -57,31 +63,31 @@ function contextBytes(context: Context): Uint8Array {
  * plain concatenation would let ("ab","c") and ("a","bc") authenticate as the same context.
  */
 export function envelopeContext(...parts: string[]): Uint8Array {
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   for (const part of parts) {
-    const bytes = Buffer.from(part, "utf8");
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
+    const bytes = ASCII.encode(part);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, bytes.length);
     chunks.push(length, bytes);
   }
-  return new Uint8Array(Buffer.concat(chunks));
+  return concatBytes(...chunks);
 }
 
 /** A fresh random data key. */
-export function generateDataKey(): Uint8Array {
-  return new Uint8Array(randomBytes(DATA_KEY_LENGTH));
+export function generateDataKey(random: RandomSource = secureRandom): Uint8Array {
+  return random(DATA_KEY_LENGTH);
 }
 
-function header(magic: Buffer): Buffer {
-  return Buffer.concat([magic, Buffer.of(ENVELOPE_VERSION)]);
+function header(magic: Uint8Array): Uint8Array {
+  return concatBytes(magic, Uint8Array.of(ENVELOPE_VERSION));
 }
 
 /** Checks magic, version and minimum length; `what` names the envelope kind in errors. */
-function checkHeader(what: string, bytes: Uint8Array, magic: Buffer, minLength: number): void {
+function checkHeader(what: string, bytes: Uint8Array, magic: Uint8Array, minLength: number): void {
   if (!(bytes instanceof Uint8Array) || bytes.length < minLength) {
     throw new EnvelopeError("malformed", `${what} is truncated: ${bytes instanceof Uint8Array ? bytes.length : 0} bytes, need at least ${minLength}`);
   }
-  if (!magic.equals(bytes.subarray(0, magic.length))) throw new EnvelopeError("malformed", `not a ${what} (bad magic)`);
+  if (!magic.every((b, i) => bytes[i] === b)) throw new EnvelopeError("malformed", `not a ${what} (bad magic)`);
   const version = bytes[magic.length];
   if (version !== ENVELOPE_VERSION) throw new EnvelopeError("unsupported_version", `${what} version ${version} is not supported (expected ${ENVELOPE_VERSION})`);
 }
@@ -92,61 +98,45 @@ function expectKey(key: Uint8Array): void {
   }
 }
 
-/**
- * `prefix` ‖ AES-GCM(plaintext) ‖ tag in one buffer: the ciphertext is copied once, into place
- * (payloads reach 16 MiB, and every extra concat showed up as lost throughput in bench/envelope.ts).
- */
-function gcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix: Uint8Array): Uint8Array {
-  const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_LENGTH });
-  cipher.setAAD(aad);
-  // Every byte is written below, so skip zero-filling (unpooled: the result owns its ArrayBuffer).
-  const slab = Buffer.allocUnsafeSlow(prefix.length + plaintext.length + TAG_LENGTH);
-  const out = new Uint8Array(slab.buffer, slab.byteOffset, slab.byteLength);
+/** `prefix` ‖ AES-GCM(plaintext) ‖ tag (WebCrypto returns ciphertext ‖ tag, our layout). */
+async function gcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, prefix: Uint8Array): Promise<Uint8Array> {
+  const cryptoKey = await globalThis.crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt"]);
+  const sealed = await globalThis.crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer>, tagLength: TAG_LENGTH * 8 }, cryptoKey, plaintext as Uint8Array<ArrayBuffer>);
+  const out = new Uint8Array(prefix.length + sealed.byteLength);
   out.set(prefix, 0);
-  const body = cipher.update(plaintext);
-  out.set(body, prefix.length);
-  const rest = cipher.final(); // empty for GCM, kept for correctness
-  out.set(rest, prefix.length + body.length);
-  out.set(cipher.getAuthTag(), prefix.length + body.length + rest.length);
+  out.set(new Uint8Array(sealed), prefix.length);
   return out;
 }
 
-/** Throws `authentication_failed` when anything covered by the tag differs. */
-function gcmDecrypt(what: string, key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array): Uint8Array {
-  const decipher = createDecipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_LENGTH });
-  decipher.setAAD(aad);
-  decipher.setAuthTag(tag);
-  const head = decipher.update(ciphertext);
+/** `sealed` = ciphertext ‖ tag. Throws `authentication_failed` when anything covered by the tag differs. */
+async function gcmDecrypt(what: string, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  const cryptoKey = await globalThis.crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["decrypt"]);
   try {
-    const rest = decipher.final();
-    const plaintext = rest.length === 0 ? head : Buffer.concat([head, rest]);
-    return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+    return new Uint8Array(await globalThis.crypto.subtle.decrypt({ name: "AES-GCM", iv: nonce as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer>, tagLength: TAG_LENGTH * 8 }, cryptoKey, sealed as Uint8Array<ArrayBuffer>));
   } catch {
     throw new EnvelopeError("authentication_failed", `${what} failed authentication: wrong key or context, or the bytes were tampered with`);
   }
 }
 
 /** Encrypts `plaintext` under `dataKey`; `aad` (e.g. the task id) must be given again to open it. */
-export function sealPayload(dataKey: Uint8Array, plaintext: Uint8Array, aad: Context = new Uint8Array(0)): Uint8Array {
+export async function sealPayload(dataKey: Uint8Array, plaintext: Uint8Array, aad: Context = new Uint8Array(0), random: RandomSource = secureRandom): Promise<Uint8Array> {
   expectKey(dataKey);
   const head = header(PAYLOAD_MAGIC);
-  const nonce = randomBytes(NONCE_LENGTH);
-  return gcmEncrypt(dataKey, nonce, plaintext, Buffer.concat([head, contextBytes(aad)]), Buffer.concat([head, nonce]));
+  const nonce = random(NONCE_LENGTH);
+  return gcmEncrypt(dataKey, nonce, plaintext, concatBytes(head, contextBytes(aad)), concatBytes(head, nonce));
 }
 
 /** Inverse of {@link sealPayload}; throws {@link EnvelopeError} on any mismatch. */
-export function openPayload(dataKey: Uint8Array, sealed: Uint8Array, aad: Context = new Uint8Array(0)): Uint8Array {
+export async function openPayload(dataKey: Uint8Array, sealed: Uint8Array, aad: Context = new Uint8Array(0)): Promise<Uint8Array> {
   expectKey(dataKey);
   checkHeader("sealed payload", sealed, PAYLOAD_MAGIC, SEALED_PAYLOAD_OVERHEAD);
   const nonce = sealed.subarray(HEADER_LENGTH, HEADER_LENGTH + NONCE_LENGTH);
-  const ciphertext = sealed.subarray(HEADER_LENGTH + NONCE_LENGTH, sealed.length - TAG_LENGTH);
-  const tag = sealed.subarray(sealed.length - TAG_LENGTH);
-  const aadBytes = Buffer.concat([sealed.subarray(0, HEADER_LENGTH), contextBytes(aad)]);
-  return gcmDecrypt("sealed payload", dataKey, nonce, ciphertext, tag, aadBytes);
+  const aadBytes = concatBytes(sealed.subarray(0, HEADER_LENGTH), contextBytes(aad));
+  return gcmDecrypt("sealed payload", dataKey, nonce, sealed.subarray(HEADER_LENGTH + NONCE_LENGTH), aadBytes);
 }
 
 function kekFrom(kemSecret: Uint8Array): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", kemSecret, new Uint8Array(0), KEK_INFO, DATA_KEY_LENGTH));
+  return hkdf(sha256, kemSecret, new Uint8Array(0), KEK_INFO, DATA_KEY_LENGTH);
 }
 
 /**
@@ -154,15 +144,15 @@ function kekFrom(kemSecret: Uint8Array): Uint8Array {
  * (e.g. `envelopeContext("ogpu/task-key", taskId, workerAddress)`) is authenticated, so an
  * envelope cannot be replayed for another task or worker.
  */
-export function wrapKey(recipientPub: Uint8Array, dataKey: Uint8Array, context: Context): Uint8Array {
+export async function wrapKey(recipientPub: Uint8Array, dataKey: Uint8Array, context: Context, random: RandomSource = secureRandom): Promise<Uint8Array> {
   expectKey(dataKey);
-  const { ciphertext: kemCiphertext, sharedSecret } = kemEncapsulate(recipientPub);
+  const { ciphertext: kemCiphertext, sharedSecret } = await kemEncapsulate(recipientPub, random);
   const head = header(KEY_MAGIC);
-  return gcmEncrypt(kekFrom(sharedSecret), KEK_NONCE, dataKey, Buffer.concat([head, contextBytes(context)]), Buffer.concat([head, kemCiphertext]));
+  return gcmEncrypt(kekFrom(sharedSecret), KEK_NONCE, dataKey, concatBytes(head, contextBytes(context)), concatBytes(head, kemCiphertext));
 }
 
 /** Recovers the data key from a key envelope; throws {@link EnvelopeError} on any mismatch. */
-export function unwrapKey(recipientSecret: Uint8Array, envelope: Uint8Array, context: Context): Uint8Array {
+export async function unwrapKey(recipientSecret: Uint8Array, envelope: Uint8Array, context: Context): Promise<Uint8Array> {
   checkHeader("key envelope", envelope, KEY_MAGIC, KEY_ENVELOPE_LENGTH);
   if (envelope.length !== KEY_ENVELOPE_LENGTH) {
     throw new EnvelopeError("malformed", `key envelope must be ${KEY_ENVELOPE_LENGTH} bytes, got ${envelope.length}`);
@@ -173,13 +163,11 @@ export function unwrapKey(recipientSecret: Uint8Array, envelope: Uint8Array, con
   const kemEnd = HEADER_LENGTH + KEM_CIPHERTEXT_LENGTH;
   let sharedSecret: Uint8Array;
   try {
-    sharedSecret = kemDecapsulate(recipientSecret, envelope.subarray(HEADER_LENGTH, kemEnd));
+    sharedSecret = await kemDecapsulate(recipientSecret, envelope.subarray(HEADER_LENGTH, kemEnd));
   } catch (err) {
     // A tampered ephemeral X25519 key can be of small order; report it as the tamper it is.
     throw new EnvelopeError("authentication_failed", `key envelope failed authentication: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const wrapped = envelope.subarray(kemEnd, kemEnd + DATA_KEY_LENGTH);
-  const tag = envelope.subarray(kemEnd + DATA_KEY_LENGTH);
-  const aad = Buffer.concat([envelope.subarray(0, HEADER_LENGTH), contextBytes(context)]);
-  return gcmDecrypt("key envelope", kekFrom(sharedSecret), KEK_NONCE, wrapped, tag, aad);
+  const aad = concatBytes(envelope.subarray(0, HEADER_LENGTH), contextBytes(context));
+  return gcmDecrypt("key envelope", kekFrom(sharedSecret), KEK_NONCE, envelope.subarray(kemEnd), aad);
 }

@@ -1,4 +1,5 @@
 import { KEM_PUBKEY_LENGTH, X25519_KEY_LENGTH } from "./kem.js";
+import { hexToBytes } from "@noble/hashes/utils.js";
 import { sha256 } from "./hash.js";
 
 /**
@@ -27,8 +28,8 @@ const LOW_ORDER_U = new Set<bigint>([
   0n,
   1n,
   P - 1n,
-  littleEndian(Buffer.from("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", "hex")),
-  littleEndian(Buffer.from("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157", "hex")),
+  littleEndian(hexToBytes("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")),
+  littleEndian(hexToBytes("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157")),
 ]);
 
 function littleEndian(bytes: Uint8Array): bigint {

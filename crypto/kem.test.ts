@@ -27,44 +27,44 @@ describe("hybrid KEM (X25519 + ML-KEM-768)", () => {
     expect(kemPublicKey(a.secretKey)).toEqual(a.publicKey);
   });
 
-  it("round-trips a shared secret, fresh for every encapsulation", () => {
+  it("round-trips a shared secret, fresh for every encapsulation", async () => {
     const pair = generateKemKeyPair();
     expect(kemKeyPairFromSeed(pair.seed).publicKey).toEqual(pair.publicKey);
-    const first = kemEncapsulate(pair.publicKey);
-    const second = kemEncapsulate(pair.publicKey);
+    const first = await kemEncapsulate(pair.publicKey);
+    const second = await kemEncapsulate(pair.publicKey);
     expect(first.ciphertext.length).toBe(KEM_CIPHERTEXT_LENGTH);
     expect(first.sharedSecret.length).toBe(32);
-    expect(kemDecapsulate(pair.secretKey, first.ciphertext)).toEqual(first.sharedSecret);
-    expect(kemDecapsulate(pair.secretKey, second.ciphertext)).toEqual(second.sharedSecret);
+    expect(await kemDecapsulate(pair.secretKey, first.ciphertext)).toEqual(first.sharedSecret);
+    expect(await kemDecapsulate(pair.secretKey, second.ciphertext)).toEqual(second.sharedSecret);
     expect(first.sharedSecret).not.toEqual(second.sharedSecret);
     expect(first.ciphertext.subarray(0, 32)).not.toEqual(second.ciphertext.subarray(0, 32));
   });
 
-  it("gives the wrong key an unrelated secret", () => {
+  it("gives the wrong key an unrelated secret", async () => {
     const alice = kemKeyPairFromSeed(seed(3));
     const mallory = kemKeyPairFromSeed(seed(4));
-    const { ciphertext, sharedSecret } = kemEncapsulate(alice.publicKey);
-    expect(kemDecapsulate(mallory.secretKey, ciphertext)).not.toEqual(sharedSecret);
+    const { ciphertext, sharedSecret } = await kemEncapsulate(alice.publicKey);
+    expect(await kemDecapsulate(mallory.secretKey, ciphertext)).not.toEqual(sharedSecret);
   });
 
-  it("changes the secret when either half of the ciphertext is altered", () => {
+  it("changes the secret when either half of the ciphertext is altered", async () => {
     const pair = kemKeyPairFromSeed(seed(5));
-    const { ciphertext, sharedSecret } = kemEncapsulate(pair.publicKey);
+    const { ciphertext, sharedSecret } = await kemEncapsulate(pair.publicKey);
     for (const index of [5, 32 + 100]) {
       const tampered = ciphertext.slice();
       tampered[index]! ^= 0x01;
-      expect(kemDecapsulate(pair.secretKey, tampered)).not.toEqual(sharedSecret);
+      expect(await kemDecapsulate(pair.secretKey, tampered)).not.toEqual(sharedSecret);
     }
   });
 
-  it("rejects inputs of the wrong length and a small-order X25519 point", () => {
+  it("rejects inputs of the wrong length and a small-order X25519 point", async () => {
     const pair = kemKeyPairFromSeed(seed(6));
     expect(() => kemKeyPairFromSeed(new Uint8Array(32))).toThrow(/seed must be 64 bytes/);
-    expect(() => kemEncapsulate(pair.publicKey.subarray(1))).toThrow(/public key must be 1216 bytes/);
-    const { ciphertext } = kemEncapsulate(pair.publicKey);
-    expect(() => kemDecapsulate(pair.secretKey, ciphertext.subarray(1))).toThrow(/ciphertext must be 1120 bytes/);
+    await expect(kemEncapsulate(pair.publicKey.subarray(1))).rejects.toThrow(/public key must be 1216 bytes/);
+    const { ciphertext } = await kemEncapsulate(pair.publicKey);
+    await expect(kemDecapsulate(pair.secretKey, ciphertext.subarray(1))).rejects.toThrow(/ciphertext must be 1120 bytes/);
     const smallOrder = ciphertext.slice();
     smallOrder.fill(0, 0, 32); // u = 0 is a point of order 1
-    expect(() => kemDecapsulate(pair.secretKey, smallOrder)).toThrow(/X25519/);
+    await expect(kemDecapsulate(pair.secretKey, smallOrder)).rejects.toThrow(/X25519/);
   });
 });

@@ -13,39 +13,39 @@ const client = generateKemKeyPair();
 const [a1, a2, outsider] = [generateKemKeyPair(), generateKemKeyPair(), generateKemKeyPair()];
 const output = new TextEncoder().encode("\x93NUMPY float32 sums");
 
-describe("output blobs wrapped to auditors", () => {
-  it("the client and every named auditor open the same plaintext; an auditor not named cannot", () => {
-    const blob = sealTaskOutput(output, client.publicKey, 9n, "output", [a1.publicKey, a2.publicKey]);
-    expect(openTaskOutput(blob, client.secretKey, 9n)).toEqual(output);
-    expect(openTaskOutputAsAuditor(blob, a1.secretKey, 9n)).toEqual(output);
-    expect(openTaskOutputAsAuditor(blob, a2.secretKey, 9n)).toEqual(output);
-    expect(() => openTaskOutputAsAuditor(blob, outsider.secretKey, 9n)).toThrow(NoKeyForAuditorError);
+describe("output blobs wrapped to auditors", async () => {
+  it("the client and every named auditor open the same plaintext; an auditor not named cannot", async () => {
+    const blob = await sealTaskOutput(output, client.publicKey, 9n, "output", [a1.publicKey, a2.publicKey]);
+    expect(await openTaskOutput(blob, client.secretKey, 9n)).toEqual(output);
+    expect(await openTaskOutputAsAuditor(blob, a1.secretKey, 9n)).toEqual(output);
+    expect(await openTaskOutputAsAuditor(blob, a2.secretKey, 9n)).toEqual(output);
+    await expect(openTaskOutputAsAuditor(blob, outsider.secretKey, 9n)).rejects.toThrow(NoKeyForAuditorError);
     // The client's secret is no auditor key, and an envelope is bound to its task.
-    expect(() => openTaskOutputAsAuditor(blob, client.secretKey, 9n)).toThrow(NoKeyForAuditorError);
-    expect(() => openTaskOutputAsAuditor(blob, a1.secretKey, 10n)).toThrow(EnvelopeError);
+    await expect(openTaskOutputAsAuditor(blob, client.secretKey, 9n)).rejects.toThrow(NoKeyForAuditorError);
+    await expect(openTaskOutputAsAuditor(blob, a1.secretKey, 10n)).rejects.toThrow(EnvelopeError);
   });
 
-  it("without auditor keys the blob is the client-only layout, which no auditor opens", () => {
-    const blob = sealTaskOutput(output, client.publicKey, 9n);
+  it("without auditor keys the blob is the client-only layout, which no auditor opens", async () => {
+    const blob = await sealTaskOutput(output, client.publicKey, 9n);
     expect(String.fromCharCode(...blob.subarray(0, 4))).toBe("OGPK");
-    expect(openTaskOutput(blob, client.secretKey, 9n)).toEqual(output);
-    expect(() => openTaskOutputAsAuditor(blob, a1.secretKey, 9n)).toThrow(NoKeyForAuditorError);
+    expect(await openTaskOutput(blob, client.secretKey, 9n)).toEqual(output);
+    await expect(openTaskOutputAsAuditor(blob, a1.secretKey, 9n)).rejects.toThrow(NoKeyForAuditorError);
   });
 
-  it("a tampered auditor envelope or payload fails authentication; a truncated section is refused", () => {
-    const blob = sealTaskOutput(output, client.publicKey, 9n, "output", [a1.publicKey]);
+  it("a tampered auditor envelope or payload fails authentication; a truncated section is refused", async () => {
+    const blob = await sealTaskOutput(output, client.publicKey, 9n, "output", [a1.publicKey]);
     const envelopeByte = 5 + 2 + 32 + 100;
     const tampered = blob.slice();
     tampered[envelopeByte] = tampered[envelopeByte]! ^ 1;
-    expect(() => openTaskOutputAsAuditor(tampered, a1.secretKey, 9n)).toThrow(EnvelopeError);
+    await expect(openTaskOutputAsAuditor(tampered, a1.secretKey, 9n)).rejects.toThrow(EnvelopeError);
     const payload = blob.slice();
     payload[payload.length - 1] = payload[payload.length - 1]! ^ 1;
-    expect(() => openTaskOutputAsAuditor(payload, a1.secretKey, 9n)).toThrow(EnvelopeError);
-    expect(() => openTaskOutput(payload, client.secretKey, 9n)).toThrow(EnvelopeError);
-    expect(() => openTaskOutputAsAuditor(blob.subarray(0, 100), a1.secretKey, 9n)).toThrow(/truncated/);
+    await expect(openTaskOutputAsAuditor(payload, a1.secretKey, 9n)).rejects.toThrow(EnvelopeError);
+    await expect(openTaskOutput(payload, client.secretKey, 9n)).rejects.toThrow(EnvelopeError);
+    await expect(openTaskOutputAsAuditor(blob.subarray(0, 100), a1.secretKey, 9n)).rejects.toThrow(/truncated/);
   });
 
-  it("auditorKeysOfTask: the published keys the task names, in the task's order; unpublished fingerprints are skipped", () => {
+  it("auditorKeysOfTask: the published keys the task names, in the task's order; unpublished fingerprints are skipped", async () => {
     const published = [{ encPubkey: a1.publicKey }, { encPubkey: a2.publicKey }];
     const named = [auditorKeyFingerprint(a2.publicKey), auditorKeyFingerprint(outsider.publicKey), auditorKeyFingerprint(a1.publicKey)];
     expect(auditorKeysOfTask(published, named)).toEqual([a2.publicKey, a1.publicKey]);

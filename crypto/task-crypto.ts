@@ -49,12 +49,15 @@
  * HEAD /blobs/<sha256(guess)> before the reveal; the salt makes the CID unguessable until the
  * reveal publishes it (docs/security.md, item 13).
  */
-import { randomBytes } from "node:crypto";
+import { base64 } from "@scure/base";
+import { concatBytes } from "./bytes.js";
+import { secureRandom, type RandomSource } from "./random.js";
 import { blobCid } from "./cid.js";
 import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sealPayload, unwrapKey, wrapKey } from "./envelope.js";
 import { auditorKeyFingerprint } from "./kem-pubkey.js";
 import { kemPublicKey } from "./kem.js";
-import { bytesEqual, hex } from "./bytes.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { bytesEqual } from "./bytes.js";
 
 export const MANIFEST_VERSION = 1;
 const INPUT_KEY_LABEL = "ogpu/task-key/v1";
@@ -63,7 +66,7 @@ const INPUT_PAYLOAD_LABEL = "ogpu/task-input/v1";
 const OUTPUT_LABEL = "ogpu/task-output/v1";
 const LOG_LABEL = "ogpu/task-log/v1";
 const AUDITOR_OUTPUT_LABEL = "ogpu/task-output/auditor/v1";
-const AUDITOR_SECTION_HEADER = Buffer.from("OGPW\x01", "latin1");
+const AUDITOR_SECTION_HEADER = Uint8Array.of(0x4f, 0x47, 0x50, 0x57, 0x01); // "OGPW" ‖ version 1
 const FINGERPRINT_LENGTH = 32;
 /** Most auditor envelopes one output blob carries (u16 count; the chain's max_auditor_key_fingerprints is far below). */
 export const MAX_OUTPUT_AUDITORS = 0xffff;
@@ -97,21 +100,27 @@ export interface Recipient {
 /**
  * Client side: the sealed input payload and the manifest to upload (submit with
  * blobCid(manifest)). `auditors`: validator operators with their auditor keys; a validator left
- * out cannot re-execute the task if a committee draws it.
+ * out cannot re-execute the task if a committee draws it. `random` (default: WebCrypto's) draws
+ * the data key, the payload nonce and each envelope's KEM randomness, in that order.
  */
 export async function sealTaskInput(
   plaintext: Uint8Array,
   clientKey: Uint8Array,
   workers: readonly Recipient[],
   auditors: readonly Recipient[] = [],
+  random: RandomSource = secureRandom,
 ): Promise<{ payload: Uint8Array; manifest: Uint8Array }> {
-  const dataKey = generateDataKey();
-  const payload = sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL);
+  const dataKey = generateDataKey(random);
+  const payload = await sealPayload(dataKey, plaintext, INPUT_PAYLOAD_LABEL, random);
   const payloadCid = await blobCid(payload);
-  const envelopes = (recipients: readonly Recipient[], role: InputRole) =>
-    Object.fromEntries(recipients.map((r) => [r.address, Buffer.from(wrapKey(r.encPubkey, dataKey, envelopeContext(keyLabel(role), payloadCid, r.address))).toString("base64")]));
-  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: Buffer.from(clientKey).toString("base64"), keys: envelopes(workers, "worker") };
-  if (auditors.length > 0) manifest.auditor_keys = envelopes(auditors, "auditor");
+  const envelopes = async (recipients: readonly Recipient[], role: InputRole) => {
+    const entries: [string, string][] = [];
+    // In order, so a pinned `random` gives the same bytes on every platform.
+    for (const r of recipients) entries.push([r.address, base64.encode(await wrapKey(r.encPubkey, dataKey, envelopeContext(keyLabel(role), payloadCid, r.address), random))]);
+    return Object.fromEntries(entries);
+  };
+  const manifest: EncryptedInputManifest = { ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payloadCid, client_key: base64.encode(clientKey), keys: await envelopes(workers, "worker") };
+  if (auditors.length > 0) manifest.auditor_keys = await envelopes(auditors, "auditor");
   return { payload, manifest: new TextEncoder().encode(JSON.stringify(manifest)) };
 }
 
@@ -138,54 +147,64 @@ export function parseManifest(input: Uint8Array): EncryptedInputManifest | undef
 export class NoKeyForWorkerError extends Error {}
 
 /** Worker (or auditor) side: the plaintext input, from the manifest and the fetched sealed payload. */
-export function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, recipient: string, kemSecret: Uint8Array, role: InputRole = "worker"): Uint8Array {
+export async function openTaskInput(manifest: EncryptedInputManifest, payload: Uint8Array, recipient: string, kemSecret: Uint8Array, role: InputRole = "worker"): Promise<Uint8Array> {
   const envelope = (role === "worker" ? manifest.keys : manifest.auditor_keys ?? {})[recipient];
   if (envelope === undefined) throw new NoKeyForWorkerError(`the task's input was not encrypted to ${role} ${recipient}`);
-  const dataKey = unwrapKey(kemSecret, Buffer.from(envelope, "base64"), envelopeContext(keyLabel(role), manifest.payload_cid, recipient));
+  const dataKey = await unwrapKey(kemSecret, base64.decode(envelope), envelopeContext(keyLabel(role), manifest.payload_cid, recipient));
   return openPayload(dataKey, payload, INPUT_PAYLOAD_LABEL);
 }
 
-const auditorOutputContext = (taskId: bigint, fingerprint: Uint8Array) => envelopeContext(AUDITOR_OUTPUT_LABEL, taskId.toString(), hex(fingerprint));
+const auditorOutputContext = (taskId: bigint, fingerprint: Uint8Array) => envelopeContext(AUDITOR_OUTPUT_LABEL, taskId.toString(), bytesToHex(fingerprint));
 
 /**
  * Worker side: the output (or, with kind "log", the job log) blob for the client; with
  * `auditorKeys` (a tolerance task's output) the data key is also wrapped to each of them.
+ * `random` (default: WebCrypto's) draws the data key, then each envelope's and the payload's.
  */
-export function sealTaskOutput(output: Uint8Array, clientKey: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output", auditorKeys: readonly Uint8Array[] = []): Uint8Array {
+export async function sealTaskOutput(
+  output: Uint8Array,
+  clientKey: Uint8Array,
+  taskId: bigint,
+  kind: ClientBlobKind = "output",
+  auditorKeys: readonly Uint8Array[] = [],
+  random: RandomSource = secureRandom,
+): Promise<Uint8Array> {
   if (auditorKeys.length > MAX_OUTPUT_AUDITORS) throw new Error(`an output blob carries at most ${MAX_OUTPUT_AUDITORS} auditor envelopes`);
   const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
-  const dataKey = generateDataKey();
-  const clientPart = [wrapKey(clientKey, dataKey, context), sealPayload(dataKey, output, context)];
-  if (auditorKeys.length === 0) return new Uint8Array(Buffer.concat(clientPart));
-  const count = Buffer.alloc(2);
-  count.writeUInt16BE(auditorKeys.length);
-  const auditors = auditorKeys.flatMap((key) => {
+  const dataKey = generateDataKey(random);
+  const envelope = await wrapKey(clientKey, dataKey, context, random);
+  const clientPart = concatBytes(envelope, await sealPayload(dataKey, output, context, random));
+  if (auditorKeys.length === 0) return clientPart;
+  const count = new Uint8Array(2);
+  new DataView(count.buffer).setUint16(0, auditorKeys.length);
+  const auditors: Uint8Array[] = [];
+  for (const key of auditorKeys) {
     const fingerprint = auditorKeyFingerprint(key);
-    return [fingerprint, wrapKey(key, dataKey, auditorOutputContext(taskId, fingerprint))];
-  });
-  return new Uint8Array(Buffer.concat([AUDITOR_SECTION_HEADER, count, ...auditors, ...clientPart]));
+    auditors.push(fingerprint, await wrapKey(key, dataKey, auditorOutputContext(taskId, fingerprint), random));
+  }
+  return concatBytes(AUDITOR_SECTION_HEADER, count, ...auditors, clientPart);
 }
 
 /** Splits an output blob into its auditor envelopes (by fingerprint hex) and the client part. */
 function splitAuditorSection(blob: Uint8Array): { auditors: Map<string, Uint8Array>; clientPart: Uint8Array } {
   const auditors = new Map<string, Uint8Array>();
-  if (!Buffer.from(blob.subarray(0, AUDITOR_SECTION_HEADER.length)).equals(AUDITOR_SECTION_HEADER)) return { auditors, clientPart: blob };
+  if (!AUDITOR_SECTION_HEADER.every((b, i) => blob[i] === b)) return { auditors, clientPart: blob };
   const countAt = AUDITOR_SECTION_HEADER.length;
   if (blob.length < countAt + 2) throw new Error("output blob is truncated (auditor section)");
-  const count = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).readUInt16BE(countAt);
+  const count = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint16(countAt);
   const entry = FINGERPRINT_LENGTH + KEY_ENVELOPE_LENGTH;
   const end = countAt + 2 + count * entry;
   if (blob.length < end) throw new Error("output blob is truncated (auditor section)");
-  for (let at = countAt + 2; at < end; at += entry) auditors.set(hex(blob.subarray(at, at + FINGERPRINT_LENGTH)), blob.subarray(at + FINGERPRINT_LENGTH, at + entry));
+  for (let at = countAt + 2; at < end; at += entry) auditors.set(bytesToHex(blob.subarray(at, at + FINGERPRINT_LENGTH)), blob.subarray(at + FINGERPRINT_LENGTH, at + entry));
   return { auditors, clientPart: blob.subarray(end) };
 }
 
-function openClientPart(part: Uint8Array, dataKeyOf: (envelope: Uint8Array) => Uint8Array, context: Uint8Array): Uint8Array {
-  return openPayload(dataKeyOf(part.subarray(0, KEY_ENVELOPE_LENGTH)), part.subarray(KEY_ENVELOPE_LENGTH), context);
+async function openClientPart(part: Uint8Array, dataKeyOf: (envelope: Uint8Array) => Promise<Uint8Array>, context: Uint8Array): Promise<Uint8Array> {
+  return openPayload(await dataKeyOf(part.subarray(0, KEY_ENVELOPE_LENGTH)), part.subarray(KEY_ENVELOPE_LENGTH), context);
 }
 
 /** Client side: the plaintext output (or, with kind "log", job log) of task `taskId` from its blob. */
-export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Uint8Array {
+export async function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskId: bigint, kind: ClientBlobKind = "output"): Promise<Uint8Array> {
   const context = envelopeContext(CLIENT_BLOB_LABELS[kind], taskId.toString());
   return openClientPart(splitAuditorSection(blob).clientPart, (envelope) => unwrapKey(clientSecret, envelope, context), context);
 }
@@ -194,14 +213,14 @@ export function openTaskOutput(blob: Uint8Array, clientSecret: Uint8Array, taskI
 export class NoKeyForAuditorError extends Error {}
 
 /** Auditor side: the plaintext output of tolerance task `taskId` from a worker's output blob. */
-export function openTaskOutputAsAuditor(blob: Uint8Array, auditorSecret: Uint8Array, taskId: bigint): Uint8Array {
+export async function openTaskOutputAsAuditor(blob: Uint8Array, auditorSecret: Uint8Array, taskId: bigint): Promise<Uint8Array> {
   const fingerprint = auditorKeyFingerprint(kemPublicKey(auditorSecret));
   const { auditors, clientPart } = splitAuditorSection(blob);
-  const envelope = auditors.get(hex(fingerprint));
-  if (envelope === undefined) throw new NoKeyForAuditorError(`the output's data key is not wrapped to auditor key ${hex(fingerprint).slice(0, 16)}…`);
-  const dataKey = unwrapKey(auditorSecret, envelope, auditorOutputContext(taskId, fingerprint));
+  const envelope = auditors.get(bytesToHex(fingerprint));
+  if (envelope === undefined) throw new NoKeyForAuditorError(`the output's data key is not wrapped to auditor key ${bytesToHex(fingerprint).slice(0, 16)}…`);
+  const dataKey = await unwrapKey(auditorSecret, envelope, auditorOutputContext(taskId, fingerprint));
   const context = envelopeContext(OUTPUT_LABEL, taskId.toString());
-  return openClientPart(clientPart, () => dataKey, context);
+  return openClientPart(clientPart, async () => dataKey, context);
 }
 
 /** The published auditor keys (Query/AuditorKeys) whose fingerprints a task names, in the task's order. */
@@ -212,18 +231,18 @@ export function auditorKeysOfTask(published: readonly { encPubkey: Uint8Array }[
   });
 }
 
-const PUBLIC_OUTPUT_HEADER = Buffer.from("OGPO\x01", "latin1");
+const PUBLIC_OUTPUT_HEADER = Uint8Array.of(0x4f, 0x47, 0x50, 0x4f, 0x01); // "OGPO" ‖ version 1
 const PUBLIC_OUTPUT_SALT_LENGTH = 32;
 
 /** Worker side: the blob of a public task's output, salted so its CID is not sha256(output). */
-export function saltPublicOutput(output: Uint8Array): Uint8Array {
-  return new Uint8Array(Buffer.concat([PUBLIC_OUTPUT_HEADER, randomBytes(PUBLIC_OUTPUT_SALT_LENGTH), output]));
+export function saltPublicOutput(output: Uint8Array, random: RandomSource = secureRandom): Uint8Array {
+  return concatBytes(PUBLIC_OUTPUT_HEADER, random(PUBLIC_OUTPUT_SALT_LENGTH), output);
 }
 
 /** Reader side: the plaintext output of a public task from its output blob. */
 export function openPublicOutput(blob: Uint8Array): Uint8Array {
   const start = PUBLIC_OUTPUT_HEADER.length + PUBLIC_OUTPUT_SALT_LENGTH;
-  if (blob.length < start || !Buffer.from(blob.subarray(0, PUBLIC_OUTPUT_HEADER.length)).equals(PUBLIC_OUTPUT_HEADER)) {
+  if (blob.length < start || !PUBLIC_OUTPUT_HEADER.every((b, i) => blob[i] === b)) {
     throw new Error("not a public output blob (expected the \"OGPO\" v1 header and a 32-byte salt)");
   }
   return blob.subarray(start);

@@ -8,14 +8,10 @@
  * it is called here, never restated, so the client and the workers cannot drift apart.
  *
  * The client's encryption key (X25519 + ML-KEM-768, crypto/kem.ts) is either passed explicitly
- * or derived from the account's mnemonic with HKDF under the client's own label, the same way
- * worker/keys.ts derives a worker's: the mnemonic alone recovers it (so results of old tasks can
- * still be opened), and it is independent of the signing key.
+ * or derived from the account's mnemonic (sdk/client-key.ts).
  */
-import { hkdfSync } from "node:crypto";
-import { Bip39, EnglishMnemonic } from "@cosmjs/crypto";
 import { sha256 } from "../crypto/hash.js";
-import { KEM_SEED_LENGTH, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
+import type { KemKeyPair } from "../crypto/kem.js";
 import { deriveKey, type KeyType } from "../crypto/keyring.js";
 import { signWithKey } from "../crypto/pubkey.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
@@ -28,14 +24,7 @@ import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
 import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
 
-const CLIENT_KEM_SALT = Buffer.from("ogpu/client/v1", "utf8");
-const CLIENT_KEM_INFO = Buffer.from("ogpu/client/v1/kem-seed", "utf8");
-
-/** The client's encryption key pair bound to its account mnemonic (see the file comment). */
-export async function clientEncryptionKey(mnemonic: string): Promise<KemKeyPair> {
-  const seed = await Bip39.mnemonicToSeed(new EnglishMnemonic(mnemonic.trim().split(/\s+/).join(" ")));
-  return kemKeyPairFromSeed(new Uint8Array(hkdfSync("sha256", seed, CLIENT_KEM_SALT, CLIENT_KEM_INFO, KEM_SEED_LENGTH)));
-}
+export { clientEncryptionKey } from "./client-key.js";
 
 /** A blob upload signer for the account of `mnemonic` (secp256k1 at m/44'/118'/0'/0/0, or its ML-DSA-65 key). */
 export async function blobSignerFromMnemonic(mnemonic: string, account: string, type: KeyType = "secp256k1"): Promise<BlobSigner> {
@@ -159,7 +148,7 @@ export async function inputManifest(restUrl: string, inputCid: string): Promise<
  * The plaintext of a blob a worker sent back to the client (output or log): salted public blob
  * (crypto/task-crypto.ts saltPublicOutput, so its CID is unguessable) or sealed to client_key.
  */
-function openClientBlob(blob: Uint8Array, manifest: EncryptedInputManifest | undefined, key: KemKeyPair | undefined, taskId: bigint, kind: ClientBlobKind): Uint8Array {
+async function openClientBlob(blob: Uint8Array, manifest: EncryptedInputManifest | undefined, key: KemKeyPair | undefined, taskId: bigint, kind: ClientBlobKind): Promise<Uint8Array> {
   if (!manifest) return openPublicOutput(blob);
   if (!key) throw new Error(`task ${taskId} is encrypted: the client needs its encryption key to open its ${kind}`);
   if (Buffer.from(manifest.client_key, "base64").compare(Buffer.from(key.publicKey)) !== 0) {
@@ -187,7 +176,7 @@ export async function openTaskLogs(opts: { restUrl: string; task: Task; manifest
   const opened: OpenedTaskLog[] = [];
   for (const log of opts.task.logs) {
     const blob = await fetchBlob(opts.restUrl, log.logCid);
-    const text = new TextDecoder().decode(openClientBlob(blob, opts.manifest, opts.encryptionKey, opts.task.id, "log"));
+    const text = new TextDecoder().decode(await openClientBlob(blob, opts.manifest, opts.encryptionKey, opts.task.id, "log"));
     opened.push({ worker: log.worker, logCid: log.logCid, height: log.height, text });
   }
   return opened;
@@ -223,7 +212,7 @@ export async function openTaskResult(opts: OpenResultOptions): Promise<Uint8Arra
   const { result, manifest } = opts;
   if (!result.outputCid) throw new Error(`task ${result.taskId} is ${result.state} but no reveal names an output CID for digest ${result.digest || "(none)"}`);
   const blob = await fetchBlob(opts.restUrl, result.outputCid);
-  const output = openClientBlob(blob, manifest, opts.encryptionKey, result.taskId, "output");
+  const output = await openClientBlob(blob, manifest, opts.encryptionKey, result.taskId, "output");
   const actual = Buffer.from(sha256(output)).toString("hex");
   if (actual !== result.digest.toLowerCase()) throw new ResultDigestMismatchError(result.taskId, result.digest, actual);
   return output;

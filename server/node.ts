@@ -24,6 +24,7 @@ import { startKubo, type KuboProcess } from "./kubo-process.js";
 import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
 import { startGrpcServer, type GrpcServer } from "./grpc.js";
+import { registerUiRoutes } from "./ui-route.js";
 
 export interface NodeOptions {
   home: string;
@@ -47,6 +48,8 @@ export interface NodeOptions {
   cometbftArgs?: string[];
   /** Blob store settings (ogpud start --blob-* flags); unset ones take BLOB_DEFAULTS. */
   blobs?: BlobSettings;
+  /** The built web dashboard (dist/ui) to serve at /ui; undefined = /ui not served. */
+  uiDir?: string;
   /** Where blob bytes live (docs/storage.md): files under <home>/data/blobs (default), or IPFS. */
   storage?: StorageOptions;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
@@ -175,6 +178,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     liveCids: () => liveTaskCids(chain),
     unpaidOutputCids: () => unpaidOutputCids(chain),
   });
+  if (opts.uiDir !== undefined) registerUiRoutes(rest, opts.uiDir);
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   // A node that cannot serve must not leave its kubo behind.
   await rest.listen(splitHostPort(opts.restAddress)).catch(async (err: unknown) => {

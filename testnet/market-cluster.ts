@@ -30,6 +30,8 @@ export interface MarketClusterOptions {
   metricsPortBase: number;
   pq: boolean;
   blockTime?: string;
+  /** Blob backend of every node (default node-local). */
+  storage?: "local" | "ipfs";
   /** Applied after the market's own genesis overrides. */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
 }
@@ -66,7 +68,7 @@ export async function startMarketCluster(opts: MarketClusterOptions): Promise<Ma
   };
   try {
     testnet = await createTestnet({
-      dir, validators: opts.validators, basePort: opts.basePort, blockTime: opts.blockTime ?? "500ms",
+      dir, validators: opts.validators, basePort: opts.basePort, blockTime: opts.blockTime ?? "500ms", storage: opts.storage,
       operatorKeyType: marketOperatorKeyType(opts.pq, opts.validators),
       genesisOverrides: (appState) => (marketGenesisOverrides(appState), opts.genesisOverrides?.(appState)),
     });

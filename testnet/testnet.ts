@@ -7,8 +7,15 @@ import { cometbftBinary } from "../cmd/paths.js";
 import { runOgpud } from "../cmd/ogpud/run.js";
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { writeSecretFile } from "../crypto/secret-file.js";
-import { ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
+import { ipfsPortsFrom, ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 import { livePid, stopPidFile } from "./roles.js";
+import { IPFS_REPO_DIR, ipfsPeerOf, setIpfsPeering } from "../cmd/ogpud/ipfs-repo.js";
+
+/** `ogpud init` flags of a node with its own kubo (devnet.ts ipfsPortsFrom: p2p +7..+9). */
+function ipfsInitFlags(ports: NodePorts): string[] {
+  const kubo = ipfsPortsFrom(ports);
+  return ["--storage", "ipfs", "--ipfs-api-port", String(kubo.api), "--ipfs-swarm-port", String(kubo.swarm), "--ipfs-gateway-port", String(kubo.gateway)];
+}
 
 /** One validator node of a loopback testnet, as written to nodes.json. */
 export interface TestnetNode {
@@ -48,6 +55,8 @@ export interface TestnetOptions {
   genesisOverrides?: (appState: Record<string, unknown>) => void;
   /** Operator key type of validator i (default secp256k1); ML-DSA-65 makes its gentx and auditor post-quantum. */
   operatorKeyType?: (index: number) => KeyType;
+  /** "ipfs": every node runs its own kubo (ports +7..+9), all peered (docs/storage.md). Default node-local blobs. */
+  storage?: "local" | "ipfs";
 }
 
 export function nodePorts(basePort: number, i: number): NodePorts {
@@ -79,6 +88,7 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
       "init", `node${i}`, "--home", home, "--chain-id", chainId,
       "--p2p-port", String(ports.p2p), "--rpc-port", String(ports.rpc), "--abci-port", String(ports.abci), "--rest-port", String(ports.rest), "--grpc-port", String(ports.grpc),
       "--prometheus-port", String(ports.prometheus), "--block-time", opts.blockTime ?? "1s", ...(opts.checkInvariants === false ? [] : ["--check-invariants"]),
+      ...(opts.storage === "ipfs" ? ipfsInitFlags(ports) : []),
     ]);
     const keyType = opts.operatorKeyType?.(i) ?? "secp256k1";
     const { info, mnemonic } = await Keyring.open(home, "test").add("validator", { type: keyType });
@@ -108,6 +118,10 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     const genesis = JSON.parse(readFileSync(genesisPath, "utf8")) as { app_state: Record<string, unknown> };
     opts.genesisOverrides(genesis.app_state);
     writeFileSync(genesisPath, JSON.stringify(genesis, null, 2) + "\n");
+  }
+  if (opts.storage === "ipfs") {
+    const ipfsPeers = nodes.map((n) => ipfsPeerOf(join(n.home, IPFS_REPO_DIR)));
+    for (const node of nodes) setIpfsPeering(join(node.home, IPFS_REPO_DIR), ipfsPeers);
   }
   for (const node of nodes) {
     if (node.home !== genesisHome) copyFileSync(join(genesisHome, "config", "genesis.json"), join(node.home, "config", "genesis.json"));

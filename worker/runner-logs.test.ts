@@ -114,10 +114,10 @@ describe("Runner task logs", () => {
     expect(chain.commits).toBe(1);
     const blob = blobs.store.get(chain.posted[0]!.logCid)!;
     expect(Buffer.from(blob).includes(Buffer.from("hello"))).toBe(false); // ciphertext on the store
-    expect(new TextDecoder().decode(openTaskOutput(blob, client.secretKey, 7n, "log"))).toBe("hello from stdout\nwarning on stderr\n");
+    expect(new TextDecoder().decode(await openTaskOutput(blob, client.secretKey, 7n, "log"))).toBe("hello from stdout\nwarning on stderr\n");
     // The log context differs from the output's: a log blob never opens as the task's output.
-    expect(() => openTaskOutput(blob, client.secretKey, 7n)).toThrow();
-    expect(() => openTaskOutput(blob, worker.secretKey, 7n, "log")).toThrow();
+    await expect(openTaskOutput(blob, client.secretKey, 7n)).rejects.toThrow();
+    await expect(openTaskOutput(blob, worker.secretKey, 7n, "log")).rejects.toThrow();
   });
 
   it("posts the log of a failed job, ending with why it failed", async () => {
@@ -125,14 +125,14 @@ describe("Runner task logs", () => {
     expect(record?.phase).toBe("failed");
     expect(chain.commits).toBe(0);
     expect(chain.posted).toHaveLength(1);
-    const text = new TextDecoder().decode(openTaskOutput(blobs.store.get(chain.posted[0]!.logCid)!, client.secretKey, 7n, "log"));
+    const text = new TextDecoder().decode(await openTaskOutput(blobs.store.get(chain.posted[0]!.logCid)!, client.secretKey, 7n, "log"));
     expect(text).toBe("Traceback: boom\n[ogpu: job failed: crash: printer: exited with code 1]\n");
   });
 
   it("bounds the log by max_log_bytes, marking the truncation", async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => `step ${i}\n`);
     const { chain, blobs } = await runOnce({ executor: printer(lines), encrypted: true, logLimit: 1024 });
-    const text = new TextDecoder().decode(openTaskOutput(blobs.store.get(chain.posted[0]!.logCid)!, client.secretKey, 7n, "log"));
+    const text = new TextDecoder().decode(await openTaskOutput(blobs.store.get(chain.posted[0]!.logCid)!, client.secretKey, 7n, "log"));
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
     expect(text.startsWith("step 0\n")).toBe(true);
     expect(text.endsWith("step 1999\n")).toBe(true);

@@ -249,7 +249,7 @@ describe("Runner", () => {
     const reveal = chain.reveals[0]!;
     expect(reveal.digest).toEqual(await expectedHashDigest());
     const sealed = await blobs.fetch(reveal.outputCid);
-    expect(resultDigest(openTaskOutput(sealed, client.secretKey, 5n))).toEqual(reveal.digest);
+    expect(resultDigest(await openTaskOutput(sealed, client.secretKey, 5n))).toEqual(reveal.digest);
   });
 
   it("encrypted tolerance task: the output's data key is also wrapped to the auditor keys the task names (and only those)", async () => {
@@ -267,9 +267,9 @@ describe("Runner", () => {
     await settle(r);
     const reveal = chain.reveals[0]!;
     const sealed = await blobs.fetch(reveal.outputCid);
-    expect(resultDigest(openTaskOutput(sealed, client.secretKey, 7n))).toEqual(reveal.digest);
-    expect(resultDigest(openTaskOutputAsAuditor(sealed, named.secretKey, 7n))).toEqual(reveal.digest);
-    expect(() => openTaskOutputAsAuditor(sealed, other.secretKey, 7n)).toThrow(NoKeyForAuditorError);
+    expect(resultDigest(await openTaskOutput(sealed, client.secretKey, 7n))).toEqual(reveal.digest);
+    expect(resultDigest(await openTaskOutputAsAuditor(sealed, named.secretKey, 7n))).toEqual(reveal.digest);
+    await expect(openTaskOutputAsAuditor(sealed, other.secretKey, 7n)).rejects.toThrow(NoKeyForAuditorError);
   });
 
   it("item 6b worker: an input the blob store does not have is declined (INPUT_UNAVAILABLE), never committed, never left to time out", async () => {

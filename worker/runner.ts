@@ -285,7 +285,7 @@ export class Runner {
   }
 
   /** Sealed to the client's key for an encrypted task; a salted public blob otherwise. */
-  private clientBlob(bytes: Uint8Array, manifest: EncryptedInputManifest | undefined, taskId: bigint, kind: ClientBlobKind): Uint8Array {
+  private async clientBlob(bytes: Uint8Array, manifest: EncryptedInputManifest | undefined, taskId: bigint, kind: ClientBlobKind): Promise<Uint8Array> {
     return manifest ? sealTaskOutput(bytes, Buffer.from(manifest.client_key, "base64"), taskId, kind) : saltPublicOutput(bytes);
   }
 
@@ -295,7 +295,7 @@ export class Runner {
    */
   private async postLog(task: Task, input: LoadedInput, log: JobLog): Promise<void> {
     try {
-      const cid = await this.opts.blobs.upload(this.clientBlob(log.bytes(), input.manifest, task.id, "log"));
+      const cid = await this.opts.blobs.upload(await this.clientBlob(log.bytes(), input.manifest, task.id, "log"));
       await this.opts.chain.postLog(task.id, cid);
     } catch (err) {
       this.log(`task ${task.id}: log not posted: ${errText(err)}`);

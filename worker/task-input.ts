@@ -72,7 +72,7 @@ export async function loadTaskInput(inputCid: string, reader: InputReader): Prom
   if (!manifest) return { input: raw };
   const payload = await fetchInputBlob(reader, manifest.payload_cid);
   try {
-    return { input: openTaskInput(manifest, payload, reader.address, reader.kemSecret, reader.role), manifest };
+    return { input: await openTaskInput(manifest, payload, reader.address, reader.kemSecret, reader.role), manifest };
   } catch (err) {
     if (err instanceof NoKeyForWorkerError || err instanceof EnvelopeError) throw new UnrunnableTaskError("input_undecryptable", err.message);
     throw err;

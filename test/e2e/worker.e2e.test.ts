@@ -129,7 +129,7 @@ async function checkResult(id: bigint): Promise<void> {
   const { kind, input } = inputs.get(id)!;
   const expected = await localRun(kind, input);
   expect(result.digest).toBe(Buffer.from(resultDigest(expected)).toString("hex"));
-  const output = openTaskOutput(await fetchBlob(devnet.restUrl, result.outputCid), clientKem.secretKey, id);
+  const output = await openTaskOutput(await fetchBlob(devnet.restUrl, result.outputCid), clientKem.secretKey, id);
   expect(Buffer.from(output).equals(Buffer.from(expected))).toBe(true);
 }
 

@@ -168,8 +168,8 @@ describe("Auditor on an encrypted tolerance task", () => {
     const { payload, manifest } = await sealTaskInput(input, client.publicKey, [], [{ address: me, encPubkey: auditorKey.publicKey }]);
     blobs.set(singleChunkCid(payload), payload);
     blobs.set(singleChunkCid(manifest), manifest);
-    const sealedFor = (output: Uint8Array, auditors: Uint8Array[]) => {
-      const blob = sealTaskOutput(output, client.publicKey, 3n, "output", auditors);
+    const sealedFor = async (output: Uint8Array, auditors: Uint8Array[]) => {
+      const blob = await sealTaskOutput(output, client.publicKey, 3n, "output", auditors);
       blobs.set(singleChunkCid(blob), blob);
       return { outputCid: singleChunkCid(blob), resultDigest: resultDigest(output) };
     };
@@ -183,10 +183,10 @@ describe("Auditor on an encrypted tolerance task", () => {
       taskId: 3n,
       phase: Phase.PHASE_AUDIT,
       results: [
-        { worker: "w1", revealed: true, ...sealedFor(sums.reverse, [auditorKey.publicKey]) },
-        { worker: "w2", revealed: true, ...sealedFor(sums.perturbed, [auditorKey.publicKey]) },
+        { worker: "w1", revealed: true, ...(await sealedFor(sums.reverse, [auditorKey.publicKey])) },
+        { worker: "w2", revealed: true, ...(await sealedFor(sums.perturbed, [auditorKey.publicKey])) },
         // Sealed to the client alone: the committee cannot compare it, so it is the worker's fault.
-        { worker: "w3", revealed: true, ...sealedFor(sums.reverse, []) },
+        { worker: "w3", revealed: true, ...(await sealedFor(sums.reverse, [])) },
       ],
       audit: { members: [{ validator: me, power: 1n, voted: false, seal: new Uint8Array(32).fill(1), workerVerdicts: [] }], drawnHeight: 5n, deadlineHeight: 50n },
     } as unknown as TaskRecord;

@@ -56,14 +56,14 @@ export async function judgeWorkers(
   rule: ToleranceRule,
   fetchBlob: (cid: string) => Promise<Uint8Array>,
   log?: (line: string) => void,
-  openOutput: (blob: Uint8Array) => Uint8Array = openPublicOutput,
+  openOutput: (blob: Uint8Array) => Uint8Array | Promise<Uint8Array> = openPublicOutput,
 ): Promise<WorkerVerdict[]> {
   const verdicts: WorkerVerdict[] = [];
   for (const r of revealed) {
     const blob = await fetchBlob(r.outputCid);
     let result: Comparison;
     try {
-      const output = openOutput(blob);
+      const output = await openOutput(blob);
       result = bytesEqual(resultDigest(output), r.resultDigest)
         ? judgeOutput(ours, output, rule)
         : { match: false, reason: "output blob does not hold the revealed digest's output", maxAbsDiff: Infinity };

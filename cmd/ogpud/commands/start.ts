@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { cometbftBinary, ipfsBinary, packageRoot } from "../../paths.js";
 import { startNode, type StorageOptions } from "../../../server/node.js";
 import { DESCRIPTOR_SET_PATH } from "../../../server/grpc.js";
+import { UI_BUILD_DIR } from "../../../server/ui-route.js";
 import { BLOB_DEFAULTS, type BlobSettings } from "../../../server/blobs.js";
 import { homeFlag, homeOption, nodePaths, readAppConfig, type AppConfig } from "../home.js";
 import { ChainHalt } from "../../../app/halt.js";
@@ -73,6 +74,8 @@ export const startCommand: Command = {
       cometbft: flags["no-cometbft"] ? undefined : cometbftBinary(),
       cometbftArgs: ["--proxy_app", abciAddress],
       blobs: blobSettings(flags),
+      // The web dashboard this package was built with (npm run build:web), at /ui.
+      uiDir: join(packageRoot(), UI_BUILD_DIR),
       storage: storageOptions(paths.home, config, str("ipfs-api", config.ipfs_api)),
       serveExport: flags["serve-export"] === true || config.serve_export,
       grpc: grpcEnabled(flags, config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
