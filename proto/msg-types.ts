@@ -9,6 +9,7 @@ import * as attest from "./gen/ogpu/attest/v1/tx.js";
 import * as market from "./gen/ogpu/market/v1/tx.js";
 import * as workers from "./gen/ogpu/workers/v1/tx.js";
 import * as treasury from "./gen/ogpu/treasury/v1/tx.js";
+import * as authz from "./gen/ogpu/authz/v1/authz.js";
 import * as slashing from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import * as attestParams from "./gen/ogpu/attest/v1/update_params.js";
 import * as authParams from "./gen/ogpu/auth/v1/update_params.js";
@@ -75,3 +76,6 @@ export const OGPU_MSG_TYPES = {
 export const COSMOS_EXTRA_MSG_TYPES = {
   Unjail: msgType(slashing.protobufPackage, "MsgUnjail", slashing.MsgUnjail, slashing.MsgUnjailResponse),
 } as const;
+
+/** oGPU's x/authz authorization (docs/authz.md): an Any type URL, not a Msg. */
+export const SUBMIT_TASK_AUTHORIZATION_TYPE_URL = `/${authz.protobufPackage}.SubmitTaskAuthorization`;

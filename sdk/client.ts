@@ -20,6 +20,7 @@ import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } 
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { VerificationClass, type BuiltinProgram, type ProgramRecord, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../proto/gen/ogpu/market/v1/tx.js";
+import { MsgExec, MsgExecResponse } from "cosmjs-types/cosmos/authz/v1beta1/tx";
 import { toleranceToPpt } from "./program-manifest.js";
 import type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
@@ -198,6 +199,23 @@ export class OgpuClient {
     const msg = submitTaskMsg(client, { ...params, inputCid: uploaded.inputCid, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
     const res = await this.broadcast([{ typeUrl: MSG.SubmitTask, value: msg }], params.memo);
     const response = MsgSubmitTaskResponse.decode(res.msgResponses[0]!.value);
+    if (params.input !== undefined) this.manifests.set(response.taskId, uploaded.manifest);
+    return { taskId: response.taskId, inputCid: uploaded.inputCid, encrypted: uploaded.encrypted, escrow: BigInt(response.escrow), txHash: res.transactionHash, height: res.height };
+  }
+
+  /**
+   * Submits a task as `granter` under the x/authz grant it gave this client's account
+   * (docs/authz.md): the MsgSubmitTask names the granter as client and travels inside a
+   * MsgExec this client signs, so the escrow leaves the granter's balance. An `input` is sealed
+   * to this client's own encryption key (it fetches and opens the result), not the granter's.
+   */
+  async submitTaskFor(granter: string, params: SubmitTaskParams): Promise<SubmittedTask> {
+    const grantee = this.requireSigner();
+    const uploaded = await this.prepareInput(params);
+    const inner = submitTaskMsg(granter, { ...params, inputCid: uploaded.inputCid, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
+    const exec = MsgExec.fromPartial({ grantee, msgs: [{ typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(inner).finish() }] });
+    const res = await this.broadcast([{ typeUrl: MsgExec.typeUrl, value: exec }], params.memo);
+    const response = MsgSubmitTaskResponse.decode(MsgExecResponse.decode(res.msgResponses[0]!.value).results[0]!);
     if (params.input !== undefined) this.manifests.set(response.taskId, uploaded.manifest);
     return { taskId: response.taskId, inputCid: uploaded.inputCid, encrypted: uploaded.encrypted, escrow: BigInt(response.escrow), txHash: res.transactionHash, height: res.height };
   }

@@ -22,6 +22,9 @@ import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { QueryAuditorKeysRequest, QueryAuditorKeysResponse, QueryRecordRequest, QueryRecordResponse, type AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { TaskRecord } from "../proto/gen/ogpu/attest/v1/attest.js";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { QueryGrantsRequest, QueryGrantsResponse } from "cosmjs-types/cosmos/authz/v1beta1/query";
+import { SubmitTaskAuthorization } from "../proto/gen/ogpu/authz/v1/authz.js";
+import { SUBMIT_TASK_AUTHORIZATION_TYPE_URL } from "../proto/msg-types.js";
 import { QueryAnnualProvisionsRequest, QueryAnnualProvisionsResponse, QueryInflationRequest, QueryInflationResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
 import {
   QueryParamsRequest as QueryMintParamsRequest,
@@ -238,4 +241,23 @@ export async function maxLogBytes(rpc: AbciQuerier): Promise<number> {
   const value = (await marketParams(rpc)).max_log_bytes;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) throw new Error(`market params carry no valid max_log_bytes (${String(value)})`);
   return value;
+}
+
+/** What is left of a SubmitTaskAuthorization (docs/authz.md). */
+export interface SubmitTaskGrant {
+  /** Escrow the grantee may still move, uogpu. */
+  spendLimit: bigint;
+  /** Submissions left; 0 = no count limit. */
+  maxTasks: bigint;
+  /** Unix seconds; undefined = never expires. */
+  expiration: bigint | undefined;
+}
+
+/** The task-submission grant `granter` gave `grantee`, or undefined when there is none. */
+export async function submitTaskGrant(rpc: AbciQuerier, granter: string, grantee: string): Promise<SubmitTaskGrant | undefined> {
+  const res = await query(rpc, "/cosmos.authz.v1beta1.Query/Grants", QueryGrantsRequest, QueryGrantsResponse, QueryGrantsRequest.fromPartial({ granter, grantee }));
+  const grant = res.grants.find((g) => g.authorization?.typeUrl === SUBMIT_TASK_AUTHORIZATION_TYPE_URL);
+  if (!grant) return undefined;
+  const a = SubmitTaskAuthorization.decode(grant.authorization!.value);
+  return { spendLimit: BigInt(a.spendLimit), maxTasks: a.maxTasks, expiration: grant.expiration?.seconds };
 }

@@ -22,7 +22,7 @@ import * as upgradeTx from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { MLDSA65PubKey } from "../proto/gen/ogpu/crypto/v1/keys.js";
 import { SubmitTaskAuthorization } from "../proto/gen/ogpu/authz/v1/authz.js";
 import { DeclineReason, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
-import { OGPU_MSG_TYPES } from "../proto/msg-types.js";
+import { OGPU_MSG_TYPES, SUBMIT_TASK_AUTHORIZATION_TYPE_URL } from "../proto/msg-types.js";
 import type { MessageCodec, RenderHints } from "./lcd-json.js";
 
 export const PUBKEY_TYPE_URLS = {
@@ -70,7 +70,7 @@ const ANY_PAYLOADS: ReadonlyMap<string, AnyPayload> = new Map<string, AnyPayload
   ["/cosmos.tx.v1beta1.Tx", { codec: Tx }],
   // x/authz's authorizations (grants in queries and MsgGrant) and its Msgs.
   [GenericAuthorization.typeUrl, { codec: GenericAuthorization }],
-  ["/ogpu.authz.v1.SubmitTaskAuthorization", { codec: SubmitTaskAuthorization }],
+  [SUBMIT_TASK_AUTHORIZATION_TYPE_URL, { codec: SubmitTaskAuthorization }],
   ...cosmosModule(authzTx),
   ...cosmosModule(bankTx),
   ...cosmosModule(distributionTx),

@@ -8,9 +8,10 @@ import { useEffect, useState } from "preact/hooks";
 import { restBase, saveRestBase } from "./api";
 import { NetworkPage } from "./network";
 import { ProviderPage } from "./provider";
+import { CustomerPage } from "./customer";
 import "./style.css";
 
-const PAGES = { network: "Network", provider: "Provider" } as const;
+const PAGES = { network: "Network", customer: "Customer", provider: "Provider" } as const;
 type Page = keyof typeof PAGES;
 
 function currentPage(): Page {
@@ -58,6 +59,7 @@ function App() {
       </header>
       <main key={generation}>
         {page === "network" && <NetworkPage />}
+        {page === "customer" && <CustomerPage />}
         {page === "provider" && <ProviderPage />}
       </main>
     </>

@@ -4,7 +4,7 @@ import { accountAddressString } from "../../app/address.js";
 import type { KVStore } from "../../app/store/kvstore.js";
 import { lengthPrefixed, parseU64Key, splitLengthPrefixed, u64Key, type StoreKey } from "../../app/store/keys.js";
 import { SubmitTaskAuthorization } from "../../proto/gen/ogpu/authz/v1/authz.js";
-import { OGPU_MSG_TYPES } from "../../proto/msg-types.js";
+import { OGPU_MSG_TYPES, SUBMIT_TASK_AUTHORIZATION_TYPE_URL } from "../../proto/msg-types.js";
 
 /**
  * x/authz state:
@@ -20,7 +20,7 @@ export const BY_GRANTEE = "authz/e/";
 export const EXPIRY = "authz/x/";
 
 export const GENERIC_AUTHORIZATION_TYPE_URL = "/cosmos.authz.v1beta1.GenericAuthorization";
-export const SUBMIT_TASK_AUTHORIZATION_TYPE_URL = "/ogpu.authz.v1.SubmitTaskAuthorization";
+export { SUBMIT_TASK_AUTHORIZATION_TYPE_URL };
 
 /** The two authorizations this chain knows, decoded. */
 export type Authorization =

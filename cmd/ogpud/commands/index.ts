@@ -14,6 +14,7 @@ import { mintCommands } from "./mint.js";
 import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
 import { stakingTxCommands } from "./staking.js";
+import { authzTxCommands } from "./authz.js";
 import { stakingQueryCommands } from "./lcd-queries.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
@@ -32,6 +33,7 @@ export const ogpudCommands: Command[] = [
   ...txCommands,
   ...txOfflineCommands,
   ...stakingTxCommands,
+  ...authzTxCommands,
   ...queryCommands,
   ...stakingQueryCommands,
   ...upgradeCommands,

@@ -44,7 +44,7 @@ function decFlag(flags: Flags, name: string, fallback?: string): string | undefi
 }
 
 /** A tx command: `build` makes the messages from the positionals and the signer's address. */
-function txCommand(spec: { name: string; summary: string; usage: string; arity: [number, number]; options?: OptionSpec; build(args: string[], signer: string, flags: Flags): EncodeObject[]; describe(args: string[]): string }): Command {
+export function txCommand(spec: { name: string; summary: string; usage: string; arity: [number, number]; options?: OptionSpec; build(args: string[], signer: string, flags: Flags): EncodeObject[]; describe(args: string[]): string }): Command {
   return {
     name: spec.name,
     summary: spec.summary,
