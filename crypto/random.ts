@@ -2,7 +2,7 @@
  * Randomness for every layer, in Node and in browsers alike: WebCrypto's getRandomValues
  * (Node ≥ 19 has it on globalThis). Functions that draw randomness take a `RandomSource`
  * argument defaulting to this one, so test vectors can pin every random byte
- * (crypto/testdata/envelope-vectors.json).
+ * (sdk/testdata/envelope-vectors.json).
  */
 export type RandomSource = (length: number) => Uint8Array;
 

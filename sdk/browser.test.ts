@@ -2,7 +2,7 @@
  * The SDK in a real browser: the browser entry (sdk/browser.ts) bundled by vite with the
  * project's one swap (sdk/browser-build.ts), loaded into Debian's Chromium through
  * playwright-core. The same vector function runs in Node and in Chromium and both must give
- * crypto/testdata/envelope-vectors.json byte for byte; outputs sealed on one side open on the
+ * sdk/testdata/envelope-vectors.json byte for byte; outputs sealed on one side open on the
  * other. Needs `npm run build` (dist/) and /usr/bin/chromium (`make deps` installs it).
  * `UPDATE_VECTORS=1` rewrites the JSON after a deliberate format change.
  */
@@ -17,11 +17,11 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../cmd/paths.js";
-import { envelopeVectors, seededRandom } from "../crypto/testdata/envelope-vectors.js";
+import { envelopeVectors, seededRandom } from "./testdata/envelope-vectors.js";
 import * as lib from "./browser.js";
 import { browserBuildAliases } from "./browser-build.js";
 
-const VECTORS_PATH = join(packageRoot(), "crypto", "testdata", "envelope-vectors.json");
+const VECTORS_PATH = join(packageRoot(), "sdk", "testdata", "envelope-vectors.json");
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 let dir: string;
@@ -37,7 +37,7 @@ beforeAll(async () => {
     configFile: false,
     logLevel: "error",
     root: dir,
-    build: { outDir: dir, emptyOutDir: false, minify: false, lib: { entry: join(dist, "crypto", "testdata", "vectors-browser-entry.js"), formats: ["es"], fileName: () => "bundle.js" } },
+    build: { outDir: dir, emptyOutDir: false, minify: false, lib: { entry: join(dist, "sdk", "testdata", "vectors-browser-entry.js"), formats: ["es"], fileName: () => "bundle.js" } },
     plugins: [browserBuildAliases(dist)],
   });
   const bundle = await readFile(join(dir, "bundle.js"));

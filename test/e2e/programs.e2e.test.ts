@@ -86,7 +86,7 @@ describe("programs on a real node with two ogpu-worker processes", () => {
     expect(index.programs.find((p) => p.program_hash === program.cid)).toEqual({
       program_hash: program.cid, kind: PROGRAM_KIND, runtime: "process", gpus: 0, first_seen_height: String(task.submitHeight), last_seen_height: String(task.submitHeight), task_count: "1",
     });
-    expect(index.builtins.find((b) => b.kind === "matmul")?.program_hash).toBe(hex(sha256(new TextEncoder().encode("matmul"))));
+    expect(index.builtins.find((b) => b.kind === "matmul")?.program_hash).toBe(textCid("matmul"));
     const page = await ogpud("q", "market", "programs", "--node", cluster.devnet.rpcUrl, "--output", "json", "--limit", "1");
     expect((JSON.parse(page.stdout) as { programs: unknown[] }).programs).toHaveLength(1);
   }, 200_000);
@@ -104,7 +104,7 @@ describe("programs on a real node with two ogpu-worker processes", () => {
     const failed = await until("the task failed as unexecutable", () => client.getTask(taskId), (t) => t?.status === TaskStatus.TASK_STATUS_FAILED, 90_000, cluster.workerLogs);
     expect(failed!.statusReason).toBe("unexecutable:program_unavailable");
     // Each worker logs its decline after the tx lands, so the line may trail the chain's FAILED.
-    const declined = /declined \(program_unavailable\): program bundle e{64} not found/g;
+    const declined = new RegExp(`declined \\(program_unavailable\\): program bundle ${missing} not found`, "g");
     await until("both workers' decline lines", cluster.workerLogs, (logs) => (logs.match(declined) ?? []).length === 2);
   }, 120_000);
 });

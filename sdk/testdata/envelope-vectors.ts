@@ -3,13 +3,13 @@
  * the input manifest, the sealed input payload and its CID, an output blob, a log blob, a salted
  * public output, the client key from a mnemonic) made from fixed keys and a seeded random
  * source, so the bytes are fixed. The Node SDK and the browser bundle both run this function
- * (sdk/browser.test.ts) and must produce crypto/testdata/envelope-vectors.json exactly.
+ * (sdk/browser.test.ts) and must produce sdk/testdata/envelope-vectors.json exactly.
  * `lib` is the SDK's browser entry as loaded on each side.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import type * as BrowserSdk from "../../sdk/browser.js";
-import type { RandomSource } from "../random.js";
+import type * as BrowserSdk from "../browser.js";
+import type { RandomSource } from "../../crypto/random.js";
 
 /** Deterministic randomness: sha256(seed ‖ u32be(block)) blocks, read in order. */
 export function seededRandom(seed: string): RandomSource {
