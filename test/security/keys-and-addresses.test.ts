@@ -208,7 +208,7 @@ const VALOPER_FIELDS = new Set(["validatorAddress", "validatorSrcAddress", "vali
 const ADDRESS_FIELDS = new Set([
   ...VALOPER_FIELDS,
   ...["fromAddress", "toAddress", "delegatorAddress", "operator", "client", "worker", "validator"],
-  ...["authority", "recipient", "proposer", "depositor", "voter"],
+  ...["authority", "recipient", "proposer", "depositor", "voter", "granter", "grantee"],
 ]);
 
 /** Nested messages and repeated fields filled in, so their strings are exercised too. */
