@@ -2,6 +2,7 @@ import type { CommitInfo, ExtendedCommitInfo } from "cosmjs-types/tendermint/abc
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { ED25519_SIGNATURE_LENGTH, ed25519Verify } from "../crypto/ed25519.js";
 import { sha256 } from "../crypto/hash.js";
+import { startsWithBytes } from "../crypto/bytes.js";
 
 /**
  * The randomness beacon that seeds audit draws (docs/proof-of-sync.md, docs/security.md).
@@ -52,7 +53,7 @@ export function encodeBeaconTx(entries: readonly BeaconEntry[]): Uint8Array {
 }
 
 export function isBeaconTx(tx: Uint8Array): boolean {
-  return tx.length >= MAGIC.length && Buffer.from(tx.subarray(0, MAGIC.length)).equals(MAGIC);
+  return startsWithBytes(tx, MAGIC);
 }
 
 /** The entries of a well-formed beacon tx, or why it is malformed. */

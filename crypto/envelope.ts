@@ -1,6 +1,6 @@
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { concatBytes } from "./bytes.js";
+import { concatBytes, startsWithBytes } from "./bytes.js";
 import { KEM_CIPHERTEXT_LENGTH, KEM_SECRET_LENGTH, kemDecapsulate, kemEncapsulate } from "./kem.js";
 import { secureRandom, type RandomSource } from "./random.js";
 
@@ -87,7 +87,7 @@ function checkHeader(what: string, bytes: Uint8Array, magic: Uint8Array, minLeng
   if (!(bytes instanceof Uint8Array) || bytes.length < minLength) {
     throw new EnvelopeError("malformed", `${what} is truncated: ${bytes instanceof Uint8Array ? bytes.length : 0} bytes, need at least ${minLength}`);
   }
-  if (!magic.every((b, i) => bytes[i] === b)) throw new EnvelopeError("malformed", `not a ${what} (bad magic)`);
+  if (!startsWithBytes(bytes, magic)) throw new EnvelopeError("malformed", `not a ${what} (bad magic)`);
   const version = bytes[magic.length];
   if (version !== ENVELOPE_VERSION) throw new EnvelopeError("unsupported_version", `${what} version ${version} is not supported (expected ${ENVELOPE_VERSION})`);
 }

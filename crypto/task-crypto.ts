@@ -57,7 +57,7 @@ import { envelopeContext, generateDataKey, KEY_ENVELOPE_LENGTH, openPayload, sea
 import { auditorKeyFingerprint } from "./kem-pubkey.js";
 import { kemPublicKey } from "./kem.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { bytesEqual } from "./bytes.js";
+import { bytesEqual, startsWithBytes } from "./bytes.js";
 
 export const MANIFEST_VERSION = 1;
 const INPUT_KEY_LABEL = "ogpu/task-key/v1";
@@ -188,7 +188,7 @@ export async function sealTaskOutput(
 /** Splits an output blob into its auditor envelopes (by fingerprint hex) and the client part. */
 function splitAuditorSection(blob: Uint8Array): { auditors: Map<string, Uint8Array>; clientPart: Uint8Array } {
   const auditors = new Map<string, Uint8Array>();
-  if (!AUDITOR_SECTION_HEADER.every((b, i) => blob[i] === b)) return { auditors, clientPart: blob };
+  if (!startsWithBytes(blob, AUDITOR_SECTION_HEADER)) return { auditors, clientPart: blob };
   const countAt = AUDITOR_SECTION_HEADER.length;
   if (blob.length < countAt + 2) throw new Error("output blob is truncated (auditor section)");
   const count = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint16(countAt);
@@ -242,7 +242,7 @@ export function saltPublicOutput(output: Uint8Array, random: RandomSource = secu
 /** Reader side: the plaintext output of a public task from its output blob. */
 export function openPublicOutput(blob: Uint8Array): Uint8Array {
   const start = PUBLIC_OUTPUT_HEADER.length + PUBLIC_OUTPUT_SALT_LENGTH;
-  if (blob.length < start || !PUBLIC_OUTPUT_HEADER.every((b, i) => blob[i] === b)) {
+  if (blob.length < start || !startsWithBytes(blob, PUBLIC_OUTPUT_HEADER)) {
     throw new Error("not a public output blob (expected the \"OGPO\" v1 header and a 32-byte salt)");
   }
   return blob.subarray(start);

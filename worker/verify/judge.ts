@@ -9,9 +9,8 @@ import { Verdict, type WorkerVerdict } from "../../proto/gen/ogpu/attest/v1/atte
 import type { ProgramOutput } from "../../sdk/program-manifest.js";
 import { resultDigest } from "../digest.js";
 import { compareOutputs, compareProgramOutputs, toleranceValue, type Comparison } from "./compare.js";
+import { isNpy } from "./npy.js";
 
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-const isNpy = (bytes: Uint8Array) => NPY_MAGIC.every((b, i) => bytes[i] === b);
 
 /**
  * How a tolerance task's outputs are compared: its atol/rtol (parts per 10^12, from the task) and,

@@ -6,6 +6,7 @@
  * Bounds: the header is at most MAX_NPY_HEADER bytes and the array at most MAX_ARRAY_ELEMENTS
  * elements, so a hostile output cannot make an auditor allocate without limit.
  */
+import { startsWithBytes } from "../../crypto/bytes.js";
 
 /** Element types accepted: float32/float64 and int32/int64, either byte order. */
 export type DType = "f4" | "f8" | "i4" | "i8";
@@ -20,12 +21,15 @@ export interface NumericArray {
 export const MAX_NPY_HEADER = 64 * 1024;
 export const MAX_ARRAY_ELEMENTS = 64 * 1024 * 1024;
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+const MAGIC = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59); // "\x93NUMPY"
+
+/** Whether `bytes` starts like an .npy file (the magic; the rest is checked by parsing). */
+export const isNpy = (bytes: Uint8Array): boolean => startsWithBytes(bytes, MAGIC);
 const ITEM_SIZE: Record<DType, number> = { f4: 4, f8: 8, i4: 4, i8: 8 };
 
 /** Parses a `.npy` file; throws with a reason on anything it cannot read exactly. */
 export function parseNpy(bytes: Uint8Array): NumericArray {
-  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw new Error("npy: missing \\x93NUMPY magic");
+  if (bytes.length < 10 || !isNpy(bytes)) throw new Error("npy: missing \\x93NUMPY magic");
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLength: number;
