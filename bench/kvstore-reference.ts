@@ -39,8 +39,29 @@ function abciCli(): string {
   return path;
 }
 
-function started(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
+/** One validator's pair: `abci-cli kvstore` persisting in the home, and cometbft pointed at it. */
+interface KvstorePair {
+  cometPid: number | undefined;
+  appPid: number | undefined;
+  /** SIGTERM cometbft, then the app, waiting for each to exit. */
+  stop(): Promise<void>;
+}
+
+function startPair(home: string, address: string): KvstorePair {
+  const app = spawn(abciCli(), ["kvstore", "--persist", join(home, "kvstore-db"), "--address", address, "--log_level", "error"], { stdio: "ignore" });
+  const comet = spawn(cometbftBinary(), ["start", "--home", home, "--proxy_app", address, "--log_level", "error"], { stdio: "ignore" });
+  const exited = (proc: ChildProcess) => new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const exits = new Map([[comet, exited(comet)], [app, exited(app)]]);
+  return {
+    cometPid: comet.pid,
+    appPid: app.pid,
+    async stop() {
+      for (const [proc, exit] of exits) {
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+        await exit;
+      }
+    },
+  };
 }
 
 /** A one-validator cometbft + kvstore node in a temp home, producing blocks. */
@@ -50,15 +71,9 @@ export async function startKvstoreNode(opts: KvstoreNodeOptions): Promise<Kvstor
   // ogpud's own init writes the config.toml (mempool size, cache, timeouts) both nodes share.
   const devnet = await initDevnet({ home, ports, blockTime: opts.blockTime, checkInvariants: false, accounts: [{ name: "unused", coins: "1uogpu" }] });
   const address = opts.transport === "unix" ? `unix://${join(home, "kvstore.sock")}` : `tcp://127.0.0.1:${ports.abci}`;
-  const app = spawn(abciCli(), ["kvstore", "--persist", join(home, "kvstore-db"), "--address", address, "--log_level", "error"], { stdio: "ignore" });
-  const comet = spawn(cometbftBinary(), ["start", "--home", home, "--proxy_app", address, "--log_level", "error"], { stdio: "ignore" });
-  const appExit = started(app);
-  const cometExit = started(comet);
+  const pair = startPair(home, address);
   const stop = async () => {
-    for (const [proc, exit] of [[comet, cometExit], [app, appExit]] as const) {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      await exit;
-    }
+    await pair.stop();
     await rm(home, { recursive: true, force: true });
   };
   try {
@@ -67,7 +82,7 @@ export async function startKvstoreNode(opts: KvstoreNodeOptions): Promise<Kvstor
     await stop();
     throw err;
   }
-  return { rpcUrl: devnet.rpcUrl, cometPid: comet.pid, appPid: app.pid, stop };
+  return { rpcUrl: devnet.rpcUrl, cometPid: pair.cometPid, appPid: pair.appPid, stop };
 }
 
 /**
@@ -117,18 +132,9 @@ export async function startKvstoreTestnet(homes: readonly { home: string; abci: 
     const genesis = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...genesis, validators, app_state: {} }, null, 2));
   }
-  const procs = homes.map((n) => {
-    const app = spawn(abciCli(), ["kvstore", "--persist", join(n.home, "kvstore-db"), "--address", n.abci, "--log_level", "error"], { stdio: "ignore" });
-    const comet = spawn(cometbftBinary(), ["start", "--home", n.home, "--proxy_app", n.abci, "--log_level", "error"], { stdio: "ignore" });
-    return { app, comet, appExit: started(app), cometExit: started(comet) };
-  });
+  const pairs = homes.map((n) => startPair(n.home, n.abci));
   const stop = async () => {
-    for (const p of procs) {
-      for (const [proc, exit] of [[p.comet, p.cometExit], [p.app, p.appExit]] as const) {
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-        await exit;
-      }
-    }
+    for (const p of pairs) await p.stop();
   };
   try {
     for (const n of homes) await waitForHeight(n.rpc, 2n, 120_000);
@@ -136,5 +142,5 @@ export async function startKvstoreTestnet(homes: readonly { home: string; abci: 
     await stop();
     throw err;
   }
-  return { rpcUrls: homes.map((n) => n.rpc), cometPids: procs.map((p) => p.comet.pid), appPids: procs.map((p) => p.app.pid), stop };
+  return { rpcUrls: homes.map((n) => n.rpc), cometPids: pairs.map((p) => p.cometPid), appPids: pairs.map((p) => p.appPid), stop };
 }
