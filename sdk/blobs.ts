@@ -201,7 +201,8 @@ export async function uploadBlob(rest: RestEndpoints, bytes: Uint8Array, signer:
   const headers = await blobUploadHeaders(bytes, signer, height + UPLOAD_VALIDITY_BLOCKS);
   const cid = headers[BLOB_HEADERS.cid]!;
   return withFailover(rest, async (restUrl) => {
-    const response = await fetch(blobUrl(restUrl), { method: "POST", headers, body: bytes });
+    // DOM typings (the web bundle) type a fetch body as ArrayBuffer-backed; the bytes are sent as they are.
+    const response = await fetch(blobUrl(restUrl), { method: "POST", headers, body: bytes as Uint8Array<ArrayBuffer> });
     if (!response.ok) throw await errorFrom(response);
     const ref = (await response.json()) as BlobRef;
     // The store names what it stored; a different CID means it is not the blob we sent.
