@@ -23,6 +23,8 @@ class FakeIpfsBackend implements BlobBackend {
   /** Bytes a lying peer sends for a CID instead of (more than) what its root claims. */
   readonly oversized = new Map<string, Uint8Array>();
   reads = 0;
+  /** Reads wait (up to 1 s) until this many have started: shows how many overlap, whatever the load. */
+  holdFirstReads = 0;
   inFlight = 0;
   maxInFlight = 0;
 
@@ -46,7 +48,7 @@ class FakeIpfsBackend implements BlobBackend {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      await new Promise((r) => setTimeout(r, 5));
+      for (let waited = 0; this.reads < this.holdFirstReads && waited < 1000; waited += 5) await new Promise((r) => setTimeout(r, 5));
       const sent = this.oversized.get(cid) ?? (await this.fetch(cid, limits));
       if (sent !== undefined && limits.maxBytes !== undefined && sent.length > limits.maxBytes) throw new BlobTooLargeError(cid, limits.maxBytes);
       return sent;
@@ -157,6 +159,7 @@ describe("blob replication at submission", () => {
 
   it("bounds the queue and the fetches in flight", async () => {
     open({ concurrency: 2, maxQueue: 3 });
+    backend.holdFirstReads = 3;
     for (let id = 1; id <= 6; id++) task(id, { inputCid: await onPeers(bytesOf(500, 10 + id)) });
     await commitBlock(1, 2, 3, 4, 5, 6);
     // Six task lookups for a queue of three: three dropped; their three inputs replicated, two at a time.
