@@ -18,10 +18,9 @@
 import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
-import { VerificationClass, type BuiltinProgram, type ProgramRecord, type Task } from "../proto/gen/ogpu/market/v1/market.js";
+import type { BuiltinProgram, ProgramRecord, Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { MsgCancelTaskResponse, MsgSubmitTask, MsgSubmitTaskResponse } from "../proto/gen/ogpu/market/v1/tx.js";
 import { MsgExec, MsgExecResponse } from "cosmjs-types/cosmos/authz/v1beta1/tx";
-import { toleranceToPpt } from "./program-manifest.js";
 import type { TierPrice } from "../proto/gen/ogpu/market/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { MsgRegisterWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
@@ -33,7 +32,7 @@ import { MSG, ogpuRegistry } from "./registry.js";
 import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
 import type { EncryptedInputManifest } from "../crypto/task-crypto.js";
-import { builtinProgramId } from "./programs.js";
+import { submitTaskMsg, type SubmitTaskParams } from "./submit-msg.js";
 import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskLogs, openTaskResult, uploadTaskInput, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
@@ -62,43 +61,7 @@ export interface OgpuClientOptions {
 
 export const DEFAULT_GAS_PRICE = "0.001uogpu";
 
-export interface SubmitTaskParams {
-  /** Program kind the workers run, e.g. "matmul" (1–64 characters). */
-  kind: string;
-  /** Identifies the exact program: a bundle CID for kind "program" (sdk/programs.ts), else defaults to builtinProgramId(kind). */
-  programHash?: string;
-  /** CID of an already uploaded public input blob (give this or `input`). */
-  inputCid?: string;
-  /**
-   * The input bytes (give this or `inputCid`): uploaded to the blob store before submitting,
-   * encrypted unless `encrypt` is false (see sdk/task-io.ts; needs `restUrl`, `blobSigner`
-   * and, when encrypting, `encryptionKey`).
-   */
-  input?: Uint8Array;
-  /**
-   * Seal `input` to every online worker that meets the requirements, outputs back to the
-   * client's key (default true). false uploads it in clear: a public task.
-   */
-  encrypt?: boolean;
-  /** Compute units; the escrow is maxPricePerUnit × units × redundancy. */
-  units: bigint | number;
-  /** Highest price per unit, uogpu. */
-  maxPricePerUnit: bigint | number | string;
-  /** k distinct workers run the task (default 1). */
-  redundancy?: number;
-  /** 0–3, higher first (default 0). */
-  priority?: number;
-  /** Expire when not committed within this many blocks (default: the chain's maximum). */
-  deadlineBlocks?: bigint | number;
-  /** runtime and gpus: a program's (kind "program"), from its manifest (sdk/programs.ts programRequirements). */
-  requirements?: { minVramMb?: bigint | number; gpuModels?: string[]; tier?: number; preferredRegion?: string; runtime?: string; gpus?: number };
-  /** "bitwise" (identical outputs, default) or "tolerance" (numeric outputs within atol/rtol; docs/verification.md). */
-  verification?: "bitwise" | "tolerance";
-  /** Tolerance tasks: absolute and relative tolerance as decimal strings, e.g. "1e-6" (default "0"). */
-  atol?: string;
-  rtol?: string;
-  memo?: string;
-}
+export { submitTaskMsg, type SubmitTaskParams };
 
 export interface SubmittedTask {
   taskId: bigint;
@@ -137,8 +100,6 @@ export class TxFailedError extends Error {
     this.name = "TxFailedError";
   }
 }
-
-const VERIFICATION = { bitwise: VerificationClass.VERIFICATION_CLASS_BITWISE, tolerance: VerificationClass.VERIFICATION_CLASS_TOLERANCE } as const;
 
 export class OgpuClient {
   private constructor(
@@ -398,29 +359,4 @@ export class OgpuClient {
     const found = await this.comet.txSearchAll({ query: `${REVEAL_EVENT}.task_id='${taskId}'` });
     return found.txs.flatMap((tx) => taskEvents(tx.result.events, taskId).filter((e) => e.type === REVEAL_EVENT));
   }
-}
-
-/**
- * The MsgSubmitTask for `params`, signed by `client` (the CLI builds its tx from it too). An
- * encrypted input declares the auditor keys it is wrapped to (UploadedInput.auditorKeyFingerprints).
- */
-export function submitTaskMsg(client: string, params: SubmitTaskParams & { inputCid: string; inputEncrypted?: boolean; auditorKeyFingerprints?: Uint8Array[] }): MsgSubmitTask {
-  const req = params.requirements ?? {};
-  return MsgSubmitTask.fromPartial({
-    client,
-    kind: params.kind,
-    programHash: params.programHash ?? builtinProgramId(params.kind),
-    inputCid: params.inputCid,
-    units: BigInt(params.units),
-    requirements: { minVramMb: BigInt(req.minVramMb ?? 0), gpuModels: req.gpuModels ?? [], tier: req.tier ?? 0, preferredRegion: req.preferredRegion ?? "", runtime: req.runtime ?? "", gpus: req.gpus ?? 0 },
-    redundancy: params.redundancy ?? 1,
-    maxPricePerUnit: String(params.maxPricePerUnit),
-    priority: params.priority ?? 0,
-    deadlineBlocks: BigInt(params.deadlineBlocks ?? 0),
-    verification: VERIFICATION[params.verification ?? "bitwise"],
-    inputEncrypted: params.inputEncrypted ?? false,
-    auditorKeyFingerprints: params.auditorKeyFingerprints ?? [],
-    atol: toleranceToPpt(params.atol ?? "0"),
-    rtol: toleranceToPpt(params.rtol ?? "0"),
-  });
 }

@@ -5,7 +5,8 @@ export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, submitTaskMsg } from "./c
 export type { FetchedResult, OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
 export { ResultDigestMismatchError, blobSignerFromMnemonic, candidateRecipients, clientEncryptionKey, inputManifest, openTaskLogs, openTaskResult, uploadTaskInput } from "./task-io.js";
 export type { CandidateFilter, OpenResultOptions, OpenedTaskLog, UploadInputOptions, UploadedInput } from "./task-io.js";
-export { PROGRAM_KIND, builtinProgramId, packProgram, packProgramFiles, programRequirements, unpackProgram, uploadProgram } from "./programs.js";
+export { PROGRAM_KIND, builtinProgramId, packProgramFiles, pickedDirectoryEntries, programRequirements, unpackProgram, uploadProgram } from "./programs.js";
+export { packProgram } from "./program-dir.js";
 export type { PackedProgram, UnpackedProgram } from "./programs.js";
 export { MANIFEST_FILE, ManifestError, parseProgramManifest, toleranceToPpt } from "./program-manifest.js";
 export type { ProgramManifest, ProgramOutput, ProgramResources, ProgramVerification, Runtime } from "./program-manifest.js";

@@ -13,9 +13,10 @@
  * CIDs mean equal contents. Only regular files: symlinks, devices and sockets are refused at
  * pack time (a link could point outside the bundle). Path components are never "", "." or
  * "..", and no file is also a directory of another path.
+ *
+ * No I/O here, so a browser packs with the same code (web/src/customer/program.ts); reading a
+ * directory from disk is sdk/program-dir.ts.
  */
-import { lstat, readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { compareBytes } from "../crypto/bytes.js";
 
 export const PACK_MAGIC = "OGPUPKG1";
@@ -124,24 +125,5 @@ export function unpackFiles(bundle: Uint8Array): PackEntry[] {
   }
   if (at !== bundle.length) throw new PackError(`${bundle.length - at} bytes after the last entry`);
   canonical(entries);
-  return entries;
-}
-
-/** Reads a directory tree into entries (regular files only; the executable bit is any x bit). */
-export async function readDirectoryEntries(root: string): Promise<PackEntry[]> {
-  const entries: PackEntry[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    for (const name of await readdir(dir)) {
-      const host = join(dir, name);
-      const path = prefix === "" ? name : `${prefix}/${name}`;
-      const st = await lstat(host);
-      if (st.isDirectory()) await walk(host, path);
-      else if (st.isFile()) {
-        if (entries.length >= PACK_LIMITS.files) throw new PackError(`more than ${PACK_LIMITS.files} files under ${root}`);
-        entries.push({ path, executable: (st.mode & 0o111) !== 0, data: new Uint8Array(await readFile(host)) });
-      } else throw new PackError(`"${path}" is not a regular file or directory (symlinks and special files are not packed)`);
-    }
-  };
-  await walk(root, "");
   return entries;
 }

@@ -1,11 +1,12 @@
-import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { blobCid } from "../crypto/cid.js";
 import { ManifestError, parseProgramManifest, toleranceToPpt } from "./program-manifest.js";
 import { PackError, packFiles, unpackFiles } from "./program-pack.js";
-import { builtinProgramId, packProgram, unpackProgram } from "./programs.js";
+import { builtinProgramId, packProgramFiles, pickedDirectoryEntries, unpackProgram } from "./programs.js";
+import { packProgram } from "./program-dir.js";
 
 const MANIFEST = { runtime: "process", entrypoint: ["/usr/bin/python3", "main.py"], outputs: [{ name: "result.npy", format: "npy" }] };
 const dirs: string[] = [];
@@ -48,6 +49,20 @@ describe("deterministic program pack", () => {
     const after = await packProgram(a);
     expect(after.cid).not.toBe(before.cid);
     expect(unpackProgram(after.bundle).files.find((f) => f.path === "main.py")!.executable).toBe(true);
+  });
+
+  it("a folder picked in a browser packs to the CLI's CID when only the entrypoint is executable", async () => {
+    const dir = await programDir("ab", 0o644, 1);
+    const manifest = { ...MANIFEST, entrypoint: ["./main.py"] };
+    await writeFile(join(dir, "ogpu-program.json"), JSON.stringify(manifest));
+    await chmod(join(dir, "main.py"), 0o755);
+    const paths = ["ogpu-program.json", "main.py", "lib/util.py", "lib/deep/data.bin"];
+    // What <input webkitdirectory> gives: paths under the picked folder's own name, no mode bits.
+    const picked = await Promise.all(paths.map(async (p) => ({ relativePath: `myprog/${p}`, data: new Uint8Array(await readFile(join(dir, p))) })));
+    const fromBrowser = await packProgramFiles(pickedDirectoryEntries(picked));
+    expect(fromBrowser.cid).toBe((await packProgram(dir)).cid);
+    expect(unpackProgram(fromBrowser.bundle).files.filter((f) => f.executable).map((f) => f.path)).toEqual(["main.py"]);
+    expect(() => pickedDirectoryEntries(picked.filter((f) => !f.relativePath.endsWith("ogpu-program.json")))).toThrow(/no ogpu-program.json/);
   });
 
   it("refuses symlinks, a missing manifest, and bad paths", async () => {

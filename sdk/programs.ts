@@ -2,11 +2,13 @@
  * Client side of programs (docs/programs.md): pack a directory holding `ogpu-program.json`
  * into the canonical bundle (sdk/program-pack.ts), whose blob CID is the task's
  * `program_hash`, and upload it to the blob store. Workers and auditors check the CID of what
- * they fetch against `program_hash` before running anything.
+ * they fetch against `program_hash` before running anything. No I/O but the upload, so browsers
+ * run it too: a directory on disk is read by sdk/program-dir.ts (`packProgram`), a directory
+ * picked in a browser by `pickedDirectoryEntries`.
  */
 import { blobCid, uploadBlob, type BlobSigner } from "./blobs.js";
 import { MANIFEST_FILE, parseProgramManifest, type ProgramManifest } from "./program-manifest.js";
-import { PackError, packFiles, readDirectoryEntries, unpackFiles, type PackEntry } from "./program-pack.js";
+import { PackError, packFiles, unpackFiles, type PackEntry } from "./program-pack.js";
 
 /** MsgSubmitTask.kind of a task that runs a client program (its bundle CID is program_hash). */
 export { PROGRAM_TASK_KIND as PROGRAM_KIND, builtinProgramId } from "../app/program-runtimes.js";
@@ -38,9 +40,26 @@ export async function packProgramFiles(files: readonly PackEntry[]): Promise<Pac
   return { bundle, cid: await blobCid(bundle), manifest };
 }
 
-/** Packs the directory `dir`: same files → same bytes → same CID, on any machine. */
-export async function packProgram(dir: string): Promise<PackedProgram> {
-  return packProgramFiles(await readDirectoryEntries(dir));
+/** A file of a directory picked in a browser (`<input type=file webkitdirectory>`). */
+export interface PickedFile {
+  /** `webkitRelativePath`: "<picked folder>/sub/file". */
+  relativePath: string;
+  data: Uint8Array;
+}
+
+/**
+ * Bundle entries of a directory picked in a browser, as packProgram reads one from disk: paths
+ * relative to the picked folder (its own name dropped). Browsers do not expose mode bits, so the
+ * one executable file is the manifest's entrypoint when that is a path in the bundle (`./run.sh`),
+ * which the process runtime needs; the same folder packed by the CLI has the same CID when its
+ * executable bits are exactly that.
+ */
+export function pickedDirectoryEntries(files: readonly PickedFile[]): PackEntry[] {
+  const relative = files.map((f) => ({ path: f.relativePath.split("/").slice(1).join("/"), data: f.data }));
+  const manifestFile = relative.find((f) => f.path === MANIFEST_FILE);
+  if (!manifestFile) throw new PackError(`no ${MANIFEST_FILE} at the top of the picked folder`);
+  const entry = (parseProgramManifest(manifestFile.data).entrypoint[0] ?? "").replace(/^\.\//, "");
+  return relative.map((f) => ({ path: f.path, executable: f.path === entry, data: f.data }));
 }
 
 /** What a program task asks of its workers, from the manifest: MsgSubmitTask.requirements fields. */

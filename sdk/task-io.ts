@@ -5,11 +5,15 @@
  * (`ogpud tx market submit-task --input`) both go through these functions.
  *
  * The encrypted format itself (manifest, key envelopes, output blob) is crypto/task-crypto.ts:
- * it is called here, never restated, so the client and the workers cannot drift apart.
+ * it is called here, never restated, so the client and the workers cannot drift apart. The web
+ * dashboard (web/src/customer/) calls the same functions in the browser.
  *
  * The client's encryption key (X25519 + ML-KEM-768, crypto/kem.ts) is either passed explicitly
  * or derived from the account's mnemonic (sdk/client-key.ts).
  */
+import { base64 } from "@scure/base";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { bytesEqual } from "../crypto/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import type { KemKeyPair } from "../crypto/kem.js";
 import { deriveKey, type KeyType } from "../crypto/keyring.js";
@@ -41,12 +45,19 @@ export interface CandidateFilter {
   runtime?: string;
 }
 
+/** What candidateRecipients reads of a worker: a queried WorkerView, or the web page's view of the REST JSON. */
+export interface CandidateWorker {
+  status: WorkerView["status"];
+  tier: number;
+  worker?: { operator: string; encPubkey: Uint8Array; runtimes: readonly string[]; gpus: readonly { model: string; vramMb: bigint }[] };
+}
+
 /**
  * The online workers the scheduler may assign a task with these requirements to, as envelope
  * recipients. Deliberately looser than the scheduler (each condition on any GPU): an extra
  * recipient costs ~1 ms and 1.2 kB, a missing one makes its assignment fail and time out.
  */
-export function candidateRecipients(workers: readonly WorkerView[], req: CandidateFilter = {}): Recipient[] {
+export function candidateRecipients(workers: readonly CandidateWorker[], req: CandidateFilter = {}): Recipient[] {
   const minVram = BigInt(req.minVramMb ?? 0);
   const models = req.gpuModels ?? [];
   return workers
@@ -61,7 +72,7 @@ export function candidateRecipients(workers: readonly WorkerView[], req: Candida
  * Auditor recipients, keyed by the validator's operator account: worker/auditor.ts opens its
  * envelope as `auditor_keys[<its operator ogpu1…>]` under the auditor label.
  */
-export const auditorRecipients = (keys: readonly AuditorKey[]): Recipient[] => keys.map((k) => ({ address: k.validator, encPubkey: k.encPubkey }));
+export const auditorRecipients = (keys: readonly Pick<AuditorKey, "validator" | "encPubkey">[]): Recipient[] => keys.map((k) => ({ address: k.validator, encPubkey: k.encPubkey }));
 
 /** Whom an encrypted input is sealed to: the candidate workers, and every active validator's auditor. */
 export interface InputRecipients {
@@ -151,7 +162,7 @@ export async function inputManifest(restUrl: string, inputCid: string): Promise<
 async function openClientBlob(blob: Uint8Array, manifest: EncryptedInputManifest | undefined, key: KemKeyPair | undefined, taskId: bigint, kind: ClientBlobKind): Promise<Uint8Array> {
   if (!manifest) return openPublicOutput(blob);
   if (!key) throw new Error(`task ${taskId} is encrypted: the client needs its encryption key to open its ${kind}`);
-  if (Buffer.from(manifest.client_key, "base64").compare(Buffer.from(key.publicKey)) !== 0) {
+  if (!bytesEqual(base64.decode(manifest.client_key), key.publicKey)) {
     throw new Error(`task ${taskId}'s ${kind} is encrypted to another client key than this client's`);
   }
   return openTaskOutput(blob, key.secretKey, taskId, kind);
@@ -172,7 +183,7 @@ export interface OpenedTaskLog {
  * fetchBlob) and opened like the output. `manifest`: the task's input manifest, or undefined
  * for a public task.
  */
-export async function openTaskLogs(opts: { restUrl: string; task: Task; manifest: EncryptedInputManifest | undefined; encryptionKey?: KemKeyPair }): Promise<OpenedTaskLog[]> {
+export async function openTaskLogs(opts: { restUrl: string; task: Pick<Task, "id" | "logs">; manifest: EncryptedInputManifest | undefined; encryptionKey?: KemKeyPair }): Promise<OpenedTaskLog[]> {
   const opened: OpenedTaskLog[] = [];
   for (const log of opts.task.logs) {
     const blob = await fetchBlob(opts.restUrl, log.logCid);
@@ -213,7 +224,7 @@ export async function openTaskResult(opts: OpenResultOptions): Promise<Uint8Arra
   if (!result.outputCid) throw new Error(`task ${result.taskId} is ${result.state} but no reveal names an output CID for digest ${result.digest || "(none)"}`);
   const blob = await fetchBlob(opts.restUrl, result.outputCid);
   const output = await openClientBlob(blob, manifest, opts.encryptionKey, result.taskId, "output");
-  const actual = Buffer.from(sha256(output)).toString("hex");
+  const actual = bytesToHex(sha256(output));
   if (actual !== result.digest.toLowerCase()) throw new ResultDigestMismatchError(result.taskId, result.digest, actual);
   return output;
 }

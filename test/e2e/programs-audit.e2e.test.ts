@@ -40,7 +40,7 @@ import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
 import { OgpuClient } from "../../sdk/client.js";
 import { packFiles, unpackFiles } from "../../sdk/program-pack.js";
 import { toleranceToPpt } from "../../sdk/program-manifest.js";
-import { packProgram } from "../../sdk/programs.js";
+import { packProgram } from "../../sdk/program-dir.js";
 import { listAuditorKeys } from "../../sdk/queries.js";
 import { MSG } from "../../sdk/registry.js";
 import { offsetPort, startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";

@@ -82,6 +82,25 @@ export interface Task {
   [field: string]: unknown;
 }
 
+/** One validator's power and its parts (ogpu.staking.v1 ValidatorPowers; docs/staking.md). */
+export interface ValidatorPower {
+  operator_address: string;
+  tokens: string;
+  stake: string;
+  compute_credit: string;
+  compute_bonus_bps: string;
+  reliability_bps: string;
+  power: string;
+  multiplier_bps: string;
+  jailed: boolean;
+}
+
+export interface ValidatorPowers {
+  validators: ValidatorPower[];
+  compute_alpha_bps: string;
+  compute_kappa: string;
+}
+
 export const api = {
   latestBlock: () => getJson<LatestBlock>("/cosmos/base/tendermint/v1beta1/blocks/latest"),
   validators: () => getJson<{ validators: Validator[] }>("/cosmos/staking/v1beta1/validators"),
@@ -91,6 +110,7 @@ export const api = {
   worker: (operator: string) => getJson<{ worker: WorkerView }>(`/ogpu/workers/v1/workers/${encodeURIComponent(operator)}`),
   tasks: (query = "") => getJson<{ tasks: Task[] }>(`/ogpu/market/v1/tasks?limit=1000${query}`),
   balances: (address: string) => getJson<{ balances: { denom: string; amount: string }[] }>(`/cosmos/bank/v1beta1/balances/${encodeURIComponent(address)}`),
+  validatorPowers: () => getJson<ValidatorPowers>("/ogpu/staking/v1/validator_powers?pagination.limit=1000"),
   rewards: (address: string) => getJson<{ total: { denom: string; amount: string }[] }>(`/cosmos/distribution/v1beta1/delegators/${encodeURIComponent(address)}/rewards`),
 };
 
@@ -108,3 +128,36 @@ export function parseOgpu(text: string): bigint {
   if (match === null) throw new Error(`"${text}" is not an OGPU amount (digits, at most 6 decimals)`);
   return BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0"));
 }
+
+/** A bps figure (10000 = 1) as a decimal, without floats: 12500 → "1.25". */
+export function formatBps(bps: bigint): string {
+  const whole = bps / 10_000n;
+  const frac = (bps % 10_000n).toString().padStart(4, "0").replace(/0+$/, "");
+  return frac === "" ? whole.toString() : `${whole}.${frac}`;
+}
+
+/** One slash as /ogpu/history/v1/slashes lists it (amount in uogpu). */
+export interface SlashEntry {
+  height: string;
+  subject: "worker" | "validator";
+  address: string;
+  reason: string;
+  amount: string;
+  task_id: string;
+}
+
+/** One audit or dispute committee as /ogpu/history/v1/audits lists it. */
+export interface AuditEntry {
+  height: string;
+  task_id: string;
+  kind: string;
+  members: string[];
+  deadline: string;
+  task_status: string;
+}
+
+export const history = {
+  /** Newest first; `address`: only that worker operator's or validator's. */
+  slashes: (limit = 20, address = "") => getJson<{ slashes: SlashEntry[] }>(`/ogpu/history/v1/slashes?limit=${limit}${address === "" ? "" : `&address=${encodeURIComponent(address)}`}`),
+  audits: (limit = 20) => getJson<{ audits: AuditEntry[] }>(`/ogpu/history/v1/audits?limit=${limit}`),
+};

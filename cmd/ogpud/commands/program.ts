@@ -6,7 +6,8 @@
 import { stat } from "node:fs/promises";
 import { CliError } from "../../cli.js";
 import { BLOB_CID_FORM, fetchBlob, isBlobCid, type BlobSigner } from "../../../sdk/blobs.js";
-import { packProgram, unpackProgram, uploadProgram, type PackedProgram } from "../../../sdk/programs.js";
+import { unpackProgram, uploadProgram, type PackedProgram } from "../../../sdk/programs.js";
+import { packProgram } from "../../../sdk/program-dir.js";
 import type { ProgramManifest } from "../../../sdk/program-manifest.js";
 
 export interface ResolvedProgram {
