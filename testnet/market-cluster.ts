@@ -35,6 +35,8 @@ export interface MarketClusterOptions {
   storage?: "local" | "ipfs";
   /** Applied after the market's own genesis overrides. */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
+  /** More `ogpud start` flags for every node (e.g. --blob-retention-blocks). */
+  nodeStartArgs?: string[];
 }
 
 export interface MarketCluster {
@@ -74,7 +76,7 @@ export async function startMarketCluster(opts: MarketClusterOptions): Promise<Ma
       operatorKeyType: marketOperatorKeyType(opts.pq, opts.validators),
       genesisOverrides: (appState) => (marketGenesisOverrides(appState), opts.genesisOverrides?.(appState)),
     });
-    for (const node of testnet.nodes) startTestnetNode(node);
+    for (const node of testnet.nodes) startTestnetNode(node, opts.nodeStartArgs);
     await waitForTestnet(testnet, 2n, 120_000);
     const roles = await setupMarketRoles(testnet, { workers: opts.workers, pq: opts.pq, metricsPortBase: opts.metricsPortBase });
     for (const spec of allRoles(roles)) procs.push(spawnRole(spec));

@@ -158,10 +158,10 @@ export function readTestnet(dir: string): Testnet {
 
 const pidFile = (node: TestnetNode) => join(node.home, "ogpud.pid");
 
-/** Starts a node in the background (detached: it outlives the command), logging to its home. */
-export function startTestnetNode(node: TestnetNode): number {
+/** Starts a node in the background (detached: it outlives the command), logging to its home; `startArgs`: more `ogpud start` flags. */
+export function startTestnetNode(node: TestnetNode, startArgs: readonly string[] = []): number {
   const out = openSync(join(node.home, "ogpud.log"), "a");
-  const child = spawn(process.execPath, [ogpudScript(), "start", "--home", node.home], { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(process.execPath, [ogpudScript(), "start", "--home", node.home, ...startArgs], { detached: true, stdio: ["ignore", out, out] });
   child.unref();
   writeFileSync(pidFile(node), String(child.pid));
   return child.pid!;
