@@ -157,6 +157,13 @@ export function formatOgpu(uogpu: string | bigint): string {
   return frac === "" ? whole.toString() : `${whole}.${frac}`;
 }
 
+/** "12.5" OGPU as 12500000n uogpu, without floats; throws on anything but a non-negative decimal with ≤ 6 places. */
+export function parseOgpu(text: string): bigint {
+  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(text.trim());
+  if (match === null) throw new Error(`"${text}" is not an OGPU amount (digits, at most 6 decimals)`);
+  return BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0"));
+}
+
 /** A bps figure (10000 = 1) as a decimal, without floats: 12500 → "1.25". */
 export function formatBps(bps: bigint): string {
   const whole = bps / 10_000n;
