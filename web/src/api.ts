@@ -142,13 +142,6 @@ export const providerApi = {
   validator: (valoper: string) => getJson<{ validator: Validator }>(`/cosmos/staking/v1beta1/validators/${encodeURIComponent(valoper)}`),
 };
 
-/** "12.5" OGPU as 12500000n uogpu, without floats; undefined for anything but a plain decimal with ≤ 6 places. */
-export function parseOgpu(text: string): bigint | undefined {
-  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(text.trim());
-  if (match === null) return undefined;
-  return BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0"));
-}
-
 /** "12345678" uogpu as "12.345678" OGPU, without floats. */
 export function formatOgpu(uogpu: string | bigint): string {
   const value = BigInt(uogpu);

@@ -41,6 +41,15 @@ export function useTx(wallet: Wallet, send: SignAndBroadcast) {
 
 const REGION_RE = /^[a-z0-9-]{1,32}$/;
 
+/** An OGPU amount typed in a form as uogpu, or undefined when it is not one (the form says so). */
+function typedOgpu(text: string): bigint | undefined {
+  try {
+    return parseOgpu(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A whole number within [min, max], or undefined. */
 function wholeNumber(text: string, min: number, max: number): number | undefined {
   if (!/^\d+$/.test(text.trim())) return undefined;
@@ -58,7 +67,7 @@ function RegisterForm({ wallet, send }: { wallet: Wallet; send: SignAndBroadcast
   const gpu = catalog.find((g) => g.model === model);
   const minBond = params.data?.min_worker_bond ?? "0";
   const bondText = form.bond || formatOgpu(minBond);
-  const bond = parseOgpu(bondText);
+  const bond = typedOgpu(bondText);
   const count = wholeNumber(form.count, 1, 1024);
   const vram = wholeNumber(form.vramMb, 0, 10_000_000);
   const slots = wholeNumber(form.slots, 1, 64);
@@ -119,7 +128,7 @@ function UpdateForm({ wallet, send, view }: { wallet: Wallet; send: SignAndBroad
   const [form, setForm] = useState({ price: "", region: "", slots: "", addBond: "" });
   const tx = useTx(wallet, send);
   const set = (field: keyof typeof form) => (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [field]: e.currentTarget.value });
-  const addBond = form.addBond.trim() === "" ? 0n : parseOgpu(form.addBond);
+  const addBond = form.addBond.trim() === "" ? 0n : typedOgpu(form.addBond);
   const slots = form.slots.trim() === "" ? 0 : wholeNumber(form.slots, 1, 64);
   const problem =
     form.price.trim() !== "" && !/^\d+$/.test(form.price.trim()) ? "price per unit must be a whole number of uogpu" :
