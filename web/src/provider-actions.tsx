@@ -39,6 +39,9 @@ export function useTx(wallet: Wallet, send: SignAndBroadcast) {
   return { run, busy: state.busy !== undefined, status };
 }
 
+/** What the forms get from useTx: the one tx runner of the panel (its outcome outlives the form that sent it). */
+type Tx = Pick<ReturnType<typeof useTx>, "run" | "busy">;
+
 const REGION_RE = /^[a-z0-9-]{1,32}$/;
 
 /** An OGPU amount typed in a form as uogpu, or undefined when it is not one (the form says so). */
@@ -57,11 +60,10 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
   return n >= min && n <= max ? n : undefined;
 }
 
-function RegisterForm({ wallet, send }: { wallet: Wallet; send: SignAndBroadcast }) {
+function RegisterForm({ wallet, tx }: { wallet: Wallet; tx: Tx }) {
   const params = usePoll(providerApi.workersParams, 30_000);
   const catalog = params.data?.gpu_catalog ?? [];
   const [form, setForm] = useState({ model: "", count: "1", vramMb: "0", region: "local", price: "100", slots: "2", bond: "" });
-  const tx = useTx(wallet, send);
   const set = (field: keyof typeof form) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => setForm({ ...form, [field]: e.currentTarget.value });
   const model = form.model || catalog[0]?.model || "";
   const gpu = catalog.find((g) => g.model === model);
@@ -119,14 +121,12 @@ function RegisterForm({ wallet, send }: { wallet: Wallet; send: SignAndBroadcast
       <input id="reg-bond" inputMode="decimal" value={bondText} onInput={set("bond")} />
       {problem && <p class="note" id="register-problem">{problem}</p>}
       <button type="submit" disabled={problem !== undefined || tx.busy} aria-describedby={problem ? "register-problem" : undefined}>Register worker</button>
-      {tx.status}
     </form>
   );
 }
 
-function UpdateForm({ wallet, send, view }: { wallet: Wallet; send: SignAndBroadcast; view: WorkerView }) {
+function UpdateForm({ wallet, tx, view }: { wallet: Wallet; tx: Tx; view: WorkerView }) {
   const [form, setForm] = useState({ price: "", region: "", slots: "", addBond: "" });
-  const tx = useTx(wallet, send);
   const set = (field: keyof typeof form) => (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [field]: e.currentTarget.value });
   const addBond = form.addBond.trim() === "" ? 0n : typedOgpu(form.addBond);
   const slots = form.slots.trim() === "" ? 0 : wholeNumber(form.slots, 1, 64);
@@ -164,17 +164,12 @@ function UpdateForm({ wallet, send, view }: { wallet: Wallet; send: SignAndBroad
       <input id="upd-bond" inputMode="decimal" value={form.addBond} onInput={set("addBond")} />
       {problem && <p class="note" id="update-problem">{problem}</p>}
       <button type="submit" disabled={problem !== undefined || tx.busy} aria-describedby={problem ? "update-problem" : undefined}>Update worker</button>
-      {tx.status}
     </form>
   );
 }
 
-function ExitControl({ wallet, send, view }: { wallet: Wallet; send: SignAndBroadcast; view: WorkerView }) {
+function ExitControl({ wallet, tx, view }: { wallet: Wallet; tx: Tx; view: WorkerView }) {
   const [confirming, setConfirming] = useState(false);
-  const tx = useTx(wallet, send);
-  if (view.worker.exit_height !== "0" && view.worker.exit_height !== "") {
-    return <p data-testid="exit-state">Exiting: the bond of {formatOgpu(view.worker.bond || "0")} OGPU returns at height {view.worker.exit_height}.</p>;
-  }
   const exit = async () => {
     setConfirming(false);
     await tx.run("Exit worker", [{ typeUrl: OGPU_MSG_TYPES.ExitWorker.typeUrl, value: MsgExitWorker.fromPartial({ operator: wallet.address }) }]);
@@ -190,21 +185,32 @@ function ExitControl({ wallet, send, view }: { wallet: Wallet; send: SignAndBroa
           <button type="button" class="secondary" onClick={() => setConfirming(false)}>Cancel</button>
         </div>
       )}
-      {tx.status}
     </div>
   );
 }
 
 /**
- * What the wallet's operator can do: register when it has no worker, else update or exit.
- * `view` is the chain's record of the wallet's own worker (undefined when none).
+ * What the wallet's operator can do: register when it has no worker, else update or exit (an
+ * exiting worker only waits for its bond). `view` is the chain's record of the wallet's own
+ * worker (undefined when none). One tx status for all three, so an outcome stays on screen when
+ * the chain's answer swaps the form.
  */
 export function ProviderActions({ wallet, send, view }: { wallet: Wallet; send: SignAndBroadcast; view: WorkerView | undefined }) {
-  if (view === undefined) return <RegisterForm wallet={wallet} send={send} />;
+  const tx = useTx(wallet, send);
+  const exitHeight = view?.worker.exit_height ?? "0";
   return (
-    <div class="columns">
-      <UpdateForm wallet={wallet} send={send} view={view} />
-      <ExitControl wallet={wallet} send={send} view={view} />
-    </div>
+    <>
+      {view === undefined && <RegisterForm wallet={wallet} tx={tx} />}
+      {view !== undefined && exitHeight !== "0" && (
+        <p data-testid="exit-state">Exiting: the bond of {formatOgpu(view.worker.bond || "0")} OGPU returns at height {exitHeight}.</p>
+      )}
+      {view !== undefined && exitHeight === "0" && (
+        <div class="columns">
+          <UpdateForm wallet={wallet} tx={tx} view={view} />
+          <ExitControl wallet={wallet} tx={tx} view={view} />
+        </div>
+      )}
+      {tx.status}
+    </>
   );
 }
