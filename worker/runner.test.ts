@@ -84,7 +84,9 @@ class FakeChain implements RunnerChain {
   }
   /** Published auditor keys (x/attest Query/AuditorKeys). */
   auditorKeyList: AuditorKey[] = [];
+  auditorKeyQueries = 0;
   async auditorKeys() {
+    this.auditorKeyQueries++;
     return this.auditorKeyList;
   }
   private updateStatus(id: bigint): void {
@@ -270,6 +272,32 @@ describe("Runner", () => {
     expect(resultDigest(await openTaskOutput(sealed, client.secretKey, 7n))).toEqual(reveal.digest);
     expect(resultDigest(await openTaskOutputAsAuditor(sealed, named.secretKey, 7n))).toEqual(reveal.digest);
     await expect(openTaskOutputAsAuditor(sealed, other.secretKey, 7n)).rejects.toThrow(NoKeyForAuditorError);
+  });
+
+  it("encrypted tolerance tasks query the auditor keys once per height, however many tasks seal at it; again once the height moves", async () => {
+    const chain = new FakeChain();
+    const blobs = new FakeBlobs();
+    const client = generateKemKeyPair();
+    const auditor = generateKemKeyPair();
+    chain.auditorKeyList = [{ validator: "ogpu1auditor", encPubkey: auditor.publicKey }];
+    const addTolerance = async (id: bigint) => {
+      const { payload, manifest } = await sealTaskInput(HASH_INPUT, client.publicKey, [{ address: ME, encPubkey: kem.publicKey }]);
+      blobs.put(payload);
+      const task = chain.addTask(id, "hash", blobs.put(manifest), [ME]);
+      Object.assign(task, { verification: VerificationClass.VERIFICATION_CLASS_TOLERANCE, inputEncrypted: true, auditorKeyFingerprints: [auditorKeyFingerprint(auditor.publicKey)] });
+    };
+    const r = runner(chain, blobs, new MemoryStateStore(), { maxConcurrent: 3 });
+    for (const id of [11n, 12n, 13n]) await addTolerance(id);
+    await Promise.all([11n, 12n, 13n].map((taskId) => r.handle({ type: "assigned", taskId, height: 5 })));
+    await settle(r);
+    expect(chain.reveals.map((x) => x.taskId).sort()).toEqual([11n, 12n, 13n]);
+    expect(chain.auditorKeyQueries).toBe(1);
+    await r.handle({ type: "block", height: 6 });
+    for (const id of [14n, 15n]) await addTolerance(id);
+    await Promise.all([14n, 15n].map((taskId) => r.handle({ type: "assigned", taskId, height: 6 })));
+    await settle(r);
+    expect(chain.reveals).toHaveLength(5);
+    expect(chain.auditorKeyQueries).toBe(2);
   });
 
   it("item 6b worker: an input the blob store does not have is declined (INPUT_UNAVAILABLE), never committed, never left to time out", async () => {

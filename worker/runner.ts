@@ -29,6 +29,7 @@ import { auditorKeysOfTask, saltPublicOutput, sealTaskOutput, type ClientBlobKin
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import { executeTask, UnrunnableTaskError, type Execution, type LoadedInput, type ProgramRuntimes, type UnrunnableReason } from "./task-input.js";
 import { JobLog } from "./executors/job-log.js";
+import { PerHeight } from "./per-height.js";
 import { DeclineReason, VerificationClass } from "../proto/gen/ogpu/market/v1/market.js";
 
 const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
@@ -53,7 +54,7 @@ export interface RunnerChain {
   postLog(taskId: bigint, logCid: string): Promise<unknown>;
   /** market max_log_bytes: how much of a job's stdout/stderr its log keeps. */
   maxLogBytes(): Promise<number>;
-  /** x/attest Query/AuditorKeys: an encrypted tolerance task's output is wrapped to the keys it names. */
+  /** x/attest Query/AuditorKeys: an encrypted tolerance task's output is wrapped to the keys it names (asked once per height: PerHeight). */
   auditorKeys(): Promise<AuditorKey[]>;
 }
 
@@ -97,9 +98,13 @@ export class Runner {
   private readonly jobs = new Set<Promise<void>>();
   private reconciling: Promise<void> | undefined;
   private advancing = false;
+  /** The latest height a signal reported: the auditor keys are queried once per height, not once per task. */
+  private height = 0;
+  private readonly auditorKeys: PerHeight<AuditorKey[]>;
 
   constructor(private readonly opts: RunnerOptions) {
     this.slots = new Array<AbortController | undefined>(Math.max(1, opts.maxConcurrent)).fill(undefined);
+    this.auditorKeys = new PerHeight(() => opts.chain.auditorKeys());
   }
 
   get runningJobs(): number {
@@ -108,6 +113,7 @@ export class Runner {
 
   /** Entry point for the chain follower's signals; never throws (errors are logged). */
   handle(signal: ChainSignal): Promise<void> {
+    if ("height" in signal) this.height = Math.max(this.height, signal.height);
     const run = async () => {
       if (signal.type === "assigned") await this.consider(signal.taskId);
       else if (signal.type === "resync") await this.reconcile();
@@ -280,7 +286,7 @@ export class Runner {
    */
   private async outputBlob(output: Uint8Array, manifest: EncryptedInputManifest | undefined, task: Task): Promise<Uint8Array> {
     if (!manifest || task.verification !== VerificationClass.VERIFICATION_CLASS_TOLERANCE || task.auditorKeyFingerprints.length === 0) return this.clientBlob(output, manifest, task.id, "output");
-    const auditors = auditorKeysOfTask(await this.opts.chain.auditorKeys(), task.auditorKeyFingerprints);
+    const auditors = auditorKeysOfTask(await this.auditorKeys.get(this.height), task.auditorKeyFingerprints);
     return sealTaskOutput(output, Buffer.from(manifest.client_key, "base64"), task.id, "output", auditors);
   }
 

@@ -88,52 +88,72 @@ function improbable(ctx: Context, w: Worker, p: WorkersParams, n: bigint, x: big
   return n >= BigInt(p.anomaly_min_samples) && binomialTailBelow(n, x, BigInt(honestBps), BigInt(p.anomaly_tail_per_billion));
 }
 
+/** The AnomalyStats counters a rule keeps (all uint64). */
+type Counter = "outcomes" | "failures" | "declines" | "assignmentsSeen" | "latencySamples" | "slowSamples" | "peerSamples" | "peerSlowSamples";
+
+/** How a rule counts: its samples (n) and hits (x), what else a sample counts, its honest rate and whether it jails. */
+interface SampleRule {
+  rule: Rule;
+  samples: Counter;
+  hits: Counter;
+  /** Counters a sample also bumps (an outcome is also an assignment seen). */
+  alsoCounts: readonly Counter[];
+  honestBps: "anomaly_fail_rate_bps" | "anomaly_decline_rate_bps" | "anomaly_slow_rate_bps" | "anomaly_peer_slow_rate_bps";
+  jails: boolean;
+}
+
+const FAILURE_RATE: SampleRule = { rule: AnomalyRule.FailureRate, samples: "outcomes", hits: "failures", alsoCounts: ["assignmentsSeen"], honestBps: "anomaly_fail_rate_bps", jails: true };
+/** Declines only flag: a client can make honest workers decline (unexecutable tasks), so declines never jail. */
+const DECLINE_RATE: SampleRule = { rule: AnomalyRule.DeclineRate, samples: "assignmentsSeen", hits: "declines", alsoCounts: [], honestBps: "anomaly_decline_rate_bps", jails: false };
+/** Flag only, never jail: `units` is the client's word, so slowness against the tier may be the client's doing. */
+const SLOW: SampleRule = { rule: AnomalyRule.Slow, samples: "latencySamples", hits: "slowSamples", alsoCounts: [], honestBps: "anomaly_slow_rate_bps", jails: false };
+/** Same task, same units: slowness against the co-workers is the worker's own, so the rule jails. */
+const PEER_SLOW: SampleRule = { rule: AnomalyRule.PeerSlow, samples: "peerSamples", hits: "peerSlowSamples", alsoCounts: [], honestBps: "anomaly_peer_slow_rate_bps", jails: true };
+
 export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
   /** Records the flag; a jailing rule also jails and slashes the worker and restarts its record. */
-  function flag(ctx: Context, w: Worker, s: AnomalyStats, rule: Rule, n: bigint, x: bigint, honestBps: number, jail: boolean): void {
-    const p = workersParams.get(ctx.store);
-    const reason = `${rule}: ${x} of ${n} improbable at honest rate ${honestBps} bps (tail < ${p.anomaly_tail_per_billion}e-9)`;
-    s.flag = rule;
+  function flag(ctx: Context, w: Worker, s: AnomalyStats, p: WorkersParams, r: SampleRule): void {
+    const n = s[r.samples];
+    const x = s[r.hits];
+    const honestBps = p[r.honestBps];
+    const reason = `${r.rule}: ${x} of ${n} improbable at honest rate ${honestBps} bps (tail < ${p.anomaly_tail_per_billion}e-9)`;
+    s.flag = r.rule;
     s.flagReason = reason;
     s.flaggedHeight = ctx.block.height;
-    emitWorkerEvent(ctx.events, WorkerEvent.Flagged, w.operator, { rule, reason, n: n.toString(), x: x.toString(), jailed: String(jail) });
-    if (!jail) {
+    emitWorkerEvent(ctx.events, WorkerEvent.Flagged, w.operator, { rule: r.rule, reason, n: n.toString(), x: x.toString(), jailed: String(r.jails) });
+    if (!r.jails) {
       w.anomaly = s;
       deps.setWorker(ctx, w);
       return;
     }
     // A fresh record after the jail: the worker is judged again on what it does next.
-    w.anomaly = AnomalyStats.fromPartial({ flag: rule, flagReason: reason, flaggedHeight: ctx.block.height, anomalyJails: s.anomalyJails + 1n });
+    w.anomaly = AnomalyStats.fromPartial({ flag: r.rule, flagReason: reason, flaggedHeight: ctx.block.height, anomalyJails: s.anomalyJails + 1n });
     deps.setWorker(ctx, w);
-    deps.jailWorker(ctx, w.operator, ctx.block.height + BigInt(p.anomaly_jail_blocks), `anomaly_${rule}`);
-    deps.slashBond(ctx, w.operator, p.anomaly_slash_bps, "anomaly", { rule });
+    deps.jailWorker(ctx, w.operator, ctx.block.height + BigInt(p.anomaly_jail_blocks), `anomaly_${r.rule}`);
+    deps.slashBond(ctx, w.operator, p.anomaly_slash_bps, "anomaly", { rule: r.rule });
+  }
+
+  /**
+   * Counts one sample of rule `r` (a hit or not) in the worker's windowed record and stores it.
+   * Only a hit can make the record less probable, so the test runs then and only then.
+   */
+  function recordSample(ctx: Context, p: WorkersParams, w: Worker, r: SampleRule, hit: boolean): void {
+    const s = statsOf(w);
+    keepWindow(s, BigInt(p.anomaly_window));
+    s[r.samples] += 1n;
+    for (const c of r.alsoCounts) s[c] += 1n;
+    if (hit) s[r.hits] += 1n;
+    if (hit && improbable(ctx, w, p, s[r.samples], s[r.hits], p[r.honestBps])) return flag(ctx, w, s, p, r);
+    w.anomaly = s;
+    deps.setWorker(ctx, w);
   }
 
   function observeOutcome(ctx: Context, operator: string, failed: boolean): void {
-    const p = workersParams.get(ctx.store);
-    const w = deps.requireWorker(ctx, operator);
-    const s = statsOf(w);
-    keepWindow(s, BigInt(p.anomaly_window));
-    s.outcomes += 1n;
-    s.assignmentsSeen += 1n;
-    if (failed) s.failures += 1n;
-    // Only a failure can make the record less probable: the test runs then and only then.
-    if (failed && improbable(ctx, w, p, s.outcomes, s.failures, p.anomaly_fail_rate_bps)) return flag(ctx, w, s, AnomalyRule.FailureRate, s.outcomes, s.failures, p.anomaly_fail_rate_bps, true);
-    w.anomaly = s;
-    deps.setWorker(ctx, w);
+    recordSample(ctx, workersParams.get(ctx.store), deps.requireWorker(ctx, operator), FAILURE_RATE, failed);
   }
 
-  /** Declines only flag: a client can make honest workers decline (unexecutable tasks), so declines never jail. */
   function observeDecline(ctx: Context, operator: string): void {
-    const p = workersParams.get(ctx.store);
-    const w = deps.requireWorker(ctx, operator);
-    const s = statsOf(w);
-    keepWindow(s, BigInt(p.anomaly_window));
-    s.declines += 1n;
-    s.assignmentsSeen += 1n;
-    if (improbable(ctx, w, p, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps)) return flag(ctx, w, s, AnomalyRule.DeclineRate, s.assignmentsSeen, s.declines, p.anomaly_decline_rate_bps, false);
-    w.anomaly = s;
-    deps.setWorker(ctx, w);
+    recordSample(ctx, workersParams.get(ctx.store), deps.requireWorker(ctx, operator), DECLINE_RATE, true);
   }
 
   /**
@@ -146,12 +166,8 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     const tier = deps.workerTier(ctx, w);
     const h = getLatencyHistogram(ctx.store, tier) ?? LatencyHistogram.fromPartial({ tier, counts: Array<bigint>(LATENCY_BUCKETS).fill(0n), total: 0n });
     const v = perUnitLatency(latencyBlocks, units);
-    let slow = false;
-    let compared = false;
-    if (h.total >= BigInt(p.anomaly_min_tier_samples)) {
-      compared = true;
-      slow = v * 100n > BigInt(p.anomaly_slow_factor_pct) * medianUpperEdge(h.counts, h.total);
-    }
+    const compared = h.total >= BigInt(p.anomaly_min_tier_samples);
+    const slow = compared && v * 100n > BigInt(p.anomaly_slow_factor_pct) * medianUpperEdge(h.counts, h.total);
     if (h.total + 1n >= BigInt(p.anomaly_histogram_window)) {
       h.counts = h.counts.map((c) => c / 2n);
       h.total = h.counts.reduce((a, c) => a + c, 0n);
@@ -160,15 +176,7 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
     h.counts[bucket] = (h.counts[bucket] ?? 0n) + 1n;
     h.total += 1n;
     setLatencyHistogram(ctx.store, h);
-    if (!compared) return;
-    const s = statsOf(w);
-    keepWindow(s, BigInt(p.anomaly_window));
-    s.latencySamples += 1n;
-    if (slow) s.slowSamples += 1n;
-    // Flag only, never jail: `units` is the client's word, so slowness here may be the client's doing.
-    if (slow && improbable(ctx, w, p, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.Slow, s.latencySamples, s.slowSamples, p.anomaly_slow_rate_bps, false);
-    w.anomaly = s;
-    deps.setWorker(ctx, w);
+    if (compared) recordSample(ctx, p, w, SLOW, slow);
   }
 
   /**
@@ -185,14 +193,7 @@ export function createAnomalyDetector(deps: AnomalyDeps): AnomalyDetector {
       const peers = samples.filter((_, j) => j !== i && tiers[j]! <= tiers[i]!).map((x) => x.latencyBlocks);
       if (peers.length === 0) return;
       const slow = slowerThanPeers(sample.latencyBlocks, upperMedian(peers), p);
-      const w = deps.requireWorker(ctx, sample.operator);
-      const s = statsOf(w);
-      keepWindow(s, BigInt(p.anomaly_window));
-      s.peerSamples += 1n;
-      if (slow) s.peerSlowSamples += 1n;
-      if (slow && improbable(ctx, w, p, s.peerSamples, s.peerSlowSamples, p.anomaly_peer_slow_rate_bps)) return flag(ctx, w, s, AnomalyRule.PeerSlow, s.peerSamples, s.peerSlowSamples, p.anomaly_peer_slow_rate_bps, true);
-      w.anomaly = s;
-      deps.setWorker(ctx, w);
+      recordSample(ctx, p, deps.requireWorker(ctx, sample.operator), PEER_SLOW, slow);
     });
   }
 
