@@ -4,8 +4,8 @@
  * (bench/e2e.ts startComputeCluster). Through the page only: import a funded key into the
  * wallet, submit an encrypted hash task with an input file, follow it to FINALIZED, open the
  * result (decrypted in the browser, digest checked) and download it — compared with the hash
- * computed here — export the spend history as CSV; then a task no worker can take (tier 3) is
- * cancelled and refunded. Screenshots at desktop and phone width go to test-results/web/
+ * computed here — export the spend history as CSV; a task bidding below every worker's price
+ * waits PENDING and is cancelled and refunded. Screenshots at desktop and phone width go to test-results/web/
  * (UPDATE_DOCS_IMG=1: docs/img/web-customer-*.png); any console error fails the test.
  * Ports 29320..29323 (node) and 29330..29331 (worker metrics); this suite's range is 29320-29339.
  */
@@ -29,6 +29,8 @@ const PASSPHRASE = "correct horse battery";
 const HASH_INPUT = { rounds: 1000, data: "from the browser" };
 const UNITS = 10n;
 const MAX_PRICE = 200n;
+/** Below the workers' price (ogpu-worker's default, 100 uogpu/unit): nobody takes the task. */
+const LOW_PRICE = 50n;
 
 let cluster: ComputeCluster;
 let browser: Browser;
@@ -62,11 +64,12 @@ async function openCustomerPage(viewport: { width: number; height: number }): Pr
 /** Imports the funded client's mnemonic through the header's wallet panel (kept encrypted in the browser). */
 async function importKey(page: Page): Promise<string> {
   const account = cluster.devnet.accounts[1]!;
-  await page.locator("details.wallet summary").click();
+  await page.locator("details.wallet > summary").click();
   await page.getByLabel("Recovery phrase (12 or 24 words)").fill(account.mnemonic);
   await page.getByLabel("New passphrase (encrypts the phrase in this browser)").fill(PASSPHRASE);
   await page.getByRole("button", { name: "Import key" }).click();
   await expect.poll(() => text(page, "client"), { timeout: 30_000 }).toContain(account.address);
+  await page.locator("details.wallet > summary").click(); // closes the panel again
   return account.address;
 }
 
@@ -88,16 +91,16 @@ function expectedHash(rounds: number, data: string): Buffer {
 }
 
 /** Fills and submits the form; the page's outcome: the task id it reports, or its error. */
-async function submitTask(page: Page, opts: { k: number; tier: number; encrypt: boolean }): Promise<{ taskId?: string; error?: string }> {
+async function submitTask(page: Page, opts: { k: number; tier: number; encrypt: boolean; maxPrice: bigint }): Promise<{ taskId?: string; error?: string }> {
   const status = page.getByTestId("submit-status");
   const attempt = Number(await status.getAttribute("data-attempt")) + 1;
-  await page.getByLabel("Kind").selectOption("hash");
+  await page.getByLabel("Kind", { exact: true }).selectOption("hash");
   await page.getByLabel("Input file").setInputFiles({ name: "input.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(HASH_INPUT)) });
   await page.getByLabel("Units").fill(UNITS.toString());
   await page.getByLabel("Workers (k)").fill(String(opts.k));
   await page.getByLabel("Minimum tier").selectOption(String(opts.tier));
-  await page.getByLabel("Max price per unit (uogpu)").fill(MAX_PRICE.toString());
-  const encrypt = page.getByLabel(/^Encrypt the input/);
+  await page.getByLabel("Max price per unit (uogpu)").fill(opts.maxPrice.toString());
+  const encrypt = page.getByLabel(/Encrypt the input/);
   if ((await encrypt.isChecked()) !== opts.encrypt) await encrypt.setChecked(opts.encrypt);
   // Keyboard: the submit button is reached and pressed like any other.
   await page.getByRole("button", { name: "Submit task" }).press("Enter");
@@ -122,7 +125,7 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     await page.getByLabel("Units").fill(UNITS.toString());
     await expect.poll(() => text(page, "estimate"), { timeout: 30_000 }).toMatch(/^escrow 0\.004 OGPU · base price \d+ uogpu\/unit · 2 qualifying workers online · /);
 
-    const { taskId, error } = await submitTask(page, { k: 2, tier: 0, encrypt: true });
+    const { taskId, error } = await submitTask(page, { k: 2, tier: 0, encrypt: true, maxPrice: MAX_PRICE });
     expect(error).toBeUndefined();
     if (taskId === undefined) throw new Error("no task id");
     expect(await text(page, "submit-status")).toContain("input sealed to 2 worker(s)");
@@ -140,15 +143,17 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     await download.saveAs(outputPath);
     expect(Buffer.compare(await readFile(outputPath), expected)).toBe(0);
 
-    // A task no worker can take: tier 3 (the workers are tier 0). Sealing needs a recipient, so
-    // the encrypted submit is refused with a clear message, and a public one waits, PENDING.
-    expect((await submitTask(page, { k: 1, tier: 3, encrypt: true })).error).toMatch(/no online worker meets the task's requirements/);
-    const { taskId: pendingId } = await submitTask(page, { k: 1, tier: 3, encrypt: false });
-    if (pendingId === undefined) throw new Error(`the public tier-3 task was refused: ${await text(page, "submit-error")}`);
+    // Tier 3 (the workers are tier 0): sealing needs a recipient, so the page refuses it with a
+    // clear message before anything is signed.
+    expect((await submitTask(page, { k: 1, tier: 3, encrypt: true, maxPrice: MAX_PRICE })).error).toMatch(/no online worker meets the task's requirements/);
+    // A bid below every worker's price (100 uogpu/unit) waits, PENDING, and is cancelled.
+    const { taskId: pendingId, error: refused } = await submitTask(page, { k: 1, tier: 0, encrypt: true, maxPrice: LOW_PRICE });
+    if (pendingId === undefined) throw new Error(`the low-bid task was refused: ${refused}`);
+    expect(await text(page, "estimate")).toContain("waits for 1 qualifying workers at your price (0 online)");
     const pending = taskRow(page, pendingId);
     await expect.poll(async () => (await pending.textContent()) ?? "", { timeout: 30_000 }).toContain("PENDING");
     await page.getByRole("button", { name: `Cancel task ${pendingId}` }).click();
-    await expect.poll(() => text(page, "task-notice"), { timeout: 60_000 }).toBe(`task ${pendingId} cancelled: ${UNITS * MAX_PRICE} uogpu refunded`);
+    await expect.poll(() => text(page, "task-notice"), { timeout: 60_000 }).toBe(`task ${pendingId} cancelled: ${UNITS * LOW_PRICE} uogpu refunded`);
     await expect.poll(async () => (await pending.textContent()) ?? "", { timeout: 30_000 }).toContain("CANCELLED (cancelled_by_client)");
 
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);

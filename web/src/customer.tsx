@@ -13,6 +13,7 @@ import { useWallet } from "./wallet/context";
 import { SubmitForm } from "./customer/submit-form";
 import { TaskList } from "./customer/task-list";
 import { download, spendRow, toCsv } from "./customer/spend";
+import "./customer/customer.css";
 
 const CLIENT_KEY = "ogpu.client";
 

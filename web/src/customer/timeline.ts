@@ -59,6 +59,4 @@ export async function taskTimeline(task: Task): Promise<Step[]> {
   return steps;
 }
 
-export function timelineText(steps: readonly Step[]): string {
-  return steps.map((s) => `${s.name} @${s.heights.join(",")}`).join(" → ");
-}
+export const stepText = (s: Step): string => `${s.name} @${s.heights.join(",")}`;
