@@ -5,7 +5,8 @@
  * wallet, submit an encrypted hash task with an input file, follow it to FINALIZED, open the
  * result (decrypted in the browser, digest checked) and download it — compared with the hash
  * computed here — export the spend history as CSV; a task bidding below every worker's price
- * waits PENDING and is cancelled and refunded. Screenshots at desktop and phone width go to test-results/web/
+ * waits PENDING and is cancelled and refunded. At phone width, a program folder picked in the
+ * page packs to the CID the CLI gives it. Screenshots at desktop and phone width go to test-results/web/
  * (UPDATE_DOCS_IMG=1: docs/img/web-customer-*.png); any console error fails the test.
  * Ports 29320..29323 (node) and 29330..29331 (worker metrics); this suite's range is 29320-29339.
  */
@@ -18,10 +19,12 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
 import { packageRoot } from "../../cmd/paths.js";
+import { packProgram } from "../../sdk/program-dir.js";
 
 const ROOT = packageRoot();
 const SHOTS = join(ROOT, "test-results", "web");
 const DOCS_IMG = join(ROOT, "docs", "img");
+const NUMPY_SUM = join(ROOT, "examples", "programs", "numpy-sum");
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 // Chromium in a closed network: without these it waits on updates, sync and QUIC probes.
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -169,9 +172,14 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     await page.context().close();
   });
 
-  it("at phone width: the same key, the tasks and their results", async () => {
+  it("at phone width: the same key, the tasks and their results; a picked program folder packs to the CLI's CID", async () => {
     const { page, errors } = await openCustomerPage(VIEWPORTS.phone);
     await importKey(page);
+    // The folder input gives the page the files, not their modes; this program has no executables,
+    // so the page's bundle is byte for byte the CLI's (sdk/programs.ts pickedDirectoryEntries).
+    await page.getByRole("radio", { name: "Program folder" }).check();
+    await page.getByLabel("Program folder (with ogpu-program.json)").setInputFiles(NUMPY_SUM);
+    await expect.poll(() => text(page, "program"), { timeout: 30_000 }).toContain(`cid ${(await packProgram(NUMPY_SUM)).cid}`);
     const rows = page.getByTestId("client-tasks").locator("tbody tr");
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
     const finalized = rows.filter({ hasText: "FINALIZED" });

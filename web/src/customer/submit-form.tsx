@@ -110,7 +110,7 @@ export function SubmitForm({ wallet, sign, onSubmitted }: Props) {
       ) : (
         <>
           <label for="submit-program">Program folder (with ogpu-program.json)</label>
-          <input id="submit-program" type="file" {...{ webkitdirectory: "" }} onChange={(e) => void onFolder(e.currentTarget.files)} />
+          <input id="submit-program" type="file" multiple {...{ webkitdirectory: true }} onChange={(e) => void onFolder(e.currentTarget.files)} />
           {program.packed && <output data-testid="program">{program.packed.manifest.runtime} program, {program.packed.bundle.length} bytes, cid {program.packed.cid}</output>}
           {program.error && <p role="alert" class="error">{program.error}</p>}
         </>
