@@ -99,13 +99,16 @@ clean-devnet:
 clean:
 	rm -rf dist .devnet
 
-## testnet: N validators on loopback (default 4), each with its auditor, and WORKERS workers (default 4) on nodes 1..N-1:
-## `make testnet N=4 WORKERS=4` (refuses while one runs), `make testnet-status`, `make testnet-down`, `make testnet-clean`
+## testnet: N validators on loopback (default 4), each with its auditor and its own kubo (STORAGE=ipfs, the default;
+## STORAGE=local: node-local blobs), and WORKERS workers (default 4) on nodes 1..N-1:
+## `make testnet N=4 WORKERS=4 [STORAGE=local]` (refuses while one runs), `make testnet-status` (storage and kubo peers
+## per node too), `make testnet-down` (workers, auditors, nodes and their kubo daemons), `make testnet-clean`
 N ?= 4
 WORKERS ?= 4
+STORAGE ?= ipfs
 .PHONY: testnet testnet-down testnet-clean testnet-status
 testnet: build
-	OGPU_TESTNET_WORKERS=$(WORKERS) node dist/testnet/cli.js up $(N)
+	OGPU_TESTNET_WORKERS=$(WORKERS) OGPU_TESTNET_STORAGE=$(STORAGE) node dist/testnet/cli.js up $(N)
 testnet-down:
 	node dist/testnet/cli.js down
 testnet-clean:

@@ -105,15 +105,8 @@ export const verifySecp256k1Native: Verifier | null =
 /** The verifier the node uses: native when available, else OpenSSL (see bench/crypto.ts). */
 export const verifySecp256k1: Verifier = verifySecp256k1Native ?? verifySecp256k1Node;
 
-/** Deterministic (RFC 6979) low-S signature, 64 bytes r‖s, over sha256(signBytes). */
-export function signSecp256k1(privkey: Uint8Array, signBytes: Uint8Array): Uint8Array {
-  return secp256k1.sign(sha256(signBytes), privkey, { prehash: false, lowS: true, format: "compact", extraEntropy: false });
-}
-
-/** 33-byte compressed public key. */
-export function secp256k1PublicKey(privkey: Uint8Array): Uint8Array {
-  return secp256k1.getPublicKey(privkey, true);
-}
+// Signing has no Node-only dependency; it lives apart so the browser bundle can take it.
+export { secp256k1PublicKey, signSecp256k1 } from "./secp256k1-sign.js";
 
 /** Number of cached KeyObjects; exposed for tests of the LRU bound. */
 export function secp256k1KeyCacheSize(): number {

@@ -1,5 +1,5 @@
+import { toBase64, toHex } from "@cosmjs/encoding";
 import { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid } from "../crypto/cid.js";
-import { pubKeyFromRaw, type PubKey } from "../crypto/pubkey.js";
 
 export { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid };
 
@@ -11,10 +11,12 @@ export { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid };
  * An upload is authorised by the uploader's account key signing (UTF-8; secp256k1: ECDSA over its
  * sha256, ML-DSA-65: FIPS 204 over the bytes themselves, as for tx sign bytes)
  *   "ogpu-blob-upload/v2" \n cid \n size \n expiry height \n account \n pubkey (hex)
- * The key's algorithm is told by its length (uploadPubKey): 33 bytes secp256k1, 1952 ML-DSA-65.
+ * The key's algorithm is told by its length (crypto/pubkey.ts pubKeyFromRaw): 33 bytes secp256k1, 1952 ML-DSA-65.
  * All of it travels in headers, so the node checks the signature, the quota and the disk before
  * it reads a byte of the body; the body must then hash to the signed CID and be exactly `size`
  * bytes. A signature is void after its expiry height, so a leaked one stops working.
+ *
+ * Portable (no Buffer, no node:crypto): the browser bundle (sdk/browser.ts) uploads with it too.
  */
 
 export const BLOB_HEADERS = {
@@ -73,16 +75,8 @@ export interface UploadClaim {
 
 /** The message an uploader signs (the signer hashes it with sha256, as for Cosmos sign bytes). */
 export function blobUploadSignBytes(claim: UploadClaim): Uint8Array {
-  const fields = [SIGN_DOMAIN, claim.cid, String(claim.size), claim.expiry.toString(), claim.account, Buffer.from(claim.pubkey).toString("hex")];
+  const fields = [SIGN_DOMAIN, claim.cid, String(claim.size), claim.expiry.toString(), claim.account, toHex(claim.pubkey)];
   return new TextEncoder().encode(fields.join("\n"));
-}
-
-/**
- * The account key in an upload's pubkey header: a 33-byte compressed secp256k1 key or a
- * 1952-byte ML-DSA-65 key (the two account key types x/auth accepts); undefined otherwise.
- */
-export function uploadPubKey(raw: Uint8Array): PubKey | undefined {
-  return pubKeyFromRaw(raw);
 }
 
 /** An account key able to authorise uploads, e.g. crypto/pubkey.ts signWithKey with its private key. */
@@ -142,11 +136,11 @@ export async function blobUploadHeaders(bytes: Uint8Array, signer: BlobSigner, e
   return {
     "content-type": "application/octet-stream",
     [BLOB_HEADERS.account]: signer.account,
-    [BLOB_HEADERS.pubkey]: Buffer.from(signer.pubkey).toString("base64"),
+    [BLOB_HEADERS.pubkey]: toBase64(signer.pubkey),
     [BLOB_HEADERS.cid]: claim.cid,
     [BLOB_HEADERS.size]: String(claim.size),
     [BLOB_HEADERS.expiry]: expiry.toString(),
-    [BLOB_HEADERS.signature]: Buffer.from(signature).toString("base64"),
+    [BLOB_HEADERS.signature]: toBase64(signature),
   };
 }
 

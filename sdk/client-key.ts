@@ -5,9 +5,9 @@
  * it is independent of the signing key. Portable (cosmjs BIP-39 + @noble HKDF): the Node SDK
  * and the browser bundle (sdk/browser.ts) derive the same key.
  */
-import { Bip39, EnglishMnemonic } from "@cosmjs/crypto";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { mnemonicSeed } from "../crypto/hd.js";
 import { KEM_SEED_LENGTH, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
 
 const CLIENT_KEM_SALT = new TextEncoder().encode("ogpu/client/v1");
@@ -15,6 +15,6 @@ const CLIENT_KEM_INFO = new TextEncoder().encode("ogpu/client/v1/kem-seed");
 
 /** The client's encryption key pair bound to its account mnemonic. */
 export async function clientEncryptionKey(mnemonic: string): Promise<KemKeyPair> {
-  const seed = await Bip39.mnemonicToSeed(new EnglishMnemonic(mnemonic.trim().split(/\s+/).join(" ")));
+  const seed = await mnemonicSeed(mnemonic);
   return kemKeyPairFromSeed(hkdf(sha256, seed, CLIENT_KEM_SALT, CLIENT_KEM_INFO, KEM_SEED_LENGTH));
 }

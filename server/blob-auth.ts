@@ -4,8 +4,8 @@
  */
 import type { FastifyRequest } from "fastify";
 import { parseAccountAddress } from "../app/address.js";
-import { addressOf, signatureLength, verifySignature } from "../crypto/pubkey.js";
-import { BLOB_CID_FORM, BLOB_HEADERS, blobUploadSignBytes, isBlobCid, uploadPubKey, type UploadClaim } from "../sdk/blobs.js";
+import { addressOf, pubKeyFromRaw, signatureLength, verifySignature } from "../crypto/pubkey.js";
+import { BLOB_CID_FORM, BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
 import { BlobStoreError } from "./blob-store.js";
 
 /** Strict base64 (Buffer.from silently skips bad characters), else null. */
@@ -41,7 +41,7 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
     throw unauthorized("invalid_account", err instanceof Error ? err.message : String(err));
   }
   const raw = decodeBase64(pubkeyText);
-  const pubkey = raw === null ? undefined : uploadPubKey(raw);
+  const pubkey = raw === null ? undefined : pubKeyFromRaw(raw);
   if (pubkey === undefined) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 or 1952-byte ML-DSA-65 key`);
   const signature = decodeBase64(signatureText);
   const sigLength = signatureLength(pubkey.typeUrl);

@@ -12,6 +12,25 @@ import { dirname, join } from "node:path";
 
 export type BlobBackendKind = "local" | "ipfs";
 
+/** Bounds on one fetch of a blob (replication: blob-replication.ts); unset = the backend's own. */
+export interface FetchLimits {
+  /** Longest wait for a blob read from the node's peers (IPFS), in ms. */
+  timeoutMs?: number;
+  /** A blob longer than this is refused (BlobTooLargeError) as soon as the excess is seen. */
+  maxBytes?: number;
+}
+
+/** A fetch stopped because the blob exceeds FetchLimits.maxBytes. */
+export class BlobTooLargeError extends Error {
+  constructor(
+    readonly cid: string,
+    readonly maxBytes: number,
+  ) {
+    super(`blob ${cid} is longer than ${maxBytes} bytes`);
+    this.name = "BlobTooLargeError";
+  }
+}
+
 export interface BlobBackend {
   readonly kind: BlobBackendKind;
   /** Keeps the verified bytes in `file` under `cid`. The file is the store's temp file: a backend may move it. */
@@ -19,9 +38,9 @@ export interface BlobBackend {
   /** Size of `cid` when this node keeps it (a file, a pin), else null. */
   storedSize(cid: string): Promise<number | null>;
   /** Size of `cid` if it can be read at all (IPFS: also from the node's peers), else null. */
-  size(cid: string): Promise<number | null>;
+  size(cid: string, limits?: FetchLimits): Promise<number | null>;
   /** The bytes of `cid`, unverified (the store checks them against the CID), or undefined. */
-  read(cid: string): Promise<Uint8Array | undefined>;
+  read(cid: string, limits?: FetchLimits): Promise<Uint8Array | undefined>;
   /** Keeps a blob read from elsewhere (IPFS: pins what `read` fetched from a peer); local: nothing to do. */
   keep(cid: string): Promise<void>;
   /** Stops keeping `cid` (deletes the file / unpins). */
@@ -83,8 +102,9 @@ export class LocalBlobBackend implements BlobBackend {
     return this.storedSize(cid);
   }
 
-  async read(cid: string): Promise<Uint8Array | undefined> {
+  async read(cid: string, limits: FetchLimits = {}): Promise<Uint8Array | undefined> {
     try {
+      if (limits.maxBytes !== undefined && ((await this.storedSize(cid)) ?? 0) > limits.maxBytes) throw new BlobTooLargeError(cid, limits.maxBytes);
       return await readFile(this.pathOf(cid));
     } catch (err) {
       if (isNotFound(err)) return undefined;

@@ -5,6 +5,7 @@
  */
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { BASE_DENOM } from "../app/coins.js";
+import { PROGRAM_TASK_KIND } from "../app/program-runtimes.js";
 import { TaskStatus, VerificationClass, type Task } from "../proto/gen/ogpu/market/v1/market.js";
 import { OPEN_TASK_STATUSES } from "../proto/task-status.js";
 import { getBalance, getTaskRecord, listTasks, type AbciQuerier } from "../sdk/queries.js";
@@ -21,7 +22,7 @@ export function spendableUogpu(rpc: AbciQuerier, account: string): Promise<bigin
   return getBalance(rpc, account, BASE_DENOM);
 }
 
-/** Input CIDs of live tasks and the output CIDs their reveals name. */
+/** Input CIDs (and program bundles) of live tasks and the output CIDs their reveals name. */
 export async function liveTaskCids(rpc: AbciQuerier): Promise<Set<string>> {
   const { inputs, outputs } = await openTaskCids(rpc);
   return new Set([...inputs, ...outputs]);
@@ -43,7 +44,7 @@ export async function unpaidOutputCids(rpc: AbciQuerier): Promise<Set<string>> {
 const underToleranceAudit = (task: Task) => task.verification === VerificationClass.VERIFICATION_CLASS_TOLERANCE && task.status === TaskStatus.TASK_STATUS_AUDITING;
 
 /**
- * Input CIDs of tasks not in an end state, the output CIDs their commits sealed and reveals
+ * Input CIDs (and program bundles: kind "program") of tasks not in an end state, the output CIDs their commits sealed and reveals
  * named, and of those the outputs of tolerance tasks under audit (served to their comparers).
  */
 async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; outputs: Set<string>; auditable: Set<string> }> {
@@ -56,6 +57,8 @@ async function openTaskCids(rpc: AbciQuerier): Promise<{ inputs: Set<string>; ou
       const tasks = await listTasks(rpc, { status, limit: PAGE, afterId });
       for (const task of tasks) {
         if (task.inputCid !== "") inputs.add(task.inputCid);
+        // A bundle replicated or fetched for a live task stays until the task ends, as its input does.
+        if (task.kind === PROGRAM_TASK_KIND && task.programHash !== "") inputs.add(task.programHash);
         if (!HAS_REVEALS.has(task.status)) continue;
         const record = await getTaskRecord(rpc, task.id);
         for (const result of record?.results ?? []) {

@@ -14,7 +14,7 @@ import { rm } from "node:fs/promises";
 import { create, multiaddr, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { CID_CHUNK_BYTES } from "../crypto/cid.js";
-import type { BlobBackend } from "./blob-backend.js";
+import { BlobTooLargeError, type BlobBackend, type FetchLimits } from "./blob-backend.js";
 import { BlobStoreError } from "./blob-store.js";
 
 export interface IpfsBackendOptions {
@@ -83,9 +83,9 @@ export class IpfsBlobBackend implements BlobBackend {
     }
   }
 
-  async size(cid: string): Promise<number | null> {
+  async size(cid: string, limits: FetchLimits = {}): Promise<number | null> {
     try {
-      const stat = await this.ipfs.files.stat(`/ipfs/${cid}`, { timeout: this.fetchTimeoutMs });
+      const stat = await this.ipfs.files.stat(`/ipfs/${cid}`, { timeout: limits.timeoutMs ?? this.fetchTimeoutMs });
       return Number(stat.size);
     } catch (err) {
       if (isMissing(err) || isTimeout(err)) return null;
@@ -93,11 +93,18 @@ export class IpfsBlobBackend implements BlobBackend {
     }
   }
 
-  async read(cid: string): Promise<Uint8Array | undefined> {
+  /** A DAG's root may claim any size: maxBytes counts what actually arrives, and stops the fetch past it. */
+  async read(cid: string, limits: FetchLimits = {}): Promise<Uint8Array | undefined> {
     const parts: Uint8Array[] = [];
+    let received = 0;
     try {
-      for await (const part of this.ipfs.cat(CID.parse(cid), { timeout: this.fetchTimeoutMs })) parts.push(part);
+      for await (const part of this.ipfs.cat(CID.parse(cid), { timeout: limits.timeoutMs ?? this.fetchTimeoutMs })) {
+        received += part.length;
+        if (limits.maxBytes !== undefined && received > limits.maxBytes) throw new BlobTooLargeError(cid, limits.maxBytes);
+        parts.push(part);
+      }
     } catch (err) {
+      if (err instanceof BlobTooLargeError) throw err;
       if (isMissing(err) || isTimeout(err)) return undefined;
       throw err;
     }

@@ -3,7 +3,7 @@ import { mkdir, open, rm, statfs, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
 import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid, type BlobErrorReason } from "../sdk/blobs.js";
-import { LocalBlobBackend, type BlobBackend } from "./blob-backend.js";
+import { LocalBlobBackend, type BlobBackend, type FetchLimits } from "./blob-backend.js";
 
 /**
  * The blob store's rules (HTTP side: blobs.ts), the same above every backend (blob-backend.ts:
@@ -290,8 +290,8 @@ export class BlobStore {
     return new BlobStoreError(404, "blob_not_found", `blob ${cid} is not stored ${where}`);
   }
 
-  async size(cid: string): Promise<number> {
-    const size = await this.backend.size(cid);
+  async size(cid: string, limits?: FetchLimits): Promise<number> {
+    const size = await this.backend.size(cid, limits);
     if (size === null) throw this.notFound(cid);
     return size;
   }
@@ -300,8 +300,8 @@ export class BlobStore {
    * The blob's bytes, their CID recomputed first: disk rot, tampering or a lying peer must never
    * reach a client. A blob that fails is set aside (a re-upload of the real bytes restores it).
    */
-  async read(cid: string): Promise<Uint8Array> {
-    const bytes = await this.backend.read(cid);
+  async read(cid: string, limits?: FetchLimits): Promise<Uint8Array> {
+    const bytes = await this.backend.read(cid, limits);
     if (bytes === undefined) throw this.notFound(cid);
     const actual = await blobCid(bytes);
     if (actual === cid) return bytes;

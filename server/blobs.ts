@@ -73,6 +73,8 @@ export function quotaFromBalance(uogpu: bigint, bytesPerOgpu: number): number {
 
 export interface BlobService {
   store: BlobStore;
+  /** The largest blob this node takes (settings.maxBlobBytes): uploads, and replicas (blob-replication.ts). */
+  maxBlobBytes: number;
   /** One bounded sweep now; the node also runs it every sweepIntervalMs. */
   sweep(): Promise<{ deleted: string[]; kept: string[] }>;
 }
@@ -208,5 +210,5 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
       return reply.type("application/octet-stream").header("content-length", size).send();
     });
   });
-  return { store, sweep };
+  return { store, sweep, maxBlobBytes: settings.maxBlobBytes };
 }

@@ -2,11 +2,19 @@ import type { AbciApplication } from "../app/abci/application.js";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import type { NodeMetrics } from "./metrics.js";
 
+/** Node-side observers of committed blocks (metrics, blob replication): never consensus code. */
+export interface BlockObservers {
+  /** A finalized block's events (block and tx events), before it is committed. */
+  blockEvents?(events: readonly Event[]): void;
+  /** After the block is committed: queries now answer at its height. */
+  committed?(): void;
+}
+
 /**
  * Wraps the state machine with Prometheus timing and counters. Measuring happens here,
  * outside consensus code, so the app itself never reads a clock.
  */
-export function instrumentApp(app: AbciApplication, metrics: NodeMetrics, observeBlockEvents?: (events: readonly Event[]) => void): AbciApplication {
+export function instrumentApp(app: AbciApplication, metrics: NodeMetrics, observers: BlockObservers = {}): AbciApplication {
   const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
   return {
     info: (req) => app.info(req),
@@ -33,12 +41,15 @@ export function instrumentApp(app: AbciApplication, metrics: NodeMetrics, observ
         if (r.code !== 0) metrics.deliverTxFailures.inc({ codespace: r.codespace, code: String(r.code) });
       }
       metrics.height.set(Number(req.height));
-      observeBlockEvents?.([...res.events, ...res.txResults.flatMap((r) => r.events)]);
+      observers.blockEvents?.([...res.events, ...res.txResults.flatMap((r) => r.events)]);
       });
     },
     commit() {
       const start = process.hrtime.bigint();
-      return afterResult(app.commit(), () => metrics.commitSeconds.observe(seconds(start)));
+      return afterResult(app.commit(), () => {
+        metrics.commitSeconds.observe(seconds(start));
+        observers.committed?.();
+      });
     },
   };
 }

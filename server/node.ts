@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { OgpuApp } from "../app/app.js";
 import { ChainHalt } from "../app/halt.js";
 import { AbciServer } from "../app/abci/server.js";
@@ -16,8 +17,10 @@ import { checkReadiness, registerReadinessMetrics, type ReadinessOptions } from 
 import type { Logger } from "../app/log.js";
 import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
 import { cometRpc } from "./comet-rpc.js";
+import { getTask } from "../sdk/queries.js";
 import { appQuerier, liveTaskCids, spendableUogpu, unpaidOutputCids } from "./blob-chain.js";
 import { registerBlobRoutes, type BlobSettings } from "./blobs.js";
+import { BlobReplicator } from "./blob-replication.js";
 import type { BlobBackend } from "./blob-backend.js";
 import { IpfsBlobBackend } from "./blob-ipfs.js";
 import { startKubo, type KuboProcess } from "./kubo-process.js";
@@ -25,6 +28,7 @@ import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
 import { startGrpcServer, type GrpcServer } from "./grpc.js";
 import { registerUiRoutes } from "./ui-route.js";
+import { registerChainInfoRoute, type ChainInfoSource } from "./chain-info-route.js";
 
 export interface NodeOptions {
   home: string;
@@ -54,6 +58,8 @@ export interface NodeOptions {
   storage?: StorageOptions;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
   serveExport?: boolean;
+  /** GET /ogpu/chain-info/v1/keplr (server/chain-info-route.ts); undefined = not served. */
+  chainInfo?: ChainInfoSource;
   /** The gRPC query server (server/grpc.ts); undefined = not served. */
   grpc?: { address: string; descriptorSet: string };
   /** /readyz: cometbft's RPC, its block time and how many block times the last block may be old. */
@@ -71,6 +77,8 @@ export interface StorageOptions {
   repo?: string;
   binary?: string;
   fetchTimeoutMs?: number;
+  /** Fetch and pin every newly submitted task's blobs from the IPFS peers (blob-replication.ts); default true. */
+  replicate?: boolean;
 }
 
 /** A running node: the app, its ABCI and REST servers, and (usually) a cometbft child. */
@@ -147,7 +155,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const readiness = () => checkReadiness(opts.readiness);
   registerReadinessMetrics(metrics.registry, readiness);
   // The ABCI server's lines already begin with "abci: ".
-  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, market.observeBlockEvents)), { logger: (line) => log.info(line) });
+  // Made once the blob store is open; blocks committed before then replicate nothing.
+  let replicator: BlobReplicator | undefined;
+  const observers = {
+    blockEvents: (events: readonly Event[]) => {
+      market.observeBlockEvents(events);
+      replicator?.observeBlockEvents(events);
+    },
+    committed: () => replicator?.committed(),
+  };
+  const abci = new AbciServer(holdHalts(instrumentApp(app, metrics, observers)), { logger: (line) => log.info(line) });
   await abci.listen(opts.abciAddress);
   const rest = await createRestServer({
     query: (req) => app.query(req),
@@ -169,7 +186,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   } else if (storage) {
     backend = await IpfsBlobBackend.open({ api: storage.api, fetchTimeoutMs: storage.fetchTimeoutMs });
   }
-  await registerBlobRoutes(rest, {
+  const blobs = await registerBlobRoutes(rest, {
     ...opts.blobs,
     backend,
     dir: join(opts.home, "data", "blobs"),
@@ -178,7 +195,18 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     liveCids: () => liveTaskCids(chain),
     unpaidOutputCids: () => unpaidOutputCids(chain),
   });
+  if (backend?.kind === "ipfs" && storage?.replicate !== false) {
+    replicator = new BlobReplicator({
+      store: blobs.store,
+      task: (id) => getTask(chain, id),
+      currentHeight: () => app.lastCommit.height,
+      maxBlobBytes: blobs.maxBlobBytes,
+      log: log.child({ module: "blobs" }),
+    });
+    log.info("blob replication on: every new task's input, payload and program bundle is fetched from IPFS peers and pinned");
+  }
   if (opts.uiDir !== undefined) registerUiRoutes(rest, opts.uiDir);
+  if (opts.chainInfo !== undefined) registerChainInfoRoute(rest, opts.chainInfo);
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   // A node that cannot serve must not leave its kubo behind.
   await rest.listen(splitHostPort(opts.restAddress)).catch(async (err: unknown) => {
@@ -221,6 +249,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       clearTimeout(timer);
     }
     await grpc?.close();
+    await replicator?.close();
     await rest.close();
     await kubo?.stop();
     await abci.close();

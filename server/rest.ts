@@ -13,9 +13,10 @@ import type { CometRpc } from "./comet-rpc.js";
 import { type NodeRoute } from "./node-routes.js";
 import { tendermintRoutes } from "./routes-tendermint.js";
 import { txRoutes } from "./routes-tx.js";
+import { historyRoutes } from "./routes-history.js";
 import { GrpcCode, GrpcStatusError, type QueryFn } from "./abci-query.js";
 import { authzRoutes, distributionRoutes, bankRoutes, slashingRoutes, stakingRoutes, upgradeRoutes } from "./routes-cosmos.js";
-import { attestRoutes, marketRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
+import { attestRoutes, marketRoutes, ogpuStakingRoutes, paramsJsonRoutes, treasuryRoutes, workersRoutes } from "./routes-ogpu.js";
 import { mintRoutes } from "./routes-mint.js";
 import { govV1beta1Routes, govV1Routes } from "./routes-gov.js";
 import { openApiDocument, type PlainRoute } from "./routes-openapi.js";
@@ -23,6 +24,7 @@ import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from ".
 import type { NodeMetrics } from "./metrics.js";
 import type { Readiness } from "./readiness.js";
 import type { Logger } from "../app/log.js";
+import { BLOB_HEADERS } from "../sdk/blobs.js";
 
 export interface NodeHealth {
   height: bigint;
@@ -80,13 +82,14 @@ export const LCD_ROUTES: readonly LcdRoute[] = [
   ...workersRoutes,
   ...marketRoutes,
   ...attestRoutes,
+  ...ogpuStakingRoutes,
   ...paramsJsonRoutes,
   ...treasuryRoutes,
   ...mintRoutes,
 ];
 
-/** Routes answered from CometBFT or with a JSON body (tx service, base/tendermint). */
-export const NODE_LCD_ROUTES: readonly NodeRoute[] = [...txRoutes, ...tendermintRoutes];
+/** Routes answered from CometBFT or with a JSON body (tx service, base/tendermint, recent slashes and audits). */
+export const NODE_LCD_ROUTES: readonly NodeRoute[] = [...txRoutes, ...tendermintRoutes, ...historyRoutes];
 
 /** Routes that run no query. */
 const NODE_ROUTES: readonly PlainRoute[] = [
@@ -185,7 +188,8 @@ export async function createRestServer(opts: RestServerOptions): Promise<Fastify
     await app.register(fastifyCors, {
       origin: http.corsAllowedOrigins.includes("*") ? "*" : [...http.corsAllowedOrigins],
       methods: ["GET", "HEAD", "POST"],
-      allowedHeaders: ["content-type", HEIGHT_HEADER],
+      // A page on another origin (the dashboard run against any node) signs blob uploads in these headers.
+      allowedHeaders: ["content-type", HEIGHT_HEADER, ...Object.values(BLOB_HEADERS)],
       exposedHeaders: [HEIGHT_HEADER, GATEWAY_HEIGHT_HEADER],
       maxAge: 600,
     });

@@ -114,6 +114,17 @@ export const paramsJsonRoutes: LcdRoute[] = [
   paramsJsonRoute("gov", gov),
 ];
 
+/** oGPU's view of staking: what the Cosmos-shaped routes cannot carry (the compute-weighted power). */
+export const ogpuStakingRoutes: LcdRoute[] = [
+  defineRoute({
+    path: "/ogpu/staking/v1/validator_powers",
+    summary: "Each validator's consensus power and its parts: stake, compute credit and bonus, reliability, multiplier (power per OGPU staked), in operator order (pagination.*)",
+    method: q("/ogpu.staking.v1.Query/ValidatorPowers", staking.QueryValidatorPowersRequest, staking.QueryValidatorPowersResponse),
+    request: { pagination: fromPagination },
+    render: { pageOf: "validators" },
+  }),
+];
+
 const ATTEST = "/ogpu/attest/v1";
 
 export const attestRoutes: LcdRoute[] = [

@@ -3,14 +3,18 @@
  * Loopback multi-validator testnet running the whole market:
  *   node dist/testnet/cli.js up [N]     generate N validators (default 4), start them, wait until all make blocks,
  *                                       then start every validator's auditor and $OGPU_TESTNET_WORKERS workers
- *   node dist/testnet/cli.js down       stop every worker, auditor and node (state kept)
+ *   node dist/testnet/cli.js down       stop every worker, auditor, node and node's kubo (state kept)
  *   node dist/testnet/cli.js start      start the nodes and roles of an existing testnet again
  *   node dist/testnet/cli.js clean      stop and delete the testnet
- *   node dist/testnet/cli.js status     height and app hash per node; workers (on-chain status) and auditors
+ *   node dist/testnet/cli.js status     height, app hash and storage (kubo ready, peer count) per node; workers
+ *                                       (on-chain status) and auditors
+ * Storage: every node runs its own kubo (`ogpud init --storage ipfs`: swarm key per chain, the
+ * nodes peered; ports p2p+7..+9) unless $OGPU_TESTNET_STORAGE=local (node-local blobs); `down`
+ * stops the kubo daemons with their nodes.
  * Market roles (testnet/market.ts): one auditor per validator against its own node, W workers
  * ($OGPU_TESTNET_WORKERS, default 4) spread over nodes 1..N-1, worker0 and the last validator
  * post-quantum (ML-DSA-65) unless $OGPU_TESTNET_PQ=0; $OGPU_TESTNET_MARKET=0 starts bare nodes.
- * Nodes live in testnet/nodes/ (or $OGPU_TESTNET_DIR); node i uses ports 30000+10i …+3
+ * Nodes live in testnet/nodes/ (or $OGPU_TESTNET_DIR); node i uses ports 30000+10i …+4, +6 (+7..+9 kubo)
  * ($OGPU_TESTNET_BASE_PORT moves the base). `up` refuses while a testnet in that folder is running
  * or one of its ports is taken (it would delete running nodes' folders), and exits non-zero
  * with each node's log tail when a node does not come up; `start` checks the same way.
@@ -23,8 +27,9 @@ import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { listAuditorKeys, listWorkers } from "../sdk/queries.js";
 import { allRoles, marketGenesisOverrides, marketOperatorKeyType, readMarketRoles, setupMarketRoles } from "./market.js";
 import { livePid, roleLogFile, rolePidFile, startRoleDetached, stopPidFile } from "./roles.js";
+import { describeStorage } from "./kubo.js";
 import {
-  busyPorts, createTestnet, nodePorts, readTestnet, runningTestnetNodes, startTestnetNode, stopTestnetNode,
+  busyPorts, createTestnet, nodePortList, readTestnet, runningTestnetNodes, startTestnetNode, stopTestnetNode,
   testnetNodePid, testnetNodePortList, testnetStatus, waitForTestnet,
 } from "./testnet.js";
 
@@ -34,6 +39,7 @@ const [command = "help", arg] = process.argv.slice(2);
 const market = process.env.OGPU_TESTNET_MARKET !== "0";
 const pq = process.env.OGPU_TESTNET_PQ !== "0";
 const workerCount = Number(process.env.OGPU_TESTNET_WORKERS ?? 4);
+const storage = process.env.OGPU_TESTNET_STORAGE ?? "ipfs";
 /** How long `up`/`start` wait for every node to make blocks before reporting failure. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -46,12 +52,13 @@ async function up(n: number): Promise<void> {
       throw new Error(`a testnet is running in ${dir}: ${list}. Stop it first (make testnet-down keeps its state, make testnet-clean deletes it); up would delete running nodes' folders`);
     }
   }
-  const busy = await busyPorts(Array.from({ length: n }, (_, i) => Object.values(nodePorts(basePort, i))).flat());
+  if (storage !== "ipfs" && storage !== "local") throw new Error(`storage must be ipfs or local, got ${storage}`);
+  const busy = await busyPorts(Array.from({ length: n }, (_, i) => nodePortList(basePort, i, storage)).flat());
   if (busy.length > 0) throw new Error(`ports ${busy.join(", ")} are in use (another testnet, or nodes whose folders were deleted?); free them or set OGPU_TESTNET_BASE_PORT`);
   if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 32) throw new Error(`worker count must be 0..32, got ${process.env.OGPU_TESTNET_WORKERS}`);
-  console.log(`creating ${n} validators in ${dir} …`);
+  console.log(`creating ${n} validators in ${dir} (storage ${storage}) …`);
   const marketGenesis = market ? { genesisOverrides: marketGenesisOverrides, operatorKeyType: marketOperatorKeyType(pq, n) } : {};
-  const testnet = await createTestnet({ dir, validators: n, basePort, ...marketGenesis });
+  const testnet = await createTestnet({ dir, validators: n, basePort, storage, ...marketGenesis });
   await startNodes();
   if (market) {
     console.log(`starting ${n} auditors and ${workerCount} workers …`);
@@ -74,7 +81,7 @@ function startRoles(): void {
   for (const spec of allRoles(roles)) if (livePid(rolePidFile(spec)) === undefined) startRoleDetached(spec);
 }
 
-/** Workers first (they would spend their grace period on a stopped node), then auditors, then nodes. */
+/** Workers first (they would spend their grace period on a stopped node), then auditors, then nodes (and their kubo). */
 async function stopAll(): Promise<void> {
   const roles = readMarketRoles(dir);
   if (roles) {
@@ -101,14 +108,17 @@ async function startNodes(): Promise<void> {
 
 function printSummary(): void {
   const t = readTestnet(dir);
-  console.log(`testnet ${t.chainId}: ${t.nodes.length} validators (nodes.json: ${join(dir, "nodes.json")})`);
-  for (const n of t.nodes) console.log(`  ${n.moniker}  rpc ${n.rpc}  rest ${n.rest}  p2p ${n.p2p}  validator ${n.account}  log ${join(n.home, "ogpud.log")}`);
+  console.log(`testnet ${t.chainId}: ${t.nodes.length} validators, storage ${t.storage ?? "local"} (nodes.json: ${join(dir, "nodes.json")})`);
+  for (const n of t.nodes) {
+    const kubo = n.kubo ? `  kubo api ${n.kubo.api} swarm ${n.kubo.swarm}` : "";
+    console.log(`  ${n.moniker}  rpc ${n.rpc}  rest ${n.rest}  p2p ${n.p2p}${kubo}  validator ${n.account}  log ${join(n.home, "ogpud.log")}`);
+  }
   console.log(`  funded client key "faucet" (node0 test keyring, 400,000 OGPU): ${t.faucet.address}\n    mnemonic: ${t.faucet.mnemonic}`);
   const roles = readMarketRoles(dir);
   if (!roles) return;
   for (const a of roles.auditors) console.log(`  ${a.name}  ${a.keyType ?? "secp256k1"}  log ${roleLogFile(a)}`);
   for (const w of roles.workers) console.log(`  ${w.name}  ${w.keyType ?? "secp256k1"}  ${w.address} → node${w.nodeIndex}  log ${roleLogFile(w)}`);
-  console.log("  clients submit through node0 (its rpc/rest above); workers fetch and upload through their own nodes");
+  console.log("  clients submit through node0 (its rpc/rest above); workers fetch and upload through their own nodes (the other nodes' REST as failover)");
 }
 
 /** Each role's process, and what the chain says of it (worker status, auditor key published), as node0 answers. */
@@ -162,15 +172,16 @@ async function main(): Promise<void> {
     case "status": {
       const t = readTestnet(dir);
       const statuses = await testnetStatus(t);
+      const storages = await Promise.all(t.nodes.map((n) => describeStorage(n.home)));
       t.nodes.forEach((n, i) => {
         const s = statuses[i];
-        console.log(`  ${n.moniker}: ${s ? `height ${s.height} app_hash ${s.appHash}` : "down"}`);
+        console.log(`  ${n.moniker}: ${s ? `height ${s.height} app_hash ${s.appHash}` : "down"}, ${storages[i]}`);
       });
       await roleStatus();
       break;
     }
     default:
-      console.log("usage: node dist/testnet/cli.js up [N] | start | down | clean | status\n  env: OGPU_TESTNET_WORKERS (default 4), OGPU_TESTNET_PQ=0 (no ML-DSA-65 worker/auditor), OGPU_TESTNET_MARKET=0 (nodes only)\n  up refuses while the testnet in testnet/nodes (or $OGPU_TESTNET_DIR) runs or its ports are taken (down or clean first);\n  up and start exit non-zero with log tails when a node does not come up");
+      console.log("usage: node dist/testnet/cli.js up [N] | start | down | clean | status\n  env: OGPU_TESTNET_STORAGE=ipfs|local (default ipfs: a kubo per node), OGPU_TESTNET_WORKERS (default 4), OGPU_TESTNET_PQ=0 (no ML-DSA-65 worker/auditor), OGPU_TESTNET_MARKET=0 (nodes only)\n  down stops workers, auditors, nodes and their kubo daemons (state kept)\n  up refuses while the testnet in testnet/nodes (or $OGPU_TESTNET_DIR) runs or its ports are taken (down or clean first);\n  up and start exit non-zero with log tails when a node does not come up");
       process.exitCode = command === "help" ? 0 : 1;
   }
 }

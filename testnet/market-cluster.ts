@@ -4,8 +4,9 @@
  * validator's auditor and W workers as attached children (testnet/roles.ts), and an SDK client
  * on node0 holding the faucet account.
  *
- * Blobs are node-local until the IPFS backend lands: `uploadEverywhere` puts a public input on
- * every node, so a worker or auditor attached to any node can fetch it through its own node.
+ * Every node runs its own kubo, peered (storage "ipfs", as `make testnet`): a client uploads
+ * through node0 and workers and auditors fetch through their own nodes. With node-local blobs
+ * (storage "local") `upload` puts a public input on every node instead.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,10 +31,12 @@ export interface MarketClusterOptions {
   metricsPortBase: number;
   pq: boolean;
   blockTime?: string;
-  /** Blob backend of every node (default node-local). */
+  /** Blob backend of every node (default "ipfs": a kubo per node, as `make testnet`). */
   storage?: "local" | "ipfs";
   /** Applied after the market's own genesis overrides. */
   genesisOverrides?: (appState: Record<string, unknown>) => void;
+  /** More `ogpud start` flags for every node (e.g. --blob-retention-blocks). */
+  nodeStartArgs?: string[];
 }
 
 export interface MarketCluster {
@@ -44,8 +47,8 @@ export interface MarketCluster {
   /** The faucet account on node0: submits tasks and uploads inputs. */
   client: OgpuClient;
   blobSigner: BlobSigner;
-  /** Uploads a public blob to every running node; returns its CID. */
-  uploadEverywhere(bytes: Uint8Array): Promise<string>;
+  /** Uploads a public blob through node0 (node-local storage: to every running node); returns its CID. */
+  upload(bytes: Uint8Array): Promise<string>;
   /** Tails of every role's and node's logs, for failure messages. */
   logs(): Promise<string>;
   stop(): Promise<void>;
@@ -53,6 +56,7 @@ export interface MarketCluster {
 
 export async function startMarketCluster(opts: MarketClusterOptions): Promise<MarketCluster> {
   const dir = mkdtempSync(join(tmpdir(), "ogpu-market-testnet-"));
+  const storage = opts.storage ?? "ipfs";
   const procs: RoleProcess[] = [];
   let testnet: Testnet | undefined;
   let client: OgpuClient | undefined;
@@ -68,11 +72,11 @@ export async function startMarketCluster(opts: MarketClusterOptions): Promise<Ma
   };
   try {
     testnet = await createTestnet({
-      dir, validators: opts.validators, basePort: opts.basePort, blockTime: opts.blockTime ?? "500ms", storage: opts.storage,
+      dir, validators: opts.validators, basePort: opts.basePort, blockTime: opts.blockTime ?? "500ms", storage,
       operatorKeyType: marketOperatorKeyType(opts.pq, opts.validators),
       genesisOverrides: (appState) => (marketGenesisOverrides(appState), opts.genesisOverrides?.(appState)),
     });
-    for (const node of testnet.nodes) startTestnetNode(node);
+    for (const node of testnet.nodes) startTestnetNode(node, opts.nodeStartArgs);
     await waitForTestnet(testnet, 2n, 120_000);
     const roles = await setupMarketRoles(testnet, { workers: opts.workers, pq: opts.pq, metricsPortBase: opts.metricsPortBase });
     for (const spec of allRoles(roles)) procs.push(spawnRole(spec));
@@ -86,12 +90,13 @@ export async function startMarketCluster(opts: MarketClusterOptions): Promise<Ma
     });
     const blobSigner = await blobSignerFromMnemonic(testnet.faucet.mnemonic, testnet.faucet.address);
     const t = testnet;
-    const uploadEverywhere = async (bytes: Uint8Array) => {
+    const upload = async (bytes: Uint8Array) => {
       const height = BigInt((await c.comet.status()).syncInfo.latestBlockHeight);
+      if (storage === "ipfs") return (await uploadBlob(t.nodes[0]!.rest, bytes, blobSigner, height)).cid;
       for (const node of t.nodes) await uploadBlob(node.rest, bytes, blobSigner, height).catch(() => undefined);
       return blobCid(bytes);
     };
-    return { testnet, roles, procs, client, blobSigner, uploadEverywhere, logs, stop };
+    return { testnet, roles, procs, client, blobSigner, upload, logs, stop };
   } catch (err) {
     const context = await logs().catch(() => "");
     await stop();

@@ -56,6 +56,15 @@ export function workerNodeIndex(j: number, n: number): number {
 const endpoint = (testnet: Testnet, i: number) => ({ rpc: testnet.nodes[i]!.rpc, rest: testnet.nodes[i]!.rest });
 
 /**
+ * A worker's endpoints: node i's RPC, and REST of node i first, then the other nodes' (node0,
+ * the clients' node, last) as failover when node i does not answer or lacks a blob.
+ */
+export function workerEndpoint(testnet: Pick<Testnet, "nodes">, i: number): RoleSpec["node"] {
+  const others = testnet.nodes.map((_, k) => k).filter((k) => k !== i).sort((a, b) => b - a);
+  return { rpc: testnet.nodes[i]!.rpc, rest: [i, ...others].map((k) => testnet.nodes[k]!.rest).join(",") };
+}
+
+/**
  * Creates W worker homes (worker0 ML-DSA-65 when `pq`), funds them from the faucet in one tx
  * (the chain must be running) and writes market.json with every auditor's and worker's spec.
  */
@@ -73,7 +82,7 @@ export async function setupMarketRoles(testnet: Testnet, opts: { workers: number
     const keyType: KeyType = opts.pq && j === 0 ? "mldsa65" : "secp256k1";
     const nodeIndex = workerNodeIndex(j, n);
     const address = initRoleHome(home, keyType);
-    workers.push({ name: `worker${j}`, kind: "worker", home, keyType, address, nodeIndex, node: endpoint(testnet, nodeIndex), metricsPort: metricsPort(n + j) });
+    workers.push({ name: `worker${j}`, kind: "worker", home, keyType, address, nodeIndex, node: workerEndpoint(testnet, nodeIndex), metricsPort: metricsPort(n + j) });
   }
   await fundFromFaucet(testnet, workers.map((w) => w.address), WORKER_FUNDING);
   const roles: TestnetRoles = { auditors, workers };

@@ -26,7 +26,7 @@ export interface RoleSpec {
   keyName?: string;
   /** Passed as --key-type: the role refuses to run on a key of another type. */
   keyType?: KeyType;
-  /** The node the role talks to. */
+  /** The node the role talks to; `rest` may list several comma-separated, failed over in order (--rest). */
   node: { rpc: string; rest: string };
   metricsPort?: number;
   /** Worker: jobs at once (default 2). */
@@ -117,6 +117,16 @@ export function livePid(pidFile: string): number | undefined {
     return pid;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a process runs: alive and not a zombie (exited, its parent has not reaped it yet). */
+export function processRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
   }
 }
 

@@ -8,7 +8,8 @@ import { runOgpud } from "../cmd/ogpud/run.js";
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { writeSecretFile } from "../crypto/secret-file.js";
 import { ipfsPortsFrom, ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
-import { livePid, stopPidFile } from "./roles.js";
+import { stopOrphanKubo } from "./kubo.js";
+import { livePid, processRunning, stopPidFile } from "./roles.js";
 import { IPFS_REPO_DIR, ipfsPeerOf, setIpfsPeering } from "../cmd/ogpud/ipfs-repo.js";
 
 /** `ogpud init` flags of a node with its own kubo (devnet.ts ipfsPortsFrom: p2p +7..+9). */
@@ -31,11 +32,15 @@ export interface TestnetNode {
   mnemonic: string;
   /** The operator key's type (secp256k1 unless made ML-DSA-65: a post-quantum auditor). */
   keyType?: KeyType;
+  /** The node's own kubo (storage "ipfs"): RPC API, swarm and gateway ports on loopback. */
+  kubo?: { api: number; swarm: number; gateway: number };
 }
 
 export interface Testnet {
   chainId: string;
   dir: string;
+  /** Where the nodes keep blobs (absent in a nodes.json written before the IPFS switch: local). */
+  storage?: "local" | "ipfs";
   nodes: TestnetNode[];
   /** A funded key in node0's keyring, for clients. */
   faucet: { name: string; address: string; mnemonic: string };
@@ -55,13 +60,22 @@ export interface TestnetOptions {
   genesisOverrides?: (appState: Record<string, unknown>) => void;
   /** Operator key type of validator i (default secp256k1); ML-DSA-65 makes its gentx and auditor post-quantum. */
   operatorKeyType?: (index: number) => KeyType;
-  /** "ipfs": every node runs its own kubo (ports +7..+9), all peered (docs/storage.md). Default node-local blobs. */
+  /**
+   * "ipfs": every node runs its own kubo (ports +7..+9), all peered (docs/storage.md); the
+   * testnet CLI's default. Default here: node-local blobs.
+   */
   storage?: "local" | "ipfs";
 }
 
 export function nodePorts(basePort: number, i: number): NodePorts {
   const p = basePort + 10 * i;
   return { p2p: p, rpc: p + 1, abci: p + 2, rest: p + 3, grpc: p + 4, prometheus: p + 6 };
+}
+
+/** Every port node i listens on: its own (nodePorts) and, with IPFS storage, its kubo's. */
+export function nodePortList(basePort: number, i: number, storage: "local" | "ipfs"): number[] {
+  const ports = nodePorts(basePort, i);
+  return [...Object.values(ports), ...(storage === "ipfs" ? Object.values(ipfsPortsFrom(ports)) : [])];
 }
 
 /** Runs one ogpud command in-process (output captured); throws with its stderr on failure. */
@@ -95,6 +109,7 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     const nodeId = execFileSync(cometbftBinary(), ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
     nodes.push({
       moniker: `node${i}`, home, nodeId, account: info.address, mnemonic, keyType,
+      ...(opts.storage === "ipfs" ? { kubo: ipfsPortsFrom(ports) } : {}),
       rpc: `http://127.0.0.1:${ports.rpc}`, rest: `http://127.0.0.1:${ports.rest}`,
       abci: `tcp://127.0.0.1:${ports.abci}`, p2p: `127.0.0.1:${ports.p2p}`,
     });
@@ -129,7 +144,7 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     const configPath = join(node.home, "config", "config.toml");
     writeFileSync(configPath, readFileSync(configPath, "utf8").replace(/^persistent_peers = ".*"$/m, `persistent_peers = "${peers}"`));
   }
-  const testnet: Testnet = { chainId, dir: opts.dir, nodes, faucet: { name: "faucet", address: faucetKey.info.address, mnemonic: faucetKey.mnemonic } };
+  const testnet: Testnet = { chainId, dir: opts.dir, storage: opts.storage ?? "local", nodes, faucet: { name: "faucet", address: faucetKey.info.address, mnemonic: faucetKey.mnemonic } };
   // nodes.json holds every validator's and the faucet's mnemonic.
   await writeSecretFile(join(opts.dir, "nodes.json"), JSON.stringify(testnet, null, 2) + "\n");
   return testnet;
@@ -143,10 +158,10 @@ export function readTestnet(dir: string): Testnet {
 
 const pidFile = (node: TestnetNode) => join(node.home, "ogpud.pid");
 
-/** Starts a node in the background (detached: it outlives the command), logging to its home. */
-export function startTestnetNode(node: TestnetNode): number {
+/** Starts a node in the background (detached: it outlives the command), logging to its home; `startArgs`: more `ogpud start` flags. */
+export function startTestnetNode(node: TestnetNode, startArgs: readonly string[] = []): number {
   const out = openSync(join(node.home, "ogpud.log"), "a");
-  const child = spawn(process.execPath, [ogpudScript(), "start", "--home", node.home], { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(process.execPath, [ogpudScript(), "start", "--home", node.home, ...startArgs], { detached: true, stdio: ["ignore", out, out] });
   child.unref();
   writeFileSync(pidFile(node), String(child.pid));
   return child.pid!;
@@ -156,9 +171,32 @@ export function testnetNodePid(node: TestnetNode): number | undefined {
   return livePid(pidFile(node));
 }
 
-/** SIGTERM (clean stop: ogpud stops its cometbft first) and wait until the process is gone. */
-export function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Promise<void> {
-  return stopPidFile(pidFile(node), timeoutMs);
+/**
+ * SIGTERM (clean stop: ogpud stops its cometbft first, and its kubo) and wait until the process
+ * is gone; then stop the node's kubo if an ogpud that died (SIGKILL) left it running.
+ */
+export async function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Promise<void> {
+  await stopPidFile(pidFile(node), timeoutMs);
+  await stopOrphanKubo(node.home);
+}
+
+/** The whole node dies at once, as in a machine crash: SIGKILL to ogpud and its children (cometbft, kubo). */
+export async function killTestnetNode(node: TestnetNode): Promise<void> {
+  const pid = testnetNodePid(node);
+  if (pid === undefined) return;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  for (const p of [pid, ...children]) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const deadline = Date.now() + 30_000;
+  while (testnetNodePid(node) !== undefined || children.some(processRunning)) {
+    if (Date.now() > deadline) throw new Error(`${node.moniker}'s processes survived SIGKILL`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Nodes of this testnet whose process is alive (per their pid files). */
@@ -169,9 +207,10 @@ export function runningTestnetNodes(testnet: Testnet): { node: TestnetNode; pid:
   });
 }
 
-/** Every port a node listens on (from its addresses in nodes.json). */
+/** Every port a node listens on (from its addresses in nodes.json), its kubo's included. */
 export function testnetNodePortList(node: TestnetNode): number[] {
-  return [node.p2p, node.rpc, node.abci, node.rest].map((address) => Number(address.slice(address.lastIndexOf(":") + 1)));
+  const own = [node.p2p, node.rpc, node.abci, node.rest].map((address) => Number(address.slice(address.lastIndexOf(":") + 1)));
+  return [...own, ...(node.kubo ? Object.values(node.kubo) : [])];
 }
 
 /** The given loopback ports that something on this machine already listens on. */

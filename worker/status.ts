@@ -1,6 +1,7 @@
 import { QueryClient, setupBankExtension } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { CliError, stringFlag, type Command, type Flags, type OptionSpec } from "../cmd/cli.js";
+import { DEFAULT_NODE, nodeUrl, outputFormat, outputOption } from "../cmd/ogpud/client.js";
 import { promptLine } from "../cmd/prompt.js";
 import type { KeyringBackend } from "../crypto/keyring.js";
 import { MsgExitWorker, MsgExitWorkerResponse } from "../proto/gen/ogpu/workers/v1/tx.js";
@@ -15,25 +16,21 @@ import { loadWorkerKeys, readWorkerPublicInfo } from "./keys.js";
  * reliability, earnings), `earnings` (provider rewards and balance) and `exit` (MsgExitWorker:
  * no new assignments; the bond returns after the unbonding period).
  */
-const DEFAULT_NODE = "http://127.0.0.1:26657";
-
 const options: OptionSpec = {
   home: { type: "string", description: "worker home directory (its public info names the address)" },
   node: { type: "string", description: `CometBFT RPC (default ${DEFAULT_NODE})` },
-  output: { type: "string", short: "o", description: "text | json (default text)" },
+  ...outputOption,
 };
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
 function print(flags: Flags, value: Record<string, Json>): void {
-  const output = stringFlag(flags, "output", "text");
-  if (output !== "text" && output !== "json") throw new CliError(`--output must be text or json, got '${output}'`);
-  if (output === "json") console.log(JSON.stringify(value));
+  if (outputFormat(flags) === "json") console.log(JSON.stringify(value));
   else for (const [k, v] of Object.entries(value)) console.log(`${k}: ${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`);
 }
 
 async function withComet<T>(flags: Flags, fn: (comet: Comet38Client) => Promise<T>): Promise<T> {
-  const url = stringFlag(flags, "node", DEFAULT_NODE).replace(/^tcp:\/\//, "http://");
+  const url = nodeUrl(flags);
   const comet = await Comet38Client.connect(url).catch((err: unknown) => {
     throw new CliError(`cannot reach the node at ${url}: ${err instanceof Error ? err.message : String(err)}`);
   });
@@ -66,57 +63,51 @@ async function earnings(comet: Comet38Client, address: string): Promise<Record<s
   };
 }
 
-const statusCommand: Command = {
-  name: "status",
-  summary: "This worker's registration, open jobs, reliability and earnings, from the chain",
-  usage: "--home <dir> [--node <rpc url>]",
-  options,
-  async run({ flags }) {
-    const address = await workerAddress(flags);
-    return withComet(flags, async (comet) => {
-      const view = await getWorker(comet, address);
-      if (!view?.worker) {
-        print(flags, { address, registered: false });
-        return 0;
-      }
-      const w = view.worker;
-      const r = w.reliability;
-      print(flags, {
-        address,
-        registered: true,
-        status: WorkerStatus[view.status] ?? String(view.status),
-        tier: view.tier,
-        bond: `${w.bond}uogpu`,
-        price_per_unit: `${w.pricePerUnit}uogpu`,
-        gpus: w.gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`),
-        runtimes: w.runtimes,
-        open_jobs: w.openTasks,
-        max_concurrent: w.maxConcurrent,
-        last_heartbeat_height: w.lastHeartbeatHeight.toString(),
-        exit_height: w.exitHeight.toString(),
-        reliability: r
-          ? { cv: r.cv.toString(), success_bps: r.ewmaSuccessBps, successes: r.successes.toString(), timeouts: r.timeouts.toString(), declines: r.declines.toString(), jailed_until: r.jailedUntil.toString() }
-          : null,
-        ...(await earnings(comet, address)),
-      });
+/** A read-only command: this worker's address (from --home) and what `report` reads of it on chain, printed. */
+function reportCommand(name: string, summary: string, report: (comet: Comet38Client, address: string) => Promise<Record<string, Json>>): Command {
+  return {
+    name,
+    summary,
+    usage: "--home <dir> [--node <rpc url>]",
+    options,
+    async run({ flags }) {
+      const address = await workerAddress(flags);
+      const value = await withComet(flags, (comet) => report(comet, address));
+      print(flags, value);
       return 0;
-    });
-  },
-};
+    },
+  };
+}
 
-const earningsCommand: Command = {
-  name: "earnings",
-  summary: "This worker's balance and provider rewards (paid, last epoch, the open epoch's credit)",
-  usage: "--home <dir> [--node <rpc url>]",
-  options,
-  async run({ flags }) {
-    const address = await workerAddress(flags);
-    return withComet(flags, async (comet) => {
-      print(flags, { address, ...(await earnings(comet, address)) });
-      return 0;
-    });
-  },
-};
+const statusCommand = reportCommand("status", "This worker's registration, open jobs, reliability and earnings, from the chain", async (comet, address) => {
+  const view = await getWorker(comet, address);
+  if (!view?.worker) return { address, registered: false };
+  const w = view.worker;
+  const r = w.reliability;
+  return {
+    address,
+    registered: true,
+    status: WorkerStatus[view.status] ?? String(view.status),
+    tier: view.tier,
+    bond: `${w.bond}uogpu`,
+    price_per_unit: `${w.pricePerUnit}uogpu`,
+    gpus: w.gpus.map((g) => `${g.count}× ${g.vendor} ${g.model} ${g.vramMb} MB`),
+    runtimes: w.runtimes,
+    open_jobs: w.openTasks,
+    max_concurrent: w.maxConcurrent,
+    last_heartbeat_height: w.lastHeartbeatHeight.toString(),
+    exit_height: w.exitHeight.toString(),
+    reliability: r
+      ? { cv: r.cv.toString(), success_bps: r.ewmaSuccessBps, successes: r.successes.toString(), timeouts: r.timeouts.toString(), declines: r.declines.toString(), jailed_until: r.jailedUntil.toString() }
+      : null,
+    ...(await earnings(comet, address)),
+  };
+});
+
+const earningsCommand = reportCommand("earnings", "This worker's balance and provider rewards (paid, last epoch, the open epoch's credit)", async (comet, address) => ({
+  address,
+  ...(await earnings(comet, address)),
+}));
 
 const exitCommand: Command = {
   name: "exit",
@@ -136,8 +127,7 @@ const exitCommand: Command = {
       const answer = await promptLine(`Worker ${keys.address} will get no new tasks and its bond returns after the unbonding period. Exit? [y/N] `);
       if (!/^y(es)?$/i.test(answer)) throw new CliError("aborted: the worker did not exit");
     }
-    const rpcUrl = stringFlag(flags, "node", DEFAULT_NODE).replace(/^tcp:\/\//, "http://");
-    const chain = await ChainClient.connect({ rpcUrl, key: keys.account, gasPrice: stringFlag(flags, "gas-prices", "0.001uogpu") });
+    const chain = await ChainClient.connect({ rpcUrl: nodeUrl(flags), key: keys.account, gasPrice: stringFlag(flags, "gas-prices", "0.001uogpu") });
     try {
       const res = await chain.send(MSG.ExitWorker, MsgExitWorker.fromPartial({ operator: keys.address }));
       if (res.code !== 0) throw new CliError(`exit refused: code ${res.code}: ${res.rawLog ?? ""}`);

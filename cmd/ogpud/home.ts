@@ -79,6 +79,8 @@ export interface AppConfig {
   ipfs_repo: string;
   /** Longest wait, in ms, for a blob fetched from the node's IPFS peers. */
   ipfs_fetch_timeout_ms: number;
+  /** With storage "ipfs": fetch and pin every newly submitted task's blobs from the IPFS peers (docs/storage.md). */
+  blob_replicate: boolean;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -101,6 +103,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   ipfs_api: "http://127.0.0.1:5001",
   ipfs_repo: "",
   ipfs_fetch_timeout_ms: IPFS_DEFAULTS.fetchTimeoutMs,
+  blob_replicate: true,
 };
 
 export async function readAppConfig(paths: NodePaths): Promise<AppConfig> {

@@ -1,17 +1,20 @@
 /**
  * Issue 9 item 9 (and the nodes.json part of issue 10 item 13), on real processes: the
- * testnet CLI from dist/ (build first) starts detached ogpud + cometbft nodes.
- * Ports 28600-28613 (shifted by OGPU_PORT_OFFSET) belong to this file.
+ * testnet CLI from dist/ (build first) starts detached ogpud + cometbft nodes, each with its own
+ * kubo by default (issue 13: the testnet runs on IPFS storage; STORAGE=local for node-local blobs).
+ * Ports 28600-28619 (node i: 28600+10i …+4, +6, kubo +7..+9; shifted by OGPU_PORT_OFFSET) belong to this file.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cometbftBinary, packageRoot } from "../../cmd/paths.js";
 import { portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
-import { readTestnet, runningTestnetNodes, stopTestnetNode } from "../../testnet/testnet.js";
+import { kuboDaemonPids } from "../../testnet/kubo.js";
+import { readTestnet, runningTestnetNodes, stopTestnetNode, type Testnet } from "../../testnet/testnet.js";
+import { until } from "./helpers.js";
 
 const BASE_PORT = portsFrom(28600).p2p;
 const dir = mkdtempSync(join(tmpdir(), "ogpu-testnet-cli-"));
@@ -36,6 +39,9 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
+/** The `ipfs daemon` processes of the testnet's nodes' repos (not other suites' kubo). */
+const kuboPids = (testnet: Testnet) => testnet.nodes.flatMap((n) => kuboDaemonPids(join(n.home, "ipfs")));
+
 afterAll(async () => {
   try {
     for (const node of readTestnet(dir).nodes) await stopTestnetNode(node);
@@ -47,11 +53,11 @@ afterAll(async () => {
 });
 
 describe("testnet CLI over a running testnet (issue 9 item 9)", () => {
-  it("item 9.9 make testnet over a running testnet: up refuses, keeps the running nodes, and reports nodes that do not come up", async () => {
+  it("item 9.9 make testnet over a running testnet: up refuses, keeps the running nodes, and reports nodes that do not come up; issue 13: every node runs its kubo, status shows it, down leaves none", async () => {
     const first = await cli(["up", "2"]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/testnet ogpu-testnet-1: 2 validators/);
+    expect(first.stdout).toMatch(/testnet ogpu-testnet-1: 2 validators, storage ipfs/);
     // Issue 10 item 13: nodes.json holds the validators' and the faucet's mnemonics.
     expect(statSync(join(dir, "nodes.json")).mode & 0o777).toBe(0o600);
     const testnet = readTestnet(dir);
@@ -68,8 +74,23 @@ describe("testnet CLI over a running testnet (issue 9 item 9)", () => {
     const { height } = await rpcStatus(testnet.nodes[1]!.rpc);
     await waitForHeight(testnet.nodes[1]!.rpc, height + 2n, 30_000);
 
+    // Issue 13: each node's kubo runs, peered with the other's; status says so per node.
+    const status = await until("both nodes' kubo ready with 1 peer", () => cli(["status"]), (r) => (r.stdout.match(/storage ipfs \(kubo ready, 1 peer\)/g) ?? []).length === 2, 60_000);
+    expect(status.stdout).toMatch(/node0: height \d+ app_hash \w+, storage ipfs \(kubo ready, 1 peer\)/);
+    expect(kuboPids(testnet)).toHaveLength(2);
+    // node1's ogpud and cometbft die (SIGKILL), its kubo is orphaned: down stops it too.
+    const node1 = runningTestnetNodes(testnet).find((r) => r.node.moniker === "node1")!;
+    const orphan = kuboDaemonPids(join(node1.node.home, "ipfs"));
+    expect(orphan).toHaveLength(1);
+    const node1Children = readFileSync(`/proc/${node1.pid}/task/${node1.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+    for (const pid of [node1.pid, ...node1Children.filter((p) => !orphan.includes(p))]) process.kill(pid, "SIGKILL");
+    await until("node1's ogpud gone", async () => runningTestnetNodes(testnet).length, (n) => n === 1, 30_000);
+    expect(kuboDaemonPids(join(node1.node.home, "ipfs"))).toEqual(orphan);
+
     // Stopped, but another process holds node1's RPC port: refused before anything is deleted.
     expect((await cli(["down"])).code).toBe(0);
+    expect(kuboPids(testnet)).toEqual([]);
+    expect((await cli(["status"])).stdout).toMatch(/node1: down, storage ipfs \(kubo not answering/);
     const squatter = createServer();
     const rpcPort = Number(testnet.nodes[1]!.rpc.split(":").pop());
     await new Promise<void>((resolve) => squatter.listen(rpcPort, "127.0.0.1", resolve));
@@ -91,5 +112,18 @@ describe("testnet CLI over a running testnet (issue 9 item 9)", () => {
     expect(failed.stderr).toMatch(/testnet up: testnet did not come up: node\d(, node\d)* exited/);
     expect(failed.stderr).toMatch(/node\d cometbft\.log \(tail\) ---\ncometbft refuses to start \(test\)/);
     expect(runningTestnetNodes(readTestnet(dir))).toEqual([]);
-  }, 240_000);
+    expect(kuboPids(readTestnet(dir))).toEqual([]);
+  }, 300_000);
+
+  it("issue 13: STORAGE=local gives node-local blobs (no kubo), and status says so", async () => {
+    const local = await cli(["up", "1"], { OGPU_TESTNET_STORAGE: "local" });
+    expect(local.stderr).toBe("");
+    expect(local.code).toBe(0);
+    expect(local.stdout).toMatch(/1 validators, storage local/);
+    const testnet = readTestnet(dir);
+    expect(existsSync(join(testnet.nodes[0]!.home, "ipfs"))).toBe(false);
+    expect((await cli(["status"])).stdout).toMatch(/node0: height \d+ app_hash \w+, storage local\n/);
+    expect((await cli(["down"])).code).toBe(0);
+    expect(runningTestnetNodes(testnet)).toEqual([]);
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Issue 13, the market across a real 4-validator network (loopback, real processes): 4 ogpud +
- * cometbft nodes, each validator's real auditor (`ogpu-worker audit`) against its own node — the
+ * cometbft nodes, each with its own kubo (IPFS storage, peered, as `make testnet`), each
+ * validator's real auditor (`ogpu-worker audit`) against its own node — the
  * last one post-quantum (ML-DSA-65 operator key) — and 2 real workers on node3 (ML-DSA-65) and
  * node2. The client is the faucet account on node0. Audit committees are 3 validators (genesis).
  *  - (b) a k = 1 task on an untrusted worker: the audit is forced, a 3-validator committee
@@ -9,11 +10,13 @@
  *    reveal, the dispute committee resolves on the right digest, the liar is slashed and jailed;
  *  - (c) the node of a committee member is SIGKILLed mid-audit: the chain goes on, the task
  *    settles, the restarted node catches up and its auditor votes again;
- *  - (d) all four nodes' headers carry the same app hash at every height, checked after each case.
- * Until the IPFS backend lands blobs are node-local, so inputs are public and uploaded to every
- * node (MarketCluster.uploadEverywhere); cross-node fetch, encrypted inputs and the uploader's
- * death are the IPFS cases of the issue.
- * Ports 29000-29099 (nodes 29000+10i…+3, role metrics 29050+), shifted by OGPU_PORT_OFFSET.
+ *  - (d) all four nodes' headers carry the same app hash at every height, and every node serves
+ *    every input and output CID so far with bytes that match it (the SDK's CID check on what
+ *    each node alone serves), checked after each case.
+ * Inputs are public and uploaded once, through node0: workers and auditors fetch them through
+ * their own nodes from node0's kubo (encrypted inputs and the uploader's death:
+ * testnet-market-ipfs.e2e.test.ts).
+ * Ports 29000-29099 (nodes 29000+10i…+4, +6, kubo +7..+9; role metrics 29050+), shifted by OGPU_PORT_OFFSET.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -24,17 +27,17 @@ import { generateMnemonic } from "../../crypto/keyring.js";
 import { Phase, type TaskRecord } from "../../proto/gen/ogpu/attest/v1/attest.js";
 import { TaskStatus, type Task } from "../../proto/gen/ogpu/market/v1/market.js";
 import { MsgRegisterWorker } from "../../proto/gen/ogpu/workers/v1/tx.js";
-import { blobCid } from "../../sdk/blobs.js";
+import { blobCid, fetchBlob } from "../../sdk/blobs.js";
 import { getTaskRecord, getWorker } from "../../sdk/queries.js";
 import { MSG, ogpuRegistry } from "../../sdk/registry.js";
 import { offsetPort, portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
 import { fundFromFaucet } from "../../testnet/market.js";
 import { appHashDisagreements, startMarketCluster, type MarketCluster } from "../../testnet/market-cluster.js";
-import { startTestnetNode, testnetNodePid } from "../../testnet/testnet.js";
+import { killTestnetNode, startTestnetNode, testnetNodePid } from "../../testnet/testnet.js";
 import { computeResultSeal } from "../../x/attest/seal.js";
 import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
-import { cometbftPid, GAS_PRICE, OGPU, rpcGet, TASK_TX_FEE, until as pollUntil } from "./helpers.js";
+import { GAS_PRICE, OGPU, rpcGet, TASK_TX_FEE, until as pollUntil } from "./helpers.js";
 
 const VALIDATORS = 4;
 /** Only the liar offers it (the sidecar workers run as the CPU class), so its tasks go to the liar. */
@@ -51,12 +54,16 @@ const bytesOf = (o: object) => new TextEncoder().encode(JSON.stringify(o));
 const localDigest = async (kind: string, input: Uint8Array) => Buffer.from(resultDigest(await executors.get(kind)!.run(input, { signal: new AbortController().signal, slot: 0 }))).toString("hex");
 const SETTLED = [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_FAILED];
 
+/** Every blob CID the nodes must serve: the tasks' inputs and their finalised outputs. */
+const blobCids = new Set<string>();
+
 /**
- * A public input on every node, submitted as a k = 1 task through node0 for `gpuModel`: the
- * sidecar workers' CPU class by default, so the liar (H100 only) is never a candidate.
+ * A public input uploaded through node0, submitted as a k = 1 task through node0 for `gpuModel`:
+ * the sidecar workers' CPU class by default, so the liar (H100 only) is never a candidate.
  */
 async function submit(kind: string, input: Uint8Array, gpuModel = "CPU"): Promise<bigint> {
-  const inputCid = await cluster.uploadEverywhere(input);
+  const inputCid = await cluster.upload(input);
+  blobCids.add(inputCid);
   const requirements = { minVramMb: 0n, gpuModels: [gpuModel], tier: 0, preferredRegion: "" };
   return (await cluster.client.submitTask({ kind, inputCid, units: 10n, maxPricePerUnit: 200n, redundancy: 1, requirements })).taskId;
 }
@@ -72,18 +79,34 @@ async function votesOf(id: bigint): Promise<{ validator: string; verdict: string
     .filter((a) => a.task_id === String(id)).map((a) => ({ validator: a.validator!, verdict: a.verdict!, digest: a.result_digest ?? "" }));
 }
 
-/** (d): every running node agrees on every header's app hash up to the lowest common height. */
-async function expectAppHashesAgree(): Promise<void> {
-  const rpcs = cluster.testnet.nodes.filter((n) => testnetNodePid(n) !== undefined).map((n) => n.rpc);
+/** The finalised result, its output CID kept for the blob check. */
+async function resultOf(id: bigint) {
+  const result = await cluster.client.waitForResult(id, { timeoutMs: 60_000 });
+  if (result.outputCid !== "") blobCids.add(result.outputCid);
+  return result;
+}
+
+/**
+ * (d): every running node (all of them unless `running` says how many) agrees on every header's
+ * app hash up to the lowest common height, and serves every blob so far, each node on its own,
+ * with bytes that match the CID (fetchBlob recomputes it; a mismatch or a missing blob throws).
+ */
+async function expectNodesAgree(running = VALIDATORS): Promise<void> {
+  const nodes = cluster.testnet.nodes.filter((n) => testnetNodePid(n) !== undefined);
+  expect(nodes).toHaveLength(running);
+  const rpcs = nodes.map((n) => n.rpc);
   const heights = await Promise.all(rpcs.map(async (r) => (await rpcStatus(r)).height));
   const top = heights.reduce((a, b) => (a < b ? a : b));
   expect(top).toBeGreaterThan(2n);
   expect(await appHashDisagreements(rpcs, 1n, top)).toEqual([]);
+  for (const node of nodes) {
+    for (const cid of blobCids) expect(await blobCid(await fetchBlob(node.rest, cid)), `${cid} from ${node.moniker}`).toBe(cid);
+  }
 }
 
 beforeAll(async () => {
   cluster = await startMarketCluster({
-    validators: VALIDATORS, workers: 2, pq: true, basePort: portsFrom(29000).p2p, metricsPortBase: offsetPort(29050), blockTime: "500ms",
+    validators: VALIDATORS, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(29000).p2p, metricsPortBase: offsetPort(29050), blockTime: "500ms",
     // A node killed for a minute must not be jailed for downtime in the middle of the suite.
     genesisOverrides: (s) => void ((s.slashing as { params: Record<string, unknown> }).params.signed_blocks_window = 2000),
   });
@@ -119,7 +142,7 @@ describe("the market on a 4-validator testnet", () => {
     expect(new Set(members.map((m) => m.validator)).size).toBe(3);
     const done = await until(`task ${id} finalised`, () => task(id), (t) => SETTLED.includes(t.status));
     expect(done.status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
-    const result = await cluster.client.waitForResult(id, { timeoutMs: 60_000 });
+    const result = await resultOf(id);
     expect(result.digest).toBe(await localDigest("hash", input));
     const worker = cluster.roles.workers.find((w) => w.address === done.assignments[0]!.worker)!;
     expect(worker.nodeIndex).not.toBe(0);
@@ -129,7 +152,7 @@ describe("the market on a 4-validator testnet", () => {
     const total = members.reduce((s, m) => s + m.power, 0n);
     const matching = votes.filter((v) => v.verdict === "VERDICT_MATCH").reduce((s, v) => s + power(v.validator), 0n);
     expect(3n * matching).toBeGreaterThanOrEqual(2n * total);
-    await expectAppHashesAgree();
+    await expectNodesAgree();
   }, 400_000);
 
   it("(b) a lying worker: the sealed audit opens against its reveal, the dispute committee resolves on the right digest, the liar is slashed and jailed", async () => {
@@ -158,7 +181,7 @@ describe("the market on a 4-validator testnet", () => {
     const mismatches = votes.filter((v) => v.verdict === "VERDICT_MISMATCH" && v.digest !== "");
     expect(mismatches.length).toBeGreaterThanOrEqual(2);
     expect(new Set(mismatches.map((v) => v.digest.toLowerCase()))).toEqual(new Set([right]));
-    await expectAppHashesAgree();
+    await expectNodesAgree();
   }, 400_000);
 
   it("(c) a committee member's node SIGKILLed mid-audit: the chain goes on, the task settles, the node catches up and its auditor votes again", async () => {
@@ -170,11 +193,8 @@ describe("the market on a 4-validator testnet", () => {
     const victimIndex = cluster.testnet.nodes.findIndex((n, i) => i !== 0 && i !== workerNode && members.some((m) => m.validator === n.account));
     expect(victimIndex).toBeGreaterThan(0);
     const victim = cluster.testnet.nodes[victimIndex]!;
-    const pid = testnetNodePid(victim)!;
-    const comet = await cometbftPid(pid);
-    process.kill(pid, "SIGKILL");
-    process.kill(comet, "SIGKILL");
-    await until("the victim's processes gone", async () => testnetNodePid(victim) === undefined, (gone) => gone, 30_000);
+    // The whole node dies at once: ogpud, its cometbft and its kubo.
+    await killTestnetNode(victim);
 
     // Liveness: 3 of 4 equal validators keep committing blocks, and the task settles as the committee rules say.
     const node0 = cluster.testnet.nodes[0]!;
@@ -182,13 +202,14 @@ describe("the market on a 4-validator testnet", () => {
     await waitForHeight(node0.rpc, height + 5n, 120_000);
     const done = await until(`task ${id} settled without ${victim.moniker}`, () => task(id), (t) => SETTLED.includes(t.status), 300_000);
     expect([TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED]).toContain(done.status);
-    expect((await cluster.client.waitForResult(id, { timeoutMs: 60_000 })).digest).toBe(await localDigest("hash", input));
+    expect((await resultOf(id)).digest).toBe(await localDigest("hash", input));
+    await expectNodesAgree(VALIDATORS - 1);
 
     // The restarted node catches up; its auditor (still running, reconnecting) resumes.
     startTestnetNode(victim);
     const top = (await rpcStatus(node0.rpc)).height;
     await waitForHeight(victim.rpc, top, 180_000);
-    await expectAppHashesAgree();
+    await expectNodesAgree();
     const votedBefore = (await votesByValidator()).get(victim.account) ?? 0;
     for (let i = 0; i < 6; i++) {
       const next = await submit("hash", bytesOf({ rounds: 2_000, data: `after the restart ${i}` }));
@@ -196,7 +217,7 @@ describe("the market on a 4-validator testnet", () => {
       if (((await votesByValidator()).get(victim.account) ?? 0) > votedBefore) break;
     }
     expect((await votesByValidator()).get(victim.account) ?? 0).toBeGreaterThan(votedBefore);
-    await expectAppHashesAgree();
+    await expectNodesAgree();
   }, 900_000);
 });
 

@@ -94,7 +94,7 @@ describe("web dashboard at /ui on a real devnet", () => {
       const validatorRows = page.getByTestId("validators").locator("tbody tr");
       await validatorRows.first().waitFor();
       expect(await validatorRows.count()).toBe(1);
-      expect(await page.getByRole("meter", { name: /^stake of / }).count()).toBe(1);
+      expect(await page.getByRole("meter", { name: /^stake share of / }).count()).toBe(1);
       // The price chart has drawn a line over at least two heights.
       await expect.poll(async () => Number(await page.locator(".chart").getAttribute("data-points")), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
       expect(await page.locator(".chart canvas").count()).toBe(1);

@@ -94,6 +94,25 @@ export interface TxResponse {
   events: { type: string; attributes: { key: string; value: string }[] }[];
 }
 
+/** One validator's power and its parts (ogpu.staking.v1 ValidatorPowers; docs/staking.md). */
+export interface ValidatorPower {
+  operator_address: string;
+  tokens: string;
+  stake: string;
+  compute_credit: string;
+  compute_bonus_bps: string;
+  reliability_bps: string;
+  power: string;
+  multiplier_bps: string;
+  jailed: boolean;
+}
+
+export interface ValidatorPowers {
+  validators: ValidatorPower[];
+  compute_alpha_bps: string;
+  compute_kappa: string;
+}
+
 export const api = {
   latestBlock: () => getJson<LatestBlock>("/cosmos/base/tendermint/v1beta1/blocks/latest"),
   validators: () => getJson<{ validators: Validator[] }>("/cosmos/staking/v1beta1/validators"),
@@ -108,6 +127,7 @@ export const api = {
   auditorKeys: () => getJson<{ auditor_keys: { validator: string; enc_pubkey: string | null }[] }>("/ogpu/attest/v1/auditor_keys"),
   /** Committed txs matching a CometBFT event query, oldest first (one page of at most 100). */
   txsByEvent: (query: string) => getJson<{ tx_responses: TxResponse[] }>(`/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(query)}&limit=100`),
+  validatorPowers: () => getJson<ValidatorPowers>("/ogpu/staking/v1/validator_powers?pagination.limit=1000"),
   rewards: (address: string) => getJson<{ total: { denom: string; amount: string }[] }>(`/cosmos/distribution/v1beta1/delegators/${encodeURIComponent(address)}/rewards`),
 };
 
@@ -118,3 +138,43 @@ export function formatOgpu(uogpu: string | bigint): string {
   const frac = (value % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
   return frac === "" ? whole.toString() : `${whole}.${frac}`;
 }
+
+/** "12.5" OGPU as 12500000n uogpu, without floats; throws on anything but a non-negative decimal with ≤ 6 places. */
+export function parseOgpu(text: string): bigint {
+  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(text.trim());
+  if (match === null) throw new Error(`"${text}" is not an OGPU amount (digits, at most 6 decimals)`);
+  return BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0"));
+}
+
+/** A bps figure (10000 = 1) as a decimal, without floats: 12500 → "1.25". */
+export function formatBps(bps: bigint): string {
+  const whole = bps / 10_000n;
+  const frac = (bps % 10_000n).toString().padStart(4, "0").replace(/0+$/, "");
+  return frac === "" ? whole.toString() : `${whole}.${frac}`;
+}
+
+/** One slash as /ogpu/history/v1/slashes lists it (amount in uogpu). */
+export interface SlashEntry {
+  height: string;
+  subject: "worker" | "validator";
+  address: string;
+  reason: string;
+  amount: string;
+  task_id: string;
+}
+
+/** One audit or dispute committee as /ogpu/history/v1/audits lists it. */
+export interface AuditEntry {
+  height: string;
+  task_id: string;
+  kind: string;
+  members: string[];
+  deadline: string;
+  task_status: string;
+}
+
+export const history = {
+  /** Newest first; `address`: only that worker operator's or validator's. */
+  slashes: (limit = 20, address = "") => getJson<{ slashes: SlashEntry[] }>(`/ogpu/history/v1/slashes?limit=${limit}${address === "" ? "" : `&address=${encodeURIComponent(address)}`}`),
+  audits: (limit = 20) => getJson<{ audits: AuditEntry[] }>(`/ogpu/history/v1/audits?limit=${limit}`),
+};

@@ -1,13 +1,15 @@
 /**
- * Network page: height and block time live, validators (stake, power, the power per OGPU staked
- * as the compute multiplier) as bars, base price per tier over the heights seen since the page
- * opened, tasks by state, workers online per tier, jailed validators and workers.
+ * Network page: height and block time live, validators (validators.tsx: stake, compute bonus,
+ * reliability, the multiplier power / stake, stake vs compute share), base price per tier over
+ * the heights seen since the page opened, tasks by state, workers online per tier, jailed
+ * validators and workers, recent slashes and audits (recent-events.tsx).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, formatOgpu, type LatestBlock, type TierPrice } from "./api";
-import { Bar } from "./bars";
+import { api, type LatestBlock, type TierPrice } from "./api";
 import { PriceChart, type PriceSeries } from "./price-chart";
 import { usePoll } from "./usePoll";
+import { ValidatorsTable } from "./validators";
+import { RecentEvents } from "./recent-events";
 
 const POLL_MS = 2000;
 /** Points the price chart keeps (one per height seen). */
@@ -81,7 +83,6 @@ function useWidth(): number {
 export function NetworkPage() {
   const { head, error } = useChainHead();
   const validators = usePoll(api.validators, POLL_MS * 3);
-  const power = usePoll(api.validatorSet, POLL_MS * 3);
   const prices = usePoll(api.basePrice, POLL_MS);
   const tasks = usePoll(() => api.tasks(), POLL_MS * 2);
   const workers = usePoll(api.workers, POLL_MS * 2);
@@ -89,12 +90,6 @@ export function NetworkPage() {
   const width = useWidth();
 
   const vals = validators.data?.validators ?? [];
-  // The validator set lists consensus addresses, not operators; with one entry per bonded
-  // validator in stake order, the i-th bonded validator by stake is the i-th entry by power.
-  const powers = [...(power.data?.validators ?? [])].map((v) => BigInt(v.voting_power)).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
-  const byStake = [...vals].sort((a, b) => (BigInt(b.tokens) > BigInt(a.tokens) ? 1 : BigInt(b.tokens) < BigInt(a.tokens) ? -1 : 0));
-  const maxStake = byStake.reduce((m, v) => (BigInt(v.tokens) > m ? BigInt(v.tokens) : m), 0n);
-  const maxPower = powers[0] ?? 0n;
   const workerList = workers.data?.workers ?? [];
   const online = workerList.filter((w) => w.status === "WORKER_STATUS_ONLINE");
   const jailedWorkers = workerList.filter((w) => w.status === "WORKER_STATUS_JAILED");
@@ -111,26 +106,7 @@ export function NetworkPage() {
         <div><dt>Workers online</dt><dd>{online.length}</dd></div>
       </dl>
 
-      <h2>Validators</h2>
-      <table class="validators" data-testid="validators">
-        <thead><tr><th scope="col">Validator</th><th scope="col">Stake (OGPU)</th><th scope="col">Compute multiplier</th><th scope="col">Power</th></tr></thead>
-        <tbody>
-          {byStake.map((v, i) => {
-            const stake = BigInt(v.tokens);
-            const p = powers[i] ?? 0n;
-            const stakeOgpu = stake / 1_000_000n;
-            const multiplier = stakeOgpu === 0n ? "—" : `${formatOgpu((p * 1_000_000n) / stakeOgpu)}×`;
-            return (
-              <tr key={v.operator_address}>
-                <th scope="row" title={v.operator_address}>{v.description.moniker || v.operator_address}{v.jailed ? " (jailed)" : ""}</th>
-                <td><Bar value={stake} max={maxStake} label={`stake of ${v.description.moniker}`} />{formatOgpu(stake)}</td>
-                <td>{multiplier}</td>
-                <td><Bar value={p} max={maxPower} label={`power of ${v.description.moniker}`} />{p.toString()}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ValidatorsTable />
 
       <h2>Base price per tier</h2>
       <PriceChart series={series} width={width} />
@@ -174,6 +150,8 @@ export function NetworkPage() {
         {jailedWorkers.map((w) => <li key={w.worker.operator}>worker {w.worker.operator}</li>)}
         {jailedValidators.length + jailedWorkers.length === 0 && <li>Nobody is jailed.</li>}
       </ul>
+
+      <RecentEvents />
     </section>
   );
 }

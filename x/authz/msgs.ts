@@ -1,6 +1,8 @@
 import { parseAccountAddress } from "../../app/address.js";
 import { SdkCode, sdkError } from "../../app/errors.js";
-import { defineMsg, type RegisteredMsg } from "../../app/module.js";
+import type { Context } from "../../app/context.js";
+import { defineMsg, type MessageCodec, type RegisteredMsg } from "../../app/module.js";
+import type { MsgType } from "../../proto/msg-types.js";
 import type { MsgRouter } from "../../app/msg-router.js";
 import { authzError, AuthzCode } from "./errors.js";
 import { decodeExecMsg, type AuthzKeeper } from "./keeper.js";
@@ -29,34 +31,40 @@ function authorizationOf(grant: Grant | undefined, router: MsgRouter): Authoriza
   return a;
 }
 
-export function authzMsgs(keeper: AuthzKeeper, router: MsgRouter): RegisteredMsg[] {
-  const msgGrant = defineMsg({
-    type: AUTHZ_MSG_TYPES.Grant,
+/**
+ * MsgGrant and MsgRevoke share their shape: signed by the granter, two distinct parties, flat
+ * gas, an empty response; only the further check and the keeper call differ.
+ */
+function granterMsg<M extends { granter: string; grantee: string }>(type: MsgType<MessageCodec<M>, MessageCodec<object>>, check: (msg: M) => void, apply: (ctx: Context, msg: M) => void): RegisteredMsg {
+  return defineMsg({
+    type,
     gas: 10_000,
     signers: (msg) => [msg.granter],
     validate(msg) {
       distinctParties(msg.granter, msg.grantee);
-      authorizationOf(msg.grant, router);
+      check(msg);
     },
     handle(ctx, msg) {
-      keeper.grant(ctx, msg.granter, msg.grantee, authorizationOf(msg.grant, router), msg.grant?.expiration?.seconds);
+      apply(ctx, msg);
       return {};
     },
   });
+}
 
-  const msgRevoke = defineMsg({
-    type: AUTHZ_MSG_TYPES.Revoke,
-    gas: 10_000,
-    signers: (msg) => [msg.granter],
-    validate(msg) {
-      distinctParties(msg.granter, msg.grantee);
+export function authzMsgs(keeper: AuthzKeeper, router: MsgRouter): RegisteredMsg[] {
+  const msgGrant = granterMsg(
+    AUTHZ_MSG_TYPES.Grant,
+    (msg) => authorizationOf(msg.grant, router),
+    (ctx, msg) => keeper.grant(ctx, msg.granter, msg.grantee, authorizationOf(msg.grant, router), msg.grant?.expiration?.seconds),
+  );
+
+  const msgRevoke = granterMsg(
+    AUTHZ_MSG_TYPES.Revoke,
+    (msg) => {
       if (msg.msgTypeUrl === "") throw sdkError(SdkCode.InvalidRequest, "missing msg method name");
     },
-    handle(ctx, msg) {
-      keeper.revoke(ctx, msg.granter, msg.grantee, msg.msgTypeUrl);
-      return {};
-    },
-  });
+    (ctx, msg) => keeper.revoke(ctx, msg.granter, msg.grantee, msg.msgTypeUrl),
+  );
 
   const msgExec = defineMsg({
     type: AUTHZ_MSG_TYPES.Exec,

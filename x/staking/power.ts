@@ -28,10 +28,23 @@ export const computeWeightsOf = (p: StakingParams): ComputeWeights => ({ alphaBp
  * docs/security.md).
  */
 export function consensusPower(tokens: bigint, creditUogpu: bigint, reliabilityBps: bigint, w: ComputeWeights): bigint {
+  return powerParts(tokens, creditUogpu, reliabilityBps, w).power;
+}
+
+/** The formula's terms: stake and compute bonus in bps of one power unit, and the power they give. */
+export interface PowerParts {
+  stakeBps: bigint;
+  bonusBps: bigint;
+  power: bigint;
+}
+
+/** consensusPower with its parts kept (the ValidatorPowers query shows them). */
+export function powerParts(tokens: bigint, creditUogpu: bigint, reliabilityBps: bigint, w: ComputeWeights): PowerParts {
   const stakeBps = (tokens / MICRO_PER_OGPU) * BPS;
   const creditBps = (creditUogpu * BPS) / MICRO_PER_OGPU;
   const earned = w.kappa * stakeBps < creditBps ? w.kappa * stakeBps : creditBps;
-  return ((stakeBps + (earned * w.alphaBps) / BPS) * reliabilityBps) / (BPS * BPS);
+  const bonusBps = (earned * w.alphaBps) / BPS;
+  return { stakeBps, bonusBps, power: ((stakeBps + bonusBps) * reliabilityBps) / (BPS * BPS) };
 }
 
 /** The power a validator would have now (0 when jailed). */

@@ -33,7 +33,8 @@ import type { KVStore } from "../../app/store/kvstore.js";
 import type { BankKeeper } from "../bank/keeper.js";
 import { BONDED_POOL, NOT_BONDED_POOL, tokensFromShares } from "./keeper.js";
 import { stakingParams } from "./params.js";
-import { VALIDATOR_PREFIX, delegationsOfPage, delegationsToPage, getDelegation, getUnbonding, getValidator, redelegationsOfPage, unbondingsOfPage } from "./store.js";
+import { computeWeightsOf, powerParts, type ComputeWeights } from "./power.js";
+import { BPS, VALIDATOR_PREFIX, getComputeCredit, getReliabilityBps, delegationsOfPage, delegationsToPage, getDelegation, getUnbonding, getValidator, redelegationsOfPage, unbondingsOfPage } from "./store.js";
 import { parseValoper, valoperString } from "../../app/validator-address.js";
 import { parseDec } from "../../app/dec.js";
 import { moduleAddress } from "../../app/address.js";
@@ -63,6 +64,27 @@ function delegationResponse(store: KVStore, d: Delegation): DelegationResponse {
 function redelegationResponse(store: KVStore, r: Redelegation): RedelegationResponse {
   const dst = getValidator(store, parseValoper(r.validatorDstAddress));
   return { redelegation: r, entries: r.entries.map((e) => ({ redelegationEntry: e, balance: (dst ? tokensFromShares(dst, BigInt(e.sharesDst)) : 0n).toString() })) };
+}
+
+/** A validator's power and the formula's parts (x/staking/power.ts), as the ValidatorPowers query shows them. */
+function powerView(store: KVStore, v: Validator, weights: ComputeWeights): ogpuStakingQuery.ValidatorPower {
+  const operator = parseValoper(v.operatorAddress);
+  const credit = getComputeCredit(store, operator);
+  const reliability = getReliabilityBps(store, operator);
+  const parts = powerParts(BigInt(v.tokens), credit, reliability, weights);
+  const power = v.jailed ? 0n : parts.power;
+  const stake = parts.stakeBps / BPS;
+  return {
+    operatorAddress: v.operatorAddress,
+    tokens: v.tokens,
+    stake: stake.toString(),
+    computeCredit: credit.toString(),
+    computeBonusBps: parts.bonusBps.toString(),
+    reliabilityBps: reliability,
+    power: power.toString(),
+    multiplierBps: (stake === 0n ? 0n : (power * BPS) / stake).toString(),
+    jailed: v.jailed,
+  };
 }
 
 export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMethod[] {
@@ -140,6 +162,11 @@ export function stakingQueries(bank: Pick<BankKeeper, "getBalance">): QueryMetho
           minCommissionRate: parseDec(p.min_commission_rate).toString(),
         },
       };
+    }),
+    defineQuery("/ogpu.staking.v1.Query/ValidatorPowers", { request: ogpuStakingQuery.QueryValidatorPowersRequest, response: ogpuStakingQuery.QueryValidatorPowersResponse }, (ctx, req) => {
+      const weights = computeWeightsOf(stakingParams.get(ctx.store));
+      const { items: validators, pagination } = paginateFiltered(ctx.store, VALIDATOR_PREFIX, req.pagination, (_tail, raw) => powerView(ctx.store, Validator.decode(raw), weights));
+      return { validators, pagination, computeAlphaBps: weights.alphaBps, computeKappa: weights.kappa };
     }),
     defineParamsJsonQuery(ogpuStakingQuery.protobufPackage, stakingParams, { request: ogpuStakingQuery.QueryParamsRequest, response: ogpuStakingQuery.QueryParamsResponse }),
   ];

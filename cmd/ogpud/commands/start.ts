@@ -12,11 +12,15 @@ import { parseCometDuration } from "../../../server/readiness.js";
 import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
 import { getTomlString } from "../toml.js";
 import { readFile } from "node:fs/promises";
+import type { ChainInfoSource } from "../../../server/chain-info-route.js";
+import { parseGasPrices } from "../../../app/tx/fees.js";
+import { keplrChainInfo, minGasPriceIn, type ChainMetadata } from "../chain-info.js";
+import { chainMetadata } from "./chain-info.js";
 
 export const startCommand: Command = {
   name: "start",
   summary: "Run the node: ABCI app, REST + /metrics + /readyz, gRPC, and a cometbft child process",
-  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--grpc.address <host:port>] [--blob-* <n>] [--log-level <level>] [--log-format pretty|json]",
+  usage: "[--home <dir>] [--no-cometbft] [--serve-export] [--grpc.address <host:port>] [--blob-* <n>] [--blob-replicate=false] [--log-level <level>] [--log-format pretty|json]",
   options: {
     ...homeOption,
     ...logOptions,
@@ -34,6 +38,7 @@ export const startCommand: Command = {
     "blob-min-free-bytes": { type: "string", description: `free space the blob store leaves on its disk; below it uploads get 507 (default ${BLOB_DEFAULTS.minFreeDiskBytes})` },
     "blob-retention-blocks": { type: "string", description: `blobs no live task references are deleted this many blocks after upload (default ${BLOB_DEFAULTS.retentionBlocks})` },
     "ipfs-api": { type: "string", description: "with app.json storage \"ipfs\": the kubo RPC API to use (overrides app.json ipfs_api)" },
+    "blob-replicate": { type: "string", description: "with storage \"ipfs\": fetch and pin every newly submitted task's input, payload and program bundle from the IPFS peers: true or false, e.g. --blob-replicate=false (default true; app.json blob_replicate)" },
     "blob-sweep-interval-ms": { type: "string", description: `how often the expiry sweep runs, in ms; 0 = never (default ${BLOB_DEFAULTS.sweepIntervalMs})` },
     "blob-sweep-max": { type: "string", description: `most blobs one sweep examines (default ${BLOB_DEFAULTS.sweepMaxBlobs})` },
     "simulation-gas-limit": { type: "string", description: "gas cap for one Simulate query (default 10000000; overrides app.json)" },
@@ -76,9 +81,10 @@ export const startCommand: Command = {
       blobs: blobSettings(flags),
       // The web dashboard this package was built with (npm run build:web), at /ui.
       uiDir: join(packageRoot(), UI_BUILD_DIR),
-      storage: storageOptions(paths.home, config, str("ipfs-api", config.ipfs_api)),
+      storage: storageOptions(paths.home, config, str("ipfs-api", config.ipfs_api), booleanFlag(flags, "blob-replicate", config.blob_replicate)),
       serveExport: flags["serve-export"] === true || config.serve_export,
-      grpc: grpcEnabled(flags, config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
+      chainInfo: keplrChainInfoSource(paths.home, str("min-gas-prices", config.min_gas_prices)),
+      grpc: booleanFlag(flags, "grpc.enable", config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
       readiness: {
         cometRpcUrl,
         blockTimeMs: parseCometDuration(getTomlString(cometConfig, "consensus", "timeout_commit") ?? "1s") ?? 1000,
@@ -104,20 +110,32 @@ export const startCommand: Command = {
   },
 };
 
-/** --grpc.enable=true|false, else app.json's grpc_enable. */
-function grpcEnabled(flags: Flags, configured: boolean): boolean {
-  const value = flags["grpc.enable"];
+/**
+ * The node's Keplr ChainInfo, as `ogpud chain-info` computes it, at the min gas price this node
+ * enforces (a --min-gas-prices flag included); genesis and config are read once, on first use.
+ */
+function keplrChainInfoSource(home: string, minGasPrices: string): ChainInfoSource {
+  let meta: Promise<ChainMetadata> | undefined;
+  return async (rest) => {
+    const m = await (meta ??= chainMetadata(home, {}));
+    return keplrChainInfo({ ...m, rest, minGasPriceScaled: minGasPriceIn(parseGasPrices(minGasPrices), m.bondDenom) });
+  };
+}
+
+/** --<name>=true|false (--grpc.enable, --blob-replicate), else the app.json value. */
+function booleanFlag(flags: Flags, name: string, configured: boolean): boolean {
+  const value = flags[name];
   if (value === undefined) return configured;
-  if (value !== "true" && value !== "false") throw new CliError(`--grpc.enable must be true or false, not ${String(value)}`);
+  if (value !== "true" && value !== "false") throw new CliError(`--${name} must be true or false, not ${String(value)}`);
   return value === "true";
 }
 
 /** app.json's storage: local (undefined), or IPFS through ipfs_api, run by ogpud when ipfs_repo names a repo. */
-function storageOptions(home: string, config: AppConfig, api: string): StorageOptions | undefined {
+function storageOptions(home: string, config: AppConfig, api: string, replicate: boolean): StorageOptions | undefined {
   if (config.storage === "local") return undefined;
   if (config.storage !== "ipfs") throw new CliError(`app.json storage must be "local" or "ipfs", not ${JSON.stringify(config.storage)}`);
   const repo = config.ipfs_repo === "" ? undefined : resolve(home, config.ipfs_repo);
-  return { backend: "ipfs", api, repo, binary: repo === undefined ? undefined : ipfsBinary(), fetchTimeoutMs: config.ipfs_fetch_timeout_ms };
+  return { backend: "ipfs", api, repo, binary: repo === undefined ? undefined : ipfsBinary(), fetchTimeoutMs: config.ipfs_fetch_timeout_ms, replicate };
 }
 
 /** The --blob-* flags given; the rest take BLOB_DEFAULTS in the store. */

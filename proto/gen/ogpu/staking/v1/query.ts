@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PageRequest, PageResponse } from "../../query/v1/pagination.js";
 
 export const protobufPackage = "ogpu.staking.v1";
 
@@ -20,6 +21,49 @@ export interface QueryParamsRequest {
 
 export interface QueryParamsResponse {
   paramsJson: string;
+}
+
+/**
+ * One validator's consensus power and its parts (docs/staking.md "Consensus power"):
+ * power = floor((stake_bps + compute_bonus_bps) × reliability_bps / 10^8). Read-only: computed
+ * from the stored stake, compute credit and reliability when asked.
+ */
+export interface ValidatorPower {
+  /** ogpuvaloper… */
+  operatorAddress: string;
+  /** Bonded tokens (uogpu). */
+  tokens: string;
+  /** S = floor(tokens / 10^6), in OGPU. */
+  stake: string;
+  /**
+   * Market fees (uogpu) the validator's verified work paid in the compute window, as credited
+   * at the last epoch boundary.
+   */
+  computeCredit: string;
+  /** α × min(κ × S, credit in OGPU), in bps of one power unit (10^4 = one unit). */
+  computeBonusBps: string;
+  /** r: clamp(EWMA success, 5000, 10000) of the operator's own worker; 10000 without one. */
+  reliabilityBps: bigint;
+  /** The power the formula gives now (0 when jailed); CometBFT gets it at the end of the block. */
+  power: string;
+  /** power × 10^4 / S: the compute multiplier in bps (10000 = power equals stake); 0 when S = 0. */
+  multiplierBps: string;
+  jailed: boolean;
+}
+
+export interface QueryValidatorPowersRequest {
+  pagination: PageRequest | undefined;
+}
+
+export interface QueryValidatorPowersResponse {
+  /** In operator address order, one page. */
+  validators: ValidatorPower[];
+  pagination:
+    | PageResponse
+    | undefined;
+  /** The weights the formula used (params compute_alpha_bps, compute_kappa). */
+  computeAlphaBps: bigint;
+  computeKappa: bigint;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -116,6 +160,332 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
   fromPartial(object: DeepPartial<QueryParamsResponse>): QueryParamsResponse {
     const message = createBaseQueryParamsResponse();
     message.paramsJson = object.paramsJson ?? "";
+    return message;
+  },
+};
+
+function createBaseValidatorPower(): ValidatorPower {
+  return {
+    operatorAddress: "",
+    tokens: "",
+    stake: "",
+    computeCredit: "",
+    computeBonusBps: "",
+    reliabilityBps: 0n,
+    power: "",
+    multiplierBps: "",
+    jailed: false,
+  };
+}
+
+export const ValidatorPower: MessageFns<ValidatorPower> = {
+  encode(message: ValidatorPower, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operatorAddress !== "") {
+      writer.uint32(10).string(message.operatorAddress);
+    }
+    if (message.tokens !== "") {
+      writer.uint32(18).string(message.tokens);
+    }
+    if (message.stake !== "") {
+      writer.uint32(26).string(message.stake);
+    }
+    if (message.computeCredit !== "") {
+      writer.uint32(34).string(message.computeCredit);
+    }
+    if (message.computeBonusBps !== "") {
+      writer.uint32(42).string(message.computeBonusBps);
+    }
+    if (message.reliabilityBps !== 0n) {
+      if (BigInt.asUintN(64, message.reliabilityBps) !== message.reliabilityBps) {
+        throw new globalThis.Error("value provided for field message.reliabilityBps of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.reliabilityBps);
+    }
+    if (message.power !== "") {
+      writer.uint32(58).string(message.power);
+    }
+    if (message.multiplierBps !== "") {
+      writer.uint32(66).string(message.multiplierBps);
+    }
+    if (message.jailed !== false) {
+      writer.uint32(72).bool(message.jailed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ValidatorPower {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseValidatorPower();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operatorAddress = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokens = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stake = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.computeCredit = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.computeBonusBps = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reliabilityBps = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.power = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.multiplierBps = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.jailed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ValidatorPower>): ValidatorPower {
+    return ValidatorPower.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ValidatorPower>): ValidatorPower {
+    const message = createBaseValidatorPower();
+    message.operatorAddress = object.operatorAddress ?? "";
+    message.tokens = object.tokens ?? "";
+    message.stake = object.stake ?? "";
+    message.computeCredit = object.computeCredit ?? "";
+    message.computeBonusBps = object.computeBonusBps ?? "";
+    message.reliabilityBps = (object.reliabilityBps !== undefined && object.reliabilityBps !== null)
+      ? BigInt(object.reliabilityBps)
+      : 0n;
+    message.power = object.power ?? "";
+    message.multiplierBps = object.multiplierBps ?? "";
+    message.jailed = object.jailed ?? false;
+    return message;
+  },
+};
+
+function createBaseQueryValidatorPowersRequest(): QueryValidatorPowersRequest {
+  return { pagination: undefined };
+}
+
+export const QueryValidatorPowersRequest: MessageFns<QueryValidatorPowersRequest> = {
+  encode(message: QueryValidatorPowersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryValidatorPowersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryValidatorPowersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<QueryValidatorPowersRequest>): QueryValidatorPowersRequest {
+    return QueryValidatorPowersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryValidatorPowersRequest>): QueryValidatorPowersRequest {
+    const message = createBaseQueryValidatorPowersRequest();
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryValidatorPowersResponse(): QueryValidatorPowersResponse {
+  return { validators: [], pagination: undefined, computeAlphaBps: 0n, computeKappa: 0n };
+}
+
+export const QueryValidatorPowersResponse: MessageFns<QueryValidatorPowersResponse> = {
+  encode(message: QueryValidatorPowersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.validators) {
+      ValidatorPower.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    if (message.computeAlphaBps !== 0n) {
+      if (BigInt.asUintN(64, message.computeAlphaBps) !== message.computeAlphaBps) {
+        throw new globalThis.Error("value provided for field message.computeAlphaBps of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.computeAlphaBps);
+    }
+    if (message.computeKappa !== 0n) {
+      if (BigInt.asUintN(64, message.computeKappa) !== message.computeKappa) {
+        throw new globalThis.Error("value provided for field message.computeKappa of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.computeKappa);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryValidatorPowersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryValidatorPowersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validators.push(ValidatorPower.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.computeAlphaBps = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.computeKappa = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<QueryValidatorPowersResponse>): QueryValidatorPowersResponse {
+    return QueryValidatorPowersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryValidatorPowersResponse>): QueryValidatorPowersResponse {
+    const message = createBaseQueryValidatorPowersResponse();
+    message.validators = object.validators?.map((e) => ValidatorPower.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    message.computeAlphaBps = (object.computeAlphaBps !== undefined && object.computeAlphaBps !== null)
+      ? BigInt(object.computeAlphaBps)
+      : 0n;
+    message.computeKappa = (object.computeKappa !== undefined && object.computeKappa !== null)
+      ? BigInt(object.computeKappa)
+      : 0n;
     return message;
   },
 };

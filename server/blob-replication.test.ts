@@ -1,0 +1,248 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../app/log.js";
+import { MANIFEST_VERSION } from "../crypto/task-crypto.js";
+import { Task, TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
+import { blobCid } from "../sdk/blobs.js";
+import { BlobTooLargeError, type BlobBackend, type FetchLimits } from "./blob-backend.js";
+import { BlobReplicator, type ReplicationSettings } from "./blob-replication.js";
+import { BlobStore } from "./blob-store.js";
+import { alice, bytesOf } from "./blobs.testkit.js";
+
+/**
+ * An IPFS node reduced to maps: `peers` is what the node's IPFS peers hold, `pins` what this node
+ * keeps. A CID no peer holds is waited for until the fetch's timeout, as kubo does.
+ */
+class FakeIpfsBackend implements BlobBackend {
+  readonly kind = "ipfs";
+  readonly peers = new Map<string, Uint8Array>();
+  readonly pins = new Map<string, Uint8Array>();
+  /** Bytes a lying peer sends for a CID instead of (more than) what its root claims. */
+  readonly oversized = new Map<string, Uint8Array>();
+  reads = 0;
+  /** Reads wait (up to 1 s) until this many have started: shows how many overlap, whatever the load. */
+  holdFirstReads = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+
+  async put(cid: string, file: string): Promise<void> {
+    this.pins.set(cid, await readFile(file));
+    await rm(file, { force: true });
+  }
+  async storedSize(cid: string): Promise<number | null> {
+    return this.pins.get(cid)?.length ?? null;
+  }
+  private async fetch(cid: string, limits: FetchLimits): Promise<Uint8Array | undefined> {
+    const bytes = this.pins.get(cid) ?? this.peers.get(cid);
+    if (bytes === undefined) await new Promise((r) => setTimeout(r, limits.timeoutMs ?? 0));
+    return bytes;
+  }
+  async size(cid: string, limits: FetchLimits = {}): Promise<number | null> {
+    return (await this.fetch(cid, limits))?.length ?? null;
+  }
+  async read(cid: string, limits: FetchLimits = {}): Promise<Uint8Array | undefined> {
+    this.reads += 1;
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      for (let waited = 0; this.reads < this.holdFirstReads && waited < 1000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      const sent = this.oversized.get(cid) ?? (await this.fetch(cid, limits));
+      if (sent !== undefined && limits.maxBytes !== undefined && sent.length > limits.maxBytes) throw new BlobTooLargeError(cid, limits.maxBytes);
+      return sent;
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+  async keep(cid: string): Promise<void> {
+    const bytes = this.pins.get(cid) ?? this.peers.get(cid);
+    if (bytes === undefined) throw new Error(`pin ${cid}: not found`);
+    this.pins.set(cid, bytes);
+  }
+  async remove(cid: string): Promise<void> {
+    this.pins.delete(cid);
+  }
+  async discardCorrupted(cid: string): Promise<string> {
+    this.pins.delete(cid);
+    return "it has been unpinned";
+  }
+  async collectGarbage(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+const MAX_BLOB = 4096;
+const RETENTION = 10n;
+
+const submitted = (...ids: number[]): Event[] =>
+  ids.map((id) => ({ type: "task_submitted", attributes: [{ key: "task_id", value: String(id), index: true }] }));
+
+describe("blob replication at submission", () => {
+  let dir: string;
+  let backend: FakeIpfsBackend;
+  let store: BlobStore;
+  let height: bigint;
+  let tasks: Map<bigint, Task>;
+  let replicator: BlobReplicator;
+
+  const open = (settings: ReplicationSettings = {}) => {
+    replicator = new BlobReplicator({
+      store,
+      task: async (id) => tasks.get(id),
+      currentHeight: () => height,
+      maxBlobBytes: MAX_BLOB,
+      log: silentLogger(),
+      settings: { fetchTimeoutMs: 20, ...settings },
+    });
+  };
+  /** A block that submits `ids`, committed at the next height; waits for what it started. */
+  const commitBlock = async (...ids: number[]) => {
+    replicator.observeBlockEvents(submitted(...ids));
+    height += 1n;
+    replicator.committed();
+    await replicator.idle();
+  };
+  const task = (id: number, fields: Partial<Task>) => tasks.set(BigInt(id), Task.fromPartial({ id: BigInt(id), status: TaskStatus.TASK_STATUS_PENDING, kind: "inference", ...fields }));
+  const onPeers = async (bytes: Uint8Array) => {
+    const cid = await blobCid(bytes);
+    backend.peers.set(cid, bytes);
+    return cid;
+  };
+  const sweep = (referenced: Set<string>) => store.sweep({ height, retentionBlocks: RETENTION, maxBlobs: 100, referenced: async () => referenced });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ogpu-replication-"));
+    backend = new FakeIpfsBackend();
+    store = await BlobStore.open(dir, { maxTotalBytes: 1 << 20, minFreeDiskBytes: 0 }, backend);
+    height = 1000n;
+    tasks = new Map();
+  });
+  afterEach(async () => {
+    await replicator?.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("pins a new task's input, the payload its encrypted manifest names and its program bundle, charged to nobody", async () => {
+    open();
+    const payload = await onPeers(bytesOf(3000, 1));
+    const manifest = await onPeers(new TextEncoder().encode(JSON.stringify({ ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: payload, client_key: "", keys: {} })));
+    const bundle = await onPeers(bytesOf(2000, 2));
+    task(1, { inputCid: manifest, inputEncrypted: true, kind: "program", programHash: bundle });
+    await commitBlock(1);
+    await replicator.idle();
+    expect([...backend.pins.keys()].sort()).toEqual([manifest, payload, bundle].sort());
+    for (const cid of [manifest, payload, bundle]) expect(await store.isIndexed(cid)).toBe(true);
+    expect(await store.usage(alice.account)).toBe(0);
+    expect(replicator.stats).toMatchObject({ replicated: 3, failed: 0, dropped: 0 });
+  });
+
+  it("leaves a blob the node uploaded itself as it is: still charged to its uploader, not re-aged", async () => {
+    open();
+    const bytes = bytesOf(1500, 3);
+    const cid = await blobCid(bytes);
+    const admission = await store.admit(alice.account, cid, bytes.length, 1 << 20, height);
+    if (admission.present) throw new Error("fresh store");
+    await store.receive(admission.reservation, (async function* () {
+      yield bytes;
+    })());
+    task(1, { inputCid: cid });
+    height += RETENTION - 1n;
+    await commitBlock(1);
+    expect(backend.reads).toBe(0);
+    expect(await store.usage(alice.account)).toBe(1500);
+    // Uploaded at 1000: it expires at 1000 + retention, whatever replication did meanwhile.
+    height = 1000n + RETENTION;
+    expect((await sweep(new Set())).deleted).toEqual([cid]);
+  });
+
+  it("bounds the queue and the fetches in flight", async () => {
+    open({ concurrency: 2, maxQueue: 3 });
+    backend.holdFirstReads = 3;
+    for (let id = 1; id <= 6; id++) task(id, { inputCid: await onPeers(bytesOf(500, 10 + id)) });
+    await commitBlock(1, 2, 3, 4, 5, 6);
+    // Six task lookups for a queue of three: three dropped; their three inputs replicated, two at a time.
+    expect(replicator.stats).toMatchObject({ dropped: 3, replicated: 3, failed: 0 });
+    expect(backend.maxInFlight).toBe(2);
+  });
+
+  it("retries a blob the peers do not have yet on later blocks, and gives up on one that never resolves", async () => {
+    open({ maxAttempts: 3 });
+    const late = bytesOf(800, 4);
+    const lateCid = await blobCid(late);
+    const bogus = await blobCid(bytesOf(10, 99));
+    task(1, { inputCid: lateCid });
+    task(2, { inputCid: bogus });
+    await commitBlock(1, 2);
+    expect(replicator.stats).toMatchObject({ replicated: 0, failed: 0 });
+    // Retry 1 is due one block later: the blob has reached the peers by then.
+    backend.peers.set(lateCid, late);
+    await commitBlock();
+    expect(backend.pins.has(lateCid)).toBe(true);
+    // Retry 2 waits two more blocks; after it the bogus CID is dropped for good.
+    await commitBlock();
+    expect(replicator.stats.failed).toBe(0);
+    await commitBlock();
+    expect(replicator.stats).toMatchObject({ replicated: 1, failed: 1, queued: 0 });
+    await commitBlock();
+    expect(backend.pins.has(bogus)).toBe(false);
+  });
+
+  it("stops at the size cap: a blob claiming more is never read, one sending more than it claims is cut off", async () => {
+    open();
+    const big = await onPeers(bytesOf(MAX_BLOB + 1, 5));
+    const liar = await onPeers(bytesOf(100, 6));
+    backend.oversized.set(liar, bytesOf(MAX_BLOB * 4, 7));
+    task(1, { inputCid: big });
+    task(2, { inputCid: liar });
+    await commitBlock(1);
+    expect(backend.reads).toBe(0);
+    await commitBlock(2);
+    expect(backend.reads).toBe(1);
+    // Both are final: no retry on a later block.
+    await commitBlock();
+    await commitBlock();
+    expect(backend.reads).toBe(1);
+    expect(replicator.stats).toMatchObject({ replicated: 0, failed: 2 });
+    expect(backend.pins.size).toBe(0);
+  });
+
+  it("skips a task that already ended and keeps a replica until its task settles and the retention passes", async () => {
+    open();
+    const ended = await onPeers(bytesOf(700, 8));
+    task(1, { inputCid: ended, status: TaskStatus.TASK_STATUS_CANCELLED });
+    const input = await onPeers(bytesOf(900, 9));
+    task(2, { inputCid: input });
+    await commitBlock(1, 2);
+    expect([...backend.pins.keys()]).toEqual([input]);
+
+    // Live: the sweep re-ages it rather than dropping it.
+    height += RETENTION + 5n;
+    expect(await sweep(new Set([input]))).toEqual({ deleted: [], kept: [input] });
+    // Settled: released (unpinned) once the retention has passed since it was last referenced.
+    tasks.get(2n)!.status = TaskStatus.TASK_STATUS_FINALIZED;
+    height += RETENTION - 1n;
+    expect((await sweep(new Set())).deleted).toEqual([]);
+    height += 1n;
+    expect((await sweep(new Set())).deleted).toEqual([input]);
+    expect(backend.pins.has(input)).toBe(false);
+  });
+
+  it("never throws into block processing when the chain cannot be read", async () => {
+    replicator = new BlobReplicator({
+      store,
+      task: async () => {
+        throw new Error("query failed");
+      },
+      currentHeight: () => height,
+      maxBlobBytes: MAX_BLOB,
+      log: silentLogger(),
+      settings: { maxAttempts: 1 },
+    });
+    replicator.observeBlockEvents([...submitted(1), { type: "task_submitted", attributes: [{ key: "task_id", value: "not a number", index: true }] }]);
+    expect(() => replicator.committed()).not.toThrow();
+    await replicator.idle();
+    expect(replicator.stats).toMatchObject({ failed: 1, replicated: 0 });
+  });
+});

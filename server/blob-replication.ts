@@ -1,0 +1,255 @@
+/**
+ * Replication at submission (docs/storage.md): with the IPFS backend every node fetches the data
+ * of each newly submitted task from its IPFS peers and pins it, so a task's input outlives its
+ * uploader's node before any worker has fetched it. Node-side only: the chain is read, never
+ * written, and nothing here is consensus code.
+ *
+ * Per task (from the `task_submitted` events of a committed block, read back at the last
+ * committed height through the app's query interface):
+ *   input     its input_cid
+ *   payload   for an encrypted input, the payload CID its manifest names
+ *   program   for kind "program", the bundle its program_hash names
+ *
+ * Bounded: at most `maxQueue` fetches wait and `concurrency` run; each has a timeout and the
+ * store's size cap (a fetch is stopped past it) and must fit the store's total cap; a failed one
+ * is retried `maxAttempts` times in all, on later blocks, then dropped. Nothing here throws into
+ * block processing. A replica is adopted by the store (charged to nobody), so the expiry sweep
+ * releases it as it releases every blob: once no live task names it and the retention passed.
+ */
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import type { Logger } from "../app/log.js";
+import { PROGRAM_TASK_KIND } from "../app/program-runtimes.js";
+import { parseManifest } from "../crypto/task-crypto.js";
+import { isBlobCid } from "../crypto/cid.js";
+import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
+import { isTerminalTaskStatus } from "../proto/task-status.js";
+import { TaskEvent } from "../x/market/events.js";
+import { BlobTooLargeError } from "./blob-backend.js";
+import type { BlobStore } from "./blob-store.js";
+
+export const REPLICATION_DEFAULTS = {
+  /** Fetches in flight at once. */
+  concurrency: 2,
+  /** Fetches waiting; more are dropped (and logged) until the queue drains. */
+  maxQueue: 256,
+  /** Tries per blob in all; retry n waits 2^(n-1) blocks. */
+  maxAttempts: 4,
+  /** Longest wait for one blob from the node's peers. */
+  fetchTimeoutMs: 30_000,
+} as const;
+
+export interface ReplicationSettings {
+  concurrency?: number;
+  maxQueue?: number;
+  maxAttempts?: number;
+  fetchTimeoutMs?: number;
+}
+
+export interface ReplicatorDeps {
+  store: BlobStore;
+  /** A task at the last committed height (undefined: unknown). */
+  task(id: bigint): Promise<Task | undefined>;
+  /** The node's last committed height. */
+  currentHeight(): bigint;
+  /** The largest blob the node stores (the upload cap): a bigger replica is never fetched. */
+  maxBlobBytes: number;
+  log: Pick<Logger, "info" | "warn" | "debug">;
+  settings?: ReplicationSettings;
+}
+
+type BlobRole = "input" | "payload" | "program";
+
+interface Job {
+  taskId: bigint;
+  cid: string;
+  role: BlobRole;
+  /** Tries made so far. */
+  attempts: number;
+  /** Not tried before this committed height. */
+  dueHeight: bigint;
+}
+
+/** Why a job ended: `done` kept here, `skipped` nothing to do, `failed` dropped for good (logged). */
+export type JobOutcome = "done" | "skipped" | "failed";
+
+export interface ReplicatorStats {
+  queued: number;
+  active: number;
+  replicated: number;
+  dropped: number;
+  failed: number;
+}
+
+/** Fails one try; `final` ones are not retried (the blob is too big, not this node's to keep). */
+class ReplicationFailure extends Error {
+  constructor(
+    message: string,
+    readonly final: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export class BlobReplicator {
+  private readonly settings: Required<ReplicationSettings>;
+  /** Task ids of the block being finalized; handed over when it is committed. */
+  private submitted: bigint[] = [];
+  private readonly queue: Job[] = [];
+  /** CIDs queued or in flight, so a blob named twice is fetched once. */
+  private readonly pending = new Set<string>();
+  private active = 0;
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+  readonly stats: ReplicatorStats = { queued: 0, active: 0, replicated: 0, dropped: 0, failed: 0 };
+
+  constructor(private readonly deps: ReplicatorDeps) {
+    this.settings = { ...REPLICATION_DEFAULTS, ...Object.fromEntries(Object.entries(deps.settings ?? {}).filter(([, v]) => v !== undefined)) };
+  }
+
+  /** The task ids a finalized block submitted (its `task_submitted` events). Synchronous and cheap. */
+  observeBlockEvents(events: readonly Event[]): void {
+    for (const e of events) {
+      if (e.type !== TaskEvent.Submitted) continue;
+      const id = e.attributes.find((a) => a.key === "task_id")?.value;
+      if (id !== undefined && /^\d{1,20}$/.test(id)) this.submitted.push(BigInt(id));
+    }
+  }
+
+  /** After a block is committed: queues its tasks' blobs and starts due fetches. Never throws, never waits. */
+  committed(): void {
+    if (this.closed) return;
+    const height = this.deps.currentHeight();
+    for (const taskId of this.submitted.splice(0)) this.enqueue({ taskId, cid: "", role: "input", attempts: 0, dueHeight: height });
+    this.pump();
+  }
+
+  /** Resolves once nothing is in flight and nothing due waits (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.active === 0 && !this.hasDueJob()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops starting fetches; resolves when those in flight have ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    this.pending.clear();
+    await this.idle();
+  }
+
+  /** An input job with cid "" is resolved from the task when it runs (the block is committed by then). */
+  private enqueue(job: Job): void {
+    const key = job.cid === "" ? `task/${job.taskId}` : job.cid;
+    if (this.pending.has(key)) return;
+    if (this.queue.length >= this.settings.maxQueue) {
+      this.stats.dropped += 1;
+      this.deps.log.warn(`blob replication: queue full (${this.settings.maxQueue}); not replicating the ${job.role} of task ${job.taskId}`);
+      return;
+    }
+    this.pending.add(key);
+    this.queue.push(job);
+    this.stats.queued = this.queue.length;
+  }
+
+  private hasDueJob(): boolean {
+    const height = this.deps.currentHeight();
+    return this.queue.some((j) => j.dueHeight <= height);
+  }
+
+  private pump(): void {
+    const height = this.deps.currentHeight();
+    while (!this.closed && this.active < this.settings.concurrency) {
+      const i = this.queue.findIndex((j) => j.dueHeight <= height);
+      if (i < 0) break;
+      const [job] = this.queue.splice(i, 1);
+      this.active += 1;
+      this.stats.queued = this.queue.length;
+      this.stats.active = this.active;
+      void this.run(job!).finally(() => {
+        this.active -= 1;
+        this.stats.active = this.active;
+        this.pump();
+        if (this.active === 0 && !this.hasDueJob()) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
+    }
+  }
+
+  private async run(job: Job): Promise<JobOutcome> {
+    const key = job.cid === "" ? `task/${job.taskId}` : job.cid;
+    try {
+      const outcome = await this.attempt(job);
+      this.pending.delete(key);
+      return outcome;
+    } catch (err) {
+      this.pending.delete(key);
+      const attempts = job.attempts + 1;
+      const what = `the ${job.role} ${job.cid || "blobs"} of task ${job.taskId}`;
+      if ((err instanceof ReplicationFailure && err.final) || attempts >= this.settings.maxAttempts) {
+        this.stats.failed += 1;
+        this.deps.log.warn(`blob replication: gave up on ${what} after ${attempts} tries: ${errorText(err)}`);
+        return "failed";
+      }
+      const dueHeight = this.deps.currentHeight() + (1n << BigInt(attempts - 1));
+      this.deps.log.info(`blob replication: ${what} failed (try ${attempts} of ${this.settings.maxAttempts}), retrying at height ${dueHeight}: ${errorText(err)}`);
+      if (!this.closed) this.enqueue({ ...job, attempts, dueHeight });
+      return "failed";
+    }
+  }
+
+  /** One try. A task that ended or vanished needs nothing more (the sweep releases what was kept). */
+  private async attempt(job: Job): Promise<JobOutcome> {
+    const task = await this.deps.task(job.taskId);
+    if (task === undefined) throw new Error(`task ${job.taskId} is not in committed state`);
+    if (isTerminalTaskStatus(task.status)) return "skipped";
+    if (job.cid === "") {
+      // Fan the task out into one job per blob it names.
+      if (isBlobCid(task.inputCid)) this.enqueue({ taskId: job.taskId, cid: task.inputCid, role: "input", attempts: 0, dueHeight: job.dueHeight });
+      if (task.kind === PROGRAM_TASK_KIND && isBlobCid(task.programHash)) this.enqueue({ taskId: job.taskId, cid: task.programHash, role: "program", attempts: 0, dueHeight: job.dueHeight });
+      return "skipped";
+    }
+    const manifestNeeded = job.role === "input" && task.inputEncrypted;
+    const bytes = await this.keep(job);
+    if (manifestNeeded) this.enqueuePayload(job, bytes ?? (await this.deps.store.readSmall(job.cid)));
+    return bytes === undefined ? "skipped" : "done";
+  }
+
+  /** Fetches, checks and pins `job.cid`; undefined when this node holds it already (uploaded or adopted). */
+  private async keep(job: Job): Promise<Uint8Array | undefined> {
+    const { store, maxBlobBytes } = this.deps;
+    if (await store.isIndexed(job.cid)) return undefined;
+    const started = Date.now();
+    const limits = { timeoutMs: this.settings.fetchTimeoutMs, maxBytes: maxBlobBytes };
+    const size = await store.size(job.cid, limits);
+    if (size > maxBlobBytes) throw new ReplicationFailure(`it claims ${size} bytes, over the ${maxBlobBytes}-byte cap`, true);
+    const total = await store.totalBytes();
+    if (total + size > store.limits.maxTotalBytes) throw new ReplicationFailure(`the blob store is full (${total} of ${store.limits.maxTotalBytes} bytes)`, false);
+    let bytes: Uint8Array;
+    try {
+      bytes = await store.read(job.cid, limits);
+    } catch (err) {
+      if (err instanceof BlobTooLargeError) throw new ReplicationFailure(`the fetch passed the ${maxBlobBytes}-byte cap and was stopped`, true);
+      throw err;
+    }
+    await store.adopt(job.cid, bytes.length, this.deps.currentHeight());
+    this.stats.replicated += 1;
+    this.deps.log.info(`blob replication: pinned the ${job.role} ${job.cid} of task ${job.taskId} (${bytes.length} bytes in ${Date.now() - started} ms)`);
+    return bytes;
+  }
+
+  private enqueuePayload(job: Job, manifestBytes: Uint8Array | undefined): void {
+    if (manifestBytes === undefined) return;
+    try {
+      const manifest = parseManifest(manifestBytes);
+      if (manifest !== undefined && isBlobCid(manifest.payload_cid)) {
+        this.enqueue({ taskId: job.taskId, cid: manifest.payload_cid, role: "payload", attempts: 0, dueHeight: job.dueHeight });
+        return;
+      }
+    } catch (err) {
+      this.deps.log.debug(`blob replication: the input of task ${job.taskId} is no manifest this version reads: ${errorText(err)}`);
+      return;
+    }
+    this.deps.log.debug(`blob replication: the encrypted input of task ${job.taskId} names no payload`);
+  }
+}
