@@ -83,7 +83,8 @@ async function text(page: Page, testId: string): Promise<string> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  if (process.env.UPDATE_DOCS_IMG === "1") await page.screenshot({ path: join(DOCS_IMG, `web-${name}.png`) });
+  // The whole page: the form, the tasks and the opened result tell the story together.
+  if (process.env.UPDATE_DOCS_IMG === "1") await page.screenshot({ path: join(DOCS_IMG, `web-${name}.png`), fullPage: true });
 }
 
 /** hash kernel (worker/executors/hash.ts): h₀ = data, hᵢ = sha256(hᵢ₋₁), output h_rounds. */
