@@ -36,8 +36,13 @@ const until = <T>(what: string, read: () => Promise<T>, check: (v: T) => boolean
 const localRun = (kind: string, input: Uint8Array) => executors.get(kind)!.run(input, { signal: new AbortController().signal, slot: 0 });
 const CPU = { minVramMb: 0n, gpuModels: ["CPU"], tier: 0, preferredRegion: "" };
 const TERMINAL = [TaskStatus.TASK_STATUS_FINALIZED, TaskStatus.TASK_STATUS_RESOLVED, TaskStatus.TASK_STATUS_FAILED, TaskStatus.TASK_STATUS_EXPIRED];
-/** Blobs no live task names are unpinned this many blocks after it last did (every node's sweep, every 2 s). */
-const RETENTION_BLOCKS = 40;
+/**
+ * Blobs no live task names are unpinned this many blocks after it last did (every node's sweep,
+ * every 2 s). It must outlast the commit → reveal window (the audit seal window, up to
+ * audit_timeout_blocks 40 with a dead member, plus reveal_timeout_blocks 30): a worker uploads
+ * its output before it commits, and no task names that CID on chain until the reveal.
+ */
+const RETENTION_BLOCKS = 80;
 
 /** CIDs a node's kubo holds pinned (recursive pins: what ogpud adds and keeps), from its RPC API. */
 async function kuboPins(node: TestnetNode): Promise<Set<string>> {
@@ -114,6 +119,9 @@ describe("the market on a 4-validator testnet with IPFS storage", () => {
 
       await killTestnetNode(node0);
       resume();
+      const resumed = Date.now();
+      await until(`task ${taskId} committed by its resumed worker`, () => reader.getTask(taskId), (t) => t !== undefined && t.status >= TaskStatus.TASK_STATUS_COMMITTED);
+      console.log(`replication: task ${taskId} committed ${Date.now() - resumed} ms after its worker resumed, node0 down`);
       const done = await until(`task ${taskId} settled without node0`, () => reader.getTask(taskId), (t) => t !== undefined && TERMINAL.includes(t.status));
       expect(done!.status).toBe(TaskStatus.TASK_STATUS_FINALIZED);
       console.log(`replication: task ${taskId} finalised ${Date.now() - submitted} ms after submission, node0 down`);
