@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, type ScryptOptions } from "node:crypto";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { Bip39, EnglishMnemonic, Random, Slip10, Slip10Curve, stringToPath } from "@cosmjs/crypto";
 import { ACCOUNT_PREFIX, toBech32 } from "./bech32.js";
 import { fromHex } from "./bytes.js";
+import { BIP44_COIN_TYPE, generateMnemonic, HD_PATH, mnemonicSeed, normaliseMnemonic, secp256k1PrivateKeyFromSeed } from "./hd.js";
 import { mlDsa65KeyPair, MLDSA65_SEED_LENGTH } from "./mldsa65.js";
 import { addressOf, MLDSA65_PUBKEY_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, signWithKey, type PubKey } from "./pubkey.js";
 import { secp256k1PublicKey } from "./secp256k1.js";
@@ -33,9 +33,7 @@ export interface KeyInfo {
   pubkey: string;
 }
 
-/** SLIP-44 coin type of account keys: the Cosmos Hub's, as wallets expect for Cosmos chains. */
-export const BIP44_COIN_TYPE = 118;
-export const HD_PATH = `m/44'/${BIP44_COIN_TYPE}'/0'/0/0`;
+export { BIP44_COIN_TYPE, generateMnemonic, HD_PATH };
 export const PASSPHRASE_ENV = "OGPU_KEYRING_PASSPHRASE";
 
 const FILE_VERSION = 1;
@@ -82,29 +80,20 @@ function scrypt(passphrase: string, salt: Buffer, params: { N: number; r: number
   );
 }
 
-/** Same normalisation for every path so whitespace differences never change the seed. */
-function normaliseMnemonic(mnemonic: string): string {
-  return mnemonic.trim().split(/\s+/).join(" ");
-}
-
 /** Derives the account key of `type` from a mnemonic; throws on an invalid mnemonic. */
 export async function deriveKey(mnemonic: string, type: KeyType): Promise<DerivedKey> {
-  const seed = await Bip39.mnemonicToSeed(new EnglishMnemonic(normaliseMnemonic(mnemonic)));
+  const seed = await mnemonicSeed(mnemonic);
   if (type === "mldsa65") {
     const { publicKey, secretKey } = mlDsa65KeyPair(seed.slice(0, MLDSA65_SEED_LENGTH));
     return { pubkey: { typeUrl: MLDSA65_PUBKEY_TYPE_URL, key: publicKey }, privateKey: secretKey };
   }
-  const { privkey } = Slip10.derivePath(Slip10Curve.Secp256k1, seed, stringToPath(HD_PATH));
+  const privkey = secp256k1PrivateKeyFromSeed(seed);
   return { pubkey: { typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: secp256k1PublicKey(privkey) }, privateKey: privkey };
 }
 
 function secp256k1FromPrivateKey(privateKey: Uint8Array): DerivedKey {
   if (privateKey.length !== 32) throw new Error(`a secp256k1 private key is 32 bytes, got ${privateKey.length}`);
   return { pubkey: { typeUrl: SECP256K1_PUBKEY_TYPE_URL, key: secp256k1PublicKey(privateKey) }, privateKey: new Uint8Array(privateKey) };
-}
-
-export function generateMnemonic(): string {
-  return Bip39.encode(Random.getBytes(32)).toString(); // 256 bits of entropy = 24 words
 }
 
 export class Keyring {

@@ -4,6 +4,7 @@
  * crypto/hash.browser.js (@noble/hashes), whether vite bundles the TypeScript sources or the
  * compiled dist/ files. Everything else is the same code on both sides.
  */
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /** The swaps: a module path (without extension) → its browser twin. */
@@ -26,7 +27,8 @@ export function browserBuildAliases(root: string): ResolvePlugin {
       const ext = target.endsWith(".js") ? ".js" : target.endsWith(".ts") ? ".ts" : "";
       const stem = ext ? target.slice(0, -ext.length) : target;
       for (const [from, to] of Object.entries(BROWSER_TWINS)) {
-        if (stem === join(root, from)) return join(root, to) + (ext || ".js");
+        // Sources import "./hash.js" but the file on disk is hash.ts; dist/ holds hash.js.
+        if (stem === join(root, from)) return [".ts", ".js"].map((e) => join(root, to) + e).find((path) => existsSync(path)) ?? join(root, to) + (ext || ".js");
       }
       return null;
     },

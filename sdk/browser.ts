@@ -3,10 +3,12 @@
  * auditors, name blobs by CID, and open its results — the same modules the Node SDK runs (one
  * code path: @noble + WebCrypto, crypto/envelope.ts), bundled by vite with
  * `browserBuildAliases` (crypto/hash.ts → crypto/hash.browser.ts, the only swap).
- * Signing txs in a browser is stock cosmjs with `ogpuRegistry()` (sdk/registry.ts).
+ * Signing txs in a browser is stock cosmjs with `ogpuRegistry()` (sdk/registry.ts); blob
+ * uploads are signed and sent with sdk/blobs.ts, and a mnemonic gives the same account key
+ * (crypto/hd.ts) and encryption key (sdk/client-key.ts) as in the Node keyring.
  *
- * Not yet here (docs/sdk.md): blob upload signing and the chain queries of OgpuClient, which
- * still import Node-only modules (crypto/secp256k1.ts's OpenSSL verifier, the file keyring).
+ * Not yet here (docs/sdk.md): the chain queries of OgpuClient, which still import Node-only
+ * modules (crypto/secp256k1.ts's OpenSSL verifier, the file keyring).
  */
 export { envelopeContext, EnvelopeError, generateDataKey, openPayload, sealPayload, unwrapKey, wrapKey } from "../crypto/envelope.js";
 export { generateKemKeyPair, kemKeyPairFromSeed, type KemKeyPair } from "../crypto/kem.js";
@@ -14,5 +16,9 @@ export { secureRandom, type RandomSource } from "../crypto/random.js";
 export { openPublicOutput, openTaskInput, openTaskOutput, parseManifest, saltPublicOutput, sealTaskInput, sealTaskOutput, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
 export { blobCid, isBlobCid } from "../crypto/cid.js";
 export { sha256 } from "../crypto/hash.js";
-export { clientEncryptionKey } from "./client-key.js";
+export { clientEncryptionKey, clientEncryptionKeyFromSignature, encryptionKeySigningText } from "./client-key.js";
 export { MSG, ogpuRegistry } from "./registry.js";
+export { adr036SignBytes, BLOB_HEADERS, BLOB_SIGNATURE_FORM_HEADER, BlobError, blobUploadHeaders, blobUploadSignBytes, fetchBlob, uploadBlob, UPLOAD_VALIDITY_BLOCKS, type BlobRef, type BlobSignatureForm, type BlobSigner, type RestEndpoints } from "./blobs.js";
+export { generateMnemonic, HD_PATH, mnemonicSeed, normaliseMnemonic, secp256k1PrivateKeyFromSeed } from "../crypto/hd.js";
+export { secp256k1PublicKey, signSecp256k1, verifySecp256k1Noble } from "../crypto/secp256k1-noble.js";
+export { ACCOUNT_PREFIX } from "../crypto/bech32.js";

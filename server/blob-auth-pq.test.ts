@@ -1,6 +1,6 @@
 /**
  * Post-quantum blob uploads: an ML-DSA-65 account authorises an upload with the same signed
- * claim as a secp256k1 one (sdk/blobs.ts uploadPubKey tells the two apart by key length), and
+ * claim as a secp256k1 one (crypto/pubkey.ts pubKeyFromRaw tells the two apart by key length), and
  * every refusal a secp256k1 upload gets applies to it as well.
  */
 import { mkdtemp, rm } from "node:fs/promises";

@@ -28,6 +28,7 @@ import { readConsensusSigner } from "./consensus-key.js";
 import { registerExportRoute } from "./export-route.js";
 import { startGrpcServer, type GrpcServer } from "./grpc.js";
 import { registerUiRoutes } from "./ui-route.js";
+import { registerChainInfoRoute, type ChainInfoSource } from "./chain-info-route.js";
 
 export interface NodeOptions {
   home: string;
@@ -57,6 +58,8 @@ export interface NodeOptions {
   storage?: StorageOptions;
   /** Serve GET /ogpu/node/v1/export (the committed state as a genesis document); off by default. */
   serveExport?: boolean;
+  /** GET /ogpu/chain-info/v1/keplr (server/chain-info-route.ts); undefined = not served. */
+  chainInfo?: ChainInfoSource;
   /** The gRPC query server (server/grpc.ts); undefined = not served. */
   grpc?: { address: string; descriptorSet: string };
   /** /readyz: cometbft's RPC, its block time and how many block times the last block may be old. */
@@ -203,6 +206,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log.info("blob replication on: every new task's input, payload and program bundle is fetched from IPFS peers and pinned");
   }
   if (opts.uiDir !== undefined) registerUiRoutes(rest, opts.uiDir);
+  if (opts.chainInfo !== undefined) registerChainInfoRoute(rest, opts.chainInfo);
   if (opts.serveExport) registerExportRoute(rest, app, join(opts.home, "config", "genesis.json"));
   // A node that cannot serve must not leave its kubo behind.
   await rest.listen(splitHostPort(opts.restAddress)).catch(async (err: unknown) => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
+import { BLOB_HEADERS, BLOB_SIGNATURE_FORM_HEADER } from "../sdk/blobs.js";
 
 async function server(http: Partial<HttpSettings>) {
   return createRestServer({
@@ -35,6 +36,20 @@ describe("REST HTTP settings", () => {
     expect(preflight.headers["access-control-allow-origin"]).toBe("*");
     expect(String(preflight.headers["access-control-allow-methods"])).toContain("POST");
     expect(String(preflight.headers["access-control-allow-headers"])).toContain("content-type");
+    await app.close();
+  });
+
+  it("lets a page on another origin send the signed headers of a blob upload", async () => {
+    const app = await server(HTTP_DEFAULTS);
+    const names = [...Object.values(BLOB_HEADERS), BLOB_SIGNATURE_FORM_HEADER].join(",");
+    const preflight = await app.inject({
+      method: "OPTIONS",
+      url: "/blobs",
+      headers: { origin: "https://dashboard.example", "access-control-request-method": "POST", "access-control-request-headers": `content-type,${names}` },
+    });
+    expect(preflight.statusCode).toBe(204);
+    const allowed = String(preflight.headers["access-control-allow-headers"]).split(/,\s*/);
+    for (const name of [...Object.values(BLOB_HEADERS), BLOB_SIGNATURE_FORM_HEADER]) expect(allowed).toContain(name);
     await app.close();
   });
 

@@ -61,7 +61,7 @@ const endpoint = (testnet: Testnet, i: number) => ({ rpc: testnet.nodes[i]!.rpc,
  * A worker's endpoints: node i's RPC, and REST of node i first, then the other nodes' (node0,
  * the clients' node, last) as failover when node i does not answer or lacks a blob.
  */
-function workerEndpoint(testnet: Testnet, i: number): RoleSpec["node"] {
+export function workerEndpoint(testnet: Pick<Testnet, "nodes">, i: number): RoleSpec["node"] {
   const others = testnet.nodes.map((_, k) => k).filter((k) => k !== i).sort((a, b) => b - a);
   return { rpc: testnet.nodes[i]!.rpc, rest: [i, ...others].map((k) => testnet.nodes[k]!.rest).join(",") };
 }

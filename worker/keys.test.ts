@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fromBech32 } from "../crypto/bech32.js";
 import { Keyring } from "../crypto/keyring.js";
 import { MLDSA65_PUBKEY_LENGTH, MLDSA65_SIGNATURE_LENGTH } from "../crypto/mldsa65.js";
-import { addressOf, MLDSA65_PUBKEY_TYPE_URL, verifySignature } from "../crypto/pubkey.js";
-import { blobUploadHeaders, BLOB_HEADERS, uploadPubKey } from "../sdk/blobs.js";
+import { addressOf, MLDSA65_PUBKEY_TYPE_URL, pubKeyFromRaw, verifySignature } from "../crypto/pubkey.js";
+import { blobUploadHeaders, BLOB_HEADERS } from "../sdk/blobs.js";
 import { initWorkerKeys, loadAuditorKeys, loadWorkerKeys, readWorkerPublicInfo } from "./keys.js";
 
 const homes: string[] = [];
@@ -36,7 +36,7 @@ describe("post-quantum worker and auditor keys (--key-type mldsa65)", () => {
     expect(verifySignature(keys.account.pubkey, bytes, signature)).toBe(true);
 
     const headers = await blobUploadHeaders(new Uint8Array([1, 2, 3]), keys.blobSigner, 10n);
-    expect(uploadPubKey(Buffer.from(headers[BLOB_HEADERS.pubkey]!, "base64"))?.typeUrl).toBe(MLDSA65_PUBKEY_TYPE_URL);
+    expect(pubKeyFromRaw(Buffer.from(headers[BLOB_HEADERS.pubkey]!, "base64"))?.typeUrl).toBe(MLDSA65_PUBKEY_TYPE_URL);
     // The KEM key comes from the same mnemonic whatever the signing key's type.
     expect(Buffer.from(keys.kem.publicKey).toString("base64")).toBe(info.encPubkey);
   });

@@ -5,7 +5,7 @@
  * @chain-registry/types (cmd/ogpud/chain-info.test.ts assigns them to those types).
  */
 import { ACCOUNT_PREFIX, VALCONS_PREFIX, VALOPER_PREFIX } from "../../crypto/bech32.js";
-import { BIP44_COIN_TYPE } from "../../crypto/keyring.js";
+import { BIP44_COIN_TYPE } from "../../crypto/hd.js";
 import type { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { decToString } from "../../app/dec.js";
 import type { GasPrice } from "../../app/tx/fees.js";

@@ -9,6 +9,8 @@ import { restBase, saveRestBase } from "./api";
 import { NetworkPage } from "./network";
 import { ProviderPage } from "./provider";
 import { CustomerPage } from "./customer";
+import { WalletProvider } from "./wallet/context";
+import { WalletPanel } from "./wallet/panel";
 import "./style.css";
 
 const PAGES = { network: "Network", customer: "Customer", provider: "Provider" } as const;
@@ -56,6 +58,7 @@ function App() {
           ))}
         </nav>
         <Settings onSaved={() => setGeneration((g) => g + 1)} />
+        <WalletPanel />
       </header>
       <main key={generation}>
         {page === "network" && <NetworkPage />}
@@ -66,4 +69,9 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+render(
+  <WalletProvider>
+    <App />
+  </WalletProvider>,
+  document.getElementById("app")!,
+);

@@ -15,7 +15,7 @@ import { queryCommands } from "./query.js";
 import { shadowForkCommand } from "./shadow-fork.js";
 import { stakingTxCommands } from "./staking.js";
 import { authzTxCommands } from "./authz.js";
-import { stakingQueryCommands } from "./lcd-queries.js";
+import { authzQueryCommands, stakingQueryCommands } from "./lcd-queries.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { txCommands } from "./tx.js";
@@ -36,6 +36,7 @@ export const ogpudCommands: Command[] = [
   ...authzTxCommands,
   ...queryCommands,
   ...stakingQueryCommands,
+  ...authzQueryCommands,
   ...upgradeCommands,
   ...marketCommands,
   queryTaskLogs,

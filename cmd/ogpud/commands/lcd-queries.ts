@@ -52,11 +52,15 @@ function routeQuery(spec: RouteQuerySpec): Command {
       const route = LCD_ROUTES.find((r) => r.path === path);
       if (!route) throw new Error(`no LCD route ${path}`);
       const names = [...spec.args, ...(spec.optionalArg ? [spec.optionalArg] : [])].map((a) => a.param);
-      const params = Object.fromEntries(positionals.map((value, i) => [names[i]!, value]));
+      // An operand goes where the route reads it: a path parameter, or a query-string one (authz grants' granter).
+      const inQuery = new Set(route.params.filter((p) => p.in === "query").map((p) => p.name));
+      const bound = positionals.map((value, i) => [names[i]!, value] as const);
+      const params = Object.fromEntries(bound.filter(([name]) => !inQuery.has(name)));
+      const query = { ...queryParams(flags, flagSpecs), ...Object.fromEntries(bound.filter(([name]) => inQuery.has(name))) };
       const format = outputFormat(flags);
       return withNode(flags, async (node) => {
         try {
-          const { json } = await route.run(abciQueryFn(node), { params, query: queryParams(flags, flagSpecs) }, 0n);
+          const { json } = await route.run(abciQueryFn(node), { params, query }, 0n);
           printResult(format, json as Printable);
           return 0;
         } catch (err) {
@@ -73,6 +77,7 @@ function queryParams(flags: Flags, specs: Record<string, { param: string }>): Qu
 }
 
 const STAKING = "/cosmos/staking/v1beta1";
+const AUTHZ = "/cosmos/authz/v1beta1";
 const DISTRIBUTION = "/cosmos/distribution/v1beta1";
 const SLASHING = "/cosmos/slashing/v1beta1";
 const validator = { param: "validator_addr", usage: "validator-address" };
@@ -99,4 +104,12 @@ export const stakingQueryCommands: Command[] = [
   routeQuery({ name: "q distribution params", summary: "Distribution parameters", args: [], route: `${DISTRIBUTION}/params` }),
   routeQuery({ name: "q slashing signing-info", summary: "A validator's liveness record (by consensus address ogpuvalcons1…)", args: [{ param: "cons_address", usage: "validator-consensus-address" }], route: `${SLASHING}/signing_infos/{cons_address}` }),
   routeQuery({ name: "q slashing params", summary: "Slashing parameters", args: [], route: `${SLASHING}/params` }),
+];
+
+export const authzQueryCommands: Command[] = [
+  routeQuery({
+    name: "q authz grants", summary: "The grants a granter gave a grantee (one msg type's with <msg-type-url>); a submit-task grant's spend_limit is what is left",
+    args: [{ param: "granter", usage: "granter-address" }, { param: "grantee", usage: "grantee-address" }], optionalArg: { param: "msg_type_url", usage: "msg-type-url" },
+    route: `${AUTHZ}/grants`, paged: true,
+  }),
 ];

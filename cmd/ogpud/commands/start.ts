@@ -12,6 +12,10 @@ import { parseCometDuration } from "../../../server/readiness.js";
 import { rpcUrlFromLaddr } from "../../../server/comet-rpc.js";
 import { getTomlString } from "../toml.js";
 import { readFile } from "node:fs/promises";
+import type { ChainInfoSource } from "../../../server/chain-info-route.js";
+import { parseGasPrices } from "../../../app/tx/fees.js";
+import { keplrChainInfo, minGasPriceIn, type ChainMetadata } from "../chain-info.js";
+import { chainMetadata } from "./chain-info.js";
 
 export const startCommand: Command = {
   name: "start",
@@ -79,6 +83,7 @@ export const startCommand: Command = {
       uiDir: join(packageRoot(), UI_BUILD_DIR),
       storage: storageOptions(paths.home, config, str("ipfs-api", config.ipfs_api), booleanFlag(flags, "blob-replicate", config.blob_replicate)),
       serveExport: flags["serve-export"] === true || config.serve_export,
+      chainInfo: keplrChainInfoSource(paths.home, str("min-gas-prices", config.min_gas_prices)),
       grpc: booleanFlag(flags, "grpc.enable", config.grpc_enable) ? { address: str("grpc.address", config.grpc_address), descriptorSet: join(packageRoot(), DESCRIPTOR_SET_PATH) } : undefined,
       readiness: {
         cometRpcUrl,
@@ -104,6 +109,18 @@ export const startCommand: Command = {
     return node.stopped;
   },
 };
+
+/**
+ * The node's Keplr ChainInfo, as `ogpud chain-info` computes it, at the min gas price this node
+ * enforces (a --min-gas-prices flag included); genesis and config are read once, on first use.
+ */
+function keplrChainInfoSource(home: string, minGasPrices: string): ChainInfoSource {
+  let meta: Promise<ChainMetadata> | undefined;
+  return async (rest) => {
+    const m = await (meta ??= chainMetadata(home, {}));
+    return keplrChainInfo({ ...m, rest, minGasPriceScaled: minGasPriceIn(parseGasPrices(minGasPrices), m.bondDenom) });
+  };
+}
 
 /** --<name>=true|false (--grpc.enable, --blob-replicate), else the app.json value. */
 function booleanFlag(flags: Flags, name: string, configured: boolean): boolean {
