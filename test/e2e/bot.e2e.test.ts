@@ -8,8 +8,9 @@
  * second `/rent_gpu` beyond the grant's remaining limit is refused with a clear message, and
  * the chain refuses the same MsgExec on its own.
  *
- * Ports 29260..29263 (node) and 29270..29271 (worker metrics): this suite's range is 29260-29279.
+ * Ports: TEST_PORTS.bot (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -112,7 +113,7 @@ let bot: ReturnType<typeof createOgpuBot> | undefined;
 
 beforeAll(async () => {
   await stub.start();
-  cluster = await startComputeCluster({ portBase: 29260, metricsPortBase: 29270, clients: 2 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.bot.base, metricsPortBase: portAt(TEST_PORTS.bot, 10), clients: 2 });
 }, 180_000);
 
 afterAll(async () => {

@@ -8,9 +8,10 @@
  *  - (e) node0, the uploader, is SIGKILLed after a second upload, once the worker fetched the input
  *    through its own node: the audit and the task still finalise, and the input stays
  *    retrievable through the other nodes (a blob nobody fetched yet lives only on its uploader).
- * Ports 29300-29399 (nodes 29300+10i…+9 with kubo at +7..+9, role metrics 29350+), shifted by
- * OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.testnetMarketIpfs (testnet/ports.ts): node i at +10i (kubo at +7..+9), role
+ * metrics from +50.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
@@ -31,7 +32,7 @@ const localRun = (kind: string, input: Uint8Array) => executors.get(kind)!.run(i
 const CPU = { minVramMb: 0n, gpuModels: ["CPU"], tier: 0, preferredRegion: "" };
 
 beforeAll(async () => {
-  cluster = await startMarketCluster({ validators: 4, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(29300).p2p, metricsPortBase: offsetPort(29350), blockTime: "500ms" });
+  cluster = await startMarketCluster({ validators: 4, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(TEST_PORTS.testnetMarketIpfs.base).p2p, metricsPortBase: offsetPort(portAt(TEST_PORTS.testnetMarketIpfs, 50)), blockTime: "500ms" });
   const node1 = cluster.testnet.nodes[1]!;
   // The same client account's key, reading through node1.
   reader = await OgpuClient.connectReadOnly(node1.rpc, { restUrl: node1.rest, encryptionKey: await clientEncryptionKey(cluster.testnet.faucet.mnemonic) });

@@ -4,9 +4,10 @@
  * unlocked and used to send OGPU from the page; and, from a page on another origin (the wallet
  * modules bundled on their own, web/src/wallet/e2e-entry.ts), a blob upload signed in the
  * browser that the node accepts and a signing error surfaced with the chain's code.
- * Any console error or uncaught page error fails the test. Ports 27420..27424 (node); this
- * suite's range is 27420-27439.
+ * Any console error or uncaught page error fails the test. Ports: TEST_PORTS.webWallet
+ * (testnet/ports.ts).
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -47,7 +48,7 @@ beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), "ogpu-web-wallet-"));
   const [started] = await Promise.all([
     startTestNode({
-      portBase: 27420,
+      portBase: TEST_PORTS.webWallet.base,
       homePrefix: "ogpu-web-wallet-",
       accounts: [
         { name: "dev", coins: "100000000000uogpu" },
