@@ -1,7 +1,7 @@
 import { createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto";
-import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "./hash.js";
 import { nativeSecp256k1 } from "./secp256k1-native.js";
+import { isWellFormedSecp256k1 as isWellFormed, SECP256K1_PUBKEY_LENGTH, SECP256K1_SIGNATURE_LENGTH, verifySecp256k1Noble } from "./secp256k1-noble.js";
 
 /**
  * secp256k1 ECDSA with Cosmos SDK semantics: 33-byte compressed pubkey, 64-byte r‖s signature
@@ -13,8 +13,7 @@ import { nativeSecp256k1 } from "./secp256k1-native.js";
  * @noble/curves (pure JS, the reference). `verifySecp256k1` is the fastest available.
  */
 
-export const SECP256K1_PUBKEY_LENGTH = 33;
-export const SECP256K1_SIGNATURE_LENGTH = 64;
+export { SECP256K1_PUBKEY_LENGTH, SECP256K1_SIGNATURE_LENGTH, verifySecp256k1Noble };
 
 /** floor(n/2) for the secp256k1 group order n, big-endian. */
 const HALF_ORDER = Buffer.from("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", "hex");
@@ -25,16 +24,6 @@ const SPKI_PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200"
 /** Hot accounts sign many txs; parsing a KeyObject costs about as much as a verify, so cache. */
 const KEY_CACHE_LIMIT = 10_000;
 const keyCache = new Map<string, KeyObject>();
-
-function isWellFormed(pubkey: Uint8Array, signature: Uint8Array): boolean {
-  return (
-    pubkey instanceof Uint8Array &&
-    signature instanceof Uint8Array &&
-    pubkey.length === SECP256K1_PUBKEY_LENGTH &&
-    (pubkey[0] === 0x02 || pubkey[0] === 0x03) &&
-    signature.length === SECP256K1_SIGNATURE_LENGTH
-  );
-}
 
 /**
  * OpenSSL checks 1 ≤ r,s < n itself but accepts high S, so that rule is enforced here.
@@ -74,16 +63,6 @@ export function verifySecp256k1Node(pubkey: Uint8Array, signBytes: Uint8Array, s
   }
 }
 
-/** Pure-JS verifier (@noble/curves); hashing still goes through node:crypto. */
-export function verifySecp256k1Noble(pubkey: Uint8Array, signBytes: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    if (!isWellFormed(pubkey, signature) || !(signBytes instanceof Uint8Array)) return false;
-    return secp256k1.verify(signature, sha256(signBytes), pubkey, { prehash: false, lowS: true, format: "compact" });
-  } catch {
-    return false;
-  }
-}
-
 /** libsecp256k1 verifier, or null when the addon could not load on this platform. */
 type Verifier = (pubkey: Uint8Array, signBytes: Uint8Array, signature: Uint8Array) => boolean;
 
@@ -106,7 +85,7 @@ export const verifySecp256k1Native: Verifier | null =
 export const verifySecp256k1: Verifier = verifySecp256k1Native ?? verifySecp256k1Node;
 
 // Signing has no Node-only dependency; it lives apart so the browser bundle can take it.
-export { secp256k1PublicKey, signSecp256k1 } from "./secp256k1-sign.js";
+export { secp256k1PublicKey, signSecp256k1 } from "./secp256k1-noble.js";
 
 /** Number of cached KeyObjects; exposed for tests of the LRU bound. */
 export function secp256k1KeyCacheSize(): number {

@@ -1,3 +1,4 @@
+import { makeSignDoc, serializeSignDoc } from "@cosmjs/amino";
 import { toBase64, toHex } from "@cosmjs/encoding";
 import { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid } from "../crypto/cid.js";
 
@@ -16,6 +17,11 @@ export { BLOB_CID_FORM, blobCid, isBlobCid, singleChunkCid, textCid };
  * it reads a byte of the body; the body must then hash to the signed CID and be exactly `size`
  * bytes. A signature is void after its expiry height, so a leaked one stops working.
  *
+ * A wallet that cannot sign raw bytes (Keplr: only ADR-036 `signArbitrary`) signs the same claim
+ * text wrapped in an ADR-036 sign doc instead, and says so in BLOB_SIGNATURE_FORM_HEADER
+ * (adr036SignBytes). The two forms sign different bytes, so a signature of one form never
+ * verifies as the other.
+ *
  * Portable (no Buffer, no node:crypto): the browser bundle (sdk/browser.ts) uploads with it too.
  */
 
@@ -27,6 +33,15 @@ export const BLOB_HEADERS = {
   expiry: "x-ogpu-expiry",
   signature: "x-ogpu-signature",
 } as const;
+
+/**
+ * Which bytes the signature covers: absent or "plain" = blobUploadSignBytes itself, "adr036" =
+ * the ADR-036 sign doc of those bytes (adr036SignBytes; secp256k1 keys only). Not one of
+ * BLOB_HEADERS, which are all required.
+ */
+export const BLOB_SIGNATURE_FORM_HEADER = "x-ogpu-signature-form";
+export const BLOB_SIGNATURE_FORMS = ["plain", "adr036"] as const;
+export type BlobSignatureForm = (typeof BLOB_SIGNATURE_FORMS)[number];
 
 /** Blocks an SDK upload signature stays valid for, counted from the height the client passes. */
 export const UPLOAD_VALIDITY_BLOCKS = 100n;
@@ -79,6 +94,17 @@ export function blobUploadSignBytes(claim: UploadClaim): Uint8Array {
   return new TextEncoder().encode(fields.join("\n"));
 }
 
+/**
+ * ADR-036 ("arbitrary data") sign bytes of `data` for `signer`, as Keplr's signArbitrary signs
+ * them: the amino JSON sign doc with one `sign/MsgSignData{signer, data: base64}` message, empty
+ * chain id, zero account number, sequence and fee, serialised canonically (sorted keys,
+ * escaped); the signature is secp256k1 over their sha256.
+ */
+export function adr036SignBytes(signer: string, data: Uint8Array): Uint8Array {
+  const msg = { type: "sign/MsgSignData", value: { signer, data: toBase64(data) } };
+  return serializeSignDoc(makeSignDoc([msg], { gas: "0", amount: [] }, "", "", 0, 0));
+}
+
 /** An account key able to authorise uploads, e.g. crypto/pubkey.ts signWithKey with its private key. */
 export interface BlobSigner {
   /** bech32 account address (ogpu1…). */
@@ -87,6 +113,11 @@ export interface BlobSigner {
   pubkey: Uint8Array;
   /** secp256k1: 64-byte r‖s low-S signature over sha256(signBytes); ML-DSA-65: 3309-byte signature of signBytes. */
   sign(signBytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * How `sign` covers the claim it is given: "plain" (default) signs those bytes, "adr036" signs
+   * their ADR-036 sign doc (adr036SignBytes; what Keplr's signArbitrary does).
+   */
+  form?: BlobSignatureForm;
 }
 
 export interface BlobRef {
@@ -135,6 +166,7 @@ export async function blobUploadHeaders(bytes: Uint8Array, signer: BlobSigner, e
   const signature = await signer.sign(blobUploadSignBytes(claim));
   return {
     "content-type": "application/octet-stream",
+    ...(signer.form === "adr036" ? { [BLOB_SIGNATURE_FORM_HEADER]: "adr036" } : {}),
     [BLOB_HEADERS.account]: signer.account,
     [BLOB_HEADERS.pubkey]: toBase64(signer.pubkey),
     [BLOB_HEADERS.cid]: claim.cid,

@@ -18,3 +18,28 @@ export async function clientEncryptionKey(mnemonic: string): Promise<KemKeyPair>
   const seed = await mnemonicSeed(mnemonic);
   return kemKeyPairFromSeed(hkdf(sha256, seed, CLIENT_KEM_SALT, CLIENT_KEM_INFO, KEM_SEED_LENGTH));
 }
+
+const SIGNATURE_KEM_SALT = new TextEncoder().encode("ogpu/client/signature/v1");
+
+/**
+ * What a wallet without a mnemonic (Keplr) signs, as ADR-036 arbitrary data, to derive the
+ * client encryption key: bound to the chain and the account, and saying what it is for, since
+ * whoever obtains this one signature can derive the key (docs/web.md).
+ */
+export function encryptionKeySigningText(chainId: string, address: string): string {
+  return [
+    "ogpu/client/v1/encryption-key",
+    `chain: ${chainId}`,
+    `account: ${address}`,
+    "Signing this text derives your oGPU task encryption key. Sign it only on an oGPU dashboard.",
+  ].join("\n");
+}
+
+/**
+ * The client's encryption key from a deterministic (RFC 6979) secp256k1 signature over
+ * encryptionKeySigningText: the same wallet gives the same signature, hence the same key, on
+ * every device. A different key from clientEncryptionKey(mnemonic) of the same account.
+ */
+export function clientEncryptionKeyFromSignature(signature: Uint8Array): KemKeyPair {
+  return kemKeyPairFromSeed(hkdf(sha256, signature, SIGNATURE_KEM_SALT, CLIENT_KEM_INFO, KEM_SEED_LENGTH));
+}

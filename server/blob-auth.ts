@@ -4,8 +4,18 @@
  */
 import type { FastifyRequest } from "fastify";
 import { parseAccountAddress } from "../app/address.js";
-import { addressOf, pubKeyFromRaw, signatureLength, verifySignature } from "../crypto/pubkey.js";
-import { BLOB_CID_FORM, BLOB_HEADERS, blobUploadSignBytes, isBlobCid, type UploadClaim } from "../sdk/blobs.js";
+import { addressOf, pubKeyFromRaw, SECP256K1_PUBKEY_TYPE_URL, signatureLength, verifySignature } from "../crypto/pubkey.js";
+import {
+  adr036SignBytes,
+  BLOB_CID_FORM,
+  BLOB_HEADERS,
+  BLOB_SIGNATURE_FORM_HEADER,
+  BLOB_SIGNATURE_FORMS,
+  blobUploadSignBytes,
+  isBlobCid,
+  type BlobSignatureForm,
+  type UploadClaim,
+} from "../sdk/blobs.js";
 import { BlobStoreError } from "./blob-store.js";
 
 /** Strict base64 (Buffer.from silently skips bad characters), else null. */
@@ -23,9 +33,19 @@ const unauthorized = (reason: "missing_auth" | "invalid_account" | "invalid_pubk
   new BlobStoreError(401, reason, message);
 const badRequest = (reason: "invalid_cid" | "invalid_size" | "invalid_expiry", message: string) => new BlobStoreError(400, reason, message);
 
+/** The signature form header: absent = "plain"; anything but a known form is refused. */
+function signatureForm(request: FastifyRequest): BlobSignatureForm {
+  const text = header(request, BLOB_SIGNATURE_FORM_HEADER);
+  if (text === undefined) return "plain";
+  const form = BLOB_SIGNATURE_FORMS.find((f) => f === text);
+  if (form === undefined) throw unauthorized("invalid_signature", `${BLOB_SIGNATURE_FORM_HEADER} must be one of ${BLOB_SIGNATURE_FORMS.join(", ")}, got '${text.slice(0, 40)}'`);
+  return form;
+}
+
 /**
  * The verified claim of an upload: headers present and well formed, pubkey owns the account,
- * `currentHeight ≤ expiry ≤ currentHeight + maxValidity`, and the signature covers all of it.
+ * `currentHeight ≤ expiry ≤ currentHeight + maxValidity`, and the signature covers all of it —
+ * the claim text itself, or its ADR-036 sign doc when the form header says "adr036".
  */
 export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint, maxValidity: bigint): UploadClaim {
   const values = Object.fromEntries(Object.entries(BLOB_HEADERS).map(([key, name]) => [key, header(request, name)])) as Record<keyof typeof BLOB_HEADERS, string | undefined>;
@@ -43,6 +63,8 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
   const raw = decodeBase64(pubkeyText);
   const pubkey = raw === null ? undefined : pubKeyFromRaw(raw);
   if (pubkey === undefined) throw unauthorized("invalid_pubkey", `${BLOB_HEADERS.pubkey} must be a base64 33-byte compressed secp256k1 or 1952-byte ML-DSA-65 key`);
+  const form = signatureForm(request);
+  if (form === "adr036" && pubkey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) throw unauthorized("invalid_pubkey", `the adr036 signature form is for secp256k1 keys (ADR-036 wallets); an ${pubkey.typeUrl} key signs the plain form`);
   const signature = decodeBase64(signatureText);
   const sigLength = signatureLength(pubkey.typeUrl);
   if (signature === null || signature.length !== sigLength) throw unauthorized("invalid_signature", `${BLOB_HEADERS.signature} must be a base64 ${sigLength}-byte signature for a ${pubkey.typeUrl} key`);
@@ -58,8 +80,9 @@ export function verifyUploadClaim(request: FastifyRequest, currentHeight: bigint
     throw unauthorized("expiry_too_far", `upload signature expires at height ${expiry}, more than ${maxValidity} blocks after the node's height ${currentHeight}`);
   }
   const claim: UploadClaim = { cid, size: Number(sizeText), expiry, account, pubkey: pubkey.key };
-  if (!verifySignature(pubkey, blobUploadSignBytes(claim), signature)) {
-    throw unauthorized("invalid_signature", `signature does not authorise ${account} to upload blob ${cid} of ${claim.size} bytes until height ${expiry}`);
+  const claimBytes = blobUploadSignBytes(claim);
+  if (!verifySignature(pubkey, form === "adr036" ? adr036SignBytes(account, claimBytes) : claimBytes, signature)) {
+    throw unauthorized("invalid_signature", `${form} signature does not authorise ${account} to upload blob ${cid} of ${claim.size} bytes until height ${expiry}`);
   }
   return claim;
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { createNodeMetrics } from "./metrics.js";
 import { createRestServer, HTTP_DEFAULTS, type HttpSettings } from "./rest.js";
-import { BLOB_HEADERS } from "../sdk/blobs.js";
+import { BLOB_HEADERS, BLOB_SIGNATURE_FORM_HEADER } from "../sdk/blobs.js";
 
 async function server(http: Partial<HttpSettings>) {
   return createRestServer({
@@ -41,7 +41,7 @@ describe("REST HTTP settings", () => {
 
   it("lets a page on another origin send the signed headers of a blob upload", async () => {
     const app = await server(HTTP_DEFAULTS);
-    const names = Object.values(BLOB_HEADERS).join(",");
+    const names = [...Object.values(BLOB_HEADERS), BLOB_SIGNATURE_FORM_HEADER].join(",");
     const preflight = await app.inject({
       method: "OPTIONS",
       url: "/blobs",
@@ -49,7 +49,7 @@ describe("REST HTTP settings", () => {
     });
     expect(preflight.statusCode).toBe(204);
     const allowed = String(preflight.headers["access-control-allow-headers"]).split(/,\s*/);
-    for (const name of Object.values(BLOB_HEADERS)) expect(allowed).toContain(name);
+    for (const name of [...Object.values(BLOB_HEADERS), BLOB_SIGNATURE_FORM_HEADER]) expect(allowed).toContain(name);
     await app.close();
   });
 

@@ -24,7 +24,7 @@ import { fastifyPath, invalidArgument, type LcdRoute, type QueryParams } from ".
 import type { NodeMetrics } from "./metrics.js";
 import type { Readiness } from "./readiness.js";
 import type { Logger } from "../app/log.js";
-import { BLOB_HEADERS } from "../sdk/blobs.js";
+import { BLOB_HEADERS, BLOB_SIGNATURE_FORM_HEADER } from "../sdk/blobs.js";
 
 export interface NodeHealth {
   height: bigint;
@@ -189,7 +189,7 @@ export async function createRestServer(opts: RestServerOptions): Promise<Fastify
       origin: http.corsAllowedOrigins.includes("*") ? "*" : [...http.corsAllowedOrigins],
       methods: ["GET", "HEAD", "POST"],
       // A page on another origin (the dashboard run against any node) signs blob uploads in these headers.
-      allowedHeaders: ["content-type", HEIGHT_HEADER, ...Object.values(BLOB_HEADERS)],
+      allowedHeaders: ["content-type", HEIGHT_HEADER, ...Object.values(BLOB_HEADERS), BLOB_SIGNATURE_FORM_HEADER],
       exposedHeaders: [HEIGHT_HEADER, GATEWAY_HEIGHT_HEADER],
       maxAge: 600,
     });

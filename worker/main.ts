@@ -10,7 +10,6 @@ import { probeOci } from "./executors/oci.js";
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { fromBech32 } from "../crypto/bech32.js";
 import type { KeyringBackend, KeyType } from "../crypto/keyring.js";
 import { MsgRegisterWorker, MsgUpdateWorker } from "../proto/gen/ogpu/workers/v1/tx.js";
@@ -19,6 +18,7 @@ import { fetchBlob, uploadBlob } from "../sdk/blobs.js";
 import { MSG } from "../sdk/registry.js";
 import { CliError, intFlag, runCli, stringFlag, type Command, type Flags, type OptionSpec } from "../cmd/cli.js";
 import { logOptions, loggerFromFlags } from "../cmd/log-flags.js";
+import { promptLine } from "../cmd/prompt.js";
 import type { Logger } from "../app/log.js";
 import { Auditor, publishAuditorKey } from "./auditor.js";
 import { ChainClient, ChainFollower, committeesOf, paymentsTo, type ChainSignal } from "./chain.js";
@@ -60,11 +60,6 @@ function uogpu(flag: string, text: string): string {
   return m[1]!;
 }
 
-async function readLine(prompt: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  return new Promise((resolve) => rl.question(prompt, (answer) => (rl.close(), resolve(answer))));
-}
-
 const initCommand: Command = {
   name: "init",
   summary: "Create the worker's signing key and encryption key pair",
@@ -77,7 +72,7 @@ const initCommand: Command = {
   },
   async run({ flags }) {
     const home = stringFlag(flags, "home");
-    const mnemonic = flags.recover ? await readLine("mnemonic: ") : undefined;
+    const mnemonic = flags.recover ? await promptLine("mnemonic: ") : undefined;
     const info = await initWorkerKeys(home, backendOf(flags), mnemonic, keyTypeOf(flags) ?? "secp256k1");
     console.log(`address:    ${info.address}`);
     console.log(`enc pubkey: ${info.encPubkey}`);

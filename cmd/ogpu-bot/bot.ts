@@ -9,6 +9,7 @@ import { sha256 } from "../../crypto/hash.js";
 import { hex } from "../../crypto/bytes.js";
 import { parseAccountAddress } from "../../app/address.js";
 import { BASE_DENOM } from "../../app/coins.js";
+import type { LinkStore } from "./links.js";
 import { builtinProgramId, PROGRAM_KIND, submitTaskGrant, taskStateName, TxFailedError, type OgpuClient, type TaskUpdate } from "../../sdk/index.js";
 
 export interface OgpuBotOptions {
@@ -29,6 +30,8 @@ export interface OgpuBotOptions {
   /** The chain id and node for the `ogpud tx authz grant` line /start shows. */
   chainId: string;
   nodeUrl: string;
+  /** Who linked which address (cmd/ogpu-bot/links.ts: a file under the bot's home, so links outlive a restart). */
+  links: LinkStore;
 }
 
 const DEFAULT_MAX_INPUT = 1 << 20;
@@ -40,14 +43,11 @@ const usage = {
   status: "/status <task id>",
 };
 
-/** A user's linked chain address, by Telegram user id (memory only: /start again after a restart). */
-type Links = Map<number, string>;
-
 export function createOgpuBot(opts: OgpuBotOptions): Bot {
   const bot = new Bot(opts.token, opts.apiRoot ? { client: { apiRoot: opts.apiRoot } } : undefined);
   const client = opts.client;
   const grantee = client.address!;
-  const links: Links = new Map();
+  const links = opts.links;
   const grantLine = (from: string) =>
     `ogpud tx authz grant ${grantee} submit-task --spend-limit 10000000${BASE_DENOM} --from ${from} --chain-id ${opts.chainId} --node ${opts.nodeUrl}`;
   const linked = (ctx: Context) => (ctx.from ? links.get(ctx.from.id) : undefined);
@@ -70,7 +70,12 @@ export function createOgpuBot(opts: OgpuBotOptions): Bot {
       await ctx.reply(`No task-submission grant from ${address} to ${grantee} on chain yet. Run:\n${grantLine(address)}\nthen /start ${address} again.`);
       return;
     }
-    links.set(ctx.from!.id, address);
+    try {
+      await links.set(ctx.from!.id, address);
+    } catch (err) {
+      await ctx.reply(`Could not save the link (${(err as Error).message}); try /start ${address} again.`);
+      return;
+    }
     await ctx.reply(`Linked to ${address}. Grant: ${grant.spendLimit}${BASE_DENOM} of escrow left${grant.maxTasks > 0n ? `, ${grant.maxTasks} task(s)` : ""}${grant.expiration ? `, expires at unix ${grant.expiration}` : ""}.\n${usage.rent}`);
   });
 

@@ -6,17 +6,22 @@
  * SubmitTaskAuthorization; `/rent_gpu` submits a task under it through MsgExec, the progress
  * message is edited through the task's states and the result is the workers' output; a
  * second `/rent_gpu` beyond the grant's remaining limit is refused with a clear message, and
- * the chain refuses the same MsgExec on its own.
+ * the chain refuses the same MsgExec on its own. A restarted bot finds the user's link in its
+ * home (links.json) and serves them without a new /start.
  *
  * Ports: TEST_PORTS.bot (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
 import { TEST_PORTS, portAt } from "../../testnet/ports.js";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MsgGrant } from "cosmjs-types/cosmos/authz/v1beta1/tx";
 import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
 import { createOgpuBot } from "../../cmd/ogpu-bot/bot.js";
+import { LinkStore } from "../../cmd/ogpu-bot/links.js";
 import { sha256 } from "../../crypto/hash.js";
 import { hex } from "../../crypto/bytes.js";
 import { SubmitTaskAuthorization } from "../../proto/gen/ogpu/authz/v1/authz.js";
@@ -110,8 +115,12 @@ class StubBotApi {
 let cluster: ComputeCluster;
 const stub = new StubBotApi();
 let bot: ReturnType<typeof createOgpuBot> | undefined;
+/** The bot's home: its links.json. */
+let botHome: string;
+const linksFile = () => join(botHome, "links.json");
 
 beforeAll(async () => {
+  botHome = await mkdtemp(join(tmpdir(), "ogpu-bot-home-"));
   await stub.start();
   cluster = await startComputeCluster({ portBase: TEST_PORTS.bot.base, metricsPortBase: portAt(TEST_PORTS.bot, 10), clients: 2 });
 }, 180_000);
@@ -120,6 +129,7 @@ afterAll(async () => {
   await bot?.stop();
   await cluster?.stop();
   await stub.stop();
+  await rm(botHome, { recursive: true, force: true });
 }, 60_000);
 
 /** Waits for a message the bot sent (or edited) that matches, after `from` messages. */
@@ -134,7 +144,7 @@ async function reply(pattern: RegExp, from: number, timeoutMs = 30_000): Promise
 describe("ogpu-bot through a stub Bot API on a real node with two workers", () => {
   it("/start links the user after an on-chain grant; /rent_gpu runs a task under it with progress and result; beyond the limit it is refused", async () => {
     const [user, botClient] = cluster.clients as [(typeof cluster.clients)[0], (typeof cluster.clients)[0]];
-    bot = createOgpuBot({ token: TOKEN, apiRoot: stub.url, client: botClient, maxPricePerUnit: PRICE, redundancy: K, chainId: cluster.devnet.chainId, nodeUrl: cluster.devnet.rpcUrl, resultTimeoutMs: 120_000 });
+    bot = createOgpuBot({ token: TOKEN, apiRoot: stub.url, client: botClient, maxPricePerUnit: PRICE, redundancy: K, chainId: cluster.devnet.chainId, nodeUrl: cluster.devnet.rpcUrl, resultTimeoutMs: 120_000, links: await LinkStore.open(linksFile()) });
     void bot.start();
 
     stub.say("/start");
@@ -189,4 +199,19 @@ describe("ogpu-bot through a stub Bot API on a real node with two workers", () =
     stub.say("/shadow_fork");
     expect(await reply(/shadow-fork/, mark)).toContain("ogpud shadow-fork");
   }, 240_000);
+
+  it("a restarted bot finds the user's link in its home (links.json, owner-only) and serves them without a new /start", async () => {
+    const [user, botClient] = cluster.clients as [(typeof cluster.clients)[0], (typeof cluster.clients)[0]];
+    await bot!.stop();
+    expect((await stat(linksFile())).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(linksFile(), "utf8"))).toEqual({ links: { [USER_ID]: user.address } });
+    bot = createOgpuBot({ token: TOKEN, apiRoot: stub.url, client: botClient, maxPricePerUnit: PRICE, redundancy: K, chainId: cluster.devnet.chainId, nodeUrl: cluster.devnet.rpcUrl, links: await LinkStore.open(linksFile()) });
+    void bot.start();
+    const mark = stub.sent.length;
+    stub.say("/analytics");
+    // Only a linked user's /analytics shows their tasks and grant.
+    const analytics = await reply(/Workers online/, mark);
+    expect(analytics).toContain("Your tasks: 1");
+    expect(analytics).toContain(`Grant left: ${ESCROW / 2n}uogpu`);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
  * with the same key and a lock takes effect everywhere at once.
  */
 import { createContext, type ComponentChildren } from "preact";
-import { useCallback, useContext, useMemo, useState } from "preact/hooks";
+import { useCallback, useContext, useEffect, useMemo, useState } from "preact/hooks";
 import { generateMnemonic } from "../../../sdk/browser";
 import { KeyRecordError } from "./key-record";
 import { forgetStored, importMnemonic, storedKeyRecord, unlockStored } from "./local";
@@ -49,6 +49,13 @@ function initialStatus(): WalletStatus {
 export function WalletProvider({ children }: { children: ComponentChildren }) {
   const [state, setState] = useState<WalletStatus>(initialStatus);
   const [backup, setBackup] = useState<string>();
+  // Keplr switched accounts: the connected wallet no longer signs for the address shown.
+  useEffect(() => {
+    if (state.status !== "unlocked" || state.wallet.kind !== "keplr") return;
+    const drop = () => setState(initialStatus());
+    window.addEventListener("keplr_keystorechange", drop);
+    return () => window.removeEventListener("keplr_keystorechange", drop);
+  }, [state]);
   const importKey = useCallback(async (mnemonic: string, passphrase: string) => {
     setState({ status: "unlocked", wallet: await importMnemonic(mnemonic, passphrase) });
   }, []);

@@ -6,6 +6,7 @@
 import { fetchBlob, uploadBlob } from "../../../sdk/browser";
 import { saveRestBase } from "../api";
 import { chainFeeInfo, signAndBroadcast } from "../tx";
+import { connectKeplr } from "./keplr";
 import { localWallet } from "./local";
 
-Object.assign(globalThis, { ogpuWallet: { localWallet, signAndBroadcast, chainFeeInfo, uploadBlob, fetchBlob, saveRestBase } });
+Object.assign(globalThis, { ogpuWallet: { localWallet, connectKeplr, signAndBroadcast, chainFeeInfo, uploadBlob, fetchBlob, saveRestBase } });

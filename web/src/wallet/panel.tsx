@@ -8,6 +8,7 @@ import { api, formatOgpu } from "../api";
 import { usePoll } from "../usePoll";
 import { useWallet } from "./context";
 import { SendForm } from "./send";
+import { connectKeplr, keplrExtension } from "./keplr";
 
 const BALANCE_POLL_MS = 5_000;
 
@@ -113,6 +114,22 @@ function UnlockForm({ address }: { address: string }) {
   );
 }
 
+/** Shown when window.keplr exists: the key stays in the extension, which asks before each signature. */
+function KeplrConnect() {
+  const wallet = useWallet();
+  const { busy, error, start } = useAction();
+  const keplr = keplrExtension();
+  if (keplr === undefined) return null;
+  return (
+    <div class="wallet-form">
+      <button type="button" disabled={busy} onClick={() => start(async () => wallet.connect(await connectKeplr(keplr)))}>
+        Connect Keplr
+      </button>
+      {error !== undefined && <p role="alert" class="error">{error}</p>}
+    </div>
+  );
+}
+
 export function WalletPanel() {
   const wallet = useWallet();
   const { state } = wallet;
@@ -121,6 +138,7 @@ export function WalletPanel() {
     <details class="wallet">
       <summary>{summary}</summary>
       <div class="wallet-body">
+        {state.status !== "unlocked" && <KeplrConnect />}
         {state.status === "empty" && <ImportForm />}
         {state.status === "locked" && <UnlockForm address={state.address} />}
         {state.status === "unlocked" && (
@@ -141,7 +159,7 @@ export function WalletPanel() {
               <SendForm wallet={state.wallet} />
             </details>
             <div class="inline">
-              <button type="button" onClick={() => wallet.lock()}>Lock</button>
+              <button type="button" onClick={() => wallet.lock()}>{state.wallet.kind === "keplr" ? "Disconnect" : "Lock"}</button>
               {state.wallet.kind === "local" && (
                 <button type="button" class="secondary" onClick={() => confirm("Delete the stored key from this browser? Only its recovery phrase can bring it back.") && wallet.forget()}>Forget</button>
               )}
