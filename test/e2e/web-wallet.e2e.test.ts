@@ -42,7 +42,7 @@ const PASSPHRASE = "correct horse battery";
 /** What web/src/wallet/e2e-entry.ts puts on globalThis, as far as these tests call it. */
 interface BrowserWalletLib {
   localWallet(mnemonic: string): Promise<{ address: string; blobSigner: unknown }>;
-  uploadBlob(rest: string, bytes: Uint8Array, signer: unknown, height: bigint): Promise<{ cid: string; size: number }>;
+  uploadFromWallet(wallet: unknown, bytes: Uint8Array): Promise<{ cid: string; size: number }>;
   fetchBlob(rest: string, cid: string): Promise<Uint8Array>;
   signAndBroadcast(wallet: unknown, msgs: unknown[]): Promise<unknown>;
   connectKeplr(keplr: unknown): Promise<{ address: string; blobSigner: unknown; encryptionKey(): Promise<{ publicKey: Uint8Array }> }>;
@@ -192,6 +192,12 @@ describe("the dashboard's wallet on a real node", () => {
     await page.getByRole("button", { name: "Import key" }).press("Enter");
     await expect.poll(() => page.getByTestId("wallet-address").textContent(), { timeout: 30_000 }).toBe(web.address);
     await expect.poll(() => page.getByTestId("wallet-balance").textContent(), { timeout: 30_000 }).toBe("50 OGPU");
+    // Keyboard: Escape folds the panel back onto its summary, Enter opens it again.
+    await page.keyboard.press("Escape");
+    expect(await page.locator("details.wallet").getAttribute("open")).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } | null } }).document.activeElement?.tagName)).toBe("SUMMARY");
+    await page.keyboard.press("Enter");
+    expect(await page.locator("details.wallet").getAttribute("open")).toBe("");
     // Stored sealed: no word of the phrase in localStorage.
     const stored = await page.evaluate(() => JSON.stringify({ ...(globalThis as unknown as { localStorage: Record<string, string> }).localStorage }));
     expect(stored).toContain(web.address);
@@ -232,8 +238,7 @@ describe("the dashboard's wallet on a real node", () => {
         const lib = (globalThis as unknown as { ogpuWallet: BrowserWalletLib }).ogpuWallet;
         const wallet = await lib.localWallet(mnemonic!);
         const bytes = new TextEncoder().encode(`uploaded from chromium by ${wallet.address}`);
-        const height = BigInt(((await (await fetch(`${rest}/cosmos/base/tendermint/v1beta1/blocks/latest`)).json()) as { block: { header: { height: string } } }).block.header.height);
-        const ref = await lib.uploadBlob(rest!, bytes, wallet.blobSigner, height);
+        const ref = await lib.uploadFromWallet(wallet, bytes);
         const back = new TextDecoder().decode(await lib.fetchBlob(rest!, ref.cid));
         const tooMuch = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: wallet.address, toAddress: wallet.address, amount: [{ denom: "uogpu", amount: "999999999999" }] } };
         const refused = await lib.signAndBroadcast(wallet, [tooMuch]).then(
@@ -289,8 +294,7 @@ describe("the dashboard's Keplr client against a window.keplr double", () => {
       g.ogpuWallet.saveRestBase(rest);
       const wallet = await g.ogpuWallet.connectKeplr(g.keplr);
       const bytes = new TextEncoder().encode(`uploaded through keplr by ${wallet.address}`);
-      const height = BigInt(((await (await fetch(`${rest}/cosmos/base/tendermint/v1beta1/blocks/latest`)).json()) as { block: { header: { height: string } } }).block.header.height);
-      const ref = await g.ogpuWallet.uploadBlob(rest, bytes, wallet.blobSigner, height);
+      const ref = await g.ogpuWallet.uploadFromWallet(wallet, bytes);
       const back = new TextDecoder().decode(await g.ogpuWallet.fetchBlob(rest, ref.cid));
       const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
       const first = hex((await wallet.encryptionKey()).publicKey);

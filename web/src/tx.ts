@@ -11,8 +11,8 @@ import { calculateFee, GasPrice, type StdFee } from "@cosmjs/stargate";
 import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { ogpuRegistry } from "../../sdk/browser";
-import { restBase } from "./api";
+import { ogpuRegistry, uploadBlob, type BlobRef } from "../../sdk/browser";
+import { api, restBase } from "./api";
 import type { SignAndBroadcast, TxOutcome, Wallet } from "./wallet/types";
 
 /** Simulated gas × this is the tx's gas limit (ogpud tx's --gas-adjustment default). */
@@ -152,3 +152,12 @@ export const signAndBroadcast: SignAndBroadcast = async (wallet, msgs: EncodeObj
   if (included.code !== 0) throw refused("the block", included);
   return { txhash: included.txhash, height: BigInt(included.height), code: included.code, rawLog: included.raw_log, events: included.events ?? [] };
 };
+
+/**
+ * Uploads `bytes` to the node's blob store authorised by the wallet (a local key signs the
+ * claim, Keplr signs it as ADR-036), valid UPLOAD_VALIDITY_BLOCKS past the node's latest height.
+ */
+export async function uploadFromWallet(wallet: Wallet, bytes: Uint8Array): Promise<BlobRef> {
+  const height = BigInt((await api.latestBlock()).block.header.height);
+  return uploadBlob(restBase(), bytes, wallet.blobSigner, height);
+}

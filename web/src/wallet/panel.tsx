@@ -3,7 +3,7 @@
  * lock, forget; the account's address and balance once unlocked. A disclosure (<details>) so it
  * folds away at phone width and opens from the keyboard.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, formatOgpu } from "../api";
 import { usePoll } from "../usePoll";
 import { useWallet } from "./context";
@@ -133,9 +133,22 @@ function KeplrConnect() {
 export function WalletPanel() {
   const wallet = useWallet();
   const { state } = wallet;
+  const panel = useRef<HTMLDetailsElement>(null);
+  // Escape folds the open panel and gives focus back to its summary, as for a menu — from
+  // anywhere on the page, since a form that just completed may have taken the focus with it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const details = panel.current;
+      if (e.key !== "Escape" || details === null || !details.open) return;
+      details.open = false;
+      details.querySelector("summary")?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
   const summary = state.status === "unlocked" ? shortAddress(state.wallet.address) : state.status === "locked" ? "Wallet (locked)" : "Wallet";
   return (
-    <details class="wallet">
+    <details class="wallet" ref={panel}>
       <summary>{summary}</summary>
       <div class="wallet-body">
         {state.status !== "unlocked" && <KeplrConnect />}
