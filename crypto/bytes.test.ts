@@ -13,6 +13,7 @@ describe("byte helpers", () => {
     expect(compareBytes(Uint8Array.from([1, 2]), Uint8Array.from([1, 3]))).toBeLessThan(0);
     expect(compareBytes(Uint8Array.from([2]), Uint8Array.from([1, 255]))).toBeGreaterThan(0);
     expect(compareBytes(Uint8Array.from([1]), Uint8Array.from([1, 0]))).toBeLessThan(0);
+    expect(compareBytes(Uint8Array.from([4, 5]), Buffer.from([4, 5]))).toBe(0);
     expect(bytesEqual(Uint8Array.from([7, 8]), Buffer.from([7, 8]))).toBe(true);
     expect(bytesEqual(Uint8Array.from([7, 8]), Uint8Array.from([7]))).toBe(false);
   });

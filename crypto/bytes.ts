@@ -18,9 +18,14 @@ export function fromHex(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, "hex"));
 }
 
-/** Byte order (shorter first on a common prefix): the order of keys and addresses. */
+/**
+ * Byte order (shorter first on a common prefix): the order of keys and addresses. No Buffer:
+ * program bundles are sorted with it in browsers too (sdk/program-pack.ts).
+ */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Whether `bytes` begins with `prefix` (a magic number, a header); no Buffer, so browsers run it too. */

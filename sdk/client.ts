@@ -33,7 +33,8 @@ import type { KemKeyPair } from "../crypto/kem.js";
 import type { BlobSigner } from "./blobs.js";
 import type { EncryptedInputManifest } from "../crypto/task-crypto.js";
 import { submitTaskMsg, type SubmitTaskParams } from "./submit-msg.js";
-import { blobSignerFromMnemonic, clientEncryptionKey, inputManifest, inputRecipients, openTaskLogs, openTaskResult, uploadTaskInput, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
+import { blobSignerFromMnemonic } from "./blob-signer.js";
+import { clientEncryptionKey, inputManifest, inputRecipients, openTaskLogs, openTaskResult, uploadTaskInput, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
   /** Fee per gas unit (default the node's default floor, 0.001uogpu). */

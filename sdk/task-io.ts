@@ -9,15 +9,14 @@
  * dashboard (web/src/customer/) calls the same functions in the browser.
  *
  * The client's encryption key (X25519 + ML-KEM-768, crypto/kem.ts) is either passed explicitly
- * or derived from the account's mnemonic (sdk/client-key.ts).
+ * or derived from the account's mnemonic (sdk/client-key.ts). Portable: no Node module on this
+ * path (the Node signer from a mnemonic is sdk/blob-signer.ts).
  */
 import { base64 } from "@scure/base";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { bytesEqual } from "../crypto/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import type { KemKeyPair } from "../crypto/kem.js";
-import { deriveKey, type KeyType } from "../crypto/keyring.js";
-import { signWithKey } from "../crypto/pubkey.js";
 import type { AuditorKey } from "../proto/gen/ogpu/attest/v1/query.js";
 import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
@@ -29,12 +28,6 @@ import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
 
 export { clientEncryptionKey } from "./client-key.js";
-
-/** A blob upload signer for the account of `mnemonic` (secp256k1 at m/44'/118'/0'/0/0, or its ML-DSA-65 key). */
-export async function blobSignerFromMnemonic(mnemonic: string, account: string, type: KeyType = "secp256k1"): Promise<BlobSigner> {
-  const key = await deriveKey(mnemonic, type);
-  return { account, pubkey: key.pubkey.key, sign: (bytes) => signWithKey(key.pubkey.typeUrl, key.privateKey, bytes) };
-}
 
 /** What the task asks of a worker; the subset of SubmitTaskParams.requirements that filters. */
 export interface CandidateFilter {

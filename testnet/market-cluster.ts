@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { OgpuClient } from "../sdk/client.js";
 import { blobCid, uploadBlob, type BlobSigner } from "../sdk/blobs.js";
 import { listAuditorKeys } from "../sdk/queries.js";
-import { blobSignerFromMnemonic } from "../sdk/task-io.js";
+import { blobSignerFromMnemonic } from "../sdk/blob-signer.js";
 import type { StdFee } from "@cosmjs/stargate";
 import { allRoles, marketGenesisOverrides, marketOperatorKeyType, setupMarketRoles, type TestnetRoles } from "./market.js";
 import { roleLogTail, spawnRole, stopRoles, type RoleProcess } from "./roles.js";

@@ -7,7 +7,7 @@ import { TEST_PORTS } from "../../testnet/ports.js";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobError, uploadBlob } from "../../sdk/blobs.js";
-import { blobSignerFromMnemonic } from "../../sdk/task-io.js";
+import { blobSignerFromMnemonic } from "../../sdk/blob-signer.js";
 import { rpcStatus } from "../../testnet/devnet.js";
 import { coins, connectSigner, EXPLICIT_FEE, OGPU, PREFIX, startTestNode, waitForMoreBlocks, type TestNode } from "./helpers.js";
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobCid } from "../../crypto/cid.js";
 import { ipfsPeerOf, setIpfsPeering } from "../../cmd/ogpud/ipfs-repo.js";
 import { BlobError, fetchBlob, uploadBlob } from "../../sdk/blobs.js";
-import { blobSignerFromMnemonic } from "../../sdk/task-io.js";
+import { blobSignerFromMnemonic } from "../../sdk/blob-signer.js";
 import { ipfsPortsFrom, rpcStatus } from "../../testnet/devnet.js";
 import { OGPU, startTestNode, until, type TestNode } from "./helpers.js";
 

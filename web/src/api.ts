@@ -52,6 +52,8 @@ export interface Gpu {
   model: string;
   count?: number;
   vram_gb?: number;
+  /** uint64 as a decimal string. */
+  vram_mb?: string;
 }
 
 export interface WorkerInfo {
@@ -67,6 +69,8 @@ export interface WorkerInfo {
   reliability?: Record<string, string | number>;
   exit_height: string;
   runtimes: string[];
+  /** X25519 ‖ ML-KEM-768 public key inputs are sealed to, base64. */
+  enc_pubkey?: string | null;
 }
 
 export interface WorkerView {
@@ -80,6 +84,14 @@ export interface Task {
   client: string;
   status: string;
   [field: string]: unknown;
+}
+
+/** A committed tx as the tx service renders it (GET /cosmos/tx/v1beta1/txs?query=…). */
+export interface TxResponse {
+  height: string;
+  txhash: string;
+  code: number;
+  events: { type: string; attributes: { key: string; value: string }[] }[];
 }
 
 /** One validator's power and its parts (ogpu.staking.v1 ValidatorPowers; docs/staking.md). */
@@ -110,6 +122,11 @@ export const api = {
   worker: (operator: string) => getJson<{ worker: WorkerView }>(`/ogpu/workers/v1/workers/${encodeURIComponent(operator)}`),
   tasks: (query = "") => getJson<{ tasks: Task[] }>(`/ogpu/market/v1/tasks?limit=1000${query}`),
   balances: (address: string) => getJson<{ balances: { denom: string; amount: string }[] }>(`/cosmos/bank/v1beta1/balances/${encodeURIComponent(address)}`),
+  task: (id: string) => getJson<{ task: Task }>(`/ogpu/market/v1/tasks/${encodeURIComponent(id)}`),
+  programs: () => getJson<{ builtins: { kind: string; program_hash: string }[] }>("/ogpu/market/v1/programs?pagination.limit=1"),
+  auditorKeys: () => getJson<{ auditor_keys: { validator: string; enc_pubkey: string | null }[] }>("/ogpu/attest/v1/auditor_keys"),
+  /** Committed txs matching a CometBFT event query, oldest first (one page of at most 100). */
+  txsByEvent: (query: string) => getJson<{ tx_responses: TxResponse[] }>(`/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(query)}&limit=100`),
   validatorPowers: () => getJson<ValidatorPowers>("/ogpu/staking/v1/validator_powers?pagination.limit=1000"),
   rewards: (address: string) => getJson<{ total: { denom: string; amount: string }[] }>(`/cosmos/distribution/v1beta1/delegators/${encodeURIComponent(address)}/rewards`),
 };
