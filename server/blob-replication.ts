@@ -26,6 +26,7 @@ import { isTerminalTaskStatus } from "../proto/task-status.js";
 import { TaskEvent } from "../x/market/events.js";
 import { BlobTooLargeError } from "./blob-backend.js";
 import type { BlobStore } from "./blob-store.js";
+import { withDefaults } from "./blobs.js";
 
 export const REPLICATION_DEFAULTS = {
   /** Fetches in flight at once. */
@@ -57,12 +58,14 @@ export interface ReplicatorDeps {
   settings?: ReplicationSettings;
 }
 
-type BlobRole = "input" | "payload" | "program";
+/** `task`: read the task and queue one job per blob it names; the others: fetch and pin `cid`. */
+type JobRole = "task" | "input" | "payload" | "program";
 
 interface Job {
   taskId: bigint;
+  /** "" for a `task` job. */
   cid: string;
-  role: BlobRole;
+  role: JobRole;
   /** Tries made so far. */
   attempts: number;
   /** Not tried before this committed height. */
@@ -91,6 +94,8 @@ class ReplicationFailure extends Error {
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** One job per blob (a CID named twice is fetched once) and per task. */
+const jobKey = (job: Job) => (job.role === "task" ? `task/${job.taskId}` : job.cid);
 
 export class BlobReplicator {
   private readonly settings: Required<ReplicationSettings>;
@@ -100,12 +105,14 @@ export class BlobReplicator {
   /** CIDs queued or in flight, so a blob named twice is fetched once. */
   private readonly pending = new Set<string>();
   private active = 0;
+  /** Jobs dropped on a full queue since the last line that said so (one line per block, not per job). */
+  private droppedUnlogged = 0;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
   readonly stats: ReplicatorStats = { queued: 0, active: 0, replicated: 0, dropped: 0, failed: 0 };
 
   constructor(private readonly deps: ReplicatorDeps) {
-    this.settings = { ...REPLICATION_DEFAULTS, ...Object.fromEntries(Object.entries(deps.settings ?? {}).filter(([, v]) => v !== undefined)) };
+    this.settings = withDefaults<ReplicationSettings>(REPLICATION_DEFAULTS, deps.settings ?? {});
   }
 
   /** The task ids a finalized block submitted (its `task_submitted` events). Synchronous and cheap. */
@@ -121,7 +128,11 @@ export class BlobReplicator {
   committed(): void {
     if (this.closed) return;
     const height = this.deps.currentHeight();
-    for (const taskId of this.submitted.splice(0)) this.enqueue({ taskId, cid: "", role: "input", attempts: 0, dueHeight: height });
+    for (const taskId of this.submitted.splice(0)) this.enqueue({ taskId, cid: "", role: "task", attempts: 0, dueHeight: height });
+    if (this.droppedUnlogged > 0) {
+      this.deps.log.warn(`blob replication: queue full (${this.settings.maxQueue}); ${this.droppedUnlogged} task(s) or blob(s) not replicated`);
+      this.droppedUnlogged = 0;
+    }
     this.pump();
   }
 
@@ -139,13 +150,12 @@ export class BlobReplicator {
     await this.idle();
   }
 
-  /** An input job with cid "" is resolved from the task when it runs (the block is committed by then). */
   private enqueue(job: Job): void {
-    const key = job.cid === "" ? `task/${job.taskId}` : job.cid;
+    const key = jobKey(job);
     if (this.pending.has(key)) return;
     if (this.queue.length >= this.settings.maxQueue) {
       this.stats.dropped += 1;
-      this.deps.log.warn(`blob replication: queue full (${this.settings.maxQueue}); not replicating the ${job.role} of task ${job.taskId}`);
+      this.droppedUnlogged += 1;
       return;
     }
     this.pending.add(key);
@@ -177,7 +187,7 @@ export class BlobReplicator {
   }
 
   private async run(job: Job): Promise<JobOutcome> {
-    const key = job.cid === "" ? `task/${job.taskId}` : job.cid;
+    const key = jobKey(job);
     try {
       const outcome = await this.attempt(job);
       this.pending.delete(key);
@@ -185,7 +195,7 @@ export class BlobReplicator {
     } catch (err) {
       this.pending.delete(key);
       const attempts = job.attempts + 1;
-      const what = `the ${job.role} ${job.cid || "blobs"} of task ${job.taskId}`;
+      const what = job.role === "task" ? `task ${job.taskId}` : `the ${job.role} ${job.cid} of task ${job.taskId}`;
       if ((err instanceof ReplicationFailure && err.final) || attempts >= this.settings.maxAttempts) {
         this.stats.failed += 1;
         this.deps.log.warn(`blob replication: gave up on ${what} after ${attempts} tries: ${errorText(err)}`);
@@ -203,8 +213,7 @@ export class BlobReplicator {
     const task = await this.deps.task(job.taskId);
     if (task === undefined) throw new Error(`task ${job.taskId} is not in committed state`);
     if (isTerminalTaskStatus(task.status)) return "skipped";
-    if (job.cid === "") {
-      // Fan the task out into one job per blob it names.
+    if (job.role === "task") {
       if (isBlobCid(task.inputCid)) this.enqueue({ taskId: job.taskId, cid: task.inputCid, role: "input", attempts: 0, dueHeight: job.dueHeight });
       if (task.kind === PROGRAM_TASK_KIND && isBlobCid(task.programHash)) this.enqueue({ taskId: job.taskId, cid: task.programHash, role: "program", attempts: 0, dueHeight: job.dueHeight });
       return "skipped";

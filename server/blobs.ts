@@ -65,6 +65,11 @@ export interface BlobStoreOptions extends BlobSettings {
   unpaidOutputCids: () => Promise<ReadonlySet<string>>;
 }
 
+/** The blob service's settings (store, replication): each one given, else its default. */
+export function withDefaults<T extends object>(defaults: Required<T>, given: Partial<T>): Required<T> {
+  return { ...defaults, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as Required<T>;
+}
+
 /** Bytes an account may keep stored: bytesPerOgpu per whole OGPU held, zero when unfunded. */
 export function quotaFromBalance(uogpu: bigint, bytesPerOgpu: number): number {
   const bytes = (uogpu * BigInt(bytesPerOgpu)) / 1_000_000n;
@@ -137,7 +142,7 @@ async function referencedClosure(store: BlobStore, live: ReadonlySet<string>): P
  * scope, closing the store (and stopping the sweep) when `app` closes. Call before `app.listen()`.
  */
 export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOptions): Promise<BlobService> {
-  const settings = { ...BLOB_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<BlobSettings>;
+  const settings = withDefaults<BlobSettings>(BLOB_DEFAULTS, opts);
   const store = await BlobStore.open(opts.dir, { maxTotalBytes: settings.maxTotalBytes, minFreeDiskBytes: settings.minFreeDiskBytes }, opts.backend);
   const referenced = perHeight(opts.currentHeight, async () => referencedClosure(store, await opts.liveCids()));
 

@@ -34,13 +34,15 @@ export interface TestnetRoles {
  * windows long enough for re-execution on a loaded machine.
  */
 export function marketGenesisOverrides(appState: Record<string, unknown>): void {
-  const set = (module: string, params: Record<string, number>) => {
-    const section = (appState[module] ?? {}) as { params?: Record<string, unknown> };
-    appState[module] = { ...section, params: { ...section.params, ...params } };
-  };
-  set("attest", { committee_size: 3, audit_timeout_blocks: 40, reveal_timeout_blocks: 30 });
-  set("market", { commit_timeout_blocks: 40 });
-  set("workers", { heartbeat_timeout_blocks: 100 });
+  setGenesisParams(appState, "attest", { committee_size: 3, audit_timeout_blocks: 40, reveal_timeout_blocks: 30 });
+  setGenesisParams(appState, "market", { commit_timeout_blocks: 40 });
+  setGenesisParams(appState, "workers", { heartbeat_timeout_blocks: 100 });
+}
+
+/** Sets some of `module`'s params in a genesis app_state (a createTestnet genesisOverrides step). */
+export function setGenesisParams(appState: Record<string, unknown>, module: string, params: Record<string, number>): void {
+  const section = (appState[module] ?? {}) as { params?: Record<string, unknown> };
+  appState[module] = { ...section, params: { ...section.params, ...params } };
 }
 
 /** Operator key type of validator `index` of `n`: the last one is post-quantum when `pq`. */
