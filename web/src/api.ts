@@ -131,6 +131,34 @@ export const api = {
   rewards: (address: string) => getJson<{ total: { denom: string; amount: string }[] }>(`/cosmos/distribution/v1beta1/delegators/${encodeURIComponent(address)}/rewards`),
 };
 
+/** What x/mint has paid and is counting for one worker (ogpu.mint.v1 ProviderRewards; docs/mint.md). */
+export interface ProviderRewards {
+  fee_credit: string;
+  uptime_windows: string;
+  total_paid: string;
+  last_reward: string;
+  epoch_start: string;
+}
+
+/** One GPU model the chain knows (x/workers params gpu_catalog). */
+export interface CatalogGpu {
+  vendor: string;
+  model: string;
+  tier: number;
+}
+
+export const providerApi = {
+  providerRewards: (worker: string) => getJson<ProviderRewards>(`/ogpu/mint/v1/provider_rewards/${encodeURIComponent(worker)}`),
+  /** x/workers params (params_json): the GPU catalogue and the smallest bond. */
+  workersParams: async () => {
+    const { params_json } = await getJson<{ params_json: string }>("/ogpu/workers/v1/params");
+    return JSON.parse(params_json) as { gpu_catalog: CatalogGpu[]; min_worker_bond: string };
+  },
+  rewards: (delegator: string) => getJson<{ rewards: { validator_address: string; reward: { denom: string; amount: string }[] }[]; total: { denom: string; amount: string }[] }>(`/cosmos/distribution/v1beta1/delegators/${encodeURIComponent(delegator)}/rewards`),
+  commission: (valoper: string) => getJson<{ commission: { commission: { denom: string; amount: string }[] } }>(`/cosmos/distribution/v1beta1/validators/${encodeURIComponent(valoper)}/commission`),
+  validator: (valoper: string) => getJson<{ validator: Validator }>(`/cosmos/staking/v1beta1/validators/${encodeURIComponent(valoper)}`),
+};
+
 /** "12345678" uogpu as "12.345678" OGPU, without floats. */
 export function formatOgpu(uogpu: string | bigint): string {
   const value = BigInt(uogpu);

@@ -1,12 +1,20 @@
 /**
  * Provider page: one operator's worker (status, tier, GPUs, reliability, jail, bond), the jobs
- * assigned to it, what it earned per finalized job (chart) and, when the worker's /metrics is
- * reachable from the browser, its utilisation.
+ * assigned to it, what it earned per finalized job (chart), where its money is
+ * (provider-earnings.tsx: balance, emission rewards, staking rewards to withdraw), its slashes
+ * with their reasons, and, when the worker's /metrics is reachable from the browser, its
+ * utilisation. With the wallet unlocked the operator registers, updates or exits its own worker
+ * (provider-actions.tsx).
  */
-import { useState } from "preact/hooks";
-import { api, formatOgpu, type Task } from "./api";
+import { useEffect, useState } from "preact/hooks";
+import { api, formatOgpu, history, type Task } from "./api";
 import { PriceChart } from "./price-chart";
+import { ProviderActions } from "./provider-actions";
+import { ProviderEarnings } from "./provider-earnings";
+import { SlashesTable } from "./recent-events";
+import { signAndBroadcast } from "./tx";
 import { usePoll } from "./usePoll";
+import { useWallet } from "./wallet/context";
 
 const OPERATOR_KEY = "ogpu.operator";
 
@@ -40,10 +48,20 @@ function workerSamples(text: string): [string, string][] {
 }
 
 export function ProviderPage() {
-  const [operator, setOperator] = useState(() => localStorage.getItem(OPERATOR_KEY) ?? "");
+  const { wallet } = useWallet();
+  const [operator, setOperator] = useState(() => localStorage.getItem(OPERATOR_KEY) ?? wallet?.address ?? "");
+  // A wallet unlocked while the box is empty names the operator.
+  useEffect(() => {
+    if (operator === "" && wallet !== undefined) setOperator(wallet.address);
+  }, [wallet]);
+  // The wallet's own worker from the list (a Worker query for an unregistered address is a 404 the console would report).
+  const workers = usePoll(api.workers, 3000);
+  const own = wallet === undefined ? undefined : workers.data?.workers.find((w) => w.worker.operator === wallet.address);
+  const slashes = usePoll(() => (operator === "" ? Promise.resolve(undefined) : history.slashes(20, operator)), 6000, [operator]);
   const [metricsUrl, setMetricsUrl] = useState("");
   const [metrics, setMetrics] = useState<{ samples?: [string, string][]; error?: string }>({});
-  const worker = usePoll(() => (operator === "" ? Promise.resolve(undefined) : api.worker(operator)), 3000, [operator]);
+  const registered = operator !== "" && (workers.data?.workers ?? []).some((w) => w.worker.operator === operator);
+  const worker = usePoll(() => (registered ? api.worker(operator) : Promise.resolve(undefined)), 3000, [operator, registered]);
   const tasks = usePoll(() => api.tasks(), 3000);
   const jobs = (tasks.data?.tasks ?? []).filter((t) => assignmentsOf(t).some((a) => a.worker === operator));
   const view = worker.data?.worker;
@@ -92,6 +110,14 @@ export function ProviderPage() {
         </dl>
       )}
 
+      {wallet !== undefined && (
+        <>
+          <h2>Your worker</h2>
+          <ProviderActions wallet={wallet} send={signAndBroadcast} view={own} />
+        </>
+      )}
+      {wallet === undefined && <p class="note">Unlock or import a key in the wallet panel to register, update or exit a worker and withdraw rewards from this page.</p>}
+
       <h2>Jobs</h2>
       <table data-testid="jobs">
         <thead><tr><th scope="col">Task</th><th scope="col">State</th><th scope="col">Assigned at</th><th scope="col">Earned (uogpu)</th></tr></thead>
@@ -120,6 +146,13 @@ export function ProviderPage() {
           seriesLabel={() => "earned"}
         />
       )}
+
+      {operator !== "" && <ProviderEarnings operator={operator} wallet={wallet} send={signAndBroadcast} />}
+
+      <h2>Slashes</h2>
+      {slashes.error && <p class="error">Cannot read slashes: {slashes.error}</p>}
+      <SlashesTable slashes={slashes.data?.slashes ?? []} label="Slashes of this operator" />
+      {(slashes.data?.slashes.length ?? 0) === 0 && <p>No slashes recorded for this operator.</p>}
 
       <h2>Utilisation</h2>
       <form class="inline" onSubmit={readMetrics}>

@@ -17,6 +17,7 @@ export function ShortAddress({ address }: { address: string }) {
 
 export function SlashesTable({ slashes, label }: { slashes: SlashEntry[]; label: string }) {
   return (
+    <div class="scroll">
     <table data-testid="slashes" aria-label={label}>
       <thead><tr><th scope="col">Height</th><th scope="col">Who</th><th scope="col">Reason</th><th scope="col">Amount (OGPU)</th><th scope="col">Task</th></tr></thead>
       <tbody>
@@ -31,11 +32,13 @@ export function SlashesTable({ slashes, label }: { slashes: SlashEntry[]; label:
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
 function AuditsTable({ audits }: { audits: AuditEntry[] }) {
   return (
+    <div class="scroll">
     <table data-testid="audits" aria-label="Recent audits">
       <thead><tr><th scope="col">Height</th><th scope="col">Task</th><th scope="col">Committee</th><th scope="col">Outcome</th></tr></thead>
       <tbody>
@@ -49,6 +52,7 @@ function AuditsTable({ audits }: { audits: AuditEntry[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 

@@ -1,0 +1,207 @@
+/**
+ * The Provider and Network pages with the wallet, in a real Chromium (playwright-core,
+ * /usr/bin/chromium) against a real devnet with two real ogpu-worker processes
+ * (bench/e2e.ts startComputeCluster). A task finalised through the SDK gives a real worker a
+ * job and earnings to show. Then a provider imports its key in the page's wallet panel,
+ * registers a worker from the page (no sidecar behind it), lowers its price so the scheduler
+ * picks it, misses the commit of the task it is given — x/market slashes its bond
+ * (commit_timeout) and the task finishes on a real worker — and exits it; each step is checked
+ * against the chain's own query, and the slash is found with its reason on both pages. The
+ * Network page shows the validators with the compute multiplier from the ValidatorPowers query
+ * and the price chart. Any console error or uncaught page error fails the test; screenshots of
+ * both pages at desktop (1280×800) and phone (390×844) width go to test-results/web/
+ * (UPDATE_DOCS_IMG=1 also writes docs/img/web-{provider,network}-*.png for the README).
+ * Ports 28700..28703 (node) and 28710..28711 (worker metrics); this suite's range is 28700-28719.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
+import { packageRoot } from "../../cmd/paths.js";
+
+const ROOT = packageRoot();
+const SHOTS = join(ROOT, "test-results", "web");
+const DOCS_IMG = join(ROOT, "docs", "img");
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const PASSPHRASE = "provider passphrase";
+/** A loaded 2-core machine: blocks, txs and polls all get generous time. */
+const SLOW = 120_000;
+
+let cluster: ComputeCluster;
+let browser: Browser;
+let ui: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
+  await mkdir(SHOTS, { recursive: true });
+  // clients[0] submits tasks; the second client account is the provider the page signs for.
+  cluster = await startComputeCluster({ portBase: 28700, metricsPortBase: 28710, clients: 2 });
+  ui = `${cluster.devnet.restUrl}/ui/`;
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await cluster?.stop();
+}, 60_000);
+
+async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
+  page.on("pageerror", (err) => void errors.push(err.message));
+  return { page, errors };
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().textContent({ timeout: 1000 }).catch(() => null)) ?? "";
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  if (process.env.UPDATE_DOCS_IMG === "1") await page.screenshot({ path: join(DOCS_IMG, `web-${name}.png`) });
+}
+
+interface WorkerJson {
+  worker: { worker: { operator: string; price_per_unit: string; exit_height: string; bond: string }; status: string };
+}
+
+/** The chain's own record of a worker (REST Worker query); undefined while there is none. */
+async function chainWorker(operator: string): Promise<WorkerJson["worker"] | undefined> {
+  const res = await fetch(`${cluster.devnet.restUrl}/ogpu/workers/v1/workers/${operator}`);
+  return res.status === 404 ? undefined : ((await res.json()) as WorkerJson).worker;
+}
+
+/** One SDK task (hash kernel, k = 2, bid 200 uogpu per unit), awaited to its end. */
+async function runTask(label: string): Promise<{ taskId: bigint; state: string }> {
+  const client = cluster.clients[0]!;
+  const task = await client.submitTask({ kind: "hash", input: new TextEncoder().encode(JSON.stringify({ rounds: 100, data: label })), units: 10n, maxPricePerUnit: 200n, redundancy: 2 });
+  const result = await client.fetchResult(task.taskId, { timeoutMs: 240_000 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await cluster.workerLogs()}`);
+  });
+  return { taskId: task.taskId, state: result.state };
+}
+
+/** Imports `mnemonic` through the header's wallet panel and waits until it is unlocked. */
+async function importKey(page: Page, mnemonic: string, address: string): Promise<void> {
+  await page.getByText("Wallet", { exact: true }).click();
+  await page.getByLabel("Recovery phrase (12 or 24 words)").fill(mnemonic);
+  await page.getByLabel(/^New passphrase/).fill(PASSPHRASE);
+  await page.getByRole("button", { name: "Import key" }).press("Enter");
+  await expect.poll(() => text(page, "wallet-address"), { timeout: 30_000 }).toBe(address);
+}
+
+/** Waits for the page's tx outcome line of `label` (an error fails at once). */
+async function txDone(page: Page, label: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      const failed = await text(page, "tx-error");
+      if (failed !== "") throw new Error(failed);
+      return text(page, "tx-done");
+    }, { timeout: SLOW })
+    .toMatch(new RegExp(`^${label}: included at height \\d+`));
+}
+
+describe("provider and network pages with the wallet, on a real devnet", () => {
+  let finished: { taskId: bigint; state: string };
+
+  it("provider page: a real worker's finished job and its earnings", async () => {
+    finished = await runTask("provider page");
+    expect(finished.state).toBe("finalized");
+    const operator = cluster.workers[1]!;
+    for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+      const { page, errors } = await openPage(viewport);
+      await page.goto(`${ui}#/provider`);
+      await page.getByLabel("Operator address").fill(operator);
+      await expect.poll(() => text(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
+      const job = page.getByTestId("jobs").locator("tbody tr", { hasText: finished.taskId.toString() });
+      await job.waitFor({ timeout: 30_000 });
+      expect(await job.textContent()).toContain("FINALIZED");
+      await expect.poll(() => text(page, "earnings-total"), { timeout: 30_000 }).toMatch(/: [0-9.]*[1-9][0-9.]* OGPU$/);
+      await expect.poll(() => text(page, "balance"), { timeout: 30_000 }).toMatch(/^[0-9.]+ OGPU$/);
+      await screenshot(page, `provider-${width}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  }, 300_000);
+
+  it("a provider registers a worker from the page, changes its price, is slashed for a missed commit and exits", async () => {
+    const provider = cluster.devnet.accounts[2]!;
+    const { page, errors } = await openPage(VIEWPORTS.desktop);
+    await page.goto(`${ui}#/provider`);
+    await importKey(page, provider.mnemonic, provider.address);
+    // The unlocked wallet names the operator; it has no worker yet, so the page offers to register one.
+    await expect.poll(() => page.getByLabel("Operator address").inputValue(), { timeout: 30_000 }).toBe(provider.address);
+
+    await page.getByLabel("GPU model").selectOption("CPU");
+    await page.getByLabel("GPU count").fill("1");
+    await page.getByLabel("VRAM per GPU (MB)").fill("0");
+    await page.getByLabel("Price per unit (uogpu)").fill("50");
+    await page.getByLabel("Jobs at once").fill("1");
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await txDone(page, "Register worker");
+    const registered = await chainWorker(provider.address);
+    expect(registered).toMatchObject({ status: "WORKER_STATUS_ONLINE", worker: { price_per_unit: "50", exit_height: "0", bond: "1000000000" } });
+    await expect.poll(() => text(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
+
+    // Cheapest on the market: the scheduler gives it a slot of the next k = 2 task.
+    await page.getByLabel("New price per unit (uogpu)").fill("1");
+    await page.getByRole("button", { name: "Update worker" }).press("Enter");
+    await txDone(page, "Update worker");
+    expect((await chainWorker(provider.address))!.worker.price_per_unit).toBe("1");
+
+    // Nothing runs behind this worker: it misses the commit, loses 1 % of its bond, and a real worker takes the slot over.
+    const slashed = await runTask("missed commit");
+    expect(slashed.state).toBe("finalized");
+    expect(BigInt((await chainWorker(provider.address))!.worker.bond)).toBeLessThan(1_000_000_000n);
+    const slashRow = page.getByTestId("slashes").locator("tbody tr", { hasText: "commit_timeout" });
+    await slashRow.first().waitFor({ timeout: SLOW });
+    expect(await slashRow.first().textContent()).toContain(slashed.taskId.toString());
+
+    // Exit asks first; cancelling changes nothing, confirming sends MsgExitWorker.
+    await page.getByRole("button", { name: "Exit worker…" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    expect((await chainWorker(provider.address))!.worker.exit_height).toBe("0");
+    await page.getByRole("button", { name: "Exit worker…" }).click();
+    await page.getByRole("button", { name: "Confirm exit" }).press("Enter");
+    await txDone(page, "Exit worker");
+    const exiting = (await chainWorker(provider.address))!;
+    expect(BigInt(exiting.worker.exit_height)).toBeGreaterThan(0n);
+    await expect.poll(() => text(page, "exit-state"), { timeout: 30_000 }).toMatch(new RegExp(`returns at height ${exiting.worker.exit_height}\\.$`));
+    await screenshot(page, "provider-wallet-desktop");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 600_000);
+
+  it("network page: validators with the compute multiplier, the price chart, and the slash with its reason", async () => {
+    for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+      const { page, errors } = await openPage(viewport);
+      await page.goto(`${ui}#/network`);
+      const row = page.getByTestId("validator-row");
+      await row.first().waitFor({ timeout: 30_000 });
+      expect(await row.count()).toBe(1);
+      // The multiplier the page shows is the chain's power / stake (ValidatorPowers; it moves at epoch boundaries).
+      await expect
+        .poll(async () => {
+          const shown = (await row.first().getByTestId("multiplier").textContent()) ?? "";
+          const chain = (await (await fetch(`${cluster.devnet.restUrl}/ogpu/staking/v1/validator_powers`)).json()) as { validators: { multiplier_bps: string }[] };
+          return shown === `${Number(chain.validators[0]!.multiplier_bps) / 10_000}×`;
+        }, { timeout: 30_000 })
+        .toBe(true);
+      expect(await page.getByRole("meter", { name: /^stake share of / }).count()).toBe(1);
+      expect(await page.getByRole("meter", { name: /^compute share of / }).count()).toBe(1);
+      await expect.poll(async () => Number(await page.locator(".chart").getAttribute("data-points")), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      const slash = page.getByTestId("slashes").locator("tbody tr", { hasText: "commit_timeout" });
+      await slash.first().waitFor({ timeout: 30_000 });
+      expect(await slash.first().textContent()).toContain("worker");
+      await screenshot(page, `network-${width}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  }, 180_000);
+});
