@@ -62,6 +62,7 @@ export const TEST_PORTS = {
   benchE2e: range(28250, 20, "bench/e2e.ts"), // worker metrics +10..+11
   programs: range(28300, 20, "test/e2e/programs.e2e.test.ts"), // worker metrics +10..+11
   taskLogs: range(28320, 20, "test/e2e/task-logs.e2e.test.ts"), // worker metrics +10..+11
+  webProvider: range(28340, 20, "test/e2e/web-provider.e2e.test.ts"), // worker metrics +10..+11
   taskHistory: range(28400, 10, "test/e2e/task-history.e2e.test.ts"),
   blobs: range(28500, 10, "test/e2e/blobs.e2e.test.ts"),
   testnetCli: range(28600, 20, "test/e2e/testnet-cli.e2e.test.ts"), // 2 nodes (+kubo)
