@@ -9,8 +9,9 @@
  * the page opens (decrypted). At phone width, a program folder picked in the
  * page packs to the CID the CLI gives it. Screenshots at desktop and phone width go to test-results/web/
  * (UPDATE_DOCS_IMG=1: docs/img/web-customer-*.png); any console error fails the test.
- * Ports 29320..29323 (node) and 29330..29331 (worker metrics); this suite's range is 29320-29339.
+ * Ports: TEST_PORTS.webCustomer (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -44,7 +45,7 @@ beforeAll(async () => {
   // The node serves whatever dist/ui holds; build it when this checkout has not yet.
   if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
   await mkdir(SHOTS, { recursive: true });
-  cluster = await startComputeCluster({ portBase: 29320, metricsPortBase: 29330, clients: 1 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.webCustomer.base, metricsPortBase: portAt(TEST_PORTS.webCustomer, 10), clients: 1 });
   ui = `${cluster.devnet.restUrl}/ui/`;
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
 }, 240_000);
