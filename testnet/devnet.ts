@@ -9,6 +9,7 @@ import { genesisAddAccountCommand } from "../cmd/ogpud/commands/genesis.js";
 import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/commands/gentx.js";
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
+import { offsetPort } from "./ports.js";
 
 /** Ports of one node; `portsFrom(P)` gives P..P+4 and CometBFT's Prometheus at P+6 (P+5 is left for tests that move a port; each suite has its own range of 10). */
 export interface NodePorts {
@@ -23,10 +24,8 @@ export interface NodePorts {
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
 
-/** A test port shifted by OGPU_PORT_OFFSET, so two checkouts can run their suites at once. */
-export function offsetPort(port: number): number {
-  return port + Number(process.env.OGPU_PORT_OFFSET ?? 0);
-}
+// Test ports come from the registry (testnet/ports.ts); offsetPort is re-exported for the suites that import it from here.
+export { offsetPort };
 
 export function portsFrom(base: number): NodePorts {
   const at = offsetPort(base);

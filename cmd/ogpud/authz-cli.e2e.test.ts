@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "../../testnet/devnet.js";
 import { MSG } from "../../sdk/registry.js";
@@ -15,7 +16,7 @@ import { runOgpud } from "./run.js";
  * the chain's error, and again once the grant is revoked. One registered worker, so the market
  * accepts the submissions (they are never run: the test is about the grant).
  */
-const PORT_BASE = 28840;
+const PORT_BASE = TEST_PORTS.authzCli.base;
 const ACCOUNTS = [
   { name: "granter", coins: "100000000000uogpu" },
   { name: "grantee", coins: "100000000000uogpu" },

@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { startTestNode, type TestNode } from "../../testnet/devnet.js";
  * SDK's armored export, delegate gaiad-style with --gas auto, read the tx back, and send
  * coins with an offline-signed tx (--generate-only → tx sign → tx broadcast).
  */
-const PORT_BASE = 27260;
+const PORT_BASE = TEST_PORTS.walkthrough.base;
 const OGPUD = join(packageRoot(), "dist", "cmd", "ogpud", "main.js");
 const EXPORT_PASSPHRASE = "export pass phrase";
 const KEYRING_PASSPHRASE = "keyring pass phrase";

@@ -4,6 +4,7 @@
  * catch-up), expiry after the commit timeouts (nobody commits here), exact refunds on cancel,
  * and the `ogpud tx market` / `q market` / `q workers` commands showing what the SDK sees.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { StdFee } from "@cosmjs/stargate";
@@ -13,8 +14,7 @@ import { OgpuClient, TaskEndedError, TaskStatus, WorkerStatus, type SubmitTaskPa
 import { PREFIX, restBalance } from "./helpers.js";
 import { textCid } from "../../crypto/cid.js";
 
-/** Ports 28000..28003 (this suite's range is 28000-28099). */
-const PORT_BASE = 28000;
+const PORT_BASE = TEST_PORTS.sdk.base;
 /** Nobody commits: each assignment times out after 3 blocks, the second timeout expires the task. */
 const PARAMS = { workers: { heartbeat_timeout_blocks: 1000 }, market: { commit_timeout_blocks: 3, max_retries: 1 } };
 /** The client pays a fixed fee so its balance can be checked to the uogpu. */

@@ -11,8 +11,9 @@
  * and the price chart. Any console error or uncaught page error fails the test; screenshots of
  * both pages at desktop (1280×800) and phone (390×844) width go to test-results/web/
  * (UPDATE_DOCS_IMG=1 also writes docs/img/web-{provider,network}-*.png for the README).
- * Ports 28700..28703 (node) and 28710..28711 (worker metrics); this suite's range is 28700-28719.
+ * Ports: TEST_PORTS.webProvider (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -39,7 +40,7 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
   await mkdir(SHOTS, { recursive: true });
   // clients[0] submits tasks; the second client account is the provider the page signs for.
-  cluster = await startComputeCluster({ portBase: 28700, metricsPortBase: 28710, clients: 2 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.webProvider.base, metricsPortBase: portAt(TEST_PORTS.webProvider, 10), clients: 2 });
   ui = `${cluster.devnet.restUrl}/ui/`;
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
 }, 240_000);

@@ -8,7 +8,8 @@ import { toleranceToPpt } from "../../../sdk/program-manifest.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
 import { basePrices, getTask, listTasks, listWorkers, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
-import { candidateRecipients, clientEncryptionKey, declaredInputBytes, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { clientEncryptionKey, declaredInputBytes, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { quoteTask } from "../../../sdk/quote.js";
 import { blobSignerFromMnemonic } from "../../../sdk/blob-signer.js";
 import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
@@ -132,18 +133,16 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
  * the bid is below the base price (the scheduler assigns only at or above it).
  */
 export async function submitQuote(node: NodeConnection, params: SubmitTaskParams): Promise<string> {
-  const tier = params.requirements?.tier ?? 0;
   const [prices, online] = await Promise.all([basePrices(node.comet), listWorkers(node.comet, { status: "online" })]);
-  const base = prices.find((p) => p.tier === tier)?.basePricePerUnit;
-  const qualifying = candidateRecipients(online, params.requirements).length;
-  const maxPrice = BigInt(params.maxPricePerUnit);
-  const escrow = maxPrice * BigInt(params.units) * BigInt(params.redundancy ?? 1);
+  const quote = quoteTask({ ...params, basePrices: prices, workers: online });
+  const k = params.redundancy ?? 1;
+  const qualifying = quote.qualifying.length;
   const lines = [
-    `  total escrow: ${escrow}uogpu (max ${params.maxPricePerUnit}uogpu/unit × ${params.units} units × k ${params.redundancy ?? 1}); the unspent part is refunded`,
-    `  tier ${tier} base price: ${base === undefined ? "unknown" : `${base}uogpu/unit`}`,
-    `  online workers that qualify: ${qualifying}${qualifying < (params.redundancy ?? 1) ? ` (fewer than k = ${params.redundancy ?? 1}: the task waits for more)` : ""}`,
+    `  total escrow: ${quote.escrow}uogpu (max ${params.maxPricePerUnit}uogpu/unit × ${params.units} units × k ${k}); the unspent part is refunded`,
+    `  tier ${quote.tier} base price: ${quote.basePrice === undefined ? "unknown" : `${quote.basePrice}uogpu/unit`}`,
+    `  online workers that qualify: ${qualifying}${qualifying < k ? ` (fewer than k = ${k}: the task waits for more)` : ""}`,
   ];
-  if (base !== undefined && maxPrice < BigInt(base)) lines.push(`  WARNING: your max price ${params.maxPricePerUnit}uogpu/unit is below the base price ${base}uogpu/unit: the task will not be scheduled until the base price falls`);
+  if (quote.belowBase) lines.push(`  WARNING: your max price ${params.maxPricePerUnit}uogpu/unit is below the base price ${quote.basePrice}uogpu/unit: the task will not be scheduled until the base price falls`);
   return lines.join("\n");
 }
 
