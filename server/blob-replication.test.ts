@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../app/log.js";
 import { MANIFEST_VERSION } from "../crypto/task-crypto.js";
 import { Task, TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
@@ -185,4 +185,41 @@ describe("blob replication at submission", () => {
     await replicator.idle();
     expect(replicator.stats).toMatchObject({ failed: 1, replicated: 0 });
   });
+  it("after close(), blocks finishing during shutdown are not collected, a task read in flight queues nothing, and close() resolves without a line logged", async () => {
+    const log = silentLogger();
+    const logged = (["info", "warn", "debug"] as const).map((level) => vi.spyOn(log, level));
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    replicator = new BlobReplicator({
+      store,
+      // The task read of block 1 is still in flight when the node starts shutting down.
+      task: async (id) => {
+        await gate;
+        return tasks.get(id);
+      },
+      currentHeight: () => height,
+      maxBlobBytes: MAX_BLOB,
+      log,
+      settings: { fetchTimeoutMs: 20 },
+    });
+    task(1, { inputCid: await onPeers(bytesOf(1000, 30)) });
+    replicator.observeBlockEvents(submitted(1));
+    height += 1n;
+    replicator.committed();
+
+    const closing = replicator.close();
+    for (let block = 0; block < 100; block++) {
+      replicator.observeBlockEvents(submitted(...Array.from({ length: 100 }, (_, i) => 2 + block * 100 + i)));
+      height += 1n;
+      replicator.committed();
+    }
+    expect(replicator.stats.observed).toBe(0);
+
+    release();
+    await closing;
+    expect(replicator.stats).toMatchObject({ observed: 0, queued: 0, active: 0, replicated: 0, failed: 0 });
+    expect(backend.pins.size).toBe(0);
+    for (const spy of logged) expect(spy).not.toHaveBeenCalled();
+    // A close() that waited on work queued after it would never resolve: fail well before the suite's limit.
+  }, 30_000);
 });
