@@ -5,9 +5,7 @@
  */
 import { base64 } from "@scure/base";
 import { WorkerStatus } from "../../../proto/gen/ogpu/workers/v1/workers";
-import { attributesOf, REVEAL_EVENT, resultFrom, taskEvents, type TaskEventView, type TaskResult } from "../../../sdk/events";
-import type { Recipient } from "../../../crypto/task-crypto";
-import { auditorRecipients, type CandidateWorker } from "../../../sdk/task-io";
+import { attributesOf, auditorRecipients, REVEAL_EVENT, resultFrom, taskEvents, type CandidateWorker, type Recipient, type TaskEventView, type TaskResult } from "../../../sdk/browser";
 import { api, type Task, type TxResponse, type WorkerView } from "../api";
 
 const bytes = (b64: string | null | undefined): Uint8Array => (b64 ? base64.decode(b64) : new Uint8Array());

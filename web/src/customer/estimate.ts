@@ -4,8 +4,7 @@
  * encrypted input is sealed to) and, from those workers' prices and free slots and the queue,
  * what the task can expect to wait for. Pure: the form passes what it polled.
  */
-import type { CandidateFilter } from "../../../sdk/task-io";
-import { quoteTask } from "../../../sdk/quote";
+import { quoteTask, type CandidateFilter } from "../../../sdk/browser";
 import type { TierPrice, WorkerView } from "../api";
 import { candidateWorker } from "./chain";
 

@@ -4,10 +4,7 @@
  * (sdk/task-io.ts uploadTaskInput), build MsgSubmitTask (sdk/submit-msg.ts) and sign it with the
  * wallet (web/src/tx.ts). The task id comes from the tx's task_submitted event.
  */
-import { candidateRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io";
-import { PROGRAM_KIND, programRequirements, uploadProgram, type PackedProgram } from "../../../sdk/programs";
-import { submitTaskMsg, type SubmitTaskParams } from "../../../sdk/submit-msg";
-import { MSG } from "../../../sdk/registry";
+import { candidateRecipients, MSG, PROGRAM_KIND, programRequirements, submitTaskMsg, uploadProgram, uploadTaskInput, type PackedProgram, type SubmitTaskParams, type UploadedInput } from "../../../sdk/browser";
 import type { SignAndBroadcast, Wallet } from "../wallet/types";
 import { api, restBase } from "../api";
 import { auditors, candidateWorker, eventAttribute, latestHeight } from "./chain";
