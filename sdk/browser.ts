@@ -23,7 +23,7 @@ export { generateMnemonic, HD_PATH, mnemonicSeed, normaliseMnemonic, secp256k1Pr
 export { secp256k1PublicKey, signSecp256k1, verifySecp256k1Noble } from "../crypto/secp256k1-noble.js";
 export { ACCOUNT_PREFIX } from "../crypto/bech32.js";
 // A task from the client's side, as OgpuClient and the CLI run it (the web dashboard's customer page uses these).
-export { auditorRecipients, candidateRecipients, inputManifest, NO_AUDITOR_FOR_TOLERANCE, openTaskLogs, openTaskResult, ResultDigestMismatchError, uploadTaskInput, type CandidateFilter, type CandidateWorker, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
+export { auditorRecipients, candidateRecipients, declaredInputBytes, inputManifest, NO_AUDITOR_FOR_TOLERANCE, openTaskLogs, openTaskResult, ResultDigestMismatchError, uploadTaskInput, type CandidateFilter, type CandidateWorker, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
 export { submitTaskMsg, type SubmitTaskParams } from "./submit-msg.js";
 export { quoteTask, type TaskQuote } from "./quote.js";
 export { packProgramFiles, pickedDirectoryEntries, programRequirements, PROGRAM_KIND, unpackProgram, uploadProgram, type PackedProgram, type PickedFile } from "./programs.js";

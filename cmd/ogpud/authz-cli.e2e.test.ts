@@ -23,7 +23,7 @@ const ACCOUNTS = [
   { name: "worker", coins: "100000000000uogpu" },
 ];
 /** One task's escrow: bid 200 × 10 units × k 1; the grant covers one and a half. */
-const TASK = { kind: "hash", inputCid: singleChunkCid(new TextEncoder().encode("authz-cli")), units: 10n, maxPricePerUnit: 200n, redundancy: 1 };
+const TASK = { kind: "hash", inputCid: singleChunkCid(new TextEncoder().encode("authz-cli")), inputBytes: 9, units: 10n, maxPricePerUnit: 200n, redundancy: 1 };
 const ESCROW = 2000n;
 const LIMIT = 3000n;
 /** A fixed fee, so a refused exec reaches the chain (no simulation) and comes back with its code. */

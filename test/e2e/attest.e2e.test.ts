@@ -82,6 +82,7 @@ async function submit(spec: { k: number; models: string[]; units?: bigint }): Pr
     kind: "inference",
     programHash: textCid("inference"),
     inputCid: textCid("e2e input"),
+    inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
     units: spec.units ?? 10n,
     requirements: { minVramMb: 0n, gpuModels: spec.models, tier: 0, preferredRegion: "" },
     redundancy: spec.k,

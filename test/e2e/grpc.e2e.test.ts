@@ -64,6 +64,7 @@ beforeAll(async () => {
     kind: "inference",
     programHash: textCid("inference"),
     inputCid: INPUT_CID,
+    inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
     units: 4n,
     requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
     redundancy: 1,

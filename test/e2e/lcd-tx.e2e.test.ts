@@ -148,6 +148,7 @@ describe("LCD tx service over a real node (stock cosmjs signing)", () => {
         kind: "inference",
         programHash: textCid("inference"),
         inputCid: textCid("lcd input"),
+        inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
         units: 10n,
         requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
         redundancy: 1,

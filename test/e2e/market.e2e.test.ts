@@ -64,6 +64,7 @@ function submitMsg(spec: { bid: bigint; minVram?: bigint; models?: string[]; pri
       kind: "inference",
       programHash: textCid("inference"),
       inputCid: textCid("e2e input"),
+      inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
       units: 10n,
       requirements: { minVramMb: spec.minVram ?? 0n, gpuModels: spec.models ?? [], tier: 0, preferredRegion: "" },
       redundancy: 1,

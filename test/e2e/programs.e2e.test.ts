@@ -101,7 +101,7 @@ describe("programs on a real node with two ogpu-worker processes", () => {
     expect(run.stderr).toContain(`--program ${missing}: cannot read the bundle`);
     // Submitted directly (as a client that skips the check), the workers decline it.
     const client = cluster.clients[0]!;
-    const { taskId } = await client.submitTask({ kind: PROGRAM_KIND, programHash: missing, inputCid: textCid("program input"), units: 1n, maxPricePerUnit: 200n, redundancy: 2, requirements: { runtime: "process" } });
+    const { taskId } = await client.submitTask({ kind: PROGRAM_KIND, programHash: missing, inputCid: textCid("program input"), inputBytes: 1024, units: 1n, maxPricePerUnit: 200n, redundancy: 2, requirements: { runtime: "process" } });
     const failed = await until("the task failed as unexecutable", () => client.getTask(taskId), (t) => t?.status === TaskStatus.TASK_STATUS_FAILED, 90_000, cluster.workerLogs);
     expect(failed!.statusReason).toBe("unexecutable:program_unavailable");
     // Each worker logs its decline after the tx lands, so the line may trail the chain's FAILED.

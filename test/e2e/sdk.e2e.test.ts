@@ -24,7 +24,7 @@ const WORKERS = [
   { name: "w1", price: 100n },
   { name: "w2", price: 150n },
 ];
-const TASK: SubmitTaskParams = { kind: "matmul", inputCid: textCid("e2e input"), units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } };
+const TASK: SubmitTaskParams = { kind: "matmul", inputCid: textCid("e2e input"), inputBytes: 9, units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } };
 
 let home: string;
 let devnet: Devnet;
@@ -197,7 +197,7 @@ describe("OgpuClient on a real node", () => {
 
   it("ogpud tx market submit-task --wait prints one line per change and exits 1 on expiry; cancel-task refunds", async () => {
     const keys = ["--from", "client", "--keyring-backend", "test", "--home", home, "--yes"];
-    const task = ["--kind", "hash", "--input-cid", textCid("cli input"), "--units", "5", "--max-price", "300", "--gpu-models", "RTX4090", "--k", "1"];
+    const task = ["--kind", "hash", "--input-cid", textCid("cli input"), "--input-bytes", "9", "--units", "5", "--max-price", "300", "--gpu-models", "RTX4090", "--k", "1"];
     const waited = await ogpud("tx", "market", "submit-task", ...task, ...keys, "--wait", "--timeout", "45");
     expect(waited.code).toBe(1);
     expect(waited.stderr).toMatch(/^error: task \d+ ended EXPIRED at height \d+: max_retries$/);

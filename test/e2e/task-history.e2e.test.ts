@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe("pruned task history on a real node", () => {
   it("item 3: a cancelled task is pruned after task_retention_blocks; tx_search on task_status.task_id still finds its history", async () => {
-    const { taskId } = await client.submitTask({ kind: "matmul", inputCid: textCid("e2e input"), units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } });
+    const { taskId } = await client.submitTask({ kind: "matmul", inputCid: textCid("e2e input"), inputBytes: 9, units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } });
     const { height } = await client.cancelTask(taskId);
     const path = `/ogpu/market/v1/tasks/${taskId}`;
     const gone = await until("pruning", () => restGet<{ message?: string }>(devnet, path), (r) => r.status === 404, 30_000);

@@ -210,7 +210,7 @@ describe("ogpu-worker on a real node", () => {
     const view = async () => Promise.all(workers.map(async (w) => (await client.getWorker(w.address))!.worker!));
     const workers0 = await view();
     const missing = singleChunkCid(new TextEncoder().encode("an input the client never uploaded"));
-    const { taskId: id } = await client.submitTask({ kind: "hash", inputCid: missing, units: UNITS, maxPricePerUnit: 200n, redundancy: 1 });
+    const { taskId: id } = await client.submitTask({ kind: "hash", inputCid: missing, inputBytes: 1024, units: UNITS, maxPricePerUnit: 200n, redundancy: 1 });
     clientFees += FEE_AMOUNT;
     const failed = await until("the task to fail as unexecutable", () => task(id), (t) => t.status === TaskStatus.TASK_STATUS_FAILED);
     expect(failed).toMatchObject({ statusReason: "unexecutable:input_unavailable", declines: 2, escrow: "0" });

@@ -8,7 +8,7 @@ import { toleranceToPpt } from "../../../sdk/program-manifest.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
 import { basePrices, getTask, listTasks, listWorkers, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
-import { clientEncryptionKey, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { clientEncryptionKey, declaredInputBytes, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
 import { quoteTask } from "../../../sdk/quote.js";
 import { blobSignerFromMnemonic } from "../../../sdk/blob-signer.js";
 import type { KemKeyPair } from "../../../crypto/kem.js";
@@ -159,6 +159,7 @@ const submitTask: Command = {
     input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
     public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
     "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },
+    "input-bytes": { type: "string", description: "MsgSubmitTask input_bytes, the bytes every node stores for the task, paid per KiB (default: counted from the uploads, else measured through --rest)" },
     rest: { type: "string", description: `the node's REST server / blob store; several comma-separated (a,b,c) are failed over in order (default ${DEFAULT_REST})` },
     "output-file": { type: "string", description: "with --wait: write the verified (decrypted) result here" },
     units: { type: "string", description: "compute units (required)" },
@@ -223,6 +224,7 @@ const submitTask: Command = {
     const inputFile = typeof flags.input === "string" ? flags.input : undefined;
     if ((inputFile === undefined) === (typeof flags["input-cid"] !== "string")) throw new CliError("give exactly one of --input <file> or --input-cid <cid>");
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
+    const declaredBytes = flags["input-bytes"] === undefined ? undefined : uintFlag(flags, "input-bytes");
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
@@ -231,7 +233,7 @@ const submitTask: Command = {
     stringFlag(flags, "from");
     return withNode(flags, async (node) => {
       let inputCid = typeof flags["input-cid"] === "string" ? flags["input-cid"] : "";
-      let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints"> = { encrypted: false, auditorKeyFingerprints: [] };
+      let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints" | "storedBytes"> = { encrypted: false, auditorKeyFingerprints: [] };
       let download: ResultDownload | undefined = outputFile !== undefined ? { restUrl, outputFile } : undefined;
       const needKeys = input !== undefined || program?.packed !== undefined;
       const keyring = needKeys ? keyringFromFlags(flags) : undefined;
@@ -247,7 +249,9 @@ const submitTask: Command = {
         download = { restUrl, outputFile, encryptionKey: keys.encryptionKey };
         if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s) and ${uploaded.auditors.length} auditor(s), manifest` : "public, cid"} ${inputCid}`);
       }
-      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid, inputEncrypted: sealedTo.encrypted, auditorKeyFingerprints: sealedTo.auditorKeyFingerprints }) }];
+      // What every node will store, paid per KiB: counted from the uploads, else measured through --rest.
+      const inputBytes = await declaredInputBytes(restUrl, { ...params, inputBytes: declaredBytes, programBytes: program?.bundleBytes }, { inputCid, storedBytes: sealedTo.storedBytes });
+      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid, inputBytes, inputEncrypted: sealedTo.encrypted, auditorKeyFingerprints: sealedTo.auditorKeyFingerprints }) }];
       let summary = `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`;
       // Only the confirmation prompt shows the quote; -y, --dry-run and --generate-only skip it.
       if (!flags.yes && !flags["dry-run"] && !flags["generate-only"]) summary = `${summary}\n${await submitQuote(node, params)}`;
