@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // e2e suites start real cometbft processes; files run in parallel workers, so every
-    // suite owns its own port range (a constant at the top of each file).
+    // suite owns its own port range (TEST_PORTS in testnet/ports.ts, docs/testing.md).
     fileParallelism: true,
     maxWorkers: 2,
   },

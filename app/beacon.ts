@@ -2,7 +2,7 @@ import type { CommitInfo, ExtendedCommitInfo } from "cosmjs-types/tendermint/abc
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { ED25519_SIGNATURE_LENGTH, ed25519Verify } from "../crypto/ed25519.js";
 import { sha256 } from "../crypto/hash.js";
-import { startsWithBytes } from "../crypto/bytes.js";
+import { compareBytes, startsWithBytes } from "../crypto/bytes.js";
 
 /**
  * The randomness beacon that seeds audit draws (docs/proof-of-sync.md, docs/security.md).
@@ -41,7 +41,6 @@ export function beaconMessage(chainId: string, height: bigint, blockHash: Uint8A
   return Buffer.concat([Buffer.from("ogpu-beacon", "ascii"), frame.subarray(0, 2), chain, frame.subarray(2), Buffer.from(blockHash)]);
 }
 
-const compareBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 export function encodeBeaconTx(entries: readonly BeaconEntry[]): Uint8Array {
   if (entries.length > MAX_ENTRIES) throw new Error(`a beacon holds at most ${MAX_ENTRIES} signatures`);

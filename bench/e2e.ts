@@ -1,3 +1,4 @@
+import { TEST_PORTS, portAt } from "../testnet/ports.js";
 import { MICRO_PER_OGPU as OGPU } from "../app/coins.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -116,8 +117,8 @@ export async function startComputeCluster(opts: ClusterOptions): Promise<Compute
 
 // ---- the benchmark ----
 
-const PORT_BASE = 28250;
-const METRICS_PORT_BASE = 28260;
+const PORT_BASE = TEST_PORTS.benchE2e.base;
+const METRICS_PORT_BASE = portAt(TEST_PORTS.benchE2e, 10);
 const TASKS = 24;
 const CLIENTS = 4;
 const MiB = 1024 * 1024;

@@ -1,3 +1,4 @@
+import { TEST_PORTS, portAt } from "../testnet/ports.js";
 import { offsetPort, portsFrom } from "../testnet/devnet.js";
 import { startMarketCluster, type MarketCluster } from "../testnet/market-cluster.js";
 import { printFigures, progress, quantile, type Benchmark, type Figure } from "./report.js";
@@ -12,8 +13,8 @@ import { printFigures, progress, quantile, type Benchmark, type Figure } from ".
  * node0, and fetched by the worker and the auditors through their own nodes.
  */
 
-const PORT_BASE = 27100;
-const METRICS_PORT_BASE = 27150;
+const PORT_BASE = TEST_PORTS.benchTestnetE2e.base;
+const METRICS_PORT_BASE = portAt(TEST_PORTS.benchTestnetE2e, 50);
 const TASKS = 16;
 const WORKERS = 4;
 

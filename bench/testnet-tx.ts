@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirectSecp256k1Wallet } from "@cosmjs/proto-signing";
 import { rpcStatus, waitForHeight } from "../testnet/devnet.js";
+import { offsetPort, portAt, TEST_PORTS } from "../testnet/ports.js";
 import { createTestnet, startTestnetNode, stopTestnetNode, testnetNodePid, type Testnet } from "../testnet/testnet.js";
 import { kvstoreTxs, meanTxSize, startKvstoreTestnet, type KvstoreTestnet } from "./kvstore-reference.js";
 import { median, printFigures, printRatios, progress, type Benchmark, type Figure } from "./report.js";
@@ -22,8 +23,14 @@ import { cometbftPid, cpuSeconds, DENOM, durationMs, envInt, presign, runLoad, t
  */
 
 const BENCH = "testnet-tx";
-/** The testnet uses 27850..27883 (node i: +10i); the kvstore reference reuses them after it. */
-const TESTNET_PORT_BASE = 27850;
+/**
+ * Node i at +10i of this benchmark's range (testnet/ports.ts), shifted by OGPU_PORT_OFFSET; the
+ * kvstore reference reuses the ports after it. portAt refuses more validators than the range holds.
+ */
+function testnetPortBase(validators: number): number {
+  portAt(TEST_PORTS.benchTestnetTx, 10 * validators - 1);
+  return offsetPort(TEST_PORTS.benchTestnetTx.base);
+}
 /** 1,000 OGPU each: far below the max wallet, plenty for the fees. */
 const ACCOUNT_UOGPU = 1_000_000_000n;
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -179,8 +186,8 @@ async function runTestnetTxBench(): Promise<void> {
   const ours: Measurement[] = [];
   const reference: Measurement[] = [];
   for (let round = 1; round <= rounds; round++) {
-    ours.push(await measure(config, config.validators, TESTNET_PORT_BASE, accounts, { kind: "ogpud" }));
-    reference.push(await measure(config, config.validators, TESTNET_PORT_BASE, accounts, { kind: "kvstore", txSize: ours[ours.length - 1]!.txSize, round }));
+    ours.push(await measure(config, config.validators, testnetPortBase(config.validators), accounts, { kind: "ogpud" }));
+    reference.push(await measure(config, config.validators, testnetPortBase(config.validators), accounts, { kind: "kvstore", txSize: ours[ours.length - 1]!.txSize, round }));
     console.log(`-- round ${round}`);
     printFigures(BENCH, [...networkFigures("", ours[round - 1]!), ...networkFigures("kvstore_", reference[round - 1]!)]);
   }

@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../testnet/ports.js";
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from "../crypto/secp256k1.js";
@@ -18,8 +19,8 @@ import { cometbftPid, cpuSeconds, durationMs, envInt, presign, runLoad, signingA
  */
 
 const BENCH = "tx";
-/** Ports 27400..27403 (the tx benchmark's range is 27400-27499). */
-const PORT_BASE = 27400;
+/** The node's ports, then the kvstore reference's (testnet/ports.ts). */
+const PORT_BASE = TEST_PORTS.benchTx.base;
 const DENOM = "uogpu";
 /** 1,000 OGPU each: far below the 420,000 OGPU max wallet, plenty for fees of a few thousand txs. */
 const ACCOUNT_COINS = `1000000000${DENOM}`;

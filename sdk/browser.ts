@@ -22,3 +22,9 @@ export { adr036SignBytes, BLOB_HEADERS, BLOB_SIGNATURE_FORM_HEADER, BlobError, b
 export { generateMnemonic, HD_PATH, mnemonicSeed, normaliseMnemonic, secp256k1PrivateKeyFromSeed } from "../crypto/hd.js";
 export { secp256k1PublicKey, signSecp256k1, verifySecp256k1Noble } from "../crypto/secp256k1-noble.js";
 export { ACCOUNT_PREFIX } from "../crypto/bech32.js";
+// A task from the client's side, as OgpuClient and the CLI run it (the web dashboard's customer page uses these).
+export { auditorRecipients, candidateRecipients, declaredInputBytes, inputManifest, NO_AUDITOR_FOR_TOLERANCE, openTaskLogs, openTaskResult, ResultDigestMismatchError, uploadTaskInput, type CandidateFilter, type CandidateWorker, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
+export { submitTaskMsg, type SubmitTaskParams } from "./submit-msg.js";
+export { quoteTask, type TaskQuote } from "./quote.js";
+export { packProgramFiles, pickedDirectoryEntries, programRequirements, PROGRAM_KIND, unpackProgram, uploadProgram, type PackedProgram, type PickedFile } from "./programs.js";
+export { attributesOf, REVEAL_EVENT, resultFrom, taskEvents, type TaskEventView, type TaskResult } from "./events.js";

@@ -34,7 +34,7 @@ import type { BlobSigner } from "./blobs.js";
 import type { EncryptedInputManifest } from "../crypto/task-crypto.js";
 import { submitTaskMsg, type SubmitTaskParams } from "./submit-msg.js";
 import { blobSignerFromMnemonic } from "./blob-signer.js";
-import { clientEncryptionKey, inputManifest, inputRecipients, openTaskLogs, openTaskResult, uploadTaskInput, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
+import { clientEncryptionKey, declaredInputBytes, inputManifest, inputRecipients, openTaskLogs, openTaskResult, uploadTaskInput, type OpenedTaskLog, type UploadedInput } from "./task-io.js";
 
 export interface OgpuClientOptions {
   /** Fee per gas unit (default the node's default floor, 0.001uogpu). */
@@ -158,7 +158,8 @@ export class OgpuClient {
   async submitTask(params: SubmitTaskParams): Promise<SubmittedTask> {
     const client = this.requireSigner();
     const uploaded = await this.prepareInput(params);
-    const msg = submitTaskMsg(client, { ...params, inputCid: uploaded.inputCid, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
+    const inputBytes = await declaredInputBytes(this.opts.restUrl, params, uploaded);
+    const msg = submitTaskMsg(client, { ...params, inputCid: uploaded.inputCid, inputBytes, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
     const res = await this.broadcast([{ typeUrl: MSG.SubmitTask, value: msg }], params.memo);
     const response = MsgSubmitTaskResponse.decode(res.msgResponses[0]!.value);
     if (params.input !== undefined) this.manifests.set(response.taskId, uploaded.manifest);
@@ -174,7 +175,8 @@ export class OgpuClient {
   async submitTaskFor(granter: string, params: SubmitTaskParams): Promise<SubmittedTask> {
     const grantee = this.requireSigner();
     const uploaded = await this.prepareInput(params);
-    const inner = submitTaskMsg(granter, { ...params, inputCid: uploaded.inputCid, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
+    const inputBytes = await declaredInputBytes(this.opts.restUrl, params, uploaded);
+    const inner = submitTaskMsg(granter, { ...params, inputCid: uploaded.inputCid, inputBytes, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
     const exec = MsgExec.fromPartial({ grantee, msgs: [{ typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(inner).finish() }] });
     const res = await this.broadcast([{ typeUrl: MsgExec.typeUrl, value: exec }], params.memo);
     const response = MsgSubmitTaskResponse.decode(MsgExecResponse.decode(res.msgResponses[0]!.value).results[0]!);

@@ -4,8 +4,8 @@
 export { OgpuClient, TxFailedError, DEFAULT_GAS_PRICE, submitTaskMsg } from "./client.js";
 export type { FetchedResult, OgpuClientOptions, SubmitTaskParams, SubmittedTask, RegisterWorkerParams } from "./client.js";
 export { blobSignerFromMnemonic } from "./blob-signer.js";
-export { ResultDigestMismatchError, candidateRecipients, clientEncryptionKey, inputManifest, openTaskLogs, openTaskResult, uploadTaskInput } from "./task-io.js";
-export type { CandidateFilter, OpenResultOptions, OpenedTaskLog, UploadInputOptions, UploadedInput } from "./task-io.js";
+export { ResultDigestMismatchError, candidateRecipients, clientEncryptionKey, declaredInputBytes, inputManifest, openTaskLogs, openTaskResult, uploadTaskInput } from "./task-io.js";
+export type { CandidateFilter, InputBytesSource, OpenResultOptions, OpenedTaskLog, UploadInputOptions, UploadedInput } from "./task-io.js";
 export { PROGRAM_KIND, builtinProgramId, packProgramFiles, pickedDirectoryEntries, programRequirements, unpackProgram, uploadProgram } from "./programs.js";
 export { packProgram } from "./program-dir.js";
 export type { PackedProgram, UnpackedProgram } from "./programs.js";

@@ -44,15 +44,24 @@ export interface SubmitTaskParams {
   atol?: string;
   rtol?: string;
   memo?: string;
+  /**
+   * MsgSubmitTask.input_bytes, the bytes every node stores for the task (input, encrypted
+   * payload, program bundle; paid per KiB). Leave it out: the client computes it from what it
+   * uploads and measures the rest through the REST endpoint (sdk/task-io.ts declaredInputBytes).
+   */
+  inputBytes?: bigint | number;
+  /** Size of the program bundle (kind "program") when the caller holds it; measured otherwise. */
+  programBytes?: bigint | number;
 }
 
 const VERIFICATION = { bitwise: VerificationClass.VERIFICATION_CLASS_BITWISE, tolerance: VerificationClass.VERIFICATION_CLASS_TOLERANCE } as const;
 
 /**
  * The MsgSubmitTask for `params`, signed by `client` (the CLI builds its tx from it too). An
- * encrypted input declares the auditor keys it is wrapped to (UploadedInput.auditorKeyFingerprints).
+ * encrypted input declares the auditor keys it is wrapped to (UploadedInput.auditorKeyFingerprints);
+ * `inputBytes` is the declaration sdk/task-io.ts declaredInputBytes computes.
  */
-export function submitTaskMsg(client: string, params: SubmitTaskParams & { inputCid: string; inputEncrypted?: boolean; auditorKeyFingerprints?: Uint8Array[] }): MsgSubmitTask {
+export function submitTaskMsg(client: string, params: SubmitTaskParams & { inputCid: string; inputBytes: bigint | number; inputEncrypted?: boolean; auditorKeyFingerprints?: Uint8Array[] }): MsgSubmitTask {
   const req = params.requirements ?? {};
   return MsgSubmitTask.fromPartial({
     client,
@@ -70,5 +79,6 @@ export function submitTaskMsg(client: string, params: SubmitTaskParams & { input
     auditorKeyFingerprints: params.auditorKeyFingerprints ?? [],
     atol: toleranceToPpt(params.atol ?? "0"),
     rtol: toleranceToPpt(params.rtol ?? "0"),
+    inputBytes: BigInt(params.inputBytes),
   });
 }

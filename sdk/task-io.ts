@@ -23,7 +23,8 @@ import { WorkerStatus } from "../proto/gen/ogpu/workers/v1/workers.js";
 import { auditorKeyFingerprint } from "../crypto/kem-pubkey.js";
 import { openPublicOutput, openTaskOutput, parseManifest, sealTaskInput, type ClientBlobKind, type EncryptedInputManifest, type Recipient } from "../crypto/task-crypto.js";
 import type { Task } from "../proto/gen/ogpu/market/v1/market.js";
-import { fetchBlob, uploadBlob, type BlobSigner } from "./blobs.js";
+import { fetchBlob, uploadBlob, type BlobSigner, type RestEndpoints } from "./blobs.js";
+import { PROGRAM_TASK_KIND } from "../app/program-runtimes.js";
 import type { TaskResult } from "./events.js";
 import { listAuditorKeys, listWorkers, type AbciQuerier } from "./queries.js";
 
@@ -95,6 +96,8 @@ export interface UploadedInput {
   auditorKeyFingerprints: Uint8Array[];
   /** The uploaded manifest (encrypted input only): fetchResult opens the output with it. */
   manifest?: EncryptedInputManifest;
+  /** Bytes uploaded: the input blob, plus the payload for an encrypted input (part of MsgSubmitTask.input_bytes). */
+  storedBytes?: bigint;
 }
 
 export interface UploadInputOptions {
@@ -122,7 +125,7 @@ export const NO_AUDITOR_FOR_TOLERANCE =
 export async function uploadTaskInput(opts: UploadInputOptions): Promise<UploadedInput> {
   if (!opts.encryption) {
     const { cid } = await uploadBlob(opts.restUrl, opts.input, opts.signer, opts.height);
-    return { inputCid: cid, encrypted: false, recipients: [], auditors: [], auditorKeyFingerprints: [] };
+    return { inputCid: cid, encrypted: false, recipients: [], auditors: [], auditorKeyFingerprints: [], storedBytes: BigInt(opts.input.length) };
   }
   const { clientKey, recipients, auditors = [], tolerance = false } = opts.encryption;
   if (tolerance && auditors.length === 0) throw new Error(NO_AUDITOR_FOR_TOLERANCE);
@@ -140,7 +143,46 @@ export async function uploadTaskInput(opts: UploadInputOptions): Promise<Uploade
     auditors: addresses(auditors),
     auditorKeyFingerprints: auditors.map((a) => auditorKeyFingerprint(a.encPubkey)),
     manifest: parseManifest(manifest),
+    storedBytes: BigInt(payload.length + manifest.length),
   };
+}
+
+/** What MsgSubmitTask.input_bytes is computed from (docs/storage.md "Who pays"). */
+export interface InputBytesSource {
+  kind: string;
+  programHash?: string;
+  /** The declaration itself, when the caller knows it: used as given. */
+  inputBytes?: bigint | number;
+  /** Size of the program bundle (kind "program"), when the caller holds it. */
+  programBytes?: bigint | number;
+}
+
+/**
+ * MsgSubmitTask.input_bytes: the bytes every node replicates for the task — the input blob, an
+ * encrypted input's payload and a kind "program" bundle. Sizes the caller did not upload in this
+ * call are measured by fetching the blob through `rest` (checked against its CID); a blob no node
+ * holds is an error (declare `inputBytes` yourself). At least 1.
+ */
+export async function declaredInputBytes(rest: RestEndpoints | undefined, source: InputBytesSource, uploaded: Pick<UploadedInput, "inputCid" | "storedBytes">): Promise<bigint> {
+  if (source.inputBytes !== undefined) return BigInt(source.inputBytes);
+  const measure = async (what: string, cid: string): Promise<Uint8Array> => {
+    if (rest === undefined) throw new Error(`cannot measure the ${what} ${cid} for input_bytes without a REST endpoint: give restUrl or inputBytes`);
+    try {
+      return await fetchBlob(rest, cid);
+    } catch (err) {
+      throw new Error(`cannot measure the ${what} ${cid} for input_bytes (${(err as Error).message}): upload it first or give inputBytes`);
+    }
+  };
+  let total = uploaded.storedBytes;
+  if (total === undefined) {
+    const input = await measure("input", uploaded.inputCid);
+    const manifest = parseManifest(input);
+    total = BigInt(input.length) + (manifest ? BigInt((await measure("encrypted payload", manifest.payload_cid)).length) : 0n);
+  }
+  if (source.kind === PROGRAM_TASK_KIND && source.programHash !== undefined) {
+    total += source.programBytes !== undefined ? BigInt(source.programBytes) : BigInt((await measure("program bundle", source.programHash)).length);
+  }
+  return total > 0n ? total : 1n;
 }
 
 /** The manifest named by a task's input CID, or undefined for a public input. */

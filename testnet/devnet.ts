@@ -9,6 +9,8 @@ import { genesisAddAccountCommand } from "../cmd/ogpud/commands/genesis.js";
 import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/commands/gentx.js";
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
+import { offsetPort } from "./ports.js";
+import { cometbftPid } from "./processes.js";
 
 /** Ports of one node; `portsFrom(P)` gives P..P+4 and CometBFT's Prometheus at P+6 (P+5 is left for tests that move a port; each suite has its own range of 10). */
 export interface NodePorts {
@@ -23,10 +25,8 @@ export interface NodePorts {
 
 export const DEFAULT_NODE_PORTS: NodePorts = { p2p: 26656, rpc: 26657, abci: 26658, rest: 1317, grpc: 9090 };
 
-/** A test port shifted by OGPU_PORT_OFFSET, so two checkouts can run their suites at once. */
-export function offsetPort(port: number): number {
-  return port + Number(process.env.OGPU_PORT_OFFSET ?? 0);
-}
+// Test ports come from the registry (testnet/ports.ts); offsetPort is re-exported for the suites that import it from here.
+export { offsetPort };
 
 export function portsFrom(base: number): NodePorts {
   const at = offsetPort(base);
@@ -253,7 +253,7 @@ export function spawnNode(home: string, extraArgs: string[] = [], script = ogpud
       await exited;
     },
     async kill9() {
-      const cometPid = await childPid(proc.pid!);
+      const cometPid = cometbftPid(proc.pid!);
       proc.kill("SIGKILL");
       if (cometPid !== undefined) {
         try {
@@ -265,17 +265,6 @@ export function spawnNode(home: string, extraArgs: string[] = [], script = ogpud
       await exited;
     },
   };
-}
-
-/** PID of a process's first child (cometbft under ogpud), from /proc. */
-async function childPid(pid: number): Promise<number | undefined> {
-  try {
-    const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8");
-    const first = text.trim().split(/\s+/)[0];
-    return first ? Number(first) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface RpcStatus {

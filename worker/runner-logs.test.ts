@@ -74,7 +74,7 @@ function taskOf(id: bigint, inputCid: string, encrypted: boolean): Task {
     id, client: "ogpu1client", kind: "printer", programHash: builtinProgramId("printer"), inputCid, units: 1n, requirements: undefined, redundancy: 1, maxPricePerUnit: "100", priority: 0,
     deadlineHeight: 1000n, verification: 1, status: TaskStatus.TASK_STATUS_ASSIGNED, escrow: "100", submitHeight: 1n, retries: 0,
     assignments: [{ worker: ME, assignedHeight: 5n, pricePerUnit: "100", committed: false, committedHeight: 0n, commitByHeight: 25n }],
-    pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: encrypted, auditorKeyFingerprints: [], declines: 0, declineReason: "", atol: 0n, rtol: 0n, logs: [],
+    pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: encrypted, auditorKeyFingerprints: [], declines: 0, declineReason: "", atol: 0n, rtol: 0n, logs: [], inputBytes: 0n,
   };
 }
 

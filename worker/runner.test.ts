@@ -39,7 +39,7 @@ class FakeChain implements RunnerChain {
       id, client: "ogpu1client", kind, programHash: builtinProgramId(kind), inputCid, units: 1n, requirements: undefined, redundancy: workers.length, maxPricePerUnit: "100", priority: 0,
       deadlineHeight: 1000n, verification: 1, status: TaskStatus.TASK_STATUS_ASSIGNED, escrow: "100", submitHeight: 1n, retries: 0,
       assignments: workers.map((w) => ({ worker: w, assignedHeight: 5n, pricePerUnit: "100", committed: false, committedHeight: 0n, commitByHeight: 25n })),
-      pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: false, auditorKeyFingerprints: [], declines: 0, declineReason: "", atol: 0n, rtol: 0n, logs: [],
+      pendingReason: "", excludedWorkers: [], statusReason: "", updatedHeight: 5n, inputEncrypted: false, auditorKeyFingerprints: [], declines: 0, declineReason: "", atol: 0n, rtol: 0n, logs: [], inputBytes: 0n,
     };
     this.tasks.set(id, task);
     return task;

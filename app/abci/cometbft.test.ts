@@ -1,8 +1,9 @@
 /**
  * Integration: the real CometBFT binary drives AbciServer with a tiny counter app over TCP.
- * Ports 27050-27052 (shifted by OGPU_PORT_OFFSET) belong to this file. The binary is the project's
+ * Ports: TEST_PORTS.abciCometbft (testnet/ports.ts). The binary is the project's
  * own lookup (cmd/paths.ts); a missing binary fails the test with how to install it.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ import type { AbciApplication } from "./application.js";
 import { AbciServer } from "./server.js";
 
 const COMETBFT = cometbftBinary();
-const { abci: ABCI_PORT, rpc: RPC_PORT, p2p: P2P_PORT } = portsFrom(27050);
+const { abci: ABCI_PORT, rpc: RPC_PORT, p2p: P2P_PORT } = portsFrom(TEST_PORTS.abciCometbft.base);
 const RPC = `http://127.0.0.1:${RPC_PORT}`;
 
 /** Accepts every tx, counts them; the app hash is the count as 8 big-endian bytes. */

@@ -1,3 +1,4 @@
+import { TEST_PORTS, portAt, offsetPort } from "../../testnet/ports.js";
 import net from "node:net";
 import { spawn } from "node:child_process";
 import { lstat, mkdtemp, rm } from "node:fs/promises";
@@ -115,7 +116,7 @@ const query = (path: string): Request => ({ query: { path, data: new Uint8Array(
 const echo = (message: string): Request => ({ echo: { message } });
 const flush: Request = { flush: {} };
 
-let nextPort = 27001; // this file owns 27001-27019
+let serversStarted = 0; // the k-th server listens on port +k of this file's range (testnet/ports.ts)
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -124,7 +125,7 @@ afterEach(async () => {
 async function startServer(app: AbciApplication = new FakeApp()) {
   const logs: string[] = [];
   const server = new AbciServer(app, { logger: (line) => logs.push(line) });
-  const port = nextPort++;
+  const port = offsetPort(portAt(TEST_PORTS.abciServer, serversStarted++));
   await server.listen(`tcp://127.0.0.1:${port}`);
   cleanups.push(() => server.close());
   const connect = async () => {

@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "../../testnet/devnet.js";
 import { MSG } from "../../sdk/registry.js";
@@ -15,14 +16,14 @@ import { runOgpud } from "./run.js";
  * the chain's error, and again once the grant is revoked. One registered worker, so the market
  * accepts the submissions (they are never run: the test is about the grant).
  */
-const PORT_BASE = 28840;
+const PORT_BASE = TEST_PORTS.authzCli.base;
 const ACCOUNTS = [
   { name: "granter", coins: "100000000000uogpu" },
   { name: "grantee", coins: "100000000000uogpu" },
   { name: "worker", coins: "100000000000uogpu" },
 ];
 /** One task's escrow: bid 200 × 10 units × k 1; the grant covers one and a half. */
-const TASK = { kind: "hash", inputCid: singleChunkCid(new TextEncoder().encode("authz-cli")), units: 10n, maxPricePerUnit: 200n, redundancy: 1 };
+const TASK = { kind: "hash", inputCid: singleChunkCid(new TextEncoder().encode("authz-cli")), inputBytes: 9, units: 10n, maxPricePerUnit: 200n, redundancy: 1 };
 const ESCROW = 2000n;
 const LIMIT = 3000n;
 /** A fixed fee, so a refused exec reaches the chain (no simulation) and comes back with its code. */

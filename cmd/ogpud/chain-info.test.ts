@@ -5,6 +5,7 @@
  * (chain id, denoms, bech32 prefixes of real addresses), the chain's bank denom metadata and
  * config (endpoints, gas price).
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,7 +36,7 @@ const snakeToCamel = (value: unknown, keep = false): unknown => {
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), "ogpu-chain-info-"));
   // Ports are only written to config here: no node starts.
-  devnet = await initDevnet({ home, ports: portsFrom(29070), accounts: [{ name: "val", coins: "300000000000uogpu" }], validator: { stake: "100000000000uogpu" } });
+  devnet = await initDevnet({ home, ports: portsFrom(TEST_PORTS.chainInfo.base), accounts: [{ name: "val", coins: "300000000000uogpu" }], validator: { stake: "100000000000uogpu" } });
   genesis = JSON.parse(await readFile(join(home, "config", "genesis.json"), "utf8")) as typeof genesis;
   out = join(home, "chain-info");
   const code = await chainInfoCommand.run({ positionals: [], flags: { home, out, rest: "https://lcd.example.org", "network-type": "testnet" } });

@@ -1,3 +1,4 @@
+import { TEST_PORTS, portAt, offsetPort } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keyring } from "../../crypto/keyring.js";
 import { rpcStatus, startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";
@@ -7,8 +8,9 @@ import { runOgpud, type OgpudRun } from "./run.js";
  * The client half of the CLI (`tx`, `q`, `status`, `export`) against a real node: `ogpud
  * start` as a child process running a real cometbft, driven by the commands in-process.
  */
-const PORT_BASE = 27200;
-const UNUSED_PORT = 27299;
+const PORT_BASE = TEST_PORTS.cli.base;
+/** A port of this suite's range that nothing listens on. */
+const UNUSED_PORT = offsetPort(portAt(TEST_PORTS.cli, 10));
 const GENESIS_ACCOUNTS = [
   { name: "alice", coins: "1000000000uogpu" },
   { name: "bob", coins: "5000000uogpu" },
@@ -167,7 +169,7 @@ describe("ogpud tx / q / status / export against a real node", () => {
       [["q", "tx", "AB".repeat(32), ...node_], /^error: tx (AB)+ not found$/],
       [["tx", "bank", "send", "nobody", carol, "1uogpu", ...keyringFlags, ...node_, "--yes"], /^error: .*nobody/],
       [["tx", "bank", "send", "alice", carol, "1uogpu", ...keyringFlags, ...node_, "--yes", "--fees", "1uogpu", "--gas-prices", "1uogpu"], /^error: give either --fees or --gas-prices/],
-      [["status", "--node", `http://127.0.0.1:${UNUSED_PORT}`], /^error: cannot reach the node at http:\/\/127\.0\.0\.1:27299/],
+      [["status", "--node", `http://127.0.0.1:${UNUSED_PORT}`], new RegExp(`^error: cannot reach the node at http://127\\.0\\.0\\.1:${UNUSED_PORT}\\b`)],
       [["export", "--home", devnet.home], /stop the node first/],
     ];
     for (const [argv, expected] of cases) {

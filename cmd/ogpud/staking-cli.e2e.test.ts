@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "../../testnet/devnet.js";
 import { consAddressOf, valconsString } from "../../app/validator-address.js";
@@ -8,7 +9,7 @@ import { runOgpud } from "./run.js";
  * delegator delegates, earns rewards from fees, withdraws them, and unbonds; the validator
  * withdraws its commission and edits its description; every `q` answers like its LCD path.
  */
-const PORT_BASE = 28800;
+const PORT_BASE = TEST_PORTS.stakingCli.base;
 const ACCOUNTS = [
   { name: "val", coins: "400000000000uogpu" },
   { name: "del", coins: "300000000000uogpu" },

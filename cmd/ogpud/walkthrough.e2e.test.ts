@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { startTestNode, type TestNode } from "../../testnet/devnet.js";
  * SDK's armored export, delegate gaiad-style with --gas auto, read the tx back, and send
  * coins with an offline-signed tx (--generate-only → tx sign → tx broadcast).
  */
-const PORT_BASE = 27260;
+const PORT_BASE = TEST_PORTS.walkthrough.base;
 const OGPUD = join(packageRoot(), "dist", "cmd", "ogpud", "main.js");
 const EXPORT_PASSPHRASE = "export pass phrase";
 const KEYRING_PASSPHRASE = "keyring pass phrase";
@@ -156,7 +157,7 @@ describe("ogpud walkthrough (gaiad parity) on a real node", () => {
   });
 
   it("submit-task asks first, showing the total escrow, the tier's base price, the qualifying online workers and a warning below base", async () => {
-    const args = ["tx", "market", "submit-task", "--from", "alice", ...alice, ...node, "--kind", "matmul", "--input-cid", "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "--units", "10", "--max-price", "7", "--k", "2"];
+    const args = ["tx", "market", "submit-task", "--from", "alice", ...alice, ...node, "--kind", "matmul", "--input-cid", "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "--input-bytes", "1024", "--units", "10", "--max-price", "7", "--k", "2"];
     const declined = await ogpud(args, "n\n");
     expect(declined.code).toBe(1);
     expect(declined.stderr).toContain("total escrow: 140uogpu (max 7uogpu/unit × 10 units × k 2)");

@@ -11,6 +11,7 @@
  *    (stake + the market fee the task paid, in OGPU) × r, as CometBFT's /validators shows.
  * The node checks every invariant (supply = Σ balances, escrow, bonds, records) each block.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
@@ -31,8 +32,7 @@ import { stakingParams } from "../../x/staking/params.js";
 import { connectSigner, moduleAccountAddress, OGPU, restBalance, restSupply, rpcGet, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 import { textCid } from "../../crypto/cid.js";
 
-/** Ports 27900..27903 (this suite's range is 27900-27999). */
-const PORT_BASE = 27900;
+const PORT_BASE = TEST_PORTS.attest.base;
 const STAKE = 10_000n * OGPU;
 const EPOCH_BLOCKS = 5;
 const PARAMS = { workers: { heartbeat_timeout_blocks: 100_000 }, staking: { epoch_blocks: EPOCH_BLOCKS }, attest: { audit_timeout_blocks: 40 } };
@@ -82,6 +82,7 @@ async function submit(spec: { k: number; models: string[]; units?: bigint }): Pr
     kind: "inference",
     programHash: textCid("inference"),
     inputCid: textCid("e2e input"),
+    inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
     units: spec.units ?? 10n,
     requirements: { minVramMb: 0n, gpuModels: spec.models, tier: 0, preferredRegion: "" },
     redundancy: spec.k,

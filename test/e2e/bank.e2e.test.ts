@@ -2,6 +2,7 @@
  * Bank end to end: a stock cosmjs wallet sends uogpu through a real ogpud + cometbft node;
  * balances, supply, account state and the indexed tx must all agree to the last uogpu.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeTxRaw } from "@cosmjs/proto-signing";
 import { assertIsDeliverTxSuccess, type DeliverTxResponse, type StargateClient } from "@cosmjs/stargate";
@@ -23,7 +24,7 @@ import {
   type TestNode,
 } from "./helpers.js";
 
-const PORT_BASE = 27300;
+const PORT_BASE = TEST_PORTS.bank.base;
 const GENESIS = [
   { name: "alice", coins: `${100_000n * OGPU}${DENOM}` },
   { name: "bob", coins: `${1_000n * OGPU}${DENOM}` },

@@ -1,8 +1,9 @@
 /**
  * Issue 10 item 10 across processes: the blob quota of a real node (ogpud + cometbft) follows
  * the uploader's balance in committed chain state, read through the app's query interface.
- * Ports 28500..28503; this suite's range is 28500-28599.
+ * Ports: TEST_PORTS.blobs (testnet/ports.ts).
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobError, uploadBlob } from "../../sdk/blobs.js";
@@ -13,7 +14,7 @@ import { coins, connectSigner, EXPLICIT_FEE, OGPU, PREFIX, startTestNode, waitFo
 let node: TestNode;
 
 beforeAll(async () => {
-  node = await startTestNode({ portBase: 28500, accounts: [{ name: "funder", coins: `${100n * OGPU}uogpu` }] });
+  node = await startTestNode({ portBase: TEST_PORTS.blobs.base, accounts: [{ name: "funder", coins: `${100n * OGPU}uogpu` }] });
 }, 120_000);
 
 afterAll(async () => {

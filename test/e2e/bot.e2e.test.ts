@@ -9,8 +9,9 @@
  * the chain refuses the same MsgExec on its own. A restarted bot finds the user's link in its
  * home (links.json) and serves them without a new /start.
  *
- * Ports 29260..29263 (node) and 29270..29271 (worker metrics): this suite's range is 29260-29279.
+ * Ports: TEST_PORTS.bot (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -121,7 +122,7 @@ const linksFile = () => join(botHome, "links.json");
 beforeAll(async () => {
   botHome = await mkdtemp(join(tmpdir(), "ogpu-bot-home-"));
   await stub.start();
-  cluster = await startComputeCluster({ portBase: 29260, metricsPortBase: 29270, clients: 2 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.bot.base, metricsPortBase: portAt(TEST_PORTS.bot, 10), clients: 2 });
 }, 180_000);
 
 afterAll(async () => {

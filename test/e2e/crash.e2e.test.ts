@@ -4,6 +4,7 @@
  * chain must continue exactly where it was: the same blocks and app hashes for every height
  * seen before the crash, every confirmed tx still indexed, and the ledger exact to the uogpu.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertIsDeliverTxSuccess, type StargateClient } from "@cosmjs/stargate";
 import { rpcStatus, waitForHeight, type RpcStatus } from "../../testnet/devnet.js";
@@ -28,7 +29,7 @@ import {
   type TestNode,
 } from "./helpers.js";
 
-const PORT_BASE = 27340;
+const PORT_BASE = TEST_PORTS.crash.base;
 const SENDER_COUNT = 4;
 const SENDER_BALANCE = 10_000n * OGPU;
 const SINK_BALANCE = OGPU;

@@ -3,6 +3,7 @@
  * charge exactly what the SDK charges (nothing in CheckTx, the fee in DeliverTx), and leave
  * the node serving — every test ends by proving a later send still works and blocks advance.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { assertIsDeliverTxSuccess, BroadcastTxError, type StargateClient, type StdFee } from "@cosmjs/stargate";
@@ -24,7 +25,7 @@ import {
   type TestNode,
 } from "./helpers.js";
 
-const PORT_BASE = 27320;
+const PORT_BASE = TEST_PORTS.errors.base;
 const MAX_WALLET = 420_000n * OGPU;
 const POOR_BALANCE = 10n * OGPU;
 const GENESIS = [

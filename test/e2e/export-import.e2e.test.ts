@@ -1,3 +1,4 @@
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { DENOM, GAS_PRICE, OGPU, PREFIX, startTestNode, type TestNode } from "./
  * that genesis: it keeps producing blocks with the same accounts (numbers, sequences,
  * pubkeys) and balances, and accepts a tx signed with an account's next sequence.
  */
-const NEW_PORTS = portsFrom(28950);
+const NEW_PORTS = portsFrom(portAt(TEST_PORTS.exportImport, 10));
 
 let source: TestNode;
 let newHome: string;
@@ -41,7 +42,7 @@ async function ledger(rest: string, addresses: readonly string[]): Promise<Map<s
 
 beforeAll(async () => {
   source = await startTestNode({
-    portBase: 28900, homePrefix: "ogpu-export-", accounts: [{ name: "val", coins: "300000000000uogpu" }, { name: "alice", coins: "100000000000uogpu" }],
+    portBase: TEST_PORTS.exportImport.base, homePrefix: "ogpu-export-", accounts: [{ name: "val", coins: "300000000000uogpu" }, { name: "alice", coins: "100000000000uogpu" }],
     validator: { stake: "100000000000uogpu" },
   });
   newHome = mkdtempSync(join(tmpdir(), "ogpu-import-"));

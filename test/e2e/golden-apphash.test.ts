@@ -266,6 +266,7 @@ describe("golden app hashes (in process)", () => {
             kind: "inference",
             programHash: textCid("inference"),
             inputCid: textCid("golden input"),
+            inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
             units: 10n,
             requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
             redundancy: 2,

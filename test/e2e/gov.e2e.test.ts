@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ import { rpcGet, until } from "./helpers.js";
  * MsgUpdateParams in one proposal) shows in the modules' params; a proposal that misses quorum burns
  * its deposit. One vote and the tally also go through `ogpud tx/q gov`.
  */
-const BASE_PORT = portsFrom(29200).p2p;
+const BASE_PORT = portsFrom(TEST_PORTS.gov.base).p2p;
 const OGPU = 1_000_000n;
 const SELF = 10_000n * OGPU;
 const DELEGATED = 5_000n * OGPU;

@@ -3,6 +3,7 @@
  * grpcurl list the services by server reflection and query a balance and a market task; the
  * answers match what REST and abci_query say.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -20,7 +21,7 @@ import { BLOCK_HEIGHT_METADATA } from "../../server/grpc.js";
 import { grpcClient, grpcurlBinary, listServices, unary } from "../grpc-client.js";
 import { connectSigner, restBalance, restGet, TASK_TX_FEE, until, type Signer } from "./helpers.js";
 
-const PORT_BASE = 29060;
+const PORT_BASE = TEST_PORTS.grpc.base;
 const INPUT_CID = textCid("grpc e2e input");
 const run = promisify(execFile);
 
@@ -63,6 +64,7 @@ beforeAll(async () => {
     kind: "inference",
     programHash: textCid("inference"),
     inputCid: INPUT_CID,
+    inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
     units: 4n,
     requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
     redundancy: 1,

@@ -6,6 +6,7 @@
  * names throughout) and for CORS. docs/rest.md lists the same paths, and those these clients
  * call that the chain does not serve.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePubkey, makeAuthInfoBytes, type EncodeObject } from "@cosmjs/proto-signing";
 import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
@@ -15,7 +16,7 @@ import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ogpuRegistry } from "../../sdk/registry.js";
 import { coins, connectSigner, DENOM, EXPLICIT_FEE, OGPU, startTestNode, until, type Signer, type TestNode } from "./helpers.js";
 
-const PORT_BASE = 27740;
+const PORT_BASE = TEST_PORTS.lcdExplorers.base;
 const ORIGIN = "https://explorer.example";
 
 type Json = Record<string, unknown>;

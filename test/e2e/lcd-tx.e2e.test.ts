@@ -4,6 +4,7 @@
  * POST /cosmos/tx/v1beta1/simulate and POST /cosmos/tx/v1beta1/txs, and each tx is then found
  * by hash and by event query through the LCD — decoded, with events and block time.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
@@ -17,7 +18,7 @@ import { MSG } from "../../sdk/registry.js";
 import { textCid } from "../../crypto/cid.js";
 import { coins, connectSigner, DENOM, OGPU, startTestNode, TASK_TX_FEE, until, type Signer, type TestNode } from "./helpers.js";
 
-const PORT_BASE = 27700;
+const PORT_BASE = TEST_PORTS.lcdTx.base;
 const GENESIS = [
   { name: "alice", coins: `${100_000n * OGPU}${DENOM}` },
   { name: "bob", coins: `${10_000n * OGPU}${DENOM}` },
@@ -147,6 +148,7 @@ describe("LCD tx service over a real node (stock cosmjs signing)", () => {
         kind: "inference",
         programHash: textCid("inference"),
         inputCid: textCid("lcd input"),
+        inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
         units: 10n,
         requirements: { minVramMb: 0n, gpuModels: [], tier: 0, preferredRegion: "" },
         redundancy: 1,

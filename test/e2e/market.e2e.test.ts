@@ -6,6 +6,7 @@
  * (minus fees) once every task has ended. The node checks every invariant (escrow = Σ open
  * escrows, bonds = Σ bonds) after each block and would halt on a violation.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
@@ -20,8 +21,7 @@ import { WorkerStatus } from "../../proto/gen/ogpu/workers/v1/workers.js";
 import { connectSigner, moduleAccountAddress, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until, type Signer } from "./helpers.js";
 import { textCid } from "../../crypto/cid.js";
 
-/** Ports 27600..27603 (this suite's range is 27600-27699). */
-const PORT_BASE = 27600;
+const PORT_BASE = TEST_PORTS.market.base;
 const PARAMS = { workers: { heartbeat_timeout_blocks: 10 }, market: { commit_timeout_blocks: 10, max_retries: 1 } };
 const OFFERS = [
   { name: "w1", model: "RTX4090", vram: 24_576n, region: "eu", price: 100n },
@@ -64,6 +64,7 @@ function submitMsg(spec: { bid: bigint; minVram?: bigint; models?: string[]; pri
       kind: "inference",
       programHash: textCid("inference"),
       inputCid: textCid("e2e input"),
+      inputBytes: 1024n, // the bytes nodes store for it (a test CID: declared, not uploaded)
       units: 10n,
       requirements: { minVramMb: spec.minVram ?? 0n, gpuModels: spec.models ?? [], tier: 0, preferredRegion: "" },
       redundancy: 1,

@@ -3,8 +3,9 @@
  * (CometBFT block_results) carries exactly the schedule's validator part, supply read over
  * REST and cosmjs equals genesis + minted at the height it reports, the schedule runs out
  * after its last halving, and the cosmos.mint queries answer stock cosmjs' mint extension.
- * Ports 28760..28763 (shifted by OGPU_PORT_OFFSET) belong to this file.
+ * Ports: TEST_PORTS.mint (testnet/ports.ts).
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryClient, setupBankExtension, setupMintExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
@@ -14,7 +15,7 @@ import { blockReward, scheduledThrough, scheduleTotal } from "../../x/mint/sched
 import { runOgpud } from "../../cmd/ogpud/run.js";
 import { DENOM, genesisTotal, OGPU, rpcGet, startTestNode, until, type TestNode } from "./helpers.js";
 
-const PORT_BASE = 28760;
+const PORT_BASE = TEST_PORTS.mint.base;
 const GENESIS = [{ name: "dev", coins: `${100_000n * OGPU}${DENOM}` }];
 const SCHEDULE = { initialReward: 1000n, halvingInterval: 5n };
 const PROVIDER_BPS = 3000n;

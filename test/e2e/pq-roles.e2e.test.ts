@@ -6,9 +6,9 @@
  * client submits an encrypted k = 1 task; the new worker is untrusted, so the audit is forced
  * and the PQ auditor re-executes and votes; the task FINALIZES and the client's decrypted output
  * equals a local run. The chain records both accounts' ML-DSA-65 public keys.
- * Ports 29100..29103 (node), 29110 (worker metrics), 29120 (auditor metrics); suite range
- * 29100-29199, shifted by OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.pqRoles (testnet/ports.ts): the node, worker metrics +10, auditor metrics +20.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MLDSA65_PUBKEY_TYPE_URL } from "../../crypto/pubkey.js";
@@ -21,7 +21,9 @@ import { resultDigest } from "../../worker/digest.js";
 import { executors } from "../../worker/executors/index.js";
 import { OGPU, restGet, TASK_TX_FEE, until as pollUntil } from "./helpers.js";
 
-const PORT_BASE = 29100;
+const PORT_BASE = TEST_PORTS.pqRoles.base;
+const WORKER_METRICS_PORT = offsetPort(portAt(TEST_PORTS.pqRoles, 10));
+const AUDITOR_METRICS_PORT = offsetPort(portAt(TEST_PORTS.pqRoles, 20));
 const PARAMS = {
   workers: { heartbeat_timeout_blocks: 60 },
   market: { commit_timeout_blocks: 40, max_retries: 3 },
@@ -60,8 +62,8 @@ beforeAll(async () => {
   const workerHome = join(devnet.home, "pq-worker");
   workerAddress = initRoleHome(workerHome, "mldsa65");
   await client.broadcast([{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: client.address, toAddress: workerAddress, amount: [{ denom: "uogpu", amount: String(1200n * OGPU) }] } }]);
-  roles.push(spawnRole({ name: "pq-worker", kind: "worker", home: workerHome, keyType: "mldsa65", node, metricsPort: offsetPort(29110) }));
-  roles.push(spawnRole({ name: "pq-auditor", kind: "auditor", home: devnet.home, keyName: "val", keyType: "mldsa65", node, metricsPort: offsetPort(29120) }));
+  roles.push(spawnRole({ name: "pq-worker", kind: "worker", home: workerHome, keyType: "mldsa65", node, metricsPort: WORKER_METRICS_PORT }));
+  roles.push(spawnRole({ name: "pq-auditor", kind: "auditor", home: devnet.home, keyName: "val", keyType: "mldsa65", node, metricsPort: AUDITOR_METRICS_PORT }));
   await until("the PQ worker online", () => client.listWorkers({ status: "online" }), (ws) => ws.length === 1);
   await until("the PQ auditor's key on chain", () => listAuditorKeys(client.comet), (ks) => ks.some((k) => k.validator === devnet.accounts[0]!.address));
 }, 180_000);
@@ -89,7 +91,7 @@ describe("post-quantum worker and auditor on a real node", () => {
     const auditorLog = await roleLogTail(roles[1]!, 200);
     expect(auditorLog).toMatch(new RegExp(`task ${taskId}: drawn on its audit committee`));
     // The vote's tx may land (and finalise the task) before the auditor has seen its inclusion.
-    const matches = async () => Number(/ogpu_auditor_votes_total\{outcome="VERDICT_MATCH"\} (\d+)/.exec(await (await fetch(`http://127.0.0.1:${offsetPort(29120)}/metrics`)).text())?.[1] ?? 0);
+    const matches = async () => Number(/ogpu_auditor_votes_total\{outcome="VERDICT_MATCH"\} (\d+)/.exec(await (await fetch(`http://127.0.0.1:${AUDITOR_METRICS_PORT}/metrics`)).text())?.[1] ?? 0);
     await until("the PQ auditor's MATCH vote counted", matches, (n) => n >= 1);
     // Both roles' accounts signed on chain with their ML-DSA-65 keys.
     expect(await accountPubKeyType(workerAddress)).toBe(MLDSA65_PUBKEY_TYPE_URL);

@@ -24,8 +24,9 @@
  *  d. B restarted perturbing its outputs: the auditor votes it MISMATCH, it is slashed and
  *     jailed, A is paid and the client gets A's result;
  *  and C is never assigned any of these tasks.
- * Ports 29000..29004 (node), 29030..29031 (relays), all shifted by OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.programsAudit (testnet/ports.ts): the node, the relays at +30 and +31.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { execFileSync, spawnSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -157,7 +158,7 @@ beforeAll(async () => {
   }
   scratch = await mkdtemp(join(tmpdir(), "ogpu-e2e-progaudit-"));
   testNode = await startTestNode({
-    portBase: 29000,
+    portBase: TEST_PORTS.programsAudit.base,
     homePrefix: "ogpu-e2e-progaudit-",
     accounts: [
       { name: "val", coins: `${100_000n * OGPU}uogpu` },
@@ -172,8 +173,8 @@ beforeAll(async () => {
   const wallet = (m: string) => DirectSecp256k1HdWallet.fromMnemonic(m, { prefix: PREFIX });
   funder = await OgpuClient.connect(devnet.rpcUrl, await wallet(devnet.accounts[0]!.mnemonic), opts);
   client = await OgpuClient.connect(devnet.rpcUrl, await wallet(devnet.accounts[1]!.mnemonic), opts);
-  workerRelay = await startTamperingRelay(offsetPort(29030), devnet.restUrl);
-  auditorRelay = await startTamperingRelay(offsetPort(29031), devnet.restUrl);
+  workerRelay = await startTamperingRelay(offsetPort(portAt(TEST_PORTS.programsAudit, 30)), devnet.restUrl);
+  auditorRelay = await startTamperingRelay(offsetPort(portAt(TEST_PORTS.programsAudit, 31)), devnet.restUrl);
 
   const noTools = join(scratch, "empty-path");
   await mkdir(noTools);

@@ -9,8 +9,9 @@
  *    a local run of the same program with the task's seed;
  *  - a task naming a program bundle the store does not have is declined by both workers
  *    (PROGRAM_UNAVAILABLE) and FAILS at the client's cost.
- * Ports 28300..28303 (node), 28310..28311 (worker metrics), all shifted by OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.programs (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const numpy = spawnSync("/usr/bin/python3", ["-c", "import numpy"]);
   if (numpy.status !== 0) throw new Error("this suite needs python3-numpy in /usr/bin/python3 (make deps)");
   scratch = await mkdtemp(join(tmpdir(), "ogpu-e2e-programs-"));
-  cluster = await startComputeCluster({ portBase: 28300, metricsPortBase: 28310, clients: 1 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.programs.base, metricsPortBase: portAt(TEST_PORTS.programs, 10), clients: 1 });
 }, 180_000);
 
 afterAll(async () => {
@@ -100,7 +101,7 @@ describe("programs on a real node with two ogpu-worker processes", () => {
     expect(run.stderr).toContain(`--program ${missing}: cannot read the bundle`);
     // Submitted directly (as a client that skips the check), the workers decline it.
     const client = cluster.clients[0]!;
-    const { taskId } = await client.submitTask({ kind: PROGRAM_KIND, programHash: missing, inputCid: textCid("program input"), units: 1n, maxPricePerUnit: 200n, redundancy: 2, requirements: { runtime: "process" } });
+    const { taskId } = await client.submitTask({ kind: PROGRAM_KIND, programHash: missing, inputCid: textCid("program input"), inputBytes: 1024, units: 1n, maxPricePerUnit: 200n, redundancy: 2, requirements: { runtime: "process" } });
     const failed = await until("the task failed as unexecutable", () => client.getTask(taskId), (t) => t?.status === TaskStatus.TASK_STATUS_FAILED, 90_000, cluster.workerLogs);
     expect(failed!.statusReason).toBe("unexecutable:program_unavailable");
     // Each worker logs its decline after the tx lands, so the line may trail the chain's FAILED.

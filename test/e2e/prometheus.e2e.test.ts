@@ -9,9 +9,10 @@
  *    through the query API;
  *  - /readyz: 200 on the running node, 503 with a reason while cometbft is frozen (SIGSTOP) and
  *    while it is not running at all (`ogpud start --no-cometbft`), /healthz 200 throughout.
- * Ports 29130..29134 (node), 29136 (its CometBFT Prometheus), 29140 (worker metrics), 29150
- * (Prometheus); this suite's range is 29130-29159, all shifted by OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.prometheus (testnet/ports.ts): the node (its CometBFT Prometheus at +6),
+ * worker metrics +10, Prometheus +20.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -23,9 +24,9 @@ import { OgpuClient } from "../../sdk/client.js";
 import { offsetPort, startTestNode, type Devnet, type TestNode } from "../../testnet/devnet.js";
 import { cometbftPid, OGPU, PREFIX, restGet, TASK_TX_FEE as FEE, until as pollUntil } from "./helpers.js";
 
-const PORT_BASE = 29130;
-const WORKER_METRICS_PORT = offsetPort(29140);
-const PROMETHEUS_PORT = offsetPort(29150);
+const PORT_BASE = TEST_PORTS.prometheus.base;
+const WORKER_METRICS_PORT = offsetPort(portAt(TEST_PORTS.prometheus, 10));
+const PROMETHEUS_PORT = offsetPort(portAt(TEST_PORTS.prometheus, 20));
 const ALERTS = join(packageRoot(), "ops", "prometheus", "alerts.yml");
 const DASHBOARD = join(packageRoot(), "ops", "grafana", "ogpu.json");
 

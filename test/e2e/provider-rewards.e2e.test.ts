@@ -7,9 +7,10 @@
  * assignments and the market fee, T_i from the uptime windows (x/mint's provider-rewards
  * query) and heartbeat_timeout_blocks, λ_i from the worker's tier and the BasePrice query, B
  * from the mint params over the epoch's blocks — and its balance moves by exactly P_i.
- * Ports 28800..28803 (node), 28810.. (worker metrics), 28820 (auditor metrics): this suite's
- * range is 28800-28849, all shifted by OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.providerRewards (testnet/ports.ts): the node, worker metrics +10..,
+ * auditor metrics +20.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -29,9 +30,9 @@ import { packageRoot } from "../../cmd/paths.js";
 import { initWorkerKeys } from "../../worker/keys.js";
 import { DENOM, OGPU, rpcGet, TASK_TX_FEE as FEE, until as pollUntil } from "./helpers.js";
 
-const PORT_BASE = 28800;
-const METRICS_PORT = offsetPort(28810);
-const AUDITOR_METRICS_PORT = offsetPort(28820);
+const PORT_BASE = TEST_PORTS.providerRewards.base;
+const METRICS_PORT = offsetPort(portAt(TEST_PORTS.providerRewards, 10));
+const AUDITOR_METRICS_PORT = offsetPort(portAt(TEST_PORTS.providerRewards, 20));
 const BPS = 10_000n;
 /** Emission: 100 uogpu a block, 30 % (30 uogpu) of it budgeted for providers; no halving in reach. */
 const BLOCK_REWARD = 100n;

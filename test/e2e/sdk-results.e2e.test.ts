@@ -10,8 +10,9 @@
  * Audits: worker 0 runs under the genesis validator's account and every task is k = 2, so the
  * only validator is excluded from every committee and matching reveals finalise the tasks
  * (docs/proof-of-sync.md, no_eligible_validator); no auditor process is needed.
- * Ports 28200..28203 (node) and 28210..28211 (worker metrics); this suite's range is 28200-28299.
+ * Ports: TEST_PORTS.sdkResults (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { hex } from "../../crypto/bytes.js";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -40,7 +41,7 @@ const ogpud = (...argv: string[]) => runOgpud(argv);
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "ogpu-e2e-sdk-results-"));
-  cluster = await startComputeCluster({ portBase: 28200, metricsPortBase: 28210, clients: 2 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.sdkResults.base, metricsPortBase: portAt(TEST_PORTS.sdkResults, 10), clients: 2 });
 }, 180_000);
 
 afterAll(async () => {

@@ -4,6 +4,7 @@
  * catch-up), expiry after the commit timeouts (nobody commits here), exact refunds on cancel,
  * and the `ogpud tx market` / `q market` / `q workers` commands showing what the SDK sees.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { StdFee } from "@cosmjs/stargate";
@@ -13,8 +14,7 @@ import { OgpuClient, TaskEndedError, TaskStatus, WorkerStatus, type SubmitTaskPa
 import { PREFIX, restBalance } from "./helpers.js";
 import { textCid } from "../../crypto/cid.js";
 
-/** Ports 28000..28003 (this suite's range is 28000-28099). */
-const PORT_BASE = 28000;
+const PORT_BASE = TEST_PORTS.sdk.base;
 /** Nobody commits: each assignment times out after 3 blocks, the second timeout expires the task. */
 const PARAMS = { workers: { heartbeat_timeout_blocks: 1000 }, market: { commit_timeout_blocks: 3, max_retries: 1 } };
 /** The client pays a fixed fee so its balance can be checked to the uogpu. */
@@ -24,7 +24,7 @@ const WORKERS = [
   { name: "w1", price: 100n },
   { name: "w2", price: 150n },
 ];
-const TASK: SubmitTaskParams = { kind: "matmul", inputCid: textCid("e2e input"), units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } };
+const TASK: SubmitTaskParams = { kind: "matmul", inputCid: textCid("e2e input"), inputBytes: 9, units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } };
 
 let home: string;
 let devnet: Devnet;
@@ -197,7 +197,7 @@ describe("OgpuClient on a real node", () => {
 
   it("ogpud tx market submit-task --wait prints one line per change and exits 1 on expiry; cancel-task refunds", async () => {
     const keys = ["--from", "client", "--keyring-backend", "test", "--home", home, "--yes"];
-    const task = ["--kind", "hash", "--input-cid", textCid("cli input"), "--units", "5", "--max-price", "300", "--gpu-models", "RTX4090", "--k", "1"];
+    const task = ["--kind", "hash", "--input-cid", textCid("cli input"), "--input-bytes", "9", "--units", "5", "--max-price", "300", "--gpu-models", "RTX4090", "--k", "1"];
     const waited = await ogpud("tx", "market", "submit-task", ...task, ...keys, "--wait", "--timeout", "45");
     expect(waited.code).toBe(1);
     expect(waited.stderr).toMatch(/^error: task \d+ ended EXPIRED at height \d+: max_retries$/);

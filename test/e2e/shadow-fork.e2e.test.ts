@@ -1,3 +1,4 @@
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,8 +25,8 @@ import { NO_EMISSION_PARAMS } from "../../x/mint/params.js";
  * tx signed with the next sequence, passes a governance proposal the fork validator votes
  * for, and `--refresh` re-forks it from a stopped node's `ogpud export`.
  */
-const BASE_PORT = portsFrom(28700).p2p; // node i: 28700 + 10i … +3, shifted by OGPU_PORT_OFFSET
-const FORK_PORTS = portsFrom(28760);
+const BASE_PORT = portsFrom(TEST_PORTS.shadowFork.base).p2p; // node i: +10i
+const FORK_PORTS = portsFrom(portAt(TEST_PORTS.shadowFork, 40));
 const FORK_STAKE = 2n * OGPU;
 const BONDED_POOL = accountAddressString(moduleAddress("bonded_tokens_pool"));
 

@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
  * leaves CometBFT's /validators; restarted, and after its jail, a stock-cosmjs MsgUnjail
  * signed by its operator brings it back.
  */
-const BASE_PORT = portsFrom(27800).p2p; // node i: 27800 + 10i … +3, shifted by OGPU_PORT_OFFSET
+const BASE_PORT = portsFrom(TEST_PORTS.slashing.base).p2p; // node i: +10i
 const WINDOW = 20;
 const JAIL_BLOCKS = 20;
 let testnet: Testnet;

@@ -3,8 +3,10 @@
  * `ogpud init --storage ipfs`, each running its own kubo (`ogpud start`), on one chain id (so
  * one derived swarm key), node B's kubo peered with node A's. Uploads go through A, reads
  * through B come over bitswap; every read is checked against its CID; an expired blob is
- * unpinned and garbage-collected on A. Ports 28660..28669 (A) and 28680..28689 (B).
+ * unpinned and garbage-collected on A. Ports: TEST_PORTS.storageIpfs (testnet/ports.ts):
+ * node A (+kubo) at +0, node B (+kubo) at +20.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { join } from "node:path";
 import { create } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
@@ -24,9 +26,9 @@ let b: TestNode;
 
 beforeAll(async () => {
   const accounts = [{ name: "client", coins: `${100n * OGPU}uogpu` }];
-  a = await startTestNode({ portBase: 28660, chainId: CHAIN_ID, storage: "ipfs", accounts, startArgs: ["--blob-retention-blocks", String(RETENTION_BLOCKS), "--blob-sweep-interval-ms", "300"] });
+  a = await startTestNode({ portBase: TEST_PORTS.storageIpfs.base, chainId: CHAIN_ID, storage: "ipfs", accounts, startArgs: ["--blob-retention-blocks", String(RETENTION_BLOCKS), "--blob-sweep-interval-ms", "300"] });
   b = await startTestNode({
-    portBase: 28680,
+    portBase: portAt(TEST_PORTS.storageIpfs, 20),
     chainId: CHAIN_ID,
     storage: "ipfs",
     accounts,

@@ -4,6 +4,7 @@
  * (`tx_search` on `task_status.task_id`); the Task query says where to look, and the SDK's
  * progress stream replays the history of a pruned task.
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,7 @@ import { testEncPubkey } from "../../x/market/testing.js";
 import { PREFIX, restGet, rpcGet, until } from "./helpers.js";
 import { textCid } from "../../crypto/cid.js";
 
-/** Ports 28400.. (this suite's range is 28400-28499). */
-const PORT_BASE = 28400;
+const PORT_BASE = TEST_PORTS.taskHistory.base;
 const RETENTION = 3;
 const FEE = { amount: [{ denom: "uogpu", amount: "2500" }], gas: "500000" };
 
@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe("pruned task history on a real node", () => {
   it("item 3: a cancelled task is pruned after task_retention_blocks; tx_search on task_status.task_id still finds its history", async () => {
-    const { taskId } = await client.submitTask({ kind: "matmul", inputCid: textCid("e2e input"), units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } });
+    const { taskId } = await client.submitTask({ kind: "matmul", inputCid: textCid("e2e input"), inputBytes: 9, units: 10n, maxPricePerUnit: 400n, requirements: { gpuModels: ["RTX4090"] } });
     const { height } = await client.cancelTask(taskId);
     const path = `/ogpu/market/v1/tasks/${taskId}`;
     const gone = await until("pruning", () => restGet<{ message?: string }>(devnet, path), (r) => r.status === 404, 30_000);

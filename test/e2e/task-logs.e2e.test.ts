@@ -4,8 +4,9 @@
  * worker's log on chain (MsgPostTaskLog), encrypted to the client; `ogpud q market logs` opens
  * them with the client's key from the keyring and SDK client.logs sees the same text; without
  * the key the CLI says so in one line; `--follow` returns once the task has ended.
- * Ports 28300..28303 (node) and 28310..28311 (worker metrics).
+ * Ports: TEST_PORTS.taskLogs (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
 import { runOgpud } from "../../cmd/ogpud/run.js";
@@ -15,7 +16,7 @@ let cluster: ComputeCluster;
 const bytesOf = (o: object) => new TextEncoder().encode(JSON.stringify(o));
 
 beforeAll(async () => {
-  cluster = await startComputeCluster({ portBase: 28300, metricsPortBase: 28310, clients: 1 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.taskLogs.base, metricsPortBase: portAt(TEST_PORTS.taskLogs, 10), clients: 1 });
 }, 180_000);
 
 afterAll(async () => {

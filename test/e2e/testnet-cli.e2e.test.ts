@@ -2,8 +2,9 @@
  * Issue 9 item 9 (and the nodes.json part of issue 10 item 13), on real processes: the
  * testnet CLI from dist/ (build first) starts detached ogpud + cometbft nodes, each with its own
  * kubo by default (issue 13: the testnet runs on IPFS storage; STORAGE=local for node-local blobs).
- * Ports 28600-28619 (node i: 28600+10i …+4, +6, kubo +7..+9; shifted by OGPU_PORT_OFFSET) belong to this file.
+ * Ports: TEST_PORTS.testnetCli (testnet/ports.ts): node i at +10i (…+4, +6, kubo +7..+9).
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -16,7 +17,7 @@ import { kuboDaemonPids } from "../../testnet/kubo.js";
 import { readTestnet, runningTestnetNodes, stopTestnetNode, type Testnet } from "../../testnet/testnet.js";
 import { until } from "./helpers.js";
 
-const BASE_PORT = portsFrom(28600).p2p;
+const BASE_PORT = portsFrom(TEST_PORTS.testnetCli.base).p2p;
 const dir = mkdtempSync(join(tmpdir(), "ogpu-testnet-cli-"));
 /** Outside `dir`, which `up` recreates. */
 const scratch = mkdtempSync(join(tmpdir(), "ogpu-testnet-cli-bin-"));

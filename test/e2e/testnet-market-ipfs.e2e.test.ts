@@ -13,9 +13,10 @@
  *    the (shortened) retention passed, their sweeps unpin it — the worker's and the auditors'
  *    nodes among them;
  *  - (f) the live nodes agree on every app hash.
- * Ports 29300-29399 (nodes 29300+10i…+9 with kubo at +7..+9, role metrics 29350+), shifted by
- * OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.testnetMarketIpfs (testnet/ports.ts): node i at +10i (kubo at +7..+9), role
+ * metrics from +50.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskStatus } from "../../proto/gen/ogpu/market/v1/market.js";
 import { OgpuClient } from "../../sdk/client.js";
@@ -61,7 +62,7 @@ function holdBackWindows(appState: Record<string, unknown>): void {
 }
 
 beforeAll(async () => {
-  cluster = await startMarketCluster({ validators: 4, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(29300).p2p, metricsPortBase: offsetPort(29350), blockTime: "500ms",
+  cluster = await startMarketCluster({ validators: 4, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(TEST_PORTS.testnetMarketIpfs.base).p2p, metricsPortBase: offsetPort(portAt(TEST_PORTS.testnetMarketIpfs, 50)), blockTime: "500ms",
     genesisOverrides: holdBackWindows,
     nodeStartArgs: ["--blob-retention-blocks", String(RETENTION_BLOCKS), "--blob-sweep-interval-ms", "2000"],
   });

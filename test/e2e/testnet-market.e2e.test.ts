@@ -16,9 +16,10 @@
  * Inputs are public and uploaded once, through node0: workers and auditors fetch them through
  * their own nodes from node0's kubo (encrypted inputs and the uploader's death:
  * testnet-market-ipfs.e2e.test.ts).
- * Ports 26800-26899 (nodes 26800+10i…+4, +6, kubo +7..+9; role metrics 26850+), shifted by
- * OGPU_PORT_OFFSET (29000, its range before, is programs-audit.e2e's node and relays).
+ * Ports: TEST_PORTS.testnetMarket (testnet/ports.ts): node i at +10i (…+4, +6, kubo +7..+9), role
+ * metrics from +50.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { SigningStargateClient } from "@cosmjs/stargate";
@@ -107,7 +108,7 @@ async function expectNodesAgree(running = VALIDATORS): Promise<void> {
 
 beforeAll(async () => {
   cluster = await startMarketCluster({
-    validators: VALIDATORS, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(26800).p2p, metricsPortBase: offsetPort(26850), blockTime: "500ms",
+    validators: VALIDATORS, workers: 2, pq: true, storage: "ipfs", basePort: portsFrom(TEST_PORTS.testnetMarket.base).p2p, metricsPortBase: offsetPort(portAt(TEST_PORTS.testnetMarket, 50)), blockTime: "500ms",
     // A node killed for a minute must not be jailed for downtime in the middle of the suite.
     genesisOverrides: (s) => void ((s.slashing as { params: Record<string, unknown> }).params.signed_blocks_window = 2000),
   });

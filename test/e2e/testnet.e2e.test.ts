@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import { portsFrom, rpcStatus, waitForHeight } from "../../testnet/devnet.js";
 import { beaconMessage, decodeBeaconTx } from "../../app/beacon.js";
 import { ed25519Verify } from "../../crypto/ed25519.js";
 
-const BASE_PORT = portsFrom(27700).p2p; // node i: 27700 + 10i … +3, shifted by OGPU_PORT_OFFSET
+const BASE_PORT = portsFrom(TEST_PORTS.testnet.base).p2p; // node i: +10i
 let testnet: Testnet;
 
 beforeAll(async () => {

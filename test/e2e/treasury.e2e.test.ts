@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +18,7 @@ import { DENOM, GAS_PRICE, moduleAccountAddress, OGPU, restBalance, restGet, sta
  * real node and pays the recipient exactly; the treasury's balance, totals and spend list (LCD)
  * move by exactly that amount, and the node keeps producing blocks with invariants on.
  */
-const PORT_BASE = 29400;
+const PORT_BASE = TEST_PORTS.treasury.base;
 const FUNDED = 5_000n * OGPU;
 const SPEND = 1_234_567n;
 const MIN_DEPOSIT = 1n * OGPU;

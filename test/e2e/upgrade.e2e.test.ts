@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ import { DENOM, GAS_PRICE, logMessages, OGPU, PREFIX, rpcGet, until } from "./he
  * (dist/) CometBFT replays the block, the handler migrates x/market 1 → 2 (adding
  * max_gpu_models at its default) and the chain goes on with the same app hash on every validator.
  */
-const BASE_PORT = portsFrom(27455).p2p; // node i: 27455 + 10i … +3, shifted by OGPU_PORT_OFFSET (kept below the 32768+ ephemeral range with offsets up to ~5300)
+const BASE_PORT = portsFrom(TEST_PORTS.upgrade.base).p2p; // node i: +10i
 const PLAN = "v0.2";
 /** Gov voting period (block time); the plan height leaves room for it and a node restart. */
 const VOTING_SECONDS = 12;

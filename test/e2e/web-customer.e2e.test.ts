@@ -5,11 +5,13 @@
  * wallet, submit an encrypted hash task with an input file, follow it to FINALIZED, open the
  * result (decrypted in the browser, digest checked) and download it — compared with the hash
  * computed here — export the spend history as CSV; a task bidding below every worker's price
- * waits PENDING and is cancelled and refunded. At phone width, a program folder picked in the
+ * waits PENDING and is cancelled and refunded; a job that fails on its input posts a log, which
+ * the page opens (decrypted). At phone width, a program folder picked in the
  * page packs to the CID the CLI gives it. Screenshots at desktop and phone width go to test-results/web/
  * (UPDATE_DOCS_IMG=1: docs/img/web-customer-*.png); any console error fails the test.
- * Ports 29320..29323 (node) and 29330..29331 (worker metrics); this suite's range is 29320-29339.
+ * Ports: TEST_PORTS.webCustomer (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -43,7 +45,7 @@ beforeAll(async () => {
   // The node serves whatever dist/ui holds; build it when this checkout has not yet.
   if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
   await mkdir(SHOTS, { recursive: true });
-  cluster = await startComputeCluster({ portBase: 29320, metricsPortBase: 29330, clients: 1 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.webCustomer.base, metricsPortBase: portAt(TEST_PORTS.webCustomer, 10), clients: 1 });
   ui = `${cluster.devnet.restUrl}/ui/`;
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
 }, 240_000);
@@ -95,11 +97,11 @@ function expectedHash(rounds: number, data: string): Buffer {
 }
 
 /** Fills and submits the form; the page's outcome: the task id it reports, or its error. */
-async function submitTask(page: Page, opts: { k: number; tier: number; encrypt: boolean; maxPrice: bigint }): Promise<{ taskId?: string; error?: string }> {
+async function submitTask(page: Page, opts: { k: number; tier: number; encrypt: boolean; maxPrice: bigint; input?: object }): Promise<{ taskId?: string; error?: string }> {
   const status = page.getByTestId("submit-status");
   const attempt = Number(await status.getAttribute("data-attempt")) + 1;
   await page.getByLabel("Kind", { exact: true }).selectOption("hash");
-  await page.getByLabel("Input file").setInputFiles({ name: "input.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(HASH_INPUT)) });
+  await page.getByLabel("Input file").setInputFiles({ name: "input.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(opts.input ?? HASH_INPUT)) });
   await page.getByLabel("Units").fill(UNITS.toString());
   await page.getByLabel("Workers (k)").fill(String(opts.k));
   await page.getByLabel("Minimum tier").selectOption(String(opts.tier));
@@ -119,7 +121,7 @@ function taskRow(page: Page, taskId: string) {
 }
 
 describe("customer page signs, follows, opens and cancels tasks on a real devnet", () => {
-  it("imports a key, submits an encrypted task, watches it finalise, downloads the verified result, exports CSV, cancels a pending task", async () => {
+  it("imports a key, submits an encrypted task, watches it finalise, downloads the verified result, cancels a pending task, reads a failed job's log, exports CSV", async () => {
     const { page, errors } = await openCustomerPage(VIEWPORTS.desktop);
     await importKey(page);
 
@@ -160,6 +162,12 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     await expect.poll(() => text(page, "task-notice"), { timeout: 60_000 }).toBe(`task ${pendingId} cancelled: ${UNITS * LOW_PRICE} uogpu refunded`);
     await expect.poll(async () => (await pending.textContent()) ?? "", { timeout: 30_000 }).toContain("CANCELLED (cancelled_by_client)");
 
+    // A job that fails posts its log (sealed to the client like an output): the page opens it.
+    const { taskId: failingId } = await submitTask(page, { k: 1, tier: 0, encrypt: true, maxPrice: MAX_PRICE, input: { rounds: 0, data: "x" } });
+    await page.getByRole("button", { name: `Logs of task ${failingId}` }).click({ timeout: 120_000 });
+    await expect.poll(() => text(page, "log-text"), { timeout: 30_000 }).toMatch(/job failed: bad_input: hash: /);
+    await page.getByRole("button", { name: "Close" }).click();
+
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
     const csvPath = join(SHOTS, "customer-spend.csv");
     await csvDownload.saveAs(csvPath);
@@ -182,7 +190,7 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     await page.getByLabel("Program folder (with ogpu-program.json)").setInputFiles(NUMPY_SUM);
     await expect.poll(() => text(page, "program"), { timeout: 30_000 }).toContain(`cid ${(await packProgram(NUMPY_SUM)).cid}`);
     const rows = page.getByTestId("client-tasks").locator("tbody tr");
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3);
     const finalized = rows.filter({ hasText: "FINALIZED" });
     await finalized.getByRole("button", { name: /^Open result of task/ }).click();
     await expect.poll(() => text(page, "result-verified"), { timeout: 30_000 }).toMatch(/^verified: 32 bytes/);

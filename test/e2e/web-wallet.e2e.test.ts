@@ -8,9 +8,10 @@
  * process (exposed functions) — the code under test is the dashboard's own Keplr client: the
  * chain it suggests must be the node's chain-info, a tx it signs is included, an ADR-036 upload
  * is accepted, and its encryption key is the one the signature derivation gives.
- * Any console error or uncaught page error fails the test. Ports 27420..27424 (node); this
- * suite's range is 27420-27439.
+ * Any console error or uncaught page error fails the test. Ports: TEST_PORTS.webWallet
+ * (testnet/ports.ts).
  */
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { execFileSync } from "node:child_process";
 import { makeSignDoc as makeAminoSignDoc, Secp256k1HdWallet } from "@cosmjs/amino";
 import { stringToPath } from "@cosmjs/crypto";
@@ -127,7 +128,7 @@ beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), "ogpu-web-wallet-"));
   const [started] = await Promise.all([
     startTestNode({
-      portBase: 27420,
+      portBase: TEST_PORTS.webWallet.base,
       homePrefix: "ogpu-web-wallet-",
       accounts: [
         { name: "dev", coins: "100000000000uogpu" },

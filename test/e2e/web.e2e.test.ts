@@ -6,8 +6,9 @@
  * suite: test/e2e/web-customer.e2e.test.ts. Every page is loaded at desktop (1280×800) and phone (390×844)
  * width, screenshotted under test-results/web/ (UPDATE_DOCS_IMG=1 also writes the README's
  * docs/img/), and any console error or uncaught page error fails the test.
- * Ports 28600..28603 (node) and 28610..28611 (worker metrics); this suite's range is 28600-28699.
+ * Ports: TEST_PORTS.web (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -32,7 +33,7 @@ beforeAll(async () => {
   // The node serves whatever dist/ui holds; build it when this checkout has not yet.
   if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
   await mkdir(SHOTS, { recursive: true });
-  cluster = await startComputeCluster({ portBase: 28600, metricsPortBase: 28610, clients: 1 });
+  cluster = await startComputeCluster({ portBase: TEST_PORTS.web.base, metricsPortBase: portAt(TEST_PORTS.web, 10), clients: 1 });
   ui = `${cluster.devnet.restUrl}/ui/`;
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
 }, 240_000);

@@ -13,9 +13,9 @@
  *    task still finalises, and the client's balance moves by exactly fees + payment;
  *  - stops and restarts the node right after an assignment → the workers reconnect, catch up
  *    by query and the task finalises.
- * Ports 28100..28103 (node), 28110.. (worker metrics), 28120 (auditor metrics); this suite's
- * range is 28100-28199, all shifted by OGPU_PORT_OFFSET.
+ * Ports: TEST_PORTS.worker (testnet/ports.ts): the node, worker metrics +10.., auditor metrics +20.
  */
+import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -38,9 +38,9 @@ import { readAuditorPublicInfo } from "../../worker/keys.js";
 import { openTaskOutput } from "../../crypto/task-crypto.js";
 import { moduleAccountAddress, OGPU, PREFIX, restBalance, TASK_TX_FEE as FEE, TASK_TX_FEE_AMOUNT as FEE_AMOUNT, until as pollUntil } from "./helpers.js";
 
-const PORT_BASE = 28100;
-const METRICS_PORT = offsetPort(28110);
-const AUDITOR_METRICS_PORT = offsetPort(28120);
+const PORT_BASE = TEST_PORTS.worker.base;
+const METRICS_PORT = offsetPort(portAt(TEST_PORTS.worker, 10));
+const AUDITOR_METRICS_PORT = offsetPort(portAt(TEST_PORTS.worker, 20));
 const UNITS = 10n;
 const PARAMS = {
   workers: { heartbeat_timeout_blocks: 60 },
@@ -210,7 +210,7 @@ describe("ogpu-worker on a real node", () => {
     const view = async () => Promise.all(workers.map(async (w) => (await client.getWorker(w.address))!.worker!));
     const workers0 = await view();
     const missing = singleChunkCid(new TextEncoder().encode("an input the client never uploaded"));
-    const { taskId: id } = await client.submitTask({ kind: "hash", inputCid: missing, units: UNITS, maxPricePerUnit: 200n, redundancy: 1 });
+    const { taskId: id } = await client.submitTask({ kind: "hash", inputCid: missing, inputBytes: 1024, units: UNITS, maxPricePerUnit: 200n, redundancy: 1 });
     clientFees += FEE_AMOUNT;
     const failed = await until("the task to fail as unexecutable", () => task(id), (t) => t.status === TaskStatus.TASK_STATUS_FAILED);
     expect(failed).toMatchObject({ statusReason: "unexecutable:input_unavailable", declines: 2, escrow: "0" });

@@ -41,11 +41,11 @@ export function ValidatorsTable() {
         <thead>
           <tr>
             <th scope="col">Validator</th>
+            <th scope="col">Compute multiplier</th>
+            <th scope="col">Power</th>
             <th scope="col">Stake (OGPU) · share</th>
             <th scope="col">Compute bonus · share</th>
             <th scope="col">Reliability</th>
-            <th scope="col">Compute multiplier</th>
-            <th scope="col">Power</th>
           </tr>
         </thead>
         <tbody>
@@ -56,11 +56,11 @@ export function ValidatorsTable() {
             return (
               <tr key={v.operator_address} data-testid="validator-row">
                 <th scope="row" title={v.operator_address}>{name}{v.jailed ? " (jailed)" : ""}</th>
+                <td data-testid="multiplier">{formatBps(BigInt(v.multiplier_bps))}×</td>
+                <td><Bar value={BigInt(v.power)} max={maxPower} label={`power of ${name}`} />{v.power}</td>
                 <td><Bar value={stake} max={totalStake} label={`stake share of ${name}`} />{formatOgpu(BigInt(v.tokens))} · {share(stake, totalStake)}</td>
                 <td><Bar value={bonus} max={totalBonus} label={`compute share of ${name}`} />{formatBps(bonus)} · {share(bonus, totalBonus)}</td>
                 <td>{formatBps(BigInt(v.reliability_bps))}</td>
-                <td data-testid="multiplier">{formatBps(BigInt(v.multiplier_bps))}×</td>
-                <td><Bar value={BigInt(v.power)} max={maxPower} label={`power of ${name}`} />{v.power}</td>
               </tr>
             );
           })}

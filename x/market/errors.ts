@@ -21,4 +21,6 @@ export const MarketCode = {
   AlreadyCommitted: 14,
   /** MsgPostTaskLog from a worker that already posted a log for its current assignment, or past the per-task bound. */
   LogAlreadyPosted: 15,
+  /** MsgSubmitTask without an input_bytes declaration, or one over max_input_bytes. */
+  InvalidInputBytes: 16,
 } as const;

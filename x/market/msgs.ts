@@ -42,6 +42,11 @@ export function declineReasonClass(reason: DeclineReason): string | undefined {
   return DeclineReason[reason]?.replace(/^DECLINE_REASON_/, "").toLowerCase();
 }
 
+/** Started KiB of a declared input_bytes (bounded by max_input_bytes before this is called). */
+export function inputKib(inputBytes: bigint): number {
+  return Number((inputBytes + 1023n) / 1024n);
+}
+
 function bidOf(msg: MsgSubmitTask): bigint {
   let bid: bigint;
   try {
@@ -62,6 +67,7 @@ function validateSubmit(msg: MsgSubmitTask): bigint {
   if (msg.kind === "" || msg.kind.length > 64) throw invalid("kind must be 1-64 characters");
   if (msg.programHash === "" || msg.programHash.length > 128) throw invalid("program_hash must be 1-128 characters");
   if (!isBlobCid(msg.inputCid)) throw invalid(`input_cid must be a blob CID, ${BLOB_CID_FORM}`);
+  if (msg.inputBytes === 0n) throw marketError(MarketCode.InvalidInputBytes, "input_bytes must declare the bytes the task makes nodes store (input, encrypted payload, program bundle), at least 1");
   if (msg.verification !== VerificationClass.VERIFICATION_CLASS_BITWISE && msg.verification !== VerificationClass.VERIFICATION_CLASS_TOLERANCE) {
     throw invalid("verification must be VERIFICATION_CLASS_BITWISE or VERIFICATION_CLASS_TOLERANCE");
   }
@@ -94,6 +100,9 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     handle(ctx, msg) {
       const escrow = validateSubmit(msg);
       const p = marketParams.get(ctx.store);
+      if (msg.inputBytes > BigInt(p.max_input_bytes)) throw marketError(MarketCode.InvalidInputBytes, `input_bytes ${msg.inputBytes} exceeds max_input_bytes ${p.max_input_bytes}`);
+      // Every node replicates the declared bytes (server/blob-replication.ts): the submitter pays for them.
+      ctx.gas.consume(p.submit_gas_per_kib * inputKib(msg.inputBytes), "market: input bytes");
       const req = taskRequirement(msg.requirements);
       if (req.models.length > p.max_gpu_models) throw invalid(`requirements.gpu_models lists ${req.models.length} models, the limit is max_gpu_models ${p.max_gpu_models}`);
       for (const model of req.models) {
@@ -157,6 +166,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
         atol: msg.atol,
         rtol: msg.rtol,
         logs: [],
+        inputBytes: msg.inputBytes,
       };
       putTask(ctx.store, task);
       enqueue(ctx.store, task);

@@ -41,6 +41,10 @@ const bps = (name: string, v: number, max = 10_000) => {
  * - max_log_bytes: most bytes of a job's stdout+stderr a worker keeps and uploads as the task's
  *   log (the head and the tail, with a truncation marker between; docs/task-logs.md). Read by the
  *   workers off chain; the chain itself stores only each log's CID.
+ * - max_input_bytes: largest input_bytes a MsgSubmitTask may declare (its input, an encrypted
+ *   input's payload and a program bundle together; default three 16 MiB node blob caps).
+ * - submit_gas_per_kib: gas MsgSubmitTask pays per started KiB of its declared input_bytes, for
+ *   the copy of that data every node replicates (docs/storage.md "Who pays").
  */
 export const marketParams = defineParams(
   "market/params",
@@ -72,6 +76,8 @@ export const marketParams = defineParams(
     max_atol: 1_000_000_000_000,
     max_rtol: 1_000_000_000_000,
     max_log_bytes: 65_536,
+    max_input_bytes: 3 * 16 * 1024 * 1024,
+    submit_gas_per_kib: 20,
   },
   (p) => {
     if (p.max_tasks_per_block < 1 || p.max_tasks_per_block > MAX_SOLVER_SIDE) throw new Error(`max_tasks_per_block must be in 1..${MAX_SOLVER_SIDE}`);
@@ -102,6 +108,8 @@ export const marketParams = defineParams(
       if (!Number.isSafeInteger(v) || v < 0 || v > 1_000_000_000_000_000) throw new Error(`${name} must be an integer in 0..10^18 (parts per 10^12)`);
     }
     if (!Number.isSafeInteger(p.max_log_bytes) || p.max_log_bytes < 1024 || p.max_log_bytes > 16 << 20) throw new Error("max_log_bytes must be in 1024..16777216");
+    if (!Number.isSafeInteger(p.max_input_bytes) || p.max_input_bytes < 1024 || p.max_input_bytes > 1 << 30) throw new Error("max_input_bytes must be in 1024..1073741824");
+    if (!Number.isSafeInteger(p.submit_gas_per_kib) || p.submit_gas_per_kib < 0 || p.submit_gas_per_kib > 1_000_000) throw new Error("submit_gas_per_kib must be in 0..1000000");
     if (p.base_price_floor.length !== MAX_TIER + 1 || !p.base_price_floor.every((s) => typeof s === "string" && /^[1-9][0-9]{0,11}$/.test(s))) {
       throw new Error(`base_price_floor must list ${MAX_TIER + 1} positive decimal uogpu amounts (one per tier)`);
     }

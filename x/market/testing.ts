@@ -89,6 +89,8 @@ export interface TaskSpec {
   tolerance?: { atol: bigint; rtol: bigint };
   /** A client program (kind "program"): its runtime, GPU devices and bundle CID. */
   program?: { runtime: string; gpus?: number; hash?: string };
+  /** Declared input_bytes (default: the test input's 10 bytes). */
+  inputBytes?: bigint;
 }
 
 export function submitTaskMsg(client: string, spec: TaskSpec): Any {
@@ -108,6 +110,7 @@ export function submitTaskMsg(client: string, spec: TaskSpec): Any {
     auditorKeyFingerprints: spec.auditorKeyFingerprints ?? [],
     atol: spec.tolerance?.atol ?? 0n,
     rtol: spec.tolerance?.rtol ?? 0n,
+    inputBytes: spec.inputBytes ?? BigInt("test input".length),
   });
   return { typeUrl: MSG.SubmitTask, value: MsgSubmitTask.encode(value).finish() };
 }

@@ -1,3 +1,4 @@
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { MICRO_PER_OGPU as OGPU } from "../../app/coins.js";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { until } from "../../test/e2e/helpers.js";
  * Staking on a real single-node devnet whose only validator comes from a gentx: stock cosmjs
  * delegate / undelegate / withdrawRewards, with CometBFT's own /validators as the witness.
  */
-const PORT_BASE = 27500;
+const PORT_BASE = TEST_PORTS.staking.base;
 const STAKE = 50_000n * OGPU;
 const UNBONDING_BLOCKS = 20;
 const fee = (amount: number): StdFee => ({ amount: [{ denom: "uogpu", amount: String(amount) }], gas: "300000" });

@@ -8,7 +8,8 @@ import { toleranceToPpt } from "../../../sdk/program-manifest.js";
 import { TaskEndedError, WaitTimeoutError, type TaskUpdate } from "../../../sdk/events.js";
 import { MSG } from "../../../sdk/registry.js";
 import { basePrices, getTask, listTasks, listWorkers, parseTaskStatus, QueryError } from "../../../sdk/queries.js";
-import { candidateRecipients, clientEncryptionKey, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { clientEncryptionKey, declaredInputBytes, inputRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io.js";
+import { quoteTask } from "../../../sdk/quote.js";
 import { blobSignerFromMnemonic } from "../../../sdk/blob-signer.js";
 import type { KemKeyPair } from "../../../crypto/kem.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
@@ -132,18 +133,16 @@ async function uploadInput(node: NodeConnection, restUrl: string, keys: Awaited<
  * the bid is below the base price (the scheduler assigns only at or above it).
  */
 export async function submitQuote(node: NodeConnection, params: SubmitTaskParams): Promise<string> {
-  const tier = params.requirements?.tier ?? 0;
   const [prices, online] = await Promise.all([basePrices(node.comet), listWorkers(node.comet, { status: "online" })]);
-  const base = prices.find((p) => p.tier === tier)?.basePricePerUnit;
-  const qualifying = candidateRecipients(online, params.requirements).length;
-  const maxPrice = BigInt(params.maxPricePerUnit);
-  const escrow = maxPrice * BigInt(params.units) * BigInt(params.redundancy ?? 1);
+  const quote = quoteTask({ ...params, basePrices: prices, workers: online });
+  const k = params.redundancy ?? 1;
+  const qualifying = quote.qualifying.length;
   const lines = [
-    `  total escrow: ${escrow}uogpu (max ${params.maxPricePerUnit}uogpu/unit × ${params.units} units × k ${params.redundancy ?? 1}); the unspent part is refunded`,
-    `  tier ${tier} base price: ${base === undefined ? "unknown" : `${base}uogpu/unit`}`,
-    `  online workers that qualify: ${qualifying}${qualifying < (params.redundancy ?? 1) ? ` (fewer than k = ${params.redundancy ?? 1}: the task waits for more)` : ""}`,
+    `  total escrow: ${quote.escrow}uogpu (max ${params.maxPricePerUnit}uogpu/unit × ${params.units} units × k ${k}); the unspent part is refunded`,
+    `  tier ${quote.tier} base price: ${quote.basePrice === undefined ? "unknown" : `${quote.basePrice}uogpu/unit`}`,
+    `  online workers that qualify: ${qualifying}${qualifying < k ? ` (fewer than k = ${k}: the task waits for more)` : ""}`,
   ];
-  if (base !== undefined && maxPrice < BigInt(base)) lines.push(`  WARNING: your max price ${params.maxPricePerUnit}uogpu/unit is below the base price ${base}uogpu/unit: the task will not be scheduled until the base price falls`);
+  if (quote.belowBase) lines.push(`  WARNING: your max price ${params.maxPricePerUnit}uogpu/unit is below the base price ${quote.basePrice}uogpu/unit: the task will not be scheduled until the base price falls`);
   return lines.join("\n");
 }
 
@@ -160,6 +159,7 @@ const submitTask: Command = {
     input: { type: "string", description: "file to upload as the input, encrypted to the candidate workers unless --public" },
     public: { type: "boolean", description: "with --input: upload it in clear (a public task)" },
     "input-cid": { type: "string", description: "CID of an already uploaded public input blob (instead of --input)" },
+    "input-bytes": { type: "string", description: "MsgSubmitTask input_bytes, the bytes every node stores for the task, paid per KiB (default: counted from the uploads, else measured through --rest)" },
     rest: { type: "string", description: `the node's REST server / blob store; several comma-separated (a,b,c) are failed over in order (default ${DEFAULT_REST})` },
     "output-file": { type: "string", description: "with --wait: write the verified (decrypted) result here" },
     units: { type: "string", description: "compute units (required)" },
@@ -224,6 +224,7 @@ const submitTask: Command = {
     const inputFile = typeof flags.input === "string" ? flags.input : undefined;
     if ((inputFile === undefined) === (typeof flags["input-cid"] !== "string")) throw new CliError("give exactly one of --input <file> or --input-cid <cid>");
     if (flags.public && inputFile === undefined) throw new CliError("--public applies to --input only (an --input-cid blob is public already)");
+    const declaredBytes = flags["input-bytes"] === undefined ? undefined : uintFlag(flags, "input-bytes");
     const outputFile = typeof flags["output-file"] === "string" ? flags["output-file"] : undefined;
     if (outputFile !== undefined && !flags.wait) throw new CliError("--output-file needs --wait");
     const input = inputFile === undefined ? undefined : await readFile(inputFile).catch((err: NodeJS.ErrnoException) => {
@@ -232,7 +233,7 @@ const submitTask: Command = {
     stringFlag(flags, "from");
     return withNode(flags, async (node) => {
       let inputCid = typeof flags["input-cid"] === "string" ? flags["input-cid"] : "";
-      let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints"> = { encrypted: false, auditorKeyFingerprints: [] };
+      let sealedTo: Pick<UploadedInput, "encrypted" | "auditorKeyFingerprints" | "storedBytes"> = { encrypted: false, auditorKeyFingerprints: [] };
       let download: ResultDownload | undefined = outputFile !== undefined ? { restUrl, outputFile } : undefined;
       const needKeys = input !== undefined || program?.packed !== undefined;
       const keyring = needKeys ? keyringFromFlags(flags) : undefined;
@@ -248,7 +249,9 @@ const submitTask: Command = {
         download = { restUrl, outputFile, encryptionKey: keys.encryptionKey };
         if (format === "text") console.error(`input uploaded: ${uploaded.encrypted ? `encrypted to ${uploaded.recipients.length} worker(s) and ${uploaded.auditors.length} auditor(s), manifest` : "public, cid"} ${inputCid}`);
       }
-      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid, inputEncrypted: sealedTo.encrypted, auditorKeyFingerprints: sealedTo.auditorKeyFingerprints }) }];
+      // What every node will store, paid per KiB: counted from the uploads, else measured through --rest.
+      const inputBytes = await declaredInputBytes(restUrl, { ...params, inputBytes: declaredBytes, programBytes: program?.bundleBytes }, { inputCid, storedBytes: sealedTo.storedBytes });
+      const build = (client: string) => [{ typeUrl: MSG.SubmitTask, value: submitTaskMsg(client, { ...params, inputCid, inputBytes, inputEncrypted: sealedTo.encrypted, auditorKeyFingerprints: sealedTo.auditorKeyFingerprints }) }];
       let summary = `submit ${params.kind} task (${params.units} units × k ${params.redundancy}, max ${params.maxPricePerUnit}uogpu/unit)`;
       // Only the confirmation prompt shows the quote; -y, --dry-run and --generate-only skip it.
       if (!flags.yes && !flags["dry-run"] && !flags["generate-only"]) summary = `${summary}\n${await submitQuote(node, params)}`;

@@ -15,6 +15,8 @@ export interface ResolvedProgram {
   manifest: ProgramManifest;
   /** Set when packed from a directory: still to be uploaded. */
   packed?: PackedProgram;
+  /** The bundle's size (part of MsgSubmitTask.input_bytes). */
+  bundleBytes: number;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -24,14 +26,15 @@ export async function resolveProgram(spec: string, restUrl: string): Promise<Res
   if (isDir) {
     try {
       const packed = await packProgram(spec);
-      return { cid: packed.cid, manifest: packed.manifest, packed };
+      return { cid: packed.cid, manifest: packed.manifest, packed, bundleBytes: packed.bundle.length };
     } catch (err) {
       throw new CliError(`--program ${spec}: ${message(err)}`);
     }
   }
   if (!isBlobCid(spec)) throw new CliError(`--program ${spec}: neither a directory nor a blob CID (${BLOB_CID_FORM})`);
   try {
-    return { cid: spec, manifest: unpackProgram(await fetchBlob(restUrl, spec)).manifest };
+    const bundle = await fetchBlob(restUrl, spec);
+    return { cid: spec, manifest: unpackProgram(bundle).manifest, bundleBytes: bundle.length };
   } catch (err) {
     throw new CliError(`--program ${spec}: cannot read the bundle from ${restUrl}: ${message(err)}`);
   }

@@ -5,9 +5,7 @@
  */
 import { base64 } from "@scure/base";
 import { WorkerStatus } from "../../../proto/gen/ogpu/workers/v1/workers";
-import { attributesOf, REVEAL_EVENT, resultFrom, taskEvents, type TaskEventView, type TaskResult } from "../../../sdk/events";
-import type { Recipient } from "../../../crypto/task-crypto";
-import { auditorRecipients, type CandidateWorker } from "../../../sdk/task-io";
+import { attributesOf, auditorRecipients, REVEAL_EVENT, resultFrom, taskEvents, type CandidateWorker, type Recipient, type TaskEventView, type TaskResult } from "../../../sdk/browser";
 import { api, type Task, type TxResponse, type WorkerView } from "../api";
 
 const bytes = (b64: string | null | undefined): Uint8Array => (b64 ? base64.decode(b64) : new Uint8Array());
@@ -47,12 +45,14 @@ export async function taskTxEvents(taskId: bigint, eventType: string): Promise<{
 
 /**
  * What a finalised task produced, as OgpuClient.waitForResult reads it (sdk/events.ts
- * resultFrom): the workers' reveals (digest, output CID) and the settlement event when a tx
- * carried it (a block event otherwise; then the digest every reveal agrees on).
+ * resultFrom): the workers' reveals (digest, output CID) and the settlement event
+ * (attest_finalized, or attest_resolved after a dispute) when a tx carried it — a block event
+ * otherwise, and then the digest every reveal agrees on.
  */
 export async function taskResult(task: Task): Promise<TaskResult> {
   const taskId = BigInt(task.id);
-  const [reveals, settled] = await Promise.all([taskTxEvents(taskId, REVEAL_EVENT), taskTxEvents(taskId, "attest_finalized")]);
+  const [reveals, finalized, resolved] = await Promise.all([taskTxEvents(taskId, REVEAL_EVENT), taskTxEvents(taskId, "attest_finalized"), taskTxEvents(taskId, "attest_resolved")]);
+  const settled = [...finalized, ...resolved];
   const state = task.status.replace("TASK_STATUS_", "").toLowerCase();
   const height = Number(task.updated_height ?? 0);
   const update = { taskId, state, from: "", reason: "", height, attributes: {}, events: settled.flatMap((s) => s.events), source: "query" as const };

@@ -4,8 +4,7 @@
  * wallet's encryption key for an encrypted task, and its sha256 compared with the digest the
  * workers revealed and the chain finalised. A mismatch is an error, never a download.
  */
-import { inputManifest, openTaskLogs, openTaskResult, type OpenedTaskLog } from "../../../sdk/task-io";
-import type { KemKeyPair } from "../../../crypto/kem";
+import { inputManifest, openTaskLogs, openTaskResult, type KemKeyPair, type OpenedTaskLog } from "../../../sdk/browser";
 import type { Wallet } from "../wallet/types";
 import { restBase, type Task } from "../api";
 import { taskResult } from "./chain";

@@ -4,7 +4,7 @@
  * customer unticks it. Submits through submit.ts with the connected wallet.
  */
 import { useState } from "preact/hooks";
-import { packProgramFiles, pickedDirectoryEntries, programRequirements, type PackedProgram } from "../../../sdk/programs";
+import { packProgramFiles, pickedDirectoryEntries, programRequirements, type PackedProgram } from "../../../sdk/browser";
 import { api, formatOgpu } from "../api";
 import { usePoll } from "../usePoll";
 import type { SignAndBroadcast, Wallet } from "../wallet/types";

@@ -4,10 +4,7 @@
  * (sdk/task-io.ts uploadTaskInput), build MsgSubmitTask (sdk/submit-msg.ts) and sign it with the
  * wallet (web/src/tx.ts). The task id comes from the tx's task_submitted event.
  */
-import { candidateRecipients, uploadTaskInput, type UploadedInput } from "../../../sdk/task-io";
-import { PROGRAM_KIND, programRequirements, uploadProgram, type PackedProgram } from "../../../sdk/programs";
-import { submitTaskMsg, type SubmitTaskParams } from "../../../sdk/submit-msg";
-import { MSG } from "../../../sdk/registry";
+import { candidateRecipients, declaredInputBytes, MSG, PROGRAM_KIND, programRequirements, submitTaskMsg, uploadProgram, uploadTaskInput, type PackedProgram, type SubmitTaskParams, type UploadedInput } from "../../../sdk/browser";
 import type { SignAndBroadcast, Wallet } from "../wallet/types";
 import { api, restBase } from "../api";
 import { auditors, candidateWorker, eventAttribute, latestHeight } from "./chain";
@@ -74,7 +71,9 @@ export async function submitFromPage(wallet: Wallet, sign: SignAndBroadcast, req
     uploaded = await uploadTaskInput({ restUrl, signer: wallet.blobSigner, height, input: req.input });
   }
   step("signing and broadcasting MsgSubmitTask");
-  const msg = submitTaskMsg(wallet.address, { ...params, inputCid: uploaded.inputCid, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
+  // Everything this page uploaded, so the declaration needs no measuring round trip.
+  const inputBytes = await declaredInputBytes(restUrl, { ...params, programBytes: "program" in req.source ? req.source.program.bundle.length : undefined }, uploaded);
+  const msg = submitTaskMsg(wallet.address, { ...params, inputCid: uploaded.inputCid, inputBytes, inputEncrypted: uploaded.encrypted, auditorKeyFingerprints: uploaded.auditorKeyFingerprints });
   const outcome = await sign(wallet, [{ typeUrl: MSG.SubmitTask, value: msg }]);
   const taskId = eventAttribute(outcome.events, "task_submitted", "task_id");
   if (taskId === undefined) throw new Error(`tx ${outcome.txhash} was included but names no submitted task`);

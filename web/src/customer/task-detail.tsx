@@ -3,7 +3,7 @@
  * with the digest it hashes to and offers the plaintext as a download; logs are shown per worker.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { OpenedTaskLog } from "../../../sdk/task-io";
+import type { OpenedTaskLog } from "../../../sdk/browser";
 import type { Task } from "../api";
 import type { Wallet } from "../wallet/types";
 import { openLogs, openResult, type OpenedResult } from "./result";

@@ -18,17 +18,23 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 /** Timelines of the listed tasks, refreshed whenever a task's state or height changes. */
 function useTimelines(tasks: readonly Task[]): Map<string, Step[]> {
   const [timelines, setTimelines] = useState(new Map<string, Step[]>());
+  // A failed read is retried after a pause (a settled task's key never changes again).
+  const [retries, setRetries] = useState(0);
   const key = tasks.map((t) => `${t.id}:${t.status}:${String(t.updated_height)}`).join(",");
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     void Promise.all(tasks.map(async (t) => [t.id, await taskTimeline(t)] as const)).then(
       (pairs) => live && setTimelines(new Map(pairs)),
-      () => undefined, // the next poll retries; the table keeps the last timelines
+      () => {
+        if (live) timer = setTimeout(() => setRetries((n) => n + 1), 3000);
+      },
     );
     return () => {
       live = false;
+      clearTimeout(timer);
     };
-  }, [key]);
+  }, [key, retries]);
   return timelines;
 }
 

@@ -4,7 +4,7 @@
  * itself; reveals and audit votes only in the txs that carried them (x/attest drops its record
  * when the task settles), read once per task state and kept.
  */
-import { REVEAL_EVENT } from "../../../sdk/events";
+import { REVEAL_EVENT } from "../../../sdk/browser";
 import type { Task } from "../api";
 import { taskTxEvents } from "./chain";
 

@@ -134,6 +134,12 @@ export interface Task {
    * posting order. Numbered apart from the fields above so parallel proto changes do not collide.
    */
   logs: TaskLog[];
+  /**
+   * Bytes the submitter declared and paid for (MsgSubmitTask.input_bytes): nodes replicate and
+   * workers fetch at most this much of the task's input, payload and bundle. 0 on tasks
+   * submitted before the field existed.
+   */
+  inputBytes: bigint;
 }
 
 /** A worker's job log for a task: a blob (encrypted to the client for an encrypted task). */
@@ -449,6 +455,7 @@ function createBaseTask(): Task {
     atol: 0n,
     rtol: 0n,
     logs: [],
+    inputBytes: 0n,
   };
 }
 
@@ -558,6 +565,12 @@ export const Task: MessageFns<Task> = {
     }
     for (const v of message.logs) {
       TaskLog.encode(v!, writer.uint32(322).fork()).join();
+    }
+    if (message.inputBytes !== 0n) {
+      if (BigInt.asUintN(64, message.inputBytes) !== message.inputBytes) {
+        throw new globalThis.Error("value provided for field message.inputBytes of type uint64 too large");
+      }
+      writer.uint32(328).uint64(message.inputBytes);
     }
     return writer;
   },
@@ -799,6 +812,14 @@ export const Task: MessageFns<Task> = {
             message.logs.push(TaskLog.decode(reader, reader.uint32()));
             continue;
           }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.inputBytes = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -852,6 +873,9 @@ export const Task: MessageFns<Task> = {
     message.atol = (object.atol !== undefined && object.atol !== null) ? BigInt(object.atol) : 0n;
     message.rtol = (object.rtol !== undefined && object.rtol !== null) ? BigInt(object.rtol) : 0n;
     message.logs = object.logs?.map((e) => TaskLog.fromPartial(e)) || [];
+    message.inputBytes = (object.inputBytes !== undefined && object.inputBytes !== null)
+      ? BigInt(object.inputBytes)
+      : 0n;
     return message;
   },
 };

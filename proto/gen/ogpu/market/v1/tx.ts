@@ -36,6 +36,12 @@ export interface MsgSubmitTask {
    */
   atol: bigint;
   rtol: bigint;
+  /**
+   * Total bytes this task makes every node store (docs/storage.md "Who pays"): the input blob,
+   * for an encrypted input also the payload its manifest names, for kind "program" also the
+   * bundle program_hash names. 1..market max_input_bytes; pays submit_gas_per_kib per KiB.
+   */
+  inputBytes: bigint;
 }
 
 export interface MsgSubmitTaskResponse {
@@ -95,6 +101,7 @@ function createBaseMsgSubmitTask(): MsgSubmitTask {
     auditorKeyFingerprints: [],
     atol: 0n,
     rtol: 0n,
+    inputBytes: 0n,
   };
 }
 
@@ -156,6 +163,12 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
         throw new globalThis.Error("value provided for field message.rtol of type uint64 too large");
       }
       writer.uint32(120).uint64(message.rtol);
+    }
+    if (message.inputBytes !== 0n) {
+      if (BigInt.asUintN(64, message.inputBytes) !== message.inputBytes) {
+        throw new globalThis.Error("value provided for field message.inputBytes of type uint64 too large");
+      }
+      writer.uint32(128).uint64(message.inputBytes);
     }
     return writer;
   },
@@ -293,6 +306,14 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
             message.rtol = reader.uint64() as bigint;
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.inputBytes = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -329,6 +350,9 @@ export const MsgSubmitTask: MessageFns<MsgSubmitTask> = {
     message.auditorKeyFingerprints = object.auditorKeyFingerprints?.map((e) => e) || [];
     message.atol = (object.atol !== undefined && object.atol !== null) ? BigInt(object.atol) : 0n;
     message.rtol = (object.rtol !== undefined && object.rtol !== null) ? BigInt(object.rtol) : 0n;
+    message.inputBytes = (object.inputBytes !== undefined && object.inputBytes !== null)
+      ? BigInt(object.inputBytes)
+      : 0n;
     return message;
   },
 };
