@@ -8,6 +8,7 @@ import type { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { deriveKey } from "../crypto/keyring.js";
 import type { DevAccount } from "../testnet/devnet.js";
+import { cometbftPid as findCometbftPid } from "../testnet/processes.js";
 import { quantile } from "./report.js";
 
 /**
@@ -378,13 +379,7 @@ function clockTicks(): number {
   return ticks;
 }
 
-/** The cometbft child of an ogpud process. */
+/** The cometbft child of an ogpud process (testnet/processes.ts finds it by its command line). */
 export async function cometbftPid(ogpudPid: number | undefined): Promise<number | undefined> {
-  if (ogpudPid === undefined) return undefined;
-  try {
-    const first = (await readFile(`/proc/${ogpudPid}/task/${ogpudPid}/children`, "utf8")).trim().split(/\s+/)[0];
-    return first ? Number(first) : undefined;
-  } catch {
-    return undefined;
-  }
+  return ogpudPid === undefined ? undefined : findCometbftPid(ogpudPid);
 }

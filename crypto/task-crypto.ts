@@ -124,9 +124,12 @@ export async function sealTaskInput(
   return { payload, manifest: new TextEncoder().encode(JSON.stringify(manifest)) };
 }
 
+/** The largest blob that can be an encrypted-input manifest (a longer one is read as a public input). */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+
 /** The manifest when `input` is one; undefined for a public (plaintext) input. */
 export function parseManifest(input: Uint8Array): EncryptedInputManifest | undefined {
-  if (input.length === 0 || input.length > 4 << 20 || input[0] !== 0x7b) return undefined;
+  if (input.length === 0 || input.length > MAX_MANIFEST_BYTES || input[0] !== 0x7b) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(input));

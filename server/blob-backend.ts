@@ -18,6 +18,8 @@ export interface FetchLimits {
   timeoutMs?: number;
   /** A blob longer than this is refused (BlobTooLargeError) as soon as the excess is seen. */
   maxBytes?: number;
+  /** Only what this node holds, answered at once: never asks its peers (IPFS: kubo's offline mode). */
+  localOnly?: boolean;
 }
 
 /** A fetch stopped because the blob exceeds FetchLimits.maxBytes. */

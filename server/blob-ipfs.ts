@@ -5,7 +5,9 @@
  *
  * - put:    `add` of the verified upload with the CID rules of crypto/cid.ts (CIDv1, raw leaves,
  *           256 KiB chunks), pinned; kubo must name the same CID or the upload fails
- * - read:   `cat`, from the local blockstore or the node's peers (bitswap), bounded by a timeout
+ * - read:   `cat`, from the local blockstore or the node's peers (bitswap), bounded by a timeout;
+ *           a local-only read (FetchLimits.localOnly) passes kubo's `offline` option, so a block
+ *           the node lacks is "not found locally" at once instead of a wait on the peers
  * - keep:   `pin add` (a blob a worker's or auditor's node fetched for a live task)
  * - remove: `pin rm`; collectGarbage runs `repo gc` after a sweep removed any
  */
@@ -34,6 +36,11 @@ function isMissing(err: unknown): boolean {
 
 function isTimeout(err: unknown): boolean {
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError" || /timeout|aborted/i.test(err.message));
+}
+
+/** kubo's per-call options of a bounded fetch; `offline` is kubo's global flag, sent as a query parameter. */
+function fetchOptions(limits: FetchLimits, defaultTimeoutMs: number): { timeout: number; offline?: boolean } {
+  return { timeout: limits.timeoutMs ?? defaultTimeoutMs, ...(limits.localOnly === true ? { offline: true } : {}) };
 }
 
 export class IpfsBlobBackend implements BlobBackend {
@@ -85,7 +92,7 @@ export class IpfsBlobBackend implements BlobBackend {
 
   async size(cid: string, limits: FetchLimits = {}): Promise<number | null> {
     try {
-      const stat = await this.ipfs.files.stat(`/ipfs/${cid}`, { timeout: limits.timeoutMs ?? this.fetchTimeoutMs });
+      const stat = await this.ipfs.files.stat(`/ipfs/${cid}`, fetchOptions(limits, this.fetchTimeoutMs));
       return Number(stat.size);
     } catch (err) {
       if (isMissing(err) || isTimeout(err)) return null;
@@ -98,7 +105,7 @@ export class IpfsBlobBackend implements BlobBackend {
     const parts: Uint8Array[] = [];
     let received = 0;
     try {
-      for await (const part of this.ipfs.cat(CID.parse(cid), { timeout: limits.timeoutMs ?? this.fetchTimeoutMs })) {
+      for await (const part of this.ipfs.cat(CID.parse(cid), fetchOptions(limits, this.fetchTimeoutMs))) {
         received += part.length;
         if (limits.maxBytes !== undefined && received > limits.maxBytes) throw new BlobTooLargeError(cid, limits.maxBytes);
         parts.push(part);

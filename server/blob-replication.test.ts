@@ -1,76 +1,16 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../app/log.js";
 import { MANIFEST_VERSION } from "../crypto/task-crypto.js";
 import { Task, TaskStatus } from "../proto/gen/ogpu/market/v1/market.js";
 import { blobCid } from "../sdk/blobs.js";
-import { BlobTooLargeError, type BlobBackend, type FetchLimits } from "./blob-backend.js";
+import { FakeIpfsBackend } from "./blob-backend.testkit.js";
 import { BlobReplicator, type ReplicationSettings } from "./blob-replication.js";
 import { BlobStore } from "./blob-store.js";
 import { alice, bytesOf } from "./blobs.testkit.js";
-
-/**
- * An IPFS node reduced to maps: `peers` is what the node's IPFS peers hold, `pins` what this node
- * keeps. A CID no peer holds is waited for until the fetch's timeout, as kubo does.
- */
-class FakeIpfsBackend implements BlobBackend {
-  readonly kind = "ipfs";
-  readonly peers = new Map<string, Uint8Array>();
-  readonly pins = new Map<string, Uint8Array>();
-  /** Bytes a lying peer sends for a CID instead of (more than) what its root claims. */
-  readonly oversized = new Map<string, Uint8Array>();
-  reads = 0;
-  /** Reads wait (up to 1 s) until this many have started: shows how many overlap, whatever the load. */
-  holdFirstReads = 0;
-  inFlight = 0;
-  maxInFlight = 0;
-
-  async put(cid: string, file: string): Promise<void> {
-    this.pins.set(cid, await readFile(file));
-    await rm(file, { force: true });
-  }
-  async storedSize(cid: string): Promise<number | null> {
-    return this.pins.get(cid)?.length ?? null;
-  }
-  private async fetch(cid: string, limits: FetchLimits): Promise<Uint8Array | undefined> {
-    const bytes = this.pins.get(cid) ?? this.peers.get(cid);
-    if (bytes === undefined) await new Promise((r) => setTimeout(r, limits.timeoutMs ?? 0));
-    return bytes;
-  }
-  async size(cid: string, limits: FetchLimits = {}): Promise<number | null> {
-    return (await this.fetch(cid, limits))?.length ?? null;
-  }
-  async read(cid: string, limits: FetchLimits = {}): Promise<Uint8Array | undefined> {
-    this.reads += 1;
-    this.inFlight += 1;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      for (let waited = 0; this.reads < this.holdFirstReads && waited < 1000; waited += 5) await new Promise((r) => setTimeout(r, 5));
-      const sent = this.oversized.get(cid) ?? (await this.fetch(cid, limits));
-      if (sent !== undefined && limits.maxBytes !== undefined && sent.length > limits.maxBytes) throw new BlobTooLargeError(cid, limits.maxBytes);
-      return sent;
-    } finally {
-      this.inFlight -= 1;
-    }
-  }
-  async keep(cid: string): Promise<void> {
-    const bytes = this.pins.get(cid) ?? this.peers.get(cid);
-    if (bytes === undefined) throw new Error(`pin ${cid}: not found`);
-    this.pins.set(cid, bytes);
-  }
-  async remove(cid: string): Promise<void> {
-    this.pins.delete(cid);
-  }
-  async discardCorrupted(cid: string): Promise<string> {
-    this.pins.delete(cid);
-    return "it has been unpinned";
-  }
-  async collectGarbage(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
 const MAX_BLOB = 4096;
 const RETENTION = 10n;
@@ -283,4 +223,41 @@ describe("blob replication at submission", () => {
     await replicator.idle();
     expect(replicator.stats).toMatchObject({ failed: 1, replicated: 0 });
   });
+  it("after close(), blocks finishing during shutdown are not collected, a task read in flight queues nothing, and close() resolves without a line logged", async () => {
+    const log = silentLogger();
+    const logged = (["info", "warn", "debug"] as const).map((level) => vi.spyOn(log, level));
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    replicator = new BlobReplicator({
+      store,
+      // The task read of block 1 is still in flight when the node starts shutting down.
+      task: async (id) => {
+        await gate;
+        return tasks.get(id);
+      },
+      currentHeight: () => height,
+      maxBlobBytes: MAX_BLOB,
+      log,
+      settings: { fetchTimeoutMs: 20 },
+    });
+    task(1, { inputCid: await onPeers(bytesOf(1000, 30)) });
+    replicator.observeBlockEvents(submitted(1));
+    height += 1n;
+    replicator.committed();
+
+    const closing = replicator.close();
+    for (let block = 0; block < 100; block++) {
+      replicator.observeBlockEvents(submitted(...Array.from({ length: 100 }, (_, i) => 2 + block * 100 + i)));
+      height += 1n;
+      replicator.committed();
+    }
+    expect(replicator.stats.observed).toBe(0);
+
+    release();
+    await closing;
+    expect(replicator.stats).toMatchObject({ observed: 0, queued: 0, active: 0, replicated: 0, failed: 0 });
+    expect(backend.pins.size).toBe(0);
+    for (const spy of logged) expect(spy).not.toHaveBeenCalled();
+    // A close() that waited on work queued after it would never resolve: fail well before the suite's limit.
+  }, 30_000);
 });

@@ -81,6 +81,8 @@ interface Job {
 export type JobOutcome = "done" | "skipped" | "failed";
 
 export interface ReplicatorStats {
+  /** Task ids of the block being finalized, not yet handed over. */
+  observed: number;
   queued: number;
   active: number;
   replicated: number;
@@ -118,25 +120,29 @@ export class BlobReplicator {
   private droppedUnlogged = 0;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
-  readonly stats: ReplicatorStats = { queued: 0, active: 0, replicated: 0, dropped: 0, failed: 0 };
+  readonly stats: ReplicatorStats = { observed: 0, queued: 0, active: 0, replicated: 0, dropped: 0, failed: 0 };
 
   constructor(private readonly deps: ReplicatorDeps) {
     this.settings = withDefaults<ReplicationSettings>(REPLICATION_DEFAULTS, deps.settings ?? {});
   }
 
-  /** The task ids a finalized block submitted (its `task_submitted` events). Synchronous and cheap. */
+  /** The task ids a finalized block submitted (its `task_submitted` events). Synchronous and cheap; none once closed. */
   observeBlockEvents(events: readonly Event[]): void {
+    // Blocks still finish while the node shuts down: nothing would ever hand these over.
+    if (this.closed) return;
     for (const e of events) {
       if (e.type !== TaskEvent.Submitted) continue;
       const id = e.attributes.find((a) => a.key === "task_id")?.value;
       if (id !== undefined && /^\d{1,20}$/.test(id)) this.submitted.push(BigInt(id));
     }
+    this.stats.observed = this.submitted.length;
   }
 
   /** After a block is committed: queues its tasks' blobs and starts due fetches. Never throws, never waits. */
   committed(): void {
     if (this.closed) return;
     const height = this.deps.currentHeight();
+    this.stats.observed = 0;
     for (const taskId of this.submitted.splice(0)) this.enqueue({ taskId, cid: "", role: "task", attempts: 0, dueHeight: height });
     if (this.droppedUnlogged > 0) {
       this.deps.log.warn(`blob replication: queue full (${this.settings.maxQueue}); ${this.droppedUnlogged} task(s) or blob(s) not replicated`);
@@ -151,15 +157,20 @@ export class BlobReplicator {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops starting fetches; resolves when those in flight have ended. */
+  /** Stops collecting and starting fetches; resolves when those in flight have ended. */
   async close(): Promise<void> {
     this.closed = true;
+    this.submitted.length = 0;
+    this.stats.observed = 0;
     this.queue.length = 0;
+    this.stats.queued = 0;
     this.pending.clear();
     await this.idle();
   }
 
+  /** Once closed, nothing is queued: a job in flight that ends then must not leave work that idle() would wait for. */
   private enqueue(job: Job): void {
+    if (this.closed) return;
     const key = jobKey(job);
     if (this.pending.has(key)) return;
     if (this.queue.length >= this.settings.maxQueue) {
@@ -217,6 +228,8 @@ export class BlobReplicator {
       return outcome;
     } catch (err) {
       this.pending.delete(key);
+      // Fetches cut short by shutdown are not failures worth a line each.
+      if (this.closed) return "failed";
       const attempts = job.attempts + 1;
       const what = job.role === "task" ? `task ${job.taskId}` : `the ${job.role} ${job.cid} of task ${job.taskId}`;
       if ((err instanceof ReplicationFailure && err.final) || attempts >= this.settings.maxAttempts) {
@@ -226,7 +239,7 @@ export class BlobReplicator {
       }
       const dueHeight = this.deps.currentHeight() + (1n << BigInt(attempts - 1));
       this.deps.log.info(`blob replication: ${what} failed (try ${attempts} of ${this.settings.maxAttempts}), retrying at height ${dueHeight}: ${errorText(err)}`);
-      if (!this.closed) this.enqueue({ ...job, attempts, dueHeight });
+      this.enqueue({ ...job, attempts, dueHeight });
       return "failed";
     }
   }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, rm, statfs, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
+import { MAX_MANIFEST_BYTES } from "../crypto/task-crypto.js";
 import { BLOB_CODESPACE, BLOB_ERROR_CODES, blobCid, type BlobErrorReason } from "../sdk/blobs.js";
 import { LocalBlobBackend, type BlobBackend, type FetchLimits } from "./blob-backend.js";
 
@@ -67,7 +68,6 @@ const blobKey = (cid: string) => `blob/${cid}`;
 const TOTAL_KEY = "total";
 /** Age index: blobs by the height they were stored or last referenced, oldest first. */
 const ageKey = (height: bigint, cid: string) => `age/${height.toString().padStart(20, "0")}/${cid}`;
-const MAX_MANIFEST_BYTES = 4 << 20;
 
 export class BlobStore {
   /** Index updates and admissions run one at a time, so a check and its charge cannot interleave. */
@@ -261,6 +261,11 @@ export class BlobStore {
     return (await this.record(cid)) !== undefined;
   }
 
+  /** The size the index records for `cid` (uploaded here, or adopted for a task), else undefined. */
+  async indexedSize(cid: string): Promise<number | undefined> {
+    return (await this.record(cid))?.size;
+  }
+
   /**
    * Keeps a blob this node read from its IPFS peers because a live task names it (a worker's or
    * auditor's node): charged to nobody, swept like any other once no live task names it.
@@ -278,11 +283,11 @@ export class BlobStore {
     });
   }
 
-  /** The bytes of `cid` when stored and small enough to be an input manifest, else undefined. */
-  async readSmall(cid: string): Promise<Uint8Array | undefined> {
-    const size = await this.backend.size(cid);
+  /** The bytes of `cid` when readable within `limits` and small enough to be an input manifest, else undefined. */
+  async readSmall(cid: string, limits?: FetchLimits): Promise<Uint8Array | undefined> {
+    const size = await this.backend.size(cid, limits);
     if (size === null || size > MAX_MANIFEST_BYTES) return undefined;
-    return this.read(cid).catch(() => undefined);
+    return this.read(cid, limits).catch(() => undefined);
   }
 
   private notFound(cid: string): BlobStoreError {

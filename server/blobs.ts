@@ -14,10 +14,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
-import { parseManifest } from "../crypto/task-crypto.js";
 import { BLOB_CID_FORM, isBlobCid } from "../sdk/blobs.js";
 import { header, verifyUploadClaim } from "./blob-auth.js";
 import type { BlobBackend } from "./blob-backend.js";
+import { BlobReferences } from "./blob-references.js";
 import { BlobStore, BlobStoreError } from "./blob-store.js";
 
 export { BlobStore, BlobStoreError } from "./blob-store.js";
@@ -121,22 +121,6 @@ function cidParam(request: FastifyRequest<{ Params: { cid: string } }>): string 
   return cid;
 }
 
-/** Live CIDs plus the payloads that live encrypted-input manifests name (the chain holds only the manifest's CID). */
-async function referencedClosure(store: BlobStore, live: ReadonlySet<string>): Promise<Set<string>> {
-  const all = new Set(live);
-  for (const cid of live) {
-    const bytes = await store.readSmall(cid);
-    if (bytes === undefined) continue;
-    try {
-      const manifest = parseManifest(bytes);
-      if (manifest) all.add(manifest.payload_cid);
-    } catch {
-      // Not a manifest this version reads: it names no payload.
-    }
-  }
-  return all;
-}
-
 /**
  * Opens the store under `opts.dir` and mounts the /blobs routes on `app` in their own fastify
  * scope, closing the store (and stopping the sweep) when `app` closes. Call before `app.listen()`.
@@ -144,7 +128,8 @@ async function referencedClosure(store: BlobStore, live: ReadonlySet<string>): P
 export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOptions): Promise<BlobService> {
   const settings = withDefaults<BlobSettings>(BLOB_DEFAULTS, opts);
   const store = await BlobStore.open(opts.dir, { maxTotalBytes: settings.maxTotalBytes, minFreeDiskBytes: settings.minFreeDiskBytes }, opts.backend);
-  const referenced = perHeight(opts.currentHeight, async () => referencedClosure(store, await opts.liveCids()));
+  const references = new BlobReferences({ store, currentHeight: opts.currentHeight, liveCids: perHeight(opts.currentHeight, opts.liveCids) });
+  const referenced = () => references.referenced();
 
   const sweep = () =>
     store.sweep({
@@ -207,6 +192,8 @@ export async function registerBlobRoutes(app: FastifyInstance, opts: BlobStoreOp
       // A worker's or auditor's node keeps what it fetched from its IPFS peers for a live task.
       if (store.backend.kind === "ipfs" && !(await store.isIndexed(cid)) && (await referenced()).has(cid)) {
         await store.adopt(cid, bytes.length, opts.currentHeight());
+        // It may be a live manifest whose payload is fetched next, within this height.
+        references.adopted();
       }
       return reply.type("application/octet-stream").header("cache-control", "public, max-age=31536000, immutable").send(bytes);
     });

@@ -10,6 +10,7 @@ import { genesisCollectGentxsCommand, genesisGentxCommand } from "../cmd/ogpud/c
 import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { NO_EMISSION_PARAMS } from "../x/mint/params.js";
 import { offsetPort } from "./ports.js";
+import { cometbftPid } from "./processes.js";
 
 /** Ports of one node; `portsFrom(P)` gives P..P+4 and CometBFT's Prometheus at P+6 (P+5 is left for tests that move a port; each suite has its own range of 10). */
 export interface NodePorts {
@@ -252,7 +253,7 @@ export function spawnNode(home: string, extraArgs: string[] = [], script = ogpud
       await exited;
     },
     async kill9() {
-      const cometPid = await childPid(proc.pid!);
+      const cometPid = cometbftPid(proc.pid!);
       proc.kill("SIGKILL");
       if (cometPid !== undefined) {
         try {
@@ -264,17 +265,6 @@ export function spawnNode(home: string, extraArgs: string[] = [], script = ogpud
       await exited;
     },
   };
-}
-
-/** PID of a process's first child (cometbft under ogpud), from /proc. */
-async function childPid(pid: number): Promise<number | undefined> {
-  try {
-    const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8");
-    const first = text.trim().split(/\s+/)[0];
-    return first ? Number(first) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface RpcStatus {

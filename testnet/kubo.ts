@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { nodePaths, readAppConfig } from "../cmd/ogpud/home.js";
 import { ipfsPeerOf } from "../cmd/ogpud/ipfs-repo.js";
-import { processRunning } from "./roles.js";
+import { terminatePids } from "./processes.js";
 
 /** A node's blob backend; for IPFS, its kubo's RPC API and the repo ogpud runs (undefined: an external kubo). */
 export type NodeStorage = { backend: "local" } | { backend: "ipfs"; api: string; repo?: string };
@@ -88,17 +88,6 @@ export async function stopOrphanKubo(home: string, timeoutMs = 20_000): Promise<
   const storage = await nodeStorage(home);
   if (storage.backend !== "ipfs" || storage.repo === undefined) return 0;
   const pids = kuboDaemonPids(storage.repo);
-  for (const pid of pids) process.kill(pid, "SIGTERM");
-  let deadline = Date.now() + timeoutMs;
-  let killed = false;
-  while (pids.some(processRunning)) {
-    if (Date.now() > deadline) {
-      if (killed) throw new Error(`kubo of ${storage.repo} (pids ${pids.filter(processRunning).join(", ")}) survived SIGKILL`);
-      for (const pid of pids.filter(processRunning)) process.kill(pid, "SIGKILL");
-      killed = true;
-      deadline = Date.now() + 5_000;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await terminatePids(pids, `kubo of ${storage.repo}`, timeoutMs);
   return pids.length;
 }

@@ -57,6 +57,7 @@ export const TEST_PORTS = {
   slashing: range(27800, 40, "test/e2e/slashing.e2e.test.ts"), // 4 nodes
   attest: range(27900, 10, "test/e2e/attest.e2e.test.ts"),
   sdk: range(28000, 10, "test/e2e/sdk.e2e.test.ts"),
+  testnetProcesses: range(28010, 10, "testnet/processes.e2e.test.ts"), // one node (+kubo)
   worker: range(28100, 30, "test/e2e/worker.e2e.test.ts"), // worker metrics +10.., auditor metrics +20
   sdkResults: range(28200, 20, "test/e2e/sdk-results.e2e.test.ts"), // worker metrics +10..+11
   benchE2e: range(28250, 20, "bench/e2e.ts"), // worker metrics +10..+11

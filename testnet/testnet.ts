@@ -9,6 +9,7 @@ import { Keyring, type KeyType } from "../crypto/keyring.js";
 import { writeSecretFile } from "../crypto/secret-file.js";
 import { ipfsPortsFrom, ogpudScript, rpcStatus, type NodePorts } from "./devnet.js";
 import { stopOrphanKubo } from "./kubo.js";
+import { childPids, stopOrphanCometbft } from "./processes.js";
 import { livePid, processRunning, stopPidFile } from "./roles.js";
 import { IPFS_REPO_DIR, ipfsPeerOf, setIpfsPeering } from "../cmd/ogpud/ipfs-repo.js";
 
@@ -173,18 +174,19 @@ export function testnetNodePid(node: TestnetNode): number | undefined {
 
 /**
  * SIGTERM (clean stop: ogpud stops its cometbft first, and its kubo) and wait until the process
- * is gone; then stop the node's kubo if an ogpud that died (SIGKILL) left it running.
+ * is gone; then stop the node's cometbft and kubo if an ogpud that died (SIGKILL) left them running.
  */
 export async function stopTestnetNode(node: TestnetNode, timeoutMs = 20_000): Promise<void> {
   await stopPidFile(pidFile(node), timeoutMs);
-  await stopOrphanKubo(node.home);
+  await stopOrphanCometbft(node.home, timeoutMs);
+  await stopOrphanKubo(node.home, timeoutMs);
 }
 
 /** The whole node dies at once, as in a machine crash: SIGKILL to ogpud and its children (cometbft, kubo). */
 export async function killTestnetNode(node: TestnetNode): Promise<void> {
   const pid = testnetNodePid(node);
   if (pid === undefined) return;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = childPids(pid);
   for (const p of [pid, ...children]) {
     try {
       process.kill(p, "SIGKILL");

@@ -5,12 +5,12 @@
  */
 import { ogpuRegistry } from "../../sdk/registry.js";
 import { MICRO_PER_OGPU } from "../../app/coins.js";
-import { readFile } from "node:fs/promises";
 import { sha256 } from "@cosmjs/crypto";
 import { toBech32 } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, StargateClient, type StdFee } from "@cosmjs/stargate";
 import { rpcStatus, waitForHeight, type DevAccount, type Devnet } from "../../testnet/devnet.js";
+import { childPids, cometbftPid as findCometbftPid } from "../../testnet/processes.js";
 
 // The one node starter lives beside initDevnet (benchmarks use it too).
 export { startTestNode, type TestNode, type TestNodeOptions } from "../../testnet/devnet.js";
@@ -126,11 +126,11 @@ export function logMessages(text: string): string[] {
   });
 }
 
-/** PID of ogpud's cometbft child (its only child process), read from /proc. */
+/** PID of ogpud's cometbft child, found by its command line (with IPFS storage ogpud also runs kubo); throws if it has none. */
 export async function cometbftPid(ogpudPid: number): Promise<number> {
-  const children = (await readFile(`/proc/${ogpudPid}/task/${ogpudPid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
-  if (children.length !== 1) throw new Error(`expected ogpud (pid ${ogpudPid}) to have one child, found [${children.join(", ")}]`);
-  return Number(children[0]);
+  const pid = findCometbftPid(ogpudPid);
+  if (pid === undefined) throw new Error(`ogpud (pid ${ogpudPid}) has no cometbft child (children: [${childPids(ogpudPid).join(", ")}])`);
+  return pid;
 }
 
 /**

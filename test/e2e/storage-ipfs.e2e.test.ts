@@ -12,6 +12,7 @@ import { create } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobCid } from "../../crypto/cid.js";
+import { IpfsBlobBackend } from "../../server/blob-ipfs.js";
 import { ipfsPeerOf, setIpfsPeering } from "../../cmd/ogpud/ipfs-repo.js";
 import { BlobError, fetchBlob, uploadBlob } from "../../sdk/blobs.js";
 import { blobSignerFromMnemonic } from "../../sdk/blob-signer.js";
@@ -87,6 +88,24 @@ describe("storage on IPFS (kubo) across two nodes", () => {
       expect((err as BlobError).code).toBe("blob_not_found");
     }
   }, 90_000);
+
+  it("a local-only read (the sweep's) of a CID this node does not hold answers at once, though its peers have it", async () => {
+    // Pinned in A's kubo outside A's blob store, so A's short retention never drops it.
+    const bytes = bytesOf(1500, 5);
+    const cid = (await kuboOf(a).add(bytes, { cidVersion: 1, rawLeaves: true, pin: true })).cid.toString();
+    expect(cid).toBe(await blobCid(bytes));
+    // A fetch timeout far past this test's own: only kubo's offline mode lets these reads end.
+    const onB = await IpfsBlobBackend.open({ api: `http://127.0.0.1:${ipfsPortsFrom(b.devnet.ports).api}`, fetchTimeoutMs: 3_600_000 });
+    const absent = await blobCid(bytesOf(500, 6));
+    for (const missing of [cid, absent]) {
+      expect(await onB.size(missing, { localOnly: true })).toBeNull();
+      expect(await onB.read(missing, { localOnly: true })).toBeUndefined();
+    }
+    // B could fetch it from A all along (so the local-only miss was not for want of a peer); then it holds it.
+    const sameBytes = (got: Uint8Array | undefined) => got !== undefined && Buffer.from(got).equals(Buffer.from(bytes));
+    expect(sameBytes(await onB.read(cid, { timeoutMs: 30_000 }))).toBe(true);
+    expect(sameBytes(await onB.read(cid, { localOnly: true }))).toBe(true);
+  }, 60_000);
 
   it("a blob no live task names is unpinned and garbage-collected once its retention has passed", async () => {
     const bytes = bytesOf(2000, 4);

@@ -5,8 +5,9 @@
  * job and earnings to show. Then a provider imports its key in the page's wallet panel,
  * registers a worker from the page (no sidecar behind it), lowers its price so the scheduler
  * picks it, misses the commit of the task it is given — x/market slashes its bond
- * (commit_timeout) and the task finishes on a real worker — and exits it; each step is checked
- * against the chain's own query, and the slash is found with its reason on both pages. The
+ * (commit_timeout) and the task finishes on a real worker — exits it, and withdraws the staking
+ * rewards of a delegation it made; each step is checked against the chain's own query or event
+ * index, and the slash is found with its reason on both pages. The
  * Network page shows the validators with the compute multiplier from the ValidatorPowers query
  * and the price chart. Any console error or uncaught page error fails the test; screenshots of
  * both pages at desktop (1280×800) and phone (390×844) width go to test-results/web/
@@ -18,7 +19,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
 import { packageRoot } from "../../cmd/paths.js";
@@ -59,8 +61,9 @@ async function openPage(viewport: { width: number; height: number }): Promise<{ 
   return { page, errors };
 }
 
-async function text(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).first().textContent({ timeout: 1000 }).catch(() => null)) ?? "";
+/** The text of the first element with this data-testid in `scope` ("" until it exists). */
+async function text(scope: Page | Locator, testId: string): Promise<string> {
+  return (await scope.getByTestId(testId).first().textContent({ timeout: 1000 }).catch(() => null)) ?? "";
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -97,8 +100,8 @@ async function importKey(page: Page, mnemonic: string, address: string): Promise
   await expect.poll(() => text(page, "wallet-address"), { timeout: 30_000 }).toBe(address);
 }
 
-/** Waits for the page's tx outcome line of `label` (an error fails at once). */
-async function txDone(page: Page, label: string): Promise<void> {
+/** Waits for the tx outcome line of `label` in `page` (or one panel of it); an error fails at once. */
+async function txDone(page: Page | Locator, label: string): Promise<void> {
   await expect
     .poll(async () => {
       const failed = await text(page, "tx-error");
@@ -131,7 +134,7 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     }
   }, 300_000);
 
-  it("a provider registers a worker from the page, changes its price, is slashed for a missed commit and exits", async () => {
+  it("a provider registers a worker from the page, changes its price, is slashed for a missed commit, exits and withdraws rewards", async () => {
     const provider = cluster.devnet.accounts[2]!;
     const { page, errors } = await openPage(VIEWPORTS.desktop);
     await page.goto(`${ui}#/provider`);
@@ -149,6 +152,9 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     const registered = await chainWorker(provider.address);
     expect(registered).toMatchObject({ status: "WORKER_STATUS_ONLINE", worker: { price_per_unit: "50", exit_height: "0", bond: "1000000000" } });
     await expect.poll(() => text(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
+    // The provider also delegates (from Node, same account): staking rewards accrue for the page to withdraw at the end.
+    const validator = ((await (await fetch(`${cluster.devnet.restUrl}/cosmos/staking/v1beta1/validators`)).json()) as { validators: { operator_address: string }[] }).validators[0]!.operator_address;
+    await cluster.clients[1]!.broadcast([{ typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.fromPartial({ delegatorAddress: provider.address, validatorAddress: validator, amount: { denom: "uogpu", amount: String(1000n * 1_000_000n) } }) }]);
 
     // Cheapest on the market: the scheduler gives it a slot of the next k = 2 task.
     await page.getByLabel("New price per unit (uogpu)").fill("1");
@@ -174,6 +180,16 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     const exiting = (await chainWorker(provider.address))!;
     expect(BigInt(exiting.worker.exit_height)).toBeGreaterThan(0n);
     await expect.poll(() => text(page, "exit-state"), { timeout: 30_000 }).toMatch(new RegExp(`returns at height ${exiting.worker.exit_height}\\.$`));
+
+    // Job pay and emission rewards arrive in the account by themselves; staking rewards are withdrawn from the page.
+    await expect.poll(() => text(page, "delegation-rewards"), { timeout: SLOW }).toMatch(/^[0-9.]*[1-9][0-9.]* OGPU$/);
+    await page.getByRole("button", { name: /^Withdraw [0-9.]+ OGPU$/ }).click();
+    await txDone(page.getByRole("group", { name: "Withdraw staking rewards" }), "Withdraw rewards");
+    const search = `${cluster.devnet.restUrl}/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(`withdraw_rewards.delegator='${provider.address}'`)}`;
+    const found = (await (await fetch(search)).json()) as { tx_responses: { code: number; events: { type: string; attributes: { key: string; value: string }[] }[] }[] };
+    expect(found.tx_responses).toHaveLength(1);
+    const paid = found.tx_responses[0]!.events.find((e) => e.type === "withdraw_rewards")!.attributes.find((a) => a.key === "amount")!.value;
+    expect(BigInt(paid.replace(/uogpu$/, ""))).toBeGreaterThan(0n);
     await screenshot(page, "provider-wallet-desktop");
     expect(errors).toEqual([]);
     await page.context().close();
