@@ -67,7 +67,6 @@ export const TEST_PORTS = {
   taskHistory: range(28400, 10, "test/e2e/task-history.e2e.test.ts"),
   blobs: range(28500, 10, "test/e2e/blobs.e2e.test.ts"),
   testnetCli: range(28600, 20, "test/e2e/testnet-cli.e2e.test.ts"), // 2 nodes (+kubo)
-  web: range(28620, 20, "test/e2e/web.e2e.test.ts"), // worker metrics +10..+11
   webCustomer: range(28640, 20, "test/e2e/web-customer.e2e.test.ts"), // worker metrics +10..+11
   storageIpfs: range(28660, 30, "test/e2e/storage-ipfs.e2e.test.ts"), // node A +0 (+kubo), node B +20 (+kubo)
   shadowFork: range(28700, 50, "test/e2e/shadow-fork.e2e.test.ts"), // 4 nodes, the fork +40

@@ -7,10 +7,11 @@
  * picks it, misses the commit of the task it is given — x/market slashes its bond
  * (commit_timeout) and the task finishes on a real worker — exits it, and withdraws the staking
  * rewards of a delegation it made; each step is checked against the chain's own query or event
- * index, and the slash is found with its reason on both pages. The
- * Network page shows the validators with the compute multiplier from the ValidatorPowers query
- * and the price chart. Any console error or uncaught page error fails the test; screenshots of
- * both pages at desktop (1280×800) and phone (390×844) width go to test-results/web/
+ * index, and the slash is found with its reason on both pages. The Network page shows the live
+ * height and block time, the validators with the compute multiplier from the ValidatorPowers
+ * query and the price chart. Any console error or uncaught page error fails the test;
+ * screenshots of both pages at desktop (1280×800) and phone (390×844) width go to
+ * test-results/web/
  * (UPDATE_DOCS_IMG=1 also writes docs/img/web-{provider,network}-*.png for the README).
  * Ports: TEST_PORTS.webProvider (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
@@ -195,10 +196,16 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     await page.context().close();
   }, 600_000);
 
-  it("network page: validators with the compute multiplier, the price chart, and the slash with its reason", async () => {
+  it("network page: live height and block time, validators with the compute multiplier, the price chart, and the slash with its reason", async () => {
     for (const [width, viewport] of Object.entries(VIEWPORTS)) {
       const { page, errors } = await openPage(viewport);
       await page.goto(`${ui}#/network`);
+      // Live: the height moves without a reload, and the block time is measured.
+      const height = async () => Number(await text(page, "height"));
+      await expect.poll(height, { timeout: 30_000 }).toBeGreaterThan(0);
+      const first = await height();
+      await expect.poll(height, { timeout: 30_000 }).toBeGreaterThan(first);
+      await expect.poll(() => text(page, "block-time")).toMatch(/^\d+\.\d+ s$/);
       const row = page.getByTestId("validator-row");
       await row.first().waitFor({ timeout: 30_000 });
       expect(await row.count()).toBe(1);
