@@ -26,13 +26,15 @@ describe("blob replication at submission", () => {
   let tasks: Map<bigint, Task>;
   let replicator: BlobReplicator;
 
-  const open = (settings: ReplicationSettings = {}) => {
+  let warnings: string[];
+  const open = (settings: ReplicationSettings = {}, maxBlobBytes = MAX_BLOB) => {
+    const log = silentLogger();
     replicator = new BlobReplicator({
       store,
       task: async (id) => tasks.get(id),
       currentHeight: () => height,
-      maxBlobBytes: MAX_BLOB,
-      log: silentLogger(),
+      maxBlobBytes,
+      log: { info: log.info.bind(log), debug: log.debug.bind(log), warn: ((message: string) => void warnings.push(message)) as typeof log.warn },
       settings: { fetchTimeoutMs: 20, ...settings },
     });
   };
@@ -57,6 +59,7 @@ describe("blob replication at submission", () => {
     store = await BlobStore.open(dir, { maxTotalBytes: 1 << 20, minFreeDiskBytes: 0 }, backend);
     height = 1000n;
     tasks = new Map();
+    warnings = [];
   });
   afterEach(async () => {
     await replicator?.close();
@@ -146,6 +149,41 @@ describe("blob replication at submission", () => {
     expect(backend.reads).toBe(1);
     expect(replicator.stats).toMatchObject({ replicated: 0, failed: 2 });
     expect(backend.pins.size).toBe(0);
+  });
+
+  it("attack: a task declaring 1 KiB with 8 MiB of data is not replicated beyond what it declared; an honest declaration is", async () => {
+    // A node cap well above the attack, so only the declaration stops it.
+    await store.close();
+    store = await BlobStore.open(dir, { maxTotalBytes: 64 << 20, minFreeDiskBytes: 0 }, backend);
+    open({}, 16 << 20);
+    const KIB = 1024n;
+    const EIGHT_MIB = 8 << 20;
+    // Public input: 8 MiB declared as 1 KiB.
+    const bigInput = await onPeers(bytesOf(EIGHT_MIB, 20));
+    task(1, { inputCid: bigInput, inputBytes: KIB });
+    // Encrypted input: a small manifest within the declaration, naming an 8 MiB payload.
+    const bigPayload = await onPeers(bytesOf(EIGHT_MIB, 21));
+    const manifest = await onPeers(new TextEncoder().encode(JSON.stringify({ ogpu_encrypted_input: MANIFEST_VERSION, payload_cid: bigPayload, client_key: "", keys: {} })));
+    task(2, { inputCid: manifest, inputEncrypted: true, inputBytes: KIB });
+    // A peer sending more than the root claims, within a small declaration.
+    const liar = await onPeers(bytesOf(500, 22));
+    backend.oversized.set(liar, bytesOf(EIGHT_MIB, 23));
+    task(3, { inputCid: liar, inputBytes: KIB });
+    // Honest: input + program bundle declared exactly.
+    const input = await onPeers(bytesOf(3000, 24));
+    const bundle = await onPeers(bytesOf(5000, 25));
+    task(4, { inputCid: input, kind: "program", programHash: bundle, inputBytes: 8000n });
+    await commitBlock(1, 2, 3, 4);
+    await commitBlock();
+    await commitBlock();
+    await commitBlock();
+    expect([...backend.pins.keys()].sort()).toEqual([manifest, input, bundle].sort());
+    const kept = [...backend.pins.values()].reduce((sum, b) => sum + b.length, 0);
+    expect(kept).toBeLessThanOrEqual(1024 + 8000);
+    // Refused for good (final: no retry fetched them later), and said so.
+    expect(replicator.stats).toMatchObject({ replicated: 3, failed: 3 });
+    expect(warnings.filter((w) => w.includes("declared and paid for (input_bytes)"))).toHaveLength(2);
+    expect(warnings.some((w) => w.includes(`task 3`) && w.includes("was stopped"))).toBe(true);
   });
 
   it("skips a task that already ended and keeps a replica until its task settles and the retention passes", async () => {

@@ -10,6 +10,11 @@
  *   payload   for an encrypted input, the payload CID its manifest names
  *   program   for kind "program", the bundle its program_hash names
  *
+ * Paid for: a task's blobs together are fetched up to the bytes its submitter declared and paid
+ * for (Task.input_bytes, docs/storage.md "Who pays"); a blob that claims more, or a fetch that
+ * receives more, is refused for good and logged, so a lying declaration never costs a node more
+ * than was paid. Tasks from before the declaration (input_bytes 0) have the per-blob cap only.
+ *
  * Bounded: at most `maxQueue` fetches wait and `concurrency` run; each has a timeout and the
  * store's size cap (a fetch is stopped past it) and must fit the store's total cap; a failed one
  * is retried `maxAttempts` times in all, on later blocks, then dropped. Nothing here throws into
@@ -107,6 +112,10 @@ export class BlobReplicator {
   /** CIDs queued or in flight, so a blob named twice is fetched once. */
   private readonly pending = new Set<string>();
   private active = 0;
+  /** Bytes each task may still have fetched (its input_bytes less what was kept); tasks with jobs only. */
+  private readonly budgets = new Map<bigint, { declared: bigint; left: bigint }>();
+  /** Jobs queued or running per task, so a budget is dropped with the task's last job. */
+  private readonly jobsPerTask = new Map<bigint, number>();
   /** Jobs dropped on a full queue since the last line that said so (one line per block, not per job). */
   private droppedUnlogged = 0;
   private idleWaiters: Array<() => void> = [];
@@ -170,6 +179,7 @@ export class BlobReplicator {
       return;
     }
     this.pending.add(key);
+    this.jobsPerTask.set(job.taskId, (this.jobsPerTask.get(job.taskId) ?? 0) + 1);
     this.queue.push(job);
     this.stats.queued = this.queue.length;
   }
@@ -198,6 +208,19 @@ export class BlobReplicator {
   }
 
   private async run(job: Job): Promise<JobOutcome> {
+    try {
+      return await this.runOnce(job);
+    } finally {
+      const left = (this.jobsPerTask.get(job.taskId) ?? 1) - 1;
+      if (left > 0) this.jobsPerTask.set(job.taskId, left);
+      else {
+        this.jobsPerTask.delete(job.taskId);
+        this.budgets.delete(job.taskId);
+      }
+    }
+  }
+
+  private async runOnce(job: Job): Promise<JobOutcome> {
     const key = jobKey(job);
     try {
       const outcome = await this.attempt(job);
@@ -227,6 +250,7 @@ export class BlobReplicator {
     if (task === undefined) throw new Error(`task ${job.taskId} is not in committed state`);
     if (isTerminalTaskStatus(task.status)) return "skipped";
     if (job.role === "task") {
+      if (task.inputBytes > 0n) this.budgets.set(job.taskId, { declared: task.inputBytes, left: task.inputBytes });
       if (isBlobCid(task.inputCid)) this.enqueue({ taskId: job.taskId, cid: task.inputCid, role: "input", attempts: 0, dueHeight: job.dueHeight });
       if (task.kind === PROGRAM_TASK_KIND && isBlobCid(task.programHash)) this.enqueue({ taskId: job.taskId, cid: task.programHash, role: "program", attempts: 0, dueHeight: job.dueHeight });
       return "skipped";
@@ -242,22 +266,38 @@ export class BlobReplicator {
     const { store, maxBlobBytes } = this.deps;
     if (await store.isIndexed(job.cid)) return undefined;
     const started = Date.now();
-    const limits = { timeoutMs: this.settings.fetchTimeoutMs, maxBytes: maxBlobBytes };
-    const size = await store.size(job.cid, limits);
+    const sizeLimits = { timeoutMs: this.settings.fetchTimeoutMs, maxBytes: maxBlobBytes };
+    const size = await store.size(job.cid, sizeLimits);
     if (size > maxBlobBytes) throw new ReplicationFailure(`it claims ${size} bytes, over the ${maxBlobBytes}-byte cap`, true);
+    // Read after the await: the task's other blobs may have been fetched meanwhile.
+    const budget = this.budgets.get(job.taskId);
+    if (budget !== undefined && BigInt(size) > budget.left) {
+      throw new ReplicationFailure(`it claims ${size} bytes, over the ${budget.left} bytes left of the ${budget.declared} task ${job.taskId} declared and paid for (input_bytes): not replicated`, true);
+    }
     const total = await store.totalBytes();
     if (total + size > store.limits.maxTotalBytes) throw new ReplicationFailure(`the blob store is full (${total} of ${store.limits.maxTotalBytes} bytes)`, false);
+    // Reserved before the fetch, which may receive no more than the size reserved when a budget applies.
+    this.charge(job.taskId, BigInt(size));
+    const readCap = budget !== undefined ? size : maxBlobBytes;
     let bytes: Uint8Array;
     try {
-      bytes = await store.read(job.cid, limits);
+      bytes = await store.read(job.cid, { ...sizeLimits, maxBytes: readCap });
     } catch (err) {
-      if (err instanceof BlobTooLargeError) throw new ReplicationFailure(`the fetch passed the ${maxBlobBytes}-byte cap and was stopped`, true);
+      this.charge(job.taskId, -BigInt(size));
+      if (err instanceof BlobTooLargeError) throw new ReplicationFailure(`the fetch passed ${budget !== undefined ? `the ${size} bytes it claimed (task ${job.taskId}'s input_bytes budget)` : `the ${maxBlobBytes}-byte cap`} and was stopped`, true);
       throw err;
     }
+    this.charge(job.taskId, BigInt(bytes.length - size));
     await store.adopt(job.cid, bytes.length, this.deps.currentHeight());
     this.stats.replicated += 1;
     this.deps.log.info(`blob replication: pinned the ${job.role} ${job.cid} of task ${job.taskId} (${bytes.length} bytes in ${Date.now() - started} ms)`);
     return bytes;
+  }
+
+  /** Takes `bytes` off the task's budget (negative: gives them back); no budget, no effect. */
+  private charge(taskId: bigint, bytes: bigint): void {
+    const budget = this.budgets.get(taskId);
+    if (budget !== undefined) budget.left -= bytes;
   }
 
   private enqueuePayload(job: Job, manifestBytes: Uint8Array | undefined): void {

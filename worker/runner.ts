@@ -38,6 +38,7 @@ const DECLINE_REASONS: Record<UnrunnableReason, DeclineReason> = {
   program_unavailable: DeclineReason.DECLINE_REASON_PROGRAM_UNAVAILABLE,
   program_mismatch: DeclineReason.DECLINE_REASON_PROGRAM_MISMATCH,
   no_capability: DeclineReason.DECLINE_REASON_NO_CAPABILITY,
+  input_over_declared: DeclineReason.DECLINE_REASON_INPUT_OVER_DECLARED,
 };
 
 /** What the runner needs of the chain (worker/chain.ts ChainClient; fakes in tests). */

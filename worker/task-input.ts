@@ -25,7 +25,7 @@ export interface InputReader {
 }
 
 /** Why a task cannot be run, as MsgDeclineAssignment's reason classes name it (x/market). */
-export type UnrunnableReason = "input_unavailable" | "input_undecryptable" | "program_unavailable" | "program_mismatch" | "no_capability";
+export type UnrunnableReason = "input_unavailable" | "input_undecryptable" | "program_unavailable" | "program_mismatch" | "no_capability" | "input_over_declared";
 
 /**
  * The task cannot be run by this process whatever happens on the network: no executor for its
@@ -138,8 +138,28 @@ export type Execution =
   | { ok: true; input: LoadedInput; output: Uint8Array; digest: Uint8Array; seconds: number; outputs?: readonly ProgramOutput[] }
   | { ok: false; input: LoadedInput; failure: JobFailure };
 
+/**
+ * `reader`, refusing once the task's blobs together pass its input_bytes declaration (what its
+ * client paid for every node to store): the task is the client's fault, declined as such. A
+ * task from before the declaration (0) is not limited here.
+ */
+export function withinDeclaredBytes(reader: InputReader, task: Pick<Task, "id" | "inputBytes">): InputReader {
+  if (task.inputBytes === 0n) return reader;
+  let fetched = 0n;
+  return {
+    ...reader,
+    async fetch(cid) {
+      const bytes = await reader.fetch(cid);
+      fetched += BigInt(bytes.length);
+      if (fetched > task.inputBytes) throw new UnrunnableTaskError("input_over_declared", `task ${task.id}'s data passes its input_bytes declaration (${task.inputBytes}) at ${cid}: at least ${fetched} bytes`);
+      return bytes;
+    },
+  };
+}
+
 /** Resolve and check the program, fetch (and open) the input, run it, digest the output. */
-export async function executeTask(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid">, executors: ReadonlyMap<string, Executor>, reader: InputReader, ctx: ExecContext, runtimes: ProgramRuntimes = new Map()): Promise<Execution> {
+export async function executeTask(task: Pick<Task, "id" | "kind" | "programHash" | "inputCid" | "inputBytes">, executors: ReadonlyMap<string, Executor>, taskReader: InputReader, ctx: ExecContext, runtimes: ProgramRuntimes = new Map()): Promise<Execution> {
+  const reader = withinDeclaredBytes(taskReader, task);
   const { executor, program } = await resolveExecutor(task, executors, runtimes, reader, ctx);
   const input = await loadTaskInput(task.inputCid, reader);
   const started = process.hrtime.bigint();

@@ -115,9 +115,9 @@ async function submitEncrypted(kind: string, input: Uint8Array, redundancy: numb
   const { recipients, auditors } = await inputRecipients(client.comet);
   expect(auditors.map((a) => a.address)).toEqual([validator.address]);
   const height = BigInt((await client.comet.status()).syncInfo.latestBlockHeight);
-  const { inputCid: cid, manifest } = await uploadTaskInput({ restUrl: devnet.restUrl, signer: blobSigner, height, input, encryption: { clientKey: clientKem.publicKey, recipients, auditors } });
+  const { inputCid: cid, manifest, storedBytes } = await uploadTaskInput({ restUrl: devnet.restUrl, signer: blobSigner, height, input, encryption: { clientKey: clientKem.publicKey, recipients, auditors } });
   expect(Object.keys(manifest?.auditor_keys ?? {})).toEqual([validator.address]);
-  const { taskId } = await client.submitTask({ kind, inputCid: cid, units: UNITS, maxPricePerUnit: 200n, redundancy });
+  const { taskId } = await client.submitTask({ kind, inputCid: cid, inputBytes: storedBytes, units: UNITS, maxPricePerUnit: 200n, redundancy });
   clientFees += FEE_AMOUNT;
   inputs.set(taskId, { kind, input });
   return taskId;

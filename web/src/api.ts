@@ -156,7 +156,6 @@ export const providerApi = {
   },
   rewards: (delegator: string) => getJson<{ rewards: { validator_address: string; reward: { denom: string; amount: string }[] }[]; total: { denom: string; amount: string }[] }>(`/cosmos/distribution/v1beta1/delegators/${encodeURIComponent(delegator)}/rewards`),
   commission: (valoper: string) => getJson<{ commission: { commission: { denom: string; amount: string }[] } }>(`/cosmos/distribution/v1beta1/validators/${encodeURIComponent(valoper)}/commission`),
-  validator: (valoper: string) => getJson<{ validator: Validator }>(`/cosmos/staking/v1beta1/validators/${encodeURIComponent(valoper)}`),
 };
 
 /** "12345678" uogpu as "12.345678" OGPU, without floats. */

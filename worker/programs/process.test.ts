@@ -54,7 +54,7 @@ function reader(blobs: Record<string, Uint8Array>): InputReader {
 function run(programHash: string, blobs: Record<string, Uint8Array>, opts: { kind?: string; gpus?: string } = {}) {
   const input = text('{"rows": 3, "cols": 1000}');
   const inputCid = singleChunkCid(input);
-  const task = { id: 7n, kind: opts.kind ?? PROGRAM_KIND, programHash, inputCid };
+  const task = { id: 7n, kind: opts.kind ?? PROGRAM_KIND, programHash, inputCid, inputBytes: 0n };
   return executeTask(task, executors, reader({ ...blobs, [inputCid]: input }), { signal: new AbortController().signal, slot: 0, gpus: opts.gpus }, runtimes);
 }
 
@@ -133,7 +133,7 @@ describe("process runtime", () => {
   it("declines a missing bundle as program_unavailable, a malformed one too", async () => {
     const missing = "ab".repeat(32);
     const notFound = new BlobError("blob_not_found", "gone", 404);
-    const gone = await executeTask({ id: 1n, kind: PROGRAM_KIND, programHash: missing, inputCid: "x" }, executors, { ...reader({}), fetch: async () => Promise.reject(notFound) }, { signal: new AbortController().signal, slot: 0 }, runtimes).catch((e: unknown) => e);
+    const gone = await executeTask({ id: 1n, kind: PROGRAM_KIND, programHash: missing, inputCid: "x", inputBytes: 0n }, executors, { ...reader({}), fetch: async () => Promise.reject(notFound) }, { signal: new AbortController().signal, slot: 0 }, runtimes).catch((e: unknown) => e);
     expect(gone).toMatchObject({ reason: "program_unavailable" });
     const junk = text("not a bundle");
     expect(await run(singleChunkCid(junk), { [singleChunkCid(junk)]: junk }).catch((e: unknown) => e)).toMatchObject({ reason: "program_unavailable", message: expect.stringContaining("malformed") });
@@ -141,7 +141,7 @@ describe("process runtime", () => {
 
   it("runs built-in kernels only under their fixed program id", async () => {
     const input = text(JSON.stringify({ rounds: 3, data: "x" }));
-    const task = (programHash: string) => ({ id: 1n, kind: "hash", programHash, inputCid: singleChunkCid(input) });
+    const task = (programHash: string) => ({ id: 1n, kind: "hash", programHash, inputCid: singleChunkCid(input), inputBytes: 0n });
     const ctx = { signal: new AbortController().signal, slot: 0 };
     const ok = await executeTask(task(builtinProgramId("hash")), executors, reader({ [singleChunkCid(input)]: input }), ctx, runtimes);
     expect(ok.ok).toBe(true);

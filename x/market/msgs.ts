@@ -214,7 +214,7 @@ export function marketMsgs(keeper: MarketKeeper, { bank, workers }: Pick<MarketD
     validate(msg) {
       parseAccountAddress(msg.worker, "worker");
       if (msg.taskId === 0n) throw invalid("task_id must be positive");
-      if (!declineReasonClass(msg.reason)) throw invalid("reason must be DECLINE_REASON_INPUT_UNAVAILABLE, _INPUT_UNDECRYPTABLE, _PROGRAM_UNAVAILABLE, _PROGRAM_MISMATCH or _NO_CAPABILITY");
+      if (!declineReasonClass(msg.reason)) throw invalid("reason must be DECLINE_REASON_INPUT_UNAVAILABLE, _INPUT_UNDECRYPTABLE, _PROGRAM_UNAVAILABLE, _PROGRAM_MISMATCH, _NO_CAPABILITY or _INPUT_OVER_DECLARED");
     },
     handle(ctx, msg) {
       const taskFailed = keeper.declineSlot(ctx, msg.taskId, msg.worker, declineReasonClass(msg.reason)!);

@@ -54,6 +54,11 @@ export enum DeclineReason {
   DECLINE_REASON_PROGRAM_MISMATCH = 4,
   /** DECLINE_REASON_NO_CAPABILITY - The worker lacks what the program needs (its runtime, or the GPUs it asks for). */
   DECLINE_REASON_NO_CAPABILITY = 5,
+  /**
+   * DECLINE_REASON_INPUT_OVER_DECLARED - The input, payload and bundle together are bigger than the task's input_bytes declaration:
+   * the client under-declared (and underpaid) what nodes store; the client's fault, as above.
+   */
+  DECLINE_REASON_INPUT_OVER_DECLARED = 6,
   UNRECOGNIZED = -1,
 }
 
