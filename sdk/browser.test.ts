@@ -13,22 +13,23 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../cmd/paths.js";
 import { envelopeVectors, seededRandom } from "./testdata/envelope-vectors.js";
 import * as lib from "./browser.js";
 import { browserBuildAliases } from "./browser-build.js";
+import { launchChromium, openPage, VIEWPORTS } from "../test/e2e/browser.js";
 
 const VECTORS_PATH = join(packageRoot(), "sdk", "testdata", "envelope-vectors.json");
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 let dir: string;
 let server: Server;
 let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+/** The page's console errors and uncaught exceptions. */
+let consoleErrors: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ogpu-browser-sdk-"));
@@ -46,11 +47,8 @@ beforeAll(async () => {
     else res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><title>ogpu sdk</title><script type="module" src="/bundle.js"></script>');
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  // playwright gives every launch a fresh temporary profile.
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  page.on("console", (m) => void (m.type() === "error" && consoleErrors.push(m.text())));
-  page.on("pageerror", (e) => void consoleErrors.push(e.message));
+  browser = await launchChromium();
+  ({ page, errors: consoleErrors } = await openPage(browser, VIEWPORTS.desktop));
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.waitForFunction(() => "ogpuVectors" in globalThis);
 }, 180_000);

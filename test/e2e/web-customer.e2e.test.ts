@@ -13,23 +13,17 @@
  */
 import { TEST_PORTS, portAt } from "../../testnet/ports.js";
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
 import { packageRoot } from "../../cmd/paths.js";
 import { packProgram } from "../../sdk/program-dir.js";
+import { ensureWebBuilt, launchChromium, openPage, screenshot, SHOTS, testIdText, VIEWPORTS, type Viewport } from "./browser.js";
 
 const ROOT = packageRoot();
-const SHOTS = join(ROOT, "test-results", "web");
-const DOCS_IMG = join(ROOT, "docs", "img");
 const NUMPY_SUM = join(ROOT, "examples", "programs", "numpy-sum");
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
-// Chromium in a closed network: without these it waits on updates, sync and QUIC probes.
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const PASSPHRASE = "correct horse battery";
 const HASH_INPUT = { rounds: 1000, data: "from the browser" };
 const UNITS = 10n;
@@ -42,12 +36,10 @@ let browser: Browser;
 let ui: string;
 
 beforeAll(async () => {
-  // The node serves whatever dist/ui holds; build it when this checkout has not yet.
-  if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
-  await mkdir(SHOTS, { recursive: true });
+  await ensureWebBuilt();
   cluster = await startComputeCluster({ portBase: TEST_PORTS.webCustomer.base, metricsPortBase: portAt(TEST_PORTS.webCustomer, 10), clients: 1 });
   ui = `${cluster.devnet.restUrl}/ui/`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -56,14 +48,10 @@ afterAll(async () => {
 }, 60_000);
 
 /** The customer page at one width, its console errors and uncaught exceptions collected. */
-async function openCustomerPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
-  page.on("pageerror", (err) => void errors.push(err.message));
-  await page.goto(`${ui}#/customer`);
-  return { page, errors };
+async function openCustomerPage(viewport: Viewport): Promise<{ page: Page; errors: string[] }> {
+  const opened = await openPage(browser, viewport, { acceptDownloads: true });
+  await opened.page.goto(`${ui}#/customer`);
+  return opened;
 }
 
 /** Imports the funded client's mnemonic through the header's wallet panel (kept encrypted in the browser). */
@@ -73,20 +61,9 @@ async function importKey(page: Page): Promise<string> {
   await page.getByLabel("Recovery phrase (12 or 24 words)").fill(account.mnemonic);
   await page.getByLabel("New passphrase (encrypts the phrase in this browser)").fill(PASSPHRASE);
   await page.getByRole("button", { name: "Import key" }).click();
-  await expect.poll(() => text(page, "client"), { timeout: 30_000 }).toContain(account.address);
+  await expect.poll(() => testIdText(page, "client"), { timeout: 30_000 }).toContain(account.address);
   await page.locator("details.wallet > summary").click(); // closes the panel again
   return account.address;
-}
-
-/** The text of the element with this data-testid ("" until it exists). */
-async function text(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).first().textContent({ timeout: 1000 }).catch(() => null)) ?? "";
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  // The whole page: the form, the tasks and the opened result tell the story together.
-  if (process.env.UPDATE_DOCS_IMG === "1") await page.screenshot({ path: join(DOCS_IMG, `web-${name}.png`), fullPage: true });
 }
 
 /** hash kernel (worker/executors/hash.ts): h₀ = data, hᵢ = sha256(hᵢ₋₁), output h_rounds. */
@@ -112,8 +89,8 @@ async function submitTask(page: Page, opts: { k: number; tier: number; encrypt: 
   await page.getByRole("button", { name: "Submit task" }).press("Enter");
   const outcome = async () => (Number(await status.getAttribute("data-attempt")) === attempt ? ((await status.getAttribute("data-state")) ?? "") : "");
   await expect.poll(outcome, { timeout: 60_000 }).toMatch(/^(done|error)$/);
-  if ((await outcome()) === "error") return { error: await text(page, "submit-error") };
-  return { taskId: /^task (\d+) submitted/.exec(await text(page, "submit-status"))![1]! };
+  if ((await outcome()) === "error") return { error: await testIdText(page, "submit-error") };
+  return { taskId: /^task (\d+) submitted/.exec(await testIdText(page, "submit-status"))![1]! };
 }
 
 function taskRow(page: Page, taskId: string) {
@@ -129,12 +106,12 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     await page.getByLabel("Workers (k)").fill("2");
     await page.getByLabel("Max price per unit (uogpu)").fill(MAX_PRICE.toString());
     await page.getByLabel("Units").fill(UNITS.toString());
-    await expect.poll(() => text(page, "estimate"), { timeout: 30_000 }).toMatch(/^escrow 0\.004 OGPU · base price \d+ uogpu\/unit · 2 qualifying workers online · /);
+    await expect.poll(() => testIdText(page, "estimate"), { timeout: 30_000 }).toMatch(/^escrow 0\.004 OGPU · base price \d+ uogpu\/unit · 2 qualifying workers online · /);
 
     const { taskId, error } = await submitTask(page, { k: 2, tier: 0, encrypt: true, maxPrice: MAX_PRICE });
     expect(error).toBeUndefined();
     if (taskId === undefined) throw new Error("no task id");
-    expect(await text(page, "submit-status")).toContain("input sealed to 2 worker(s)");
+    expect(await testIdText(page, "submit-status")).toContain("input sealed to 2 worker(s)");
     const row = taskRow(page, taskId);
     await expect.poll(async () => (await row.textContent()) ?? "", { timeout: 180_000 }).toContain("FINALIZED");
     await expect.poll(async () => (await row.textContent()) ?? "", { timeout: 30_000 }).toMatch(/submitted @\d+ → assigned @[\d,]+ → committed @[\d,]+ → revealed @[\d,]+ → finalized @\d+/);
@@ -143,7 +120,7 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
 
     await page.getByRole("button", { name: `Open result of task ${taskId}` }).click();
     const expected = expectedHash(HASH_INPUT.rounds, HASH_INPUT.data);
-    await expect.poll(() => text(page, "result-verified"), { timeout: 30_000 }).toContain(`verified: 32 bytes, decrypted in this browser, hash to the finalised digest sha256 ${createHash("sha256").update(expected).digest("hex")}`);
+    await expect.poll(() => testIdText(page, "result-verified"), { timeout: 30_000 }).toContain(`verified: 32 bytes, decrypted in this browser, hash to the finalised digest sha256 ${createHash("sha256").update(expected).digest("hex")}`);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: `Download the result of task ${taskId}` }).click()]);
     const outputPath = join(SHOTS, `customer-result-${taskId}.bin`);
     await download.saveAs(outputPath);
@@ -155,17 +132,17 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     // A bid below every worker's price (100 uogpu/unit) waits, PENDING, and is cancelled.
     const { taskId: pendingId, error: refused } = await submitTask(page, { k: 1, tier: 0, encrypt: true, maxPrice: LOW_PRICE });
     if (pendingId === undefined) throw new Error(`the low-bid task was refused: ${refused}`);
-    expect(await text(page, "estimate")).toContain("waits for 1 qualifying workers at your price (0 online)");
+    expect(await testIdText(page, "estimate")).toContain("waits for 1 qualifying workers at your price (0 online)");
     const pending = taskRow(page, pendingId);
     await expect.poll(async () => (await pending.textContent()) ?? "", { timeout: 30_000 }).toContain("PENDING");
     await page.getByRole("button", { name: `Cancel task ${pendingId}` }).click();
-    await expect.poll(() => text(page, "task-notice"), { timeout: 60_000 }).toBe(`task ${pendingId} cancelled: ${UNITS * LOW_PRICE} uogpu refunded`);
+    await expect.poll(() => testIdText(page, "task-notice"), { timeout: 60_000 }).toBe(`task ${pendingId} cancelled: ${UNITS * LOW_PRICE} uogpu refunded`);
     await expect.poll(async () => (await pending.textContent()) ?? "", { timeout: 30_000 }).toContain("CANCELLED (cancelled_by_client)");
 
     // A job that fails posts its log (sealed to the client like an output): the page opens it.
     const { taskId: failingId } = await submitTask(page, { k: 1, tier: 0, encrypt: true, maxPrice: MAX_PRICE, input: { rounds: 0, data: "x" } });
     await page.getByRole("button", { name: `Logs of task ${failingId}` }).click({ timeout: 120_000 });
-    await expect.poll(() => text(page, "log-text"), { timeout: 30_000 }).toMatch(/job failed: bad_input: hash: /);
+    await expect.poll(() => testIdText(page, "log-text"), { timeout: 30_000 }).toMatch(/job failed: bad_input: hash: /);
     await page.getByRole("button", { name: "Close" }).click();
 
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
@@ -176,6 +153,7 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     expect(csv).toContainEqual(expect.stringMatching(new RegExp(`^${taskId},hash,FINALIZED,${UNITS},2,[1-9]\\d*,\\d+,\\d+$`)));
     expect(csv).toContainEqual(expect.stringMatching(new RegExp(`^${pendingId},hash,CANCELLED,${UNITS},1,0,\\d+,\\d+$`)));
 
+    // The whole page: the form, the tasks and the opened result tell the story together.
     await screenshot(page, "customer-desktop");
     expect(errors).toEqual([]);
     await page.context().close();
@@ -188,12 +166,12 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     // so the page's bundle is byte for byte the CLI's (sdk/programs.ts pickedDirectoryEntries).
     await page.getByRole("radio", { name: "Program folder" }).check();
     await page.getByLabel("Program folder (with ogpu-program.json)").setInputFiles(NUMPY_SUM);
-    await expect.poll(() => text(page, "program"), { timeout: 30_000 }).toContain(`cid ${(await packProgram(NUMPY_SUM)).cid}`);
+    await expect.poll(() => testIdText(page, "program"), { timeout: 30_000 }).toContain(`cid ${(await packProgram(NUMPY_SUM)).cid}`);
     const rows = page.getByTestId("client-tasks").locator("tbody tr");
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3);
     const finalized = rows.filter({ hasText: "FINALIZED" });
     await finalized.getByRole("button", { name: /^Open result of task/ }).click();
-    await expect.poll(() => text(page, "result-verified"), { timeout: 30_000 }).toMatch(/^verified: 32 bytes/);
+    await expect.poll(() => testIdText(page, "result-verified"), { timeout: 30_000 }).toMatch(/^verified: 32 bytes/);
     await screenshot(page, "customer-phone");
     expect(errors).toEqual([]);
     await page.context().close();

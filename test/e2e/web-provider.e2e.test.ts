@@ -16,22 +16,15 @@
  * Ports: TEST_PORTS.webProvider (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
 import { TEST_PORTS, portAt } from "../../testnet/ports.js";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
-import { packageRoot } from "../../cmd/paths.js";
+import { ensureWebBuilt, importKeyInWalletPanel, launchChromium, openPage, screenshot, testIdText, VIEWPORTS } from "./browser.js";
 
-const ROOT = packageRoot();
-const SHOTS = join(ROOT, "test-results", "web");
-const DOCS_IMG = join(ROOT, "docs", "img");
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const PASSPHRASE = "provider passphrase";
+/** docs/img/web-{provider,network}-*.png are of the viewport; the run keeps the whole page. */
+const DOCS_SHOT = "viewport";
 /** A loaded 2-core machine: blocks, txs and polls all get generous time. */
 const SLOW = 120_000;
 
@@ -40,37 +33,17 @@ let browser: Browser;
 let ui: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
-  await mkdir(SHOTS, { recursive: true });
+  await ensureWebBuilt();
   // clients[0] submits tasks; the second client account is the provider the page signs for.
   cluster = await startComputeCluster({ portBase: TEST_PORTS.webProvider.base, metricsPortBase: portAt(TEST_PORTS.webProvider, 10), clients: 2 });
   ui = `${cluster.devnet.restUrl}/ui/`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
   await cluster?.stop();
 }, 60_000);
-
-async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
-  page.on("pageerror", (err) => void errors.push(err.message));
-  return { page, errors };
-}
-
-/** The text of the first element with this data-testid in `scope` ("" until it exists). */
-async function text(scope: Page | Locator, testId: string): Promise<string> {
-  return (await scope.getByTestId(testId).first().textContent({ timeout: 1000 }).catch(() => null)) ?? "";
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  if (process.env.UPDATE_DOCS_IMG === "1") await page.screenshot({ path: join(DOCS_IMG, `web-${name}.png`) });
-}
 
 interface WorkerJson {
   worker: { worker: { operator: string; price_per_unit: string; exit_height: string; bond: string }; status: string };
@@ -92,22 +65,13 @@ async function runTask(label: string): Promise<{ taskId: bigint; state: string }
   return { taskId: task.taskId, state: result.state };
 }
 
-/** Imports `mnemonic` through the header's wallet panel and waits until it is unlocked. */
-async function importKey(page: Page, mnemonic: string, address: string): Promise<void> {
-  await page.getByText("Wallet", { exact: true }).click();
-  await page.getByLabel("Recovery phrase (12 or 24 words)").fill(mnemonic);
-  await page.getByLabel(/^New passphrase/).fill(PASSPHRASE);
-  await page.getByRole("button", { name: "Import key" }).press("Enter");
-  await expect.poll(() => text(page, "wallet-address"), { timeout: 30_000 }).toBe(address);
-}
-
 /** Waits for the tx outcome line of `label` in `page` (or one panel of it); an error fails at once. */
 async function txDone(page: Page | Locator, label: string): Promise<void> {
   await expect
     .poll(async () => {
-      const failed = await text(page, "tx-error");
+      const failed = await testIdText(page, "tx-error");
       if (failed !== "") throw new Error(failed);
-      return text(page, "tx-done");
+      return testIdText(page, "tx-done");
     }, { timeout: SLOW })
     .toMatch(new RegExp(`^${label}: included at height \\d+`));
 }
@@ -120,16 +84,16 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     expect(finished.state).toBe("finalized");
     const operator = cluster.workers[1]!;
     for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-      const { page, errors } = await openPage(viewport);
+      const { page, errors } = await openPage(browser, viewport);
       await page.goto(`${ui}#/provider`);
       await page.getByLabel("Operator address").fill(operator);
-      await expect.poll(() => text(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
+      await expect.poll(() => testIdText(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
       const job = page.getByTestId("jobs").locator("tbody tr", { hasText: finished.taskId.toString() });
       await job.waitFor({ timeout: 30_000 });
       expect(await job.textContent()).toContain("FINALIZED");
-      await expect.poll(() => text(page, "earnings-total"), { timeout: 30_000 }).toMatch(/: [0-9.]*[1-9][0-9.]* OGPU$/);
-      await expect.poll(() => text(page, "balance"), { timeout: 30_000 }).toMatch(/^[0-9.]+ OGPU$/);
-      await screenshot(page, `provider-${width}`);
+      await expect.poll(() => testIdText(page, "earnings-total"), { timeout: 30_000 }).toMatch(/: [0-9.]*[1-9][0-9.]* OGPU$/);
+      await expect.poll(() => testIdText(page, "balance"), { timeout: 30_000 }).toMatch(/^[0-9.]+ OGPU$/);
+      await screenshot(page, `provider-${width}`, { docs: DOCS_SHOT });
       expect(errors).toEqual([]);
       await page.context().close();
     }
@@ -137,9 +101,9 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
 
   it("a provider registers a worker from the page, changes its price, is slashed for a missed commit, exits and withdraws rewards", async () => {
     const provider = cluster.devnet.accounts[2]!;
-    const { page, errors } = await openPage(VIEWPORTS.desktop);
+    const { page, errors } = await openPage(browser, VIEWPORTS.desktop);
     await page.goto(`${ui}#/provider`);
-    await importKey(page, provider.mnemonic, provider.address);
+    await importKeyInWalletPanel(page, provider.mnemonic, provider.address, PASSPHRASE);
     // The unlocked wallet names the operator; it has no worker yet, so the page offers to register one.
     await expect.poll(() => page.getByLabel("Operator address").inputValue(), { timeout: 30_000 }).toBe(provider.address);
 
@@ -152,7 +116,7 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     await txDone(page, "Register worker");
     const registered = await chainWorker(provider.address);
     expect(registered).toMatchObject({ status: "WORKER_STATUS_ONLINE", worker: { price_per_unit: "50", exit_height: "0", bond: "1000000000" } });
-    await expect.poll(() => text(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
+    await expect.poll(() => testIdText(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
     // The provider also delegates (from Node, same account): staking rewards accrue for the page to withdraw at the end.
     const validator = ((await (await fetch(`${cluster.devnet.restUrl}/cosmos/staking/v1beta1/validators`)).json()) as { validators: { operator_address: string }[] }).validators[0]!.operator_address;
     await cluster.clients[1]!.broadcast([{ typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.fromPartial({ delegatorAddress: provider.address, validatorAddress: validator, amount: { denom: "uogpu", amount: String(1000n * 1_000_000n) } }) }]);
@@ -180,10 +144,10 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     await txDone(page, "Exit worker");
     const exiting = (await chainWorker(provider.address))!;
     expect(BigInt(exiting.worker.exit_height)).toBeGreaterThan(0n);
-    await expect.poll(() => text(page, "exit-state"), { timeout: 30_000 }).toMatch(new RegExp(`returns at height ${exiting.worker.exit_height}\\.$`));
+    await expect.poll(() => testIdText(page, "exit-state"), { timeout: 30_000 }).toMatch(new RegExp(`returns at height ${exiting.worker.exit_height}\\.$`));
 
     // Job pay and emission rewards arrive in the account by themselves; staking rewards are withdrawn from the page.
-    await expect.poll(() => text(page, "delegation-rewards"), { timeout: SLOW }).toMatch(/^[0-9.]*[1-9][0-9.]* OGPU$/);
+    await expect.poll(() => testIdText(page, "delegation-rewards"), { timeout: SLOW }).toMatch(/^[0-9.]*[1-9][0-9.]* OGPU$/);
     await page.getByRole("button", { name: /^Withdraw [0-9.]+ OGPU$/ }).click();
     await txDone(page.getByRole("group", { name: "Withdraw staking rewards" }), "Withdraw rewards");
     const search = `${cluster.devnet.restUrl}/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(`withdraw_rewards.delegator='${provider.address}'`)}`;
@@ -191,21 +155,21 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     expect(found.tx_responses).toHaveLength(1);
     const paid = found.tx_responses[0]!.events.find((e) => e.type === "withdraw_rewards")!.attributes.find((a) => a.key === "amount")!.value;
     expect(BigInt(paid.replace(/uogpu$/, ""))).toBeGreaterThan(0n);
-    await screenshot(page, "provider-wallet-desktop");
+    await screenshot(page, "provider-wallet-desktop", { docs: DOCS_SHOT });
     expect(errors).toEqual([]);
     await page.context().close();
   }, 600_000);
 
   it("network page: live height and block time, validators with the compute multiplier, the price chart, and the slash with its reason", async () => {
     for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-      const { page, errors } = await openPage(viewport);
+      const { page, errors } = await openPage(browser, viewport);
       await page.goto(`${ui}#/network`);
       // Live: the height moves without a reload, and the block time is measured.
-      const height = async () => Number(await text(page, "height"));
+      const height = async () => Number(await testIdText(page, "height"));
       await expect.poll(height, { timeout: 30_000 }).toBeGreaterThan(0);
       const first = await height();
       await expect.poll(height, { timeout: 30_000 }).toBeGreaterThan(first);
-      await expect.poll(() => text(page, "block-time")).toMatch(/^\d+\.\d+ s$/);
+      await expect.poll(() => testIdText(page, "block-time")).toMatch(/^\d+\.\d+ s$/);
       const row = page.getByTestId("validator-row");
       await row.first().waitFor({ timeout: 30_000 });
       expect(await row.count()).toBe(1);
@@ -223,7 +187,7 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
       const slash = page.getByTestId("slashes").locator("tbody tr", { hasText: "commit_timeout" });
       await slash.first().waitFor({ timeout: 30_000 });
       expect(await slash.first().textContent()).toContain("worker");
-      await screenshot(page, `network-${width}`);
+      await screenshot(page, `network-${width}`, { docs: DOCS_SHOT });
       expect(errors).toEqual([]);
       await page.context().close();
     }

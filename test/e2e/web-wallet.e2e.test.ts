@@ -17,13 +17,12 @@ import { makeSignDoc as makeAminoSignDoc, Secp256k1HdWallet } from "@cosmjs/amin
 import { stringToPath } from "@cosmjs/crypto";
 import { fromHex, toBase64, toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../cmd/paths.js";
@@ -32,12 +31,12 @@ import { clientEncryptionKeyFromSignature, encryptionKeySigningText } from "../.
 import { HD_PATH } from "../../crypto/hd.js";
 import { ogpudScript } from "../../testnet/devnet.js";
 import { restBalance, startTestNode, type TestNode } from "./helpers.js";
+import { ensureWebBuilt, importKeyInWalletPanel, launchChromium, openPage, screenshot, VIEWPORTS } from "./browser.js";
 
 const ROOT = packageRoot();
-const SHOTS = join(ROOT, "test-results", "web");
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const PASSPHRASE = "correct horse battery";
+/** The wallet's screenshots are of the viewport and stay out of docs/img. */
+const WALLET_SHOT = { fullPage: false, docs: "none" } as const;
 
 /** What web/src/wallet/e2e-entry.ts puts on globalThis, as far as these tests call it. */
 interface BrowserWalletLib {
@@ -123,8 +122,7 @@ let bundleServer: Server;
 let bundleOrigin: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "ignore" });
-  await mkdir(SHOTS, { recursive: true });
+  await ensureWebBuilt();
   bundleDir = await mkdtemp(join(tmpdir(), "ogpu-web-wallet-"));
   const [started] = await Promise.all([
     startTestNode({
@@ -152,7 +150,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => bundleServer.listen(0, "127.0.0.1", resolve));
   bundleOrigin = `http://127.0.0.1:${(bundleServer.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -162,18 +160,9 @@ afterAll(async () => {
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
 }, 60_000);
 
-async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
-  page.on("pageerror", (err) => void errors.push(err.message));
-  return { page, errors };
-}
-
 /** The wallet-only bundle on its own origin, talking to the node cross-origin. */
 async function openBundlePage(): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openPage(VIEWPORTS.desktop);
+  const opened = await openPage(browser, VIEWPORTS.desktop);
   await opened.page.goto(`${bundleOrigin}/`);
   await opened.page.waitForFunction(() => "ogpuWallet" in globalThis);
   await opened.page.evaluate((rest) => (globalThis as unknown as { ogpuWallet: { saveRestBase(u: string): void } }).ogpuWallet.saveRestBase(rest), node.devnet.restUrl);
@@ -184,13 +173,9 @@ describe("the dashboard's wallet on a real node", () => {
   it("imports a key through the panel, keeps it sealed, unlocks it and sends OGPU from the page", async () => {
     const web = node.devnet.accounts[1]!;
     const dev = node.devnet.accounts[0]!;
-    const { page, errors } = await openPage(VIEWPORTS.desktop);
+    const { page, errors } = await openPage(browser, VIEWPORTS.desktop);
     await page.goto(`${node.devnet.restUrl}/ui/#/network`);
-    await page.getByText("Wallet", { exact: true }).click();
-    await page.getByLabel("Recovery phrase (12 or 24 words)").fill(web.mnemonic);
-    await page.getByLabel(/^New passphrase/).fill(PASSPHRASE);
-    await page.getByRole("button", { name: "Import key" }).press("Enter");
-    await expect.poll(() => page.getByTestId("wallet-address").textContent(), { timeout: 30_000 }).toBe(web.address);
+    await importKeyInWalletPanel(page, web.mnemonic, web.address, PASSPHRASE);
     await expect.poll(() => page.getByTestId("wallet-balance").textContent(), { timeout: 30_000 }).toBe("50 OGPU");
     // Keyboard: Escape folds the panel back onto its summary, Enter opens it again.
     await page.keyboard.press("Escape");
@@ -220,10 +205,10 @@ describe("the dashboard's wallet on a real node", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => page.getByTestId("send-outcome").textContent(), { timeout: 60_000 }).toMatch(/^Sent in block \d+ \(tx [0-9A-F]{64}\)$/);
     expect(await restBalance(node.devnet, dev.address)).toBe(before + 1_500_000n);
-    await page.screenshot({ path: join(SHOTS, "wallet-desktop.png") });
+    await screenshot(page, "wallet-desktop", WALLET_SHOT);
 
     await page.setViewportSize(VIEWPORTS.phone);
-    await page.screenshot({ path: join(SHOTS, "wallet-phone.png") });
+    await screenshot(page, "wallet-phone", WALLET_SHOT);
     await page.getByRole("button", { name: "Lock" }).click();
     await page.getByText("Wallet (locked)").waitFor();
     expect(errors).toEqual([]);
@@ -263,7 +248,7 @@ describe("the dashboard's Keplr client against a window.keplr double", () => {
     const keplr = node.devnet.accounts[2]!;
     const dev = node.devnet.accounts[0]!;
     const backend = await keplrBackend(keplr.mnemonic);
-    const { page, errors } = await openPage(VIEWPORTS.desktop);
+    const { page, errors } = await openPage(browser, VIEWPORTS.desktop);
     await withKeplrDouble(page, backend);
     await page.goto(`${node.devnet.restUrl}/ui/#/network`);
     await page.getByText("Wallet", { exact: true }).click();
@@ -281,11 +266,11 @@ describe("the dashboard's Keplr client against a window.keplr double", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => page.getByTestId("send-outcome").textContent(), { timeout: 60_000 }).toMatch(/^Sent in block \d+/);
     expect(await restBalance(node.devnet, dev.address)).toBe(before + 2_000_000n);
-    await page.screenshot({ path: join(SHOTS, "wallet-keplr-desktop.png") });
+    await screenshot(page, "wallet-keplr-desktop", WALLET_SHOT);
     expect(errors).toEqual([]);
     await page.context().close();
 
-    const bundle = await openPage(VIEWPORTS.desktop);
+    const bundle = await openPage(browser, VIEWPORTS.desktop);
     await withKeplrDouble(bundle.page, backend);
     await bundle.page.goto(`${bundleOrigin}/`);
     await bundle.page.waitForFunction(() => "ogpuWallet" in globalThis);
