@@ -11,16 +11,16 @@
  * (UPDATE_DOCS_IMG=1: docs/img/web-customer-*.png); any console error fails the test.
  * Ports: TEST_PORTS.webCustomer (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
-import { TEST_PORTS, portAt } from "../../testnet/ports.js";
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../cmd/paths.js";
 import { packProgram } from "../../sdk/program-dir.js";
-import { ensureWebBuilt, launchChromium, openPage, screenshot, SHOTS, testIdText, VIEWPORTS, type Viewport } from "./browser.js";
+import { openPage, screenshot, SHOTS, testIdText, VIEWPORTS, type Viewport } from "./browser.js";
+import { useWebCluster } from "./web-cluster.js";
 
 const ROOT = packageRoot();
 const NUMPY_SUM = join(ROOT, "examples", "programs", "numpy-sum");
@@ -31,32 +31,18 @@ const MAX_PRICE = 200n;
 /** Below the workers' price (ogpu-worker's default, 100 uogpu/unit): nobody takes the task. */
 const LOW_PRICE = 50n;
 
-let cluster: ComputeCluster;
-let browser: Browser;
-let ui: string;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  cluster = await startComputeCluster({ portBase: TEST_PORTS.webCustomer.base, metricsPortBase: portAt(TEST_PORTS.webCustomer, 10), clients: 1 });
-  ui = `${cluster.devnet.restUrl}/ui/`;
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await cluster?.stop();
-}, 60_000);
+const web = useWebCluster(TEST_PORTS.webCustomer, 1);
 
 /** The customer page at one width, its console errors and uncaught exceptions collected. */
 async function openCustomerPage(viewport: Viewport): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openPage(browser, viewport, { acceptDownloads: true });
-  await opened.page.goto(`${ui}#/customer`);
+  const opened = await openPage(web.browser, viewport, { acceptDownloads: true });
+  await opened.page.goto(`${web.ui}#/customer`);
   return opened;
 }
 
 /** Imports the funded client's mnemonic through the header's wallet panel (kept encrypted in the browser). */
 async function importKey(page: Page): Promise<string> {
-  const account = cluster.devnet.accounts[1]!;
+  const account = web.cluster.devnet.accounts[1]!;
   await page.locator("details.wallet > summary").click();
   await page.getByLabel("Recovery phrase (12 or 24 words)").fill(account.mnemonic);
   await page.getByLabel("New passphrase (encrypts the phrase in this browser)").fill(PASSPHRASE);
@@ -115,7 +101,7 @@ describe("customer page signs, follows, opens and cancels tasks on a real devnet
     const row = taskRow(page, taskId);
     await expect.poll(async () => (await row.textContent()) ?? "", { timeout: 180_000 }).toContain("FINALIZED");
     await expect.poll(async () => (await row.textContent()) ?? "", { timeout: 30_000 }).toMatch(/submitted @\d+ → assigned @[\d,]+ → committed @[\d,]+ → revealed @[\d,]+ → finalized @\d+/);
-    const onChain = (await (await fetch(`${cluster.devnet.restUrl}/ogpu/market/v1/tasks/${taskId}`)).json()) as { task: { input_encrypted: boolean; client: string } };
+    const onChain = (await (await fetch(`${web.cluster.devnet.restUrl}/ogpu/market/v1/tasks/${taskId}`)).json()) as { task: { input_encrypted: boolean; client: string } };
     expect(onChain.task.input_encrypted).toBe(true);
 
     await page.getByRole("button", { name: `Open result of task ${taskId}` }).click();

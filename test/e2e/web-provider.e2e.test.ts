@@ -15,12 +15,12 @@
  * (UPDATE_DOCS_IMG=1 also writes docs/img/web-{provider,network}-*.png for the README).
  * Ports: TEST_PORTS.webProvider (testnet/ports.ts): the node, worker metrics at +10..+11.
  */
-import { TEST_PORTS, portAt } from "../../testnet/ports.js";
+import { TEST_PORTS } from "../../testnet/ports.js";
 import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startComputeCluster, type ComputeCluster } from "../../bench/e2e.js";
-import { ensureWebBuilt, importKeyInWalletPanel, launchChromium, openPage, screenshot, testIdText, VIEWPORTS } from "./browser.js";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { importKeyInWalletPanel, openPage, screenshot, testIdText, VIEWPORTS } from "./browser.js";
+import { useWebCluster } from "./web-cluster.js";
 
 const PASSPHRASE = "provider passphrase";
 /** docs/img/web-{provider,network}-*.png are of the viewport; the run keeps the whole page. */
@@ -28,22 +28,8 @@ const DOCS_SHOT = "viewport";
 /** A loaded 2-core machine: blocks, txs and polls all get generous time. */
 const SLOW = 120_000;
 
-let cluster: ComputeCluster;
-let browser: Browser;
-let ui: string;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  // clients[0] submits tasks; the second client account is the provider the page signs for.
-  cluster = await startComputeCluster({ portBase: TEST_PORTS.webProvider.base, metricsPortBase: portAt(TEST_PORTS.webProvider, 10), clients: 2 });
-  ui = `${cluster.devnet.restUrl}/ui/`;
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await cluster?.stop();
-}, 60_000);
+// clients[0] submits tasks; the second client account is the provider the page signs for.
+const web = useWebCluster(TEST_PORTS.webProvider, 2);
 
 interface WorkerJson {
   worker: { worker: { operator: string; price_per_unit: string; exit_height: string; bond: string }; status: string };
@@ -51,16 +37,16 @@ interface WorkerJson {
 
 /** The chain's own record of a worker (REST Worker query); undefined while there is none. */
 async function chainWorker(operator: string): Promise<WorkerJson["worker"] | undefined> {
-  const res = await fetch(`${cluster.devnet.restUrl}/ogpu/workers/v1/workers/${operator}`);
+  const res = await fetch(`${web.cluster.devnet.restUrl}/ogpu/workers/v1/workers/${operator}`);
   return res.status === 404 ? undefined : ((await res.json()) as WorkerJson).worker;
 }
 
 /** One SDK task (hash kernel, k = 2, bid 200 uogpu per unit), awaited to its end. */
 async function runTask(label: string): Promise<{ taskId: bigint; state: string }> {
-  const client = cluster.clients[0]!;
+  const client = web.cluster.clients[0]!;
   const task = await client.submitTask({ kind: "hash", input: new TextEncoder().encode(JSON.stringify({ rounds: 100, data: label })), units: 10n, maxPricePerUnit: 200n, redundancy: 2 });
   const result = await client.fetchResult(task.taskId, { timeoutMs: 240_000 }).catch(async (err: Error) => {
-    throw new Error(`${err.message}\n${await cluster.workerLogs()}`);
+    throw new Error(`${err.message}\n${await web.cluster.workerLogs()}`);
   });
   return { taskId: task.taskId, state: result.state };
 }
@@ -82,10 +68,10 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
   it("provider page: a real worker's finished job and its earnings", async () => {
     finished = await runTask("provider page");
     expect(finished.state).toBe("finalized");
-    const operator = cluster.workers[1]!;
+    const operator = web.cluster.workers[1]!;
     for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-      const { page, errors } = await openPage(browser, viewport);
-      await page.goto(`${ui}#/provider`);
+      const { page, errors } = await openPage(web.browser, viewport);
+      await page.goto(`${web.ui}#/provider`);
       await page.getByLabel("Operator address").fill(operator);
       await expect.poll(() => testIdText(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
       const job = page.getByTestId("jobs").locator("tbody tr", { hasText: finished.taskId.toString() });
@@ -100,9 +86,9 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
   }, 300_000);
 
   it("a provider registers a worker from the page, changes its price, is slashed for a missed commit, exits and withdraws rewards", async () => {
-    const provider = cluster.devnet.accounts[2]!;
-    const { page, errors } = await openPage(browser, VIEWPORTS.desktop);
-    await page.goto(`${ui}#/provider`);
+    const provider = web.cluster.devnet.accounts[2]!;
+    const { page, errors } = await openPage(web.browser, VIEWPORTS.desktop);
+    await page.goto(`${web.ui}#/provider`);
     await importKeyInWalletPanel(page, provider.mnemonic, provider.address, PASSPHRASE);
     // The unlocked wallet names the operator; it has no worker yet, so the page offers to register one.
     await expect.poll(() => page.getByLabel("Operator address").inputValue(), { timeout: 30_000 }).toBe(provider.address);
@@ -118,8 +104,8 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     expect(registered).toMatchObject({ status: "WORKER_STATUS_ONLINE", worker: { price_per_unit: "50", exit_height: "0", bond: "1000000000" } });
     await expect.poll(() => testIdText(page, "worker-status"), { timeout: 30_000 }).toBe("ONLINE");
     // The provider also delegates (from Node, same account): staking rewards accrue for the page to withdraw at the end.
-    const validator = ((await (await fetch(`${cluster.devnet.restUrl}/cosmos/staking/v1beta1/validators`)).json()) as { validators: { operator_address: string }[] }).validators[0]!.operator_address;
-    await cluster.clients[1]!.broadcast([{ typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.fromPartial({ delegatorAddress: provider.address, validatorAddress: validator, amount: { denom: "uogpu", amount: String(1000n * 1_000_000n) } }) }]);
+    const validator = ((await (await fetch(`${web.cluster.devnet.restUrl}/cosmos/staking/v1beta1/validators`)).json()) as { validators: { operator_address: string }[] }).validators[0]!.operator_address;
+    await web.cluster.clients[1]!.broadcast([{ typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.fromPartial({ delegatorAddress: provider.address, validatorAddress: validator, amount: { denom: "uogpu", amount: String(1000n * 1_000_000n) } }) }]);
 
     // Cheapest on the market: the scheduler gives it a slot of the next k = 2 task.
     await page.getByLabel("New price per unit (uogpu)").fill("1");
@@ -150,7 +136,7 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
     await expect.poll(() => testIdText(page, "delegation-rewards"), { timeout: SLOW }).toMatch(/^[0-9.]*[1-9][0-9.]* OGPU$/);
     await page.getByRole("button", { name: /^Withdraw [0-9.]+ OGPU$/ }).click();
     await txDone(page.getByRole("group", { name: "Withdraw staking rewards" }), "Withdraw rewards");
-    const search = `${cluster.devnet.restUrl}/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(`withdraw_rewards.delegator='${provider.address}'`)}`;
+    const search = `${web.cluster.devnet.restUrl}/cosmos/tx/v1beta1/txs?query=${encodeURIComponent(`withdraw_rewards.delegator='${provider.address}'`)}`;
     const found = (await (await fetch(search)).json()) as { tx_responses: { code: number; events: { type: string; attributes: { key: string; value: string }[] }[] }[] };
     expect(found.tx_responses).toHaveLength(1);
     const paid = found.tx_responses[0]!.events.find((e) => e.type === "withdraw_rewards")!.attributes.find((a) => a.key === "amount")!.value;
@@ -162,8 +148,8 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
 
   it("network page: live height and block time, validators with the compute multiplier, the price chart, and the slash with its reason", async () => {
     for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-      const { page, errors } = await openPage(browser, viewport);
-      await page.goto(`${ui}#/network`);
+      const { page, errors } = await openPage(web.browser, viewport);
+      await page.goto(`${web.ui}#/network`);
       // Live: the height moves without a reload, and the block time is measured.
       const height = async () => Number(await testIdText(page, "height"));
       await expect.poll(height, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -177,7 +163,7 @@ describe("provider and network pages with the wallet, on a real devnet", () => {
       await expect
         .poll(async () => {
           const shown = (await row.first().getByTestId("multiplier").textContent()) ?? "";
-          const chain = (await (await fetch(`${cluster.devnet.restUrl}/ogpu/staking/v1/validator_powers`)).json()) as { validators: { multiplier_bps: string }[] };
+          const chain = (await (await fetch(`${web.cluster.devnet.restUrl}/ogpu/staking/v1/validator_powers`)).json()) as { validators: { multiplier_bps: string }[] };
           return shown === `${Number(chain.validators[0]!.multiplier_bps) / 10_000}×`;
         }, { timeout: 30_000 })
         .toBe(true);
