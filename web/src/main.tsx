@@ -6,12 +6,15 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { restBase, saveRestBase } from "./api";
+import { lazyComponent } from "./lazy";
 import { NetworkPage } from "./network";
-import { ProviderPage } from "./provider";
-import { CustomerPage } from "./customer";
 import { WalletProvider } from "./wallet/context";
 import { WalletPanel } from "./wallet/panel";
 import "./style.css";
+
+// The signing pages are fetched when first opened: the Network page's first load stays small.
+const CustomerPage = lazyComponent(() => import("./customer").then((m) => m.CustomerPage));
+const ProviderPage = lazyComponent(() => import("./provider").then((m) => m.ProviderPage));
 
 const PAGES = { network: "Network", customer: "Customer", provider: "Provider" } as const;
 type Page = keyof typeof PAGES;

@@ -5,10 +5,11 @@
  */
 import { createContext, type ComponentChildren } from "preact";
 import { useCallback, useContext, useEffect, useMemo, useState } from "preact/hooks";
-import { generateMnemonic } from "../../../sdk/browser";
-import { KeyRecordError } from "./key-record";
-import { forgetStored, importMnemonic, storedKeyRecord, unlockStored } from "./local";
+import { forgetStored, KeyRecordError, storedKeyRecord } from "./key-record";
 import type { Wallet } from "./types";
+
+// Key derivation and signing (cosmjs, the SDK's crypto) are fetched on first use, not with every page.
+const localKeys = () => import("./local");
 
 /** No key stored; a sealed key (its address) waiting for the passphrase; or a key in use. */
 export type WalletStatus = { status: "empty" } | { status: "locked"; address: string } | { status: "unlocked"; wallet: Wallet };
@@ -57,7 +58,7 @@ export function WalletProvider({ children }: { children: ComponentChildren }) {
     return () => window.removeEventListener("keplr_keystorechange", drop);
   }, [state]);
   const importKey = useCallback(async (mnemonic: string, passphrase: string) => {
-    setState({ status: "unlocked", wallet: await importMnemonic(mnemonic, passphrase) });
+    setState({ status: "unlocked", wallet: await (await localKeys()).importMnemonic(mnemonic, passphrase) });
   }, []);
   const value = useMemo<WalletContextValue>(
     () => ({
@@ -65,14 +66,14 @@ export function WalletProvider({ children }: { children: ComponentChildren }) {
       wallet: state.status === "unlocked" ? state.wallet : undefined,
       importKey,
       async create(passphrase) {
-        const mnemonic = generateMnemonic();
+        const mnemonic = (await import("../../../sdk/browser")).generateMnemonic();
         await importKey(mnemonic, passphrase);
         setBackup(mnemonic);
       },
       backup,
       dismissBackup: () => setBackup(undefined),
       async unlock(passphrase) {
-        setState({ status: "unlocked", wallet: await unlockStored(passphrase) });
+        setState({ status: "unlocked", wallet: await (await localKeys()).unlockStored(passphrase) });
       },
       lock() {
         setBackup(undefined);

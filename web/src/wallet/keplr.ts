@@ -6,31 +6,14 @@
  * signature of a fixed, chain- and account-bound text (sdk/client-key.ts; trade-offs in docs/web.md).
  */
 import { fromBase64 } from "@cosmjs/encoding";
-import type { OfflineDirectSigner } from "@cosmjs/proto-signing";
 import { adr036SignBytes, clientEncryptionKeyFromSignature, encryptionKeySigningText, verifySecp256k1Noble, type KemKeyPair } from "../../../sdk/browser";
 import { getJson } from "../api";
+import type { KeplrExtension } from "./keplr-extension";
 import type { Wallet } from "./types";
 
+export { keplrExtension, type KeplrExtension } from "./keplr-extension";
+
 export const KEPLR_CHAIN_INFO_PATH = "/ogpu/chain-info/v1/keplr";
-
-/** The part of the extension's window.keplr this wallet uses (see @keplr-wallet/types). */
-export interface KeplrExtension {
-  experimentalSuggestChain(chainInfo: object): Promise<void>;
-  enable(chainId: string): Promise<void>;
-  getOfflineSigner(chainId: string): OfflineDirectSigner;
-  signArbitrary(chainId: string, signer: string, data: string | Uint8Array): Promise<{ signature: string; pub_key: { type: string; value: string } }>;
-}
-
-declare global {
-  interface Window {
-    keplr?: KeplrExtension;
-  }
-}
-
-/** window.keplr when the extension (or anything speaking its API) is installed. */
-export function keplrExtension(): KeplrExtension | undefined {
-  return typeof window === "undefined" ? undefined : window.keplr;
-}
 
 /** Keplr's ADR-036 signature of `data` by `address`, checked against the account key. */
 async function signArbitrary(keplr: KeplrExtension, chainId: string, address: string, pubkey: Uint8Array, data: Uint8Array): Promise<Uint8Array> {

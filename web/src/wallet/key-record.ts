@@ -106,3 +106,17 @@ export async function openMnemonic(record: EncryptedKeyRecord, passphrase: strin
     throw new KeyRecordError("wrong passphrase, or the stored key was altered");
   }
 }
+
+/** Where the sealed record lives in localStorage (the only thing the local wallet stores). */
+export const KEY_RECORD_STORAGE_KEY = "ogpu.wallet.local";
+
+/** The sealed record in `storage`, if any (a malformed one throws KeyRecordError). */
+export function storedKeyRecord(storage: Storage = localStorage): EncryptedKeyRecord | undefined {
+  const json = storage.getItem(KEY_RECORD_STORAGE_KEY);
+  return json === null ? undefined : parseKeyRecord(json);
+}
+
+/** Removes the sealed record: only the mnemonic's owner can bring the key back. */
+export function forgetStored(storage: Storage = localStorage): void {
+  storage.removeItem(KEY_RECORD_STORAGE_KEY);
+}

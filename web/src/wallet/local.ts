@@ -6,11 +6,11 @@
  */
 import { DirectSecp256k1Wallet } from "@cosmjs/proto-signing";
 import { ACCOUNT_PREFIX, clientEncryptionKey, mnemonicSeed, normaliseMnemonic, secp256k1PrivateKeyFromSeed, secp256k1PublicKey, signSecp256k1, type KemKeyPair } from "../../../sdk/browser";
-import { openMnemonic, parseKeyRecord, sealMnemonic, type EncryptedKeyRecord } from "./key-record";
+import { KEY_RECORD_STORAGE_KEY, openMnemonic, sealMnemonic, storedKeyRecord } from "./key-record";
 import type { Wallet } from "./types";
 
-/** Where the sealed record lives in localStorage (the only thing the local wallet stores). */
-export const KEY_RECORD_STORAGE_KEY = "ogpu.wallet.local";
+// In key-record.ts, so the header can read the stored record without fetching this module's signing code.
+export { forgetStored, KEY_RECORD_STORAGE_KEY, storedKeyRecord } from "./key-record";
 
 /** A wallet over `mnemonic`; throws on an invalid mnemonic (bad word or checksum). */
 export async function localWallet(mnemonic: string): Promise<Wallet> {
@@ -28,12 +28,6 @@ export async function localWallet(mnemonic: string): Promise<Wallet> {
   };
 }
 
-/** The sealed record in `storage`, if any (a malformed one throws KeyRecordError). */
-export function storedKeyRecord(storage: Storage = localStorage): EncryptedKeyRecord | undefined {
-  const json = storage.getItem(KEY_RECORD_STORAGE_KEY);
-  return json === null ? undefined : parseKeyRecord(json);
-}
-
 /** Derives the wallet of `mnemonic`, seals the mnemonic under `passphrase` and stores the record. */
 export async function importMnemonic(mnemonic: string, passphrase: string, storage: Storage = localStorage): Promise<Wallet> {
   const wallet = await localWallet(mnemonic);
@@ -47,9 +41,4 @@ export async function unlockStored(passphrase: string, storage: Storage = localS
   const record = storedKeyRecord(storage);
   if (record === undefined) throw new Error("no key is stored in this browser");
   return localWallet(await openMnemonic(record, passphrase));
-}
-
-/** Removes the sealed record: only the mnemonic's owner can bring the key back. */
-export function forgetStored(storage: Storage = localStorage): void {
-  storage.removeItem(KEY_RECORD_STORAGE_KEY);
 }

@@ -6,9 +6,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, formatOgpu } from "../api";
 import { usePoll } from "../usePoll";
+import { lazyComponent } from "../lazy";
 import { useWallet } from "./context";
-import { SendForm } from "./send";
-import { connectKeplr, keplrExtension } from "./keplr";
+import { keplrExtension } from "./keplr-extension";
+
+// Sending and connecting Keplr pull in the signing code: fetched when first used.
+const SendForm = lazyComponent(() => import("./send").then((m) => m.SendForm));
 
 const BALANCE_POLL_MS = 5_000;
 
@@ -122,7 +125,7 @@ function KeplrConnect() {
   if (keplr === undefined) return null;
   return (
     <div class="wallet-form">
-      <button type="button" disabled={busy} onClick={() => start(async () => wallet.connect(await connectKeplr(keplr)))}>
+      <button type="button" disabled={busy} onClick={() => start(async () => wallet.connect(await (await import("./keplr")).connectKeplr(keplr)))}>
         Connect Keplr
       </button>
       {error !== undefined && <p role="alert" class="error">{error}</p>}
