@@ -55,7 +55,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  // A set-up that failed before the server started leaves nothing to close (close's callback would never run).
+  if (server) await new Promise((resolve) => server!.close(resolve));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
