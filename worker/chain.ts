@@ -14,7 +14,7 @@
  *   Transactions are signed by sdk/direct-tx.ts, so a secp256k1 and an ML-DSA-65 (post-quantum)
  *   key take the same path.
  */
-import { calculateFee, GasPrice, StargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
+import { BroadcastTxError, calculateFee, GasPrice, StargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import type { EncodeObject, Registry } from "@cosmjs/proto-signing";
 import type { TaskRecord as AttestRecord, Verdict, WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
@@ -377,12 +377,30 @@ export class ChainClient {
   /** One tx of `msgs`, gas `gasLimit` per message, waited for until it is in a block. */
   private async broadcast(msgs: EncodeObject[]): Promise<DeliverTxResponse> {
     const fee = calculateFee(this.gasLimit * msgs.length, this.gasPrice);
-    // Each tx waits for its block, so the committed account already counts the previous one.
-    const account = await accountSequence(this.comet, this.address);
-    if (!account) throw new Error(`account ${this.address} does not exist on chain: fund it first`);
-    const tx = await signDirectTx(this.registry, this.key, msgs, fee, "", { ...account, chainId: this.chainId });
-    const res = await this.stargate.broadcastTx(tx, 60_000, 200);
-    if (res.code !== 0) throw new TxRejectedError(res);
-    return res;
+    for (let attempt = 1; ; attempt++) {
+      // Each tx waits for its block, so the committed account already counts the previous one.
+      const account = await accountSequence(this.comet, this.address);
+      if (!account) throw new Error(`account ${this.address} does not exist on chain: fund it first`);
+      const tx = await signDirectTx(this.registry, this.key, msgs, fee, "", { ...account, chainId: this.chainId });
+      try {
+        const res = await this.stargate.broadcastTx(tx, 60_000, 200);
+        if (res.code !== 0) throw new TxRejectedError(res);
+        return res;
+      } catch (err) {
+        // Another process signing for the same account (the operator's `ogpu-worker exit` beside
+        // the running sidecar) took this sequence first: wait for its block, re-read, sign again.
+        if (!isSequenceMismatch(err) || attempt >= SEQUENCE_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, SEQUENCE_RETRY_MS * attempt));
+      }
+    }
   }
+}
+
+/** Signing attempts when another signer of the account used the sequence first, and the wait before each retry (× attempt). */
+const SEQUENCE_ATTEMPTS = 5;
+const SEQUENCE_RETRY_MS = 500;
+
+/** CheckTx refused the tx for its account sequence (sdk code 32, ErrWrongSequence). */
+export function isSequenceMismatch(err: unknown): boolean {
+  return err instanceof BroadcastTxError && err.codespace === "sdk" && err.code === 32;
 }
