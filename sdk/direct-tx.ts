@@ -6,11 +6,12 @@
  * and by the worker and auditor for every key.
  */
 import { makeAuthInfoBytes, makeSignBytes, makeSignDoc, type EncodeObject, type Registry } from "@cosmjs/proto-signing";
-import type { StdFee } from "@cosmjs/stargate";
+import { BroadcastTxError, type StdFee } from "@cosmjs/stargate";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { SdkCode } from "../app/errors.js";
 import { encodePubKeyAny, type PubKey } from "../crypto/pubkey.js";
 import type { AbciQuerier } from "./queries.js";
 
@@ -63,4 +64,9 @@ export async function accountSequence(rpc: AbciQuerier, address: string): Promis
   if (any?.typeUrl !== "/cosmos.auth.v1beta1.BaseAccount") return undefined;
   const base = BaseAccount.decode(any.value);
   return { accountNumber: base.accountNumber, sequence: base.sequence };
+}
+
+/** CheckTx refused a tx for its account sequence (sdk code 32): another tx of the key took it, or the account read trailed the mempool. */
+export function isWrongSequence(err: unknown): err is BroadcastTxError {
+  return err instanceof BroadcastTxError && err.codespace === "sdk" && err.code === SdkCode.WrongSequence;
 }

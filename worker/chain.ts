@@ -14,7 +14,7 @@
  *   Transactions are signed by sdk/direct-tx.ts, so a secp256k1 and an ML-DSA-65 (post-quantum)
  *   key take the same path.
  */
-import { BroadcastTxError, calculateFee, GasPrice, StargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
+import { calculateFee, GasPrice, StargateClient, type DeliverTxResponse } from "@cosmjs/stargate";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import type { EncodeObject, Registry } from "@cosmjs/proto-signing";
 import type { TaskRecord as AttestRecord, Verdict, WorkerVerdict } from "../proto/gen/ogpu/attest/v1/attest.js";
@@ -24,7 +24,7 @@ import type { WorkerView } from "../proto/gen/ogpu/workers/v1/query.js";
 import { getTask, getWorker, listAuditorKeys, listTasks, maxLogBytes } from "../sdk/queries.js";
 import { closeSession, websocketUrl } from "../sdk/progress.js";
 import { MSG, ogpuRegistry } from "../sdk/registry.js";
-import { accountSequence, signDirectTx, type AccountKey } from "../sdk/direct-tx.js";
+import { accountSequence, isWrongSequence, signDirectTx, type AccountKey } from "../sdk/direct-tx.js";
 
 export type ChainSignal =
   | { type: "assigned"; taskId: bigint; height: number }
@@ -389,7 +389,7 @@ export class ChainClient {
       } catch (err) {
         // Another process signing for the same account (the operator's `ogpu-worker exit` beside
         // the running sidecar) took this sequence first: wait for its block, re-read, sign again.
-        if (!isSequenceMismatch(err) || attempt >= SEQUENCE_ATTEMPTS) throw err;
+        if (!isWrongSequence(err) || attempt >= SEQUENCE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, SEQUENCE_RETRY_MS * attempt));
       }
     }
@@ -399,8 +399,3 @@ export class ChainClient {
 /** Signing attempts when another signer of the account used the sequence first, and the wait before each retry (× attempt). */
 const SEQUENCE_ATTEMPTS = 5;
 const SEQUENCE_RETRY_MS = 500;
-
-/** CheckTx refused the tx for its account sequence (sdk code 32, ErrWrongSequence). */
-export function isSequenceMismatch(err: unknown): boolean {
-  return err instanceof BroadcastTxError && err.codespace === "sdk" && err.code === 32;
-}

@@ -1,5 +1,4 @@
 import { hexUpper } from "../../../crypto/bytes.js";
-import { SdkCode } from "../../../app/errors.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
@@ -13,7 +12,7 @@ import { coinsToWire, parseCoins } from "../../../app/coins.js";
 import { DEFAULT_APP_CONFIG, homeOption } from "../home.js";
 import { keyringFromFlags, keyringOptions } from "../keyring-flags.js";
 import type { KeyInfo, Keyring } from "../../../crypto/keyring.js";
-import { signDirectTx, type AccountKey, type SignerData } from "../../../sdk/direct-tx.js";
+import { isWrongSequence, signDirectTx, type AccountKey, type SignerData } from "../../../sdk/direct-tx.js";
 import { ogpuRegistry } from "../../../sdk/registry.js";
 import {
   keyFromNameOrAddress,
@@ -224,7 +223,7 @@ export async function broadcastFromKey(flags: Flags, node: NodeConnection, keyri
   } catch (err) {
     // The account query can trail the mempool's state by a block (a tx of this key just landed or is
     // pending): CheckTx names the sequence it expects, so sign once more with it rather than fail.
-    const expected = err instanceof BroadcastTxError && err.code === SdkCode.WrongSequence ? /expected (\d+), got \d+/.exec(err.log ?? "")?.[1] : undefined;
+    const expected = isWrongSequence(err) ? /expected (\d+), got \d+/.exec(err.log ?? "")?.[1] : undefined;
     if (expected === undefined || BigInt(expected) <= signerData.sequence) throw cliBroadcastError(err);
     hash = await node.stargate.broadcastTxSync(await sign(messages, fee, memo, { ...signerData, sequence: BigInt(expected) })).catch((retryErr: unknown) => {
       throw cliBroadcastError(retryErr);
